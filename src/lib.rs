@@ -1,0 +1,9 @@
+//! tusou (图搜): find 1688.com wholesale offers from a product photo.
+//!
+//! Layout: `api/` provider clients, signing and models; `image/` preparation and
+//! thumbnails; `sim/` the simulator; `app/` state and update; `ui/` widgets;
+//! `keymap` key → action; `tui` terminal setup and teardown.
+
+pub mod api;
+pub mod image;
+pub mod sim;
