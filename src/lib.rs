@@ -7,3 +7,4 @@
 pub mod api;
 pub mod image;
 pub mod sim;
+pub mod text;

@@ -1,0 +1,204 @@
+//! One error type for both providers, telling apart what a user (or a retry
+//! loop) must treat differently. Messages never carry secrets.
+
+use std::time::Duration;
+
+/// Broad class of an API failure; the CLI maps these to exit codes and the UI
+/// to hints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    Auth,
+    InvalidRequest,
+    RateLimited,
+    Server,
+    Timeout,
+    Network,
+    Decode,
+    Upload,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
+pub enum ApiError {
+    /// Bad credentials or signature.
+    #[error("authentication failed: {message}{}", trace_suffix(.trace_id))]
+    Auth {
+        message: String,
+        trace_id: Option<String>,
+    },
+    /// The server refused the request's content; `message` is the server's.
+    #[error("request rejected (code {code}): {message}{}", trace_suffix(.trace_id))]
+    InvalidRequest {
+        code: i64,
+        message: String,
+        trace_id: Option<String>,
+    },
+    #[error("rate limited by the server{}", retry_after_suffix(.retry_after))]
+    RateLimited { retry_after: Option<Duration> },
+    #[error("server error (status {status}): {message}{}", trace_suffix(.trace_id))]
+    Server {
+        status: u16,
+        message: String,
+        trace_id: Option<String>,
+    },
+    #[error("timed out after {0:.1?}")]
+    Timeout(Duration),
+    #[error("network error: {0}")]
+    Network(String),
+    /// The reply could not be understood; `snippet` is its start, redacted.
+    #[error("undecodable reply ({reason}); it began: {snippet:?}")]
+    Decode { reason: String, snippet: String },
+    /// The upload answered success without a usable image id.
+    #[error("image upload failed: {0}")]
+    Upload(String),
+    #[error("cancelled")]
+    Cancelled,
+}
+
+fn trace_suffix(trace: &Option<String>) -> String {
+    trace
+        .as_deref()
+        .map(|t| format!(" [trace {t}]"))
+        .unwrap_or_default()
+}
+
+fn retry_after_suffix(d: &Option<Duration>) -> String {
+    d.map(|d| format!("; retry after {}s", d.as_secs().max(1)))
+        .unwrap_or_default()
+}
+
+impl ApiError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ApiError::Auth { .. } => ErrorKind::Auth,
+            ApiError::InvalidRequest { .. } => ErrorKind::InvalidRequest,
+            ApiError::RateLimited { .. } => ErrorKind::RateLimited,
+            ApiError::Server { .. } => ErrorKind::Server,
+            ApiError::Timeout(_) => ErrorKind::Timeout,
+            ApiError::Network(_) => ErrorKind::Network,
+            ApiError::Decode { .. } => ErrorKind::Decode,
+            ApiError::Upload(_) => ErrorKind::Upload,
+            ApiError::Cancelled => ErrorKind::Cancelled,
+        }
+    }
+
+    /// Worth retrying a read-only query after this?
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self.kind(),
+            ErrorKind::RateLimited | ErrorKind::Server | ErrorKind::Network | ErrorKind::Timeout
+        )
+    }
+
+    /// Builds a `Decode` error from the raw body: keeps the first 200 bytes
+    /// (on a char boundary) with secrets replaced.
+    pub fn decode(reason: impl Into<String>, body: &[u8], redactor: &Redactor) -> Self {
+        let head = &body[..body.len().min(SNIPPET_BYTES)];
+        let text = String::from_utf8_lossy(head);
+        ApiError::Decode {
+            reason: redactor.redact(&reason.into()),
+            snippet: redactor.redact(&text),
+        }
+    }
+}
+
+/// How much of an undecodable reply is kept for diagnostics.
+pub const SNIPPET_BYTES: usize = 200;
+
+/// Replaces every configured secret in text with `***`, so that error
+/// messages, logs and the screen never show one.
+#[derive(Clone, Default)]
+pub struct Redactor {
+    secrets: Vec<String>,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Redactor({} secrets)", self.secrets.len())
+    }
+}
+
+impl Redactor {
+    /// Secrets shorter than 4 characters are ignored: redacting them would
+    /// mangle ordinary text and they protect nothing.
+    pub fn new<I, S>(secrets: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut secrets: Vec<String> = secrets
+            .into_iter()
+            .map(Into::into)
+            .filter(|s| s.len() >= 4)
+            .collect();
+        // Longest first, so a secret containing another is replaced whole.
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        Redactor { secrets }
+    }
+
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for secret in &self.secrets {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), "***");
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_error_keeps_redacted_head() {
+        let redactor = Redactor::new(["topsecret"]);
+        let body = format!("<html>topsecret {}", "x".repeat(500));
+        let err = ApiError::decode("expected JSON", body.as_bytes(), &redactor);
+        let ApiError::Decode { snippet, .. } = &err else {
+            panic!("wrong variant")
+        };
+        assert!(!snippet.contains("topsecret"));
+        assert!(snippet.contains("***"));
+        assert!(snippet.len() <= SNIPPET_BYTES);
+        assert!(!err.to_string().contains("topsecret"));
+    }
+
+    #[test]
+    fn decode_snippet_cuts_inside_multibyte_char_safely() {
+        let body = "图".repeat(100); // 300 bytes; 200 cuts a char in half
+        let err = ApiError::decode("x", body.as_bytes(), &Redactor::default());
+        assert!(matches!(err, ApiError::Decode { .. }));
+    }
+
+    #[test]
+    fn retryable_kinds() {
+        assert!(ApiError::RateLimited { retry_after: None }.is_retryable());
+        assert!(ApiError::Timeout(Duration::from_secs(1)).is_retryable());
+        assert!(
+            !ApiError::Auth {
+                message: "bad".into(),
+                trace_id: None
+            }
+            .is_retryable()
+        );
+    }
+
+    #[test]
+    fn messages_name_trace_and_retry_after() {
+        let e = ApiError::InvalidRequest {
+            code: 400,
+            message: "pageSize too large".into(),
+            trace_id: Some("t1".into()),
+        };
+        assert_eq!(
+            e.to_string(),
+            "request rejected (code 400): pageSize too large [trace t1]"
+        );
+        let e = ApiError::RateLimited {
+            retry_after: Some(Duration::from_secs(3)),
+        };
+        assert_eq!(e.to_string(), "rate limited by the server; retry after 3s");
+    }
+}

@@ -1,0 +1,846 @@
+//! Request parameters, wire formats of both providers, and the normalised
+//! `Offer` / `ResultPage` model the UI and the headless search use.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+// ---------------------------------------------------------------------------
+// Search parameters
+// ---------------------------------------------------------------------------
+
+/// Upper bound on `pageSize` that both providers accept.
+pub const MAX_PAGE_SIZE: u32 = 50;
+/// Default page size when neither the user nor the config says otherwise.
+pub const DEFAULT_PAGE_SIZE: u32 = 20;
+
+/// What a sort orders by. Wire names are the provider's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SortField {
+    #[serde(rename = "price")]
+    Price,
+    #[serde(rename = "monthSold")]
+    MonthSold,
+    #[serde(rename = "rePurchaseRate")]
+    RePurchaseRate,
+}
+
+impl SortField {
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            SortField::Price => "price",
+            SortField::MonthSold => "monthSold",
+            SortField::RePurchaseRate => "rePurchaseRate",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortOrder {
+    Asc,
+    Desc,
+}
+
+impl SortOrder {
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            SortOrder::Asc => "asc",
+            SortOrder::Desc => "desc",
+        }
+    }
+}
+
+/// A sort, sent as a JSON string such as `{"price":"asc"}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Sort {
+    pub field: SortField,
+    pub order: SortOrder,
+}
+
+impl Sort {
+    pub const fn new(field: SortField, order: SortOrder) -> Self {
+        Sort { field, order }
+    }
+
+    /// The provider's wire form: a JSON object with one key, as a string.
+    pub fn to_wire(self) -> String {
+        format!(
+            r#"{{"{}":"{}"}}"#,
+            self.field.wire_name(),
+            self.order.wire_name()
+        )
+    }
+
+    /// Parses the wire form back (the simulator reads it this way).
+    pub fn from_wire(s: &str) -> Option<Sort> {
+        let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(s).ok()?;
+        let (key, value) = map.into_iter().next()?;
+        let field = match key.as_str() {
+            "price" => SortField::Price,
+            "monthSold" => SortField::MonthSold,
+            "rePurchaseRate" => SortField::RePurchaseRate,
+            _ => return None,
+        };
+        let order = match value.as_str()? {
+            "asc" => SortOrder::Asc,
+            "desc" => SortOrder::Desc,
+            _ => return None,
+        };
+        Some(Sort { field, order })
+    }
+
+    /// Short human label, e.g. "price ↑".
+    pub fn label(self) -> &'static str {
+        match (self.field, self.order) {
+            (SortField::Price, SortOrder::Asc) => "price ↑",
+            (SortField::Price, SortOrder::Desc) => "price ↓",
+            (SortField::MonthSold, SortOrder::Asc) => "monthly sales ↑",
+            (SortField::MonthSold, SortOrder::Desc) => "monthly sales ↓",
+            (SortField::RePurchaseRate, SortOrder::Asc) => "repurchase rate ↑",
+            (SortField::RePurchaseRate, SortOrder::Desc) => "repurchase rate ↓",
+        }
+    }
+
+    /// CLI spelling: `price-asc`, `price-desc`, `sales-desc`, `repurchase-desc`…
+    pub fn cli_name(self) -> String {
+        let field = match self.field {
+            SortField::Price => "price",
+            SortField::MonthSold => "sales",
+            SortField::RePurchaseRate => "repurchase",
+        };
+        format!("{field}-{}", self.order.wire_name())
+    }
+}
+
+impl FromStr for Sort {
+    type Err = String;
+
+    /// Accepts the CLI spelling (`price-asc`, `sales-desc`, `repurchase-desc`)
+    /// or the wire JSON (`{"price":"asc"}`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if let Some(sort) = Sort::from_wire(s) {
+            return Ok(sort);
+        }
+        let (field, order) = s
+            .rsplit_once(['-', ':'])
+            .ok_or_else(|| format!("unknown sort {s:?}: use e.g. price-asc, sales-desc, repurchase-desc"))?;
+        let field = match field.to_ascii_lowercase().as_str() {
+            "price" => SortField::Price,
+            "sales" | "monthsold" | "month-sold" => SortField::MonthSold,
+            "repurchase" | "repurchaserate" | "repurchase-rate" => SortField::RePurchaseRate,
+            _ => return Err(format!("unknown sort field {field:?}: use price, sales or repurchase")),
+        };
+        let order = match order.to_ascii_lowercase().as_str() {
+            "asc" => SortOrder::Asc,
+            "desc" => SortOrder::Desc,
+            _ => return Err(format!("unknown sort order {order:?}: use asc or desc")),
+        };
+        Ok(Sort { field, order })
+    }
+}
+
+/// Documented `filter` flags; unknown ones pass through untouched.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FilterFlag {
+    CertifiedFactory,
+    ShipInToday,
+    ShipIn24Hours,
+    ShipIn48Hours,
+    Jxhy,
+    IsOnePsale,
+    IsOnePsaleFreePost,
+    NoReason7DReturn,
+    New7,
+    New30,
+    Selection1688,
+    Other(String),
+}
+
+impl FilterFlag {
+    /// Every documented flag, in the order the UI lists them.
+    pub const KNOWN: [FilterFlag; 11] = [
+        FilterFlag::CertifiedFactory,
+        FilterFlag::ShipInToday,
+        FilterFlag::ShipIn24Hours,
+        FilterFlag::ShipIn48Hours,
+        FilterFlag::Jxhy,
+        FilterFlag::IsOnePsale,
+        FilterFlag::IsOnePsaleFreePost,
+        FilterFlag::NoReason7DReturn,
+        FilterFlag::New7,
+        FilterFlag::New30,
+        FilterFlag::Selection1688,
+    ];
+
+    pub fn wire_name(&self) -> &str {
+        match self {
+            FilterFlag::CertifiedFactory => "certifiedFactory",
+            FilterFlag::ShipInToday => "shipInToday",
+            FilterFlag::ShipIn24Hours => "shipIn24Hours",
+            FilterFlag::ShipIn48Hours => "shipIn48Hours",
+            FilterFlag::Jxhy => "jxhy",
+            FilterFlag::IsOnePsale => "isOnePsale",
+            FilterFlag::IsOnePsaleFreePost => "isOnePsaleFreePost",
+            FilterFlag::NoReason7DReturn => "noReason7DReturn",
+            FilterFlag::New7 => "new7",
+            FilterFlag::New30 => "new30",
+            FilterFlag::Selection1688 => "1688Selection",
+            FilterFlag::Other(s) => s,
+        }
+    }
+
+    /// Human label for the filter panel.
+    pub fn label(&self) -> &str {
+        match self {
+            FilterFlag::CertifiedFactory => "certified factory",
+            FilterFlag::ShipInToday => "ships today",
+            FilterFlag::ShipIn24Hours => "ships in 24 h",
+            FilterFlag::ShipIn48Hours => "ships in 48 h",
+            FilterFlag::Jxhy => "premium supplier (jxhy)",
+            FilterFlag::IsOnePsale => "one-piece sale",
+            FilterFlag::IsOnePsaleFreePost => "free shipping on one piece",
+            FilterFlag::NoReason7DReturn => "7-day no-reason return",
+            FilterFlag::New7 => "new in 7 days",
+            FilterFlag::New30 => "new in 30 days",
+            FilterFlag::Selection1688 => "1688 selection",
+            FilterFlag::Other(s) => s,
+        }
+    }
+
+    pub fn parse(s: &str) -> FilterFlag {
+        let s = s.trim();
+        FilterFlag::KNOWN
+            .iter()
+            .find(|f| f.wire_name().eq_ignore_ascii_case(s))
+            .cloned()
+            .unwrap_or_else(|| FilterFlag::Other(s.to_string()))
+    }
+
+    /// Parses the comma-separated wire list, dropping empty items.
+    pub fn parse_list(s: &str) -> Vec<FilterFlag> {
+        s.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(FilterFlag::parse)
+            .collect()
+    }
+
+    /// Joins flags into the comma-separated wire list; `None` when empty.
+    pub fn join(flags: &[FilterFlag]) -> Option<String> {
+        if flags.is_empty() {
+            return None;
+        }
+        Some(
+            flags
+                .iter()
+                .map(FilterFlag::wire_name)
+                .collect::<Vec<_>>()
+                .join(","),
+        )
+    }
+}
+
+/// A wholesale price in fen (hundredths of a yuan), parsed from the
+/// provider's decimal strings so it can be compared and range-checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct Price(pub u64);
+
+impl Price {
+    pub fn from_fen(fen: u64) -> Self {
+        Price(fen)
+    }
+
+    pub fn fen(self) -> u64 {
+        self.0
+    }
+}
+
+impl fmt::Display for Price {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{:02}", self.0 / 100, self.0 % 100)
+    }
+}
+
+impl FromStr for Price {
+    type Err = String;
+
+    /// Accepts `16`, `16.0`, `16.00`, `¥16.5`; rejects negatives, more than two
+    /// decimals, and anything that is not a number.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim().trim_start_matches(['¥', '￥']).trim();
+        if t.is_empty() {
+            return Err("empty price".into());
+        }
+        let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+        let digits = |p: &str| p.chars().all(|c| c.is_ascii_digit());
+        if !digits(whole) || !digits(frac) || (whole.is_empty() && frac.is_empty()) {
+            return Err(format!("{s:?} is not a number"));
+        }
+        if frac.len() > 2 {
+            return Err(format!("{s:?} has more than two decimals"));
+        }
+        let whole: u64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| format!("{s:?} is too large"))?
+        };
+        let frac_fen: u64 = match frac.len() {
+            0 => 0,
+            1 => u64::from(frac.as_bytes()[0] - b'0') * 10,
+            _ => frac.parse().map_err(|_| format!("{s:?} is not a number"))?,
+        };
+        whole
+            .checked_mul(100)
+            .and_then(|f| f.checked_add(frac_fen))
+            .map(Price)
+            .ok_or_else(|| format!("{s:?} is too large"))
+    }
+}
+
+impl From<Price> for String {
+    fn from(p: Price) -> String {
+        p.to_string()
+    }
+}
+
+impl TryFrom<String> for Price {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+/// Everything a search asks for besides the image and the page number.
+/// The UI keeps one of these across searches; the CLI builds one from flags.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SearchParams {
+    pub page_size: Option<u32>,
+    /// `country`: the seed says it is fixed to `en` for now.
+    pub country: Option<String>,
+    /// Pixel box of the subject in the image, passed through as given.
+    pub region: Option<String>,
+    pub filters: Vec<FilterFlag>,
+    pub sort: Option<Sort>,
+    pub price_start: Option<Price>,
+    pub price_end: Option<Price>,
+    pub category_id: Option<i64>,
+    pub out_member_id: Option<String>,
+}
+
+impl SearchParams {
+    pub fn effective_page_size(&self) -> u32 {
+        self.page_size
+            .unwrap_or(DEFAULT_PAGE_SIZE)
+            .clamp(1, MAX_PAGE_SIZE)
+    }
+
+    pub fn effective_country(&self) -> &str {
+        self.country.as_deref().unwrap_or("en")
+    }
+}
+
+/// How the query names its image.
+#[derive(Clone, PartialEq, Eq)]
+pub enum ImageRef {
+    /// An id from a prior upload (DajiSaaS).
+    Id(String),
+    /// The prepared image itself, base64 (signed-header provider, every page).
+    Base64(std::sync::Arc<str>),
+    /// A public image URL.
+    Address(String),
+}
+
+impl fmt::Debug for ImageRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImageRef::Id(id) => write!(f, "ImageRef::Id({id})"),
+            ImageRef::Base64(b) => write!(f, "ImageRef::Base64({} chars)", b.len()),
+            ImageRef::Address(a) => write!(f, "ImageRef::Address({a})"),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Wire formats
+// ---------------------------------------------------------------------------
+
+/// Accepts a JSON string, number or null as an optional string (real payloads
+/// disagree with the schema: `developId` is a string, prices may be null).
+pub fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(match v {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        Some(serde_json::Value::Bool(b)) => Some(b.to_string()),
+        Some(other) => Some(other.to_string()),
+    })
+}
+
+/// Accepts a number, a numeric string or null as an optional u64.
+pub fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(match v {
+        Some(serde_json::Value::Number(n)) => n
+            .as_u64()
+            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+/// Accepts true/false, 0/1, "true"/"false" or null as a bool (null = false).
+pub fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(match v {
+        Some(serde_json::Value::Bool(b)) => b,
+        Some(serde_json::Value::Number(n)) => n.as_i64().is_some_and(|n| n != 0),
+        Some(serde_json::Value::String(s)) => matches!(s.as_str(), "true" | "1" | "Y" | "y"),
+        _ => false,
+    })
+}
+
+/// The response envelope of both providers, read tolerantly: DajiSaaS says
+/// `message`/`traceId`/`timestamp`, the signed-header provider says
+/// `msg`/`requestId`/`developId`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Envelope<T> {
+    #[serde(deserialize_with = "lenient_i64")]
+    pub code: i64,
+    #[serde(default, alias = "msg", deserialize_with = "lenient_string")]
+    pub message: Option<String>,
+    #[serde(default = "Option::default")]
+    pub data: Option<T>,
+    #[serde(default, alias = "requestId", deserialize_with = "lenient_string")]
+    pub trace_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string", skip_serializing)]
+    pub develop_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_u64", skip_serializing)]
+    pub timestamp: Option<u64>,
+}
+
+fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    use serde::de::Error;
+    let v = serde_json::Value::deserialize(d)?;
+    match v {
+        serde_json::Value::Number(n) => n
+            .as_i64()
+            .ok_or_else(|| D::Error::custom("code is not an integer")),
+        serde_json::Value::String(s) => s
+            .trim()
+            .parse()
+            .map_err(|_| D::Error::custom("code is not an integer")),
+        _ => Err(D::Error::custom("code is missing or not an integer")),
+    }
+}
+
+/// `data` of a DajiSaaS upload reply.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadData {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub image_id: Option<String>,
+}
+
+/// `data` of an image query reply: one page.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WirePage {
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub total_records: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub total_page: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub page_size: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub current_page: Option<u64>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub data: Vec<WireOffer>,
+}
+
+fn null_as_empty<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// `priceInfo` of an offer.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WirePriceInfo {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub price: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub jxhy_price: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub pf_jxhy_price: Option<String>,
+    /// Some payloads carry a consign (dropshipping) price too.
+    #[serde(default, deserialize_with = "lenient_string", skip_serializing_if = "Option::is_none")]
+    pub consign_price: Option<String>,
+}
+
+/// One offer as the providers send it. The eight documented fields, plus the
+/// optional extras real payloads (and the simulator) carry; unknown fields are
+/// ignored.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WireOffer {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub image_url: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub subject: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub subject_trans: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub offer_map_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub is_jxhy: bool,
+    #[serde(default)]
+    pub price_info: Option<WirePriceInfo>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub repurchase_rate: Option<String>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub month_sold: Option<u64>,
+    // Extras, absent from the seed's example but present in real payloads.
+    #[serde(default, deserialize_with = "lenient_string", skip_serializing_if = "Option::is_none")]
+    pub offer_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_bool", skip_serializing_if = "is_false")]
+    pub is_one_psale: bool,
+    #[serde(default, deserialize_with = "lenient_bool", skip_serializing_if = "is_false")]
+    pub is_one_psale_free_post: bool,
+    #[serde(default, deserialize_with = "lenient_bool", skip_serializing_if = "is_false")]
+    pub certified_factory: bool,
+    #[serde(default, deserialize_with = "lenient_bool", skip_serializing_if = "is_false")]
+    pub no_reason_7d_return: bool,
+    #[serde(default, deserialize_with = "lenient_bool", skip_serializing_if = "is_false")]
+    pub ship_in_today: bool,
+    #[serde(default, deserialize_with = "lenient_bool", skip_serializing_if = "is_false")]
+    pub ship_in_24_hours: bool,
+    #[serde(default, deserialize_with = "lenient_bool", skip_serializing_if = "is_false")]
+    pub ship_in_48_hours: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seller_identities: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "lenient_u64", skip_serializing_if = "Option::is_none")]
+    pub category_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_string", skip_serializing_if = "Option::is_none")]
+    pub company_name: Option<String>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// The signed-header provider's JSON request body. Unset fields are omitted.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryBody {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_base64: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub begin_page: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_start: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_end: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out_member_id: Option<String>,
+}
+
+// ---------------------------------------------------------------------------
+// Normalised model
+// ---------------------------------------------------------------------------
+
+/// One offer, normalised from either provider. Text fields are raw server
+/// text: sanitise before display (`crate::text::sanitize`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Offer {
+    /// Numeric 1688 offer id, where the payload carries one.
+    pub offer_id: Option<String>,
+    /// The provider's opaque offer handle.
+    pub offer_map_id: Option<String>,
+    /// Original (Chinese) title.
+    pub title: String,
+    /// Translated title.
+    pub title_en: Option<String>,
+    pub price: Option<Price>,
+    /// Premium-supplier (精选货源) price, when different offers apply.
+    pub jxhy_price: Option<Price>,
+    /// Wholesale premium-supplier price.
+    pub pf_jxhy_price: Option<Price>,
+    pub month_sold: Option<u64>,
+    /// Repurchase rate in percent, e.g. 41.0 for "41%".
+    pub repurchase_rate: Option<f32>,
+    pub badges: Vec<String>,
+    pub image_url: Option<String>,
+    pub category_id: Option<u64>,
+}
+
+impl Offer {
+    /// The offer's 1688 page, where an offer id is known.
+    pub fn link(&self) -> Option<String> {
+        self.offer_id
+            .as_deref()
+            .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()))
+            .map(|id| format!("https://detail.1688.com/offer/{id}.html"))
+    }
+
+    /// The lowest special price different from the list price, if any.
+    pub fn special_price(&self) -> Option<Price> {
+        [self.jxhy_price, self.pf_jxhy_price]
+            .into_iter()
+            .flatten()
+            .filter(|p| Some(*p) != self.price)
+            .min()
+    }
+
+    /// Title for list rows: the translation when present, else the original.
+    pub fn display_title(&self) -> &str {
+        self.title_en
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or(&self.title)
+    }
+}
+
+/// Parses "41%", "41", "0.41%" or "41.5 %" into percent.
+pub fn parse_percent(s: &str) -> Option<f32> {
+    let t = s.trim().trim_end_matches('%').trim();
+    let v: f32 = t.parse().ok()?;
+    v.is_finite().then_some(v).filter(|v| *v >= 0.0)
+}
+
+impl From<WireOffer> for Offer {
+    fn from(w: WireOffer) -> Self {
+        let price_info = w.price_info.unwrap_or_default();
+        let parse_price = |s: Option<String>| s.and_then(|s| s.parse::<Price>().ok());
+        let mut badges = Vec::new();
+        let mut badge = |on: bool, name: &str| {
+            if on {
+                badges.push(name.to_string());
+            }
+        };
+        badge(w.is_jxhy, "精选");
+        badge(w.certified_factory, "factory");
+        badge(w.ship_in_today, "ships today");
+        badge(w.ship_in_24_hours && !w.ship_in_today, "24h");
+        badge(
+            w.ship_in_48_hours && !w.ship_in_24_hours && !w.ship_in_today,
+            "48h",
+        );
+        badge(w.is_one_psale_free_post, "1pc free ship");
+        badge(w.is_one_psale && !w.is_one_psale_free_post, "1pc");
+        badge(w.no_reason_7d_return, "7d return");
+        for identity in w.seller_identities.unwrap_or_default() {
+            if !identity.trim().is_empty() && !badges.contains(&identity) {
+                badges.push(identity);
+            }
+        }
+        Offer {
+            offer_id: w.offer_id.filter(|s| !s.is_empty()),
+            offer_map_id: w.offer_map_id.filter(|s| !s.is_empty()),
+            title: w.subject.unwrap_or_default(),
+            title_en: w.subject_trans.filter(|s| !s.is_empty()),
+            price: parse_price(price_info.price),
+            jxhy_price: parse_price(price_info.jxhy_price),
+            pf_jxhy_price: parse_price(price_info.pf_jxhy_price),
+            month_sold: w.month_sold,
+            repurchase_rate: w.repurchase_rate.as_deref().and_then(parse_percent),
+            badges,
+            image_url: w.image_url.filter(|s| !s.is_empty()),
+            category_id: w.category_id,
+        }
+    }
+}
+
+/// One page of results, normalised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ResultPage {
+    pub offers: Vec<Offer>,
+    pub total_records: u64,
+    pub total_pages: u32,
+    pub page_size: u32,
+    pub current_page: u32,
+}
+
+impl ResultPage {
+    pub fn from_wire(page: WirePage, requested_page: u32, requested_size: u32) -> Self {
+        let page_size = page
+            .page_size
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(requested_size);
+        let total_records = page.total_records.unwrap_or(0);
+        let total_pages = page
+            .total_page
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or_else(|| {
+                u32::try_from(total_records.div_ceil(u64::from(page_size.max(1))))
+                    .unwrap_or(u32::MAX)
+            });
+        ResultPage {
+            offers: page.data.into_iter().map(Offer::from).collect(),
+            total_records,
+            total_pages,
+            page_size,
+            current_page: page
+                .current_page
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(requested_page),
+        }
+    }
+
+    /// True when no page comes after this one.
+    pub fn is_last(&self) -> bool {
+        self.current_page >= self.total_pages || self.offers.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const UPLOAD_SEED: &str = r#"{"code":200,"message":"操作成功","data":{"imageId":"1164408192156408878"},"timestamp":1724224057972,"traceId":"6b9849c1a5b0"}"#;
+
+    /// The signed-header seed's example reply, byte for byte.
+    pub(crate) const QUERY_SEED: &str = include_str!("fixtures/query_seed.json");
+
+    #[test]
+    fn upload_seed_parses() {
+        let env: Envelope<UploadData> = serde_json::from_str(UPLOAD_SEED).unwrap();
+        assert_eq!(env.code, 200);
+        assert_eq!(env.message.as_deref(), Some("操作成功"));
+        assert_eq!(env.trace_id.as_deref(), Some("6b9849c1a5b0"));
+        assert_eq!(env.timestamp, Some(1724224057972));
+        assert_eq!(
+            env.data.unwrap().image_id.as_deref(),
+            Some("1164408192156408878")
+        );
+    }
+
+    #[test]
+    fn query_seed_parses_and_normalises() {
+        let env: Envelope<WirePage> = serde_json::from_str(QUERY_SEED).unwrap();
+        assert_eq!(env.code, 200);
+        assert_eq!(env.message.as_deref(), Some("成功"));
+        assert_eq!(
+            env.trace_id.as_deref(),
+            Some("09f06e9131854474b8ded98d94df98ae")
+        );
+        assert_eq!(env.develop_id.as_deref(), Some("1110890638347337996"));
+        let page = ResultPage::from_wire(env.data.unwrap(), 1, 5);
+        assert_eq!(page.total_records, 687);
+        assert_eq!(page.total_pages, 137);
+        assert_eq!(page.page_size, 5);
+        assert_eq!(page.current_page, 1);
+        assert_eq!(page.offers.len(), 5);
+        let first = &page.offers[0];
+        assert_eq!(first.title, "国潮男装t恤230g重磅短袖男女纯棉体恤宽松圆领团服打底衫衣服潮");
+        assert!(first.title_en.as_deref().unwrap().starts_with("T-shirt men's"));
+        assert_eq!(first.price, Some(Price(1600)));
+        assert_eq!(first.jxhy_price, None);
+        assert_eq!(first.month_sold, Some(97822));
+        assert_eq!(first.repurchase_rate, Some(5.0));
+        assert_eq!(first.offer_map_id.as_deref(), Some("wmNAp5CyEQ2fatKAZGGMWQ"));
+        assert_eq!(first.badges, vec!["精选".to_string()]);
+        assert_eq!(first.link(), None, "the seed carries no numeric offer id");
+        let second = &page.offers[1];
+        assert_eq!(second.jxhy_price, Some(Price(586)));
+        assert_eq!(second.special_price(), None, "same as the list price");
+        assert!(!page.is_last());
+    }
+
+    #[test]
+    fn error_envelope_without_data() {
+        let env: Envelope<WirePage> =
+            serde_json::from_str(r#"{"code":401,"msg":"签名错误","requestId":"abc"}"#).unwrap();
+        assert_eq!(env.code, 401);
+        assert!(env.data.is_none());
+        assert_eq!(env.message.as_deref(), Some("签名错误"));
+    }
+
+    #[test]
+    fn tolerant_offer_fields() {
+        let json = r#"{"subject":"x","priceInfo":{"price":12.5,"jxhyPrice":null},"monthSold":"42","repurchaseRate":null,"isJxhy":null,"offerId":123456}"#;
+        let offer: Offer = serde_json::from_str::<WireOffer>(json).unwrap().into();
+        assert_eq!(offer.price, Some(Price(1250)));
+        assert_eq!(offer.month_sold, Some(42));
+        assert_eq!(offer.repurchase_rate, None);
+        assert_eq!(
+            offer.link().as_deref(),
+            Some("https://detail.1688.com/offer/123456.html")
+        );
+    }
+
+    #[test]
+    fn price_parsing() {
+        assert_eq!("16".parse::<Price>(), Ok(Price(1600)));
+        assert_eq!("16.5".parse::<Price>(), Ok(Price(1650)));
+        assert_eq!(" ¥5.86 ".parse::<Price>(), Ok(Price(586)));
+        assert_eq!(".5".parse::<Price>(), Ok(Price(50)));
+        assert!("abc".parse::<Price>().is_err());
+        assert!("-1".parse::<Price>().is_err());
+        assert!("1.234".parse::<Price>().is_err());
+        assert!("".parse::<Price>().is_err());
+        assert!("99999999999999999999".parse::<Price>().is_err());
+        assert_eq!(Price(586).to_string(), "5.86");
+    }
+
+    #[test]
+    fn sort_wire_and_cli_forms() {
+        let s = Sort::new(SortField::Price, SortOrder::Asc);
+        assert_eq!(s.to_wire(), r#"{"price":"asc"}"#);
+        assert_eq!(Sort::from_wire(&s.to_wire()), Some(s));
+        assert_eq!("sales-desc".parse::<Sort>().unwrap().to_wire(), r#"{"monthSold":"desc"}"#);
+        assert_eq!(
+            "repurchase-desc".parse::<Sort>().unwrap().to_wire(),
+            r#"{"rePurchaseRate":"desc"}"#
+        );
+        assert!("weight-asc".parse::<Sort>().is_err());
+    }
+
+    #[test]
+    fn filter_flags_round_trip_and_pass_unknown_through() {
+        let flags = FilterFlag::parse_list("certifiedFactory, 1688Selection,,someNewFlag");
+        assert_eq!(
+            flags,
+            vec![
+                FilterFlag::CertifiedFactory,
+                FilterFlag::Selection1688,
+                FilterFlag::Other("someNewFlag".into())
+            ]
+        );
+        assert_eq!(
+            FilterFlag::join(&flags).as_deref(),
+            Some("certifiedFactory,1688Selection,someNewFlag")
+        );
+        assert_eq!(FilterFlag::join(&[]), None);
+    }
+
+    #[test]
+    fn query_body_omits_unset_fields() {
+        let body = QueryBody {
+            image_address: Some("http://x/y.jpg".into()),
+            begin_page: Some(1),
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::to_string(&body).unwrap(),
+            r#"{"imageAddress":"http://x/y.jpg","beginPage":1}"#
+        );
+    }
+}

@@ -1,0 +1,137 @@
+//! Untrusted text made safe to show, and fitted to terminal cells.
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Removes control characters and terminal escape sequences (CSI, OSC, DCS,
+/// APC, PM, SOS and two-byte ESC forms) from server text; tabs and newlines
+/// become single spaces. Everything the server sends goes through this
+/// before it reaches the screen, a log, or an export meant for a terminal.
+pub fn sanitize(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    let mut chars = input.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => skip_escape(&mut chars),
+            // C1 CSI/OSC/DCS introducers, then the rest of the sequence.
+            '\u{9b}' => skip_csi(&mut chars),
+            '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
+            '\t' | '\n' | '\r' => {
+                if !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
+            c if c.is_control() => {}
+            // Bidi overrides can reorder what the user sees; drop them.
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    match chars.next() {
+        Some('[') => skip_csi(chars),
+        Some(']' | 'P' | 'X' | '^' | '_') => skip_string(chars),
+        // Two-byte escapes (ESC c, ESC 7, ESC ( B …): drop the next char; for
+        // charset designators also the one after.
+        Some('(' | ')' | '*' | '+' | '#' | '%') => {
+            chars.next();
+        }
+        _ => {}
+    }
+}
+
+/// CSI: parameter and intermediate bytes, then one final byte in 0x40..=0x7e.
+fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    for c in chars.by_ref() {
+        if ('\u{40}'..='\u{7e}').contains(&c) {
+            break;
+        }
+    }
+}
+
+/// OSC/DCS/APC/PM/SOS: until BEL, ST (ESC \) or C1 ST.
+fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{7}' | '\u{9c}' => break,
+            '\u{1b}' => {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Display width in terminal cells (CJK is two cells wide).
+pub fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// Cuts `s` to at most `max` cells, ending in `…` when cut. Never splits a
+/// wide character across the limit.
+pub fn truncate(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    if width(s) <= max {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    if max == 0 {
+        return std::borrow::Cow::Borrowed("");
+    }
+    let budget = max - 1; // room for the ellipsis
+    let mut used = 0;
+    let mut end = 0;
+    for (i, c) in s.char_indices() {
+        let w = c.width().unwrap_or(0);
+        if used + w > budget {
+            break;
+        }
+        used += w;
+        end = i + c.len_utf8();
+    }
+    std::borrow::Cow::Owned(format!("{}…", &s[..end]))
+}
+
+/// Pads or truncates to exactly `cells` cells.
+pub fn fit(s: &str, cells: usize) -> String {
+    let t = truncate(s, cells);
+    let pad = cells.saturating_sub(width(&t));
+    let mut out = String::with_capacity(t.len() + pad);
+    out.push_str(&t);
+    out.extend(std::iter::repeat_n(' ', pad));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_escape_sequences_and_controls() {
+        assert_eq!(sanitize("red\x1b[31mtext\x1b[0m"), "redtext");
+        assert_eq!(sanitize("a\x1b]52;c;ZXZpbA==\x07b"), "ab");
+        assert_eq!(sanitize("a\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\b"), "alinkb");
+        assert_eq!(sanitize("a\x1bPq#0;2;0;0;0\x1b\\b"), "ab");
+        assert_eq!(sanitize("bell\x07\x08\x00!"), "bell!");
+        assert_eq!(sanitize("tab\there\r\nnext"), "tab here next");
+        assert_eq!(sanitize("\u{9b}2Jx"), "x");
+        assert_eq!(sanitize("abc\u{202e}def"), "abcdef");
+        assert_eq!(sanitize("国潮男装t恤"), "国潮男装t恤");
+        assert_eq!(sanitize("trailing\x1b"), "trailing");
+        assert_eq!(sanitize("\x1b[1;2"), "");
+    }
+
+    #[test]
+    fn truncates_by_display_width() {
+        assert_eq!(width("国潮"), 4);
+        assert_eq!(truncate("国潮男装", 5), "国潮…");
+        assert_eq!(truncate("国潮男装", 8), "国潮男装");
+        assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(truncate("abc", 0), "");
+        assert_eq!(fit("国x", 5), "国x  ");
+        assert_eq!(width(&fit("国潮男装", 5)), 5);
+    }
+}
