@@ -5,6 +5,8 @@
 //! `keymap` key → action; `tui` terminal setup and teardown.
 
 pub mod api;
+pub mod backend;
+pub mod export;
 pub mod image;
 pub mod sim;
 pub mod text;

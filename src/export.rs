@@ -1,0 +1,143 @@
+//! Results as CSV, JSON and a plain table: shared by `tusou search` and the
+//! app's export action. Text is sanitised, so an export never carries the
+//! server's escape sequences into a terminal or a spreadsheet.
+
+use crate::api::Offer;
+use crate::text::sanitize;
+use serde::Serialize;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// The flat row both CSV and JSON exports write, one per offer.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportRow {
+    pub rank: usize,
+    pub offer_id: String,
+    pub offer_map_id: String,
+    pub title: String,
+    pub title_en: String,
+    pub price: String,
+    pub jxhy_price: String,
+    pub pf_jxhy_price: String,
+    pub month_sold: String,
+    pub repurchase_rate: String,
+    pub badges: String,
+    pub link: String,
+    pub image_url: String,
+}
+
+impl ExportRow {
+    pub fn from_offer(rank: usize, offer: &Offer) -> Self {
+        let opt = |s: Option<String>| s.map(|s| sanitize(&s)).unwrap_or_default();
+        ExportRow {
+            rank,
+            offer_id: opt(offer.offer_id.clone()),
+            offer_map_id: opt(offer.offer_map_id.clone()),
+            title: sanitize(&offer.title),
+            title_en: opt(offer.title_en.clone()),
+            price: offer.price.map(|p| p.to_string()).unwrap_or_default(),
+            jxhy_price: offer.jxhy_price.map(|p| p.to_string()).unwrap_or_default(),
+            pf_jxhy_price: offer
+                .pf_jxhy_price
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+            month_sold: offer.month_sold.map(|n| n.to_string()).unwrap_or_default(),
+            repurchase_rate: offer
+                .repurchase_rate
+                .map(|r| format!("{r}%"))
+                .unwrap_or_default(),
+            badges: offer
+                .badges
+                .iter()
+                .map(|b| sanitize(b))
+                .collect::<Vec<_>>()
+                .join("|"),
+            link: offer.link().unwrap_or_default(),
+            image_url: opt(offer.image_url.clone()),
+        }
+    }
+}
+
+fn rows(offers: &[Offer]) -> impl Iterator<Item = ExportRow> + '_ {
+    offers
+        .iter()
+        .enumerate()
+        .map(|(i, o)| ExportRow::from_offer(i + 1, o))
+}
+
+/// CSV with a header row. Cells a spreadsheet would run as a formula
+/// (`=`, `+`, `-`, `@` first) are prefixed with `'`.
+pub fn write_csv<W: Write>(offers: &[Offer], out: W) -> io::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    for mut row in rows(offers) {
+        for cell in [&mut row.title, &mut row.title_en, &mut row.badges] {
+            if cell.starts_with(['=', '+', '-', '@']) {
+                cell.insert(0, '\'');
+            }
+        }
+        writer.serialize(row).map_err(io::Error::other)?;
+    }
+    writer.flush()
+}
+
+/// A JSON array of rows, pretty-printed.
+pub fn write_json<W: Write>(offers: &[Offer], mut out: W) -> io::Result<()> {
+    let rows: Vec<ExportRow> = rows(offers).collect();
+    serde_json::to_writer_pretty(&mut out, &rows).map_err(io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+/// Writes `<stem>.csv` and `<stem>.json` into `dir` and returns both paths.
+pub fn export_both(offers: &[Offer], dir: &Path, stem: &str) -> io::Result<(PathBuf, PathBuf)> {
+    std::fs::create_dir_all(dir)?;
+    let csv_path = dir.join(format!("{stem}.csv"));
+    let json_path = dir.join(format!("{stem}.json"));
+    write_csv(offers, io::BufWriter::new(std::fs::File::create(&csv_path)?))?;
+    write_json(offers, io::BufWriter::new(std::fs::File::create(&json_path)?))?;
+    Ok((csv_path, json_path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Price;
+
+    fn offer() -> Offer {
+        Offer {
+            offer_id: Some("612345678901".into()),
+            title: "国潮\x1b[31m男装".into(),
+            title_en: Some("=HYPERLINK(\"x\")".into()),
+            price: Some(Price(1600)),
+            month_sold: Some(97822),
+            repurchase_rate: Some(5.0),
+            badges: vec!["精选".into(), "factory".into()],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn csv_is_sanitised_and_formula_safe() {
+        let mut out = Vec::new();
+        write_csv(&[offer()], &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let headers = reader.headers().unwrap().clone();
+        assert_eq!(&headers[0], "rank");
+        let row = reader.records().next().unwrap().unwrap();
+        assert_eq!(&row[3], "国潮男装");
+        assert!(row[4].starts_with("'="));
+        assert_eq!(&row[5], "16.00");
+        assert_eq!(&row[11], "https://detail.1688.com/offer/612345678901.html");
+        assert!(!text.contains('\x1b'));
+    }
+
+    #[test]
+    fn json_round_trips() {
+        let mut out = Vec::new();
+        write_json(&[offer(), offer()], &mut out).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v.as_array().unwrap().len(), 2);
+        assert_eq!(v[1]["rank"], 2);
+        assert_eq!(v[0]["badges"], "精选|factory");
+    }
+}
