@@ -5,6 +5,7 @@
 //! `keymap` key → action; `tui` terminal setup and teardown.
 
 pub mod api;
+pub mod app;
 pub mod backend;
 pub mod export;
 pub mod image;

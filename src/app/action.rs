@@ -1,0 +1,104 @@
+//! Named actions: the only thing key bindings produce. Names are read straight
+//! from keymap.toml in snake_case (`"ctrl-d" = ["page_down"]`); each has a
+//! description the help overlay shows.
+
+use std::fmt;
+use std::str::FromStr;
+
+macro_rules! actions {
+    ($( $(#[$meta:meta])* $variant:ident => $name:literal, $desc:literal; )+) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action {
+            $( $(#[$meta])* $variant, )+
+        }
+
+        impl Action {
+            /// Every action, in help-overlay order.
+            pub const ALL: &'static [Action] = &[ $( Action::$variant, )+ ];
+
+            /// The snake_case name used in keymap.toml.
+            pub fn name(self) -> &'static str {
+                match self { $( Action::$variant => $name, )+ }
+            }
+
+            /// One line for the help overlay.
+            pub fn description(self) -> &'static str {
+                match self { $( Action::$variant => $desc, )+ }
+            }
+        }
+    };
+}
+
+actions! {
+    // Moving around
+    MoveUp => "move_up", "Move the cursor up";
+    MoveDown => "move_down", "Move the cursor down";
+    PageUp => "page_up", "Move up one screen";
+    PageDown => "page_down", "Move down one screen";
+    Top => "top", "Go to the first row";
+    Bottom => "bottom", "Go to the last loaded row";
+    NextPane => "next_pane", "Focus the next pane";
+    PrevPane => "prev_pane", "Focus the previous pane";
+    FocusPicker => "focus_picker", "Focus the file picker";
+    FocusFilters => "focus_filters", "Focus the filters";
+    FocusResults => "focus_results", "Focus the results";
+    // File picker
+    Open => "open", "Open the directory, or search with the highlighted image";
+    Search => "search", "Search with the highlighted image";
+    ParentDir => "parent_dir", "Go to the parent directory";
+    HomeDir => "home_dir", "Go to the home directory";
+    ToggleHidden => "toggle_hidden", "Show or hide hidden files";
+    FilterFiles => "filter_files", "Type to filter the file list (fuzzy)";
+    EnterPath => "enter_path", "Type or paste a path or an image URL";
+    // Filters
+    ApplyFilters => "apply_filters", "Apply the filters and search again from page 1";
+    CycleSort => "cycle_sort", "Cycle the sort order";
+    ToggleFlag => "toggle_flag", "Toggle the highlighted filter flag";
+    ClearFilters => "clear_filters", "Clear all filters";
+    // Results
+    CopyLink => "copy_link", "Copy the offer's 1688 link (OSC 52, works over SSH)";
+    CopyTitle => "copy_title", "Copy the offer's title";
+    OpenLink => "open_link", "Open the offer's link in a browser";
+    Export => "export", "Export loaded results to CSV and JSON";
+    Retry => "retry", "Retry the last failed request";
+    // Anywhere
+    Help => "help", "Show or hide this help";
+    Cancel => "cancel", "Close the overlay, leave the input, or cancel";
+    Quit => "quit", "Quit tusou";
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Action {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Action::ALL
+            .iter()
+            .copied()
+            .find(|a| a.name() == s)
+            .ok_or_else(|| format!("unknown action {s:?}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        let mut names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+        for a in Action::ALL {
+            assert_eq!(a.name().parse::<Action>(), Ok(*a));
+            assert!(!a.description().is_empty());
+        }
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Action::ALL.len());
+        assert!("no_such_action".parse::<Action>().is_err());
+    }
+}
