@@ -40,4 +40,10 @@ impl Client {
         let _ = (image, params, page);
         Err(ApiError::Network("not implemented".into()))
     }
+
+    /// Downloads an offer picture (thumbnails), at most `max_bytes`.
+    pub async fn fetch_image(&self, url: &str, max_bytes: usize) -> Result<Vec<u8>, ApiError> {
+        let _ = (url, max_bytes);
+        Err(ApiError::Network("not implemented".into()))
+    }
 }
