@@ -7,6 +7,7 @@
 pub mod api;
 pub mod app;
 pub mod backend;
+pub mod config;
 pub mod export;
 pub mod image;
 pub mod sim;
