@@ -7,8 +7,11 @@
 pub mod api;
 pub mod app;
 pub mod backend;
+pub mod cli;
 pub mod config;
 pub mod export;
+pub mod headless;
 pub mod image;
+pub mod logging;
 pub mod sim;
 pub mod text;
