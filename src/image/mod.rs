@@ -1,1 +1,12 @@
-//! placeholder
+//! Image preparation for upload (`prepare`), terminal thumbnails
+//! (`thumbnail`) and terminal graphics protocols (`protocol`).
+
+pub mod prepare;
+pub mod protocol;
+pub mod thumbnail;
+
+pub use prepare::{
+    ImageError, MAX_UPLOAD_BYTES, PrepareMode, PrepareOptions, PreparedImage, SourceFormat,
+    WireFormat, prepare, prepare_file, shrink, sniff,
+};
+pub use thumbnail::{HalfBlockImage, decode_for_thumbnail};
