@@ -12,6 +12,7 @@ pub mod config;
 pub mod export;
 pub mod headless;
 pub mod image;
+pub mod interactive;
 pub mod logging;
 pub mod sim;
 pub mod text;
