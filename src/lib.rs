@@ -9,5 +9,6 @@ pub mod app;
 pub mod backend;
 pub mod export;
 pub mod image;
+pub mod keymap;
 pub mod sim;
 pub mod text;
