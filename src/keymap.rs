@@ -457,6 +457,10 @@ fn key_on_line(line: &str) -> Option<String> {
 
 /// Parse one keymap file. `None` when it is not valid TOML (the problems
 /// then say why); otherwise the valid lines in file order.
+///
+/// A key written twice in one section is a TOML error, but it is reported
+/// like any other conflict (the first line wins) rather than discarding the
+/// whole file; so is a section opened twice (its bindings are merged).
 fn parse_layer(text: &str, file: &Path) -> (Option<Vec<ParsedLine>>, Vec<KeymapProblem>) {
     let problem = |offset: usize, key: Option<&str>, message: String| KeymapProblem {
         file: file.to_path_buf(),
@@ -464,99 +468,191 @@ fn parse_layer(text: &str, file: &Path) -> (Option<Vec<ParsedLine>>, Vec<KeymapP
         key: key.map(str::to_string),
         message,
     };
+    let line_text = |offset: usize| text.lines().nth(line_of(text, offset) - 1).unwrap_or("");
 
-    let document = match toml::de::DeTable::parse(text) {
-        Ok(doc) => doc,
-        Err(e) => {
-            let offset = e.span().map_or(0, |s| s.start);
-            let line = line_of(text, offset);
-            let key = text.lines().nth(line - 1).and_then(key_on_line);
-            let message = format!("invalid TOML: {}", e.message().trim().replace('\n', "; "));
-            return (None, vec![problem(offset, key.as_deref(), message)]);
+    let (document, errors) = toml::de::DeTable::parse_recoverable(text);
+    let mut duplicates = Vec::new();
+    let mut syntax = Vec::new();
+    for e in &errors {
+        match e.span() {
+            Some(span) if e.message() == "duplicate key" => duplicates.push(span.start),
+            span => {
+                let offset = span.map_or(0, |s| s.start);
+                let key = key_on_line(line_text(offset));
+                let message = format!("invalid TOML: {}", e.message().trim().replace('\n', "; "));
+                syntax.push(problem(offset, key.as_deref(), message));
+            }
         }
-    };
+    }
+    if !syntax.is_empty() {
+        return (None, syntax);
+    }
 
     let mut problems = Vec::new();
-    let mut lines = Vec::new();
-    // (context, key) → (offset, raw key, actions) of the first line binding it.
-    let mut seen: HashMap<(KeyContext, KeyId), (usize, String, Vec<Action>)> = HashMap::new();
-
-    let mut sections: Vec<_> = document.get_ref().iter().collect();
-    sections.sort_by_key(|(name, _)| name.span().start);
-    for (name, value) in sections {
+    // Every binding of a known context, sorted by position in the file below.
+    let mut entries = Vec::new();
+    for (name, value) in document.get_ref().iter() {
         let name_offset = name.span().start;
-        let Some(context) = KeyContext::from_name(name.get_ref()) else {
-            let message = if value.get_ref().is_table() {
-                format!(
-                    "unknown context {:?} (expected global, picker, filters or results)",
-                    name.get_ref()
-                )
-            } else {
+        let Some(table) = value.get_ref().as_table() else {
+            problems.push(problem(
+                name_offset,
+                Some(name.get_ref()),
                 "bindings must be inside a [global], [picker], [filters] or [results] section"
-                    .to_string()
-            };
-            let key = (!value.get_ref().is_table()).then(|| name.get_ref().as_ref());
-            problems.push(problem(name_offset, key, message));
+                    .to_string(),
+            ));
             continue;
         };
-        let Some(table) = value.get_ref().as_table() else {
+        let Some(context) = KeyContext::from_name(name.get_ref()) else {
             problems.push(problem(
                 name_offset,
                 None,
                 format!(
-                    "{:?} must be a table of bindings, like [{}]",
-                    name.get_ref(),
-                    context
+                    "unknown context [{}] (expected global, picker, filters or results)",
+                    name.get_ref()
                 ),
             ));
             continue;
         };
-        let mut entries: Vec<_> = table.iter().collect();
-        entries.sort_by_key(|(k, _)| k.span().start);
-        for (raw_key, value) in entries {
-            let raw = raw_key.get_ref().as_ref();
-            let offset = raw_key.span().start;
-            let key = match parse_key(raw) {
-                Ok(k) => normalise(k.code, k.modifiers),
-                Err(message) => {
-                    problems.push(problem(offset, Some(raw), message));
-                    continue;
-                }
-            };
-            let actions = match parse_actions(value.get_ref()) {
-                Ok(a) => a,
-                Err(message) => {
-                    problems.push(problem(offset, Some(raw), message));
-                    continue;
-                }
-            };
-            if let Some((first_offset, first_raw, first_actions)) = seen.get(&(context, key)) {
-                if *first_actions != actions {
-                    problems.push(problem(
-                        offset,
-                        Some(raw),
-                        format!(
-                            "conflicts with {:?} on line {} in [{}] ({} vs {}); keeping line {}",
-                            first_raw,
-                            line_of(text, *first_offset),
-                            context,
-                            action_list(first_actions),
-                            action_list(&actions),
-                            line_of(text, *first_offset),
-                        ),
-                    ));
-                }
-                continue;
-            }
-            seen.insert((context, key), (offset, raw.to_string(), actions.clone()));
-            lines.push(ParsedLine {
+        for (raw_key, value) in table.iter() {
+            entries.push((
+                raw_key.span().start,
                 context,
-                key,
-                actions,
-            });
+                raw_key.get_ref().as_ref(),
+                value.get_ref(),
+            ));
         }
     }
+    entries.sort_by_key(|(offset, ..)| *offset);
+
+    let mut lines = Vec::new();
+    // (context, key) → (offset, raw key, actions) of the first line binding it.
+    let mut seen: HashMap<(KeyContext, KeyId), (usize, &str, Vec<Action>)> = HashMap::new();
+    for (offset, context, raw, value) in entries {
+        let key = match parse_key(raw) {
+            Ok(k) => normalise(k.code, k.modifiers),
+            Err(message) => {
+                problems.push(problem(offset, Some(raw), message));
+                continue;
+            }
+        };
+        let actions = match parse_actions(value) {
+            Ok(a) => a,
+            Err(message) => {
+                problems.push(problem(offset, Some(raw), message));
+                continue;
+            }
+        };
+        if let Some((first_offset, first_raw, first_actions)) = seen.get(&(context, key)) {
+            if *first_actions != actions {
+                let message = conflict(
+                    first_raw,
+                    line_of(text, *first_offset),
+                    context,
+                    Some((first_actions, &actions)),
+                );
+                problems.push(problem(offset, Some(raw), message));
+            }
+            continue;
+        }
+        seen.insert((context, key), (offset, raw, actions.clone()));
+        lines.push(ParsedLine {
+            context,
+            key,
+            actions,
+        });
+    }
+
+    // Keys and sections the TOML parser saw twice (it kept the first).
+    for offset in duplicates {
+        let here = line_text(offset);
+        let trimmed = here.trim_start();
+        if trimmed.starts_with('[') {
+            let name = trimmed
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches(|c| c == '"' || c == '\'');
+            problems.push(problem(
+                offset,
+                None,
+                format!("section [{name}] appears twice; the bindings of both are used"),
+            ));
+            continue;
+        }
+        let Some(raw) = key_on_line(here) else {
+            problems.push(problem(offset, None, "duplicate key".to_string()));
+            continue;
+        };
+        // The section this line is in: the last header above it.
+        let header_line = text[..offset.min(text.len())]
+            .lines()
+            .rev()
+            .map(str::trim_start)
+            .find(|l| l.starts_with('['));
+        let context = header_line.and_then(|h| {
+            let name = h.trim_start_matches('[').split(']').next()?.trim();
+            KeyContext::from_name(name.trim_matches(|c| c == '"' || c == '\''))
+        });
+        let Some(context) = context else {
+            // Outside any section, or in an unknown one: already reported.
+            continue;
+        };
+        if parse_key(&raw).is_err() {
+            // The first occurrence already says so.
+            continue;
+        }
+        // The first occurrence, as the parser kept it.
+        let first = document
+            .get_ref()
+            .get(context.name())
+            .and_then(|t| t.get_ref().as_table())
+            .and_then(|t| t.iter().find(|(k, _)| k.get_ref().as_ref() == raw));
+        let Some((first_key, first_value)) = first else {
+            continue;
+        };
+        let first_line = line_of(text, first_key.span().start);
+        let first_actions = parse_actions(first_value.get_ref()).ok();
+        // This line's value: the line is a small TOML document by itself
+        // (unless its value spans several lines).
+        let this_actions = toml::de::DeTable::parse(here).ok().and_then(|doc| {
+            let (_, v) = doc.get_ref().iter().next()?;
+            Some(parse_actions(v.get_ref()))
+        });
+        match (first_actions, this_actions) {
+            (_, Some(Err(message))) => problems.push(problem(offset, Some(&raw), message)),
+            (Some(a), Some(Ok(b))) if a == b => {}
+            (Some(a), Some(Ok(b))) => problems.push(problem(
+                offset,
+                Some(&raw),
+                conflict(&raw, first_line, context, Some((&a, &b))),
+            )),
+            _ => problems.push(problem(
+                offset,
+                Some(&raw),
+                conflict(&raw, first_line, context, None),
+            )),
+        }
+    }
+
+    problems.sort_by_key(|p| p.line);
     (Some(lines), problems)
+}
+
+fn conflict(
+    first_raw: &str,
+    first_line: usize,
+    context: KeyContext,
+    actions: Option<(&[Action], &[Action])>,
+) -> String {
+    let what = match actions {
+        Some((a, b)) => format!(" ({} vs {})", action_list(a), action_list(b)),
+        None => String::new(),
+    };
+    format!(
+        "conflicts with {first_raw:?} on line {first_line} in [{context}]{what}; keeping line {first_line}"
+    )
 }
 
 fn action_list(actions: &[Action]) -> String {
@@ -833,7 +929,8 @@ mod tests {
     fn unknown_context() {
         let p = one_problem("[global]\n\"z\" = \"quit\"\n\n[pikcer]\n\"z\" = \"open\"\n");
         assert_eq!(p.line, Some(4));
-        assert!(p.message.contains("unknown context \"pikcer\""), "{p}");
+        assert!(p.message.contains("unknown context [pikcer]"), "{p}");
+        assert_eq!(p.key, None);
     }
 
     #[test]
@@ -871,6 +968,105 @@ mod tests {
             "[global]\n\"G\" = \"top\"\n\"shift-g\" = \"top\"\n[results]\n\"G\" = \"bottom\"\n",
         );
         assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn same_key_written_twice_is_a_conflict_not_a_broken_file() {
+        let text = "[global]\n\"x\" = \"quit\"\n\n[results]\n\"x\" = \"export\"\n\"x\" = [\"retry\"] # oops\n";
+        let (keymap, problems) = user(text);
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        let p = &problems[0];
+        assert_eq!(p.line, Some(6));
+        assert_eq!(p.key.as_deref(), Some("x"));
+        assert_eq!(
+            p.message,
+            "conflicts with \"x\" on line 5 in [results] (export vs retry); keeping line 5"
+        );
+        assert_eq!(
+            keymap.actions(KeyContext::Results, &key("x")),
+            &[Action::Export]
+        );
+        assert_eq!(
+            keymap.actions(KeyContext::Picker, &key("x")),
+            &[Action::Quit]
+        );
+        // Written twice with the same actions: harmless.
+        let (keymap, problems) = user("[results]\nx = \"export\"\nx = [\"export\"]\n");
+        assert!(problems.is_empty(), "{problems:#?}");
+        assert_eq!(
+            keymap.actions(KeyContext::Results, &key("x")),
+            &[Action::Export]
+        );
+        // Written twice, the second with an unknown action: that is the problem.
+        let p = one_problem("[results]\nx = \"export\"\nx = \"exprt\"\n");
+        assert_eq!(
+            (p.line, p.message.as_str()),
+            (Some(3), "unknown action \"exprt\"")
+        );
+    }
+
+    #[test]
+    fn section_opened_twice_is_merged() {
+        let text = "[global]\nx = \"quit\"\n[picker]\nz = \"open\"\n[global]\nw = \"help\"\n";
+        let (keymap, problems) = user(text);
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert_eq!(problems[0].line, Some(5));
+        assert!(problems[0].message.contains("[global] appears twice"));
+        assert_eq!(
+            keymap.actions(KeyContext::Global, &key("x")),
+            &[Action::Quit]
+        );
+        assert_eq!(
+            keymap.actions(KeyContext::Global, &key("w")),
+            &[Action::Help]
+        );
+        assert_eq!(
+            keymap.actions(KeyContext::Picker, &key("z")),
+            &[Action::Open]
+        );
+    }
+
+    #[test]
+    fn several_problems_are_all_reported_in_line_order() {
+        let text = "[global]\n\"ctrl-q\" = \"quitt\"\n\"hyperr-x\" = \"quit\"\n[nope]\n[results]\n\"k\" = \"retry\"\n";
+        let (keymap, problems) = user(text);
+        let lines: Vec<_> = problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, vec![Some(2), Some(3), Some(4)], "{problems:#?}");
+        assert_eq!(
+            keymap.actions(KeyContext::Results, &key("k")),
+            &[Action::Retry]
+        );
+        assert!(Keymap::load_strict(None).is_ok());
+    }
+
+    #[test]
+    fn load_reads_the_file_and_strict_refuses_problems() {
+        let dir = std::env::temp_dir().join(format!("tusou-keymap-test-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join("keymap.toml");
+        let write = |text: &str| {
+            if let Err(e) = std::fs::write(&path, text) {
+                panic!("writing {}: {e}", path.display());
+            }
+        };
+        write("[global]\n\"q\" = \"help\"\n");
+        let (keymap, problems) = Keymap::load(Some(&path));
+        assert!(problems.is_empty(), "{problems:#?}");
+        assert_eq!(
+            keymap.actions(KeyContext::Global, &key("q")),
+            &[Action::Help]
+        );
+        assert!(Keymap::load_strict(Some(&path)).is_ok());
+        write("[global]\n\"q\" = \"hepl\"\n");
+        match Keymap::load_strict(Some(&path)) {
+            Ok(_) => panic!("strict load accepted an unknown action"),
+            Err(problems) => {
+                assert_eq!(problems.len(), 1);
+                assert_eq!(problems[0].file, path);
+                assert_eq!(problems[0].line, Some(2));
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
