@@ -100,7 +100,7 @@ impl std::error::Error for KeymapProblem {}
 fn display_path(path: &Path) -> String {
     if let Some(home) = dirs::home_dir()
         && let Ok(rest) = path.strip_prefix(&home)
-        && !home.as_os_str().is_empty()
+        && home.parent().is_some()
     {
         return format!("~/{}", rest.display());
     }
@@ -581,12 +581,22 @@ fn parse_layer(text: &str, file: &Path) -> (Option<Vec<ParsedLine>>, Vec<KeymapP
             ));
             continue;
         }
-        let Some(raw) = key_on_line(here) else {
-            problems.push(problem(offset, None, "duplicate key".to_string()));
-            continue;
+        // This line is usually a small TOML document by itself (unless its
+        // value spans several lines): read its key and value with the parser.
+        let alone = toml::de::DeTable::parse(here).ok();
+        let alone = alone.as_ref().and_then(|doc| doc.get_ref().iter().next());
+        let raw = match (alone, key_on_line(here)) {
+            (Some((k, _)), _) => k.get_ref().to_string(),
+            (None, Some(k)) => k,
+            (None, None) => {
+                problems.push(problem(offset, None, "duplicate key".to_string()));
+                continue;
+            }
         };
         // The section this line is in: the last header above it.
-        let header_line = text[..offset.min(text.len())]
+        let header_line = text
+            .get(..offset)
+            .unwrap_or(text)
             .lines()
             .rev()
             .map(str::trim_start)
@@ -610,16 +620,16 @@ fn parse_layer(text: &str, file: &Path) -> (Option<Vec<ParsedLine>>, Vec<KeymapP
             .and_then(|t| t.get_ref().as_table())
             .and_then(|t| t.iter().find(|(k, _)| k.get_ref().as_ref() == raw));
         let Some((first_key, first_value)) = first else {
+            problems.push(problem(
+                offset,
+                Some(&raw),
+                format!("bound twice in [{context}]; keeping the first"),
+            ));
             continue;
         };
         let first_line = line_of(text, first_key.span().start);
         let first_actions = parse_actions(first_value.get_ref()).ok();
-        // This line's value: the line is a small TOML document by itself
-        // (unless its value spans several lines).
-        let this_actions = toml::de::DeTable::parse(here).ok().and_then(|doc| {
-            let (_, v) = doc.get_ref().iter().next()?;
-            Some(parse_actions(v.get_ref()))
-        });
+        let this_actions = alone.map(|(_, v)| parse_actions(v.get_ref()));
         match (first_actions, this_actions) {
             (_, Some(Err(message))) => problems.push(problem(offset, Some(&raw), message)),
             (Some(a), Some(Ok(b))) if a == b => {}
@@ -1067,6 +1077,42 @@ mod tests {
             }
         }
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn default_filters_section_binds_no_text_keys() {
+        // While a filter field is edited the TUI only consults the keymap for
+        // non-text keys; space is bound for flag rows, where nothing is edited.
+        let keymap = Keymap::defaults();
+        for &(code, modifiers) in keymap.contexts[KeyContext::Filters.index()].keys() {
+            let text_key = matches!(code, KeyCode::Char(c) if c != ' ')
+                && !modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+            assert!(
+                !text_key,
+                "[filters] binds text key {}",
+                name_of((code, modifiers))
+            );
+        }
+    }
+
+    #[test]
+    fn duplicate_with_escaped_quote_in_key() {
+        let p = one_problem("[results]\n\"\\\"\" = \"export\"\n\"\\\"\" = \"retry\"\n");
+        assert_eq!((p.line, p.key.as_deref()), (Some(3), Some("\"")), "{p}");
+        assert!(p.message.starts_with("conflicts with"), "{p}");
+    }
+
+    #[test]
+    fn problem_display_omits_missing_parts() {
+        let p = KeymapProblem {
+            file: PathBuf::from("/etc/k.toml"),
+            line: None,
+            key: None,
+            message: "cannot read".into(),
+        };
+        assert_eq!(p.to_string(), "/etc/k.toml: cannot read");
+        let p = KeymapProblem { line: Some(3), ..p };
+        assert_eq!(p.to_string(), "/etc/k.toml:3: cannot read");
     }
 
     #[test]
