@@ -20,11 +20,7 @@ pub fn photo(width: u32, height: u32) -> image::RgbImage {
         } else {
             (40.0 + 150.0 * fx, 90.0 + 100.0 * fy, 180.0 - 90.0 * fx)
         };
-        image::Rgb([
-            (r + noise) as u8,
-            (g + noise) as u8,
-            (b + noise) as u8,
-        ])
+        image::Rgb([(r + noise) as u8, (g + noise) as u8, (b + noise) as u8])
     })
 }
 

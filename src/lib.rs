@@ -12,7 +12,11 @@ pub mod config;
 pub mod export;
 pub mod headless;
 pub mod image;
+<<<<<<< HEAD
 pub mod interactive;
 pub mod logging;
+=======
+pub mod keymap;
+>>>>>>> keymap
 pub mod sim;
 pub mod text;

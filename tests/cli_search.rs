@@ -30,10 +30,23 @@ fn json_output_is_machine_readable_and_finds_the_photo() {
     let dir = tempfile::tempdir().unwrap();
     let (id, photo) = catalog_photo(dir.path());
     let out = tusou(
-        &["search", photo.to_str().unwrap(), "--format", "json", "--pages", "2", "--page-size", "10"],
+        &[
+            "search",
+            photo.to_str().unwrap(),
+            "--format",
+            "json",
+            "--pages",
+            "2",
+            "--page-size",
+            "10",
+        ],
         dir.path(),
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
     let rows = rows.as_array().expect("array");
     assert_eq!(rows.len(), 20);
@@ -48,11 +61,27 @@ fn csv_output_respects_price_range() {
     let dir = tempfile::tempdir().unwrap();
     let (_, photo) = catalog_photo(dir.path());
     let out = tusou(
-        &["search", photo.to_str().unwrap(), "--format", "csv", "--min", "10", "--max", "30",
-          "--sort", "price-asc", "--provider", "signed-header"],
+        &[
+            "search",
+            photo.to_str().unwrap(),
+            "--format",
+            "csv",
+            "--min",
+            "10",
+            "--max",
+            "30",
+            "--sort",
+            "price-asc",
+            "--provider",
+            "signed-header",
+        ],
         dir.path(),
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
     let headers = reader.headers().unwrap().clone();
     let price_col = headers.iter().position(|h| h == "price").unwrap();
@@ -61,14 +90,20 @@ fn csv_output_respects_price_range() {
         .map(|r| r.unwrap()[price_col].parse().unwrap())
         .collect();
     assert!(!prices.is_empty());
-    assert!(prices.iter().all(|p| (10.0..=30.0).contains(p)), "{prices:?}");
+    assert!(
+        prices.iter().all(|p| (10.0..=30.0).contains(p)),
+        "{prices:?}"
+    );
     assert!(prices.windows(2).all(|w| w[0] <= w[1]), "sorted ascending");
 }
 
 #[test]
 fn exit_codes_tell_usage_and_input_errors_apart() {
     let dir = tempfile::tempdir().unwrap();
-    let out = tusou(&["search", "x.jpg", "--min", "30", "--max", "10"], dir.path());
+    let out = tusou(
+        &["search", "x.jpg", "--min", "30", "--max", "10"],
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
 

@@ -21,7 +21,11 @@ async fn start_sim() -> (SimHandle, SimConfig) {
 }
 
 fn settings(kind: ProviderKind, sim: &SimHandle) -> ClientSettings {
-    let mut s = ClientSettings::new(demo_provider(kind, &SimCredentials::demo(), &sim.base_url()));
+    let mut s = ClientSettings::new(demo_provider(
+        kind,
+        &SimCredentials::demo(),
+        &sim.base_url(),
+    ));
     s.timeout = Duration::from_secs(10);
     s.retry = RetryPolicy::none();
     s
@@ -83,7 +87,11 @@ async fn query_by_image_address_on_both_providers() {
             .search_page(&image, &SearchParams::default(), 1)
             .await
             .expect("query by address");
-        assert_eq!(page.offers[0].offer_id.as_deref(), Some(id.as_str()), "{kind:?}");
+        assert_eq!(
+            page.offers[0].offer_id.as_deref(),
+            Some(id.as_str()),
+            "{kind:?}"
+        );
     }
 }
 
@@ -98,7 +106,10 @@ async fn pages_to_the_last_and_one_past_it() {
             page_size: Some(50),
             ..Default::default()
         };
-        let first = client.search_page(&image, &params, 1).await.expect("page 1");
+        let first = client
+            .search_page(&image, &params, 1)
+            .await
+            .expect("page 1");
         assert_eq!(first.page_size, 50);
         let last_no = first.total_pages;
         assert!(last_no > 1);
@@ -117,7 +128,10 @@ async fn pages_to_the_last_and_one_past_it() {
         assert!(past.is_last());
         // Stable order: page 2 fetched twice is the same.
         let a = client.search_page(&image, &params, 2).await.expect("p2");
-        let b = client.search_page(&image, &params, 2).await.expect("p2 again");
+        let b = client
+            .search_page(&image, &params, 2)
+            .await
+            .expect("p2 again");
         assert_eq!(a.offers, b.offers);
     }
 }
@@ -138,7 +152,10 @@ async fn price_range_respected_on_every_row() {
         };
         let mut seen = 0;
         for page in 1..=3 {
-            let result = client.search_page(&image, &params, page).await.expect("query");
+            let result = client
+                .search_page(&image, &params, page)
+                .await
+                .expect("query");
             for offer in &result.offers {
                 let price = offer.price.expect("every offer has a price");
                 assert!(price >= min && price <= max, "{price} outside range");

@@ -7,7 +7,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use std::sync::{Arc, Mutex};
 use tusou::api::{
-    ClientSettings, Client, DajiSaasSettings, ErrorKind, ImageRef, ProviderSettings, RetryPolicy,
+    Client, ClientSettings, DajiSaasSettings, ErrorKind, ImageRef, ProviderSettings, RetryPolicy,
 };
 use tusou::config::Secret;
 use tusou::image::{PrepareOptions, prepare};
@@ -30,7 +30,11 @@ async fn upload(State(seen): State<Seen>, mut form: Multipart) -> Json<serde_jso
         sizes.push(size);
         sizes.len()
     };
-    let id = if n == 1 || seen.always_empty { "0" } else { "1164408192156408878" };
+    let id = if n == 1 || seen.always_empty {
+        "0"
+    } else {
+        "1164408192156408878"
+    };
     Json(serde_json::json!({
         "code": 200, "message": "操作成功", "data": {"imageId": id},
         "timestamp": 1724224057972u64, "traceId": "6b9849c1a5b0"
