@@ -2,9 +2,7 @@
 //! provider from the configuration, or — with no credentials — the built-in
 //! simulator started in-process ("demo").
 
-use crate::api::{
-    Client, DajiSaasSettings, ProviderKind, ProviderSettings, SignedHeaderSettings,
-};
+use crate::api::{Client, DajiSaasSettings, ProviderKind, ProviderSettings, SignedHeaderSettings};
 use crate::config::{Config, Secret};
 use crate::sim::{self, Faults, Latency, SimConfig, SimCredentials, SimHandle};
 use std::net::{Ipv4Addr, SocketAddr};
@@ -100,7 +98,11 @@ impl Backend {
 
 /// Provider settings that talk to a simulator at `base_url` with its demo
 /// credentials.
-pub fn demo_provider(kind: ProviderKind, credentials: &SimCredentials, base_url: &str) -> ProviderSettings {
+pub fn demo_provider(
+    kind: ProviderKind,
+    credentials: &SimCredentials,
+    base_url: &str,
+) -> ProviderSettings {
     match kind {
         ProviderKind::DajiSaas => ProviderSettings::DajiSaas(DajiSaasSettings {
             base_url: base_url.to_string(),

@@ -159,8 +159,21 @@ mod tests {
     #[test]
     fn search_flags_parse() {
         let cli = Cli::try_parse_from([
-            "tusou", "search", "a.jpg", "--min", "5", "--max", "20.5", "--sort", "price-asc",
-            "--format", "csv", "--pages", "2", "--filter", "jxhy,new7",
+            "tusou",
+            "search",
+            "a.jpg",
+            "--min",
+            "5",
+            "--max",
+            "20.5",
+            "--sort",
+            "price-asc",
+            "--format",
+            "csv",
+            "--pages",
+            "2",
+            "--filter",
+            "jxhy,new7",
         ])
         .unwrap();
         let Some(Command::Search(args)) = cli.command else {

@@ -291,9 +291,7 @@ impl Config {
 
 fn parse_file(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
     toml::from_str(text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| line_of(text, s.start));
+        let line = e.span().map(|s| line_of(text, s.start));
         let reason = e.message().to_string();
         ConfigError::Invalid {
             path: path.to_path_buf(),
@@ -354,10 +352,9 @@ mod tests {
 
     #[test]
     fn env_overrides_file_and_picks_provider() {
-        let file: FileConfig = toml::from_str(
-            "[dajisaas]\napp_key = \"file-key\"\napp_secret = \"file-secret\"\n",
-        )
-        .unwrap();
+        let file: FileConfig =
+            toml::from_str("[dajisaas]\napp_key = \"file-key\"\napp_secret = \"file-secret\"\n")
+                .unwrap();
         let c = Config::resolve(file, &env_of(&[("TUSOU_APP_KEY", "env-key")])).unwrap();
         match c.provider {
             Some(ProviderSettings::DajiSaas(s)) => {

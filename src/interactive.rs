@@ -62,7 +62,9 @@ pub async fn run(start: Option<String>, common: CommonArgs, strict_keymap: bool)
         keymap_problems,
         prepare: prepare_options(&common),
         export_dir: config::export_dir(),
-        page_size: config.page_size.unwrap_or(crate::api::models::DEFAULT_PAGE_SIZE),
+        page_size: config
+            .page_size
+            .unwrap_or(crate::api::models::DEFAULT_PAGE_SIZE),
         params: SearchParams {
             page_size: config.page_size,
             country: config.country.clone(),

@@ -12,11 +12,8 @@ pub mod config;
 pub mod export;
 pub mod headless;
 pub mod image;
-<<<<<<< HEAD
 pub mod interactive;
-pub mod logging;
-=======
 pub mod keymap;
->>>>>>> keymap
+pub mod logging;
 pub mod sim;
 pub mod text;

@@ -136,7 +136,16 @@ mod tests {
         let names: Vec<&str> = pairs.iter().map(|(k, _)| *k).collect();
         assert_eq!(
             names,
-            ["appKey", "imageId", "beginPage", "pageSize", "country", "priceEnd", "sort", "sign"]
+            [
+                "appKey",
+                "imageId",
+                "beginPage",
+                "pageSize",
+                "country",
+                "priceEnd",
+                "sort",
+                "sign"
+            ]
         );
         let sign = &pairs.last().unwrap().1;
         let expected = crate::api::sign::md5_upper_hex(

@@ -83,7 +83,11 @@ pub async fn read_envelope<T: DeserializeOwned>(
     envelope_result(envelope, redactor, &body)
 }
 
-fn envelope_result<T>(envelope: Envelope<T>, redactor: &Redactor, body: &[u8]) -> Result<T, ApiError> {
+fn envelope_result<T>(
+    envelope: Envelope<T>,
+    redactor: &Redactor,
+    body: &[u8],
+) -> Result<T, ApiError> {
     let message = redactor.redact(envelope.message.as_deref().unwrap_or("(no message)"));
     let trace_id = envelope.trace_id;
     match envelope.code {
