@@ -600,8 +600,7 @@ pub(crate) fn decode(
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
-    if *format == SourceFormat::Jpeg && !jpeg_has_end(bytes) {
-        // zune-jpeg (non-strict) pads a cut-off file with grey instead of failing.
+    if *format == SourceFormat::Jpeg && !jpeg_is_complete(bytes) {
         return Err(ImageError::Corrupt {
             format: format.name().to_owned(),
             reason: "the file ends before the image data does".to_owned(),
@@ -642,18 +641,55 @@ fn header_dimensions(b: &[u8], format: &SourceFormat) -> Option<(u32, u32)> {
     }
 }
 
-/// Whether a JPEG has its end-of-image marker. Cameras may append data after
-/// it (e.g. MPF previews), so look for the marker in the tail, not only at the end.
-fn jpeg_has_end(bytes: &[u8]) -> bool {
-    // Fast path: the usual case.
-    let trimmed = bytes
-        .iter()
-        .rposition(|&b| b != 0)
-        .map_or(&bytes[..0], |i| &bytes[..=i]);
-    if trimmed.ends_with(&[0xFF, 0xD9]) {
-        return true;
+/// Whether a JPEG's marker structure reaches its end-of-image marker.
+///
+/// zune-jpeg (non-strict) pads a cut-off file with grey instead of failing,
+/// so we walk the segments ourselves. A plain search for FF D9 is not enough:
+/// an embedded EXIF thumbnail has its own, early in the file.
+fn jpeg_is_complete(b: &[u8]) -> bool {
+    let byte = |i: usize| b.get(i).copied();
+    let mut i = 2; // after SOI
+    loop {
+        // Expect a marker here, allowing 0xFF fill bytes.
+        if byte(i) != Some(0xFF) {
+            return false;
+        }
+        while byte(i) == Some(0xFF) {
+            i += 1;
+        }
+        let Some(marker) = byte(i) else {
+            return false;
+        };
+        i += 1;
+        match marker {
+            0xD9 => return true,
+            // Standalone markers, no length.
+            0x01 | 0xD0..=0xD7 => continue,
+            _ => {}
+        }
+        let (Some(hi), Some(lo)) = (byte(i), byte(i + 1)) else {
+            return false;
+        };
+        i += usize::from(u16::from_be_bytes([hi, lo]));
+        if marker == 0xDA {
+            // Entropy-coded data: runs to the next FF not followed by 00
+            // (a stuffed byte) or a restart marker.
+            loop {
+                let Some(off) = b
+                    .get(i..)
+                    .and_then(|rest| rest.iter().position(|&v| v == 0xFF))
+                else {
+                    return false;
+                };
+                i += off;
+                match byte(i + 1) {
+                    None => return false,
+                    Some(0x00 | 0xD0..=0xD7) => i += 2,
+                    Some(_) => break,
+                }
+            }
+        }
     }
-    bytes.windows(2).rev().any(|w| w == [0xFF, 0xD9])
 }
 
 fn map_image_error(e: image::ImageError, format: &SourceFormat, max_pixels: u64) -> ImageError {
@@ -1110,6 +1146,31 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn truncated_jpeg_with_exif_thumbnail_is_still_caught() {
+        let full = jpeg(&noisy_rgb(300, 200, 4), 90);
+        // APP1 holding a fake thumbnail whose FF D9 precedes the main image.
+        let payload = b"Exif\0\0\xFF\xD8\xFF\xD9";
+        let mut with_app1 = full[..2].to_vec();
+        with_app1.extend_from_slice(&[0xFF, 0xE1]);
+        with_app1.extend_from_slice(&(payload.len() as u16 + 2).to_be_bytes());
+        with_app1.extend_from_slice(payload);
+        with_app1.extend_from_slice(&full[2..]);
+        assert!(jpeg_is_complete(&with_app1));
+        let opts = PrepareOptions::default();
+        assert!(prepare(&with_app1, &opts).is_ok());
+        let cut = &with_app1[..with_app1.len() * 2 / 3];
+        assert!(!jpeg_is_complete(cut));
+        assert!(matches!(
+            prepare(cut, &opts),
+            Err(ImageError::Corrupt { .. })
+        ));
+        // Trailing bytes after EOI (camera extras) are fine.
+        let mut trailing = full.clone();
+        trailing.extend_from_slice(b"\0\0extra");
+        assert!(jpeg_is_complete(&trailing));
+    }
+
     /// A valid PNG signature + IHDR claiming `w×h`, and nothing else.
     fn png_header(w: u32, h: u32) -> Vec<u8> {
         let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
@@ -1148,6 +1209,11 @@ mod tests {
         );
         assert!(err.to_string().contains("100000×100000"), "{err}");
         assert!(start.elapsed() < std::time::Duration::from_secs(1));
+        let gif = b"GIF89a\xFF\xFF\xFF\xFF\x00\x00\x00;";
+        assert!(matches!(
+            prepare(gif, &PrepareOptions::default()),
+            Err(ImageError::DecompressionBomb { .. })
+        ));
         // Lower pixel limits are honoured too.
         let tight = PrepareOptions {
             max_pixels: 10_000,
