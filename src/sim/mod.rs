@@ -1,1 +1,4 @@
-//! placeholder
+//! Simulator of both provider APIs.
+pub mod artwork;
+pub mod catalog;
+pub mod similarity;
