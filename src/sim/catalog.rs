@@ -575,7 +575,8 @@ fn offer(rng: &mut Rng, offer_id: u64) -> CatalogOffer {
             .char_indices()
             .nth(4)
             .map_or(subject.len(), |(i, _)| i);
-        subject.insert_str(at, *rng.pick(HOSTILE));
+        let hostile = HOSTILE[rng.below(HOSTILE.len() as u64) as usize];
+        subject.insert_str(at, hostile);
     }
     let price_fen = draw_price(rng, kind.price_fen);
     let is_jxhy = rng.chance(0.3);
