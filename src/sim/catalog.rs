@@ -939,3 +939,26 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod timing {
+    /// Run with `cargo test --release --lib sim::catalog::timing -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn catalog_build_time() {
+        let t = std::time::Instant::now();
+        let offers = super::generate(1688, 2400);
+        let gen_ms = t.elapsed().as_secs_f64() * 1000.0;
+        let t = std::time::Instant::now();
+        let cat = super::Catalog::build(1688, 2400);
+        let build_ms = t.elapsed().as_secs_f64() * 1000.0;
+        let t = std::time::Instant::now();
+        let jpeg = super::artwork::render_jpeg(&offers[0].art, 600);
+        let jpeg_ms = t.elapsed().as_secs_f64() * 1000.0;
+        eprintln!(
+            "generate {gen_ms:.1} ms, build with descriptors {build_ms:.1} ms ({} offers), 600px jpeg {jpeg_ms:.1} ms ({} bytes)",
+            cat.offers.len(),
+            jpeg.len()
+        );
+    }
+}
