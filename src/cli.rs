@@ -58,6 +58,28 @@ pub enum Command {
     Search(SearchArgs),
     /// Run the API simulator standalone.
     Sim(crate::sim::SimArgs),
+    /// Prepare an image for upload the way search does, and say what was done.
+    Prepare(PrepareArgs),
+    /// Draw an image in the terminal with half blocks (what the app shows over plain SSH).
+    Preview(PreviewArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PrepareArgs {
+    /// Image file to prepare.
+    pub image: PathBuf,
+    /// Write the prepared bytes here (default: only report).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    /// Image file to draw.
+    pub image: PathBuf,
+    /// Size in cells, COLSxROWS.
+    #[arg(long, default_value = "40x20", value_parser = parse_cells)]
+    pub size: (u16, u16),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -132,6 +154,20 @@ impl SearchArgs {
             .map(FilterFlag::parse_list)
             .unwrap_or_default()
     }
+}
+
+fn parse_cells(s: &str) -> Result<(u16, u16), String> {
+    let (c, r) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("{s:?}: use COLSxROWS, e.g. 40x20"))?;
+    let n = |v: &str| {
+        v.trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or_else(|| format!("{v:?} is not a size from 1 to 1000"))
+    };
+    Ok((n(c)?, n(r)?))
 }
 
 fn parse_price(s: &str) -> Result<Price, String> {

@@ -3,7 +3,7 @@
 
 use crate::api::{ApiError, ErrorKind, ImageRef, Offer, SearchParams};
 use crate::backend::{Backend, BackendMode, DemoOptions};
-use crate::cli::{CommonArgs, OutputFormat, SearchArgs};
+use crate::cli::{CommonArgs, OutputFormat, PrepareArgs, PreviewArgs, SearchArgs};
 use crate::config::Config;
 use crate::image::{PrepareMode, PrepareOptions};
 use crate::text::{fit, sanitize};
@@ -206,4 +206,50 @@ pub fn write_table<W: Write>(offers: &[Offer], out: &mut W) -> std::io::Result<(
         )?;
     }
     Ok(())
+}
+
+/// `tusou prepare`: what search would send, and optionally the bytes.
+pub fn prepare(args: &PrepareArgs, common: &CommonArgs) -> ExitCode {
+    let prepared = match crate::image::prepare_file(&args.image, &prepare_options(common)) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("tusou: {e}");
+            return Exit::Input.into();
+        }
+    };
+    eprintln!("tusou: {}", prepared.summary);
+    if let Some(out) = &args.output
+        && let Err(e) = std::fs::write(out, &prepared.bytes)
+    {
+        eprintln!("tusou: cannot write {}: {e}", out.display());
+        return Exit::Failure.into();
+    }
+    println!("{}  {}", prepared.md5_hex, prepared.summary);
+    Exit::Ok.into()
+}
+
+/// `tusou preview`: the half-block picture on stdout.
+pub fn preview(args: &PreviewArgs) -> ExitCode {
+    let bytes = match std::fs::read(&args.image) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("tusou: cannot read {}: {e}", args.image.display());
+            return Exit::Input.into();
+        }
+    };
+    let (cols, rows) = args.size;
+    match crate::image::HalfBlockImage::from_bytes(&bytes, cols, rows) {
+        Ok(picture) => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(picture.to_ansi().as_bytes()) {
+                Ok(()) => Exit::Ok.into(),
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Ok.into(),
+                Err(_) => Exit::Failure.into(),
+            }
+        }
+        Err(e) => {
+            eprintln!("tusou: {e}");
+            Exit::Input.into()
+        }
+    }
 }

@@ -30,6 +30,8 @@ fn main() -> ExitCode {
                     }
                 }
             }
+            Some(Command::Prepare(args)) => tusou::headless::prepare(&args, &cli.common),
+            Some(Command::Preview(args)) => tusou::headless::preview(&args),
             None => tusou::interactive::run(cli.start, cli.common, cli.strict_keymap).await,
         }
     })
