@@ -2,13 +2,26 @@
 //! provider from the configuration, or — with no credentials — the built-in
 //! simulator started in-process ("demo").
 
-use crate::api::Client;
+use crate::api::{Client, DajiSaasSettings, ProviderKind, ProviderSettings, SignedHeaderSettings};
+use crate::config::{Config, Secret};
+use crate::sim::{self, Faults, Latency, SimConfig, SimCredentials, SimHandle};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BackendMode {
     /// The in-process simulator; every screen that shows results says "demo".
     Demo,
     Live,
+}
+
+/// How the demo simulator should behave.
+#[derive(Debug, Clone, Default)]
+pub struct DemoOptions {
+    /// Force the demo even when credentials are configured.
+    pub force: bool,
+    /// Latency added to every simulated API request.
+    pub latency: Option<Duration>,
 }
 
 /// A ready client plus what the UI should say about it. Keeps the in-process
@@ -19,4 +32,90 @@ pub struct Backend {
     /// Short label for the status bar, e.g. "demo · built-in simulator" or
     /// "live · dajisaas".
     pub label: String,
+    sim: Option<SimHandle>,
+}
+
+impl Backend {
+    /// A backend around an existing client (tests, embedding).
+    pub fn new(client: Client, mode: BackendMode, label: impl Into<String>) -> Self {
+        Backend {
+            client,
+            mode,
+            label: label.into(),
+            sim: None,
+        }
+    }
+
+    /// The live provider from `config`, or the in-process simulator when no
+    /// credentials are configured (or the demo is forced).
+    pub async fn start(config: &Config, demo: &DemoOptions) -> anyhow::Result<Backend> {
+        match (&config.provider, demo.force) {
+            (Some(provider), false) => {
+                let client = Client::new(config.client_settings(provider.clone()))?;
+                Ok(Backend::new(
+                    client,
+                    BackendMode::Live,
+                    format!("live · {}", provider.kind().name()),
+                ))
+            }
+            _ => Backend::start_demo(config, demo).await,
+        }
+    }
+
+    async fn start_demo(config: &Config, demo: &DemoOptions) -> anyhow::Result<Backend> {
+        let credentials = SimCredentials::demo();
+        let sim_config = SimConfig {
+            credentials: credentials.clone(),
+            faults: Faults {
+                latency: demo.latency.map_or(Latency::None, Latency::Fixed),
+                ..Faults::default()
+            },
+            ..SimConfig::default()
+        };
+        let handle = sim::spawn(sim_config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
+        let provider = demo_provider(
+            config.provider_choice.unwrap_or(ProviderKind::DajiSaas),
+            &credentials,
+            &handle.base_url(),
+        );
+        let mut settings = config.client_settings(provider);
+        // Demo ids must not mix with a live account's cache.
+        settings.image_id_cache = None;
+        let client = Client::new(settings)?;
+        Ok(Backend {
+            client,
+            mode: BackendMode::Demo,
+            label: "demo · built-in simulator".into(),
+            sim: Some(handle),
+        })
+    }
+
+    /// The in-process simulator's base URL, in demo mode.
+    pub fn sim_base_url(&self) -> Option<String> {
+        self.sim.as_ref().map(SimHandle::base_url)
+    }
+}
+
+/// Provider settings that talk to a simulator at `base_url` with its demo
+/// credentials.
+pub fn demo_provider(
+    kind: ProviderKind,
+    credentials: &SimCredentials,
+    base_url: &str,
+) -> ProviderSettings {
+    match kind {
+        ProviderKind::DajiSaas => ProviderSettings::DajiSaas(DajiSaasSettings {
+            base_url: base_url.to_string(),
+            app_key: credentials.app_key.clone(),
+            app_secret: Secret::new(credentials.app_secret.clone()),
+            debug_send_secret: false,
+        }),
+        ProviderKind::SignedHeader => ProviderSettings::SignedHeader(SignedHeaderSettings {
+            base_url: base_url.to_string(),
+            access_key: credentials.access_key.clone(),
+            secret_key: Secret::new(credentials.secret_key.clone()),
+            user_id: credentials.user_id.clone(),
+            timestamp_seconds: false,
+        }),
+    }
 }

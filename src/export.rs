@@ -92,8 +92,14 @@ pub fn export_both(offers: &[Offer], dir: &Path, stem: &str) -> io::Result<(Path
     std::fs::create_dir_all(dir)?;
     let csv_path = dir.join(format!("{stem}.csv"));
     let json_path = dir.join(format!("{stem}.json"));
-    write_csv(offers, io::BufWriter::new(std::fs::File::create(&csv_path)?))?;
-    write_json(offers, io::BufWriter::new(std::fs::File::create(&json_path)?))?;
+    write_csv(
+        offers,
+        io::BufWriter::new(std::fs::File::create(&csv_path)?),
+    )?;
+    write_json(
+        offers,
+        io::BufWriter::new(std::fs::File::create(&json_path)?),
+    )?;
     Ok((csv_path, json_path))
 }
 

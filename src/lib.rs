@@ -7,7 +7,13 @@
 pub mod api;
 pub mod app;
 pub mod backend;
+pub mod cli;
+pub mod config;
 pub mod export;
+pub mod headless;
 pub mod image;
+pub mod interactive;
+pub mod keymap;
+pub mod logging;
 pub mod sim;
 pub mod text;

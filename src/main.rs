@@ -1,1 +1,36 @@
-fn main() {}
+use clap::Parser;
+use std::process::ExitCode;
+use tusou::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tusou: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        match cli.command {
+            Some(Command::Search(args)) => {
+                tusou::logging::to_stderr("warn");
+                tusou::headless::run(args, &cli.common).await
+            }
+            Some(Command::Sim(args)) => {
+                tusou::logging::to_stderr("info");
+                match tusou::sim::run_standalone(args).await {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => {
+                        eprintln!("tusou sim: {e:#}");
+                        ExitCode::FAILURE
+                    }
+                }
+            }
+            None => tusou::interactive::run(cli.start, cli.common, cli.strict_keymap).await,
+        }
+    })
+}

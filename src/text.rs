@@ -113,7 +113,10 @@ mod tests {
     fn strips_escape_sequences_and_controls() {
         assert_eq!(sanitize("red\x1b[31mtext\x1b[0m"), "redtext");
         assert_eq!(sanitize("a\x1b]52;c;ZXZpbA==\x07b"), "ab");
-        assert_eq!(sanitize("a\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\b"), "alinkb");
+        assert_eq!(
+            sanitize("a\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\b"),
+            "alinkb"
+        );
         assert_eq!(sanitize("a\x1bPq#0;2;0;0;0\x1b\\b"), "ab");
         assert_eq!(sanitize("bell\x07\x08\x00!"), "bell!");
         assert_eq!(sanitize("tab\there\r\nnext"), "tab here next");

@@ -4,14 +4,20 @@
 //! query; `sign` parameter) and the signed-header provider (image in every
 //! query; `signature` header). Both normalise into [`models::ResultPage`].
 
+pub mod client;
+pub mod dajisaas;
 pub mod error;
+pub mod http;
+pub mod image_cache;
 pub mod models;
 pub mod sign;
+pub mod signed_header;
 
+pub use client::{Client, ClientSettings, ProviderKind, ProviderSettings};
+pub use dajisaas::DajiSaasSettings;
 pub use error::{ApiError, ErrorKind, Redactor};
+pub use http::RetryPolicy;
 pub use models::{
     FilterFlag, ImageRef, Offer, Price, ResultPage, SearchParams, Sort, SortField, SortOrder,
 };
-
-pub mod client;
-pub use client::{Client, ProviderKind};
+pub use signed_header::SignedHeaderSettings;

@@ -122,14 +122,18 @@ impl FromStr for Sort {
         if let Some(sort) = Sort::from_wire(s) {
             return Ok(sort);
         }
-        let (field, order) = s
-            .rsplit_once(['-', ':'])
-            .ok_or_else(|| format!("unknown sort {s:?}: use e.g. price-asc, sales-desc, repurchase-desc"))?;
+        let (field, order) = s.rsplit_once(['-', ':']).ok_or_else(|| {
+            format!("unknown sort {s:?}: use e.g. price-asc, sales-desc, repurchase-desc")
+        })?;
         let field = match field.to_ascii_lowercase().as_str() {
             "price" => SortField::Price,
             "sales" | "monthsold" | "month-sold" => SortField::MonthSold,
             "repurchase" | "repurchaserate" | "repurchase-rate" => SortField::RePurchaseRate,
-            _ => return Err(format!("unknown sort field {field:?}: use price, sales or repurchase")),
+            _ => {
+                return Err(format!(
+                    "unknown sort field {field:?}: use price, sales or repurchase"
+                ));
+            }
         };
         let order = match order.to_ascii_lowercase().as_str() {
             "asc" => SortOrder::Asc,
@@ -476,7 +480,11 @@ pub struct WirePriceInfo {
     #[serde(default, deserialize_with = "lenient_string")]
     pub pf_jxhy_price: Option<String>,
     /// Some payloads carry a consign (dropshipping) price too.
-    #[serde(default, deserialize_with = "lenient_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub consign_price: Option<String>,
 }
 
@@ -503,27 +511,67 @@ pub struct WireOffer {
     #[serde(default, deserialize_with = "lenient_u64")]
     pub month_sold: Option<u64>,
     // Extras, absent from the seed's example but present in real payloads.
-    #[serde(default, deserialize_with = "lenient_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub offer_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient_bool", skip_serializing_if = "is_false")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_bool",
+        skip_serializing_if = "is_false"
+    )]
     pub is_one_psale: bool,
-    #[serde(default, deserialize_with = "lenient_bool", skip_serializing_if = "is_false")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_bool",
+        skip_serializing_if = "is_false"
+    )]
     pub is_one_psale_free_post: bool,
-    #[serde(default, deserialize_with = "lenient_bool", skip_serializing_if = "is_false")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_bool",
+        skip_serializing_if = "is_false"
+    )]
     pub certified_factory: bool,
-    #[serde(default, deserialize_with = "lenient_bool", skip_serializing_if = "is_false")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_bool",
+        skip_serializing_if = "is_false"
+    )]
     pub no_reason_7d_return: bool,
-    #[serde(default, deserialize_with = "lenient_bool", skip_serializing_if = "is_false")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_bool",
+        skip_serializing_if = "is_false"
+    )]
     pub ship_in_today: bool,
-    #[serde(default, deserialize_with = "lenient_bool", skip_serializing_if = "is_false")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_bool",
+        skip_serializing_if = "is_false"
+    )]
     pub ship_in_24_hours: bool,
-    #[serde(default, deserialize_with = "lenient_bool", skip_serializing_if = "is_false")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_bool",
+        skip_serializing_if = "is_false"
+    )]
     pub ship_in_48_hours: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seller_identities: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "lenient_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub category_id: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub company_name: Option<String>,
 }
 
@@ -749,13 +797,25 @@ mod tests {
         assert_eq!(page.current_page, 1);
         assert_eq!(page.offers.len(), 5);
         let first = &page.offers[0];
-        assert_eq!(first.title, "国潮男装t恤230g重磅短袖男女纯棉体恤宽松圆领团服打底衫衣服潮");
-        assert!(first.title_en.as_deref().unwrap().starts_with("T-shirt men's"));
+        assert_eq!(
+            first.title,
+            "国潮男装t恤230g重磅短袖男女纯棉体恤宽松圆领团服打底衫衣服潮"
+        );
+        assert!(
+            first
+                .title_en
+                .as_deref()
+                .unwrap()
+                .starts_with("T-shirt men's")
+        );
         assert_eq!(first.price, Some(Price(1600)));
         assert_eq!(first.jxhy_price, None);
         assert_eq!(first.month_sold, Some(97822));
         assert_eq!(first.repurchase_rate, Some(5.0));
-        assert_eq!(first.offer_map_id.as_deref(), Some("wmNAp5CyEQ2fatKAZGGMWQ"));
+        assert_eq!(
+            first.offer_map_id.as_deref(),
+            Some("wmNAp5CyEQ2fatKAZGGMWQ")
+        );
         assert_eq!(first.badges, vec!["精选".to_string()]);
         assert_eq!(first.link(), None, "the seed carries no numeric offer id");
         let second = &page.offers[1];
@@ -805,7 +865,10 @@ mod tests {
         let s = Sort::new(SortField::Price, SortOrder::Asc);
         assert_eq!(s.to_wire(), r#"{"price":"asc"}"#);
         assert_eq!(Sort::from_wire(&s.to_wire()), Some(s));
-        assert_eq!("sales-desc".parse::<Sort>().unwrap().to_wire(), r#"{"monthSold":"desc"}"#);
+        assert_eq!(
+            "sales-desc".parse::<Sort>().unwrap().to_wire(),
+            r#"{"monthSold":"desc"}"#
+        );
         assert_eq!(
             "repurchase-desc".parse::<Sort>().unwrap().to_wire(),
             r#"{"rePurchaseRate":"desc"}"#

@@ -1,0 +1,189 @@
+//! Command line: `tusou [PATH|URL]` opens the app; `tusou search` is the
+//! headless search for scripts; `tusou sim` runs the simulator standalone.
+
+use crate::api::{FilterFlag, Price, ProviderKind, Sort};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tusou",
+    version,
+    about = "图搜 — find 1688.com wholesale offers from a product photo",
+    long_about = "Find 1688.com wholesale offers from a product photo.\n\n\
+        With no subcommand, opens the terminal app. With no credentials configured,\n\
+        tusou runs against its built-in simulator (demo mode) and says so."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Directory to start the file picker in, or an image path or URL to search right away.
+    pub start: Option<String>,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Refuse to start when keymap.toml has a problem (instead of using the defaults).
+    #[arg(long)]
+    pub strict_keymap: bool,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct CommonArgs {
+    /// Provider protocol: dajisaas or signed-header (default: whichever has credentials).
+    #[arg(long, global = true, env = "TUSOU_PROVIDER", value_parser = parse_provider)]
+    pub provider: Option<ProviderKind>,
+
+    /// Use the built-in simulator even when credentials are configured.
+    #[arg(long, global = true)]
+    pub demo: bool,
+
+    /// Latency in milliseconds the demo simulator adds to every request.
+    #[arg(long, global = true, env = "TUSOU_DEMO_LATENCY_MS", value_name = "MS")]
+    pub demo_latency_ms: Option<u64>,
+
+    /// Config file (default: ~/.config/tusou/config.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Send a JPG/PNG/WEBP of at most 3 MB untouched instead of a compact copy.
+    #[arg(long, global = true)]
+    pub original: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Search from an image path or URL and print the results (for scripts).
+    Search(SearchArgs),
+    /// Run the API simulator standalone.
+    Sim(crate::sim::SimArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum OutputFormat {
+    #[default]
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Image file path or http(s) image URL.
+    pub image: String,
+
+    /// Minimum wholesale price (yuan).
+    #[arg(long, value_name = "PRICE", value_parser = parse_price)]
+    pub min: Option<Price>,
+
+    /// Maximum wholesale price (yuan).
+    #[arg(long, value_name = "PRICE", value_parser = parse_price)]
+    pub max: Option<Price>,
+
+    /// Sort: price-asc, price-desc, sales-desc, sales-asc, repurchase-desc, repurchase-asc.
+    #[arg(long, value_parser = parse_sort)]
+    pub sort: Option<Sort>,
+
+    /// 1688 category id.
+    #[arg(long, value_name = "ID")]
+    pub category: Option<i64>,
+
+    /// Filter flags, comma-separated (certifiedFactory, shipInToday, shipIn24Hours,
+    /// shipIn48Hours, jxhy, isOnePsale, isOnePsaleFreePost, noReason7DReturn, new7,
+    /// new30, 1688Selection; others are passed through).
+    #[arg(long, value_name = "FLAGS")]
+    pub filter: Option<String>,
+
+    /// Subject box in the image, in pixels: x1,y1,x2,y2.
+    #[arg(long, value_name = "BOX")]
+    pub region: Option<String>,
+
+    /// Results per page (1–50).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub page_size: Option<u32>,
+
+    /// Pages to fetch.
+    #[arg(long, value_name = "N", default_value_t = 1, conflicts_with = "all",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub pages: u32,
+
+    /// Fetch every page (up to 100).
+    #[arg(long)]
+    pub all: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+
+    /// `country` sent to the provider (the API documents "en").
+    #[arg(long)]
+    pub country: Option<String>,
+
+    /// Your own user id for the provider (`outMemberId`).
+    #[arg(long, value_name = "ID")]
+    pub out_member_id: Option<String>,
+}
+
+impl SearchArgs {
+    pub fn filters(&self) -> Vec<FilterFlag> {
+        self.filter
+            .as_deref()
+            .map(FilterFlag::parse_list)
+            .unwrap_or_default()
+    }
+}
+
+fn parse_price(s: &str) -> Result<Price, String> {
+    s.parse()
+}
+
+fn parse_sort(s: &str) -> Result<Sort, String> {
+    s.parse()
+}
+
+fn parse_provider(s: &str) -> Result<ProviderKind, String> {
+    s.parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn search_flags_parse() {
+        let cli = Cli::try_parse_from([
+            "tusou",
+            "search",
+            "a.jpg",
+            "--min",
+            "5",
+            "--max",
+            "20.5",
+            "--sort",
+            "price-asc",
+            "--format",
+            "csv",
+            "--pages",
+            "2",
+            "--filter",
+            "jxhy,new7",
+        ])
+        .unwrap();
+        let Some(Command::Search(args)) = cli.command else {
+            panic!("not search")
+        };
+        assert_eq!(args.min, Some(Price(500)));
+        assert_eq!(args.max, Some(Price(2050)));
+        assert_eq!(args.format, OutputFormat::Csv);
+        assert_eq!(args.filters(), vec![FilterFlag::Jxhy, FilterFlag::New7]);
+        assert!(Cli::try_parse_from(["tusou", "search", "a.jpg", "--min", "abc"]).is_err());
+        assert!(Cli::try_parse_from(["tusou", "search", "a.jpg", "--page-size", "51"]).is_err());
+    }
+}

@@ -1,0 +1,419 @@
+//! Configuration: `config.toml` in the config directory, overridden by
+//! environment variables. Secrets are wrapped so they never print.
+//!
+//! Paths: `$TUSOU_CONFIG_DIR` or `$XDG_CONFIG_HOME/tusou` (`~/.config/tusou`)
+//! for `config.toml` and `keymap.toml`; `$TUSOU_CACHE_DIR` or
+//! `$XDG_CACHE_HOME/tusou` for the image-id cache and the log.
+
+use crate::api::dajisaas::DEFAULT_BASE_URL;
+use crate::api::{
+    ClientSettings, DajiSaasSettings, ProviderKind, ProviderSettings, RetryPolicy,
+    SignedHeaderSettings,
+};
+use serde::Deserialize;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A credential that never shows in Debug or Display output.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+
+    /// The raw value, for signing only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.trim().is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// The file's shape. Every field is optional; env vars override.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub provider: Option<String>,
+    pub country: Option<String>,
+    pub page_size: Option<u32>,
+    pub out_member_id: Option<String>,
+    #[serde(default)]
+    pub dajisaas: DajiSaasFile,
+    #[serde(default)]
+    pub signed_header: SignedHeaderFile,
+    #[serde(default)]
+    pub network: NetworkFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DajiSaasFile {
+    pub base_url: Option<String>,
+    pub app_key: Option<String>,
+    pub app_secret: Option<Secret>,
+    /// The provider's debug mode: send `appSecret` in the clear. Never on by
+    /// default.
+    #[serde(default)]
+    pub debug_send_secret: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignedHeaderFile {
+    pub base_url: Option<String>,
+    pub access_key: Option<String>,
+    pub secret_key: Option<Secret>,
+    pub user_id: Option<String>,
+    /// "ms" (default, as in the seed) or "s".
+    pub timestamp_unit: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkFile {
+    pub connect_timeout_secs: Option<f64>,
+    pub timeout_secs: Option<f64>,
+    pub retries: Option<u32>,
+}
+
+/// The resolved configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `None` when no credentials are configured: run the demo simulator.
+    pub provider: Option<ProviderSettings>,
+    /// The provider protocol asked for (`--provider` / `TUSOU_PROVIDER` /
+    /// `provider =`), also used to pick the demo's protocol.
+    pub provider_choice: Option<ProviderKind>,
+    pub country: Option<String>,
+    pub page_size: Option<u32>,
+    pub out_member_id: Option<String>,
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    pub retries: u32,
+    pub config_file: Option<PathBuf>,
+    pub cache_dir: Option<PathBuf>,
+    /// Things to tell the user (e.g. a config file others can read).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {reason}")]
+    Unreadable { path: PathBuf, reason: String },
+    #[error("{path}: {reason}")]
+    Invalid { path: PathBuf, reason: String },
+    #[error("{0}")]
+    Env(String),
+}
+
+pub fn config_dir() -> Option<PathBuf> {
+    env_path("TUSOU_CONFIG_DIR").or_else(|| dirs::config_dir().map(|d| d.join("tusou")))
+}
+
+pub fn cache_dir() -> Option<PathBuf> {
+    env_path("TUSOU_CACHE_DIR").or_else(|| dirs::cache_dir().map(|d| d.join("tusou")))
+}
+
+/// Where exports go: `$TUSOU_EXPORT_DIR`, else the current directory.
+pub fn export_dir() -> PathBuf {
+    env_path("TUSOU_EXPORT_DIR")
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn env_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// An environment lookup, injectable for tests.
+pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+fn real_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Config {
+    /// Loads `path` (or the default `config.toml`, if it exists) and the
+    /// process environment.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let default_path = config_dir().map(|d| d.join("config.toml"));
+        let (file_path, must_exist) = match path {
+            Some(p) => (Some(p.to_path_buf()), true),
+            None => (default_path, false),
+        };
+        let mut warnings = Vec::new();
+        let file = match &file_path {
+            Some(p) if must_exist || p.exists() => {
+                if let Some(w) = permission_warning(p) {
+                    warnings.push(w);
+                }
+                let text = std::fs::read_to_string(p).map_err(|e| ConfigError::Unreadable {
+                    path: p.clone(),
+                    reason: e.to_string(),
+                })?;
+                Some(parse_file(&text, p)?)
+            }
+            _ => None,
+        };
+        let present_path = file.as_ref().and(file_path);
+        let mut config = Config::resolve(file.unwrap_or_default(), &real_env)?;
+        config.config_file = present_path;
+        config.warnings.extend(warnings);
+        Ok(config)
+    }
+
+    /// Merges the file with the environment (env wins).
+    pub fn resolve(file: FileConfig, env: EnvLookup<'_>) -> Result<Config, ConfigError> {
+        let provider_choice = env("TUSOU_PROVIDER")
+            .or(file.provider.clone())
+            .map(|p| p.parse::<ProviderKind>())
+            .transpose()
+            .map_err(ConfigError::Env)?;
+
+        let daji = {
+            let f = &file.dajisaas;
+            let app_key = env("TUSOU_APP_KEY").or(f.app_key.clone());
+            let app_secret = env("TUSOU_APP_SECRET")
+                .map(Secret::new)
+                .or(f.app_secret.clone());
+            match (app_key, app_secret) {
+                (Some(k), Some(s)) if !k.trim().is_empty() && !s.is_empty() => {
+                    Some(DajiSaasSettings {
+                        base_url: env("TUSOU_DAJI_BASE_URL")
+                            .or(f.base_url.clone())
+                            .unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
+                        app_key: k,
+                        app_secret: s,
+                        debug_send_secret: f.debug_send_secret,
+                    })
+                }
+                _ => None,
+            }
+        };
+        let signed = {
+            let f = &file.signed_header;
+            let access_key = env("TUSOU_ACCESS_KEY").or(f.access_key.clone());
+            let secret = env("TUSOU_SECRET_KEY")
+                .map(Secret::new)
+                .or(f.secret_key.clone());
+            let base_url = env("TUSOU_BASE_URL").or(f.base_url.clone());
+            let unit = env("TUSOU_TIMESTAMP_UNIT").or(f.timestamp_unit.clone());
+            let timestamp_seconds = match unit.as_deref().map(str::trim) {
+                None | Some("ms") => false,
+                Some("s") => true,
+                Some(other) => {
+                    return Err(ConfigError::Env(format!(
+                        "timestamp_unit {other:?}: use \"ms\" or \"s\""
+                    )));
+                }
+            };
+            match (access_key, secret) {
+                (Some(k), Some(s)) if !k.trim().is_empty() && !s.is_empty() => {
+                    let base_url = base_url.ok_or_else(|| {
+                        ConfigError::Env(
+                            "the signed-header provider needs a base URL (TUSOU_BASE_URL or [signed_header] base_url)"
+                                .into(),
+                        )
+                    })?;
+                    Some(SignedHeaderSettings {
+                        base_url,
+                        access_key: k,
+                        secret_key: s,
+                        user_id: env("TUSOU_USER_ID")
+                            .or(f.user_id.clone())
+                            .unwrap_or_default(),
+                        timestamp_seconds,
+                    })
+                }
+                _ => None,
+            }
+        };
+
+        let provider = match provider_choice {
+            Some(ProviderKind::DajiSaas) => daji.map(ProviderSettings::DajiSaas),
+            Some(ProviderKind::SignedHeader) => signed.map(ProviderSettings::SignedHeader),
+            None => daji
+                .map(ProviderSettings::DajiSaas)
+                .or(signed.map(ProviderSettings::SignedHeader)),
+        };
+        let secs = |v: Option<f64>, default: f64| {
+            Duration::from_secs_f64(v.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(default))
+        };
+        Ok(Config {
+            provider,
+            provider_choice,
+            country: env("TUSOU_COUNTRY").or(file.country),
+            page_size: file.page_size,
+            out_member_id: env("TUSOU_OUT_MEMBER_ID").or(file.out_member_id),
+            connect_timeout: secs(file.network.connect_timeout_secs, 5.0),
+            timeout: secs(file.network.timeout_secs, 30.0),
+            retries: file.network.retries.unwrap_or(3).min(10),
+            config_file: None,
+            cache_dir: cache_dir(),
+            warnings: Vec::new(),
+        })
+    }
+
+    /// Client settings for `provider` with this config's network knobs.
+    pub fn client_settings(&self, provider: ProviderSettings) -> ClientSettings {
+        ClientSettings {
+            provider,
+            connect_timeout: self.connect_timeout,
+            timeout: self.timeout,
+            retry: RetryPolicy {
+                retries: self.retries,
+                ..RetryPolicy::default()
+            },
+            image_id_cache: self.cache_dir.as_ref().map(|d| d.join("image-ids.json")),
+        }
+    }
+}
+
+fn parse_file(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
+    toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(text, s.start));
+        let reason = e.message().to_string();
+        ConfigError::Invalid {
+            path: path.to_path_buf(),
+            reason: match line {
+                Some(l) => format!("line {l}: {reason}"),
+                None => reason,
+            },
+        }
+    })
+}
+
+/// 1-based line number of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// Warns when a file holding secrets is readable by group or others.
+fn permission_warning(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode();
+        if mode & 0o044 != 0 {
+            return Some(format!(
+                "{} is readable by others (mode {:o}); run: chmod 600 {}",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            ));
+        }
+    }
+    let _ = path;
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k: &str| map.get(k).cloned()
+    }
+
+    #[test]
+    fn no_credentials_means_demo() {
+        let c = Config::resolve(FileConfig::default(), &env_of(&[])).unwrap();
+        assert!(c.provider.is_none());
+    }
+
+    #[test]
+    fn env_overrides_file_and_picks_provider() {
+        let file: FileConfig =
+            toml::from_str("[dajisaas]\napp_key = \"file-key\"\napp_secret = \"file-secret\"\n")
+                .unwrap();
+        let c = Config::resolve(file, &env_of(&[("TUSOU_APP_KEY", "env-key")])).unwrap();
+        match c.provider {
+            Some(ProviderSettings::DajiSaas(s)) => {
+                assert_eq!(s.app_key, "env-key");
+                assert_eq!(s.app_secret.expose(), "file-secret");
+                assert_eq!(s.base_url, DEFAULT_BASE_URL);
+                assert!(!s.debug_send_secret);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn signed_header_needs_base_url() {
+        let env = env_of(&[("TUSOU_ACCESS_KEY", "ak"), ("TUSOU_SECRET_KEY", "sk12")]);
+        assert!(Config::resolve(FileConfig::default(), &env).is_err());
+        let env = env_of(&[
+            ("TUSOU_ACCESS_KEY", "ak"),
+            ("TUSOU_SECRET_KEY", "sk12"),
+            ("TUSOU_BASE_URL", "http://127.0.0.1:1"),
+            ("TUSOU_TIMESTAMP_UNIT", "s"),
+        ]);
+        let c = Config::resolve(FileConfig::default(), &env).unwrap();
+        assert!(matches!(
+            c.provider,
+            Some(ProviderSettings::SignedHeader(SignedHeaderSettings {
+                timestamp_seconds: true,
+                ..
+            }))
+        ));
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Secret::new("hunter22");
+        assert_eq!(format!("{s} {s:?}"), "*** Secret(***)");
+        let file: FileConfig =
+            toml::from_str("[dajisaas]\napp_key = \"k\"\napp_secret = \"hunter22\"\n").unwrap();
+        let c = Config::resolve(file, &env_of(&[])).unwrap();
+        assert!(!format!("{c:?}").contains("hunter22"));
+    }
+
+    #[test]
+    fn bad_file_names_the_line() {
+        let err = parse_file("provider = \"x\"\nbogus = 1\n", Path::new("/c.toml")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("/c.toml") && msg.contains("line 2"), "{msg}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn world_readable_file_warns() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config.toml");
+        std::fs::write(&p, "").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(permission_warning(&p).is_some());
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(permission_warning(&p).is_none());
+    }
+}

@@ -1,0 +1,213 @@
+//! `tusou search`: headless search for scripts. Stdout carries only results;
+//! every message goes to stderr; the exit code tells what went wrong.
+
+use crate::api::{ApiError, ErrorKind, ImageRef, Offer, SearchParams};
+use crate::backend::{Backend, BackendMode, DemoOptions};
+use crate::cli::{CommonArgs, OutputFormat, SearchArgs};
+use crate::config::Config;
+use crate::image::{PrepareMode, PrepareOptions};
+use crate::text::{fit, sanitize};
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Exit codes of `tusou search` (documented in the README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Ok = 0,
+    Failure = 1,
+    Usage = 2,
+    Input = 3,
+    Auth = 4,
+    Network = 5,
+    Config = 6,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// Pages `--all` fetches at most.
+pub const MAX_PAGES: u32 = 100;
+
+pub fn exit_for(error: &ApiError) -> Exit {
+    match error.kind() {
+        ErrorKind::Auth => Exit::Auth,
+        ErrorKind::InvalidRequest | ErrorKind::Upload => Exit::Input,
+        ErrorKind::RateLimited
+        | ErrorKind::Server
+        | ErrorKind::Timeout
+        | ErrorKind::Network
+        | ErrorKind::Decode => Exit::Network,
+        ErrorKind::Cancelled => Exit::Failure,
+    }
+}
+
+pub fn prepare_options(common: &CommonArgs) -> PrepareOptions {
+    PrepareOptions {
+        mode: if common.original {
+            PrepareMode::Original
+        } else {
+            PrepareMode::Compact
+        },
+        ..PrepareOptions::default()
+    }
+}
+
+pub fn is_url(s: &str) -> bool {
+    let lower = s.trim().to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+pub async fn run(args: SearchArgs, common: &CommonArgs) -> ExitCode {
+    match search(args, common).await {
+        Ok(()) => Exit::Ok.into(),
+        Err((exit, message)) => {
+            eprintln!("tusou: {message}");
+            exit.into()
+        }
+    }
+}
+
+async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, String)> {
+    if let (Some(min), Some(max)) = (args.min, args.max)
+        && min > max
+    {
+        return Err((
+            Exit::Usage,
+            format!("--min {min} is greater than --max {max}"),
+        ));
+    }
+    let mut config =
+        Config::load(common.config.as_deref()).map_err(|e| (Exit::Config, e.to_string()))?;
+    if let Some(kind) = common.provider {
+        config.provider_choice = Some(kind);
+        if config.provider.as_ref().is_some_and(|p| p.kind() != kind) {
+            config.provider = None;
+        }
+    }
+    for warning in &config.warnings {
+        eprintln!("tusou: warning: {warning}");
+    }
+    let demo = DemoOptions {
+        force: common.demo,
+        latency: common.demo_latency_ms.map(Duration::from_millis),
+    };
+    let backend = Backend::start(&config, &demo)
+        .await
+        .map_err(|e| (Exit::Failure, format!("could not start: {e:#}")))?;
+    if backend.mode == BackendMode::Demo {
+        eprintln!(
+            "tusou: demo mode — no credentials configured (or --demo); searching the built-in simulator"
+        );
+    }
+
+    let image = if is_url(&args.image) {
+        ImageRef::Address(args.image.trim().to_string())
+    } else {
+        let path = std::path::PathBuf::from(&args.image);
+        let options = prepare_options(common);
+        let prepared =
+            tokio::task::spawn_blocking(move || crate::image::prepare_file(&path, &options))
+                .await
+                .map_err(|e| (Exit::Failure, format!("image preparation failed: {e}")))?
+                .map_err(|e| (Exit::Input, e.to_string()))?;
+        eprintln!("tusou: image: {}", prepared.summary);
+        backend
+            .client
+            .resolve_image(&prepared)
+            .await
+            .map_err(|e| (exit_for(&e), e.to_string()))?
+    };
+
+    let params = SearchParams {
+        page_size: args.page_size.or(config.page_size),
+        country: args.country.clone().or(config.country.clone()),
+        region: args.region.clone(),
+        filters: args.filters(),
+        sort: args.sort,
+        price_start: args.min,
+        price_end: args.max,
+        category_id: args.category,
+        out_member_id: args.out_member_id.clone().or(config.out_member_id.clone()),
+    };
+    let wanted = if args.all { MAX_PAGES } else { args.pages };
+    let mut offers: Vec<Offer> = Vec::new();
+    for page in 1..=wanted {
+        let result = backend
+            .client
+            .search_page(&image, &params, page)
+            .await
+            .map_err(|e| (exit_for(&e), e.to_string()))?;
+        eprintln!(
+            "tusou: page {}/{} — {} offers ({} in all)",
+            result.current_page,
+            result.total_pages,
+            result.offers.len(),
+            result.total_records
+        );
+        let last = result.is_last();
+        offers.extend(result.offers);
+        if last {
+            break;
+        }
+        if page == MAX_PAGES && args.all {
+            eprintln!("tusou: stopped after {MAX_PAGES} pages");
+        }
+    }
+
+    write_output(&offers, args.format).or_else(|e| {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Ok(())
+        } else {
+            Err((Exit::Failure, format!("could not write output: {e}")))
+        }
+    })
+}
+
+fn write_output(offers: &[Offer], format: OutputFormat) -> std::io::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match format {
+        OutputFormat::Json => crate::export::write_json(offers, &mut out)?,
+        OutputFormat::Csv => crate::export::write_csv(offers, &mut out)?,
+        OutputFormat::Table => write_table(offers, &mut out)?,
+    }
+    out.flush()
+}
+
+/// A plain aligned table for people reading a terminal.
+pub fn write_table<W: Write>(offers: &[Offer], out: &mut W) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{:>4}  {:>9}  {:>8}  {:>5}  {}  {}",
+        "#",
+        "price ¥",
+        "sold/mo",
+        "rep.",
+        fit("title", 50),
+        "link"
+    )?;
+    for (i, offer) in offers.iter().enumerate() {
+        let price = offer.price.map(|p| p.to_string()).unwrap_or_default();
+        let sold = offer.month_sold.map(|n| n.to_string()).unwrap_or_default();
+        let rate = offer
+            .repurchase_rate
+            .map(|r| format!("{r:.0}%"))
+            .unwrap_or_default();
+        let title = sanitize(offer.display_title());
+        let link = offer
+            .link()
+            .or_else(|| offer.offer_map_id.as_ref().map(|m| sanitize(m)))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{:>4}  {price:>9}  {sold:>8}  {rate:>5}  {}  {link}",
+            i + 1,
+            fit(&title, 50)
+        )?;
+    }
+    Ok(())
+}

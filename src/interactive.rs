@@ -1,0 +1,82 @@
+//! `tusou` with no subcommand: load config and keymap, start the backend,
+//! and hand over to the app. Everything that can fail before the terminal
+//! is taken over fails here, with a plain message on stderr.
+
+use crate::api::SearchParams;
+use crate::app::{self, AppOptions};
+use crate::backend::{Backend, DemoOptions};
+use crate::cli::CommonArgs;
+use crate::config::{self, Config};
+use crate::headless::{Exit, prepare_options};
+use crate::keymap::{self, Keymap};
+use std::process::ExitCode;
+use std::time::Duration;
+
+pub async fn run(start: Option<String>, common: CommonArgs, strict_keymap: bool) -> ExitCode {
+    let mut config = match Config::load(common.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("tusou: {e}");
+            return Exit::Config.into();
+        }
+    };
+    crate::logging::to_file(config.cache_dir.as_deref());
+    if let Some(kind) = common.provider {
+        config.provider_choice = Some(kind);
+        if config.provider.as_ref().is_some_and(|p| p.kind() != kind) {
+            config.provider = None;
+        }
+    }
+
+    let keymap_path = keymap::user_keymap_path();
+    let (keymap, keymap_problems) = if strict_keymap {
+        match Keymap::load_strict(keymap_path.as_deref()) {
+            Ok(k) => (k, Vec::new()),
+            Err(problems) => {
+                for p in &problems {
+                    eprintln!("tusou: keymap: {p}");
+                }
+                eprintln!("tusou: refusing to start (--strict-keymap)");
+                return Exit::Config.into();
+            }
+        }
+    } else {
+        Keymap::load(keymap_path.as_deref())
+    };
+
+    let demo = DemoOptions {
+        force: common.demo,
+        latency: common.demo_latency_ms.map(Duration::from_millis),
+    };
+    let backend = match Backend::start(&config, &demo).await {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("tusou: could not start: {e:#}");
+            return Exit::Failure.into();
+        }
+    };
+
+    let options = AppOptions {
+        start,
+        keymap,
+        keymap_problems,
+        prepare: prepare_options(&common),
+        export_dir: config::export_dir(),
+        page_size: config
+            .page_size
+            .unwrap_or(crate::api::models::DEFAULT_PAGE_SIZE),
+        params: SearchParams {
+            page_size: config.page_size,
+            country: config.country.clone(),
+            out_member_id: config.out_member_id.clone(),
+            ..SearchParams::default()
+        },
+    };
+    match app::run(backend, options).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tusou: {e:#}");
+            Exit::Failure.into()
+        }
+    }
+}

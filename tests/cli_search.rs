@@ -1,0 +1,119 @@
+//! `tusou search` as a script uses it: the real binary, the in-process demo
+//! simulator, results on stdout, messages on stderr, meaningful exit codes.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use tusou::sim::{self, SimConfig};
+
+fn tusou(args: &[&str], dirs: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tusou"))
+        .args(args)
+        .env("TUSOU_CONFIG_DIR", dirs.join("config"))
+        .env("TUSOU_CACHE_DIR", dirs.join("cache"))
+        .env_remove("TUSOU_APP_KEY")
+        .env_remove("TUSOU_ACCESS_KEY")
+        .env_remove("TUSOU_PROVIDER")
+        .output()
+        .expect("binary runs")
+}
+
+fn catalog_photo(dir: &Path) -> (String, std::path::PathBuf) {
+    let config = SimConfig::default();
+    let id = sim::catalog_offer_ids(&config, 12)[11].clone();
+    let path = dir.join("photo.jpg");
+    std::fs::write(&path, sim::catalog_image(&config, &id).expect("image")).expect("write");
+    (id, path)
+}
+
+#[test]
+fn json_output_is_machine_readable_and_finds_the_photo() {
+    let dir = tempfile::tempdir().unwrap();
+    let (id, photo) = catalog_photo(dir.path());
+    let out = tusou(
+        &[
+            "search",
+            photo.to_str().unwrap(),
+            "--format",
+            "json",
+            "--pages",
+            "2",
+            "--page-size",
+            "10",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let rows = rows.as_array().expect("array");
+    assert_eq!(rows.len(), 20);
+    assert_eq!(rows[0]["offer_id"], id.as_str());
+    assert_eq!(rows[19]["rank"], 20);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("demo"), "stderr says demo: {stderr}");
+}
+
+#[test]
+fn csv_output_respects_price_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, photo) = catalog_photo(dir.path());
+    let out = tusou(
+        &[
+            "search",
+            photo.to_str().unwrap(),
+            "--format",
+            "csv",
+            "--min",
+            "10",
+            "--max",
+            "30",
+            "--sort",
+            "price-asc",
+            "--provider",
+            "signed-header",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let headers = reader.headers().unwrap().clone();
+    let price_col = headers.iter().position(|h| h == "price").unwrap();
+    let prices: Vec<f64> = reader
+        .records()
+        .map(|r| r.unwrap()[price_col].parse().unwrap())
+        .collect();
+    assert!(!prices.is_empty());
+    assert!(
+        prices.iter().all(|p| (10.0..=30.0).contains(p)),
+        "{prices:?}"
+    );
+    assert!(prices.windows(2).all(|w| w[0] <= w[1]), "sorted ascending");
+}
+
+#[test]
+fn exit_codes_tell_usage_and_input_errors_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tusou(
+        &["search", "x.jpg", "--min", "30", "--max", "10"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+
+    let out = tusou(&["search", "/nonexistent/photo.jpg"], dir.path());
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/photo.jpg"));
+
+    let text = dir.path().join("notes.jpg");
+    std::fs::write(&text, "this is not an image").unwrap();
+    let out = tusou(&["search", text.to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(3));
+    assert!(out.stdout.is_empty());
+}
