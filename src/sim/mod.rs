@@ -1,1 +1,382 @@
-//! placeholder
+//! A faithful, offline simulator of both provider APIs (DajiSaaS and the
+//! signed-header provider), served by axum on loopback.
+//!
+//! * `POST /alibaba/upload/image` — DajiSaaS upload (multipart), answers an
+//!   `imageId`.
+//! * `GET /alibaba/product/imageQuery` — DajiSaaS query (`sign` parameter).
+//! * `POST /v2/alibaba/product/image/query` — signed-header query (JSON body).
+//! * `GET /img/{offerId}.jpg` — the catalog picture of an offer.
+//!
+//! Business errors are HTTP 200 with `code` 401 (credentials, signature,
+//! timestamp) or 400 (invalid request), as the providers do. The catalog is
+//! synthetic and deterministic from a seed; results are ranked by visual
+//! similarity to the query picture. Faults (latency, 429, 5xx, bad bodies,
+//! stalls) can be injected and changed at runtime.
+
+pub mod artwork;
+pub mod catalog;
+mod cli;
+pub mod faults;
+mod routes;
+pub mod similarity;
+
+use std::collections::VecDeque;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use image::RgbImage;
+use lru::LruCache;
+use tokio::sync::{OnceCell, watch};
+
+pub use catalog::MAX_RESULTS;
+pub use cli::{SimArgs, run_standalone};
+pub use faults::{FaultKind, Faults, Latency};
+
+use catalog::Catalog;
+use similarity::Descriptor;
+
+/// Default number of synthetic offers.
+pub const DEFAULT_CATALOG_SIZE: usize = 2400;
+/// Default catalog seed.
+pub const DEFAULT_SEED: u64 = 1688;
+/// Uploaded images remembered (least recently used are forgotten first).
+const MAX_UPLOADS: usize = 10_000;
+/// Rendered catalog JPEGs kept in memory.
+const MAX_CACHED_IMAGES: usize = 256;
+/// Requests kept for [`SimHandle::requests`].
+const MAX_RECORDED: usize = 200;
+
+/// Credentials the simulator accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimCredentials {
+    /// DajiSaaS `appKey`.
+    pub app_key: String,
+    /// DajiSaaS `appSecret` (signs `sign`).
+    pub app_secret: String,
+    /// Signed-header `access-key`.
+    pub access_key: String,
+    /// Signed-header secret (signs `signature`).
+    pub secret_key: String,
+    /// Signed-header `user-id`.
+    pub user_id: String,
+}
+
+impl SimCredentials {
+    /// Fixed demo credentials, safe to publish: they only open the simulator.
+    ///
+    /// | provider | field | value |
+    /// |---|---|---|
+    /// | DajiSaaS | appKey | `tusou-demo-app-key` |
+    /// | DajiSaaS | appSecret | `tusou-demo-app-secret` |
+    /// | signed-header | access-key | `7475736f7564656d6f6163636573736b` |
+    /// | signed-header | secret | `tusou-demo-secret-key` |
+    /// | signed-header | user-id | `2100007341207` |
+    pub fn demo() -> Self {
+        SimCredentials {
+            app_key: "tusou-demo-app-key".into(),
+            app_secret: "tusou-demo-app-secret".into(),
+            access_key: "7475736f7564656d6f6163636573736b".into(),
+            secret_key: "tusou-demo-secret-key".into(),
+            user_id: "2100007341207".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    pub credentials: SimCredentials,
+    pub catalog_size: usize,
+    pub seed: u64,
+    pub faults: Faults,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            credentials: SimCredentials::demo(),
+            catalog_size: DEFAULT_CATALOG_SIZE,
+            seed: DEFAULT_SEED,
+            faults: Faults::default(),
+        }
+    }
+}
+
+/// One request as the simulator saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// Path only, without the query string.
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    /// Query parameters, form fields (`image_base64` cut to 64 characters) or
+    /// top-level JSON body keys with their values (`imageBase64` likewise).
+    pub fields: Vec<(String, String)>,
+    pub status: u16,
+}
+
+impl RecordedRequest {
+    /// First value of a field, if present.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// First value of a header (names are lower-case), if present.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// An uploaded picture: its descriptor, plus a thumbnail for `region` crops.
+struct Uploaded {
+    descriptor: Descriptor,
+    thumb: RgbImage,
+    width: u32,
+    height: u32,
+}
+
+struct FaultState {
+    faults: Faults,
+    /// API requests since the faults were last set.
+    count: u64,
+}
+
+/// Locks, recovering from a poisoned mutex: the guarded data stays usable.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// State shared by the handlers of one server.
+struct SimState {
+    credentials: SimCredentials,
+    seed: u64,
+    catalog_size: usize,
+    base_url: String,
+    catalog: OnceCell<Arc<Catalog>>,
+    faults: Mutex<FaultState>,
+    uploads: Mutex<LruCache<String, Arc<Uploaded>>>,
+    images: Mutex<LruCache<u64, Bytes>>,
+    recorded: Mutex<VecDeque<RecordedRequest>>,
+    shutdown: watch::Receiver<bool>,
+}
+
+/// Catalogs are deterministic from (seed, size), so servers in one process
+/// (tests start many) share them instead of rebuilding.
+fn shared_catalog(seed: u64, size: usize) -> Arc<Catalog> {
+    static CACHE: OnceLock<Mutex<Vec<(u64, usize, Arc<Catalog>)>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
+    let mut entries = lock(cache);
+    if let Some((_, _, c)) = entries.iter().find(|(s, n, _)| *s == seed && *n == size) {
+        return Arc::clone(c);
+    }
+    let started = std::time::Instant::now();
+    let built = Arc::new(Catalog::build(seed, size));
+    tracing::debug!(
+        offers = size,
+        ms = started.elapsed().as_millis() as u64,
+        "sim catalog built"
+    );
+    entries.push((seed, size, Arc::clone(&built)));
+    if entries.len() > 4 {
+        entries.remove(0);
+    }
+    built
+}
+
+impl SimState {
+    /// The catalog, built on a blocking thread on first use.
+    async fn catalog(&self) -> Option<Arc<Catalog>> {
+        let (seed, size) = (self.seed, self.catalog_size);
+        self.catalog
+            .get_or_try_init(|| async move {
+                tokio::task::spawn_blocking(move || shared_catalog(seed, size)).await
+            })
+            .await
+            .ok()
+            .cloned()
+    }
+
+    /// Counts an API request and draws its fault, latency and Retry-After.
+    fn next_fault(&self) -> (Option<FaultKind>, Duration, u64) {
+        let mut f = lock(&self.faults);
+        f.count += 1;
+        (
+            f.faults.pick(f.count),
+            f.faults.latency.sample(),
+            f.faults.retry_after_secs,
+        )
+    }
+
+    fn latency(&self) -> Duration {
+        lock(&self.faults).faults.latency.sample()
+    }
+
+    fn record(&self, r: RecordedRequest) {
+        let mut rec = lock(&self.recorded);
+        if rec.len() >= MAX_RECORDED {
+            rec.pop_front();
+        }
+        rec.push_back(r);
+    }
+
+    fn upload(&self, id: &str) -> Option<Arc<Uploaded>> {
+        lock(&self.uploads).get(id).cloned()
+    }
+
+    fn remember_upload(&self, id: String, up: Uploaded) {
+        lock(&self.uploads).put(id, Arc::new(up));
+    }
+
+    /// The catalog JPEG of an offer, rendered once and cached.
+    async fn image_jpeg(&self, offer_id: u64) -> Option<Bytes> {
+        if let Some(b) = lock(&self.images).get(&offer_id) {
+            return Some(b.clone());
+        }
+        let catalog = self.catalog().await?;
+        let art = catalog.get(offer_id)?.art;
+        let jpeg = tokio::task::spawn_blocking(move || {
+            artwork::render_jpeg(&art, routes::CATALOG_IMAGE_SIDE)
+        })
+        .await
+        .ok()
+        .filter(|j| !j.is_empty())?;
+        let bytes = Bytes::from(jpeg);
+        lock(&self.images).put(offer_id, bytes.clone());
+        Some(bytes)
+    }
+}
+
+/// A running simulator. Dropping it stops the server.
+pub struct SimHandle {
+    addr: SocketAddr,
+    base_url: String,
+    state: Arc<SimState>,
+    stop: watch::Sender<bool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl SimHandle {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT` (the loopback address when bound to any).
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// Replaces the faults; `first_n` counts from this call.
+    pub fn set_faults(&self, faults: Faults) {
+        let mut f = lock(&self.state.faults);
+        f.faults = faults;
+        f.count = 0;
+    }
+
+    /// The last ~200 requests, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.state.recorded).iter().cloned().collect()
+    }
+
+    /// Stops accepting, ends stalled replies, and waits (up to 5 s) for
+    /// in-flight requests.
+    pub async fn shutdown(mut self) {
+        self.stop.send_replace(true);
+        if let Some(task) = self.task.take() {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(5), task)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
+        }
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        self.stop.send_replace(true);
+    }
+}
+
+/// Binds `addr` (tests pass `127.0.0.1:0`) and serves in the background on
+/// the current tokio runtime. Returns at once; the catalog builds on a
+/// blocking thread and the first query waits for it if needed.
+pub async fn spawn(config: SimConfig, addr: SocketAddr) -> anyhow::Result<SimHandle> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    let host = match local.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    let base_url = format!("http://{}", SocketAddr::new(host, local.port()));
+    let (stop, stopped) = watch::channel(false);
+    let capacity = |n: usize| NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN);
+    let state = Arc::new(SimState {
+        credentials: config.credentials,
+        seed: config.seed,
+        catalog_size: config.catalog_size.max(1),
+        base_url: base_url.clone(),
+        catalog: OnceCell::new(),
+        faults: Mutex::new(FaultState {
+            faults: config.faults,
+            count: 0,
+        }),
+        uploads: Mutex::new(LruCache::new(capacity(MAX_UPLOADS))),
+        images: Mutex::new(LruCache::new(capacity(MAX_CACHED_IMAGES))),
+        recorded: Mutex::new(VecDeque::new()),
+        shutdown: stopped.clone(),
+    });
+    let warm = Arc::clone(&state);
+    tokio::spawn(async move {
+        let _ = warm.catalog().await;
+    });
+    let app = routes::router(Arc::clone(&state));
+    let mut until = stopped;
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = until.wait_for(|v| *v).await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::warn!(error = %e, "simulator stopped with an error");
+        }
+    });
+    Ok(SimHandle {
+        addr: local,
+        base_url,
+        state,
+        stop,
+        task: Some(task),
+    })
+}
+
+/// The JPEG served at `/img/{offer_id}.jpg` by a simulator with this config,
+/// without HTTP. `None` for ids not in the catalog.
+pub fn catalog_image(config: &SimConfig, offer_id: &str) -> Option<Vec<u8>> {
+    let id: u64 = offer_id.trim().parse().ok()?;
+    let offers = catalog::generate(config.seed, config.catalog_size.max(1));
+    let offer = offers.iter().find(|o| o.offer_id == id)?;
+    let jpeg = artwork::render_jpeg(&offer.art, routes::CATALOG_IMAGE_SIDE);
+    (!jpeg.is_empty()).then_some(jpeg)
+}
+
+/// The first `n` offer ids of the catalog this config describes.
+pub fn catalog_offer_ids(config: &SimConfig, n: usize) -> Vec<String> {
+    // Generation is sequential, so the first n of a catalog are the whole of
+    // a catalog of n.
+    catalog::generate(config.seed, n.min(config.catalog_size.max(1)))
+        .into_iter()
+        .map(|o| o.offer_id.to_string())
+        .collect()
+}

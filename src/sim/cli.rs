@@ -1,0 +1,172 @@
+//! `tusou sim`: command-line options and the standalone server.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use super::{
+    DEFAULT_CATALOG_SIZE, DEFAULT_SEED, FaultKind, Faults, Latency, SimConfig, SimCredentials,
+};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SimArgs {
+    /// Port to listen on.
+    #[arg(long, default_value_t = 8688)]
+    pub port: u16,
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Added latency per API request: "300" or a range "100..800" (ms).
+    #[arg(long, value_name = "MS|MIN..MAX")]
+    pub latency_ms: Option<String>,
+    /// Inject a fault (repeatable).
+    #[arg(long = "fault", value_enum, value_name = "KIND")]
+    pub fault: Vec<FaultKind>,
+    /// Probability that a request gets a fault (default 1.0 with --fault).
+    #[arg(long, value_name = "0.0..=1.0")]
+    pub fault_rate: Option<f64>,
+    /// Only the first N API requests can fault.
+    #[arg(long, value_name = "N")]
+    pub fault_first: Option<u32>,
+    /// Retry-After seconds sent with injected 429s.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub retry_after: u64,
+    /// Number of synthetic offers.
+    #[arg(long, default_value_t = DEFAULT_CATALOG_SIZE)]
+    pub catalog_size: usize,
+    /// Catalog seed.
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+}
+
+/// Parses "300" or "100..800" (milliseconds).
+fn parse_latency(s: &str) -> anyhow::Result<Latency> {
+    let ms = |v: &str| -> anyhow::Result<Duration> {
+        let n: u64 = v
+            .trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("latency {v:?} is not a number of milliseconds"))?;
+        Ok(Duration::from_millis(n))
+    };
+    match s.split_once("..") {
+        None => Ok(Latency::Fixed(ms(s)?)),
+        Some((lo, hi)) => {
+            let (min, max) = (ms(lo)?, ms(hi.trim_start_matches('='))?);
+            anyhow::ensure!(min <= max, "latency range {s:?} has min > max");
+            Ok(Latency::Random { min, max })
+        }
+    }
+}
+
+impl SimArgs {
+    pub fn to_config(&self) -> anyhow::Result<SimConfig> {
+        let latency = match self.latency_ms.as_deref().map(str::trim) {
+            None | Some("") => Latency::None,
+            Some(s) => parse_latency(s)?,
+        };
+        let rate = match self.fault_rate {
+            Some(r) => {
+                anyhow::ensure!(
+                    (0.0..=1.0).contains(&r),
+                    "--fault-rate must be within 0.0..=1.0"
+                );
+                r
+            }
+            None if self.fault.is_empty() => 0.0,
+            None => 1.0,
+        };
+        anyhow::ensure!(self.catalog_size >= 1, "--catalog-size must be at least 1");
+        Ok(SimConfig {
+            credentials: SimCredentials::demo(),
+            catalog_size: self.catalog_size,
+            seed: self.seed,
+            faults: Faults {
+                latency,
+                kinds: self.fault.clone(),
+                rate,
+                first_n: self.fault_first,
+                retry_after_secs: self.retry_after,
+            },
+        })
+    }
+}
+
+/// Serves until Ctrl-C, after printing the base URL and the demo
+/// credentials as environment lines.
+pub async fn run_standalone(args: SimArgs) -> anyhow::Result<()> {
+    let config = args.to_config()?;
+    let creds = config.credentials.clone();
+    let handle = super::spawn(config, SocketAddr::new(args.bind, args.port)).await?;
+    let url = handle.base_url();
+    eprintln!("tusou simulator listening on {url}");
+    eprintln!("# DajiSaaS provider");
+    eprintln!("export TUSOU_PROVIDER=dajisaas");
+    eprintln!("export TUSOU_BASE_URL={url}");
+    eprintln!("export TUSOU_APP_KEY={}", creds.app_key);
+    eprintln!("export TUSOU_APP_SECRET={}", creds.app_secret);
+    eprintln!("# signed-header provider");
+    eprintln!("export TUSOU_ACCESS_KEY={}", creds.access_key);
+    eprintln!("export TUSOU_SECRET_KEY={}", creds.secret_key);
+    eprintln!("export TUSOU_USER_ID={}", creds.user_id);
+    eprintln!("(Ctrl-C to stop)");
+    tokio::signal::ctrl_c().await?;
+    handle.shutdown().await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        sim: SimArgs,
+    }
+
+    #[test]
+    fn args_to_config() {
+        let cli = Cli::parse_from([
+            "x",
+            "--latency-ms",
+            "100..800",
+            "--fault",
+            "rate-limit",
+            "--fault",
+            "timeout",
+            "--fault-first",
+            "2",
+        ]);
+        let c = cli.sim.to_config().unwrap();
+        assert_eq!(
+            c.faults.kinds,
+            vec![FaultKind::RateLimit, FaultKind::Timeout]
+        );
+        assert_eq!(c.faults.rate, 1.0);
+        assert_eq!(c.faults.first_n, Some(2));
+        assert_eq!(
+            c.faults.latency,
+            Latency::Random {
+                min: Duration::from_millis(100),
+                max: Duration::from_millis(800)
+            }
+        );
+        let cli = Cli::parse_from(["x", "--latency-ms", "300"]);
+        let c = cli.sim.to_config().unwrap();
+        assert_eq!(c.faults.latency, Latency::Fixed(Duration::from_millis(300)));
+        assert_eq!(c.faults.rate, 0.0);
+        assert_eq!(cli.sim.port, 8688);
+        assert!(
+            Cli::parse_from(["x", "--latency-ms", "abc"])
+                .sim
+                .to_config()
+                .is_err()
+        );
+        assert!(
+            Cli::parse_from(["x", "--fault-rate", "2"])
+                .sim
+                .to_config()
+                .is_err()
+        );
+    }
+}
