@@ -265,9 +265,7 @@ fn draw_tabs(buf: &mut ratatui::buffer::Buffer, area: Rect, state: &State) {
 /// Renders the state into a string, one line per row (tests, snapshots).
 pub fn render_to_string(state: &State, width: u16, height: u16) -> String {
     let backend = ratatui::backend::TestBackend::new(width, height);
-    let Ok(mut terminal) = ratatui::Terminal::new(backend) else {
-        return String::new();
-    };
+    let mut terminal = ratatui::Terminal::new(backend).unwrap_or_else(|e| match e {});
     if terminal.draw(|f| draw(f, state)).is_err() {
         return String::new();
     }
