@@ -445,6 +445,14 @@ fn input(state: &mut State, req: InputRequest) -> Vec<Effect> {
             if let Some(field) = state.filters.current_field() {
                 state.filters.fields[field.index()].handle(req);
                 validate(&mut state.filters);
+                match &state.filters.errors[field.index()] {
+                    Some(e) => state.set_error(format!("{}: {e}", field.label())),
+                    None => {
+                        if state.message.as_ref().is_some_and(|m| m.error) {
+                            state.message = None;
+                        }
+                    }
+                }
             }
         }
         _ => {}

@@ -41,7 +41,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
         return;
     }
     let pic = picture_rect(area);
-    let text_area = if pic.is_empty() {
+    let text_area = if pic.is_empty() || matches!(subject, Subject::None) {
         inner
     } else {
         let x = pic.x + pic.width + 1;
@@ -55,51 +55,49 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     if !pic.is_empty() && !matches!(subject, Subject::None) {
         render_picture(buf, pic, state, theme);
     }
-    let lines: Vec<Line> = match subject {
-        Subject::None => vec![Line::from(Span::styled(
-            "Nothing selected",
-            theme.dim(),
-        ))],
+    let bold = ratatui::style::Style::new().add_modifier(ratatui::style::Modifier::BOLD);
+    let plain = ratatui::style::Style::new();
+    let items: Vec<(String, ratatui::style::Style)> = match subject {
+        Subject::None => vec![("Nothing selected".into(), theme.dim())],
         Subject::File(e) => {
-            let mut l = vec![Line::from(Span::styled(
-                sanitize(&e.name),
-                ratatui::style::Style::new().add_modifier(ratatui::style::Modifier::BOLD),
-            ))];
             let mut facts = human_bytes(e.size);
             if let Some(f) = &e.format {
                 facts = format!("{f} · {facts}");
             }
-            l.push(Line::from(facts));
-            l.push(Line::from(Span::styled(
-                format!(
-                    "{}: search with this picture",
-                    state.key_hint(crate::keymap::KeyContext::Picker, crate::app::Action::Open)
+            vec![
+                (sanitize(&e.name), bold),
+                (facts, plain),
+                (
+                    format!(
+                        "{}: search with this picture",
+                        state.key_hint(
+                            crate::keymap::KeyContext::Picker,
+                            crate::app::Action::Open
+                        )
+                    ),
+                    theme.dim(),
                 ),
-                theme.dim(),
-            )));
-            l
+            ]
         }
         Subject::Offer(o) => {
             let mut l = Vec::new();
-            let bold = ratatui::style::Style::new().add_modifier(ratatui::style::Modifier::BOLD);
             if let Some(en) = o.title_en.as_deref().filter(|t| !t.trim().is_empty()) {
-                l.push(Line::from(Span::styled(sanitize(en), bold)));
+                l.push((sanitize(en), bold));
             }
-            l.push(Line::from(sanitize(&o.title)));
-            let mut price = vec![Span::styled(
-                o.price.map_or_else(|| "price —".into(), |p| format!("¥{p}")),
-                theme.price(),
-            )];
+            l.push((sanitize(&o.title), plain));
+            let mut price = o
+                .price
+                .map_or_else(|| "price —".into(), |p| format!("¥{p}"));
             if let Some(sp) = o.special_price() {
-                price.push(Span::styled(format!("  special ¥{sp}"), theme.good()));
+                price.push_str(&format!("  special ¥{sp}"));
             }
             if let Some(p) = o.jxhy_price {
-                price.push(Span::styled(format!("  jxhy ¥{p}"), theme.dim()));
+                price.push_str(&format!("  jxhy ¥{p}"));
             }
             if let Some(p) = o.pf_jxhy_price {
-                price.push(Span::styled(format!("  pf ¥{p}"), theme.dim()));
+                price.push_str(&format!("  pf ¥{p}"));
             }
-            l.push(Line::from(price));
+            l.push((price, theme.price()));
             let mut facts = Vec::new();
             if let Some(n) = o.month_sold {
                 facts.push(format!("{n} sold/month"));
@@ -111,28 +109,33 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
                 facts.push(format!("category {c}"));
             }
             if !facts.is_empty() {
-                l.push(Line::from(facts.join(" · ")));
+                l.push((facts.join(" · "), plain));
             }
             if !o.badges.is_empty() {
                 let b: Vec<String> = o.badges.iter().map(|b| sanitize(b)).collect();
-                l.push(Line::from(Span::styled(b.join(" · "), theme.good())));
+                l.push((b.join(" · "), theme.good()));
             }
-            l.push(Line::from(Span::styled(
+            l.push((
                 o.link().unwrap_or_else(|| "no link (no offer id)".into()),
                 theme.accent(),
-            )));
+            ));
             if let Some(m) = &o.offer_map_id {
-                l.push(Line::from(Span::styled(
-                    format!("offerMapId {}", sanitize(m)),
-                    theme.dim(),
-                )));
+                l.push((format!("offerMapId {}", sanitize(m)), theme.dim()));
             }
             l
         }
     };
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: true })
-        .render(text_area, buf);
+    let w = usize::from(text_area.width);
+    let lines: Vec<Line> = items
+        .into_iter()
+        .flat_map(|(text, style)| {
+            super::wrap(&text, w)
+                .into_iter()
+                .map(move |l| Line::from(Span::styled(l, style)))
+        })
+        .take(usize::from(text_area.height))
+        .collect();
+    Paragraph::new(lines).render(text_area, buf);
 }
 
 fn render_picture(buf: &mut Buffer, pic: Rect, state: &State, theme: Theme) {

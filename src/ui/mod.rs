@@ -294,3 +294,69 @@ pub fn buffer_to_string(buf: &ratatui::buffer::Buffer) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// Wraps `text` to lines of at most `max` cells: at spaces between words,
+/// anywhere between wide (CJK) characters, and inside words too long for a
+/// line. Counts display width, so CJK never overflows.
+pub fn wrap(text: &str, max: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let mut lines = Vec::new();
+    if max == 0 {
+        return lines;
+    }
+    let mut line = String::new();
+    let mut line_w = 0;
+    // Tokens: runs of narrow non-space chars, single wide chars, spaces.
+    let mut tokens: Vec<(String, usize)> = Vec::new();
+    let mut word = String::new();
+    let mut word_w = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if c == ' ' || w > 1 {
+            if !word.is_empty() {
+                tokens.push((std::mem::take(&mut word), word_w));
+                word_w = 0;
+            }
+            tokens.push((c.to_string(), w));
+        } else {
+            word.push(c);
+            word_w += w;
+        }
+    }
+    if !word.is_empty() {
+        tokens.push((word, word_w));
+    }
+    for (tok, w) in tokens {
+        if tok == " " {
+            if line_w > 0 && line_w < max {
+                line.push(' ');
+                line_w += 1;
+            }
+            continue;
+        }
+        if line_w + w > max && line_w > 0 {
+            lines.push(line.trim_end().to_string());
+            line.clear();
+            line_w = 0;
+        }
+        if w > max {
+            // A word longer than a line: cut it by cells.
+            for c in tok.chars() {
+                let cw = c.width().unwrap_or(0);
+                if line_w + cw > max && line_w > 0 {
+                    lines.push(std::mem::take(&mut line));
+                    line_w = 0;
+                }
+                line.push(c);
+                line_w += cw;
+            }
+        } else {
+            line.push_str(&tok);
+            line_w += w;
+        }
+    }
+    if !line.trim_end().is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+}
