@@ -417,7 +417,14 @@ fn scroll_into_view(state: &mut State) {
     let rows = picker_rows(state);
     keep_visible(state.picker.cursor, &mut state.picker.offset, rows);
     let rows = results_rows(state);
-    keep_visible(state.results.cursor, &mut state.results.offset, rows);
+    let r = &mut state.results;
+    keep_visible(r.cursor, &mut r.offset, rows);
+    // At the last row, show the row under it too (end marker, spinner, error).
+    let len = r.offers.len();
+    let status_row = !(r.phase == Phase::Ready && !r.end);
+    if status_row && len > 0 && r.cursor + 1 == len && rows > 1 {
+        r.offset = r.offset.max((len + 1).saturating_sub(rows));
+    }
     let rows = filters_rows(state);
     keep_visible(state.filters.cursor, &mut state.filters.offset, rows);
 }

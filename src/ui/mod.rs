@@ -343,6 +343,9 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
             // A word longer than a line: cut it by cells.
             for c in tok.chars() {
                 let cw = c.width().unwrap_or(0);
+                if cw > max {
+                    continue;
+                }
                 if line_w + cw > max && line_w > 0 {
                     lines.push(std::mem::take(&mut line));
                     line_w = 0;

@@ -152,7 +152,7 @@ fn offer_line(offer: &Offer, w: usize, selected: bool, focused: bool, theme: The
     let titles = match &title_en {
         Some(en) => {
             let en_w = width(en);
-            if en_w + 3 < title_w {
+            if en_w + 3 + 6 <= title_w {
                 format!("{en} · {title}")
             } else {
                 en.clone()
