@@ -12,7 +12,10 @@ fn dump_catalog_images() {
     let config = SimConfig::default();
     for (i, id) in catalog_offer_ids(&config, 5).iter().enumerate() {
         let bytes = catalog_image(&config, id).expect("catalog image");
-        std::fs::write(std::path::Path::new(&dir).join(format!("product{i}.jpg")), bytes)
-            .expect("write");
+        std::fs::write(
+            std::path::Path::new(&dir).join(format!("product{i}.jpg")),
+            bytes,
+        )
+        .expect("write");
     }
 }

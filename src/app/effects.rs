@@ -97,7 +97,9 @@ impl Runner {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || list_dir(generation, &dir, &cancel, &tx));
             }
-            Effect::StartSearch { generation, source, .. } => {
+            Effect::StartSearch {
+                generation, source, ..
+            } => {
                 self.cancel_search();
                 let tx = self.tx.clone();
                 let client = self.client.clone();
@@ -121,7 +123,11 @@ impl Runner {
                         .search_page(&image, &params, page)
                         .await
                         .map_err(|e| e.to_string());
-                    let _ = tx.send(Msg::Page { generation, page, result });
+                    let _ = tx.send(Msg::Page {
+                        generation,
+                        page,
+                        result,
+                    });
                 });
                 self.search_tasks.push(task.abort_handle());
             }
@@ -313,7 +319,9 @@ fn list_dir(generation: u64, dir: &Path, cancel: &AtomicBool, tx: &UnboundedSend
             ent.metadata().ok()
         };
         let is_dir = meta.as_ref().is_some_and(|m| m.is_dir());
-        let size = meta.as_ref().map_or(0, |m| if m.is_dir() { 0 } else { m.len() });
+        let size = meta
+            .as_ref()
+            .map_or(0, |m| if m.is_dir() { 0 } else { m.len() });
         let (is_image, format) = if is_dir {
             (false, None)
         } else if sniffed < SNIFF_CAP && started.elapsed() < SNIFF_TIME {

@@ -19,8 +19,7 @@ use crate::keymap::{Keymap, KeymapProblem};
 use crate::tui;
 use crate::ui;
 use crossterm::event::{
-    Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton,
-    MouseEventKind,
+    Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
 };
 use futures::StreamExt;
 use state::{Thumb, ThumbKey};
@@ -219,11 +218,17 @@ fn after_draw(
     drawn: &mut Option<ThumbKey>,
 ) -> std::io::Result<()> {
     let mut out: Vec<u8> = runner.take_pending();
-    if matches!(state.graphics, GraphicsProtocol::Kitty | GraphicsProtocol::Iterm) {
-        let want = state.wanted_thumb.as_ref().and_then(|k| match state.thumbs.get(k) {
-            Some(Thumb::Protocol(bytes)) => Some((k, bytes)),
-            _ => None,
-        });
+    if matches!(
+        state.graphics,
+        GraphicsProtocol::Kitty | GraphicsProtocol::Iterm
+    ) {
+        let want = state
+            .wanted_thumb
+            .as_ref()
+            .and_then(|k| match state.thumbs.get(k) {
+                Some(Thumb::Protocol(bytes)) => Some((k, bytes)),
+                _ => None,
+            });
         match want {
             Some((key, bytes)) if drawn.as_ref() != Some(key) => {
                 if state.graphics == GraphicsProtocol::Kitty {

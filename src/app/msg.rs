@@ -60,7 +60,10 @@ pub enum Msg {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// List `dir` in the background, in batches tagged `generation`.
-    ListDir { generation: u64, dir: PathBuf },
+    ListDir {
+        generation: u64,
+        dir: PathBuf,
+    },
     /// Prepare (files) and resolve the image for search `generation`; aborts every
     /// task of older searches.
     StartSearch {
@@ -81,5 +84,8 @@ pub enum Effect {
     /// Put text on the clipboard with OSC 52 after the next draw.
     Copy(String),
     OpenLink(String),
-    Export { offers: Vec<Offer>, dir: PathBuf },
+    Export {
+        offers: Vec<Offer>,
+        dir: PathBuf,
+    },
 }

@@ -1,7 +1,7 @@
 //! The pure state machine: `update(state, msg) -> effects`. No I/O here.
 
 use super::Action;
-use super::msg::{Effect, Msg, MouseMsg};
+use super::msg::{Effect, MouseMsg, Msg};
 use super::state::{
     Failed, FilterField, FilterRow, FiltersState, Pane, Phase, PickerState, SORTS, SearchSource,
     State, Subject, ThumbKey, ThumbSource, sort_label,
@@ -73,7 +73,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Resolved { generation, result } => resolved(state, generation, result),
-        Msg::Page { generation, page, result } => page_reply(state, generation, page, result),
+        Msg::Page {
+            generation,
+            page,
+            result,
+        } => page_reply(state, generation, page, result),
         Msg::Thumb { key, thumb } => {
             state.thumbs.insert(key, thumb);
             Vec::new()
@@ -310,10 +314,7 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
                 state.set_error("Nothing to export yet");
                 Vec::new()
             } else {
-                state.set_info(format!(
-                    "Exporting {} rows…",
-                    state.results.offers.len()
-                ));
+                state.set_info(format!("Exporting {} rows…", state.results.offers.len()));
                 vec![Effect::Export {
                     offers: state.results.offers.clone(),
                     dir: state.export_dir.clone(),
@@ -421,7 +422,7 @@ fn scroll_into_view(state: &mut State) {
     keep_visible(r.cursor, &mut r.offset, rows);
     // At the last row, show the row under it too (end marker, spinner, error).
     let len = r.offers.len();
-    let status_row = !(r.phase == Phase::Ready && !r.end);
+    let status_row = r.phase != Phase::Ready || r.end;
     if status_row && len > 0 && r.cursor + 1 == len && rows > 1 {
         r.offset = r.offset.max((len + 1).saturating_sub(rows));
     }
@@ -503,7 +504,11 @@ fn mouse(state: &mut State, m: MouseMsg) -> Vec<Effect> {
         | MouseMsg::ScrollDown { col, row }
         | MouseMsg::Click { col, row } => (col, row),
     };
-    if areas.narrow && areas.tabs.contains(ratatui::layout::Position::new(col, row)) {
+    if areas.narrow
+        && areas
+            .tabs
+            .contains(ratatui::layout::Position::new(col, row))
+    {
         if let MouseMsg::Click { .. } = m {
             // Tabs are " Name " separated by one cell.
             let mut x = areas.tabs.x;
@@ -590,7 +595,10 @@ fn list_dir(state: &mut State, dir: PathBuf, select: Option<String>) -> Effect {
     p.select_name = select;
     p.filter_active = false;
     p.filter.reset();
-    Effect::ListDir { generation: p.generation, dir }
+    Effect::ListDir {
+        generation: p.generation,
+        dir,
+    }
 }
 
 fn listing(
@@ -989,7 +997,9 @@ pub fn validate(filters: &mut FiltersState) -> Option<SearchParams> {
         if s.is_empty() {
             Ok(None)
         } else {
-            s.parse::<Price>().map(Some).map_err(|e| short_price_error(&e))
+            s.parse::<Price>()
+                .map(Some)
+                .map_err(|e| short_price_error(&e))
         }
     };
     let min = price(&text(FilterField::MinPrice));

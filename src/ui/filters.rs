@@ -1,8 +1,8 @@
 //! The filters pane: price range, sort, category, page size, flags.
 
 use super::{Theme, pane_block};
-use crate::app::state::{FilterRow, FiltersState, Pane, SORTS, State, sort_label};
 use crate::api::FilterFlag;
+use crate::app::state::{FilterRow, FiltersState, Pane, SORTS, State, sort_label};
 use crate::text::{fit, truncate};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

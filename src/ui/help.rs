@@ -10,7 +10,11 @@ use ratatui::widgets::{Block, Borders, Clear, Widget};
 
 pub fn render(buf: &mut Buffer, screen: Rect, state: &State, scroll: usize) {
     let theme = Theme::of(state);
-    let w = screen.width.saturating_sub(4).clamp(1, 90).min(screen.width);
+    let w = screen
+        .width
+        .saturating_sub(4)
+        .clamp(1, 90)
+        .min(screen.width);
     let h = screen.height.saturating_sub(2).max(1).min(screen.height);
     let area = Rect::new(
         screen.x + (screen.width - w) / 2,
@@ -35,7 +39,13 @@ pub fn render(buf: &mut Buffer, screen: Rect, state: &State, scroll: usize) {
     let mut last_ctx = None;
     let rows = usize::from(inner.height);
     let scroll = scroll.min(state.help_entries.len().saturating_sub(1));
-    for (row, e) in state.help_entries.iter().skip(scroll).take(rows).enumerate() {
+    for (row, e) in state
+        .help_entries
+        .iter()
+        .skip(scroll)
+        .take(rows)
+        .enumerate()
+    {
         let ctx = if last_ctx != Some(e.context) || row == 0 {
             e.context.name()
         } else {
@@ -48,6 +58,9 @@ pub fn render(buf: &mut Buffer, screen: Rect, state: &State, scroll: usize) {
             Span::raw("  "),
             Span::raw(truncate(e.description, desc_w).into_owned()),
         ]);
-        line.render(Rect::new(inner.x, inner.y + row as u16, inner.width, 1), buf);
+        line.render(
+            Rect::new(inner.x, inner.y + row as u16, inner.width, 1),
+            buf,
+        );
     }
 }

@@ -118,7 +118,11 @@ fn input_view(state: &State, w: usize) -> (&'static str, String, usize) {
     if let Some(line) = &p.path_input {
         (": ", line.value().to_string(), line.visual_scroll(room))
     } else {
-        ("/ ", p.filter.value().to_string(), p.filter.visual_scroll(room))
+        (
+            "/ ",
+            p.filter.value().to_string(),
+            p.filter.visual_scroll(room),
+        )
     }
 }
 

@@ -118,7 +118,13 @@ fn status_row(state: &State, theme: Theme) -> Vec<Span<'static>> {
 }
 
 /// One offer: price, special price, sales, repurchase, titles, badges.
-fn offer_line(offer: &Offer, w: usize, selected: bool, focused: bool, theme: Theme) -> Line<'static> {
+fn offer_line(
+    offer: &Offer,
+    w: usize,
+    selected: bool,
+    focused: bool,
+    theme: Theme,
+) -> Line<'static> {
     let price = offer
         .price
         .map_or_else(|| "—".to_string(), |p| format!("¥{p}"));

@@ -91,7 +91,10 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     };
     if !backend.is_empty() && used + width(&backend) < w {
         used += width(&backend);
-        spans.push(Span::styled(backend, theme.price().add_modifier(Modifier::BOLD)));
+        spans.push(Span::styled(
+            backend,
+            theme.price().add_modifier(Modifier::BOLD),
+        ));
     }
     let hints = hints(state);
     let msg_room = w.saturating_sub(used + 1);

@@ -72,10 +72,19 @@ fn thumb(cols: u16, rows: u16) -> Thumb {
 
 fn offer(i: u64) -> Offer {
     let titles = [
-        ("国潮男装t恤230g重磅短袖男女纯棉体恤宽松圆领团服打底衫衣服潮", Some("T-shirt men's 230g heavy short sleeve cotton loose round neck")),
-        ("新款潮牌竹纤维红色中筒袜吸汗防臭批发", Some("New trendy bamboo fibre red crew socks")),
+        (
+            "国潮男装t恤230g重磅短袖男女纯棉体恤宽松圆领团服打底衫衣服潮",
+            Some("T-shirt men's 230g heavy short sleeve cotton loose round neck"),
+        ),
+        (
+            "新款潮牌竹纤维红色中筒袜吸汗防臭批发",
+            Some("New trendy bamboo fibre red crew socks"),
+        ),
         ("夏季简约冰丝粉色短裤", None),
-        ("ins风天然橡胶瑜伽垫", Some("Ins-style natural rubber yoga mat")),
+        (
+            "ins风天然橡胶瑜伽垫",
+            Some("Ins-style natural rubber yoga mat"),
+        ),
     ];
     let (title, en) = titles[(i % 4) as usize];
     Offer {
@@ -88,7 +97,7 @@ fn offer(i: u64) -> Offer {
         pf_jxhy_price: None,
         month_sold: Some(97_822 / (i + 1)),
         repurchase_rate: Some((i % 50) as f32),
-        badges: if i % 2 == 0 {
+        badges: if i.is_multiple_of(2) {
             vec!["精选".into(), "factory".into()]
         } else {
             vec![]
@@ -120,7 +129,10 @@ fn with_results(s: &mut State, pages: u32, total_pages: u32) {
         s,
         Msg::Resolved {
             generation: 1,
-            result: Ok((ImageRef::Address("https://img.example/shoe.jpg".into()), None)),
+            result: Ok((
+                ImageRef::Address("https://img.example/shoe.jpg".into()),
+                None,
+            )),
         },
     );
     for n in 1..=pages {
@@ -171,7 +183,10 @@ fn picker_with_preview() {
     with_files(&mut s);
     update(&mut s, Msg::Action(Action::MoveDown));
     update(&mut s, Msg::Action(Action::MoveDown));
-    let key = s.wanted_thumb.clone().expect("the highlighted picture is wanted");
+    let key = s
+        .wanted_thumb
+        .clone()
+        .expect("the highlighted picture is wanted");
     let t = thumb(key.cols, key.rows);
     update(&mut s, Msg::Thumb { key, thumb: t });
     insta::assert_snapshot!(snap(&s, 80, 24));

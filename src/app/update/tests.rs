@@ -57,10 +57,10 @@ fn fetches(fx: &[Effect]) -> Vec<u32> {
 /// A search by URL, resolved; returns the effects of the resolution.
 fn searching(s: &mut State) -> Vec<Effect> {
     let fx = init(s, Start::Url(URL.into()), PathBuf::from("/tmp"));
-    assert!(fx.iter().any(|e| matches!(
-        e,
-        Effect::StartSearch { generation: 1, .. }
-    )));
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::StartSearch { generation: 1, .. }))
+    );
     update(
         s,
         Msg::Resolved {
@@ -278,7 +278,10 @@ fn filter_validation() {
     type_into(&mut s, 0, "10");
     assert_eq!(s.filters.errors[0], None);
     type_into(&mut s, 1, "5");
-    assert_eq!(s.filters.errors[1].as_deref(), Some("below min price 10.00"));
+    assert_eq!(
+        s.filters.errors[1].as_deref(),
+        Some("below min price 10.00")
+    );
     type_into(&mut s, 1, "25.5");
     assert_eq!(s.filters.errors[1], None);
     type_into(&mut s, 4, "0");
@@ -295,8 +298,11 @@ fn filter_validation() {
     let fx = act(&mut s, Action::ApplyFilters);
     assert!(fx.is_empty());
     assert_eq!(s.params, before);
-    assert!(s.message.as_ref().is_some_and(|m| m.error
-        && m.text.starts_with("Filters not applied")));
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|m| m.error && m.text.starts_with("Filters not applied"))
+    );
     assert_eq!(s.filters.fields[0].value(), "10");
 
     type_into(&mut s, 4, "50");
@@ -463,8 +469,13 @@ fn copy_and_open_link() {
     assert!(fx.is_empty());
     assert!(s.message.as_ref().is_some_and(|m| m.text.contains("copy")));
     s.can_open = true;
-    assert!(matches!(act(&mut s, Action::OpenLink).as_slice(), [Effect::OpenLink(_)]));
-    assert!(matches!(act(&mut s, Action::Export).as_slice(), [Effect::Export { offers, .. }] if offers.len() == 20));
+    assert!(matches!(
+        act(&mut s, Action::OpenLink).as_slice(),
+        [Effect::OpenLink(_)]
+    ));
+    assert!(
+        matches!(act(&mut s, Action::Export).as_slice(), [Effect::Export { offers, .. }] if offers.len() == 20)
+    );
 }
 
 #[test]
@@ -472,9 +483,22 @@ fn tiny_and_odd_sizes_do_not_panic() {
     let mut s = state();
     searching(&mut s);
     arrive(&mut s, 1, 10);
-    for (w, h) in [(0, 0), (1, 1), (0, 5), (5, 0), (40, 12), (59, 15), (300, 100)] {
+    for (w, h) in [
+        (0, 0),
+        (1, 1),
+        (0, 5),
+        (5, 0),
+        (40, 12),
+        (59, 15),
+        (300, 100),
+    ] {
         update(&mut s, Msg::Resize(w, h));
-        for a in [Action::MoveDown, Action::PageDown, Action::Bottom, Action::NextPane] {
+        for a in [
+            Action::MoveDown,
+            Action::PageDown,
+            Action::Bottom,
+            Action::NextPane,
+        ] {
             act(&mut s, a);
         }
         let _ = crate::ui::render_to_string(&s, w.max(1), h.max(1));
