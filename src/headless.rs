@@ -182,13 +182,12 @@ fn write_output(offers: &[Offer], format: OutputFormat) -> std::io::Result<()> {
 pub fn write_table<W: Write>(offers: &[Offer], out: &mut W) -> std::io::Result<()> {
     writeln!(
         out,
-        "{:>4}  {:>9}  {:>8}  {:>5}  {}  {}",
+        "{:>4}  {:>9}  {:>8}  {:>5}  {}  link",
         "#",
         "price ¥",
         "sold/mo",
         "rep.",
         fit("title", 50),
-        "link"
     )?;
     for (i, offer) in offers.iter().enumerate() {
         let price = offer.price.map(|p| p.to_string()).unwrap_or_default();

@@ -182,11 +182,19 @@ async fn every_injected_fault_gives_the_right_error_kind() {
         (FaultKind::Timeout, ErrorKind::Timeout),
     ];
     for kind in BOTH {
+        let client = client(kind, &sim);
+        // A short timeout only where the stall is the fault under test, so a
+        // loaded machine does not turn slow replies into false timeouts.
         let mut s = settings(kind, &sim);
         s.timeout = Duration::from_millis(700);
-        let client = Client::new(s).expect("client");
+        let impatient = Client::new(s).expect("client");
         sim.set_faults(Faults::default());
         let image = client.resolve_image(&photo).await.expect("resolve");
+        // Warm up: the catalog is built lazily on the first query.
+        client
+            .search_page(&image, &SearchParams::default(), 1)
+            .await
+            .expect("query without faults");
         for (fault, expected) in &cases {
             sim.set_faults(Faults {
                 kinds: vec![*fault],
@@ -194,7 +202,12 @@ async fn every_injected_fault_gives_the_right_error_kind() {
                 retry_after_secs: 2,
                 ..Faults::default()
             });
-            let err = client
+            let which = if *fault == FaultKind::Timeout {
+                &impatient
+            } else {
+                &client
+            };
+            let err = which
                 .search_page(&image, &SearchParams::default(), 1)
                 .await
                 .expect_err("fault must surface");

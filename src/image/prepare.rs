@@ -600,8 +600,7 @@ pub(crate) fn decode(
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
-    if *format == SourceFormat::Jpeg && !jpeg_has_end(bytes) {
-        // zune-jpeg (non-strict) pads a cut-off file with grey instead of failing.
+    if *format == SourceFormat::Jpeg && !jpeg_is_complete(bytes) {
         return Err(ImageError::Corrupt {
             format: format.name().to_owned(),
             reason: "the file ends before the image data does".to_owned(),
@@ -642,18 +641,55 @@ fn header_dimensions(b: &[u8], format: &SourceFormat) -> Option<(u32, u32)> {
     }
 }
 
-/// Whether a JPEG has its end-of-image marker. Cameras may append data after
-/// it (e.g. MPF previews), so look for the marker in the tail, not only at the end.
-fn jpeg_has_end(bytes: &[u8]) -> bool {
-    // Fast path: the usual case.
-    let trimmed = bytes
-        .iter()
-        .rposition(|&b| b != 0)
-        .map_or(&bytes[..0], |i| &bytes[..=i]);
-    if trimmed.ends_with(&[0xFF, 0xD9]) {
-        return true;
+/// Whether a JPEG's marker structure reaches its end-of-image marker.
+///
+/// zune-jpeg (non-strict) pads a cut-off file with grey instead of failing,
+/// so we walk the segments ourselves. A plain search for FF D9 is not enough:
+/// an embedded EXIF thumbnail has its own, early in the file.
+fn jpeg_is_complete(b: &[u8]) -> bool {
+    let byte = |i: usize| b.get(i).copied();
+    let mut i = 2; // after SOI
+    loop {
+        // Expect a marker here, allowing 0xFF fill bytes.
+        if byte(i) != Some(0xFF) {
+            return false;
+        }
+        while byte(i) == Some(0xFF) {
+            i += 1;
+        }
+        let Some(marker) = byte(i) else {
+            return false;
+        };
+        i += 1;
+        match marker {
+            0xD9 => return true,
+            // Standalone markers, no length.
+            0x01 | 0xD0..=0xD7 => continue,
+            _ => {}
+        }
+        let (Some(hi), Some(lo)) = (byte(i), byte(i + 1)) else {
+            return false;
+        };
+        i += usize::from(u16::from_be_bytes([hi, lo]));
+        if marker == 0xDA {
+            // Entropy-coded data: runs to the next FF not followed by 00
+            // (a stuffed byte) or a restart marker.
+            loop {
+                let Some(off) = b
+                    .get(i..)
+                    .and_then(|rest| rest.iter().position(|&v| v == 0xFF))
+                else {
+                    return false;
+                };
+                i += off;
+                match byte(i + 1) {
+                    None => return false,
+                    Some(0x00 | 0xD0..=0xD7) => i += 2,
+                    Some(_) => break,
+                }
+            }
+        }
     }
-    bytes.windows(2).rev().any(|w| w == [0xFF, 0xD9])
 }
 
 fn map_image_error(e: image::ImageError, format: &SourceFormat, max_pixels: u64) -> ImageError {
@@ -698,31 +734,112 @@ pub(crate) fn fit_within(w: u32, h: u32, max_w: u32, max_h: u32) -> (u32, u32) {
     (nw as u32, nh as u32)
 }
 
-/// Fast downscale: area-averaging `thumbnail` does big reductions in one
-/// integer pass; Triangle handles the last small step smoothly.
+/// [`resized`] for an `RgbImage` (no `DynamicImage` round trip).
 pub(crate) fn downscale(img: &RgbImage, w: u32, h: u32) -> RgbImage {
-    if img.width() == w && img.height() == h {
+    let (w, h) = (w.max(1), h.max(1));
+    if img.dimensions() == (w, h) {
         return img.clone();
     }
-    if img.width() >= w.saturating_mul(2) && img.height() >= h.saturating_mul(2) {
-        image::imageops::thumbnail(img, w, h)
-    } else {
-        image::imageops::resize(img, w, h, FilterType::Triangle)
+    let k = (img.width() / w).min(img.height() / h);
+    match box_reduce(img, k) {
+        Some(r) if r.dimensions() == (w, h) => r,
+        Some(r) => image::imageops::resize(&r, w, h, FilterType::Triangle),
+        None => image::imageops::resize(img, w, h, FilterType::Triangle),
     }
 }
 
 /// `img` scaled to exactly `w×h` (either direction), same pixel type.
-/// Big reductions use area-averaging `thumbnail` (one integer pass);
+/// Big reductions average integer blocks first (fast, exact area average);
 /// small steps and enlargements use Triangle.
 pub(crate) fn resized(img: &DynamicImage, w: u32, h: u32) -> DynamicImage {
     let (w, h) = (w.max(1), h.max(1));
     if (img.width(), img.height()) == (w, h) {
-        img.clone()
-    } else if img.width() >= w.saturating_mul(2) && img.height() >= h.saturating_mul(2) {
-        img.thumbnail_exact(w, h)
-    } else {
-        img.resize_exact(w, h, FilterType::Triangle)
+        return img.clone();
     }
+    let k = (img.width() / w).min(img.height() / h);
+    if k >= 2 {
+        let reduced = match img {
+            DynamicImage::ImageRgb8(i) => box_reduce(i, k).map(DynamicImage::ImageRgb8),
+            DynamicImage::ImageRgba8(i) => box_reduce(i, k).map(DynamicImage::ImageRgba8),
+            DynamicImage::ImageLuma8(i) => box_reduce(i, k).map(DynamicImage::ImageLuma8),
+            _ => None,
+        };
+        return match reduced {
+            Some(r) if (r.width(), r.height()) == (w, h) => r,
+            Some(r) => r.resize_exact(w, h, FilterType::Triangle),
+            None => img.thumbnail_exact(w, h),
+        };
+    }
+    img.resize_exact(w, h, FilterType::Triangle)
+}
+
+/// Average `k×k` blocks of an 8-bit image: an exact area-average for integer
+/// factors, and much faster than the general resamplers on camera-sized
+/// pictures. Up to `k-1` pixels at the right/bottom edge are dropped (far
+/// below what the following resize can show). Large inputs use two threads.
+fn box_reduce<P>(
+    img: &image::ImageBuffer<P, Vec<u8>>,
+    k: u32,
+) -> Option<image::ImageBuffer<P, Vec<u8>>>
+where
+    P: image::Pixel<Subpixel = u8>,
+{
+    let ch = usize::from(P::CHANNEL_COUNT);
+    if k < 2 {
+        return None;
+    }
+    let (nw, nh) = (img.width() / k, img.height() / k);
+    if nw == 0 || nh == 0 {
+        return None;
+    }
+    let k_us = k as usize;
+    let src_stride = img.width() as usize * ch;
+    let dst_stride = nw as usize * ch;
+    let src = img.as_raw();
+    let mut out = vec![0u8; dst_stride * nh as usize];
+    let area = k * k;
+
+    // Fills output rows starting at `first_row`; `dst` holds whole rows.
+    // Sum k source rows column-wise first (a flat loop the compiler
+    // vectorises), then add up k pixels across on the 1/k-sized result.
+    let work = |first_row: usize, dst: &mut [u8]| {
+        let mut cols = vec![0u32; src_stride];
+        for (i, out_row) in dst.chunks_exact_mut(dst_stride).enumerate() {
+            cols.iter_mut().for_each(|a| *a = 0);
+            let y0 = (first_row + i) * k_us;
+            for y in y0..y0 + k_us {
+                let Some(row) = src.get(y * src_stride..(y + 1) * src_stride) else {
+                    continue;
+                };
+                for (a, &v) in cols.iter_mut().zip(row) {
+                    *a += u32::from(v);
+                }
+            }
+            for (out_px, block) in out_row
+                .chunks_exact_mut(ch)
+                .zip(cols.chunks_exact(k_us * ch))
+            {
+                for (c, o) in out_px.iter_mut().enumerate() {
+                    let sum: u32 = block.iter().skip(c).step_by(ch).sum();
+                    // Rounded mean of u8 values: always ≤ 255.
+                    *o = ((sum + area / 2) / area) as u8;
+                }
+            }
+        }
+    };
+
+    const PARALLEL_FROM_PIXELS: usize = 4_000_000;
+    if src.len() / ch >= PARALLEL_FROM_PIXELS && nh >= 2 {
+        let half_rows = nh as usize / 2;
+        let (top, bottom) = out.split_at_mut(half_rows * dst_stride);
+        std::thread::scope(|s| {
+            s.spawn(|| work(0, top));
+            work(half_rows, bottom);
+        });
+    } else {
+        work(0, &mut out);
+    }
+    image::ImageBuffer::from_raw(nw, nh, out)
 }
 
 /// RGB8 with any alpha flattened onto white (JPEG has no alpha, and a
@@ -1029,6 +1146,31 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn truncated_jpeg_with_exif_thumbnail_is_still_caught() {
+        let full = jpeg(&noisy_rgb(300, 200, 4), 90);
+        // APP1 holding a fake thumbnail whose FF D9 precedes the main image.
+        let payload = b"Exif\0\0\xFF\xD8\xFF\xD9";
+        let mut with_app1 = full[..2].to_vec();
+        with_app1.extend_from_slice(&[0xFF, 0xE1]);
+        with_app1.extend_from_slice(&(payload.len() as u16 + 2).to_be_bytes());
+        with_app1.extend_from_slice(payload);
+        with_app1.extend_from_slice(&full[2..]);
+        assert!(jpeg_is_complete(&with_app1));
+        let opts = PrepareOptions::default();
+        assert!(prepare(&with_app1, &opts).is_ok());
+        let cut = &with_app1[..with_app1.len() * 2 / 3];
+        assert!(!jpeg_is_complete(cut));
+        assert!(matches!(
+            prepare(cut, &opts),
+            Err(ImageError::Corrupt { .. })
+        ));
+        // Trailing bytes after EOI (camera extras) are fine.
+        let mut trailing = full.clone();
+        trailing.extend_from_slice(b"\0\0extra");
+        assert!(jpeg_is_complete(&trailing));
+    }
+
     /// A valid PNG signature + IHDR claiming `w×h`, and nothing else.
     fn png_header(w: u32, h: u32) -> Vec<u8> {
         let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
@@ -1067,6 +1209,11 @@ mod tests {
         );
         assert!(err.to_string().contains("100000×100000"), "{err}");
         assert!(start.elapsed() < std::time::Duration::from_secs(1));
+        let gif = b"GIF89a\xFF\xFF\xFF\xFF\x00\x00\x00;";
+        assert!(matches!(
+            prepare(gif, &PrepareOptions::default()),
+            Err(ImageError::DecompressionBomb { .. })
+        ));
         // Lower pixel limits are honoured too.
         let tight = PrepareOptions {
             max_pixels: 10_000,
@@ -1175,6 +1322,25 @@ mod tests {
         assert_eq!(human_bytes(512), "512 B");
         assert_eq!(human_bytes(120_000), "120 KB");
         assert_eq!(human_bytes(36_000_054), "36.0 MB");
+    }
+
+    #[test]
+    fn box_reduce_averages_blocks() {
+        // 5×4 grey ramp, k=2 → 2×2 (the fifth column is dropped).
+        let img = image::GrayImage::from_fn(5, 4, |x, y| image::Luma([(x * 10 + y * 50) as u8]));
+        let r = box_reduce(&img, 2).expect("reduces");
+        assert_eq!(r.dimensions(), (2, 2));
+        // Block (0,0): 0,10,50,60 → 30; block (1,1): 120,130,170,180 → 150.
+        assert_eq!(r.get_pixel(0, 0)[0], 30);
+        assert_eq!(r.get_pixel(1, 1)[0], 150);
+        assert!(box_reduce(&img, 1).is_none());
+        assert!(box_reduce(&img, 9).is_none());
+        // Through `resized`, any target size comes out exact.
+        let big = DynamicImage::ImageRgb8(smooth_rgb(6000, 4000));
+        let r = resized(&big, 1000, 667);
+        assert_eq!((r.width(), r.height()), (1000, 667));
+        let px = r.as_rgb8().expect("rgb").get_pixel(500, 333);
+        assert!((i32::from(px[0]) - 127).abs() < 4, "{px:?}");
     }
 
     #[test]

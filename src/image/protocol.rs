@@ -152,7 +152,14 @@ pub fn encode_protocol(
             out.extend_from_slice(b"\x1b8");
         }
         GraphicsProtocol::Sixel | GraphicsProtocol::HalfBlocks => {
-            let rgb = flatten_to_rgb(img.clone());
+            // Shrink before converting so a big source is not copied whole.
+            let (w, h) = fit_within(
+                img.width(),
+                img.height(),
+                u32::from(cols),
+                2 * u32::from(rows),
+            );
+            let rgb = flatten_to_rgb(resized(img, w, h));
             let hb = HalfBlockImage::from_rgb(&rgb, cols, rows);
             let cx = x.saturating_add((cols - hb.cols.min(cols)) / 2);
             let cy = y.saturating_add((rows - hb.rows.min(rows)) / 2);

@@ -10,7 +10,7 @@ use ratatui::style::Color;
 use ratatui::widgets::Widget;
 
 use super::prepare::{
-    ImageError, PrepareOptions, decode, fit_within, flatten_to_rgb, identify, resized,
+    ImageError, PrepareOptions, decode, downscale, fit_within, flatten_to_rgb, identify, resized,
 };
 
 const UPPER_HALF: &str = "▀";
@@ -53,12 +53,7 @@ impl HalfBlockImage {
         if (img.width(), img.height()) == (w, h) {
             return Self::from_exact(img);
         }
-        // Same resampling choice as `resized`, without a DynamicImage copy.
-        let scaled = if img.width() >= w.saturating_mul(2) && img.height() >= h.saturating_mul(2) {
-            image::imageops::thumbnail(img, w, h)
-        } else {
-            image::imageops::resize(img, w, h, image::imageops::FilterType::Triangle)
-        };
+        let scaled = downscale(img, w, h);
         Self::from_exact(&scaled)
     }
 

@@ -117,7 +117,7 @@ fn part(shape: Shape, x: f32, y: f32) -> Option<Part> {
             if rect(x, y, 0.4, 0.42, 0.6, 0.46) {
                 Some(Accent)
             } else if rect(x, y, 0.4, 0.2, 0.6, 0.45)
-                || (y >= 0.45 && y <= 0.9 && (x - 0.5).abs() <= 0.1 + (y - 0.45) * 0.55)
+                || ((0.45..=0.9).contains(&y) && (x - 0.5).abs() <= 0.1 + (y - 0.45) * 0.55)
             {
                 Some(Body)
             } else if rect(x, y, 0.42, 0.1, 0.45, 0.2) || rect(x, y, 0.55, 0.1, 0.58, 0.2) {
@@ -197,9 +197,11 @@ fn part(shape: Shape, x: f32, y: f32) -> Option<Part> {
             }
         }
         Shape::Earbuds => {
-            if ellipse(x, y, 0.38, 0.26, 0.08, 0.08) || ellipse(x, y, 0.62, 0.26, 0.08, 0.08) {
-                Some(Accent)
-            } else if rect(x, y, 0.36, 0.26, 0.4, 0.42) || rect(x, y, 0.6, 0.26, 0.64, 0.42) {
+            if ellipse(x, y, 0.38, 0.26, 0.08, 0.08)
+                || ellipse(x, y, 0.62, 0.26, 0.08, 0.08)
+                || rect(x, y, 0.36, 0.26, 0.4, 0.42)
+                || rect(x, y, 0.6, 0.26, 0.64, 0.42)
+            {
                 Some(Accent)
             } else if rect(x, y, 0.3, 0.6, 0.7, 0.615) {
                 Some(Detail)

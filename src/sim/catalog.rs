@@ -575,7 +575,8 @@ fn offer(rng: &mut Rng, offer_id: u64) -> CatalogOffer {
             .char_indices()
             .nth(4)
             .map_or(subject.len(), |(i, _)| i);
-        subject.insert_str(at, *rng.pick(HOSTILE));
+        let hostile = HOSTILE[rng.below(HOSTILE.len() as u64) as usize];
+        subject.insert_str(at, hostile);
     }
     let price_fen = draw_price(rng, kind.price_fen);
     let is_jxhy = rng.chance(0.3);
@@ -936,5 +937,28 @@ mod tests {
             let (_, top) = cat.search(&query);
             assert_eq!(top[0].offer_id, o.offer_id, "{}", o.subject);
         }
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    /// Run with `cargo test --release --lib sim::catalog::timing -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn catalog_build_time() {
+        let t = std::time::Instant::now();
+        let offers = super::generate(1688, 2400);
+        let gen_ms = t.elapsed().as_secs_f64() * 1000.0;
+        let t = std::time::Instant::now();
+        let cat = super::Catalog::build(1688, 2400);
+        let build_ms = t.elapsed().as_secs_f64() * 1000.0;
+        let t = std::time::Instant::now();
+        let jpeg = super::artwork::render_jpeg(&offers[0].art, 600);
+        let jpeg_ms = t.elapsed().as_secs_f64() * 1000.0;
+        eprintln!(
+            "generate {gen_ms:.1} ms, build with descriptors {build_ms:.1} ms ({} offers), 600px jpeg {jpeg_ms:.1} ms ({} bytes)",
+            cat.offers.len(),
+            jpeg.len()
+        );
     }
 }

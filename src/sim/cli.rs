@@ -98,12 +98,12 @@ pub async fn run_standalone(args: SimArgs) -> anyhow::Result<()> {
     let handle = super::spawn(config, SocketAddr::new(args.bind, args.port)).await?;
     let url = handle.base_url();
     eprintln!("tusou simulator listening on {url}");
-    eprintln!("# DajiSaaS provider");
-    eprintln!("export TUSOU_PROVIDER=dajisaas");
-    eprintln!("export TUSOU_BASE_URL={url}");
+    eprintln!("# DajiSaaS provider (these are the simulator's public demo credentials)");
+    eprintln!("export TUSOU_DAJI_BASE_URL={url}");
     eprintln!("export TUSOU_APP_KEY={}", creds.app_key);
     eprintln!("export TUSOU_APP_SECRET={}", creds.app_secret);
-    eprintln!("# signed-header provider");
+    eprintln!("# signed-header provider (add TUSOU_PROVIDER=signed-header to prefer it)");
+    eprintln!("export TUSOU_BASE_URL={url}");
     eprintln!("export TUSOU_ACCESS_KEY={}", creds.access_key);
     eprintln!("export TUSOU_SECRET_KEY={}", creds.secret_key);
     eprintln!("export TUSOU_USER_ID={}", creds.user_id);

@@ -171,7 +171,8 @@ struct SimState {
 /// Catalogs are deterministic from (seed, size), so servers in one process
 /// (tests start many) share them instead of rebuilding.
 fn shared_catalog(seed: u64, size: usize) -> Arc<Catalog> {
-    static CACHE: OnceLock<Mutex<Vec<(u64, usize, Arc<Catalog>)>>> = OnceLock::new();
+    type Entries = Vec<(u64, usize, Arc<Catalog>)>;
+    static CACHE: OnceLock<Mutex<Entries>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
     let mut entries = lock(cache);
     if let Some((_, _, c)) = entries.iter().find(|(s, n, _)| *s == seed && *n == size) {

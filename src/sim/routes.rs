@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
+use futures::StreamExt;
 use image::RgbImage;
 use rand::Rng;
 use serde_json::{Value, json};
@@ -75,6 +76,8 @@ pub fn router(state: Arc<SimState>) -> Router {
         .route("/v2/alibaba/product/image/query", post(signed_query))
         .route("/img/{file}", get(catalog_image))
         .fallback(not_found)
+        // Multipart and body reads default to 2 MB; a 3 MB image is 4 MB of base64.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
 
@@ -288,14 +291,24 @@ fn server_error() -> Response {
 fn truncated(full: Vec<u8>) -> Response {
     let len = full.len();
     let half = Bytes::from(full).slice(..len / 2);
-    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
-        Ok(half),
-        Err(std::io::Error::new(
+    // The pause lets the headers and the first half reach the client before
+    // the failure tears the connection down.
+    let chunks = futures::stream::unfold(Some(half), |pending| async move {
+        match pending {
+            Some(half) => Some((Ok(half), None)),
+            None => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                None
+            }
+        }
+    })
+    .chain(futures::stream::once(async {
+        Err::<Bytes, _>(std::io::Error::new(
             std::io::ErrorKind::ConnectionReset,
             "injected truncation",
-        )),
-    ];
-    let mut resp = Response::new(Body::from_stream(futures::stream::iter(chunks)));
+        ))
+    }));
+    let mut resp = Response::new(Body::from_stream(chunks));
     let headers = resp.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
