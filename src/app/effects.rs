@@ -330,14 +330,7 @@ fn list_dir(generation: u64, dir: &Path, cancel: &AtomicBool, tx: &UnboundedSend
         } else {
             (super::update::looks_like_image(&name), None)
         };
-        batch.push(Entry {
-            name,
-            path,
-            is_dir,
-            size,
-            is_image,
-            format,
-        });
+        batch.push(Entry::new(name, path, is_dir, size, is_image, format));
         if batch.len() >= batch_cap || last_send.elapsed() > Duration::from_millis(100) {
             send(std::mem::take(&mut batch), false, None);
             batch_cap = (batch_cap * 2).min(16_384);

@@ -95,7 +95,10 @@ pub fn initial_state(
         } else {
             String::new()
         };
-        state.set_error(format!("keymap: {first}{tail}"));
+        state.notice = Some(state::Message {
+            text: format!("keymap: {first}{tail}"),
+            error: true,
+        });
     }
     state
 }

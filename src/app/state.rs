@@ -51,9 +51,40 @@ pub struct Entry {
     pub is_image: bool,
     /// The format's name when sniffed ("JPEG", "PNG" …).
     pub format: Option<String>,
+    /// Lower-case name, computed once (sorting 100 000 entries must not
+    /// allocate per comparison).
+    pub sort_key: String,
 }
 
 impl Entry {
+    pub fn new(
+        name: String,
+        path: PathBuf,
+        is_dir: bool,
+        size: u64,
+        is_image: bool,
+        format: Option<String>,
+    ) -> Entry {
+        Entry {
+            sort_key: name.to_lowercase(),
+            name,
+            path,
+            is_dir,
+            size,
+            is_image,
+            format,
+        }
+    }
+
+    /// Directories first, then by name (case-insensitive).
+    pub fn order(&self, other: &Entry) -> std::cmp::Ordering {
+        other
+            .is_dir
+            .cmp(&self.is_dir)
+            .then_with(|| self.sort_key.cmp(&other.sort_key))
+            .then_with(|| self.name.cmp(&other.name))
+    }
+
     pub fn hidden(&self) -> bool {
         self.name.starts_with('.')
     }
@@ -411,6 +442,9 @@ pub struct State {
     pub help_entries: Vec<HelpEntry>,
     pub help: Option<usize>,
     pub message: Option<Message>,
+    /// Startup problems (keymap): shown until the first key, unless an
+    /// error replaces them.
+    pub notice: Option<Message>,
     pub backend_label: String,
     pub demo: bool,
     pub graphics: GraphicsProtocol,
@@ -461,6 +495,7 @@ impl State {
             keymap,
             help: None,
             message: None,
+            notice: None,
             backend_label: String::new(),
             demo: false,
             graphics: GraphicsProtocol::HalfBlocks,
@@ -494,6 +529,16 @@ impl State {
     /// Something is loading: the spinner turns.
     pub fn busy(&self) -> bool {
         self.results.busy() || self.picker.loading
+    }
+
+    /// What the status line shows: an error, else the startup notice,
+    /// else the last message.
+    pub fn status_message(&self) -> Option<&Message> {
+        match (&self.message, &self.notice) {
+            (Some(m), _) if m.error => Some(m),
+            (_, Some(n)) => Some(n),
+            (m, None) => m.as_ref(),
+        }
     }
 
     pub fn set_info(&mut self, text: impl Into<String>) {

@@ -46,7 +46,10 @@ pub fn init(state: &mut State, start: Start, cwd: PathBuf) -> Vec<Effect> {
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut fx = match msg {
-        Msg::Action(a) => action(state, a),
+        Msg::Action(a) => {
+            state.notice = None;
+            action(state, a)
+        }
         Msg::Input(req) => input(state, req),
         Msg::Paste(text) => paste(state, &text),
         Msg::Mouse(m) => mouse(state, m),
@@ -84,12 +87,26 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Exported(result) => {
             match result {
-                Ok((csv, json)) => state.set_info(format!(
-                    "Exported {} rows: {} and {}",
-                    state.results.offers.len(),
-                    csv.display(),
-                    json.display()
-                )),
+                Ok((csv, json)) => {
+                    let n = state.results.offers.len();
+                    let text = match (csv.to_str(), json.to_str()) {
+                        (Some(c), Some(j))
+                            if c.strip_suffix(".csv").is_some()
+                                && c.strip_suffix(".csv") == j.strip_suffix(".json") =>
+                        {
+                            format!(
+                                "Exported {n} rows: {}.{{csv,json}}",
+                                c.trim_end_matches(".csv")
+                            )
+                        }
+                        _ => format!(
+                            "Exported {n} rows: {} and {}",
+                            csv.display(),
+                            json.display()
+                        ),
+                    };
+                    state.set_info(text);
+                }
                 Err(e) => state.set_error(format!("Export failed: {e}")),
             }
             Vec::new()
@@ -612,6 +629,7 @@ fn listing(
         return;
     }
     let p = &mut state.picker;
+    let first_new = p.entries.len();
     p.entries.extend(entries);
     if done {
         p.loading = false;
@@ -619,7 +637,7 @@ fn listing(
     if let Some(e) = error {
         p.error = Some(e);
     }
-    rebuild_visible(p);
+    merge_visible(p, first_new);
     if let Some(name) = p.select_name.clone()
         && let Some(pos) = p
             .visible
@@ -644,25 +662,59 @@ pub fn fuzzy_match(pattern: &str, name: &str) -> bool {
         .all(|p| chars.any(|c| c == p))
 }
 
+/// `pattern` is already lower-case; entries carry a lower-case key.
+fn shown(p: &PickerState, pattern: &str, e: &crate::app::state::Entry) -> bool {
+    (p.show_hidden || !e.hidden()) && (pattern.is_empty() || subsequence(pattern, &e.sort_key))
+}
+
+fn subsequence(pattern: &str, text: &str) -> bool {
+    let mut chars = text.chars();
+    pattern.chars().all(|p| chars.any(|c| c == p))
+}
+
+/// Adds entries `first_new..` to the shown rows: sorts only the new ones and
+/// merges, so a listing arriving in batches costs O(n) per batch.
+fn merge_visible(p: &mut PickerState, first_new: usize) {
+    let keep = p.visible.get(p.cursor).copied();
+    let pattern = p.filter.value().to_lowercase();
+    let entries = &p.entries;
+    let mut fresh: Vec<usize> = (first_new..entries.len())
+        .filter(|&i| shown(p, &pattern, &entries[i]))
+        .collect();
+    if fresh.is_empty() {
+        return;
+    }
+    fresh.sort_unstable_by(|&a, &b| entries[a].order(&entries[b]));
+    let old = std::mem::take(&mut p.visible);
+    let mut merged = Vec::with_capacity(old.len() + fresh.len());
+    let (mut i, mut j) = (0, 0);
+    while i < old.len() && j < fresh.len() {
+        if entries[old[i]].order(&entries[fresh[j]]) != std::cmp::Ordering::Greater {
+            merged.push(old[i]);
+            i += 1;
+        } else {
+            merged.push(fresh[j]);
+            j += 1;
+        }
+    }
+    merged.extend_from_slice(&old[i..]);
+    merged.extend_from_slice(&fresh[j..]);
+    p.cursor = keep
+        .and_then(|k| merged.iter().position(|&x| x == k))
+        .unwrap_or(0);
+    p.visible = merged;
+}
+
 /// Recomputes the shown rows: hidden files, the fuzzy filter, order.
 /// Keeps the cursor on the same entry when it is still shown.
 pub fn rebuild_visible(p: &mut PickerState) {
     let keep = p.visible.get(p.cursor).copied();
-    let pattern = p.filter.value().to_string();
+    let pattern = p.filter.value().to_lowercase();
     let entries = &p.entries;
     let mut visible: Vec<usize> = (0..entries.len())
-        .filter(|&i| {
-            let e = &entries[i];
-            (p.show_hidden || !e.hidden()) && (pattern.is_empty() || fuzzy_match(&pattern, &e.name))
-        })
+        .filter(|&i| shown(p, &pattern, &entries[i]))
         .collect();
-    visible.sort_by(|&a, &b| {
-        let (a, b) = (&entries[a], &entries[b]);
-        b.is_dir
-            .cmp(&a.is_dir)
-            .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
-            .then_with(|| a.name.cmp(&b.name))
-    });
+    visible.sort_unstable_by(|&a, &b| entries[a].order(&entries[b]));
     p.cursor = keep
         .and_then(|k| visible.iter().position(|&i| i == k))
         .unwrap_or_else(|| p.cursor.min(visible.len().saturating_sub(1)));

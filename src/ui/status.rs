@@ -98,7 +98,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     }
     let hints = hints(state);
     let msg_room = w.saturating_sub(used + 1);
-    if let Some(m) = &state.message {
+    if let Some(m) = state.status_message() {
         let text = truncate(&sanitize(&m.text), msg_room).into_owned();
         used += 1 + width(&text);
         spans.push(Span::raw(" "));

@@ -28,14 +28,14 @@ fn resize(s: &mut State, w: u16, h: u16) {
 }
 
 fn entry(name: &str, is_dir: bool, is_image: bool, size: u64) -> Entry {
-    Entry {
-        name: name.into(),
-        path: PathBuf::from("/home/ming/photos").join(name),
+    Entry::new(
+        name.into(),
+        PathBuf::from("/home/ming/photos").join(name),
         is_dir,
         size,
         is_image,
-        format: is_image.then(|| "JPEG".to_string()),
-    }
+        is_image.then(|| "JPEG".to_string()),
+    )
 }
 
 fn with_files(s: &mut State) {

@@ -348,14 +348,14 @@ fn text_keys_go_to_the_input_and_others_to_the_keymap() {
 }
 
 fn entry(name: &str, is_dir: bool, is_image: bool) -> Entry {
-    Entry {
-        name: name.into(),
-        path: PathBuf::from("/d").join(name),
+    Entry::new(
+        name.into(),
+        PathBuf::from("/d").join(name),
         is_dir,
-        size: 10,
+        10,
         is_image,
-        format: None,
-    }
+        None,
+    )
 }
 
 #[test]
