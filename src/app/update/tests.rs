@@ -504,3 +504,67 @@ fn tiny_and_odd_sizes_do_not_panic() {
         let _ = crate::ui::render_to_string(&s, w.max(1), h.max(1));
     }
 }
+
+#[test]
+fn mouse_click_selects_and_focuses_wheel_scrolls_the_pane_under_it() {
+    use crate::app::msg::MouseMsg;
+    let mut s = state();
+    searching(&mut s);
+    arrive(&mut s, 1, 10);
+    s.focus = Pane::Picker;
+    let areas = crate::ui::areas_of(&s);
+    // Third row of the results list.
+    let (col, row) = (areas.results.x + 5, areas.results.y + 3);
+    update(&mut s, Msg::Mouse(MouseMsg::Click { col, row }));
+    assert_eq!(s.focus, Pane::Results);
+    assert_eq!(s.results.cursor, 2);
+    // Wheel over the filters pane moves its cursor, focus stays on results.
+    let (col, row) = (areas.filters.x + 3, areas.filters.y + 2);
+    update(&mut s, Msg::Mouse(MouseMsg::ScrollDown { col, row }));
+    assert_eq!(s.focus, Pane::Results);
+    assert_eq!(s.filters.cursor, 3);
+    // Wheel over the results scrolls them.
+    let (col, row) = (areas.results.x + 5, areas.results.y + 3);
+    update(&mut s, Msg::Mouse(MouseMsg::ScrollDown { col, row }));
+    assert_eq!(s.results.cursor, 5);
+    // Clicks on borders or outside any pane do nothing.
+    update(&mut s, Msg::Mouse(MouseMsg::Click { col: 0, row: 0 }));
+    update(&mut s, Msg::Mouse(MouseMsg::Click { col: 500, row: 500 }));
+    assert_eq!(s.results.cursor, 5);
+}
+
+#[test]
+fn help_overlay_scrolls_and_closes() {
+    let mut s = state();
+    act(&mut s, Action::Help);
+    assert_eq!(s.help, Some(0));
+    act(&mut s, Action::MoveDown);
+    act(&mut s, Action::MoveDown);
+    assert_eq!(s.help, Some(2));
+    act(&mut s, Action::Bottom);
+    assert_eq!(s.help, Some(s.help_entries.len() - 1));
+    // Other actions do nothing while help is open.
+    act(&mut s, Action::NextPane);
+    assert_eq!(s.focus, Pane::Picker);
+    act(&mut s, Action::Cancel);
+    assert_eq!(s.help, None);
+}
+
+#[test]
+fn thumb_cache_is_bounded_by_bytes() {
+    use crate::app::state::{Thumb, ThumbCache};
+    let mut c = ThumbCache::new(1000);
+    for i in 0..50 {
+        let key = ThumbKey {
+            source: ThumbSource::Url(format!("u{i}")),
+            x: 0,
+            y: 0,
+            cols: 1,
+            rows: 1,
+            protocol: GraphicsProtocol::HalfBlocks,
+        };
+        c.insert(key, Thumb::Protocol(vec![0; 100]));
+    }
+    assert!(c.bytes() <= 1000);
+    assert!(c.len() < 50);
+}
