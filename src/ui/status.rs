@@ -99,7 +99,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     let hints = hints(state);
     let msg_room = w.saturating_sub(used + 1);
     if let Some(m) = state.status_message() {
-        let text = truncate(&sanitize(&m.text), msg_room).into_owned();
+        let text = fit_keeping_hint(&sanitize(&m.text), msg_room);
         used += 1 + width(&text);
         spans.push(Span::raw(" "));
         spans.push(Span::styled(
@@ -114,4 +114,35 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
         spans.push(Span::styled(hints, theme.dim()));
     }
     Line::from(spans).render(area, buf);
+}
+
+/// Truncates a message to `room` cells; a trailing " — press … " hint is
+/// kept whole and the part before it is cut instead.
+fn fit_keeping_hint(text: &str, room: usize) -> String {
+    if width(text) <= room {
+        return text.to_string();
+    }
+    if let Some(at) = text.rfind(" — press ") {
+        let (head, hint) = text.split_at(at);
+        let hint_w = width(hint);
+        if hint_w + 4 <= room {
+            return format!("{}{hint}", truncate(head, room - hint_w));
+        }
+    }
+    truncate(text, room).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_hint_survives_truncation() {
+        let t = "request rejected (code 400): failed to download the image — press r to retry";
+        let out = fit_keeping_hint(t, 40);
+        assert!(out.ends_with(" — press r to retry"), "{out}");
+        assert!(width(&out) <= 40);
+        assert_eq!(fit_keeping_hint("short", 40), "short");
+        assert!(width(&fit_keeping_hint(t, 5)) <= 5);
+    }
 }
