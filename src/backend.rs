@@ -49,13 +49,14 @@ impl Backend {
     /// The live provider from `config`, or the in-process simulator when no
     /// credentials are configured (or the demo is forced).
     pub async fn start(config: &Config, demo: &DemoOptions) -> anyhow::Result<Backend> {
-        match (&config.provider, demo.force) {
+        match (config.provider(), demo.force) {
             (Some(provider), false) => {
-                let client = Client::new(config.client_settings(provider.clone()))?;
+                let kind = provider.kind();
+                let client = Client::new(config.client_settings(provider))?;
                 Ok(Backend::new(
                     client,
                     BackendMode::Live,
-                    format!("live · {}", provider.kind().name()),
+                    format!("live · {}", kind.name()),
                 ))
             }
             _ => Backend::start_demo(config, demo).await,

@@ -97,8 +97,10 @@ pub struct NetworkFile {
 /// The resolved configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `None` when no credentials are configured: run the demo simulator.
-    pub provider: Option<ProviderSettings>,
+    /// DajiSaaS settings, when its credentials are configured.
+    pub dajisaas: Option<DajiSaasSettings>,
+    /// Signed-header provider settings, when its credentials are configured.
+    pub signed_header: Option<SignedHeaderSettings>,
     /// The provider protocol asked for (`--provider` / `TUSOU_PROVIDER` /
     /// `provider =`), also used to pick the demo's protocol.
     pub provider_choice: Option<ProviderKind>,
@@ -229,12 +231,19 @@ impl Config {
             };
             match (access_key, secret) {
                 (Some(k), Some(s)) if !k.trim().is_empty() && !s.is_empty() => {
-                    let base_url = base_url.ok_or_else(|| {
-                        ConfigError::Env(
-                            "the signed-header provider needs a base URL (TUSOU_BASE_URL or [signed_header] base_url)"
-                                .into(),
-                        )
-                    })?;
+                    // Only an error when this provider would be used.
+                    let wanted = provider_choice == Some(ProviderKind::SignedHeader)
+                        || (provider_choice.is_none() && daji.is_none());
+                    let base_url = match base_url {
+                        Some(url) => url,
+                        None if wanted => {
+                            return Err(ConfigError::Env(
+                                "the signed-header provider needs a base URL (TUSOU_BASE_URL or [signed_header] base_url)"
+                                    .into(),
+                            ));
+                        }
+                        None => String::new(),
+                    };
                     Some(SignedHeaderSettings {
                         base_url,
                         access_key: k,
@@ -249,18 +258,13 @@ impl Config {
             }
         };
 
-        let provider = match provider_choice {
-            Some(ProviderKind::DajiSaas) => daji.map(ProviderSettings::DajiSaas),
-            Some(ProviderKind::SignedHeader) => signed.map(ProviderSettings::SignedHeader),
-            None => daji
-                .map(ProviderSettings::DajiSaas)
-                .or(signed.map(ProviderSettings::SignedHeader)),
-        };
+        let signed = signed.filter(|s| !s.base_url.is_empty());
         let secs = |v: Option<f64>, default: f64| {
             Duration::from_secs_f64(v.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(default))
         };
         Ok(Config {
-            provider,
+            dajisaas: daji,
+            signed_header: signed,
             provider_choice,
             country: env("TUSOU_COUNTRY").or(file.country),
             page_size: file.page_size,
@@ -272,6 +276,23 @@ impl Config {
             cache_dir: cache_dir(),
             warnings: Vec::new(),
         })
+    }
+
+    /// The provider to use: the chosen one if its credentials are configured,
+    /// else (with no choice) whichever has credentials, DajiSaaS first.
+    /// `None` means no credentials: run the demo.
+    pub fn provider(&self) -> Option<ProviderSettings> {
+        let daji = || self.dajisaas.clone().map(ProviderSettings::DajiSaas);
+        let signed = || {
+            self.signed_header
+                .clone()
+                .map(ProviderSettings::SignedHeader)
+        };
+        match self.provider_choice {
+            Some(ProviderKind::DajiSaas) => daji(),
+            Some(ProviderKind::SignedHeader) => signed(),
+            None => daji().or_else(signed),
+        }
     }
 
     /// Client settings for `provider` with this config's network knobs.
@@ -347,7 +368,7 @@ mod tests {
     #[test]
     fn no_credentials_means_demo() {
         let c = Config::resolve(FileConfig::default(), &env_of(&[])).unwrap();
-        assert!(c.provider.is_none());
+        assert!(c.provider().is_none());
     }
 
     #[test]
@@ -356,7 +377,7 @@ mod tests {
             toml::from_str("[dajisaas]\napp_key = \"file-key\"\napp_secret = \"file-secret\"\n")
                 .unwrap();
         let c = Config::resolve(file, &env_of(&[("TUSOU_APP_KEY", "env-key")])).unwrap();
-        match c.provider {
+        match c.provider() {
             Some(ProviderSettings::DajiSaas(s)) => {
                 assert_eq!(s.app_key, "env-key");
                 assert_eq!(s.app_secret.expose(), "file-secret");
@@ -379,12 +400,30 @@ mod tests {
         ]);
         let c = Config::resolve(FileConfig::default(), &env).unwrap();
         assert!(matches!(
-            c.provider,
+            c.provider(),
             Some(ProviderSettings::SignedHeader(SignedHeaderSettings {
                 timestamp_seconds: true,
                 ..
             }))
         ));
+    }
+
+    #[test]
+    fn choice_picks_between_two_configured_providers() {
+        let env = env_of(&[
+            ("TUSOU_APP_KEY", "k"),
+            ("TUSOU_APP_SECRET", "s123"),
+            ("TUSOU_ACCESS_KEY", "ak"),
+            ("TUSOU_SECRET_KEY", "sk12"),
+            ("TUSOU_BASE_URL", "http://127.0.0.1:1"),
+        ]);
+        let mut c = Config::resolve(FileConfig::default(), &env).unwrap();
+        assert_eq!(c.provider().map(|p| p.kind()), Some(ProviderKind::DajiSaas));
+        c.provider_choice = Some(ProviderKind::SignedHeader);
+        assert_eq!(
+            c.provider().map(|p| p.kind()),
+            Some(ProviderKind::SignedHeader)
+        );
     }
 
     #[test]

@@ -84,9 +84,6 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
         Config::load(common.config.as_deref()).map_err(|e| (Exit::Config, e.to_string()))?;
     if let Some(kind) = common.provider {
         config.provider_choice = Some(kind);
-        if config.provider.as_ref().is_some_and(|p| p.kind() != kind) {
-            config.provider = None;
-        }
     }
     for warning in &config.warnings {
         eprintln!("tusou: warning: {warning}");

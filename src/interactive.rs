@@ -23,9 +23,6 @@ pub async fn run(start: Option<String>, common: CommonArgs, strict_keymap: bool)
     crate::logging::to_file(config.cache_dir.as_deref());
     if let Some(kind) = common.provider {
         config.provider_choice = Some(kind);
-        if config.provider.as_ref().is_some_and(|p| p.kind() != kind) {
-            config.provider = None;
-        }
     }
 
     let keymap_path = keymap::user_keymap_path();

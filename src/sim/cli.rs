@@ -36,6 +36,32 @@ pub struct SimArgs {
     /// Catalog seed.
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
+    /// Write sample photos (catalog pictures) into DIR and exit, to try searches with.
+    #[arg(long, value_name = "DIR")]
+    pub samples: Option<std::path::PathBuf>,
+    /// How many sample photos --samples writes.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub sample_count: usize,
+}
+
+/// Writes `count` catalog pictures as `sample-<offerId>.jpg` into `dir`.
+pub fn write_samples(
+    config: &SimConfig,
+    dir: &std::path::Path,
+    count: usize,
+) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    let ids = super::catalog_offer_ids(config, count);
+    let mut written = Vec::with_capacity(ids.len());
+    for id in &ids {
+        let Some(jpeg) = super::catalog_image(config, id) else {
+            continue;
+        };
+        let path = dir.join(format!("sample-{id}.jpg"));
+        std::fs::write(&path, jpeg)?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 /// Parses "300" or "100..800" (milliseconds).
@@ -94,6 +120,12 @@ impl SimArgs {
 /// credentials as environment lines.
 pub async fn run_standalone(args: SimArgs) -> anyhow::Result<()> {
     let config = args.to_config()?;
+    if let Some(dir) = &args.samples {
+        for path in write_samples(&config, dir, args.sample_count)? {
+            println!("{}", path.display());
+        }
+        return Ok(());
+    }
     let creds = config.credentials.clone();
     let handle = super::spawn(config, SocketAddr::new(args.bind, args.port)).await?;
     let url = handle.base_url();
