@@ -107,7 +107,9 @@ pub fn cursor_position(area: Rect, state: &State) -> Option<(u16, u16)> {
         return None;
     }
     let input = &f.fields[field.index()];
-    let col = input.visual_cursor() - input.visual_scroll(VALUE_W);
+    let col = input
+        .visual_cursor()
+        .saturating_sub(input.visual_scroll(VALUE_W));
     let x = area.x + 1 + (LABEL_W + 1 + col) as u16;
     let y = area.y + 1 + row as u16;
     (x < area.x + area.width - 1).then_some((x, y))

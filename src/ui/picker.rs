@@ -135,7 +135,9 @@ pub fn cursor_position(area: Rect, state: &State) -> Option<(u16, u16)> {
     let inner_w = usize::from(area.width - 2);
     let room = inner_w.saturating_sub(3);
     let input = p.path_input.as_ref().unwrap_or(&p.filter);
-    let col = input.visual_cursor() - input.visual_scroll(room);
+    let col = input
+        .visual_cursor()
+        .saturating_sub(input.visual_scroll(room));
     let x = area.x + 1 + 2 + u16::try_from(col).unwrap_or(0);
     let y = area.y + area.height - 2;
     (x < area.x + area.width - 1).then_some((x, y))
