@@ -17,3 +17,5 @@ pub mod keymap;
 pub mod logging;
 pub mod sim;
 pub mod text;
+pub mod tui;
+pub mod ui;

@@ -1,19 +1,322 @@
-//! Application state, messages and the pure `update` function.
-//! (Placeholder `run`; the tui branch brings the app.)
+//! The interactive app: state, messages, the pure `update`, effects, and
+//! the event loop that ties them to the terminal.
 
 pub mod action;
-pub use action::Action;
+pub mod effects;
+pub mod msg;
+pub mod state;
+pub mod update;
 
+pub use action::Action;
+pub use msg::{Effect, MouseMsg, Msg};
+pub use state::State;
+pub use update::{Start, update};
+
+use crate::api::SearchParams;
+use crate::backend::{Backend, BackendMode};
+use crate::image::protocol::{self, GraphicsProtocol};
+use crate::keymap::{Keymap, KeymapProblem};
+use crate::tui;
+use crate::ui;
+use crossterm::event::{
+    Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
+};
+use futures::StreamExt;
+use state::{Thumb, ThumbKey};
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+use tui_input::InputRequest;
+
+/// What `main` hands the app.
 pub struct AppOptions {
+    /// A directory, an image path or an image URL from the command line.
     pub start: Option<String>,
-    pub keymap: crate::keymap::Keymap,
-    pub keymap_problems: Vec<crate::keymap::KeymapProblem>,
+    pub keymap: Keymap,
+    pub keymap_problems: Vec<KeymapProblem>,
     pub prepare: crate::image::PrepareOptions,
-    pub export_dir: std::path::PathBuf,
+    pub export_dir: PathBuf,
     pub page_size: u32,
-    pub params: crate::api::SearchParams,
+    /// Initial filters (from the config).
+    pub params: SearchParams,
 }
 
-pub async fn run(_backend: crate::backend::Backend, _options: AppOptions) -> anyhow::Result<()> {
-    anyhow::bail!("the app is not merged yet")
+/// Decides what the start argument names. Runs before the event loop.
+pub fn classify_start(start: Option<&str>, cwd: &std::path::Path) -> Start {
+    let Some(s) = start.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Start::Dir(cwd.to_path_buf());
+    };
+    if s.starts_with("http://") || s.starts_with("https://") {
+        return Start::Url(s.to_string());
+    }
+    let path = if let Some(rest) = s.strip_prefix("~/")
+        && let Some(home) = dirs::home_dir()
+    {
+        home.join(rest)
+    } else {
+        PathBuf::from(s)
+    };
+    let path = if path.is_relative() {
+        cwd.join(path)
+    } else {
+        path
+    };
+    if path.is_dir() {
+        Start::Dir(path)
+    } else {
+        Start::File(path)
+    }
+}
+
+/// Builds the first state (no terminal involved).
+pub fn initial_state(
+    backend_label: &str,
+    demo: bool,
+    options: &AppOptions,
+    graphics: GraphicsProtocol,
+    color: bool,
+) -> State {
+    let mut params = options.params.clone();
+    if params.page_size.is_none() {
+        params.page_size = Some(options.page_size);
+    }
+    let mut state = State::new(options.keymap.clone(), params);
+    state.backend_label = backend_label.to_string();
+    state.demo = demo;
+    state.graphics = graphics;
+    state.color = color;
+    state.can_open = effects::has_local_display();
+    state.export_dir = options.export_dir.clone();
+    state.picker.home = dirs::home_dir();
+    if let Some(first) = options.keymap_problems.first() {
+        let more = options.keymap_problems.len() - 1;
+        let tail = if more > 0 {
+            format!(" (and {more} more)")
+        } else {
+            String::new()
+        };
+        state.notice = Some(state::Message {
+            text: format!("keymap: {first}{tail}"),
+            error: true,
+        });
+    }
+    state
+}
+
+/// Runs the interactive app until the user quits (or a signal says so).
+pub async fn run(backend: Backend, options: AppOptions) -> anyhow::Result<()> {
+    // Detect the graphics protocol ONCE, before the event loop owns stdin.
+    let graphics = protocol::detect();
+    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let start = classify_start(options.start.as_deref(), &cwd);
+    let mut state = initial_state(
+        &backend.label,
+        backend.mode == BackendMode::Demo,
+        &options,
+        graphics,
+        color,
+    );
+
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut runner = effects::Runner::new(tx, backend.client.clone(), options.prepare.clone());
+    let mut terminal = tui::init()?;
+    let _guard = tui::Guard;
+    let result = event_loop(&mut terminal, &mut state, &mut runner, rx, start, cwd).await;
+    runner.shutdown();
+    if matches!(graphics, GraphicsProtocol::Kitty) {
+        let mut out = std::io::stdout();
+        let _ = out.write_all(protocol::kitty_delete_all());
+        let _ = out.flush();
+    }
+    tui::restore();
+    drop(backend);
+    result
+}
+
+async fn event_loop(
+    terminal: &mut tui::Term,
+    state: &mut State,
+    runner: &mut effects::Runner,
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<Msg>,
+    start: Start,
+    cwd: PathBuf,
+) -> anyhow::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut sigterm = signal(SignalKind::terminate()).ok();
+    let mut sighup = signal(SignalKind::hangup()).ok();
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+
+    let size = terminal.size()?;
+    let mut fx = update(state, Msg::Resize(size.width, size.height));
+    fx.extend(update::init(state, start, cwd));
+    for e in fx {
+        runner.run(e);
+    }
+    let mut drawn_picture: Option<ThumbKey> = None;
+    let mut dirty = true;
+    loop {
+        if dirty {
+            terminal.draw(|f| ui::draw(f, state))?;
+            after_draw(terminal, state, runner, &mut drawn_picture)?;
+            dirty = false;
+        }
+        if state.quit {
+            break;
+        }
+        let msgs: Vec<Msg> = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => {
+                    if let Event::Resize(..) = ev {
+                        drawn_picture = None;
+                    }
+                    event_to_msgs(state, ev)
+                }
+                Some(Err(e)) => return Err(e.into()),
+                None => vec![Msg::Terminate],
+            },
+            Some(m) = rx.recv() => vec![m],
+            _ = tick.tick() => {
+                if spinner_visible(state) { vec![Msg::Tick] } else { Vec::new() }
+            }
+            _ = recv_signal(&mut sigterm) => vec![Msg::Terminate],
+            _ = recv_signal(&mut sighup) => vec![Msg::Terminate],
+        };
+        for m in msgs {
+            for e in update(state, m) {
+                runner.run(e);
+            }
+            dirty = true;
+        }
+    }
+    Ok(())
+}
+
+async fn recv_signal(sig: &mut Option<tokio::signal::unix::Signal>) {
+    match sig {
+        Some(s) => {
+            s.recv().await;
+        }
+        None => std::future::pending::<()>().await,
+    }
+}
+
+/// A spinner is on screen: something loads, or the picture is on its way.
+pub fn spinner_visible(state: &State) -> bool {
+    state.busy()
+        || state
+            .wanted_thumb
+            .as_ref()
+            .is_some_and(|k| !state.thumbs.contains(k))
+}
+
+/// Writes what must follow ratatui's frame: OSC 52 copies and graphics
+/// protocol pictures (only when the picture or its place changed).
+fn after_draw(
+    terminal: &mut tui::Term,
+    state: &State,
+    runner: &mut effects::Runner,
+    drawn: &mut Option<ThumbKey>,
+) -> std::io::Result<()> {
+    let mut out: Vec<u8> = runner.take_pending();
+    if matches!(
+        state.graphics,
+        GraphicsProtocol::Kitty | GraphicsProtocol::Iterm
+    ) {
+        let want = state
+            .wanted_thumb
+            .as_ref()
+            .and_then(|k| match state.thumbs.get(k) {
+                Some(Thumb::Protocol(bytes)) => Some((k, bytes)),
+                _ => None,
+            });
+        match want {
+            Some((key, bytes)) if drawn.as_ref() != Some(key) => {
+                if state.graphics == GraphicsProtocol::Kitty {
+                    out.extend_from_slice(protocol::kitty_delete_all());
+                }
+                out.extend_from_slice(bytes);
+                *drawn = Some(key.clone());
+            }
+            Some(_) => {}
+            None if drawn.is_some() => {
+                if state.graphics == GraphicsProtocol::Kitty {
+                    out.extend_from_slice(protocol::kitty_delete_all());
+                } else {
+                    // iTerm pictures live in the cells: repaint them all.
+                    terminal.clear()?;
+                    terminal.draw(|f| ui::draw(f, state))?;
+                }
+                *drawn = None;
+            }
+            None => {}
+        }
+    }
+    if !out.is_empty() {
+        let w = terminal.backend_mut();
+        w.write_all(&out)?;
+        w.flush()?;
+    }
+    Ok(())
+}
+
+/// The one place where terminal events become messages: keys go through
+/// the keymap (focused pane's context, then global), except that printable
+/// and editing keys go to a text input while one has focus.
+pub fn event_to_msgs(state: &State, ev: Event) -> Vec<Msg> {
+    match ev {
+        Event::Key(key) if key.kind != KeyEventKind::Release => key_to_msgs(state, &key),
+        Event::Paste(text) => vec![Msg::Paste(text)],
+        Event::Resize(w, h) => vec![Msg::Resize(w, h)],
+        Event::Mouse(m) => {
+            let (col, row) = (m.column, m.row);
+            match m.kind {
+                MouseEventKind::ScrollUp => vec![Msg::Mouse(MouseMsg::ScrollUp { col, row })],
+                MouseEventKind::ScrollDown => {
+                    vec![Msg::Mouse(MouseMsg::ScrollDown { col, row })]
+                }
+                MouseEventKind::Down(MouseButton::Left) => {
+                    vec![Msg::Mouse(MouseMsg::Click { col, row })]
+                }
+                _ => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+pub fn key_to_msgs(state: &State, key: &KeyEvent) -> Vec<Msg> {
+    if state.text_input_active()
+        && let Some(req) = input_request(key)
+    {
+        return vec![Msg::Input(req)];
+    }
+    state
+        .keymap
+        .actions(state.context(), key)
+        .iter()
+        .map(|a| Msg::Action(*a))
+        .collect()
+}
+
+/// Text and editing keys for a text input; `None` for keys the keymap gets.
+fn input_request(key: &KeyEvent) -> Option<InputRequest> {
+    let plain = !key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SUPER);
+    if !plain {
+        return None;
+    }
+    Some(match key.code {
+        KeyCode::Char(c) => InputRequest::InsertChar(c),
+        KeyCode::Backspace => InputRequest::DeletePrevChar,
+        KeyCode::Delete => InputRequest::DeleteNextChar,
+        KeyCode::Left => InputRequest::GoToPrevChar,
+        KeyCode::Right => InputRequest::GoToNextChar,
+        KeyCode::Home => InputRequest::GoToStart,
+        KeyCode::End => InputRequest::GoToEnd,
+        _ => return None,
+    })
 }

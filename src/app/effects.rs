@@ -1,0 +1,439 @@
+//! Effects run as tokio tasks that report back with `Msg`s. Nothing here
+//! blocks the UI task: file-system work and decoding run in `spawn_blocking`.
+
+use super::msg::{Effect, Msg};
+use super::state::{Entry, SearchSource, Thumb, ThumbKey, ThumbSource};
+use crate::api::{Client, ImageRef};
+use crate::image::protocol::{GraphicsProtocol, encode_protocol};
+use crate::image::{HalfBlockImage, PrepareOptions, decode_for_thumbnail, sniff};
+use base64::Engine as _;
+use lru::LruCache;
+use std::collections::HashMap;
+use std::io::Read;
+use std::num::NonZeroUsize;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::AbortHandle;
+
+/// Files whose first bytes are read per listing; past that, extensions.
+pub const SNIFF_CAP: usize = 5_000;
+/// Time spent sniffing per listing before falling back to extensions.
+const SNIFF_TIME: Duration = Duration::from_secs(2);
+/// Thumbnails decoded at once.
+pub const THUMB_CONCURRENCY: usize = 4;
+/// Largest picture downloaded for a thumbnail.
+const THUMB_MAX_BYTES: usize = 8 * 1024 * 1024;
+/// Largest local file read for a preview.
+const PREVIEW_MAX_FILE: u64 = 64 * 1024 * 1024;
+
+/// Runs effects; owns the handles of what is in flight.
+pub struct Runner {
+    tx: UnboundedSender<Msg>,
+    client: Client,
+    prepare: PrepareOptions,
+    search_tasks: Vec<AbortHandle>,
+    listing_cancel: Option<Arc<AtomicBool>>,
+    thumb_tasks: HashMap<ThumbKey, AbortHandle>,
+    thumb_permits: Arc<Semaphore>,
+    /// Downloaded offer pictures, so a resize does not download again.
+    downloads: Arc<Mutex<LruCache<String, Arc<Vec<u8>>>>>,
+    /// Bytes to write to the terminal after the next draw (OSC 52).
+    pending: Vec<u8>,
+}
+
+impl Runner {
+    pub fn new(tx: UnboundedSender<Msg>, client: Client, prepare: PrepareOptions) -> Runner {
+        Runner {
+            tx,
+            client,
+            prepare,
+            search_tasks: Vec::new(),
+            listing_cancel: None,
+            thumb_tasks: HashMap::new(),
+            thumb_permits: Arc::new(Semaphore::new(THUMB_CONCURRENCY)),
+            downloads: Arc::new(Mutex::new(LruCache::new(
+                NonZeroUsize::new(16).unwrap_or(NonZeroUsize::MIN),
+            ))),
+            pending: Vec::new(),
+        }
+    }
+
+    /// Terminal bytes to write after the frame; empties the queue.
+    pub fn take_pending(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.pending)
+    }
+
+    /// Aborts everything in flight (quit).
+    pub fn shutdown(&mut self) {
+        self.cancel_search();
+        for (_, h) in self.thumb_tasks.drain() {
+            h.abort();
+        }
+        if let Some(c) = self.listing_cancel.take() {
+            c.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn cancel_search(&mut self) {
+        for h in self.search_tasks.drain(..) {
+            h.abort();
+        }
+    }
+
+    pub fn run(&mut self, effect: Effect) {
+        self.search_tasks.retain(|h| !h.is_finished());
+        self.thumb_tasks.retain(|_, h| !h.is_finished());
+        match effect {
+            Effect::ListDir { generation, dir } => {
+                if let Some(c) = self.listing_cancel.take() {
+                    c.store(true, Ordering::Relaxed);
+                }
+                let cancel = Arc::new(AtomicBool::new(false));
+                self.listing_cancel = Some(cancel.clone());
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || list_dir(generation, &dir, &cancel, &tx));
+            }
+            Effect::StartSearch {
+                generation, source, ..
+            } => {
+                self.cancel_search();
+                let tx = self.tx.clone();
+                let client = self.client.clone();
+                let opts = self.prepare.clone();
+                let task = tokio::spawn(async move {
+                    let result = resolve(&client, source, opts).await;
+                    let _ = tx.send(Msg::Resolved { generation, result });
+                });
+                self.search_tasks.push(task.abort_handle());
+            }
+            Effect::FetchPage {
+                generation,
+                image,
+                params,
+                page,
+            } => {
+                let tx = self.tx.clone();
+                let client = self.client.clone();
+                let task = tokio::spawn(async move {
+                    let result = client
+                        .search_page(&image, &params, page)
+                        .await
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::Page {
+                        generation,
+                        page,
+                        result,
+                    });
+                });
+                self.search_tasks.push(task.abort_handle());
+            }
+            Effect::CancelSearch => self.cancel_search(),
+            Effect::LoadThumb(key) => self.load_thumb(key),
+            Effect::Copy(text) => self.pending.extend(osc52(&text)),
+            Effect::OpenLink(link) => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Msg::Opened(open_in_browser(&link).map(|()| link)));
+                });
+            }
+            Effect::Export { offers, dir } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let stem = format!("tusou-{}", timestamp(std::time::SystemTime::now()));
+                    let result = std::fs::create_dir_all(&dir)
+                        .and_then(|()| crate::export::export_both(&offers, &dir, &stem))
+                        .map_err(|e| format!("{}: {e}", dir.display()));
+                    let _ = tx.send(Msg::Exported(result));
+                });
+            }
+        }
+    }
+
+    /// Only one picture is wanted at a time: anything else in flight is
+    /// for a row the user has left, so it is aborted.
+    fn load_thumb(&mut self, key: ThumbKey) {
+        let keep = self.thumb_tasks.remove(&key);
+        for (_, h) in self.thumb_tasks.drain() {
+            h.abort();
+        }
+        if let Some(h) = keep {
+            self.thumb_tasks.insert(key, h);
+            return;
+        }
+        let tx = self.tx.clone();
+        let client = self.client.clone();
+        let permits = self.thumb_permits.clone();
+        let downloads = self.downloads.clone();
+        let k = key.clone();
+        let task = tokio::spawn(async move {
+            let Ok(_permit) = permits.acquire_owned().await else {
+                return;
+            };
+            let thumb = match thumb_bytes(&client, &k.source, &downloads).await {
+                Ok(bytes) => {
+                    let k2 = k.clone();
+                    tokio::task::spawn_blocking(move || decode_thumb(&bytes, &k2))
+                        .await
+                        .unwrap_or_else(|e| Thumb::Failed(e.to_string()))
+                }
+                Err(e) => Thumb::Failed(e),
+            };
+            let _ = tx.send(Msg::Thumb { key: k, thumb });
+        });
+        self.thumb_tasks.insert(key, task.abort_handle());
+    }
+}
+
+async fn resolve(
+    client: &Client,
+    source: SearchSource,
+    opts: PrepareOptions,
+) -> Result<(ImageRef, Option<String>), String> {
+    match source {
+        SearchSource::Url(url) => Ok((ImageRef::Address(url), None)),
+        SearchSource::File(path) => {
+            let prepared =
+                tokio::task::spawn_blocking(move || crate::image::prepare_file(&path, &opts))
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map_err(|e| e.to_string())?;
+            let image = client
+                .resolve_image(&prepared)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok((image, Some(prepared.summary.clone())))
+        }
+    }
+}
+
+async fn thumb_bytes(
+    client: &Client,
+    source: &ThumbSource,
+    downloads: &Mutex<LruCache<String, Arc<Vec<u8>>>>,
+) -> Result<Arc<Vec<u8>>, String> {
+    match source {
+        ThumbSource::File(path) => {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || read_capped(&path, PREVIEW_MAX_FILE))
+                .await
+                .map_err(|e| e.to_string())?
+                .map(Arc::new)
+        }
+        ThumbSource::Url(url) => {
+            if let Ok(mut cache) = downloads.lock()
+                && let Some(b) = cache.get(url)
+            {
+                return Ok(b.clone());
+            }
+            let bytes = Arc::new(
+                client
+                    .fetch_image(url, THUMB_MAX_BYTES)
+                    .await
+                    .map_err(|e| e.to_string())?,
+            );
+            if let Ok(mut cache) = downloads.lock() {
+                cache.put(url.clone(), bytes.clone());
+            }
+            Ok(bytes)
+        }
+    }
+}
+
+fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    file.take(max + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| e.to_string())?;
+    if out.len() as u64 > max {
+        return Err("too large to preview".into());
+    }
+    Ok(out)
+}
+
+fn decode_thumb(bytes: &[u8], key: &ThumbKey) -> Thumb {
+    match key.protocol {
+        GraphicsProtocol::Kitty | GraphicsProtocol::Iterm => {
+            let img = match decode_for_thumbnail(
+                bytes,
+                u32::from(key.cols) * 10,
+                u32::from(key.rows) * 20,
+            ) {
+                Ok(i) => i,
+                Err(e) => return Thumb::Failed(e.to_string()),
+            };
+            let img = image::DynamicImage::ImageRgb8(img);
+            match encode_protocol(&img, key.protocol, key.x, key.y, key.cols, key.rows) {
+                Ok(b) => Thumb::Protocol(b),
+                Err(e) => Thumb::Failed(e.to_string()),
+            }
+        }
+        _ => match HalfBlockImage::from_bytes(bytes, key.cols, key.rows) {
+            Ok(h) => Thumb::Half(h),
+            Err(e) => Thumb::Failed(e.to_string()),
+        },
+    }
+}
+
+/// Lists `dir` in batches (growing, and at least every 100 ms), sniffing
+/// the first bytes of files up to a cap.
+fn list_dir(generation: u64, dir: &Path, cancel: &AtomicBool, tx: &UnboundedSender<Msg>) {
+    let send = |entries: Vec<Entry>, done: bool, error: Option<String>| {
+        let _ = tx.send(Msg::Listing {
+            generation,
+            entries,
+            done,
+            error,
+        });
+    };
+    let rd = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) => {
+            send(Vec::new(), true, Some(format!("{}: {e}", dir.display())));
+            return;
+        }
+    };
+    let started = Instant::now();
+    let mut last_send = Instant::now();
+    let mut batch = Vec::new();
+    let mut batch_cap = 256usize;
+    let mut sniffed = 0usize;
+    for ent in rd {
+        if cancel.load(Ordering::Relaxed) || tx.is_closed() {
+            return;
+        }
+        let Ok(ent) = ent else {
+            continue;
+        };
+        let name = ent.file_name().to_string_lossy().into_owned();
+        let path = ent.path();
+        let ft = ent.file_type().ok();
+        let is_link = ft.is_some_and(|t| t.is_symlink());
+        let meta = if is_link {
+            std::fs::metadata(&path).ok()
+        } else {
+            ent.metadata().ok()
+        };
+        let is_dir = meta.as_ref().is_some_and(|m| m.is_dir());
+        let size = meta
+            .as_ref()
+            .map_or(0, |m| if m.is_dir() { 0 } else { m.len() });
+        let (is_image, format) = if is_dir {
+            (false, None)
+        } else if sniffed < SNIFF_CAP && started.elapsed() < SNIFF_TIME {
+            sniffed += 1;
+            sniff_file(&path)
+        } else {
+            (super::update::looks_like_image(&name), None)
+        };
+        batch.push(Entry::new(name, path, is_dir, size, is_image, format));
+        if batch.len() >= batch_cap || last_send.elapsed() > Duration::from_millis(100) {
+            send(std::mem::take(&mut batch), false, None);
+            batch_cap = (batch_cap * 2).min(16_384);
+            last_send = Instant::now();
+        }
+    }
+    send(batch, true, None);
+}
+
+fn sniff_file(path: &Path) -> (bool, Option<String>) {
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return (false, None);
+    };
+    let mut buf = [0u8; 32];
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read(&mut buf[n..]) {
+            Ok(0) | Err(_) => break,
+            Ok(k) => n += k,
+        }
+    }
+    match sniff(&buf[..n]) {
+        Some(fmt) => (true, Some(fmt.name().to_string())),
+        None => (false, None),
+    }
+}
+
+/// OSC 52 "set clipboard": `ESC ] 52 ; c ; <base64> BEL`.
+pub fn osc52(text: &str) -> Vec<u8> {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    let mut out = Vec::with_capacity(b64.len() + 8);
+    out.extend_from_slice(b"\x1b]52;c;");
+    out.extend_from_slice(b64.as_bytes());
+    out.push(0x07);
+    out
+}
+
+/// True when a browser can be shown: a local display or macOS.
+pub fn has_local_display() -> bool {
+    cfg!(target_os = "macos")
+        || std::env::var_os("DISPLAY").is_some_and(|v| !v.is_empty())
+        || std::env::var_os("WAYLAND_DISPLAY").is_some_and(|v| !v.is_empty())
+}
+
+fn open_in_browser(link: &str) -> Result<(), String> {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let mut child = std::process::Command::new(opener)
+        .arg(link)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("{opener}: {e}"))?;
+    // Reap it whenever it exits; never wait on the UI.
+    std::thread::spawn(move || {
+        let _ = child.wait();
+    });
+    Ok(())
+}
+
+/// `20260123-014501` (UTC), for export file names.
+pub fn timestamp(t: std::time::SystemTime) -> String {
+    let secs = t
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil-from-days (Howard Hinnant).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn osc52_sequence() {
+        assert_eq!(osc52("hi"), b"\x1b]52;c;aGk=\x07".to_vec());
+    }
+
+    #[test]
+    fn timestamps() {
+        let t = std::time::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(timestamp(t), "20231114-221320");
+        assert_eq!(timestamp(std::time::UNIX_EPOCH), "19700101-000000");
+    }
+}

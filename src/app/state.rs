@@ -1,0 +1,599 @@
+//! The app's state: plain data, changed only by `update`, read by `ui`.
+
+use crate::api::{FilterFlag, ImageRef, Offer, SearchParams, Sort, SortField, SortOrder};
+use crate::image::HalfBlockImage;
+use crate::image::protocol::GraphicsProtocol;
+use crate::keymap::{HelpEntry, KeyContext, Keymap};
+use lru::LruCache;
+use std::path::PathBuf;
+use tui_input::Input;
+
+/// Cap on the bytes held by decoded thumbnails.
+pub const THUMB_CACHE_BYTES: usize = 8 * 1024 * 1024;
+
+/// A pane. `Detail` is a tab of its own only in the narrow layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Picker,
+    Filters,
+    Results,
+    Detail,
+}
+
+impl Pane {
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Picker => "Files",
+            Pane::Filters => "Filters",
+            Pane::Results => "Results",
+            Pane::Detail => "Detail",
+        }
+    }
+
+    pub fn context(self) -> KeyContext {
+        match self {
+            Pane::Picker => KeyContext::Picker,
+            Pane::Filters => KeyContext::Filters,
+            Pane::Results | Pane::Detail => KeyContext::Results,
+        }
+    }
+}
+
+/// One directory entry as the listing task saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub name: String,
+    pub path: PathBuf,
+    pub is_dir: bool,
+    pub size: u64,
+    /// Recognised as an image by its first bytes (or, past the sniffing cap,
+    /// by its extension).
+    pub is_image: bool,
+    /// The format's name when sniffed ("JPEG", "PNG" …).
+    pub format: Option<String>,
+    /// Lower-case name, computed once (sorting 100 000 entries must not
+    /// allocate per comparison).
+    pub sort_key: String,
+}
+
+impl Entry {
+    pub fn new(
+        name: String,
+        path: PathBuf,
+        is_dir: bool,
+        size: u64,
+        is_image: bool,
+        format: Option<String>,
+    ) -> Entry {
+        Entry {
+            sort_key: name.to_lowercase(),
+            name,
+            path,
+            is_dir,
+            size,
+            is_image,
+            format,
+        }
+    }
+
+    /// Directories first, then by name (case-insensitive).
+    pub fn order(&self, other: &Entry) -> std::cmp::Ordering {
+        other
+            .is_dir
+            .cmp(&self.is_dir)
+            .then_with(|| self.sort_key.cmp(&other.sort_key))
+            .then_with(|| self.name.cmp(&other.name))
+    }
+
+    pub fn hidden(&self) -> bool {
+        self.name.starts_with('.')
+    }
+}
+
+/// The file picker.
+#[derive(Debug, Default)]
+pub struct PickerState {
+    pub dir: PathBuf,
+    pub entries: Vec<Entry>,
+    /// Indices into `entries`: shown rows, sorted (directories first).
+    pub visible: Vec<usize>,
+    pub cursor: usize,
+    pub offset: usize,
+    /// Listing generation: batches of an older listing are dropped.
+    pub generation: u64,
+    pub loading: bool,
+    pub error: Option<String>,
+    pub show_hidden: bool,
+    /// The fuzzy filter; `filter_active` while it has the keyboard.
+    pub filter: Input,
+    pub filter_active: bool,
+    /// The path / URL line (`enter_path`), when open.
+    pub path_input: Option<Input>,
+    /// Name to put the cursor on once the listing shows it.
+    pub select_name: Option<String>,
+    pub home: Option<PathBuf>,
+}
+
+impl PickerState {
+    pub fn selected(&self) -> Option<&Entry> {
+        self.visible
+            .get(self.cursor)
+            .and_then(|&i| self.entries.get(i))
+    }
+
+    pub fn text_input_active(&self) -> bool {
+        self.filter_active || self.path_input.is_some()
+    }
+}
+
+/// The sorts `cycle_sort` goes through; `None` is relevance.
+pub const SORTS: [Option<Sort>; 5] = [
+    None,
+    Some(Sort::new(SortField::Price, SortOrder::Asc)),
+    Some(Sort::new(SortField::Price, SortOrder::Desc)),
+    Some(Sort::new(SortField::MonthSold, SortOrder::Desc)),
+    Some(Sort::new(SortField::RePurchaseRate, SortOrder::Desc)),
+];
+
+pub fn sort_label(sort: Option<Sort>) -> &'static str {
+    sort.map_or("relevance", Sort::label)
+}
+
+/// Rows of the filters pane, top to bottom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterRow {
+    Field(FilterField),
+    Sort,
+    Flag(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterField {
+    MinPrice,
+    MaxPrice,
+    Category,
+    PageSize,
+}
+
+impl FilterField {
+    pub const ALL: [FilterField; 4] = [
+        FilterField::MinPrice,
+        FilterField::MaxPrice,
+        FilterField::Category,
+        FilterField::PageSize,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            FilterField::MinPrice => "min price",
+            FilterField::MaxPrice => "max price",
+            FilterField::Category => "category",
+            FilterField::PageSize => "page size",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// The filters pane: text fields, sort and flags. Values persist across
+/// searches; `params` is the last valid set (what searches use).
+#[derive(Debug)]
+pub struct FiltersState {
+    pub fields: [Input; 4],
+    pub errors: [Option<String>; 4],
+    pub sort: usize,
+    pub flags: Vec<bool>,
+    pub cursor: usize,
+    pub offset: usize,
+}
+
+impl FiltersState {
+    pub fn rows() -> usize {
+        4 + 1 + FilterFlag::KNOWN.len()
+    }
+
+    pub fn row(index: usize) -> FilterRow {
+        match index {
+            0 => FilterRow::Field(FilterField::MinPrice),
+            1 => FilterRow::Field(FilterField::MaxPrice),
+            2 => FilterRow::Sort,
+            3 => FilterRow::Field(FilterField::Category),
+            4 => FilterRow::Field(FilterField::PageSize),
+            n => FilterRow::Flag(n - 5),
+        }
+    }
+
+    pub fn current_row(&self) -> FilterRow {
+        Self::row(self.cursor)
+    }
+
+    /// The field under the cursor, if the cursor is on a text field.
+    pub fn current_field(&self) -> Option<FilterField> {
+        match self.current_row() {
+            FilterRow::Field(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.errors.iter().any(Option::is_some)
+    }
+}
+
+/// What a search was started from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchSource {
+    File(PathBuf),
+    Url(String),
+}
+
+impl SearchSource {
+    pub fn label(&self) -> String {
+        match self {
+            SearchSource::File(p) => p
+                .file_name()
+                .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into()),
+            SearchSource::Url(u) => u.clone(),
+        }
+    }
+}
+
+/// Where the current search stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    /// No search yet.
+    Idle,
+    /// Reading/encoding the picture and uploading it.
+    Preparing,
+    /// Fetching a page (`Results::inflight` says which).
+    Loading,
+    /// Nothing in flight.
+    Ready,
+    /// The last request failed; `Results::failed` says what to retry.
+    Failed,
+    /// The user cancelled.
+    Cancelled,
+}
+
+/// What `retry` re-issues.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failed {
+    /// Preparing or resolving the image.
+    Search,
+    /// Fetching this page.
+    Page(u32),
+}
+
+/// The results list.
+#[derive(Debug)]
+pub struct ResultsState {
+    /// Search generation; replies tagged with another one are stale.
+    pub generation: u64,
+    pub source: Option<SearchSource>,
+    /// What the image became for the provider, once resolved.
+    pub image: Option<ImageRef>,
+    /// Summary of the prepared picture ("4000×3000 JPEG → …").
+    pub prepared: Option<String>,
+    /// The parameters this search runs with.
+    pub params: SearchParams,
+    pub offers: Vec<Offer>,
+    /// Pages 1..=pages_loaded are in `offers`.
+    pub pages_loaded: u32,
+    pub total_records: u64,
+    pub total_pages: u32,
+    /// The page being fetched, if any.
+    pub inflight: Option<u32>,
+    pub end: bool,
+    pub phase: Phase,
+    pub failed: Option<Failed>,
+    pub error: Option<String>,
+    pub cursor: usize,
+    pub offset: usize,
+}
+
+impl Default for ResultsState {
+    fn default() -> Self {
+        ResultsState {
+            generation: 0,
+            source: None,
+            image: None,
+            prepared: None,
+            params: SearchParams::default(),
+            offers: Vec::new(),
+            pages_loaded: 0,
+            total_records: 0,
+            total_pages: 0,
+            inflight: None,
+            end: false,
+            phase: Phase::Idle,
+            failed: None,
+            error: None,
+            cursor: 0,
+            offset: 0,
+        }
+    }
+}
+
+impl ResultsState {
+    pub fn selected(&self) -> Option<&Offer> {
+        self.offers.get(self.cursor)
+    }
+
+    pub fn busy(&self) -> bool {
+        matches!(self.phase, Phase::Preparing | Phase::Loading)
+    }
+}
+
+/// Where a thumbnail comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ThumbSource {
+    File(PathBuf),
+    Url(String),
+}
+
+/// A thumbnail at one size (and, for graphics protocols, one position).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ThumbKey {
+    pub source: ThumbSource,
+    pub x: u16,
+    pub y: u16,
+    pub cols: u16,
+    pub rows: u16,
+    pub protocol: GraphicsProtocol,
+}
+
+/// A decoded thumbnail, ready to draw.
+#[derive(Debug, Clone)]
+pub enum Thumb {
+    Half(HalfBlockImage),
+    /// Escape bytes drawing the picture at the key's position.
+    Protocol(Vec<u8>),
+    Failed(String),
+}
+
+impl Thumb {
+    pub fn byte_size(&self) -> usize {
+        match self {
+            Thumb::Half(h) => h.byte_size(),
+            Thumb::Protocol(b) => b.len() + 32,
+            Thumb::Failed(s) => s.len() + 32,
+        }
+    }
+}
+
+/// Decoded thumbnails, least recently used dropped first, bounded by bytes.
+#[derive(Debug)]
+pub struct ThumbCache {
+    map: LruCache<ThumbKey, Thumb>,
+    bytes: usize,
+    pub max_bytes: usize,
+}
+
+impl ThumbCache {
+    pub fn new(max_bytes: usize) -> Self {
+        ThumbCache {
+            map: LruCache::unbounded(),
+            bytes: 0,
+            max_bytes,
+        }
+    }
+
+    pub fn get(&self, key: &ThumbKey) -> Option<&Thumb> {
+        self.map.peek(key)
+    }
+
+    pub fn contains(&self, key: &ThumbKey) -> bool {
+        self.map.contains(key)
+    }
+
+    /// Marks `key` as recently used.
+    pub fn touch(&mut self, key: &ThumbKey) {
+        let _ = self.map.get(key);
+    }
+
+    pub fn insert(&mut self, key: ThumbKey, thumb: Thumb) {
+        self.bytes += thumb.byte_size();
+        if let Some((_, old)) = self.map.push(key, thumb) {
+            self.bytes = self.bytes.saturating_sub(old.byte_size());
+        }
+        while self.bytes > self.max_bytes && self.map.len() > 1 {
+            match self.map.pop_lru() {
+                Some((_, old)) => self.bytes = self.bytes.saturating_sub(old.byte_size()),
+                None => break,
+            }
+        }
+    }
+
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+/// A message in the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub error: bool,
+}
+
+/// Everything the screen shows.
+#[derive(Debug)]
+pub struct State {
+    pub focus: Pane,
+    pub picker: PickerState,
+    pub filters: FiltersState,
+    pub results: ResultsState,
+    /// Parameters from the last valid `apply_filters` (or the config).
+    pub params: SearchParams,
+    pub thumbs: ThumbCache,
+    /// The thumbnail the screen wants now (drawn when cached).
+    pub wanted_thumb: Option<ThumbKey>,
+    pub keymap: Keymap,
+    pub help_entries: Vec<HelpEntry>,
+    pub help: Option<usize>,
+    pub message: Option<Message>,
+    /// Startup problems (keymap): shown until the first key, unless an
+    /// error replaces them.
+    pub notice: Option<Message>,
+    pub backend_label: String,
+    pub demo: bool,
+    pub graphics: GraphicsProtocol,
+    pub color: bool,
+    /// A local display exists, so `open_link` can start a browser.
+    pub can_open: bool,
+    pub export_dir: PathBuf,
+    pub width: u16,
+    pub height: u16,
+    pub spinner: usize,
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(keymap: Keymap, params: SearchParams) -> State {
+        let mut fields: [Input; 4] = Default::default();
+        if let Some(p) = params.price_start {
+            fields[0] = Input::new(p.to_string());
+        }
+        if let Some(p) = params.price_end {
+            fields[1] = Input::new(p.to_string());
+        }
+        if let Some(c) = params.category_id {
+            fields[2] = Input::new(c.to_string());
+        }
+        fields[3] = Input::new(params.effective_page_size().to_string());
+        let sort = SORTS.iter().position(|s| *s == params.sort).unwrap_or(0);
+        let flags = FilterFlag::KNOWN
+            .iter()
+            .map(|f| params.filters.contains(f))
+            .collect();
+        State {
+            focus: Pane::Picker,
+            picker: PickerState::default(),
+            filters: FiltersState {
+                fields,
+                errors: Default::default(),
+                sort,
+                flags,
+                cursor: 0,
+                offset: 0,
+            },
+            results: ResultsState::default(),
+            params,
+            thumbs: ThumbCache::new(THUMB_CACHE_BYTES),
+            wanted_thumb: None,
+            help_entries: keymap.help_entries(),
+            keymap,
+            help: None,
+            message: None,
+            notice: None,
+            backend_label: String::new(),
+            demo: false,
+            graphics: GraphicsProtocol::HalfBlocks,
+            color: true,
+            can_open: false,
+            export_dir: PathBuf::from("."),
+            width: 80,
+            height: 24,
+            spinner: 0,
+            quit: false,
+        }
+    }
+
+    /// The key context for the focused pane.
+    pub fn context(&self) -> KeyContext {
+        self.focus.context()
+    }
+
+    /// True while a text input has the keyboard: printable keys go to it.
+    pub fn text_input_active(&self) -> bool {
+        if self.help.is_some() {
+            return false;
+        }
+        match self.focus {
+            Pane::Picker => self.picker.text_input_active(),
+            Pane::Filters => self.filters.current_field().is_some(),
+            _ => false,
+        }
+    }
+
+    /// Something is loading: the spinner turns.
+    pub fn busy(&self) -> bool {
+        self.results.busy() || self.picker.loading
+    }
+
+    /// What the status line shows: an error, else the startup notice,
+    /// else the last message.
+    pub fn status_message(&self) -> Option<&Message> {
+        match (&self.message, &self.notice) {
+            (Some(m), _) if m.error => Some(m),
+            (_, Some(n)) => Some(n),
+            (m, None) => m.as_ref(),
+        }
+    }
+
+    pub fn set_info(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    pub fn set_error(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            error: true,
+        });
+    }
+
+    /// Display names of the keys for `action` in the focused context.
+    pub fn keys_for(&self, action: crate::app::Action) -> Vec<String> {
+        self.keymap.keys_for(self.context(), action)
+    }
+
+    /// First key for `action`, for hints ("r" / "f5"); the action name if unbound.
+    pub fn key_hint(&self, ctx: KeyContext, action: crate::app::Action) -> String {
+        self.keymap
+            .keys_for(ctx, action)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| action.name().to_string())
+    }
+}
+
+/// What the detail pane shows.
+#[derive(Debug, Clone, Copy)]
+pub enum Subject<'a> {
+    File(&'a Entry),
+    Offer(&'a Offer),
+    None,
+}
+
+impl State {
+    /// The picker's highlighted image while the picker has focus (or no
+    /// result is selected); else the selected offer.
+    pub fn subject(&self) -> Subject<'_> {
+        let file = self.picker.selected().filter(|e| e.is_image && !e.is_dir);
+        if self.focus == Pane::Picker
+            && let Some(e) = file
+        {
+            return Subject::File(e);
+        }
+        if let Some(o) = self.results.selected() {
+            return Subject::Offer(o);
+        }
+        match file {
+            Some(e) => Subject::File(e),
+            None => Subject::None,
+        }
+    }
+}

@@ -1,0 +1,570 @@
+use super::*;
+use crate::api::{ImageRef, Offer, ResultPage};
+use crate::app::msg::{Effect, Msg};
+use crate::app::state::{Entry, Phase, State};
+use crate::keymap::Keymap;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+const URL: &str = "https://example.com/shoe.jpg";
+
+pub(crate) fn offer(i: u64) -> Offer {
+    Offer {
+        offer_id: Some(format!("{}", 600_000 + i)),
+        offer_map_id: Some(format!("map{i}")),
+        title: format!("商品{i}"),
+        title_en: Some(format!("Item {i}")),
+        price: Some(Price(100 * i + 50)),
+        month_sold: Some(i * 7),
+        repurchase_rate: Some(12.0),
+        image_url: Some(format!("http://img/{i}.jpg")),
+        ..Offer::default()
+    }
+}
+
+fn page(n: u32, size: u32, total_pages: u32) -> ResultPage {
+    let start = u64::from((n - 1) * size);
+    ResultPage {
+        offers: (start..start + u64::from(size)).map(offer).collect(),
+        total_records: u64::from(total_pages * size),
+        total_pages,
+        page_size: size,
+        current_page: n,
+    }
+}
+
+fn state() -> State {
+    let mut s = State::new(
+        Keymap::defaults(),
+        SearchParams {
+            page_size: Some(20),
+            ..SearchParams::default()
+        },
+    );
+    s.width = 80;
+    s.height = 24;
+    s
+}
+
+fn fetches(fx: &[Effect]) -> Vec<u32> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::FetchPage { page, .. } => Some(*page),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A search by URL, resolved; returns the effects of the resolution.
+fn searching(s: &mut State) -> Vec<Effect> {
+    let fx = init(s, Start::Url(URL.into()), PathBuf::from("/tmp"));
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::StartSearch { generation: 1, .. }))
+    );
+    update(
+        s,
+        Msg::Resolved {
+            generation: 1,
+            result: Ok((ImageRef::Address(URL.into()), None)),
+        },
+    )
+}
+
+fn arrive(s: &mut State, n: u32, total_pages: u32) -> Vec<Effect> {
+    let generation = s.results.generation;
+    update(
+        s,
+        Msg::Page {
+            generation,
+            page: n,
+            result: Ok(page(n, 20, total_pages)),
+        },
+    )
+}
+
+fn act(s: &mut State, a: Action) -> Vec<Effect> {
+    update(s, Msg::Action(a))
+}
+
+#[test]
+fn resolving_fetches_page_one_then_prefetches_page_two() {
+    let mut s = state();
+    let fx = searching(&mut s);
+    assert_eq!(fetches(&fx), vec![1]);
+    assert_eq!(s.results.inflight, Some(1));
+    // Page 1 arrives: the cursor's screen (12 rows) plus one page is more
+    // than 20 rows, so page 2 is already on its way.
+    let fx = arrive(&mut s, 1, 10);
+    assert_eq!(s.results.offers.len(), 20);
+    assert_eq!(fetches(&fx), vec![2]);
+    // Page 2 covers the screen plus a page: nothing more for now.
+    let fx = arrive(&mut s, 2, 10);
+    assert_eq!(s.results.offers.len(), 40);
+    assert!(fetches(&fx).is_empty());
+    assert_eq!(s.results.phase, Phase::Ready);
+}
+
+#[test]
+fn navigation_stays_in_bounds_and_pages_by_screen() {
+    let mut s = state();
+    searching(&mut s);
+    arrive(&mut s, 1, 2);
+    arrive(&mut s, 2, 2);
+    assert!(s.results.end);
+    act(&mut s, Action::MoveUp);
+    assert_eq!(s.results.cursor, 0);
+    act(&mut s, Action::MoveDown);
+    assert_eq!(s.results.cursor, 1);
+    let rows = results_rows(&s);
+    assert_eq!(rows, 12);
+    act(&mut s, Action::PageDown);
+    assert_eq!(s.results.cursor, 1 + rows);
+    assert!(s.results.offset <= s.results.cursor);
+    assert!(s.results.cursor < s.results.offset + rows);
+    act(&mut s, Action::PageUp);
+    assert_eq!(s.results.cursor, 1);
+    act(&mut s, Action::Bottom);
+    assert_eq!(s.results.cursor, 39);
+    // The end marker under the last row is scrolled into view too.
+    assert_eq!(s.results.offset, 41 - rows);
+    act(&mut s, Action::MoveDown);
+    assert_eq!(s.results.cursor, 39);
+    act(&mut s, Action::Top);
+    assert_eq!((s.results.cursor, s.results.offset), (0, 0));
+}
+
+#[test]
+fn cursor_within_a_screen_of_the_end_fetches_next_page_once() {
+    let mut s = state();
+    searching(&mut s);
+    arrive(&mut s, 1, 10);
+    arrive(&mut s, 2, 10);
+    // Walk down one row at a time; page 3 is asked for exactly once, well
+    // before the cursor reaches the last loaded row.
+    let mut asked = Vec::new();
+    for _ in 0..30 {
+        let fx = act(&mut s, Action::MoveDown);
+        asked.extend(fetches(&fx));
+    }
+    assert_eq!(asked, vec![3]);
+    assert_eq!(s.results.inflight, Some(3));
+    assert!(s.results.cursor < 40);
+    // A second reply for the same page (duplicate) is ignored.
+    arrive(&mut s, 3, 10);
+    let before = s.results.offers.len();
+    assert_eq!(before, 60);
+    arrive(&mut s, 3, 10);
+    assert_eq!(s.results.offers.len(), 60);
+}
+
+#[test]
+fn never_fetches_past_the_last_page() {
+    let mut s = state();
+    searching(&mut s);
+    let fx = arrive(&mut s, 1, 1);
+    assert!(fetches(&fx).is_empty());
+    assert!(s.results.end);
+    let fx = act(&mut s, Action::Bottom);
+    assert!(fetches(&fx).is_empty());
+    let fx = act(&mut s, Action::PageDown);
+    assert!(fetches(&fx).is_empty());
+}
+
+#[test]
+fn stale_replies_are_dropped() {
+    let mut s = state();
+    searching(&mut s);
+    arrive(&mut s, 1, 10);
+    assert_eq!(s.results.inflight, Some(2));
+    // New parameters: a new generation.
+    s.focus = Pane::Filters;
+    s.filters.cursor = 0;
+    update(&mut s, Msg::Input(InputRequest::InsertChar('5')));
+    let fx = act(&mut s, Action::ApplyFilters);
+    assert!(fx.contains(&Effect::CancelSearch));
+    assert_eq!(fetches(&fx), vec![1]);
+    assert_eq!(s.results.generation, 2);
+    assert!(s.results.offers.is_empty());
+    // The old search's page 2 comes in late: ignored.
+    let fx = update(
+        &mut s,
+        Msg::Page {
+            generation: 1,
+            page: 2,
+            result: Ok(page(2, 20, 10)),
+        },
+    );
+    assert!(fx.is_empty());
+    assert!(s.results.offers.is_empty());
+    // So is an old resolution.
+    update(
+        &mut s,
+        Msg::Resolved {
+            generation: 1,
+            result: Err("late".into()),
+        },
+    );
+    assert_eq!(s.results.phase, Phase::Loading);
+    // The current one lands.
+    arrive(&mut s, 1, 10);
+    assert_eq!(s.results.offers.len(), 20);
+    assert_eq!(s.results.params.price_start, Some(Price(500)));
+}
+
+#[test]
+fn error_keeps_rows_and_retry_refetches_the_failed_page() {
+    let mut s = state();
+    searching(&mut s);
+    arrive(&mut s, 1, 10);
+    let fx = update(
+        &mut s,
+        Msg::Page {
+            generation: 1,
+            page: 2,
+            result: Err("server error (HTTP 503)".into()),
+        },
+    );
+    assert!(fx.is_empty());
+    assert_eq!(s.results.offers.len(), 20, "loaded rows stay");
+    assert_eq!(s.results.phase, Phase::Failed);
+    let msg = s.message.clone().expect("a message");
+    assert!(msg.error);
+    assert!(msg.text.contains("HTTP 503"), "{}", msg.text);
+    assert!(msg.text.contains("press r to retry"), "{}", msg.text);
+    // No automatic fetch while failed.
+    assert!(fetches(&act(&mut s, Action::Bottom)).is_empty());
+    s.focus = Pane::Results;
+    let fx = act(&mut s, Action::Retry);
+    assert_eq!(fetches(&fx), vec![2]);
+    assert_eq!(s.results.phase, Phase::Loading);
+    arrive(&mut s, 2, 10);
+    assert_eq!(s.results.offers.len(), 40);
+}
+
+#[test]
+fn failed_resolution_retries_the_whole_search() {
+    let mut s = state();
+    init(&mut s, Start::Url(URL.into()), PathBuf::from("/tmp"));
+    update(
+        &mut s,
+        Msg::Resolved {
+            generation: 1,
+            result: Err("upload failed".into()),
+        },
+    );
+    assert_eq!(s.results.phase, Phase::Failed);
+    let fx = act(&mut s, Action::Retry);
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::StartSearch { generation: 2, .. }, ..]
+    ));
+}
+
+fn type_into(s: &mut State, row: usize, text: &str) {
+    s.focus = Pane::Filters;
+    s.filters.cursor = row;
+    update(s, Msg::Input(InputRequest::DeleteLine));
+    for c in text.chars() {
+        update(s, Msg::Input(InputRequest::InsertChar(c)));
+    }
+}
+
+#[test]
+fn filter_validation() {
+    let mut s = state();
+    type_into(&mut s, 0, "abc");
+    assert_eq!(s.filters.errors[0].as_deref(), Some("not a number"));
+    assert!(s.message.as_ref().is_some_and(|m| m.error));
+    type_into(&mut s, 0, "10");
+    assert_eq!(s.filters.errors[0], None);
+    type_into(&mut s, 1, "5");
+    assert_eq!(
+        s.filters.errors[1].as_deref(),
+        Some("below min price 10.00")
+    );
+    type_into(&mut s, 1, "25.5");
+    assert_eq!(s.filters.errors[1], None);
+    type_into(&mut s, 4, "0");
+    assert!(s.filters.errors[3].is_some());
+    type_into(&mut s, 4, "51");
+    assert!(s.filters.errors[3].is_some());
+    type_into(&mut s, 4, "x");
+    assert!(s.filters.errors[3].is_some());
+    type_into(&mut s, 3, "12a");
+    assert!(s.filters.errors[2].is_some());
+
+    // Invalid: nothing applied, nothing lost.
+    let before = s.params.clone();
+    let fx = act(&mut s, Action::ApplyFilters);
+    assert!(fx.is_empty());
+    assert_eq!(s.params, before);
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|m| m.error && m.text.starts_with("Filters not applied"))
+    );
+    assert_eq!(s.filters.fields[0].value(), "10");
+
+    type_into(&mut s, 4, "50");
+    type_into(&mut s, 3, "");
+    s.filters.cursor = 2;
+    act(&mut s, Action::ToggleFlag); // on the sort row: cycles the sort
+    s.filters.cursor = 5;
+    act(&mut s, Action::ToggleFlag);
+    act(&mut s, Action::ApplyFilters);
+    assert_eq!(s.params.price_start, Some(Price(1000)));
+    assert_eq!(s.params.price_end, Some(Price(2550)));
+    assert_eq!(s.params.page_size, Some(50));
+    assert_eq!(s.params.sort, SORTS[1]);
+    assert_eq!(s.params.filters, vec![FilterFlag::CertifiedFactory]);
+}
+
+#[test]
+fn text_keys_go_to_the_input_and_others_to_the_keymap() {
+    let mut s = state();
+    let key = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+    // Picker, no input: "q" quits.
+    assert!(matches!(
+        crate::app::key_to_msgs(&s, &key('q')).as_slice(),
+        [Msg::Action(Action::Quit)]
+    ));
+    // Filters on a price field: "q" is text, enter applies.
+    s.focus = Pane::Filters;
+    assert!(matches!(
+        crate::app::key_to_msgs(&s, &key('q')).as_slice(),
+        [Msg::Input(InputRequest::InsertChar('q'))]
+    ));
+    let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+    assert!(matches!(
+        crate::app::key_to_msgs(&s, &enter).as_slice(),
+        [Msg::Action(Action::ApplyFilters)]
+    ));
+    // On a flag row, space is the keymap's toggle_flag.
+    s.filters.cursor = 6;
+    assert!(matches!(
+        crate::app::key_to_msgs(&s, &key(' ')).as_slice(),
+        [Msg::Action(Action::ToggleFlag)]
+    ));
+}
+
+fn entry(name: &str, is_dir: bool, is_image: bool) -> Entry {
+    Entry::new(
+        name.into(),
+        PathBuf::from("/d").join(name),
+        is_dir,
+        10,
+        is_image,
+        None,
+    )
+}
+
+#[test]
+fn picker_lists_dirs_first_filters_fuzzily_and_opens() {
+    let mut s = state();
+    let fx = init(&mut s, Start::Dir("/d".into()), PathBuf::from("/"));
+    assert_eq!(
+        fx,
+        vec![Effect::ListDir {
+            generation: 1,
+            dir: "/d".into()
+        }]
+    );
+    update(
+        &mut s,
+        Msg::Listing {
+            generation: 1,
+            entries: vec![
+                entry("zeta.png", false, true),
+                entry(".hidden", false, false),
+                entry("notes.txt", false, false),
+            ],
+            done: false,
+            error: None,
+        },
+    );
+    update(
+        &mut s,
+        Msg::Listing {
+            generation: 1,
+            entries: vec![entry("alpha", true, false)],
+            done: true,
+            error: None,
+        },
+    );
+    // Stale listing batches are dropped.
+    update(
+        &mut s,
+        Msg::Listing {
+            generation: 0,
+            entries: vec![entry("stale", true, false)],
+            done: true,
+            error: None,
+        },
+    );
+    let names: Vec<&str> = s
+        .picker
+        .visible
+        .iter()
+        .map(|&i| s.picker.entries[i].name.as_str())
+        .collect();
+    assert_eq!(names, vec!["alpha", "notes.txt", "zeta.png"]);
+    act(&mut s, Action::ToggleHidden);
+    assert_eq!(s.picker.visible.len(), 4);
+    act(&mut s, Action::ToggleHidden);
+
+    act(&mut s, Action::FilterFiles);
+    assert!(s.text_input_active());
+    for c in "zpg".chars() {
+        update(&mut s, Msg::Input(InputRequest::InsertChar(c)));
+    }
+    assert_eq!(s.picker.visible.len(), 1);
+    // The highlighted picture previews.
+    assert!(matches!(
+        s.wanted_thumb.as_ref().map(|k| &k.source),
+        Some(ThumbSource::File(p)) if p.ends_with("zeta.png")
+    ));
+    let fx = act(&mut s, Action::Open);
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::StartSearch { source: SearchSource::File(p), .. }, ..] if p.ends_with("zeta.png")
+    ));
+    assert_eq!(s.focus, Pane::Results);
+    assert!(fuzzy_match("abc", "xAyBzC"));
+    assert!(!fuzzy_match("abc", "cba"));
+}
+
+#[test]
+fn selected_offer_wants_its_thumbnail_once() {
+    let mut s = state();
+    searching(&mut s);
+    let fx = arrive(&mut s, 1, 10);
+    assert!(fx.iter().any(|e| matches!(
+        e,
+        Effect::LoadThumb(k) if k.source == ThumbSource::Url("http://img/0.jpg".into())
+    )));
+    // The same picture is not asked for again on an unrelated message.
+    let fx = update(&mut s, Msg::Tick);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::LoadThumb(_))));
+    let fx = act(&mut s, Action::MoveDown);
+    assert!(fx.iter().any(|e| matches!(
+        e,
+        Effect::LoadThumb(k) if k.source == ThumbSource::Url("http://img/1.jpg".into())
+    )));
+}
+
+#[test]
+fn copy_and_open_link() {
+    let mut s = state();
+    searching(&mut s);
+    arrive(&mut s, 1, 10);
+    let fx = act(&mut s, Action::CopyLink);
+    assert_eq!(
+        fx,
+        vec![Effect::Copy(
+            "https://detail.1688.com/offer/600000.html".into()
+        )]
+    );
+    s.can_open = false;
+    let fx = act(&mut s, Action::OpenLink);
+    assert!(fx.is_empty());
+    assert!(s.message.as_ref().is_some_and(|m| m.text.contains("copy")));
+    s.can_open = true;
+    assert!(matches!(
+        act(&mut s, Action::OpenLink).as_slice(),
+        [Effect::OpenLink(_)]
+    ));
+    assert!(
+        matches!(act(&mut s, Action::Export).as_slice(), [Effect::Export { offers, .. }] if offers.len() == 20)
+    );
+}
+
+#[test]
+fn tiny_and_odd_sizes_do_not_panic() {
+    let mut s = state();
+    searching(&mut s);
+    arrive(&mut s, 1, 10);
+    for (w, h) in [
+        (0, 0),
+        (1, 1),
+        (0, 5),
+        (5, 0),
+        (40, 12),
+        (59, 15),
+        (300, 100),
+    ] {
+        update(&mut s, Msg::Resize(w, h));
+        for a in [
+            Action::MoveDown,
+            Action::PageDown,
+            Action::Bottom,
+            Action::NextPane,
+        ] {
+            act(&mut s, a);
+        }
+        let _ = crate::ui::render_to_string(&s, w.max(1), h.max(1));
+    }
+}
+
+#[test]
+fn mouse_click_selects_and_focuses_wheel_scrolls_the_pane_under_it() {
+    use crate::app::msg::MouseMsg;
+    let mut s = state();
+    searching(&mut s);
+    arrive(&mut s, 1, 10);
+    s.focus = Pane::Picker;
+    let areas = crate::ui::areas_of(&s);
+    // Third row of the results list.
+    let (col, row) = (areas.results.x + 5, areas.results.y + 3);
+    update(&mut s, Msg::Mouse(MouseMsg::Click { col, row }));
+    assert_eq!(s.focus, Pane::Results);
+    assert_eq!(s.results.cursor, 2);
+    // Wheel over the filters pane moves its cursor, focus stays on results.
+    let (col, row) = (areas.filters.x + 3, areas.filters.y + 2);
+    update(&mut s, Msg::Mouse(MouseMsg::ScrollDown { col, row }));
+    assert_eq!(s.focus, Pane::Results);
+    assert_eq!(s.filters.cursor, 3);
+    // Wheel over the results scrolls them.
+    let (col, row) = (areas.results.x + 5, areas.results.y + 3);
+    update(&mut s, Msg::Mouse(MouseMsg::ScrollDown { col, row }));
+    assert_eq!(s.results.cursor, 5);
+    // Clicks on borders or outside any pane do nothing.
+    update(&mut s, Msg::Mouse(MouseMsg::Click { col: 0, row: 0 }));
+    update(&mut s, Msg::Mouse(MouseMsg::Click { col: 500, row: 500 }));
+    assert_eq!(s.results.cursor, 5);
+}
+
+#[test]
+fn help_overlay_scrolls_and_closes() {
+    let mut s = state();
+    act(&mut s, Action::Help);
+    assert_eq!(s.help, Some(0));
+    act(&mut s, Action::MoveDown);
+    act(&mut s, Action::MoveDown);
+    assert_eq!(s.help, Some(2));
+    act(&mut s, Action::Bottom);
+    assert_eq!(s.help, Some(s.help_entries.len() - 1));
+    // Other actions do nothing while help is open.
+    act(&mut s, Action::NextPane);
+    assert_eq!(s.focus, Pane::Picker);
+    act(&mut s, Action::Cancel);
+    assert_eq!(s.help, None);
+}
+
+#[test]
+fn thumb_cache_is_bounded_by_bytes() {
+    use crate::app::state::{Thumb, ThumbCache};
+    let mut c = ThumbCache::new(1000);
+    for i in 0..50 {
+        let key = ThumbKey {
+            source: ThumbSource::Url(format!("u{i}")),
+            x: 0,
+            y: 0,
+            cols: 1,
+            rows: 1,
+            protocol: GraphicsProtocol::HalfBlocks,
+        };
+        c.insert(key, Thumb::Protocol(vec![0; 100]));
+    }
+    assert!(c.bytes() <= 1000);
+    assert!(c.len() < 50);
+}

@@ -1,0 +1,365 @@
+//! Rendering: reads the state, never changes it. `layout` is pure and also
+//! used by `update` (visible rows, mouse hit-testing).
+
+pub mod detail;
+pub mod filters;
+pub mod help;
+pub mod picker;
+pub mod results;
+pub mod status;
+
+use crate::app::state::{Pane, State};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders};
+
+/// Below this size one pane is shown at a time, with tabs.
+pub const MIN_WIDE_WIDTH: u16 = 60;
+pub const MIN_WIDE_HEIGHT: u16 = 16;
+
+/// Where everything goes. Panes not shown have an empty rect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Areas {
+    pub tabs: Rect,
+    pub picker: Rect,
+    pub filters: Rect,
+    pub results: Rect,
+    pub detail: Rect,
+    pub status: Rect,
+    pub narrow: bool,
+}
+
+impl Areas {
+    pub fn pane(&self, pane: Pane) -> Rect {
+        match pane {
+            Pane::Picker => self.picker,
+            Pane::Filters => self.filters,
+            Pane::Results => self.results,
+            Pane::Detail => self.detail,
+        }
+    }
+
+    /// The pane under a screen cell.
+    pub fn pane_at(&self, col: u16, row: u16) -> Option<Pane> {
+        let p = ratatui::layout::Position::new(col, row);
+        [Pane::Picker, Pane::Filters, Pane::Results, Pane::Detail]
+            .into_iter()
+            .find(|&pane| self.pane(pane).contains(p))
+    }
+}
+
+/// The panes in tab order for a layout.
+pub fn pane_order(narrow: bool) -> &'static [Pane] {
+    if narrow {
+        &[Pane::Picker, Pane::Filters, Pane::Results, Pane::Detail]
+    } else {
+        &[Pane::Picker, Pane::Filters, Pane::Results]
+    }
+}
+
+pub fn is_narrow(width: u16, height: u16) -> bool {
+    width < MIN_WIDE_WIDTH || height < MIN_WIDE_HEIGHT
+}
+
+/// Splits the screen. Works at any size (zero-sized rects when tiny).
+pub fn layout(area: Rect, focus: Pane) -> Areas {
+    let narrow = is_narrow(area.width, area.height);
+    let [body, status] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    if narrow {
+        let [tabs, body] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(body);
+        let mut areas = Areas {
+            tabs,
+            status,
+            narrow,
+            ..Areas::default()
+        };
+        match focus {
+            Pane::Picker => areas.picker = body,
+            Pane::Filters => areas.filters = body,
+            Pane::Results => areas.results = body,
+            Pane::Detail => areas.detail = body,
+        }
+        return areas;
+    }
+    let left_w = (area.width * 2 / 5).clamp(24, 44);
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(body);
+    let filters_h = (left.height / 2).min(FILTERS_FULL_HEIGHT);
+    let [picker, filters] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(filters_h)]).areas(left);
+    let detail_h = (right.height * 2 / 5).clamp(5, 14);
+    let [results, detail] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(detail_h)]).areas(right);
+    Areas {
+        tabs: Rect::default(),
+        picker,
+        filters,
+        results,
+        detail,
+        status,
+        narrow,
+    }
+}
+
+/// Rows of the filters pane plus its border.
+const FILTERS_FULL_HEIGHT: u16 = 18;
+
+/// Layout for the state's screen size.
+pub fn areas_of(state: &State) -> Areas {
+    layout(Rect::new(0, 0, state.width, state.height), state.focus)
+}
+
+/// Rows available for list items inside a bordered pane.
+pub fn inner_rows(rect: Rect) -> usize {
+    usize::from(rect.height.saturating_sub(2))
+}
+
+/// Colours, or none (NO_COLOR): then bold and reverse carry the meaning.
+#[derive(Debug, Clone, Copy)]
+pub struct Theme {
+    pub color: bool,
+}
+
+impl Theme {
+    pub fn of(state: &State) -> Theme {
+        Theme { color: state.color }
+    }
+
+    fn fg(self, c: Color) -> Style {
+        if self.color {
+            Style::new().fg(c)
+        } else {
+            Style::new()
+        }
+    }
+
+    pub fn selected(self, focused: bool) -> Style {
+        if !self.color {
+            return if focused {
+                Style::new().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+            };
+        }
+        if focused {
+            Style::new().bg(Color::Blue).fg(Color::White)
+        } else {
+            Style::new().bg(Color::DarkGray)
+        }
+    }
+
+    pub fn dim(self) -> Style {
+        if self.color {
+            Style::new().fg(Color::DarkGray)
+        } else {
+            Style::new().add_modifier(Modifier::DIM)
+        }
+    }
+
+    pub fn error(self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+    }
+
+    pub fn accent(self) -> Style {
+        self.fg(Color::Cyan)
+    }
+
+    pub fn price(self) -> Style {
+        self.fg(Color::Yellow)
+    }
+
+    pub fn good(self) -> Style {
+        self.fg(Color::Green)
+    }
+
+    pub fn dir(self) -> Style {
+        self.fg(Color::Blue).add_modifier(Modifier::BOLD)
+    }
+
+    pub fn border(self, focused: bool) -> Style {
+        match (focused, self.color) {
+            (true, true) => Style::new().fg(Color::Cyan),
+            (true, false) => Style::new().add_modifier(Modifier::BOLD),
+            (false, _) => Style::new(),
+        }
+    }
+}
+
+/// A pane's frame: focused panes get a thick, highlighted border.
+pub fn pane_block<'a>(theme: Theme, title: Line<'a>, focused: bool) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(theme.border(focused))
+        .title(title)
+}
+
+pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+pub fn spinner(state: &State) -> &'static str {
+    SPINNER[state.spinner % SPINNER.len()]
+}
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame<'_>, state: &State) {
+    let area = frame.area();
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let areas = layout(area, state.focus);
+    let buf = frame.buffer_mut();
+    if areas.narrow {
+        draw_tabs(buf, areas.tabs, state);
+    }
+    picker::render(buf, areas.picker, state);
+    filters::render(buf, areas.filters, state);
+    results::render(buf, areas.results, state);
+    detail::render(buf, areas.detail, state);
+    status::render(buf, areas.status, state);
+    if let Some(scroll) = state.help {
+        help::render(buf, area, state, scroll);
+    }
+    // The caret of the active text input.
+    if let Some((x, y)) = cursor_position(state, &areas)
+        && area.contains(ratatui::layout::Position::new(x, y))
+    {
+        frame.set_cursor_position((x, y));
+    }
+}
+
+fn cursor_position(state: &State, areas: &Areas) -> Option<(u16, u16)> {
+    if state.help.is_some() {
+        return None;
+    }
+    match state.focus {
+        Pane::Picker => picker::cursor_position(areas.picker, state),
+        Pane::Filters => filters::cursor_position(areas.filters, state),
+        _ => None,
+    }
+}
+
+fn draw_tabs(buf: &mut ratatui::buffer::Buffer, area: Rect, state: &State) {
+    let theme = Theme::of(state);
+    let mut spans = Vec::new();
+    for (i, pane) in pane_order(true).iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled("│", theme.dim()));
+        }
+        let style = if *pane == state.focus {
+            theme.selected(true)
+        } else {
+            Style::new()
+        };
+        spans.push(Span::styled(format!(" {} ", pane.title()), style));
+    }
+    ratatui::widgets::Widget::render(Line::from(spans), area, buf);
+}
+
+/// Renders the state into a string, one line per row (tests, snapshots).
+pub fn render_to_string(state: &State, width: u16, height: u16) -> String {
+    let backend = ratatui::backend::TestBackend::new(width, height);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap_or_else(|e| match e {});
+    if terminal.draw(|f| draw(f, state)).is_err() {
+        return String::new();
+    }
+    buffer_to_string(terminal.backend().buffer())
+}
+
+pub fn buffer_to_string(buf: &ratatui::buffer::Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        let mut skip = 0usize;
+        for x in 0..buf.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            line.push_str(sym);
+            skip = crate::text::width(sym).saturating_sub(1);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;
+
+/// Wraps `text` to lines of at most `max` cells: at spaces between words,
+/// anywhere between wide (CJK) characters, and inside words too long for a
+/// line. Counts display width, so CJK never overflows.
+pub fn wrap(text: &str, max: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let mut lines = Vec::new();
+    if max == 0 {
+        return lines;
+    }
+    let mut line = String::new();
+    let mut line_w = 0;
+    // Tokens: runs of narrow non-space chars, single wide chars, spaces.
+    let mut tokens: Vec<(String, usize)> = Vec::new();
+    let mut word = String::new();
+    let mut word_w = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if c == ' ' || w > 1 {
+            if !word.is_empty() {
+                tokens.push((std::mem::take(&mut word), word_w));
+                word_w = 0;
+            }
+            tokens.push((c.to_string(), w));
+        } else {
+            word.push(c);
+            word_w += w;
+        }
+    }
+    if !word.is_empty() {
+        tokens.push((word, word_w));
+    }
+    for (tok, w) in tokens {
+        if tok == " " {
+            if line_w > 0 && line_w < max {
+                line.push(' ');
+                line_w += 1;
+            }
+            continue;
+        }
+        if line_w + w > max && line_w > 0 {
+            lines.push(line.trim_end().to_string());
+            line.clear();
+            line_w = 0;
+        }
+        if w > max {
+            // A word longer than a line: cut it by cells.
+            for c in tok.chars() {
+                let cw = c.width().unwrap_or(0);
+                if cw > max {
+                    continue;
+                }
+                if line_w + cw > max && line_w > 0 {
+                    lines.push(std::mem::take(&mut line));
+                    line_w = 0;
+                }
+                line.push(c);
+                line_w += cw;
+            }
+        } else {
+            line.push_str(&tok);
+            line_w += w;
+        }
+    }
+    if !line.trim_end().is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+}

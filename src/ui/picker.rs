@@ -1,0 +1,166 @@
+//! The file picker pane.
+
+use super::{Theme, pane_block, spinner};
+use crate::app::state::{Pane, State};
+use crate::image::prepare::human_bytes;
+use crate::text::{fit, sanitize, truncate, width};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+/// True when the pane shows an input line at its bottom.
+fn has_input_line(state: &State) -> bool {
+    let p = &state.picker;
+    p.path_input.is_some() || p.filter_active || !p.filter.value().is_empty()
+}
+
+/// Rows for entries inside the pane.
+pub fn list_rows(rect: Rect, state: &State) -> usize {
+    let rows = super::inner_rows(rect);
+    if has_input_line(state) {
+        rows.saturating_sub(1)
+    } else {
+        rows
+    }
+}
+
+pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
+    if area.is_empty() {
+        return;
+    }
+    let theme = Theme::of(state);
+    let p = &state.picker;
+    let focused = state.focus == Pane::Picker;
+    let dir = p.dir.display().to_string();
+    let mut title = vec![Span::raw(" Files ")];
+    if p.loading {
+        title.push(Span::styled(format!("{} ", spinner(state)), theme.accent()));
+    }
+    let room = usize::from(area.width).saturating_sub(width(" Files ") + 6);
+    title.push(Span::styled(tail(&dir, room), theme.dim()));
+    title.push(Span::raw(" "));
+    let block = pane_block(theme, Line::from(title), focused);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.is_empty() {
+        return;
+    }
+    let rows = list_rows(area, state);
+    let w = usize::from(inner.width);
+    if p.visible.is_empty() && rows > 0 {
+        let text = if let Some(e) = &p.error {
+            Span::styled(truncate(&sanitize(e), w).into_owned(), theme.error())
+        } else if p.loading {
+            Span::styled("listing…", theme.dim())
+        } else if !p.filter.value().is_empty() {
+            Span::styled("no match", theme.dim())
+        } else {
+            Span::styled("(empty directory)", theme.dim())
+        };
+        Line::from(text).render(Rect { height: 1, ..inner }, buf);
+    }
+    for (row, &idx) in p.visible.iter().skip(p.offset).take(rows).enumerate() {
+        let Some(e) = p.entries.get(idx) else {
+            continue;
+        };
+        let y = inner.y + row as u16;
+        let selected = p.offset + row == p.cursor;
+        let name = sanitize(&e.name);
+        let line = if e.is_dir {
+            let style = if selected {
+                theme.selected(focused)
+            } else {
+                theme.dir()
+            };
+            Line::from(Span::styled(fit(&format!("{name}/"), w), style))
+        } else {
+            let size = human_bytes(e.size);
+            let name_w = w.saturating_sub(width(&size) + 1);
+            let mut style = if e.is_image {
+                ratatui::style::Style::new()
+            } else {
+                theme.dim()
+            };
+            if selected {
+                style = theme.selected(focused);
+            }
+            let text = if name_w >= 4 {
+                format!("{} {size}", fit(&name, name_w))
+            } else {
+                fit(&name, w)
+            };
+            Line::from(Span::styled(text, style))
+        };
+        line.render(Rect::new(inner.x, y, inner.width, 1), buf);
+    }
+    if has_input_line(state) && inner.height > 0 {
+        let y = inner.y + inner.height - 1;
+        let (prefix, value, scroll) = input_view(state, w);
+        let style = if focused && p.text_input_active() {
+            theme.accent()
+        } else {
+            theme.dim()
+        };
+        let text: String = value.chars().skip(scroll).collect();
+        Line::from(vec![
+            Span::styled(prefix, style),
+            Span::raw(truncate(&text, w.saturating_sub(2)).into_owned()),
+        ])
+        .render(Rect::new(inner.x, y, inner.width, 1), buf);
+    }
+}
+
+/// (prefix, value, visual scroll) of the input line.
+fn input_view(state: &State, w: usize) -> (&'static str, String, usize) {
+    let p = &state.picker;
+    let room = w.saturating_sub(3);
+    if let Some(line) = &p.path_input {
+        (": ", line.value().to_string(), line.visual_scroll(room))
+    } else {
+        (
+            "/ ",
+            p.filter.value().to_string(),
+            p.filter.visual_scroll(room),
+        )
+    }
+}
+
+/// The caret while an input line is active.
+pub fn cursor_position(area: Rect, state: &State) -> Option<(u16, u16)> {
+    let p = &state.picker;
+    if !p.text_input_active() || area.width < 4 || area.height < 3 {
+        return None;
+    }
+    let inner_w = usize::from(area.width - 2);
+    let room = inner_w.saturating_sub(3);
+    let input = p.path_input.as_ref().unwrap_or(&p.filter);
+    let col = input
+        .visual_cursor()
+        .saturating_sub(input.visual_scroll(room));
+    let x = area.x + 1 + 2 + u16::try_from(col).unwrap_or(0);
+    let y = area.y + area.height - 2;
+    (x < area.x + area.width - 1).then_some((x, y))
+}
+
+/// The end of `s` in at most `max` cells, with a leading `…` when cut.
+fn tail(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut out: Vec<char> = Vec::new();
+    let mut used = 1;
+    for c in s.chars().rev() {
+        let cw = width(c.encode_utf8(&mut [0; 4]));
+        if used + cw > max {
+            break;
+        }
+        used += cw;
+        out.push(c);
+    }
+    out.push('…');
+    out.into_iter().rev().collect()
+}

@@ -1,0 +1,210 @@
+//! The results list. Only the rows on screen are formatted.
+
+use super::{Theme, pane_block, spinner};
+use crate::api::Offer;
+use crate::app::Action;
+use crate::app::state::{Failed, Pane, Phase, State};
+use crate::keymap::KeyContext;
+use crate::text::{fit, sanitize, truncate, width};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+/// "120/687 · page 6/35".
+pub fn progress(state: &State) -> String {
+    let r = &state.results;
+    format!(
+        "{}/{} · page {}/{}",
+        r.offers.len(),
+        r.total_records,
+        r.pages_loaded,
+        r.total_pages
+    )
+}
+
+pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
+    if area.is_empty() {
+        return;
+    }
+    let theme = Theme::of(state);
+    let r = &state.results;
+    let focused = matches!(state.focus, Pane::Results);
+    let mut title = vec![Span::raw(" Results ")];
+    if state.demo && r.source.is_some() {
+        title.push(Span::styled("demo ", theme.price()));
+    }
+    if r.pages_loaded > 0 {
+        title.push(Span::raw(format!("· {} ", progress(state))));
+    }
+    if r.busy() {
+        title.push(Span::styled(format!("{} ", spinner(state)), theme.accent()));
+    }
+    let block = pane_block(theme, Line::from(title), focused);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.is_empty() {
+        return;
+    }
+    let w = usize::from(inner.width);
+    let rows = usize::from(inner.height);
+    let mut y = inner.y;
+    let shown = r.offers.iter().enumerate().skip(r.offset).take(rows);
+    let mut drawn = 0;
+    for (i, offer) in shown {
+        let selected = i == r.cursor;
+        let line = offer_line(offer, w, selected, focused, theme);
+        line.render(Rect::new(inner.x, y, inner.width, 1), buf);
+        y += 1;
+        drawn += 1;
+    }
+    if drawn < rows {
+        let status = status_row(state, theme);
+        Line::from(status)
+            .style(Style::new())
+            .render(Rect::new(inner.x, y, inner.width, 1), buf);
+    }
+}
+
+fn status_row(state: &State, theme: Theme) -> Vec<Span<'static>> {
+    let r = &state.results;
+    let retry = state.key_hint(KeyContext::Results, Action::Retry);
+    match &r.phase {
+        Phase::Idle => vec![Span::styled(
+            format!(
+                "Choose a picture in Files ({}) or type a path or URL ({})",
+                state.key_hint(KeyContext::Picker, Action::Open),
+                state.key_hint(KeyContext::Picker, Action::EnterPath)
+            ),
+            theme.dim(),
+        )],
+        Phase::Preparing => vec![Span::styled(
+            format!(
+                "{} preparing and uploading {}…",
+                spinner(state),
+                r.source.as_ref().map(|s| s.label()).unwrap_or_default()
+            ),
+            theme.accent(),
+        )],
+        Phase::Loading => vec![Span::styled(
+            format!(
+                "{} loading page {}…",
+                spinner(state),
+                r.inflight.unwrap_or(r.pages_loaded + 1)
+            ),
+            theme.accent(),
+        )],
+        Phase::Failed => {
+            let what = match &r.failed {
+                Some(Failed::Page(p)) => format!("page {p} failed"),
+                _ => "search failed".to_string(),
+            };
+            vec![Span::styled(
+                format!("! {what} — press {retry} to retry"),
+                theme.error(),
+            )]
+        }
+        Phase::Cancelled => vec![Span::styled(
+            format!("cancelled — press {retry} to resume"),
+            theme.dim(),
+        )],
+        Phase::Ready if r.end && r.offers.is_empty() => {
+            vec![Span::styled("no offers found", theme.dim())]
+        }
+        Phase::Ready if r.end => vec![Span::styled("— end of results —", theme.dim())],
+        Phase::Ready => Vec::new(),
+    }
+}
+
+/// One offer: price, special price, sales, repurchase, titles, badges.
+fn offer_line(
+    offer: &Offer,
+    w: usize,
+    selected: bool,
+    focused: bool,
+    theme: Theme,
+) -> Line<'static> {
+    let price = offer
+        .price
+        .map_or_else(|| "—".to_string(), |p| format!("¥{p}"));
+    let special = offer.special_price().map(|p| format!("↓{p}"));
+    let sold = offer.month_sold.map_or_else(String::new, compact_count);
+    let rate = offer
+        .repurchase_rate
+        .map_or_else(String::new, |r| format!("{r:.0}%"));
+    let title_en = offer
+        .title_en
+        .as_deref()
+        .map(sanitize)
+        .filter(|t| !t.trim().is_empty());
+    let title = sanitize(&offer.title);
+    let badges: Vec<String> = offer.badges.iter().map(|b| sanitize(b)).collect();
+
+    // Columns from the right; the titles get what is left.
+    let price_w = 9;
+    let special_w = if w >= 60 { 8 } else { 0 };
+    let sold_w = if w >= 34 { 7 } else { 0 };
+    let rate_w = if w >= 40 { 5 } else { 0 };
+    let badge_w = if w >= 90 { 16 } else { 0 };
+    let fixed = price_w + special_w + sold_w + rate_w + badge_w;
+    let title_w = w.saturating_sub(fixed);
+    let base = if selected {
+        theme.selected(focused)
+    } else {
+        Style::new()
+    };
+    let mut spans = Vec::new();
+    let titles = match &title_en {
+        Some(en) => {
+            let en_w = width(en);
+            if en_w + 3 + 6 <= title_w {
+                format!("{en} · {title}")
+            } else {
+                en.clone()
+            }
+        }
+        None => title.clone(),
+    };
+    spans.push(Span::styled(fit(&titles, title_w), base));
+    spans.push(Span::styled(
+        format!("{:>width$}", truncate(&price, price_w - 1), width = price_w),
+        if selected { base } else { theme.price() },
+    ));
+    if special_w > 0 {
+        let s = special.unwrap_or_default();
+        spans.push(Span::styled(
+            format!("{:>width$}", truncate(&s, special_w - 1), width = special_w),
+            if selected { base } else { theme.good() },
+        ));
+    }
+    if sold_w > 0 {
+        spans.push(Span::styled(
+            format!("{:>width$}", truncate(&sold, sold_w - 1), width = sold_w),
+            base,
+        ));
+    }
+    if rate_w > 0 {
+        spans.push(Span::styled(
+            format!("{:>width$}", truncate(&rate, rate_w - 1), width = rate_w),
+            base,
+        ));
+    }
+    if badge_w > 0 {
+        let b = badges.join(",");
+        spans.push(Span::styled(
+            format!(" {}", fit(&b, badge_w - 1)),
+            if selected { base } else { theme.dim() },
+        ));
+    }
+    Line::from(spans)
+}
+
+/// 97822 → "97.8k", 1200000 → "1.2M".
+pub fn compact_count(n: u64) -> String {
+    match n {
+        0..=9_999 => n.to_string(),
+        10_000..=999_999 => format!("{:.1}k", n as f64 / 1000.0),
+        _ => format!("{:.1}M", n as f64 / 1_000_000.0),
+    }
+}

@@ -1,0 +1,148 @@
+//! The status bar: mode, backend, key hints from the live keymap, message.
+
+use super::Theme;
+use crate::app::Action;
+use crate::app::state::{Pane, State};
+use crate::keymap::KeyContext;
+use crate::text::{sanitize, truncate, width};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+/// The mode word at the left of the status bar.
+pub fn mode(state: &State) -> &'static str {
+    if state.help.is_some() {
+        return "HELP";
+    }
+    if state.text_input_active() {
+        return "INPUT";
+    }
+    match state.focus {
+        Pane::Picker => "FILES",
+        Pane::Filters => "FILTERS",
+        Pane::Results => "RESULTS",
+        Pane::Detail => "DETAIL",
+    }
+}
+
+/// "key action" pairs for the focused context, from the keymap.
+pub fn hints(state: &State) -> String {
+    let ctx = state.context();
+    let actions: &[(Action, &str)] = if state.help.is_some() {
+        &[(Action::Help, "close")]
+    } else if state.text_input_active() {
+        match state.focus {
+            Pane::Filters => &[(Action::ApplyFilters, "apply"), (Action::Cancel, "leave")],
+            _ => &[(Action::Open, "ok"), (Action::Cancel, "cancel")],
+        }
+    } else {
+        match ctx {
+            KeyContext::Picker => &[
+                (Action::Open, "open"),
+                (Action::FilterFiles, "filter"),
+                (Action::EnterPath, "path/URL"),
+                (Action::Help, "help"),
+                (Action::Quit, "quit"),
+            ],
+            KeyContext::Filters => &[
+                (Action::ApplyFilters, "apply"),
+                (Action::ToggleFlag, "toggle"),
+                (Action::CycleSort, "sort"),
+                (Action::Help, "help"),
+            ],
+            _ => &[
+                (Action::CopyLink, "copy link"),
+                (Action::OpenLink, "open"),
+                (Action::Export, "export"),
+                (Action::Help, "help"),
+                (Action::Quit, "quit"),
+            ],
+        }
+    };
+    let mut out = Vec::new();
+    for (a, label) in actions {
+        if let Some(k) = state.keymap.keys_for(ctx, *a).into_iter().next() {
+            out.push(format!("{k} {label}"));
+        }
+    }
+    out.join("  ")
+}
+
+pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
+    if area.is_empty() {
+        return;
+    }
+    let theme = Theme::of(state);
+    let w = usize::from(area.width);
+    let mode_text = format!(" {} ", mode(state));
+    let mut spans = vec![Span::styled(
+        mode_text.clone(),
+        Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+    )];
+    let mut used = width(&mode_text);
+    let backend = if state.demo {
+        " demo ".to_string()
+    } else if state.backend_label.is_empty() {
+        String::new()
+    } else {
+        format!(" {} ", sanitize(&state.backend_label))
+    };
+    if !backend.is_empty() && used + width(&backend) < w {
+        used += width(&backend);
+        spans.push(Span::styled(
+            backend,
+            theme.price().add_modifier(Modifier::BOLD),
+        ));
+    }
+    let hints = hints(state);
+    let msg_room = w.saturating_sub(used + 1);
+    if let Some(m) = state.status_message() {
+        let text = fit_keeping_hint(&sanitize(&m.text), msg_room);
+        used += 1 + width(&text);
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            text,
+            if m.error { theme.error() } else { Style::new() },
+        ));
+    }
+    let hint_w = width(&hints);
+    if hint_w > 0 && used + hint_w + 2 <= w {
+        let pad = w - used - hint_w;
+        spans.push(Span::raw(" ".repeat(pad)));
+        spans.push(Span::styled(hints, theme.dim()));
+    }
+    Line::from(spans).render(area, buf);
+}
+
+/// Truncates a message to `room` cells; a trailing " — press … " hint is
+/// kept whole and the part before it is cut instead.
+fn fit_keeping_hint(text: &str, room: usize) -> String {
+    if width(text) <= room {
+        return text.to_string();
+    }
+    if let Some(at) = text.rfind(" — press ") {
+        let (head, hint) = text.split_at(at);
+        let hint_w = width(hint);
+        if hint_w + 4 <= room {
+            return format!("{}{hint}", truncate(head, room - hint_w));
+        }
+    }
+    truncate(text, room).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_hint_survives_truncation() {
+        let t = "request rejected (code 400): failed to download the image — press r to retry";
+        let out = fit_keeping_hint(t, 40);
+        assert!(out.ends_with(" — press r to retry"), "{out}");
+        assert!(width(&out) <= 40);
+        assert_eq!(fit_keeping_hint("short", 40), "short");
+        assert!(width(&fit_keeping_hint(t, 5)) <= 5);
+    }
+}

@@ -1,0 +1,302 @@
+//! End-to-end: the real binary in a pseudo-terminal (100×30) against the
+//! demo simulator, driven with keys, read back through a vt100 parser.
+//! Every wait polls the screen against a deadline; nothing sleeps blindly
+//! and nothing can hang: the child is killed when a step times out.
+
+use base64::Engine as _;
+use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tusou::sim::{SimConfig, catalog_image, catalog_offer_ids};
+
+const ROWS: u16 = 30;
+const COLS: u16 = 100;
+const STEP: Duration = Duration::from_secs(20);
+
+struct Term {
+    parser: vt100::Parser,
+    raw: Vec<u8>,
+    eof: bool,
+}
+
+struct App {
+    term: Arc<Mutex<Term>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+}
+
+impl App {
+    fn screen(&self) -> String {
+        self.term
+            .lock()
+            .map(|t| t.parser.screen().contents())
+            .unwrap_or_default()
+    }
+
+    /// The rows of the results pane (right column, top).
+    fn results_rows(&self) -> Vec<String> {
+        let Ok(t) = self.term.lock() else {
+            return Vec::new();
+        };
+        let left = 40; // the left column at 100 columns: 2/5 of the width
+        t.parser
+            .screen()
+            .rows(left, COLS - left)
+            .skip(1)
+            .take_while(|r| !r.starts_with('┗') && !r.starts_with('└'))
+            .collect()
+    }
+
+    fn raw(&self) -> Vec<u8> {
+        self.term.lock().map(|t| t.raw.clone()).unwrap_or_default()
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).expect("write to the pty");
+        self.writer.flush().expect("flush the pty");
+        // Let the app read one key at a time, as a person types.
+        std::thread::sleep(Duration::from_millis(30));
+    }
+
+    /// Polls until `cond` holds on the screen text, or fails the test.
+    fn wait_for(&mut self, what: &str, cond: impl Fn(&App) -> bool) {
+        let deadline = Instant::now() + STEP;
+        while Instant::now() < deadline {
+            if cond(self) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let screen = self.screen();
+        let _ = self.child.kill();
+        panic!("timed out waiting for {what}; screen:\n{screen}");
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+        }
+    }
+}
+
+fn start(
+    dir: &std::path::Path,
+    config: &std::path::Path,
+    cache: &std::path::Path,
+    export: &std::path::Path,
+) -> App {
+    let pty = native_pty_system();
+    let pair = pty
+        .openpty(PtySize {
+            rows: ROWS,
+            cols: COLS,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("open a pty");
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_tusou"));
+    cmd.args(["--demo", "--demo-latency-ms", "300"]);
+    cmd.arg(dir);
+    cmd.cwd(dir);
+    cmd.env("TUSOU_CONFIG_DIR", config);
+    cmd.env("TUSOU_CACHE_DIR", cache);
+    cmd.env("TUSOU_EXPORT_DIR", export);
+    cmd.env("TUSOU_GRAPHICS", "halfblocks");
+    cmd.env("TERM", "xterm-256color");
+    cmd.env_remove("NO_COLOR");
+    cmd.env_remove("DISPLAY");
+    cmd.env_remove("WAYLAND_DISPLAY");
+    let child = pair.slave.spawn_command(cmd).expect("spawn tusou");
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().expect("pty reader");
+    let writer = pair.master.take_writer().expect("pty writer");
+    let term = Arc::new(Mutex::new(Term {
+        parser: vt100::Parser::new(ROWS, COLS, 0),
+        raw: Vec::new(),
+        eof: false,
+    }));
+    let t = term.clone();
+    std::thread::spawn(move || {
+        // Keeps the master alive as long as output may come.
+        let _master = pair.master;
+        let mut buf = [0u8; 8192];
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    if let Ok(mut t) = t.lock() {
+                        t.parser.process(&buf[..n]);
+                        t.raw.extend_from_slice(&buf[..n]);
+                    }
+                }
+            }
+        }
+        if let Ok(mut t) = t.lock() {
+            t.eof = true;
+        }
+    });
+    App {
+        term,
+        writer,
+        child,
+    }
+}
+
+/// "120/687 · page 6/35" in the results title → (loaded, pages loaded).
+fn progress(screen: &str) -> Option<(u64, u32)> {
+    let line = screen.lines().find(|l| l.contains(" · page "))?;
+    let after = line.split("Results").nth(1)?;
+    let mut nums = after
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<u64>().ok());
+    let loaded = nums.next()??;
+    let _total = nums.next()??;
+    let page = nums.next()??;
+    Some((loaded, u32::try_from(page).ok()?))
+}
+
+/// The list price (first "¥") of each result row.
+fn prices(rows: &[String]) -> Vec<f64> {
+    rows.iter()
+        .filter_map(|r| {
+            let at = r.find('¥')?;
+            let num: String = r[at + '¥'.len_utf8()..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            num.parse().ok()
+        })
+        .collect()
+}
+
+#[test]
+fn search_scroll_filter_copy_quit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = tempfile::tempdir().expect("tempdir");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let export = tempfile::tempdir().expect("tempdir");
+    let sim = SimConfig::default();
+    let id = catalog_offer_ids(&sim, 1).pop().expect("a catalog offer");
+    let jpeg = catalog_image(&sim, &id).expect("catalog picture");
+    std::fs::write(dir.path().join("product.jpg"), jpeg).expect("write picture");
+    std::fs::write(dir.path().join("readme.txt"), "not a picture").expect("write text");
+
+    let mut app = start(dir.path(), config.path(), cache.path(), export.path());
+    app.wait_for("the picker", |a| a.screen().contains("product.jpg"));
+
+    // Directories first, then files by name: product.jpg is the first row.
+    app.send(b"\r");
+    app.wait_for("results in demo mode", |a| {
+        let s = a.screen();
+        s.contains("demo") && progress(&s).is_some_and(|(n, _)| n >= 20)
+    });
+
+    // Scroll into page 3 (20 per page): the rows keep coming.
+    for _ in 0..3 {
+        app.send(b"\x04"); // ctrl-d: page down
+    }
+    for _ in 0..8 {
+        app.send(b"j");
+    }
+    app.wait_for("page 3 loaded under the cursor", |a| {
+        progress(&a.screen()).is_some_and(|(n, p)| n >= 60 && p >= 3)
+    });
+    assert!(
+        !app.results_rows()
+            .iter()
+            .any(|r| r.contains("loading page")),
+        "no loading row in view while prefetching"
+    );
+
+    // A price range: only prices in it.
+    app.send(b"f"); // focus filters; the cursor is on "min price"
+    app.send(b"20");
+    app.send(b"\x1b[B"); // down to "max price"
+    app.send(b"40");
+    app.send(b"\r"); // apply
+    app.wait_for("results within 20–40", |a| {
+        let p = prices(&a.results_rows());
+        p.len() >= 5 && p.iter().all(|v| (20.0..=40.0).contains(v))
+    });
+
+    // Copy a link: OSC 52 reaches the terminal.
+    app.send(b"\t"); // filters → results
+    app.send(b"y");
+    app.wait_for("an OSC 52 copy", |a| {
+        let raw = a.raw();
+        raw.windows(7).any(|w| w == b"\x1b]52;c;")
+    });
+    let raw = app.raw();
+    let at = raw
+        .windows(7)
+        .position(|w| w == b"\x1b]52;c;")
+        .expect("osc 52")
+        + 7;
+    let end = raw[at..]
+        .iter()
+        .position(|&b| b == 0x07)
+        .expect("BEL after OSC 52")
+        + at;
+    let link = base64::engine::general_purpose::STANDARD
+        .decode(&raw[at..end])
+        .expect("base64");
+    let link = String::from_utf8(link).expect("utf-8");
+    assert!(link.starts_with("https://detail.1688.com/offer/"), "{link}");
+
+    // Quit: exit 0 and the terminal back to normal.
+    app.send(b"q");
+    let deadline = Instant::now() + STEP;
+    let status = loop {
+        if let Ok(Some(status)) = app.child.try_wait() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = app.child.kill();
+            panic!("tusou did not exit; screen:\n{}", app.screen());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "exit status {status:?}");
+    app.wait_for("the last output", |a| {
+        a.term.lock().map(|t| t.eof).unwrap_or(true)
+            || !a
+                .term
+                .lock()
+                .map(|t| t.parser.screen().alternate_screen())
+                .unwrap_or(true)
+    });
+    let t = app.term.lock().expect("terminal state");
+    assert!(
+        !t.parser.screen().alternate_screen(),
+        "left the alternate screen"
+    );
+    assert!(!t.parser.screen().hide_cursor(), "cursor shown again");
+    assert_eq!(
+        t.parser.screen().mouse_protocol_mode(),
+        vt100::MouseProtocolMode::None,
+        "mouse capture off"
+    );
+    assert!(!t.parser.screen().bracketed_paste(), "bracketed paste off");
+}
+
+/// Writes a few catalog pictures into `$DUMP_DIR` (manual testing).
+#[test]
+#[ignore]
+fn dump_catalog_images() {
+    let Some(dir) = std::env::var_os("DUMP_DIR") else {
+        return;
+    };
+    let config = SimConfig::default();
+    for (i, id) in catalog_offer_ids(&config, 5).iter().enumerate() {
+        let bytes = catalog_image(&config, id).expect("catalog image");
+        std::fs::write(
+            std::path::Path::new(&dir).join(format!("product{i}.jpg")),
+            bytes,
+        )
+        .expect("write");
+    }
+}
