@@ -1,7 +1,7 @@
 //! Image preparation and thumbnail benches (issue 4, figures 4 and 5).
 //! `cargo bench --bench image`
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use std::hint::black_box;
 use std::io::Cursor;
 use tusou::image::prepare::encode_and_hash;
@@ -69,4 +69,22 @@ fn thumbnails(c: &mut Criterion) {
 }
 
 criterion_group!(benches, preparation, thumbnails);
-criterion_main!(benches);
+
+/// With `BENCH_PICTURES_DIR` set, writes the bench inputs there as files
+/// (for the side-by-side runs in bench/run.sh) instead of benchmarking.
+fn main() {
+    if let Some(dir) = std::env::var_os("BENCH_PICTURES_DIR") {
+        let dir = std::path::Path::new(&dir);
+        let files = [
+            ("photo24mp.jpg", photo(6000, 4000), image::ImageFormat::Jpeg),
+            ("photo36mb.bmp", photo(3464, 3464), image::ImageFormat::Bmp),
+            ("photo800.jpg", photo(800, 800), image::ImageFormat::Jpeg),
+        ];
+        for (name, img, format) in files {
+            std::fs::write(dir.join(name), encode(&img, format)).expect("write a bench picture");
+        }
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

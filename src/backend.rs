@@ -65,13 +65,17 @@ impl Backend {
 
     async fn start_demo(config: &Config, demo: &DemoOptions) -> anyhow::Result<Backend> {
         let credentials = SimCredentials::demo();
+        let defaults = SimConfig::default();
         let sim_config = SimConfig {
             credentials: credentials.clone(),
             faults: Faults {
                 latency: demo.latency.map_or(Latency::None, Latency::Fixed),
                 ..Faults::default()
             },
-            ..SimConfig::default()
+            // Demo-only knobs for benchmarks (many thousands of results).
+            catalog_size: env_count("TUSOU_DEMO_CATALOG_SIZE").unwrap_or(defaults.catalog_size),
+            max_results: env_count("TUSOU_DEMO_MAX_RESULTS").unwrap_or(defaults.max_results),
+            ..defaults
         };
         let handle = sim::spawn(sim_config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
         let provider = demo_provider(
@@ -95,6 +99,14 @@ impl Backend {
     pub fn sim_base_url(&self) -> Option<String> {
         self.sim.as_ref().map(SimHandle::base_url)
     }
+}
+
+/// A positive count from the environment (demo knobs); absent or invalid is `None`.
+fn env_count(name: &str) -> Option<usize> {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n >= 1)
 }
 
 /// Provider settings that talk to a simulator at `base_url` with its demo

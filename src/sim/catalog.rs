@@ -709,6 +709,15 @@ impl Catalog {
 
     /// Runs a search; answers (totalRecords, the offers of the asked page).
     pub fn search(&self, q: &SearchQuery<'_>) -> (u64, Vec<&CatalogOffer>) {
+        self.search_capped(q, MAX_RESULTS)
+    }
+
+    /// [`Catalog::search`] with at most `max_results` hits in all.
+    pub fn search_capped(
+        &self,
+        q: &SearchQuery<'_>,
+        max_results: usize,
+    ) -> (u64, Vec<&CatalogOffer>) {
         let mut hits: Vec<(f32, usize)> = self
             .offers
             .iter()
@@ -718,7 +727,7 @@ impl Catalog {
             .collect();
         let id = |i: usize| self.offers[i].offer_id;
         hits.sort_by(|a, b| a.0.total_cmp(&b.0).then(id(a.1).cmp(&id(b.1))));
-        hits.truncate(MAX_RESULTS);
+        hits.truncate(max_results.max(1));
         if let Some(sort) = q.sort {
             // Stable sort keeps the similarity order among equal keys.
             let key = |i: usize| {

@@ -104,6 +104,7 @@ impl SimArgs {
         Ok(SimConfig {
             credentials: SimCredentials::demo(),
             catalog_size: self.catalog_size,
+            max_results: super::MAX_RESULTS,
             seed: self.seed,
             faults: Faults {
                 latency,

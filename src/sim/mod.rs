@@ -89,6 +89,8 @@ impl SimCredentials {
 pub struct SimConfig {
     pub credentials: SimCredentials,
     pub catalog_size: usize,
+    /// Hits a search answers at most (the real API stops at about 2,000).
+    pub max_results: usize,
     pub seed: u64,
     pub faults: Faults,
 }
@@ -98,6 +100,7 @@ impl Default for SimConfig {
         SimConfig {
             credentials: SimCredentials::demo(),
             catalog_size: DEFAULT_CATALOG_SIZE,
+            max_results: MAX_RESULTS,
             seed: DEFAULT_SEED,
             faults: Faults::default(),
         }
@@ -159,6 +162,7 @@ struct SimState {
     credentials: SimCredentials,
     seed: u64,
     catalog_size: usize,
+    max_results: usize,
     base_url: String,
     catalog: OnceCell<Arc<Catalog>>,
     faults: Mutex<FaultState>,
@@ -326,6 +330,7 @@ pub async fn spawn(config: SimConfig, addr: SocketAddr) -> anyhow::Result<SimHan
         credentials: config.credentials,
         seed: config.seed,
         catalog_size: config.catalog_size.max(1),
+        max_results: config.max_results.max(1),
         base_url: base_url.clone(),
         catalog: OnceCell::new(),
         faults: Mutex::new(FaultState {

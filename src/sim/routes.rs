@@ -692,7 +692,7 @@ async fn search(state: &SimState, source: Source, params: Params) -> Outcome {
         sort: params.sort,
         category_id: params.category_id,
     };
-    let (total, rows) = catalog.search(&query);
+    let (total, rows) = catalog.search_capped(&query, state.max_results);
     let page = WirePage {
         total_records: Some(total),
         total_page: Some(total.div_ceil(params.page_size)),

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Runs the six figures of the performance issue on this machine and prints
+# one table: figure, tusou, peer, ratio, target, pass/fail.
+#
+#   bash bench/run.sh            # everything (about 10 minutes on 2 cores)
+#   RUNS=15 bash bench/run.sh    # more process runs per side-by-side figure
+#
+# Release build. Figures 1, 4b and 5 (in-process) come from criterion
+# (`cargo bench --bench render` / `--bench image`, median estimate);
+# 2, 3 and 6 from `cargo bench --bench interactive` (the real binary in a
+# pty); 4 and 5 side by side with ImageMagick and chafa, process to process,
+# same inputs, same run, median of $RUNS alternating runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS="${RUNS:-9}"
+WORK="${BENCH_WORK:-target/bench-work}"
+mkdir -p "$WORK"
+export CARGO_TERM_COLOR=never
+
+# --- peers: the real ImageMagick (not a stand-in on PATH) and chafa -------
+real_convert() {
+  local c
+  for c in /usr/bin/convert /usr/bin/convert-im6.q16 /usr/bin/magick; do
+    if [ -x "$c" ] && "$c" -version 2>/dev/null | grep -q 'ImageMagick'; then
+      echo "$c"
+      return 0
+    fi
+  done
+  return 1
+}
+need_apt=()
+real_convert >/dev/null || need_apt+=(imagemagick)
+command -v chafa >/dev/null 2>&1 || [ -x /usr/bin/chafa ] || need_apt+=(chafa)
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  echo "== installing ${need_apt[*]}" >&2
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >&2
+fi
+CONVERT="$(real_convert)" || { echo "no real ImageMagick convert found" >&2; exit 1; }
+CHAFA="$(command -v chafa || echo /usr/bin/chafa)"
+echo "== peers: $("$CONVERT" -version | head -1) ($CONVERT); chafa $("$CHAFA" --version | head -1 | awk '{print $NF}')" >&2
+
+# --- build once, then the criterion benches -------------------------------
+echo "== cargo build --release; cargo bench --no-run" >&2
+cargo build --release --locked >&2
+cargo bench --no-run --locked >&2
+TUSOU="$PWD/target/release/tusou"
+
+echo "== cargo bench --bench render" >&2
+cargo bench --locked --bench render >&2
+echo "== cargo bench --bench image" >&2
+cargo bench --locked --bench image >&2
+
+# --- inputs for the side-by-side runs -------------------------------------
+if [ ! -s "$WORK/photo24mp.jpg" ] || [ ! -s "$WORK/photo36mb.bmp" ] || [ ! -s "$WORK/photo800.jpg" ]; then
+  echo "== making test pictures (tusou's bench photo generator)" >&2
+  BENCH_PICTURES_DIR="$PWD/$WORK" cargo bench --locked --bench image >&2
+fi
+
+echo "== cargo bench --bench interactive (pty, real binary)" >&2
+cargo bench --locked --bench interactive | tee "$WORK/interactive.txt" >&2
+
+echo "== side by side: $RUNS runs each" >&2
+python3 - "$WORK" "$TUSOU" "$CONVERT" "$CHAFA" "$RUNS" <<'PY'
+import json, os, statistics, subprocess, sys, time
+work, tusou, convert, chafa, runs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+LIMIT = 3 * 1024 * 1024
+
+def crit(*parts):
+    p = os.path.join("target", "criterion", *parts, "new", "estimates.json")
+    with open(p) as f:
+        return json.load(f)["median"]["point_estimate"] / 1e6  # ms
+
+def timed(cmd, out=None):
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return (time.perf_counter() - t) * 1000
+
+def side_by_side(a, b, check=None):
+    ta, tb = [], []
+    timed(a); timed(b)  # warm the page cache and both binaries
+    for _ in range(runs):
+        ta.append(timed(a)); tb.append(timed(b))
+        if check: check()
+    return statistics.median(ta), statistics.median(tb)
+
+rows = []
+def row(fig, tusou_v, peer, ratio, target, ok, unit):
+    fmt = lambda v: "—" if v is None else (f"{v:.3f}" if v < 10 else f"{v:.1f}") + unit
+    rows.append((fig, fmt(tusou_v), fmt(peer) if peer is not None else "—",
+                 "—" if ratio is None else f"{ratio:.2f}", target, "PASS" if ok else "FAIL"))
+
+# 1. render
+f100, f10k, f100k = (crit("frame_200x60", "offers", str(n)) for n in (100, 10000, 100000))
+row("1 frame 200×60, 10,000 offers", f10k, f100, f10k / f100, "ratio ≤ 1.2 vs 100", f10k / f100 <= 1.2 and f10k < 2, " ms")
+row("1 frame 200×60, 100,000 offers", f100k, f100, f100k / f100, "≤ 1.2× frame(100), < 2 ms", f100k / f100 <= 1.2 and f100k < 2, " ms")
+
+res = {}
+with open(os.path.join(work, "interactive.txt")) as f:
+    for line in f:
+        if line.startswith("RESULT "):
+            _, k, v = line.split()
+            res[k] = float(v)
+
+# 2. prefetch
+v = res["fig2_loading_at_cursor_ms"]
+row("2 loading row at cursor, pages 2–10", v, None, None, "0 ms", v == 0, " ms")
+row("2   (first page: upload + page 1, 300 ms/request)", res["fig2_first_page_ms"], None, None, "reported", True, " ms")
+
+# 3. key to frame
+v = res["fig3_p99_ms"]
+row("3 key → frame p99, 10,000 offers", v, None, None, "< 16 ms", v < 16, " ms")
+row("3   key → frame p50", res["fig3_p50_ms"], None, None, "reported", True, " ms")
+
+# 4. image preparation, process to process
+for name, src in (("24 MP JPEG", "photo24mp.jpg"), ("36 MB BMP", "photo36mb.bmp")):
+    src = os.path.join(work, src)
+    out_t, out_c = os.path.join(work, "out-tusou.jpg"), os.path.join(work, "out-convert.jpg")
+    def check():
+        for p in (out_t, out_c):
+            size = os.path.getsize(p)
+            assert size < LIMIT, f"{p} is {size} bytes"
+    t, c = side_by_side([tusou, "prepare", src, "-o", out_t],
+                        [convert, src, "-resize", "1000x1000", "-quality", "85", out_c], check)
+    row(f"4 fit {name} under 3 MB", t, c, t / c, "≤ ImageMagick", t <= c, " ms")
+b64 = crit("encode_and_hash", "base64_md5", "3MiB")
+gbs = 3 * 1024 * 1024 / (b64 / 1000) / 1e9
+rows.append(("4 base64 + MD5 of 3 MiB", f"{gbs:.2f} GB/s", "—", "—", "≥ 1 GB/s", "PASS" if gbs >= 1 else "FAIL"))
+
+# 5. thumbnails
+src = os.path.join(work, "photo800.jpg")
+t, c = side_by_side([tusou, "preview", src, "--size", "40x20"],
+                    [chafa, "--size", "40x20", "--symbols", "vhalf", "--animate", "off", src])
+row("5 800 px JPEG → 40×20 half blocks (process)", t, c, t / c, "< chafa", t < c, " ms")
+inproc = crit("thumbnail", "halfblock_800px_jpeg_40x20")
+row("5   in-process decode + scale (criterion)", inproc, None, None, "reported", True, " ms")
+
+# 6. start and memory
+v = res["fig6_start_ms"]
+row("6 launch → first frame (median of 15)", v, None, None, "< 50 ms", v < 50, " ms")
+v = res["fig6_rss_mib"]
+row(f"6 peak RSS, 10,000 offers + {res['fig6_cache_filled_mib']:.1f} MiB of pictures", v, None, None, "< 80 MB", v * 1.048576 < 80, " MiB")
+if "fig6_rss_halfblocks_mib" in res:
+    row("6   peak RSS, 10,000 offers, half-block session", res["fig6_rss_halfblocks_mib"], None, None, "reported", True, " MiB")
+
+heads = ("figure", "tusou", "peer", "ratio", "target", "pass/fail")
+widths = [max(len(str(r[i])) for r in rows + [heads]) for i in range(6)]
+line = lambda r: "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |"
+print(line(heads))
+print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+for r in rows:
+    print(line(r))
+PY
