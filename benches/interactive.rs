@@ -26,7 +26,6 @@ const ROWS: u16 = 60;
 const LEFT: u16 = 44;
 const RESULTS_TOP: u16 = 1;
 const RESULTS_BOTTOM: u16 = 44; // inner rows 1..=43
-const DETAIL_TOP: u16 = 45;
 
 /// What the reader thread saw after one chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -249,10 +248,12 @@ fn count_kitty(s: &mut Shared, chunk: &[u8]) {
 }
 
 impl Session {
+    /// Writes a key; the time just before the write.
     fn send(&mut self, bytes: &[u8]) -> Instant {
+        let at = Instant::now();
         self.writer.write_all(bytes).expect("write to the pty");
         self.writer.flush().expect("flush the pty");
-        Instant::now()
+        at
     }
 
     /// Waits until `cond` holds; the time of the output that made it hold.
@@ -267,7 +268,11 @@ impl Session {
             let now = Instant::now();
             if now >= deadline || s.eof {
                 let screen = s.parser.screen().contents();
-                panic!("timed out waiting for {what}; screen:\n{screen}");
+                panic!(
+                    "timed out waiting for {what} ({:?}, changed {:?} ago); screen:\n{screen}",
+                    s.obs,
+                    s.changed_at.elapsed()
+                );
             }
             s = cv.wait_timeout(s, deadline - now).expect("screen lock").0;
         }
@@ -483,7 +488,8 @@ fn key_to_frame() {
             (b"k", RESULTS_TOP)
         };
         let sent = session.send(key);
-        let at = session.wait("the selection to move", Duration::from_secs(5), |s| {
+        let what = format!("the selection to move (key {i})");
+        let at = session.wait(&what, Duration::from_secs(5), |s| {
             s.obs.highlight == Some(want) && s.changed_at >= sent
         });
         lat.push(ms(at - sent));

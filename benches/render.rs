@@ -76,10 +76,11 @@ pub fn state_with(n: u32) -> State {
         Start::Url("https://img.example/shoe.jpg".into()),
         PathBuf::from("/tmp"),
     ));
+    let generation = s.results.generation;
     update(
         &mut s,
         Msg::Resolved {
-            generation: s.results.generation,
+            generation,
             result: Ok((
                 ImageRef::Address("https://img.example/shoe.jpg".into()),
                 None,
@@ -95,7 +96,7 @@ pub fn state_with(n: u32) -> State {
         update(
             &mut s,
             Msg::Page {
-                generation: s.results.generation,
+                generation,
                 page,
                 result: Ok(ResultPage {
                     offers: (start..end).map(offer).collect(),
