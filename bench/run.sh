@@ -132,7 +132,7 @@ src = os.path.join(work, "photo800.jpg")
 t, c = side_by_side([tusou, "preview", src, "--size", "40x20"],
                     [chafa, "--size", "40x20", "--symbols", "vhalf", "--animate", "off", src])
 row("5 800 px JPEG → 40×20 half blocks (process)", t, c, t / c, "< chafa", t < c, " ms")
-inproc = crit("thumbnail", "halfblock_800px_jpeg_40x20")
+inproc = crit("thumbnail_halfblock_800px_jpeg_40x20")
 row("5   in-process decode + scale (criterion)", inproc, None, None, "reported", True, " ms")
 
 # 6. start and memory

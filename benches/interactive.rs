@@ -100,7 +100,9 @@ fn observe(screen: &vt100::Screen) -> Obs {
     }
     let loading_at_cursor = match (loading_row, highlight) {
         (Some(l), Some(h)) => l == h + 1,
-        (Some(_), None) => true,
+        // No row highlighted: the loading row is the cursor's only when
+        // it is the first row (nothing loaded yet).
+        (Some(l), None) => l == RESULTS_TOP,
         (None, _) => false,
     };
     let framed = screen.contents_between(0, 0, 0, LEFT).contains("Files");

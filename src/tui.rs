@@ -13,11 +13,17 @@ use crossterm::terminal::{
 };
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
-use std::io::{self, Stdout, Write};
+use std::io::{self, BufWriter, Stdout, Write};
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-pub type Term = Terminal<CrosstermBackend<Stdout>>;
+/// Frames are buffered whole and written with one flush (ratatui flushes
+/// after each draw): one write per frame instead of one per kilobyte
+/// (stdout's line buffer), so a remote terminal never shows half a frame.
+pub type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
+
+/// Room for a full 300×100 frame of styled cells.
+const FRAME_BUFFER_BYTES: usize = 256 * 1024;
 
 /// Whether the terminal is currently ours (so restore runs once).
 static ACTIVE: AtomicBool = AtomicBool::new(false);
@@ -38,7 +44,10 @@ pub fn init() -> io::Result<Term> {
         restore();
         return Err(e);
     }
-    match Terminal::new(CrosstermBackend::new(io::stdout())) {
+    match Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(
+        FRAME_BUFFER_BYTES,
+        io::stdout(),
+    ))) {
         Ok(t) => Ok(t),
         Err(e) => {
             restore();

@@ -268,7 +268,12 @@ fn decode_thumb(bytes: &[u8], key: &ThumbKey) -> Thumb {
             };
             let img = image::DynamicImage::ImageRgb8(img);
             match encode_protocol(&img, key.protocol, key.x, key.y, key.cols, key.rows) {
-                Ok(b) => Thumb::Protocol(b),
+                Ok(mut b) => {
+                    // Grown by doubling: up to half of it would be slack
+                    // held in the cache for as long as the picture is.
+                    b.shrink_to_fit();
+                    Thumb::Protocol(b)
+                }
                 Err(e) => Thumb::Failed(e.to_string()),
             }
         }

@@ -357,7 +357,8 @@ impl Thumb {
     pub fn byte_size(&self) -> usize {
         match self {
             Thumb::Half(h) => h.byte_size(),
-            Thumb::Protocol(b) => b.len() + 32,
+            // Capacity, not length: the cache bounds what is allocated.
+            Thumb::Protocol(b) => b.capacity() + 32,
             Thumb::Failed(s) => s.len() + 32,
         }
     }

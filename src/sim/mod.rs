@@ -44,8 +44,11 @@ pub const DEFAULT_CATALOG_SIZE: usize = 2400;
 pub const DEFAULT_SEED: u64 = 1688;
 /// Uploaded images remembered (least recently used are forgotten first).
 const MAX_UPLOADS: usize = 10_000;
-/// Rendered catalog JPEGs kept in memory.
+/// Rendered catalog JPEGs kept in memory, at most this many…
 const MAX_CACHED_IMAGES: usize = 256;
+/// …and this many bytes (they re-render in a few milliseconds; the demo
+/// simulator shares the app's process and its memory).
+const MAX_CACHED_IMAGE_BYTES: usize = 2 * 1024 * 1024;
 /// Requests kept for [`SimHandle::requests`].
 const MAX_RECORDED: usize = 200;
 
@@ -254,7 +257,15 @@ impl SimState {
         .ok()
         .filter(|j| !j.is_empty())?;
         let bytes = Bytes::from(jpeg);
-        lock(&self.images).put(offer_id, bytes.clone());
+        let mut images = lock(&self.images);
+        images.put(offer_id, bytes.clone());
+        let mut held: usize = images.iter().map(|(_, b)| b.len()).sum();
+        while held > MAX_CACHED_IMAGE_BYTES && images.len() > 1 {
+            match images.pop_lru() {
+                Some((_, b)) => held -= b.len(),
+                None => break,
+            }
+        }
         Some(bytes)
     }
 }
