@@ -57,6 +57,7 @@ pub async fn run(start: Option<String>, common: CommonArgs, strict_keymap: bool)
         start,
         keymap,
         keymap_problems,
+        notices: config.warnings.clone(),
         prepare: prepare_options(&common),
         export_dir: config::export_dir(),
         page_size: config

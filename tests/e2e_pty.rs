@@ -249,6 +249,12 @@ fn search_scroll_filter_copy_quit() {
 
     // Quit: exit 0 and the terminal back to normal.
     app.send(b"q");
+    assert_exits_restored(&mut app);
+}
+
+/// Waits for the child to exit 0 and checks the terminal is back to normal:
+/// main screen, cursor shown, no mouse capture, no bracketed paste.
+fn assert_exits_restored(app: &mut App) {
     let deadline = Instant::now() + STEP;
     let status = loop {
         if let Ok(Some(status)) = app.child.try_wait() {
@@ -283,20 +289,27 @@ fn search_scroll_filter_copy_quit() {
     assert!(!t.parser.screen().bracketed_paste(), "bracketed paste off");
 }
 
-/// Writes a few catalog pictures into `$DUMP_DIR` (manual testing).
+/// SIGTERM and SIGHUP (an SSH drop) end the app in order, terminal restored,
+/// even while a search is in flight.
 #[test]
-#[ignore]
-fn dump_catalog_images() {
-    let Some(dir) = std::env::var_os("DUMP_DIR") else {
-        return;
-    };
-    let config = SimConfig::default();
-    for (i, id) in catalog_offer_ids(&config, 5).iter().enumerate() {
-        let bytes = catalog_image(&config, id).expect("catalog image");
-        std::fs::write(
-            std::path::Path::new(&dir).join(format!("product{i}.jpg")),
-            bytes,
-        )
-        .expect("write");
+fn signals_restore_the_terminal() {
+    for signal in ["-TERM", "-HUP"] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = tempfile::tempdir().expect("tempdir");
+        let cache = tempfile::tempdir().expect("tempdir");
+        let sim = SimConfig::default();
+        let id = catalog_offer_ids(&sim, 1).pop().expect("a catalog offer");
+        let jpeg = catalog_image(&sim, &id).expect("catalog picture");
+        std::fs::write(dir.path().join("product.jpg"), jpeg).expect("write picture");
+        let mut app = start(dir.path(), config.path(), cache.path(), dir.path());
+        app.wait_for("the picker", |a| a.screen().contains("product.jpg"));
+        app.send(b"\r"); // a search starts (300 ms latency): work in flight
+        let pid = app.child.process_id().expect("child pid");
+        let killed = std::process::Command::new("kill")
+            .args([signal, &pid.to_string()])
+            .status()
+            .expect("run kill");
+        assert!(killed.success());
+        assert_exits_restored(&mut app);
     }
 }

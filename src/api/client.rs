@@ -107,6 +107,17 @@ impl Transport {
             .map_err(|e| http::transport_error(e, self.timeout))?;
         http::read_envelope(response, self.timeout, &self.redactor).await
     }
+
+    /// Sends a query and normalises its page.
+    pub async fn send_query(
+        &self,
+        request: reqwest::RequestBuilder,
+        page: u32,
+        page_size: u32,
+    ) -> Result<ResultPage, ApiError> {
+        let data: super::models::WirePage = self.send(request).await?;
+        Ok(ResultPage::from_wire(data, page, page_size))
+    }
 }
 
 struct Inner {

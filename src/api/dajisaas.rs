@@ -4,7 +4,7 @@
 
 use super::client::Transport;
 use super::error::ApiError;
-use super::models::{ImageRef, ResultPage, SearchParams, UploadData, WirePage};
+use super::models::{ImageRef, ResultPage, SearchParams, UploadData};
 use super::sign::dajisaas_sign;
 use crate::config::Secret;
 
@@ -106,12 +106,9 @@ pub async fn query(
     let pairs = query_params(settings, image, params, page)?;
     let url = format!("{}{QUERY_PATH}", settings.base_url.trim_end_matches('/'));
     let request = transport.http.get(url).query(&pairs);
-    let data: WirePage = transport.send(request).await?;
-    Ok(ResultPage::from_wire(
-        data,
-        page,
-        params.effective_page_size(),
-    ))
+    transport
+        .send_query(request, page, params.effective_page_size())
+        .await
 }
 
 #[cfg(test)]

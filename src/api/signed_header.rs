@@ -4,7 +4,7 @@
 
 use super::client::Transport;
 use super::error::ApiError;
-use super::models::{FilterFlag, ImageRef, QueryBody, ResultPage, SearchParams, WirePage};
+use super::models::{FilterFlag, ImageRef, QueryBody, ResultPage, SearchParams};
 use super::sign::{fresh_nonce, header_signature};
 use crate::config::Secret;
 
@@ -90,12 +90,9 @@ pub async fn query(
     for (name, value) in auth_headers(settings) {
         request = request.header(name, value);
     }
-    let data: WirePage = transport.send(request).await?;
-    Ok(ResultPage::from_wire(
-        data,
-        page,
-        params.effective_page_size(),
-    ))
+    transport
+        .send_query(request, page, params.effective_page_size())
+        .await
 }
 
 #[cfg(test)]

@@ -34,6 +34,8 @@ pub struct AppOptions {
     pub start: Option<String>,
     pub keymap: Keymap,
     pub keymap_problems: Vec<KeymapProblem>,
+    /// Other things to tell the user at start (e.g. a config file others can read).
+    pub notices: Vec<String>,
     pub prepare: crate::image::PrepareOptions,
     pub export_dir: PathBuf,
     pub page_size: u32,
@@ -88,15 +90,20 @@ pub fn initial_state(
     state.can_open = effects::has_local_display();
     state.export_dir = options.export_dir.clone();
     state.picker.home = dirs::home_dir();
-    if let Some(first) = options.keymap_problems.first() {
-        let more = options.keymap_problems.len() - 1;
+    let mut problems = options
+        .keymap_problems
+        .iter()
+        .map(|p| format!("keymap: {p}"))
+        .chain(options.notices.iter().cloned());
+    if let Some(first) = problems.next() {
+        let more = problems.count();
         let tail = if more > 0 {
             format!(" (and {more} more)")
         } else {
             String::new()
         };
         state.notice = Some(state::Message {
-            text: format!("keymap: {first}{tail}"),
+            text: format!("{first}{tail}"),
             error: true,
         });
     }

@@ -83,7 +83,10 @@ fn status_row(state: &State, theme: Theme) -> Vec<Span<'static>> {
             format!(
                 "{} preparing and uploading {}…",
                 spinner(state),
-                r.source.as_ref().map(|s| s.label()).unwrap_or_default()
+                r.source
+                    .as_ref()
+                    .map(|s| sanitize(&s.label()))
+                    .unwrap_or_default()
             ),
             theme.accent(),
         )],
