@@ -122,6 +122,9 @@ struct Options {
     big: Option<(usize, usize)>,
     /// Write a catalog picture to search with.
     picture: bool,
+    /// Talk to this out-of-process simulator (as a live provider) instead
+    /// of the in-process demo one.
+    external_sim: Option<String>,
 }
 
 fn spawn(opts: &Options) -> Session {
@@ -148,7 +151,15 @@ fn spawn(opts: &Options) -> Session {
         })
         .expect("open a pty");
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_tusou"));
-    cmd.args(["--demo", "--demo-latency-ms", &opts.latency_ms.to_string()]);
+    match &opts.external_sim {
+        None => cmd.args(["--demo", "--demo-latency-ms", &opts.latency_ms.to_string()]),
+        Some(base_url) => {
+            let creds = tusou::sim::SimCredentials::demo();
+            cmd.env("TUSOU_DAJI_BASE_URL", base_url);
+            cmd.env("TUSOU_APP_KEY", creds.app_key);
+            cmd.env("TUSOU_APP_SECRET", creds.app_secret);
+        }
+    }
     cmd.arg(dir.path());
     cmd.cwd(dir.path());
     cmd.env("TUSOU_CONFIG_DIR", config.path());
@@ -378,6 +389,7 @@ fn launch_to_first_frame() {
             graphics: "halfblocks",
             big: None,
             picture: false,
+            external_sim: None,
         });
         session.wait("the first frame", Duration::from_secs(10), |s| {
             s.first_frame_at.is_some()
@@ -399,6 +411,7 @@ fn scroll_through_pages() {
         graphics: "halfblocks",
         big: None,
         picture: true,
+        external_sim: None,
     });
     let (sent, shown) = session.search();
     let steps = 10 * page as usize;
@@ -459,13 +472,59 @@ fn scroll_through_pages() {
     result("fig2_loading_visible_ms", ms(visible_after));
 }
 
-fn big_session(graphics: &'static str) -> Session {
+/// A standalone `tusou sim` process with a 12,000-offer catalog, so a
+/// measurement can see the app's own memory, as in a live session.
+struct ExternalSim {
+    child: std::process::Child,
+    base_url: String,
+}
+
+impl ExternalSim {
+    fn start() -> ExternalSim {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tusou"))
+            .args([
+                "sim",
+                "--port",
+                "0",
+                "--catalog-size",
+                "12000",
+                "--max-results",
+                "10000",
+            ])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start tusou sim");
+        let stderr = child.stderr.take().expect("sim stderr");
+        let mut lines = std::io::BufReader::new(stderr).lines();
+        let base_url = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|l| l.split("listening on ").nth(1).map(str::to_string))
+            .expect("the simulator's address");
+        // Keep draining so the simulator never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        ExternalSim { child, base_url }
+    }
+}
+
+impl Drop for ExternalSim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn big_session(graphics: &'static str, external_sim: Option<&ExternalSim>) -> Session {
     let mut session = spawn(&Options {
         latency_ms: 0,
         page_size: 50,
         graphics,
         big: Some((12_000, 10_000)),
         picture: true,
+        external_sim: external_sim.map(|s| s.base_url.clone()),
     });
     session.search();
     session.send(b"3"); // results focused (a search focuses them anyway)
@@ -475,7 +534,7 @@ fn big_session(graphics: &'static str) -> Session {
 
 /// Figure 3 (and 6b with half-block pictures): key → frame with 10,000 offers.
 fn key_to_frame() {
-    let mut session = big_session("halfblocks");
+    let mut session = big_session("halfblocks", None);
     session.send(b"g");
     let top = session.wait("the top row", Duration::from_secs(10), |s| {
         s.obs.highlight == Some(RESULTS_TOP)
@@ -518,8 +577,9 @@ fn key_to_frame() {
 /// Half-block pictures are ~1.7 KB here (24×12 cells), so filling the
 /// cache with them would take ~4,800 offers' pictures; kitty pictures are
 /// ~100 KB of escape bytes each, so ~100 offers fill the same byte budget.
-fn peak_rss_full_cache() {
-    let mut session = big_session("kitty");
+fn peak_rss_full_cache(external: bool) {
+    let sim = external.then(ExternalSim::start);
+    let mut session = big_session("kitty", sim.as_ref());
     session.send(b"g");
     session.wait("the top row", Duration::from_secs(10), |s| {
         s.obs.highlight == Some(RESULTS_TOP)
@@ -555,9 +615,13 @@ fn peak_rss_full_cache() {
         bytes as f64 / 1048576.0,
         target as f64 / 1048576.0
     );
-    result("fig6_cache_filled_mib", bytes as f64 / 1048576.0);
     let kib = session.vm_hwm_kib().expect("VmHWM");
-    result("fig6_rss_mib", kib as f64 / 1024.0);
+    if external {
+        result("fig6_cache_filled_mib", bytes as f64 / 1048576.0);
+        result("fig6_rss_mib", kib as f64 / 1024.0);
+    } else {
+        result("fig6_rss_with_demo_sim_mib", kib as f64 / 1024.0);
+    }
 }
 
 fn main() {
@@ -574,6 +638,7 @@ fn main() {
         key_to_frame();
     }
     if want("fig6_rss") {
-        peak_rss_full_cache();
+        peak_rss_full_cache(true);
+        peak_rss_full_cache(false);
     }
 }

@@ -33,6 +33,9 @@ pub struct SimArgs {
     /// Number of synthetic offers.
     #[arg(long, default_value_t = DEFAULT_CATALOG_SIZE)]
     pub catalog_size: usize,
+    /// Most results one search reports (`totalRecords` cap).
+    #[arg(long, value_name = "N", default_value_t = super::MAX_RESULTS)]
+    pub max_results: usize,
     /// Catalog seed.
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
@@ -101,10 +104,11 @@ impl SimArgs {
             None => 1.0,
         };
         anyhow::ensure!(self.catalog_size >= 1, "--catalog-size must be at least 1");
+        anyhow::ensure!(self.max_results >= 1, "--max-results must be at least 1");
         Ok(SimConfig {
             credentials: SimCredentials::demo(),
             catalog_size: self.catalog_size,
-            max_results: super::MAX_RESULTS,
+            max_results: self.max_results,
             seed: self.seed,
             faults: Faults {
                 latency,
