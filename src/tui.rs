@@ -73,14 +73,23 @@ pub fn restore() {
     let _ = out.flush();
 }
 
-/// Restores the terminal before the default hook prints the panic, so the
-/// message lands on the normal screen.
+/// A panic on the UI thread (the main thread, which runs the event loop)
+/// ends the app: restore the terminal, then let the default hook print, so
+/// the message lands on the normal screen. A panic in a background task
+/// only fails that task — its owner reports it as an error and the app
+/// goes on — so the terminal stays ours and the panic goes to the log
+/// instead of being printed over the screen.
 fn install_panic_hook() {
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            restore();
-            previous(info);
+            let on_ui_thread = std::thread::current().name() == Some("main");
+            if on_ui_thread || !ACTIVE.load(Ordering::SeqCst) {
+                restore();
+                previous(info);
+            } else {
+                tracing::error!("background task panicked: {info}");
+            }
         }));
     });
 }

@@ -88,6 +88,16 @@ fn start(
     cache: &std::path::Path,
     export: &std::path::Path,
 ) -> App {
+    start_with(dir, config, cache, export, &[])
+}
+
+fn start_with(
+    dir: &std::path::Path,
+    config: &std::path::Path,
+    cache: &std::path::Path,
+    export: &std::path::Path,
+    env: &[(&str, &str)],
+) -> App {
     let pty = native_pty_system();
     let pair = pty
         .openpty(PtySize {
@@ -109,6 +119,9 @@ fn start(
     cmd.env_remove("NO_COLOR");
     cmd.env_remove("DISPLAY");
     cmd.env_remove("WAYLAND_DISPLAY");
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
     let child = pair.slave.spawn_command(cmd).expect("spawn tusou");
     drop(pair.slave);
     let mut reader = pair.master.try_clone_reader().expect("pty reader");
@@ -312,4 +325,45 @@ fn signals_restore_the_terminal() {
         assert!(killed.success());
         assert_exits_restored(&mut app);
     }
+}
+
+/// A panic on the UI thread restores the terminal before the message is
+/// printed (debug builds panic on purpose with TUSOU_DEBUG_PANIC=ui).
+#[test]
+fn panic_restores_the_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = tempfile::tempdir().expect("tempdir");
+    let mut app = start_with(
+        dir.path(),
+        config.path(),
+        dir.path(),
+        dir.path(),
+        &[("TUSOU_DEBUG_PANIC", "ui"), ("RUST_BACKTRACE", "0")],
+    );
+    let deadline = Instant::now() + STEP;
+    let status = loop {
+        if let Ok(Some(status)) = app.child.try_wait() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = app.child.kill();
+            panic!("tusou did not exit; screen:\n{}", app.screen());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(!status.success(), "a panic is a failure exit");
+    app.wait_for("the panic message on the normal screen", |a| {
+        a.screen().contains("deliberate panic") && !a.screen().contains("Files")
+    });
+    let t = app.term.lock().expect("terminal state");
+    assert!(
+        !t.parser.screen().alternate_screen(),
+        "left the alternate screen"
+    );
+    assert!(!t.parser.screen().hide_cursor(), "cursor shown again");
+    assert_eq!(
+        t.parser.screen().mouse_protocol_mode(),
+        vt100::MouseProtocolMode::None,
+        "mouse capture off"
+    );
 }

@@ -169,6 +169,7 @@ async fn event_loop(
             terminal.draw(|f| ui::draw(f, state))?;
             after_draw(terminal, state, runner, &mut drawn_picture)?;
             dirty = false;
+            debug_panic_for_tests();
         }
         if state.quit {
             break;
@@ -199,6 +200,15 @@ async fn event_loop(
         }
     }
     Ok(())
+}
+
+/// Debug builds only: `TUSOU_DEBUG_PANIC=ui` panics on the UI thread after
+/// a frame, so the end-to-end tests can prove the terminal is restored.
+fn debug_panic_for_tests() {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("TUSOU_DEBUG_PANIC").is_some_and(|v| v == "ui") {
+        panic!("TUSOU_DEBUG_PANIC=ui: deliberate panic on the UI thread");
+    }
 }
 
 async fn recv_signal(sig: &mut Option<tokio::signal::unix::Signal>) {
