@@ -367,3 +367,38 @@ fn panic_restores_the_terminal() {
         "mouse capture off"
     );
 }
+
+/// Sixel pictures (as on foot, WezTerm or xterm -ti vt340): drawn after the
+/// frame as DCS sequences, replaced as the cursor moves, and no terminal
+/// query (cursor position report) is sent while the event loop owns stdin.
+#[test]
+fn sixel_pictures_without_terminal_queries() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = tempfile::tempdir().expect("tempdir");
+    let sim = SimConfig::default();
+    let id = catalog_offer_ids(&sim, 1).pop().expect("a catalog offer");
+    let jpeg = catalog_image(&sim, &id).expect("catalog picture");
+    std::fs::write(dir.path().join("product.jpg"), jpeg).expect("write picture");
+    let mut app = start_with(
+        dir.path(),
+        config.path(),
+        dir.path(),
+        dir.path(),
+        &[("TUSOU_GRAPHICS", "sixel")],
+    );
+    let sixels = |a: &App| a.raw().windows(2).filter(|w| w == b"\x1bP").count();
+    app.wait_for("the picker's sixel preview", |a| sixels(a) >= 1);
+    app.send(b"\r");
+    app.wait_for("results", |a| {
+        progress(&a.screen()).is_some_and(|(n, _)| n >= 20)
+    });
+    let before = sixels(&app);
+    app.send(b"j");
+    app.wait_for("the next offer's sixel", |a| sixels(a) > before);
+    assert!(
+        !app.raw().windows(4).any(|w| w == b"\x1b[6n"),
+        "no cursor-position query during the event loop"
+    );
+    app.send(b"q");
+    assert_exits_restored(&mut app);
+}

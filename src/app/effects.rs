@@ -257,7 +257,7 @@ fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, String> {
 
 fn decode_thumb(bytes: &[u8], key: &ThumbKey) -> Thumb {
     match key.protocol {
-        GraphicsProtocol::Kitty | GraphicsProtocol::Iterm => {
+        GraphicsProtocol::Kitty | GraphicsProtocol::Iterm | GraphicsProtocol::Sixel => {
             let img = match decode_for_thumbnail(
                 bytes,
                 u32::from(key.cols) * 10,

@@ -202,6 +202,23 @@ async fn event_loop(
     Ok(())
 }
 
+/// Spaces over a picture's cell box (ratatui's buffer holds blanks there, so
+/// the screen and the buffer agree again).
+fn blank_cells(out: &mut Vec<u8>, key: &ThumbKey) {
+    use std::io::Write as _;
+    let blank = " ".repeat(usize::from(key.cols));
+    let _ = write!(out, "\x1b7\x1b[0m");
+    for row in 0..key.rows {
+        let _ = write!(
+            out,
+            "\x1b[{};{}H{blank}",
+            u32::from(key.y) + u32::from(row) + 1,
+            u32::from(key.x) + 1
+        );
+    }
+    out.extend_from_slice(b"\x1b8");
+}
+
 /// Debug builds only: `TUSOU_DEBUG_PANIC=ui` panics on the UI thread after
 /// a frame, so the end-to-end tests can prove the terminal is restored.
 fn debug_panic_for_tests() {
@@ -238,10 +255,7 @@ fn after_draw(
     drawn: &mut Option<ThumbKey>,
 ) -> std::io::Result<()> {
     let mut out: Vec<u8> = runner.take_pending();
-    if matches!(
-        state.graphics,
-        GraphicsProtocol::Kitty | GraphicsProtocol::Iterm
-    ) {
+    if state.graphics.is_graphics() {
         let want = state
             .wanted_thumb
             .as_ref()
@@ -253,6 +267,9 @@ fn after_draw(
             Some((key, bytes)) if drawn.as_ref() != Some(key) => {
                 if state.graphics == GraphicsProtocol::Kitty {
                     out.extend_from_slice(protocol::kitty_delete_all());
+                } else if let Some(old) = drawn.as_ref() {
+                    // A smaller new picture would leave the old one's edges.
+                    blank_cells(&mut out, old);
                 }
                 out.extend_from_slice(bytes);
                 *drawn = Some(key.clone());
@@ -262,8 +279,14 @@ fn after_draw(
                 if state.graphics == GraphicsProtocol::Kitty {
                     out.extend_from_slice(protocol::kitty_delete_all());
                 } else {
-                    // iTerm pictures live in the cells: repaint them all.
-                    terminal.clear()?;
+                    // iTerm and sixel pictures live in the cells: clear the
+                    // screen and repaint it all. Not `Terminal::clear`: it
+                    // asks the terminal for the cursor position, and reading
+                    // that reply would race the event loop for stdin.
+                    use ratatui::backend::{Backend as _, ClearType};
+                    terminal.backend_mut().clear_region(ClearType::All)?;
+                    // Forget the last frame, so the next draw paints every cell.
+                    terminal.swap_buffers();
                     terminal.draw(|f| ui::draw(f, state))?;
                 }
                 *drawn = None;

@@ -1172,10 +1172,7 @@ pub fn wanted_thumb(state: &State) -> Option<ThumbKey> {
         Subject::Offer(o) => ThumbSource::Url(o.image_url.clone()?),
         Subject::None => return None,
     };
-    let protocol = match state.graphics {
-        GraphicsProtocol::Kitty | GraphicsProtocol::Iterm => state.graphics,
-        _ => GraphicsProtocol::HalfBlocks,
-    };
+    let protocol = state.graphics;
     let (x, y) = if protocol == GraphicsProtocol::HalfBlocks {
         (0, 0)
     } else {

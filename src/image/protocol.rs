@@ -1,10 +1,11 @@
-//! Terminal graphics protocols (kitty, iTerm) with half blocks as fallback.
+//! Terminal graphics protocols (kitty, iTerm, sixel) with half blocks as fallback.
 //!
 //! viuer 0.11 only prints to stdout: its printers and the `Printer` trait
 //! are private, so it cannot render into a buffer that we write after
 //! ratatui's frame. We use it for detection only and emit the (small)
-//! kitty and iTerm escape sequences ourselves. viuer's `sixel` feature is
-//! not enabled (it needs libsixel), so sixel falls back to half blocks.
+//! kitty and iTerm escape sequences ourselves, and sixel with `icy_sixel`
+//! (pure Rust, the encoder viuer's `icy_sixel` feature uses; that feature
+//! also gives us viuer's sixel detection).
 
 use std::io::{IsTerminal, Write};
 
@@ -42,6 +43,17 @@ impl GraphicsProtocol {
     }
 
     /// Parse a `TUSOU_GRAPHICS` value (case-insensitive).
+    /// Drawn by escape sequences after ratatui's frame (not in its buffer).
+    pub fn is_graphics(self) -> bool {
+        !matches!(self, GraphicsProtocol::HalfBlocks)
+    }
+
+    /// The picture lives in the terminal's cells (iTerm, sixel), so it must be
+    /// painted over to go away; kitty has its own delete command.
+    pub fn occupies_cells(self) -> bool {
+        matches!(self, GraphicsProtocol::Iterm | GraphicsProtocol::Sixel)
+    }
+
     pub fn from_name(name: &str) -> Option<GraphicsProtocol> {
         match name.trim().to_ascii_lowercase().as_str() {
             "kitty" => Some(GraphicsProtocol::Kitty),
@@ -60,6 +72,8 @@ pub fn detect() -> GraphicsProtocol {
     match detect_from_env(|k| std::env::var(k).ok(), tty) {
         Some(p) => p,
         None if viuer::get_kitty_support() != viuer::KittySupport::None => GraphicsProtocol::Kitty,
+        // Device attributes (DA1) list sixel as attribute 4.
+        None if viuer::is_sixel_supported() => GraphicsProtocol::Sixel,
         None => GraphicsProtocol::HalfBlocks,
     }
 }
@@ -70,11 +84,7 @@ fn detect_from_env(env: impl Fn(&str) -> Option<String>, tty: bool) -> Option<Gr
         .as_deref()
         .and_then(GraphicsProtocol::from_name)
     {
-        // Sixel is not compiled in; honour the wish as closely as we can.
-        return Some(match p {
-            GraphicsProtocol::Sixel => GraphicsProtocol::HalfBlocks,
-            other => other,
-        });
+        return Some(p);
     }
     let term = env("TERM").unwrap_or_default();
     if env("CI").is_some() || !tty || term == "dumb" || term.is_empty() {
@@ -151,7 +161,23 @@ pub fn encode_protocol(
             }
             out.extend_from_slice(b"\x1b8");
         }
-        GraphicsProtocol::Sixel | GraphicsProtocol::HalfBlocks => {
+        GraphicsProtocol::Sixel => {
+            let (fc, fr) = fit_cells(img.width(), img.height(), cols, rows);
+            let sixel = sixel_for_cells(img, fc, fr)?;
+            let (cx, cy) = (
+                x.saturating_add((cols - fc) / 2),
+                y.saturating_add((rows - fr) / 2),
+            );
+            write!(
+                out,
+                "\x1b7\x1b[{};{}H",
+                u32::from(cy) + 1,
+                u32::from(cx) + 1
+            )?;
+            out.extend_from_slice(sixel.as_bytes());
+            out.extend_from_slice(b"\x1b8");
+        }
+        GraphicsProtocol::HalfBlocks => {
             // Shrink before converting so a big source is not copied whole.
             let (w, h) = fit_within(
                 img.width(),
@@ -219,6 +245,27 @@ fn fit_cells(w: u32, h: u32, cols: u16, rows: u16) -> (u16, u16) {
     (fc, fr)
 }
 
+/// Sixel of the picture, sized to the cell box (a whole number of 6-pixel
+/// sixel bands, so nothing spills below the box).
+fn sixel_for_cells(img: &DynamicImage, cols: u16, rows: u16) -> anyhow::Result<String> {
+    let max_w = u32::from(cols) * CELL_PX_W;
+    let max_h = (u32::from(rows) * CELL_PX_H) / 6 * 6;
+    let (w, h) = fit_within(img.width(), img.height(), max_w, max_h.max(6));
+    let rgba = resized(img, w, h).into_rgba8();
+    let (w, h) = (i32::try_from(w)?, i32::try_from(h)?);
+    icy_sixel::sixel_string(
+        rgba.as_raw(),
+        w,
+        h,
+        icy_sixel::PixelFormat::RGBA8888,
+        icy_sixel::DiffusionMethod::Auto,
+        icy_sixel::MethodForLargest::Auto,
+        icy_sixel::MethodForRep::Auto,
+        icy_sixel::Quality::AUTO,
+    )
+    .map_err(|e| anyhow::anyhow!("sixel encoding failed: {e}"))
+}
+
 /// PNG of the picture, no larger than the cell box needs (keeps escapes small).
 fn png_for_cells(img: &DynamicImage, cols: u16, rows: u16) -> anyhow::Result<Vec<u8>> {
     let max_w = u32::from(cols) * CELL_PX_W;
@@ -268,7 +315,7 @@ mod tests {
             Some(Kitty)
         );
         assert_eq!(d(&[("TUSOU_GRAPHICS", "ITERM")], true), Some(Iterm));
-        assert_eq!(d(&[("TUSOU_GRAPHICS", "sixel")], true), Some(HalfBlocks));
+        assert_eq!(d(&[("TUSOU_GRAPHICS", "sixel")], true), Some(Sixel));
         assert_eq!(
             d(
                 &[("TUSOU_GRAPHICS", "halfblocks"), ("TERM", "xterm-kitty")],
@@ -365,16 +412,25 @@ mod tests {
     }
 
     #[test]
-    fn half_blocks_and_sixel_fallback_are_positioned_rows() {
-        for p in [GraphicsProtocol::HalfBlocks, GraphicsProtocol::Sixel] {
-            let s = String::from_utf8(encode_protocol(&picture(), p, 1, 1, 20, 10).expect("ok"))
-                .expect("utf8");
-            assert_eq!(s.matches('▀').count(), 20 * 5);
-            assert!(
-                s.contains("\x1b[4;2H") && s.contains("\x1b[8;2H"),
-                "{s:.60}"
-            );
-        }
+    fn sixel_escape_is_positioned_and_terminated() {
+        let out = encode_protocol(&picture(), GraphicsProtocol::Sixel, 2, 1, 20, 10).expect("ok");
+        let s = String::from_utf8(out).expect("ascii");
+        // 20×10 box, 2:1 picture → 20×5 cells, centred vertically: row 1+2.
+        assert!(s.starts_with("\x1b7\x1b[4;3H\x1bP"), "{s:.40}");
+        assert!(s.ends_with("\x1b\\\x1b8"), "{:?}", &s[s.len() - 8..]);
+        assert!(s.contains('#'), "a colour register is defined");
+    }
+
+    #[test]
+    fn half_blocks_are_positioned_rows() {
+        let p = GraphicsProtocol::HalfBlocks;
+        let s = String::from_utf8(encode_protocol(&picture(), p, 1, 1, 20, 10).expect("ok"))
+            .expect("utf8");
+        assert_eq!(s.matches('▀').count(), 20 * 5);
+        assert!(
+            s.contains("\x1b[4;2H") && s.contains("\x1b[8;2H"),
+            "{s:.60}"
+        );
     }
 
     #[test]
