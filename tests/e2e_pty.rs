@@ -192,10 +192,7 @@ fn search_scroll_filter_copy_quit() {
     let config = tempfile::tempdir().expect("tempdir");
     let cache = tempfile::tempdir().expect("tempdir");
     let export = tempfile::tempdir().expect("tempdir");
-    let sim = SimConfig::default();
-    let id = catalog_offer_ids(&sim, 1).pop().expect("a catalog offer");
-    let jpeg = catalog_image(&sim, &id).expect("catalog picture");
-    std::fs::write(dir.path().join("product.jpg"), jpeg).expect("write picture");
+    write_catalog_picture(dir.path());
     std::fs::write(dir.path().join("readme.txt"), "not a picture").expect("write text");
 
     let mut app = start(dir.path(), config.path(), cache.path(), export.path());
@@ -265,20 +262,33 @@ fn search_scroll_filter_copy_quit() {
     assert_exits_restored(&mut app);
 }
 
-/// Waits for the child to exit 0 and checks the terminal is back to normal:
-/// main screen, cursor shown, no mouse capture, no bracketed paste.
-fn assert_exits_restored(app: &mut App) {
+/// A catalog offer's own picture as `product.jpg` in `dir`.
+fn write_catalog_picture(dir: &std::path::Path) {
+    let sim = SimConfig::default();
+    let id = catalog_offer_ids(&sim, 1).pop().expect("a catalog offer");
+    let jpeg = catalog_image(&sim, &id).expect("catalog picture");
+    std::fs::write(dir.join("product.jpg"), jpeg).expect("write picture");
+}
+
+/// Waits (bounded) for the child to exit.
+fn wait_exit(app: &mut App) -> portable_pty::ExitStatus {
     let deadline = Instant::now() + STEP;
-    let status = loop {
+    loop {
         if let Ok(Some(status)) = app.child.try_wait() {
-            break status;
+            return status;
         }
         if Instant::now() > deadline {
             let _ = app.child.kill();
             panic!("tusou did not exit; screen:\n{}", app.screen());
         }
         std::thread::sleep(Duration::from_millis(50));
-    };
+    }
+}
+
+/// Waits for the child to exit 0 and checks the terminal is back to normal:
+/// main screen, cursor shown, no mouse capture, no bracketed paste.
+fn assert_exits_restored(app: &mut App) {
+    let status = wait_exit(app);
     assert!(status.success(), "exit status {status:?}");
     app.wait_for("the last output", |a| {
         a.term.lock().map(|t| t.eof).unwrap_or(true)
@@ -310,10 +320,7 @@ fn signals_restore_the_terminal() {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = tempfile::tempdir().expect("tempdir");
         let cache = tempfile::tempdir().expect("tempdir");
-        let sim = SimConfig::default();
-        let id = catalog_offer_ids(&sim, 1).pop().expect("a catalog offer");
-        let jpeg = catalog_image(&sim, &id).expect("catalog picture");
-        std::fs::write(dir.path().join("product.jpg"), jpeg).expect("write picture");
+        write_catalog_picture(dir.path());
         let mut app = start(dir.path(), config.path(), cache.path(), dir.path());
         app.wait_for("the picker", |a| a.screen().contains("product.jpg"));
         app.send(b"\r"); // a search starts (300 ms latency): work in flight
@@ -340,17 +347,7 @@ fn panic_restores_the_terminal() {
         dir.path(),
         &[("TUSOU_DEBUG_PANIC", "ui"), ("RUST_BACKTRACE", "0")],
     );
-    let deadline = Instant::now() + STEP;
-    let status = loop {
-        if let Ok(Some(status)) = app.child.try_wait() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = app.child.kill();
-            panic!("tusou did not exit; screen:\n{}", app.screen());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = wait_exit(&mut app);
     assert!(!status.success(), "a panic is a failure exit");
     app.wait_for("the panic message on the normal screen", |a| {
         a.screen().contains("deliberate panic") && !a.screen().contains("Files")
@@ -375,10 +372,7 @@ fn panic_restores_the_terminal() {
 fn sixel_pictures_without_terminal_queries() {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = tempfile::tempdir().expect("tempdir");
-    let sim = SimConfig::default();
-    let id = catalog_offer_ids(&sim, 1).pop().expect("a catalog offer");
-    let jpeg = catalog_image(&sim, &id).expect("catalog picture");
-    std::fs::write(dir.path().join("product.jpg"), jpeg).expect("write picture");
+    write_catalog_picture(dir.path());
     let mut app = start_with(
         dir.path(),
         config.path(),
