@@ -9,7 +9,7 @@
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::PathBuf;
-use tusou::api::{ImageRef, Offer, Price, ResultPage, SearchParams};
+use tusou::api::{Offer, Price, ResolvedImage, ResultPage, SearchParams};
 use tusou::app::msg::Msg;
 use tusou::app::state::{Pane, State, Thumb};
 use tusou::app::{Start, update};
@@ -81,10 +81,7 @@ pub fn state_with(n: u32) -> State {
         &mut s,
         Msg::Resolved {
             generation,
-            result: Ok((
-                ImageRef::Address("https://img.example/shoe.jpg".into()),
-                None,
-            )),
+            result: Ok(ResolvedImage::by_address("https://img.example/shoe.jpg")),
         },
     );
     let pages = n.div_ceil(PAGE);
@@ -104,6 +101,7 @@ pub fn state_with(n: u32) -> State {
                     total_pages,
                     page_size: PAGE,
                     current_page: page,
+                    notices: Vec::new(),
                 }),
             },
         );

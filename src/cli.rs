@@ -1,7 +1,7 @@
 //! Command line: `tusou [PATH|URL]` opens the app; `tusou search` is the
 //! headless search for scripts; `tusou sim` runs the simulator standalone.
 
-use crate::api::{FilterFlag, Price, ProviderKind, Sort};
+use crate::api::{FilterFlag, Price, ProviderKind, Region, Sort};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -62,6 +62,8 @@ pub enum Command {
     Prepare(PrepareArgs),
     /// Draw an image in the terminal with half blocks (what the app shows over plain SSH).
     Preview(PreviewArgs),
+    /// Check the configuration and do one real round trip (upload, one query), step by step.
+    Doctor,
 }
 
 #[derive(Debug, Args)]
@@ -111,15 +113,18 @@ pub struct SearchArgs {
     #[arg(long, value_name = "ID")]
     pub category: Option<i64>,
 
-    /// Filter flags, comma-separated (certifiedFactory, shipInToday, shipIn24Hours,
-    /// shipIn48Hours, jxhy, isOnePsale, isOnePsaleFreePost, noReason7DReturn, new7,
-    /// new30, 1688Selection; others are passed through).
+    /// Filter flags, comma-separated. Shipping: shipInToday, shipIn24Hours, shipIn48Hours,
+    /// getRate24HLv1..3, getRate48HLv1..3, isOnePsaleFreePost. Service: noReason7DReturn,
+    /// isOnePsale, totalEpScoreLv1..4, qrr0, qrr1, qrr5, qrr10. Supplier: certifiedFactory,
+    /// jxhy, 1688Selection, isQqyx. New: new7, new30. Others are passed through.
     #[arg(long, value_name = "FLAGS")]
     pub filter: Option<String>,
 
-    /// Subject box in the image, in pixels: x1,y1,x2,y2.
-    #[arg(long, value_name = "BOX")]
-    pub region: Option<String>,
+    /// Search only this part of the picture: X1,Y1,X2,Y2 (two corners) or WxH+X+Y
+    /// (size and top-left corner), in pixels of YOUR picture; several boxes joined by ';'.
+    /// tusou checks it lies inside the picture and scales it to the copy it sends.
+    #[arg(long, value_name = "BOX", value_parser = parse_region)]
+    pub region: Option<Region>,
 
     /// Results per page (1–50).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=50))]
@@ -171,6 +176,10 @@ fn parse_cells(s: &str) -> Result<(u16, u16), String> {
 }
 
 fn parse_price(s: &str) -> Result<Price, String> {
+    s.parse()
+}
+
+fn parse_region(s: &str) -> Result<Region, String> {
     s.parse()
 }
 

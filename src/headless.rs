@@ -1,7 +1,7 @@
 //! `tusou search`: headless search for scripts. Stdout carries only results;
 //! every message goes to stderr; the exit code tells what went wrong.
 
-use crate::api::{ApiError, ErrorKind, ImageRef, Offer, SearchParams};
+use crate::api::{ApiError, ErrorKind, ImageSource, Offer, ResolveError, SearchParams};
 use crate::backend::{Backend, BackendMode, DemoOptions};
 use crate::cli::{CommonArgs, OutputFormat, PrepareArgs, PreviewArgs, SearchArgs};
 use crate::config::Config;
@@ -35,7 +35,7 @@ pub const MAX_PAGES: u32 = 100;
 pub fn exit_for(error: &ApiError) -> Exit {
     match error.kind() {
         ErrorKind::Auth => Exit::Auth,
-        ErrorKind::InvalidRequest | ErrorKind::Upload => Exit::Input,
+        ErrorKind::InvalidRequest | ErrorKind::Upload | ErrorKind::TooLarge => Exit::Input,
         ErrorKind::RateLimited
         | ErrorKind::Server
         | ErrorKind::Timeout
@@ -54,11 +54,6 @@ pub fn prepare_options(common: &CommonArgs) -> PrepareOptions {
         },
         ..PrepareOptions::default()
     }
-}
-
-pub fn is_url(s: &str) -> bool {
-    let lower = s.trim().to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://")
 }
 
 pub async fn run(args: SearchArgs, common: &CommonArgs) -> ExitCode {
@@ -101,28 +96,34 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
         );
     }
 
-    let image = if is_url(&args.image) {
-        ImageRef::Address(args.image.trim().to_string())
-    } else {
-        let path = std::path::PathBuf::from(&args.image);
-        let options = prepare_options(common);
-        let prepared =
-            tokio::task::spawn_blocking(move || crate::image::prepare_file(&path, &options))
-                .await
-                .map_err(|e| (Exit::Failure, format!("image preparation failed: {e}")))?
-                .map_err(|e| (Exit::Input, e.to_string()))?;
-        eprintln!("tusou: image: {}", prepared.summary);
-        backend
-            .client
-            .resolve_image(&prepared)
-            .await
-            .map_err(|e| (exit_for(&e), e.to_string()))?
+    let source = ImageSource::parse(&args.image);
+    let resolved = backend
+        .client
+        .resolve_source(&source, &prepare_options(common))
+        .await
+        .map_err(|e| match &e {
+            ResolveError::Image(_) => (Exit::Input, e.to_string()),
+            ResolveError::Api(api) => (exit_for(api), e.to_string()),
+            ResolveError::Task(_) => (Exit::Failure, e.to_string()),
+        })?;
+    eprintln!("tusou: image: {}", sanitize(&resolved.summary));
+    for note in &resolved.notes {
+        eprintln!("tusou: {}", sanitize(note));
+    }
+    let region = match &args.region {
+        Some(region) => Some(
+            resolved
+                .region_wire(region)
+                .map_err(|e| (Exit::Usage, format!("--region: {e}")))?,
+        ),
+        None => None,
     };
+    let image = resolved.image;
 
     let params = SearchParams {
         page_size: args.page_size.or(config.page_size),
         country: args.country.clone().or(config.country.clone()),
-        region: args.region.clone(),
+        region,
         filters: args.filters(),
         sort: args.sort,
         price_start: args.min,
@@ -138,6 +139,9 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
             .search_page(&image, &params, page)
             .await
             .map_err(|e| (exit_for(&e), e.to_string()))?;
+        for notice in &result.notices {
+            eprintln!("tusou: {}", sanitize(notice));
+        }
         eprintln!(
             "tusou: page {}/{} — {} offers ({} in all)",
             result.current_page,
@@ -194,10 +198,8 @@ pub fn write_table<W: Write>(offers: &[Offer], out: &mut W) -> std::io::Result<(
             .map(|r| format!("{r:.0}%"))
             .unwrap_or_default();
         let title = sanitize(offer.display_title());
-        let link = offer
-            .link()
-            .or_else(|| offer.offer_map_id.as_ref().map(|m| sanitize(m)))
-            .unwrap_or_default();
+        // An offerMapId is no link; say so rather than print it as one.
+        let link = offer.link().unwrap_or_else(|| "(no offer link)".into());
         writeln!(
             out,
             "{:>4}  {price:>9}  {sold:>8}  {rate:>5}  {}  {link}",

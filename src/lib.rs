@@ -9,6 +9,7 @@ pub mod app;
 pub mod backend;
 pub mod cli;
 pub mod config;
+pub mod doctor;
 pub mod export;
 pub mod headless;
 pub mod image;

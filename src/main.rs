@@ -32,6 +32,10 @@ fn main() -> ExitCode {
             }
             Some(Command::Prepare(args)) => tusou::headless::prepare(&args, &cli.common),
             Some(Command::Preview(args)) => tusou::headless::preview(&args),
+            Some(Command::Doctor) => {
+                tusou::logging::to_stderr("warn");
+                tusou::doctor::run(&cli.common).await
+            }
             None => tusou::interactive::run(cli.start, cli.common, cli.strict_keymap).await,
         }
     })

@@ -7,10 +7,18 @@ use super::image_cache::ImageIdCache;
 use super::signed_header::{self, SignedHeaderSettings};
 use super::{ImageRef, ResultPage, SearchParams};
 use crate::image::PreparedImage;
+use lru::LruCache;
 use serde::de::DeserializeOwned;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+/// Redirects followed at most, for every request (picture downloads included).
+pub const MAX_REDIRECTS: usize = 5;
+/// Prepared pictures kept per client so an expired image id can be uploaded
+/// again without the caller's help (compact copies are a few hundred KB).
+const REUPLOADABLE: usize = 4;
 
 /// Which provider protocol a client speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,6 +132,20 @@ struct Inner {
     settings: ClientSettings,
     transport: Transport,
     image_ids: ImageIdCache,
+    /// imageId → the picture it names, to upload again when the id expires.
+    uploads: Mutex<LruCache<String, PreparedImage>>,
+    /// Expired imageId → the id its picture was uploaded again as.
+    replaced: Mutex<LruCache<String, String>>,
+}
+
+/// A prepared picture the provider can now be queried with.
+#[derive(Debug, Clone)]
+pub struct UploadedImage {
+    pub image: ImageRef,
+    /// Width and height of the copy the provider holds (after any shrink).
+    pub size: (u32, u32),
+    /// What happened on the way that the user should be told.
+    pub notes: Vec<String>,
 }
 
 /// A configured client for one provider. Cheap to clone (shares one HTTP pool).
@@ -144,6 +166,7 @@ impl Client {
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.timeout)
             .user_agent(concat!("tusou/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
             .build()
             .map_err(|e| ApiError::Network(format!("could not build HTTP client: {e}")))?;
         let scope = match &settings.provider {
@@ -156,13 +179,91 @@ impl Client {
             timeout: settings.timeout,
             redactor: Redactor::new(settings.provider.secrets()),
         };
+        let cap = |n: usize| NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN);
         Ok(Client {
             inner: Arc::new(Inner {
                 settings,
                 transport,
                 image_ids,
+                uploads: Mutex::new(LruCache::new(cap(REUPLOADABLE))),
+                replaced: Mutex::new(LruCache::new(cap(16))),
             }),
         })
+    }
+
+    /// The provider's base URL (pictures on the same origin are the
+    /// provider's own, like 1688's).
+    pub fn base_url(&self) -> &str {
+        match &self.inner.settings.provider {
+            ProviderSettings::DajiSaas(s) => &s.base_url,
+            ProviderSettings::SignedHeader(s) => &s.base_url,
+        }
+    }
+
+    /// The public half of the credentials (app key / access key): not a
+    /// secret, but show only its start.
+    pub fn key(&self) -> &str {
+        match &self.inner.settings.provider {
+            ProviderSettings::DajiSaas(s) => &s.app_key,
+            ProviderSettings::SignedHeader(s) => &s.access_key,
+        }
+    }
+
+    /// Uploads `image` even when its id is cached (`tusou doctor` checks the
+    /// round trip). On the signed-header provider there is no upload: the
+    /// picture goes with every query.
+    pub async fn upload_uncached(&self, image: &PreparedImage) -> Result<UploadedImage, ApiError> {
+        let ProviderSettings::DajiSaas(settings) = &self.inner.settings.provider else {
+            return self.resolve_prepared(image).await;
+        };
+        let (id, sent, notes) = self.upload(settings, image).await?;
+        self.inner.image_ids.put(&image.md5_hex, &id);
+        self.remember_upload(&id, image);
+        Ok(UploadedImage {
+            image: ImageRef::Id(id),
+            size: (sent.width, sent.height),
+            notes,
+        })
+    }
+
+    /// The server's clock from the `Date` header of a plain GET of the base
+    /// URL (any status), against this machine's clock at the middle of the
+    /// round trip: answers (server − local) in seconds. The header has
+    /// whole seconds, so the figure is good to about a second.
+    pub async fn clock_offset(&self) -> Result<f64, ApiError> {
+        let timeout = self.inner.transport.timeout;
+        let sent = std::time::SystemTime::now();
+        let response = self
+            .inner
+            .transport
+            .http
+            .get(self.base_url())
+            .send()
+            .await
+            .map_err(|e| http::transport_error(e, timeout))?;
+        let received = std::time::SystemTime::now();
+        let date = response
+            .headers()
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| ApiError::Network("the server sent no Date header".into()))?;
+        let server = httpdate::parse_http_date(date).map_err(|_| {
+            ApiError::Network(format!(
+                "the server's Date header is not an HTTP date: {:?}",
+                crate::text::sanitize(date)
+            ))
+        })?;
+        let half = received.duration_since(sent).unwrap_or_default() / 2;
+        let local = sent + half;
+        Ok(match server.duration_since(local) {
+            Ok(ahead) => ahead.as_secs_f64(),
+            Err(behind) => -behind.duration().as_secs_f64(),
+        })
+    }
+
+    /// The whole-request time bound, as messages should state it.
+    pub fn timeout(&self) -> Duration {
+        self.inner.transport.timeout
     }
 
     pub fn kind(&self) -> ProviderKind {
@@ -177,37 +278,150 @@ impl Client {
     /// Turns a prepared image into what the query names: DajiSaaS uploads it
     /// (once per image content, cached on disk) and answers `ImageRef::Id`;
     /// the signed-header provider answers `ImageRef::Base64`.
-    ///
-    /// An upload answering an empty id is retried once with a smaller
-    /// re-encode, as 1688 advises images of about 100 KB.
     pub async fn resolve_image(&self, image: &PreparedImage) -> Result<ImageRef, ApiError> {
+        Ok(self.resolve_prepared(image).await?.image)
+    }
+
+    /// [`Client::resolve_image`], also saying the size the provider holds and
+    /// what happened on the way.
+    ///
+    /// An upload answering an empty or `"0"` id is retried once with a
+    /// smaller re-encode, as 1688 advises images of about 100 KB; the note
+    /// says so.
+    pub async fn resolve_prepared(&self, image: &PreparedImage) -> Result<UploadedImage, ApiError> {
+        let size = (image.width, image.height);
         let settings = match &self.inner.settings.provider {
-            ProviderSettings::SignedHeader(_) => return Ok(ImageRef::Base64(image.base64.clone())),
+            ProviderSettings::SignedHeader(_) => {
+                return Ok(UploadedImage {
+                    image: ImageRef::Base64(image.base64.clone()),
+                    size,
+                    notes: Vec::new(),
+                });
+            }
             ProviderSettings::DajiSaas(s) => s,
         };
         if let Some(id) = self.inner.image_ids.get(&image.md5_hex) {
             tracing::debug!("image id cache hit");
-            return Ok(ImageRef::Id(id));
+            self.remember_upload(&id, image);
+            return Ok(UploadedImage {
+                image: ImageRef::Id(id),
+                size,
+                notes: Vec::new(),
+            });
         }
+        let (id, sent, notes) = self.upload(settings, image).await?;
+        self.inner.image_ids.put(&image.md5_hex, &id);
+        self.remember_upload(&id, image);
+        Ok(UploadedImage {
+            image: ImageRef::Id(id),
+            size: (sent.width, sent.height),
+            notes,
+        })
+    }
+
+    /// One upload, with the smaller-copy retry; answers the id, the copy
+    /// that was accepted and notes for the user.
+    async fn upload(
+        &self,
+        settings: &DajiSaasSettings,
+        image: &PreparedImage,
+    ) -> Result<(String, PreparedImage, Vec<String>), ApiError> {
         let transport = &self.inner.transport;
-        let id = match dajisaas::upload(transport, settings, &image.base64).await {
-            Ok(id) => id,
+        match dajisaas::upload(transport, settings, &image.base64).await {
+            Ok(id) => Ok((id, image.clone(), Vec::new())),
             Err(ApiError::Upload(first)) => {
                 let smaller = crate::image::shrink(image).map_err(|e| {
                     ApiError::Upload(format!("{first}; a smaller copy could not be made: {e}"))
                 })?;
-                tracing::info!("upload gave no image id; retrying with {}", smaller.summary);
-                dajisaas::upload(transport, settings, &smaller.base64).await?
+                let note = format!(
+                    "the provider gave no image id for the picture; uploaded a smaller copy ({})",
+                    smaller.summary
+                );
+                tracing::info!("{note}");
+                let id = dajisaas::upload(transport, settings, &smaller.base64).await?;
+                Ok((id, smaller, vec![note]))
             }
-            Err(e) => return Err(e),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn remember_upload(&self, id: &str, image: &PreparedImage) {
+        if let Ok(mut uploads) = self.inner.uploads.lock() {
+            uploads.put(id.to_string(), image.clone());
+        }
+    }
+
+    /// The id an expired one was replaced by, if any.
+    fn current_ref(&self, image: &ImageRef) -> ImageRef {
+        if let ImageRef::Id(id) = image
+            && let Ok(mut replaced) = self.inner.replaced.lock()
+            && let Some(new) = replaced.get(id)
+        {
+            return ImageRef::Id(new.clone());
+        }
+        image.clone()
+    }
+
+    /// Uploads the picture behind an expired id again (once), forgetting the
+    /// stale id; answers the new id. `None` when this client never saw the
+    /// picture (then the caller must prepare it again).
+    async fn reupload(&self, stale: &str) -> Option<Result<(String, Vec<String>), ApiError>> {
+        let ProviderSettings::DajiSaas(settings) = &self.inner.settings.provider else {
+            return None;
         };
-        self.inner.image_ids.put(&image.md5_hex, &id);
-        Ok(ImageRef::Id(id))
+        let image = self.inner.uploads.lock().ok()?.get(stale).cloned()?;
+        self.inner.image_ids.remove(&image.md5_hex);
+        Some(match self.upload(settings, &image).await {
+            Ok((id, _, mut notes)) => {
+                self.inner.image_ids.put(&image.md5_hex, &id);
+                self.remember_upload(&id, &image);
+                if let Ok(mut replaced) = self.inner.replaced.lock() {
+                    replaced.put(stale.to_string(), id.clone());
+                }
+                notes.insert(
+                    0,
+                    "the provider no longer knew the picture (its image id expired); uploaded it again"
+                        .to_string(),
+                );
+                Ok((id, notes))
+            }
+            Err(e) => Err(e),
+        })
     }
 
     /// Fetches one page (1-based) of results. Retries 429/5xx/network errors
     /// with backoff and jitter (bounded); cancel by dropping the future.
+    ///
+    /// When the provider answers that the `imageId` is unknown or expired,
+    /// the picture is uploaded again once and the page asked for again; later
+    /// pages of the same search use the new id.
     pub async fn search_page(
+        &self,
+        image: &ImageRef,
+        params: &SearchParams,
+        page: u32,
+    ) -> Result<ResultPage, ApiError> {
+        let image = self.current_ref(image);
+        match self.query_page(&image, params, page).await {
+            Err(e) if e.is_expired_image_id() => {
+                let ImageRef::Id(stale) = &image else {
+                    return Err(e);
+                };
+                match self.reupload(stale).await {
+                    None => Err(e),
+                    Some(Err(upload)) => Err(upload),
+                    Some(Ok((id, notes))) => {
+                        let mut result = self.query_page(&ImageRef::Id(id), params, page).await?;
+                        result.notices.extend(notes);
+                        Ok(result)
+                    }
+                }
+            }
+            other => other,
+        }
+    }
+
+    async fn query_page(
         &self,
         image: &ImageRef,
         params: &SearchParams,
@@ -232,12 +446,29 @@ impl Client {
 
     /// Downloads an offer picture (thumbnails), at most `max_bytes`.
     pub async fn fetch_image(&self, url: &str, max_bytes: usize) -> Result<Vec<u8>, ApiError> {
+        self.download(url, max_bytes as u64, "picture").await
+    }
+
+    /// GETs an http(s) URL, reading at most `max_bytes` of body while it
+    /// streams (a longer or endless body stops there with `TooLarge`);
+    /// redirects are bounded by [`MAX_REDIRECTS`], the whole request by the
+    /// client's timeout. `what` names the body in messages.
+    pub async fn download(
+        &self,
+        url: &str,
+        max_bytes: u64,
+        what: &str,
+    ) -> Result<Vec<u8>, ApiError> {
         let timeout = self.inner.transport.timeout;
-        let parsed = reqwest::Url::parse(url)
-            .map_err(|e| ApiError::Network(format!("bad image URL: {e}")))?;
+        let parsed = reqwest::Url::parse(url.trim())
+            .map_err(|e| ApiError::Network(format!("bad {what} URL: {e}")))?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(ApiError::Network("image URL is not http(s)".into()));
+            return Err(ApiError::Network(format!("{what} URL is not http(s)")));
         }
+        let too_large = || ApiError::TooLarge {
+            what: what.to_string(),
+            limit: max_bytes,
+        };
         let mut response = self
             .inner
             .transport
@@ -250,18 +481,12 @@ impl Client {
         if !status.is_success() {
             return Err(ApiError::Server {
                 status: status.as_u16(),
-                message: "image download failed".into(),
+                message: format!("{what} download failed"),
                 trace_id: None,
             });
         }
-        if response
-            .content_length()
-            .is_some_and(|n| n > max_bytes as u64)
-        {
-            return Err(ApiError::Network(format!(
-                "image larger than {} KB",
-                max_bytes / 1024
-            )));
+        if response.content_length().is_some_and(|n| n > max_bytes) {
+            return Err(too_large());
         }
         let mut bytes = Vec::new();
         while let Some(chunk) = response
@@ -269,11 +494,8 @@ impl Client {
             .await
             .map_err(|e| http::transport_error(e, timeout))?
         {
-            if bytes.len() + chunk.len() > max_bytes {
-                return Err(ApiError::Network(format!(
-                    "image larger than {} KB",
-                    max_bytes / 1024
-                )));
+            if (bytes.len() + chunk.len()) as u64 > max_bytes {
+                return Err(too_large());
             }
             bytes.extend_from_slice(&chunk);
         }

@@ -66,7 +66,8 @@ pub fn query_params(
     let mut pairs: Vec<(&'static str, String)> = vec![("appKey", settings.app_key.clone())];
     match image {
         ImageRef::Id(id) => pairs.push(("imageId", id.clone())),
-        ImageRef::Address(url) => pairs.push(("imageAddress", url.clone())),
+        // DajiSaaS names the picture's address `imageUrl` (1688 pictures only).
+        ImageRef::Address(url) => pairs.push(("imageUrl", url.clone())),
         ImageRef::Base64(_) => {
             return Err(ApiError::InvalidRequest {
                 code: 0,
@@ -150,5 +151,25 @@ mod tests {
         );
         assert_eq!(sign, &expected);
         assert!(pairs.iter().all(|(_, v)| !v.contains("s3cret")));
+    }
+
+    #[test]
+    fn a_picture_address_is_sent_as_image_url() {
+        let settings = DajiSaasSettings {
+            base_url: "http://x".into(),
+            app_key: "k1".into(),
+            app_secret: Secret::new("s3cret"),
+            debug_send_secret: false,
+        };
+        let url = "https://cbu01.alicdn.com/img/ibank/a.jpg";
+        let pairs = query_params(
+            &settings,
+            &ImageRef::Address(url.into()),
+            &SearchParams::default(),
+            1,
+        )
+        .unwrap();
+        assert!(pairs.contains(&("imageUrl", url.to_string())));
+        assert!(pairs.iter().all(|(k, _)| *k != "imageAddress"));
     }
 }

@@ -15,6 +15,8 @@ pub enum ErrorKind {
     Network,
     Decode,
     Upload,
+    /// A body (download or reply) went past its size cap.
+    TooLarge,
     Cancelled,
 }
 
@@ -51,6 +53,9 @@ pub enum ApiError {
     /// The upload answered success without a usable image id.
     #[error("image upload failed: {0}")]
     Upload(String),
+    /// A body went past its cap while streaming; reading stopped there.
+    #[error("{what} too large: stopped reading at {}", crate::image::prepare::human_bytes(*.limit))]
+    TooLarge { what: String, limit: u64 },
     #[error("cancelled")]
     Cancelled,
 }
@@ -78,6 +83,7 @@ impl ApiError {
             ApiError::Network(_) => ErrorKind::Network,
             ApiError::Decode { .. } => ErrorKind::Decode,
             ApiError::Upload(_) => ErrorKind::Upload,
+            ApiError::TooLarge { .. } => ErrorKind::TooLarge,
             ApiError::Cancelled => ErrorKind::Cancelled,
         }
     }
@@ -88,6 +94,31 @@ impl ApiError {
             self.kind(),
             ErrorKind::RateLimited | ErrorKind::Server | ErrorKind::Network | ErrorKind::Timeout
         )
+    }
+
+    /// Does the provider say the query's `imageId` is unknown or has expired?
+    /// Providers word it differently, so this looks at the message: it names
+    /// the image id and says it is gone.
+    pub fn is_expired_image_id(&self) -> bool {
+        let ApiError::InvalidRequest { message, .. } = self else {
+            return false;
+        };
+        let m = message.to_lowercase();
+        let names_id = m.contains("imageid") || m.contains("image id") || m.contains("图片id");
+        let gone = [
+            "expire",
+            "not exist",
+            "not found",
+            "unknown",
+            "invalid",
+            "过期",
+            "不存在",
+            "失效",
+            "无效",
+        ]
+        .iter()
+        .any(|w| m.contains(w));
+        names_id && gone
     }
 
     /// Builds a `Decode` error from the raw body: keeps the first 200 bytes
@@ -170,6 +201,30 @@ mod tests {
         let body = "图".repeat(100); // 300 bytes; 200 cuts a char in half
         let err = ApiError::decode("x", body.as_bytes(), &Redactor::default());
         assert!(matches!(err, ApiError::Decode { .. }));
+    }
+
+    #[test]
+    fn expired_image_ids_are_recognised_in_both_languages() {
+        let rejected = |message: &str| ApiError::InvalidRequest {
+            code: 400,
+            message: message.into(),
+            trace_id: None,
+        };
+        for m in [
+            "imageId不存在或已过期 imageId does not exist or has expired",
+            "图片ID已失效",
+            "Invalid imageId",
+            "image id expired",
+        ] {
+            assert!(rejected(m).is_expired_image_id(), "{m}");
+        }
+        for m in [
+            "pageSize too large",
+            "imageId和imageUrl不能同时为空 imageId or imageUrl is required",
+        ] {
+            assert!(!rejected(m).is_expired_image_id(), "{m}");
+        }
+        assert!(!ApiError::Network("imageId expired".into()).is_expired_image_id());
     }
 
     #[test]

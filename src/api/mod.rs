@@ -10,14 +10,19 @@ pub mod error;
 pub mod http;
 pub mod image_cache;
 pub mod models;
+pub mod region;
 pub mod sign;
 pub mod signed_header;
+pub mod source;
 
 pub use client::{Client, ClientSettings, ProviderKind, ProviderSettings};
 pub use dajisaas::DajiSaasSettings;
 pub use error::{ApiError, ErrorKind, Redactor};
 pub use http::RetryPolicy;
 pub use models::{
-    FilterFlag, ImageRef, Offer, Price, ResultPage, SearchParams, Sort, SortField, SortOrder,
+    FilterFlag, FilterGroup, ImageRef, NO_OFFER_LINK, Offer, OfferLink, Price, ResultPage,
+    SearchParams, Sort, SortField, SortOrder,
 };
+pub use region::{PixelBox, Region};
 pub use signed_header::SignedHeaderSettings;
+pub use source::{ImageSource, ResolveError, ResolvedImage, Route};

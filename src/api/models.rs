@@ -144,72 +144,170 @@ impl FromStr for Sort {
     }
 }
 
-/// Documented `filter` flags; unknown ones pass through untouched.
+/// Documented `filter` flags (1688's image search, as the providers pass it
+/// through); unknown ones pass through untouched.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FilterFlag {
-    CertifiedFactory,
     ShipInToday,
     ShipIn24Hours,
     ShipIn48Hours,
-    Jxhy,
-    IsOnePsale,
+    GetRate24HLv1,
+    GetRate24HLv2,
+    GetRate24HLv3,
+    GetRate48HLv1,
+    GetRate48HLv2,
+    GetRate48HLv3,
     IsOnePsaleFreePost,
     NoReason7DReturn,
+    IsOnePsale,
+    TotalEpScoreLv1,
+    TotalEpScoreLv2,
+    TotalEpScoreLv3,
+    TotalEpScoreLv4,
+    Qrr0,
+    Qrr1,
+    Qrr5,
+    Qrr10,
+    CertifiedFactory,
+    Jxhy,
+    Selection1688,
+    IsQqyx,
     New7,
     New30,
-    Selection1688,
     Other(String),
 }
 
+/// How the filters pane groups the flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FilterGroup {
+    Shipping,
+    Service,
+    Supplier,
+    New,
+}
+
+impl FilterGroup {
+    pub fn label(self) -> &'static str {
+        match self {
+            FilterGroup::Shipping => "shipping",
+            FilterGroup::Service => "service",
+            FilterGroup::Supplier => "supplier",
+            FilterGroup::New => "new",
+        }
+    }
+}
+
 impl FilterFlag {
-    /// Every documented flag, in the order the UI lists them.
-    pub const KNOWN: [FilterFlag; 11] = [
-        FilterFlag::CertifiedFactory,
+    /// Every documented flag, in the order the UI lists them (by group).
+    pub const KNOWN: [FilterFlag; 26] = [
         FilterFlag::ShipInToday,
         FilterFlag::ShipIn24Hours,
         FilterFlag::ShipIn48Hours,
-        FilterFlag::Jxhy,
-        FilterFlag::IsOnePsale,
+        FilterFlag::GetRate24HLv1,
+        FilterFlag::GetRate24HLv2,
+        FilterFlag::GetRate24HLv3,
+        FilterFlag::GetRate48HLv1,
+        FilterFlag::GetRate48HLv2,
+        FilterFlag::GetRate48HLv3,
         FilterFlag::IsOnePsaleFreePost,
         FilterFlag::NoReason7DReturn,
+        FilterFlag::IsOnePsale,
+        FilterFlag::TotalEpScoreLv1,
+        FilterFlag::TotalEpScoreLv2,
+        FilterFlag::TotalEpScoreLv3,
+        FilterFlag::TotalEpScoreLv4,
+        FilterFlag::Qrr0,
+        FilterFlag::Qrr1,
+        FilterFlag::Qrr5,
+        FilterFlag::Qrr10,
+        FilterFlag::CertifiedFactory,
+        FilterFlag::Jxhy,
+        FilterFlag::Selection1688,
+        FilterFlag::IsQqyx,
         FilterFlag::New7,
         FilterFlag::New30,
-        FilterFlag::Selection1688,
     ];
 
     pub fn wire_name(&self) -> &str {
         match self {
-            FilterFlag::CertifiedFactory => "certifiedFactory",
             FilterFlag::ShipInToday => "shipInToday",
             FilterFlag::ShipIn24Hours => "shipIn24Hours",
             FilterFlag::ShipIn48Hours => "shipIn48Hours",
-            FilterFlag::Jxhy => "jxhy",
-            FilterFlag::IsOnePsale => "isOnePsale",
+            FilterFlag::GetRate24HLv1 => "getRate24HLv1",
+            FilterFlag::GetRate24HLv2 => "getRate24HLv2",
+            FilterFlag::GetRate24HLv3 => "getRate24HLv3",
+            FilterFlag::GetRate48HLv1 => "getRate48HLv1",
+            FilterFlag::GetRate48HLv2 => "getRate48HLv2",
+            FilterFlag::GetRate48HLv3 => "getRate48HLv3",
             FilterFlag::IsOnePsaleFreePost => "isOnePsaleFreePost",
             FilterFlag::NoReason7DReturn => "noReason7DReturn",
+            FilterFlag::IsOnePsale => "isOnePsale",
+            FilterFlag::TotalEpScoreLv1 => "totalEpScoreLv1",
+            FilterFlag::TotalEpScoreLv2 => "totalEpScoreLv2",
+            FilterFlag::TotalEpScoreLv3 => "totalEpScoreLv3",
+            FilterFlag::TotalEpScoreLv4 => "totalEpScoreLv4",
+            FilterFlag::Qrr0 => "qrr0",
+            FilterFlag::Qrr1 => "qrr1",
+            FilterFlag::Qrr5 => "qrr5",
+            FilterFlag::Qrr10 => "qrr10",
+            FilterFlag::CertifiedFactory => "certifiedFactory",
+            FilterFlag::Jxhy => "jxhy",
+            FilterFlag::Selection1688 => "1688Selection",
+            FilterFlag::IsQqyx => "isQqyx",
             FilterFlag::New7 => "new7",
             FilterFlag::New30 => "new30",
-            FilterFlag::Selection1688 => "1688Selection",
             FilterFlag::Other(s) => s,
         }
     }
 
-    /// Human label for the filter panel.
+    /// Human label for the filter panel. The level flags are 1688's seller
+    /// grades (level 1 is the best); `qrrN` is a quality-return rate of at
+    /// most N %.
     pub fn label(&self) -> &str {
         match self {
-            FilterFlag::CertifiedFactory => "certified factory",
             FilterFlag::ShipInToday => "ships today",
             FilterFlag::ShipIn24Hours => "ships in 24 h",
             FilterFlag::ShipIn48Hours => "ships in 48 h",
-            FilterFlag::Jxhy => "premium supplier (jxhy)",
-            FilterFlag::IsOnePsale => "one-piece sale",
+            FilterFlag::GetRate24HLv1 => "24 h pickup rate lv 1",
+            FilterFlag::GetRate24HLv2 => "24 h pickup rate lv 2",
+            FilterFlag::GetRate24HLv3 => "24 h pickup rate lv 3",
+            FilterFlag::GetRate48HLv1 => "48 h pickup rate lv 1",
+            FilterFlag::GetRate48HLv2 => "48 h pickup rate lv 2",
+            FilterFlag::GetRate48HLv3 => "48 h pickup rate lv 3",
             FilterFlag::IsOnePsaleFreePost => "free shipping on one piece",
             FilterFlag::NoReason7DReturn => "7-day no-reason return",
+            FilterFlag::IsOnePsale => "one-piece sale",
+            FilterFlag::TotalEpScoreLv1 => "service score lv 1",
+            FilterFlag::TotalEpScoreLv2 => "service score lv 2",
+            FilterFlag::TotalEpScoreLv3 => "service score lv 3",
+            FilterFlag::TotalEpScoreLv4 => "service score lv 4",
+            FilterFlag::Qrr0 => "quality returns 0 %",
+            FilterFlag::Qrr1 => "quality returns ≤ 1 %",
+            FilterFlag::Qrr5 => "quality returns ≤ 5 %",
+            FilterFlag::Qrr10 => "quality returns ≤ 10 %",
+            FilterFlag::CertifiedFactory => "certified factory",
+            FilterFlag::Jxhy => "premium supplier (jxhy)",
+            FilterFlag::Selection1688 => "1688 selection",
+            FilterFlag::IsQqyx => "global selection (qqyx)",
             FilterFlag::New7 => "new in 7 days",
             FilterFlag::New30 => "new in 30 days",
-            FilterFlag::Selection1688 => "1688 selection",
             FilterFlag::Other(s) => s,
         }
+    }
+
+    /// The filters pane's group; `None` for flags passed through unknown.
+    pub fn group(&self) -> Option<FilterGroup> {
+        use FilterFlag::*;
+        Some(match self {
+            ShipInToday | ShipIn24Hours | ShipIn48Hours | GetRate24HLv1 | GetRate24HLv2
+            | GetRate24HLv3 | GetRate48HLv1 | GetRate48HLv2 | GetRate48HLv3
+            | IsOnePsaleFreePost => FilterGroup::Shipping,
+            NoReason7DReturn | IsOnePsale | TotalEpScoreLv1 | TotalEpScoreLv2 | TotalEpScoreLv3
+            | TotalEpScoreLv4 | Qrr0 | Qrr1 | Qrr5 | Qrr10 => FilterGroup::Service,
+            CertifiedFactory | Jxhy | Selection1688 | IsQqyx => FilterGroup::Supplier,
+            New7 | New30 => FilterGroup::New,
+            Other(_) => return None,
+        })
     }
 
     pub fn parse(s: &str) -> FilterFlag {
@@ -647,6 +745,25 @@ impl Offer {
             .map(|id| format!("https://detail.1688.com/offer/{id}.html"))
     }
 
+    /// The offer's picture URL, when it is an http(s) address.
+    pub fn picture_link(&self) -> Option<String> {
+        self.image_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| {
+                let lower = u.to_ascii_lowercase();
+                lower.starts_with("https://") || lower.starts_with("http://")
+            })
+            .map(str::to_string)
+    }
+
+    /// What the link actions use: the offer's page, or else its picture.
+    pub fn best_link(&self) -> Option<OfferLink> {
+        self.link()
+            .map(OfferLink::Offer)
+            .or_else(|| self.picture_link().map(OfferLink::Picture))
+    }
+
     /// The lowest special price different from the list price, if any.
     pub fn special_price(&self) -> Option<Price> {
         [self.jxhy_price, self.pf_jxhy_price]
@@ -662,6 +779,31 @@ impl Offer {
             .as_deref()
             .filter(|t| !t.trim().is_empty())
             .unwrap_or(&self.title)
+    }
+}
+
+/// A link for an offer: its 1688 page where a numeric offer id is known,
+/// else its picture (the signed-header provider gives only `offerMapId`,
+/// which no public document maps to a page).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OfferLink {
+    Offer(String),
+    Picture(String),
+}
+
+/// Says why an offer has no page link (shown in the detail pane and status).
+pub const NO_OFFER_LINK: &str = "no offer link: this provider sends only an opaque offerMapId, \
+     which no public document maps to a 1688 page";
+
+/// Readable names for the seller identities DajiSaaS items carry; others
+/// are shown as sent.
+fn seller_identity_label(identity: &str) -> &str {
+    match identity.trim() {
+        "super_factory" => "super factory",
+        "powerful_merchants" => "power merchant",
+        "tp_member" => "TP member",
+        "certified_factory" | "verified_factory" => "factory",
+        other => other,
     }
 }
 
@@ -694,8 +836,9 @@ impl From<WireOffer> for Offer {
         badge(w.is_one_psale && !w.is_one_psale_free_post, "1pc");
         badge(w.no_reason_7d_return, "7d return");
         for identity in w.seller_identities.unwrap_or_default() {
-            if !identity.trim().is_empty() && !badges.contains(&identity) {
-                badges.push(identity);
+            let name = seller_identity_label(&identity);
+            if !name.trim().is_empty() && !badges.iter().any(|b| b == name) {
+                badges.push(name.to_string());
             }
         }
         Offer {
@@ -723,6 +866,10 @@ pub struct ResultPage {
     pub total_pages: u32,
     pub page_size: u32,
     pub current_page: u32,
+    /// Things the client did on the way that the user should hear about
+    /// (e.g. an expired image id uploaded again). Not part of the reply.
+    #[serde(skip)]
+    pub notices: Vec<String>,
 }
 
 impl ResultPage {
@@ -749,6 +896,7 @@ impl ResultPage {
                 .current_page
                 .and_then(|n| u32::try_from(n).ok())
                 .unwrap_or(requested_page),
+            notices: Vec::new(),
         }
     }
 

@@ -3,7 +3,7 @@
 
 use super::msg::{Effect, Msg};
 use super::state::{Entry, SearchSource, Thumb, ThumbKey, ThumbSource};
-use crate::api::{Client, ImageRef};
+use crate::api::Client;
 use crate::image::protocol::{GraphicsProtocol, encode_protocol};
 use crate::image::{HalfBlockImage, PrepareOptions, decode_for_thumbnail, sniff};
 use base64::Engine as _;
@@ -192,22 +192,11 @@ async fn resolve(
     client: &Client,
     source: SearchSource,
     opts: PrepareOptions,
-) -> Result<(ImageRef, Option<String>), String> {
-    match source {
-        SearchSource::Url(url) => Ok((ImageRef::Address(url), None)),
-        SearchSource::File(path) => {
-            let prepared =
-                tokio::task::spawn_blocking(move || crate::image::prepare_file(&path, &opts))
-                    .await
-                    .map_err(|e| e.to_string())?
-                    .map_err(|e| e.to_string())?;
-            let image = client
-                .resolve_image(&prepared)
-                .await
-                .map_err(|e| e.to_string())?;
-            Ok((image, Some(prepared.summary.clone())))
-        }
-    }
+) -> Result<crate::api::ResolvedImage, String> {
+    client
+        .resolve_source(&source, &opts)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn thumb_bytes(

@@ -37,7 +37,7 @@ pub enum Msg {
     /// The image was prepared and resolved for search generation `generation`.
     Resolved {
         generation: u64,
-        result: Result<(ImageRef, Option<String>), String>,
+        result: Result<crate::api::ResolvedImage, String>,
     },
     /// A page arrived (or failed) for search generation `generation`.
     Page {

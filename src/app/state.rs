@@ -1,6 +1,8 @@
 //! The app's state: plain data, changed only by `update`, read by `ui`.
 
-use crate::api::{FilterFlag, ImageRef, Offer, SearchParams, Sort, SortField, SortOrder};
+use crate::api::{
+    FilterFlag, FilterGroup, ImageRef, Offer, SearchParams, Sort, SortField, SortOrder,
+};
 use crate::image::HalfBlockImage;
 use crate::image::protocol::GraphicsProtocol;
 use crate::keymap::{HelpEntry, KeyContext, Keymap};
@@ -144,6 +146,9 @@ pub fn sort_label(sort: Option<Sort>) -> &'static str {
 pub enum FilterRow {
     Field(FilterField),
     Sort,
+    /// A heading above a group of flags; the cursor passes over it.
+    Group(FilterGroup),
+    /// Index into `FilterFlag::KNOWN`.
     Flag(usize),
 }
 
@@ -191,7 +196,7 @@ pub struct FiltersState {
 
 impl FiltersState {
     pub fn rows() -> usize {
-        4 + 1 + FilterFlag::KNOWN.len()
+        FIXED_FILTER_ROWS + flag_rows().count()
     }
 
     pub fn row(index: usize) -> FilterRow {
@@ -201,7 +206,9 @@ impl FiltersState {
             2 => FilterRow::Sort,
             3 => FilterRow::Field(FilterField::Category),
             4 => FilterRow::Field(FilterField::PageSize),
-            n => FilterRow::Flag(n - 5),
+            n => flag_rows()
+                .nth(n - FIXED_FILTER_ROWS)
+                .unwrap_or(FilterRow::Flag(FilterFlag::KNOWN.len().saturating_sub(1))),
         }
     }
 
@@ -222,23 +229,28 @@ impl FiltersState {
     }
 }
 
-/// What a search was started from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SearchSource {
-    File(PathBuf),
-    Url(String),
+/// Rows above the flags: min, max, sort, category, page size.
+const FIXED_FILTER_ROWS: usize = 5;
+
+/// The flag rows: each group's heading, then its flags.
+fn flag_rows() -> impl Iterator<Item = FilterRow> {
+    let mut last = None;
+    FilterFlag::KNOWN
+        .iter()
+        .enumerate()
+        .flat_map(move |(i, flag)| {
+            let group = flag.group();
+            let heading = (group != last).then_some(group).flatten();
+            last = group;
+            heading
+                .map(FilterRow::Group)
+                .into_iter()
+                .chain(std::iter::once(FilterRow::Flag(i)))
+        })
 }
 
-impl SearchSource {
-    pub fn label(&self) -> String {
-        match self {
-            SearchSource::File(p) => p
-                .file_name()
-                .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into()),
-            SearchSource::Url(u) => u.clone(),
-        }
-    }
-}
+/// What a search was started from.
+pub use crate::api::ImageSource as SearchSource;
 
 /// Where the current search stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -276,6 +288,9 @@ pub struct ResultsState {
     pub image: Option<ImageRef>,
     /// Summary of the prepared picture ("4000×3000 JPEG → …").
     pub prepared: Option<String>,
+    /// How the picture reached the provider, when not from a file, and what
+    /// the client had to do on the way (said once the first page is in).
+    pub notes: Vec<String>,
     /// The parameters this search runs with.
     pub params: SearchParams,
     pub offers: Vec<Offer>,
@@ -300,6 +315,7 @@ impl Default for ResultsState {
             source: None,
             image: None,
             prepared: None,
+            notes: Vec::new(),
             params: SearchParams::default(),
             offers: Vec::new(),
             pages_loaded: 0,

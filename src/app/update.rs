@@ -7,7 +7,7 @@ use super::state::{
     State, Subject, ThumbKey, ThumbSource, sort_label,
 };
 use crate::api::models::MAX_PAGE_SIZE;
-use crate::api::{FilterFlag, Price, SearchParams};
+use crate::api::{FilterFlag, NO_OFFER_LINK, OfferLink, Price, SearchParams};
 use crate::image::protocol::GraphicsProtocol;
 use crate::ui;
 use std::path::{Path, PathBuf};
@@ -283,7 +283,7 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
                     FilterRow::Sort => {
                         state.filters.sort = (state.filters.sort + 1) % SORTS.len();
                     }
-                    FilterRow::Field(_) => {}
+                    FilterRow::Field(_) | FilterRow::Group(_) => {}
                 }
             }
             Vec::new()
@@ -299,13 +299,20 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::CopyLink => match state.results.selected() {
-            Some(o) => match o.link() {
-                Some(link) => {
+            Some(o) => match o.best_link() {
+                Some(OfferLink::Offer(link)) => {
                     state.set_info(format!("Copied link {link}"));
                     vec![Effect::Copy(link)]
                 }
+                Some(OfferLink::Picture(url)) => {
+                    state.set_info(format!(
+                        "No offer link from this provider; copied the picture's URL {}",
+                        crate::text::sanitize(&url)
+                    ));
+                    vec![Effect::Copy(url)]
+                }
                 None => {
-                    state.set_error("This offer has no link (no numeric offer id)");
+                    state.set_error(format!("This offer has no link: {NO_OFFER_LINK}"));
                     Vec::new()
                 }
             },
@@ -399,7 +406,19 @@ fn move_cursor(state: &mut State, delta: isize) -> Vec<Effect> {
             state.picker.cursor = step(state.picker.cursor, delta, len);
         }
         Pane::Filters => {
-            state.filters.cursor = step(state.filters.cursor, delta, FiltersState::rows());
+            let rows = FiltersState::rows();
+            let mut cursor = step(state.filters.cursor, delta, rows);
+            // Headings are not stops: go on past one, or back at the edge.
+            if matches!(FiltersState::row(cursor), FilterRow::Group(_)) {
+                let dir = if delta < 0 { -1 } else { 1 };
+                let past = step(cursor, dir, rows);
+                cursor = if past == cursor {
+                    step(cursor, -dir, rows)
+                } else {
+                    past
+                };
+            }
+            state.filters.cursor = cursor;
         }
         Pane::Results | Pane::Detail => {
             let len = state.results.offers.len();
@@ -577,7 +596,9 @@ fn mouse(state: &mut State, m: MouseMsg) -> Vec<Effect> {
                 }
                 Pane::Filters => {
                     let i = state.filters.offset + line;
-                    if i < FiltersState::rows() {
+                    if i < FiltersState::rows()
+                        && !matches!(FiltersState::row(i), FilterRow::Group(_))
+                    {
                         state.filters.cursor = i;
                     }
                 }
@@ -804,6 +825,7 @@ fn new_search(state: &mut State, source: SearchSource) -> Vec<Effect> {
     r.source = Some(source.clone());
     r.image = None;
     r.prepared = None;
+    r.notes.clear();
     r.params = state.params.clone();
     reset_rows(state);
     state.results.phase = Phase::Preparing;
@@ -853,15 +875,17 @@ fn research(state: &mut State) -> Vec<Effect> {
 fn resolved(
     state: &mut State,
     generation: u64,
-    result: Result<(crate::api::ImageRef, Option<String>), String>,
+    result: Result<crate::api::ResolvedImage, String>,
 ) -> Vec<Effect> {
     if generation != state.results.generation || state.results.phase != Phase::Preparing {
         return Vec::new();
     }
     match result {
-        Ok((image, summary)) => {
-            state.results.image = Some(image);
-            state.results.prepared = summary;
+        Ok(resolved) => {
+            state.results.image = Some(resolved.image);
+            state.results.prepared = Some(resolved.summary);
+            state.results.notes = resolved.route.label().into_iter().collect();
+            state.results.notes.extend(resolved.notes);
             state.results.phase = Phase::Loading;
             maybe_fetch(state).into_iter().collect()
         }
@@ -905,13 +929,22 @@ fn page_reply(
             r.phase = Phase::Ready;
             r.failed = None;
             r.error = None;
+            r.notes.extend(p.notices);
+            let notes = std::mem::take(&mut r.notes);
             if page == 1 {
                 let n = r.total_records;
-                if n == 0 {
-                    state.set_info("No offers found for this picture");
+                let mut text = if n == 0 {
+                    "No offers found for this picture".to_string()
                 } else {
-                    state.set_info(format!("{n} offers found"));
+                    format!("{n} offers found")
+                };
+                for note in &notes {
+                    text.push_str(" · ");
+                    text.push_str(note);
                 }
+                state.set_info(text);
+            } else if !notes.is_empty() {
+                state.set_info(notes.join(" · "));
             } else if matches!(&state.message, Some(m) if m.error) {
                 state.message = None;
             }
@@ -1023,9 +1056,16 @@ fn open_link(state: &mut State) -> Vec<Effect> {
         state.set_error("No offer selected");
         return Vec::new();
     };
-    let Some(link) = offer.link() else {
-        state.set_error("This offer has no link (no numeric offer id)");
-        return Vec::new();
+    let link = match offer.best_link() {
+        Some(OfferLink::Offer(link)) => link,
+        Some(OfferLink::Picture(url)) => {
+            state.set_info("No offer link from this provider; opening the offer's picture");
+            url
+        }
+        None => {
+            state.set_error(format!("This offer has no link: {NO_OFFER_LINK}"));
+            return Vec::new();
+        }
     };
     if !state.can_open {
         let key = state.key_hint(crate::keymap::KeyContext::Results, Action::CopyLink);

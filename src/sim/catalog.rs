@@ -793,7 +793,7 @@ impl SearchQuery<'_> {
             FilterFlag::New30 => o.new_30,
             FilterFlag::Selection1688 => o.selection_1688,
             // Like the real service, unknown flags are ignored.
-            FilterFlag::Other(_) => true,
+            _ => true,
         })
     }
 }

@@ -112,10 +112,15 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
                 let b: Vec<String> = o.badges.iter().map(|b| sanitize(b)).collect();
                 l.push((b.join(" · "), theme.good()));
             }
-            l.push((
-                o.link().unwrap_or_else(|| "no link (no offer id)".into()),
-                theme.accent(),
-            ));
+            match o.link() {
+                Some(link) => l.push((link, theme.accent())),
+                None => {
+                    l.push((crate::api::NO_OFFER_LINK.to_string(), theme.dim()));
+                    if let Some(url) = o.picture_link() {
+                        l.push((format!("picture {}", sanitize(&url)), theme.accent()));
+                    }
+                }
+            }
             if let Some(m) = &o.offer_map_id {
                 l.push((format!("offerMapId {}", sanitize(m)), theme.dim()));
             }

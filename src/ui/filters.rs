@@ -76,6 +76,11 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
                     theme.accent(),
                 ));
             }
+            FilterRow::Group(group) => {
+                let text = format!("─ {} ", group.label());
+                let fill = "─".repeat(w.saturating_sub(crate::text::width(&text)));
+                spans.push(Span::styled(format!("{text}{fill}"), theme.dim()));
+            }
             FilterRow::Flag(i) => {
                 let on = f.flags.get(i).copied().unwrap_or(false);
                 let label = FilterFlag::KNOWN.get(i).map_or("?", |fl| fl.label());

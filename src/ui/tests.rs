@@ -1,7 +1,7 @@
 //! Snapshots of whole screens, built from states with fixed data.
 
 use super::*;
-use crate::api::{ImageRef, Offer, Price, ResultPage, SearchParams};
+use crate::api::{Offer, Price, ResolvedImage, ResultPage, SearchParams};
 use crate::app::msg::Msg;
 use crate::app::state::{Entry, Phase, SearchSource, Thumb};
 use crate::app::{Action, update};
@@ -129,10 +129,7 @@ fn with_results(s: &mut State, pages: u32, total_pages: u32) {
         s,
         Msg::Resolved {
             generation: 1,
-            result: Ok((
-                ImageRef::Address("https://img.example/shoe.jpg".into()),
-                None,
-            )),
+            result: Ok(ResolvedImage::by_address("https://img.example/shoe.jpg")),
         },
     );
     for n in 1..=pages {
@@ -149,6 +146,7 @@ fn with_results(s: &mut State, pages: u32, total_pages: u32) {
                     total_pages,
                     page_size: 20,
                     current_page: n,
+                    notices: Vec::new(),
                 }),
             },
         );
@@ -380,4 +378,39 @@ fn wrap_never_exceeds_width() {
         }
     }
     assert_eq!(wrap("ab cd", 2), vec!["ab", "cd"]);
+}
+
+#[test]
+fn an_offer_without_an_offer_id_says_why_it_has_no_link() {
+    // The signed-header provider sends only offerMapId: no page link exists.
+    let mut s = base();
+    resize(&mut s, 120, 40);
+    with_results(&mut s, 1, 3);
+    for o in &mut s.results.offers {
+        o.offer_id = None;
+    }
+    let screen = snap(&s, 120, 40);
+    assert!(screen.contains("no offer link"), "{screen}");
+    assert!(!screen.contains("detail.1688.com"), "{screen}");
+    assert!(
+        screen.contains("picture http://img.example/0.jpg"),
+        "{screen}"
+    );
+    // Copying offers the picture's URL instead, and says so.
+    s.focus = crate::app::state::Pane::Results;
+    let fx = update(&mut s, Msg::Action(Action::CopyLink));
+    assert_eq!(
+        fx,
+        vec![crate::app::msg::Effect::Copy(
+            "http://img.example/0.jpg".into()
+        )]
+    );
+    let status = s
+        .status_message()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(
+        status.contains("No offer link from this provider"),
+        "{status}"
+    );
 }

@@ -1,5 +1,5 @@
 use super::*;
-use crate::api::{ImageRef, Offer, ResultPage};
+use crate::api::{Offer, ResolvedImage, ResultPage};
 use crate::app::msg::{Effect, Msg};
 use crate::app::state::{Entry, Phase, State};
 use crate::keymap::Keymap;
@@ -29,6 +29,7 @@ fn page(n: u32, size: u32, total_pages: u32) -> ResultPage {
         total_pages,
         page_size: size,
         current_page: n,
+        notices: Vec::new(),
     }
 }
 
@@ -65,7 +66,7 @@ fn searching(s: &mut State) -> Vec<Effect> {
         s,
         Msg::Resolved {
             generation: 1,
-            result: Ok((ImageRef::Address(URL.into()), None)),
+            result: Ok(ResolvedImage::by_address(URL)),
         },
     )
 }
@@ -269,6 +270,40 @@ fn type_into(s: &mut State, row: usize, text: &str) {
     }
 }
 
+/// The filters-pane row of a flag (group headings sit between flags).
+fn flag_row(flag: &FilterFlag) -> usize {
+    let k = FilterFlag::KNOWN
+        .iter()
+        .position(|f| f == flag)
+        .expect("known");
+    (0..FiltersState::rows())
+        .find(|&i| FiltersState::row(i) == FilterRow::Flag(k))
+        .expect("listed")
+}
+
+#[test]
+fn group_headings_are_passed_over_by_the_cursor() {
+    let mut s = state();
+    s.focus = Pane::Filters;
+    s.filters.cursor = 4; // page size, just above the first heading
+    act(&mut s, Action::MoveDown);
+    assert_eq!(FiltersState::row(s.filters.cursor), FilterRow::Flag(0));
+    act(&mut s, Action::MoveUp);
+    assert_eq!(s.filters.cursor, 4);
+    // Every documented flag is listed once, under its group.
+    let flags: Vec<usize> = (0..FiltersState::rows())
+        .filter_map(|i| match FiltersState::row(i) {
+            FilterRow::Flag(k) => Some(k),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(flags, (0..FilterFlag::KNOWN.len()).collect::<Vec<_>>());
+    let headings = (0..FiltersState::rows())
+        .filter(|&i| matches!(FiltersState::row(i), FilterRow::Group(_)))
+        .count();
+    assert_eq!(headings, 4);
+}
+
 #[test]
 fn filter_validation() {
     let mut s = state();
@@ -309,7 +344,7 @@ fn filter_validation() {
     type_into(&mut s, 3, "");
     s.filters.cursor = 2;
     act(&mut s, Action::ToggleFlag); // on the sort row: cycles the sort
-    s.filters.cursor = 5;
+    s.filters.cursor = flag_row(&FilterFlag::CertifiedFactory);
     act(&mut s, Action::ToggleFlag);
     act(&mut s, Action::ApplyFilters);
     assert_eq!(s.params.price_start, Some(Price(1000)));

@@ -1,0 +1,228 @@
+//! `tusou doctor`: after configuring credentials, one command that says what
+//! tusou will use and proves a real round trip, step by step, with the
+//! provider's own words where a step fails.
+
+use crate::api::{ApiError, Client, ProviderKind, SearchParams};
+use crate::backend::{Backend, BackendMode, DemoOptions};
+use crate::cli::CommonArgs;
+use crate::config::Config;
+use crate::headless::{Exit, exit_for};
+use crate::image::{PrepareOptions, PreparedImage};
+use crate::text::sanitize;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// The signed-header provider refuses timestamps further than this from its
+/// clock.
+const SIGNED_HEADER_SKEW: f64 = 600.0;
+/// An offset worth a warning even where the provider does not check it.
+const CLOCK_WARN: f64 = 60.0;
+
+/// One line of the report.
+fn line(name: &str, text: &str) {
+    println!("  {name:<9} {text}");
+}
+
+pub async fn run(common: &CommonArgs) -> ExitCode {
+    println!("tusou doctor");
+    let mut config = match Config::load(common.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            line("config", &format!("FAILED · {}", sanitize(&e.to_string())));
+            return Exit::Config.into();
+        }
+    };
+    if let Some(kind) = common.provider {
+        config.provider_choice = Some(kind);
+    }
+    match &config.config_file {
+        Some(path) => line("config", &sanitize(&path.display().to_string())),
+        None => line("config", "no config file (environment variables only)"),
+    }
+    for warning in &config.warnings {
+        line("", &format!("warning: {}", sanitize(warning)));
+    }
+    let demo = DemoOptions {
+        force: common.demo,
+        latency: common.demo_latency_ms.map(Duration::from_millis),
+    };
+    let backend = match Backend::start(&config, &demo).await {
+        Ok(b) => b,
+        Err(e) => {
+            line(
+                "provider",
+                &format!("FAILED · {}", sanitize(&format!("{e:#}"))),
+            );
+            return Exit::Config.into();
+        }
+    };
+    let client = &backend.client;
+    let kind = client.kind();
+    line(
+        "provider",
+        &format!("{} · {}", kind.name(), sanitize(client.base_url())),
+    );
+    if backend.mode == BackendMode::Demo {
+        line(
+            "",
+            "demo: no credentials configured (or --demo), so this checks the built-in simulator",
+        );
+    }
+    let key: String = client.key().chars().take(4).collect();
+    let key_name = match kind {
+        ProviderKind::DajiSaas => "app key",
+        ProviderKind::SignedHeader => "access key",
+    };
+    line(
+        "key",
+        &format!(
+            "{}… ({key_name}; the secret is never shown)",
+            sanitize(&key)
+        ),
+    );
+    check_clock(client, kind).await;
+    match round_trip(client, kind).await {
+        Ok(()) => {
+            println!("all steps ok");
+            Exit::Ok.into()
+        }
+        Err(e) => {
+            let exit = exit_for(&e);
+            if exit == Exit::Auth {
+                println!(
+                    "check the key and secret in your config (they must match the provider's console)"
+                );
+            }
+            exit.into()
+        }
+    }
+}
+
+/// Reports the local clock's offset from the server's; never fails the run
+/// by itself (the signed query below would, and says why).
+async fn check_clock(client: &Client, kind: ProviderKind) {
+    match client.clock_offset().await {
+        Ok(offset) => {
+            let direction = if offset >= 0.0 { "behind" } else { "ahead of" };
+            let mut text = format!(
+                "this machine is {:.0} s {direction} the server (its Date header)",
+                offset.abs()
+            );
+            if kind == ProviderKind::SignedHeader && offset.abs() > SIGNED_HEADER_SKEW {
+                text.push_str(&format!(
+                    " · FAILS: the provider refuses timestamps more than {SIGNED_HEADER_SKEW:.0} s off: set this machine's clock (NTP)"
+                ));
+            } else if offset.abs() > CLOCK_WARN {
+                text.push_str(" · warning: set this machine's clock (NTP)");
+            } else {
+                text.push_str(" · ok");
+            }
+            line("clock", &text);
+        }
+        Err(e) => line("clock", &format!("unknown ({})", sanitize(&e.to_string()))),
+    }
+}
+
+/// Upload (DajiSaaS) and a one-offer query with a built-in picture.
+async fn round_trip(client: &Client, kind: ProviderKind) -> Result<(), ApiError> {
+    let picture = match built_in_picture() {
+        Ok(p) => p,
+        Err(e) => {
+            line("picture", &format!("FAILED · {e}"));
+            return Err(ApiError::Upload(e));
+        }
+    };
+    let started = Instant::now();
+    let uploaded = client.upload_uncached(&picture).await;
+    let uploaded = match (kind, uploaded) {
+        (ProviderKind::SignedHeader, Ok(u)) => {
+            line(
+                "upload",
+                "not needed: this provider takes the picture with every query",
+            );
+            u
+        }
+        (_, Ok(u)) => {
+            let id = match &u.image {
+                crate::api::ImageRef::Id(id) => sanitize(id),
+                _ => String::new(),
+            };
+            line(
+                "upload",
+                &format!(
+                    "ok · signed upload accepted, imageId {id} ({})",
+                    took(started)
+                ),
+            );
+            for note in &u.notes {
+                line("", &sanitize(note));
+            }
+            u
+        }
+        (_, Err(e)) => {
+            line("upload", &failed(&e));
+            return Err(e);
+        }
+    };
+    let params = SearchParams {
+        page_size: Some(1),
+        ..SearchParams::default()
+    };
+    let started = Instant::now();
+    match client.search_page(&uploaded.image, &params, 1).await {
+        Ok(page) => {
+            line(
+                "query",
+                &format!(
+                    "ok · signed query answered: {} offer(s) on page 1 of {} ({} in all) ({})",
+                    page.offers.len(),
+                    page.total_pages,
+                    page.total_records,
+                    took(started)
+                ),
+            );
+            Ok(())
+        }
+        Err(e) => {
+            line("query", &failed(&e));
+            Err(e)
+        }
+    }
+}
+
+fn took(started: Instant) -> String {
+    format!("{:.2} s", started.elapsed().as_secs_f64())
+}
+
+/// "FAILED · <kind>: <provider's code and message>", sanitised.
+fn failed(e: &ApiError) -> String {
+    format!("FAILED · {}", sanitize(&e.to_string()))
+}
+
+/// A small picture of a yellow disc on blue, made here so the check needs no
+/// file: the provider searches it like any photo.
+fn built_in_picture() -> Result<PreparedImage, String> {
+    const SIDE: u32 = 128;
+    let img = image::RgbImage::from_fn(SIDE, SIDE, |x, y| {
+        let (dx, dy) = (x as i64 - 64, y as i64 - 64);
+        if dx * dx + dy * dy < 40 * 40 {
+            image::Rgb([240, 200, 40])
+        } else {
+            image::Rgb([30, 60, 140])
+        }
+    });
+    let mut png = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(|e| format!("could not make the test picture: {e}"))?;
+    crate::image::prepare(&png, &PrepareOptions::default())
+        .map_err(|e| format!("could not prepare the test picture: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_built_in_picture_prepares() {
+        let p = super::built_in_picture().unwrap();
+        assert_eq!((p.width, p.height), (128, 128));
+    }
+}
