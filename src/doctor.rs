@@ -103,11 +103,16 @@ pub async fn run(common: &CommonArgs) -> ExitCode {
 async fn check_clock(client: &Client, kind: ProviderKind) {
     match client.clock_offset().await {
         Ok(offset) => {
+            // The Date header has whole seconds: under 2 s is "in step".
             let direction = if offset >= 0.0 { "behind" } else { "ahead of" };
-            let mut text = format!(
-                "this machine is {:.0} s {direction} the server (its Date header)",
-                offset.abs()
-            );
+            let mut text = if offset.abs() < 2.0 {
+                "in step with the server (within 2 s, from its Date header)".to_string()
+            } else {
+                format!(
+                    "this machine is {:.0} s {direction} the server (its Date header)",
+                    offset.abs()
+                )
+            };
             if kind == ProviderKind::SignedHeader && offset.abs() > SIGNED_HEADER_SKEW {
                 text.push_str(&format!(
                     " · FAILS: the provider refuses timestamps more than {SIGNED_HEADER_SKEW:.0} s off: set this machine's clock (NTP)"

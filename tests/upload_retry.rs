@@ -87,6 +87,23 @@ async fn empty_image_id_is_retried_once_with_a_smaller_copy() {
 }
 
 #[tokio::test]
+async fn the_smaller_re_upload_is_said_out_loud() {
+    let seen = Seen::default();
+    let base = stub(seen.clone()).await;
+    let photo = prepare(&noisy_photo(), &PrepareOptions::default()).unwrap();
+    let uploaded = client(base).resolve_prepared(&photo).await.unwrap();
+    assert_eq!(uploaded.notes.len(), 1, "{:?}", uploaded.notes);
+    assert!(
+        uploaded.notes[0].contains("gave no image id")
+            && uploaded.notes[0].contains("smaller copy"),
+        "{:?}",
+        uploaded.notes
+    );
+    // The size the provider holds is the smaller copy's, for region scaling.
+    assert!(uploaded.size.0 < photo.width || uploaded.size.1 < photo.height);
+}
+
+#[tokio::test]
 async fn persistent_empty_image_id_is_an_upload_error() {
     let seen = Seen {
         always_empty: true,

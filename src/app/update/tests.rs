@@ -270,6 +270,38 @@ fn type_into(s: &mut State, row: usize, text: &str) {
     }
 }
 
+#[test]
+fn what_the_client_did_on_the_way_reaches_the_status_bar() {
+    let mut s = state();
+    s.results.generation = 1;
+    s.results.phase = Phase::Preparing;
+    let mut resolved = ResolvedImage::by_address(URL);
+    resolved.route = crate::api::Route::Downloaded {
+        host: "shop.example".into(),
+        bytes: 1_200_000,
+    };
+    resolved.notes = vec!["uploaded a smaller copy".into()];
+    update(
+        &mut s,
+        Msg::Resolved {
+            generation: 1,
+            result: Ok(resolved),
+        },
+    );
+    arrive(&mut s, 1, 10);
+    let status = s
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(status.contains("offers found"), "{status}");
+    assert!(
+        status.contains("downloaded from shop.example (1.2 MB)"),
+        "{status}"
+    );
+    assert!(status.contains("uploaded a smaller copy"), "{status}");
+}
+
 /// The filters-pane row of a flag (group headings sit between flags).
 fn flag_row(flag: &FilterFlag) -> usize {
     let k = FilterFlag::KNOWN
