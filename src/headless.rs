@@ -60,7 +60,8 @@ pub async fn run(args: SearchArgs, common: &CommonArgs) -> ExitCode {
     match search(args, common).await {
         Ok(()) => Exit::Ok.into(),
         Err((exit, message)) => {
-            eprintln!("tusou: {message}");
+            // Messages carry server and file text: never raw escapes.
+            eprintln!("tusou: {}", sanitize(&message));
             exit.into()
         }
     }
