@@ -616,9 +616,10 @@ fn relisting(rng: &mut Rng, offer_id: u64, original: &CatalogOffer) -> CatalogOf
     let kind = kind_of(original.art.shape);
     let sign = |rng: &mut Rng| if rng.chance(0.5) { 1.0 } else { -1.0 };
     let mut art = original.art;
-    art.scale = (art.scale * (1.0 + sign(rng) * (0.05 + rng.unit() as f32 * 0.05))).clamp(0.75, 1.15);
-    art.dx = (art.dx + sign(rng) * (0.025 + rng.unit() as f32 * 0.025)).clamp(-0.08, 0.08);
-    art.dy = (art.dy + sign(rng) * (0.02 + rng.unit() as f32 * 0.02)).clamp(-0.07, 0.07);
+    art.scale =
+        (art.scale * (1.0 + sign(rng) * (0.08 + rng.unit() as f32 * 0.06))).clamp(0.72, 1.12);
+    art.dx = (art.dx + sign(rng) * (0.04 + rng.unit() as f32 * 0.02)).clamp(-0.09, 0.09);
+    art.dy = (art.dy + sign(rng) * (0.03 + rng.unit() as f32 * 0.02)).clamp(-0.08, 0.08);
     art.grain = rng.next_u64();
     let factor = 0.85 + rng.unit() * 0.5;
     let price_fen = ((original.price_fen as f64 * factor).round() as u64)
@@ -747,10 +748,11 @@ pub struct Catalog {
     by_id: HashMap<u64, usize>,
 }
 
-/// Renders one offer small and describes it: the same drawing as the JPEG,
-/// smooth and supersampled, so a query with the JPEG lands next to it.
+/// Renders one offer at twice the descriptor size and describes it the way
+/// a photo is described (downscaled by the same code), so a query with the
+/// JPEG lands next to it.
 pub fn describe(art: &Art) -> Descriptor {
-    Descriptor::of_image(&artwork::render_small(art, SHAPE_SIDE, 2))
+    Descriptor::of_image(&artwork::render_clean(art, 2 * SHAPE_SIDE))
 }
 
 /// A query whose best match is this close shows the same picture: that
@@ -1095,5 +1097,112 @@ mod timing {
             cat.offers.len(),
             jpeg.len()
         );
+    }
+}
+
+#[cfg(test)]
+mod ranking {
+    use super::*;
+
+    /// A catalog picture as a client would upload it: the served 600 px
+    /// JPEG, resized to 450 px and re-encoded at quality 85.
+    pub(crate) fn client_photo(art: &Art) -> Descriptor {
+        let jpeg = artwork::render_jpeg(art, 600);
+        let img = image::load_from_memory(&jpeg).map(|i| i.to_rgb8());
+        let img = img.unwrap_or_else(|_| image::RgbImage::new(1, 1));
+        let resized = image::imageops::resize(&img, 450, 450, image::imageops::FilterType::Triangle);
+        let mut out = Vec::new();
+        let _ = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85).encode_image(&resized);
+        let decoded = image::load_from_memory(&out).map(|i| i.to_rgb8());
+        Descriptor::of_image(&decoded.unwrap_or_else(|_| image::RgbImage::new(1, 1)))
+    }
+
+    /// Precision@10 by product type over catalog photos searched as a
+    /// client would (the served JPEG, resized and re-encoded). Prints the
+    /// figure: `cargo test -p tusou-sim precision -- --nocapture`.
+    #[test]
+    fn precision_at_10_by_product_type() {
+        const QUERIES: usize = 150;
+        let started = std::time::Instant::now();
+        let cat = Catalog::build(crate::DEFAULT_SEED, crate::DEFAULT_CATALOG_SIZE);
+        let mut rng = Rng::new(5);
+        let (mut hits, mut hits_other, mut self_first, mut group_first) = (0usize, 0usize, 0, 0);
+        for _ in 0..QUERIES {
+            let i = rng.below(cat.offers.len() as u64) as usize;
+            let o = &cat.offers[i];
+            let d = client_photo(&o.art);
+            let q = SearchQuery {
+                descriptor: &d,
+                begin_page: 1,
+                page_size: 10,
+                price_start: None,
+                price_end: None,
+                filters: vec![],
+                sort: None,
+                category_id: None,
+            };
+            let ranked: Vec<&CatalogOffer> = cat.rank(&q).iter().map(|&(_, j)| &cat.offers[j]).collect();
+            let same_type = |t: &&&CatalogOffer| t.product_type() == o.product_type();
+            hits += ranked.iter().take(10).filter(same_type).count();
+            // The same, not counting the searched picture's own listings.
+            hits_other += ranked
+                .iter()
+                .filter(|t| t.group != o.group)
+                .take(10)
+                .filter(same_type)
+                .count();
+            self_first += usize::from(ranked[0].offer_id == o.offer_id);
+            let listings = cat.offers.iter().filter(|x| x.group == o.group).count();
+            group_first += usize::from(ranked.iter().take(listings).all(|t| t.group == o.group));
+        }
+        let p10 = hits as f64 / (QUERIES * 10) as f64;
+        let p10_other = hits_other as f64 / (QUERIES * 10) as f64;
+        eprintln!(
+            "precision@10 (same product type) over {QUERIES} catalog photos: {p10:.3} \
+             ({p10_other:.3} not counting the photo's own listings); itself first {self_first}/{QUERIES}, \
+             its re-listings next {group_first}/{QUERIES}; {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        assert!(p10 >= 0.8, "precision@10 {p10:.3}");
+        assert!(p10_other >= 0.8, "precision@10 without own listings {p10_other:.3}");
+        assert!(self_first * 100 >= QUERIES * 97, "itself first {self_first}/{QUERIES}");
+        assert!(group_first * 100 >= QUERIES * 97, "re-listings next {group_first}/{QUERIES}");
+    }
+
+    /// Within a product type, colour decides: among a photo's same-type
+    /// results (past its own listings) the colour distance grows, and a
+    /// same-type offer outranks every other type's offer of similar colour.
+    #[test]
+    fn colour_decides_within_a_product_type() {
+        let cat = Catalog::build(7, 1200);
+        let mut rng = Rng::new(11);
+        let mut ordered = 0;
+        for _ in 0..20 {
+            let o = &cat.offers[rng.below(cat.offers.len() as u64) as usize];
+            let d = client_photo(&o.art);
+            let q = SearchQuery {
+                descriptor: &d,
+                begin_page: 1,
+                page_size: 10,
+                price_start: None,
+                price_end: None,
+                filters: vec![],
+                sort: None,
+                category_id: None,
+            };
+            let same: Vec<f32> = cat
+                .rank(&q)
+                .iter()
+                .filter(|&&(_, j)| cat.offers[j].group != o.group)
+                .take(8)
+                .filter(|&&(_, j)| cat.offers[j].product_type() == o.product_type())
+                .map(|&(_, j)| d.colour_distance(&cat.descriptors[j]))
+                .collect();
+            let rising = same.windows(2).filter(|w| w[0] <= w[1] + 1e-6).count();
+            if rising + 1 >= same.len() {
+                ordered += 1;
+            }
+        }
+        assert!(ordered >= 16, "colour-ordered within type: {ordered}/20");
     }
 }

@@ -23,11 +23,14 @@ pub const SHAPE_SIDE: u32 = 48;
 const GRID: usize = 8;
 const BINS: usize = 4;
 const SIL: usize = 8;
-/// A pixel is part of the object when one channel differs from the
-/// backdrop by at least this much (a floor shadow darkens by about 35).
-const FOREGROUND: u8 = 48;
+
 /// How much a unit of shape distance weighs against colour distance.
 pub const SHAPE_WEIGHT: f32 = 1.0;
+/// Shape differences below this are noise (two photos of one object
+/// differ this much), so colour alone decides between such pictures.
+pub const SHAPE_TOLERANCE: f32 = 0.1;
+/// Colour distance below which two pictures are near-duplicates.
+const NEAR_DUPLICATE: f32 = 0.008;
 
 /// The object's outline: silhouette coverage per cell of its bounding box,
 /// and the box's aspect ratio.
@@ -143,7 +146,13 @@ impl Descriptor {
 
     /// Smaller is more alike; 0 for identical descriptors.
     pub fn distance(&self, other: &Descriptor) -> f32 {
-        self.colour_distance(other) + SHAPE_WEIGHT * self.shape_distance(other)
+        let colour = self.colour_distance(other);
+        let shape = (self.shape_distance(other) - SHAPE_TOLERANCE).max(0.0);
+        // Nearly identical colour layouts (the layout grid is itself a tiny
+        // picture) are the same picture whatever a low-contrast outline
+        // says, so shape counts less the closer the colours are.
+        let trust = (colour / NEAR_DUPLICATE).min(1.0);
+        colour + SHAPE_WEIGHT * shape * trust
     }
 
     /// Whether an object was found against the backdrop.
@@ -208,6 +217,30 @@ fn frame_median(img: &RgbImage) -> [u8; 3] {
     })
 }
 
+/// How surely a pixel belongs to the object rather than the backdrop `bg`
+/// of its row, 0..=1. A floor shadow or the backdrop's gradient only scales
+/// the backdrop's colour (by about 0.86 for a shadow), so the pixel is
+/// compared with the nearest scaled backdrop: a different hue or
+/// saturation counts, and so does a large change of brightness; a shadow's
+/// does not. Soft rather than a hard threshold, so parts whose colour is
+/// near the backdrop's do not flip in and out between two photos.
+fn membership(p: [u8; 3], bg: [u8; 3]) -> f32 {
+    let p = p.map(f32::from);
+    let b = bg.map(f32::from);
+    let bb: f32 = b.iter().map(|v| v * v).sum();
+    if bb < 30.0 * 30.0 * 3.0 {
+        // A near-black backdrop: plain difference.
+        let d = (0..3).map(|i| (p[i] - b[i]).abs()).fold(0.0, f32::max);
+        return ((d - 28.0) / 20.0).clamp(0.0, 1.0);
+    }
+    let k = (0..3).map(|i| p[i] * b[i]).sum::<f32>() / bb;
+    let residual = (0..3).map(|i| (p[i] - k * b[i]).abs()).fold(0.0, f32::max);
+    let hue = ((residual - 14.0) / 14.0).clamp(0.0, 1.0);
+    let darker = ((0.80 - k) / 0.08).clamp(0.0, 1.0);
+    let lighter = ((k - 1.07) / 0.05).clamp(0.0, 1.0);
+    hue.max(darker).max(lighter)
+}
+
 fn outline_of(img: &RgbImage) -> Option<Outline> {
     let (w, h) = img.dimensions();
     if w < 6 || h < 6 {
@@ -215,9 +248,9 @@ fn outline_of(img: &RgbImage) -> Option<Outline> {
     }
     let fallback = frame_median(img);
     let (wu, hu) = (w as usize, h as usize);
-    let mut mask = vec![false; wu * hu];
-    let (mut x0, mut x1, mut y0, mut y1) = (u32::MAX, 0u32, u32::MAX, 0u32);
-    let mut count = 0usize;
+    let mut mask = vec![0.0f32; wu * hu];
+    let mut rows = vec![0.0f32; hu];
+    let mut cols = vec![0.0f32; wu];
     for y in 0..h {
         // The backdrop of this row: its edge pixels when they agree (a
         // backdrop may have a vertical gradient), else the frame's median.
@@ -227,17 +260,23 @@ fn outline_of(img: &RgbImage) -> Option<Outline> {
             .all(|a| edge.iter().all(|b| spread(*a, *b) <= 24));
         let bg = if agree { mean(&edge) } else { fallback };
         for x in 0..w {
-            if spread(img.get_pixel(x, y).0, bg) >= FOREGROUND {
-                mask[y as usize * wu + x as usize] = true;
-                count += 1;
-                x0 = x0.min(x);
-                x1 = x1.max(x);
-                y0 = y0.min(y);
-                y1 = y1.max(y);
-            }
+            let m = membership(img.get_pixel(x, y).0, bg);
+            mask[y as usize * wu + x as usize] = m;
+            rows[y as usize] += m;
+            cols[x as usize] += m;
         }
     }
-    if count < 6 {
+    // The bounding box of the object's bulk: rows and columns holding at
+    // least a pixel and a half of it, so a sliver (a button, a tip) that a
+    // downscale may keep or lose does not move the box.
+    const BULK: f32 = 1.5;
+    let span = |v: &[f32]| {
+        let first = v.iter().position(|s| *s >= BULK)?;
+        let last = v.iter().rposition(|s| *s >= BULK)?;
+        Some((first as u32, last as u32))
+    };
+    let ((x0, x1), (y0, y1)) = (span(&cols)?, span(&rows)?);
+    if rows.iter().sum::<f32>() < 6.0 {
         return None;
     }
     let (bw, bh) = ((x1 - x0 + 1) as f32, (y1 - y0 + 1) as f32);
@@ -245,19 +284,17 @@ fn outline_of(img: &RgbImage) -> Option<Outline> {
     const SUB: usize = 3;
     for (i, cell) in cells.iter_mut().enumerate() {
         let (cx, cy) = (i % SIL, i / SIL);
-        let mut on = 0;
+        let mut on = 0.0;
         for sy in 0..SUB {
             for sx in 0..SUB {
                 let u = (cx as f32 + (sx as f32 + 0.5) / SUB as f32) / SIL as f32;
                 let v = (cy as f32 + (sy as f32 + 0.5) / SUB as f32) / SIL as f32;
                 let px = (x0 as usize + (u * bw) as usize).min(wu - 1);
                 let py = (y0 as usize + (v * bh) as usize).min(hu - 1);
-                if mask[py * wu + px] {
-                    on += 1;
-                }
+                on += mask[py * wu + px];
             }
         }
-        *cell = on as f32 / (SUB * SUB) as f32;
+        *cell = on / (SUB * SUB) as f32;
     }
     Some(Outline {
         cells,
