@@ -8,7 +8,7 @@ use tusou::api::{
 };
 use tusou::backend::demo_provider;
 use tusou::image::{PrepareOptions, prepare};
-use tusou::sim::{self, FaultKind, Faults, SimConfig, SimCredentials, SimHandle};
+use tusou_sim::{self as sim, FaultKind, Faults, SimConfig, SimCredentials, SimHandle};
 
 const BOTH: [ProviderKind; 2] = [ProviderKind::DajiSaas, ProviderKind::SignedHeader];
 

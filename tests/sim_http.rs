@@ -7,7 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 use tusou::api::sign;
-use tusou::sim::{self, FaultKind, Faults, SimConfig, SimCredentials, SimHandle};
+use tusou_sim::{self as sim, FaultKind, Faults, SimConfig, SimCredentials, SimHandle};
 
 /// A small catalog keeps debug-build tests quick.
 fn config() -> SimConfig {
