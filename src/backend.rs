@@ -109,7 +109,8 @@ impl Backend {
             max_results: env_count("TUSOU_DEMO_MAX_RESULTS").unwrap_or(defaults.max_results),
             ..defaults
         };
-        let handle = tusou_sim::spawn(sim_config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
+        let handle =
+            tusou_sim::spawn(sim_config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
         let provider = demo_provider(
             config.provider_choice.unwrap_or(ProviderKind::DajiSaas),
             &credentials,

@@ -93,7 +93,9 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
         latency: common.demo_latency_ms.map(Duration::from_millis),
     };
     let backend = Backend::start(&config, &demo).await.map_err(|e| {
-        if e.downcast_ref::<crate::backend::DemoUnavailable>().is_some() {
+        if e.downcast_ref::<crate::backend::DemoUnavailable>()
+            .is_some()
+        {
             (Exit::Config, format!("{e:#}"))
         } else {
             (Exit::Failure, format!("could not start: {e:#}"))

@@ -130,7 +130,10 @@ async fn dajisaas_replies_parse_in_the_client_types_with_offer_ids_and_links() {
     assert!(page.total_records >= 10);
     assert_eq!(page.offers[0].offer_id.as_deref(), Some(id.as_str()));
     for offer in &page.offers {
-        let oid = offer.offer_id.as_deref().expect("every DajiSaaS offer has an id");
+        let oid = offer
+            .offer_id
+            .as_deref()
+            .expect("every DajiSaaS offer has an id");
         assert!(oid.bytes().all(|b| b.is_ascii_digit()), "{oid}");
         assert_eq!(
             offer.link(),

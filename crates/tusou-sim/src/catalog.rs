@@ -544,10 +544,7 @@ fn title(rng: &mut Rng, kind: &Kind, colour: Pair) -> (String, String) {
 }
 
 fn kind_of(shape: Shape) -> &'static Kind {
-    KINDS
-        .iter()
-        .find(|k| k.shape == shape)
-        .unwrap_or(&KINDS[0])
+    KINDS.iter().find(|k| k.shape == shape).unwrap_or(&KINDS[0])
 }
 
 /// A new product: its picture and colours, then a listing of it.
@@ -607,7 +604,15 @@ fn offer(rng: &mut Rng, offer_id: u64) -> CatalogOffer {
         grain: rng.next_u64(),
     };
     let price_fen = draw_price(rng, kind.price_fen);
-    listing(rng, offer_id, offer_id, kind, colour_name(h, s, v), art, price_fen)
+    listing(
+        rng,
+        offer_id,
+        offer_id,
+        kind,
+        colour_name(h, s, v),
+        art,
+        price_fen,
+    )
 }
 
 /// Another seller's listing of `original`'s picture: the photo re-shot a
@@ -622,9 +627,17 @@ fn relisting(rng: &mut Rng, offer_id: u64, original: &CatalogOffer) -> CatalogOf
     art.dy = (art.dy + sign(rng) * (0.03 + rng.unit() as f32 * 0.02)).clamp(-0.08, 0.08);
     art.grain = rng.next_u64();
     let factor = 0.85 + rng.unit() * 0.5;
-    let price_fen = ((original.price_fen as f64 * factor).round() as u64)
-        .clamp(10, kind.price_fen.1.max(10));
-    listing(rng, offer_id, original.group, kind, original.colour, art, price_fen)
+    let price_fen =
+        ((original.price_fen as f64 * factor).round() as u64).clamp(10, kind.price_fen.1.max(10));
+    listing(
+        rng,
+        offer_id,
+        original.group,
+        kind,
+        original.colour,
+        art,
+        price_fen,
+    )
 }
 
 /// The commercial side of a listing: title, prices, seller and flags.
@@ -1021,7 +1034,10 @@ mod tests {
         let mut query = q(&d);
         query.price_start = Some(Price(1000));
         query.price_end = Some(Price(3000));
-        query.sort = Some(Sort { field: SortField::Price, order: SortOrder::Asc });
+        query.sort = Some(Sort {
+            field: SortField::Price,
+            order: SortOrder::Asc,
+        });
         query.page_size = 7;
         let (total, first) = cat.search(&query);
         assert!(total > 7);
@@ -1110,9 +1126,11 @@ mod ranking {
         let jpeg = artwork::render_jpeg(art, 600);
         let img = image::load_from_memory(&jpeg).map(|i| i.to_rgb8());
         let img = img.unwrap_or_else(|_| image::RgbImage::new(1, 1));
-        let resized = image::imageops::resize(&img, 450, 450, image::imageops::FilterType::Triangle);
+        let resized =
+            image::imageops::resize(&img, 450, 450, image::imageops::FilterType::Triangle);
         let mut out = Vec::new();
-        let _ = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85).encode_image(&resized);
+        let _ =
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85).encode_image(&resized);
         let decoded = image::load_from_memory(&out).map(|i| i.to_rgb8());
         Descriptor::of_image(&decoded.unwrap_or_else(|_| image::RgbImage::new(1, 1)))
     }
@@ -1141,7 +1159,8 @@ mod ranking {
                 sort: None,
                 category_id: None,
             };
-            let ranked: Vec<&CatalogOffer> = cat.rank(&q).iter().map(|&(_, j)| &cat.offers[j]).collect();
+            let ranked: Vec<&CatalogOffer> =
+                cat.rank(&q).iter().map(|&(_, j)| &cat.offers[j]).collect();
             let same_type = |t: &&&CatalogOffer| t.product_type() == o.product_type();
             hits += ranked.iter().take(10).filter(same_type).count();
             // The same, not counting the searched picture's own listings.
@@ -1164,9 +1183,18 @@ mod ranking {
             started.elapsed().as_secs_f64()
         );
         assert!(p10 >= 0.8, "precision@10 {p10:.3}");
-        assert!(p10_other >= 0.8, "precision@10 without own listings {p10_other:.3}");
-        assert!(self_first * 100 >= QUERIES * 97, "itself first {self_first}/{QUERIES}");
-        assert!(group_first * 100 >= QUERIES * 97, "re-listings next {group_first}/{QUERIES}");
+        assert!(
+            p10_other >= 0.8,
+            "precision@10 without own listings {p10_other:.3}"
+        );
+        assert!(
+            self_first * 100 >= QUERIES * 97,
+            "itself first {self_first}/{QUERIES}"
+        );
+        assert!(
+            group_first * 100 >= QUERIES * 97,
+            "re-listings next {group_first}/{QUERIES}"
+        );
     }
 
     /// Within a product type, colour decides: among a photo's same-type

@@ -3,7 +3,9 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use crate::{DEFAULT_CATALOG_SIZE, DEFAULT_SEED, FaultKind, Faults, Latency, SimConfig, SimCredentials};
+use crate::{
+    DEFAULT_CATALOG_SIZE, DEFAULT_SEED, FaultKind, Faults, Latency, SimConfig, SimCredentials,
+};
 
 /// Largest `--clock-offset-secs` either way (about 100 years).
 const MAX_CLOCK_OFFSET_SECS: i64 = 100 * 366 * 24 * 3600;
@@ -46,7 +48,12 @@ pub struct SimArgs {
     pub id_ttl: Option<u64>,
     /// Run the simulator's clock N seconds ahead (negative: behind): its Date
     /// header, envelope timestamps and the signed-header 600 s window.
-    #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
     pub clock_offset_secs: i64,
     /// Write sample photos (catalog pictures) into DIR and exit, to try searches with.
     #[arg(long, value_name = "DIR")]

@@ -89,7 +89,9 @@ mod tests {
 
     #[test]
     fn several_boxes_all_validated() {
-        let r = parse(Some("0,10,0,10; 5,50,5,50"), 50, 50).unwrap().unwrap();
+        let r = parse(Some("0,10,0,10; 5,50,5,50"), 50, 50)
+            .unwrap()
+            .unwrap();
         assert_eq!(r.len(), 2);
         assert!(parse(Some("0,10,0,10;5,60,5,50"), 50, 50).is_err());
         assert!(parse(Some("0,10,0,10;"), 50, 50).is_err());

@@ -291,7 +291,9 @@ where
         )
             .into_response(),
         Some(FaultKind::TruncatedBody) => {
-            let full = outcome_body(state, provider, logic.await).to_string().into_bytes();
+            let full = outcome_body(state, provider, logic.await)
+                .to_string()
+                .into_bytes();
             truncated(full)
         }
         Some(FaultKind::CodeError) => json_response(
@@ -521,7 +523,10 @@ fn crop_scaled(img: &RgbImage, r: Region, full_w: u32, full_h: u32) -> RgbImage 
     let (w, h) = img.dimensions();
     let sx = |x: u32| (u64::from(x) * u64::from(w) / u64::from(full_w.max(1))) as u32;
     let sy = |y: u32| (u64::from(y) * u64::from(h) / u64::from(full_h.max(1))) as u32;
-    let (x1, y1) = (sx(r.x1).min(w.saturating_sub(1)), sy(r.y1).min(h.saturating_sub(1)));
+    let (x1, y1) = (
+        sx(r.x1).min(w.saturating_sub(1)),
+        sy(r.y1).min(h.saturating_sub(1)),
+    );
     let x2 = sx(r.x2).clamp(x1 + 1, w.max(x1 + 1));
     let y2 = sy(r.y2).clamp(y1 + 1, h.max(y1 + 1));
     image::imageops::crop_imm(img, x1, y1, x2 - x1, y2 - y1).to_image()
@@ -556,8 +561,7 @@ fn classify_link(url: &str, own: &[&str]) -> Option<Link> {
     let (authority, tail) = rest.split_at(end);
     let host_ok = |h: &str| {
         !h.is_empty()
-            && h
-                .bytes()
+            && h.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
     };
     let (host, port) = match authority.rsplit_once(':') {
@@ -585,7 +589,11 @@ fn classify_link(url: &str, own: &[&str]) -> Option<Link> {
 /// Whether an alicdn/1688 link's path names a picture file (allowing a
 /// size suffix such as `_300x300.jpg`).
 fn looks_like_picture(url: &str) -> bool {
-    let path = url.split(['?', '#']).next().unwrap_or("").to_ascii_lowercase();
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     [".jpg", ".jpeg", ".png", ".webp"]
         .iter()
         .any(|ext| path.ends_with(ext))
@@ -668,8 +676,9 @@ impl RawParams {
         let price = |v: Option<String>, name: &str| -> Result<Option<Price>, ApiErr> {
             nonempty(v)
                 .map(|s| {
-                    Price::parse(&s)
-                        .ok_or_else(|| bad(format!("{name}价格格式错误 {name} is not a valid price")))
+                    Price::parse(&s).ok_or_else(|| {
+                        bad(format!("{name}价格格式错误 {name} is not a valid price"))
+                    })
                 })
                 .transpose()
         };
@@ -736,9 +745,7 @@ async fn search(
             let up = state.upload(&id).ok_or_else(|| bad(MSG_EXPIRED_ID))?;
             match first_box(region, up.width, up.height)? {
                 None => up.descriptor.clone(),
-                Some(r) => {
-                    Descriptor::of_image(&crop_scaled(&up.thumb, r, up.width, up.height))
-                }
+                Some(r) => Descriptor::of_image(&crop_scaled(&up.thumb, r, up.width, up.height)),
             }
         }
         Source::Base64(b64) => {
@@ -821,7 +828,9 @@ async fn search(
         Provider::Daji => page(
             total,
             &params,
-            rows.iter().map(|o| o.to_daji_item(&state.base_url)).collect(),
+            rows.iter()
+                .map(|o| o.to_daji_item(&state.base_url))
+                .collect(),
         ),
         Provider::Signed => page(
             total,
@@ -1135,7 +1144,9 @@ mod tests {
         ] {
             assert_eq!(classify_link(no, &own), None, "{no}");
         }
-        assert!(looks_like_picture("https://cbu01.alicdn.com/a_300x300.jpg?x"));
+        assert!(looks_like_picture(
+            "https://cbu01.alicdn.com/a_300x300.jpg?x"
+        ));
         assert!(!looks_like_picture("https://detail.1688.com/offer/1.html"));
     }
 

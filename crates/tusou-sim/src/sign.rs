@@ -105,7 +105,12 @@ mod tests {
         assert_eq!(c, "appKey=k1&beginPage=1&imageId=123&secret=s3cret");
         // Byte order: upper case sorts before lower case, '_' between them.
         let c = daji_canonical(
-            [("sort", r#"{"price":"asc"}"#), ("image_base64", "AAA="), ("Zed", "z"), ("imageId", "9")],
+            [
+                ("sort", r#"{"price":"asc"}"#),
+                ("image_base64", "AAA="),
+                ("Zed", "z"),
+                ("imageId", "9"),
+            ],
             "x",
         );
         assert_eq!(

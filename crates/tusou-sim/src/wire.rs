@@ -383,7 +383,9 @@ mod tests {
         assert_eq!(b.page_size, Some(5));
         assert_eq!(b.out_member_id.as_deref(), Some("21000070000"));
         // Nulls are fine; wrong JSON types are not.
-        assert!(serde_json::from_str::<SignedQueryBody>(r#"{"beginPage":null,"sort":null}"#).is_ok());
+        assert!(
+            serde_json::from_str::<SignedQueryBody>(r#"{"beginPage":null,"sort":null}"#).is_ok()
+        );
         assert!(serde_json::from_str::<SignedQueryBody>(r#"{"beginPage":"1"}"#).is_err());
         assert!(serde_json::from_str::<SignedQueryBody>(r#"{"priceStart":10}"#).is_err());
         assert!(serde_json::from_str::<SignedQueryBody>(r#"{"somethingElse":1}"#).is_ok());
@@ -459,7 +461,10 @@ mod tests {
             data: None,
         };
         let v = serde_json::to_value(&s).unwrap();
-        assert_eq!(keys(&v), sorted(&["requestId", "code", "developId", "msg", "data"]));
+        assert_eq!(
+            keys(&v),
+            sorted(&["requestId", "code", "developId", "msg", "data"])
+        );
         assert!(v["data"].is_null());
     }
 }
