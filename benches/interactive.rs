@@ -18,7 +18,7 @@ use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
 use std::io::{Read, Write};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
-use tusou::sim::{SimConfig, catalog_image, catalog_offer_ids};
+use tusou_sim::{SimConfig, catalog_image, catalog_offer_ids};
 
 const COLS: u16 = 200;
 const ROWS: u16 = 60;
@@ -154,7 +154,7 @@ fn spawn(opts: &Options) -> Session {
     match &opts.external_sim {
         None => cmd.args(["--demo", "--demo-latency-ms", &opts.latency_ms.to_string()]),
         Some(base_url) => {
-            let creds = tusou::sim::SimCredentials::demo();
+            let creds = tusou_sim::SimCredentials::demo();
             cmd.env("TUSOU_DAJI_BASE_URL", base_url);
             cmd.env("TUSOU_APP_KEY", creds.app_key);
             cmd.env("TUSOU_APP_SECRET", creds.app_secret);

@@ -1,12 +1,32 @@
 //! The search backend the app and `tusou search` run against: a live
 //! provider from the configuration, or — with no credentials — the built-in
-//! simulator started in-process ("demo").
+//! simulator started in-process ("demo", behind the default `demo` feature).
 
-use crate::api::{Client, DajiSaasSettings, ProviderKind, ProviderSettings, SignedHeaderSettings};
-use crate::config::{Config, Secret};
-use crate::sim::{self, Faults, Latency, SimConfig, SimCredentials, SimHandle};
+use crate::api::Client;
+#[cfg(feature = "demo")]
+use crate::api::{DajiSaasSettings, ProviderKind, ProviderSettings, SignedHeaderSettings};
+use crate::config::Config;
+#[cfg(feature = "demo")]
+use crate::config::Secret;
+#[cfg(feature = "demo")]
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
+#[cfg(feature = "demo")]
+use tusou_sim::{Faults, Latency, SimConfig, SimCredentials, SimHandle};
+
+/// The demo was needed (no credentials) or asked for (`--demo`), but this
+/// build has no simulator: a configuration error (exit 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum DemoUnavailable {
+    #[error(
+        "no credentials configured, and this build has no demo simulator (built without the `demo` feature)"
+    )]
+    NoCredentials,
+    #[error(
+        "--demo needs the built-in simulator, and this build has none (built without the `demo` feature)"
+    )]
+    Forced,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BackendMode {
@@ -32,6 +52,7 @@ pub struct Backend {
     /// Short label for the status bar, e.g. "demo · built-in simulator" or
     /// "live · dajisaas".
     pub label: String,
+    #[cfg(feature = "demo")]
     sim: Option<SimHandle>,
 }
 
@@ -42,12 +63,14 @@ impl Backend {
             client,
             mode,
             label: label.into(),
+            #[cfg(feature = "demo")]
             sim: None,
         }
     }
 
     /// The live provider from `config`, or the in-process simulator when no
-    /// credentials are configured (or the demo is forced).
+    /// credentials are configured (or the demo is forced). Without the
+    /// `demo` feature, those cases fail with [`DemoUnavailable`].
     pub async fn start(config: &Config, demo: &DemoOptions) -> anyhow::Result<Backend> {
         match (config.provider(), demo.force) {
             (Some(provider), false) => {
@@ -59,10 +82,19 @@ impl Backend {
                     format!("live · {}", kind.name()),
                 ))
             }
+            #[cfg(feature = "demo")]
             _ => Backend::start_demo(config, demo).await,
+            #[cfg(not(feature = "demo"))]
+            (_, forced) => Err(if forced {
+                DemoUnavailable::Forced
+            } else {
+                DemoUnavailable::NoCredentials
+            }
+            .into()),
         }
     }
 
+    #[cfg(feature = "demo")]
     async fn start_demo(config: &Config, demo: &DemoOptions) -> anyhow::Result<Backend> {
         let credentials = SimCredentials::demo();
         let defaults = SimConfig::default();
@@ -77,7 +109,8 @@ impl Backend {
             max_results: env_count("TUSOU_DEMO_MAX_RESULTS").unwrap_or(defaults.max_results),
             ..defaults
         };
-        let handle = sim::spawn(sim_config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
+        let handle =
+            tusou_sim::spawn(sim_config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
         let provider = demo_provider(
             config.provider_choice.unwrap_or(ProviderKind::DajiSaas),
             &credentials,
@@ -97,11 +130,15 @@ impl Backend {
 
     /// The in-process simulator's base URL, in demo mode.
     pub fn sim_base_url(&self) -> Option<String> {
-        self.sim.as_ref().map(SimHandle::base_url)
+        #[cfg(feature = "demo")]
+        return self.sim.as_ref().map(SimHandle::base_url);
+        #[cfg(not(feature = "demo"))]
+        None
     }
 }
 
 /// A positive count from the environment (demo knobs); absent or invalid is `None`.
+#[cfg(feature = "demo")]
 fn env_count(name: &str) -> Option<usize> {
     std::env::var(name)
         .ok()
@@ -111,6 +148,7 @@ fn env_count(name: &str) -> Option<usize> {
 
 /// Provider settings that talk to a simulator at `base_url` with its demo
 /// credentials.
+#[cfg(feature = "demo")]
 pub fn demo_provider(
     kind: ProviderKind,
     credentials: &SimCredentials,

@@ -57,7 +57,8 @@ pub enum Command {
     /// Search from an image path or URL and print the results (for scripts).
     Search(SearchArgs),
     /// Run the API simulator standalone.
-    Sim(crate::sim::SimArgs),
+    #[cfg(feature = "demo")]
+    Sim(tusou_sim::SimArgs),
     /// Prepare an image for upload the way search does, and say what was done.
     Prepare(PrepareArgs),
     /// Draw an image in the terminal with half blocks (what the app shows over plain SSH).

@@ -88,9 +88,15 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
         force: common.demo,
         latency: common.demo_latency_ms.map(Duration::from_millis),
     };
-    let backend = Backend::start(&config, &demo)
-        .await
-        .map_err(|e| (Exit::Failure, format!("could not start: {e:#}")))?;
+    let backend = Backend::start(&config, &demo).await.map_err(|e| {
+        if e.downcast_ref::<crate::backend::DemoUnavailable>()
+            .is_some()
+        {
+            (Exit::Config, format!("{e:#}"))
+        } else {
+            (Exit::Failure, format!("could not start: {e:#}"))
+        }
+    })?;
     if backend.mode == BackendMode::Demo {
         eprintln!(
             "tusou: demo mode — no credentials configured (or --demo); searching the built-in simulator"

@@ -47,6 +47,13 @@ pub async fn run(start: Option<String>, common: CommonArgs, strict_keymap: bool)
     };
     let backend = match Backend::start(&config, &demo).await {
         Ok(b) => b,
+        Err(e)
+            if e.downcast_ref::<crate::backend::DemoUnavailable>()
+                .is_some() =>
+        {
+            eprintln!("tusou: {e:#}");
+            return Exit::Config.into();
+        }
         Err(e) => {
             eprintln!("tusou: could not start: {e:#}");
             return Exit::Failure.into();

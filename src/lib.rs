@@ -1,8 +1,10 @@
 //! tusou (图搜): find 1688.com wholesale offers from a product photo.
 //!
 //! Layout: `api/` provider clients, signing and models; `image/` preparation and
-//! thumbnails; `sim/` the simulator; `app/` state and update; `ui/` widgets;
-//! `keymap` key → action; `tui` terminal setup and teardown.
+//! thumbnails; `app/` state and update; `ui/` widgets; `keymap` key → action;
+//! `tui` terminal setup and teardown. The simulator is its own crate,
+//! `tusou-sim` (`crates/tusou-sim`), used for the demo behind the default
+//! `demo` feature.
 
 pub mod api;
 pub mod app;
@@ -16,7 +18,6 @@ pub mod image;
 pub mod interactive;
 pub mod keymap;
 pub mod logging;
-pub mod sim;
 pub mod text;
 pub mod tui;
 pub mod ui;

@@ -20,9 +20,10 @@ fn main() -> ExitCode {
                 tusou::logging::to_stderr("warn");
                 tusou::headless::run(args, &cli.common).await
             }
+            #[cfg(feature = "demo")]
             Some(Command::Sim(args)) => {
                 tusou::logging::to_stderr("info");
-                match tusou::sim::run_standalone(args).await {
+                match tusou_sim::run_standalone(args).await {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(e) => {
                         eprintln!("tusou sim: {e:#}");

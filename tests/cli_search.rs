@@ -3,7 +3,7 @@
 
 use std::path::Path;
 use std::process::{Command, Output};
-use tusou::sim::{self, SimConfig};
+use tusou_sim::{self as sim, SimConfig};
 
 fn tusou(args: &[&str], dirs: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tusou"))

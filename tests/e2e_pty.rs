@@ -8,7 +8,7 @@ use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tusou::sim::{SimConfig, catalog_image, catalog_offer_ids};
+use tusou_sim::{SimConfig, catalog_image, catalog_offer_ids};
 
 const ROWS: u16 = 30;
 const COLS: u16 = 100;

@@ -1,4 +1,6 @@
-//! The simulator over real loopback HTTP, signed by hand with `api::sign`.
+//! The simulator over real loopback HTTP, signed by hand with the client's
+//! `api::sign` (so the client's signing and the simulator's independent
+//! verification are checked against each other).
 
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -7,7 +9,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 use tusou::api::sign;
-use tusou::sim::{self, FaultKind, Faults, SimConfig, SimCredentials, SimHandle};
+use tusou_sim::{self as sim, FaultKind, Faults, SimConfig, SimCredentials, SimHandle};
 
 /// A small catalog keeps debug-build tests quick.
 fn config() -> SimConfig {
@@ -124,8 +126,19 @@ async fn v2_with(
         .unwrap()
 }
 
-fn first_offer_id(body: &Value) -> &str {
-    body["data"]["data"][0]["offerId"].as_str().unwrap()
+/// The offer of the first row: DajiSaaS rows carry a numeric `offerId`;
+/// signed-header rows carry none, so it is read from the picture's
+/// `/img/{offerId}.jpg` address.
+fn first_offer_id(body: &Value) -> String {
+    let row = &body["data"]["data"][0];
+    if let Some(id) = row.get("offerId") {
+        return id.as_u64().expect("offerId is a JSON number").to_string();
+    }
+    let url = row["imageUrl"].as_str().unwrap();
+    url.rsplit_once("/img/")
+        .and_then(|(_, f)| f.strip_suffix(".jpg"))
+        .unwrap()
+        .to_string()
 }
 
 #[tokio::test]
@@ -157,6 +170,7 @@ async fn upload_then_query_by_image_id_finds_the_offer() {
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["code"], 200, "{body}");
     assert_eq!(first_offer_id(&body), id.as_str());
+    assert!(body["data"]["data"][0]["offerId"].is_u64());
     assert_eq!(body["data"]["data"].as_array().unwrap().len(), 10);
     assert_eq!(body["data"]["pageSize"], 10);
     assert_eq!(body["data"]["currentPage"], 1);
@@ -303,8 +317,8 @@ async fn v2_by_base64_and_by_address() {
     assert_eq!(body["developId"], "1110890638347337996");
     assert_eq!(first_offer_id(&body), ids[20]);
 
-    // Any host and port naming a simulator image works.
-    let addr = format!("http://images.example:1234/img/{}.jpg", ids[7]);
+    // The simulator's own picture address works (its stand-in for alicdn)…
+    let addr = format!("{}/img/{}.jpg", h.base_url(), ids[7]);
     let body: Value = v2(&h, &json!({"imageAddress": addr, "pageSize": 3}))
         .await
         .json()
@@ -312,7 +326,23 @@ async fn v2_by_base64_and_by_address() {
         .unwrap();
     assert_eq!(body["code"], 200, "{body}");
     assert_eq!(first_offer_id(&body), ids[7]);
+    // …another host naming a simulator picture is not a 1688 link.
+    let elsewhere = format!("http://images.example:1234/img/{}.jpg", ids[7]);
+    let body: Value = v2(&h, &json!({"imageAddress": elsewhere}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["code"], 400);
+    assert!(
+        body["msg"]
+            .as_str()
+            .unwrap()
+            .contains("must be a 1688 image link")
+    );
 
+    // A 1688 picture link is accepted; a 1688 page that is no picture fails
+    // to download.
     let body: Value = v2(
         &h,
         &json!({"imageAddress": "https://cbu01.alicdn.com/x.jpg"}),
@@ -321,14 +351,22 @@ async fn v2_by_base64_and_by_address() {
     .json()
     .await
     .unwrap();
+    assert_eq!(body["code"], 200, "{body}");
+    let body: Value = v2(
+        &h,
+        &json!({"imageAddress": "https://detail.1688.com/offer/1.html"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(body["code"], 400);
     assert!(body["msg"].as_str().unwrap().contains("图片下载失败"));
 
-    // Region crop: valid box works, nonsense is rejected.
-    let addr = format!("{}/img/{}.jpg", h.base_url(), ids[7]);
+    // Region crop (x1,x2,y1,y2): valid box works, nonsense is rejected.
     let body: Value = v2(
         &h,
-        &json!({"imageAddress": addr, "region": "100,100,500,500"}),
+        &json!({"imageAddress": addr, "region": "100,500,100,500"}),
     )
     .await
     .json()
@@ -412,7 +450,7 @@ async fn paging_price_range_sort_and_bad_values() {
     let resp = daji_query(
         &h,
         &[
-            ("imageAddress", &addr),
+            ("imageUrl", &addr),
             ("beginPage", &past),
             ("pageSize", "50"),
             ("priceStart", "10"),
@@ -433,7 +471,7 @@ async fn paging_price_range_sort_and_bad_values() {
         vec![("priceStart", "cheap")],
         vec![("sort", "{\"weight\":\"asc\"}")],
     ] {
-        let mut params = vec![("imageAddress", addr.as_str())];
+        let mut params = vec![("imageUrl", addr.as_str())];
         params.extend(bad.iter().copied());
         let body: Value = daji_query(&h, &params).await.json().await.unwrap();
         assert_eq!(body["code"], 400, "{bad:?}: {body}");
@@ -445,6 +483,7 @@ async fn paging_price_range_sort_and_bad_values() {
         .await
         .unwrap();
     assert_eq!(body["code"], 400);
+    assert_eq!(body["message"], sim::MSG_EXPIRED_ID);
     let resp = http()
         .post(format!("{}/v2/alibaba/product/image/query", h.base_url()))
         .headers(signed_headers(&creds().secret_key, &now_ms().to_string()))
@@ -489,7 +528,7 @@ async fn every_fault_kind_is_observable() {
     assert_eq!(resp.json::<Value>().await.unwrap()["code"], 429);
 
     h.set_faults(Faults::always(FaultKind::ServerError));
-    let resp = daji_query(&h, &[("imageAddress", &addr)]).await;
+    let resp = daji_query(&h, &[("imageUrl", &addr)]).await;
     assert!([500, 502, 503].contains(&resp.status().as_u16()));
 
     h.set_faults(Faults::always(FaultKind::MalformedJson));

@@ -13,7 +13,7 @@ use tusou::api::{
 };
 use tusou::backend::demo_provider;
 use tusou::image::PrepareOptions;
-use tusou::sim::{self, SimConfig, SimCredentials, SimHandle};
+use tusou_sim::{self as sim, SimConfig, SimCredentials, SimHandle};
 
 async fn start_sim() -> (SimHandle, SimConfig) {
     let config = SimConfig::default();

@@ -3,9 +3,12 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use super::{
+use crate::{
     DEFAULT_CATALOG_SIZE, DEFAULT_SEED, FaultKind, Faults, Latency, SimConfig, SimCredentials,
 };
+
+/// Largest `--clock-offset-secs` either way (about 100 years).
+const MAX_CLOCK_OFFSET_SECS: i64 = 100 * 366 * 24 * 3600;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct SimArgs {
@@ -34,11 +37,24 @@ pub struct SimArgs {
     #[arg(long, default_value_t = DEFAULT_CATALOG_SIZE)]
     pub catalog_size: usize,
     /// Most results one search reports (`totalRecords` cap).
-    #[arg(long, value_name = "N", default_value_t = super::MAX_RESULTS)]
+    #[arg(long, value_name = "N", default_value_t = crate::MAX_RESULTS)]
     pub max_results: usize,
     /// Catalog seed.
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
+    /// Forget an upload's imageId after this many seconds (queries by it then
+    /// answer code 400 "imageId不存在或已过期"). Default: kept until restart.
+    #[arg(long, value_name = "SECS")]
+    pub id_ttl: Option<u64>,
+    /// Run the simulator's clock N seconds ahead (negative: behind): its Date
+    /// header, envelope timestamps and the signed-header 600 s window.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
+    pub clock_offset_secs: i64,
     /// Write sample photos (catalog pictures) into DIR and exit, to try searches with.
     #[arg(long, value_name = "DIR")]
     pub samples: Option<std::path::PathBuf>,
@@ -54,10 +70,10 @@ pub fn write_samples(
     count: usize,
 ) -> anyhow::Result<Vec<std::path::PathBuf>> {
     std::fs::create_dir_all(dir)?;
-    let ids = super::catalog_offer_ids(config, count);
+    let ids = crate::catalog_offer_ids(config, count);
     let mut written = Vec::with_capacity(ids.len());
     for id in &ids {
-        let Some(jpeg) = super::catalog_image(config, id) else {
+        let Some(jpeg) = crate::catalog_image(config, id) else {
             continue;
         };
         let path = dir.join(format!("sample-{id}.jpg"));
@@ -67,30 +83,11 @@ pub fn write_samples(
     Ok(written)
 }
 
-/// Parses "300" or "100..800" (milliseconds).
-fn parse_latency(s: &str) -> anyhow::Result<Latency> {
-    let ms = |v: &str| -> anyhow::Result<Duration> {
-        let n: u64 = v
-            .trim()
-            .parse()
-            .map_err(|_| anyhow::anyhow!("latency {v:?} is not a number of milliseconds"))?;
-        Ok(Duration::from_millis(n))
-    };
-    match s.split_once("..") {
-        None => Ok(Latency::Fixed(ms(s)?)),
-        Some((lo, hi)) => {
-            let (min, max) = (ms(lo)?, ms(hi.trim_start_matches('='))?);
-            anyhow::ensure!(min <= max, "latency range {s:?} has min > max");
-            Ok(Latency::Random { min, max })
-        }
-    }
-}
-
 impl SimArgs {
     pub fn to_config(&self) -> anyhow::Result<SimConfig> {
-        let latency = match self.latency_ms.as_deref().map(str::trim) {
-            None | Some("") => Latency::None,
-            Some(s) => parse_latency(s)?,
+        let latency = match self.latency_ms.as_deref() {
+            None => Latency::None,
+            Some(s) => crate::control::parse_latency(s).map_err(anyhow::Error::msg)?,
         };
         let rate = match self.fault_rate {
             Some(r) => {
@@ -105,6 +102,11 @@ impl SimArgs {
         };
         anyhow::ensure!(self.catalog_size >= 1, "--catalog-size must be at least 1");
         anyhow::ensure!(self.max_results >= 1, "--max-results must be at least 1");
+        anyhow::ensure!(
+            self.clock_offset_secs.abs() <= MAX_CLOCK_OFFSET_SECS,
+            "--clock-offset-secs must be within ±{MAX_CLOCK_OFFSET_SECS} (about 100 years)"
+        );
+        anyhow::ensure!(self.id_ttl != Some(0), "--id-ttl must be at least 1 second");
         Ok(SimConfig {
             credentials: SimCredentials::demo(),
             catalog_size: self.catalog_size,
@@ -117,6 +119,8 @@ impl SimArgs {
                 first_n: self.fault_first,
                 retry_after_secs: self.retry_after,
             },
+            id_ttl: self.id_ttl.map(Duration::from_secs),
+            clock_offset_secs: self.clock_offset_secs,
         })
     }
 }
@@ -132,9 +136,12 @@ pub async fn run_standalone(args: SimArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let creds = config.credentials.clone();
-    let handle = super::spawn(config, SocketAddr::new(args.bind, args.port)).await?;
+    let handle = crate::spawn(config, SocketAddr::new(args.bind, args.port)).await?;
     let url = handle.base_url();
     eprintln!("tusou simulator listening on {url}");
+    if args.bind.is_loopback() {
+        eprintln!("fault control: GET/POST {url}/_sim/faults");
+    }
     eprintln!("# DajiSaaS provider (these are the simulator's public demo credentials)");
     eprintln!("export TUSOU_DAJI_BASE_URL={url}");
     eprintln!("export TUSOU_APP_KEY={}", creds.app_key);
@@ -193,6 +200,24 @@ mod tests {
         assert_eq!(c.faults.latency, Latency::Fixed(Duration::from_millis(300)));
         assert_eq!(c.faults.rate, 0.0);
         assert_eq!(cli.sim.port, 8688);
+        assert_eq!(c.id_ttl, None);
+        assert_eq!(c.clock_offset_secs, 0);
+        let cli = Cli::parse_from(["x", "--id-ttl", "90", "--clock-offset-secs", "-700"]);
+        let c = cli.sim.to_config().unwrap();
+        assert_eq!(c.id_ttl, Some(Duration::from_secs(90)));
+        assert_eq!(c.clock_offset_secs, -700);
+        assert!(
+            Cli::parse_from(["x", "--id-ttl", "0"])
+                .sim
+                .to_config()
+                .is_err()
+        );
+        assert!(
+            Cli::parse_from(["x", "--clock-offset-secs", "99999999999"])
+                .sim
+                .to_config()
+                .is_err()
+        );
         assert!(
             Cli::parse_from(["x", "--latency-ms", "abc"])
                 .sim

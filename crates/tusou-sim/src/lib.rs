@@ -1,30 +1,43 @@
-//! A faithful, offline simulator of both provider APIs (DajiSaaS and the
-//! signed-header provider), served by axum on loopback.
+//! A strict, offline simulator of both provider APIs tusou talks to
+//! (DajiSaaS and the signed-header provider), served by axum.
 //!
 //! * `POST /alibaba/upload/image` — DajiSaaS upload (multipart), answers an
-//!   `imageId`.
-//! * `GET /alibaba/product/imageQuery` — DajiSaaS query (`sign` parameter).
-//! * `POST /v2/alibaba/product/image/query` — signed-header query (JSON body).
+//!   `imageId` (forgotten after [`SimConfig::id_ttl`], and on restart).
+//! * `GET /alibaba/product/imageQuery` — DajiSaaS query (`sign` parameter;
+//!   the picture is `imageId` or `imageUrl`).
+//! * `POST /v2/alibaba/product/image/query` — signed-header query (JSON body;
+//!   the picture is `imageBase64` or `imageAddress`).
 //! * `GET /img/{offerId}.jpg` — the catalog picture of an offer.
+//! * `GET`/`POST /_sim/faults` — the active faults (loopback binds only).
 //!
 //! Business errors are HTTP 200 with `code` 401 (credentials, signature,
 //! timestamp) or 400 (invalid request), as the providers do. The catalog is
 //! synthetic and deterministic from a seed; results are ranked by visual
-//! similarity to the query picture. Faults (latency, 429, 5xx, bad bodies,
-//! stalls) can be injected and changed at runtime.
+//! similarity (outline, then colour) to the query picture. Faults (latency,
+//! 429, 5xx, bad bodies, stalls) can be injected and changed at runtime.
+//!
+//! This crate does not depend on the `tusou` client: its wire types
+//! ([`wire`]) and signature checks ([`sign`]) are written from the
+//! providers' documents, so a client bug cannot pass against it.
 
 pub mod artwork;
 pub mod catalog;
 mod cli;
+pub mod clock;
+mod control;
 pub mod faults;
+pub mod region;
 mod routes;
+pub mod sign;
 pub mod similarity;
+pub mod text;
+pub mod wire;
 
 use std::collections::VecDeque;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use image::RgbImage;
@@ -32,8 +45,10 @@ use lru::LruCache;
 use tokio::sync::{OnceCell, watch};
 
 pub use catalog::MAX_RESULTS;
-pub use cli::{SimArgs, run_standalone};
+pub use cli::{SimArgs, run_standalone, write_samples};
+pub use clock::Clock;
 pub use faults::{FaultKind, Faults, Latency};
+pub use routes::{MSG_BAD_IMAGE_URL, MSG_EXPIRED_ID, MSG_NO_IMAGE};
 
 use catalog::Catalog;
 use similarity::Descriptor;
@@ -43,7 +58,7 @@ pub const DEFAULT_CATALOG_SIZE: usize = 2400;
 /// Default catalog seed.
 pub const DEFAULT_SEED: u64 = 1688;
 /// Uploaded images remembered (least recently used are forgotten first).
-const MAX_UPLOADS: usize = 10_000;
+const MAX_UPLOADS: usize = 4_000;
 /// Rendered catalog JPEGs kept in memory, at most this many…
 const MAX_CACHED_IMAGES: usize = 256;
 /// …and this many bytes (they re-render in a few milliseconds; the demo
@@ -96,6 +111,13 @@ pub struct SimConfig {
     pub max_results: usize,
     pub seed: u64,
     pub faults: Faults,
+    /// How long an upload's `imageId` is remembered; `None` = until the
+    /// simulator stops (or the id is pushed out by newer uploads).
+    pub id_ttl: Option<Duration>,
+    /// Seconds the simulator's clock runs ahead of real time (behind when
+    /// negative): its `Date` header, envelope timestamps and the
+    /// signed-header timestamp window follow it.
+    pub clock_offset_secs: i64,
 }
 
 impl Default for SimConfig {
@@ -106,6 +128,8 @@ impl Default for SimConfig {
             max_results: MAX_RESULTS,
             seed: DEFAULT_SEED,
             faults: Faults::default(),
+            id_ttl: None,
+            clock_offset_secs: 0,
         }
     }
 }
@@ -144,9 +168,12 @@ impl RecordedRequest {
 /// An uploaded picture: its descriptor, plus a thumbnail for `region` crops.
 struct Uploaded {
     descriptor: Descriptor,
+    /// At most [`routes::UPLOAD_THUMB`] a side, aspect kept.
     thumb: RgbImage,
+    /// The size the provider received, which `region` boxes refer to.
     width: u32,
     height: u32,
+    stored_at: Instant,
 }
 
 struct FaultState {
@@ -163,6 +190,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// State shared by the handlers of one server.
 struct SimState {
     credentials: SimCredentials,
+    clock: Clock,
+    id_ttl: Option<Duration>,
     seed: u64,
     catalog_size: usize,
     max_results: usize,
@@ -235,12 +264,30 @@ impl SimState {
         rec.push_back(r);
     }
 
+    /// The upload behind an id, unless it is unknown or has expired.
     fn upload(&self, id: &str) -> Option<Arc<Uploaded>> {
-        lock(&self.uploads).get(id).cloned()
+        let mut uploads = lock(&self.uploads);
+        let up = uploads.get(id).cloned()?;
+        if self.id_ttl.is_some_and(|ttl| up.stored_at.elapsed() >= ttl) {
+            uploads.pop(id);
+            return None;
+        }
+        Some(up)
     }
 
+    /// Stores (or refreshes) an upload under its id.
     fn remember_upload(&self, id: String, up: Uploaded) {
-        lock(&self.uploads).put(id, Arc::new(up));
+        let mut uploads = lock(&self.uploads);
+        uploads.put(id, Arc::new(up));
+        // Drop expired ids from the cold end so they do not pile up.
+        if let Some(ttl) = self.id_ttl {
+            while uploads
+                .peek_lru()
+                .is_some_and(|(_, u)| u.stored_at.elapsed() >= ttl)
+            {
+                uploads.pop_lru();
+            }
+        }
     }
 
     /// The catalog JPEG of an offer, rendered once and cached.
@@ -296,9 +343,26 @@ impl SimHandle {
         f.count = 0;
     }
 
+    /// The active faults.
+    pub fn faults(&self) -> Faults {
+        lock(&self.state.faults).faults.clone()
+    }
+
     /// The last ~200 requests, oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.state.recorded).iter().cloned().collect()
+    }
+
+    /// Forgets every uploaded image id at once, as a provider restart or
+    /// expiry would: queries by those ids then answer code 400
+    /// [`MSG_EXPIRED_ID`].
+    pub fn forget_uploads(&self) {
+        lock(&self.state.uploads).clear();
+    }
+
+    /// The simulator's clock (real time shifted by the configured offset).
+    pub fn clock(&self) -> Clock {
+        self.state.clock
     }
 
     /// Stops accepting, ends stalled replies, and waits (up to 5 s) for
@@ -339,6 +403,8 @@ pub async fn spawn(config: SimConfig, addr: SocketAddr) -> anyhow::Result<SimHan
     let capacity = |n: usize| NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN);
     let state = Arc::new(SimState {
         credentials: config.credentials,
+        clock: Clock::new(config.clock_offset_secs),
+        id_ttl: config.id_ttl,
         seed: config.seed,
         catalog_size: config.catalog_size.max(1),
         max_results: config.max_results.max(1),
@@ -357,7 +423,10 @@ pub async fn spawn(config: SimConfig, addr: SocketAddr) -> anyhow::Result<SimHan
     tokio::spawn(async move {
         let _ = warm.catalog().await;
     });
-    let app = routes::router(Arc::clone(&state));
+    // Runtime fault control changes what every client of this server sees,
+    // so it is only offered where only this machine can reach it.
+    let control = local.ip().is_loopback();
+    let app = routes::router(Arc::clone(&state), control);
     let mut until = stopped;
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app)

@@ -1,14 +1,22 @@
 //! The synthetic 1688 catalog: offers generated deterministically from a seed,
-//! each with a picture recipe and a precomputed descriptor, and the search
-//! over them (filter → similarity rank → cap → sort → page).
+//! each with a product type, a picture recipe and a precomputed descriptor,
+//! and the search over them (filter → similarity rank → cap → sort → page).
+//!
+//! As on 1688, a popular picture is listed by several sellers: about a
+//! third of the offers are re-listings of an earlier offer's picture
+//! (re-photographed a little tighter or looser) under another seller,
+//! title and price. All listings of one picture share a `group`.
 
 use std::collections::{HashMap, HashSet};
 
 use base64::Engine;
 
-use super::artwork::{self, Art, Pattern, Shape};
-use super::similarity::{DESCRIPTOR_SIDE, Descriptor};
-use crate::api::models::{FilterFlag, Price, Sort, SortField, SortOrder, WireOffer, WirePriceInfo};
+use crate::artwork::{self, Art, Pattern, Shape};
+use crate::similarity::{Descriptor, SHAPE_SIDE};
+use crate::wire::{
+    DajiItem, DajiPriceInfo, FilterFlag, Price, SignedItem, SignedPriceInfo, Sort, SortField,
+    SortOrder,
+};
 
 /// Most records a query reports (`totalRecords` is capped here, like the real
 /// service, which never pages through a whole category).
@@ -391,6 +399,9 @@ const HOSTILE: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct CatalogOffer {
     pub offer_id: u64,
+    /// The offer id of the first listing of this offer's picture (its own id
+    /// unless it is a re-listing).
+    pub group: u64,
     pub offer_map_id: String,
     pub subject: String,
     pub subject_trans: String,
@@ -398,6 +409,8 @@ pub struct CatalogOffer {
     pub price_fen: u64,
     pub jxhy_price_fen: Option<u64>,
     pub pf_jxhy_price_fen: Option<u64>,
+    /// Dropshipping price.
+    pub consign_price_fen: u64,
     pub is_jxhy: bool,
     /// Percent, 0..=60.
     pub repurchase_rate: u8,
@@ -412,10 +425,27 @@ pub struct CatalogOffer {
     pub new_7: bool,
     pub new_30: bool,
     pub selection_1688: bool,
+    /// `super_factory`, `tp_member`, `powerful_merchants`.
     pub seller_identities: Vec<String>,
     pub company_name: String,
     pub art: Art,
+    colour: Pair,
 }
+
+impl CatalogOffer {
+    /// The product type (one per silhouette the artwork draws).
+    pub fn product_type(&self) -> Shape {
+        self.art.shape
+    }
+
+    /// Whether this offer re-lists another offer's picture.
+    pub fn is_relisting(&self) -> bool {
+        self.group != self.offer_id
+    }
+}
+
+/// Share of offers that re-list an earlier offer's picture.
+const RELIST_SHARE: f64 = 0.3;
 
 fn hsv(h: f64, s: f64, v: f64) -> [u8; 3] {
     let c = v * s;
@@ -513,6 +543,11 @@ fn title(rng: &mut Rng, kind: &Kind, colour: Pair) -> (String, String) {
     (cn.trim().to_string(), en)
 }
 
+fn kind_of(shape: Shape) -> &'static Kind {
+    KINDS.iter().find(|k| k.shape == shape).unwrap_or(&KINDS[0])
+}
+
+/// A new product: its picture and colours, then a listing of it.
 fn offer(rng: &mut Rng, offer_id: u64) -> CatalogOffer {
     let kind = rng.pick(KINDS);
     // Colours: a saturated or neutral body, a contrasting accent, and a white,
@@ -568,7 +603,54 @@ fn offer(rng: &mut Rng, offer_id: u64) -> CatalogOffer {
         dy: ((rng.unit() - 0.5) * 0.1) as f32,
         grain: rng.next_u64(),
     };
-    let (mut subject, subject_trans) = title(rng, kind, colour_name(h, s, v));
+    let price_fen = draw_price(rng, kind.price_fen);
+    listing(
+        rng,
+        offer_id,
+        offer_id,
+        kind,
+        colour_name(h, s, v),
+        art,
+        price_fen,
+    )
+}
+
+/// Another seller's listing of `original`'s picture: the photo re-shot a
+/// little tighter or looser, with its own title, price and terms.
+fn relisting(rng: &mut Rng, offer_id: u64, original: &CatalogOffer) -> CatalogOffer {
+    let kind = kind_of(original.art.shape);
+    let sign = |rng: &mut Rng| if rng.chance(0.5) { 1.0 } else { -1.0 };
+    let mut art = original.art;
+    art.scale =
+        (art.scale * (1.0 + sign(rng) * (0.08 + rng.unit() as f32 * 0.06))).clamp(0.72, 1.12);
+    art.dx = (art.dx + sign(rng) * (0.04 + rng.unit() as f32 * 0.02)).clamp(-0.09, 0.09);
+    art.dy = (art.dy + sign(rng) * (0.03 + rng.unit() as f32 * 0.02)).clamp(-0.08, 0.08);
+    art.grain = rng.next_u64();
+    let factor = 0.85 + rng.unit() * 0.5;
+    let price_fen =
+        ((original.price_fen as f64 * factor).round() as u64).clamp(10, kind.price_fen.1.max(10));
+    listing(
+        rng,
+        offer_id,
+        original.group,
+        kind,
+        original.colour,
+        art,
+        price_fen,
+    )
+}
+
+/// The commercial side of a listing: title, prices, seller and flags.
+fn listing(
+    rng: &mut Rng,
+    offer_id: u64,
+    group: u64,
+    kind: &Kind,
+    colour: Pair,
+    art: Art,
+    price_fen: u64,
+) -> CatalogOffer {
+    let (mut subject, subject_trans) = title(rng, kind, colour);
     if rng.chance(1.0 / 300.0) {
         // Plant the escape mid-title, as a hostile seller would.
         let at = subject
@@ -578,11 +660,11 @@ fn offer(rng: &mut Rng, offer_id: u64) -> CatalogOffer {
         let hostile = HOSTILE[rng.below(HOSTILE.len() as u64) as usize];
         subject.insert_str(at, hostile);
     }
-    let price_fen = draw_price(rng, kind.price_fen);
     let is_jxhy = rng.chance(0.3);
     let jxhy_price_fen =
         (is_jxhy && rng.chance(0.5)).then(|| (price_fen as f64 * (0.9 + rng.unit() * 0.1)) as u64);
     let pf_jxhy_price_fen = jxhy_price_fen.filter(|_| rng.chance(0.6));
+    let consign_price_fen = (price_fen as f64 * (1.05 + rng.unit() * 0.2)).round() as u64;
     let ship_in_today = rng.chance(0.2);
     let ship_in_24_hours = ship_in_today || rng.chance(0.4);
     let ship_in_48_hours = ship_in_24_hours || rng.chance(0.6);
@@ -590,10 +672,13 @@ fn offer(rng: &mut Rng, offer_id: u64) -> CatalogOffer {
     let certified_factory = rng.chance(0.15);
     let mut seller_identities = Vec::new();
     if certified_factory && rng.chance(0.5) {
-        seller_identities.push("超级工厂".to_string());
+        seller_identities.push("super_factory".to_string());
+    }
+    if rng.chance(0.25) {
+        seller_identities.push("tp_member".to_string());
     }
     if rng.chance(0.1) {
-        seller_identities.push("实力商家".to_string());
+        seller_identities.push("powerful_merchants".to_string());
     }
     let new_7 = rng.chance(0.03);
     let company_name = format!(
@@ -608,6 +693,7 @@ fn offer(rng: &mut Rng, offer_id: u64) -> CatalogOffer {
     map_bytes[8..].copy_from_slice(&rng.next_u64().to_le_bytes());
     CatalogOffer {
         offer_id,
+        group,
         offer_map_id: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(map_bytes),
         subject,
         subject_trans,
@@ -615,6 +701,7 @@ fn offer(rng: &mut Rng, offer_id: u64) -> CatalogOffer {
         price_fen,
         jxhy_price_fen,
         pf_jxhy_price_fen,
+        consign_price_fen,
         is_jxhy,
         repurchase_rate: (rng.unit().powf(1.5) * 60.0).round() as u8,
         month_sold: draw_month_sold(rng),
@@ -631,21 +718,37 @@ fn offer(rng: &mut Rng, offer_id: u64) -> CatalogOffer {
         seller_identities,
         company_name,
         art,
+        colour,
     }
 }
 
 /// The offers alone, without descriptors: cheap (well under a millisecond per
-/// hundred offers), used for pictures and id lists.
+/// hundred offers), used for pictures and id lists. Generation is
+/// sequential (a re-listing only copies an earlier offer), so the first n
+/// offers of a catalog are the whole of the catalog of n.
 pub fn generate(seed: u64, size: usize) -> Vec<CatalogOffer> {
     let mut rng = Rng::new(seed ^ 0x1688_7475_736F_u64);
     let mut seen = HashSet::with_capacity(size);
-    let mut out = Vec::with_capacity(size);
+    let mut out: Vec<CatalogOffer> = Vec::with_capacity(size);
+    let mut originals: Vec<usize> = Vec::with_capacity(size);
     while out.len() < size {
         // 12-digit ids in the range real 1688 offers use.
         let id = 500_000_000_000 + rng.below(499_999_999_999);
-        if seen.insert(id) {
-            let mut offer_rng = Rng::new(rng.next_u64());
-            out.push(offer(&mut offer_rng, id));
+        if !seen.insert(id) {
+            continue;
+        }
+        let mut offer_rng = Rng::new(rng.next_u64());
+        let source = (!originals.is_empty() && offer_rng.chance(RELIST_SHARE))
+            .then(|| originals[offer_rng.below(originals.len() as u64) as usize]);
+        match source.and_then(|i| out.get(i)) {
+            Some(original) => {
+                let o = relisting(&mut offer_rng, id, original);
+                out.push(o);
+            }
+            None => {
+                originals.push(out.len());
+                out.push(offer(&mut offer_rng, id));
+            }
         }
     }
     out
@@ -658,11 +761,16 @@ pub struct Catalog {
     by_id: HashMap<u64, usize>,
 }
 
-/// Renders one offer small and describes it: the same drawing as the JPEG,
-/// pre-averaged, so a query with the JPEG lands next to it.
-fn describe(art: &Art) -> Descriptor {
-    Descriptor::of_image(&artwork::render_small(art, DESCRIPTOR_SIDE, 3))
+/// Renders one offer at twice the descriptor size and describes it the way
+/// a photo is described (downscaled by the same code), so a query with the
+/// JPEG lands next to it.
+pub fn describe(art: &Art) -> Descriptor {
+    Descriptor::of_image(&artwork::render_clean(art, 2 * SHAPE_SIDE))
 }
+
+/// A query whose best match is this close shows the same picture: that
+/// picture's other listings follow it, as 1688 groups identical offers.
+pub const SAME_PICTURE: f32 = 0.05;
 
 impl Catalog {
     pub fn build(seed: u64, size: usize) -> Catalog {
@@ -707,6 +815,32 @@ impl Catalog {
         self.by_id.get(&offer_id).map(|&i| &self.descriptors[i])
     }
 
+    /// Every offer that passes the query's filters, best match first: the
+    /// closest offer, then (when it shows the very picture searched for)
+    /// the other listings of its picture, then the rest by distance.
+    pub fn rank(&self, q: &SearchQuery<'_>) -> Vec<(f32, usize)> {
+        let mut hits: Vec<(f32, usize)> = self
+            .offers
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| q.matches(o))
+            .map(|(i, _)| (q.descriptor.distance(&self.descriptors[i]), i))
+            .collect();
+        let id = |i: usize| self.offers[i].offer_id;
+        hits.sort_by(|a, b| a.0.total_cmp(&b.0).then(id(a.1).cmp(&id(b.1))));
+        if let Some(&(best, i)) = hits.first()
+            && best < SAME_PICTURE
+        {
+            let group = self.offers[i].group;
+            let (mut same, rest): (Vec<_>, Vec<_>) = hits
+                .into_iter()
+                .partition(|&(_, j)| self.offers[j].group == group);
+            same.extend(rest);
+            hits = same;
+        }
+        hits
+    }
+
     /// Runs a search; answers (totalRecords, the offers of the asked page).
     pub fn search(&self, q: &SearchQuery<'_>) -> (u64, Vec<&CatalogOffer>) {
         self.search_capped(q, MAX_RESULTS)
@@ -718,15 +852,7 @@ impl Catalog {
         q: &SearchQuery<'_>,
         max_results: usize,
     ) -> (u64, Vec<&CatalogOffer>) {
-        let mut hits: Vec<(f32, usize)> = self
-            .offers
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| q.matches(o))
-            .map(|(i, _)| (q.descriptor.distance(&self.descriptors[i]), i))
-            .collect();
-        let id = |i: usize| self.offers[i].offer_id;
-        hits.sort_by(|a, b| a.0.total_cmp(&b.0).then(id(a.1).cmp(&id(b.1))));
+        let mut hits = self.rank(q);
         hits.truncate(max_results.max(1));
         if let Some(sort) = q.sort {
             // Stable sort keeps the similarity order among equal keys.
@@ -773,6 +899,8 @@ pub struct SearchQuery<'a> {
 }
 
 impl SearchQuery<'_> {
+    /// Filters act on the catalog's own flags, including those the items
+    /// do not carry on the wire.
     fn matches(&self, o: &CatalogOffer) -> bool {
         if self.price_start.is_some_and(|p| o.price_fen < p.fen())
             || self.price_end.is_some_and(|p| o.price_fen > p.fen())
@@ -792,43 +920,57 @@ impl SearchQuery<'_> {
             FilterFlag::New7 => o.new_7,
             FilterFlag::New30 => o.new_30,
             FilterFlag::Selection1688 => o.selection_1688,
-            // Like the real service, unknown flags are ignored.
-            _ => true,
         })
     }
 }
 
+fn yuan(fen: u64) -> String {
+    Price(fen).to_string()
+}
+
 impl CatalogOffer {
-    /// The offer as the providers serialise it; `base_url` is where the
-    /// simulator serves `/img/{offerId}.jpg`.
-    pub fn to_wire(&self, base_url: &str) -> WireOffer {
-        let fmt = |fen: u64| Price::from_fen(fen).to_string();
-        WireOffer {
-            image_url: Some(format!("{base_url}/img/{}.jpg", self.offer_id)),
-            subject: Some(self.subject.clone()),
-            subject_trans: Some(self.subject_trans.clone()),
-            offer_map_id: Some(self.offer_map_id.clone()),
+    /// `/img/{offerId}.jpg` on the simulator at `base_url`.
+    pub fn image_url(&self, base_url: &str) -> String {
+        format!("{base_url}/img/{}.jpg", self.offer_id)
+    }
+
+    /// The offer as a DajiSaaS image-query item.
+    pub fn to_daji_item(&self, base_url: &str) -> DajiItem {
+        DajiItem {
+            image_url: self.image_url(base_url),
+            subject: self.subject.clone(),
+            subject_trans: self.subject_trans.clone(),
+            offer_map_id: self.offer_map_id.clone(),
             is_jxhy: self.is_jxhy,
-            price_info: Some(WirePriceInfo {
-                price: Some(fmt(self.price_fen)),
-                jxhy_price: self.jxhy_price_fen.map(fmt),
-                pf_jxhy_price: self.pf_jxhy_price_fen.map(fmt),
-                consign_price: None,
-            }),
-            repurchase_rate: Some(format!("{}%", self.repurchase_rate)),
-            month_sold: Some(self.month_sold),
-            offer_id: Some(self.offer_id.to_string()),
+            price_info: DajiPriceInfo {
+                price: yuan(self.price_fen),
+                jxhy_price: self.jxhy_price_fen.map(yuan),
+                pf_jxhy_price: self.pf_jxhy_price_fen.map(yuan),
+                consign_price: yuan(self.consign_price_fen),
+            },
+            repurchase_rate: format!("{}%", self.repurchase_rate),
+            month_sold: self.month_sold,
+            offer_id: self.offer_id,
             is_one_psale: self.is_one_psale,
-            is_one_psale_free_post: self.is_one_psale_free_post,
-            certified_factory: self.certified_factory,
-            no_reason_7d_return: self.no_reason_7d_return,
-            ship_in_today: self.ship_in_today,
-            ship_in_24_hours: self.ship_in_24_hours,
-            ship_in_48_hours: self.ship_in_48_hours,
-            seller_identities: (!self.seller_identities.is_empty())
-                .then(|| self.seller_identities.clone()),
-            category_id: Some(self.category_id),
-            company_name: Some(self.company_name.clone()),
+            seller_identities: self.seller_identities.clone(),
+        }
+    }
+
+    /// The offer as a signed-header item: the seed's eight fields only.
+    pub fn to_signed_item(&self, base_url: &str) -> SignedItem {
+        SignedItem {
+            image_url: self.image_url(base_url),
+            subject: self.subject.clone(),
+            subject_trans: self.subject_trans.clone(),
+            offer_map_id: self.offer_map_id.clone(),
+            is_jxhy: self.is_jxhy,
+            price_info: SignedPriceInfo {
+                price: yuan(self.price_fen),
+                jxhy_price: self.jxhy_price_fen.map(yuan),
+                pf_jxhy_price: self.pf_jxhy_price_fen.map(yuan),
+            },
+            repurchase_rate: format!("{}%", self.repurchase_rate),
+            month_sold: self.month_sold,
         }
     }
 }
@@ -836,7 +978,6 @@ impl CatalogOffer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::models::{SortField, SortOrder};
 
     fn q(d: &Descriptor) -> SearchQuery<'_> {
         SearchQuery {
@@ -893,7 +1034,10 @@ mod tests {
         let mut query = q(&d);
         query.price_start = Some(Price(1000));
         query.price_end = Some(Price(3000));
-        query.sort = Some(Sort::new(SortField::Price, SortOrder::Asc));
+        query.sort = Some(Sort {
+            field: SortField::Price,
+            order: SortOrder::Asc,
+        });
         query.page_size = 7;
         let (total, first) = cat.search(&query);
         assert!(total > 7);
@@ -969,5 +1113,124 @@ mod timing {
             cat.offers.len(),
             jpeg.len()
         );
+    }
+}
+
+#[cfg(test)]
+mod ranking {
+    use super::*;
+
+    /// A catalog picture as a client would upload it: the served 600 px
+    /// JPEG, resized to 450 px and re-encoded at quality 85.
+    pub(crate) fn client_photo(art: &Art) -> Descriptor {
+        let jpeg = artwork::render_jpeg(art, 600);
+        let img = image::load_from_memory(&jpeg).map(|i| i.to_rgb8());
+        let img = img.unwrap_or_else(|_| image::RgbImage::new(1, 1));
+        let resized =
+            image::imageops::resize(&img, 450, 450, image::imageops::FilterType::Triangle);
+        let mut out = Vec::new();
+        let _ =
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85).encode_image(&resized);
+        let decoded = image::load_from_memory(&out).map(|i| i.to_rgb8());
+        Descriptor::of_image(&decoded.unwrap_or_else(|_| image::RgbImage::new(1, 1)))
+    }
+
+    /// Precision@10 by product type over catalog photos searched as a
+    /// client would (the served JPEG, resized and re-encoded). Prints the
+    /// figure: `cargo test -p tusou-sim precision -- --nocapture`.
+    #[test]
+    fn precision_at_10_by_product_type() {
+        const QUERIES: usize = 150;
+        let started = std::time::Instant::now();
+        let cat = Catalog::build(crate::DEFAULT_SEED, crate::DEFAULT_CATALOG_SIZE);
+        let mut rng = Rng::new(5);
+        let (mut hits, mut hits_other, mut self_first, mut group_first) = (0usize, 0usize, 0, 0);
+        for _ in 0..QUERIES {
+            let i = rng.below(cat.offers.len() as u64) as usize;
+            let o = &cat.offers[i];
+            let d = client_photo(&o.art);
+            let q = SearchQuery {
+                descriptor: &d,
+                begin_page: 1,
+                page_size: 10,
+                price_start: None,
+                price_end: None,
+                filters: vec![],
+                sort: None,
+                category_id: None,
+            };
+            let ranked: Vec<&CatalogOffer> =
+                cat.rank(&q).iter().map(|&(_, j)| &cat.offers[j]).collect();
+            let same_type = |t: &&&CatalogOffer| t.product_type() == o.product_type();
+            hits += ranked.iter().take(10).filter(same_type).count();
+            // The same, not counting the searched picture's own listings.
+            hits_other += ranked
+                .iter()
+                .filter(|t| t.group != o.group)
+                .take(10)
+                .filter(same_type)
+                .count();
+            self_first += usize::from(ranked[0].offer_id == o.offer_id);
+            let listings = cat.offers.iter().filter(|x| x.group == o.group).count();
+            group_first += usize::from(ranked.iter().take(listings).all(|t| t.group == o.group));
+        }
+        let p10 = hits as f64 / (QUERIES * 10) as f64;
+        let p10_other = hits_other as f64 / (QUERIES * 10) as f64;
+        eprintln!(
+            "precision@10 (same product type) over {QUERIES} catalog photos: {p10:.3} \
+             ({p10_other:.3} not counting the photo's own listings); itself first {self_first}/{QUERIES}, \
+             its re-listings next {group_first}/{QUERIES}; {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        assert!(p10 >= 0.8, "precision@10 {p10:.3}");
+        assert!(
+            p10_other >= 0.8,
+            "precision@10 without own listings {p10_other:.3}"
+        );
+        assert!(
+            self_first * 100 >= QUERIES * 97,
+            "itself first {self_first}/{QUERIES}"
+        );
+        assert!(
+            group_first * 100 >= QUERIES * 97,
+            "re-listings next {group_first}/{QUERIES}"
+        );
+    }
+
+    /// Within a product type, colour decides: among a photo's same-type
+    /// results (past its own listings) the colour distance grows, and a
+    /// same-type offer outranks every other type's offer of similar colour.
+    #[test]
+    fn colour_decides_within_a_product_type() {
+        let cat = Catalog::build(7, 1200);
+        let mut rng = Rng::new(11);
+        let mut ordered = 0;
+        for _ in 0..20 {
+            let o = &cat.offers[rng.below(cat.offers.len() as u64) as usize];
+            let d = client_photo(&o.art);
+            let q = SearchQuery {
+                descriptor: &d,
+                begin_page: 1,
+                page_size: 10,
+                price_start: None,
+                price_end: None,
+                filters: vec![],
+                sort: None,
+                category_id: None,
+            };
+            let same: Vec<f32> = cat
+                .rank(&q)
+                .iter()
+                .filter(|&&(_, j)| cat.offers[j].group != o.group)
+                .take(8)
+                .filter(|&&(_, j)| cat.offers[j].product_type() == o.product_type())
+                .map(|&(_, j)| d.colour_distance(&cat.descriptors[j]))
+                .collect();
+            let rising = same.windows(2).filter(|w| w[0] <= w[1] + 1e-6).count();
+            if rising + 1 >= same.len() {
+                ordered += 1;
+            }
+        }
+        assert!(ordered >= 16, "colour-ordered within type: {ordered}/20");
     }
 }

@@ -1,9 +1,10 @@
 //! HTTP handlers: the two providers' endpoints, auth checks, parameter
-//! validation, fault injection and request recording.
+//! validation, fault injection, request recording, the `Date` header by the
+//! simulator's clock, and the runtime fault control.
 
 use std::io::Cursor;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -15,22 +16,29 @@ use base64::Engine;
 use futures::StreamExt;
 use image::RgbImage;
 use rand::Rng;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
-use super::catalog::SearchQuery;
-use super::faults::{FaultKind, TIMEOUT_SLEEP};
-use super::similarity::Descriptor;
-use super::{RecordedRequest, SimState, Uploaded, artwork};
-use crate::api::models::{FilterFlag, MAX_PAGE_SIZE, Price, QueryBody, Sort, WirePage};
-use crate::api::sign;
+use crate::catalog::{Catalog, SearchQuery};
+use crate::control::{self, FaultsUpdate};
+use crate::faults::{FaultKind, TIMEOUT_SLEEP};
+use crate::region::{self, Region};
+use crate::sign;
+use crate::similarity::Descriptor;
+use crate::text::clean;
+use crate::wire::{
+    DEFAULT_PAGE_SIZE, DajiEnvelope, FilterFlag, MAX_PAGE_SIZE, Page, Price, SignedEnvelope,
+    SignedQueryBody, Sort, UploadData,
+};
+use crate::{RecordedRequest, SimState, Uploaded, artwork, lock};
 
 /// Largest decoded image the providers accept.
 pub const MAX_IMAGE_BYTES: usize = 3 * 1024 * 1024;
 /// Largest request body read; above the image cap so that an oversized image
 /// gets the provider's own "too large" message rather than a bare 413.
 const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
-/// Side of the thumbnail kept per upload, for `region` crops later.
-const UPLOAD_THUMB: u32 = 48;
+/// Longest side of the thumbnail kept per upload, for `region` crops later.
+pub(crate) const UPLOAD_THUMB: u32 = 64;
 /// Size of the catalog pictures served at `/img/{id}.jpg`.
 pub const CATALOG_IMAGE_SIDE: u32 = 600;
 /// The signed-header provider's developer id, a string as in the seed.
@@ -39,8 +47,21 @@ const DEVELOP_ID: &str = "1110890638347337996";
 const MAX_SKEW_MS: u64 = 600_000;
 
 pub const MSG_BUSY: &str = "系统繁忙，请稍后再试";
+/// Code 400: a query by an `imageId` the simulator does not know (never
+/// uploaded, expired, or forgotten on restart). Clients match on this text.
+pub const MSG_EXPIRED_ID: &str = "imageId不存在或已过期 imageId does not exist or has expired";
+/// Code 400: a DajiSaaS query names no picture.
+pub const MSG_NO_IMAGE: &str = "imageId和imageUrl不能同时为空 imageId or imageUrl is required";
+/// Code 400: a DajiSaaS `imageUrl` that is not a 1688 picture link.
+pub const MSG_BAD_IMAGE_URL: &str = "imageUrl仅支持1688图片链接 imageUrl must be a 1688 image link";
+/// Code 400: a signed-header `imageAddress` that is not a 1688 picture link.
+pub const MSG_BAD_IMAGE_ADDRESS: &str =
+    "imageAddress仅支持1688图片链接 imageAddress must be a 1688 image link";
+const MSG_NO_IMAGE_SIGNED: &str =
+    "imageBase64和imageAddress不能同时为空 imageBase64 or imageAddress is required";
+const MSG_DOWNLOAD_FAILED: &str = "图片下载失败 failed to download image";
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Provider {
     Daji,
     Signed,
@@ -67,25 +88,42 @@ fn denied(msg: impl Into<String>) -> ApiErr {
     }
 }
 
+fn busy() -> ApiErr {
+    ApiErr {
+        code: 500,
+        msg: MSG_BUSY.to_string(),
+    }
+}
+
 type Outcome = Result<Value, ApiErr>;
 
-pub fn router(state: Arc<SimState>) -> Router {
-    Router::new()
+pub(crate) fn router(state: Arc<SimState>, control: bool) -> Router {
+    let mut router = Router::new()
         .route("/alibaba/upload/image", post(daji_upload))
         .route("/alibaba/product/imageQuery", get(daji_query))
         .route("/v2/alibaba/product/image/query", post(signed_query))
-        .route("/img/{file}", get(catalog_image))
+        .route("/img/{file}", get(catalog_image));
+    if control {
+        router = router.route("/_sim/faults", get(get_faults).post(set_faults));
+    }
+    router
         .fallback(not_found)
         // Multipart and body reads default to 2 MB; a 3 MB image is 4 MB of base64.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response_with_state(
+            Arc::clone(&state),
+            add_date,
+        ))
         .with_state(state)
 }
 
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-        .unwrap_or(0)
+/// Every reply carries the simulator's own `Date` (by its possibly shifted
+/// clock); hyper then adds none of its own.
+async fn add_date(State(state): State<Arc<SimState>>, mut response: Response) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&state.clock.http_date()) {
+        response.headers_mut().insert(header::DATE, v);
+    }
+    response
 }
 
 fn random_hex(n: usize) -> String {
@@ -95,23 +133,25 @@ fn random_hex(n: usize) -> String {
         .collect()
 }
 
-fn envelope(provider: Provider, code: i64, msg: &str, data: Value) -> Value {
-    match provider {
-        Provider::Daji => json!({
-            "code": code,
-            "message": msg,
-            "data": data,
-            "timestamp": now_ms(),
-            "traceId": random_hex(12),
+fn envelope(state: &SimState, provider: Provider, code: i64, msg: &str, data: Value) -> Value {
+    let data = (!data.is_null()).then_some(data);
+    let built = match provider {
+        Provider::Daji => serde_json::to_value(DajiEnvelope {
+            code,
+            message: msg.to_string(),
+            data,
+            timestamp: state.clock.now_ms(),
+            trace_id: random_hex(12),
         }),
-        Provider::Signed => json!({
-            "requestId": random_hex(32),
-            "code": code,
-            "developId": DEVELOP_ID,
-            "msg": msg,
-            "data": data,
+        Provider::Signed => serde_json::to_value(SignedEnvelope {
+            request_id: random_hex(32),
+            code,
+            develop_id: DEVELOP_ID.to_string(),
+            msg: msg.to_string(),
+            data,
         }),
-    }
+    };
+    built.unwrap_or(Value::Null)
 }
 
 fn json_response(status: StatusCode, body: &Value) -> Response {
@@ -123,7 +163,7 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
         .into_response()
 }
 
-fn outcome_body(provider: Provider, outcome: Outcome) -> Value {
+fn outcome_body(state: &SimState, provider: Provider, outcome: Outcome) -> Value {
     match outcome {
         Ok(data) => {
             let msg = if provider == Provider::Daji {
@@ -131,9 +171,9 @@ fn outcome_body(provider: Provider, outcome: Outcome) -> Value {
             } else {
                 "成功"
             };
-            envelope(provider, 200, msg, data)
+            envelope(state, provider, 200, msg, data)
         }
-        Err(e) => envelope(provider, e.code, &e.msg, Value::Null),
+        Err(e) => envelope(state, provider, e.code, &e.msg, Value::Null),
     }
 }
 
@@ -189,10 +229,11 @@ impl Trace {
 
     fn finish(self, state: &SimState, response: Response) -> Response {
         let status = response.status().as_u16();
-        // Path only: the query string carries the sign.
+        // Path only (the query string carries the sign), sanitised and cut:
+        // it is text from the request.
         tracing::info!(
-            method = %self.method,
-            path = %self.path,
+            method = %clean(&self.method, 16),
+            path = %clean(&self.path, 200),
             status,
             latency_ms = self.started.elapsed().as_millis() as u64,
             "sim request"
@@ -228,9 +269,10 @@ where
     let (fault, latency, retry_after) = state.next_fault();
     pause(state, latency).await;
     match fault {
-        None => json_response(StatusCode::OK, &outcome_body(provider, logic.await)),
+        None => json_response(StatusCode::OK, &outcome_body(state, provider, logic.await)),
         Some(FaultKind::RateLimit) => {
             let body = envelope(
+                state,
                 provider,
                 429,
                 "请求过于频繁，请稍后再试 too many requests",
@@ -249,16 +291,18 @@ where
         )
             .into_response(),
         Some(FaultKind::TruncatedBody) => {
-            let full = outcome_body(provider, logic.await).to_string().into_bytes();
+            let full = outcome_body(state, provider, logic.await)
+                .to_string()
+                .into_bytes();
             truncated(full)
         }
         Some(FaultKind::CodeError) => json_response(
             StatusCode::OK,
-            &envelope(provider, 500, MSG_BUSY, Value::Null),
+            &envelope(state, provider, 500, MSG_BUSY, Value::Null),
         ),
         Some(FaultKind::Timeout) => {
             pause(state, TIMEOUT_SLEEP).await;
-            json_response(StatusCode::OK, &outcome_body(provider, logic.await))
+            json_response(StatusCode::OK, &outcome_body(state, provider, logic.await))
         }
     }
 }
@@ -342,23 +386,23 @@ fn given<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
 fn check_daji(state: &SimState, fields: &[(String, String)]) -> Result<(), ApiErr> {
     let creds = &state.credentials;
     let app_key = given(fields, "appKey").ok_or_else(|| denied("缺少appKey参数 missing appKey"))?;
-    if !sign::signatures_match(app_key, &creds.app_key) {
+    if !sign::constant_time_eq(app_key, &creds.app_key) {
         return Err(denied("appKey不存在或已停用 invalid appKey"));
     }
     // Debug mode: the secret itself stands in for a signature.
     if let Some(secret) = given(fields, "appSecret") {
-        return if sign::signatures_match(secret, &creds.app_secret) {
+        return if sign::constant_time_eq(secret, &creds.app_secret) {
             Ok(())
         } else {
             Err(denied("appSecret错误 invalid appSecret"))
         };
     }
     let sent = given(fields, "sign").ok_or_else(|| denied("缺少sign参数 missing sign"))?;
-    let expected = sign::dajisaas_sign(
-        fields.iter().map(|(k, v)| (k.as_str(), Some(v.as_str()))),
+    let expected = sign::daji_sign(
+        fields.iter().map(|(k, v)| (k.as_str(), v.as_str())),
         &creds.app_secret,
     );
-    if sign::signatures_match(&sent.to_ascii_uppercase(), &expected) {
+    if sign::constant_time_eq(&sent.to_ascii_uppercase(), &expected) {
         Ok(())
     } else {
         Err(denied("签名校验失败 sign verification failed"))
@@ -384,7 +428,7 @@ fn check_signed_headers(state: &SimState, headers: &HeaderMap) -> Result<(), Api
         .get("nonce-str")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if !sign::signatures_match(access_key, &creds.access_key) {
+    if !sign::constant_time_eq(access_key, &creds.access_key) {
         return Err(denied("access-key无效 invalid access-key"));
     }
     if user_id != creds.user_id {
@@ -401,13 +445,13 @@ fn check_signed_headers(state: &SimState, headers: &HeaderMap) -> Result<(), Api
     } else {
         ts
     };
-    if now_ms().abs_diff(ts_ms) > MAX_SKEW_MS {
+    if state.clock.now_ms().abs_diff(ts_ms) > MAX_SKEW_MS {
         return Err(denied(
-            "请求已过期，timestamp与服务器时间相差超过10分钟 request expired: timestamp is more than 600 s from server time",
+            "请求已过期，timestamp与服务器时间相差超过600秒 request expired: timestamp is more than 600 s from server time",
         ));
     }
     let expected = sign::header_signature(access_key, timestamp, nonce, &creds.secret_key);
-    if sign::signatures_match(&signature.to_ascii_uppercase(), &expected) {
+    if sign::constant_time_eq(&signature.to_ascii_uppercase(), &expected) {
         Ok(())
     } else {
         Err(denied("签名校验失败 signature verification failed"))
@@ -473,48 +517,98 @@ async fn decode_image(bytes: Vec<u8>) -> Result<RgbImage, ApiErr> {
     }
 }
 
-/// Parses `region` ("x1,y1,x2,y2" in pixels) against an image of the given
-/// size; answers the box clipped to the image, or None when absent.
-fn parse_region(region: Option<&str>, w: u32, h: u32) -> Result<Option<[u32; 4]>, ApiErr> {
-    let Some(region) = region.map(str::trim).filter(|r| !r.is_empty()) else {
-        return Ok(None);
-    };
-    let invalid = || {
-        bad(
-            "region参数错误，格式为x1,y1,x2,y2 invalid region: expected x1,y1,x2,y2 inside the image",
-        )
-    };
-    let nums: Vec<u32> = region
-        .split(',')
-        .map(|p| p.trim().parse::<u32>())
-        .collect::<Result<_, _>>()
-        .map_err(|_| invalid())?;
-    let [x1, y1, x2, y2] = nums[..] else {
-        return Err(invalid());
-    };
-    let (x2, y2) = (x2.min(w), y2.min(h));
-    if x1 >= x2 || y1 >= y2 {
-        return Err(invalid());
-    }
-    Ok(Some([x1, y1, x2, y2]))
-}
-
-fn crop(img: &RgbImage, [x1, y1, x2, y2]: [u32; 4]) -> RgbImage {
+/// Crops `img` to `r`, given in pixels of a `full_w`×`full_h` original of
+/// which `img` is a (possibly smaller) copy.
+fn crop_scaled(img: &RgbImage, r: Region, full_w: u32, full_h: u32) -> RgbImage {
+    let (w, h) = img.dimensions();
+    let sx = |x: u32| (u64::from(x) * u64::from(w) / u64::from(full_w.max(1))) as u32;
+    let sy = |y: u32| (u64::from(y) * u64::from(h) / u64::from(full_h.max(1))) as u32;
+    let (x1, y1) = (
+        sx(r.x1).min(w.saturating_sub(1)),
+        sy(r.y1).min(h.saturating_sub(1)),
+    );
+    let x2 = sx(r.x2).clamp(x1 + 1, w.max(x1 + 1));
+    let y2 = sy(r.y2).clamp(y1 + 1, h.max(y1 + 1));
     image::imageops::crop_imm(img, x1, y1, x2 - x1, y2 - y1).to_image()
 }
 
-/// The catalog offer named by a simulator image URL on any host and port.
-fn offer_id_from_address(address: &str) -> Option<u64> {
-    let rest = address
-        .strip_prefix("http://")
-        .or_else(|| address.strip_prefix("https://"))?;
-    let path = &rest[rest.find('/')?..];
-    let path = path.split(['?', '#']).next()?;
-    let id = path.strip_prefix("/img/")?.strip_suffix(".jpg")?;
-    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+/// What a picture link names, by the 1688-only rule.
+#[derive(Debug, PartialEq, Eq)]
+enum Link {
+    /// The simulator's own `/img/{offerId}.jpg` (its stand-in for alicdn).
+    Own(u64),
+    /// A picture on `*.alicdn.com` or `*.1688.com`.
+    Alibaba,
+}
+
+fn is_alibaba_host(host: &str) -> bool {
+    ["alicdn.com", "1688.com"]
+        .iter()
+        .any(|d| host == *d || host.strip_suffix(d).is_some_and(|h| h.ends_with('.')))
+}
+
+/// Classifies a picture link: `Some` for a 1688 picture link (host
+/// `*.alicdn.com` or `*.1688.com`, or this simulator's own `/img/{id}.jpg`
+/// at one of the `own` authorities), `None` for anything else.
+fn classify_link(url: &str, own: &[&str]) -> Option<Link> {
+    let url = url.trim();
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
         return None;
     }
-    id.parse().ok()
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let host_ok = |h: &str| {
+        !h.is_empty()
+            && h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+    };
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !h.starts_with('[') => (h, Some(p)),
+        _ => (authority, None),
+    };
+    if port.is_some_and(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let host = host.to_ascii_lowercase();
+    if host_ok(&host) && is_alibaba_host(&host) {
+        return Some(Link::Alibaba);
+    }
+    if scheme == "http" && own.iter().any(|o| o.eq_ignore_ascii_case(authority)) {
+        let path = tail.split(['?', '#']).next().unwrap_or("");
+        let id = path.strip_prefix("/img/")?.strip_suffix(".jpg")?;
+        if id.is_empty() || id.len() > 19 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        return id.parse().ok().map(Link::Own);
+    }
+    None
+}
+
+/// Whether an alicdn/1688 link's path names a picture file (allowing a
+/// size suffix such as `_300x300.jpg`).
+fn looks_like_picture(url: &str) -> bool {
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    [".jpg", ".jpeg", ".png", ".webp"]
+        .iter()
+        .any(|ext| path.ends_with(ext))
+}
+
+/// The catalog offer whose picture stands in for an alicdn/1688 picture
+/// the simulator cannot download: the same link always gives the same one.
+fn stand_in_offer(catalog: &Catalog, url: &str) -> Option<u64> {
+    use md5::{Digest, Md5};
+    let digest = Md5::digest(url.trim().as_bytes());
+    let mut first8 = [0u8; 8];
+    first8.copy_from_slice(&digest[..8]);
+    let n = catalog.offers.len() as u64;
+    let i = u64::from_le_bytes(first8) % n.max(1);
+    catalog.offers.get(i as usize).map(|o| o.offer_id)
 }
 
 // ---------------------------------------------------------------------------
@@ -525,7 +619,8 @@ fn offer_id_from_address(address: &str) -> Option<u64> {
 enum Source {
     UploadId(String),
     Base64(String),
-    Address(String),
+    /// `imageUrl` (DajiSaaS) or `imageAddress` (signed-header).
+    Link(String),
 }
 
 /// Query parameters as text, before validation.
@@ -570,19 +665,20 @@ impl RawParams {
                 })?,
         };
         let page_size = match nonempty(self.page_size) {
-            None => 20,
+            None => DEFAULT_PAGE_SIZE,
             Some(s) => s
                 .trim()
                 .parse::<u64>()
                 .ok()
-                .filter(|p| (1..=u64::from(MAX_PAGE_SIZE)).contains(p))
+                .filter(|p| (1..=MAX_PAGE_SIZE).contains(p))
                 .ok_or_else(|| bad("pageSize取值范围为1-50 pageSize must be between 1 and 50"))?,
         };
         let price = |v: Option<String>, name: &str| -> Result<Option<Price>, ApiErr> {
             nonempty(v)
                 .map(|s| {
-                    s.parse::<Price>()
-                        .map_err(|_| bad(format!("{name}价格格式错误 {name} is not a valid price")))
+                    Price::parse(&s).ok_or_else(|| {
+                        bad(format!("{name}价格格式错误 {name} is not a valid price"))
+                    })
                 })
                 .transpose()
         };
@@ -590,7 +686,7 @@ impl RawParams {
         let price_end = price(self.price_end, "priceEnd")?;
         let sort = nonempty(self.sort)
             .map(|s| {
-                Sort::from_wire(&s).ok_or_else(|| {
+                Sort::parse(&s).ok_or_else(|| {
                     bad(r#"sort参数格式错误 invalid sort: expected e.g. {"price":"asc"}"#)
                 })
             })
@@ -620,64 +716,89 @@ impl RawParams {
     }
 }
 
-/// Resolves the source to a descriptor (cropping to `region` if given), then
-/// searches and builds the page object.
-async fn search(state: &SimState, source: Source, params: Params) -> Outcome {
-    let catalog = state.catalog().await.ok_or_else(|| ApiErr {
-        code: 500,
-        msg: MSG_BUSY.to_string(),
-    })?;
+/// Validates `region` against a picture of `w`×`h`; answers its first box.
+fn first_box(region: Option<&str>, w: u32, h: u32) -> Result<Option<Region>, ApiErr> {
+    let boxes = region::parse(region, w, h).map_err(bad)?;
+    Ok(boxes.and_then(|b| b.first().copied()))
+}
+
+/// Where the request came from, for recognising the simulator's own
+/// picture links.
+struct Origin {
+    /// `Host` of the request (the authority the client used).
+    host: Option<String>,
+}
+
+/// Resolves the source to a descriptor (cropping to the first `region` box
+/// if given), then searches and builds the page in the provider's shape.
+async fn search(
+    state: &SimState,
+    provider: Provider,
+    origin: &Origin,
+    source: Source,
+    params: Params,
+) -> Outcome {
+    let catalog = state.catalog().await.ok_or_else(busy)?;
     let region = params.region.as_deref();
     let descriptor: Descriptor = match source {
         Source::UploadId(id) => {
-            let up = state
-                .upload(&id)
-                .ok_or_else(|| bad("imageId不存在或已过期 unknown or expired imageId"))?;
-            match parse_region(region, up.width, up.height)? {
+            let up = state.upload(&id).ok_or_else(|| bad(MSG_EXPIRED_ID))?;
+            match first_box(region, up.width, up.height)? {
                 None => up.descriptor.clone(),
-                Some([x1, y1, x2, y2]) => {
-                    // Map the box from original pixels onto the thumbnail.
-                    let sx = |x: u32| {
-                        (u64::from(x) * u64::from(UPLOAD_THUMB) / u64::from(up.width)) as u32
-                    };
-                    let sy = |y: u32| {
-                        (u64::from(y) * u64::from(UPLOAD_THUMB) / u64::from(up.height)) as u32
-                    };
-                    let (a, b) = (sx(x1), sy(y1));
-                    let (c, d) = (sx(x2).max(a + 1), sy(y2).max(b + 1));
-                    Descriptor::of_image(&crop(
-                        &up.thumb,
-                        [a, b, c.min(UPLOAD_THUMB), d.min(UPLOAD_THUMB)],
-                    ))
-                }
+                Some(r) => Descriptor::of_image(&crop_scaled(&up.thumb, r, up.width, up.height)),
             }
         }
         Source::Base64(b64) => {
             let bytes = decode_base64_image(&b64)?;
             let img = decode_image(bytes).await?;
-            match parse_region(region, img.width(), img.height())? {
+            let r = first_box(region, img.width(), img.height())?;
+            tokio::task::spawn_blocking(move || match r {
                 None => Descriptor::of_image(&img),
-                Some(r) => Descriptor::of_image(&crop(&img, r)),
-            }
+                Some(r) => Descriptor::of_image(&crop_scaled(&img, r, img.width(), img.height())),
+            })
+            .await
+            .map_err(|_| busy())?
         }
-        Source::Address(address) => {
-            let failed = || bad("图片下载失败 failed to download image");
-            let offer = offer_id_from_address(&address)
-                .and_then(|id| catalog.get(id))
-                .ok_or_else(failed)?;
-            match parse_region(region, CATALOG_IMAGE_SIDE, CATALOG_IMAGE_SIDE)? {
-                None => catalog
-                    .descriptor(offer.offer_id)
-                    .cloned()
-                    .ok_or_else(failed)?,
+        Source::Link(url) => {
+            let base_authority = state
+                .base_url
+                .strip_prefix("http://")
+                .unwrap_or(&state.base_url);
+            let mut own = vec![base_authority];
+            if let Some(h) = origin.host.as_deref() {
+                own.push(h);
+            }
+            let not_1688 = || {
+                bad(if provider == Provider::Daji {
+                    MSG_BAD_IMAGE_URL
+                } else {
+                    MSG_BAD_IMAGE_ADDRESS
+                })
+            };
+            let failed = || bad(MSG_DOWNLOAD_FAILED);
+            let offer_id = match classify_link(&url, &own).ok_or_else(not_1688)? {
+                Link::Own(id) => id,
+                Link::Alibaba if looks_like_picture(&url) => {
+                    stand_in_offer(&catalog, &url).ok_or_else(failed)?
+                }
+                Link::Alibaba => return Err(failed()),
+            };
+            let offer = catalog.get(offer_id).ok_or_else(failed)?;
+            match first_box(region, CATALOG_IMAGE_SIDE, CATALOG_IMAGE_SIDE)? {
+                None => catalog.descriptor(offer_id).cloned().ok_or_else(failed)?,
                 Some(r) => {
                     let art = offer.art;
-                    let img = tokio::task::spawn_blocking(move || {
-                        artwork::render(&art, CATALOG_IMAGE_SIDE)
+                    tokio::task::spawn_blocking(move || {
+                        let img = artwork::render(&art, CATALOG_IMAGE_SIDE);
+                        Descriptor::of_image(&crop_scaled(
+                            &img,
+                            r,
+                            CATALOG_IMAGE_SIDE,
+                            CATALOG_IMAGE_SIDE,
+                        ))
                     })
                     .await
-                    .map_err(|_| failed())?;
-                    Descriptor::of_image(&crop(&img, r))
+                    .map_err(|_| failed())?
                 }
             }
         }
@@ -688,22 +809,37 @@ async fn search(state: &SimState, source: Source, params: Params) -> Outcome {
         page_size: params.page_size,
         price_start: params.price_start,
         price_end: params.price_end,
-        filters: params.filters,
+        filters: params.filters.clone(),
         sort: params.sort,
         category_id: params.category_id,
     };
     let (total, rows) = catalog.search_capped(&query, state.max_results);
-    let page = WirePage {
-        total_records: Some(total),
-        total_page: Some(total.div_ceil(params.page_size)),
-        page_size: Some(params.page_size),
-        current_page: Some(params.begin_page),
-        data: rows.iter().map(|o| o.to_wire(&state.base_url)).collect(),
-    };
-    serde_json::to_value(page).map_err(|_| ApiErr {
-        code: 500,
-        msg: MSG_BUSY.to_string(),
-    })
+    fn page<T: Serialize>(total: u64, p: &Params, data: Vec<T>) -> Result<Value, ApiErr> {
+        serde_json::to_value(Page {
+            total_records: total,
+            total_page: total.div_ceil(p.page_size),
+            page_size: p.page_size,
+            current_page: p.begin_page,
+            data,
+        })
+        .map_err(|_| busy())
+    }
+    match provider {
+        Provider::Daji => page(
+            total,
+            &params,
+            rows.iter()
+                .map(|o| o.to_daji_item(&state.base_url))
+                .collect(),
+        ),
+        Provider::Signed => page(
+            total,
+            &params,
+            rows.iter()
+                .map(|o| o.to_signed_item(&state.base_url))
+                .collect(),
+        ),
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -730,6 +866,16 @@ async fn read_multipart(req: Request) -> Result<Vec<(String, String)>, ApiErr> {
     }
 }
 
+fn origin_of(req: &Request) -> Origin {
+    Origin {
+        host: req
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .map(|h| h.trim().to_string()),
+    }
+}
+
 async fn daji_upload(State(state): State<Arc<SimState>>, req: Request) -> Response {
     let mut trace = Trace::new(&req);
     let parsed = read_multipart(req).await;
@@ -744,16 +890,29 @@ async fn daji_upload(State(state): State<Arc<SimState>>, req: Request) -> Respon
         let bytes = decode_base64_image(raw)?;
         let id = image_id(&bytes);
         let img = decode_image(bytes).await?;
-        let upload = tokio::task::spawn_blocking(move || Uploaded {
-            descriptor: Descriptor::of_image(&img),
-            thumb: image::imageops::thumbnail(&img, UPLOAD_THUMB, UPLOAD_THUMB),
-            width: img.width(),
-            height: img.height(),
+        let upload = tokio::task::spawn_blocking(move || {
+            let (w, h) = img.dimensions();
+            let longest = w.max(h).max(1);
+            let thumb = if longest <= UPLOAD_THUMB {
+                img.clone()
+            } else {
+                let s = |v: u32| {
+                    ((u64::from(v) * u64::from(UPLOAD_THUMB)) / u64::from(longest)).max(1) as u32
+                };
+                image::imageops::thumbnail(&img, s(w), s(h))
+            };
+            Uploaded {
+                descriptor: Descriptor::of_image(&img),
+                thumb,
+                width: w,
+                height: h,
+                stored_at: Instant::now(),
+            }
         })
         .await
         .map_err(|_| bad("图片解析失败 image could not be decoded"))?;
         state.remember_upload(id.clone(), upload);
-        Ok(json!({ "imageId": id }))
+        serde_json::to_value(UploadData { image_id: id }).map_err(|_| busy())
     })
     .await;
     trace.finish(&state, resp)
@@ -771,6 +930,7 @@ fn image_id(bytes: &[u8]) -> String {
 
 async fn daji_query(State(state): State<Arc<SimState>>, req: Request) -> Response {
     let mut trace = Trace::new(&req);
+    let origin = origin_of(&req);
     let parsed = Query::<Vec<(String, String)>>::try_from_uri(req.uri())
         .map(|Query(q)| q)
         .map_err(|_| bad("参数格式错误 malformed query string"));
@@ -781,14 +941,12 @@ async fn daji_query(State(state): State<Arc<SimState>>, req: Request) -> Respons
         let fields = parsed?;
         check_daji(&state, &fields)?;
         let get = |n: &str| given(&fields, n).map(str::to_string);
-        let source = match (get("imageId"), get("imageAddress")) {
+        // The picture is `imageId` or `imageUrl` (an `imageAddress` here is
+        // just an unknown parameter); `imageId` wins when both are given.
+        let source = match (get("imageId"), get("imageUrl")) {
             (Some(id), _) => Source::UploadId(id.trim().to_string()),
-            (None, Some(address)) => Source::Address(address),
-            (None, None) => {
-                return Err(bad(
-                    "imageId和imageAddress不能同时为空 imageId or imageAddress is required",
-                ));
-            }
+            (None, Some(url)) => Source::Link(url),
+            (None, None) => return Err(bad(MSG_NO_IMAGE)),
         };
         let params = RawParams {
             begin_page: get("beginPage"),
@@ -801,7 +959,7 @@ async fn daji_query(State(state): State<Arc<SimState>>, req: Request) -> Respons
             region: get("region"),
         }
         .validate()?;
-        search(&state, source, params).await
+        search(&state, Provider::Daji, &origin, source, params).await
     })
     .await;
     trace.finish(&state, resp)
@@ -809,6 +967,7 @@ async fn daji_query(State(state): State<Arc<SimState>>, req: Request) -> Respons
 
 async fn signed_query(State(state): State<Arc<SimState>>, req: Request) -> Response {
     let mut trace = Trace::new(&req);
+    let origin = origin_of(&req);
     let headers = req.headers().clone();
     let body = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES).await;
     let parsed: Result<serde_json::Map<String, Value>, ApiErr> = match body {
@@ -836,16 +995,16 @@ async fn signed_query(State(state): State<Arc<SimState>>, req: Request) -> Respo
     let resp = run_api(&state, Provider::Signed, async {
         let map = parsed?;
         check_signed_headers(&state, &headers)?;
-        let body: QueryBody = serde_json::from_value(Value::Object(map))
-            .map_err(|e| bad(format!("参数类型错误 invalid parameter type: {e}")))?;
+        let body: SignedQueryBody = serde_json::from_value(Value::Object(map)).map_err(|e| {
+            bad(format!(
+                "参数类型错误 invalid parameter type: {}",
+                clean(&e.to_string(), 160)
+            ))
+        })?;
         let source = match (nonempty(body.image_base64), nonempty(body.image_address)) {
             (Some(b64), _) => Source::Base64(b64),
-            (None, Some(address)) => Source::Address(address),
-            (None, None) => {
-                return Err(bad(
-                    "imageBase64和imageAddress不能同时为空 imageBase64 or imageAddress is required",
-                ));
-            }
+            (None, Some(address)) => Source::Link(address),
+            (None, None) => return Err(bad(MSG_NO_IMAGE_SIGNED)),
         };
         let params = RawParams {
             begin_page: body.begin_page.map(|v| v.to_string()),
@@ -858,7 +1017,7 @@ async fn signed_query(State(state): State<Arc<SimState>>, req: Request) -> Respo
             region: body.region,
         }
         .validate()?;
-        search(&state, source, params).await
+        search(&state, Provider::Signed, &origin, source, params).await
     })
     .await;
     trace.finish(&state, resp)
@@ -875,7 +1034,7 @@ async fn catalog_image(
     pause(&state, latency).await;
     let offer_id = file
         .strip_suffix(".jpg")
-        .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|id| !id.is_empty() && id.len() <= 19 && id.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|id| id.parse::<u64>().ok());
     let resp = match offer_id {
         None => not_found_image(),
@@ -904,42 +1063,91 @@ fn not_found_image() -> Response {
         .into_response()
 }
 
+// ---------------------------------------------------------------------------
+// Runtime fault control (loopback only)
+// ---------------------------------------------------------------------------
+
+fn control_reply(state: &SimState) -> Response {
+    let f = lock(&state.faults);
+    json_response(StatusCode::OK, &control::faults_json(&f.faults, f.count))
+}
+
+async fn get_faults(State(state): State<Arc<SimState>>, req: Request) -> Response {
+    let trace = Trace::new(&req);
+    let resp = control_reply(&state);
+    trace.finish(&state, resp)
+}
+
+async fn set_faults(State(state): State<Arc<SimState>>, req: Request) -> Response {
+    let trace = Trace::new(&req);
+    let error = |msg: String| {
+        json_response(
+            StatusCode::BAD_REQUEST,
+            &serde_json::json!({ "error": msg }),
+        )
+    };
+    let resp = match axum::body::to_bytes(req.into_body(), control::MAX_CONTROL_BODY).await {
+        Err(_) => error("body too large".into()),
+        Ok(bytes) => match serde_json::from_slice::<FaultsUpdate>(&bytes) {
+            Err(e) => error(clean(&e.to_string(), 200)),
+            Ok(update) => match update.into_faults() {
+                Err(e) => error(e),
+                Ok(faults) => {
+                    tracing::info!(kinds = ?faults.kinds, rate = faults.rate, "sim faults set");
+                    {
+                        let mut f = lock(&state.faults);
+                        f.faults = faults;
+                        f.count = 0;
+                    }
+                    control_reply(&state)
+                }
+            },
+        },
+    };
+    trace.finish(&state, resp)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn address_parsing_accepts_any_host_and_rejects_others() {
-        assert_eq!(
-            offer_id_from_address("http://127.0.0.1:9/img/512345678901.jpg"),
-            Some(512345678901)
-        );
-        assert_eq!(
-            offer_id_from_address("https://example.com/img/5.jpg?x=1"),
-            Some(5)
-        );
-        assert_eq!(
-            offer_id_from_address("https://cbu01.alicdn.com/a.jpg"),
-            None
-        );
-        assert_eq!(offer_id_from_address("ftp://x/img/5.jpg"), None);
-        assert_eq!(offer_id_from_address("http://x/img/.jpg"), None);
-    }
-
-    #[test]
-    fn region_validation() {
-        assert!(parse_region(None, 10, 10).unwrap().is_none());
-        assert_eq!(
-            parse_region(Some("1,2,8,9"), 10, 10).unwrap(),
-            Some([1, 2, 8, 9])
-        );
-        assert_eq!(
-            parse_region(Some("0,0,50,50"), 10, 10).unwrap(),
-            Some([0, 0, 10, 10])
-        );
-        for bad in ["1,2,3", "a,b,c,d", "5,5,5,9", "20,20,30,30", "-1,0,5,5"] {
-            assert!(parse_region(Some(bad), 10, 10).is_err(), "{bad}");
+    fn picture_links_follow_the_1688_rule() {
+        let own = ["127.0.0.1:8688"];
+        for ok in [
+            "https://cbu01.alicdn.com/img/ibank/O1CN01Gf8JoQ20i0lN5N8v2_!!2207943566882-0-cib.jpg",
+            "http://img.alicdn.com/a.jpg",
+            "https://ALICDN.com/a.png",
+            "https://cbu01.1688.com:443/x.jpg",
+        ] {
+            assert_eq!(classify_link(ok, &own), Some(Link::Alibaba), "{ok}");
         }
+        assert_eq!(
+            classify_link("http://127.0.0.1:8688/img/512345678901.jpg?x=1", &own),
+            Some(Link::Own(512345678901))
+        );
+        for no in [
+            "https://example.com/img/5.jpg",
+            "http://images.example:1234/img/5.jpg",
+            "http://127.0.0.1:9999/img/5.jpg",
+            "https://127.0.0.1:8688/img/5.jpg",
+            "http://127.0.0.1:8688/other/5.jpg",
+            "http://127.0.0.1:8688/img/.jpg",
+            "http://127.0.0.1:8688/img/99999999999999999999999.jpg",
+            "ftp://cbu01.alicdn.com/a.jpg",
+            "https://evilalicdn.com/a.jpg",
+            "https://alicdn.com.evil.org/a.jpg",
+            "https://user@cbu01.alicdn.com/a.jpg",
+            "https://cbu01.alicdn.com:x/a.jpg",
+            "cbu01.alicdn.com/a.jpg",
+            "",
+        ] {
+            assert_eq!(classify_link(no, &own), None, "{no}");
+        }
+        assert!(looks_like_picture(
+            "https://cbu01.alicdn.com/a_300x300.jpg?x"
+        ));
+        assert!(!looks_like_picture("https://detail.1688.com/offer/1.html"));
     }
 
     #[test]
@@ -950,14 +1158,16 @@ mod tests {
         assert!(decode_base64_image(&format!("data:image/png;base64,{png}")).is_ok());
         assert_eq!(decode_base64_image("!!!").err().map(|e| e.code), Some(400));
         let gif = STANDARD.encode(b"GIF89a.....");
-        assert!(decode_base64_image(&gif).err().unwrap().msg.contains("JPG"));
+        assert!(
+            decode_base64_image(&gif)
+                .err()
+                .is_some_and(|e| e.msg.contains("JPG"))
+        );
         let huge = STANDARD.encode(vec![0xFFu8; MAX_IMAGE_BYTES + 10]);
         assert!(
             decode_base64_image(&huge)
                 .err()
-                .unwrap()
-                .msg
-                .contains("3MB")
+                .is_some_and(|e| e.msg.contains("3MB"))
         );
     }
 
@@ -968,5 +1178,26 @@ mod tests {
         assert!(a.bytes().all(|b| b.is_ascii_digit()));
         assert_eq!(a, image_id(b"abc"));
         assert_ne!(a, image_id(b"abd"));
+    }
+
+    #[test]
+    fn crops_map_onto_smaller_copies() {
+        let img = RgbImage::new(60, 30);
+        let r = Region {
+            x1: 300,
+            x2: 600,
+            y1: 0,
+            y2: 100,
+        };
+        let c = crop_scaled(&img, r, 600, 300);
+        assert_eq!(c.dimensions(), (30, 10));
+        // A box thinner than one thumbnail pixel still crops one pixel.
+        let thin = Region {
+            x1: 599,
+            x2: 600,
+            y1: 299,
+            y2: 300,
+        };
+        assert_eq!(crop_scaled(&img, thin, 600, 300).dimensions(), (1, 1));
     }
 }

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use rand::Rng;
+use serde::{Deserialize, Serialize};
 
 /// Added delay before an API reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -35,7 +36,10 @@ impl Latency {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+/// Names are kebab-case on the command line and in `/_sim/faults`
+/// (`rate-limit`, `server-error`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum FaultKind {
     /// HTTP 429 with `Retry-After`.
     RateLimit,

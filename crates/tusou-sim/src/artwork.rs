@@ -130,7 +130,7 @@ fn part(shape: Shape, x: f32, y: f32) -> Option<Part> {
             if rrect(x, y, 0.12, 0.62, 0.88, 0.71, 0.03) {
                 Some(Accent)
             } else if (ellipse(x, y, 0.42, 0.62, 0.28, 0.22) && y < 0.62 && x > 0.16)
-                || ellipse(x, y, 0.7, 0.62, 0.18, 0.1)
+                || (ellipse(x, y, 0.7, 0.62, 0.18, 0.1) && y < 0.66)
             {
                 if rect(x, y, 0.45, 0.45, 0.6, 0.5) || rect(x, y, 0.47, 0.52, 0.62, 0.56) {
                     Some(Detail)
@@ -176,7 +176,7 @@ fn part(shape: Shape, x: f32, y: f32) -> Option<Part> {
             }
         }
         Shape::Cap => {
-            if ellipse(x, y, 0.5, 0.36, 0.03, 0.02) {
+            if ellipse(x, y, 0.5, 0.385, 0.03, 0.02) {
                 Some(Detail)
             } else if ellipse(x, y, 0.5, 0.62, 0.27, 0.26) && y <= 0.62 {
                 Some(Body)
@@ -338,6 +338,17 @@ pub fn render(art: &Art, size: u32) -> RgbImage {
         let y = (py as f32 + 0.5) * inv;
         let g = grain(art.grain, px, py);
         to_u8(shade(art, x, y, false).map(|v| v + g))
+    })
+}
+
+/// The picture with its pattern but without grain, `size`×`size`: what the
+/// catalog downscales for its descriptors, so they see what a photo shows.
+pub fn render_clean(art: &Art, size: u32) -> RgbImage {
+    let inv = 1.0 / size as f32;
+    RgbImage::from_fn(size, size, |px, py| {
+        let x = (px as f32 + 0.5) * inv;
+        let y = (py as f32 + 0.5) * inv;
+        to_u8(shade(art, x, y, false))
     })
 }
 

@@ -1,0 +1,169 @@
+//! Runtime fault control, for demonstrating the client's recovery:
+//! `GET /_sim/faults` shows the active faults, `POST /_sim/faults` with
+//! `{"faults":["server-error"],"rate":0.3,"first":null,"latency_ms":300}`
+//! replaces them. Served only when the simulator is bound to loopback.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::faults::{FaultKind, Faults, Latency};
+
+/// Largest control body read.
+pub const MAX_CONTROL_BODY: usize = 64 * 1024;
+
+/// `latency_ms`: a number of milliseconds, `"MIN..MAX"`, or null for none.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum LatencySpec {
+    Fixed(u64),
+    Text(String),
+}
+
+/// The body of `POST /_sim/faults`. Absent fields take the same defaults as
+/// the command line: no faults, rate 1.0 when faults are given, every
+/// request eligible, no latency, Retry-After 1 s.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultsUpdate {
+    #[serde(default)]
+    pub faults: Vec<FaultKind>,
+    pub rate: Option<f64>,
+    pub first: Option<u32>,
+    pub latency_ms: Option<LatencySpec>,
+    pub retry_after: Option<u64>,
+}
+
+impl FaultsUpdate {
+    pub fn into_faults(self) -> Result<Faults, String> {
+        let rate = match self.rate {
+            Some(r) if (0.0..=1.0).contains(&r) => r,
+            Some(_) => return Err("rate must be within 0.0..=1.0".into()),
+            None if self.faults.is_empty() => 0.0,
+            None => 1.0,
+        };
+        let latency = match self.latency_ms {
+            None => Latency::None,
+            Some(LatencySpec::Fixed(ms)) => Latency::Fixed(Duration::from_millis(ms)),
+            Some(LatencySpec::Text(s)) => parse_latency(&s)?,
+        };
+        Ok(Faults {
+            latency,
+            kinds: self.faults,
+            rate,
+            first_n: self.first,
+            retry_after_secs: self.retry_after.unwrap_or(1),
+        })
+    }
+}
+
+/// Parses "300", "100..800" or "" (milliseconds).
+pub fn parse_latency(s: &str) -> Result<Latency, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(Latency::None);
+    }
+    let ms = |v: &str| -> Result<Duration, String> {
+        v.trim()
+            .parse::<u64>()
+            .map(Duration::from_millis)
+            .map_err(|_| {
+                format!(
+                    "latency {:?} is not a number of milliseconds",
+                    crate::text::clean(v, 40)
+                )
+            })
+    };
+    match s.split_once("..") {
+        None => Ok(Latency::Fixed(ms(s)?)),
+        Some((lo, hi)) => {
+            let (min, max) = (ms(lo)?, ms(hi.trim_start_matches('='))?);
+            if min > max {
+                return Err(format!(
+                    "latency range {:?} has min > max",
+                    crate::text::clean(s, 40)
+                ));
+            }
+            Ok(Latency::Random { min, max })
+        }
+    }
+}
+
+fn latency_json(l: &Latency) -> Value {
+    match l {
+        Latency::None => Value::Null,
+        Latency::Fixed(d) => json!(d.as_millis() as u64),
+        Latency::Random { min, max } => {
+            json!(format!("{}..{}", min.as_millis(), max.as_millis()))
+        }
+    }
+}
+
+/// What `GET /_sim/faults` answers; the same shape `POST` takes, plus the
+/// number of API requests since the faults were set.
+pub fn faults_json(f: &Faults, requests_since_set: u64) -> Value {
+    json!({
+        "faults": f.kinds,
+        "rate": f.rate,
+        "first": f.first_n,
+        "latency_ms": latency_json(&f.latency),
+        "retry_after": f.retry_after_secs,
+        "requests_since_set": requests_since_set,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn update_parses_like_the_readme_example() {
+        let u: FaultsUpdate = serde_json::from_str(
+            r#"{"faults":["server-error"],"rate":0.3,"first":null,"latency_ms":300}"#,
+        )
+        .unwrap();
+        let f = u.into_faults().unwrap();
+        assert_eq!(f.kinds, vec![FaultKind::ServerError]);
+        assert_eq!(f.rate, 0.3);
+        assert_eq!(f.first_n, None);
+        assert_eq!(f.latency, Latency::Fixed(Duration::from_millis(300)));
+        let v = faults_json(&f, 2);
+        assert_eq!(v["faults"], json!(["server-error"]));
+        assert_eq!(v["latency_ms"], 300);
+        // The reply is itself a valid update.
+        let mut back = v.as_object().unwrap().clone();
+        back.remove("requests_since_set");
+        let again: FaultsUpdate = serde_json::from_value(Value::Object(back)).unwrap();
+        assert_eq!(again.into_faults().unwrap(), f);
+    }
+
+    #[test]
+    fn defaults_and_errors() {
+        let f = serde_json::from_str::<FaultsUpdate>(r#"{"faults":["timeout","rate-limit"]}"#)
+            .unwrap()
+            .into_faults()
+            .unwrap();
+        assert_eq!(f.rate, 1.0);
+        let none = serde_json::from_str::<FaultsUpdate>("{}")
+            .unwrap()
+            .into_faults()
+            .unwrap();
+        assert_eq!(none, Faults::none());
+        let ranged = serde_json::from_str::<FaultsUpdate>(r#"{"latency_ms":"100..800"}"#)
+            .unwrap()
+            .into_faults()
+            .unwrap();
+        assert!(matches!(ranged.latency, Latency::Random { .. }));
+        assert!(serde_json::from_str::<FaultsUpdate>(r#"{"faults":["nope"]}"#).is_err());
+        assert!(serde_json::from_str::<FaultsUpdate>(r#"{"fault":["timeout"]}"#).is_err());
+        assert!(
+            serde_json::from_str::<FaultsUpdate>(r#"{"rate":2}"#)
+                .unwrap()
+                .into_faults()
+                .is_err()
+        );
+        assert!(parse_latency("9..1").is_err());
+        assert!(parse_latency("abc").is_err());
+    }
+}
