@@ -9,10 +9,23 @@ use std::path::PathBuf;
 #[command(
     name = "tusou",
     version,
-    about = "图搜 — find 1688.com wholesale offers from a product photo",
-    long_about = "Find 1688.com wholesale offers from a product photo.\n\n\
+    about = "图搜 — find 1688.com wholesale offers from a product photo"
+)]
+#[cfg_attr(
+    feature = "demo",
+    command(
+        long_about = "Find 1688.com wholesale offers from a product photo.\n\n\
         With no subcommand, opens the terminal app. With no credentials configured,\n\
         tusou runs against its built-in simulator (demo mode) and says so."
+    )
+)]
+#[cfg_attr(
+    not(feature = "demo"),
+    command(
+        long_about = "Find 1688.com wholesale offers from a product photo.\n\n\
+        With no subcommand, opens the terminal app. This build is live-only (no demo\n\
+        simulator): configure credentials first, then check them with `tusou doctor`."
+    )
 )]
 pub struct Cli {
     #[command(subcommand)]

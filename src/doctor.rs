@@ -80,7 +80,7 @@ pub async fn run(common: &CommonArgs) -> ExitCode {
             sanitize(&key)
         ),
     );
-    check_clock(client, kind).await;
+    let clock_refused = check_clock(client, kind).await;
     match round_trip(client, kind).await {
         Ok(()) => {
             println!("all steps ok");
@@ -88,7 +88,9 @@ pub async fn run(common: &CommonArgs) -> ExitCode {
         }
         Err(e) => {
             let exit = exit_for(&e);
-            if exit == Exit::Auth {
+            if exit == Exit::Auth && clock_refused {
+                println!("set this machine's clock (NTP), then run tusou doctor again");
+            } else if exit == Exit::Auth {
                 println!(
                     "check the key and secret in your config (they must match the provider's console)"
                 );
@@ -99,8 +101,9 @@ pub async fn run(common: &CommonArgs) -> ExitCode {
 }
 
 /// Reports the local clock's offset from the server's; never fails the run
-/// by itself (the signed query below would, and says why).
-async fn check_clock(client: &Client, kind: ProviderKind) {
+/// by itself (the signed query below would, and says why). True when the
+/// provider will refuse this clock.
+async fn check_clock(client: &Client, kind: ProviderKind) -> bool {
     match client.clock_offset().await {
         Ok(offset) => {
             // The Date header has whole seconds: under 2 s is "in step".
@@ -113,7 +116,8 @@ async fn check_clock(client: &Client, kind: ProviderKind) {
                     offset.abs()
                 )
             };
-            if kind == ProviderKind::SignedHeader && offset.abs() > SIGNED_HEADER_SKEW {
+            let refused = kind == ProviderKind::SignedHeader && offset.abs() > SIGNED_HEADER_SKEW;
+            if refused {
                 text.push_str(&format!(
                     " · FAILS: the provider refuses timestamps more than {SIGNED_HEADER_SKEW:.0} s off: set this machine's clock (NTP)"
                 ));
@@ -123,8 +127,12 @@ async fn check_clock(client: &Client, kind: ProviderKind) {
                 text.push_str(" · ok");
             }
             line("clock", &text);
+            refused
         }
-        Err(e) => line("clock", &format!("unknown ({})", sanitize(&e.to_string()))),
+        Err(e) => {
+            line("clock", &format!("unknown ({})", sanitize(&e.to_string())));
+            false
+        }
     }
 }
 
@@ -196,7 +204,7 @@ async fn round_trip(client: &Client, kind: ProviderKind) -> Result<(), ApiError>
 }
 
 fn took(started: Instant) -> String {
-    format!("{:.2} s", started.elapsed().as_secs_f64())
+    format!("{} ms", started.elapsed().as_millis())
 }
 
 /// "FAILED · <kind>: <provider's code and message>", sanitised.

@@ -1,4 +1,5 @@
 //! The real clients against the simulator over loopback HTTP.
+#![cfg(feature = "demo")] // uses the demo credentials helper
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;

@@ -136,4 +136,6 @@ async fn a_clock_twenty_minutes_off_is_reported_before_the_query_fails() {
     // The signed query then fails as the provider says, with exit 4.
     assert_eq!(out.status.code(), Some(4), "{text}");
     assert!(text.contains("query     FAILED"), "{text}");
+    assert!(text.contains("set this machine's clock"), "{text}");
+    assert!(!text.contains("check the key and secret"), "{text}");
 }

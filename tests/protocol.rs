@@ -1,5 +1,6 @@
 //! The providers' published contracts, over loopback against the simulator
 //! (its own crate, with its own wire types: it cannot agree with a client bug).
+#![cfg(feature = "demo")] // uses the demo credentials helper
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;

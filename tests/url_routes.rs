@@ -2,6 +2,7 @@
 //! itself (size cap while streaming, redirects bounded, content sniffed) and
 //! searches with it as with a file. A small picture host runs in the test,
 //! on loopback, beside the simulator.
+#![cfg(feature = "demo")] // uses the demo credentials helper
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
