@@ -1,7 +1,7 @@
 //! Effects run as tokio tasks that report back with `Msg`s. Nothing here
 //! blocks the UI task: file-system work and decoding run in `spawn_blocking`.
 
-use super::msg::{Effect, Msg};
+use super::msg::{Effect, Failure, Msg};
 use super::state::{Entry, SearchSource, Thumb, ThumbKey, ThumbSource};
 use crate::api::Client;
 use crate::image::protocol::{GraphicsProtocol, encode_protocol};
@@ -122,7 +122,7 @@ impl Runner {
                     let result = client
                         .search_page(&image, &params, page)
                         .await
-                        .map_err(|e| e.to_string());
+                        .map_err(Failure::from);
                     let _ = tx.send(Msg::Page {
                         generation,
                         page,
@@ -192,11 +192,11 @@ async fn resolve(
     client: &Client,
     source: SearchSource,
     opts: PrepareOptions,
-) -> Result<crate::api::ResolvedImage, String> {
+) -> Result<crate::api::ResolvedImage, Failure> {
     client
         .resolve_source(&source, &opts)
         .await
-        .map_err(|e| e.to_string())
+        .map_err(Failure::from)
 }
 
 async fn thumb_bytes(

@@ -14,6 +14,67 @@ pub enum MouseMsg {
     Click { col: u16, row: u16 },
 }
 
+/// Why a search step failed, typed so the UI can say what to do about it
+/// (retry, check credentials, fix a field, pick another picture).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub kind: FailureKind,
+    /// The whole message, raw: sanitise to show.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The provider or the network failed.
+    Api(crate::api::ErrorKind),
+    /// The picture itself (unreadable, not an image, too large…).
+    Picture,
+    /// A bug-class failure (a task died).
+    Internal,
+}
+
+impl Failure {
+    pub fn new(kind: FailureKind, message: impl Into<String>) -> Self {
+        Failure {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// Worth pressing retry for: the same request may succeed later.
+    pub fn retryable(&self) -> bool {
+        use crate::api::ErrorKind::*;
+        matches!(
+            self.kind,
+            FailureKind::Api(RateLimited | Server | Timeout | Network | Decode)
+        )
+    }
+}
+
+impl From<crate::api::ApiError> for Failure {
+    fn from(e: crate::api::ApiError) -> Self {
+        Failure {
+            kind: FailureKind::Api(e.kind()),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<crate::api::ResolveError> for Failure {
+    fn from(e: crate::api::ResolveError) -> Self {
+        use crate::api::ResolveError;
+        let kind = match &e {
+            ResolveError::Api(api) => FailureKind::Api(api.kind()),
+            ResolveError::Image(_) => FailureKind::Picture,
+            ResolveError::Task(_) => FailureKind::Internal,
+        };
+        Failure {
+            kind,
+            message: e.to_string(),
+        }
+    }
+}
+
 /// Everything that changes the state.
 #[derive(Debug)]
 pub enum Msg {
@@ -37,13 +98,13 @@ pub enum Msg {
     /// The image was prepared and resolved for search generation `generation`.
     Resolved {
         generation: u64,
-        result: Result<crate::api::ResolvedImage, String>,
+        result: Result<crate::api::ResolvedImage, Failure>,
     },
     /// A page arrived (or failed) for search generation `generation`.
     Page {
         generation: u64,
         page: u32,
-        result: Result<ResultPage, String>,
+        result: Result<ResultPage, Failure>,
     },
     Thumb {
         key: ThumbKey,

@@ -303,7 +303,12 @@ pub struct ResultsState {
     pub end: bool,
     pub phase: Phase,
     pub failed: Option<Failed>,
-    pub error: Option<String>,
+    pub error: Option<crate::app::msg::Failure>,
+    /// The rows on screen are the previous search's, kept until this
+    /// search's first page arrives (or for good, if it fails).
+    pub stale: bool,
+    /// A retry of this page is under way ("Retrying page 3…" on screen).
+    pub retrying: Option<u32>,
     pub cursor: usize,
     pub offset: usize,
 }
@@ -326,6 +331,8 @@ impl Default for ResultsState {
             phase: Phase::Idle,
             failed: None,
             error: None,
+            stale: false,
+            retrying: None,
             cursor: 0,
             offset: 0,
         }

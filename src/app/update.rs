@@ -1,7 +1,7 @@
 //! The pure state machine: `update(state, msg) -> effects`. No I/O here.
 
 use super::Action;
-use super::msg::{Effect, MouseMsg, Msg};
+use super::msg::{Effect, Failure, FailureKind, MouseMsg, Msg};
 use super::state::{
     Failed, FilterField, FilterRow, FiltersState, Pane, Phase, PickerState, SORTS, SearchSource,
     State, Subject, ThumbKey, ThumbSource, sort_label,
@@ -377,7 +377,12 @@ pub fn results_rows(state: &State) -> usize {
     } else {
         areas.results
     };
-    ui::inner_rows(rect)
+    let rows = ui::inner_rows(rect);
+    if ui::results::header_shown(state, rows) {
+        rows - 1
+    } else {
+        rows
+    }
 }
 
 /// Visible rows of the picker list.
@@ -603,8 +608,16 @@ fn mouse(state: &mut State, m: MouseMsg) -> Vec<Effect> {
                     }
                 }
                 Pane::Results | Pane::Detail => {
-                    let i = state.results.offset + line;
-                    if i < state.results.offers.len() {
+                    // The column header is not a row.
+                    let header = ui::results::header_shown(state, ui::inner_rows(rect));
+                    let line = if header {
+                        line.checked_sub(1)
+                    } else {
+                        Some(line)
+                    };
+                    if let Some(i) = line.map(|l| state.results.offset + l)
+                        && i < state.results.offers.len()
+                    {
                         state.results.cursor = i;
                     }
                 }
@@ -827,7 +840,7 @@ fn new_search(state: &mut State, source: SearchSource) -> Vec<Effect> {
     r.prepared = None;
     r.notes.clear();
     r.params = state.params.clone();
-    reset_rows(state);
+    keep_rows_until_first_page(state);
     state.results.phase = Phase::Preparing;
     state.focus = Pane::Results;
     state.set_info(format!("Searching with {}…", source.label()));
@@ -838,18 +851,18 @@ fn new_search(state: &mut State, source: SearchSource) -> Vec<Effect> {
     }]
 }
 
-fn reset_rows(state: &mut State) {
+/// A new search starts from page 1, but the rows on screen stay (marked
+/// stale) until its first page replaces them: a search that fails loses
+/// nothing the user had.
+fn keep_rows_until_first_page(state: &mut State) {
     let r = &mut state.results;
-    r.offers.clear();
+    r.stale = !r.offers.is_empty();
     r.pages_loaded = 0;
-    r.total_records = 0;
-    r.total_pages = 0;
     r.inflight = None;
     r.end = false;
     r.failed = None;
     r.error = None;
-    r.cursor = 0;
-    r.offset = 0;
+    r.retrying = None;
 }
 
 /// Same image, new parameters: a new generation from page 1.
@@ -859,7 +872,7 @@ fn research(state: &mut State) -> Vec<Effect> {
         (Some(_), _) => {
             state.results.generation += 1;
             state.results.params = state.params.clone();
-            reset_rows(state);
+            keep_rows_until_first_page(state);
             state.results.phase = Phase::Loading;
             fx.extend(maybe_fetch(state));
         }
@@ -875,7 +888,7 @@ fn research(state: &mut State) -> Vec<Effect> {
 fn resolved(
     state: &mut State,
     generation: u64,
-    result: Result<crate::api::ResolvedImage, String>,
+    result: Result<crate::api::ResolvedImage, Failure>,
 ) -> Vec<Effect> {
     if generation != state.results.generation || state.results.phase != Phase::Preparing {
         return Vec::new();
@@ -892,23 +905,69 @@ fn resolved(
         Err(e) => {
             state.results.phase = Phase::Failed;
             state.results.failed = Some(Failed::Search);
-            fail_message(state, &e);
+            fail_message(state, e);
             Vec::new()
         }
     }
 }
 
-fn fail_message(state: &mut State, e: &str) {
-    let key = state.key_hint(crate::keymap::KeyContext::Results, Action::Retry);
-    state.results.error = Some(e.to_string());
-    state.set_error(format!("{e} — press {key} to retry"));
+/// Says what failed and what to do about it, by kind: retry what is
+/// transient, check credentials on auth, point at the field the provider
+/// refused, ask for another picture when the picture is the problem.
+fn fail_message(state: &mut State, failure: Failure) {
+    use crate::api::ErrorKind;
+    let message = crate::text::sanitize(&failure.message);
+    let hint = if failure.retryable() {
+        let key = state.key_hint(crate::keymap::KeyContext::Results, Action::Retry);
+        format!("press {key} to retry")
+    } else {
+        match failure.kind {
+            FailureKind::Api(ErrorKind::Auth) => {
+                "check your credentials: run tusou doctor".to_string()
+            }
+            FailureKind::Api(ErrorKind::InvalidRequest) => match refused_field(&message) {
+                Some(field) => {
+                    state.filters.errors[field.index()] = Some("refused by the provider".into());
+                    format!("fix {} in Filters", field.label())
+                }
+                None => "the provider refused the request".to_string(),
+            },
+            FailureKind::Api(ErrorKind::Upload) | FailureKind::Picture => {
+                "choose another picture".to_string()
+            }
+            _ => String::new(),
+        }
+    };
+    state.results.retrying = None;
+    state.results.error = Some(failure);
+    if hint.is_empty() {
+        state.set_error(message);
+    } else {
+        state.set_error(format!("{message} — {hint}"));
+    }
+}
+
+/// The filter a provider's refusal names, if any (its wire name or words).
+fn refused_field(message: &str) -> Option<FilterField> {
+    let m = message.to_ascii_lowercase();
+    if m.contains("pricestart") || m.contains("min price") {
+        Some(FilterField::MinPrice)
+    } else if m.contains("priceend") || m.contains("max price") {
+        Some(FilterField::MaxPrice)
+    } else if m.contains("pagesize") || m.contains("page size") {
+        Some(FilterField::PageSize)
+    } else if m.contains("categoryid") || m.contains("category") {
+        Some(FilterField::Category)
+    } else {
+        None
+    }
 }
 
 fn page_reply(
     state: &mut State,
     generation: u64,
     page: u32,
-    result: Result<crate::api::ResultPage, String>,
+    result: Result<crate::api::ResultPage, Failure>,
 ) -> Vec<Effect> {
     let r = &mut state.results;
     if generation != r.generation || r.inflight != Some(page) {
@@ -920,6 +979,14 @@ fn page_reply(
             if page != r.pages_loaded + 1 {
                 return Vec::new();
             }
+            if page == 1 {
+                // The new search's rows replace the ones kept on screen.
+                r.offers.clear();
+                r.stale = false;
+                r.cursor = 0;
+                r.offset = 0;
+            }
+            let was_retry = r.retrying.take() == Some(page);
             let last = p.is_last();
             r.offers.extend(p.offers);
             r.pages_loaded = page;
@@ -945,6 +1012,8 @@ fn page_reply(
                 state.set_info(text);
             } else if !notes.is_empty() {
                 state.set_info(notes.join(" · "));
+            } else if was_retry {
+                state.set_info(format!("Page {page} loaded"));
             } else if matches!(&state.message, Some(m) if m.error) {
                 state.message = None;
             }
@@ -953,7 +1022,7 @@ fn page_reply(
         Err(e) => {
             r.phase = Phase::Failed;
             r.failed = Some(Failed::Page(page));
-            fail_message(state, &e);
+            fail_message(state, e);
             Vec::new()
         }
     }
@@ -1007,6 +1076,7 @@ fn retry(state: &mut State) -> Vec<Effect> {
             r.error = None;
             r.phase = Phase::Loading;
             r.inflight = Some(page);
+            r.retrying = Some(page);
             state.set_info(format!("Retrying page {page}…"));
             vec![Effect::FetchPage {
                 generation: state.results.generation,
@@ -1190,7 +1260,14 @@ fn apply_filters(state: &mut State) -> Vec<Effect> {
     };
     state.params = params;
     state.set_info("Filters applied");
-    research(state)
+    // Leave the field, so the next key acts instead of typing into it.
+    let fx = research(state);
+    state.focus = if state.results.source.is_some() {
+        Pane::Results
+    } else {
+        Pane::Picker
+    };
+    fx
 }
 
 // ---------------------------------------------------------------------------

@@ -35,7 +35,10 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     if state.demo && r.source.is_some() {
         title.push(Span::styled("demo ", theme.price()));
     }
-    if r.pages_loaded > 0 {
+    if r.stale {
+        // Kept from the search before, until this one's first page arrives.
+        title.push(Span::styled("· previous results ", theme.dim()));
+    } else if r.pages_loaded > 0 {
         title.push(Span::raw(format!("· {} ", progress(state))));
     }
     if r.busy() {
@@ -48,13 +51,21 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
         return;
     }
     let w = usize::from(inner.width);
-    let rows = usize::from(inner.height);
+    let mut rows = usize::from(inner.height);
     let mut y = inner.y;
+    if header_shown(state, rows) {
+        header_line(w, theme).render(Rect::new(inner.x, y, inner.width, 1), buf);
+        y += 1;
+        rows -= 1;
+    }
     let shown = r.offers.iter().enumerate().skip(r.offset).take(rows);
     let mut drawn = 0;
     for (i, offer) in shown {
         let selected = i == r.cursor;
-        let line = offer_line(offer, w, selected, focused, theme);
+        let mut line = offer_line(offer, w, selected, focused, theme);
+        if r.stale && !selected {
+            line = line.style(theme.dim());
+        }
         line.render(Rect::new(inner.x, y, inner.width, 1), buf);
         y += 1;
         drawn += 1;
@@ -103,10 +114,11 @@ fn status_row(state: &State, theme: Theme) -> Vec<Span<'static>> {
                 Some(Failed::Page(p)) => format!("page {p} failed"),
                 _ => "search failed".to_string(),
             };
-            vec![Span::styled(
-                format!("! {what} — press {retry} to retry"),
-                theme.error(),
-            )]
+            let text = match &r.error {
+                Some(f) if !f.retryable() => format!("! {what}: see the status line"),
+                _ => format!("! {what} — press {retry} to retry"),
+            };
+            vec![Span::styled(text, theme.error())]
         }
         Phase::Cancelled => vec![Span::styled(
             format!("cancelled — press {retry} to resume"),
@@ -118,6 +130,64 @@ fn status_row(state: &State, theme: Theme) -> Vec<Span<'static>> {
         Phase::Ready if r.end => vec![Span::styled("— end of results —", theme.dim())],
         Phase::Ready => Vec::new(),
     }
+}
+
+/// Is the column header drawn, for a list `inner_rows` tall? Over rows, when
+/// there is room for rows under it. `update` asks the same, so paging and
+/// clicks agree with the screen.
+pub fn header_shown(state: &State, inner_rows: usize) -> bool {
+    !state.results.offers.is_empty() && inner_rows >= 3
+}
+
+/// Widths of the columns right of the titles, by pane width.
+struct Columns {
+    price: usize,
+    special: usize,
+    sold: usize,
+    rate: usize,
+    badges: usize,
+}
+
+impl Columns {
+    fn for_width(w: usize) -> Columns {
+        Columns {
+            price: 9,
+            special: if w >= 60 { 8 } else { 0 },
+            sold: if w >= 34 { 8 } else { 0 },
+            rate: if w >= 40 { 5 } else { 0 },
+            badges: if w >= 90 { 16 } else { 0 },
+        }
+    }
+
+    fn fixed(&self) -> usize {
+        self.price + self.special + self.sold + self.rate + self.badges
+    }
+}
+
+/// The column names, aligned with `offer_line`; stays on top while scrolling.
+fn header_line(w: usize, theme: Theme) -> Line<'static> {
+    let c = Columns::for_width(w);
+    let mut text = fit("offer", w.saturating_sub(c.fixed()));
+    let right = |name: &str, width: usize| {
+        if width == 0 {
+            String::new()
+        } else {
+            format!("{:>width$}", truncate(name, width - 1), width = width)
+        }
+    };
+    text.push_str(&right("price ¥", c.price));
+    text.push_str(&right("special", c.special));
+    text.push_str(&right("sold/mo", c.sold));
+    text.push_str(&right("rep.", c.rate));
+    if c.badges > 0 {
+        text.push_str(&format!(" {}", fit("badges", c.badges - 1)));
+    }
+    Line::from(Span::styled(
+        text,
+        theme
+            .dim()
+            .add_modifier(ratatui::style::Modifier::UNDERLINED),
+    ))
 }
 
 /// One offer: price, special price, sales, repurchase, titles, badges.
@@ -145,13 +215,10 @@ fn offer_line(
     let badges: Vec<String> = offer.badges.iter().map(|b| sanitize(b)).collect();
 
     // Columns from the right; the titles get what is left.
-    let price_w = 9;
-    let special_w = if w >= 60 { 8 } else { 0 };
-    let sold_w = if w >= 34 { 7 } else { 0 };
-    let rate_w = if w >= 40 { 5 } else { 0 };
-    let badge_w = if w >= 90 { 16 } else { 0 };
-    let fixed = price_w + special_w + sold_w + rate_w + badge_w;
-    let title_w = w.saturating_sub(fixed);
+    let c = Columns::for_width(w);
+    let (price_w, special_w, sold_w, rate_w, badge_w) =
+        (c.price, c.special, c.sold, c.rate, c.badges);
+    let title_w = w.saturating_sub(c.fixed());
     let base = if selected {
         theme.selected(focused)
     } else {

@@ -269,7 +269,10 @@ fn error_with_retry_hint() {
         Msg::Page {
             generation: 1,
             page: 2,
-            result: Err("the provider is rate limiting (HTTP 429)".into()),
+            result: Err(crate::app::msg::Failure::new(
+                crate::app::msg::FailureKind::Api(crate::api::ErrorKind::RateLimited),
+                "the provider is rate limiting (HTTP 429)",
+            )),
         },
     );
     update(&mut s, Msg::Action(Action::Bottom));
@@ -313,8 +316,9 @@ fn no_color_still_marks_selection() {
     let mut t = ratatui::Terminal::new(backend).unwrap_or_else(|e| match e {});
     t.draw(|f| draw(f, &s)).unwrap_or_else(|e| match e {});
     let buf = t.backend().buffer();
-    // Row 1 of the results pane is the selected offer: reversed, no colours.
-    let cell = &buf[(40, 1)];
+    // Row 2 of the results pane (under the column header) is the selected
+    // offer: reversed, no colours.
+    let cell = &buf[(40, 2)];
     assert!(cell.modifier.contains(ratatui::style::Modifier::REVERSED));
     for y in 0..24 {
         for x in 0..80 {
@@ -413,4 +417,16 @@ fn an_offer_without_an_offer_id_says_why_it_has_no_link() {
         status.contains("No offer link from this provider"),
         "{status}"
     );
+}
+
+#[test]
+fn rows_of_the_search_before_stay_marked_until_the_new_first_page() {
+    let mut s = base();
+    resize(&mut s, 80, 24);
+    with_results(&mut s, 1, 35);
+    s.focus = crate::app::state::Pane::Filters;
+    update(&mut s, Msg::Action(Action::ApplyFilters));
+    let screen = snap(&s, 80, 24);
+    assert!(screen.contains("previous results"), "{screen}");
+    assert!(screen.contains("T-shirt men's 230g"), "rows kept: {screen}");
 }

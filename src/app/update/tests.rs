@@ -1,6 +1,7 @@
 use super::*;
+use crate::api::ErrorKind;
 use crate::api::{Offer, ResolvedImage, ResultPage};
-use crate::app::msg::{Effect, Msg};
+use crate::app::msg::{Effect, Failure, FailureKind, Msg};
 use crate::app::state::{Entry, Phase, State};
 use crate::keymap::Keymap;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -117,7 +118,7 @@ fn navigation_stays_in_bounds_and_pages_by_screen() {
     act(&mut s, Action::MoveDown);
     assert_eq!(s.results.cursor, 1);
     let rows = results_rows(&s);
-    assert_eq!(rows, 12);
+    assert_eq!(rows, 11, "13 inner rows less the column header");
     act(&mut s, Action::PageDown);
     assert_eq!(s.results.cursor, 1 + rows);
     assert!(s.results.offset <= s.results.cursor);
@@ -185,7 +186,11 @@ fn stale_replies_are_dropped() {
     assert!(fx.contains(&Effect::CancelSearch));
     assert_eq!(fetches(&fx), vec![1]);
     assert_eq!(s.results.generation, 2);
-    assert!(s.results.offers.is_empty());
+    // The rows stay on screen (stale) until the new first page arrives,
+    // and the keyboard leaves the field.
+    assert_eq!(s.results.offers.len(), 20);
+    assert!(s.results.stale);
+    assert_eq!(s.focus, Pane::Results);
     // The old search's page 2 comes in late: ignored.
     let fx = update(
         &mut s,
@@ -196,19 +201,21 @@ fn stale_replies_are_dropped() {
         },
     );
     assert!(fx.is_empty());
-    assert!(s.results.offers.is_empty());
+    assert_eq!(s.results.offers.len(), 20);
+    assert!(s.results.stale);
     // So is an old resolution.
     update(
         &mut s,
         Msg::Resolved {
             generation: 1,
-            result: Err("late".into()),
+            result: Err(Failure::new(FailureKind::Api(ErrorKind::Network), "late")),
         },
     );
     assert_eq!(s.results.phase, Phase::Loading);
-    // The current one lands.
+    // The current one lands and replaces them.
     arrive(&mut s, 1, 10);
     assert_eq!(s.results.offers.len(), 20);
+    assert!(!s.results.stale);
     assert_eq!(s.results.params.price_start, Some(Price(500)));
 }
 
@@ -222,7 +229,10 @@ fn error_keeps_rows_and_retry_refetches_the_failed_page() {
         Msg::Page {
             generation: 1,
             page: 2,
-            result: Err("server error (HTTP 503)".into()),
+            result: Err(Failure::new(
+                FailureKind::Api(ErrorKind::Server),
+                "server error (HTTP 503)",
+            )),
         },
     );
     assert!(fx.is_empty());
@@ -250,7 +260,10 @@ fn failed_resolution_retries_the_whole_search() {
         &mut s,
         Msg::Resolved {
             generation: 1,
-            result: Err("upload failed".into()),
+            result: Err(Failure::new(
+                FailureKind::Api(ErrorKind::Network),
+                "upload failed",
+            )),
         },
     );
     assert_eq!(s.results.phase, Phase::Failed);
@@ -268,6 +281,119 @@ fn type_into(s: &mut State, row: usize, text: &str) {
     for c in text.chars() {
         update(s, Msg::Input(InputRequest::InsertChar(c)));
     }
+}
+
+#[test]
+fn a_failed_re_search_keeps_the_rows_and_says_what_to_do_by_kind() {
+    let mut s = state();
+    searching(&mut s);
+    arrive(&mut s, 1, 10);
+    // Apply new filters; the provider then refuses the credentials.
+    s.focus = Pane::Filters;
+    act(&mut s, Action::ApplyFilters);
+    update(
+        &mut s,
+        Msg::Page {
+            generation: 2,
+            page: 1,
+            result: Err(Failure::new(
+                FailureKind::Api(ErrorKind::Auth),
+                "authentication failed: 签名校验失败",
+            )),
+        },
+    );
+    assert_eq!(s.results.offers.len(), 20, "the old rows are kept");
+    assert!(s.results.stale);
+    let text = s
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(text.contains("tusou doctor"), "{text}");
+    assert!(!text.contains("to retry"), "no retry hint for auth: {text}");
+    // A refusal naming a parameter points at its field.
+    s.results.inflight = Some(1);
+    update(
+        &mut s,
+        Msg::Page {
+            generation: 2,
+            page: 1,
+            result: Err(Failure::new(
+                FailureKind::Api(ErrorKind::InvalidRequest),
+                "request rejected (code 400): pageSize out of range",
+            )),
+        },
+    );
+    let text = s
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(text.contains("fix page size in Filters"), "{text}");
+    assert!(s.filters.errors[FilterField::PageSize.index()].is_some());
+    // A transient one offers the retry, and a successful retry clears it.
+    s.results.inflight = Some(1);
+    update(
+        &mut s,
+        Msg::Page {
+            generation: 2,
+            page: 1,
+            result: Err(Failure::new(
+                FailureKind::Api(ErrorKind::Server),
+                "HTTP 503",
+            )),
+        },
+    );
+    let text = s
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(text.contains("press r to retry"), "{text}");
+    act(&mut s, Action::Retry);
+    let text = s
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert_eq!(text, "Retrying page 1…");
+    arrive(&mut s, 1, 10);
+    let text = s
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(!text.contains("Retrying"), "{text}");
+    assert!(!s.results.stale);
+}
+
+#[test]
+fn a_successful_retry_of_a_later_page_clears_retrying() {
+    let mut s = state();
+    searching(&mut s);
+    arrive(&mut s, 1, 10);
+    update(
+        &mut s,
+        Msg::Page {
+            generation: 1,
+            page: 2,
+            result: Err(Failure::new(
+                FailureKind::Api(ErrorKind::Decode),
+                "cut short",
+            )),
+        },
+    );
+    s.focus = Pane::Results;
+    act(&mut s, Action::Retry);
+    assert_eq!(
+        s.message.as_ref().map(|m| m.text.as_str()),
+        Some("Retrying page 2…")
+    );
+    arrive(&mut s, 2, 10);
+    assert_eq!(
+        s.message.as_ref().map(|m| m.text.as_str()),
+        Some("Page 2 loaded")
+    );
 }
 
 #[test]
@@ -580,8 +706,8 @@ fn mouse_click_selects_and_focuses_wheel_scrolls_the_pane_under_it() {
     arrive(&mut s, 1, 10);
     s.focus = Pane::Picker;
     let areas = crate::ui::areas_of(&s);
-    // Third row of the results list.
-    let (col, row) = (areas.results.x + 5, areas.results.y + 3);
+    // Third row of the results list (under the border and the header).
+    let (col, row) = (areas.results.x + 5, areas.results.y + 4);
     update(&mut s, Msg::Mouse(MouseMsg::Click { col, row }));
     assert_eq!(s.focus, Pane::Results);
     assert_eq!(s.results.cursor, 2);
