@@ -49,6 +49,10 @@ pub enum FaultKind {
     MalformedJson,
     /// HTTP 200 whose body stops half-way (the connection drops).
     TruncatedBody,
+    /// HTTP 200 with a chunked body (no `Content-Length`) of which only the
+    /// first part arrives before the connection is torn down, as when a
+    /// proxy or server resets the connection mid-reply.
+    ResetMidBody,
     /// HTTP 200 with body `code: 500`, "系统繁忙，请稍后再试".
     CodeError,
     /// No reply for [`TIMEOUT_SLEEP`], far longer than any client timeout.
