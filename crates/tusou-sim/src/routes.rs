@@ -1129,11 +1129,7 @@ async fn set_faults(State(state): State<Arc<SimState>>, req: Request) -> Respons
                 Err(e) => error(e),
                 Ok(faults) => {
                     tracing::info!(kinds = ?faults.kinds, rate = faults.rate, "sim faults set");
-                    {
-                        let mut f = lock(&state.faults);
-                        f.faults = faults;
-                        f.count = 0;
-                    }
+                    *lock(&state.faults) = crate::FaultState::new(faults);
                     control_reply(&state)
                 }
             },
