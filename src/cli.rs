@@ -100,9 +100,14 @@ pub struct PreviewArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum OutputFormat {
+    /// An aligned table, for reading.
     #[default]
     Table,
+    /// One JSON array of rows (closed even when a page fails).
     Json,
+    /// One JSON object per line.
+    Jsonl,
+    /// CSV with a header row.
     Csv,
 }
 

@@ -271,7 +271,11 @@ impl Config {
             out_member_id: env("TUSOU_OUT_MEMBER_ID").or(file.out_member_id),
             connect_timeout: secs(file.network.connect_timeout_secs, 5.0),
             timeout: secs(file.network.timeout_secs, 30.0),
-            retries: file.network.retries.unwrap_or(3).min(10),
+            retries: file
+                .network
+                .retries
+                .unwrap_or(crate::api::RetryPolicy::default().retries)
+                .min(10),
             config_file: None,
             cache_dir: cache_dir(),
             warnings: Vec::new(),

@@ -58,33 +58,186 @@ impl ExportRow {
     }
 }
 
-fn rows(offers: &[Offer]) -> impl Iterator<Item = ExportRow> + '_ {
-    offers
-        .iter()
-        .enumerate()
-        .map(|(i, o)| ExportRow::from_offer(i + 1, o))
+/// The output formats, all written row by row as offers arrive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// An aligned table for people reading a terminal.
+    Table,
+    /// One pretty-printed JSON array of rows.
+    Json,
+    /// One compact JSON object per line.
+    Jsonl,
+    /// CSV with a header row.
+    Csv,
+}
+
+enum Sink<W: Write> {
+    Plain(W),
+    Csv(csv::Writer<W>),
+}
+
+/// Writes offers as they arrive — page by page — numbering them across
+/// pages and holding none of them: what is written is out of memory. JSON
+/// is opened at once and closed by [`OfferWriter::finish`], so a run that
+/// stops early (a failed page) still leaves a valid array.
+pub struct OfferWriter<W: Write> {
+    format: Format,
+    sink: Sink<W>,
+    written: usize,
+}
+
+impl<W: Write> OfferWriter<W> {
+    /// Starts the output: the table's header line, or JSON's `[`. (CSV's
+    /// header goes out with the first row, as before: no rows, no header.)
+    pub fn new(format: Format, mut out: W) -> io::Result<Self> {
+        let sink = match format {
+            Format::Csv => Sink::Csv(csv::Writer::from_writer(out)),
+            Format::Table => {
+                writeln!(
+                    out,
+                    "{:>4}  {:>9}  {:>8}  {:>5}  {}  link",
+                    "#",
+                    "price ¥",
+                    "sold/mo",
+                    "rep.",
+                    crate::text::fit("title", 50),
+                )?;
+                Sink::Plain(out)
+            }
+            Format::Json => {
+                out.write_all(b"[")?;
+                Sink::Plain(out)
+            }
+            Format::Jsonl => Sink::Plain(out),
+        };
+        Ok(OfferWriter {
+            format,
+            sink,
+            written: 0,
+        })
+    }
+
+    /// Offers written so far.
+    pub fn written(&self) -> usize {
+        self.written
+    }
+
+    /// Writes `offers` after those already written.
+    pub fn write(&mut self, offers: &[Offer]) -> io::Result<()> {
+        for offer in offers {
+            let rank = self.written + 1;
+            match &mut self.sink {
+                Sink::Csv(writer) => {
+                    let mut row = ExportRow::from_offer(rank, offer);
+                    for cell in [&mut row.title, &mut row.title_en, &mut row.badges] {
+                        if cell.starts_with(['=', '+', '-', '@']) {
+                            cell.insert(0, '\'');
+                        }
+                    }
+                    writer.serialize(row).map_err(csv_io)?;
+                }
+                Sink::Plain(out) => match self.format {
+                    Format::Table => table_row(out, rank, offer)?,
+                    Format::Jsonl => {
+                        serde_json::to_writer(&mut *out, &ExportRow::from_offer(rank, offer))
+                            .map_err(io::Error::from)?;
+                        out.write_all(b"\n")?;
+                    }
+                    // Each row as `serde_json::to_writer_pretty` writes an
+                    // element of an array: indented by two spaces.
+                    _ => {
+                        let text =
+                            serde_json::to_string_pretty(&ExportRow::from_offer(rank, offer))
+                                .map_err(io::Error::from)?;
+                        out.write_all(if rank == 1 { b"\n  " } else { b",\n  " })?;
+                        out.write_all(text.replace('\n', "\n  ").as_bytes())?;
+                    }
+                },
+            }
+            self.written = rank;
+        }
+        Ok(())
+    }
+
+    /// Pushes what is written so far out to the underlying writer.
+    pub fn flush(&mut self) -> io::Result<()> {
+        match &mut self.sink {
+            Sink::Csv(writer) => writer.flush(),
+            Sink::Plain(out) => out.flush(),
+        }
+    }
+
+    /// Ends the output (closes JSON's array), flushes, and hands the writer
+    /// back.
+    pub fn finish(self) -> io::Result<W> {
+        match self.sink {
+            Sink::Csv(writer) => writer.into_inner().map_err(|e| e.into_error()),
+            Sink::Plain(mut out) => {
+                if self.format == Format::Json {
+                    out.write_all(if self.written == 0 { b"]\n" } else { b"\n]\n" })?;
+                }
+                out.flush()?;
+                Ok(out)
+            }
+        }
+    }
+}
+
+/// A CSV error as an I/O error, keeping the kind of an I/O failure (so a
+/// closed pipe is still `BrokenPipe`).
+fn csv_io(e: csv::Error) -> io::Error {
+    if !e.is_io_error() {
+        return io::Error::other(e);
+    }
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        _ => io::Error::other("CSV output failed"),
+    }
+}
+
+/// One table row: rank, price, monthly sales, repurchase rate, title, link.
+fn table_row<W: Write>(out: &mut W, rank: usize, offer: &Offer) -> io::Result<()> {
+    let price = offer.price.map(|p| p.to_string()).unwrap_or_default();
+    let sold = offer.month_sold.map(|n| n.to_string()).unwrap_or_default();
+    let rate = offer
+        .repurchase_rate
+        .map(|r| format!("{r:.0}%"))
+        .unwrap_or_default();
+    let title = sanitize(offer.display_title());
+    // An offerMapId is no link; say so rather than print it as one.
+    let link = offer.link().unwrap_or_else(|| "(no offer link)".into());
+    writeln!(
+        out,
+        "{rank:>4}  {price:>9}  {sold:>8}  {rate:>5}  {}  {link}",
+        crate::text::fit(&title, 50)
+    )
+}
+
+fn write_all<W: Write>(format: Format, offers: &[Offer], out: W) -> io::Result<()> {
+    let mut writer = OfferWriter::new(format, out)?;
+    writer.write(offers)?;
+    writer.finish().map(drop)
 }
 
 /// CSV with a header row. Cells a spreadsheet would run as a formula
 /// (`=`, `+`, `-`, `@` first) are prefixed with `'`.
 pub fn write_csv<W: Write>(offers: &[Offer], out: W) -> io::Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    for mut row in rows(offers) {
-        for cell in [&mut row.title, &mut row.title_en, &mut row.badges] {
-            if cell.starts_with(['=', '+', '-', '@']) {
-                cell.insert(0, '\'');
-            }
-        }
-        writer.serialize(row).map_err(io::Error::other)?;
-    }
-    writer.flush()
+    write_all(Format::Csv, offers, out)
 }
 
 /// A JSON array of rows, pretty-printed.
-pub fn write_json<W: Write>(offers: &[Offer], mut out: W) -> io::Result<()> {
-    let rows: Vec<ExportRow> = rows(offers).collect();
-    serde_json::to_writer_pretty(&mut out, &rows).map_err(io::Error::other)?;
-    out.write_all(b"\n")
+pub fn write_json<W: Write>(offers: &[Offer], out: W) -> io::Result<()> {
+    write_all(Format::Json, offers, out)
+}
+
+/// One JSON object per line.
+pub fn write_jsonl<W: Write>(offers: &[Offer], out: W) -> io::Result<()> {
+    write_all(Format::Jsonl, offers, out)
+}
+
+/// A plain aligned table for people reading a terminal.
+pub fn write_table<W: Write>(offers: &[Offer], out: W) -> io::Result<()> {
+    write_all(Format::Table, offers, out)
 }
 
 /// Writes `<stem>.csv` and `<stem>.json` into `dir` and returns both paths.
@@ -145,5 +298,70 @@ mod tests {
         assert_eq!(v.as_array().unwrap().len(), 2);
         assert_eq!(v[1]["rank"], 2);
         assert_eq!(v[0]["badges"], "精选|factory");
+    }
+
+    #[test]
+    fn json_is_what_serde_pretty_prints_and_is_closed_when_empty() {
+        let offers = [offer(), offer()];
+        let mut streamed = Vec::new();
+        let mut w = OfferWriter::new(Format::Json, &mut streamed).unwrap();
+        w.write(&offers[..1]).unwrap();
+        w.write(&offers[1..]).unwrap();
+        w.finish().unwrap();
+        let rows: Vec<ExportRow> = offers
+            .iter()
+            .enumerate()
+            .map(|(i, o)| ExportRow::from_offer(i + 1, o))
+            .collect();
+        let mut expected = serde_json::to_vec_pretty(&rows).unwrap();
+        expected.push(b'\n');
+        assert_eq!(
+            String::from_utf8(streamed).unwrap(),
+            String::from_utf8(expected).unwrap()
+        );
+        let mut empty = Vec::new();
+        write_json(&[], &mut empty).unwrap();
+        assert_eq!(empty, b"[]\n");
+    }
+
+    #[test]
+    fn a_json_stream_stopped_early_is_still_an_array() {
+        let mut out = Vec::new();
+        let mut w = OfferWriter::new(Format::Json, &mut out).unwrap();
+        w.write(&[offer()]).unwrap();
+        // A later page fails: the caller finishes what it has.
+        w.finish().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v.as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn jsonl_and_table_number_rows_across_pages() {
+        let mut out = Vec::new();
+        let mut w = OfferWriter::new(Format::Jsonl, &mut out).unwrap();
+        w.write(&[offer()]).unwrap();
+        w.write(&[offer(), offer()]).unwrap();
+        assert_eq!(w.written(), 3);
+        w.finish().unwrap();
+        let ranks: Vec<u64> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["rank"]
+                    .as_u64()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(ranks, [1, 2, 3]);
+        let mut table = Vec::new();
+        let mut w = OfferWriter::new(Format::Table, &mut table).unwrap();
+        w.write(&[offer()]).unwrap();
+        w.write(&[offer()]).unwrap();
+        w.finish().unwrap();
+        let text = String::from_utf8(table).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert!(lines[2].trim_start().starts_with("2 "), "{text}");
+        assert!(!text.contains('\x1b'));
     }
 }

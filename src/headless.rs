@@ -1,12 +1,13 @@
 //! `tusou search`: headless search for scripts. Stdout carries only results;
 //! every message goes to stderr; the exit code tells what went wrong.
 
-use crate::api::{ApiError, ErrorKind, ImageSource, Offer, ResolveError, SearchParams};
+use crate::api::{ApiError, ErrorKind, ImageSource, Offer, ResolveError, ResultPage, SearchParams};
 use crate::backend::{Backend, BackendMode, DemoOptions};
 use crate::cli::{CommonArgs, OutputFormat, PrepareArgs, PreviewArgs, SearchArgs};
 use crate::config::Config;
+use crate::export::{Format, OfferWriter};
 use crate::image::{PrepareMode, PrepareOptions};
-use crate::text::{fit, sanitize};
+use crate::text::sanitize;
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -139,13 +140,90 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
         out_member_id: args.out_member_id.clone().or(config.out_member_id.clone()),
     };
     let wanted = if args.all { MAX_PAGES } else { args.pages };
-    let mut offers: Vec<Offer> = Vec::new();
+    let format = match args.format {
+        OutputFormat::Table => Format::Table,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Jsonl => Format::Jsonl,
+        OutputFormat::Csv => Format::Csv,
+    };
+    let stdout = std::io::BufWriter::new(std::io::stdout());
+    let streamed = stream_pages(wanted, args.all, format, stdout, |page| {
+        let client = &backend.client;
+        let (image, params) = (&image, &params);
+        async move { client.search_page(image, params, page).await }
+    })
+    .await;
+    match streamed {
+        Ok(()) => Ok(()),
+        // The reader went away (`| head`): what it wanted was written.
+        Err(Stop::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(Stop::Output(e)) => Err((Exit::Failure, format!("could not write output: {e}"))),
+        Err(Stop::Page {
+            page,
+            pages_written,
+            offers_written,
+            error,
+        }) => {
+            let place = if pages_written == 0 {
+                format!("page {page} failed")
+            } else {
+                format!(
+                    "page {page} failed after {pages_written} {} ({offers_written} offers) were written",
+                    if pages_written == 1 { "page" } else { "pages" }
+                )
+            };
+            Err((exit_for(&error), format!("{place}: {error}")))
+        }
+    }
+}
+
+/// Why streaming stopped before the last page.
+#[derive(Debug)]
+enum Stop {
+    /// Stdout failed (a closed pipe among others).
+    Output(std::io::Error),
+    /// A page could not be fetched; what came before it was written.
+    Page {
+        page: u32,
+        pages_written: u32,
+        offers_written: usize,
+        error: ApiError,
+    },
+}
+
+/// Fetches pages 1..=`wanted` with `fetch` and writes each one's offers as
+/// it arrives (flushed per page), so memory holds one page at a time and a
+/// reader sees rows as soon as they exist. Progress and notices go to
+/// stderr. On a failed page the output is still finished (JSON closed)
+/// before the failure is returned.
+async fn stream_pages<W, F, Fut>(
+    wanted: u32,
+    all: bool,
+    format: Format,
+    out: W,
+    mut fetch: F,
+) -> Result<(), Stop>
+where
+    W: Write,
+    F: FnMut(u32) -> Fut,
+    Fut: std::future::Future<Output = Result<ResultPage, ApiError>>,
+{
+    let mut writer = OfferWriter::new(format, out).map_err(Stop::Output)?;
+    let mut announced: Option<u32> = None;
+    let mut failed = None;
     for page in 1..=wanted {
-        let result = backend
-            .client
-            .search_page(&image, &params, page)
-            .await
-            .map_err(|e| (exit_for(&e), e.to_string()))?;
+        let result = match fetch(page).await {
+            Ok(result) => result,
+            Err(error) => {
+                failed = Some(Stop::Page {
+                    page,
+                    pages_written: page - 1,
+                    offers_written: writer.written(),
+                    error,
+                });
+                break;
+            }
+        };
         for notice in &result.notices {
             eprintln!("tusou: {}", sanitize(notice));
         }
@@ -156,65 +234,32 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
             result.offers.len(),
             result.total_records
         );
-        let last = result.is_last();
-        offers.extend(result.offers);
-        if last {
+        writer.write(&result.offers).map_err(Stop::Output)?;
+        writer.flush().map_err(Stop::Output)?;
+        let first_total = *announced.get_or_insert(result.total_pages);
+        if result.is_last() {
+            if page < first_total && page < wanted {
+                eprintln!(
+                    "tusou: the provider now says there are {} pages (page 1 said {first_total}); stopping at page {page}",
+                    result.total_pages
+                );
+            }
             break;
         }
-        if page == MAX_PAGES && args.all {
+        if page == MAX_PAGES && all {
             eprintln!("tusou: stopped after {MAX_PAGES} pages");
         }
     }
-
-    write_output(&offers, args.format).or_else(|e| {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            Ok(())
-        } else {
-            Err((Exit::Failure, format!("could not write output: {e}")))
-        }
-    })
-}
-
-fn write_output(offers: &[Offer], format: OutputFormat) -> std::io::Result<()> {
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    match format {
-        OutputFormat::Json => crate::export::write_json(offers, &mut out)?,
-        OutputFormat::Csv => crate::export::write_csv(offers, &mut out)?,
-        OutputFormat::Table => write_table(offers, &mut out)?,
+    let finished = writer.finish().map(drop).map_err(Stop::Output);
+    match failed {
+        Some(stop) => Err(stop),
+        None => finished,
     }
-    out.flush()
 }
 
 /// A plain aligned table for people reading a terminal.
 pub fn write_table<W: Write>(offers: &[Offer], out: &mut W) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "{:>4}  {:>9}  {:>8}  {:>5}  {}  link",
-        "#",
-        "price ¥",
-        "sold/mo",
-        "rep.",
-        fit("title", 50),
-    )?;
-    for (i, offer) in offers.iter().enumerate() {
-        let price = offer.price.map(|p| p.to_string()).unwrap_or_default();
-        let sold = offer.month_sold.map(|n| n.to_string()).unwrap_or_default();
-        let rate = offer
-            .repurchase_rate
-            .map(|r| format!("{r:.0}%"))
-            .unwrap_or_default();
-        let title = sanitize(offer.display_title());
-        // An offerMapId is no link; say so rather than print it as one.
-        let link = offer.link().unwrap_or_else(|| "(no offer link)".into());
-        writeln!(
-            out,
-            "{:>4}  {price:>9}  {sold:>8}  {rate:>5}  {}  {link}",
-            i + 1,
-            fit(&title, 50)
-        )?;
-    }
-    Ok(())
+    crate::export::write_table(offers, out)
 }
 
 /// `tusou prepare`: what search would send, and optionally the bytes.
@@ -260,5 +305,115 @@ pub fn preview(args: &PreviewArgs) -> ExitCode {
             eprintln!("tusou: {e}");
             Exit::Input.into()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Price;
+
+    fn page(n: u32, total_pages: u32) -> ResultPage {
+        ResultPage {
+            offers: (0..20)
+                .map(|i| Offer {
+                    offer_id: Some(format!("{}", 600_000 + n * 100 + i)),
+                    title: format!("offer {n}-{i}"),
+                    price: Some(Price(990)),
+                    ..Offer::default()
+                })
+                .collect(),
+            total_records: u64::from(total_pages) * 20,
+            total_pages,
+            page_size: 20,
+            current_page: n,
+            notices: Vec::new(),
+        }
+    }
+
+    fn server_error() -> ApiError {
+        ApiError::Server {
+            status: 503,
+            message: "busy".into(),
+            trace_id: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_page_leaves_the_json_before_it_closed() {
+        let mut out = Vec::new();
+        let mut asked = Vec::new();
+        let stop = stream_pages(5, false, Format::Json, &mut out, |n| {
+            asked.push(n);
+            async move {
+                if n == 3 {
+                    Err(server_error())
+                } else {
+                    Ok(page(n, 10))
+                }
+            }
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(asked, [1, 2, 3], "nothing is fetched after a failure");
+        let Stop::Page {
+            page,
+            pages_written,
+            offers_written,
+            error,
+        } = stop
+        else {
+            panic!("{stop:?}")
+        };
+        assert_eq!((page, pages_written, offers_written), (3, 2, 40));
+        assert_eq!(exit_for(&error), Exit::Network);
+        let rows: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(rows.as_array().unwrap().len(), 40);
+    }
+
+    /// A writer whose reader has gone, after `room` bytes.
+    struct ClosedPipe {
+        room: usize,
+    }
+
+    impl Write for ClosedPipe {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.room == 0 {
+                return Err(std::io::ErrorKind::BrokenPipe.into());
+            }
+            let n = buf.len().min(self.room);
+            self.room -= n;
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_closed_pipe_stops_the_fetching() {
+        let mut asked = 0;
+        let stop = stream_pages(100, true, Format::Jsonl, ClosedPipe { room: 100 }, |n| {
+            asked += 1;
+            async move { Ok(page(n, 100)) }
+        })
+        .await
+        .unwrap_err();
+        assert!(matches!(&stop, Stop::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe));
+        assert_eq!(asked, 1);
+    }
+
+    #[tokio::test]
+    async fn the_last_page_ends_the_stream() {
+        let mut out = Vec::new();
+        let mut asked = 0;
+        stream_pages(100, true, Format::Csv, &mut out, |n| {
+            asked += 1;
+            async move { Ok(page(n, 3)) }
+        })
+        .await
+        .unwrap();
+        assert_eq!(asked, 3);
+        assert_eq!(csv::Reader::from_reader(&out[..]).records().count(), 60);
     }
 }

@@ -104,27 +104,39 @@ pub struct Transport {
 }
 
 impl Transport {
-    /// Sends a request and reads the provider envelope's `data`.
+    /// Sends a request and reads the provider envelope's `data` (the reply
+    /// read up to [`http::MAX_REPLY_BYTES`] while it streams).
     pub async fn send<T: DeserializeOwned>(
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<T, ApiError> {
+        let body = self.send_raw(request).await?;
+        http::parse_envelope(&body, &self.redactor)
+    }
+
+    /// Sends a request; answers the body of a successful reply.
+    async fn send_raw(&self, request: reqwest::RequestBuilder) -> Result<Vec<u8>, ApiError> {
         let response = request
             .send()
             .await
             .map_err(|e| http::transport_error(e, self.timeout))?;
-        http::read_envelope(response, self.timeout, &self.redactor).await
+        http::read_reply(response, self.timeout, &self.redactor).await
     }
 
-    /// Sends a query and normalises its page.
+    /// Sends a query and normalises its page. A page that does not add up
+    /// (empty although its totals say offers remain, or with no offer that
+    /// could be read) is a `Decode` error, so it is retried and, failing
+    /// that, reported rather than taken for the end of the results.
     pub async fn send_query(
         &self,
         request: reqwest::RequestBuilder,
         page: u32,
         page_size: u32,
     ) -> Result<ResultPage, ApiError> {
-        let data: super::models::WirePage = self.send(request).await?;
-        Ok(ResultPage::from_wire(data, page, page_size))
+        let body = self.send_raw(request).await?;
+        let data: super::models::WirePage = http::parse_envelope(&body, &self.redactor)?;
+        ResultPage::from_wire_checked(data, page, page_size)
+            .map_err(|reason| ApiError::decode(reason, &body, &self.redactor))
     }
 }
 
@@ -326,8 +338,7 @@ impl Client {
         settings: &DajiSaasSettings,
         image: &PreparedImage,
     ) -> Result<(String, PreparedImage, Vec<String>), ApiError> {
-        let transport = &self.inner.transport;
-        match dajisaas::upload(transport, settings, &image.base64).await {
+        match self.upload_bytes(settings, &image.base64).await {
             Ok(id) => Ok((id, image.clone(), Vec::new())),
             Err(ApiError::Upload(first)) => {
                 let smaller = crate::image::shrink(image).map_err(|e| {
@@ -338,11 +349,24 @@ impl Client {
                     smaller.summary
                 );
                 tracing::info!("{note}");
-                let id = dajisaas::upload(transport, settings, &smaller.base64).await?;
+                let id = self.upload_bytes(settings, &smaller.base64).await?;
                 Ok((id, smaller, vec![note]))
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// One upload under the retry policy: uploads are idempotent by content
+    /// (the same picture gets the same id), so a transient failure is
+    /// simply sent again.
+    async fn upload_bytes(
+        &self,
+        settings: &DajiSaasSettings,
+        base64: &str,
+    ) -> Result<String, ApiError> {
+        let transport = &self.inner.transport;
+        self.retrying(|| dajisaas::upload(transport, settings, base64))
+            .await
     }
 
     fn remember_upload(&self, id: &str, image: &PreparedImage) {
@@ -428,20 +452,29 @@ impl Client {
         page: u32,
     ) -> Result<ResultPage, ApiError> {
         let inner = &self.inner;
-        inner
-            .settings
-            .retry
-            .run(|| async move {
-                match &inner.settings.provider {
-                    ProviderSettings::DajiSaas(s) => {
-                        dajisaas::query(&inner.transport, s, image, params, page).await
-                    }
-                    ProviderSettings::SignedHeader(s) => {
-                        signed_header::query(&inner.transport, s, image, params, page).await
-                    }
+        self.retrying(|| async move {
+            match &inner.settings.provider {
+                ProviderSettings::DajiSaas(s) => {
+                    dajisaas::query(&inner.transport, s, image, params, page).await
                 }
-            })
-            .await
+                ProviderSettings::SignedHeader(s) => {
+                    signed_header::query(&inner.transport, s, image, params, page).await
+                }
+            }
+        })
+        .await
+    }
+
+    /// Runs one idempotent request under the client's retry policy, each
+    /// attempt bounded by the client's timeout (clipped to what is left of
+    /// the policy's total bound).
+    async fn retrying<T, F, Fut>(&self, attempt: F) -> Result<T, ApiError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, ApiError>>,
+    {
+        let timeout = self.inner.transport.timeout;
+        self.inner.settings.retry.run(timeout, attempt).await
     }
 
     /// Downloads an offer picture (thumbnails), at most `max_bytes`.
@@ -451,54 +484,62 @@ impl Client {
 
     /// GETs an http(s) URL, reading at most `max_bytes` of body while it
     /// streams (a longer or endless body stops there with `TooLarge`);
-    /// redirects are bounded by [`MAX_REDIRECTS`], the whole request by the
-    /// client's timeout. `what` names the body in messages.
+    /// redirects are bounded by [`MAX_REDIRECTS`]. Transient failures (5xx,
+    /// 429, a body cut short, a dropped connection) are retried under the
+    /// client's policy, within its time bound. `what` names the body in
+    /// messages.
     pub async fn download(
         &self,
         url: &str,
         max_bytes: u64,
         what: &str,
     ) -> Result<Vec<u8>, ApiError> {
-        let timeout = self.inner.transport.timeout;
         let parsed = reqwest::Url::parse(url.trim())
             .map_err(|e| ApiError::Network(format!("bad {what} URL: {e}")))?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(ApiError::Network(format!("{what} URL is not http(s)")));
         }
-        let too_large = || ApiError::TooLarge {
-            what: what.to_string(),
-            limit: max_bytes,
-        };
-        let mut response = self
+        self.retrying(|| self.download_once(parsed.clone(), max_bytes, what))
+            .await
+    }
+
+    async fn download_once(
+        &self,
+        url: reqwest::Url,
+        max_bytes: u64,
+        what: &str,
+    ) -> Result<Vec<u8>, ApiError> {
+        let timeout = self.inner.transport.timeout;
+        let response = self
             .inner
             .transport
             .http
-            .get(parsed)
+            .get(url)
             .send()
             .await
             .map_err(|e| http::transport_error(e, timeout))?;
         let status = response.status();
         if !status.is_success() {
-            return Err(ApiError::Server {
-                status: status.as_u16(),
-                message: format!("{what} download failed"),
-                trace_id: None,
+            let retry_after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(http::parse_retry_after);
+            let message = format!("{what} download failed (HTTP {})", status.as_u16());
+            return Err(match status.as_u16() {
+                429 => ApiError::RateLimited { retry_after },
+                408 | 500..=599 => ApiError::Server {
+                    status: status.as_u16(),
+                    message,
+                    trace_id: None,
+                },
+                code => ApiError::InvalidRequest {
+                    code: i64::from(code),
+                    message,
+                    trace_id: None,
+                },
             });
         }
-        if response.content_length().is_some_and(|n| n > max_bytes) {
-            return Err(too_large());
-        }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| http::transport_error(e, timeout))?
-        {
-            if (bytes.len() + chunk.len()) as u64 > max_bytes {
-                return Err(too_large());
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        Ok(bytes)
+        http::read_body(response, max_bytes, what, timeout).await
     }
 }

@@ -58,6 +58,15 @@ pub enum ApiError {
     TooLarge { what: String, limit: u64 },
     #[error("cancelled")]
     Cancelled,
+    /// What a request's last attempt failed with, after more than one
+    /// attempt: how many were made and how long they took in all (waits
+    /// included). Its kind is the last error's.
+    #[error("gave up after {attempts} attempts in {:.1} s: {last}", .elapsed.as_secs_f64())]
+    Retried {
+        attempts: u32,
+        elapsed: Duration,
+        last: Box<ApiError>,
+    },
 }
 
 fn trace_suffix(trace: &Option<String>) -> String {
@@ -85,14 +94,44 @@ impl ApiError {
             ApiError::Upload(_) => ErrorKind::Upload,
             ApiError::TooLarge { .. } => ErrorKind::TooLarge,
             ApiError::Cancelled => ErrorKind::Cancelled,
+            ApiError::Retried { last, .. } => last.kind(),
         }
     }
 
-    /// Worth retrying a read-only query after this?
+    /// The error itself, or the last attempt's after retries.
+    pub fn last(&self) -> &ApiError {
+        match self {
+            ApiError::Retried { last, .. } => last.last(),
+            other => other,
+        }
+    }
+
+    /// The error a request ends with after `attempts` attempts in `elapsed`:
+    /// the last one, said with the count and time when there were several.
+    pub fn gave_up(attempts: u32, elapsed: Duration, last: ApiError) -> ApiError {
+        if attempts <= 1 {
+            return last;
+        }
+        ApiError::Retried {
+            attempts,
+            elapsed,
+            last: Box::new(last),
+        }
+    }
+
+    /// Worth retrying an idempotent request after this? Transient failures
+    /// are: rate limits, server errors, timeouts, connection errors, and
+    /// replies that could not be decoded (cut short, malformed, not the
+    /// documented shape). Credentials, rejected requests and bodies over
+    /// their cap are not.
     pub fn is_retryable(&self) -> bool {
         matches!(
             self.kind(),
-            ErrorKind::RateLimited | ErrorKind::Server | ErrorKind::Network | ErrorKind::Timeout
+            ErrorKind::RateLimited
+                | ErrorKind::Server
+                | ErrorKind::Network
+                | ErrorKind::Timeout
+                | ErrorKind::Decode
         )
     }
 
@@ -100,7 +139,7 @@ impl ApiError {
     /// Providers word it differently, so this looks at the message: it names
     /// the image id and says it is gone.
     pub fn is_expired_image_id(&self) -> bool {
-        let ApiError::InvalidRequest { message, .. } = self else {
+        let ApiError::InvalidRequest { message, .. } = self.last() else {
             return false;
         };
         let m = message.to_lowercase();

@@ -1,14 +1,21 @@
-//! Shared HTTP plumbing: turning replies into envelopes or typed errors, and
-//! the bounded retry loop for read-only queries.
+//! Shared HTTP plumbing: reading replies (capped while they stream) into
+//! envelopes or typed errors, and the one retry policy every idempotent
+//! request goes through (queries, uploads, picture downloads).
 
 use super::error::{ApiError, Redactor};
 use super::models::Envelope;
 use serde::de::DeserializeOwned;
 use std::future::Future;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Reply codes (in the JSON `code`) that mean bad credentials or signature.
 const AUTH_CODES: [i64; 4] = [401, 403, 40001, 40003];
+
+/// Largest provider reply read. A page of 50 offers is 50–100 KB; 8 MiB
+/// leaves room for any real page and stops a runaway body early.
+pub const MAX_REPLY_BYTES: u64 = 8 * 1024 * 1024;
+/// Of a reply with an error status only this much is read, for its message.
+const MAX_ERROR_BODY: u64 = 64 * 1024;
 
 /// Maps a transport error to our kinds, never echoing the URL (it carries
 /// the DajiSaaS `sign` and app key).
@@ -33,54 +40,130 @@ pub fn transport_error(err: reqwest::Error, timeout: Duration) -> ApiError {
     ApiError::Network(message)
 }
 
+/// Reads a body while it streams, stopping with `TooLarge` as soon as it
+/// goes past `limit` (an announced length over it is refused unread).
+/// `what` names the body in messages ("reply", "picture").
+pub async fn read_body(
+    mut response: reqwest::Response,
+    limit: u64,
+    what: &str,
+    timeout: Duration,
+) -> Result<Vec<u8>, ApiError> {
+    let too_large = || ApiError::TooLarge {
+        what: what.to_string(),
+        limit,
+    };
+    let announced = response.content_length();
+    if announced.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let mut body = Vec::with_capacity(announced.map_or(8 * 1024, |n| n as usize));
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| transport_error(e, timeout))?
+    {
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// The start of a body, for an error message: at most `limit` bytes, and
+/// whatever arrived if reading fails.
+async fn read_head(mut response: reqwest::Response, limit: u64) -> Vec<u8> {
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let room = (limit as usize).saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() as u64 >= limit {
+            break;
+        }
+    }
+    body
+}
+
+/// Reads a reply's status and body: an error status becomes its typed error
+/// (with the start of the body as message), a success answers the body,
+/// read up to [`MAX_REPLY_BYTES`].
+pub async fn read_reply(
+    response: reqwest::Response,
+    timeout: Duration,
+    redactor: &Redactor,
+) -> Result<Vec<u8>, ApiError> {
+    let status = response.status();
+    if status.is_success() {
+        return read_body(response, MAX_REPLY_BYTES, "reply", timeout).await;
+    }
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_retry_after);
+    let body = read_head(response, MAX_ERROR_BODY).await;
+    Err(status_error(
+        status.as_u16(),
+        retry_after,
+        &body_text(&body),
+        redactor,
+    ))
+}
+
+/// The typed error for an HTTP error status.
+fn status_error(
+    status: u16,
+    retry_after: Option<Duration>,
+    text: &str,
+    redactor: &Redactor,
+) -> ApiError {
+    let message = redactor.redact(text);
+    match status {
+        429 => ApiError::RateLimited { retry_after },
+        401 | 403 => ApiError::Auth {
+            message,
+            trace_id: None,
+        },
+        // A request timeout or a server error may well pass next time.
+        408 | 500..=599 => ApiError::Server {
+            status,
+            message,
+            trace_id: None,
+        },
+        _ => ApiError::InvalidRequest {
+            code: i64::from(status),
+            message,
+            trace_id: None,
+        },
+    }
+}
+
 /// Reads a reply: HTTP status first, then the JSON envelope and its `code`.
 pub async fn read_envelope<T: DeserializeOwned>(
     response: reqwest::Response,
     timeout: Duration,
     redactor: &Redactor,
 ) -> Result<T, ApiError> {
-    let status = response.status();
-    let retry_after = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(parse_retry_after);
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| transport_error(e, timeout))?;
-    if status.as_u16() == 429 {
-        return Err(ApiError::RateLimited { retry_after });
-    }
-    if status.is_server_error() {
-        return Err(ApiError::Server {
-            status: status.as_u16(),
-            message: redactor.redact(&body_text(&body)),
-            trace_id: None,
-        });
-    }
-    if status.as_u16() == 401 || status.as_u16() == 403 {
-        return Err(ApiError::Auth {
-            message: redactor.redact(&body_text(&body)),
-            trace_id: None,
-        });
-    }
-    if !status.is_success() {
-        return Err(ApiError::InvalidRequest {
-            code: i64::from(status.as_u16()),
-            message: redactor.redact(&body_text(&body)),
-            trace_id: None,
-        });
-    }
-    let envelope: Envelope<T> = serde_json::from_slice(&body).map_err(|e| {
+    let body = read_reply(response, timeout, redactor).await?;
+    parse_envelope(&body, redactor)
+}
+
+/// Parses a successful reply's body: the envelope, its `code`, its `data`.
+/// A body that is not the documented shape is a `Decode` error.
+pub fn parse_envelope<T: DeserializeOwned>(
+    body: &[u8],
+    redactor: &Redactor,
+) -> Result<T, ApiError> {
+    let envelope: Envelope<T> = serde_json::from_slice(body).map_err(|e| {
         let reason = if e.is_eof() {
             "reply was cut short".to_string()
         } else {
             format!("not the expected JSON: {e}")
         };
-        ApiError::decode(reason, &body, redactor)
+        ApiError::decode(reason, body, redactor)
     })?;
-    envelope_result(envelope, redactor, &body)
+    envelope_result(envelope, redactor, body)
 }
 
 fn envelope_result<T>(
@@ -121,30 +204,48 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
-/// Bounded retry with exponential backoff and full jitter.
-#[derive(Debug, Clone, Copy)]
+/// The one retry policy of every idempotent request (queries, uploads —
+/// idempotent by content —, picture downloads): bounded attempts,
+/// exponential backoff with jitter, `Retry-After` honoured up to a cap, and
+/// a total time bound across attempts and waits, each attempt's timeout
+/// clipped to what is left of it.
+///
+/// Retried: rate limits, server errors, timeouts, connection errors and
+/// replies that could not be decoded (cut short, malformed, wrong shape).
+/// Not retried: authentication, rejected requests, bodies over their cap.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RetryPolicy {
     /// Retries after the first attempt.
     pub retries: u32,
+    /// The first backoff; each further one doubles, up to `max_delay`. The
+    /// wait is drawn between half and all of that ceiling (jitter).
     pub base_delay: Duration,
     pub max_delay: Duration,
     /// A `Retry-After` longer than this is not waited out: the error goes
     /// back to the caller, who can tell the user.
     pub max_retry_after: Duration,
+    /// Bound on one request across all its attempts and the waits between
+    /// them; `None` means [`DEFAULT_TOTAL_FACTOR`] × the per-attempt timeout.
+    pub total: Option<Duration>,
 }
+
+/// The total bound of a request, by default: this many per-attempt timeouts.
+pub const DEFAULT_TOTAL_FACTOR: u32 = 2;
 
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
-            retries: 3,
+            retries: 6,
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(4),
             max_retry_after: Duration::from_secs(10),
+            total: None,
         }
     }
 }
 
 impl RetryPolicy {
+    /// One attempt only (still bounded by the timeout).
     pub fn none() -> Self {
         RetryPolicy {
             retries: 0,
@@ -152,44 +253,69 @@ impl RetryPolicy {
         }
     }
 
-    /// The wait before retry number `attempt` (0-based), or `None` to give up.
+    /// The bound across all attempts of a request whose attempts time out
+    /// after `timeout`.
+    pub fn total_for(&self, timeout: Duration) -> Duration {
+        self.total
+            .unwrap_or_else(|| timeout.saturating_mul(DEFAULT_TOTAL_FACTOR))
+    }
+
+    /// The wait before retry number `attempt` (0-based), or `None` to give
+    /// up (retries used up, an error not worth retrying, or a Retry-After
+    /// over the cap). Time left is [`RetryPolicy::run`]'s business.
     pub fn delay_for(&self, attempt: u32, error: &ApiError) -> Option<Duration> {
         if attempt >= self.retries || !error.is_retryable() {
             return None;
-        }
-        if let ApiError::RateLimited {
-            retry_after: Some(wait),
-        } = error
-        {
-            return (*wait <= self.max_retry_after).then_some(*wait);
         }
         let ceiling = self
             .base_delay
             .saturating_mul(2u32.saturating_pow(attempt))
             .min(self.max_delay);
-        let jitter = rand::random_range(0.5..=1.0);
-        Some(ceiling.mul_f64(jitter))
+        let backoff = ceiling.mul_f64(rand::random_range(0.5..=1.0));
+        match error.last() {
+            ApiError::RateLimited {
+                retry_after: Some(wait),
+            } => (*wait <= self.max_retry_after).then(|| (*wait).max(backoff)),
+            _ => Some(backoff),
+        }
     }
 
-    /// Runs `attempt` until it succeeds or the policy gives up. Cancel by
-    /// dropping the future: every wait is an async sleep.
-    pub async fn run<T, F, Fut>(&self, mut attempt: F) -> Result<T, ApiError>
+    /// Runs `attempt` until it succeeds or the policy gives up. Each
+    /// attempt may take `timeout`, clipped to what is left of the total
+    /// bound; a wait that would not leave room for another attempt is not
+    /// started. The error after more than one attempt says how many were
+    /// made in how long ([`ApiError::Retried`]). Cancel by dropping the
+    /// future: every wait is an async sleep.
+    pub async fn run<T, F, Fut>(&self, timeout: Duration, mut attempt: F) -> Result<T, ApiError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, ApiError>>,
     {
-        let mut n = 0;
+        let started = Instant::now();
+        let total = self.total_for(timeout);
+        // Too little time left for an attempt to be worth starting.
+        let least = (timeout / 10).min(Duration::from_secs(1));
+        let mut made = 0u32;
         loop {
-            match attempt().await {
-                Ok(v) => return Ok(v),
-                Err(e) => match self.delay_for(n, &e) {
-                    Some(wait) => {
-                        tracing::debug!(attempt = n + 1, ?wait, error = %e, "retrying");
-                        tokio::time::sleep(wait).await;
-                        n += 1;
-                    }
-                    None => return Err(e),
-                },
+            let budget = timeout.min(total.saturating_sub(started.elapsed()));
+            made += 1;
+            let error = match tokio::time::timeout(budget, attempt()).await {
+                Ok(Ok(value)) => return Ok(value),
+                Ok(Err(e)) => e,
+                Err(_) => ApiError::Timeout(budget),
+            };
+            let left = total.saturating_sub(started.elapsed());
+            match self.delay_for(made - 1, &error) {
+                Some(wait) if wait.saturating_add(least) <= left => {
+                    tracing::debug!(
+                        attempt = made,
+                        ?wait,
+                        error = %crate::text::sanitize(&error.to_string()),
+                        "retrying"
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+                _ => return Err(ApiError::gave_up(made, started.elapsed(), error)),
             }
         }
     }
@@ -218,6 +344,50 @@ mod tests {
     }
 
     #[test]
+    fn a_reply_not_of_the_documented_shape_is_a_decode_error() {
+        let kind = |json: &str| {
+            parse_envelope::<WirePage>(json.as_bytes(), &Redactor::default())
+                .map(|_| ())
+                .map_err(|e| e.kind())
+        };
+        use crate::api::ErrorKind::Decode;
+        // Serde's derived structs take an array field by field: not here.
+        assert_eq!(kind(r#"{"code":200,"data":[1,2,3]}"#), Err(Decode));
+        assert_eq!(kind(r#"{"code":200,"data":"page"}"#), Err(Decode));
+        assert_eq!(kind(r#"{"code":200,"data":{"data":{"a":1}}}"#), Err(Decode));
+        assert_eq!(
+            kind(r#"{"code":200,"data":{"totalRecords":"many"}}"#),
+            Err(Decode)
+        );
+        assert_eq!(kind(r#"{"code":200,"data":{"totalPage":-1}}"#), Err(Decode));
+        assert_eq!(kind(r#"{"code":200,"data":{"data":[]},"#), Err(Decode));
+        // Real variations: counts as strings, nulls.
+        assert_eq!(
+            kind(r#"{"code":"200","data":{"totalRecords":"40","totalPage":null,"data":null}}"#),
+            Ok(())
+        );
+        assert!(ApiError::decode("x", b"", &Redactor::default()).is_retryable());
+    }
+
+    #[test]
+    fn status_errors_are_typed() {
+        let r = Redactor::new(["topsecret"]);
+        use crate::api::ErrorKind::*;
+        let kind = |status| status_error(status, None, "body topsecret", &r).kind();
+        assert_eq!(kind(429), RateLimited);
+        assert_eq!(kind(401), Auth);
+        assert_eq!(kind(403), Auth);
+        assert_eq!(kind(408), Server);
+        assert_eq!(kind(502), Server);
+        assert_eq!(kind(404), InvalidRequest);
+        assert!(
+            !status_error(500, None, "topsecret", &r)
+                .to_string()
+                .contains("topsecret")
+        );
+    }
+
+    #[test]
     fn error_carries_server_message_and_trace() {
         let err = parse(r#"{"code":400,"msg":"pageSize 超出范围","requestId":"r1"}"#).unwrap_err();
         assert_eq!(
@@ -234,15 +404,27 @@ mod tests {
             message: String::new(),
             trace_id: None,
         };
-        for attempt in 0..3 {
+        for attempt in 0..policy.retries {
             let d = policy.delay_for(attempt, &server).unwrap();
             assert!(d <= policy.max_delay);
+            // Exponential, with jitter between half and all of the ceiling.
+            let ceiling = (policy.base_delay * 2u32.pow(attempt)).min(policy.max_delay);
+            assert!(d >= ceiling / 2 && d <= ceiling, "{attempt}: {d:?}");
         }
-        assert!(policy.delay_for(3, &server).is_none());
+        assert!(policy.delay_for(policy.retries, &server).is_none());
         let limited = ApiError::RateLimited {
             retry_after: Some(Duration::from_secs(2)),
         };
         assert_eq!(policy.delay_for(0, &limited), Some(Duration::from_secs(2)));
+        // Retry-After 0 still backs off.
+        let now = ApiError::RateLimited {
+            retry_after: Some(Duration::ZERO),
+        };
+        assert!(
+            policy
+                .delay_for(0, &now)
+                .is_some_and(|d| d >= policy.base_delay / 2)
+        );
         let long = ApiError::RateLimited {
             retry_after: Some(Duration::from_secs(60)),
         };
@@ -262,7 +444,7 @@ mod tests {
         };
         let mut calls = 0;
         let result = policy
-            .run(|| {
+            .run(Duration::from_secs(1), || {
                 calls += 1;
                 let n = calls;
                 async move {
@@ -275,5 +457,95 @@ mod tests {
             })
             .await;
         assert_eq!(result, Ok(3));
+    }
+
+    #[tokio::test]
+    async fn run_gives_up_within_the_total_bound_and_says_so() {
+        let policy = RetryPolicy {
+            retries: 100,
+            base_delay: Duration::from_millis(20),
+            max_delay: Duration::from_millis(20),
+            total: Some(Duration::from_millis(300)),
+            ..RetryPolicy::default()
+        };
+        let mut calls = 0u32;
+        let started = std::time::Instant::now();
+        let err = policy
+            .run(Duration::from_millis(100), || {
+                calls += 1;
+                // Never answers: each attempt ends at its (clipped) timeout.
+                std::future::pending::<Result<(), ApiError>>()
+            })
+            .await
+            .unwrap_err();
+        let took = started.elapsed();
+        let ApiError::Retried {
+            attempts,
+            elapsed,
+            last,
+        } = &err
+        else {
+            panic!("{err:?}")
+        };
+        assert_eq!(*attempts, calls);
+        assert!(*attempts >= 3, "{err}");
+        assert!(
+            *elapsed <= took && took < Duration::from_millis(600),
+            "{took:?}"
+        );
+        assert!(matches!(**last, ApiError::Timeout(t) if t <= Duration::from_millis(100)));
+        assert_eq!(err.kind(), crate::api::ErrorKind::Timeout);
+        assert!(
+            err.to_string()
+                .starts_with(&format!("gave up after {calls} attempts in 0."))
+        );
+    }
+
+    #[tokio::test]
+    async fn run_does_not_retry_what_is_final_nor_wrap_one_attempt() {
+        let mut calls = 0;
+        let err = RetryPolicy::default()
+            .run(Duration::from_secs(1), || {
+                calls += 1;
+                async {
+                    Err::<(), _>(ApiError::Auth {
+                        message: "bad".into(),
+                        trace_id: None,
+                    })
+                }
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(calls, 1);
+        assert!(matches!(err, ApiError::Auth { .. }), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn a_retry_after_past_the_cap_or_the_time_left_is_not_waited() {
+        let policy = RetryPolicy {
+            total: Some(Duration::from_millis(500)),
+            ..RetryPolicy::default()
+        };
+        let mut calls = 0;
+        let started = std::time::Instant::now();
+        let err = policy
+            .run(Duration::from_millis(400), || {
+                calls += 1;
+                async {
+                    Err::<(), _>(ApiError::RateLimited {
+                        retry_after: Some(Duration::from_secs(2)),
+                    })
+                }
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(calls, 1);
+        assert!(started.elapsed() < Duration::from_millis(400));
+        assert_eq!(
+            err,
+            ApiError::RateLimited {
+                retry_after: Some(Duration::from_secs(2))
+            }
+        );
     }
 }

@@ -514,7 +514,13 @@ pub struct Envelope<T> {
     pub code: i64,
     #[serde(default, alias = "msg", deserialize_with = "lenient_string")]
     pub message: Option<String>,
-    #[serde(default = "Option::default")]
+    /// A JSON object (or null): serde's derived structs would also take an
+    /// array, field by field, which turned `"data":[1,2,3]` into a page.
+    #[serde(
+        default = "Option::default",
+        deserialize_with = "object_or_null",
+        bound(deserialize = "T: Deserialize<'de>")
+    )]
     pub data: Option<T>,
     #[serde(default, alias = "requestId", deserialize_with = "lenient_string")]
     pub trace_id: Option<String>,
@@ -522,6 +528,62 @@ pub struct Envelope<T> {
     pub develop_id: Option<String>,
     #[serde(default, deserialize_with = "lenient_u64", skip_serializing)]
     pub timestamp: Option<u64>,
+}
+
+/// `T` from a JSON object only, or `None` for null / absent.
+fn object_or_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Visit<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Visit<T> {
+        type Value = Option<T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object or null")
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_map(self)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Some)
+        }
+    }
+    d.deserialize_option(Visit(std::marker::PhantomData))
+}
+
+/// A count in a page's totals: a number, a numeric string, or null/empty
+/// (absent). Anything else (text, a negative or fractional number, an
+/// object) means the reply is not the documented shape.
+fn page_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    use serde::de::Error;
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    let bad = |v: &dyn fmt::Display| D::Error::custom(format!("{v} is not a count"));
+    match v {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::Number(n)) => n
+            .as_u64()
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| *f >= 0.0 && f.fract() == 0.0 && *f < 9.0e15)
+                    .map(|f| f as u64)
+            })
+            .map(Some)
+            .ok_or_else(|| bad(&n)),
+        Some(serde_json::Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(serde_json::Value::String(s)) => s
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| bad(&format!("{:?}", crate::text::truncate(&s, 40)))),
+        Some(other) => Err(bad(&crate::text::truncate(&other.to_string(), 40))),
+    }
 }
 
 fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
@@ -547,24 +609,75 @@ pub struct UploadData {
     pub image_id: Option<String>,
 }
 
-/// `data` of an image query reply: one page.
+/// `data` of an image query reply: one page. Its totals must be counts
+/// (numbers or numeric strings, null for absent) and its list a list (null
+/// for empty); otherwise the reply is not a page.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WirePage {
-    #[serde(default, deserialize_with = "lenient_u64")]
+    #[serde(default, deserialize_with = "page_count")]
     pub total_records: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
+    #[serde(default, deserialize_with = "page_count")]
     pub total_page: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
+    #[serde(default, deserialize_with = "page_count")]
     pub page_size: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
+    #[serde(default, deserialize_with = "page_count")]
     pub current_page: Option<u64>,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub data: Vec<WireOffer>,
+    #[serde(default)]
+    pub data: WireOffers,
 }
 
-fn null_as_empty<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+/// The offers of a page, read one by one: an item that is not an offer
+/// (not an object, or a field of the wrong kind) is set aside with the
+/// reason instead of failing the whole page.
+#[derive(Debug, Clone, Default)]
+pub struct WireOffers {
+    pub offers: Vec<WireOffer>,
+    /// (0-based position in the list, why it could not be read).
+    pub malformed: Vec<(usize, String)>,
+}
+
+impl Serialize for WireOffers {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.offers.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for WireOffers {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = WireOffers;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of offers or null")
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<WireOffers, E> {
+                Ok(WireOffers::default())
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<WireOffers, E> {
+                Ok(WireOffers::default())
+            }
+            fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<WireOffers, D2::Error> {
+                d.deserialize_seq(self)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<WireOffers, A::Error> {
+                let mut out = WireOffers::default();
+                let mut index = 0;
+                while let Some(item) = seq.next_element::<serde_json::Value>()? {
+                    match WireOffer::from_value(item) {
+                        Ok(offer) => out.offers.push(offer),
+                        Err(reason) => out.malformed.push((index, reason)),
+                    }
+                    index += 1;
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_option(Visit)
+    }
 }
 
 /// `priceInfo` of an offer.
@@ -602,7 +715,7 @@ pub struct WireOffer {
     pub offer_map_id: Option<String>,
     #[serde(default, deserialize_with = "lenient_bool")]
     pub is_jxhy: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object_or_null")]
     pub price_info: Option<WirePriceInfo>,
     #[serde(default, deserialize_with = "lenient_string")]
     pub repurchase_rate: Option<String>,
@@ -675,6 +788,33 @@ pub struct WireOffer {
 
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+impl WireOffer {
+    /// One item of a page's list, if it is an offer: a JSON object with
+    /// fields of the documented kinds (numbers as strings and nulls are
+    /// fine) that names the offer somehow (an id, a map id or a title).
+    /// Otherwise, why not (short; raw server text: sanitise to show).
+    pub fn from_value(item: serde_json::Value) -> Result<WireOffer, String> {
+        if !item.is_object() {
+            let kind = match &item {
+                serde_json::Value::Null => "null",
+                serde_json::Value::Bool(_) => "a boolean",
+                serde_json::Value::Number(_) => "a number",
+                serde_json::Value::String(_) => "a string",
+                serde_json::Value::Array(_) => "a list",
+                serde_json::Value::Object(_) => "an object",
+            };
+            return Err(format!("{kind}, not an offer"));
+        }
+        let offer = WireOffer::deserialize(item)
+            .map_err(|e| crate::text::truncate(&e.to_string(), 120).into_owned())?;
+        let named = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+        if !(named(&offer.offer_id) || named(&offer.offer_map_id) || named(&offer.subject)) {
+            return Err("an offer with no id and no title".into());
+        }
+        Ok(offer)
+    }
 }
 
 /// The signed-header provider's JSON request body. Unset fields are omitted.
@@ -873,6 +1013,8 @@ pub struct ResultPage {
 }
 
 impl ResultPage {
+    /// Normalises a page. Items that could not be read as offers are left
+    /// out, and a notice says how many and why (the first reason).
     pub fn from_wire(page: WirePage, requested_page: u32, requested_size: u32) -> Self {
         let page_size = page
             .page_size
@@ -887,17 +1029,71 @@ impl ResultPage {
                 u32::try_from(total_records.div_ceil(u64::from(page_size.max(1))))
                     .unwrap_or(u32::MAX)
             });
+        let current_page = page
+            .current_page
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(requested_page);
+        let WireOffers { offers, malformed } = page.data;
+        let mut notices = Vec::new();
+        if let Some((index, reason)) = malformed.first() {
+            let n = malformed.len();
+            notices.push(format!(
+                "page {current_page}: skipped {n} of {} {} that did not match the documented shape (item {}: {reason})",
+                n + offers.len(),
+                if n + offers.len() == 1 { "item" } else { "items" },
+                index + 1,
+            ));
+        }
         ResultPage {
-            offers: page.data.into_iter().map(Offer::from).collect(),
+            offers: offers.into_iter().map(Offer::from).collect(),
             total_records,
             total_pages,
             page_size,
-            current_page: page
-                .current_page
-                .and_then(|n| u32::try_from(n).ok())
-                .unwrap_or(requested_page),
-            notices: Vec::new(),
+            current_page,
+            notices,
         }
+    }
+
+    /// [`ResultPage::from_wire`], refusing a page that does not add up:
+    /// - a list in which no item could be read as an offer;
+    /// - an empty page where its totals say offers remain, or with totals
+    ///   of zero past page 1 (the search had results to get this far).
+    ///
+    /// An empty page 1 with no results, or an empty page past the last, is
+    /// the ordinary end. The error is the reason, for a `Decode` error.
+    pub fn from_wire_checked(
+        page: WirePage,
+        requested_page: u32,
+        requested_size: u32,
+    ) -> Result<Self, String> {
+        let unread = page.data.malformed.len();
+        let first = page.data.malformed.first().map(|(_, r)| r.clone());
+        let result = ResultPage::from_wire(page, requested_page, requested_size);
+        if !result.offers.is_empty() {
+            return Ok(result);
+        }
+        if unread > 0 {
+            return Err(format!(
+                "none of the {unread} items on page {requested_page} is an offer of the documented shape ({})",
+                first.unwrap_or_default()
+            ));
+        }
+        let (pages, records) = (result.total_pages, result.total_records);
+        if requested_page == 1 && records == 0 {
+            return Ok(result);
+        }
+        if pages >= 1 && requested_page > pages {
+            return Ok(result);
+        }
+        Err(if pages == 0 || records == 0 {
+            format!(
+                "page {requested_page} came back empty with totals of zero, though the search had results to reach page {requested_page}"
+            )
+        } else {
+            format!(
+                "page {requested_page} came back empty although its reply says there are {pages} pages ({records} offers)"
+            )
+        })
     }
 
     /// True when no page comes after this one.
@@ -1053,5 +1249,89 @@ mod tests {
             serde_json::to_string(&body).unwrap(),
             r#"{"imageAddress":"http://x/y.jpg","beginPage":1}"#
         );
+    }
+
+    fn wire(json: &str) -> WirePage {
+        let env: Envelope<WirePage> = serde_json::from_str(json).unwrap();
+        env.data.unwrap()
+    }
+
+    #[test]
+    fn a_malformed_offer_is_skipped_and_counted_not_the_page() {
+        let page = wire(
+            r#"{"code":200,"data":{"totalRecords":60,"totalPage":3,"currentPage":2,"data":[
+                {"offerId":1,"subject":"a","priceInfo":{"price":"1.50"}},
+                "garbage",
+                {"offerId":"2","subject":"b","priceInfo":[1,2]},
+                {"monthSold":5},
+                {"offerId":3,"subject":null,"priceInfo":null,"monthSold":"7","isJxhy":"1"}
+            ]}}"#,
+        );
+        let result = ResultPage::from_wire_checked(page, 2, 20).unwrap();
+        let ids: Vec<_> = result.offers.iter().map(|o| o.offer_id.clone()).collect();
+        assert_eq!(ids, [Some("1".into()), Some("3".into())]);
+        assert_eq!(result.offers[1].month_sold, Some(7));
+        assert_eq!(result.notices.len(), 1, "{:?}", result.notices);
+        let notice = &result.notices[0];
+        assert!(
+            notice.starts_with("page 2: skipped 3 of 5 items"),
+            "{notice}"
+        );
+        assert!(
+            notice.contains("item 2: a string, not an offer"),
+            "{notice}"
+        );
+    }
+
+    #[test]
+    fn a_page_of_nothing_but_garbage_is_an_error() {
+        let page = wire(r#"{"code":200,"data":{"totalRecords":60,"data":[1,2,3]}}"#);
+        let err = ResultPage::from_wire_checked(page, 1, 20).unwrap_err();
+        assert!(err.contains("none of the 3 items on page 1"), "{err}");
+    }
+
+    #[test]
+    fn an_empty_page_ends_the_list_only_where_the_totals_say_so() {
+        let check = |json: &str, page: u32| ResultPage::from_wire_checked(wire(json), page, 20);
+        // No results at all, on page 1: the ordinary empty search.
+        assert!(check(r#"{"code":200,"data":{"totalRecords":0,"data":[]}}"#, 1).is_ok());
+        assert!(check(r#"{"code":200,"data":{"data":null}}"#, 1).is_ok());
+        // Past the last page: the end.
+        assert!(
+            check(
+                r#"{"code":200,"data":{"totalRecords":60,"totalPage":3,"data":[]}}"#,
+                4
+            )
+            .is_ok()
+        );
+        // Empty although the totals say there is more: an error.
+        let err = check(
+            r#"{"code":200,"data":{"totalRecords":60,"totalPage":3,"data":[]}}"#,
+            2,
+        )
+        .unwrap_err();
+        assert!(err.contains("page 2 came back empty although"), "{err}");
+        assert!(check(r#"{"code":200,"data":{"totalRecords":60,"data":[]}}"#, 1).is_err());
+        // totalPage 0 mid-stream: an error, not the end.
+        let err = check(
+            r#"{"code":200,"data":{"totalRecords":0,"totalPage":0,"data":[]}}"#,
+            4,
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("page 4 came back empty with totals of zero"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn page_counts_must_be_counts() {
+        let parse = |json: &str| serde_json::from_str::<Envelope<WirePage>>(json).map(|_| ());
+        assert!(parse(r#"{"code":200,"data":{"totalRecords":"12","pageSize":20.0}}"#).is_ok());
+        assert!(parse(r#"{"code":200,"data":{"totalRecords":"","currentPage":null}}"#).is_ok());
+        assert!(parse(r#"{"code":200,"data":{"totalRecords":"lots"}}"#).is_err());
+        assert!(parse(r#"{"code":200,"data":{"totalPage":2.5}}"#).is_err());
+        assert!(parse(r#"{"code":200,"data":{"pageSize":true}}"#).is_err());
+        assert!(parse(r#"{"code":200,"data":{"totalRecords":{"n":1}}}"#).is_err());
     }
 }

@@ -33,6 +33,10 @@ pub struct SimArgs {
     /// Retry-After seconds sent with injected 429s.
     #[arg(long, value_name = "S", default_value_t = 1)]
     pub retry_after: u64,
+    /// Draw faults from a generator seeded with N, so the same requests in
+    /// the same order meet the same faults.
+    #[arg(long, value_name = "N")]
+    pub fault_seed: Option<u64>,
     /// Number of synthetic offers.
     #[arg(long, default_value_t = DEFAULT_CATALOG_SIZE)]
     pub catalog_size: usize,
@@ -118,6 +122,7 @@ impl SimArgs {
                 rate,
                 first_n: self.fault_first,
                 retry_after_secs: self.retry_after,
+                seed: self.fault_seed,
             },
             id_ttl: self.id_ttl.map(Duration::from_secs),
             clock_offset_secs: self.clock_offset_secs,

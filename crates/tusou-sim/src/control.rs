@@ -33,6 +33,7 @@ pub struct FaultsUpdate {
     pub first: Option<u32>,
     pub latency_ms: Option<LatencySpec>,
     pub retry_after: Option<u64>,
+    pub seed: Option<u64>,
 }
 
 impl FaultsUpdate {
@@ -54,6 +55,7 @@ impl FaultsUpdate {
             rate,
             first_n: self.first,
             retry_after_secs: self.retry_after.unwrap_or(1),
+            seed: self.seed,
         })
     }
 }
@@ -109,6 +111,7 @@ pub fn faults_json(f: &Faults, requests_since_set: u64) -> Value {
         "first": f.first_n,
         "latency_ms": latency_json(&f.latency),
         "retry_after": f.retry_after_secs,
+        "seed": f.seed,
         "requests_since_set": requests_since_set,
     })
 }

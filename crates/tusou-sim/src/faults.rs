@@ -49,6 +49,10 @@ pub enum FaultKind {
     MalformedJson,
     /// HTTP 200 whose body stops half-way (the connection drops).
     TruncatedBody,
+    /// HTTP 200 with a chunked body (no `Content-Length`) of which only the
+    /// first part arrives before the connection is torn down, as when a
+    /// proxy or server resets the connection mid-reply.
+    ResetMidBody,
     /// HTTP 200 with body `code: 500`, "系统繁忙，请稍后再试".
     CodeError,
     /// No reply for [`TIMEOUT_SLEEP`], far longer than any client timeout.
@@ -67,6 +71,10 @@ pub struct Faults {
     /// If set, only the first N API requests can fault (for retry tests).
     pub first_n: Option<u32>,
     pub retry_after_secs: u64,
+    /// Draw the faults from a generator seeded with this (each time the
+    /// faults are set), so a run with the same requests in the same order
+    /// meets the same faults; `None` draws from the thread's generator.
+    pub seed: Option<u64>,
 }
 
 impl Default for Faults {
@@ -77,6 +85,7 @@ impl Default for Faults {
             rate: 0.0,
             first_n: None,
             retry_after_secs: 1,
+            seed: None,
         }
     }
 }
@@ -99,13 +108,17 @@ impl Faults {
     /// Decides the fault for the API request numbered `n` (1-based, counted
     /// since the faults were last set).
     pub fn pick(&self, n: u64) -> Option<FaultKind> {
+        self.pick_with(n, &mut rand::rng())
+    }
+
+    /// [`Faults::pick`] with draws from `rng`.
+    pub fn pick_with(&self, n: u64, rng: &mut impl Rng) -> Option<FaultKind> {
         if self.kinds.is_empty() || self.rate <= 0.0 {
             return None;
         }
         if self.first_n.is_some_and(|limit| n > u64::from(limit)) {
             return None;
         }
-        let mut rng = rand::rng();
         if self.rate < 1.0 && !rng.random_bool(self.rate.clamp(0.0, 1.0)) {
             return None;
         }
@@ -127,6 +140,27 @@ mod tests {
         assert_eq!(f.pick(2), Some(FaultKind::ServerError));
         assert_eq!(f.pick(3), None);
         assert_eq!(Faults::none().pick(1), None);
+    }
+
+    #[test]
+    fn seeded_draws_repeat() {
+        use rand::SeedableRng;
+        let f = Faults {
+            kinds: vec![FaultKind::ServerError, FaultKind::RateLimit],
+            rate: 0.3,
+            seed: Some(7),
+            ..Faults::default()
+        };
+        let draw = || {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+            (1..=200)
+                .map(|n| f.pick_with(n, &mut rng))
+                .collect::<Vec<_>>()
+        };
+        let a = draw();
+        assert_eq!(a, draw());
+        let faulted = a.iter().filter(|k| k.is_some()).count();
+        assert!((30..=90).contains(&faulted), "{faulted} of 200 at 0.3");
     }
 
     #[test]

@@ -180,6 +180,19 @@ struct FaultState {
     faults: Faults,
     /// API requests since the faults were last set.
     count: u64,
+    /// The generator of a seeded run, restarted whenever faults are set.
+    rng: Option<rand::rngs::StdRng>,
+}
+
+impl FaultState {
+    fn new(faults: Faults) -> FaultState {
+        use rand::SeedableRng;
+        FaultState {
+            rng: faults.seed.map(rand::rngs::StdRng::seed_from_u64),
+            faults,
+            count: 0,
+        }
+    }
 }
 
 /// Locks, recovering from a poisoned mutex: the guarded data stays usable.
@@ -245,11 +258,12 @@ impl SimState {
     fn next_fault(&self) -> (Option<FaultKind>, Duration, u64) {
         let mut f = lock(&self.faults);
         f.count += 1;
-        (
-            f.faults.pick(f.count),
-            f.faults.latency.sample(),
-            f.faults.retry_after_secs,
-        )
+        let f = &mut *f;
+        let fault = match f.rng.as_mut() {
+            Some(rng) => f.faults.pick_with(f.count, rng),
+            None => f.faults.pick(f.count),
+        };
+        (fault, f.faults.latency.sample(), f.faults.retry_after_secs)
     }
 
     fn latency(&self) -> Duration {
@@ -338,9 +352,7 @@ impl SimHandle {
 
     /// Replaces the faults; `first_n` counts from this call.
     pub fn set_faults(&self, faults: Faults) {
-        let mut f = lock(&self.state.faults);
-        f.faults = faults;
-        f.count = 0;
+        *lock(&self.state.faults) = FaultState::new(faults);
     }
 
     /// The active faults.
@@ -410,10 +422,7 @@ pub async fn spawn(config: SimConfig, addr: SocketAddr) -> anyhow::Result<SimHan
         max_results: config.max_results.max(1),
         base_url: base_url.clone(),
         catalog: OnceCell::new(),
-        faults: Mutex::new(FaultState {
-            faults: config.faults,
-            count: 0,
-        }),
+        faults: Mutex::new(FaultState::new(config.faults)),
         uploads: Mutex::new(LruCache::new(capacity(MAX_UPLOADS))),
         images: Mutex::new(LruCache::new(capacity(MAX_CACHED_IMAGES))),
         recorded: Mutex::new(VecDeque::new()),

@@ -296,6 +296,12 @@ where
                 .into_bytes();
             truncated(full)
         }
+        Some(FaultKind::ResetMidBody) => {
+            let full = outcome_body(state, provider, logic.await)
+                .to_string()
+                .into_bytes();
+            reset_mid_body(full)
+        }
         Some(FaultKind::CodeError) => json_response(
             StatusCode::OK,
             &envelope(state, provider, 500, MSG_BUSY, Value::Null),
@@ -359,6 +365,35 @@ fn truncated(full: Vec<u8>) -> Response {
         HeaderValue::from_static("application/json;charset=UTF-8"),
     );
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    resp
+}
+
+/// Sends the first third of the body chunked (no length announced), then
+/// fails the stream: the connection is torn down with no terminating chunk,
+/// so the client sees the reply end mid-body without knowing its size.
+fn reset_mid_body(full: Vec<u8>) -> Response {
+    let len = full.len();
+    let part = Bytes::from(full).slice(..len / 3);
+    let chunks = futures::stream::unfold(Some(part), |pending| async move {
+        match pending {
+            Some(part) => Some((Ok(part), None)),
+            None => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                None
+            }
+        }
+    })
+    .chain(futures::stream::once(async {
+        Err::<Bytes, _>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "injected connection reset",
+        ))
+    }));
+    let mut resp = Response::new(Body::from_stream(chunks));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json;charset=UTF-8"),
+    );
     resp
 }
 
@@ -1094,11 +1129,7 @@ async fn set_faults(State(state): State<Arc<SimState>>, req: Request) -> Respons
                 Err(e) => error(e),
                 Ok(faults) => {
                     tracing::info!(kinds = ?faults.kinds, rate = faults.rate, "sim faults set");
-                    {
-                        let mut f = lock(&state.faults);
-                        f.faults = faults;
-                        f.count = 0;
-                    }
+                    *lock(&state.faults) = crate::FaultState::new(faults);
                     control_reply(&state)
                 }
             },
