@@ -233,8 +233,9 @@ fn search_scroll_filter_copy_quit() {
         p.len() >= 5 && p.iter().all(|v| (20.0..=40.0).contains(v))
     });
 
+    // Applying left the field for the results: `y` copies, it is not typed.
+    app.wait_for("focus on the results", |a| a.screen().contains(" RESULTS "));
     // Copy a link: OSC 52 reaches the terminal.
-    app.send(b"\t"); // filters → results
     app.send(b"y");
     app.wait_for("an OSC 52 copy", |a| {
         let raw = a.raw();
