@@ -209,7 +209,8 @@ pub struct PrepareOptions {
     pub max_bytes: usize,
     /// Longest edge of a Compact re-encode.
     pub compact_max_edge: u32,
-    /// Inputs bigger than this are refused before reading them.
+    /// Inputs bigger than this are refused: files are read only up to it
+    /// (whatever size they report), bytes in memory are checked.
     pub max_input_bytes: u64,
     /// Decompression-bomb guard, checked from the header before decoding.
     pub max_pixels: u64,
@@ -221,7 +222,7 @@ impl Default for PrepareOptions {
             mode: PrepareMode::Compact,
             max_bytes: MAX_UPLOAD_BYTES,
             compact_max_edge: 1000,
-            max_input_bytes: 200 * 1024 * 1024,
+            max_input_bytes: super::read::MAX_PICTURE_FILE_BYTES,
             max_pixels: 100_000_000,
         }
     }
@@ -285,11 +286,10 @@ pub enum ImageError {
     DecompressionBomb { detail: String, max_pixels: u64 },
     #[error("the file is too large: {} (limit {})", human_bytes(*.size), human_bytes(*.max))]
     TooLarge { size: u64, max: u64 },
-    #[error("cannot read {}: {reason}", .path.display())]
-    Unreadable {
-        path: std::path::PathBuf,
-        reason: String,
-    },
+    /// The file could not be read: missing, not a regular file (a FIFO, a
+    /// device, a directory), over the size cap, or an I/O error.
+    #[error(transparent)]
+    Read(#[from] super::read::ReadError),
     #[error("could not encode the image: {0}")]
     Encode(String),
     #[error("could not make the image fit in {}", human_bytes(*.max_bytes as u64))]
@@ -359,26 +359,11 @@ pub fn prepare(bytes: &[u8], opts: &PrepareOptions) -> Result<PreparedImage, Ima
     Ok(converted(jpeg, w, h, source, ""))
 }
 
-/// Read a file and [`prepare`] it; the size is checked before reading.
+/// Read a file and [`prepare`] it. Only a regular file is opened (never a
+/// FIFO or a device), and reading stops at `opts.max_input_bytes` whatever
+/// size the file reports.
 pub fn prepare_file(path: &Path, opts: &PrepareOptions) -> Result<PreparedImage, ImageError> {
-    let unreadable = |e: std::io::Error| ImageError::Unreadable {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    };
-    let meta = std::fs::metadata(path).map_err(unreadable)?;
-    if meta.is_dir() {
-        return Err(ImageError::Unreadable {
-            path: path.to_path_buf(),
-            reason: "it is a directory".to_owned(),
-        });
-    }
-    if meta.len() > opts.max_input_bytes {
-        return Err(ImageError::TooLarge {
-            size: meta.len(),
-            max: opts.max_input_bytes,
-        });
-    }
-    let bytes = std::fs::read(path).map_err(unreadable)?;
+    let bytes = super::read::read_file_capped(path, opts.max_input_bytes)?;
     prepare(&bytes, opts)
 }
 
@@ -1258,7 +1243,10 @@ mod tests {
     fn prepare_file_reports_missing_path() {
         let path = Path::new("/definitely/not/here/photo.jpg");
         let err = prepare_file(path, &PrepareOptions::default()).unwrap_err();
-        assert!(matches!(err, ImageError::Unreadable { .. }), "{err:?}");
+        assert!(
+            matches!(&err, ImageError::Read(r) if r.is_not_found()),
+            "{err:?}"
+        );
         assert!(
             err.to_string().contains("/definitely/not/here/photo.jpg"),
             "{err}"
