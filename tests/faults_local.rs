@@ -470,3 +470,55 @@ fn image_id_cache_child() {
         cache.put(&format!("md5-{index}-{j}"), &format!("{index}{j:04}"));
     }
 }
+
+// -- 9. huge pictures --------------------------------------------------------
+
+/// A PNG written row by row: white with a black middle ninth, 1 bit a pixel.
+fn two_tone_png(path: &Path, w: u32, h: u32) {
+    use std::io::Write as _;
+    let file = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    let mut enc = png::Encoder::new(file, w, h);
+    enc.set_color(png::ColorType::Grayscale);
+    enc.set_depth(png::BitDepth::One);
+    enc.set_compression(png::Compression::Fast);
+    let mut writer = enc.write_header().expect("header");
+    let mut stream = writer.stream_writer().expect("stream");
+    let stride = w.div_ceil(8) as usize;
+    let white = vec![0xFFu8; stride];
+    let mut middle = white.clone();
+    for x in w / 3..2 * w / 3 {
+        middle[(x / 8) as usize] &= !(0x80 >> (x % 8));
+    }
+    for y in 0..h {
+        let row = if (h / 3..2 * h / 3).contains(&y) {
+            &middle
+        } else {
+            &white
+        };
+        stream.write_all(row).expect("row");
+    }
+    stream.finish().expect("finish");
+}
+
+/// 12000×9000 (108 megapixels, over the 100 MP a picture may have decoded
+/// whole): `prepare` converts it and `preview` draws it.
+#[test]
+fn huge_png_is_converted_and_previewed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let png = dir.path().join("huge.png");
+    two_tone_png(&png, 12_000, 9_000);
+    let r = tusou_run(dir.path(), &["prepare", s(&png)]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("12000×9000 PNG") && r.stderr.contains("→ 1000×750 JPEG"),
+        "{}",
+        r.stderr
+    );
+    let r = tusou_run(dir.path(), &["preview", s(&png), "--size", "20x10"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let lines = String::from_utf8_lossy(&r.stdout).lines().count();
+    assert!(
+        (7..=10).contains(&lines),
+        "a 20-column picture: {lines} rows"
+    );
+}

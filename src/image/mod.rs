@@ -4,6 +4,7 @@
 pub mod prepare;
 pub mod protocol;
 pub mod read;
+pub mod reduce;
 pub mod thumbnail;
 
 pub use prepare::{

@@ -549,6 +549,11 @@ pub(crate) fn decode(
     if let Some((w, h)) = header_dimensions(bytes, format)
         && u64::from(w) * u64::from(h) > max_pixels
     {
+        // Too big to hold decoded: a PNG is reduced while it is decoded
+        // (memory bounded whatever its size, up to a time-bounding limit).
+        if *format == SourceFormat::Png {
+            return super::reduce::decode_png_reduced(bytes, max_pixels);
+        }
         return Err(ImageError::DecompressionBomb {
             detail: format!("the header claims {w}×{h} pixels"),
             max_pixels,
@@ -1199,19 +1204,30 @@ mod tests {
             prepare(gif, &PrepareOptions::default()),
             Err(ImageError::DecompressionBomb { .. })
         ));
-        // Lower pixel limits are honoured too.
+        // Lower pixel limits are honoured too: refused, or for a PNG
+        // reduced while decoding to within the limit.
         let tight = PrepareOptions {
             max_pixels: 10_000,
             ..PrepareOptions::default()
         };
+        let ok_jpeg = jpeg(&smooth_rgb(200, 200), 90);
+        assert!(matches!(
+            prepare(&ok_jpeg, &tight),
+            Err(ImageError::DecompressionBomb { .. })
+        ));
         let ok_png = encode(
             &DynamicImage::ImageRgb8(smooth_rgb(200, 200)),
             ImageFormat::Png,
         );
-        assert!(matches!(
-            prepare(&ok_png, &tight),
-            Err(ImageError::DecompressionBomb { .. })
-        ));
+        let d = decode(&ok_png, &SourceFormat::Png, tight.max_pixels).expect("reduced");
+        assert_eq!((d.width, d.height), (200, 200), "the file's own size");
+        assert_eq!(
+            (d.image.width(), d.image.height()),
+            (100, 100),
+            "within the limit"
+        );
+        let p = prepare(&ok_png, &tight).expect("sent as it is");
+        assert_eq!((p.source.width, p.source.height), (200, 200));
     }
 
     #[test]
@@ -1237,6 +1253,88 @@ mod tests {
                 assert!(prepare(&v, &opts).is_err(), "{magic:?} + {len}");
             }
         }
+    }
+
+    /// A PNG written row by row (never whole in memory): white, with a
+    /// black square over the middle ninth. 1 bit per pixel, so tens of
+    /// thousands of pixels a side encode fast and compress to little.
+    fn big_two_tone_png(w: u32, h: u32) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut out = Vec::new();
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Grayscale);
+        enc.set_depth(png::BitDepth::One);
+        enc.set_compression(png::Compression::Fast);
+        let mut writer = enc.write_header().expect("header");
+        let mut stream = writer.stream_writer().expect("stream");
+        let stride = w.div_ceil(8) as usize;
+        let white = vec![0xFFu8; stride];
+        let mut middle = white.clone();
+        for x in w / 3..2 * w / 3 {
+            middle[(x / 8) as usize] &= !(0x80 >> (x % 8));
+        }
+        for y in 0..h {
+            let row = if (h / 3..2 * h / 3).contains(&y) {
+                &middle
+            } else {
+                &white
+            };
+            stream.write_all(row).expect("row");
+        }
+        stream.finish().expect("finish");
+        drop(writer);
+        out
+    }
+
+    /// 20000×20000 (400 megapixels, 1.2 GB as RGB) is converted, not
+    /// refused: reduced while decoding, with the picture intact.
+    #[test]
+    fn huge_png_is_reduced_while_decoding() {
+        let png = big_two_tone_png(20_000, 20_000);
+        assert!(png.len() < 2_000_000, "{} bytes", png.len());
+        let opts = PrepareOptions::default();
+        let p = prepare(&png, &opts).expect("a huge PNG is converted");
+        assert_valid(&p, &opts);
+        assert_eq!((p.source.width, p.source.height), (20_000, 20_000));
+        assert_eq!((p.width, p.height), (1000, 1000));
+        assert!(
+            p.summary.starts_with("20000×20000 PNG ") && p.summary.contains("→ 1000×1000 JPEG"),
+            "{}",
+            p.summary
+        );
+        let out = image::load_from_memory(&p.bytes)
+            .expect("decodes")
+            .into_luma8();
+        assert!(out.get_pixel(100, 100)[0] > 240, "white corner");
+        assert!(out.get_pixel(500, 500)[0] < 15, "black middle");
+        assert!(out.get_pixel(500, 100)[0] > 240, "white above the square");
+    }
+
+    /// What stays refused, and says so: other formats over the pixel limit,
+    /// PNGs over 1,000 megapixels, interlaced PNGs over the pixel limit.
+    #[test]
+    fn refusals_past_the_reduction_say_why() {
+        let opts = PrepareOptions::default();
+        let err = prepare(&png_header(40_000, 40_000), &opts).unwrap_err();
+        assert!(
+            err.to_string().contains("1000 megapixels a PNG may have"),
+            "{err}"
+        );
+        // An interlaced PNG over the limit (interlace flag in IHDR).
+        let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut ihdr = b"IHDR".to_vec();
+        ihdr.extend_from_slice(&12_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&12_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 2, 0, 0, 1]);
+        v.extend_from_slice(&13u32.to_be_bytes());
+        v.extend_from_slice(&ihdr);
+        v.extend_from_slice(&crc32(&ihdr).to_be_bytes());
+        let err = prepare(&v, &opts).unwrap_err();
+        assert!(err.to_string().contains("interlaced"), "{err}");
+        // A truncated huge PNG is damaged, not a panic.
+        let png = big_two_tone_png(12_000, 9_000);
+        let err = prepare(&png[..png.len() / 2], &opts).unwrap_err();
+        assert!(matches!(err, ImageError::Corrupt { .. }), "{err:?}");
     }
 
     #[test]
