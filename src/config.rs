@@ -635,4 +635,123 @@ mod tests {
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
         assert!(permission_warning(&p).is_none());
     }
+
+    fn file(text: &str) -> FileConfig {
+        toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn numbers_out_of_range_name_the_key_and_the_range() {
+        for (text, key, range) in [
+            (
+                "[network]\ntimeout_secs = 1e20\n",
+                "[network] timeout_secs",
+                "from 0.1 to 3600",
+            ),
+            (
+                "[network]\ntimeout_secs = inf\n",
+                "[network] timeout_secs",
+                "from 0.1 to 3600",
+            ),
+            (
+                "[network]\ntimeout_secs = nan\n",
+                "[network] timeout_secs",
+                "from 0.1 to 3600",
+            ),
+            (
+                "[network]\ntimeout_secs = 0\n",
+                "[network] timeout_secs",
+                "from 0.1 to 3600",
+            ),
+            (
+                "[network]\nconnect_timeout_secs = 301\n",
+                "[network] connect_timeout_secs",
+                "from 0.1 to 300",
+            ),
+            (
+                "[network]\nretries = 11\n",
+                "[network] retries",
+                "from 0 to 10",
+            ),
+            ("page_size = 0\n", "page_size", "from 1 to 50"),
+            ("page_size = 51\n", "page_size", "from 1 to 50"),
+        ] {
+            let err = Config::resolve(file(text), &env_of(&[])).unwrap_err();
+            let msg = err.to_string();
+            assert!(
+                msg.starts_with(key) && msg.contains(range),
+                "{text:?}: {msg}"
+            );
+        }
+        let ok = "page_size = 50\n[network]\ntimeout_secs = 3600\nconnect_timeout_secs = 0.1\nretries = 0\n";
+        let c = Config::resolve(file(ok), &env_of(&[])).unwrap();
+        assert_eq!(c.timeout, Duration::from_secs(3600));
+        assert_eq!((c.retries, c.page_size), (0, Some(50)));
+        // Integers are fine where seconds are asked for.
+        let c = Config::resolve(file("[network]\ntimeout_secs = 12\n"), &env_of(&[])).unwrap();
+        assert_eq!(c.timeout, Duration::from_secs(12));
+    }
+
+    #[test]
+    fn base_urls_must_be_http_urls() {
+        for bad in ["not a url", "ftp://x.example/", "localhost:8688", "http://"] {
+            let text = format!("[dajisaas]\nbase_url = {bad:?}\n");
+            let err = Config::resolve(file(&text), &env_of(&[])).unwrap_err();
+            assert!(
+                err.to_string().starts_with("[dajisaas] base_url = "),
+                "{err}"
+            );
+            let pairs = [("TUSOU_BASE_URL", bad)];
+            let env = env_of(&pairs);
+            let err = Config::resolve(FileConfig::default(), &env).unwrap_err();
+            assert!(err.to_string().starts_with("TUSOU_BASE_URL = "), "{err}");
+        }
+        let pairs = [("TUSOU_DAJI_BASE_URL", " http://127.0.0.1:8688 ")];
+        let env = env_of(&pairs);
+        assert!(Config::resolve(FileConfig::default(), &env).is_ok());
+    }
+
+    #[test]
+    fn demo_knobs_are_bounded() {
+        for (name, value) in [
+            ("TUSOU_DEMO_CATALOG_SIZE", "99999999999"),
+            ("TUSOU_DEMO_CATALOG_SIZE", "0"),
+            ("TUSOU_DEMO_MAX_RESULTS", "-3"),
+            ("TUSOU_DEMO_MAX_RESULTS", "many"),
+        ] {
+            let err = Config::resolve(FileConfig::default(), &env_of(&[(name, value)]))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with(name) && err.contains("from 1 to 100000"),
+                "{err}"
+            );
+        }
+        let c = Config::resolve(
+            FileConfig::default(),
+            &env_of(&[("TUSOU_DEMO_CATALOG_SIZE", "12000")]),
+        )
+        .unwrap();
+        assert_eq!(c.demo_catalog_size, Some(12_000));
+    }
+
+    #[test]
+    fn errors_are_sanitised_and_name_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("c\x1b]52;c;ZXZpbA==\x07");
+        std::fs::create_dir(&sub).unwrap();
+        let p = sub.join("config.toml");
+        std::fs::write(&p, "[network]\nretries = 99\n").unwrap();
+        let err = Config::load(Some(&p)).unwrap_err().to_string();
+        assert!(!err.contains('\x1b') && !err.contains('\x07'), "{err:?}");
+        assert!(err.contains("config.toml: [network] retries = 99"), "{err}");
+        // A FIFO or a device as the config file is refused, not read.
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("dev.toml");
+            std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+            let err = Config::load(Some(&link)).unwrap_err().to_string();
+            assert!(err.contains("not a regular file"), "{err}");
+        }
+    }
 }

@@ -109,7 +109,7 @@ fn reduce_png(bytes: &[u8], max_pixels: u64, strip_bytes: usize) -> Result<Decod
         };
         strip.extend_from_slice(data);
         rows_in_strip += 1;
-        let block_done = y % by == 0;
+        let block_done = y.is_multiple_of(by);
         if !block_done && rows_in_strip < strip_rows {
             continue;
         }
