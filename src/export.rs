@@ -218,6 +218,16 @@ mod tests {
         );
         assert!(!d.join("t.json").exists());
 
+        // A symlink planted at the very first name is not followed either.
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&victim, d.join("u.json")).unwrap();
+            let (csv, json) = export_both(&[offer()], d, "u").unwrap();
+            assert_eq!((csv, json), (d.join("u-1.csv"), d.join("u-1.json")));
+            assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+            assert!(!d.join("u.csv").exists());
+        }
+
         // Again: a fresh pair each time.
         let (csv2, json2) = export_both(&[offer()], d, "t").unwrap();
         assert_eq!((csv2, json2), (d.join("t-3.csv"), d.join("t-3.json")));

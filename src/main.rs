@@ -32,7 +32,7 @@ fn main() -> ExitCode {
                 match tusou_sim::run_standalone(args).await {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(e) => {
-                        eprintln!("tusou sim: {e:#}");
+                        eprintln!("tusou sim: {}", tusou::text::sanitize(&format!("{e:#}")));
                         ExitCode::FAILURE
                     }
                 }
