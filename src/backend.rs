@@ -104,9 +104,10 @@ impl Backend {
                 latency: demo.latency.map_or(Latency::None, Latency::Fixed),
                 ..Faults::default()
             },
-            // Demo-only knobs for benchmarks (many thousands of results).
-            catalog_size: env_count("TUSOU_DEMO_CATALOG_SIZE").unwrap_or(defaults.catalog_size),
-            max_results: env_count("TUSOU_DEMO_MAX_RESULTS").unwrap_or(defaults.max_results),
+            // Demo-only knobs for benchmarks (many thousands of results),
+            // read and range-checked with the config (`TUSOU_DEMO_*`).
+            catalog_size: config.demo_catalog_size.unwrap_or(defaults.catalog_size),
+            max_results: config.demo_max_results.unwrap_or(defaults.max_results),
             ..defaults
         };
         let handle =
@@ -135,15 +136,6 @@ impl Backend {
         #[cfg(not(feature = "demo"))]
         None
     }
-}
-
-/// A positive count from the environment (demo knobs); absent or invalid is `None`.
-#[cfg(feature = "demo")]
-fn env_count(name: &str) -> Option<usize> {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|&n| n >= 1)
 }
 
 /// Provider settings that talk to a simulator at `base_url` with its demo

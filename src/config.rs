@@ -10,6 +10,8 @@ use crate::api::{
     ClientSettings, DajiSaasSettings, ProviderKind, ProviderSettings, RetryPolicy,
     SignedHeaderSettings,
 };
+use crate::image::read::{ReadError, shown};
+use crate::text::sanitize;
 use serde::Deserialize;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -112,18 +114,65 @@ pub struct Config {
     pub retries: u32,
     pub config_file: Option<PathBuf>,
     pub cache_dir: Option<PathBuf>,
+    /// Demo simulator only: offers in its catalog (`TUSOU_DEMO_CATALOG_SIZE`).
+    pub demo_catalog_size: Option<usize>,
+    /// Demo simulator only: results a search answers at most
+    /// (`TUSOU_DEMO_MAX_RESULTS`).
+    pub demo_max_results: Option<usize>,
     /// Things to tell the user (e.g. a config file others can read).
+    /// Sanitised: they name files.
     pub warnings: Vec<String>,
 }
 
+/// Allowed ranges of the config's numbers (README, "Configuration").
+pub const PAGE_SIZE_RANGE: (u32, u32) = (1, 50);
+pub const TIMEOUT_SECS_RANGE: (f64, f64) = (0.1, 3600.0);
+pub const CONNECT_TIMEOUT_SECS_RANGE: (f64, f64) = (0.1, 300.0);
+pub const RETRIES_MAX: u32 = 10;
+/// Both demo knobs: the catalog is generated in memory (about 3 KB an offer).
+pub const DEMO_COUNT_RANGE: (usize, usize) = (1, 100_000);
+
+/// Everything here is shown to the user: file names and values come from
+/// outside, so they are sanitised when displayed.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read {path}: {reason}")]
-    Unreadable { path: PathBuf, reason: String },
-    #[error("{path}: {reason}")]
+    /// Missing (when named with `--config`), not a regular file, over
+    /// 1 MB, not UTF-8, or an I/O error.
+    #[error(transparent)]
+    Unreadable(#[from] ReadError),
+    #[error("{}: {}", shown(.path), sanitize(.reason))]
     Invalid { path: PathBuf, reason: String },
-    #[error("{0}")]
+    #[error("{}", sanitize(.0))]
     Env(String),
+    /// A value out of its range, or of the wrong form. `key` says where it
+    /// is (`[network] timeout_secs`, `TUSOU_DAJI_BASE_URL`); `file` is set
+    /// when it came from the config file.
+    #[error(
+        "{}{key} = {}: {expected}",
+        .file.as_deref().map(|f| format!("{}: ", shown(f))).unwrap_or_default(),
+        sanitize(.value)
+    )]
+    Value {
+        file: Option<PathBuf>,
+        key: String,
+        value: String,
+        expected: String,
+    },
+}
+
+impl ConfigError {
+    fn value(
+        key: impl Into<String>,
+        value: impl fmt::Display,
+        expected: impl Into<String>,
+    ) -> Self {
+        ConfigError::Value {
+            file: None,
+            key: key.into(),
+            value: value.to_string(),
+            expected: expected.into(),
+        }
+    }
 }
 
 pub fn config_dir() -> Option<PathBuf> {
@@ -169,16 +218,32 @@ impl Config {
                 if let Some(w) = permission_warning(p) {
                     warnings.push(w);
                 }
-                let text = std::fs::read_to_string(p).map_err(|e| ConfigError::Unreadable {
-                    path: p.clone(),
-                    reason: e.to_string(),
-                })?;
+                // Capped, regular files only: a FIFO or /dev/zero named as
+                // the config cannot hang or exhaust memory.
+                let text = crate::image::read_text_capped(p, crate::image::MAX_TEXT_FILE_BYTES)?;
                 Some(parse_file(&text, p)?)
             }
             _ => None,
         };
         let present_path = file.as_ref().and(file_path);
-        let mut config = Config::resolve(file.unwrap_or_default(), &real_env)?;
+        let mut config = match Config::resolve(file.unwrap_or_default(), &real_env) {
+            Ok(c) => c,
+            // Say which file a bad value is in.
+            Err(ConfigError::Value {
+                file: None,
+                key,
+                value,
+                expected,
+            }) if !key.starts_with("TUSOU_") => {
+                return Err(ConfigError::Value {
+                    file: present_path,
+                    key,
+                    value,
+                    expected,
+                });
+            }
+            Err(e) => return Err(e),
+        };
         config.config_file = present_path;
         config.warnings.extend(warnings);
         Ok(config)
@@ -192,6 +257,20 @@ impl Config {
             .transpose()
             .map_err(ConfigError::Env)?;
 
+        // URLs are checked whether or not their provider is used: a bad
+        // value is a config error, never a network error later.
+        let daji_url = checked_url(
+            env,
+            "TUSOU_DAJI_BASE_URL",
+            "[dajisaas] base_url",
+            file.dajisaas.base_url.as_deref(),
+        )?;
+        let signed_url = checked_url(
+            env,
+            "TUSOU_BASE_URL",
+            "[signed_header] base_url",
+            file.signed_header.base_url.as_deref(),
+        )?;
         let daji = {
             let f = &file.dajisaas;
             let app_key = env("TUSOU_APP_KEY").or(f.app_key.clone());
@@ -201,9 +280,7 @@ impl Config {
             match (app_key, app_secret) {
                 (Some(k), Some(s)) if !k.trim().is_empty() && !s.is_empty() => {
                     Some(DajiSaasSettings {
-                        base_url: env("TUSOU_DAJI_BASE_URL")
-                            .or(f.base_url.clone())
-                            .unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
+                        base_url: daji_url.unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
                         app_key: k,
                         app_secret: s,
                         debug_send_secret: f.debug_send_secret,
@@ -218,7 +295,7 @@ impl Config {
             let secret = env("TUSOU_SECRET_KEY")
                 .map(Secret::new)
                 .or(f.secret_key.clone());
-            let base_url = env("TUSOU_BASE_URL").or(f.base_url.clone());
+            let base_url = signed_url;
             let unit = env("TUSOU_TIMESTAMP_UNIT").or(f.timestamp_unit.clone());
             let timestamp_seconds = match unit.as_deref().map(str::trim) {
                 None | Some("ms") => false,
@@ -259,25 +336,55 @@ impl Config {
         };
 
         let signed = signed.filter(|s| !s.base_url.is_empty());
-        let secs = |v: Option<f64>, default: f64| {
-            Duration::from_secs_f64(v.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(default))
-        };
+        let net = &file.network;
         Ok(Config {
             dajisaas: daji,
             signed_header: signed,
             provider_choice,
             country: env("TUSOU_COUNTRY").or(file.country),
-            page_size: file.page_size,
+            page_size: file
+                .page_size
+                .map(|n| {
+                    let (lo, hi) = PAGE_SIZE_RANGE;
+                    if (lo..=hi).contains(&n) {
+                        Ok(n)
+                    } else {
+                        Err(ConfigError::value(
+                            "page_size",
+                            n,
+                            format!("out of range: use a whole number from {lo} to {hi}"),
+                        ))
+                    }
+                })
+                .transpose()?,
             out_member_id: env("TUSOU_OUT_MEMBER_ID").or(file.out_member_id),
-            connect_timeout: secs(file.network.connect_timeout_secs, 5.0),
-            timeout: secs(file.network.timeout_secs, 30.0),
-            retries: file
-                .network
-                .retries
-                .unwrap_or(crate::api::RetryPolicy::default().retries)
-                .min(10),
+            connect_timeout: seconds(
+                "[network] connect_timeout_secs",
+                net.connect_timeout_secs,
+                5.0,
+                CONNECT_TIMEOUT_SECS_RANGE,
+            )?,
+            timeout: seconds(
+                "[network] timeout_secs",
+                net.timeout_secs,
+                30.0,
+                TIMEOUT_SECS_RANGE,
+            )?,
+            retries: match net.retries {
+                None => crate::api::RetryPolicy::default().retries,
+                Some(n) if n <= RETRIES_MAX => n,
+                Some(n) => {
+                    return Err(ConfigError::value(
+                        "[network] retries",
+                        n,
+                        format!("out of range: use a whole number from 0 to {RETRIES_MAX}"),
+                    ));
+                }
+            },
             config_file: None,
             cache_dir: cache_dir(),
+            demo_catalog_size: demo_count(env, "TUSOU_DEMO_CATALOG_SIZE")?,
+            demo_max_results: demo_count(env, "TUSOU_DEMO_MAX_RESULTS")?,
             warnings: Vec::new(),
         })
     }
@@ -314,6 +421,75 @@ impl Config {
     }
 }
 
+/// A number of seconds in `range` (the default when absent). NaN, infinities
+/// and huge values are refused here; a `Duration` cannot hold them.
+fn seconds(
+    key: &str,
+    value: Option<f64>,
+    default: f64,
+    (lo, hi): (f64, f64),
+) -> Result<Duration, ConfigError> {
+    match value {
+        None => Ok(Duration::from_secs_f64(default)),
+        Some(v) if v.is_finite() && (lo..=hi).contains(&v) => Ok(Duration::from_secs_f64(v)),
+        Some(v) => Err(ConfigError::value(
+            key,
+            v,
+            format!("out of range: use a number of seconds from {lo} to {hi}"),
+        )),
+    }
+}
+
+/// A provider base URL from `var` (wins) or the file's `key`: an absolute
+/// `http` or `https` URL with a host.
+fn checked_url(
+    env: EnvLookup<'_>,
+    var: &str,
+    key: &str,
+    from_file: Option<&str>,
+) -> Result<Option<String>, ConfigError> {
+    let (name, url) = match (env(var), from_file) {
+        (Some(v), _) => (var, v),
+        (None, Some(f)) => (key, f.to_string()),
+        (None, None) => return Ok(None),
+    };
+    let trimmed = url.trim();
+    match reqwest::Url::parse(trimmed) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
+            Ok(Some(trimmed.to_string()))
+        }
+        Ok(u) => Err(ConfigError::value(
+            name,
+            format!("{url:?}"),
+            format!(
+                "not usable: the {} scheme; use an http:// or https:// URL such as {DEFAULT_BASE_URL}",
+                u.scheme()
+            ),
+        )),
+        Err(e) => Err(ConfigError::value(
+            name,
+            format!("{url:?}"),
+            format!("not a URL ({e}); use an http:// or https:// URL such as {DEFAULT_BASE_URL}"),
+        )),
+    }
+}
+
+/// A demo knob: absent, or a whole number in [`DEMO_COUNT_RANGE`].
+fn demo_count(env: EnvLookup<'_>, var: &str) -> Result<Option<usize>, ConfigError> {
+    let Some(raw) = env(var) else {
+        return Ok(None);
+    };
+    let (lo, hi) = DEMO_COUNT_RANGE;
+    match raw.trim().parse::<usize>() {
+        Ok(n) if (lo..=hi).contains(&n) => Ok(Some(n)),
+        _ => Err(ConfigError::value(
+            var,
+            format!("{raw:?}"),
+            format!("use a whole number from {lo} to {hi}"),
+        )),
+    }
+}
+
 fn parse_file(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
     toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| line_of(text, s.start));
@@ -346,9 +522,9 @@ fn permission_warning(path: &Path) -> Option<String> {
         if mode & 0o044 != 0 {
             return Some(format!(
                 "{} is readable by others (mode {:o}); run: chmod 600 {}",
-                path.display(),
+                shown(path),
                 mode & 0o777,
-                path.display()
+                shown(path)
             ));
         }
     }
@@ -458,5 +634,124 @@ mod tests {
         assert!(permission_warning(&p).is_some());
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
         assert!(permission_warning(&p).is_none());
+    }
+
+    fn file(text: &str) -> FileConfig {
+        toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn numbers_out_of_range_name_the_key_and_the_range() {
+        for (text, key, range) in [
+            (
+                "[network]\ntimeout_secs = 1e20\n",
+                "[network] timeout_secs",
+                "from 0.1 to 3600",
+            ),
+            (
+                "[network]\ntimeout_secs = inf\n",
+                "[network] timeout_secs",
+                "from 0.1 to 3600",
+            ),
+            (
+                "[network]\ntimeout_secs = nan\n",
+                "[network] timeout_secs",
+                "from 0.1 to 3600",
+            ),
+            (
+                "[network]\ntimeout_secs = 0\n",
+                "[network] timeout_secs",
+                "from 0.1 to 3600",
+            ),
+            (
+                "[network]\nconnect_timeout_secs = 301\n",
+                "[network] connect_timeout_secs",
+                "from 0.1 to 300",
+            ),
+            (
+                "[network]\nretries = 11\n",
+                "[network] retries",
+                "from 0 to 10",
+            ),
+            ("page_size = 0\n", "page_size", "from 1 to 50"),
+            ("page_size = 51\n", "page_size", "from 1 to 50"),
+        ] {
+            let err = Config::resolve(file(text), &env_of(&[])).unwrap_err();
+            let msg = err.to_string();
+            assert!(
+                msg.starts_with(key) && msg.contains(range),
+                "{text:?}: {msg}"
+            );
+        }
+        let ok = "page_size = 50\n[network]\ntimeout_secs = 3600\nconnect_timeout_secs = 0.1\nretries = 0\n";
+        let c = Config::resolve(file(ok), &env_of(&[])).unwrap();
+        assert_eq!(c.timeout, Duration::from_secs(3600));
+        assert_eq!((c.retries, c.page_size), (0, Some(50)));
+        // Integers are fine where seconds are asked for.
+        let c = Config::resolve(file("[network]\ntimeout_secs = 12\n"), &env_of(&[])).unwrap();
+        assert_eq!(c.timeout, Duration::from_secs(12));
+    }
+
+    #[test]
+    fn base_urls_must_be_http_urls() {
+        for bad in ["not a url", "ftp://x.example/", "localhost:8688", "http://"] {
+            let text = format!("[dajisaas]\nbase_url = {bad:?}\n");
+            let err = Config::resolve(file(&text), &env_of(&[])).unwrap_err();
+            assert!(
+                err.to_string().starts_with("[dajisaas] base_url = "),
+                "{err}"
+            );
+            let pairs = [("TUSOU_BASE_URL", bad)];
+            let env = env_of(&pairs);
+            let err = Config::resolve(FileConfig::default(), &env).unwrap_err();
+            assert!(err.to_string().starts_with("TUSOU_BASE_URL = "), "{err}");
+        }
+        let pairs = [("TUSOU_DAJI_BASE_URL", " http://127.0.0.1:8688 ")];
+        let env = env_of(&pairs);
+        assert!(Config::resolve(FileConfig::default(), &env).is_ok());
+    }
+
+    #[test]
+    fn demo_knobs_are_bounded() {
+        for (name, value) in [
+            ("TUSOU_DEMO_CATALOG_SIZE", "99999999999"),
+            ("TUSOU_DEMO_CATALOG_SIZE", "0"),
+            ("TUSOU_DEMO_MAX_RESULTS", "-3"),
+            ("TUSOU_DEMO_MAX_RESULTS", "many"),
+        ] {
+            let err = Config::resolve(FileConfig::default(), &env_of(&[(name, value)]))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with(name) && err.contains("from 1 to 100000"),
+                "{err}"
+            );
+        }
+        let c = Config::resolve(
+            FileConfig::default(),
+            &env_of(&[("TUSOU_DEMO_CATALOG_SIZE", "12000")]),
+        )
+        .unwrap();
+        assert_eq!(c.demo_catalog_size, Some(12_000));
+    }
+
+    #[test]
+    fn errors_are_sanitised_and_name_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("c\x1b]52;c;ZXZpbA==\x07");
+        std::fs::create_dir(&sub).unwrap();
+        let p = sub.join("config.toml");
+        std::fs::write(&p, "[network]\nretries = 99\n").unwrap();
+        let err = Config::load(Some(&p)).unwrap_err().to_string();
+        assert!(!err.contains('\x1b') && !err.contains('\x07'), "{err:?}");
+        assert!(err.contains("config.toml: [network] retries = 99"), "{err}");
+        // A FIFO or a device as the config file is refused, not read.
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("dev.toml");
+            std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+            let err = Config::load(Some(&link)).unwrap_err().to_string();
+            assert!(err.contains("not a regular file"), "{err}");
+        }
     }
 }

@@ -241,19 +241,65 @@ pub fn write_table<W: Write>(offers: &[Offer], out: W) -> io::Result<()> {
 }
 
 /// Writes `<stem>.csv` and `<stem>.json` into `dir` and returns both paths.
+///
+/// Both files are created new (`create_new`: never truncating a file that
+/// is there, and never following a symlink planted at the name); when
+/// either name is taken, the first free `<stem>-1`, `<stem>-2`, … is used
+/// for both.
 pub fn export_both(offers: &[Offer], dir: &Path, stem: &str) -> io::Result<(PathBuf, PathBuf)> {
     std::fs::create_dir_all(dir)?;
-    let csv_path = dir.join(format!("{stem}.csv"));
-    let json_path = dir.join(format!("{stem}.json"));
-    write_csv(
-        offers,
-        io::BufWriter::new(std::fs::File::create(&csv_path)?),
-    )?;
-    write_json(
-        offers,
-        io::BufWriter::new(std::fs::File::create(&json_path)?),
-    )?;
+    let ((csv_path, csv_file), (json_path, json_file)) = create_new_pair(dir, stem)?;
+    write_csv(offers, io::BufWriter::new(csv_file))?;
+    write_json(offers, io::BufWriter::new(json_file))?;
     Ok((csv_path, json_path))
+}
+
+/// Suffixes tried before giving up.
+const MAX_SUFFIX: u32 = 1000;
+
+type Created = (PathBuf, std::fs::File);
+
+/// `<name>.csv` and `<name>.json` in `dir`, both created new, for the first
+/// `name` among `stem`, `stem-1`, `stem-2`, … where both are free.
+fn create_new_pair(dir: &Path, stem: &str) -> io::Result<(Created, Created)> {
+    for n in 0..=MAX_SUFFIX {
+        let name = if n == 0 {
+            stem.to_string()
+        } else {
+            format!("{stem}-{n}")
+        };
+        let csv_path = dir.join(format!("{name}.csv"));
+        let csv = match create_new(&csv_path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        };
+        let json_path = dir.join(format!("{name}.json"));
+        match create_new(&json_path) {
+            Ok(json) => return Ok(((csv_path, csv), (json_path, json))),
+            Err(e) => {
+                // Ours, and still empty: take it back.
+                drop(csv);
+                let _ = std::fs::remove_file(&csv_path);
+                if e.kind() != io::ErrorKind::AlreadyExists {
+                    return Err(e);
+                }
+            }
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!("{stem}.csv and {MAX_SUFFIX} numbered variants all exist"),
+    ))
+}
+
+/// A new file; fails if anything (a file, a symlink, even a dangling one)
+/// is at `path`.
+fn create_new(path: &Path) -> io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
 }
 
 #[cfg(test)]
@@ -363,5 +409,48 @@ mod tests {
         assert_eq!(lines.len(), 3);
         assert!(lines[2].trim_start().starts_with("2 "), "{text}");
         assert!(!text.contains('\x1b'));
+    }
+
+    #[test]
+    fn export_never_overwrites_and_never_follows_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        // Someone's file at the first name, and a symlink at the second
+        // name's JSON pointing at a file that must stay untouched.
+        std::fs::write(d.join("t.csv"), "mine").unwrap();
+        let victim = d.join("victim.txt");
+        std::fs::write(&victim, "precious").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&victim, d.join("t-1.json")).unwrap();
+        #[cfg(not(unix))]
+        std::fs::write(d.join("t-1.json"), "taken").unwrap();
+
+        let (csv, json) = export_both(&[offer()], d, "t").unwrap();
+        assert_eq!(csv, d.join("t-2.csv"));
+        assert_eq!(json, d.join("t-2.json"));
+        assert_eq!(std::fs::read_to_string(d.join("t.csv")).unwrap(), "mine");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert!(
+            !d.join("t-1.csv").exists(),
+            "the half-taken name is given back"
+        );
+        assert!(!d.join("t.json").exists());
+
+        // A symlink planted at the very first name is not followed either.
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&victim, d.join("u.json")).unwrap();
+            let (csv, json) = export_both(&[offer()], d, "u").unwrap();
+            assert_eq!((csv, json), (d.join("u-1.csv"), d.join("u-1.json")));
+            assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+            assert!(!d.join("u.csv").exists());
+        }
+
+        // Again: a fresh pair each time.
+        let (csv2, json2) = export_both(&[offer()], d, "t").unwrap();
+        assert_eq!((csv2, json2), (d.join("t-3.csv"), d.join("t-3.json")));
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(d.join("t-3.json")).unwrap()).unwrap();
+        assert_eq!(v.as_array().map(Vec::len), Some(1));
     }
 }

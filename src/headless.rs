@@ -263,34 +263,41 @@ pub fn write_table<W: Write>(offers: &[Offer], out: &mut W) -> std::io::Result<(
 }
 
 /// `tusou prepare`: what search would send, and optionally the bytes.
+/// Messages name files from the command line: sanitised.
 pub fn prepare(args: &PrepareArgs, common: &CommonArgs) -> ExitCode {
     let prepared = match crate::image::prepare_file(&args.image, &prepare_options(common)) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("tusou: {e}");
+            eprintln!("tusou: {}", sanitize(&e.to_string()));
             return Exit::Input.into();
         }
     };
-    eprintln!("tusou: {}", prepared.summary);
+    eprintln!("tusou: {}", sanitize(&prepared.summary));
     if let Some(out) = &args.output
         && let Err(e) = std::fs::write(out, &prepared.bytes)
     {
-        eprintln!("tusou: cannot write {}: {e}", out.display());
+        eprintln!(
+            "tusou: cannot write {}: {}",
+            crate::image::read::shown(out),
+            sanitize(&e.to_string())
+        );
         return Exit::Failure.into();
     }
-    println!("{}  {}", prepared.md5_hex, prepared.summary);
+    println!("{}  {}", prepared.md5_hex, sanitize(&prepared.summary));
     Exit::Ok.into()
 }
 
-/// `tusou preview`: the half-block picture on stdout.
+/// `tusou preview`: the half-block picture on stdout. The file is read like
+/// every picture: a regular file only, at most 64 MB.
 pub fn preview(args: &PreviewArgs) -> ExitCode {
-    let bytes = match std::fs::read(&args.image) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("tusou: cannot read {}: {e}", args.image.display());
-            return Exit::Input.into();
-        }
-    };
+    let bytes =
+        match crate::image::read_file_capped(&args.image, crate::image::MAX_PICTURE_FILE_BYTES) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("tusou: {e}");
+                return Exit::Input.into();
+            }
+        };
     let (cols, rows) = args.size;
     match crate::image::HalfBlockImage::from_bytes(&bytes, cols, rows) {
         Ok(picture) => {
@@ -302,7 +309,7 @@ pub fn preview(args: &PreviewArgs) -> ExitCode {
             }
         }
         Err(e) => {
-            eprintln!("tusou: {e}");
+            eprintln!("tusou: {}", sanitize(&e.to_string()));
             Exit::Input.into()
         }
     }

@@ -9,10 +9,24 @@ use crate::cli::CommonArgs;
 use crate::config::{self, Config};
 use crate::headless::{Exit, prepare_options};
 use crate::keymap::{self, Keymap};
+use crate::text::sanitize;
 use std::process::ExitCode;
 use std::time::Duration;
 
+/// What `tusou` with no terminal says (exit 2).
+pub const NEEDS_A_TERMINAL: &str = "tusou needs a terminal (stdin and stdout must both be one); \
+     in scripts and pipes use `tusou search IMAGE` (see `tusou search --help`)";
+
+/// Whether the app can take the terminal over: stdin and stdout are both
+/// terminals (`tusou | cat`, `tusou > file`, cron and CI have none).
+pub fn has_terminal() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+}
+
 pub async fn run(start: Option<String>, common: CommonArgs, strict_keymap: bool) -> ExitCode {
+    // Everything printed here names files or echoes values from outside:
+    // the errors' Display sanitises them.
     let mut config = match Config::load(common.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
@@ -40,6 +54,12 @@ pub async fn run(start: Option<String>, common: CommonArgs, strict_keymap: bool)
     } else {
         Keymap::load(keymap_path.as_deref())
     };
+    // After the config and keymap checks (so `tusou --strict-keymap` checks
+    // a keymap from a script), before anything touches the terminal.
+    if !has_terminal() {
+        eprintln!("tusou: {NEEDS_A_TERMINAL}");
+        return Exit::Usage.into();
+    }
 
     let demo = DemoOptions {
         force: common.demo,
@@ -51,11 +71,11 @@ pub async fn run(start: Option<String>, common: CommonArgs, strict_keymap: bool)
             if e.downcast_ref::<crate::backend::DemoUnavailable>()
                 .is_some() =>
         {
-            eprintln!("tusou: {e:#}");
+            eprintln!("tusou: {}", sanitize(&format!("{e:#}")));
             return Exit::Config.into();
         }
         Err(e) => {
-            eprintln!("tusou: could not start: {e:#}");
+            eprintln!("tusou: could not start: {}", sanitize(&format!("{e:#}")));
             return Exit::Failure.into();
         }
     };
@@ -80,7 +100,7 @@ pub async fn run(start: Option<String>, common: CommonArgs, strict_keymap: bool)
     match app::run(backend, options).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("tusou: {e:#}");
+            eprintln!("tusou: {}", sanitize(&format!("{e:#}")));
             Exit::Failure.into()
         }
     }

@@ -18,6 +18,7 @@ use std::sync::LazyLock;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::app::Action;
+use crate::text::sanitize;
 
 /// The repository keymap.toml, compiled in.
 const DEFAULT_KEYMAP: &str = include_str!("../keymap.toml");
@@ -80,17 +81,19 @@ pub struct KeymapProblem {
     pub message: String,
 }
 
+/// File names and keys come from outside (the file system, the file's
+/// contents): sanitised, so a problem can go to stderr or the status bar.
 impl fmt::Display for KeymapProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", display_path(&self.file))?;
+        write!(f, "{}", sanitize(&display_path(&self.file)))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
         }
         f.write_str(": ")?;
         if let Some(key) = &self.key {
-            write!(f, "key {key:?}: ")?;
+            write!(f, "key {:?}: ", sanitize(key))?;
         }
-        f.write_str(&self.message)
+        f.write_str(&sanitize(&self.message))
     }
 }
 
@@ -118,6 +121,9 @@ pub struct HelpEntry {
 
 /// A normalised key: what lookups hash on.
 type KeyId = (KeyCode, KeyModifiers);
+
+/// `ctrl-c`, which always quits whatever the keymap says.
+const CTRL_C: KeyId = (KeyCode::Char('c'), KeyModifiers::CONTROL);
 
 #[derive(Debug, Clone)]
 struct Binding {
@@ -164,16 +170,18 @@ impl Keymap {
         let Some(path) = user_file else {
             return (Keymap::defaults(), Vec::new());
         };
-        match std::fs::read_to_string(path) {
+        // Capped, regular files only: a FIFO or a device named keymap.toml
+        // cannot hang the start or exhaust memory.
+        match crate::image::read_text_capped(path, crate::image::MAX_TEXT_FILE_BYTES) {
             Ok(text) => Keymap::from_toml_str(&text, path),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Keymap::defaults(), Vec::new()),
+            Err(e) if e.is_not_found() => (Keymap::defaults(), Vec::new()),
             Err(e) => (
                 Keymap::defaults(),
                 vec![KeymapProblem {
                     file: path.to_path_buf(),
                     line: None,
                     key: None,
-                    message: format!("cannot read the keymap: {e}"),
+                    message: format!("cannot use the keymap: {e}"),
                 }],
             ),
         }
@@ -191,10 +199,29 @@ impl Keymap {
 
     /// The defaults with `text` (a user keymap, named `file` in problems)
     /// layered on top.
+    ///
+    /// `ctrl-c` always quits: a line binding it to anything else (or
+    /// unbinding it), in any section, is a problem and is ignored.
     pub fn from_toml_str(text: &str, file: &Path) -> (Keymap, Vec<KeymapProblem>) {
         let mut keymap = Keymap::defaults();
-        let (lines, problems) = parse_layer(text, file);
-        if let Some(lines) = lines {
+        let (lines, mut problems) = parse_layer(text, file);
+        if let Some(mut lines) = lines {
+            lines.retain(|line| {
+                let keeps_quit = line.key != CTRL_C || line.actions == [Action::Quit];
+                if !keeps_quit {
+                    problems.push(KeymapProblem {
+                        file: file.to_path_buf(),
+                        line: Some(line.line),
+                        key: Some("ctrl-c".to_string()),
+                        message: format!(
+                            "ctrl-c always quits; this binding in [{}] is ignored",
+                            line.context
+                        ),
+                    });
+                }
+                keeps_quit
+            });
+            problems.sort_by_key(|p| p.line);
             keymap.apply(lines, LAYER_USER);
         }
         (keymap, problems)
@@ -221,6 +248,10 @@ impl Keymap {
     /// unbound. No allocation.
     pub fn actions(&self, context: KeyContext, key: &KeyEvent) -> &[Action] {
         let id = normalise(key.code, key.modifiers);
+        if id == CTRL_C {
+            // The way out that no keymap can take away.
+            return &[Action::Quit];
+        }
         self.contexts[context.index()]
             .get(&id)
             .or_else(|| self.contexts[KeyContext::Global.index()].get(&id))
@@ -422,6 +453,8 @@ struct ParsedLine {
     context: KeyContext,
     key: KeyId,
     actions: Vec<Action>,
+    /// 1-based line in its file.
+    line: usize,
 }
 
 /// 1-based line of a byte offset.
@@ -556,6 +589,7 @@ fn parse_layer(text: &str, file: &Path) -> (Option<Vec<ParsedLine>>, Vec<KeymapP
             context,
             key,
             actions,
+            line: line_of(text, offset),
         });
     }
 
@@ -1140,5 +1174,70 @@ mod tests {
             &[Action::Quit]
         );
         assert!(Keymap::load_strict(None).is_ok());
+    }
+
+    /// A keymap that unbinds both ways out: reported (so `--strict-keymap`
+    /// refuses it), and ctrl-c still quits in every pane.
+    #[test]
+    fn ctrl_c_always_quits() {
+        let text = "[global]\n\"q\" = []\n\"ctrl-c\" = []\n[results]\n\"ctrl-c\" = [\"help\"]\n";
+        let (keymap, problems) = user(text);
+        assert_eq!(problems.len(), 2, "{problems:#?}");
+        assert_eq!(problems[0].line, Some(3));
+        assert_eq!(problems[1].line, Some(5));
+        assert!(
+            problems[0].to_string().contains("ctrl-c always quits"),
+            "{}",
+            problems[0]
+        );
+        for &context in KeyContext::all() {
+            assert_eq!(
+                keymap.actions(context, &key("ctrl-c")),
+                &[Action::Quit],
+                "{context}"
+            );
+            assert_eq!(keymap.actions(context, &key("q")), &[] as &[Action]);
+        }
+        assert_eq!(
+            keymap.keys_for(KeyContext::Global, Action::Quit),
+            vec!["ctrl-c"]
+        );
+        // Binding it to quit again is fine.
+        let (_, problems) = user("[picker]\n\"ctrl-c\" = [\"quit\"]\n");
+        assert!(problems.is_empty(), "{problems:#?}");
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("keymap.toml");
+        std::fs::write(&path, text).expect("write");
+        let strict = Keymap::load_strict(Some(&path));
+        assert!(strict.is_err(), "--strict-keymap refuses it");
+    }
+
+    /// Escapes in the file name and in the file's keys never reach output.
+    #[test]
+    fn problems_are_sanitised() {
+        let (_, problems) = Keymap::from_toml_str(
+            "[global]\n\"\\u001b]52;c;ZXZpbA==\\u0007\" = \"quit\"\n",
+            Path::new("/cfg\x1b[2J/keymap.toml"),
+        );
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        let text = problems[0].to_string();
+        assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text:?}");
+    }
+
+    /// A keymap that is a FIFO or a device is reported, never read.
+    #[cfg(unix)]
+    #[test]
+    fn special_files_are_not_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let link = dir.path().join("keymap.toml");
+        std::os::unix::fs::symlink("/dev/zero", &link).expect("symlink");
+        let (_, problems) = Keymap::load(Some(&link));
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert!(
+            problems[0].to_string().contains("not a regular file"),
+            "{}",
+            problems[0]
+        );
     }
 }

@@ -1,6 +1,12 @@
 use clap::Parser;
 use std::process::ExitCode;
+use std::time::Duration;
 use tusou::cli::{Cli, Command};
+
+/// How long leaving waits for background work once the command is done.
+/// Blocking tasks cannot be cancelled; one stuck in the kernel (a stalled
+/// file system) must not keep the process alive.
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -14,7 +20,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(async move {
+    let code = runtime.block_on(async move {
         match cli.command {
             Some(Command::Search(args)) => {
                 tusou::logging::to_stderr("warn");
@@ -26,7 +32,7 @@ fn main() -> ExitCode {
                 match tusou_sim::run_standalone(args).await {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(e) => {
-                        eprintln!("tusou sim: {e:#}");
+                        eprintln!("tusou sim: {}", tusou::text::sanitize(&format!("{e:#}")));
                         ExitCode::FAILURE
                     }
                 }
@@ -39,5 +45,8 @@ fn main() -> ExitCode {
             }
             None => tusou::interactive::run(cli.start, cli.common, cli.strict_keymap).await,
         }
-    })
+    });
+    // Not a plain drop: that waits for every blocking task, for ever.
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
+    code
 }

@@ -88,7 +88,11 @@ fn install_panic_hook() {
                 restore();
                 previous(info);
             } else {
-                tracing::error!("background task panicked: {info}");
+                // Panic messages can quote file names and server text.
+                tracing::error!(
+                    "background task panicked: {}",
+                    crate::text::sanitize(&info.to_string())
+                );
             }
         }));
     });

@@ -120,7 +120,11 @@ fn start_with(
     cmd.env_remove("DISPLAY");
     cmd.env_remove("WAYLAND_DISPLAY");
     for (name, value) in env {
-        cmd.env(name, value);
+        if *name == "TUSOU_STRICT" {
+            cmd.arg("--strict-keymap");
+        } else {
+            cmd.env(name, value);
+        }
     }
     let child = pair.slave.spawn_command(cmd).expect("spawn tusou");
     drop(pair.slave);
@@ -313,11 +317,12 @@ fn assert_exits_restored(app: &mut App) {
     assert!(!t.parser.screen().bracketed_paste(), "bracketed paste off");
 }
 
-/// SIGTERM and SIGHUP (an SSH drop) end the app in order, terminal restored,
+/// SIGTERM, SIGHUP (an SSH drop) and SIGINT (`kill -INT`; in raw mode
+/// ctrl-c is a key, not a signal) end the app in order, terminal restored,
 /// even while a search is in flight.
 #[test]
 fn signals_restore_the_terminal() {
-    for signal in ["-TERM", "-HUP"] {
+    for signal in ["-TERM", "-HUP", "-INT"] {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = tempfile::tempdir().expect("tempdir");
         let cache = tempfile::tempdir().expect("tempdir");
@@ -396,4 +401,194 @@ fn sixel_pictures_without_terminal_queries() {
     );
     app.send(b"q");
     assert_exits_restored(&mut app);
+}
+
+/// Starts tusou in a pty with `args` instead of the usual ones (no picker
+/// directory), `cwd` as its working directory.
+fn start_args(cwd: &std::path::Path, config: &std::path::Path, args: &[&str]) -> App {
+    let pty = native_pty_system();
+    let pair = pty
+        .openpty(PtySize {
+            rows: ROWS,
+            cols: COLS,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("open a pty");
+    let mut cmd = CommandBuilder::new(args[0]);
+    cmd.args(&args[1..]);
+    cmd.cwd(cwd);
+    cmd.env("TUSOU_CONFIG_DIR", config);
+    cmd.env("TUSOU_CACHE_DIR", cwd);
+    cmd.env("TUSOU_GRAPHICS", "halfblocks");
+    cmd.env("TERM", "xterm-256color");
+    let child = pair.slave.spawn_command(cmd).expect("spawn");
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().expect("pty reader");
+    let writer = pair.master.take_writer().expect("pty writer");
+    let term = Arc::new(Mutex::new(Term {
+        parser: vt100::Parser::new(ROWS, COLS, 0),
+        raw: Vec::new(),
+        eof: false,
+    }));
+    let t = term.clone();
+    std::thread::spawn(move || {
+        let _master = pair.master;
+        let mut buf = [0u8; 8192];
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    if let Ok(mut t) = t.lock() {
+                        t.parser.process(&buf[..n]);
+                        t.raw.extend_from_slice(&buf[..n]);
+                    }
+                }
+            }
+        }
+        if let Ok(mut t) = t.lock() {
+            t.eof = true;
+        }
+    });
+    App {
+        term,
+        writer,
+        child,
+    }
+}
+
+/// A FIFO among the photos: the listing completes (a FIFO is never opened,
+/// so it cannot block the sniffing), the FIFO is listed as not a picture,
+/// selecting it says why it cannot be searched, and `q` exits with the
+/// terminal restored — nothing waits on a stuck task.
+#[test]
+fn fifo_in_the_directory_never_blocks_listing_or_quit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = tempfile::tempdir().expect("tempdir");
+    // "a-pipe.jpg" sorts first, so it is under the cursor (and previewed).
+    let fifo = dir.path().join("a-pipe.jpg");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    write_catalog_picture(dir.path());
+    let mut app = start(dir.path(), config.path(), dir.path(), dir.path());
+    app.wait_for("the listing to complete", |a| {
+        let s = a.screen();
+        s.contains("a-pipe.jpg") && s.contains("product.jpg") && !s.contains("listing…")
+    });
+    app.send(b"\r"); // the FIFO is not a picture
+    app.wait_for("the refusal", |a| {
+        a.screen().contains("a-pipe.jpg is not a recognised image")
+    });
+    // Typed as a path (`:`), it goes to the search, which refuses it too.
+    app.send(b":");
+    for b in b"a-pipe.jpg" {
+        app.send(&[*b]);
+    }
+    app.send(b"\r");
+    app.wait_for("the search refusing the FIFO", |a| {
+        a.screen().contains("it is a FIFO")
+    });
+    app.send(b"q");
+    assert_exits_restored(&mut app);
+}
+
+/// `ctrl-c` quits whatever the keymap says: a user keymap that unbinds
+/// both `q` and `ctrl-c` is reported, and ctrl-c still quits.
+#[test]
+fn ctrl_c_always_quits() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        config.path().join("keymap.toml"),
+        "[global]\n\"q\" = []\n\"ctrl-c\" = []\n[picker]\n\"ctrl-c\" = [\"help\"]\n",
+    )
+    .expect("write keymap");
+    write_catalog_picture(dir.path());
+    let mut app = start(dir.path(), config.path(), dir.path(), dir.path());
+    app.wait_for("the picker and the keymap problem", |a| {
+        let s = a.screen();
+        s.contains("product.jpg") && s.contains("ctrl-c always quits")
+    });
+    app.send(b"q"); // unbound: nothing happens
+    app.send(b"\x03"); // ctrl-c
+    assert_exits_restored(&mut app);
+}
+
+/// Escape sequences in the config directory's name and in keymap contents
+/// reach the status bar only sanitised.
+#[test]
+fn escapes_from_config_and_keymap_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config_parent = tempfile::tempdir().expect("tempdir");
+    let config = config_parent
+        .path()
+        .join("cfg\x1b]52;c;ZXZpbA==\x07\x1b]0;pwned\x07");
+    std::fs::create_dir(&config).expect("mkdir");
+    std::fs::write(
+        config.join("keymap.toml"),
+        "[global]\n\"\\u001b]52;c;ZXZpbA==\\u0007\" = [\"quit\"]\n",
+    )
+    .expect("write keymap");
+    let mut app = start(dir.path(), &config, dir.path(), dir.path());
+    app.wait_for("the keymap problem in the status bar", |a| {
+        a.screen().contains("keymap:")
+    });
+    let raw = app.raw();
+    let evil: &[&[u8]] = &[b"\x1b]52;c;ZXZpbA==", b"\x1b]0;pwned"];
+    for e in evil {
+        assert!(
+            !raw.windows(e.len()).any(|w| w == *e),
+            "{:?} reached the terminal",
+            String::from_utf8_lossy(e)
+        );
+    }
+    app.send(b"q");
+    assert_exits_restored(&mut app);
+
+    // `--strict-keymap` prints the problems to the terminal (stderr) and
+    // refuses to start: sanitised too.
+    let mut app = start_with(
+        dir.path(),
+        &config,
+        dir.path(),
+        dir.path(),
+        &[("TUSOU_STRICT", "1")],
+    );
+    let status = wait_exit(&mut app);
+    assert_eq!(status.exit_code(), 6, "refused: {}", app.screen());
+    app.wait_for("the problem on the screen", |a| {
+        a.screen().contains("refusing to start")
+    });
+    let raw = app.raw();
+    for e in evil {
+        assert!(
+            !raw.windows(e.len()).any(|w| w == *e),
+            "{:?} reached the terminal",
+            String::from_utf8_lossy(e)
+        );
+    }
+}
+
+/// `tusou > file` from a shell in a terminal: stdout is not a terminal, so
+/// the app says so on stderr and exits 2 instead of drawing into the file.
+#[test]
+fn stdout_not_a_terminal_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = tempfile::tempdir().expect("tempdir");
+    let script = format!(
+        "'{}' --demo > out.txt; echo \"rc=$?\"",
+        env!("CARGO_BIN_EXE_tusou")
+    );
+    let mut app = start_args(dir.path(), config.path(), &["sh", "-c", &script]);
+    app.wait_for("the message and the exit code", |a| {
+        let s = a.screen();
+        s.contains("tusou needs a terminal") && s.contains("rc=2")
+    });
+    let status = wait_exit(&mut app);
+    assert!(status.success());
+    let out = std::fs::read(dir.path().join("out.txt")).expect("out.txt");
+    assert!(out.is_empty(), "nothing drawn into the file: {out:?}");
 }

@@ -9,7 +9,6 @@ use crate::image::{HalfBlockImage, PrepareOptions, decode_for_thumbnail, sniff};
 use base64::Engine as _;
 use lru::LruCache;
 use std::collections::HashMap;
-use std::io::Read;
 use std::num::NonZeroUsize;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,12 +22,13 @@ use tokio::task::AbortHandle;
 pub const SNIFF_CAP: usize = 5_000;
 /// Time spent sniffing per listing before falling back to extensions.
 const SNIFF_TIME: Duration = Duration::from_secs(2);
+/// Longest wait for one file's first bytes; past it, the listing stops
+/// sniffing (a stalled file system stalls only the sniffing thread).
+const SNIFF_WAIT: Duration = Duration::from_millis(500);
 /// Thumbnails decoded at once.
 pub const THUMB_CONCURRENCY: usize = 4;
 /// Largest picture downloaded for a thumbnail.
 const THUMB_MAX_BYTES: usize = 8 * 1024 * 1024;
-/// Largest local file read for a preview.
-const PREVIEW_MAX_FILE: u64 = 64 * 1024 * 1024;
 
 /// Runs effects; owns the handles of what is in flight.
 pub struct Runner {
@@ -146,7 +146,7 @@ impl Runner {
                     let stem = format!("tusou-{}", timestamp(std::time::SystemTime::now()));
                     let result = std::fs::create_dir_all(&dir)
                         .and_then(|()| crate::export::export_both(&offers, &dir, &stem))
-                        .map_err(|e| format!("{}: {e}", dir.display()));
+                        .map_err(|e| crate::text::sanitize(&format!("{}: {e}", dir.display())));
                     let _ = tx.send(Msg::Exported(result));
                 });
             }
@@ -207,10 +207,13 @@ async fn thumb_bytes(
     match source {
         ThumbSource::File(path) => {
             let path = path.clone();
-            tokio::task::spawn_blocking(move || read_capped(&path, PREVIEW_MAX_FILE))
-                .await
-                .map_err(|e| e.to_string())?
-                .map(Arc::new)
+            tokio::task::spawn_blocking(move || {
+                crate::image::read_file_capped(&path, crate::image::MAX_PICTURE_FILE_BYTES)
+            })
+            .await
+            .map_err(|e| e.to_string())?
+            .map(Arc::new)
+            .map_err(|e| e.to_string())
         }
         ThumbSource::Url(url) => {
             if let Ok(mut cache) = downloads.lock()
@@ -230,18 +233,6 @@ async fn thumb_bytes(
             Ok(bytes)
         }
     }
-}
-
-fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, String> {
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut out = Vec::new();
-    file.take(max + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| e.to_string())?;
-    if out.len() as u64 > max {
-        return Err("too large to preview".into());
-    }
-    Ok(out)
 }
 
 fn decode_thumb(bytes: &[u8], key: &ThumbKey) -> Thumb {
@@ -274,7 +265,9 @@ fn decode_thumb(bytes: &[u8], key: &ThumbKey) -> Thumb {
 }
 
 /// Lists `dir` in batches (growing, and at least every 100 ms), sniffing
-/// the first bytes of files up to a cap.
+/// the first bytes of regular files up to a cap. FIFOs, devices and sockets
+/// are listed, never opened, and never pictures; sniffing runs on a helper
+/// thread with a deadline per file, so nothing here can block for long.
 fn list_dir(generation: u64, dir: &Path, cancel: &AtomicBool, tx: &UnboundedSender<Msg>) {
     let send = |entries: Vec<Entry>, done: bool, error: Option<String>| {
         let _ = tx.send(Msg::Listing {
@@ -287,7 +280,11 @@ fn list_dir(generation: u64, dir: &Path, cancel: &AtomicBool, tx: &UnboundedSend
     let rd = match std::fs::read_dir(dir) {
         Ok(rd) => rd,
         Err(e) => {
-            send(Vec::new(), true, Some(format!("{}: {e}", dir.display())));
+            send(
+                Vec::new(),
+                true,
+                Some(crate::text::sanitize(&format!("{}: {e}", dir.display()))),
+            );
             return;
         }
     };
@@ -296,6 +293,7 @@ fn list_dir(generation: u64, dir: &Path, cancel: &AtomicBool, tx: &UnboundedSend
     let mut batch = Vec::new();
     let mut batch_cap = 256usize;
     let mut sniffed = 0usize;
+    let mut sniffer = Sniffer::start();
     for ent in rd {
         if cancel.load(Ordering::Relaxed) || tx.is_closed() {
             return;
@@ -307,20 +305,24 @@ fn list_dir(generation: u64, dir: &Path, cancel: &AtomicBool, tx: &UnboundedSend
         let path = ent.path();
         let ft = ent.file_type().ok();
         let is_link = ft.is_some_and(|t| t.is_symlink());
+        // Never opens the file: safe on FIFOs and devices.
         let meta = if is_link {
             std::fs::metadata(&path).ok()
         } else {
             ent.metadata().ok()
         };
         let is_dir = meta.as_ref().is_some_and(|m| m.is_dir());
+        // Regular files (or ones whose type is unknown) may be pictures.
+        let special = meta.as_ref().is_some_and(|m| !m.is_dir() && !m.is_file());
         let size = meta
             .as_ref()
-            .map_or(0, |m| if m.is_dir() { 0 } else { m.len() });
-        let (is_image, format) = if is_dir {
+            .map_or(0, |m| if m.is_file() { m.len() } else { 0 });
+        let sniffing = sniffed < SNIFF_CAP && started.elapsed() < SNIFF_TIME;
+        let (is_image, format) = if is_dir || special {
             (false, None)
-        } else if sniffed < SNIFF_CAP && started.elapsed() < SNIFF_TIME {
+        } else if let Some(found) = sniffing.then(|| sniffer.sniff(&path)).flatten() {
             sniffed += 1;
-            sniff_file(&path)
+            found
         } else {
             (super::update::looks_like_image(&name), None)
         };
@@ -334,19 +336,59 @@ fn list_dir(generation: u64, dir: &Path, cancel: &AtomicBool, tx: &UnboundedSend
     send(batch, true, None);
 }
 
-fn sniff_file(path: &Path) -> (bool, Option<String>) {
-    let Ok(mut f) = std::fs::File::open(path) else {
-        return (false, None);
-    };
-    let mut buf = [0u8; 32];
-    let mut n = 0;
-    while n < buf.len() {
-        match f.read(&mut buf[n..]) {
-            Ok(0) | Err(_) => break,
-            Ok(k) => n += k,
+type SniffResult = (bool, Option<String>);
+
+/// Content sniffing on a helper thread. A file whose first bytes take more
+/// than [`SNIFF_WAIT`] (a stalled network mount) stalls only that thread:
+/// the listing abandons it and goes on by file extension.
+struct Sniffer {
+    worker: Option<(
+        std::sync::mpsc::Sender<std::path::PathBuf>,
+        std::sync::mpsc::Receiver<SniffResult>,
+    )>,
+}
+
+impl Sniffer {
+    fn start() -> Sniffer {
+        let (req_tx, req_rx) = std::sync::mpsc::channel::<std::path::PathBuf>();
+        let (res_tx, res_rx) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("tusou-sniff".into())
+            .spawn(move || {
+                // Ends when the listing drops its sender (or abandons us).
+                for path in req_rx {
+                    if res_tx.send(sniff_file(&path)).is_err() {
+                        break;
+                    }
+                }
+            });
+        Sniffer {
+            worker: spawned.ok().map(|_| (req_tx, res_rx)),
         }
     }
-    match sniff(&buf[..n]) {
+
+    /// `None` when sniffing is off (abandoned after a stall, or no thread).
+    fn sniff(&mut self, path: &Path) -> Option<SniffResult> {
+        let (req, res) = self.worker.as_ref()?;
+        let answer = req
+            .send(path.to_path_buf())
+            .ok()
+            .and_then(|()| res.recv_timeout(SNIFF_WAIT).ok());
+        if answer.is_none() {
+            // Late answers would belong to this file: never ask again.
+            self.worker = None;
+        }
+        answer
+    }
+}
+
+/// Whether a file's first bytes are a picture (and which format). Opens
+/// only regular files, without blocking (see `crate::image::read`).
+fn sniff_file(path: &Path) -> SniffResult {
+    match crate::image::read::read_head(path, 32)
+        .ok()
+        .and_then(|head| sniff(&head))
+    {
         Some(fmt) => (true, Some(fmt.name().to_string())),
         None => (false, None),
     }

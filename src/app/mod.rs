@@ -90,11 +90,13 @@ pub fn initial_state(
     state.can_open = effects::has_local_display();
     state.export_dir = options.export_dir.clone();
     state.picker.home = dirs::home_dir();
+    // File names and file contents: sanitised before the status bar.
     let mut problems = options
         .keymap_problems
         .iter()
         .map(|p| format!("keymap: {p}"))
-        .chain(options.notices.iter().cloned());
+        .chain(options.notices.iter().cloned())
+        .map(|text| crate::text::sanitize(&text));
     if let Some(first) = problems.next() {
         let more = problems.count();
         let tail = if more > 0 {
@@ -127,9 +129,19 @@ pub async fn run(backend: Backend, options: AppOptions) -> anyhow::Result<()> {
 
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let mut runner = effects::Runner::new(tx, backend.client.clone(), options.prepare.clone());
+    let signals = Signals::install();
     let mut terminal = tui::init()?;
     let _guard = tui::Guard;
-    let result = event_loop(&mut terminal, &mut state, &mut runner, rx, start, cwd).await;
+    let result = event_loop(
+        &mut terminal,
+        signals,
+        &mut state,
+        &mut runner,
+        rx,
+        start,
+        cwd,
+    )
+    .await;
     runner.shutdown();
     if matches!(graphics, GraphicsProtocol::Kitty) {
         let mut out = std::io::stdout();
@@ -141,17 +153,41 @@ pub async fn run(backend: Backend, options: AppOptions) -> anyhow::Result<()> {
     result
 }
 
+/// The signals that end the app in order (terminal restored). In raw mode
+/// ctrl-c is a key, but `kill -INT` (or a signal to the process group)
+/// still arrives as SIGINT. Installed before the terminal is taken over, so
+/// no signal in between can kill the process with the terminal in raw mode.
+struct Signals {
+    sigterm: Option<tokio::signal::unix::Signal>,
+    sighup: Option<tokio::signal::unix::Signal>,
+    sigint: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn install() -> Signals {
+        use tokio::signal::unix::{SignalKind, signal};
+        Signals {
+            sigterm: signal(SignalKind::terminate()).ok(),
+            sighup: signal(SignalKind::hangup()).ok(),
+            sigint: signal(SignalKind::interrupt()).ok(),
+        }
+    }
+}
+
 async fn event_loop(
     terminal: &mut tui::Term,
+    signals: Signals,
     state: &mut State,
     runner: &mut effects::Runner,
     mut rx: tokio::sync::mpsc::UnboundedReceiver<Msg>,
     start: Start,
     cwd: PathBuf,
 ) -> anyhow::Result<()> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut sigterm = signal(SignalKind::terminate()).ok();
-    let mut sighup = signal(SignalKind::hangup()).ok();
+    let Signals {
+        mut sigterm,
+        mut sighup,
+        mut sigint,
+    } = signals;
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -191,6 +227,7 @@ async fn event_loop(
             }
             _ = recv_signal(&mut sigterm) => vec![Msg::Terminate],
             _ = recv_signal(&mut sighup) => vec![Msg::Terminate],
+            _ = recv_signal(&mut sigint) => vec![Msg::Terminate],
         };
         for m in msgs {
             for e in update(state, m) {

@@ -209,7 +209,8 @@ pub struct PrepareOptions {
     pub max_bytes: usize,
     /// Longest edge of a Compact re-encode.
     pub compact_max_edge: u32,
-    /// Inputs bigger than this are refused before reading them.
+    /// Inputs bigger than this are refused: files are read only up to it
+    /// (whatever size they report), bytes in memory are checked.
     pub max_input_bytes: u64,
     /// Decompression-bomb guard, checked from the header before decoding.
     pub max_pixels: u64,
@@ -221,7 +222,7 @@ impl Default for PrepareOptions {
             mode: PrepareMode::Compact,
             max_bytes: MAX_UPLOAD_BYTES,
             compact_max_edge: 1000,
-            max_input_bytes: 200 * 1024 * 1024,
+            max_input_bytes: super::read::MAX_PICTURE_FILE_BYTES,
             max_pixels: 100_000_000,
         }
     }
@@ -285,11 +286,10 @@ pub enum ImageError {
     DecompressionBomb { detail: String, max_pixels: u64 },
     #[error("the file is too large: {} (limit {})", human_bytes(*.size), human_bytes(*.max))]
     TooLarge { size: u64, max: u64 },
-    #[error("cannot read {}: {reason}", .path.display())]
-    Unreadable {
-        path: std::path::PathBuf,
-        reason: String,
-    },
+    /// The file could not be read: missing, not a regular file (a FIFO, a
+    /// device, a directory), over the size cap, or an I/O error.
+    #[error(transparent)]
+    Read(#[from] super::read::ReadError),
     #[error("could not encode the image: {0}")]
     Encode(String),
     #[error("could not make the image fit in {}", human_bytes(*.max_bytes as u64))]
@@ -359,26 +359,11 @@ pub fn prepare(bytes: &[u8], opts: &PrepareOptions) -> Result<PreparedImage, Ima
     Ok(converted(jpeg, w, h, source, ""))
 }
 
-/// Read a file and [`prepare`] it; the size is checked before reading.
+/// Read a file and [`prepare`] it. Only a regular file is opened (never a
+/// FIFO or a device), and reading stops at `opts.max_input_bytes` whatever
+/// size the file reports.
 pub fn prepare_file(path: &Path, opts: &PrepareOptions) -> Result<PreparedImage, ImageError> {
-    let unreadable = |e: std::io::Error| ImageError::Unreadable {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    };
-    let meta = std::fs::metadata(path).map_err(unreadable)?;
-    if meta.is_dir() {
-        return Err(ImageError::Unreadable {
-            path: path.to_path_buf(),
-            reason: "it is a directory".to_owned(),
-        });
-    }
-    if meta.len() > opts.max_input_bytes {
-        return Err(ImageError::TooLarge {
-            size: meta.len(),
-            max: opts.max_input_bytes,
-        });
-    }
-    let bytes = std::fs::read(path).map_err(unreadable)?;
+    let bytes = super::read::read_file_capped(path, opts.max_input_bytes)?;
     prepare(&bytes, opts)
 }
 
@@ -564,6 +549,11 @@ pub(crate) fn decode(
     if let Some((w, h)) = header_dimensions(bytes, format)
         && u64::from(w) * u64::from(h) > max_pixels
     {
+        // Too big to hold decoded: a PNG is reduced while it is decoded
+        // (memory bounded whatever its size, up to a time-bounding limit).
+        if *format == SourceFormat::Png {
+            return super::reduce::decode_png_reduced(bytes, max_pixels);
+        }
         return Err(ImageError::DecompressionBomb {
             detail: format!("the header claims {w}×{h} pixels"),
             max_pixels,
@@ -1214,19 +1204,30 @@ mod tests {
             prepare(gif, &PrepareOptions::default()),
             Err(ImageError::DecompressionBomb { .. })
         ));
-        // Lower pixel limits are honoured too.
+        // Lower pixel limits are honoured too: refused, or for a PNG
+        // reduced while decoding to within the limit.
         let tight = PrepareOptions {
             max_pixels: 10_000,
             ..PrepareOptions::default()
         };
+        let ok_jpeg = jpeg(&smooth_rgb(200, 200), 90);
+        assert!(matches!(
+            prepare(&ok_jpeg, &tight),
+            Err(ImageError::DecompressionBomb { .. })
+        ));
         let ok_png = encode(
             &DynamicImage::ImageRgb8(smooth_rgb(200, 200)),
             ImageFormat::Png,
         );
-        assert!(matches!(
-            prepare(&ok_png, &tight),
-            Err(ImageError::DecompressionBomb { .. })
-        ));
+        let d = decode(&ok_png, &SourceFormat::Png, tight.max_pixels).expect("reduced");
+        assert_eq!((d.width, d.height), (200, 200), "the file's own size");
+        assert_eq!(
+            (d.image.width(), d.image.height()),
+            (100, 100),
+            "within the limit"
+        );
+        let p = prepare(&ok_png, &tight).expect("sent as it is");
+        assert_eq!((p.source.width, p.source.height), (200, 200));
     }
 
     #[test]
@@ -1254,11 +1255,96 @@ mod tests {
         }
     }
 
+    /// A PNG written row by row (never whole in memory): white, with a
+    /// black square over the middle ninth. 1 bit per pixel, so tens of
+    /// thousands of pixels a side encode fast and compress to little.
+    fn big_two_tone_png(w: u32, h: u32) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut out = Vec::new();
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Grayscale);
+        enc.set_depth(png::BitDepth::One);
+        enc.set_compression(png::Compression::Fast);
+        let mut writer = enc.write_header().expect("header");
+        let mut stream = writer.stream_writer().expect("stream");
+        let stride = w.div_ceil(8) as usize;
+        let white = vec![0xFFu8; stride];
+        let mut middle = white.clone();
+        for x in w / 3..2 * w / 3 {
+            middle[(x / 8) as usize] &= !(0x80 >> (x % 8));
+        }
+        for y in 0..h {
+            let row = if (h / 3..2 * h / 3).contains(&y) {
+                &middle
+            } else {
+                &white
+            };
+            stream.write_all(row).expect("row");
+        }
+        stream.finish().expect("finish");
+        drop(writer);
+        out
+    }
+
+    /// 20000×20000 (400 megapixels, 1.2 GB as RGB) is converted, not
+    /// refused: reduced while decoding, with the picture intact.
+    #[test]
+    fn huge_png_is_reduced_while_decoding() {
+        let png = big_two_tone_png(20_000, 20_000);
+        assert!(png.len() < 2_000_000, "{} bytes", png.len());
+        let opts = PrepareOptions::default();
+        let p = prepare(&png, &opts).expect("a huge PNG is converted");
+        assert_valid(&p, &opts);
+        assert_eq!((p.source.width, p.source.height), (20_000, 20_000));
+        assert_eq!((p.width, p.height), (1000, 1000));
+        assert!(
+            p.summary.starts_with("20000×20000 PNG ") && p.summary.contains("→ 1000×1000 JPEG"),
+            "{}",
+            p.summary
+        );
+        let out = image::load_from_memory(&p.bytes)
+            .expect("decodes")
+            .into_luma8();
+        assert!(out.get_pixel(100, 100)[0] > 240, "white corner");
+        assert!(out.get_pixel(500, 500)[0] < 15, "black middle");
+        assert!(out.get_pixel(500, 100)[0] > 240, "white above the square");
+    }
+
+    /// What stays refused, and says so: other formats over the pixel limit,
+    /// PNGs over 1,000 megapixels, interlaced PNGs over the pixel limit.
+    #[test]
+    fn refusals_past_the_reduction_say_why() {
+        let opts = PrepareOptions::default();
+        let err = prepare(&png_header(40_000, 40_000), &opts).unwrap_err();
+        assert!(
+            err.to_string().contains("1000 megapixels a PNG may have"),
+            "{err}"
+        );
+        // An interlaced PNG over the limit (interlace flag in IHDR).
+        let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut ihdr = b"IHDR".to_vec();
+        ihdr.extend_from_slice(&12_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&12_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 2, 0, 0, 1]);
+        v.extend_from_slice(&13u32.to_be_bytes());
+        v.extend_from_slice(&ihdr);
+        v.extend_from_slice(&crc32(&ihdr).to_be_bytes());
+        let err = prepare(&v, &opts).unwrap_err();
+        assert!(err.to_string().contains("interlaced"), "{err}");
+        // A truncated huge PNG is damaged, not a panic.
+        let png = big_two_tone_png(12_000, 9_000);
+        let err = prepare(&png[..png.len() / 2], &opts).unwrap_err();
+        assert!(matches!(err, ImageError::Corrupt { .. }), "{err:?}");
+    }
+
     #[test]
     fn prepare_file_reports_missing_path() {
         let path = Path::new("/definitely/not/here/photo.jpg");
         let err = prepare_file(path, &PrepareOptions::default()).unwrap_err();
-        assert!(matches!(err, ImageError::Unreadable { .. }), "{err:?}");
+        assert!(
+            matches!(&err, ImageError::Read(r) if r.is_not_found()),
+            "{err:?}"
+        );
         assert!(
             err.to_string().contains("/definitely/not/here/photo.jpg"),
             "{err}"
