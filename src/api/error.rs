@@ -172,6 +172,10 @@ impl ApiError {
     }
 }
 
+/// What [`ApiError::TooLarge`] names when a provider's reply (rather than a
+/// picture) went past its cap: the provider's fault, not the user's input.
+pub const REPLY: &str = "reply";
+
 /// How much of an undecodable reply is kept for diagnostics.
 pub const SNIPPET_BYTES: usize = 200;
 
