@@ -9,10 +9,14 @@
 #     1 s) and reset-mid-body where the binary's simulator has it; unseeded;
 #  2. peak RSS of `search --page-size 50 --pages 1` and of `--all` (100
 #     pages, 5,000 offers) against a 100,000-offer catalog, from the kernel's
-#     own account of the finished child (wait4 ru_maxrss), median of 3.
+#     own account of the finished child (wait4 ru_maxrss), median of 3;
+#  3. the same against a stub provider (in this script) whose 5,000 offers
+#     have 10 KB titles (50 MB of results), so that holding them all shows.
 #
-#   bash bench/robust.sh                         # builds release first (~1 min)
-#   TUSOU=/tmp/tusou-before bash bench/robust.sh # another build of tusou
+#   bash bench/robust.sh                         # builds release first; ~1 min to run
+#   TUSOU=/tmp/tusou-before bash bench/robust.sh # another build of tusou (client and sim)
+#   SIM=target/release/tusou TUSOU=/tmp/tusou-before bash bench/robust.sh
+#                                                # an older client against this simulator
 #   SEARCHES=50 RATE=0.3 bash bench/robust.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,10 +27,10 @@ fi
 WORK="${BENCH_WORK:-target/bench-work}/robust"
 rm -rf "$WORK"
 mkdir -p "$WORK"
-exec python3 - "$TUSOU" "$WORK" "${SEARCHES:-20}" "${RATE:-0.3}" <<'PY'
+exec python3 - "$TUSOU" "${SIM:-$TUSOU}" "$WORK" "${SEARCHES:-20}" "${RATE:-0.3}" <<'PY'
 import os, socket, statistics, subprocess, sys, time
 
-tusou, work, searches, rate = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+tusou, sim_bin, work, searches, rate = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
 
 def free_port():
     with socket.socket() as s:
@@ -35,7 +39,7 @@ def free_port():
 
 def start_sim(*args):
     port = free_port()
-    sim = subprocess.Popen([tusou, "sim", "--port", str(port), *args],
+    sim = subprocess.Popen([sim_bin, "sim", "--port", str(port), *args],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(500):
         try:
@@ -67,12 +71,12 @@ def run(args, e):
     lines = sum(1 for _ in open(f"{work}/out", "rb"))
     return code, lines, usage.ru_maxrss, took
 
-subprocess.run([tusou, "sim", "--samples", f"{work}/photos", "--sample-count", "1"],
+subprocess.run([sim_bin, "sim", "--samples", f"{work}/photos", "--sample-count", "1"],
                check=True, stdout=subprocess.DEVNULL)
 photo = os.path.join(f"{work}/photos", sorted(os.listdir(f"{work}/photos"))[0])
 
 # --- 1. searches at 30 % faults --------------------------------------------
-sim_help = subprocess.run([tusou, "sim", "--help"], capture_output=True, text=True).stdout
+sim_help = subprocess.run([sim_bin, "sim", "--help"], capture_output=True, text=True).stdout
 kinds = ["server-error", "malformed-json", "truncated-body", "code-error", "rate-limit"]
 if "reset-mid-body" in sim_help:
     kinds.append("reset-mid-body")
@@ -113,4 +117,44 @@ try:
 finally:
     sim.terminate()
     sim.wait()
+
+# --- 3. peak RSS with fat offers (a stub provider) --------------------------
+import http.server, json, threading, urllib.parse
+
+class Fat(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+    def reply(self, body):
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.reply({"code": 200, "message": "ok", "data": {"imageId": "1164408192156408878"}})
+    def do_GET(self):
+        q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
+        page = int(q.get("beginPage", ["1"])[0])
+        items = [{"offerId": str(600000000000 + page * 1000 + i),
+                  "subject": f"offer {page}-{i} " + "x" * 10000,
+                  "priceInfo": {"price": "9.90"}, "monthSold": 3}
+                 for i in range(50 if page <= 100 else 0)]
+        self.reply({"code": 200, "message": "ok", "data": {
+            "totalRecords": 5000, "totalPage": 100, "pageSize": 50,
+            "currentPage": page, "data": items}})
+
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Fat)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+base = f"http://127.0.0.1:{server.server_address[1]}"
+peaks = {}
+for label, pages in (("1 page", ["--pages", "1"]), ("--all", ["--all"])):
+    runs = [run(["search", photo, "--page-size", "50", *pages, "--format", "csv"],
+                env(base, f"fat-{label}-{i}")) for i in range(3)]
+    code, lines, _, _ = runs[0]
+    peaks[label] = statistics.median(r[2] for r in runs) / 1024
+    print(f"peak RSS, 10 KB titles, {label:7}: {peaks[label]:.1f} MiB (exit {code}, {lines - 1} offers written)")
+print(f"peak RSS, 10 KB titles, --all minus 1 page: {peaks['--all'] - peaks['1 page']:+.1f} MiB")
+server.shutdown()
 PY
