@@ -73,7 +73,7 @@ pub enum Format {
 
 enum Sink<W: Write> {
     Plain(W),
-    Csv(csv::Writer<W>),
+    Csv(Box<csv::Writer<W>>),
 }
 
 /// Writes offers as they arrive — page by page — numbering them across
@@ -91,7 +91,7 @@ impl<W: Write> OfferWriter<W> {
     /// header goes out with the first row, as before: no rows, no header.)
     pub fn new(format: Format, mut out: W) -> io::Result<Self> {
         let sink = match format {
-            Format::Csv => Sink::Csv(csv::Writer::from_writer(out)),
+            Format::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(out))),
             Format::Table => {
                 writeln!(
                     out,

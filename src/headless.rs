@@ -34,6 +34,13 @@ impl From<Exit> for ExitCode {
 pub const MAX_PAGES: u32 = 100;
 
 pub fn exit_for(error: &ApiError) -> Exit {
+    // A provider's reply over its cap is the provider's failing, like an
+    // undecodable one; a picture over its cap is the user's input.
+    if let ApiError::TooLarge { what, .. } = error.last()
+        && what == crate::api::error::REPLY
+    {
+        return Exit::Network;
+    }
     match error.kind() {
         ErrorKind::Auth => Exit::Auth,
         ErrorKind::InvalidRequest | ErrorKind::Upload | ErrorKind::TooLarge => Exit::Input,
@@ -344,6 +351,21 @@ mod tests {
             message: "busy".into(),
             trace_id: None,
         }
+    }
+
+    #[test]
+    fn a_reply_too_large_is_the_network_s_a_picture_the_input_s() {
+        let too_large = |what: &str| ApiError::TooLarge {
+            what: what.into(),
+            limit: 1,
+        };
+        assert_eq!(
+            exit_for(&too_large(crate::api::error::REPLY)),
+            Exit::Network
+        );
+        assert_eq!(exit_for(&too_large("picture")), Exit::Input);
+        let retried = ApiError::gave_up(3, std::time::Duration::from_secs(1), server_error());
+        assert_eq!(exit_for(&retried), Exit::Network);
     }
 
     #[tokio::test]

@@ -302,11 +302,12 @@ async fn the_total_time_bound_is_kept_and_stated() {
     assert_eq!(err.kind(), ErrorKind::Timeout, "{message}");
     let (attempts, secs) = gave_up(&message).unwrap_or_else(|| panic!("{message}"));
     assert!(attempts >= 2, "{message}");
-    // Twice the 0.4 s timeout, give or take scheduling.
-    assert!(secs <= 0.85, "{message}");
+    // Twice the 0.4 s timeout, give or take a loaded machine's scheduling
+    // (without the bound: 7 attempts of 0.4 s and the waits, over 3 s).
+    assert!(secs <= 1.2, "{message}");
     assert!(
         (took.as_secs_f64() - secs).abs() < 0.3,
         "{message} vs {took:?}"
     );
-    assert!(took < Duration::from_secs(2), "{took:?}");
+    assert!(took < Duration::from_millis(1500), "{took:?}");
 }

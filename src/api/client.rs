@@ -77,8 +77,10 @@ impl ProviderSettings {
 pub struct ClientSettings {
     pub provider: ProviderSettings,
     pub connect_timeout: Duration,
-    /// Whole-request timeout (uploads and queries).
+    /// Timeout of one attempt of a request (uploads, queries, downloads).
     pub timeout: Duration,
+    /// Retries of idempotent requests, and their total time bound (by
+    /// default twice `timeout`).
     pub retry: RetryPolicy,
     /// Where DajiSaaS image ids are cached; `None` keeps them in memory.
     pub image_id_cache: Option<PathBuf>,
@@ -273,7 +275,7 @@ impl Client {
         })
     }
 
-    /// The whole-request time bound, as messages should state it.
+    /// The time bound of one attempt of a request.
     pub fn timeout(&self) -> Duration {
         self.inner.transport.timeout
     }
@@ -413,8 +415,11 @@ impl Client {
         })
     }
 
-    /// Fetches one page (1-based) of results. Retries 429/5xx/network errors
-    /// with backoff and jitter (bounded); cancel by dropping the future.
+    /// Fetches one page (1-based) of results under the client's
+    /// [`RetryPolicy`] (transient failures, undecodable replies included,
+    /// are retried within its attempt and time bounds); cancel by dropping
+    /// the future. A page that does not add up (empty before the last page,
+    /// nothing readable in it) is a `Decode` error, not the end.
     ///
     /// When the provider answers that the `imageId` is unknown or expired,
     /// the picture is uploaded again once and the page asked for again; later

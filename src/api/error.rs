@@ -20,6 +20,21 @@ pub enum ErrorKind {
     Cancelled,
 }
 
+impl ErrorKind {
+    /// Transient: the same request may succeed later (the retry policy and
+    /// the app's retry hint both go by this).
+    pub fn is_retryable(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::RateLimited
+                | ErrorKind::Server
+                | ErrorKind::Network
+                | ErrorKind::Timeout
+                | ErrorKind::Decode
+        )
+    }
+}
+
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum ApiError {
     /// Bad credentials or signature.
@@ -125,14 +140,7 @@ impl ApiError {
     /// documented shape). Credentials, rejected requests and bodies over
     /// their cap are not.
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self.kind(),
-            ErrorKind::RateLimited
-                | ErrorKind::Server
-                | ErrorKind::Network
-                | ErrorKind::Timeout
-                | ErrorKind::Decode
-        )
+        self.kind().is_retryable()
     }
 
     /// Does the provider say the query's `imageId` is unknown or has expired?
@@ -171,6 +179,10 @@ impl ApiError {
         }
     }
 }
+
+/// What [`ApiError::TooLarge`] names when a provider's reply (rather than a
+/// picture) went past its cap: the provider's fault, not the user's input.
+pub const REPLY: &str = "reply";
 
 /// How much of an undecodable reply is kept for diagnostics.
 pub const SNIPPET_BYTES: usize = 200;

@@ -95,7 +95,7 @@ pub async fn read_reply(
 ) -> Result<Vec<u8>, ApiError> {
     let status = response.status();
     if status.is_success() {
-        return read_body(response, MAX_REPLY_BYTES, "reply", timeout).await;
+        return read_body(response, MAX_REPLY_BYTES, super::error::REPLY, timeout).await;
     }
     let retry_after = response
         .headers()

@@ -808,7 +808,7 @@ impl WireOffer {
             return Err(format!("{kind}, not an offer"));
         }
         let offer = WireOffer::deserialize(item)
-            .map_err(|e| crate::text::truncate(&e.to_string(), 120).into_owned())?;
+            .map_err(|e| crate::text::sanitize(&crate::text::truncate(&e.to_string(), 120)))?;
         let named = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
         if !(named(&offer.offer_id) || named(&offer.offer_map_id) || named(&offer.subject)) {
             return Err("an offer with no id and no title".into());

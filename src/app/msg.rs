@@ -43,11 +43,7 @@ impl Failure {
 
     /// Worth pressing retry for: the same request may succeed later.
     pub fn retryable(&self) -> bool {
-        use crate::api::ErrorKind::*;
-        matches!(
-            self.kind,
-            FailureKind::Api(RateLimited | Server | Timeout | Network | Decode)
-        )
+        matches!(self.kind, FailureKind::Api(kind) if kind.is_retryable())
     }
 }
 
