@@ -2,31 +2,13 @@
 //! (its own crate, with its own wire types: it cannot agree with a client bug).
 #![cfg(feature = "demo")] // uses the demo credentials helper
 
-use std::net::{Ipv4Addr, SocketAddr};
+mod common;
+
+use common::{client, start};
 use std::time::Duration;
-use tusou::api::{
-    Client, ClientSettings, ImageRef, ImageSource, ProviderKind, Region, RetryPolicy, SearchParams,
-};
-use tusou::backend::demo_provider;
+use tusou::api::{ImageRef, ImageSource, ProviderKind, Region, SearchParams};
 use tusou::image::PrepareOptions;
-use tusou_sim::{self as sim, SimConfig, SimCredentials, SimHandle};
-
-async fn start(config: SimConfig) -> SimHandle {
-    sim::spawn(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
-        .await
-        .expect("simulator starts")
-}
-
-fn client(kind: ProviderKind, sim: &SimHandle) -> Client {
-    let mut s = ClientSettings::new(demo_provider(
-        kind,
-        &SimCredentials::demo(),
-        &sim.base_url(),
-    ));
-    s.timeout = Duration::from_secs(10);
-    s.retry = RetryPolicy::none();
-    Client::new(s).expect("client builds")
-}
+use tusou_sim::{self as sim, SimConfig};
 
 fn catalog_id(config: &SimConfig, index: usize) -> String {
     sim::catalog_offer_ids(config, index + 1)[index].clone()

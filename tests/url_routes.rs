@@ -4,35 +4,21 @@
 //! on loopback, beside the simulator.
 #![cfg(feature = "demo")] // uses the demo credentials helper
 
-use std::net::{Ipv4Addr, SocketAddr};
-use std::time::Duration;
+mod common;
+
+use common::client;
+use std::net::Ipv4Addr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tusou::api::{
-    Client, ClientSettings, ErrorKind, ImageRef, ImageSource, ProviderKind, ResolveError,
-    RetryPolicy, Route, SearchParams,
+    ErrorKind, ImageRef, ImageSource, ProviderKind, ResolveError, Route, SearchParams,
 };
-use tusou::backend::demo_provider;
 use tusou::image::PrepareOptions;
-use tusou_sim::{self as sim, SimConfig, SimCredentials, SimHandle};
+use tusou_sim::{self as sim, SimConfig, SimHandle};
 
 async fn start_sim() -> (SimHandle, SimConfig) {
     let config = SimConfig::default();
-    let handle = sim::spawn(config.clone(), SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
-        .await
-        .expect("simulator starts");
-    (handle, config)
-}
-
-fn client(kind: ProviderKind, sim: &SimHandle) -> Client {
-    let mut s = ClientSettings::new(demo_provider(
-        kind,
-        &SimCredentials::demo(),
-        &sim.base_url(),
-    ));
-    s.timeout = Duration::from_secs(10);
-    s.retry = RetryPolicy::none();
-    Client::new(s).expect("client builds")
+    (common::start(config.clone()).await, config)
 }
 
 /// What the picture host answers on a path.

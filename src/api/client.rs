@@ -230,14 +230,7 @@ impl Client {
         let ProviderSettings::DajiSaas(settings) = &self.inner.settings.provider else {
             return self.resolve_prepared(image).await;
         };
-        let (id, sent, notes) = self.upload(settings, image).await?;
-        self.inner.image_ids.put(&image.md5_hex, &id);
-        self.remember_upload(&id, image);
-        Ok(UploadedImage {
-            image: ImageRef::Id(id),
-            size: (sent.width, sent.height),
-            notes,
-        })
+        self.upload_and_remember(settings, image).await
     }
 
     /// The server's clock from the `Date` header of a plain GET of the base
@@ -323,6 +316,16 @@ impl Client {
                 notes: Vec::new(),
             });
         }
+        self.upload_and_remember(settings, image).await
+    }
+
+    /// Uploads, then keeps the id (disk cache) and the picture (for a
+    /// re-upload when the id expires).
+    async fn upload_and_remember(
+        &self,
+        settings: &DajiSaasSettings,
+        image: &PreparedImage,
+    ) -> Result<UploadedImage, ApiError> {
         let (id, sent, notes) = self.upload(settings, image).await?;
         self.inner.image_ids.put(&image.md5_hex, &id);
         self.remember_upload(&id, image);
