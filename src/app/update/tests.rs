@@ -283,6 +283,26 @@ fn type_into(s: &mut State, row: usize, text: &str) {
     }
 }
 
+/// A failed page reply of `kind` for search `generation`.
+fn fail_page(s: &mut State, generation: u64, page: u32, kind: ErrorKind, message: &str) {
+    update(
+        s,
+        Msg::Page {
+            generation,
+            page,
+            result: Err(Failure::new(FailureKind::Api(kind), message)),
+        },
+    );
+}
+
+/// The status line's text.
+fn status(s: &State) -> String {
+    s.message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
 #[test]
 fn a_failed_re_search_keeps_the_rows_and_says_what_to_do_by_kind() {
     let mut s = state();
@@ -291,78 +311,40 @@ fn a_failed_re_search_keeps_the_rows_and_says_what_to_do_by_kind() {
     // Apply new filters; the provider then refuses the credentials.
     s.focus = Pane::Filters;
     act(&mut s, Action::ApplyFilters);
-    update(
+    fail_page(
         &mut s,
-        Msg::Page {
-            generation: 2,
-            page: 1,
-            result: Err(Failure::new(
-                FailureKind::Api(ErrorKind::Auth),
-                "authentication failed: 签名校验失败",
-            )),
-        },
+        2,
+        1,
+        ErrorKind::Auth,
+        "authentication failed: 签名校验失败",
     );
     assert_eq!(s.results.offers.len(), 20, "the old rows are kept");
     assert!(s.results.stale);
-    let text = s
-        .message
-        .as_ref()
-        .map(|m| m.text.clone())
-        .unwrap_or_default();
+    let text = status(&s);
     assert!(text.contains("tusou doctor"), "{text}");
     assert!(!text.contains("to retry"), "no retry hint for auth: {text}");
     // A refusal naming a parameter points at its field.
     s.results.inflight = Some(1);
-    update(
+    fail_page(
         &mut s,
-        Msg::Page {
-            generation: 2,
-            page: 1,
-            result: Err(Failure::new(
-                FailureKind::Api(ErrorKind::InvalidRequest),
-                "request rejected (code 400): pageSize out of range",
-            )),
-        },
+        2,
+        1,
+        ErrorKind::InvalidRequest,
+        "request rejected (code 400): pageSize out of range",
     );
-    let text = s
-        .message
-        .as_ref()
-        .map(|m| m.text.clone())
-        .unwrap_or_default();
+    let text = status(&s);
     assert!(text.contains("fix page size in Filters"), "{text}");
     assert!(s.filters.errors[FilterField::PageSize.index()].is_some());
     // A transient one offers the retry, and a successful retry clears it.
     s.results.inflight = Some(1);
-    update(
-        &mut s,
-        Msg::Page {
-            generation: 2,
-            page: 1,
-            result: Err(Failure::new(
-                FailureKind::Api(ErrorKind::Server),
-                "HTTP 503",
-            )),
-        },
-    );
-    let text = s
-        .message
-        .as_ref()
-        .map(|m| m.text.clone())
-        .unwrap_or_default();
+    fail_page(&mut s, 2, 1, ErrorKind::Server, "HTTP 503");
+    let text = status(&s);
     assert!(text.contains("press r to retry"), "{text}");
     act(&mut s, Action::Retry);
-    let text = s
-        .message
-        .as_ref()
-        .map(|m| m.text.clone())
-        .unwrap_or_default();
+    let text = status(&s);
     assert_eq!(text, "Retrying page 1…");
     arrive(&mut s, 1, 10);
-    let text = s
-        .message
-        .as_ref()
-        .map(|m| m.text.clone())
-        .unwrap_or_default();
+    let text = status(&s);
     assert!(!text.contains("Retrying"), "{text}");
     assert!(!s.results.stale);
 }
