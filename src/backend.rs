@@ -7,7 +7,7 @@ use crate::api::Client;
 use crate::api::{DajiSaasSettings, ProviderKind, ProviderSettings, SignedHeaderSettings};
 use crate::config::Config;
 #[cfg(feature = "demo")]
-use crate::config::Secret;
+use crate::secret::Secret;
 #[cfg(feature = "demo")]
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;

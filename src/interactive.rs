@@ -87,9 +87,7 @@ pub async fn run(start: Option<String>, common: CommonArgs, strict_keymap: bool)
         notices: config.warnings.clone(),
         prepare: prepare_options(&common),
         export_dir: config::export_dir(),
-        page_size: config
-            .page_size
-            .unwrap_or(crate::api::models::DEFAULT_PAGE_SIZE),
+        page_size: config.page_size.unwrap_or(crate::api::DEFAULT_PAGE_SIZE),
         params: SearchParams {
             page_size: config.page_size,
             country: config.country.clone(),

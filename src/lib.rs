@@ -18,6 +18,7 @@ pub mod image;
 pub mod interactive;
 pub mod keymap;
 pub mod logging;
+pub mod secret;
 pub mod text;
 pub mod tui;
 pub mod ui;

@@ -10,8 +10,8 @@ use tusou::api::{
     Client, ClientSettings, DajiSaasSettings, ErrorKind, ProviderSettings, RetryPolicy,
     SearchParams, SignedHeaderSettings,
 };
-use tusou::config::Secret;
 use tusou::image::{PrepareOptions, PreparedImage, prepare};
+use tusou::secret::Secret;
 use tusou_sim::{self as sim, FaultKind, Faults, SimConfig, SimCredentials, SimHandle};
 
 async fn start_sim() -> (SimHandle, SimConfig) {

@@ -12,7 +12,7 @@ use tusou::api::{
     Client, ClientSettings, DajiSaasSettings, ErrorKind, ImageRef, ProviderSettings, RetryPolicy,
     SearchParams,
 };
-use tusou::config::Secret;
+use tusou::secret::Secret;
 
 #[derive(Clone)]
 struct Stub {

@@ -12,7 +12,7 @@ use tusou::api::{
     ApiError, Client, ClientSettings, DajiSaasSettings, ErrorKind, ImageRef, ProviderSettings,
     RetryPolicy, SearchParams,
 };
-use tusou::config::Secret;
+use tusou::secret::Secret;
 
 /// How much the streaming server sends at most (finite, so that a client
 /// without a cap fills memory visibly but not the machine).

@@ -1,5 +1,5 @@
 //! The simulator's replies, fetched as raw HTTP, parse in the client's own
-//! wire types (`tusou::api::models`) and normalise as the client expects:
+//! wire types (`tusou::api`) and normalise as the client expects:
 //! DajiSaaS offers carry a numeric offer id and a 1688 link, signed-header
 //! offers carry neither. The simulator writes its replies from its own types
 //! (it does not depend on the client), so this checks the two against each
@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
-use tusou::api::models::{Envelope, UploadData, WirePage};
+use tusou::api::{Envelope, UploadData, WirePage};
 use tusou::api::{ResultPage, sign};
 use tusou_sim::{SimConfig, SimCredentials, SimHandle};
 

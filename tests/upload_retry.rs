@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use tusou::api::{
     Client, ClientSettings, DajiSaasSettings, ErrorKind, ImageRef, ProviderSettings, RetryPolicy,
 };
-use tusou::config::Secret;
 use tusou::image::{PrepareOptions, prepare};
+use tusou::secret::Secret;
 
 #[derive(Clone, Default)]
 struct Seen {

@@ -5,17 +5,15 @@ use super::error::{ApiError, Redactor};
 use super::http::{self, RetryPolicy};
 use super::image_cache::ImageIdCache;
 use super::signed_header::{self, SignedHeaderSettings};
+use super::transport::Transport;
 use super::{ImageRef, ResultPage, SearchParams};
 use crate::image::PreparedImage;
 use lru::LruCache;
-use serde::de::DeserializeOwned;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// Redirects followed at most, for every request (picture downloads included).
-pub const MAX_REDIRECTS: usize = 5;
 /// Prepared pictures kept per client so an expired image id can be uploaded
 /// again without the caller's help (compact copies are a few hundred KB).
 const REUPLOADABLE: usize = 4;
@@ -98,50 +96,6 @@ impl ClientSettings {
     }
 }
 
-/// The HTTP pool plus what every request needs to report errors safely.
-pub struct Transport {
-    pub http: reqwest::Client,
-    pub timeout: Duration,
-    pub redactor: Redactor,
-}
-
-impl Transport {
-    /// Sends a request and reads the provider envelope's `data` (the reply
-    /// read up to [`http::MAX_REPLY_BYTES`] while it streams).
-    pub async fn send<T: DeserializeOwned>(
-        &self,
-        request: reqwest::RequestBuilder,
-    ) -> Result<T, ApiError> {
-        let body = self.send_raw(request).await?;
-        http::parse_envelope(&body, &self.redactor)
-    }
-
-    /// Sends a request; answers the body of a successful reply.
-    async fn send_raw(&self, request: reqwest::RequestBuilder) -> Result<Vec<u8>, ApiError> {
-        let response = request
-            .send()
-            .await
-            .map_err(|e| http::transport_error(e, self.timeout))?;
-        http::read_reply(response, self.timeout, &self.redactor).await
-    }
-
-    /// Sends a query and normalises its page. A page that does not add up
-    /// (empty although its totals say offers remain, or with no offer that
-    /// could be read) is a `Decode` error, so it is retried and, failing
-    /// that, reported rather than taken for the end of the results.
-    pub async fn send_query(
-        &self,
-        request: reqwest::RequestBuilder,
-        page: u32,
-        page_size: u32,
-    ) -> Result<ResultPage, ApiError> {
-        let body = self.send_raw(request).await?;
-        let data: super::models::WirePage = http::parse_envelope(&body, &self.redactor)?;
-        ResultPage::from_wire_checked(data, page, page_size)
-            .map_err(|reason| ApiError::decode(reason, &body, &self.redactor))
-    }
-}
-
 struct Inner {
     settings: ClientSettings,
     transport: Transport,
@@ -176,23 +130,16 @@ impl std::fmt::Debug for Client {
 
 impl Client {
     pub fn new(settings: ClientSettings) -> Result<Self, ApiError> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(settings.connect_timeout)
-            .timeout(settings.timeout)
-            .user_agent(concat!("tusou/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
-            .build()
-            .map_err(|e| ApiError::Network(format!("could not build HTTP client: {e}")))?;
+        let transport = Transport::new(
+            settings.connect_timeout,
+            settings.timeout,
+            Redactor::new(settings.provider.secrets()),
+        )?;
         let scope = match &settings.provider {
             ProviderSettings::DajiSaas(s) => format!("{} {}", s.base_url, s.app_key),
             ProviderSettings::SignedHeader(s) => format!("{} {}", s.base_url, s.access_key),
         };
         let image_ids = ImageIdCache::open(settings.image_id_cache.clone(), scope);
-        let transport = Transport {
-            http,
-            timeout: settings.timeout,
-            redactor: Redactor::new(settings.provider.secrets()),
-        };
         let cap = |n: usize| NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN);
         Ok(Client {
             inner: Arc::new(Inner {
@@ -492,7 +439,7 @@ impl Client {
 
     /// GETs an http(s) URL, reading at most `max_bytes` of body while it
     /// streams (a longer or endless body stops there with `TooLarge`);
-    /// redirects are bounded by [`MAX_REDIRECTS`]. Transient failures (5xx,
+    /// redirects are bounded by `transport::MAX_REDIRECTS`. Transient failures (5xx,
     /// 429, a body cut short, a dropped connection) are retried under the
     /// client's policy, within its time bound. `what` names the body in
     /// messages.

@@ -2,11 +2,11 @@
 //! `imageId`; `GET /alibaba/product/imageQuery` (query string, `sign`) pages
 //! results for it.
 
-use super::client::Transport;
 use super::error::ApiError;
-use super::models::{ImageRef, ResultPage, SearchParams, UploadData};
 use super::sign::dajisaas_sign;
-use crate::config::Secret;
+use super::transport::{Transport, endpoint};
+use super::{ImageRef, ResultPage, SearchParams, UploadData};
+use crate::secret::Secret;
 
 pub const DEFAULT_BASE_URL: &str = "https://openapi.dajisaas.com";
 pub const UPLOAD_PATH: &str = "/alibaba/upload/image";
@@ -24,7 +24,7 @@ pub struct DajiSaasSettings {
 
 /// Uploads base64 image bytes; answers the id, or `ApiError::Upload` for the
 /// known failure of an empty or `"0"` id.
-pub async fn upload(
+pub(crate) async fn upload(
     transport: &Transport,
     settings: &DajiSaasSettings,
     image_base64: &str,
@@ -44,7 +44,7 @@ pub async fn upload(
     if settings.debug_send_secret {
         form = form.text("appSecret", secret.to_string());
     }
-    let url = format!("{}{UPLOAD_PATH}", settings.base_url.trim_end_matches('/'));
+    let url = endpoint(&settings.base_url, UPLOAD_PATH);
     let request = transport.http.post(url).multipart(form);
     let data: UploadData = transport.send(request).await?;
     match data.image_id.as_deref().map(str::trim) {
@@ -97,7 +97,7 @@ pub fn query_params(
     Ok(pairs)
 }
 
-pub async fn query(
+pub(crate) async fn query(
     transport: &Transport,
     settings: &DajiSaasSettings,
     image: &ImageRef,
@@ -105,7 +105,7 @@ pub async fn query(
     page: u32,
 ) -> Result<ResultPage, ApiError> {
     let pairs = query_params(settings, image, params, page)?;
-    let url = format!("{}{QUERY_PATH}", settings.base_url.trim_end_matches('/'));
+    let url = endpoint(&settings.base_url, QUERY_PATH);
     let request = transport.http.get(url).query(&pairs);
     transport
         .send_query(request, page, params.effective_page_size())
@@ -115,7 +115,7 @@ pub async fn query(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::models::{Price, Sort, SortField, SortOrder};
+    use crate::api::{Price, Sort, SortField, SortOrder};
 
     #[test]
     fn query_params_are_signed_over_present_values() {

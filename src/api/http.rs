@@ -3,7 +3,7 @@
 //! request goes through (queries, uploads, picture downloads).
 
 use super::error::{ApiError, Redactor};
-use super::models::Envelope;
+use super::wire::Envelope;
 use serde::de::DeserializeOwned;
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -324,7 +324,7 @@ impl RetryPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::models::WirePage;
+    use crate::api::WirePage;
 
     fn parse(json: &str) -> Result<WirePage, ApiError> {
         let env: Envelope<WirePage> = serde_json::from_str(json).unwrap();

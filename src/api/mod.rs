@@ -2,27 +2,32 @@
 //!
 //! Two providers wrap 1688's image search: DajiSaaS (upload → `imageId`, then
 //! query; `sign` parameter) and the signed-header provider (image in every
-//! query; `signature` header). Both normalise into [`models::ResultPage`].
+//! query; `signature` header). Both normalise into [`ResultPage`].
 
 pub mod client;
 pub mod dajisaas;
 pub mod error;
 pub mod http;
 pub mod image_cache;
-pub mod models;
+mod offer;
+mod params;
 pub mod region;
 pub mod sign;
 pub mod signed_header;
 pub mod source;
+mod transport;
+mod wire;
 
 pub use client::{Client, ClientSettings, ProviderKind, ProviderSettings};
 pub use dajisaas::DajiSaasSettings;
 pub use error::{ApiError, ErrorKind, Redactor};
 pub use http::RetryPolicy;
-pub use models::{
-    FilterFlag, FilterGroup, ImageRef, NO_OFFER_LINK, Offer, OfferLink, Price, ResultPage,
-    SearchParams, Sort, SortField, SortOrder,
+pub use offer::{NO_OFFER_LINK, Offer, OfferLink, ResultPage};
+pub use params::{
+    DEFAULT_PAGE_SIZE, FilterFlag, FilterGroup, ImageRef, MAX_PAGE_SIZE, Price, SearchParams, Sort,
+    SortField, SortOrder,
 };
 pub use region::{PixelBox, Region};
 pub use signed_header::SignedHeaderSettings;
 pub use source::{ImageSource, ResolveError, ResolvedImage, Route};
+pub use wire::{Envelope, UploadData, WireOffer, WireOffers, WirePage, WirePriceInfo};

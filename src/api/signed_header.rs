@@ -2,11 +2,12 @@
 //! JSON body carrying the image (base64 or URL) on every page, and headers
 //! `access-key`, `nonce-str`, `timestamp`, `user-id`, `signature`.
 
-use super::client::Transport;
 use super::error::ApiError;
-use super::models::{FilterFlag, ImageRef, QueryBody, ResultPage, SearchParams};
 use super::sign::{fresh_nonce, header_signature};
-use crate::config::Secret;
+use super::transport::{Transport, endpoint};
+use super::wire::QueryBody;
+use super::{FilterFlag, ImageRef, ResultPage, SearchParams};
+use crate::secret::Secret;
 
 pub const QUERY_PATH: &str = "/v2/alibaba/product/image/query";
 
@@ -20,7 +21,7 @@ pub struct SignedHeaderSettings {
     pub timestamp_seconds: bool,
 }
 
-pub fn query_body(image: &ImageRef, params: &SearchParams, page: u32) -> QueryBody {
+pub(crate) fn query_body(image: &ImageRef, params: &SearchParams, page: u32) -> QueryBody {
     let (image_base64, image_address) = match image {
         ImageRef::Base64(b) => (Some(b.to_string()), None),
         ImageRef::Address(a) => (None, Some(a.clone())),
@@ -70,7 +71,7 @@ pub fn auth_headers(settings: &SignedHeaderSettings) -> [(&'static str, String);
     ]
 }
 
-pub async fn query(
+pub(crate) async fn query(
     transport: &Transport,
     settings: &SignedHeaderSettings,
     image: &ImageRef,
@@ -84,7 +85,7 @@ pub async fn query(
             trace_id: None,
         });
     }
-    let url = format!("{}{QUERY_PATH}", settings.base_url.trim_end_matches('/'));
+    let url = endpoint(&settings.base_url, QUERY_PATH);
     let body = query_body(image, params, page);
     let mut request = transport.http.post(url).json(&body);
     for (name, value) in auth_headers(settings) {

@@ -7,9 +7,9 @@
 //! - any other URL is downloaded here (size cap while streaming, redirects
 //!   and time bounded, content sniffed) and then treated as a local file.
 
+use super::ImageRef;
 use super::client::{Client, UploadedImage};
 use super::error::ApiError;
-use super::models::ImageRef;
 use super::region::Region;
 use crate::image::{ImageError, PrepareOptions, PreparedImage};
 use crate::text::sanitize;

@@ -6,7 +6,7 @@ use super::state::{
     Failed, FilterField, FilterRow, FiltersState, Pane, Phase, PickerState, SORTS, SearchSource,
     State, Subject, ThumbKey, ThumbSource, sort_label,
 };
-use crate::api::models::MAX_PAGE_SIZE;
+use crate::api::MAX_PAGE_SIZE;
 use crate::api::{FilterFlag, NO_OFFER_LINK, OfferLink, Price, SearchParams};
 use crate::image::protocol::GraphicsProtocol;
 use crate::ui;

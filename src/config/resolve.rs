@@ -1,256 +1,25 @@
-//! Configuration: `config.toml` in the config directory, overridden by
-//! environment variables. Secrets are wrapped so they never print.
-//!
-//! Paths: `$TUSOU_CONFIG_DIR` or `$XDG_CONFIG_HOME/tusou` (`~/.config/tusou`)
-//! for `config.toml` and `keymap.toml`; `$TUSOU_CACHE_DIR` or
-//! `$XDG_CACHE_HOME/tusou` for the image-id cache and the log.
+//! Merging the config file with the environment (env wins) into a
+//! `Config`, checking every value: ranges, base URLs, the demo knobs.
 
+use super::file::FileConfig;
+use super::paths::cache_dir;
+use super::{Config, ConfigError, EnvLookup};
 use crate::api::dajisaas::DEFAULT_BASE_URL;
-use crate::api::{
-    ClientSettings, DajiSaasSettings, ProviderKind, ProviderSettings, RetryPolicy,
-    SignedHeaderSettings,
-};
-use crate::image::read::{ReadError, shown};
-use crate::text::sanitize;
-use serde::Deserialize;
-use std::fmt;
-use std::path::{Path, PathBuf};
+use crate::api::{DajiSaasSettings, ProviderKind, SignedHeaderSettings};
+use crate::secret::Secret;
 use std::time::Duration;
 
-/// A credential that never shows in Debug or Display output.
-#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(s: impl Into<String>) -> Self {
-        Secret(s.into())
-    }
-
-    /// The raw value, for signing only.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.trim().is_empty()
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
-/// The file's shape. Every field is optional; env vars override.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FileConfig {
-    pub provider: Option<String>,
-    pub country: Option<String>,
-    pub page_size: Option<u32>,
-    pub out_member_id: Option<String>,
-    #[serde(default)]
-    pub dajisaas: DajiSaasFile,
-    #[serde(default)]
-    pub signed_header: SignedHeaderFile,
-    #[serde(default)]
-    pub network: NetworkFile,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DajiSaasFile {
-    pub base_url: Option<String>,
-    pub app_key: Option<String>,
-    pub app_secret: Option<Secret>,
-    /// The provider's debug mode: send `appSecret` in the clear. Never on by
-    /// default.
-    #[serde(default)]
-    pub debug_send_secret: bool,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SignedHeaderFile {
-    pub base_url: Option<String>,
-    pub access_key: Option<String>,
-    pub secret_key: Option<Secret>,
-    pub user_id: Option<String>,
-    /// "ms" (default, as in the seed) or "s".
-    pub timestamp_unit: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NetworkFile {
-    pub connect_timeout_secs: Option<f64>,
-    pub timeout_secs: Option<f64>,
-    pub retries: Option<u32>,
-}
-
-/// The resolved configuration.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// DajiSaaS settings, when its credentials are configured.
-    pub dajisaas: Option<DajiSaasSettings>,
-    /// Signed-header provider settings, when its credentials are configured.
-    pub signed_header: Option<SignedHeaderSettings>,
-    /// The provider protocol asked for (`--provider` / `TUSOU_PROVIDER` /
-    /// `provider =`), also used to pick the demo's protocol.
-    pub provider_choice: Option<ProviderKind>,
-    pub country: Option<String>,
-    pub page_size: Option<u32>,
-    pub out_member_id: Option<String>,
-    pub connect_timeout: Duration,
-    pub timeout: Duration,
-    pub retries: u32,
-    pub config_file: Option<PathBuf>,
-    pub cache_dir: Option<PathBuf>,
-    /// Demo simulator only: offers in its catalog (`TUSOU_DEMO_CATALOG_SIZE`).
-    pub demo_catalog_size: Option<usize>,
-    /// Demo simulator only: results a search answers at most
-    /// (`TUSOU_DEMO_MAX_RESULTS`).
-    pub demo_max_results: Option<usize>,
-    /// Things to tell the user (e.g. a config file others can read).
-    /// Sanitised: they name files.
-    pub warnings: Vec<String>,
-}
-
 /// Allowed ranges of the config's numbers (README, "Configuration").
-pub const PAGE_SIZE_RANGE: (u32, u32) = (1, 50);
-pub const TIMEOUT_SECS_RANGE: (f64, f64) = (0.1, 3600.0);
-pub const CONNECT_TIMEOUT_SECS_RANGE: (f64, f64) = (0.1, 300.0);
-pub const RETRIES_MAX: u32 = 10;
+const PAGE_SIZE_RANGE: (u32, u32) = (1, 50);
+const TIMEOUT_SECS_RANGE: (f64, f64) = (0.1, 3600.0);
+const CONNECT_TIMEOUT_SECS_RANGE: (f64, f64) = (0.1, 300.0);
+const RETRIES_MAX: u32 = 10;
 /// Both demo knobs: the catalog is generated in memory (about 3 KB an offer).
-pub const DEMO_COUNT_RANGE: (usize, usize) = (1, 100_000);
-
-/// Everything here is shown to the user: file names and values come from
-/// outside, so they are sanitised when displayed.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// Missing (when named with `--config`), not a regular file, over
-    /// 1 MB, not UTF-8, or an I/O error.
-    #[error(transparent)]
-    Unreadable(#[from] ReadError),
-    #[error("{}: {}", shown(.path), sanitize(.reason))]
-    Invalid { path: PathBuf, reason: String },
-    #[error("{}", sanitize(.0))]
-    Env(String),
-    /// A value out of its range, or of the wrong form. `key` says where it
-    /// is (`[network] timeout_secs`, `TUSOU_DAJI_BASE_URL`); `file` is set
-    /// when it came from the config file.
-    #[error(
-        "{}{key} = {}: {expected}",
-        .file.as_deref().map(|f| format!("{}: ", shown(f))).unwrap_or_default(),
-        sanitize(.value)
-    )]
-    Value {
-        file: Option<PathBuf>,
-        key: String,
-        value: String,
-        expected: String,
-    },
-}
-
-impl ConfigError {
-    fn value(
-        key: impl Into<String>,
-        value: impl fmt::Display,
-        expected: impl Into<String>,
-    ) -> Self {
-        ConfigError::Value {
-            file: None,
-            key: key.into(),
-            value: value.to_string(),
-            expected: expected.into(),
-        }
-    }
-}
-
-pub fn config_dir() -> Option<PathBuf> {
-    env_path("TUSOU_CONFIG_DIR").or_else(|| dirs::config_dir().map(|d| d.join("tusou")))
-}
-
-pub fn cache_dir() -> Option<PathBuf> {
-    env_path("TUSOU_CACHE_DIR").or_else(|| dirs::cache_dir().map(|d| d.join("tusou")))
-}
-
-/// Where exports go: `$TUSOU_EXPORT_DIR`, else the current directory.
-pub fn export_dir() -> PathBuf {
-    env_path("TUSOU_EXPORT_DIR")
-        .or_else(|| std::env::current_dir().ok())
-        .unwrap_or_else(|| PathBuf::from("."))
-}
-
-fn env_path(name: &str) -> Option<PathBuf> {
-    std::env::var_os(name)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-}
-
-/// An environment lookup, injectable for tests.
-pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
-
-fn real_env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
+const DEMO_COUNT_RANGE: (usize, usize) = (1, 100_000);
 
 impl Config {
-    /// Loads `path` (or the default `config.toml`, if it exists) and the
-    /// process environment.
-    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
-        let default_path = config_dir().map(|d| d.join("config.toml"));
-        let (file_path, must_exist) = match path {
-            Some(p) => (Some(p.to_path_buf()), true),
-            None => (default_path, false),
-        };
-        let mut warnings = Vec::new();
-        let file = match &file_path {
-            Some(p) if must_exist || p.exists() => {
-                if let Some(w) = permission_warning(p) {
-                    warnings.push(w);
-                }
-                // Capped, regular files only: a FIFO or /dev/zero named as
-                // the config cannot hang or exhaust memory.
-                let text = crate::image::read_text_capped(p, crate::image::MAX_TEXT_FILE_BYTES)?;
-                Some(parse_file(&text, p)?)
-            }
-            _ => None,
-        };
-        let present_path = file.as_ref().and(file_path);
-        let mut config = match Config::resolve(file.unwrap_or_default(), &real_env) {
-            Ok(c) => c,
-            // Say which file a bad value is in.
-            Err(ConfigError::Value {
-                file: None,
-                key,
-                value,
-                expected,
-            }) if !key.starts_with("TUSOU_") => {
-                return Err(ConfigError::Value {
-                    file: present_path,
-                    key,
-                    value,
-                    expected,
-                });
-            }
-            Err(e) => return Err(e),
-        };
-        config.config_file = present_path;
-        config.warnings.extend(warnings);
-        Ok(config)
-    }
-
     /// Merges the file with the environment (env wins).
-    pub fn resolve(file: FileConfig, env: EnvLookup<'_>) -> Result<Config, ConfigError> {
+    pub(super) fn resolve(file: FileConfig, env: EnvLookup<'_>) -> Result<Config, ConfigError> {
         let provider_choice = env("TUSOU_PROVIDER")
             .or(file.provider.clone())
             .map(|p| p.parse::<ProviderKind>())
@@ -388,37 +157,6 @@ impl Config {
             warnings: Vec::new(),
         })
     }
-
-    /// The provider to use: the chosen one if its credentials are configured,
-    /// else (with no choice) whichever has credentials, DajiSaaS first.
-    /// `None` means no credentials: run the demo.
-    pub fn provider(&self) -> Option<ProviderSettings> {
-        let daji = || self.dajisaas.clone().map(ProviderSettings::DajiSaas);
-        let signed = || {
-            self.signed_header
-                .clone()
-                .map(ProviderSettings::SignedHeader)
-        };
-        match self.provider_choice {
-            Some(ProviderKind::DajiSaas) => daji(),
-            Some(ProviderKind::SignedHeader) => signed(),
-            None => daji().or_else(signed),
-        }
-    }
-
-    /// Client settings for `provider` with this config's network knobs.
-    pub fn client_settings(&self, provider: ProviderSettings) -> ClientSettings {
-        ClientSettings {
-            provider,
-            connect_timeout: self.connect_timeout,
-            timeout: self.timeout,
-            retry: RetryPolicy {
-                retries: self.retries,
-                ..RetryPolicy::default()
-            },
-            image_id_cache: self.cache_dir.as_ref().map(|d| d.join("image-ids.json")),
-        }
-    }
 }
 
 /// A number of seconds in `range` (the default when absent). NaN, infinities
@@ -490,51 +228,10 @@ fn demo_count(env: EnvLookup<'_>, var: &str) -> Result<Option<usize>, ConfigErro
     }
 }
 
-fn parse_file(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
-    toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| line_of(text, s.start));
-        let reason = e.message().to_string();
-        ConfigError::Invalid {
-            path: path.to_path_buf(),
-            reason: match line {
-                Some(l) => format!("line {l}: {reason}"),
-                None => reason,
-            },
-        }
-    })
-}
-
-/// 1-based line number of a byte offset.
-pub fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
-}
-
-/// Warns when a file holding secrets is readable by group or others.
-fn permission_warning(path: &Path) -> Option<String> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).ok()?.permissions().mode();
-        if mode & 0o044 != 0 {
-            return Some(format!(
-                "{} is readable by others (mode {:o}); run: chmod 600 {}",
-                shown(path),
-                mode & 0o777,
-                shown(path)
-            ));
-        }
-    }
-    let _ = path;
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::ProviderSettings;
     use std::collections::HashMap;
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
@@ -614,26 +311,6 @@ mod tests {
             toml::from_str("[dajisaas]\napp_key = \"k\"\napp_secret = \"hunter22\"\n").unwrap();
         let c = Config::resolve(file, &env_of(&[])).unwrap();
         assert!(!format!("{c:?}").contains("hunter22"));
-    }
-
-    #[test]
-    fn bad_file_names_the_line() {
-        let err = parse_file("provider = \"x\"\nbogus = 1\n", Path::new("/c.toml")).unwrap_err();
-        let msg = err.to_string();
-        assert!(msg.contains("/c.toml") && msg.contains("line 2"), "{msg}");
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn world_readable_file_warns() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("config.toml");
-        std::fs::write(&p, "").unwrap();
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
-        assert!(permission_warning(&p).is_some());
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
-        assert!(permission_warning(&p).is_none());
     }
 
     fn file(text: &str) -> FileConfig {
@@ -733,25 +410,5 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.demo_catalog_size, Some(12_000));
-    }
-
-    #[test]
-    fn errors_are_sanitised_and_name_the_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let sub = dir.path().join("c\x1b]52;c;ZXZpbA==\x07");
-        std::fs::create_dir(&sub).unwrap();
-        let p = sub.join("config.toml");
-        std::fs::write(&p, "[network]\nretries = 99\n").unwrap();
-        let err = Config::load(Some(&p)).unwrap_err().to_string();
-        assert!(!err.contains('\x1b') && !err.contains('\x07'), "{err:?}");
-        assert!(err.contains("config.toml: [network] retries = 99"), "{err}");
-        // A FIFO or a device as the config file is refused, not read.
-        #[cfg(unix)]
-        {
-            let link = dir.path().join("dev.toml");
-            std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
-            let err = Config::load(Some(&link)).unwrap_err().to_string();
-            assert!(err.contains("not a regular file"), "{err}");
-        }
     }
 }
