@@ -2,8 +2,9 @@
 
 use super::dajisaas::{self, DajiSaasSettings};
 use super::error::{ApiError, Redactor};
-use super::http::{self, RetryPolicy};
+use super::http;
 use super::image_cache::ImageIdCache;
+use super::retry::RetryPolicy;
 use super::signed_header::{self, SignedHeaderSettings};
 use super::transport::Transport;
 use super::{ImageRef, ResultPage, SearchParams};

@@ -12,6 +12,7 @@ pub mod image_cache;
 mod offer;
 mod params;
 pub mod region;
+mod retry;
 pub mod sign;
 pub mod signed_header;
 pub mod source;
@@ -21,13 +22,13 @@ mod wire;
 pub use client::{Client, ClientSettings, ProviderKind, ProviderSettings};
 pub use dajisaas::DajiSaasSettings;
 pub use error::{ApiError, ErrorKind, Redactor};
-pub use http::RetryPolicy;
 pub use offer::{NO_OFFER_LINK, Offer, OfferLink, ResultPage};
 pub use params::{
     DEFAULT_PAGE_SIZE, FilterFlag, FilterGroup, ImageRef, MAX_PAGE_SIZE, Price, SearchParams, Sort,
     SortField, SortOrder,
 };
 pub use region::{PixelBox, Region};
+pub use retry::RetryPolicy;
 pub use signed_header::SignedHeaderSettings;
 pub use source::{ImageSource, ResolveError, ResolvedImage, Route};
 pub use wire::{Envelope, UploadData, WireOffer, WireOffers, WirePage, WirePriceInfo};
