@@ -3,6 +3,10 @@
 //! Two providers wrap 1688's image search: DajiSaaS (upload → `imageId`, then
 //! query; `sign` parameter) and the signed-header provider (image in every
 //! query; `signature` header). Both normalise into [`ResultPage`].
+//!
+//! `params` is what a search asks for, `wire` the providers' reply shapes,
+//! `offer` the normalised results; `transport` sends a provider request and
+//! `retry` repeats it; `client` ties them together for the app.
 
 pub mod client;
 pub mod dajisaas;
@@ -31,4 +35,4 @@ pub use region::{PixelBox, Region};
 pub use retry::RetryPolicy;
 pub use signed_header::SignedHeaderSettings;
 pub use source::{ImageSource, ResolveError, ResolvedImage, Route};
-pub use wire::{Envelope, UploadData, WireOffer, WireOffers, WirePage, WirePriceInfo};
+pub use wire::{Envelope, UploadData, WirePage};
