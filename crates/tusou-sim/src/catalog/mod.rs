@@ -1,0 +1,201 @@
+//! The synthetic 1688 catalog: offers generated deterministically from a seed,
+//! each with a product type, a picture recipe and a precomputed descriptor,
+//! and the search over them (filter → similarity rank → cap → sort → page).
+//!
+//! As on 1688, a popular picture is listed by several sellers: about a
+//! third of the offers are re-listings of an earlier offer's picture
+//! (re-photographed a little tighter or looser) under another seller,
+//! title and price. All listings of one picture share a `group`.
+//!
+//! This file holds the built catalog, its lookups and the search; `vocab`
+//! the word and product tables, `generate` the offers from a seed, `offer`
+//! one offer and its wire forms.
+
+mod generate;
+mod offer;
+#[cfg(test)]
+mod tests;
+mod vocab;
+
+use std::collections::HashMap;
+
+use crate::artwork::{self, Art};
+use crate::similarity::{Descriptor, SHAPE_SIDE};
+use crate::wire::{FilterFlag, Price, Sort, SortField, SortOrder};
+
+pub use generate::{Rng, generate};
+pub use offer::CatalogOffer;
+
+/// Most records a query reports (`totalRecords` is capped here, like the real
+/// service, which never pages through a whole category).
+pub const MAX_RESULTS: usize = 2000;
+
+/// Offers plus their descriptors and an id index.
+pub struct Catalog {
+    pub offers: Vec<CatalogOffer>,
+    pub descriptors: Vec<Descriptor>,
+    by_id: HashMap<u64, usize>,
+}
+
+/// Renders one offer at twice the descriptor size and describes it the way
+/// a photo is described (downscaled by the same code), so a query with the
+/// JPEG lands next to it.
+pub fn describe(art: &Art) -> Descriptor {
+    Descriptor::of_image(&artwork::render_clean(art, 2 * SHAPE_SIDE))
+}
+
+/// A query whose best match is this close shows the same picture: that
+/// picture's other listings follow it, as 1688 groups identical offers.
+pub const SAME_PICTURE: f32 = 0.05;
+
+impl Catalog {
+    pub fn build(seed: u64, size: usize) -> Catalog {
+        let offers = generate(seed, size);
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 4);
+        let chunk = offers.len().div_ceil(threads).max(1);
+        let descriptors = std::thread::scope(|scope| {
+            let handles: Vec<_> = offers
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || part.iter().map(|o| describe(&o.art)).collect::<Vec<_>>())
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| match h.join() {
+                    Ok(v) => v,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                })
+                .collect()
+        });
+        let by_id = offers
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.offer_id, i))
+            .collect();
+        Catalog {
+            offers,
+            descriptors,
+            by_id,
+        }
+    }
+
+    pub fn get(&self, offer_id: u64) -> Option<&CatalogOffer> {
+        self.by_id.get(&offer_id).map(|&i| &self.offers[i])
+    }
+
+    pub fn descriptor(&self, offer_id: u64) -> Option<&Descriptor> {
+        self.by_id.get(&offer_id).map(|&i| &self.descriptors[i])
+    }
+
+    /// Every offer that passes the query's filters, best match first: the
+    /// closest offer, then (when it shows the very picture searched for)
+    /// the other listings of its picture, then the rest by distance.
+    pub fn rank(&self, q: &SearchQuery<'_>) -> Vec<(f32, usize)> {
+        let mut hits: Vec<(f32, usize)> = self
+            .offers
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| q.matches(o))
+            .map(|(i, _)| (q.descriptor.distance(&self.descriptors[i]), i))
+            .collect();
+        let id = |i: usize| self.offers[i].offer_id;
+        hits.sort_by(|a, b| a.0.total_cmp(&b.0).then(id(a.1).cmp(&id(b.1))));
+        if let Some(&(best, i)) = hits.first()
+            && best < SAME_PICTURE
+        {
+            let group = self.offers[i].group;
+            let (mut same, rest): (Vec<_>, Vec<_>) = hits
+                .into_iter()
+                .partition(|&(_, j)| self.offers[j].group == group);
+            same.extend(rest);
+            hits = same;
+        }
+        hits
+    }
+
+    /// Runs a search; answers (totalRecords, the offers of the asked page).
+    pub fn search(&self, q: &SearchQuery<'_>) -> (u64, Vec<&CatalogOffer>) {
+        self.search_capped(q, MAX_RESULTS)
+    }
+
+    /// [`Catalog::search`] with at most `max_results` hits in all.
+    pub fn search_capped(
+        &self,
+        q: &SearchQuery<'_>,
+        max_results: usize,
+    ) -> (u64, Vec<&CatalogOffer>) {
+        let mut hits = self.rank(q);
+        hits.truncate(max_results.max(1));
+        if let Some(sort) = q.sort {
+            // Stable sort keeps the similarity order among equal keys.
+            let key = |i: usize| {
+                let o = &self.offers[i];
+                match sort.field {
+                    SortField::Price => o.price_fen,
+                    SortField::MonthSold => o.month_sold,
+                    SortField::RePurchaseRate => u64::from(o.repurchase_rate),
+                }
+            };
+            hits.sort_by(|a, b| {
+                let ord = key(a.1).cmp(&key(b.1));
+                match sort.order {
+                    SortOrder::Asc => ord,
+                    SortOrder::Desc => ord.reverse(),
+                }
+            });
+        }
+        let total = hits.len() as u64;
+        let start = q.begin_page.saturating_sub(1).saturating_mul(q.page_size);
+        let page = usize::try_from(start)
+            .ok()
+            .and_then(|s| hits.get(s..))
+            .unwrap_or(&[])
+            .iter()
+            .take(usize::try_from(q.page_size).unwrap_or(usize::MAX))
+            .map(|&(_, i)| &self.offers[i])
+            .collect();
+        (total, page)
+    }
+}
+
+/// A validated query against the catalog.
+pub struct SearchQuery<'a> {
+    pub descriptor: &'a Descriptor,
+    pub begin_page: u64,
+    pub page_size: u64,
+    pub price_start: Option<Price>,
+    pub price_end: Option<Price>,
+    pub filters: Vec<FilterFlag>,
+    pub sort: Option<Sort>,
+    pub category_id: Option<u64>,
+}
+
+impl SearchQuery<'_> {
+    /// Filters act on the catalog's own flags, including those the items
+    /// do not carry on the wire.
+    fn matches(&self, o: &CatalogOffer) -> bool {
+        if self.price_start.is_some_and(|p| o.price_fen < p.fen())
+            || self.price_end.is_some_and(|p| o.price_fen > p.fen())
+            || self.category_id.is_some_and(|c| o.category_id != c)
+        {
+            return false;
+        }
+        self.filters.iter().all(|f| match f {
+            FilterFlag::CertifiedFactory => o.certified_factory,
+            FilterFlag::ShipInToday => o.ship_in_today,
+            FilterFlag::ShipIn24Hours => o.ship_in_24_hours,
+            FilterFlag::ShipIn48Hours => o.ship_in_48_hours,
+            FilterFlag::Jxhy => o.is_jxhy,
+            FilterFlag::IsOnePsale => o.is_one_psale,
+            FilterFlag::IsOnePsaleFreePost => o.is_one_psale_free_post,
+            FilterFlag::NoReason7DReturn => o.no_reason_7d_return,
+            FilterFlag::New7 => o.new_7,
+            FilterFlag::New30 => o.new_30,
+            FilterFlag::Selection1688 => o.selection_1688,
+        })
+    }
+}

@@ -1,0 +1,259 @@
+//! Unit tests of the catalog: generation, search, and ranking quality.
+
+use std::collections::HashSet;
+
+use super::*;
+use crate::artwork::Shape;
+
+fn q(d: &Descriptor) -> SearchQuery<'_> {
+    SearchQuery {
+        descriptor: d,
+        begin_page: 1,
+        page_size: 50,
+        price_start: None,
+        price_end: None,
+        filters: vec![],
+        sort: None,
+        category_id: None,
+    }
+}
+
+#[test]
+fn generation_is_deterministic_and_ids_are_well_formed() {
+    let a = generate(7, 300);
+    let b = generate(7, 300);
+    let c = generate(8, 300);
+    assert_eq!(a.len(), 300);
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(x.offer_id, y.offer_id);
+        assert_eq!(x.subject, y.subject);
+        assert_eq!(x.price_fen, y.price_fen);
+    }
+    assert_ne!(a[0].offer_id, c[0].offer_id);
+    for o in &a {
+        assert_eq!(o.offer_id.to_string().len(), 12);
+        assert_eq!(o.offer_map_id.len(), 22);
+        assert!(o.repurchase_rate <= 60);
+        assert!(o.price_fen > 0);
+    }
+}
+
+#[test]
+fn distributions_are_plausible() {
+    let offers = generate(42, 2400);
+    let hostile = offers
+        .iter()
+        .filter(|o| o.subject.contains('\u{1b}') || o.subject.contains('\u{7}'))
+        .count();
+    assert!((1..=30).contains(&hostile), "hostile titles: {hostile}");
+    let under_1000 = offers.iter().filter(|o| o.month_sold < 1000).count();
+    assert!(under_1000 > offers.len() * 8 / 10);
+    assert!(offers.iter().any(|o| o.month_sold > 50_000));
+    let socks = offers.iter().filter(|o| o.art.shape == Shape::Sock);
+    assert!(socks.into_iter().all(|o| (10..=500).contains(&o.price_fen)));
+}
+
+#[test]
+fn price_filter_sort_and_paging() {
+    let cat = Catalog::build(3, 400);
+    let d = cat.descriptors[0].clone();
+    let mut query = q(&d);
+    query.price_start = Some(Price(1000));
+    query.price_end = Some(Price(3000));
+    query.sort = Some(Sort {
+        field: SortField::Price,
+        order: SortOrder::Asc,
+    });
+    query.page_size = 7;
+    let (total, first) = cat.search(&query);
+    assert!(total > 7);
+    let mut all = Vec::new();
+    let pages = total.div_ceil(7);
+    for page in 1..=pages {
+        query.begin_page = page;
+        let (t, rows) = cat.search(&query);
+        assert_eq!(t, total);
+        all.extend(rows.into_iter().map(|o| (o.price_fen, o.offer_id)));
+    }
+    assert_eq!(all.len() as u64, total);
+    assert!(all.iter().all(|(p, _)| (1000..=3000).contains(p)));
+    assert!(all.windows(2).all(|w| w[0].0 <= w[1].0));
+    let ids: HashSet<u64> = all.iter().map(|x| x.1).collect();
+    assert_eq!(ids.len(), all.len(), "no offer repeats across pages");
+    assert_eq!(first[0].price_fen, all[0].0);
+    query.begin_page = pages + 1;
+    assert!(cat.search(&query).1.is_empty());
+    query.begin_page = u64::MAX;
+    query.page_size = 50;
+    assert!(cat.search(&query).1.is_empty());
+}
+
+#[test]
+fn total_is_capped() {
+    let cat = Catalog::build(1, 2100);
+    let d = cat.descriptors[5].clone();
+    assert_eq!(cat.search(&q(&d)).0, MAX_RESULTS as u64);
+}
+
+#[test]
+fn reencoded_catalog_image_ranks_itself_first() {
+    let cat = Catalog::build(42, 2400);
+    let mut rng = Rng::new(9);
+    for _ in 0..50 {
+        let o = &cat.offers[rng.below(cat.offers.len() as u64) as usize];
+        // As the client prepares uploads: another size, JPEG q85.
+        let big = artwork::render(&o.art, 600);
+        let resized =
+            image::imageops::resize(&big, 480, 480, image::imageops::FilterType::Triangle);
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
+            .encode_image(&resized)
+            .unwrap();
+        let decoded = image::load_from_memory(&jpeg).unwrap().to_rgb8();
+        let d = Descriptor::of_image(&decoded);
+        let mut query = q(&d);
+        query.page_size = 3;
+        let (_, top) = cat.search(&query);
+        assert_eq!(top[0].offer_id, o.offer_id, "{}", o.subject);
+    }
+}
+
+mod timing {
+    /// Run with `cargo test --release --lib catalog::tests::timing -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn catalog_build_time() {
+        let t = std::time::Instant::now();
+        let offers = super::generate(1688, 2400);
+        let gen_ms = t.elapsed().as_secs_f64() * 1000.0;
+        let t = std::time::Instant::now();
+        let cat = super::Catalog::build(1688, 2400);
+        let build_ms = t.elapsed().as_secs_f64() * 1000.0;
+        let t = std::time::Instant::now();
+        let jpeg = super::artwork::render_jpeg(&offers[0].art, 600);
+        let jpeg_ms = t.elapsed().as_secs_f64() * 1000.0;
+        eprintln!(
+            "generate {gen_ms:.1} ms, build with descriptors {build_ms:.1} ms ({} offers), 600px jpeg {jpeg_ms:.1} ms ({} bytes)",
+            cat.offers.len(),
+            jpeg.len()
+        );
+    }
+}
+
+mod ranking {
+    use super::*;
+
+    /// A catalog picture as a client would upload it: the served 600 px
+    /// JPEG, resized to 450 px and re-encoded at quality 85.
+    pub(crate) fn client_photo(art: &Art) -> Descriptor {
+        let jpeg = artwork::render_jpeg(art, 600);
+        let img = image::load_from_memory(&jpeg).map(|i| i.to_rgb8());
+        let img = img.unwrap_or_else(|_| image::RgbImage::new(1, 1));
+        let resized =
+            image::imageops::resize(&img, 450, 450, image::imageops::FilterType::Triangle);
+        let mut out = Vec::new();
+        let _ =
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85).encode_image(&resized);
+        let decoded = image::load_from_memory(&out).map(|i| i.to_rgb8());
+        Descriptor::of_image(&decoded.unwrap_or_else(|_| image::RgbImage::new(1, 1)))
+    }
+
+    /// Precision@10 by product type over catalog photos searched as a
+    /// client would (the served JPEG, resized and re-encoded). Prints the
+    /// figure: `cargo test -p tusou-sim precision -- --nocapture`.
+    #[test]
+    fn precision_at_10_by_product_type() {
+        const QUERIES: usize = 150;
+        let started = std::time::Instant::now();
+        let cat = Catalog::build(crate::DEFAULT_SEED, crate::DEFAULT_CATALOG_SIZE);
+        let mut rng = Rng::new(5);
+        let (mut hits, mut hits_other, mut self_first, mut group_first) = (0usize, 0usize, 0, 0);
+        for _ in 0..QUERIES {
+            let i = rng.below(cat.offers.len() as u64) as usize;
+            let o = &cat.offers[i];
+            let d = client_photo(&o.art);
+            let q = SearchQuery {
+                descriptor: &d,
+                begin_page: 1,
+                page_size: 10,
+                price_start: None,
+                price_end: None,
+                filters: vec![],
+                sort: None,
+                category_id: None,
+            };
+            let ranked: Vec<&CatalogOffer> =
+                cat.rank(&q).iter().map(|&(_, j)| &cat.offers[j]).collect();
+            let same_type = |t: &&&CatalogOffer| t.product_type() == o.product_type();
+            hits += ranked.iter().take(10).filter(same_type).count();
+            // The same, not counting the searched picture's own listings.
+            hits_other += ranked
+                .iter()
+                .filter(|t| t.group != o.group)
+                .take(10)
+                .filter(same_type)
+                .count();
+            self_first += usize::from(ranked[0].offer_id == o.offer_id);
+            let listings = cat.offers.iter().filter(|x| x.group == o.group).count();
+            group_first += usize::from(ranked.iter().take(listings).all(|t| t.group == o.group));
+        }
+        let p10 = hits as f64 / (QUERIES * 10) as f64;
+        let p10_other = hits_other as f64 / (QUERIES * 10) as f64;
+        eprintln!(
+            "precision@10 (same product type) over {QUERIES} catalog photos: {p10:.3} \
+             ({p10_other:.3} not counting the photo's own listings); itself first {self_first}/{QUERIES}, \
+             its re-listings next {group_first}/{QUERIES}; {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        assert!(p10 >= 0.8, "precision@10 {p10:.3}");
+        assert!(
+            p10_other >= 0.8,
+            "precision@10 without own listings {p10_other:.3}"
+        );
+        assert!(
+            self_first * 100 >= QUERIES * 97,
+            "itself first {self_first}/{QUERIES}"
+        );
+        assert!(
+            group_first * 100 >= QUERIES * 97,
+            "re-listings next {group_first}/{QUERIES}"
+        );
+    }
+
+    /// Within a product type, colour decides: among a photo's same-type
+    /// results (past its own listings) the colour distance grows, and a
+    /// same-type offer outranks every other type's offer of similar colour.
+    #[test]
+    fn colour_decides_within_a_product_type() {
+        let cat = Catalog::build(7, 1200);
+        let mut rng = Rng::new(11);
+        let mut ordered = 0;
+        for _ in 0..20 {
+            let o = &cat.offers[rng.below(cat.offers.len() as u64) as usize];
+            let d = client_photo(&o.art);
+            let q = SearchQuery {
+                descriptor: &d,
+                begin_page: 1,
+                page_size: 10,
+                price_start: None,
+                price_end: None,
+                filters: vec![],
+                sort: None,
+                category_id: None,
+            };
+            let same: Vec<f32> = cat
+                .rank(&q)
+                .iter()
+                .filter(|&&(_, j)| cat.offers[j].group != o.group)
+                .take(8)
+                .filter(|&&(_, j)| cat.offers[j].product_type() == o.product_type())
+                .map(|&(_, j)| d.colour_distance(&cat.descriptors[j]))
+                .collect();
+            let rising = same.windows(2).filter(|w| w[0] <= w[1] + 1e-6).count();
+            if rising + 1 >= same.len() {
+                ordered += 1;
+            }
+        }
+        assert!(ordered >= 16, "colour-ordered within type: {ordered}/20");
+    }
+}

@@ -1,0 +1,298 @@
+//! The endpoint handlers: DajiSaaS upload and query, signed-header query,
+//! catalog pictures, 404s, and the runtime fault control.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use super::auth::{check_daji, check_signed_headers, first, given};
+use super::images::{decode_base64_image, decode_image};
+use super::params::{Origin, RawParams, Source, nonempty};
+use super::reply::{Trace, json_response, pause, run_api};
+use super::search::search;
+use super::{
+    ApiErr, MAX_BODY_BYTES, MSG_NO_IMAGE, MSG_NO_IMAGE_SIGNED, Provider, UPLOAD_THUMB, bad, busy,
+};
+use crate::control::{self, FaultsUpdate};
+use crate::similarity::Descriptor;
+use crate::text::clean;
+use crate::wire::{SignedQueryBody, UploadData};
+use crate::{SimState, Uploaded, lock};
+
+pub(super) async fn not_found(req: Request) -> Response {
+    let _ = req;
+    (StatusCode::NOT_FOUND, "404 page not found").into_response()
+}
+
+async fn read_multipart(req: Request) -> Result<Vec<(String, String)>, ApiErr> {
+    let malformed =
+        || bad("请求格式错误，需要multipart/form-data malformed multipart/form-data body");
+    let mut mp = Multipart::from_request(req, &())
+        .await
+        .map_err(|_| malformed())?;
+    let mut fields = Vec::new();
+    loop {
+        match mp.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or("").to_string();
+                let value = field.text().await.map_err(|_| malformed())?;
+                fields.push((name, value));
+            }
+            Ok(None) => return Ok(fields),
+            Err(_) => return Err(malformed()),
+        }
+    }
+}
+
+fn origin_of(req: &Request) -> Origin {
+    Origin {
+        host: req
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .map(|h| h.trim().to_string()),
+    }
+}
+
+pub(super) async fn daji_upload(State(state): State<Arc<SimState>>, req: Request) -> Response {
+    let mut trace = Trace::new(&req);
+    let parsed = read_multipart(req).await;
+    if let Ok(fields) = &parsed {
+        trace.set_fields(fields);
+    }
+    let resp = run_api(&state, Provider::Daji, async {
+        let fields = parsed?;
+        check_daji(&state, &fields)?;
+        let raw = first(&fields, "image_base64")
+            .ok_or_else(|| bad("image_base64不能为空 image_base64 is required"))?;
+        let bytes = decode_base64_image(raw)?;
+        let id = image_id(&bytes);
+        let img = decode_image(bytes).await?;
+        let upload = tokio::task::spawn_blocking(move || {
+            let (w, h) = img.dimensions();
+            let longest = w.max(h).max(1);
+            let thumb = if longest <= UPLOAD_THUMB {
+                img.clone()
+            } else {
+                let s = |v: u32| {
+                    ((u64::from(v) * u64::from(UPLOAD_THUMB)) / u64::from(longest)).max(1) as u32
+                };
+                image::imageops::thumbnail(&img, s(w), s(h))
+            };
+            Uploaded {
+                descriptor: Descriptor::of_image(&img),
+                thumb,
+                width: w,
+                height: h,
+                stored_at: Instant::now(),
+            }
+        })
+        .await
+        .map_err(|_| bad("图片解析失败 image could not be decoded"))?;
+        state.remember_upload(id.clone(), upload);
+        serde_json::to_value(UploadData { image_id: id }).map_err(|_| busy())
+    })
+    .await;
+    trace.finish(&state, resp)
+}
+
+/// A 19-digit numeric id derived from the image bytes: same picture, same id.
+fn image_id(bytes: &[u8]) -> String {
+    use md5::{Digest, Md5};
+    let digest = Md5::digest(bytes);
+    let mut first8 = [0u8; 8];
+    first8.copy_from_slice(&digest[..8]);
+    let n = u64::from_le_bytes(first8) % 9_000_000_000_000_000_000;
+    (1_000_000_000_000_000_000 + n).to_string()
+}
+
+pub(super) async fn daji_query(State(state): State<Arc<SimState>>, req: Request) -> Response {
+    let mut trace = Trace::new(&req);
+    let origin = origin_of(&req);
+    let parsed = Query::<Vec<(String, String)>>::try_from_uri(req.uri())
+        .map(|Query(q)| q)
+        .map_err(|_| bad("参数格式错误 malformed query string"));
+    if let Ok(fields) = &parsed {
+        trace.set_fields(fields);
+    }
+    let resp = run_api(&state, Provider::Daji, async {
+        let fields = parsed?;
+        check_daji(&state, &fields)?;
+        let get = |n: &str| given(&fields, n).map(str::to_string);
+        // The picture is `imageId` or `imageUrl` (an `imageAddress` here is
+        // just an unknown parameter); `imageId` wins when both are given.
+        let source = match (get("imageId"), get("imageUrl")) {
+            (Some(id), _) => Source::UploadId(id.trim().to_string()),
+            (None, Some(url)) => Source::Link(url),
+            (None, None) => return Err(bad(MSG_NO_IMAGE)),
+        };
+        let params = RawParams {
+            begin_page: get("beginPage"),
+            page_size: get("pageSize"),
+            price_start: get("priceStart"),
+            price_end: get("priceEnd"),
+            sort: get("sort"),
+            filter: get("filter"),
+            category_id: get("categoryId"),
+            region: get("region"),
+        }
+        .validate()?;
+        search(&state, Provider::Daji, &origin, source, params).await
+    })
+    .await;
+    trace.finish(&state, resp)
+}
+
+pub(super) async fn signed_query(State(state): State<Arc<SimState>>, req: Request) -> Response {
+    let mut trace = Trace::new(&req);
+    let origin = origin_of(&req);
+    let headers = req.headers().clone();
+    let body = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES).await;
+    let parsed: Result<serde_json::Map<String, Value>, ApiErr> = match body {
+        Err(_) => Err(bad("请求体过大 request body too large")),
+        Ok(bytes) => match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(map)) => Ok(map),
+            _ => Err(bad(
+                "请求体不是合法的JSON对象 request body is not a JSON object",
+            )),
+        },
+    };
+    if let Ok(map) = &parsed {
+        let fields: Vec<(String, String)> = map
+            .iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                (k.clone(), v)
+            })
+            .collect();
+        trace.set_fields(&fields);
+    }
+    let resp = run_api(&state, Provider::Signed, async {
+        let map = parsed?;
+        check_signed_headers(&state, &headers)?;
+        let body: SignedQueryBody = serde_json::from_value(Value::Object(map)).map_err(|e| {
+            bad(format!(
+                "参数类型错误 invalid parameter type: {}",
+                clean(&e.to_string(), 160)
+            ))
+        })?;
+        let source = match (nonempty(body.image_base64), nonempty(body.image_address)) {
+            (Some(b64), _) => Source::Base64(b64),
+            (None, Some(address)) => Source::Link(address),
+            (None, None) => return Err(bad(MSG_NO_IMAGE_SIGNED)),
+        };
+        let params = RawParams {
+            begin_page: body.begin_page.map(|v| v.to_string()),
+            page_size: body.page_size.map(|v| v.to_string()),
+            price_start: body.price_start,
+            price_end: body.price_end,
+            sort: body.sort,
+            filter: body.filter,
+            category_id: body.category_id.map(|v| v.to_string()),
+            region: body.region,
+        }
+        .validate()?;
+        search(&state, Provider::Signed, &origin, source, params).await
+    })
+    .await;
+    trace.finish(&state, resp)
+}
+
+pub(super) async fn catalog_image(
+    State(state): State<Arc<SimState>>,
+    Path(file): Path<String>,
+    req: Request,
+) -> Response {
+    let trace = Trace::new(&req);
+    // Images are CDN-fast: a third of the API latency.
+    let latency = state.latency() / 3;
+    pause(&state, latency).await;
+    let offer_id = file
+        .strip_suffix(".jpg")
+        .filter(|id| !id.is_empty() && id.len() <= 19 && id.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|id| id.parse::<u64>().ok());
+    let resp = match offer_id {
+        None => not_found_image(),
+        Some(id) => match state.image_jpeg(id).await {
+            Some(bytes) => (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, "image/jpeg"),
+                    (header::CACHE_CONTROL, "public, max-age=86400"),
+                ],
+                bytes,
+            )
+                .into_response(),
+            None => not_found_image(),
+        },
+    };
+    trace.finish(&state, resp)
+}
+
+fn not_found_image() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/plain")],
+        "404 Not Found",
+    )
+        .into_response()
+}
+
+// Runtime fault control (loopback only).
+
+fn control_reply(state: &SimState) -> Response {
+    let f = lock(&state.faults);
+    json_response(StatusCode::OK, &control::faults_json(&f.faults, f.count))
+}
+
+pub(super) async fn get_faults(State(state): State<Arc<SimState>>, req: Request) -> Response {
+    let trace = Trace::new(&req);
+    let resp = control_reply(&state);
+    trace.finish(&state, resp)
+}
+
+pub(super) async fn set_faults(State(state): State<Arc<SimState>>, req: Request) -> Response {
+    let trace = Trace::new(&req);
+    let error = |msg: String| {
+        json_response(
+            StatusCode::BAD_REQUEST,
+            &serde_json::json!({ "error": msg }),
+        )
+    };
+    let resp = match axum::body::to_bytes(req.into_body(), control::MAX_CONTROL_BODY).await {
+        Err(_) => error("body too large".into()),
+        Ok(bytes) => match serde_json::from_slice::<FaultsUpdate>(&bytes) {
+            Err(e) => error(clean(&e.to_string(), 200)),
+            Ok(update) => match update.into_faults() {
+                Err(e) => error(e),
+                Ok(faults) => {
+                    tracing::info!(kinds = ?faults.kinds, rate = faults.rate, "sim faults set");
+                    *lock(&state.faults) = crate::FaultState::new(faults);
+                    control_reply(&state)
+                }
+            },
+        },
+    };
+    trace.finish(&state, resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_ids_are_19_digits_and_deterministic() {
+        let a = image_id(b"abc");
+        assert_eq!(a.len(), 19);
+        assert!(a.bytes().all(|b| b.is_ascii_digit()));
+        assert_eq!(a, image_id(b"abc"));
+        assert_ne!(a, image_id(b"abd"));
+    }
+}
