@@ -3,6 +3,7 @@
 
 use super::ConfigError;
 use crate::secret::Secret;
+use crate::text::line_of;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -65,15 +66,6 @@ pub(super) fn parse_file(text: &str, path: &Path) -> Result<FileConfig, ConfigEr
             },
         }
     })
-}
-
-/// 1-based line number of a byte offset.
-fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
 }
 
 #[cfg(test)]
