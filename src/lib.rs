@@ -17,6 +17,7 @@ pub mod headless;
 pub mod image;
 pub mod interactive;
 pub mod keymap;
+pub mod layout;
 pub mod logging;
 pub mod text;
 pub mod tui;

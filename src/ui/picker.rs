@@ -3,27 +3,12 @@
 use super::{Theme, pane_block, spinner};
 use crate::app::state::{Pane, State};
 use crate::image::prepare::human_bytes;
+use crate::layout::{picker_has_input_line, picker_list_rows};
 use crate::text::{fit, sanitize, truncate, width};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
-
-/// True when the pane shows an input line at its bottom.
-fn has_input_line(state: &State) -> bool {
-    let p = &state.picker;
-    p.path_input.is_some() || p.filter_active || !p.filter.value().is_empty()
-}
-
-/// Rows for entries inside the pane.
-pub fn list_rows(rect: Rect, state: &State) -> usize {
-    let rows = super::inner_rows(rect);
-    if has_input_line(state) {
-        rows.saturating_sub(1)
-    } else {
-        rows
-    }
-}
 
 pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     if area.is_empty() {
@@ -46,7 +31,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     if inner.is_empty() {
         return;
     }
-    let rows = list_rows(area, state);
+    let rows = picker_list_rows(area, state);
     let w = usize::from(inner.width);
     if p.visible.is_empty() && rows > 0 {
         let text = if let Some(e) = &p.error {
@@ -94,7 +79,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
         };
         line.render(Rect::new(inner.x, y, inner.width, 1), buf);
     }
-    if has_input_line(state) && inner.height > 0 {
+    if picker_has_input_line(state) && inner.height > 0 {
         let y = inner.y + inner.height - 1;
         let (prefix, value, scroll) = input_view(state, w);
         let style = if focused && p.text_input_active() {
