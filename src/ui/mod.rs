@@ -74,6 +74,12 @@ impl Theme {
         self.fg(Color::Green)
     }
 
+    /// The characters of a name the picker's filter matched.
+    pub fn matched(self) -> Style {
+        self.fg(Color::Yellow)
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    }
+
     pub fn dir(self) -> Style {
         self.fg(Color::Blue).add_modifier(Modifier::BOLD)
     }
