@@ -19,6 +19,7 @@ pub mod interactive;
 pub mod keymap;
 pub mod layout;
 pub mod logging;
+pub mod startup;
 pub mod text;
 pub mod tui;
 pub mod ui;
