@@ -3,7 +3,7 @@
 
 pub mod action;
 pub mod effects;
-pub mod fuzzy;
+pub(crate) mod fuzzy;
 pub mod msg;
 pub mod state;
 pub mod update;
