@@ -44,9 +44,9 @@ pub struct DemoOptions {
     pub latency: Option<Duration>,
 }
 
-/// A ready client plus what the UI should say about it. Keeps the in-process
+/// The search backend: a ready client plus what the UI should say about it. Keeps the in-process
 /// simulator (if any) alive for as long as it lives.
-pub struct Backend {
+pub struct SearchBackend {
     pub client: Client,
     pub mode: BackendMode,
     /// Short label for the status bar, e.g. "demo · built-in simulator" or
@@ -56,10 +56,10 @@ pub struct Backend {
     sim: Option<SimHandle>,
 }
 
-impl Backend {
+impl SearchBackend {
     /// A backend around an existing client (tests, embedding).
     pub fn new(client: Client, mode: BackendMode, label: impl Into<String>) -> Self {
-        Backend {
+        SearchBackend {
             client,
             mode,
             label: label.into(),
@@ -71,19 +71,19 @@ impl Backend {
     /// The live provider from `config`, or the in-process simulator when no
     /// credentials are configured (or the demo is forced). Without the
     /// `demo` feature, those cases fail with [`DemoUnavailable`].
-    pub async fn start(config: &Config, demo: &DemoOptions) -> anyhow::Result<Backend> {
+    pub async fn start(config: &Config, demo: &DemoOptions) -> anyhow::Result<SearchBackend> {
         match (config.provider(), demo.force) {
             (Some(provider), false) => {
                 let kind = provider.kind();
                 let client = Client::new(config.client_settings(provider))?;
-                Ok(Backend::new(
+                Ok(SearchBackend::new(
                     client,
                     BackendMode::Live,
                     format!("live · {}", kind.name()),
                 ))
             }
             #[cfg(feature = "demo")]
-            _ => Backend::start_demo(config, demo).await,
+            _ => SearchBackend::start_demo(config, demo).await,
             #[cfg(not(feature = "demo"))]
             (_, forced) => Err(if forced {
                 DemoUnavailable::Forced
@@ -95,7 +95,7 @@ impl Backend {
     }
 
     #[cfg(feature = "demo")]
-    async fn start_demo(config: &Config, demo: &DemoOptions) -> anyhow::Result<Backend> {
+    async fn start_demo(config: &Config, demo: &DemoOptions) -> anyhow::Result<SearchBackend> {
         let credentials = SimCredentials::demo();
         let defaults = SimConfig::default();
         let sim_config = SimConfig {
@@ -121,7 +121,7 @@ impl Backend {
         // Demo ids must not mix with a live account's cache.
         settings.image_id_cache = None;
         let client = Client::new(settings)?;
-        Ok(Backend {
+        Ok(SearchBackend {
             client,
             mode: BackendMode::Demo,
             label: "demo · built-in simulator".into(),

@@ -3,14 +3,14 @@
 //! provider's own words where a step fails.
 
 use crate::api::{ApiError, Client, ProviderKind, SearchParams};
-use crate::backend::{Backend, BackendMode, DemoOptions};
+use crate::backend::{BackendMode, SearchBackend};
 use crate::cli::CommonArgs;
 use crate::config::Config;
-use crate::headless::{Exit, exit_for};
 use crate::image::{PrepareOptions, PreparedImage};
+use crate::startup::{Exit, demo_options, exit_for};
 use crate::text::sanitize;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// The signed-header provider refuses timestamps further than this from its
 /// clock.
@@ -42,11 +42,7 @@ pub async fn run(common: &CommonArgs) -> ExitCode {
     for warning in &config.warnings {
         line("", &format!("warning: {}", sanitize(warning)));
     }
-    let demo = DemoOptions {
-        force: common.demo,
-        latency: common.demo_latency_ms.map(Duration::from_millis),
-    };
-    let backend = match Backend::start(&config, &demo).await {
+    let backend = match SearchBackend::start(&config, &demo_options(common)).await {
         Ok(b) => b,
         Err(e) => {
             line(

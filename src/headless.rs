@@ -1,68 +1,18 @@
 //! `tusou search`: headless search for scripts. Stdout carries only results;
 //! every message goes to stderr; the exit code tells what went wrong.
 
-use crate::api::{ApiError, ErrorKind, ImageSource, Offer, ResolveError, ResultPage, SearchParams};
-use crate::backend::{Backend, BackendMode, DemoOptions};
+use crate::api::{ApiError, ImageSource, Offer, ResolveError, ResultPage, SearchParams};
+use crate::backend::{BackendMode, SearchBackend};
 use crate::cli::{CommonArgs, OutputFormat, PrepareArgs, PreviewArgs, SearchArgs};
 use crate::config::Config;
 use crate::export::{Format, OfferWriter};
-use crate::image::{PrepareMode, PrepareOptions};
+use crate::startup::{Exit, demo_options, exit_for, prepare_options, start_failure};
 use crate::text::sanitize;
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::Duration;
-
-/// Exit codes of `tusou search` (documented in the README).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    Ok = 0,
-    Failure = 1,
-    Usage = 2,
-    Input = 3,
-    Auth = 4,
-    Network = 5,
-    Config = 6,
-}
-
-impl From<Exit> for ExitCode {
-    fn from(e: Exit) -> ExitCode {
-        ExitCode::from(e as u8)
-    }
-}
 
 /// Pages `--all` fetches at most.
 pub const MAX_PAGES: u32 = 100;
-
-pub fn exit_for(error: &ApiError) -> Exit {
-    // A provider's reply over its cap is the provider's failing, like an
-    // undecodable one; a picture over its cap is the user's input.
-    if let ApiError::TooLarge { what, .. } = error.last()
-        && what == crate::api::error::REPLY
-    {
-        return Exit::Network;
-    }
-    match error.kind() {
-        ErrorKind::Auth => Exit::Auth,
-        ErrorKind::InvalidRequest | ErrorKind::Upload | ErrorKind::TooLarge => Exit::Input,
-        ErrorKind::RateLimited
-        | ErrorKind::Server
-        | ErrorKind::Timeout
-        | ErrorKind::Network
-        | ErrorKind::Decode => Exit::Network,
-        ErrorKind::Cancelled => Exit::Failure,
-    }
-}
-
-pub fn prepare_options(common: &CommonArgs) -> PrepareOptions {
-    PrepareOptions {
-        mode: if common.original {
-            PrepareMode::Original
-        } else {
-            PrepareMode::Compact
-        },
-        ..PrepareOptions::default()
-    }
-}
 
 pub async fn run(args: SearchArgs, common: &CommonArgs) -> ExitCode {
     match search(args, common).await {
@@ -92,19 +42,12 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
     for warning in &config.warnings {
         eprintln!("tusou: warning: {warning}");
     }
-    let demo = DemoOptions {
-        force: common.demo,
-        latency: common.demo_latency_ms.map(Duration::from_millis),
-    };
-    let backend = Backend::start(&config, &demo).await.map_err(|e| {
-        if e.downcast_ref::<crate::backend::DemoUnavailable>()
-            .is_some()
-        {
-            (Exit::Config, format!("{e:#}"))
-        } else {
-            (Exit::Failure, format!("could not start: {e:#}"))
-        }
-    })?;
+    let backend = SearchBackend::start(&config, &demo_options(common))
+        .await
+        .map_err(|e| match start_failure(&e) {
+            Exit::Config => (Exit::Config, format!("{e:#}")),
+            exit => (exit, format!("could not start: {e:#}")),
+        })?;
     if backend.mode == BackendMode::Demo {
         eprintln!(
             "tusou: demo mode — no credentials configured (or --demo); searching the built-in simulator"
@@ -351,21 +294,6 @@ mod tests {
             message: "busy".into(),
             trace_id: None,
         }
-    }
-
-    #[test]
-    fn a_reply_too_large_is_the_network_s_a_picture_the_input_s() {
-        let too_large = |what: &str| ApiError::TooLarge {
-            what: what.into(),
-            limit: 1,
-        };
-        assert_eq!(
-            exit_for(&too_large(crate::api::error::REPLY)),
-            Exit::Network
-        );
-        assert_eq!(exit_for(&too_large("picture")), Exit::Input);
-        let retried = ApiError::gave_up(3, std::time::Duration::from_secs(1), server_error());
-        assert_eq!(exit_for(&retried), Exit::Network);
     }
 
     #[tokio::test]

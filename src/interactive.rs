@@ -4,14 +4,13 @@
 
 use crate::api::SearchParams;
 use crate::app::{self, AppOptions};
-use crate::backend::{Backend, DemoOptions};
+use crate::backend::SearchBackend;
 use crate::cli::CommonArgs;
 use crate::config::{self, Config};
-use crate::headless::{Exit, prepare_options};
 use crate::keymap::{self, Keymap};
+use crate::startup::{Exit, demo_options, prepare_options, start_failure};
 use crate::text::sanitize;
 use std::process::ExitCode;
-use std::time::Duration;
 
 /// What `tusou` with no terminal says (exit 2).
 pub const NEEDS_A_TERMINAL: &str = "tusou needs a terminal (stdin and stdout must both be one); \
@@ -61,22 +60,16 @@ pub async fn run(start: Option<String>, common: CommonArgs, strict_keymap: bool)
         return Exit::Usage.into();
     }
 
-    let demo = DemoOptions {
-        force: common.demo,
-        latency: common.demo_latency_ms.map(Duration::from_millis),
-    };
-    let backend = match Backend::start(&config, &demo).await {
+    let backend = match SearchBackend::start(&config, &demo_options(&common)).await {
         Ok(b) => b,
-        Err(e)
-            if e.downcast_ref::<crate::backend::DemoUnavailable>()
-                .is_some() =>
-        {
-            eprintln!("tusou: {}", sanitize(&format!("{e:#}")));
-            return Exit::Config.into();
-        }
         Err(e) => {
-            eprintln!("tusou: could not start: {}", sanitize(&format!("{e:#}")));
-            return Exit::Failure.into();
+            let exit = start_failure(&e);
+            if exit == Exit::Config {
+                eprintln!("tusou: {}", sanitize(&format!("{e:#}")));
+            } else {
+                eprintln!("tusou: could not start: {}", sanitize(&format!("{e:#}")));
+            }
+            return exit.into();
         }
     };
 

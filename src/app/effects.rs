@@ -411,24 +411,10 @@ pub fn has_local_display() -> bool {
         || std::env::var_os("WAYLAND_DISPLAY").is_some_and(|v| !v.is_empty())
 }
 
+/// Hands the link to the desktop's opener (xdg-open, gio, `open` on macOS…)
+/// detached, so the UI never waits on the browser.
 fn open_in_browser(link: &str) -> Result<(), String> {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    let mut child = std::process::Command::new(opener)
-        .arg(link)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .map_err(|e| format!("{opener}: {e}"))?;
-    // Reap it whenever it exits; never wait on the UI.
-    std::thread::spawn(move || {
-        let _ = child.wait();
-    });
-    Ok(())
+    open::that_detached(link).map_err(|e| e.to_string())
 }
 
 /// `20260123-014501` (UTC), for export file names.

@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod effects;
+pub(crate) mod fuzzy;
 pub mod msg;
 pub mod state;
 pub mod update;
@@ -13,7 +14,7 @@ pub use state::State;
 pub use update::{Start, update};
 
 use crate::api::SearchParams;
-use crate::backend::{Backend, BackendMode};
+use crate::backend::{BackendMode, SearchBackend};
 use crate::image::protocol::{self, GraphicsProtocol};
 use crate::keymap::{Keymap, KeymapProblem};
 use crate::tui;
@@ -48,7 +49,7 @@ pub fn classify_start(start: Option<&str>, cwd: &std::path::Path) -> Start {
     let Some(s) = start.map(str::trim).filter(|s| !s.is_empty()) else {
         return Start::Dir(cwd.to_path_buf());
     };
-    if s.starts_with("http://") || s.starts_with("https://") {
+    if crate::api::source::is_url(s) {
         return Start::Url(s.to_string());
     }
     let path = if let Some(rest) = s.strip_prefix("~/")
@@ -113,7 +114,7 @@ pub fn initial_state(
 }
 
 /// Runs the interactive app until the user quits (or a signal says so).
-pub async fn run(backend: Backend, options: AppOptions) -> anyhow::Result<()> {
+pub async fn run(backend: SearchBackend, options: AppOptions) -> anyhow::Result<()> {
     // Detect the graphics protocol ONCE, before the event loop owns stdin.
     let graphics = protocol::detect();
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());

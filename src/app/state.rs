@@ -1,14 +1,16 @@
 //! The app's state: plain data, changed only by `update`, read by `ui`.
 
-use crate::api::{
-    FilterFlag, FilterGroup, ImageRef, Offer, SearchParams, Sort, SortField, SortOrder,
-};
+use crate::api::{FilterFlag, ImageRef, Offer, SearchParams};
 use crate::image::HalfBlockImage;
 use crate::image::protocol::GraphicsProtocol;
 use crate::keymap::{HelpEntry, KeyContext, Keymap};
 use lru::LruCache;
 use std::path::PathBuf;
 use tui_input::Input;
+
+mod filters;
+
+pub use filters::{FilterField, FilterRow, FiltersState, SORTS, sort_label};
 
 /// Cap on the bytes held by decoded thumbnails.
 pub const THUMB_CACHE_BYTES: usize = 8 * 1024 * 1024;
@@ -126,127 +128,6 @@ impl PickerState {
     pub fn text_input_active(&self) -> bool {
         self.filter_active || self.path_input.is_some()
     }
-}
-
-/// The sorts `cycle_sort` goes through; `None` is relevance.
-pub const SORTS: [Option<Sort>; 5] = [
-    None,
-    Some(Sort::new(SortField::Price, SortOrder::Asc)),
-    Some(Sort::new(SortField::Price, SortOrder::Desc)),
-    Some(Sort::new(SortField::MonthSold, SortOrder::Desc)),
-    Some(Sort::new(SortField::RePurchaseRate, SortOrder::Desc)),
-];
-
-pub fn sort_label(sort: Option<Sort>) -> &'static str {
-    sort.map_or("relevance", Sort::label)
-}
-
-/// Rows of the filters pane, top to bottom.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FilterRow {
-    Field(FilterField),
-    Sort,
-    /// A heading above a group of flags; the cursor passes over it.
-    Group(FilterGroup),
-    /// Index into `FilterFlag::KNOWN`.
-    Flag(usize),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FilterField {
-    MinPrice,
-    MaxPrice,
-    Category,
-    PageSize,
-}
-
-impl FilterField {
-    pub const ALL: [FilterField; 4] = [
-        FilterField::MinPrice,
-        FilterField::MaxPrice,
-        FilterField::Category,
-        FilterField::PageSize,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            FilterField::MinPrice => "min price",
-            FilterField::MaxPrice => "max price",
-            FilterField::Category => "category",
-            FilterField::PageSize => "page size",
-        }
-    }
-
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
-
-/// The filters pane: text fields, sort and flags. Values persist across
-/// searches; `params` is the last valid set (what searches use).
-#[derive(Debug)]
-pub struct FiltersState {
-    pub fields: [Input; 4],
-    pub errors: [Option<String>; 4],
-    pub sort: usize,
-    pub flags: Vec<bool>,
-    pub cursor: usize,
-    pub offset: usize,
-}
-
-impl FiltersState {
-    pub fn rows() -> usize {
-        FIXED_FILTER_ROWS + flag_rows().count()
-    }
-
-    pub fn row(index: usize) -> FilterRow {
-        match index {
-            0 => FilterRow::Field(FilterField::MinPrice),
-            1 => FilterRow::Field(FilterField::MaxPrice),
-            2 => FilterRow::Sort,
-            3 => FilterRow::Field(FilterField::Category),
-            4 => FilterRow::Field(FilterField::PageSize),
-            n => flag_rows()
-                .nth(n - FIXED_FILTER_ROWS)
-                .unwrap_or(FilterRow::Flag(FilterFlag::KNOWN.len().saturating_sub(1))),
-        }
-    }
-
-    pub fn current_row(&self) -> FilterRow {
-        Self::row(self.cursor)
-    }
-
-    /// The field under the cursor, if the cursor is on a text field.
-    pub fn current_field(&self) -> Option<FilterField> {
-        match self.current_row() {
-            FilterRow::Field(f) => Some(f),
-            _ => None,
-        }
-    }
-
-    pub fn has_errors(&self) -> bool {
-        self.errors.iter().any(Option::is_some)
-    }
-}
-
-/// Rows above the flags: min, max, sort, category, page size.
-const FIXED_FILTER_ROWS: usize = 5;
-
-/// The flag rows: each group's heading, then its flags.
-fn flag_rows() -> impl Iterator<Item = FilterRow> {
-    let mut last = None;
-    FilterFlag::KNOWN
-        .iter()
-        .enumerate()
-        .flat_map(move |(i, flag)| {
-            let group = flag.group();
-            let heading = (group != last).then_some(group).flatten();
-            last = group;
-            heading
-                .map(FilterRow::Group)
-                .into_iter()
-                .chain(std::iter::once(FilterRow::Flag(i)))
-        })
 }
 
 /// What a search was started from.

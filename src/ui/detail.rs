@@ -4,24 +4,12 @@
 use super::{Theme, pane_block, spinner};
 use crate::app::state::{Pane, State, Subject, Thumb};
 use crate::image::prepare::human_bytes;
+use crate::layout::picture_rect;
 use crate::text::sanitize;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
-
-/// Where the picture goes inside the pane (left part of the inner area).
-/// Empty when the pane is too small for a picture and text.
-pub fn picture_rect(area: Rect) -> Rect {
-    if area.width < 24 || area.height < 4 {
-        return Rect::default();
-    }
-    let inner = Rect::new(area.x + 1, area.y + 1, area.width - 2, area.height - 2);
-    // Cells are about twice as tall as wide: a square picture of h rows is 2h
-    // columns wide.
-    let w = (inner.height.saturating_mul(2)).min(inner.width * 2 / 5);
-    Rect::new(inner.x, inner.y, w, inner.height)
-}
 
 pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     if area.is_empty() {

@@ -1,5 +1,5 @@
-//! Rendering: reads the state, never changes it. `layout` is pure and also
-//! used by `update` (visible rows, mouse hit-testing).
+//! Rendering: reads the state, never changes it. Where each pane goes is
+//! `crate::layout`'s to say, shared with `update`.
 
 pub mod detail;
 pub mod filters;
@@ -9,113 +9,12 @@ pub mod results;
 pub mod status;
 
 use crate::app::state::{Pane, State};
+use crate::layout::{Areas, layout, pane_order};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders};
-
-/// Below this size one pane is shown at a time, with tabs.
-pub const MIN_WIDE_WIDTH: u16 = 60;
-pub const MIN_WIDE_HEIGHT: u16 = 16;
-
-/// Where everything goes. Panes not shown have an empty rect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Areas {
-    pub tabs: Rect,
-    pub picker: Rect,
-    pub filters: Rect,
-    pub results: Rect,
-    pub detail: Rect,
-    pub status: Rect,
-    pub narrow: bool,
-}
-
-impl Areas {
-    pub fn pane(&self, pane: Pane) -> Rect {
-        match pane {
-            Pane::Picker => self.picker,
-            Pane::Filters => self.filters,
-            Pane::Results => self.results,
-            Pane::Detail => self.detail,
-        }
-    }
-
-    /// The pane under a screen cell.
-    pub fn pane_at(&self, col: u16, row: u16) -> Option<Pane> {
-        let p = ratatui::layout::Position::new(col, row);
-        [Pane::Picker, Pane::Filters, Pane::Results, Pane::Detail]
-            .into_iter()
-            .find(|&pane| self.pane(pane).contains(p))
-    }
-}
-
-/// The panes in tab order for a layout.
-pub fn pane_order(narrow: bool) -> &'static [Pane] {
-    if narrow {
-        &[Pane::Picker, Pane::Filters, Pane::Results, Pane::Detail]
-    } else {
-        &[Pane::Picker, Pane::Filters, Pane::Results]
-    }
-}
-
-pub fn is_narrow(width: u16, height: u16) -> bool {
-    width < MIN_WIDE_WIDTH || height < MIN_WIDE_HEIGHT
-}
-
-/// Splits the screen. Works at any size (zero-sized rects when tiny).
-pub fn layout(area: Rect, focus: Pane) -> Areas {
-    let narrow = is_narrow(area.width, area.height);
-    let [body, status] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
-    if narrow {
-        let [tabs, body] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(body);
-        let mut areas = Areas {
-            tabs,
-            status,
-            narrow,
-            ..Areas::default()
-        };
-        match focus {
-            Pane::Picker => areas.picker = body,
-            Pane::Filters => areas.filters = body,
-            Pane::Results => areas.results = body,
-            Pane::Detail => areas.detail = body,
-        }
-        return areas;
-    }
-    let left_w = (area.width * 2 / 5).clamp(24, 44);
-    let [left, right] =
-        Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(body);
-    let filters_h = (left.height / 2).min(FILTERS_FULL_HEIGHT);
-    let [picker, filters] =
-        Layout::vertical([Constraint::Min(0), Constraint::Length(filters_h)]).areas(left);
-    let detail_h = (right.height * 2 / 5).clamp(5, 14);
-    let [results, detail] =
-        Layout::vertical([Constraint::Min(0), Constraint::Length(detail_h)]).areas(right);
-    Areas {
-        tabs: Rect::default(),
-        picker,
-        filters,
-        results,
-        detail,
-        status,
-        narrow,
-    }
-}
-
-/// Rows of the filters pane plus its border.
-const FILTERS_FULL_HEIGHT: u16 = 18;
-
-/// Layout for the state's screen size.
-pub fn areas_of(state: &State) -> Areas {
-    layout(Rect::new(0, 0, state.width, state.height), state.focus)
-}
-
-/// Rows available for list items inside a bordered pane.
-pub fn inner_rows(rect: Rect) -> usize {
-    usize::from(rect.height.saturating_sub(2))
-}
 
 /// Colours, or none (NO_COLOR): then bold and reverse carry the meaning.
 #[derive(Debug, Clone, Copy)]
@@ -173,6 +72,12 @@ impl Theme {
 
     pub fn good(self) -> Style {
         self.fg(Color::Green)
+    }
+
+    /// The characters of a name the picker's filter matched.
+    pub fn matched(self) -> Style {
+        self.fg(Color::Yellow)
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
     }
 
     pub fn dir(self) -> Style {

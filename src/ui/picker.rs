@@ -1,29 +1,16 @@
 //! The file picker pane.
 
 use super::{Theme, pane_block, spinner};
+use crate::app::fuzzy::FuzzyFilter;
 use crate::app::state::{Pane, State};
 use crate::image::prepare::human_bytes;
+use crate::layout::{picker_has_input_line, picker_list_rows};
 use crate::text::{fit, sanitize, truncate, width};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
-
-/// True when the pane shows an input line at its bottom.
-fn has_input_line(state: &State) -> bool {
-    let p = &state.picker;
-    p.path_input.is_some() || p.filter_active || !p.filter.value().is_empty()
-}
-
-/// Rows for entries inside the pane.
-pub fn list_rows(rect: Rect, state: &State) -> usize {
-    let rows = super::inner_rows(rect);
-    if has_input_line(state) {
-        rows.saturating_sub(1)
-    } else {
-        rows
-    }
-}
 
 pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     if area.is_empty() {
@@ -46,7 +33,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     if inner.is_empty() {
         return;
     }
-    let rows = list_rows(area, state);
+    let rows = picker_list_rows(area, state);
     let w = usize::from(inner.width);
     if p.visible.is_empty() && rows > 0 {
         let text = if let Some(e) = &p.error {
@@ -60,6 +47,8 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
         };
         Line::from(text).render(Rect { height: 1, ..inner }, buf);
     }
+    // The filter's matched characters are highlighted in each name.
+    let mut filter = FuzzyFilter::new(p.filter.value());
     for (row, &idx) in p.visible.iter().skip(p.offset).take(rows).enumerate() {
         let Some(e) = p.entries.get(idx) else {
             continue;
@@ -67,13 +56,18 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
         let y = inner.y + row as u16;
         let selected = p.offset + row == p.cursor;
         let name = sanitize(&e.name);
+        let hits = filter
+            .as_mut()
+            .map(|f| f.matched_chars(&name))
+            .unwrap_or_default();
         let line = if e.is_dir {
             let style = if selected {
                 theme.selected(focused)
             } else {
                 theme.dir()
             };
-            Line::from(Span::styled(fit(&format!("{name}/"), w), style))
+            let text = fit(&format!("{name}/"), w);
+            Line::from(highlighted(&text, &name, &hits, style, theme))
         } else {
             let size = human_bytes(e.size);
             let name_w = w.saturating_sub(width(&size) + 1);
@@ -85,16 +79,17 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
             if selected {
                 style = theme.selected(focused);
             }
-            let text = if name_w >= 4 {
-                format!("{} {size}", fit(&name, name_w))
+            if name_w >= 4 {
+                let mut spans = highlighted(&fit(&name, name_w), &name, &hits, style, theme);
+                spans.push(Span::styled(format!(" {size}"), style));
+                Line::from(spans)
             } else {
-                fit(&name, w)
-            };
-            Line::from(Span::styled(text, style))
+                Line::from(highlighted(&fit(&name, w), &name, &hits, style, theme))
+            }
         };
         line.render(Rect::new(inner.x, y, inner.width, 1), buf);
     }
-    if has_input_line(state) && inner.height > 0 {
+    if picker_has_input_line(state) && inner.height > 0 {
         let y = inner.y + inner.height - 1;
         let (prefix, value, scroll) = input_view(state, w);
         let style = if focused && p.text_input_active() {
@@ -163,4 +158,68 @@ fn tail(s: &str, max: usize) -> String {
     }
     out.push('…');
     out.into_iter().rev().collect()
+}
+
+/// `shown` (the name as fitted to its cell room) in spans: the characters of
+/// `name` at `hits` in the match style, the rest in `style`. A character
+/// the fitting replaced (the `…` of a cut name) is never highlighted.
+fn highlighted(
+    shown: &str,
+    name: &str,
+    hits: &[usize],
+    style: Style,
+    theme: Theme,
+) -> Vec<Span<'static>> {
+    if hits.is_empty() {
+        return vec![Span::styled(shown.to_string(), style)];
+    }
+    let hit_style = style.patch(theme.matched());
+    let mut name_chars = name.chars();
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut run = String::new();
+    let mut run_hit = false;
+    let mut same = true;
+    for (i, c) in shown.chars().enumerate() {
+        same = same && name_chars.next() == Some(c);
+        let hit = same && hits.binary_search(&i).is_ok();
+        if hit != run_hit && !run.is_empty() {
+            let s = if run_hit { hit_style } else { style };
+            spans.push(Span::styled(std::mem::take(&mut run), s));
+        }
+        run_hit = hit;
+        run.push(c);
+    }
+    if !run.is_empty() {
+        spans.push(Span::styled(run, if run_hit { hit_style } else { style }));
+    }
+    spans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matched_characters_get_the_match_style_and_a_cut_never_does() {
+        let theme = Theme { color: true };
+        let plain = Style::new();
+        let hit = plain.patch(theme.matched());
+        let spans = highlighted("zeta.png  ", "zeta.png", &[0, 5, 7], plain, theme);
+        let parts: Vec<(&str, Style)> = spans.iter().map(|s| (&*s.content, s.style)).collect();
+        assert_eq!(
+            parts,
+            vec![
+                ("z", hit),
+                ("eta.", plain),
+                ("p", hit),
+                ("n", plain),
+                ("g", hit),
+                ("  ", plain)
+            ]
+        );
+        // "zeta.png" cut to "zeta…": the matched 'p' is gone, the `…` stays plain.
+        let spans = highlighted("zeta…", "zeta.png", &[0, 4, 5], plain, theme);
+        let parts: Vec<(&str, Style)> = spans.iter().map(|s| (&*s.content, s.style)).collect();
+        assert_eq!(parts, vec![("z", hit), ("eta…", plain)]);
+    }
 }

@@ -5,6 +5,7 @@ use crate::api::Offer;
 use crate::app::Action;
 use crate::app::state::{Failed, Pane, Phase, State};
 use crate::keymap::KeyContext;
+use crate::layout::header_shown;
 use crate::text::{fit, sanitize, truncate, width};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -130,13 +131,6 @@ fn status_row(state: &State, theme: Theme) -> Vec<Span<'static>> {
         Phase::Ready if r.end => vec![Span::styled("— end of results —", theme.dim())],
         Phase::Ready => Vec::new(),
     }
-}
-
-/// Is the column header drawn, for a list `inner_rows` tall? Over rows, when
-/// there is room for rows under it. `update` asks the same, so paging and
-/// clicks agree with the screen.
-pub fn header_shown(state: &State, inner_rows: usize) -> bool {
-    !state.results.offers.is_empty() && inner_rows >= 3
 }
 
 /// Widths of the columns right of the titles, by pane width.

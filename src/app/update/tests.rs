@@ -1,10 +1,15 @@
 use super::*;
 use crate::api::ErrorKind;
-use crate::api::{Offer, ResolvedImage, ResultPage};
+use crate::api::{FilterFlag, Offer, Price, ResolvedImage, ResultPage, SearchParams};
 use crate::app::msg::{Effect, Failure, FailureKind, Msg};
-use crate::app::state::{Entry, Phase, State};
+use crate::app::state::{
+    Entry, FilterField, FilterRow, FiltersState, Phase, SORTS, State, ThumbKey, ThumbSource,
+};
+use crate::image::protocol::GraphicsProtocol;
 use crate::keymap::Keymap;
+use crate::layout::results_rows;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tui_input::InputRequest;
 
 const URL: &str = "https://example.com/shoe.jpg";
 
@@ -533,6 +538,11 @@ fn entry(name: &str, is_dir: bool, is_image: bool) -> Entry {
     )
 }
 
+/// Whether the picker's filter shows `name` for `pattern`.
+fn fuzzy_matches(pattern: &str, name: &str) -> bool {
+    crate::app::fuzzy::FuzzyFilter::new(pattern).is_none_or(|mut f| f.score(name).is_some())
+}
+
 #[test]
 fn picker_lists_dirs_first_filters_fuzzily_and_opens() {
     let mut s = state();
@@ -604,8 +614,8 @@ fn picker_lists_dirs_first_filters_fuzzily_and_opens() {
         [Effect::StartSearch { source: SearchSource::File(p), .. }, ..] if p.ends_with("zeta.png")
     ));
     assert_eq!(s.focus, Pane::Results);
-    assert!(fuzzy_match("abc", "xAyBzC"));
-    assert!(!fuzzy_match("abc", "cba"));
+    assert!(fuzzy_matches("abc", "xAyBzC"));
+    assert!(!fuzzy_matches("abc", "cba"));
 }
 
 #[test]
@@ -687,7 +697,7 @@ fn mouse_click_selects_and_focuses_wheel_scrolls_the_pane_under_it() {
     searching(&mut s);
     arrive(&mut s, 1, 10);
     s.focus = Pane::Picker;
-    let areas = crate::ui::areas_of(&s);
+    let areas = crate::layout::areas_of(&s);
     // Third row of the results list (under the border and the header).
     let (col, row) = (areas.results.x + 5, areas.results.y + 4);
     update(&mut s, Msg::Mouse(MouseMsg::Click { col, row }));

@@ -1,0 +1,181 @@
+//! The filters pane: checking the fields, applying them (a new search),
+//! the sort, the flags, and which field a provider's refusal names.
+
+use super::search::search_again;
+use crate::api::MAX_PAGE_SIZE;
+use crate::api::{FilterFlag, Price, SearchParams};
+use crate::app::msg::Effect;
+use crate::app::state::{FilterField, FilterRow, FiltersState, Pane, SORTS, State, sort_label};
+
+pub(super) fn cycle_sort(state: &mut State) -> Vec<Effect> {
+    state.filters.sort = (state.filters.sort + 1) % SORTS.len();
+    state.set_info(format!(
+        "Sort: {} (apply to search again)",
+        sort_label(SORTS[state.filters.sort])
+    ));
+    Vec::new()
+}
+
+/// Space on a flag row flips it; on the sort row it cycles the sort.
+pub(super) fn toggle_flag(state: &mut State) -> Vec<Effect> {
+    if state.focus == Pane::Filters {
+        match state.filters.current_row() {
+            FilterRow::Flag(i) => {
+                if let Some(f) = state.filters.flags.get_mut(i) {
+                    *f = !*f;
+                }
+            }
+            FilterRow::Sort => {
+                state.filters.sort = (state.filters.sort + 1) % SORTS.len();
+            }
+            FilterRow::Field(_) | FilterRow::Group(_) => {}
+        }
+    }
+    Vec::new()
+}
+
+pub(super) fn clear_filters(state: &mut State) -> Vec<Effect> {
+    for f in &mut state.filters.fields {
+        f.reset();
+    }
+    state.filters.sort = 0;
+    state.filters.flags.iter_mut().for_each(|f| *f = false);
+    validate(&mut state.filters);
+    state.set_info("Filters cleared (apply to search again)");
+    Vec::new()
+}
+
+/// Checks every field; sets the inline errors; the parameters if all valid.
+pub(super) fn validate(filters: &mut FiltersState) -> Option<SearchParams> {
+    let text = |f: FilterField| filters.fields[f.index()].value().trim().to_string();
+    let mut errors: [Option<String>; 4] = Default::default();
+    let price = |s: &str| -> Result<Option<Price>, String> {
+        if s.is_empty() {
+            Ok(None)
+        } else {
+            s.parse::<Price>()
+                .map(Some)
+                .map_err(|e| short_price_error(&e))
+        }
+    };
+    let min = price(&text(FilterField::MinPrice));
+    let max = price(&text(FilterField::MaxPrice));
+    if let Err(e) = &min {
+        errors[0] = Some(e.clone());
+    }
+    if let Err(e) = &max {
+        errors[1] = Some(e.clone());
+    }
+    if let (Ok(Some(lo)), Ok(Some(hi))) = (&min, &max)
+        && lo > hi
+    {
+        errors[1] = Some(format!("below min price {lo}"));
+    }
+    let cat_text = text(FilterField::Category);
+    let category = if cat_text.is_empty() {
+        None
+    } else {
+        match cat_text.parse::<i64>() {
+            Ok(c) if c > 0 => Some(c),
+            _ => {
+                errors[2] = Some("not a category id (a number)".into());
+                None
+            }
+        }
+    };
+    let size_text = text(FilterField::PageSize);
+    let page_size = if size_text.is_empty() {
+        None
+    } else {
+        match size_text.parse::<u32>() {
+            Ok(n) if (1..=MAX_PAGE_SIZE).contains(&n) => Some(n),
+            Ok(_) => {
+                errors[3] = Some(format!("must be 1–{MAX_PAGE_SIZE}"));
+                None
+            }
+            Err(_) => {
+                errors[3] = Some(format!("not a number (1–{MAX_PAGE_SIZE})"));
+                None
+            }
+        }
+    };
+    filters.errors = errors;
+    if filters.has_errors() {
+        return None;
+    }
+    let flags = FilterFlag::KNOWN
+        .iter()
+        .zip(&filters.flags)
+        .filter(|(_, on)| **on)
+        .map(|(f, _)| f.clone())
+        .collect();
+    Some(SearchParams {
+        page_size,
+        filters: flags,
+        sort: SORTS.get(filters.sort).copied().flatten(),
+        price_start: min.ok().flatten(),
+        price_end: max.ok().flatten(),
+        category_id: category,
+        ..SearchParams::default()
+    })
+}
+
+fn short_price_error(e: &str) -> String {
+    if e.contains("not a number") {
+        "not a number".into()
+    } else if e.contains("decimals") {
+        "at most two decimals".into()
+    } else if e.contains("too large") {
+        "too large".into()
+    } else {
+        e.to_string()
+    }
+}
+
+pub(super) fn apply_filters(state: &mut State) -> Vec<Effect> {
+    let Some(new) = validate(&mut state.filters) else {
+        let first = FilterField::ALL
+            .iter()
+            .find_map(|f| {
+                state.filters.errors[f.index()]
+                    .as_ref()
+                    .map(|e| format!("{}: {e}", f.label()))
+            })
+            .unwrap_or_default();
+        state.set_error(format!("Filters not applied — {first}"));
+        return Vec::new();
+    };
+    // Keep what the filters pane does not edit (country, region, member id).
+    let params = SearchParams {
+        country: state.params.country.clone(),
+        region: state.params.region.clone(),
+        out_member_id: state.params.out_member_id.clone(),
+        ..new
+    };
+    state.params = params;
+    state.set_info("Filters applied");
+    // Leave the field, so the next key acts instead of typing into it.
+    let fx = search_again(state);
+    state.focus = if state.results.source.is_some() {
+        Pane::Results
+    } else {
+        Pane::Picker
+    };
+    fx
+}
+
+/// The filter a provider's refusal names, if any (its wire name or words).
+pub(super) fn refused_field(message: &str) -> Option<FilterField> {
+    let m = message.to_ascii_lowercase();
+    if m.contains("pricestart") || m.contains("min price") {
+        Some(FilterField::MinPrice)
+    } else if m.contains("priceend") || m.contains("max price") {
+        Some(FilterField::MaxPrice)
+    } else if m.contains("pagesize") || m.contains("page size") {
+        Some(FilterField::PageSize)
+    } else if m.contains("categoryid") || m.contains("category") {
+        Some(FilterField::Category)
+    } else {
+        None
+    }
+}

@@ -1,0 +1,60 @@
+//! Text typed or pasted into the picker's filter and path lines and the
+//! filter fields.
+
+use super::filters::validate;
+use super::picker::rebuild_visible;
+use crate::app::msg::Effect;
+use crate::app::state::{Pane, State};
+use tui_input::{Input, InputRequest};
+
+pub(super) fn input(state: &mut State, req: InputRequest) -> Vec<Effect> {
+    if state.help.is_some() {
+        return Vec::new();
+    }
+    match state.focus {
+        Pane::Picker => {
+            if let Some(line) = state.picker.path_input.as_mut() {
+                line.handle(req);
+            } else if state.picker.filter_active {
+                state.picker.filter.handle(req);
+                rebuild_visible(&mut state.picker);
+                state.picker.cursor = 0;
+                state.picker.offset = 0;
+            }
+        }
+        Pane::Filters => {
+            if let Some(field) = state.filters.current_field() {
+                state.filters.fields[field.index()].handle(req);
+                validate(&mut state.filters);
+                match &state.filters.errors[field.index()] {
+                    Some(e) => state.set_error(format!("{}: {e}", field.label())),
+                    None => {
+                        if state.message.as_ref().is_some_and(|m| m.error) {
+                            state.message = None;
+                        }
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+pub(super) fn paste(state: &mut State, text: &str) -> Vec<Effect> {
+    let text: String = text.chars().filter(|c| !c.is_control()).collect();
+    if state.focus == Pane::Picker
+        && state.picker.path_input.is_none()
+        && !state.picker.filter_active
+    {
+        // Pasting into the picker opens the path line with the text.
+        state.picker.path_input = Some(Input::new(String::new()));
+    }
+    if !state.text_input_active() {
+        return Vec::new();
+    }
+    for c in text.chars() {
+        input(state, InputRequest::InsertChar(c));
+    }
+    Vec::new()
+}

@@ -1,0 +1,169 @@
+//! The pure state machine: `update(state, msg) -> effects`. No I/O here.
+//! This file only routes: each message and each action goes to the file
+//! of its concern.
+
+mod export;
+mod filters;
+mod input;
+mod links;
+mod mouse;
+mod navigation;
+mod picker;
+mod search;
+mod thumbs;
+
+pub(in crate::app) use picker::looks_like_image;
+
+use super::Action;
+use super::msg::{Effect, Msg};
+use super::state::{Pane, SearchSource, State};
+use picker::list_dir;
+use search::new_search;
+use std::path::{Path, PathBuf};
+
+/// Where the app starts, decided from the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Start {
+    Dir(PathBuf),
+    /// An image: list its directory, highlight it and search with it.
+    File(PathBuf),
+    Url(String),
+}
+
+/// First effects: list the start directory, maybe search.
+pub fn init(state: &mut State, start: Start, cwd: PathBuf) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    match start {
+        Start::Dir(d) => fx.push(list_dir(state, d, None)),
+        Start::File(f) => {
+            let dir = f
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map_or(cwd, Path::to_path_buf);
+            let name = f.file_name().map(|n| n.to_string_lossy().into_owned());
+            fx.push(list_dir(state, dir, name));
+            fx.extend(new_search(state, SearchSource::File(f)));
+        }
+        Start::Url(u) => {
+            fx.push(list_dir(state, cwd, None));
+            fx.extend(new_search(state, SearchSource::Url(u)));
+        }
+    }
+    fx
+}
+
+pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    let mut fx = match msg {
+        Msg::Action(a) => {
+            state.notice = None;
+            action(state, a)
+        }
+        Msg::Input(req) => input::input(state, req),
+        Msg::Paste(text) => input::paste(state, &text),
+        Msg::Mouse(m) => mouse::mouse(state, m),
+        Msg::Resize(w, h) => navigation::resize(state, w, h),
+        Msg::Tick => {
+            state.spinner = state.spinner.wrapping_add(1);
+            Vec::new()
+        }
+        Msg::Listing {
+            generation,
+            entries,
+            done,
+            error,
+        } => {
+            picker::listing(state, generation, entries, done, error);
+            Vec::new()
+        }
+        Msg::Resolved { generation, result } => search::resolved(state, generation, result),
+        Msg::Page {
+            generation,
+            page,
+            result,
+        } => search::page_reply(state, generation, page, result),
+        Msg::Thumb { key, thumb } => {
+            thumbs::store(state, key, thumb);
+            Vec::new()
+        }
+        Msg::Exported(result) => {
+            export::exported(state, result);
+            Vec::new()
+        }
+        Msg::Opened(result) => {
+            links::opened(state, result);
+            Vec::new()
+        }
+        Msg::Terminate => {
+            state.quit = true;
+            vec![Effect::CancelSearch]
+        }
+    };
+    if let Some(e) = thumbs::sync_thumb(state) {
+        fx.push(e);
+    }
+    fx
+}
+
+/// Routes a key's action: the help overlay and the picker's input lines
+/// take keys first, then the focused pane decides.
+fn action(state: &mut State, a: Action) -> Vec<Effect> {
+    if a == Action::Quit {
+        state.quit = true;
+        return vec![Effect::CancelSearch];
+    }
+    if let Some(scroll) = state.help {
+        navigation::scroll_help(state, scroll, a);
+        return Vec::new();
+    }
+    if let Some(fx) = picker::input_line_key(state, a) {
+        return fx;
+    }
+    match a {
+        Action::Quit => Vec::new(),
+        Action::Help => {
+            state.help = Some(0);
+            Vec::new()
+        }
+        Action::MoveUp => navigation::move_cursor(state, -1),
+        Action::MoveDown => navigation::move_cursor(state, 1),
+        Action::PageUp => navigation::page(state, -1),
+        Action::PageDown => navigation::page(state, 1),
+        Action::Top => navigation::move_cursor(state, isize::MIN / 2),
+        Action::Bottom => navigation::move_cursor(state, isize::MAX / 2),
+        Action::NextPane => navigation::cycle_pane(state, true),
+        Action::PrevPane => navigation::cycle_pane(state, false),
+        Action::FocusPicker => navigation::focus(state, Pane::Picker),
+        Action::FocusFilters => navigation::focus(state, Pane::Filters),
+        Action::FocusResults => navigation::focus(state, Pane::Results),
+        Action::Open => match state.focus {
+            Pane::Picker => picker::open_entry(state, false),
+            Pane::Filters => filters::apply_filters(state),
+            Pane::Results | Pane::Detail => links::open_link(state),
+        },
+        Action::Search => {
+            if state.focus == Pane::Picker {
+                picker::open_entry(state, true)
+            } else {
+                Vec::new()
+            }
+        }
+        Action::ParentDir => picker::parent_dir(state),
+        Action::HomeDir => picker::home_dir(state),
+        Action::ToggleHidden => picker::toggle_hidden(state),
+        Action::FilterFiles => picker::filter_files(state),
+        Action::EnterPath => picker::enter_path(state),
+        Action::ApplyFilters => filters::apply_filters(state),
+        Action::CycleSort => filters::cycle_sort(state),
+        Action::ToggleFlag => filters::toggle_flag(state),
+        Action::ClearFilters => filters::clear_filters(state),
+        Action::CopyLink => links::copy_link(state),
+        Action::CopyTitle => links::copy_title(state),
+        Action::OpenLink => links::open_link(state),
+        Action::Export => export::export(state),
+        Action::Retry => search::retry(state),
+        Action::Cancel => search::cancel(state),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,106 @@
+//! The mouse: wheel scrolling and clicks on panes, rows and tabs.
+
+use super::action;
+use super::navigation::{move_cursor, scroll_into_view};
+use super::search::maybe_fetch;
+use crate::app::Action;
+use crate::app::msg::{Effect, MouseMsg};
+use crate::app::state::{FilterRow, FiltersState, Pane, State};
+use crate::layout;
+
+pub(super) fn mouse(state: &mut State, m: MouseMsg) -> Vec<Effect> {
+    let areas = layout::areas_of(state);
+    if state.help.is_some() {
+        return match m {
+            MouseMsg::ScrollUp { .. } => action(state, Action::MoveUp),
+            MouseMsg::ScrollDown { .. } => action(state, Action::MoveDown),
+            MouseMsg::Click { .. } => Vec::new(),
+        };
+    }
+    let (col, row) = match m {
+        MouseMsg::ScrollUp { col, row }
+        | MouseMsg::ScrollDown { col, row }
+        | MouseMsg::Click { col, row } => (col, row),
+    };
+    if areas.narrow
+        && areas
+            .tabs
+            .contains(ratatui::layout::Position::new(col, row))
+    {
+        if let MouseMsg::Click { .. } = m {
+            // Tabs are " Name " separated by one cell.
+            let mut x = areas.tabs.x;
+            for pane in layout::pane_order(true) {
+                let w = pane.title().len() as u16 + 2;
+                if col >= x && col < x + w {
+                    state.focus = *pane;
+                    break;
+                }
+                x += w + 1;
+            }
+        }
+        return Vec::new();
+    }
+    let Some(pane) = areas.pane_at(col, row) else {
+        return Vec::new();
+    };
+    let saved = state.focus;
+    let target = if pane == Pane::Detail && !areas.narrow {
+        Pane::Results
+    } else {
+        pane
+    };
+    match m {
+        MouseMsg::ScrollUp { .. } | MouseMsg::ScrollDown { .. } => {
+            let delta = if matches!(m, MouseMsg::ScrollUp { .. }) {
+                -3
+            } else {
+                3
+            };
+            state.focus = target;
+            let fx = move_cursor(state, delta);
+            state.focus = saved;
+            fx
+        }
+        MouseMsg::Click { .. } => {
+            state.focus = target;
+            let rect = areas.pane(pane);
+            if row <= rect.y || row + 1 >= rect.y + rect.height || pane == Pane::Detail {
+                return Vec::new();
+            }
+            let line = usize::from(row - rect.y - 1);
+            match target {
+                Pane::Picker => {
+                    let i = state.picker.offset + line;
+                    if i < state.picker.visible.len() {
+                        state.picker.cursor = i;
+                    }
+                }
+                Pane::Filters => {
+                    let i = state.filters.offset + line;
+                    if i < FiltersState::rows()
+                        && !matches!(FiltersState::row(i), FilterRow::Group(_))
+                    {
+                        state.filters.cursor = i;
+                    }
+                }
+                Pane::Results | Pane::Detail => {
+                    // The column header is not a row.
+                    let header = layout::header_shown(state, layout::inner_rows(rect));
+                    let line = if header {
+                        line.checked_sub(1)
+                    } else {
+                        Some(line)
+                    };
+                    if let Some(i) = line.map(|l| state.results.offset + l)
+                        && i < state.results.offers.len()
+                    {
+                        state.results.cursor = i;
+                    }
+                }
+            }
+            scroll_into_view(state);
+            maybe_fetch(state).into_iter().collect()
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! Moving around: cursors, paging, scrolling into view, focus, pane order,
+//! the help overlay's scroll and resizes.
+
+use super::search::maybe_fetch;
+use crate::app::Action;
+use crate::app::msg::Effect;
+use crate::app::state::{FilterRow, FiltersState, Pane, Phase, State};
+use crate::layout::{self, filters_rows, picker_rows, results_rows};
+
+/// The terminal's new size; the narrow layout has a Detail tab, the wide one not.
+pub(super) fn resize(state: &mut State, width: u16, height: u16) -> Vec<Effect> {
+    state.width = width;
+    state.height = height;
+    if !layout::is_narrow(width, height) && state.focus == Pane::Detail {
+        state.focus = Pane::Results;
+    }
+    scroll_into_view(state);
+    maybe_fetch(state).into_iter().collect()
+}
+
+/// Keys while the help overlay is open: they scroll it or close it.
+pub(super) fn scroll_help(state: &mut State, scroll: usize, a: Action) {
+    let max = state.help_entries.len().saturating_sub(1);
+    let page = usize::from(state.height.saturating_sub(4)).max(1);
+    state.help = match a {
+        Action::Help | Action::Cancel => None,
+        Action::MoveUp => Some(scroll.saturating_sub(1)),
+        Action::MoveDown => Some((scroll + 1).min(max)),
+        Action::PageUp => Some(scroll.saturating_sub(page)),
+        Action::PageDown => Some((scroll + page).min(max)),
+        Action::Top => Some(0),
+        Action::Bottom => Some(max),
+        _ => Some(scroll),
+    };
+}
+
+/// The next (or previous) pane in tab order.
+pub(super) fn cycle_pane(state: &mut State, forward: bool) -> Vec<Effect> {
+    let order = layout::pane_order(layout::is_narrow(state.width, state.height));
+    let cur = order.iter().position(|p| *p == state.focus).unwrap_or(0);
+    let n = order.len();
+    let next = if forward {
+        (cur + 1) % n
+    } else {
+        (cur + n - 1) % n
+    };
+    state.focus = order[next];
+    Vec::new()
+}
+
+pub(super) fn focus(state: &mut State, pane: Pane) -> Vec<Effect> {
+    state.focus = pane;
+    Vec::new()
+}
+
+/// One screen of the focused list up (`-1`) or down (`1`).
+pub(super) fn page(state: &mut State, direction: isize) -> Vec<Effect> {
+    let rows = page_rows(state);
+    move_cursor(state, direction * rows as isize)
+}
+
+fn page_rows(state: &State) -> usize {
+    let areas = layout::areas_of(state);
+    let rows = match state.focus {
+        Pane::Picker => picker_rows(state),
+        Pane::Filters => layout::inner_rows(areas.filters),
+        Pane::Results | Pane::Detail => results_rows(state),
+    };
+    rows.max(1)
+}
+
+pub(super) fn move_cursor(state: &mut State, delta: isize) -> Vec<Effect> {
+    match state.focus {
+        Pane::Picker => {
+            let len = state.picker.visible.len();
+            state.picker.cursor = step(state.picker.cursor, delta, len);
+        }
+        Pane::Filters => {
+            let rows = FiltersState::rows();
+            let mut cursor = step(state.filters.cursor, delta, rows);
+            // Headings are not stops: go on past one, or back at the edge.
+            if matches!(FiltersState::row(cursor), FilterRow::Group(_)) {
+                let dir = if delta < 0 { -1 } else { 1 };
+                let past = step(cursor, dir, rows);
+                cursor = if past == cursor {
+                    step(cursor, -dir, rows)
+                } else {
+                    past
+                };
+            }
+            state.filters.cursor = cursor;
+        }
+        Pane::Results | Pane::Detail => {
+            let len = state.results.offers.len();
+            state.results.cursor = step(state.results.cursor, delta, len);
+        }
+    }
+    scroll_into_view(state);
+    maybe_fetch(state).into_iter().collect()
+}
+
+fn step(cur: usize, delta: isize, len: usize) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    let next = (cur as isize).saturating_add(delta);
+    next.clamp(0, len as isize - 1) as usize
+}
+
+fn keep_visible(cursor: usize, offset: &mut usize, rows: usize) {
+    if rows == 0 {
+        *offset = cursor;
+        return;
+    }
+    if cursor < *offset {
+        *offset = cursor;
+    } else if cursor >= *offset + rows {
+        *offset = cursor + 1 - rows;
+    }
+}
+
+/// Keeps every cursor on screen (after moves, resizes, new data).
+pub(super) fn scroll_into_view(state: &mut State) {
+    let rows = picker_rows(state);
+    keep_visible(state.picker.cursor, &mut state.picker.offset, rows);
+    let rows = results_rows(state);
+    let r = &mut state.results;
+    keep_visible(r.cursor, &mut r.offset, rows);
+    // At the last row, show the row under it too (end marker, spinner, error).
+    let len = r.offers.len();
+    let status_row = r.phase != Phase::Ready || r.end;
+    if status_row && len > 0 && r.cursor + 1 == len && rows > 1 {
+        r.offset = r.offset.max((len + 1).saturating_sub(rows));
+    }
+    let rows = filters_rows(state);
+    keep_visible(state.filters.cursor, &mut state.filters.offset, rows);
+}

@@ -1,0 +1,282 @@
+//! Searching and paging: starting a search, its replies, fetching the next
+//! page as the cursor nears the end, retrying and cancelling.
+
+use super::filters::refused_field;
+use super::picker::list_dir;
+use crate::app::Action;
+use crate::app::msg::{Effect, Failure, FailureKind};
+use crate::app::state::{Failed, Pane, Phase, SearchSource, State};
+use crate::layout::results_rows;
+
+pub(super) fn new_search(state: &mut State, source: SearchSource) -> Vec<Effect> {
+    let r = &mut state.results;
+    r.generation += 1;
+    r.source = Some(source.clone());
+    r.image = None;
+    r.prepared = None;
+    r.notes.clear();
+    r.params = state.params.clone();
+    keep_rows_until_first_page(state);
+    state.results.phase = Phase::Preparing;
+    state.focus = Pane::Results;
+    state.set_info(format!("Searching with {}…", source.label()));
+    vec![Effect::StartSearch {
+        generation: state.results.generation,
+        source,
+        params: state.params.clone(),
+    }]
+}
+
+/// A new search starts from page 1, but the rows on screen stay (marked
+/// stale) until its first page replaces them: a search that fails loses
+/// nothing the user had.
+fn keep_rows_until_first_page(state: &mut State) {
+    let r = &mut state.results;
+    r.stale = !r.offers.is_empty();
+    r.pages_loaded = 0;
+    r.inflight = None;
+    r.end = false;
+    r.failed = None;
+    r.error = None;
+    r.retrying = None;
+}
+
+/// Same image, new parameters: a new generation from page 1.
+pub(super) fn search_again(state: &mut State) -> Vec<Effect> {
+    let mut fx = vec![Effect::CancelSearch];
+    match (state.results.image.clone(), state.results.source.clone()) {
+        (Some(_), _) => {
+            state.results.generation += 1;
+            state.results.params = state.params.clone();
+            keep_rows_until_first_page(state);
+            state.results.phase = Phase::Loading;
+            fx.extend(maybe_fetch(state));
+        }
+        (None, Some(source)) => fx.extend(new_search(state, source)),
+        (None, None) => {
+            fx.clear();
+            state.set_info("Filters set — choose a picture to search");
+        }
+    }
+    fx
+}
+
+pub(super) fn resolved(
+    state: &mut State,
+    generation: u64,
+    result: Result<crate::api::ResolvedImage, Failure>,
+) -> Vec<Effect> {
+    if generation != state.results.generation || state.results.phase != Phase::Preparing {
+        return Vec::new();
+    }
+    match result {
+        Ok(resolved) => {
+            state.results.image = Some(resolved.image);
+            state.results.prepared = Some(resolved.summary);
+            state.results.notes = resolved.route.label().into_iter().collect();
+            state.results.notes.extend(resolved.notes);
+            state.results.phase = Phase::Loading;
+            maybe_fetch(state).into_iter().collect()
+        }
+        Err(e) => {
+            state.results.phase = Phase::Failed;
+            state.results.failed = Some(Failed::Search);
+            fail_message(state, e);
+            Vec::new()
+        }
+    }
+}
+
+/// Says what failed and what to do about it, by kind: retry what is
+/// transient, check credentials on auth, point at the field the provider
+/// refused, ask for another picture when the picture is the problem.
+fn fail_message(state: &mut State, failure: Failure) {
+    use crate::api::ErrorKind;
+    let message = crate::text::sanitize(&failure.message);
+    let hint = if failure.retryable() {
+        let key = state.key_hint(crate::keymap::KeyContext::Results, Action::Retry);
+        format!("press {key} to retry")
+    } else {
+        match failure.kind {
+            FailureKind::Api(ErrorKind::Auth) => {
+                "check your credentials: run tusou doctor".to_string()
+            }
+            FailureKind::Api(ErrorKind::InvalidRequest) => match refused_field(&message) {
+                Some(field) => {
+                    state.filters.errors[field.index()] = Some("refused by the provider".into());
+                    format!("fix {} in Filters", field.label())
+                }
+                None => "the provider refused the request".to_string(),
+            },
+            FailureKind::Api(ErrorKind::Upload) | FailureKind::Picture => {
+                "choose another picture".to_string()
+            }
+            _ => String::new(),
+        }
+    };
+    state.results.retrying = None;
+    state.results.error = Some(failure);
+    if hint.is_empty() {
+        state.set_error(message);
+    } else {
+        state.set_error(format!("{message} — {hint}"));
+    }
+}
+
+pub(super) fn page_reply(
+    state: &mut State,
+    generation: u64,
+    page: u32,
+    result: Result<crate::api::ResultPage, Failure>,
+) -> Vec<Effect> {
+    let r = &mut state.results;
+    if generation != r.generation || r.inflight != Some(page) {
+        return Vec::new();
+    }
+    r.inflight = None;
+    match result {
+        Ok(p) => {
+            if page != r.pages_loaded + 1 {
+                return Vec::new();
+            }
+            if page == 1 {
+                // The new search's rows replace the ones kept on screen.
+                r.offers.clear();
+                r.stale = false;
+                r.cursor = 0;
+                r.offset = 0;
+            }
+            let was_retry = r.retrying.take() == Some(page);
+            let last = p.is_last();
+            r.offers.extend(p.offers);
+            r.pages_loaded = page;
+            r.total_records = p.total_records.max(r.offers.len() as u64);
+            r.total_pages = p.total_pages.max(page);
+            r.end = last;
+            r.phase = Phase::Ready;
+            r.failed = None;
+            r.error = None;
+            r.notes.extend(p.notices);
+            let notes = std::mem::take(&mut r.notes);
+            if page == 1 {
+                let n = r.total_records;
+                let mut text = if n == 0 {
+                    "No offers found for this picture".to_string()
+                } else {
+                    format!("{n} offers found")
+                };
+                for note in &notes {
+                    text.push_str(" · ");
+                    text.push_str(note);
+                }
+                state.set_info(text);
+            } else if !notes.is_empty() {
+                state.set_info(notes.join(" · "));
+            } else if was_retry {
+                state.set_info(format!("Page {page} loaded"));
+            } else if matches!(&state.message, Some(m) if m.error) {
+                state.message = None;
+            }
+            maybe_fetch(state).into_iter().collect()
+        }
+        Err(e) => {
+            r.phase = Phase::Failed;
+            r.failed = Some(Failed::Page(page));
+            fail_message(state, e);
+            Vec::new()
+        }
+    }
+}
+
+/// Fetches the next page when the loaded rows do not reach one page (and
+/// one screen) past the bottom of the screen. One fetch at a time, pages in
+/// order, none past the last.
+pub(super) fn maybe_fetch(state: &mut State) -> Option<Effect> {
+    let rows = results_rows(state).max(1);
+    let r = &mut state.results;
+    let image = r.image.clone()?;
+    if r.inflight.is_some()
+        || r.end
+        || matches!(r.phase, Phase::Failed | Phase::Cancelled | Phase::Preparing)
+    {
+        return None;
+    }
+    if r.pages_loaded > 0 && r.pages_loaded >= r.total_pages {
+        r.end = true;
+        return None;
+    }
+    let page_size = r.params.effective_page_size() as usize;
+    let want = r.offset.max(r.cursor) + rows + page_size.max(rows);
+    if r.pages_loaded > 0 && r.offers.len() >= want {
+        return None;
+    }
+    let page = r.pages_loaded + 1;
+    r.inflight = Some(page);
+    r.phase = Phase::Loading;
+    Some(Effect::FetchPage {
+        generation: r.generation,
+        image,
+        params: r.params.clone(),
+        page,
+    })
+}
+
+pub(super) fn retry(state: &mut State) -> Vec<Effect> {
+    if state.picker.error.is_some() && state.focus == Pane::Picker {
+        let dir = state.picker.dir.clone();
+        return vec![list_dir(state, dir, None)];
+    }
+    match state.results.failed.clone() {
+        Some(Failed::Page(page)) => {
+            let Some(image) = state.results.image.clone() else {
+                return Vec::new();
+            };
+            let r = &mut state.results;
+            r.failed = None;
+            r.error = None;
+            r.phase = Phase::Loading;
+            r.inflight = Some(page);
+            r.retrying = Some(page);
+            state.set_info(format!("Retrying page {page}…"));
+            vec![Effect::FetchPage {
+                generation: state.results.generation,
+                image,
+                params: state.results.params.clone(),
+                page,
+            }]
+        }
+        Some(Failed::Search) => match state.results.source.clone() {
+            Some(source) => new_search(state, source),
+            None => Vec::new(),
+        },
+        None => {
+            state.set_info("Nothing to retry");
+            Vec::new()
+        }
+    }
+}
+
+pub(super) fn cancel(state: &mut State) -> Vec<Effect> {
+    if state.focus == Pane::Filters {
+        state.focus = if state.results.source.is_some() {
+            Pane::Results
+        } else {
+            Pane::Picker
+        };
+        return Vec::new();
+    }
+    let r = &mut state.results;
+    if r.busy() {
+        r.failed = match (r.phase.clone(), r.inflight) {
+            (Phase::Loading, Some(page)) => Some(Failed::Page(page)),
+            _ => Some(Failed::Search),
+        };
+        r.phase = Phase::Cancelled;
+        r.inflight = None;
+        let key = state.key_hint(crate::keymap::KeyContext::Results, Action::Retry);
+        state.set_info(format!("Cancelled — press {key} to resume"));
+        return vec![Effect::CancelSearch];
+    }
+    state.message = None;
+    Vec::new()
+}

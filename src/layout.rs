@@ -1,0 +1,176 @@
+//! Screen geometry: where each pane goes, how many list rows fit, where the
+//! detail picture sits. Pure functions of the terminal size and the state;
+//! `update` (paging, mouse hits) and `ui` (drawing) both read it.
+
+use crate::app::state::{Pane, State};
+use ratatui::layout::{Constraint, Layout, Rect};
+
+/// Below this size one pane is shown at a time, with tabs.
+pub const MIN_WIDE_WIDTH: u16 = 60;
+pub const MIN_WIDE_HEIGHT: u16 = 16;
+
+/// Where everything goes. Panes not shown have an empty rect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Areas {
+    pub tabs: Rect,
+    pub picker: Rect,
+    pub filters: Rect,
+    pub results: Rect,
+    pub detail: Rect,
+    pub status: Rect,
+    pub narrow: bool,
+}
+
+impl Areas {
+    pub fn pane(&self, pane: Pane) -> Rect {
+        match pane {
+            Pane::Picker => self.picker,
+            Pane::Filters => self.filters,
+            Pane::Results => self.results,
+            Pane::Detail => self.detail,
+        }
+    }
+
+    /// The pane under a screen cell.
+    pub fn pane_at(&self, col: u16, row: u16) -> Option<Pane> {
+        let p = ratatui::layout::Position::new(col, row);
+        [Pane::Picker, Pane::Filters, Pane::Results, Pane::Detail]
+            .into_iter()
+            .find(|&pane| self.pane(pane).contains(p))
+    }
+}
+
+/// The panes in tab order for a layout.
+pub fn pane_order(narrow: bool) -> &'static [Pane] {
+    if narrow {
+        &[Pane::Picker, Pane::Filters, Pane::Results, Pane::Detail]
+    } else {
+        &[Pane::Picker, Pane::Filters, Pane::Results]
+    }
+}
+
+pub fn is_narrow(width: u16, height: u16) -> bool {
+    width < MIN_WIDE_WIDTH || height < MIN_WIDE_HEIGHT
+}
+
+/// Splits the screen. Works at any size (zero-sized rects when tiny).
+pub fn layout(area: Rect, focus: Pane) -> Areas {
+    let narrow = is_narrow(area.width, area.height);
+    let [body, status] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    if narrow {
+        let [tabs, body] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(body);
+        let mut areas = Areas {
+            tabs,
+            status,
+            narrow,
+            ..Areas::default()
+        };
+        match focus {
+            Pane::Picker => areas.picker = body,
+            Pane::Filters => areas.filters = body,
+            Pane::Results => areas.results = body,
+            Pane::Detail => areas.detail = body,
+        }
+        return areas;
+    }
+    let left_w = (area.width * 2 / 5).clamp(24, 44);
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(body);
+    let filters_h = (left.height / 2).min(FILTERS_FULL_HEIGHT);
+    let [picker, filters] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(filters_h)]).areas(left);
+    let detail_h = (right.height * 2 / 5).clamp(5, 14);
+    let [results, detail] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(detail_h)]).areas(right);
+    Areas {
+        tabs: Rect::default(),
+        picker,
+        filters,
+        results,
+        detail,
+        status,
+        narrow,
+    }
+}
+
+/// Rows of the filters pane plus its border.
+const FILTERS_FULL_HEIGHT: u16 = 18;
+
+/// Layout for the state's screen size.
+pub fn areas_of(state: &State) -> Areas {
+    layout(Rect::new(0, 0, state.width, state.height), state.focus)
+}
+
+/// Rows available for list items inside a bordered pane.
+pub fn inner_rows(rect: Rect) -> usize {
+    usize::from(rect.height.saturating_sub(2))
+}
+
+/// Where the picture goes inside the detail pane (left part of the inner
+/// area). Empty when the pane is too small for a picture and text.
+pub fn picture_rect(area: Rect) -> Rect {
+    if area.width < 24 || area.height < 4 {
+        return Rect::default();
+    }
+    let inner = Rect::new(area.x + 1, area.y + 1, area.width - 2, area.height - 2);
+    // Cells are about twice as tall as wide: a square picture of h rows is 2h
+    // columns wide.
+    let w = (inner.height.saturating_mul(2)).min(inner.width * 2 / 5);
+    Rect::new(inner.x, inner.y, w, inner.height)
+}
+
+/// True when the picker shows an input line at its bottom.
+pub fn picker_has_input_line(state: &State) -> bool {
+    let p = &state.picker;
+    p.path_input.is_some() || p.filter_active || !p.filter.value().is_empty()
+}
+
+/// Rows for entries inside the picker pane.
+pub fn picker_list_rows(rect: Rect, state: &State) -> usize {
+    let rows = inner_rows(rect);
+    if picker_has_input_line(state) {
+        rows.saturating_sub(1)
+    } else {
+        rows
+    }
+}
+
+/// Is the results' column header drawn, for a list `inner_rows` tall? Over
+/// rows, when there is room for rows under it. `update` asks the same, so
+/// paging and clicks agree with the screen.
+pub fn header_shown(state: &State, inner_rows: usize) -> bool {
+    !state.results.offers.is_empty() && inner_rows >= 3
+}
+
+/// The whole screen as a rect.
+fn screen(state: &State) -> Rect {
+    Rect::new(0, 0, state.width, state.height)
+}
+
+/// Visible rows of the results list.
+pub fn results_rows(state: &State) -> usize {
+    let areas = areas_of(state);
+    let rect = if areas.narrow {
+        layout(screen(state), Pane::Results).results
+    } else {
+        areas.results
+    };
+    let rows = inner_rows(rect);
+    if header_shown(state, rows) {
+        rows - 1
+    } else {
+        rows
+    }
+}
+
+/// Visible rows of the picker list.
+pub fn picker_rows(state: &State) -> usize {
+    let rect = layout(screen(state), Pane::Picker).picker;
+    picker_list_rows(rect, state)
+}
+
+/// Visible rows of the filters list.
+pub fn filters_rows(state: &State) -> usize {
+    inner_rows(layout(screen(state), Pane::Filters).filters)
+}
