@@ -8,7 +8,8 @@
 //! the original. Other formats (and interlaced PNGs, whose rows arrive out of
 //! order) are decoded whole, within the pixel limit.
 
-use super::prepare::{Decoded, ImageError, SourceFormat};
+use super::decoded::{Decoded, ImageError};
+use super::sniff::SourceFormat;
 use image::{DynamicImage, ImageBuffer};
 use std::io::Cursor;
 

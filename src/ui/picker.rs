@@ -2,7 +2,7 @@
 
 use super::{Theme, pane_block, spinner};
 use crate::app::state::{Pane, State};
-use crate::image::prepare::human_bytes;
+use crate::text::human_bytes;
 use crate::text::{fit, sanitize, truncate, width};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
