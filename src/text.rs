@@ -106,7 +106,7 @@ pub fn fit(s: &str, cells: usize) -> String {
 }
 
 /// "36.0 MB", "120 KB", "512 B" (decimal units, like file managers).
-pub fn human_bytes(n: u64) -> String {
+pub(crate) fn human_bytes(n: u64) -> String {
     if n >= 1_000_000 {
         format!("{:.1} MB", n as f64 / 1_000_000.0)
     } else if n >= 1_000 {

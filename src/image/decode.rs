@@ -9,7 +9,7 @@ use super::decoded::{Decoded, ImageError};
 use super::sniff::SourceFormat;
 
 /// Decode with bomb limits set before any pixel is allocated.
-pub(crate) fn decode(
+pub(super) fn decode(
     bytes: &[u8],
     format: &SourceFormat,
     max_pixels: u64,

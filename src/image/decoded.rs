@@ -5,7 +5,7 @@ use image::DynamicImage;
 
 use crate::text::human_bytes;
 
-pub(crate) struct Decoded {
+pub(super) struct Decoded {
     /// Upright (EXIF orientation applied).
     pub image: DynamicImage,
     /// As stored in the file (what the summary reports).

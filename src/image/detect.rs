@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use super::protocol::GraphicsProtocol;
 
 /// Pick the protocol for this terminal. Call ONCE, before the event loop:
-/// the kitty check writes a query and reads the reply from stdin.
+/// the kitty and sixel checks write queries and read the replies from stdin.
 pub fn detect() -> GraphicsProtocol {
     let tty = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     match detect_from_env(|k| std::env::var(k).ok(), tty) {

@@ -21,6 +21,8 @@ use super::drivers::{fit_cells, png_for_cells};
 use super::resize::{fit_within, flatten_to_rgb, resized};
 use super::thumbnail::HalfBlockImage;
 
+/// How pictures reach this terminal; chosen once by
+/// [`detect`](super::detect::detect).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GraphicsProtocol {
     Kitty,

@@ -6,7 +6,7 @@ use image::{DynamicImage, RgbImage};
 
 /// Size that fits `w×h` inside `max_w×max_h`, keeping aspect, never upscaling,
 /// never zero.
-pub(crate) fn fit_within(w: u32, h: u32, max_w: u32, max_h: u32) -> (u32, u32) {
+pub(super) fn fit_within(w: u32, h: u32, max_w: u32, max_h: u32) -> (u32, u32) {
     if w <= max_w && h <= max_h {
         return (w.max(1), h.max(1));
     }
@@ -22,7 +22,7 @@ pub(crate) fn fit_within(w: u32, h: u32, max_w: u32, max_h: u32) -> (u32, u32) {
 }
 
 /// [`resized`] for an `RgbImage` (no `DynamicImage` round trip).
-pub(crate) fn downscale(img: &RgbImage, w: u32, h: u32) -> RgbImage {
+pub(super) fn downscale(img: &RgbImage, w: u32, h: u32) -> RgbImage {
     let (w, h) = (w.max(1), h.max(1));
     if img.dimensions() == (w, h) {
         return img.clone();
@@ -38,7 +38,7 @@ pub(crate) fn downscale(img: &RgbImage, w: u32, h: u32) -> RgbImage {
 /// `img` scaled to exactly `w×h` (either direction), same pixel type.
 /// Big reductions average integer blocks first (fast, exact area average);
 /// small steps and enlargements use Triangle.
-pub(crate) fn resized(img: &DynamicImage, w: u32, h: u32) -> DynamicImage {
+pub(super) fn resized(img: &DynamicImage, w: u32, h: u32) -> DynamicImage {
     let (w, h) = (w.max(1), h.max(1));
     if (img.width(), img.height()) == (w, h) {
         return img.clone();
@@ -131,7 +131,7 @@ where
 
 /// RGB8 with any alpha flattened onto white (JPEG has no alpha, and a
 /// product photo's transparent background is meant to be blank).
-pub(crate) fn flatten_to_rgb(img: DynamicImage) -> RgbImage {
+pub(super) fn flatten_to_rgb(img: DynamicImage) -> RgbImage {
     if img.color().has_alpha() {
         flatten_on_white(&img.into_rgba8())
     } else {

@@ -165,7 +165,7 @@ impl fmt::Display for WireFormat {
 }
 
 /// Empty / not an image / unsupported, from the content alone.
-pub(crate) fn identify(bytes: &[u8]) -> Result<SourceFormat, ImageError> {
+pub(super) fn identify(bytes: &[u8]) -> Result<SourceFormat, ImageError> {
     if bytes.is_empty() {
         return Err(ImageError::Empty);
     }
