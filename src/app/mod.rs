@@ -174,7 +174,8 @@ impl Signals {
     }
 }
 
-// The display rides along with the terminal: `run` ends its pictures after the loop.
+// Eight arguments: `run` makes the display, so it can erase the pictures
+// after the loop however the loop ended.
 #[allow(clippy::too_many_arguments)]
 async fn event_loop(
     terminal: &mut tui::Term,
