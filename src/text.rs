@@ -115,6 +115,28 @@ pub(crate) fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
+/// "36.0 MB", "120 KB", "512 B" (decimal units, like file managers).
+pub(crate) fn human_bytes(n: u64) -> String {
+    if n >= 1_000_000 {
+        format!("{:.1} MB", n as f64 / 1_000_000.0)
+    } else if n >= 1_000 {
+        format!("{} KB", (n as f64 / 1_000.0).round() as u64)
+    } else {
+        format!("{n} B")
+    }
+}
+
+/// Lower-case hex of `bytes` (e.g. a digest).
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 0xF)] as char);
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,5 +168,12 @@ mod tests {
         assert_eq!(truncate("abc", 0), "");
         assert_eq!(fit("国x", 5), "国x  ");
         assert_eq!(width(&fit("国潮男装", 5)), 5);
+    }
+
+    #[test]
+    fn human_bytes_reads_well() {
+        assert_eq!(human_bytes(512), "512 B");
+        assert_eq!(human_bytes(120_000), "120 KB");
+        assert_eq!(human_bytes(36_000_054), "36.0 MB");
     }
 }

@@ -69,7 +69,7 @@ pub enum ApiError {
     #[error("image upload failed: {0}")]
     Upload(String),
     /// A body went past its cap while streaming; reading stopped there.
-    #[error("{what} too large: stopped reading at {}", crate::image::prepare::human_bytes(*.limit))]
+    #[error("{what} too large: stopped reading at {}", crate::text::human_bytes(*.limit))]
     TooLarge { what: String, limit: u64 },
     #[error("cancelled")]
     Cancelled,

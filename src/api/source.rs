@@ -71,7 +71,7 @@ impl Route {
             Route::ByAddress => Some("1688 picture, by address".into()),
             Route::Downloaded { host, bytes } => Some(format!(
                 "picture downloaded from {host} ({})",
-                crate::image::prepare::human_bytes(*bytes)
+                crate::text::human_bytes(*bytes)
             )),
         }
     }
@@ -191,7 +191,7 @@ impl Client {
         let summary = match &route {
             Route::Downloaded { host, bytes } => format!(
                 "not a 1688 picture, so downloaded it from {host} ({}) and searched with it: {}",
-                crate::image::prepare::human_bytes(*bytes),
+                crate::text::human_bytes(*bytes),
                 prepared.summary
             ),
             _ => prepared.summary.clone(),

@@ -15,7 +15,9 @@ pub use update::{Start, update};
 
 use crate::api::SearchParams;
 use crate::backend::{BackendMode, SearchBackend};
-use crate::image::protocol::{self, GraphicsProtocol};
+use crate::image::detect;
+use crate::image::display::{Display, Hidden};
+use crate::image::protocol::GraphicsProtocol;
 use crate::keymap::{Keymap, KeymapProblem};
 use crate::tui;
 use crate::ui;
@@ -116,7 +118,7 @@ pub fn initial_state(
 /// Runs the interactive app until the user quits (or a signal says so).
 pub async fn run(backend: SearchBackend, options: AppOptions) -> anyhow::Result<()> {
     // Detect the graphics protocol ONCE, before the event loop owns stdin.
-    let graphics = protocol::detect();
+    let graphics = detect::detect();
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let start = classify_start(options.start.as_deref(), &cwd);
@@ -133,22 +135,20 @@ pub async fn run(backend: SearchBackend, options: AppOptions) -> anyhow::Result<
     let signals = Signals::install();
     let mut terminal = tui::init()?;
     let _guard = tui::Guard;
+    let mut display = Display::new(graphics);
     let result = event_loop(
         &mut terminal,
         signals,
         &mut state,
         &mut runner,
+        &mut display,
         rx,
         start,
         cwd,
     )
     .await;
     runner.shutdown();
-    if matches!(graphics, GraphicsProtocol::Kitty) {
-        let mut out = std::io::stdout();
-        let _ = out.write_all(protocol::kitty_delete_all());
-        let _ = out.flush();
-    }
+    display.shutdown(&mut std::io::stdout());
     tui::restore();
     drop(backend);
     result
@@ -175,11 +175,15 @@ impl Signals {
     }
 }
 
+// Eight arguments: `run` makes the display, so it can erase the pictures
+// after the loop however the loop ended.
+#[allow(clippy::too_many_arguments)]
 async fn event_loop(
     terminal: &mut tui::Term,
     signals: Signals,
     state: &mut State,
     runner: &mut effects::Runner,
+    display: &mut Display<ThumbKey>,
     mut rx: tokio::sync::mpsc::UnboundedReceiver<Msg>,
     start: Start,
     cwd: PathBuf,
@@ -199,12 +203,11 @@ async fn event_loop(
     for e in fx {
         runner.run(e);
     }
-    let mut drawn_picture: Option<ThumbKey> = None;
     let mut dirty = true;
     loop {
         if dirty {
             terminal.draw(|f| ui::draw(f, state))?;
-            after_draw(terminal, state, runner, &mut drawn_picture)?;
+            after_draw(terminal, state, runner, display)?;
             dirty = false;
             debug_panic_for_tests();
         }
@@ -215,7 +218,7 @@ async fn event_loop(
             ev = events.next() => match ev {
                 Some(Ok(ev)) => {
                     if let Event::Resize(..) = ev {
-                        drawn_picture = None;
+                        display.forget();
                     }
                     event_to_msgs(state, ev)
                 }
@@ -238,23 +241,6 @@ async fn event_loop(
         }
     }
     Ok(())
-}
-
-/// Spaces over a picture's cell box (ratatui's buffer holds blanks there, so
-/// the screen and the buffer agree again).
-fn blank_cells(out: &mut Vec<u8>, key: &ThumbKey) {
-    use std::io::Write as _;
-    let blank = " ".repeat(usize::from(key.cols));
-    let _ = write!(out, "\x1b7\x1b[0m");
-    for row in 0..key.rows {
-        let _ = write!(
-            out,
-            "\x1b[{};{}H{blank}",
-            u32::from(key.y) + u32::from(row) + 1,
-            u32::from(key.x) + 1
-        );
-    }
-    out.extend_from_slice(b"\x1b8");
 }
 
 /// Debug builds only: `TUSOU_DEBUG_PANIC=ui` panics on the UI thread after
@@ -285,51 +271,38 @@ pub fn spinner_visible(state: &State) -> bool {
 }
 
 /// Writes what must follow ratatui's frame: OSC 52 copies and graphics
-/// protocol pictures (only when the picture or its place changed).
+/// protocol pictures (the display draws only when the picture or its place
+/// changed).
 fn after_draw(
     terminal: &mut tui::Term,
     state: &State,
     runner: &mut effects::Runner,
-    drawn: &mut Option<ThumbKey>,
+    display: &mut Display<ThumbKey>,
 ) -> std::io::Result<()> {
     let mut out: Vec<u8> = runner.take_pending();
-    if state.graphics.is_graphics() {
-        let want = state
-            .wanted_thumb
-            .as_ref()
-            .and_then(|k| match state.thumbs.get(k) {
-                Some(Thumb::Protocol(bytes)) => Some((k, bytes)),
-                _ => None,
-            });
-        match want {
-            Some((key, bytes)) if drawn.as_ref() != Some(key) => {
-                if state.graphics == GraphicsProtocol::Kitty {
-                    out.extend_from_slice(protocol::kitty_delete_all());
-                } else if let Some(old) = drawn.as_ref() {
-                    // A smaller new picture would leave the old one's edges.
-                    blank_cells(&mut out, old);
-                }
-                out.extend_from_slice(bytes);
-                *drawn = Some(key.clone());
+    let want = state
+        .wanted_thumb
+        .as_ref()
+        .and_then(|k| match state.thumbs.get(k) {
+            Some(Thumb::Protocol(bytes)) => Some((k, bytes)),
+            _ => None,
+        });
+    match want {
+        Some((key, bytes)) => {
+            let area = ratatui::layout::Rect::new(key.x, key.y, key.cols, key.rows);
+            display.show(&mut out, key, area, bytes);
+        }
+        None => {
+            if display.hide(&mut out) == Hidden::RepaintScreen {
+                // Not `Terminal::clear`: it asks the terminal for the cursor
+                // position, and reading that reply would race the event
+                // loop for stdin.
+                use ratatui::backend::{Backend as _, ClearType};
+                terminal.backend_mut().clear_region(ClearType::All)?;
+                // Forget the last frame, so the next draw paints every cell.
+                terminal.swap_buffers();
+                terminal.draw(|f| ui::draw(f, state))?;
             }
-            Some(_) => {}
-            None if drawn.is_some() => {
-                if state.graphics == GraphicsProtocol::Kitty {
-                    out.extend_from_slice(protocol::kitty_delete_all());
-                } else {
-                    // iTerm and sixel pictures live in the cells: clear the
-                    // screen and repaint it all. Not `Terminal::clear`: it
-                    // asks the terminal for the cursor position, and reading
-                    // that reply would race the event loop for stdin.
-                    use ratatui::backend::{Backend as _, ClearType};
-                    terminal.backend_mut().clear_region(ClearType::All)?;
-                    // Forget the last frame, so the next draw paints every cell.
-                    terminal.swap_buffers();
-                    terminal.draw(|f| ui::draw(f, state))?;
-                }
-                *drawn = None;
-            }
-            None => {}
         }
     }
     if !out.is_empty() {

@@ -1,17 +1,29 @@
 //! Image preparation for upload (`prepare`), terminal thumbnails
-//! (`thumbnail`) and terminal graphics protocols (`protocol`).
+//! (`thumbnail`), terminal graphics protocols (`protocol`, `detect`,
+//! `drivers`) and the pictures on screen (`display`).
 
+mod decode;
+mod decoded;
+pub(crate) mod detect;
+pub(crate) mod display;
+mod drivers;
+mod encode;
 pub mod prepare;
 pub mod protocol;
 pub mod read;
 pub mod reduce;
+mod resize;
+mod sniff;
+#[cfg(test)]
+mod test_pictures;
 pub mod thumbnail;
 
+pub use decoded::ImageError;
 pub use prepare::{
-    ImageError, MAX_UPLOAD_BYTES, PrepareMode, PrepareOptions, PreparedImage, SourceFormat,
-    WireFormat, prepare, prepare_file, shrink, sniff,
+    MAX_UPLOAD_BYTES, PrepareMode, PrepareOptions, PreparedImage, prepare, prepare_file, shrink,
 };
 pub use read::{
     MAX_PICTURE_FILE_BYTES, MAX_TEXT_FILE_BYTES, ReadError, read_file_capped, read_text_capped,
 };
+pub use sniff::{SourceFormat, WireFormat, sniff};
 pub use thumbnail::{HalfBlockImage, decode_for_thumbnail};

@@ -32,7 +32,7 @@ pub enum ReadError {
     #[error(
         "{} is larger than {} (the limit for this file); stopped reading there",
         shown(.path),
-        crate::image::prepare::human_bytes(*.max)
+        crate::text::human_bytes(*.max)
     )]
     TooLarge { path: PathBuf, max: u64 },
 }

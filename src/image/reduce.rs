@@ -8,7 +8,8 @@
 //! the original. Other formats (and interlaced PNGs, whose rows arrive out of
 //! order) are decoded whole, within the pixel limit.
 
-use super::prepare::{Decoded, ImageError, SourceFormat};
+use super::decoded::{Decoded, ImageError};
+use super::sniff::SourceFormat;
 use image::{DynamicImage, ImageBuffer};
 use std::io::Cursor;
 
@@ -36,7 +37,7 @@ fn corrupt(e: impl std::fmt::Display) -> ImageError {
 /// Decodes a non-interlaced PNG row by row, averaging `k×k` blocks, so the
 /// result's longest edge is at most [`REDUCED_MAX_EDGE`]. `Decoded` carries
 /// the original dimensions. `max_pixels` is only named in refusals.
-pub(crate) fn decode_png_reduced(bytes: &[u8], max_pixels: u64) -> Result<Decoded, ImageError> {
+pub(super) fn decode_png_reduced(bytes: &[u8], max_pixels: u64) -> Result<Decoded, ImageError> {
     reduce_png(bytes, max_pixels, STRIP_BYTES)
 }
 

@@ -9,9 +9,11 @@ use ratatui::layout::{Position, Rect};
 use ratatui::style::Color;
 use ratatui::widgets::Widget;
 
-use super::prepare::{
-    ImageError, PrepareOptions, decode, downscale, fit_within, flatten_to_rgb, identify, resized,
-};
+use super::decode::decode;
+use super::decoded::ImageError;
+use super::prepare::PrepareOptions;
+use super::resize::{downscale, fit_within, flatten_to_rgb, resized};
+use super::sniff::identify;
 
 const UPPER_HALF: &str = "▀";
 

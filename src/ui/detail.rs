@@ -3,8 +3,8 @@
 
 use super::{Theme, pane_block, spinner};
 use crate::app::state::{Pane, State, Subject, Thumb};
-use crate::image::prepare::human_bytes;
 use crate::layout::picture_rect;
+use crate::text::human_bytes;
 use crate::text::sanitize;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

@@ -1,0 +1,112 @@
+//! Which graphics protocol this terminal speaks: environment first, then
+//! (once, before the event loop owns stdin) a query to the terminal.
+
+use std::io::IsTerminal;
+
+use super::protocol::GraphicsProtocol;
+
+/// Pick the protocol for this terminal. Call ONCE, before the event loop:
+/// the kitty and sixel checks write queries and read the replies from stdin.
+pub fn detect() -> GraphicsProtocol {
+    let tty = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    match detect_from_env(|k| std::env::var(k).ok(), tty) {
+        Some(p) => p,
+        None if viuer::get_kitty_support() != viuer::KittySupport::None => GraphicsProtocol::Kitty,
+        // Device attributes (DA1) list sixel as attribute 4.
+        None if viuer::is_sixel_supported() => GraphicsProtocol::Sixel,
+        None => GraphicsProtocol::HalfBlocks,
+    }
+}
+
+/// The decision that needs no terminal query; `None` means "ask the terminal".
+fn detect_from_env(env: impl Fn(&str) -> Option<String>, tty: bool) -> Option<GraphicsProtocol> {
+    if let Some(p) = env("TUSOU_GRAPHICS")
+        .as_deref()
+        .and_then(GraphicsProtocol::from_name)
+    {
+        return Some(p);
+    }
+    let term = env("TERM").unwrap_or_default();
+    if env("CI").is_some() || !tty || term == "dumb" || term.is_empty() {
+        return Some(GraphicsProtocol::HalfBlocks);
+    }
+    // tmux swallows graphics unless passthrough is set up; don't gamble.
+    if env("TMUX").is_some() || term.starts_with("screen") {
+        return Some(GraphicsProtocol::HalfBlocks);
+    }
+    let program = env("TERM_PROGRAM").unwrap_or_default();
+    if term == "xterm-kitty"
+        || term == "xterm-ghostty"
+        || program == "ghostty"
+        || env("KITTY_WINDOW_ID").is_some()
+    {
+        return Some(GraphicsProtocol::Kitty);
+    }
+    // viuer's iTerm check only reads environment variables.
+    if is_iterm_env(&env) {
+        return Some(GraphicsProtocol::Iterm);
+    }
+    None
+}
+
+/// Same rules as viuer's `is_iterm_supported`, but over our `env` so it is
+/// testable (viuer caches its answer from the real environment).
+fn is_iterm_env(env: &impl Fn(&str) -> Option<String>) -> bool {
+    const NAMES: [&str; 5] = ["iTerm", "WezTerm", "mintty", "rio", "WarpTerminal"];
+    let matches = |v: Option<String>| v.is_some_and(|v| NAMES.iter().any(|n| v.contains(n)));
+    matches(env("TERM_PROGRAM"))
+        || matches(env("LC_TERMINAL"))
+        || env("KONSOLE_VERSION").is_some_and(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| pairs.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn detection_rules() {
+        use GraphicsProtocol::*;
+        let d = |pairs: &[(&str, &str)], tty| detect_from_env(env_of(pairs), tty);
+        assert_eq!(
+            d(&[("TUSOU_GRAPHICS", "kitty"), ("CI", "1")], false),
+            Some(Kitty)
+        );
+        assert_eq!(d(&[("TUSOU_GRAPHICS", "ITERM")], true), Some(Iterm));
+        assert_eq!(d(&[("TUSOU_GRAPHICS", "sixel")], true), Some(Sixel));
+        assert_eq!(
+            d(
+                &[("TUSOU_GRAPHICS", "halfblocks"), ("TERM", "xterm-kitty")],
+                true
+            ),
+            Some(HalfBlocks)
+        );
+        assert_eq!(
+            d(&[("TERM", "xterm-kitty"), ("CI", "true")], true),
+            Some(HalfBlocks)
+        );
+        assert_eq!(d(&[("TERM", "xterm-kitty")], false), Some(HalfBlocks));
+        assert_eq!(d(&[("TERM", "dumb")], true), Some(HalfBlocks));
+        assert_eq!(d(&[("TERM", "xterm-kitty")], true), Some(Kitty));
+        assert_eq!(
+            d(
+                &[("TERM", "xterm-256color"), ("TERM_PROGRAM", "iTerm.app")],
+                true
+            ),
+            Some(Iterm)
+        );
+        assert_eq!(
+            d(&[("TERM", "xterm-256color"), ("TMUX", "/tmp/x")], true),
+            Some(HalfBlocks)
+        );
+        // Unknown terminal: ask it.
+        assert_eq!(d(&[("TERM", "xterm-256color")], true), None);
+    }
+}

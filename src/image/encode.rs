@@ -1,0 +1,65 @@
+//! JPEG encoding fitted to a byte budget: the best quality that fits, and
+//! smaller sizes when even the lowest quality is too big.
+
+use image::RgbImage;
+use image::codecs::jpeg::JpegEncoder;
+
+use super::decoded::ImageError;
+use super::resize::downscale;
+
+/// Never search below this quality; shrink the picture instead.
+const MIN_QUALITY: u8 = 50;
+/// Smallest edge the fitting loop will go down to before giving up.
+pub(super) const MIN_EDGE: u32 = 16;
+
+pub(super) fn encode_jpeg(img: &RgbImage, quality: u8) -> Result<Vec<u8>, ImageError> {
+    let mut out = Vec::with_capacity((img.width() as usize * img.height() as usize) / 4);
+    JpegEncoder::new_with_quality(&mut out, quality)
+        .encode_image(img)
+        .map_err(|e| ImageError::Encode(e.to_string()))?;
+    Ok(out)
+}
+
+/// JPEG of `img` in at most `max_bytes`, keeping as much detail as fits:
+/// best quality in [MIN_QUALITY, quality] by binary search, then smaller
+/// sizes when even the lowest quality is too big.
+pub(super) fn fit_jpeg(
+    img: RgbImage,
+    max_bytes: usize,
+    quality: u8,
+) -> Result<(Vec<u8>, u32, u32), ImageError> {
+    let mut img = img;
+    for _round in 0..12 {
+        let (w, h) = img.dimensions();
+        let first = encode_jpeg(&img, quality)?;
+        if first.len() <= max_bytes {
+            return Ok((first, w, h));
+        }
+        let floor = encode_jpeg(&img, MIN_QUALITY)?;
+        if floor.len() <= max_bytes {
+            // Invariant: `lo` fits, `hi` does not.
+            let (mut lo, mut hi, mut best) = (MIN_QUALITY, quality, floor);
+            while hi - lo > 3 {
+                let mid = lo + (hi - lo) / 2;
+                let out = encode_jpeg(&img, mid)?;
+                if out.len() <= max_bytes {
+                    (lo, best) = (mid, out);
+                } else {
+                    hi = mid;
+                }
+            }
+            return Ok((best, w, h));
+        }
+        // Bytes scale roughly with pixel count: shrink by the overshoot, with
+        // a margin, but at least 10% per round so the loop ends.
+        let ratio = max_bytes as f64 / floor.len() as f64;
+        let factor = (ratio.sqrt() * 0.95).clamp(0.3, 0.9);
+        let nw = (f64::from(w) * factor).round() as u32;
+        let nh = (f64::from(h) * factor).round() as u32;
+        if nw < MIN_EDGE || nh < MIN_EDGE {
+            break;
+        }
+        img = downscale(&img, nw, nh);
+    }
+    Err(ImageError::CannotFit { max_bytes })
+}
