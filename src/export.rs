@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// The flat row both CSV and JSON exports write, one per offer.
 #[derive(Debug, Clone, Serialize)]
-pub struct ExportRow {
+pub(crate) struct ExportRow {
     pub rank: usize,
     pub offer_id: String,
     pub offer_map_id: String,
@@ -27,7 +27,7 @@ pub struct ExportRow {
 }
 
 impl ExportRow {
-    pub fn from_offer(rank: usize, offer: &Offer) -> Self {
+    pub(crate) fn from_offer(rank: usize, offer: &Offer) -> Self {
         let opt = |s: Option<String>| s.map(|s| sanitize(&s)).unwrap_or_default();
         ExportRow {
             rank,
@@ -60,7 +60,7 @@ impl ExportRow {
 
 /// The output formats, all written row by row as offers arrive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     /// An aligned table for people reading a terminal.
     Table,
     /// One pretty-printed JSON array of rows.
@@ -80,7 +80,7 @@ enum Sink<W: Write> {
 /// pages and holding none of them: what is written is out of memory. JSON
 /// is opened at once and closed by [`OfferWriter::finish`], so a run that
 /// stops early (a failed page) still leaves a valid array.
-pub struct OfferWriter<W: Write> {
+pub(crate) struct OfferWriter<W: Write> {
     format: Format,
     sink: Sink<W>,
     written: usize,
@@ -89,7 +89,7 @@ pub struct OfferWriter<W: Write> {
 impl<W: Write> OfferWriter<W> {
     /// Starts the output: the table's header line, or JSON's `[`. (CSV's
     /// header goes out with the first row, as before: no rows, no header.)
-    pub fn new(format: Format, mut out: W) -> io::Result<Self> {
+    pub(crate) fn new(format: Format, mut out: W) -> io::Result<Self> {
         let sink = match format {
             Format::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(out))),
             Format::Table => {
@@ -118,12 +118,12 @@ impl<W: Write> OfferWriter<W> {
     }
 
     /// Offers written so far.
-    pub fn written(&self) -> usize {
+    pub(crate) fn written(&self) -> usize {
         self.written
     }
 
     /// Writes `offers` after those already written.
-    pub fn write(&mut self, offers: &[Offer]) -> io::Result<()> {
+    pub(crate) fn write(&mut self, offers: &[Offer]) -> io::Result<()> {
         for offer in offers {
             let rank = self.written + 1;
             match &mut self.sink {
@@ -160,7 +160,7 @@ impl<W: Write> OfferWriter<W> {
     }
 
     /// Pushes what is written so far out to the underlying writer.
-    pub fn flush(&mut self) -> io::Result<()> {
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
         match &mut self.sink {
             Sink::Csv(writer) => writer.flush(),
             Sink::Plain(out) => out.flush(),
@@ -169,7 +169,7 @@ impl<W: Write> OfferWriter<W> {
 
     /// Ends the output (closes JSON's array), flushes, and hands the writer
     /// back.
-    pub fn finish(self) -> io::Result<W> {
+    pub(crate) fn finish(self) -> io::Result<W> {
         match self.sink {
             Sink::Csv(writer) => writer.into_inner().map_err(|e| e.into_error()),
             Sink::Plain(mut out) => {
@@ -221,22 +221,17 @@ fn write_all<W: Write>(format: Format, offers: &[Offer], out: W) -> io::Result<(
 
 /// CSV with a header row. Cells a spreadsheet would run as a formula
 /// (`=`, `+`, `-`, `@` first) are prefixed with `'`.
-pub fn write_csv<W: Write>(offers: &[Offer], out: W) -> io::Result<()> {
+pub(crate) fn write_csv<W: Write>(offers: &[Offer], out: W) -> io::Result<()> {
     write_all(Format::Csv, offers, out)
 }
 
 /// A JSON array of rows, pretty-printed.
-pub fn write_json<W: Write>(offers: &[Offer], out: W) -> io::Result<()> {
+pub(crate) fn write_json<W: Write>(offers: &[Offer], out: W) -> io::Result<()> {
     write_all(Format::Json, offers, out)
 }
 
-/// One JSON object per line.
-pub fn write_jsonl<W: Write>(offers: &[Offer], out: W) -> io::Result<()> {
-    write_all(Format::Jsonl, offers, out)
-}
-
 /// A plain aligned table for people reading a terminal.
-pub fn write_table<W: Write>(offers: &[Offer], out: W) -> io::Result<()> {
+pub(crate) fn write_table<W: Write>(offers: &[Offer], out: W) -> io::Result<()> {
     write_all(Format::Table, offers, out)
 }
 
@@ -246,7 +241,7 @@ pub fn write_table<W: Write>(offers: &[Offer], out: W) -> io::Result<()> {
 /// is there, and never following a symlink planted at the name); when
 /// either name is taken, the first free `<stem>-1`, `<stem>-2`, … is used
 /// for both.
-pub fn export_both(offers: &[Offer], dir: &Path, stem: &str) -> io::Result<(PathBuf, PathBuf)> {
+pub(crate) fn export_both(offers: &[Offer], dir: &Path, stem: &str) -> io::Result<(PathBuf, PathBuf)> {
     std::fs::create_dir_all(dir)?;
     let ((csv_path, csv_file), (json_path, json_file)) = create_new_pair(dir, stem)?;
     write_csv(offers, io::BufWriter::new(csv_file))?;

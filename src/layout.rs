@@ -6,12 +6,12 @@ use crate::app::state::{Pane, State};
 use ratatui::layout::{Constraint, Layout, Rect};
 
 /// Below this size one pane is shown at a time, with tabs.
-pub const MIN_WIDE_WIDTH: u16 = 60;
-pub const MIN_WIDE_HEIGHT: u16 = 16;
+pub(crate) const MIN_WIDE_WIDTH: u16 = 60;
+pub(crate) const MIN_WIDE_HEIGHT: u16 = 16;
 
 /// Where everything goes. Panes not shown have an empty rect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Areas {
+pub(crate) struct Areas {
     pub tabs: Rect,
     pub picker: Rect,
     pub filters: Rect,
@@ -22,7 +22,7 @@ pub struct Areas {
 }
 
 impl Areas {
-    pub fn pane(&self, pane: Pane) -> Rect {
+    pub(crate) fn pane(&self, pane: Pane) -> Rect {
         match pane {
             Pane::Picker => self.picker,
             Pane::Filters => self.filters,
@@ -32,7 +32,7 @@ impl Areas {
     }
 
     /// The pane under a screen cell.
-    pub fn pane_at(&self, col: u16, row: u16) -> Option<Pane> {
+    pub(crate) fn pane_at(&self, col: u16, row: u16) -> Option<Pane> {
         let p = ratatui::layout::Position::new(col, row);
         [Pane::Picker, Pane::Filters, Pane::Results, Pane::Detail]
             .into_iter()
@@ -41,7 +41,7 @@ impl Areas {
 }
 
 /// The panes in tab order for a layout.
-pub fn pane_order(narrow: bool) -> &'static [Pane] {
+pub(crate) fn pane_order(narrow: bool) -> &'static [Pane] {
     if narrow {
         &[Pane::Picker, Pane::Filters, Pane::Results, Pane::Detail]
     } else {
@@ -49,12 +49,12 @@ pub fn pane_order(narrow: bool) -> &'static [Pane] {
     }
 }
 
-pub fn is_narrow(width: u16, height: u16) -> bool {
+pub(crate) fn is_narrow(width: u16, height: u16) -> bool {
     width < MIN_WIDE_WIDTH || height < MIN_WIDE_HEIGHT
 }
 
 /// Splits the screen. Works at any size (zero-sized rects when tiny).
-pub fn layout(area: Rect, focus: Pane) -> Areas {
+pub(crate) fn layout(area: Rect, focus: Pane) -> Areas {
     let narrow = is_narrow(area.width, area.height);
     let [body, status] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
     if narrow {
@@ -98,18 +98,18 @@ pub fn layout(area: Rect, focus: Pane) -> Areas {
 const FILTERS_FULL_HEIGHT: u16 = 18;
 
 /// Layout for the state's screen size.
-pub fn areas_of(state: &State) -> Areas {
+pub(crate) fn areas_of(state: &State) -> Areas {
     layout(Rect::new(0, 0, state.width, state.height), state.focus)
 }
 
 /// Rows available for list items inside a bordered pane.
-pub fn inner_rows(rect: Rect) -> usize {
+pub(crate) fn inner_rows(rect: Rect) -> usize {
     usize::from(rect.height.saturating_sub(2))
 }
 
 /// Where the picture goes inside the detail pane (left part of the inner
 /// area). Empty when the pane is too small for a picture and text.
-pub fn picture_rect(area: Rect) -> Rect {
+pub(crate) fn picture_rect(area: Rect) -> Rect {
     if area.width < 24 || area.height < 4 {
         return Rect::default();
     }
@@ -121,13 +121,13 @@ pub fn picture_rect(area: Rect) -> Rect {
 }
 
 /// True when the picker shows an input line at its bottom.
-pub fn picker_has_input_line(state: &State) -> bool {
+pub(crate) fn picker_has_input_line(state: &State) -> bool {
     let p = &state.picker;
     p.path_input.is_some() || p.filter_active || !p.filter.value().is_empty()
 }
 
 /// Rows for entries inside the picker pane.
-pub fn picker_list_rows(rect: Rect, state: &State) -> usize {
+pub(crate) fn picker_list_rows(rect: Rect, state: &State) -> usize {
     let rows = inner_rows(rect);
     if picker_has_input_line(state) {
         rows.saturating_sub(1)
@@ -139,7 +139,7 @@ pub fn picker_list_rows(rect: Rect, state: &State) -> usize {
 /// Is the results' column header drawn, for a list `inner_rows` tall? Over
 /// rows, when there is room for rows under it. `update` asks the same, so
 /// paging and clicks agree with the screen.
-pub fn header_shown(state: &State, inner_rows: usize) -> bool {
+pub(crate) fn header_shown(state: &State, inner_rows: usize) -> bool {
     !state.results.offers.is_empty() && inner_rows >= 3
 }
 
@@ -149,7 +149,7 @@ fn screen(state: &State) -> Rect {
 }
 
 /// Visible rows of the results list.
-pub fn results_rows(state: &State) -> usize {
+pub(crate) fn results_rows(state: &State) -> usize {
     let areas = areas_of(state);
     let rect = if areas.narrow {
         layout(screen(state), Pane::Results).results
@@ -165,12 +165,12 @@ pub fn results_rows(state: &State) -> usize {
 }
 
 /// Visible rows of the picker list.
-pub fn picker_rows(state: &State) -> usize {
+pub(crate) fn picker_rows(state: &State) -> usize {
     let rect = layout(screen(state), Pane::Picker).picker;
     picker_list_rows(rect, state)
 }
 
 /// Visible rows of the filters list.
-pub fn filters_rows(state: &State) -> usize {
+pub(crate) fn filters_rows(state: &State) -> usize {
     inner_rows(layout(screen(state), Pane::Filters).filters)
 }

@@ -27,7 +27,7 @@ impl From<Exit> for ExitCode {
     }
 }
 
-pub fn exit_for(error: &ApiError) -> Exit {
+pub(crate) fn exit_for(error: &ApiError) -> Exit {
     // A provider's reply over its cap is the provider's failing, like an
     // undecodable one; a picture over its cap is the user's input.
     if let ApiError::TooLarge { what, .. } = error.last()
@@ -47,7 +47,7 @@ pub fn exit_for(error: &ApiError) -> Exit {
     }
 }
 
-pub fn prepare_options(common: &CommonArgs) -> PrepareOptions {
+pub(crate) fn prepare_options(common: &CommonArgs) -> PrepareOptions {
     PrepareOptions {
         mode: if common.original {
             PrepareMode::Original
@@ -59,7 +59,7 @@ pub fn prepare_options(common: &CommonArgs) -> PrepareOptions {
 }
 
 /// The demo the command line asks for (`--demo`, `--demo-latency-ms`).
-pub fn demo_options(common: &CommonArgs) -> DemoOptions {
+pub(crate) fn demo_options(common: &CommonArgs) -> DemoOptions {
     DemoOptions {
         force: common.demo,
         latency: common.demo_latency_ms.map(Duration::from_millis),
@@ -68,7 +68,7 @@ pub fn demo_options(common: &CommonArgs) -> DemoOptions {
 
 /// The exit for a search backend that could not start: a demo this build
 /// cannot give is a configuration problem, anything else a failure.
-pub fn start_failure(error: &anyhow::Error) -> Exit {
+pub(crate) fn start_failure(error: &anyhow::Error) -> Exit {
     if error.downcast_ref::<DemoUnavailable>().is_some() {
         Exit::Config
     } else {

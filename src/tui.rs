@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Frames are buffered whole and written with one flush (ratatui flushes
 /// after each draw): one write per frame instead of one per kilobyte
 /// (stdout's line buffer), so a remote terminal never shows half a frame.
-pub type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
+pub(crate) type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
 
 /// Room for a full 300×100 frame of styled cells.
 const FRAME_BUFFER_BYTES: usize = 256 * 1024;
@@ -30,7 +30,7 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 static HOOK: Once = Once::new();
 
 /// Takes the terminal over. On failure everything done so far is undone.
-pub fn init() -> io::Result<Term> {
+pub(crate) fn init() -> io::Result<Term> {
     install_panic_hook();
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
@@ -57,7 +57,7 @@ pub fn init() -> io::Result<Term> {
 }
 
 /// Gives the terminal back. Safe to call more than once.
-pub fn restore() {
+pub(crate) fn restore() {
     if !ACTIVE.swap(false, Ordering::SeqCst) {
         return;
     }
@@ -99,7 +99,7 @@ fn install_panic_hook() {
 }
 
 /// Restores on drop: covers early returns with `?` in the event loop.
-pub struct Guard;
+pub(crate) struct Guard;
 
 impl Drop for Guard {
     fn drop(&mut self) {

@@ -1,6 +1,7 @@
 //! The simulator over real loopback HTTP, signed by hand with the client's
 //! `api::sign` (so the client's signing and the simulator's independent
 //! verification are checked against each other).
+#![allow(clippy::unwrap_used)] // test helpers: a failure should be loud
 
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

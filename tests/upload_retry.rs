@@ -1,6 +1,7 @@
 //! 1688's upload sometimes answers code 200 with an empty or "0" imageId; the
 //! client must retry once with a smaller re-encode. A tiny stub server plays
 //! that part over loopback.
+#![allow(clippy::unwrap_used)] // test helpers: a failure should be loud
 
 use axum::extract::{Multipart, State};
 use axum::routing::post;

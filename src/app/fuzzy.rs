@@ -6,7 +6,7 @@ use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 /// One filter text, ready to score many names. Reuse it across names: the
 /// matcher's scratch space is allocated once.
-pub struct FuzzyFilter {
+pub(crate) struct FuzzyFilter {
     atom: Atom,
     matcher: Matcher,
     buf: Vec<char>,
@@ -14,7 +14,7 @@ pub struct FuzzyFilter {
 
 impl FuzzyFilter {
     /// `None` for an empty filter, which every name passes.
-    pub fn new(pattern: &str) -> Option<FuzzyFilter> {
+    pub(crate) fn new(pattern: &str) -> Option<FuzzyFilter> {
         if pattern.is_empty() {
             return None;
         }
@@ -34,13 +34,13 @@ impl FuzzyFilter {
     }
 
     /// How well `name` matches (higher is better); `None` when it does not.
-    pub fn score(&mut self, name: &str) -> Option<u16> {
+    pub(crate) fn score(&mut self, name: &str) -> Option<u16> {
         self.atom
             .score(Utf32Str::new(name, &mut self.buf), &mut self.matcher)
     }
 
     /// The positions (in chars) of `name` that the filter matched, in order.
-    pub fn matched_chars(&mut self, name: &str) -> Vec<usize> {
+    pub(crate) fn matched_chars(&mut self, name: &str) -> Vec<usize> {
         let mut indices = Vec::new();
         self.atom.indices(
             Utf32Str::new(name, &mut self.buf),

@@ -13,7 +13,7 @@ mod file;
 mod paths;
 mod resolve;
 
-pub use paths::{cache_dir, config_dir, export_dir};
+pub(crate) use paths::{config_dir, export_dir};
 
 use crate::api::{
     ClientSettings, DajiSaasSettings, ProviderKind, ProviderSettings, RetryPolicy,

@@ -4,16 +4,16 @@
 use crate::image::read::shown;
 use std::path::{Path, PathBuf};
 
-pub fn config_dir() -> Option<PathBuf> {
+pub(crate) fn config_dir() -> Option<PathBuf> {
     env_path("TUSOU_CONFIG_DIR").or_else(|| dirs::config_dir().map(|d| d.join("tusou")))
 }
 
-pub fn cache_dir() -> Option<PathBuf> {
+pub(super) fn cache_dir() -> Option<PathBuf> {
     env_path("TUSOU_CACHE_DIR").or_else(|| dirs::cache_dir().map(|d| d.join("tusou")))
 }
 
 /// Where exports go: `$TUSOU_EXPORT_DIR`, else the current directory.
-pub fn export_dir() -> PathBuf {
+pub(crate) fn export_dir() -> PathBuf {
     env_path("TUSOU_EXPORT_DIR")
         .or_else(|| std::env::current_dir().ok())
         .unwrap_or_else(|| PathBuf::from("."))

@@ -7,7 +7,7 @@ use super::protocol::GraphicsProtocol;
 
 /// Pick the protocol for this terminal. Call ONCE, before the event loop:
 /// the kitty and sixel checks write queries and read the replies from stdin.
-pub fn detect() -> GraphicsProtocol {
+pub(crate) fn detect() -> GraphicsProtocol {
     let tty = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     match detect_from_env(|k| std::env::var(k).ok(), tty) {
         Some(p) => p,

@@ -7,13 +7,13 @@ use tusou::api::{Client, ClientSettings, ProviderKind, RetryPolicy};
 use tusou::backend::demo_provider;
 use tusou_sim::{SimConfig, SimCredentials, SimHandle};
 
-pub async fn start(config: SimConfig) -> SimHandle {
+pub(crate) async fn start(config: SimConfig) -> SimHandle {
     tusou_sim::spawn(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
         .await
         .expect("simulator starts")
 }
 
-pub fn client(kind: ProviderKind, sim: &SimHandle) -> Client {
+pub(crate) fn client(kind: ProviderKind, sim: &SimHandle) -> Client {
     let mut s = ClientSettings::new(demo_provider(
         kind,
         &SimCredentials::demo(),

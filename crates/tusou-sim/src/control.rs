@@ -11,12 +11,12 @@ use serde_json::{Value, json};
 use crate::faults::{FaultKind, Faults, Latency};
 
 /// Largest control body read.
-pub const MAX_CONTROL_BODY: usize = 64 * 1024;
+pub(crate) const MAX_CONTROL_BODY: usize = 64 * 1024;
 
 /// `latency_ms`: a number of milliseconds, `"MIN..MAX"`, or null for none.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(untagged)]
-pub enum LatencySpec {
+pub(crate) enum LatencySpec {
     Fixed(u64),
     Text(String),
 }
@@ -26,7 +26,7 @@ pub enum LatencySpec {
 /// request eligible, no latency, Retry-After 1 s.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FaultsUpdate {
+pub(crate) struct FaultsUpdate {
     #[serde(default)]
     pub faults: Vec<FaultKind>,
     pub rate: Option<f64>,
@@ -37,7 +37,7 @@ pub struct FaultsUpdate {
 }
 
 impl FaultsUpdate {
-    pub fn into_faults(self) -> Result<Faults, String> {
+    pub(crate) fn into_faults(self) -> Result<Faults, String> {
         let rate = match self.rate {
             Some(r) if (0.0..=1.0).contains(&r) => r,
             Some(_) => return Err("rate must be within 0.0..=1.0".into()),
@@ -61,7 +61,7 @@ impl FaultsUpdate {
 }
 
 /// Parses "300", "100..800" or "" (milliseconds).
-pub fn parse_latency(s: &str) -> Result<Latency, String> {
+pub(crate) fn parse_latency(s: &str) -> Result<Latency, String> {
     let s = s.trim();
     if s.is_empty() {
         return Ok(Latency::None);
@@ -104,7 +104,7 @@ fn latency_json(l: &Latency) -> Value {
 
 /// What `GET /_sim/faults` answers; the same shape `POST` takes, plus the
 /// number of API requests since the faults were set.
-pub fn faults_json(f: &Faults, requests_since_set: u64) -> Value {
+pub(crate) fn faults_json(f: &Faults, requests_since_set: u64) -> Value {
     json!({
         "faults": f.kinds,
         "rate": f.rate,

@@ -28,20 +28,20 @@ use handlers::{
 };
 
 /// Largest decoded image the providers accept.
-pub const MAX_IMAGE_BYTES: usize = 3 * 1024 * 1024;
+pub(crate) const MAX_IMAGE_BYTES: usize = 3 * 1024 * 1024;
 /// Largest request body read; above the image cap so that an oversized image
 /// gets the provider's own "too large" message rather than a bare 413.
 const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// Longest side of the thumbnail kept per upload, for `region` crops later.
 pub(crate) const UPLOAD_THUMB: u32 = 64;
 /// Size of the catalog pictures served at `/img/{id}.jpg`.
-pub const CATALOG_IMAGE_SIDE: u32 = 600;
+pub(crate) const CATALOG_IMAGE_SIDE: u32 = 600;
 /// The signed-header provider's developer id, a string as in the seed.
 const DEVELOP_ID: &str = "1110890638347337996";
 /// Allowed clock skew of the signed-header `timestamp`.
 const MAX_SKEW_MS: u64 = 600_000;
 
-pub const MSG_BUSY: &str = "系统繁忙，请稍后再试";
+pub(crate) const MSG_BUSY: &str = "系统繁忙，请稍后再试";
 /// Code 400: a query by an `imageId` the simulator does not know (never
 /// uploaded, expired, or forgotten on restart). Clients match on this text.
 pub const MSG_EXPIRED_ID: &str = "imageId不存在或已过期 imageId does not exist or has expired";
@@ -50,7 +50,7 @@ pub const MSG_NO_IMAGE: &str = "imageId和imageUrl不能同时为空 imageId or 
 /// Code 400: a DajiSaaS `imageUrl` that is not a 1688 picture link.
 pub const MSG_BAD_IMAGE_URL: &str = "imageUrl仅支持1688图片链接 imageUrl must be a 1688 image link";
 /// Code 400: a signed-header `imageAddress` that is not a 1688 picture link.
-pub const MSG_BAD_IMAGE_ADDRESS: &str =
+pub(crate) const MSG_BAD_IMAGE_ADDRESS: &str =
     "imageAddress仅支持1688图片链接 imageAddress must be a 1688 image link";
 const MSG_NO_IMAGE_SIGNED: &str =
     "imageBase64和imageAddress不能同时为空 imageBase64 or imageAddress is required";
