@@ -17,7 +17,9 @@ use tusou_sim::{Faults, Latency, SimConfig, SimCredentials, SimHandle};
 /// The demo was needed (no credentials) or asked for (`--demo`), but this
 /// build has no simulator: a configuration error (exit 6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum DemoUnavailable {
+// Only a build without the simulator constructs these.
+#[cfg_attr(feature = "demo", allow(dead_code))]
+pub(crate) enum DemoUnavailable {
     #[error(
         "no credentials configured, and this build has no demo simulator (built without the `demo` feature)"
     )]
@@ -53,7 +55,7 @@ pub struct SearchBackend {
     /// "live · dajisaas".
     pub label: String,
     #[cfg(feature = "demo")]
-    sim: Option<SimHandle>,
+    _sim: Option<SimHandle>,
 }
 
 impl SearchBackend {
@@ -64,7 +66,7 @@ impl SearchBackend {
             mode,
             label: label.into(),
             #[cfg(feature = "demo")]
-            sim: None,
+            _sim: None,
         }
     }
 
@@ -125,16 +127,8 @@ impl SearchBackend {
             client,
             mode: BackendMode::Demo,
             label: "demo · built-in simulator".into(),
-            sim: Some(handle),
+            _sim: Some(handle),
         })
-    }
-
-    /// The in-process simulator's base URL, in demo mode.
-    pub fn sim_base_url(&self) -> Option<String> {
-        #[cfg(feature = "demo")]
-        return self.sim.as_ref().map(SimHandle::base_url);
-        #[cfg(not(feature = "demo"))]
-        None
     }
 }
 

@@ -230,18 +230,17 @@ pub(crate) fn write_json<W: Write>(offers: &[Offer], out: W) -> io::Result<()> {
     write_all(Format::Json, offers, out)
 }
 
-/// A plain aligned table for people reading a terminal.
-pub(crate) fn write_table<W: Write>(offers: &[Offer], out: W) -> io::Result<()> {
-    write_all(Format::Table, offers, out)
-}
-
 /// Writes `<stem>.csv` and `<stem>.json` into `dir` and returns both paths.
 ///
 /// Both files are created new (`create_new`: never truncating a file that
 /// is there, and never following a symlink planted at the name); when
 /// either name is taken, the first free `<stem>-1`, `<stem>-2`, … is used
 /// for both.
-pub(crate) fn export_both(offers: &[Offer], dir: &Path, stem: &str) -> io::Result<(PathBuf, PathBuf)> {
+pub(crate) fn export_both(
+    offers: &[Offer],
+    dir: &Path,
+    stem: &str,
+) -> io::Result<(PathBuf, PathBuf)> {
     std::fs::create_dir_all(dir)?;
     let ((csv_path, csv_file), (json_path, json_file)) = create_new_pair(dir, stem)?;
     write_csv(offers, io::BufWriter::new(csv_file))?;

@@ -1,7 +1,7 @@
 //! `tusou search`: headless search for scripts. Stdout carries only results;
 //! every message goes to stderr; the exit code tells what went wrong.
 
-use crate::api::{ApiError, ImageSource, Offer, ResolveError, ResultPage, SearchParams};
+use crate::api::{ApiError, ImageSource, ResolveError, ResultPage, SearchParams};
 use crate::backend::{BackendMode, SearchBackend};
 use crate::cli::{CommonArgs, OutputFormat, PrepareArgs, PreviewArgs, SearchArgs};
 use crate::config::Config;
@@ -12,7 +12,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 /// Pages `--all` fetches at most.
-pub const MAX_PAGES: u32 = 100;
+pub(crate) const MAX_PAGES: u32 = 100;
 
 pub async fn run(args: SearchArgs, common: &CommonArgs) -> ExitCode {
     match search(args, common).await {
@@ -207,11 +207,6 @@ where
     }
 }
 
-/// A plain aligned table for people reading a terminal.
-pub fn write_table<W: Write>(offers: &[Offer], out: &mut W) -> std::io::Result<()> {
-    crate::export::write_table(offers, out)
-}
-
 /// `tusou prepare`: what search would send, and optionally the bytes.
 /// Messages name files from the command line: sanitised.
 pub fn prepare(args: &PrepareArgs, common: &CommonArgs) -> ExitCode {
@@ -268,7 +263,7 @@ pub fn preview(args: &PreviewArgs) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::Price;
+    use crate::api::{Offer, Price};
 
     fn page(n: u32, total_pages: u32) -> ResultPage {
         ResultPage {

@@ -19,7 +19,7 @@ pub fn to_stderr(default: &str) {
 }
 
 /// Logs to `<dir>/tusou.log` when `TUSOU_LOG` is set; otherwise not at all.
-pub fn to_file(dir: Option<&Path>) {
+pub(crate) fn to_file(dir: Option<&Path>) {
     if std::env::var_os("TUSOU_LOG").is_none() {
         return;
     }

@@ -14,7 +14,7 @@ impl Secret {
     }
 
     /// The raw value, for signing only.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 /// Exit codes of every command (documented in the README for `tusou search`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
+pub(crate) enum Exit {
     Ok = 0,
     Failure = 1,
     Usage = 2,

@@ -185,7 +185,7 @@ impl Client {
     /// URL (any status), against this machine's clock at the middle of the
     /// round trip: answers (server − local) in seconds. The header has
     /// whole seconds, so the figure is good to about a second.
-    pub async fn clock_offset(&self) -> Result<f64, ApiError> {
+    pub(crate) async fn clock_offset(&self) -> Result<f64, ApiError> {
         let timeout = self.inner.transport.timeout;
         let sent = std::time::SystemTime::now();
         let response = self
@@ -223,11 +223,6 @@ impl Client {
 
     pub fn kind(&self) -> ProviderKind {
         self.inner.settings.provider.kind()
-    }
-
-    /// The redactor for this client's secrets (for messages built elsewhere).
-    pub fn redactor(&self) -> &Redactor {
-        &self.inner.transport.redactor
     }
 
     /// Turns a prepared image into what the query names: DajiSaaS uploads it

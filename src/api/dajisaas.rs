@@ -8,9 +8,9 @@ use super::transport::{Transport, endpoint};
 use super::{ImageRef, ResultPage, SearchParams, UploadData};
 use crate::secret::Secret;
 
-pub const DEFAULT_BASE_URL: &str = "https://openapi.dajisaas.com";
-pub const UPLOAD_PATH: &str = "/alibaba/upload/image";
-pub const QUERY_PATH: &str = "/alibaba/product/imageQuery";
+pub(crate) const DEFAULT_BASE_URL: &str = "https://openapi.dajisaas.com";
+pub(crate) const UPLOAD_PATH: &str = "/alibaba/upload/image";
+pub(crate) const QUERY_PATH: &str = "/alibaba/product/imageQuery";
 
 #[derive(Clone, Debug)]
 pub struct DajiSaasSettings {
@@ -57,7 +57,7 @@ pub(crate) async fn upload(
 }
 
 /// The query's parameters in wire form, signed.
-pub fn query_params(
+pub(crate) fn query_params(
     settings: &DajiSaasSettings,
     image: &ImageRef,
     params: &SearchParams,

@@ -146,7 +146,7 @@ impl ApiError {
     /// Does the provider say the query's `imageId` is unknown or has expired?
     /// Providers word it differently, so this looks at the message: it names
     /// the image id and says it is gone.
-    pub fn is_expired_image_id(&self) -> bool {
+    pub(crate) fn is_expired_image_id(&self) -> bool {
         let ApiError::InvalidRequest { message, .. } = self.last() else {
             return false;
         };
@@ -182,10 +182,10 @@ impl ApiError {
 
 /// What [`ApiError::TooLarge`] names when a provider's reply (rather than a
 /// picture) went past its cap: the provider's fault, not the user's input.
-pub const REPLY: &str = "reply";
+pub(crate) const REPLY: &str = "reply";
 
 /// How much of an undecodable reply is kept for diagnostics.
-pub const SNIPPET_BYTES: usize = 200;
+pub(crate) const SNIPPET_BYTES: usize = 200;
 
 /// Replaces every configured secret in text with `***`, so that error
 /// messages, logs and the screen never show one.
@@ -218,7 +218,7 @@ impl Redactor {
         Redactor { secrets }
     }
 
-    pub fn redact(&self, text: &str) -> String {
+    pub(crate) fn redact(&self, text: &str) -> String {
         let mut out = text.to_string();
         for secret in &self.secrets {
             if out.contains(secret.as_str()) {

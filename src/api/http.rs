@@ -11,13 +11,13 @@ const AUTH_CODES: [i64; 4] = [401, 403, 40001, 40003];
 
 /// Largest provider reply read. A page of 50 offers is 50–100 KB; 8 MiB
 /// leaves room for any real page and stops a runaway body early.
-pub const MAX_REPLY_BYTES: u64 = 8 * 1024 * 1024;
+pub(crate) const MAX_REPLY_BYTES: u64 = 8 * 1024 * 1024;
 /// Of a reply with an error status only this much is read, for its message.
 const MAX_ERROR_BODY: u64 = 64 * 1024;
 
 /// Maps a transport error to our kinds, never echoing the URL (it carries
 /// the DajiSaaS `sign` and app key).
-pub fn transport_error(err: reqwest::Error, timeout: Duration) -> ApiError {
+pub(crate) fn transport_error(err: reqwest::Error, timeout: Duration) -> ApiError {
     if err.is_timeout() {
         return ApiError::Timeout(timeout);
     }
@@ -41,7 +41,7 @@ pub fn transport_error(err: reqwest::Error, timeout: Duration) -> ApiError {
 /// Reads a body while it streams, stopping with `TooLarge` as soon as it
 /// goes past `limit` (an announced length over it is refused unread).
 /// `what` names the body in messages ("reply", "picture").
-pub async fn read_body(
+pub(crate) async fn read_body(
     mut response: reqwest::Response,
     limit: u64,
     what: &str,
@@ -86,7 +86,7 @@ async fn read_head(mut response: reqwest::Response, limit: u64) -> Vec<u8> {
 /// Reads a reply's status and body: an error status becomes its typed error
 /// (with the start of the body as message), a success answers the body,
 /// read up to [`MAX_REPLY_BYTES`].
-pub async fn read_reply(
+pub(crate) async fn read_reply(
     response: reqwest::Response,
     timeout: Duration,
     redactor: &Redactor,
@@ -137,19 +137,9 @@ fn status_error(
     }
 }
 
-/// Reads a reply: HTTP status first, then the JSON envelope and its `code`.
-pub async fn read_envelope<T: DeserializeOwned>(
-    response: reqwest::Response,
-    timeout: Duration,
-    redactor: &Redactor,
-) -> Result<T, ApiError> {
-    let body = read_reply(response, timeout, redactor).await?;
-    parse_envelope(&body, redactor)
-}
-
 /// Parses a successful reply's body: the envelope, its `code`, its `data`.
 /// A body that is not the documented shape is a `Decode` error.
-pub fn parse_envelope<T: DeserializeOwned>(
+pub(crate) fn parse_envelope<T: DeserializeOwned>(
     body: &[u8],
     redactor: &Redactor,
 ) -> Result<T, ApiError> {
@@ -198,7 +188,7 @@ fn body_text(body: &[u8]) -> String {
 
 /// `Retry-After` as delta-seconds (HTTP dates are rare from these APIs and
 /// are treated as absent).
-pub fn parse_retry_after(value: &str) -> Option<Duration> {
+pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 

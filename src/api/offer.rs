@@ -52,14 +52,14 @@ impl Offer {
     }
 
     /// What the link actions use: the offer's page, or else its picture.
-    pub fn best_link(&self) -> Option<OfferLink> {
+    pub(crate) fn best_link(&self) -> Option<OfferLink> {
         self.link()
             .map(OfferLink::Offer)
             .or_else(|| self.picture_link().map(OfferLink::Picture))
     }
 
     /// The lowest special price different from the list price, if any.
-    pub fn special_price(&self) -> Option<Price> {
+    pub(crate) fn special_price(&self) -> Option<Price> {
         [self.jxhy_price, self.pf_jxhy_price]
             .into_iter()
             .flatten()
@@ -68,7 +68,7 @@ impl Offer {
     }
 
     /// Title for list rows: the translation when present, else the original.
-    pub fn display_title(&self) -> &str {
+    pub(crate) fn display_title(&self) -> &str {
         self.title_en
             .as_deref()
             .filter(|t| !t.trim().is_empty())
@@ -215,7 +215,7 @@ impl ResultPage {
     ///
     /// An empty page 1 with no results, or an empty page past the last, is
     /// the ordinary end. The error is the reason, for a `Decode` error.
-    pub fn from_wire_checked(
+    pub(crate) fn from_wire_checked(
         page: WirePage,
         requested_page: u32,
         requested_size: u32,

@@ -22,7 +22,7 @@ pub enum SortField {
 }
 
 impl SortField {
-    pub fn wire_name(self) -> &'static str {
+    pub(crate) fn wire_name(self) -> &'static str {
         match self {
             SortField::Price => "price",
             SortField::MonthSold => "monthSold",
@@ -39,7 +39,7 @@ pub enum SortOrder {
 }
 
 impl SortOrder {
-    pub fn wire_name(self) -> &'static str {
+    pub(crate) fn wire_name(self) -> &'static str {
         match self {
             SortOrder::Asc => "asc",
             SortOrder::Desc => "desc",
@@ -60,7 +60,7 @@ impl Sort {
     }
 
     /// The provider's wire form: a JSON object with one key, as a string.
-    pub fn to_wire(self) -> String {
+    pub(crate) fn to_wire(self) -> String {
         format!(
             r#"{{"{}":"{}"}}"#,
             self.field.wire_name(),
@@ -87,7 +87,7 @@ impl Sort {
     }
 
     /// Short human label, e.g. "price ↑".
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match (self.field, self.order) {
             (SortField::Price, SortOrder::Asc) => "price ↑",
             (SortField::Price, SortOrder::Desc) => "price ↓",
@@ -96,16 +96,6 @@ impl Sort {
             (SortField::RePurchaseRate, SortOrder::Asc) => "repurchase rate ↑",
             (SortField::RePurchaseRate, SortOrder::Desc) => "repurchase rate ↓",
         }
-    }
-
-    /// CLI spelling: `price-asc`, `price-desc`, `sales-desc`, `repurchase-desc`…
-    pub fn cli_name(self) -> String {
-        let field = match self.field {
-            SortField::Price => "price",
-            SortField::MonthSold => "sales",
-            SortField::RePurchaseRate => "repurchase",
-        };
-        format!("{field}-{}", self.order.wire_name())
     }
 }
 
@@ -183,7 +173,7 @@ pub enum FilterGroup {
 }
 
 impl FilterGroup {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             FilterGroup::Shipping => "shipping",
             FilterGroup::Service => "service",
@@ -195,7 +185,7 @@ impl FilterGroup {
 
 impl FilterFlag {
     /// Every documented flag, in the order the UI lists them (by group).
-    pub const KNOWN: [FilterFlag; 26] = [
+    pub(crate) const KNOWN: [FilterFlag; 26] = [
         FilterFlag::ShipInToday,
         FilterFlag::ShipIn24Hours,
         FilterFlag::ShipIn48Hours,
@@ -224,7 +214,7 @@ impl FilterFlag {
         FilterFlag::New30,
     ];
 
-    pub fn wire_name(&self) -> &str {
+    pub(crate) fn wire_name(&self) -> &str {
         match self {
             FilterFlag::ShipInToday => "shipInToday",
             FilterFlag::ShipIn24Hours => "shipIn24Hours",
@@ -259,7 +249,7 @@ impl FilterFlag {
     /// Human label for the filter panel. The level flags are 1688's seller
     /// grades (level 1 is the best); `qrrN` is a quality-return rate of at
     /// most N %.
-    pub fn label(&self) -> &str {
+    pub(crate) fn label(&self) -> &str {
         match self {
             FilterFlag::ShipInToday => "ships today",
             FilterFlag::ShipIn24Hours => "ships in 24 h",
@@ -346,10 +336,6 @@ impl FilterFlag {
 pub struct Price(pub u64);
 
 impl Price {
-    pub fn from_fen(fen: u64) -> Self {
-        Price(fen)
-    }
-
     pub fn fen(self) -> u64 {
         self.0
     }
@@ -428,13 +414,13 @@ pub struct SearchParams {
 }
 
 impl SearchParams {
-    pub fn effective_page_size(&self) -> u32 {
+    pub(crate) fn effective_page_size(&self) -> u32 {
         self.page_size
             .unwrap_or(DEFAULT_PAGE_SIZE)
             .clamp(1, MAX_PAGE_SIZE)
     }
 
-    pub fn effective_country(&self) -> &str {
+    pub(crate) fn effective_country(&self) -> &str {
         self.country.as_deref().unwrap_or("en")
     }
 }

@@ -16,7 +16,7 @@ pub struct PixelBox {
 }
 
 /// How the user may write a box (`--help` and the README say the same).
-pub const REGION_SYNTAX: &str = "X1,Y1,X2,Y2 (two corners) or WxH+X+Y (size and top-left corner), \
+pub(crate) const REGION_SYNTAX: &str = "X1,Y1,X2,Y2 (two corners) or WxH+X+Y (size and top-left corner), \
      in pixels of your picture; several boxes joined by ';'";
 
 impl PixelBox {
@@ -121,7 +121,7 @@ impl Region {
     /// Checks every box lies inside a `source` (width, height) picture, scales
     /// it to the `target` copy the provider receives and writes the wire form
     /// `x1,x2,y1,y2[;…]`. A box never shrinks below one target pixel.
-    pub fn to_wire(&self, source: (u32, u32), target: (u32, u32)) -> Result<String, String> {
+    pub(crate) fn to_wire(&self, source: (u32, u32), target: (u32, u32)) -> Result<String, String> {
         let (sw, sh) = source;
         let (tw, th) = target;
         if sw == 0 || sh == 0 || tw == 0 || th == 0 {
@@ -145,7 +145,7 @@ impl Region {
 impl Region {
     /// The wire form without scaling or bounds (the provider receives the
     /// user's picture itself, whose size is not known here).
-    pub fn to_wire_unchecked(&self) -> String {
+    pub(crate) fn to_wire_unchecked(&self) -> String {
         self.0
             .iter()
             .map(|b| format!("{},{},{},{}", b.x1, b.x2, b.y1, b.y2))

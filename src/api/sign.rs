@@ -71,18 +71,6 @@ pub fn header_signature(access_key: &str, timestamp: &str, nonce: &str, secret: 
     md5_upper_hex(input.as_bytes())
 }
 
-/// Constant-time comparison for signatures (the simulator checks with this).
-pub fn signatures_match(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter()
-        .zip(b)
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        .eq(&0)
-}
-
 /// A fresh random 32-character alphanumeric nonce, one per request.
 pub fn fresh_nonce() -> String {
     use rand::Rng;
@@ -156,12 +144,5 @@ mod tests {
         assert_eq!(a.len(), 32);
         assert!(a.chars().all(|c| c.is_ascii_alphanumeric()));
         assert_ne!(a, b);
-    }
-
-    #[test]
-    fn signature_comparison() {
-        assert!(signatures_match("ABC", "ABC"));
-        assert!(!signatures_match("ABC", "ABD"));
-        assert!(!signatures_match("ABC", "ABCD"));
     }
 }

@@ -9,7 +9,7 @@ use super::wire::QueryBody;
 use super::{FilterFlag, ImageRef, ResultPage, SearchParams};
 use crate::secret::Secret;
 
-pub const QUERY_PATH: &str = "/v2/alibaba/product/image/query";
+pub(crate) const QUERY_PATH: &str = "/v2/alibaba/product/image/query";
 
 #[derive(Clone, Debug)]
 pub struct SignedHeaderSettings {
@@ -46,7 +46,7 @@ pub(crate) fn query_body(image: &ImageRef, params: &SearchParams, page: u32) -> 
 }
 
 /// The five auth headers for one request, with a fresh nonce and timestamp.
-pub fn auth_headers(settings: &SignedHeaderSettings) -> [(&'static str, String); 5] {
+pub(crate) fn auth_headers(settings: &SignedHeaderSettings) -> [(&'static str, String); 5] {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();

@@ -16,7 +16,7 @@ use crate::text::sanitize;
 use std::path::PathBuf;
 
 /// Largest picture downloaded from a URL that is not 1688's.
-pub const MAX_URL_DOWNLOAD: u64 = 20 * 1024 * 1024;
+pub(crate) const MAX_URL_DOWNLOAD: u64 = 20 * 1024 * 1024;
 
 /// What a search is started from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +37,7 @@ impl ImageSource {
     }
 
     /// Display name: the file's name, or the URL. Raw: sanitise to show.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         match self {
             ImageSource::File(p) => p
                 .file_name()
@@ -47,7 +47,7 @@ impl ImageSource {
     }
 }
 
-pub fn is_url(s: &str) -> bool {
+pub(crate) fn is_url(s: &str) -> bool {
     let lower = s.trim().to_ascii_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://")
 }
@@ -65,7 +65,7 @@ pub enum Route {
 
 impl Route {
     /// A short phrase for the status line; `None` for the ordinary file route.
-    pub fn label(&self) -> Option<String> {
+    pub(crate) fn label(&self) -> Option<String> {
         match self {
             Route::File => None,
             Route::ByAddress => Some("1688 picture, by address".into()),
@@ -133,7 +133,7 @@ pub enum ResolveError {
 /// Is `url` a picture the provider can fetch by address: one of 1688's
 /// (`*.alicdn.com`, `*.1688.com`), or on the provider's own origin (the
 /// simulator serves its catalog pictures there, standing in for alicdn)?
-pub fn is_provider_hosted(url: &str, provider_base: &str) -> bool {
+pub(crate) fn is_provider_hosted(url: &str, provider_base: &str) -> bool {
     let Ok(parsed) = reqwest::Url::parse(url.trim()) else {
         return false;
     };

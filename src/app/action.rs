@@ -22,7 +22,7 @@ macro_rules! actions {
             }
 
             /// One line for the help overlay.
-            pub fn description(self) -> &'static str {
+            pub(crate) fn description(self) -> &'static str {
                 match self { $( Action::$variant => $desc, )+ }
             }
         }

@@ -19,19 +19,19 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
 /// Files whose first bytes are read per listing; past that, extensions.
-pub const SNIFF_CAP: usize = 5_000;
+pub(crate) const SNIFF_CAP: usize = 5_000;
 /// Time spent sniffing per listing before falling back to extensions.
 const SNIFF_TIME: Duration = Duration::from_secs(2);
 /// Longest wait for one file's first bytes; past it, the listing stops
 /// sniffing (a stalled file system stalls only the sniffing thread).
 const SNIFF_WAIT: Duration = Duration::from_millis(500);
 /// Thumbnails decoded at once.
-pub const THUMB_CONCURRENCY: usize = 4;
+pub(crate) const THUMB_CONCURRENCY: usize = 4;
 /// Largest picture downloaded for a thumbnail.
 const THUMB_MAX_BYTES: usize = 8 * 1024 * 1024;
 
 /// Runs effects; owns the handles of what is in flight.
-pub struct Runner {
+pub(crate) struct Runner {
     tx: UnboundedSender<Msg>,
     client: Client,
     prepare: PrepareOptions,
@@ -46,7 +46,7 @@ pub struct Runner {
 }
 
 impl Runner {
-    pub fn new(tx: UnboundedSender<Msg>, client: Client, prepare: PrepareOptions) -> Runner {
+    pub(crate) fn new(tx: UnboundedSender<Msg>, client: Client, prepare: PrepareOptions) -> Runner {
         Runner {
             tx,
             client,
@@ -63,12 +63,12 @@ impl Runner {
     }
 
     /// Terminal bytes to write after the frame; empties the queue.
-    pub fn take_pending(&mut self) -> Vec<u8> {
+    pub(crate) fn take_pending(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.pending)
     }
 
     /// Aborts everything in flight (quit).
-    pub fn shutdown(&mut self) {
+    pub(crate) fn shutdown(&mut self) {
         self.cancel_search();
         for (_, h) in self.thumb_tasks.drain() {
             h.abort();
@@ -84,7 +84,7 @@ impl Runner {
         }
     }
 
-    pub fn run(&mut self, effect: Effect) {
+    pub(crate) fn run(&mut self, effect: Effect) {
         self.search_tasks.retain(|h| !h.is_finished());
         self.thumb_tasks.retain(|_, h| !h.is_finished());
         match effect {
@@ -395,7 +395,7 @@ fn sniff_file(path: &Path) -> SniffResult {
 }
 
 /// OSC 52 "set clipboard": `ESC ] 52 ; c ; <base64> BEL`.
-pub fn osc52(text: &str) -> Vec<u8> {
+pub(crate) fn osc52(text: &str) -> Vec<u8> {
     let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
     let mut out = Vec::with_capacity(b64.len() + 8);
     out.extend_from_slice(b"\x1b]52;c;");
@@ -405,7 +405,7 @@ pub fn osc52(text: &str) -> Vec<u8> {
 }
 
 /// True when a browser can be shown: a local display or macOS.
-pub fn has_local_display() -> bool {
+pub(crate) fn has_local_display() -> bool {
     cfg!(target_os = "macos")
         || std::env::var_os("DISPLAY").is_some_and(|v| !v.is_empty())
         || std::env::var_os("WAYLAND_DISPLAY").is_some_and(|v| !v.is_empty())

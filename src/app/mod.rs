@@ -47,7 +47,7 @@ pub struct AppOptions {
 }
 
 /// Decides what the start argument names. Runs before the event loop.
-pub fn classify_start(start: Option<&str>, cwd: &std::path::Path) -> Start {
+pub(crate) fn classify_start(start: Option<&str>, cwd: &std::path::Path) -> Start {
     let Some(s) = start.map(str::trim).filter(|s| !s.is_empty()) else {
         return Start::Dir(cwd.to_path_buf());
     };
@@ -74,7 +74,7 @@ pub fn classify_start(start: Option<&str>, cwd: &std::path::Path) -> Start {
 }
 
 /// Builds the first state (no terminal involved).
-pub fn initial_state(
+pub(crate) fn initial_state(
     backend_label: &str,
     demo: bool,
     options: &AppOptions,
@@ -262,7 +262,7 @@ async fn recv_signal(sig: &mut Option<tokio::signal::unix::Signal>) {
 }
 
 /// A spinner is on screen: something loads, or the picture is on its way.
-pub fn spinner_visible(state: &State) -> bool {
+pub(crate) fn spinner_visible(state: &State) -> bool {
     state.busy()
         || state
             .wanted_thumb
@@ -316,7 +316,7 @@ fn after_draw(
 /// The one place where terminal events become messages: keys go through
 /// the keymap (focused pane's context, then global), except that printable
 /// and editing keys go to a text input while one has focus.
-pub fn event_to_msgs(state: &State, ev: Event) -> Vec<Msg> {
+pub(crate) fn event_to_msgs(state: &State, ev: Event) -> Vec<Msg> {
     match ev {
         Event::Key(key) if key.kind != KeyEventKind::Release => key_to_msgs(state, &key),
         Event::Paste(text) => vec![Msg::Paste(text)],
@@ -338,7 +338,7 @@ pub fn event_to_msgs(state: &State, ev: Event) -> Vec<Msg> {
     }
 }
 
-pub fn key_to_msgs(state: &State, key: &KeyEvent) -> Vec<Msg> {
+pub(crate) fn key_to_msgs(state: &State, key: &KeyEvent) -> Vec<Msg> {
     if state.text_input_active()
         && let Some(req) = input_request(key)
     {

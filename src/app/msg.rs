@@ -42,7 +42,7 @@ impl Failure {
     }
 
     /// Worth pressing retry for: the same request may succeed later.
-    pub fn retryable(&self) -> bool {
+    pub(crate) fn retryable(&self) -> bool {
         matches!(self.kind, FailureKind::Api(kind) if kind.is_retryable())
     }
 }

@@ -34,7 +34,7 @@ impl Pane {
         }
     }
 
-    pub fn context(self) -> KeyContext {
+    pub(crate) fn context(self) -> KeyContext {
         match self {
             Pane::Picker => KeyContext::Picker,
             Pane::Filters => KeyContext::Filters,
@@ -89,7 +89,7 @@ impl Entry {
             .then_with(|| self.name.cmp(&other.name))
     }
 
-    pub fn hidden(&self) -> bool {
+    pub(crate) fn hidden(&self) -> bool {
         self.name.starts_with('.')
     }
 }
@@ -125,7 +125,7 @@ impl PickerState {
             .and_then(|&i| self.entries.get(i))
     }
 
-    pub fn text_input_active(&self) -> bool {
+    pub(crate) fn text_input_active(&self) -> bool {
         self.filter_active || self.path_input.is_some()
     }
 }
@@ -258,7 +258,7 @@ pub enum Thumb {
 }
 
 impl Thumb {
-    pub fn byte_size(&self) -> usize {
+    pub(crate) fn byte_size(&self) -> usize {
         match self {
             Thumb::Half(h) => h.byte_size(),
             // Capacity, not length: the cache bounds what is allocated.
@@ -415,12 +415,12 @@ impl State {
     }
 
     /// The key context for the focused pane.
-    pub fn context(&self) -> KeyContext {
+    pub(crate) fn context(&self) -> KeyContext {
         self.focus.context()
     }
 
     /// True while a text input has the keyboard: printable keys go to it.
-    pub fn text_input_active(&self) -> bool {
+    pub(crate) fn text_input_active(&self) -> bool {
         if self.help.is_some() {
             return false;
         }
@@ -438,7 +438,7 @@ impl State {
 
     /// What the status line shows: an error, else the startup notice,
     /// else the last message.
-    pub fn status_message(&self) -> Option<&Message> {
+    pub(crate) fn status_message(&self) -> Option<&Message> {
         match (&self.message, &self.notice) {
             (Some(m), _) if m.error => Some(m),
             (_, Some(n)) => Some(n),
@@ -446,27 +446,22 @@ impl State {
         }
     }
 
-    pub fn set_info(&mut self, text: impl Into<String>) {
+    pub(crate) fn set_info(&mut self, text: impl Into<String>) {
         self.message = Some(Message {
             text: text.into(),
             error: false,
         });
     }
 
-    pub fn set_error(&mut self, text: impl Into<String>) {
+    pub(crate) fn set_error(&mut self, text: impl Into<String>) {
         self.message = Some(Message {
             text: text.into(),
             error: true,
         });
     }
 
-    /// Display names of the keys for `action` in the focused context.
-    pub fn keys_for(&self, action: crate::app::Action) -> Vec<String> {
-        self.keymap.keys_for(self.context(), action)
-    }
-
     /// First key for `action`, for hints ("r" / "f5"); the action name if unbound.
-    pub fn key_hint(&self, ctx: KeyContext, action: crate::app::Action) -> String {
+    pub(crate) fn key_hint(&self, ctx: KeyContext, action: crate::app::Action) -> String {
         self.keymap
             .keys_for(ctx, action)
             .into_iter()

@@ -169,7 +169,7 @@ impl Config {
     }
 
     /// Client settings for `provider` with this config's network knobs.
-    pub fn client_settings(&self, provider: ProviderSettings) -> ClientSettings {
+    pub(crate) fn client_settings(&self, provider: ProviderSettings) -> ClientSettings {
         ClientSettings {
             provider,
             connect_timeout: self.connect_timeout,

@@ -44,18 +44,18 @@ impl GraphicsProtocol {
     }
 
     /// Drawn by escape sequences after ratatui's frame (not in its buffer).
-    pub fn is_graphics(self) -> bool {
+    pub(crate) fn is_graphics(self) -> bool {
         !matches!(self, GraphicsProtocol::HalfBlocks)
     }
 
     /// The picture lives in the terminal's cells (iTerm, sixel), so it must be
     /// painted over to go away; kitty has its own delete command.
-    pub fn occupies_cells(self) -> bool {
+    pub(crate) fn occupies_cells(self) -> bool {
         matches!(self, GraphicsProtocol::Iterm | GraphicsProtocol::Sixel)
     }
 
     /// Parse a `TUSOU_GRAPHICS` value (case-insensitive).
-    pub fn from_name(name: &str) -> Option<GraphicsProtocol> {
+    pub(crate) fn from_name(name: &str) -> Option<GraphicsProtocol> {
         match name.trim().to_ascii_lowercase().as_str() {
             "kitty" => Some(GraphicsProtocol::Kitty),
             "iterm" | "iterm2" => Some(GraphicsProtocol::Iterm),
@@ -69,7 +69,7 @@ impl GraphicsProtocol {
 /// Escape bytes that draw `img` fitted (aspect kept, centred) into the
 /// `cols × rows` cell box at cell `(x, y)` (0-based). The cursor is saved
 /// and restored, so write them right after ratatui's frame.
-pub fn encode_protocol(
+pub(crate) fn encode_protocol(
     img: &DynamicImage,
     protocol: GraphicsProtocol,
     x: u16,

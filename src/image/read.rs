@@ -39,7 +39,7 @@ pub enum ReadError {
 
 impl ReadError {
     /// The file (or a directory on its path) does not exist.
-    pub fn is_not_found(&self) -> bool {
+    pub(crate) fn is_not_found(&self) -> bool {
         matches!(self, ReadError::Io { kind, .. } if *kind == io::ErrorKind::NotFound)
     }
 
@@ -95,7 +95,7 @@ fn kind_of(meta: &Metadata) -> Option<&'static str> {
 
 /// Whether `meta` (from `std::fs::metadata`, which follows symlinks and
 /// never opens the file) describes a regular file; `Err` says what it is.
-pub fn check_regular(path: &Path, meta: &Metadata) -> Result<(), ReadError> {
+pub(crate) fn check_regular(path: &Path, meta: &Metadata) -> Result<(), ReadError> {
     match kind_of(meta) {
         None => Ok(()),
         Some(what) => Err(ReadError::NotRegular {
@@ -108,7 +108,7 @@ pub fn check_regular(path: &Path, meta: &Metadata) -> Result<(), ReadError> {
 /// Opens `path` for reading only if it is a regular file, without ever
 /// blocking in `open` (see the module docs). Returns the file and its
 /// metadata as seen through the open descriptor.
-pub fn open_regular(path: &Path) -> Result<(File, Metadata), ReadError> {
+pub(crate) fn open_regular(path: &Path) -> Result<(File, Metadata), ReadError> {
     let before = std::fs::metadata(path).map_err(|e| io_error(path, &e))?;
     check_regular(path, &before)?;
     let mut options = std::fs::OpenOptions::new();
@@ -164,7 +164,7 @@ pub fn read_text_capped(path: &Path, cap: u64) -> Result<String, ReadError> {
 
 /// Up to `n` first bytes of a regular file (content sniffing). Never
 /// blocks in `open`; a short file gives fewer bytes.
-pub fn read_head(path: &Path, n: usize) -> Result<Vec<u8>, ReadError> {
+pub(crate) fn read_head(path: &Path, n: usize) -> Result<Vec<u8>, ReadError> {
     let (file, _) = open_regular(path)?;
     let mut out = Vec::with_capacity(n);
     file.take(n as u64)

@@ -33,13 +33,8 @@ impl SourceFormat {
         }
     }
 
-    /// Whether `prepare` can decode this format.
-    pub fn is_supported(&self) -> bool {
-        !matches!(self, SourceFormat::Other(_))
-    }
-
     /// The same format as the API would accept it verbatim, if it does.
-    pub fn as_wire(&self) -> Option<WireFormat> {
+    pub(crate) fn as_wire(&self) -> Option<WireFormat> {
         match self {
             SourceFormat::Jpeg => Some(WireFormat::Jpeg),
             SourceFormat::Png => Some(WireFormat::Png),
@@ -133,22 +128,6 @@ pub enum WireFormat {
 }
 
 impl WireFormat {
-    pub fn mime(self) -> &'static str {
-        match self {
-            WireFormat::Jpeg => "image/jpeg",
-            WireFormat::Png => "image/png",
-            WireFormat::Webp => "image/webp",
-        }
-    }
-
-    pub fn extension(self) -> &'static str {
-        match self {
-            WireFormat::Jpeg => "jpg",
-            WireFormat::Png => "png",
-            WireFormat::Webp => "webp",
-        }
-    }
-
     pub fn name(self) -> &'static str {
         match self {
             WireFormat::Jpeg => "JPEG",

@@ -105,13 +105,13 @@ impl HalfBlockImage {
     }
 
     /// Approximate heap + inline size, for bounding a cache.
-    pub fn byte_size(&self) -> usize {
+    pub(crate) fn byte_size(&self) -> usize {
         std::mem::size_of::<Self>()
             + self.cells.capacity() * std::mem::size_of::<(Rgb<u8>, Rgb<u8>)>()
     }
 
     /// 24-bit SGR text, one line per row (headless previews and benchmarks).
-    pub fn to_ansi(&self) -> String {
+    pub(crate) fn to_ansi(&self) -> String {
         let mut out = String::with_capacity(self.cells.len() * 40);
         for row in 0..self.rows {
             self.write_row(&mut out, row);

@@ -19,7 +19,7 @@ impl Keymap {
     /// Display names of the keys that run `action` in `context`: the
     /// context's own keys, then global keys the context does not shadow.
     /// A key bound to several actions counts for each of them.
-    pub fn keys_for(&self, context: KeyContext, action: Action) -> Vec<String> {
+    pub(crate) fn keys_for(&self, context: KeyContext, action: Action) -> Vec<String> {
         let own = &self.contexts[context.index()];
         let mut keys = keys_in(own, action);
         if context != KeyContext::Global {
@@ -36,7 +36,7 @@ impl Keymap {
 
     /// The `?` overlay, from the live keymap: per context (global first), per
     /// action in `Action::ALL` order, the keys bound in that context.
-    pub fn help_entries(&self) -> Vec<HelpEntry> {
+    pub(crate) fn help_entries(&self) -> Vec<HelpEntry> {
         let mut entries = Vec::new();
         for &context in KeyContext::all() {
             let map = &self.contexts[context.index()];

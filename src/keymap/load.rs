@@ -99,7 +99,7 @@ impl Keymap {
     }
 
     /// Like [`Keymap::load`], but any problem is an error (`--strict-keymap`).
-    pub fn load_strict(user_file: Option<&Path>) -> Result<Keymap, Vec<KeymapProblem>> {
+    pub(crate) fn load_strict(user_file: Option<&Path>) -> Result<Keymap, Vec<KeymapProblem>> {
         let (keymap, problems) = Keymap::load(user_file);
         if problems.is_empty() {
             Ok(keymap)
@@ -113,7 +113,7 @@ impl Keymap {
     ///
     /// `ctrl-c` always quits: a line binding it to anything else (or
     /// unbinding it), in any section, is a problem and is ignored.
-    pub fn from_toml_str(text: &str, file: &Path) -> (Keymap, Vec<KeymapProblem>) {
+    pub(crate) fn from_toml_str(text: &str, file: &Path) -> (Keymap, Vec<KeymapProblem>) {
         let mut keymap = Keymap::defaults();
         let (lines, mut problems) = parse_layer(text, file);
         if let Some(mut lines) = lines {

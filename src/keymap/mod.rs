@@ -102,7 +102,7 @@ impl Keymap {
 
     /// The actions bound to `key` in `context`, else in global; empty when
     /// unbound. No allocation.
-    pub fn actions(&self, context: KeyContext, key: &KeyEvent) -> &[Action] {
+    pub(crate) fn actions(&self, context: KeyContext, key: &KeyEvent) -> &[Action] {
         let id = normalise(key.code, key.modifiers);
         if id == CTRL_C {
             // The way out that no keymap can take away.

@@ -101,7 +101,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
 }
 
 /// The caret in the text field under the cursor.
-pub fn cursor_position(area: Rect, state: &State) -> Option<(u16, u16)> {
+pub(crate) fn cursor_position(area: Rect, state: &State) -> Option<(u16, u16)> {
     let f = &state.filters;
     let field = f.current_field()?;
     if area.width < 3 || area.height < 3 || f.cursor < f.offset {

@@ -18,12 +18,12 @@ use ratatui::widgets::{Block, BorderType, Borders};
 
 /// Colours, or none (NO_COLOR): then bold and reverse carry the meaning.
 #[derive(Debug, Clone, Copy)]
-pub struct Theme {
+pub(crate) struct Theme {
     pub color: bool,
 }
 
 impl Theme {
-    pub fn of(state: &State) -> Theme {
+    pub(crate) fn of(state: &State) -> Theme {
         Theme { color: state.color }
     }
 
@@ -35,7 +35,7 @@ impl Theme {
         }
     }
 
-    pub fn selected(self, focused: bool) -> Style {
+    pub(crate) fn selected(self, focused: bool) -> Style {
         if !self.color {
             return if focused {
                 Style::new().add_modifier(Modifier::REVERSED)
@@ -50,7 +50,7 @@ impl Theme {
         }
     }
 
-    pub fn dim(self) -> Style {
+    pub(crate) fn dim(self) -> Style {
         if self.color {
             Style::new().fg(Color::DarkGray)
         } else {
@@ -58,33 +58,33 @@ impl Theme {
         }
     }
 
-    pub fn error(self) -> Style {
+    pub(crate) fn error(self) -> Style {
         self.fg(Color::Red).add_modifier(Modifier::BOLD)
     }
 
-    pub fn accent(self) -> Style {
+    pub(crate) fn accent(self) -> Style {
         self.fg(Color::Cyan)
     }
 
-    pub fn price(self) -> Style {
+    pub(crate) fn price(self) -> Style {
         self.fg(Color::Yellow)
     }
 
-    pub fn good(self) -> Style {
+    pub(crate) fn good(self) -> Style {
         self.fg(Color::Green)
     }
 
     /// The characters of a name the picker's filter matched.
-    pub fn matched(self) -> Style {
+    pub(crate) fn matched(self) -> Style {
         self.fg(Color::Yellow)
             .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
     }
 
-    pub fn dir(self) -> Style {
+    pub(crate) fn dir(self) -> Style {
         self.fg(Color::Blue).add_modifier(Modifier::BOLD)
     }
 
-    pub fn border(self, focused: bool) -> Style {
+    pub(crate) fn border(self, focused: bool) -> Style {
         match (focused, self.color) {
             (true, true) => Style::new().fg(Color::Cyan),
             (true, false) => Style::new().add_modifier(Modifier::BOLD),
@@ -94,7 +94,7 @@ impl Theme {
 }
 
 /// A pane's frame: focused panes get a thick, highlighted border.
-pub fn pane_block<'a>(theme: Theme, title: Line<'a>, focused: bool) -> Block<'a> {
+pub(crate) fn pane_block<'a>(theme: Theme, title: Line<'a>, focused: bool) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .border_type(if focused {
@@ -106,9 +106,9 @@ pub fn pane_block<'a>(theme: Theme, title: Line<'a>, focused: bool) -> Block<'a>
         .title(title)
 }
 
-pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+pub(crate) const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
-pub fn spinner(state: &State) -> &'static str {
+pub(crate) fn spinner(state: &State) -> &'static str {
     SPINNER[state.spinner % SPINNER.len()]
 }
 
@@ -168,7 +168,8 @@ fn draw_tabs(buf: &mut ratatui::buffer::Buffer, area: Rect, state: &State) {
 }
 
 /// Renders the state into a string, one line per row (tests, snapshots).
-pub fn render_to_string(state: &State, width: u16, height: u16) -> String {
+#[cfg(test)]
+pub(crate) fn render_to_string(state: &State, width: u16, height: u16) -> String {
     let backend = ratatui::backend::TestBackend::new(width, height);
     let mut terminal = ratatui::Terminal::new(backend).unwrap_or_else(|e| match e {});
     if terminal.draw(|f| draw(f, state)).is_err() {
@@ -177,7 +178,8 @@ pub fn render_to_string(state: &State, width: u16, height: u16) -> String {
     buffer_to_string(terminal.backend().buffer())
 }
 
-pub fn buffer_to_string(buf: &ratatui::buffer::Buffer) -> String {
+#[cfg(test)]
+pub(crate) fn buffer_to_string(buf: &ratatui::buffer::Buffer) -> String {
     let mut out = String::new();
     for y in 0..buf.area.height {
         let mut line = String::new();
@@ -203,7 +205,7 @@ mod tests;
 /// Wraps `text` to lines of at most `max` cells: at spaces between words,
 /// anywhere between wide (CJK) characters, and inside words too long for a
 /// line. Counts display width, so CJK never overflows.
-pub fn wrap(text: &str, max: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, max: usize) -> Vec<String> {
     use unicode_width::UnicodeWidthChar;
     let mut lines = Vec::new();
     if max == 0 {

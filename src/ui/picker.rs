@@ -122,7 +122,7 @@ fn input_view(state: &State, w: usize) -> (&'static str, String, usize) {
 }
 
 /// The caret while an input line is active.
-pub fn cursor_position(area: Rect, state: &State) -> Option<(u16, u16)> {
+pub(crate) fn cursor_position(area: Rect, state: &State) -> Option<(u16, u16)> {
     let p = &state.picker;
     if !p.text_input_active() || area.width < 4 || area.height < 3 {
         return None;

@@ -28,7 +28,7 @@ pub fn mode(state: &State) -> &'static str {
 }
 
 /// "key action" pairs for the focused context, from the keymap.
-pub fn hints(state: &State) -> String {
+pub(crate) fn hints(state: &State) -> String {
     let ctx = state.context();
     let actions: &[(Action, &str)] = if state.help.is_some() {
         &[(Action::Help, "close")]

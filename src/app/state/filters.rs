@@ -44,7 +44,7 @@ impl FilterField {
         FilterField::PageSize,
     ];
 
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             FilterField::MinPrice => "min price",
             FilterField::MaxPrice => "max price",
@@ -88,19 +88,19 @@ impl FiltersState {
         }
     }
 
-    pub fn current_row(&self) -> FilterRow {
+    pub(crate) fn current_row(&self) -> FilterRow {
         Self::row(self.cursor)
     }
 
     /// The field under the cursor, if the cursor is on a text field.
-    pub fn current_field(&self) -> Option<FilterField> {
+    pub(crate) fn current_field(&self) -> Option<FilterField> {
         match self.current_row() {
             FilterRow::Field(f) => Some(f),
             _ => None,
         }
     }
 
-    pub fn has_errors(&self) -> bool {
+    pub(crate) fn has_errors(&self) -> bool {
         self.errors.iter().any(Option::is_some)
     }
 }
