@@ -27,7 +27,7 @@ pub(crate) struct ExportRow {
 }
 
 impl ExportRow {
-    pub(crate) fn from_offer(rank: usize, offer: &Offer) -> Self {
+    fn from_offer(rank: usize, offer: &Offer) -> Self {
         let opt = |s: Option<String>| s.map(|s| sanitize(&s)).unwrap_or_default();
         ExportRow {
             rank,
@@ -221,12 +221,12 @@ fn write_all<W: Write>(format: Format, offers: &[Offer], out: W) -> io::Result<(
 
 /// CSV with a header row. Cells a spreadsheet would run as a formula
 /// (`=`, `+`, `-`, `@` first) are prefixed with `'`.
-pub(crate) fn write_csv<W: Write>(offers: &[Offer], out: W) -> io::Result<()> {
+fn write_csv<W: Write>(offers: &[Offer], out: W) -> io::Result<()> {
     write_all(Format::Csv, offers, out)
 }
 
 /// A JSON array of rows, pretty-printed.
-pub(crate) fn write_json<W: Write>(offers: &[Offer], out: W) -> io::Result<()> {
+fn write_json<W: Write>(offers: &[Offer], out: W) -> io::Result<()> {
     write_all(Format::Json, offers, out)
 }
 

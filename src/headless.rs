@@ -12,7 +12,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 /// Pages `--all` fetches at most.
-pub(crate) const MAX_PAGES: u32 = 100;
+const MAX_PAGES: u32 = 100;
 
 pub async fn run(args: SearchArgs, common: &CommonArgs) -> ExitCode {
     match search(args, common).await {

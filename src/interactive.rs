@@ -13,12 +13,12 @@ use crate::text::sanitize;
 use std::process::ExitCode;
 
 /// What `tusou` with no terminal says (exit 2).
-pub(crate) const NEEDS_A_TERMINAL: &str = "tusou needs a terminal (stdin and stdout must both be one); \
+const NEEDS_A_TERMINAL: &str = "tusou needs a terminal (stdin and stdout must both be one); \
      in scripts and pipes use `tusou search IMAGE` (see `tusou search --help`)";
 
 /// Whether the app can take the terminal over: stdin and stdout are both
 /// terminals (`tusou | cat`, `tusou > file`, cron and CI have none).
-pub(crate) fn has_terminal() -> bool {
+fn has_terminal() -> bool {
     use std::io::IsTerminal;
     std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
 }

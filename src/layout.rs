@@ -6,8 +6,8 @@ use crate::app::state::{Pane, State};
 use ratatui::layout::{Constraint, Layout, Rect};
 
 /// Below this size one pane is shown at a time, with tabs.
-pub(crate) const MIN_WIDE_WIDTH: u16 = 60;
-pub(crate) const MIN_WIDE_HEIGHT: u16 = 16;
+const MIN_WIDE_WIDTH: u16 = 60;
+const MIN_WIDE_HEIGHT: u16 = 16;
 
 /// Where everything goes. Panes not shown have an empty rect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

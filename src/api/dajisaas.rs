@@ -9,7 +9,7 @@ use super::{ImageRef, ResultPage, SearchParams, UploadData};
 use crate::secret::Secret;
 
 pub(crate) const DEFAULT_BASE_URL: &str = "https://openapi.dajisaas.com";
-pub(crate) const UPLOAD_PATH: &str = "/alibaba/upload/image";
+const UPLOAD_PATH: &str = "/alibaba/upload/image";
 pub(crate) const QUERY_PATH: &str = "/alibaba/product/imageQuery";
 
 #[derive(Clone, Debug)]
@@ -57,7 +57,7 @@ pub(crate) async fn upload(
 }
 
 /// The query's parameters in wire form, signed.
-pub(crate) fn query_params(
+fn query_params(
     settings: &DajiSaasSettings,
     image: &ImageRef,
     params: &SearchParams,

@@ -262,7 +262,7 @@ mod tests {
     use crate::api::wire::Envelope;
 
     /// The signed-header seed's example reply, byte for byte.
-    pub(crate) const QUERY_SEED: &str = include_str!("fixtures/query_seed.json");
+    const QUERY_SEED: &str = include_str!("fixtures/query_seed.json");
 
     #[test]
     fn query_seed_parses_and_normalises() {

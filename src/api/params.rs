@@ -22,7 +22,7 @@ pub enum SortField {
 }
 
 impl SortField {
-    pub(crate) fn wire_name(self) -> &'static str {
+    fn wire_name(self) -> &'static str {
         match self {
             SortField::Price => "price",
             SortField::MonthSold => "monthSold",
@@ -39,7 +39,7 @@ pub enum SortOrder {
 }
 
 impl SortOrder {
-    pub(crate) fn wire_name(self) -> &'static str {
+    fn wire_name(self) -> &'static str {
         match self {
             SortOrder::Asc => "asc",
             SortOrder::Desc => "desc",
@@ -214,7 +214,7 @@ impl FilterFlag {
         FilterFlag::New30,
     ];
 
-    pub(crate) fn wire_name(&self) -> &str {
+    fn wire_name(&self) -> &str {
         match self {
             FilterFlag::ShipInToday => "shipInToday",
             FilterFlag::ShipIn24Hours => "shipIn24Hours",

@@ -16,7 +16,7 @@ pub struct PixelBox {
 }
 
 /// How the user may write a box (`--help` and the README say the same).
-pub(crate) const REGION_SYNTAX: &str = "X1,Y1,X2,Y2 (two corners) or WxH+X+Y (size and top-left corner), \
+const REGION_SYNTAX: &str = "X1,Y1,X2,Y2 (two corners) or WxH+X+Y (size and top-left corner), \
      in pixels of your picture; several boxes joined by ';'";
 
 impl PixelBox {

@@ -32,7 +32,7 @@ pub struct RetryPolicy {
 }
 
 /// The total bound of a request, by default: this many per-attempt timeouts.
-pub(crate) const DEFAULT_TOTAL_FACTOR: u32 = 2;
+const DEFAULT_TOTAL_FACTOR: u32 = 2;
 
 impl Default for RetryPolicy {
     fn default() -> Self {
@@ -57,7 +57,7 @@ impl RetryPolicy {
 
     /// The bound across all attempts of a request whose attempts time out
     /// after `timeout`.
-    pub(crate) fn total_for(&self, timeout: Duration) -> Duration {
+    fn total_for(&self, timeout: Duration) -> Duration {
         self.total
             .unwrap_or_else(|| timeout.saturating_mul(DEFAULT_TOTAL_FACTOR))
     }
@@ -65,7 +65,7 @@ impl RetryPolicy {
     /// The wait before retry number `attempt` (0-based), or `None` to give
     /// up (retries used up, an error not worth retrying, or a Retry-After
     /// over the cap). Time left is [`RetryPolicy::run`]'s business.
-    pub(crate) fn delay_for(&self, attempt: u32, error: &ApiError) -> Option<Duration> {
+    fn delay_for(&self, attempt: u32, error: &ApiError) -> Option<Duration> {
         if attempt >= self.retries || !error.is_retryable() {
             return None;
         }

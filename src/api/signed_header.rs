@@ -21,7 +21,7 @@ pub struct SignedHeaderSettings {
     pub timestamp_seconds: bool,
 }
 
-pub(crate) fn query_body(image: &ImageRef, params: &SearchParams, page: u32) -> QueryBody {
+fn query_body(image: &ImageRef, params: &SearchParams, page: u32) -> QueryBody {
     let (image_base64, image_address) = match image {
         ImageRef::Base64(b) => (Some(b.to_string()), None),
         ImageRef::Address(a) => (None, Some(a.clone())),
@@ -46,7 +46,7 @@ pub(crate) fn query_body(image: &ImageRef, params: &SearchParams, page: u32) -> 
 }
 
 /// The five auth headers for one request, with a fresh nonce and timestamp.
-pub(crate) fn auth_headers(settings: &SignedHeaderSettings) -> [(&'static str, String); 5] {
+fn auth_headers(settings: &SignedHeaderSettings) -> [(&'static str, String); 5] {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();

@@ -16,7 +16,7 @@ use crate::text::sanitize;
 use std::path::PathBuf;
 
 /// Largest picture downloaded from a URL that is not 1688's.
-pub(crate) const MAX_URL_DOWNLOAD: u64 = 20 * 1024 * 1024;
+const MAX_URL_DOWNLOAD: u64 = 20 * 1024 * 1024;
 
 /// What a search is started from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,7 +133,7 @@ pub enum ResolveError {
 /// Is `url` a picture the provider can fetch by address: one of 1688's
 /// (`*.alicdn.com`, `*.1688.com`), or on the provider's own origin (the
 /// simulator serves its catalog pictures there, standing in for alicdn)?
-pub(crate) fn is_provider_hosted(url: &str, provider_base: &str) -> bool {
+fn is_provider_hosted(url: &str, provider_base: &str) -> bool {
     let Ok(parsed) = reqwest::Url::parse(url.trim()) else {
         return false;
     };

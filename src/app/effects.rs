@@ -19,14 +19,14 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
 /// Files whose first bytes are read per listing; past that, extensions.
-pub(crate) const SNIFF_CAP: usize = 5_000;
+const SNIFF_CAP: usize = 5_000;
 /// Time spent sniffing per listing before falling back to extensions.
 const SNIFF_TIME: Duration = Duration::from_secs(2);
 /// Longest wait for one file's first bytes; past it, the listing stops
 /// sniffing (a stalled file system stalls only the sniffing thread).
 const SNIFF_WAIT: Duration = Duration::from_millis(500);
 /// Thumbnails decoded at once.
-pub(crate) const THUMB_CONCURRENCY: usize = 4;
+const THUMB_CONCURRENCY: usize = 4;
 /// Largest picture downloaded for a thumbnail.
 const THUMB_MAX_BYTES: usize = 8 * 1024 * 1024;
 
@@ -395,7 +395,7 @@ fn sniff_file(path: &Path) -> SniffResult {
 }
 
 /// OSC 52 "set clipboard": `ESC ] 52 ; c ; <base64> BEL`.
-pub(crate) fn osc52(text: &str) -> Vec<u8> {
+fn osc52(text: &str) -> Vec<u8> {
     let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
     let mut out = Vec::with_capacity(b64.len() + 8);
     out.extend_from_slice(b"\x1b]52;c;");

@@ -47,7 +47,7 @@ pub struct AppOptions {
 }
 
 /// Decides what the start argument names. Runs before the event loop.
-pub(crate) fn classify_start(start: Option<&str>, cwd: &std::path::Path) -> Start {
+fn classify_start(start: Option<&str>, cwd: &std::path::Path) -> Start {
     let Some(s) = start.map(str::trim).filter(|s| !s.is_empty()) else {
         return Start::Dir(cwd.to_path_buf());
     };
@@ -74,7 +74,7 @@ pub(crate) fn classify_start(start: Option<&str>, cwd: &std::path::Path) -> Star
 }
 
 /// Builds the first state (no terminal involved).
-pub(crate) fn initial_state(
+fn initial_state(
     backend_label: &str,
     demo: bool,
     options: &AppOptions,
@@ -262,7 +262,7 @@ async fn recv_signal(sig: &mut Option<tokio::signal::unix::Signal>) {
 }
 
 /// A spinner is on screen: something loads, or the picture is on its way.
-pub(crate) fn spinner_visible(state: &State) -> bool {
+fn spinner_visible(state: &State) -> bool {
     state.busy()
         || state
             .wanted_thumb
@@ -316,7 +316,7 @@ fn after_draw(
 /// The one place where terminal events become messages: keys go through
 /// the keymap (focused pane's context, then global), except that printable
 /// and editing keys go to a text input while one has focus.
-pub(crate) fn event_to_msgs(state: &State, ev: Event) -> Vec<Msg> {
+fn event_to_msgs(state: &State, ev: Event) -> Vec<Msg> {
     match ev {
         Event::Key(key) if key.kind != KeyEventKind::Release => key_to_msgs(state, &key),
         Event::Paste(text) => vec![Msg::Paste(text)],

@@ -95,7 +95,7 @@ fn kind_of(meta: &Metadata) -> Option<&'static str> {
 
 /// Whether `meta` (from `std::fs::metadata`, which follows symlinks and
 /// never opens the file) describes a regular file; `Err` says what it is.
-pub(crate) fn check_regular(path: &Path, meta: &Metadata) -> Result<(), ReadError> {
+fn check_regular(path: &Path, meta: &Metadata) -> Result<(), ReadError> {
     match kind_of(meta) {
         None => Ok(()),
         Some(what) => Err(ReadError::NotRegular {
@@ -108,7 +108,7 @@ pub(crate) fn check_regular(path: &Path, meta: &Metadata) -> Result<(), ReadErro
 /// Opens `path` for reading only if it is a regular file, without ever
 /// blocking in `open` (see the module docs). Returns the file and its
 /// metadata as seen through the open descriptor.
-pub(crate) fn open_regular(path: &Path) -> Result<(File, Metadata), ReadError> {
+fn open_regular(path: &Path) -> Result<(File, Metadata), ReadError> {
     let before = std::fs::metadata(path).map_err(|e| io_error(path, &e))?;
     check_regular(path, &before)?;
     let mut options = std::fs::OpenOptions::new();

@@ -15,12 +15,12 @@ use std::io::Cursor;
 
 /// Longest edge of a picture reduced while decoding: as large as anything
 /// `prepare` sends (its Original mode caps the edge at 4096 too).
-pub(crate) const REDUCED_MAX_EDGE: u32 = 4096;
+const REDUCED_MAX_EDGE: u32 = 4096;
 
 /// Largest PNG (in pixels) reduced while decoding: 1,000 megapixels, e.g.
 /// 31,000×31,000. Bigger ones are refused (they would take many seconds to
 /// decode even row by row).
-pub(crate) const MAX_STREAMED_PIXELS: u64 = 1_000_000_000;
+const MAX_STREAMED_PIXELS: u64 = 1_000_000_000;
 
 /// Memory the PNG decoder itself may allocate (row buffers, chunks).
 const DECODER_LIMIT_BYTES: usize = 64 * 1024 * 1024;

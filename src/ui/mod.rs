@@ -106,7 +106,7 @@ pub(crate) fn pane_block<'a>(theme: Theme, title: Line<'a>, focused: bool) -> Bl
         .title(title)
 }
 
-pub(crate) const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 pub(crate) fn spinner(state: &State) -> &'static str {
     SPINNER[state.spinner % SPINNER.len()]
@@ -179,7 +179,7 @@ pub(crate) fn render_to_string(state: &State, width: u16, height: u16) -> String
 }
 
 #[cfg(test)]
-pub(crate) fn buffer_to_string(buf: &ratatui::buffer::Buffer) -> String {
+fn buffer_to_string(buf: &ratatui::buffer::Buffer) -> String {
     let mut out = String::new();
     for y in 0..buf.area.height {
         let mut line = String::new();

@@ -265,7 +265,7 @@ fn offer_line(
 }
 
 /// 97822 → "97.8k", 1200000 → "1.2M".
-pub(crate) fn compact_count(n: u64) -> String {
+fn compact_count(n: u64) -> String {
     match n {
         0..=9_999 => n.to_string(),
         10_000..=999_999 => format!("{:.1}k", n as f64 / 1000.0),
