@@ -3,7 +3,7 @@
 //! is taken over fails here, with a plain message on stderr.
 
 use crate::api::SearchParams;
-use crate::app::{self, AppOptions};
+use crate::app::AppOptions;
 use crate::backend::SearchBackend;
 use crate::cli::CommonArgs;
 use crate::config::{self, Config};
@@ -88,7 +88,7 @@ pub async fn run(start: Option<String>, common: CommonArgs, strict_keymap: bool)
             ..SearchParams::default()
         },
     };
-    match app::run(backend, options).await {
+    match crate::event_loop::run(backend, options).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("tusou: {}", sanitize(&format!("{e:#}")));

@@ -12,6 +12,7 @@ pub mod backend;
 pub mod cli;
 pub(crate) mod config;
 pub mod doctor;
+pub(crate) mod event_loop;
 pub(crate) mod export;
 pub mod headless;
 pub mod image;

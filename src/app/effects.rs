@@ -324,7 +324,7 @@ fn list_dir(generation: u64, dir: &Path, cancel: &AtomicBool, tx: &UnboundedSend
             sniffed += 1;
             found
         } else {
-            (super::update::looks_like_image(&name), None)
+            (crate::image::looks_like_image(&name), None)
         };
         batch.push(Entry::new(name, path, is_dir, size, is_image, format));
         if batch.len() >= batch_cap || last_send.elapsed() > Duration::from_millis(100) {

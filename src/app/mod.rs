@@ -1,35 +1,27 @@
-//! The interactive app: state, messages, the pure `update`, effects, and
-//! the event loop that ties them to the terminal.
+//! The interactive app's model: plain state, messages, the pure `update`,
+//! and the effects runner. The event loop that ties it to the terminal and
+//! the view is `crate::event_loop`.
 
-pub mod action;
 pub mod effects;
+mod events;
+mod failure;
 pub(crate) mod fuzzy;
 pub mod msg;
 pub mod state;
 pub mod update;
 
-pub use action::Action;
+pub use crate::keymap::Action;
+pub(crate) use events::event_to_msgs;
+#[cfg(test)]
+pub(crate) use events::key_to_msgs;
 pub use msg::{Effect, MouseMsg, Msg};
 pub use state::State;
 pub use update::{Start, update};
 
 use crate::api::SearchParams;
-use crate::backend::{BackendMode, SearchBackend};
-use crate::image::detect;
-use crate::image::display::{Display, Hidden};
 use crate::image::protocol::GraphicsProtocol;
 use crate::keymap::{Keymap, KeymapProblem};
-use crate::tui;
-use crate::ui;
-use crossterm::event::{
-    Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
-};
-use futures::StreamExt;
-use state::{Thumb, ThumbKey};
-use std::io::Write;
 use std::path::PathBuf;
-use std::time::Duration;
-use tui_input::InputRequest;
 
 /// What `main` hands the app.
 pub struct AppOptions {
@@ -47,7 +39,7 @@ pub struct AppOptions {
 }
 
 /// Decides what the start argument names. Runs before the event loop.
-fn classify_start(start: Option<&str>, cwd: &std::path::Path) -> Start {
+pub(crate) fn classify_start(start: Option<&str>, cwd: &std::path::Path) -> Start {
     let Some(s) = start.map(str::trim).filter(|s| !s.is_empty()) else {
         return Start::Dir(cwd.to_path_buf());
     };
@@ -74,7 +66,7 @@ fn classify_start(start: Option<&str>, cwd: &std::path::Path) -> Start {
 }
 
 /// Builds the first state (no terminal involved).
-fn initial_state(
+pub(crate) fn initial_state(
     backend_label: &str,
     demo: bool,
     options: &AppOptions,
@@ -113,261 +105,4 @@ fn initial_state(
         });
     }
     state
-}
-
-/// Runs the interactive app until the user quits (or a signal says so).
-pub async fn run(backend: SearchBackend, options: AppOptions) -> anyhow::Result<()> {
-    // Detect the graphics protocol ONCE, before the event loop owns stdin.
-    let graphics = detect::detect();
-    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let start = classify_start(options.start.as_deref(), &cwd);
-    let mut state = initial_state(
-        &backend.label,
-        backend.mode == BackendMode::Demo,
-        &options,
-        graphics,
-        color,
-    );
-
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut runner = effects::Runner::new(tx, backend.client.clone(), options.prepare.clone());
-    let signals = Signals::install();
-    let mut terminal = tui::init()?;
-    let _guard = tui::Guard;
-    let mut display = Display::new(graphics);
-    let result = event_loop(
-        &mut terminal,
-        signals,
-        &mut state,
-        &mut runner,
-        &mut display,
-        rx,
-        start,
-        cwd,
-    )
-    .await;
-    runner.shutdown();
-    display.shutdown(&mut std::io::stdout());
-    tui::restore();
-    drop(backend);
-    result
-}
-
-/// The signals that end the app in order (terminal restored). In raw mode
-/// ctrl-c is a key, but `kill -INT` (or a signal to the process group)
-/// still arrives as SIGINT. Installed before the terminal is taken over, so
-/// no signal in between can kill the process with the terminal in raw mode.
-struct Signals {
-    sigterm: Option<tokio::signal::unix::Signal>,
-    sighup: Option<tokio::signal::unix::Signal>,
-    sigint: Option<tokio::signal::unix::Signal>,
-}
-
-impl Signals {
-    fn install() -> Signals {
-        use tokio::signal::unix::{SignalKind, signal};
-        Signals {
-            sigterm: signal(SignalKind::terminate()).ok(),
-            sighup: signal(SignalKind::hangup()).ok(),
-            sigint: signal(SignalKind::interrupt()).ok(),
-        }
-    }
-}
-
-// Eight arguments: `run` makes the display, so it can erase the pictures
-// after the loop however the loop ended.
-#[allow(clippy::too_many_arguments)]
-async fn event_loop(
-    terminal: &mut tui::Term,
-    signals: Signals,
-    state: &mut State,
-    runner: &mut effects::Runner,
-    display: &mut Display<ThumbKey>,
-    mut rx: tokio::sync::mpsc::UnboundedReceiver<Msg>,
-    start: Start,
-    cwd: PathBuf,
-) -> anyhow::Result<()> {
-    let Signals {
-        mut sigterm,
-        mut sighup,
-        mut sigint,
-    } = signals;
-    let mut events = EventStream::new();
-    let mut tick = tokio::time::interval(Duration::from_millis(100));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-
-    let size = terminal.size()?;
-    let mut fx = update(state, Msg::Resize(size.width, size.height));
-    fx.extend(update::init(state, start, cwd));
-    for e in fx {
-        runner.run(e);
-    }
-    let mut dirty = true;
-    loop {
-        if dirty {
-            terminal.draw(|f| ui::draw(f, state))?;
-            after_draw(terminal, state, runner, display)?;
-            dirty = false;
-            debug_panic_for_tests();
-        }
-        if state.quit {
-            break;
-        }
-        let msgs: Vec<Msg> = tokio::select! {
-            ev = events.next() => match ev {
-                Some(Ok(ev)) => {
-                    if let Event::Resize(..) = ev {
-                        display.forget();
-                    }
-                    event_to_msgs(state, ev)
-                }
-                Some(Err(e)) => return Err(e.into()),
-                None => vec![Msg::Terminate],
-            },
-            Some(m) = rx.recv() => vec![m],
-            _ = tick.tick() => {
-                if spinner_visible(state) { vec![Msg::Tick] } else { Vec::new() }
-            }
-            _ = recv_signal(&mut sigterm) => vec![Msg::Terminate],
-            _ = recv_signal(&mut sighup) => vec![Msg::Terminate],
-            _ = recv_signal(&mut sigint) => vec![Msg::Terminate],
-        };
-        for m in msgs {
-            for e in update(state, m) {
-                runner.run(e);
-            }
-            dirty = true;
-        }
-    }
-    Ok(())
-}
-
-/// Debug builds only: `TUSOU_DEBUG_PANIC=ui` panics on the UI thread after
-/// a frame, so the end-to-end tests can prove the terminal is restored.
-fn debug_panic_for_tests() {
-    #[cfg(debug_assertions)]
-    if std::env::var_os("TUSOU_DEBUG_PANIC").is_some_and(|v| v == "ui") {
-        panic!("TUSOU_DEBUG_PANIC=ui: deliberate panic on the UI thread");
-    }
-}
-
-async fn recv_signal(sig: &mut Option<tokio::signal::unix::Signal>) {
-    match sig {
-        Some(s) => {
-            s.recv().await;
-        }
-        None => std::future::pending::<()>().await,
-    }
-}
-
-/// A spinner is on screen: something loads, or the picture is on its way.
-fn spinner_visible(state: &State) -> bool {
-    state.busy()
-        || state
-            .wanted_thumb
-            .as_ref()
-            .is_some_and(|k| !state.thumbs.contains(k))
-}
-
-/// Writes what must follow ratatui's frame: OSC 52 copies and graphics
-/// protocol pictures (the display draws only when the picture or its place
-/// changed).
-fn after_draw(
-    terminal: &mut tui::Term,
-    state: &State,
-    runner: &mut effects::Runner,
-    display: &mut Display<ThumbKey>,
-) -> std::io::Result<()> {
-    let mut out: Vec<u8> = runner.take_pending();
-    let want = state
-        .wanted_thumb
-        .as_ref()
-        .and_then(|k| match state.thumbs.get(k) {
-            Some(Thumb::Protocol(bytes)) => Some((k, bytes)),
-            _ => None,
-        });
-    match want {
-        Some((key, bytes)) => {
-            let area = ratatui::layout::Rect::new(key.x, key.y, key.cols, key.rows);
-            display.show(&mut out, key, area, bytes);
-        }
-        None => {
-            if display.hide(&mut out) == Hidden::RepaintScreen {
-                // Not `Terminal::clear`: it asks the terminal for the cursor
-                // position, and reading that reply would race the event
-                // loop for stdin.
-                use ratatui::backend::{Backend as _, ClearType};
-                terminal.backend_mut().clear_region(ClearType::All)?;
-                // Forget the last frame, so the next draw paints every cell.
-                terminal.swap_buffers();
-                terminal.draw(|f| ui::draw(f, state))?;
-            }
-        }
-    }
-    if !out.is_empty() {
-        let w = terminal.backend_mut();
-        w.write_all(&out)?;
-        w.flush()?;
-    }
-    Ok(())
-}
-
-/// The one place where terminal events become messages: keys go through
-/// the keymap (focused pane's context, then global), except that printable
-/// and editing keys go to a text input while one has focus.
-fn event_to_msgs(state: &State, ev: Event) -> Vec<Msg> {
-    match ev {
-        Event::Key(key) if key.kind != KeyEventKind::Release => key_to_msgs(state, &key),
-        Event::Paste(text) => vec![Msg::Paste(text)],
-        Event::Resize(w, h) => vec![Msg::Resize(w, h)],
-        Event::Mouse(m) => {
-            let (col, row) = (m.column, m.row);
-            match m.kind {
-                MouseEventKind::ScrollUp => vec![Msg::Mouse(MouseMsg::ScrollUp { col, row })],
-                MouseEventKind::ScrollDown => {
-                    vec![Msg::Mouse(MouseMsg::ScrollDown { col, row })]
-                }
-                MouseEventKind::Down(MouseButton::Left) => {
-                    vec![Msg::Mouse(MouseMsg::Click { col, row })]
-                }
-                _ => Vec::new(),
-            }
-        }
-        _ => Vec::new(),
-    }
-}
-
-pub(crate) fn key_to_msgs(state: &State, key: &KeyEvent) -> Vec<Msg> {
-    if state.text_input_active()
-        && let Some(req) = input_request(key)
-    {
-        return vec![Msg::Input(req)];
-    }
-    state
-        .keymap
-        .actions(state.context(), key)
-        .iter()
-        .map(|a| Msg::Action(*a))
-        .collect()
-}
-
-/// Text and editing keys for a text input; `None` for keys the keymap gets.
-fn input_request(key: &KeyEvent) -> Option<InputRequest> {
-    let plain = !key
-        .modifiers
-        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SUPER);
-    if !plain {
-        return None;
-    }
-    Some(match key.code {
-        KeyCode::Char(c) => InputRequest::InsertChar(c),
-        KeyCode::Backspace => InputRequest::DeletePrevChar,
-        KeyCode::Delete => InputRequest::DeleteNextChar,
-        KeyCode::Left => InputRequest::GoToPrevChar,
-        KeyCode::Right => InputRequest::GoToNextChar,
-        KeyCode::Home => InputRequest::GoToStart,
-        KeyCode::End => InputRequest::GoToEnd,
-        _ => return None,
-    })
 }

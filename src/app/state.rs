@@ -184,7 +184,7 @@ pub struct ResultsState {
     pub end: bool,
     pub phase: Phase,
     pub failed: Option<Failed>,
-    pub error: Option<crate::app::msg::Failure>,
+    pub error: Option<crate::app::failure::Failure>,
     /// The rows on screen are the previous search's, kept until this
     /// search's first page arrives (or for good, if it fails).
     pub stale: bool,
@@ -461,7 +461,7 @@ impl State {
     }
 
     /// First key for `action`, for hints ("r" / "f5"); the action name if unbound.
-    pub(crate) fn key_hint(&self, ctx: KeyContext, action: crate::app::Action) -> String {
+    pub(crate) fn key_hint(&self, ctx: KeyContext, action: crate::keymap::Action) -> String {
         self.keymap
             .keys_for(ctx, action)
             .into_iter()

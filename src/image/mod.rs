@@ -25,5 +25,6 @@ pub use prepare::{
 pub use read::{
     MAX_PICTURE_FILE_BYTES, MAX_TEXT_FILE_BYTES, ReadError, read_file_capped, read_text_capped,
 };
+pub(crate) use sniff::looks_like_image;
 pub use sniff::{SourceFormat, WireFormat, sniff};
 pub use thumbnail::{HalfBlockImage, decode_for_thumbnail};

@@ -171,6 +171,16 @@ fn looks_like_text(bytes: &[u8]) -> bool {
         .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
 }
 
+/// Whether a file name says it is a picture (before its bytes are read).
+pub(crate) fn looks_like_image(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [
+        ".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".avif", ".heic",
+    ]
+    .iter()
+    .any(|ext| lower.ends_with(ext))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

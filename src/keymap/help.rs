@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
+use super::action::Action;
 use super::key::{KeyId, name_of};
 use super::{Binding, KeyContext, Keymap};
-use crate::app::Action;
 
 /// One line of the `?` overlay: the keys bound to an action in one context.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,10 +14,12 @@
 //! files and layers them, `parse` turns one file into bindings and problems,
 //! `help` lists bindings for hints and the `?` overlay.
 
+pub mod action;
 mod help;
 mod key;
 mod load;
 mod parse;
+mod problem;
 #[cfg(test)]
 mod tests;
 
@@ -26,11 +28,12 @@ use std::fmt;
 
 use crossterm::event::KeyEvent;
 
-use crate::app::Action;
+pub use action::Action;
 
 pub use help::HelpEntry;
 pub use key::{key_name, parse_key};
-pub use load::{KeymapProblem, user_keymap_path};
+pub use load::user_keymap_path;
+pub use problem::KeymapProblem;
 
 use key::{CTRL_C, KeyId, normalise};
 

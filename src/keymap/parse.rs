@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::KeyContext;
+use super::action::Action;
 use super::key::{KeyId, normalise, parse_key};
-use super::load::KeymapProblem;
-use crate::app::Action;
+use super::problem::KeymapProblem;
 use crate::text::line_of;
 
 /// One valid `"key" = [actions]` line.

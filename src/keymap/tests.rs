@@ -4,11 +4,11 @@ use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::action::Action;
 use super::key::name_of;
 use super::load::{DEFAULT_KEYMAP, DEFAULT_KEYMAP_NAME};
 use super::parse::parse_layer;
 use super::*;
-use crate::app::Action;
 
 fn key(s: &str) -> KeyEvent {
     match parse_key(s) {

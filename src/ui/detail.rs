@@ -58,7 +58,10 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
                 (
                     format!(
                         "{}: search with this picture",
-                        state.key_hint(crate::keymap::KeyContext::Picker, crate::app::Action::Open)
+                        state.key_hint(
+                            crate::keymap::KeyContext::Picker,
+                            crate::keymap::Action::Open
+                        )
                     ),
                     theme.dim(),
                 ),

@@ -2,8 +2,8 @@
 
 use super::{Theme, pane_block, spinner};
 use crate::api::Offer;
-use crate::app::Action;
 use crate::app::state::{Failed, Pane, Phase, State};
+use crate::keymap::Action;
 use crate::keymap::KeyContext;
 use crate::layout::header_shown;
 use crate::text::{fit, sanitize, truncate, width};

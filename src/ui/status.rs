@@ -1,8 +1,8 @@
 //! The status bar: mode, backend, key hints from the live keymap, message.
 
 use super::Theme;
-use crate::app::Action;
 use crate::app::state::{Pane, State};
+use crate::keymap::Action;
 use crate::keymap::KeyContext;
 use crate::text::{sanitize, truncate, width};
 use ratatui::buffer::Buffer;

@@ -163,19 +163,3 @@ pub(super) fn apply_filters(state: &mut State) -> Vec<Effect> {
     };
     fx
 }
-
-/// The filter a provider's refusal names, if any (its wire name or words).
-pub(super) fn refused_field(message: &str) -> Option<FilterField> {
-    let m = message.to_ascii_lowercase();
-    if m.contains("pricestart") || m.contains("min price") {
-        Some(FilterField::MinPrice)
-    } else if m.contains("priceend") || m.contains("max price") {
-        Some(FilterField::MaxPrice)
-    } else if m.contains("pagesize") || m.contains("page size") {
-        Some(FilterField::PageSize)
-    } else if m.contains("categoryid") || m.contains("category") {
-        Some(FilterField::Category)
-    } else {
-        None
-    }
-}

@@ -2,9 +2,9 @@
 //! the link in a browser.
 
 use crate::api::{NO_OFFER_LINK, OfferLink};
-use crate::app::Action;
 use crate::app::msg::Effect;
 use crate::app::state::State;
+use crate::keymap::Action;
 use crate::keymap::KeyContext;
 
 pub(super) fn copy_link(state: &mut State) -> Vec<Effect> {

@@ -12,11 +12,9 @@ mod picker;
 mod search;
 mod thumbs;
 
-pub(in crate::app) use picker::looks_like_image;
-
-use super::Action;
 use super::msg::{Effect, Msg};
 use super::state::{Pane, SearchSource, State};
+use crate::keymap::Action;
 use picker::list_dir;
 use search::new_search;
 use std::path::{Path, PathBuf};
@@ -160,6 +158,10 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
         Action::CopyTitle => links::copy_title(state),
         Action::OpenLink => links::open_link(state),
         Action::Export => export::export(state),
+        Action::Retry if state.picker.error.is_some() && state.focus == Pane::Picker => {
+            let dir = state.picker.dir.clone();
+            vec![list_dir(state, dir, None)]
+        }
         Action::Retry => search::retry(state),
         Action::Cancel => search::cancel(state),
     }

@@ -4,10 +4,11 @@
 use super::navigation::scroll_into_view;
 use super::search::new_search;
 use crate::api::source::is_url;
-use crate::app::Action;
 use crate::app::fuzzy::FuzzyFilter;
 use crate::app::msg::Effect;
 use crate::app::state::{Entry, Pane, PickerState, SearchSource, State};
+use crate::image::looks_like_image;
+use crate::keymap::Action;
 use std::path::{Path, PathBuf};
 use tui_input::Input;
 
@@ -271,15 +272,6 @@ fn submit_path(state: &mut State) -> Vec<Effect> {
         // Treat it as a directory; the listing reports it if it is not one.
         vec![list_dir(state, path, None)]
     }
-}
-
-pub(in crate::app) fn looks_like_image(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    [
-        ".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".avif", ".heic",
-    ]
-    .iter()
-    .any(|ext| lower.ends_with(ext))
 }
 
 fn expand_home(text: &str, home: Option<&Path>) -> PathBuf {

@@ -1,11 +1,9 @@
 //! Searching and paging: starting a search, its replies, fetching the next
 //! page as the cursor nears the end, retrying and cancelling.
 
-use super::filters::refused_field;
-use super::picker::list_dir;
-use crate::app::Action;
 use crate::app::msg::{Effect, Failure, FailureKind};
-use crate::app::state::{Failed, Pane, Phase, SearchSource, State};
+use crate::app::state::{Failed, FilterField, Pane, Phase, SearchSource, State};
+use crate::keymap::Action;
 use crate::layout::results_rows;
 
 pub(super) fn new_search(state: &mut State, source: SearchSource) -> Vec<Effect> {
@@ -222,10 +220,6 @@ pub(super) fn maybe_fetch(state: &mut State) -> Option<Effect> {
 }
 
 pub(super) fn retry(state: &mut State) -> Vec<Effect> {
-    if state.picker.error.is_some() && state.focus == Pane::Picker {
-        let dir = state.picker.dir.clone();
-        return vec![list_dir(state, dir, None)];
-    }
     match state.results.failed.clone() {
         Some(Failed::Page(page)) => {
             let Some(image) = state.results.image.clone() else {
@@ -279,4 +273,20 @@ pub(super) fn cancel(state: &mut State) -> Vec<Effect> {
     }
     state.message = None;
     Vec::new()
+}
+
+/// The filter a provider's refusal names, if any (its wire name or words).
+fn refused_field(message: &str) -> Option<FilterField> {
+    let m = message.to_ascii_lowercase();
+    if m.contains("pricestart") || m.contains("min price") {
+        Some(FilterField::MinPrice)
+    } else if m.contains("priceend") || m.contains("max price") {
+        Some(FilterField::MaxPrice)
+    } else if m.contains("pagesize") || m.contains("page size") {
+        Some(FilterField::PageSize)
+    } else if m.contains("categoryid") || m.contains("category") {
+        Some(FilterField::Category)
+    } else {
+        None
+    }
 }
