@@ -18,7 +18,6 @@ pub mod headless;
 pub mod image;
 pub mod interactive;
 pub mod keymap;
-pub(crate) mod layout;
 pub mod logging;
 pub mod secret;
 pub(crate) mod startup;

@@ -6,6 +6,7 @@ pub mod effects;
 mod events;
 mod failure;
 pub(crate) mod fuzzy;
+pub(crate) mod layout;
 pub mod msg;
 pub mod state;
 pub mod update;

@@ -2,8 +2,8 @@
 //! picture in the picker) in full, with its picture.
 
 use super::{Theme, pane_block, spinner};
+use crate::app::layout::picture_rect;
 use crate::app::state::{Pane, State, Subject, Thumb};
-use crate::layout::picture_rect;
 use crate::text::human_bytes;
 use crate::text::sanitize;
 use ratatui::buffer::Buffer;

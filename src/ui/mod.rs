@@ -1,5 +1,5 @@
 //! Rendering: reads the state, never changes it. Where each pane goes is
-//! `crate::layout`'s to say, shared with `update`.
+//! `crate::app::layout`'s to say, shared with `update`.
 
 pub mod detail;
 pub mod filters;
@@ -8,8 +8,8 @@ pub mod picker;
 pub mod results;
 pub mod status;
 
+use crate::app::layout::{Areas, layout, pane_order};
 use crate::app::state::{Pane, State};
-use crate::layout::{Areas, layout, pane_order};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};

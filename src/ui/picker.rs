@@ -2,8 +2,8 @@
 
 use super::{Theme, pane_block, spinner};
 use crate::app::fuzzy::FuzzyFilter;
+use crate::app::layout::{picker_has_input_line, picker_list_rows};
 use crate::app::state::{Pane, State};
-use crate::layout::{picker_has_input_line, picker_list_rows};
 use crate::text::human_bytes;
 use crate::text::{fit, sanitize, truncate, width};
 use ratatui::buffer::Buffer;

@@ -2,10 +2,10 @@
 
 use super::{Theme, pane_block, spinner};
 use crate::api::Offer;
+use crate::app::layout::header_shown;
 use crate::app::state::{Failed, Pane, Phase, State};
 use crate::keymap::Action;
 use crate::keymap::KeyContext;
-use crate::layout::header_shown;
 use crate::text::{fit, sanitize, truncate, width};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

@@ -3,10 +3,10 @@
 use super::action;
 use super::navigation::{move_cursor, scroll_into_view};
 use super::search::maybe_fetch;
+use crate::app::layout;
 use crate::app::msg::{Effect, MouseMsg};
 use crate::app::state::{FilterRow, FiltersState, Pane, State};
 use crate::keymap::Action;
-use crate::layout;
 
 pub(super) fn mouse(state: &mut State, m: MouseMsg) -> Vec<Effect> {
     let areas = layout::areas_of(state);

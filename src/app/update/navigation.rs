@@ -2,10 +2,10 @@
 //! the help overlay's scroll and resizes.
 
 use super::search::maybe_fetch;
+use crate::app::layout::{self, filters_rows, picker_rows, results_rows};
 use crate::app::msg::Effect;
 use crate::app::state::{FilterRow, FiltersState, Pane, Phase, State};
 use crate::keymap::Action;
-use crate::layout::{self, filters_rows, picker_rows, results_rows};
 
 /// The terminal's new size; the narrow layout has a Detail tab, the wide one not.
 pub(super) fn resize(state: &mut State, width: u16, height: u16) -> Vec<Effect> {

@@ -1,10 +1,10 @@
 //! Searching and paging: starting a search, its replies, fetching the next
 //! page as the cursor nears the end, retrying and cancelling.
 
+use crate::app::layout::results_rows;
 use crate::app::msg::{Effect, Failure, FailureKind};
 use crate::app::state::{Failed, FilterField, Pane, Phase, SearchSource, State};
 use crate::keymap::Action;
-use crate::layout::results_rows;
 
 pub(super) fn new_search(state: &mut State, source: SearchSource) -> Vec<Effect> {
     let r = &mut state.results;

@@ -1,13 +1,13 @@
 use super::*;
 use crate::api::ErrorKind;
 use crate::api::{FilterFlag, Offer, Price, ResolvedImage, ResultPage, SearchParams};
+use crate::app::layout::results_rows;
 use crate::app::msg::{Effect, Failure, FailureKind, Msg};
 use crate::app::state::{
     Entry, FilterField, FilterRow, FiltersState, Phase, SORTS, State, ThumbKey, ThumbSource,
 };
 use crate::image::protocol::GraphicsProtocol;
 use crate::keymap::Keymap;
-use crate::layout::results_rows;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::InputRequest;
 
@@ -697,7 +697,7 @@ fn mouse_click_selects_and_focuses_wheel_scrolls_the_pane_under_it() {
     searching(&mut s);
     arrive(&mut s, 1, 10);
     s.focus = Pane::Picker;
-    let areas = crate::layout::areas_of(&s);
+    let areas = crate::app::layout::areas_of(&s);
     // Third row of the results list (under the border and the header).
     let (col, row) = (areas.results.x + 5, areas.results.y + 4);
     update(&mut s, Msg::Mouse(MouseMsg::Click { col, row }));

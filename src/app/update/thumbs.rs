@@ -1,10 +1,10 @@
 //! Thumbnails: which picture the detail pane wants now, and asking for it
 //! once.
 
+use crate::app::layout;
 use crate::app::msg::Effect;
 use crate::app::state::{State, Subject, Thumb, ThumbKey, ThumbSource};
 use crate::image::protocol::GraphicsProtocol;
-use crate::layout;
 
 /// A decoded thumbnail arrived.
 pub(super) fn store(state: &mut State, key: ThumbKey, thumb: Thumb) {
