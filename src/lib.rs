@@ -1,10 +1,12 @@
 //! tusou (图搜): find 1688.com wholesale offers from a product photo.
 //!
-//! Layout: `api/` provider clients, signing and models; `image/` preparation and
-//! thumbnails; `app/` state and update; `ui/` widgets; `keymap` key → action;
-//! `tui` terminal setup and teardown. The simulator is its own crate,
-//! `tusou-sim` (`crates/tusou-sim`), used for the demo behind the default
-//! `demo` feature.
+//! The rooms, and one search from key press to pixels, are described in
+//! ARCHITECTURE.md. In short: `api/` provider clients; `image/` pictures
+//! (preparation, thumbnails, the terminal's graphics); `app/` the model
+//! (state, messages, the pure `update`, effects); `ui/` the view;
+//! `event_loop` ties them to the terminal; `keymap/` keys → named actions.
+//! The simulator is its own crate, `tusou-sim` (`crates/tusou-sim`), used
+//! for the demo behind the default `demo` feature.
 
 pub mod api;
 pub mod app;
