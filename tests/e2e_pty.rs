@@ -253,8 +253,9 @@ fn search_scroll_filter_copy_quit() {
         + 7;
     let end = raw[at..]
         .iter()
-        .position(|&b| b == 0x07)
-        .expect("BEL after OSC 52")
+        // The string terminator: ESC \ (what crossterm writes) or BEL.
+        .position(|&b| b == 0x1b || b == 0x07)
+        .expect("terminator after OSC 52")
         + at;
     let link = base64::engine::general_purpose::STANDARD
         .decode(&raw[at..end])

@@ -6,7 +6,6 @@ use super::state::{Entry, SearchSource, Thumb, ThumbKey, ThumbSource};
 use crate::api::Client;
 use crate::image::protocol::{GraphicsProtocol, encode_protocol};
 use crate::image::{HalfBlockImage, PrepareOptions, decode_for_thumbnail, sniff};
-use base64::Engine as _;
 use lru::LruCache;
 use std::collections::HashMap;
 use std::num::NonZeroUsize;
@@ -394,14 +393,13 @@ fn sniff_file(path: &Path) -> SniffResult {
     }
 }
 
-/// OSC 52 "set clipboard": `ESC ] 52 ; c ; <base64> BEL`.
+/// OSC 52 "set clipboard", `ESC ] 52 ; c ; <base64> ESC \`, by crossterm's clipboard command.
 fn osc52(text: &str) -> Vec<u8> {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
-    let mut out = Vec::with_capacity(b64.len() + 8);
-    out.extend_from_slice(b"\x1b]52;c;");
-    out.extend_from_slice(b64.as_bytes());
-    out.push(0x07);
-    out
+    use crossterm::Command as _;
+    let mut out = String::new();
+    // Writing into a String cannot fail.
+    let _ = crossterm::clipboard::CopyToClipboard::to_clipboard_from(text).write_ansi(&mut out);
+    out.into_bytes()
 }
 
 /// True when a browser can be shown: a local display or macOS.
@@ -449,7 +447,7 @@ mod tests {
 
     #[test]
     fn osc52_sequence() {
-        assert_eq!(osc52("hi"), b"\x1b]52;c;aGk=\x07".to_vec());
+        assert_eq!(osc52("hi"), b"\x1b]52;c;aGk=\x1b\\".to_vec());
     }
 
     #[test]
