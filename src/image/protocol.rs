@@ -82,10 +82,8 @@ pub(crate) fn encode_protocol(
         return Ok(out);
     }
     match protocol {
-        GraphicsProtocol::Kitty | GraphicsProtocol::Iterm => {
+        GraphicsProtocol::Kitty | GraphicsProtocol::Iterm | GraphicsProtocol::Sixel => {
             let (fc, fr) = fit_cells(img.width(), img.height(), cols, rows);
-            let png = png_for_cells(img, fc, fr)?;
-            let b64 = B64.encode(&png);
             let (cx, cy) = (
                 x.saturating_add((cols - fc) / 2),
                 y.saturating_add((rows - fr) / 2),
@@ -97,27 +95,20 @@ pub(crate) fn encode_protocol(
                 u32::from(cy) + 1,
                 u32::from(cx) + 1
             )?;
-            if protocol == GraphicsProtocol::Kitty {
-                write_kitty(&mut out, &b64, fc, fr)?;
-            } else {
-                write_iterm(&mut out, png.len(), &b64, fc, fr)?;
+            match protocol {
+                GraphicsProtocol::Sixel => {
+                    out.extend_from_slice(sixel_for_cells(img, fc, fr)?.as_bytes());
+                }
+                _ => {
+                    let png = png_for_cells(img, fc, fr)?;
+                    let b64 = B64.encode(&png);
+                    if protocol == GraphicsProtocol::Kitty {
+                        write_kitty(&mut out, &b64, fc, fr)?;
+                    } else {
+                        write_iterm(&mut out, png.len(), &b64, fc, fr)?;
+                    }
+                }
             }
-            out.extend_from_slice(b"\x1b8");
-        }
-        GraphicsProtocol::Sixel => {
-            let (fc, fr) = fit_cells(img.width(), img.height(), cols, rows);
-            let sixel = sixel_for_cells(img, fc, fr)?;
-            let (cx, cy) = (
-                x.saturating_add((cols - fc) / 2),
-                y.saturating_add((rows - fr) / 2),
-            );
-            write!(
-                out,
-                "\x1b7\x1b[{};{}H",
-                u32::from(cy) + 1,
-                u32::from(cx) + 1
-            )?;
-            out.extend_from_slice(sixel.as_bytes());
             out.extend_from_slice(b"\x1b8");
         }
         GraphicsProtocol::HalfBlocks => {

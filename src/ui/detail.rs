@@ -1,7 +1,7 @@
 //! The detail / preview pane: the selected offer (or the highlighted
 //! picture in the picker) in full, with its picture.
 
-use super::{Theme, pane_block, spinner};
+use super::{Theme, framed_pane, spinner};
 use crate::app::layout::picture_rect;
 use crate::app::state::{Pane, State, Subject, Thumb};
 use crate::text::human_bytes;
@@ -22,12 +22,9 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
         Subject::File(_) => " Preview ",
         _ => " Detail ",
     };
-    let block = pane_block(theme, Line::from(title), focused);
-    let inner = block.inner(area);
-    block.render(area, buf);
-    if inner.is_empty() {
+    let Some(inner) = framed_pane(theme, Line::from(title), focused, area, buf) else {
         return;
-    }
+    };
     let pic = picture_rect(area);
     let text_area = if pic.is_empty() || matches!(subject, Subject::None) {
         inner

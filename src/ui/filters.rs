@@ -1,6 +1,6 @@
 //! The filters pane: price range, sort, category, page size, flags.
 
-use super::{Theme, pane_block};
+use super::{Theme, framed_pane};
 use crate::api::FilterFlag;
 use crate::app::state::{FilterRow, FiltersState, Pane, SORTS, State, sort_label};
 use crate::text::{fit, truncate};
@@ -23,12 +23,9 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     if f.has_errors() {
         title.push(Span::styled("(invalid) ", theme.error()));
     }
-    let block = pane_block(theme, Line::from(title), focused);
-    let inner = block.inner(area);
-    block.render(area, buf);
-    if inner.is_empty() {
+    let Some(inner) = framed_pane(theme, Line::from(title), focused, area, buf) else {
         return;
-    }
+    };
     let w = usize::from(inner.width);
     let rows = usize::from(inner.height);
     for (row, index) in (f.offset..FiltersState::rows()).take(rows).enumerate() {

@@ -11,10 +11,11 @@ pub mod status;
 use crate::app::layout::{Areas, layout, pane_order};
 use crate::app::state::{Pane, State};
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders};
+use ratatui::widgets::{Block, BorderType, Borders, Widget as _};
 
 /// Colours, or none (NO_COLOR): then bold and reverse carry the meaning.
 #[derive(Debug, Clone, Copy)]
@@ -104,6 +105,21 @@ pub(crate) fn pane_block<'a>(theme: Theme, title: Line<'a>, focused: bool) -> Bl
         })
         .border_style(theme.border(focused))
         .title(title)
+}
+
+/// Draws a pane's frame and returns the area inside it, or `None` when the
+/// pane is too small to hold anything.
+pub(crate) fn framed_pane(
+    theme: Theme,
+    title: Line<'_>,
+    focused: bool,
+    area: Rect,
+    buf: &mut Buffer,
+) -> Option<Rect> {
+    let block = pane_block(theme, title, focused);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    (!inner.is_empty()).then_some(inner)
 }
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];

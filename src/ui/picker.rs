@@ -1,6 +1,6 @@
 //! The file picker pane.
 
-use super::{Theme, pane_block, spinner};
+use super::{Theme, framed_pane, spinner};
 use crate::app::fuzzy::FuzzyFilter;
 use crate::app::layout::{picker_has_input_line, picker_list_rows};
 use crate::app::state::{Pane, State};
@@ -27,12 +27,9 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     let room = usize::from(area.width).saturating_sub(width(" Files ") + 6);
     title.push(Span::styled(tail(&dir, room), theme.dim()));
     title.push(Span::raw(" "));
-    let block = pane_block(theme, Line::from(title), focused);
-    let inner = block.inner(area);
-    block.render(area, buf);
-    if inner.is_empty() {
+    let Some(inner) = framed_pane(theme, Line::from(title), focused, area, buf) else {
         return;
-    }
+    };
     let rows = picker_list_rows(area, state);
     let w = usize::from(inner.width);
     if p.visible.is_empty() && rows > 0 {

@@ -1,6 +1,6 @@
 //! The results list. Only the rows on screen are formatted.
 
-use super::{Theme, pane_block, spinner};
+use super::{Theme, framed_pane, spinner};
 use crate::api::Offer;
 use crate::app::layout::header_shown;
 use crate::app::state::{Failed, Pane, Phase, State};
@@ -45,12 +45,9 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     if r.busy() {
         title.push(Span::styled(format!("{} ", spinner(state)), theme.accent()));
     }
-    let block = pane_block(theme, Line::from(title), focused);
-    let inner = block.inner(area);
-    block.render(area, buf);
-    if inner.is_empty() {
+    let Some(inner) = framed_pane(theme, Line::from(title), focused, area, buf) else {
         return;
-    }
+    };
     let w = usize::from(inner.width);
     let mut rows = usize::from(inner.height);
     let mut y = inner.y;
