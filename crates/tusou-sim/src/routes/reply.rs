@@ -240,22 +240,8 @@ fn truncated(full: Vec<u8>) -> Response {
     let half = Bytes::from(full).slice(..len / 2);
     // The pause lets the headers and the first half reach the client before
     // the failure tears the connection down.
-    let chunks = futures::stream::unfold(Some(half), |pending| async move {
-        match pending {
-            Some(half) => Some((Ok(half), None)),
-            None => {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                None
-            }
-        }
-    })
-    .chain(futures::stream::once(async {
-        Err::<Bytes, _>(std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "injected truncation",
-        ))
-    }));
-    let mut resp = Response::new(Body::from_stream(chunks));
+    let body = part_then_reset(half, Duration::from_millis(100), "injected truncation");
+    let mut resp = Response::new(body);
     let headers = resp.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -265,28 +251,37 @@ fn truncated(full: Vec<u8>) -> Response {
     resp
 }
 
+/// A body that sends `part`, pauses, then fails with a connection reset.
+fn part_then_reset(part: Bytes, pause: Duration, reason: &'static str) -> Body {
+    let chunks = futures::stream::unfold(Some(part), move |pending| async move {
+        match pending {
+            Some(part) => Some((Ok(part), None)),
+            None => {
+                tokio::time::sleep(pause).await;
+                None
+            }
+        }
+    })
+    .chain(futures::stream::once(async move {
+        Err::<Bytes, _>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            reason,
+        ))
+    }));
+    Body::from_stream(chunks)
+}
+
 /// Sends the first third of the body chunked (no length announced), then
 /// fails the stream: the connection is torn down with no terminating chunk,
 /// so the client sees the reply end mid-body without knowing its size.
 fn reset_mid_body(full: Vec<u8>) -> Response {
     let len = full.len();
     let part = Bytes::from(full).slice(..len / 3);
-    let chunks = futures::stream::unfold(Some(part), |pending| async move {
-        match pending {
-            Some(part) => Some((Ok(part), None)),
-            None => {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-                None
-            }
-        }
-    })
-    .chain(futures::stream::once(async {
-        Err::<Bytes, _>(std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "injected connection reset",
-        ))
-    }));
-    let mut resp = Response::new(Body::from_stream(chunks));
+    let mut resp = Response::new(part_then_reset(
+        part,
+        Duration::from_millis(20),
+        "injected connection reset",
+    ));
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json;charset=UTF-8"),
