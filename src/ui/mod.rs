@@ -95,7 +95,7 @@ impl Theme {
 }
 
 /// A pane's frame: focused panes get a thick, highlighted border.
-pub(crate) fn pane_block<'a>(theme: Theme, title: Line<'a>, focused: bool) -> Block<'a> {
+fn pane_block<'a>(theme: Theme, title: Line<'a>, focused: bool) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .border_type(if focused {
