@@ -7,16 +7,8 @@ use md5::{Digest, Md5};
 
 /// Upper-case hex MD5 of `input`.
 pub fn md5_upper_hex(input: &[u8]) -> String {
-    let digest = Md5::digest(input);
-    let mut out = String::with_capacity(32);
-    for byte in digest {
-        out.push(char::from(HEX_UPPER[usize::from(byte >> 4)]));
-        out.push(char::from(HEX_UPPER[usize::from(byte & 0x0f)]));
-    }
-    out
+    crate::text::hex(&Md5::digest(input)).to_ascii_uppercase()
 }
-
-const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
 /// Names that never take part in the DajiSaaS signature: the signature itself,
 /// and the debug-only secret (sent instead of a signature, never signed).
