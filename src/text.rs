@@ -105,6 +105,13 @@ pub fn fit(s: &str, cells: usize) -> String {
     out
 }
 
+/// An http(s) address, by the one rule everyone uses (scheme case-insensitive,
+/// surrounding blanks ignored).
+pub(crate) fn is_url(s: &str) -> bool {
+    let lower = s.trim().to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
 /// 1-based line of a byte offset.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());

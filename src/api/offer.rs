@@ -44,10 +44,7 @@ impl Offer {
         self.image_url
             .as_deref()
             .map(str::trim)
-            .filter(|u| {
-                let lower = u.to_ascii_lowercase();
-                lower.starts_with("https://") || lower.starts_with("http://")
-            })
+            .filter(|u| crate::text::is_url(u))
             .map(str::to_string)
     }
 

@@ -12,7 +12,7 @@ use super::client::{Client, UploadedImage};
 use super::error::ApiError;
 use super::region::Region;
 use crate::image::{ImageError, PrepareOptions, PreparedImage};
-use crate::text::sanitize;
+use crate::text::{is_url, sanitize};
 use std::path::PathBuf;
 
 /// Largest picture downloaded from a URL that is not 1688's.
@@ -45,11 +45,6 @@ impl ImageSource {
             ImageSource::Url(u) => u.clone(),
         }
     }
-}
-
-pub(crate) fn is_url(s: &str) -> bool {
-    let lower = s.trim().to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://")
 }
 
 /// How the picture reached the provider.

@@ -44,7 +44,7 @@ pub(crate) fn classify_start(start: Option<&str>, cwd: &std::path::Path) -> Star
     let Some(s) = start.map(str::trim).filter(|s| !s.is_empty()) else {
         return Start::Dir(cwd.to_path_buf());
     };
-    if crate::api::source::is_url(s) {
+    if crate::text::is_url(s) {
         return Start::Url(s.to_string());
     }
     let path = if let Some(rest) = s.strip_prefix("~/")

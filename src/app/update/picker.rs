@@ -3,12 +3,12 @@
 
 use super::navigation::scroll_into_view;
 use super::search::new_search;
-use crate::api::source::is_url;
 use crate::app::fuzzy::FuzzyFilter;
 use crate::app::msg::Effect;
 use crate::app::state::{Entry, Pane, PickerState, SearchSource, State};
 use crate::image::looks_like_image;
 use crate::keymap::Action;
+use crate::text::is_url;
 use std::path::{Path, PathBuf};
 use tui_input::Input;
 
