@@ -5,6 +5,12 @@
 //! ratatui cannot erase them: kitty pictures go with kitty's delete
 //! command, iTerm and sixel pictures live in the cells and must be painted
 //! over. Half blocks are ordinary cells in ratatui's buffer: nothing to do.
+//!
+//! Why not `ratatui-image` (11.1, for ratatui 0.30): it draws inside the
+//! frame by putting the whole escape string in one buffer cell, and its kitty
+//! output uses unicode placeholders rather than a transmit at the cursor, so
+//! our escapes, their tests and this erase path would all change; its
+//! default features also link chafa through pkg-config.
 
 use std::io::Write;
 
