@@ -77,7 +77,11 @@ impl SearchBackend {
         match (config.provider(), demo.force) {
             (Some(provider), false) => {
                 let kind = provider.kind();
-                let client = Client::new(config.client_settings(provider))?;
+                let mut settings = config.client_settings(provider);
+                settings.image_ids =
+                    crate::store::for_run(config.data_dir.as_deref(), config.cache_dir.as_deref())
+                        .map(|store| store.image_ids());
+                let client = Client::new(settings)?;
                 Ok(SearchBackend::new(
                     client,
                     BackendMode::Live,
@@ -119,10 +123,9 @@ impl SearchBackend {
             &credentials,
             &handle.base_url(),
         );
-        let mut settings = config.client_settings(provider);
-        // Demo ids must not mix with a live account's cache.
-        settings.image_id_cache = None;
-        let client = Client::new(settings)?;
+        // No store: demo ids must not mix with a live account's, and the
+        // demo leaves no history.
+        let client = Client::new(config.client_settings(provider))?;
         Ok(SearchBackend {
             client,
             mode: BackendMode::Demo,

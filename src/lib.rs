@@ -23,6 +23,7 @@ pub mod keymap;
 pub mod logging;
 pub mod secret;
 pub(crate) mod startup;
+pub mod store;
 pub mod text;
 pub(crate) mod tui;
 pub mod ui;

@@ -10,6 +10,7 @@ fn tusou(args: &[&str], dirs: &Path) -> Output {
         .args(args)
         .env("TUSOU_CONFIG_DIR", dirs.join("config"))
         .env("TUSOU_CACHE_DIR", dirs.join("cache"))
+        .env("TUSOU_DATA_DIR", dirs.join("data"))
         .env_remove("TUSOU_APP_KEY")
         .env_remove("TUSOU_ACCESS_KEY")
         .env_remove("TUSOU_PROVIDER")

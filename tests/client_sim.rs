@@ -335,7 +335,9 @@ async fn same_photo_is_uploaded_once() {
             .count()
     };
     let mut s = settings(ProviderKind::DajiSaas, &sim);
-    s.image_id_cache = Some(dir.path().join("ids.json"));
+    s.image_ids = tusou::store::Store::open(&dir.path().join("tusou.db"), None)
+        .store()
+        .map(|st| st.image_ids());
     let first = Client::new(s.clone()).expect("client");
     let a = first.resolve_image(&photo).await.expect("upload");
     let b = first.resolve_image(&photo).await.expect("cached");

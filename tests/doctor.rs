@@ -17,7 +17,8 @@ async fn doctor(env: Vec<(&'static str, String)>) -> (Output, String) {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tusou"));
         cmd.arg("doctor")
             .env("TUSOU_CONFIG_DIR", dir.path().join("config"))
-            .env("TUSOU_CACHE_DIR", dir.path().join("cache"));
+            .env("TUSOU_CACHE_DIR", dir.path().join("cache"))
+            .env("TUSOU_DATA_DIR", dir.path().join("data"));
         for name in [
             "TUSOU_APP_KEY",
             "TUSOU_APP_SECRET",

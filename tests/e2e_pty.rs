@@ -113,6 +113,7 @@ fn start_with(
     cmd.cwd(dir);
     cmd.env("TUSOU_CONFIG_DIR", config);
     cmd.env("TUSOU_CACHE_DIR", cache);
+    cmd.env("TUSOU_DATA_DIR", cache);
     cmd.env("TUSOU_EXPORT_DIR", export);
     cmd.env("TUSOU_GRAPHICS", "halfblocks");
     cmd.env("TERM", "xterm-256color");
@@ -421,6 +422,7 @@ fn start_args(cwd: &std::path::Path, config: &std::path::Path, args: &[&str]) ->
     cmd.cwd(cwd);
     cmd.env("TUSOU_CONFIG_DIR", config);
     cmd.env("TUSOU_CACHE_DIR", cwd);
+    cmd.env("TUSOU_DATA_DIR", cwd);
     cmd.env("TUSOU_GRAPHICS", "halfblocks");
     cmd.env("TERM", "xterm-256color");
     let child = pair.slave.spawn_command(cmd).expect("spawn");

@@ -34,6 +34,7 @@ fn tusou(dirs: &Path) -> Command {
     ]);
     cmd.env("TUSOU_CONFIG_DIR", dirs.join("config"))
         .env("TUSOU_CACHE_DIR", dirs.join("cache"))
+        .env("TUSOU_DATA_DIR", dirs.join("data"))
         .env("TUSOU_EXPORT_DIR", dirs.join("export"));
     for name in [
         "TUSOU_APP_KEY",
@@ -405,7 +406,7 @@ const PER_WRITER: usize = 50;
 #[test]
 fn image_id_cache_keeps_every_entry_across_processes() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("image-ids.json");
+    let path = dir.path().join("tusou.db");
     let exe = std::env::current_exe().expect("test binary");
     let children: Vec<_> = (0..WRITERS)
         .map(|i| {
@@ -437,7 +438,8 @@ fn image_id_cache_keeps_every_entry_across_processes() {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
-    let cache = tusou::api::image_cache::ImageIdCache::open(Some(path.clone()), "scope");
+    let store = tusou::store::Store::open(&path, None).store();
+    let cache = tusou::api::image_cache::ImageIdCache::open(store.map(|s| s.image_ids()), "scope");
     let missing: Vec<String> = (0..WRITERS)
         .flat_map(|i| (0..PER_WRITER).map(move |j| format!("md5-{i}-{j}")))
         .filter(|k| cache.get(k).is_none())
@@ -465,7 +467,8 @@ fn image_id_cache_child() {
         return;
     };
     let (index, path) = spec.split_once(':').expect("index:path");
-    let cache = tusou::api::image_cache::ImageIdCache::open(Some(PathBuf::from(path)), "scope");
+    let store = tusou::store::Store::open(&PathBuf::from(path), None).store();
+    let cache = tusou::api::image_cache::ImageIdCache::open(store.map(|s| s.image_ids()), "scope");
     for j in 0..PER_WRITER {
         cache.put(&format!("md5-{index}-{j}"), &format!("{index}{j:04}"));
     }

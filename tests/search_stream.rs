@@ -141,6 +141,7 @@ fn command(dir: &Path, base: &str, args: &[&str]) -> Command {
         .args(args)
         .env("TUSOU_CONFIG_DIR", &config)
         .env("TUSOU_CACHE_DIR", dir.join("cache"))
+        .env("TUSOU_DATA_DIR", dir.join("data"))
         .env("TUSOU_DAJI_BASE_URL", base)
         .env("TUSOU_APP_KEY", "stub-key")
         .env("TUSOU_APP_SECRET", "stub-secret")

@@ -38,6 +38,7 @@ fn escapes_in_a_provider_message_never_reach_stderr() {
         .args(["search", photo.to_str().expect("utf-8 path")])
         .env("TUSOU_CONFIG_DIR", dir.path().join("config"))
         .env("TUSOU_CACHE_DIR", dir.path().join("cache"))
+        .env("TUSOU_DATA_DIR", dir.path().join("data"))
         .env("TUSOU_PROVIDER", "dajisaas")
         .env("TUSOU_DAJI_BASE_URL", hostile_provider())
         .env("TUSOU_APP_KEY", "key-1234")

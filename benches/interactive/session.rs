@@ -151,6 +151,7 @@ pub(crate) fn spawn(opts: &Options) -> Session {
     cmd.cwd(dir.path());
     cmd.env("TUSOU_CONFIG_DIR", config.path());
     cmd.env("TUSOU_CACHE_DIR", cache.path());
+    cmd.env("TUSOU_DATA_DIR", cache.path());
     cmd.env("TUSOU_EXPORT_DIR", cache.path());
     cmd.env("TUSOU_GRAPHICS", opts.graphics);
     cmd.env("TERM", "xterm-256color");

@@ -3,7 +3,7 @@
 use super::dajisaas::{self, DajiSaasSettings};
 use super::error::{ApiError, Redactor};
 use super::http;
-use super::image_cache::ImageIdCache;
+use super::image_cache::{ImageIdCache, ImageIdStore};
 use super::retry::RetryPolicy;
 use super::signed_header::{self, SignedHeaderSettings};
 use super::transport::Transport;
@@ -11,7 +11,6 @@ use super::{ImageRef, ResultPage, SearchParams};
 use crate::image::PreparedImage;
 use lru::LruCache;
 use std::num::NonZeroUsize;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -81,8 +80,9 @@ pub struct ClientSettings {
     /// Retries of idempotent requests, and their total time bound (by
     /// default twice `timeout`).
     pub retry: RetryPolicy,
-    /// Where DajiSaaS image ids are cached; `None` keeps them in memory.
-    pub image_id_cache: Option<PathBuf>,
+    /// Where DajiSaaS image ids persist (the history store); `None` keeps
+    /// them in memory.
+    pub image_ids: Option<Arc<dyn ImageIdStore>>,
 }
 
 impl ClientSettings {
@@ -92,7 +92,7 @@ impl ClientSettings {
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
-            image_id_cache: None,
+            image_ids: None,
         }
     }
 }
@@ -140,7 +140,7 @@ impl Client {
             ProviderSettings::DajiSaas(s) => format!("{} {}", s.base_url, s.app_key),
             ProviderSettings::SignedHeader(s) => format!("{} {}", s.base_url, s.access_key),
         };
-        let image_ids = ImageIdCache::open(settings.image_id_cache.clone(), scope);
+        let image_ids = ImageIdCache::open(settings.image_ids.clone(), scope);
         let cap = |n: usize| NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN);
         Ok(Client {
             inner: Arc::new(Inner {

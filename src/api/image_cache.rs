@@ -1,282 +1,167 @@
-//! On-disk cache of DajiSaaS `imageId`s keyed by the MD5 of the prepared image
-//! bytes, so the same photo is never uploaded twice. It survives restarts; a
-//! corrupt or unreadable file is ignored (and rewritten), never fatal.
+//! The cache of DajiSaaS `imageId`s keyed by the MD5 of the prepared image
+//! bytes, so the same photo is never uploaded twice. Where the ids persist
+//! is behind [`ImageIdStore`] (the history store is one, shared by every
+//! tusou process); without one they are kept in memory for the run. A store
+//! that fails is logged and skipped, never fatal: the cache is an
+//! optimisation.
 //!
-//! Several processes may share the file (two `tusou search` runs, the app):
-//! every change is a read-merge-write under an exclusive lock on a side file
-//! (`image-ids.json.lock`), and the new contents replace the old with a
-//! rename from a temp file in the same directory, so a reader never sees half
-//! a file and no writer loses another's entries. Waiting for the lock is
-//! bounded; a cache that cannot be written is logged and skipped.
+//! Earlier versions kept a JSON file (`image-ids.json` in the cache
+//! directory); [`read_legacy`] reads it once, to import it into the store.
 
-use crate::image::read::shown;
-use crate::text::sanitize;
-use serde::{Deserialize, Serialize};
+use lru::LruCache;
+use serde::Deserialize;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::num::NonZeroUsize;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
 
-/// Entries kept at most; the oldest go first.
-const MAX_ENTRIES: usize = 5_000;
-/// Largest cache file read (5,000 entries take about 0.5 MB).
+/// Ids kept in memory for the run (besides the store).
+const IN_MEMORY: NonZeroUsize = NonZeroUsize::new(512).expect("nonzero");
+/// Largest JSON cache file read (5,000 entries take about 0.5 MB).
 const MAX_FILE_BYTES: u64 = 16_000_000;
-/// Longest wait for another process's write to finish.
-const LOCK_WAIT: Duration = Duration::from_secs(3);
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// The JSON cache file of earlier versions, in the cache directory.
+pub const LEGACY_FILE: &str = "image-ids.json";
+
+/// Where image ids persist. `scope` separates accounts and servers.
+/// Failures are the implementation's to log: a miss is always safe.
+pub trait ImageIdStore: Send + Sync + std::fmt::Debug {
+    fn get(&self, scope: &str, md5_hex: &str) -> Option<String>;
+    fn put(&self, scope: &str, md5_hex: &str, image_id: &str);
+    fn remove(&self, scope: &str, md5_hex: &str);
+}
+
+#[derive(Debug)]
+pub struct ImageIdCache {
+    store: Option<Arc<dyn ImageIdStore>>,
+    scope: String,
+    memory: Mutex<LruCache<String, String>>,
+}
+
+impl ImageIdCache {
+    /// The cache over `store`; `None` keeps it in memory only. `scope`
+    /// separates accounts and servers sharing one store.
+    pub fn open(store: Option<Arc<dyn ImageIdStore>>, scope: impl Into<String>) -> Self {
+        ImageIdCache {
+            store,
+            scope: scope.into(),
+            memory: Mutex::new(LruCache::new(IN_MEMORY)),
+        }
+    }
+
+    pub fn get(&self, md5_hex: &str) -> Option<String> {
+        if let Some(id) = self
+            .store
+            .as_ref()
+            .and_then(|s| s.get(&self.scope, md5_hex))
+        {
+            return Some(id);
+        }
+        self.memory.lock().ok()?.get(md5_hex).cloned()
+    }
+
+    /// Remembers an id, in memory and in the store.
+    pub fn put(&self, md5_hex: &str, image_id: &str) {
+        if let Ok(mut memory) = self.memory.lock() {
+            memory.put(md5_hex.to_string(), image_id.to_string());
+        }
+        if let Some(store) = &self.store {
+            store.put(&self.scope, md5_hex, image_id);
+        }
+    }
+
+    /// Forgets an id the server no longer knows (in the store too).
+    pub fn remove(&self, md5_hex: &str) {
+        if let Ok(mut memory) = self.memory.lock() {
+            memory.pop(md5_hex);
+        }
+        if let Some(store) = &self.store {
+            store.remove(&self.scope, md5_hex);
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
 struct CacheFile {
     /// scope (base URL + app key) → md5 → entry
     #[serde(default)]
     scopes: HashMap<String, HashMap<String, Entry>>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 struct Entry {
     image_id: String,
-    /// Unix seconds when stored, to evict the oldest.
+    /// Unix seconds when stored.
     stored: u64,
 }
 
+/// One id from the JSON cache.
 #[derive(Debug)]
-pub struct ImageIdCache {
-    path: Option<PathBuf>,
-    scope: String,
-    data: Mutex<CacheFile>,
+pub(crate) struct LegacyEntry {
+    pub(crate) scope: String,
+    pub(crate) md5_hex: String,
+    pub(crate) image_id: String,
+    pub(crate) stored: u64,
 }
 
-impl ImageIdCache {
-    /// Opens (or starts) the cache at `path`; `None` keeps it in memory only.
-    /// `scope` separates accounts and servers sharing one file.
-    pub fn open(path: Option<PathBuf>, scope: impl Into<String>) -> Self {
-        let data = path.as_deref().map(read_cache).unwrap_or_default();
-        ImageIdCache {
-            path,
-            scope: scope.into(),
-            data: Mutex::new(data),
-        }
-    }
-
-    pub fn get(&self, md5_hex: &str) -> Option<String> {
-        let data = self.data.lock().ok()?;
-        data.scopes
-            .get(&self.scope)?
-            .get(md5_hex)
-            .map(|e| e.image_id.clone())
-    }
-
-    /// Remembers an id and writes it to the file, merged with whatever other
-    /// processes stored meanwhile. A write failure is logged, not returned:
-    /// the cache is an optimisation.
-    pub fn put(&self, md5_hex: &str, image_id: &str) {
-        let stored = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        let entry = Entry {
-            image_id: image_id.to_string(),
-            stored,
-        };
-        self.change(|data| {
-            let scope = data.scopes.entry(self.scope.clone()).or_default();
-            scope.insert(md5_hex.to_string(), entry.clone());
-            evict_oldest(scope);
-        });
-    }
-
-    /// Forgets an id the server no longer knows (in the file too).
-    pub fn remove(&self, md5_hex: &str) {
-        self.change(|data| {
-            if let Some(scope) = data.scopes.get_mut(&self.scope) {
-                scope.remove(md5_hex);
-            }
-        });
-    }
-
-    /// Applies `edit` to memory and, under the file lock, to the file's
-    /// current contents; memory then holds the merged result.
-    fn change(&self, edit: impl Fn(&mut CacheFile)) {
-        let Ok(mut data) = self.data.lock() else {
-            return;
-        };
-        edit(&mut data);
-        let Some(path) = &self.path else {
-            return;
-        };
-        match update_file(path, &edit) {
-            Ok(merged) => *data = merged,
-            Err(e) => tracing::warn!(
-                "could not write image id cache {}: {}",
-                shown(path),
-                sanitize(&e.to_string())
-            ),
-        }
-    }
-}
-
-fn evict_oldest(scope: &mut HashMap<String, Entry>) {
-    if scope.len() <= MAX_ENTRIES {
-        return;
-    }
-    let mut by_age: Vec<(String, u64)> = scope.iter().map(|(k, e)| (k.clone(), e.stored)).collect();
-    by_age.sort_by_key(|(_, t)| *t);
-    let excess = scope.len() - MAX_ENTRIES;
-    for (key, _) in by_age.into_iter().take(excess) {
-        scope.remove(&key);
-    }
-}
-
-/// The cache file's contents; empty when missing, unreadable or corrupt.
-fn read_cache(path: &Path) -> CacheFile {
-    match crate::image::read_file_capped(path, MAX_FILE_BYTES) {
-        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-            tracing::warn!("ignoring corrupt image id cache: {e}");
-            CacheFile::default()
-        }),
-        Err(e) if e.is_not_found() => CacheFile::default(),
-        Err(e) => {
-            tracing::warn!("ignoring image id cache: {e}");
-            CacheFile::default()
-        }
-    }
-}
-
-/// Read-merge-write under the lock: the file's current contents, `edit`
-/// applied, written to a temp file and renamed over the cache.
-fn update_file(path: &Path, edit: &dyn Fn(&mut CacheFile)) -> std::io::Result<CacheFile> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-    if let Some(dir) = dir {
-        std::fs::create_dir_all(dir)?;
-    }
-    let _lock = lock(path)?;
-    let mut data = read_cache(path);
-    edit(&mut data);
-    write_atomically(path, &data)?;
-    Ok(data)
-}
-
-/// Holds the exclusive lock on `<cache>.lock` until dropped (closing the
-/// file releases it, also when the process dies).
-struct LockGuard(std::fs::File);
-
-impl Drop for LockGuard {
-    fn drop(&mut self) {
-        let _ = self.0.unlock();
-    }
-}
-
-fn lock(path: &Path) -> std::io::Result<LockGuard> {
-    let mut name = path.as_os_str().to_owned();
-    name.push(".lock");
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(PathBuf::from(name))?;
-    let deadline = Instant::now() + LOCK_WAIT;
-    loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(LockGuard(file)),
-            Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    format!(
-                        "another process has held its lock for over {} s",
-                        LOCK_WAIT.as_secs()
-                    ),
-                ));
-            }
-            Err(std::fs::TryLockError::Error(e)) => return Err(e),
-        }
-    }
-}
-
-/// Writes `data` to a temp file beside `path` and renames it over `path`.
-fn write_atomically(path: &Path, data: &CacheFile) -> std::io::Result<()> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut name = path.as_os_str().to_owned();
-    name.push(format!(
-        ".{}.{}.tmp",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let tmp = PathBuf::from(name);
-    let bytes = serde_json::to_vec(data).map_err(std::io::Error::other)?;
-    let written = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .and_then(|mut f| {
-            std::io::Write::write_all(&mut f, &bytes)?;
-            f.sync_all()
+/// The entries of the JSON cache at `path`, or why it cannot be read.
+pub(crate) fn read_legacy(path: &Path) -> Result<Vec<LegacyEntry>, String> {
+    let bytes = crate::image::read_file_capped(path, MAX_FILE_BYTES).map_err(|e| e.to_string())?;
+    let file: CacheFile = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+    Ok(file
+        .scopes
+        .into_iter()
+        .flat_map(|(scope, ids)| {
+            ids.into_iter().map(move |(md5_hex, e)| LegacyEntry {
+                scope: scope.clone(),
+                md5_hex,
+                image_id: e.image_id,
+                stored: e.stored,
+            })
         })
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
+        .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn survives_restart_and_separates_scopes() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("image-ids.json");
-        let cache = ImageIdCache::open(Some(path.clone()), "a");
-        cache.put("md5x", "123");
-        let reopened = ImageIdCache::open(Some(path.clone()), "a");
-        assert_eq!(reopened.get("md5x").as_deref(), Some("123"));
-        let other = ImageIdCache::open(Some(path), "b");
-        assert_eq!(other.get("md5x"), None);
+    #[derive(Debug, Default)]
+    struct Failing;
+    impl ImageIdStore for Failing {
+        fn get(&self, _: &str, _: &str) -> Option<String> {
+            None
+        }
+        fn put(&self, _: &str, _: &str, _: &str) {}
+        fn remove(&self, _: &str, _: &str) {}
     }
 
     #[test]
-    fn corrupt_file_is_ignored_and_rewritten() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("image-ids.json");
-        std::fs::write(&path, b"{not json").unwrap();
-        let cache = ImageIdCache::open(Some(path.clone()), "a");
-        assert_eq!(cache.get("x"), None);
-        cache.put("x", "9");
-        assert_eq!(
-            ImageIdCache::open(Some(path), "a").get("x").as_deref(),
-            Some("9")
-        );
-    }
-
-    #[test]
-    fn removal_reaches_the_file_and_merges_keep_other_writers() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("image-ids.json");
-        let a = ImageIdCache::open(Some(path.clone()), "s");
-        let b = ImageIdCache::open(Some(path.clone()), "s");
-        a.put("one", "1");
-        b.put("two", "2"); // b never saw "one": it must not drop it
-        let c = ImageIdCache::open(Some(path.clone()), "s");
-        assert_eq!(c.get("one").as_deref(), Some("1"));
-        assert_eq!(c.get("two").as_deref(), Some("2"));
-        a.remove("two");
-        let d = ImageIdCache::open(Some(path), "s");
-        assert_eq!(d.get("two"), None);
-        assert_eq!(d.get("one").as_deref(), Some("1"));
-    }
-
-    #[test]
-    fn unwritable_cache_is_not_fatal() {
-        let dir = tempfile::tempdir().unwrap();
-        // The cache "file" is a directory: reads and writes fail, gets miss.
-        let path = dir.path().join("image-ids.json");
-        std::fs::create_dir(&path).unwrap();
-        let cache = ImageIdCache::open(Some(path), "s");
+    fn a_failing_store_still_keeps_ids_in_memory() {
+        let cache = ImageIdCache::open(Some(Arc::new(Failing)), "s");
         cache.put("x", "1");
         assert_eq!(cache.get("x").as_deref(), Some("1"), "kept in memory");
+        cache.remove("x");
+        assert_eq!(cache.get("x"), None);
+    }
+
+    #[test]
+    fn the_json_cache_reads_by_scope() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LEGACY_FILE);
+        std::fs::write(
+            &path,
+            br#"{"scopes":{"a":{"m":{"image_id":"1","stored":5}},"b":{}}}"#,
+        )
+        .unwrap();
+        let entries = read_legacy(&path).unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(
+            (entries[0].scope.as_str(), entries[0].md5_hex.as_str()),
+            ("a", "m")
+        );
+        assert_eq!((entries[0].image_id.as_str(), entries[0].stored), ("1", 5));
+        std::fs::write(&path, b"{not json").unwrap();
+        assert!(read_legacy(&path).is_err());
     }
 }

@@ -45,6 +45,9 @@ pub struct Config {
     pub retries: u32,
     pub config_file: Option<PathBuf>,
     pub cache_dir: Option<PathBuf>,
+    /// Where the history store lives (`$TUSOU_DATA_DIR`, else the
+    /// platform's data directory).
+    pub data_dir: Option<PathBuf>,
     /// Demo simulator only: offers in its catalog (`TUSOU_DEMO_CATALOG_SIZE`).
     pub demo_catalog_size: Option<usize>,
     /// Demo simulator only: results a search answers at most
@@ -178,7 +181,7 @@ impl Config {
                 retries: self.retries,
                 ..RetryPolicy::default()
             },
-            image_id_cache: self.cache_dir.as_ref().map(|d| d.join("image-ids.json")),
+            image_ids: None,
         }
     }
 }

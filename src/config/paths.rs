@@ -1,4 +1,4 @@
-//! Where tusou's files live (config, cache, exports), from the environment
+//! Where tusou's files live (config, data, cache, exports), from the environment
 //! or the platform's directories, and the permission check of the config file.
 
 use crate::image::read::shown;
@@ -6,6 +6,12 @@ use std::path::{Path, PathBuf};
 
 pub(crate) fn config_dir() -> Option<PathBuf> {
     env_path("TUSOU_CONFIG_DIR").or_else(|| dirs::config_dir().map(|d| d.join("tusou")))
+}
+
+/// Where the history store lives: `$TUSOU_DATA_DIR`, else `tusou` in the
+/// platform's data directory (`$XDG_DATA_HOME`, `~/.local/share`).
+pub(super) fn data_dir() -> Option<PathBuf> {
+    env_path("TUSOU_DATA_DIR").or_else(|| dirs::data_dir().map(|d| d.join("tusou")))
 }
 
 pub(super) fn cache_dir() -> Option<PathBuf> {

@@ -2,7 +2,7 @@
 //! `Config`, checking every value: ranges, base URLs, the demo knobs.
 
 use super::file::FileConfig;
-use super::paths::cache_dir;
+use super::paths::{cache_dir, data_dir};
 use super::{Config, ConfigError, EnvLookup};
 use crate::api::dajisaas::DEFAULT_BASE_URL;
 use crate::api::{DajiSaasSettings, ProviderKind, SignedHeaderSettings};
@@ -152,6 +152,7 @@ impl Config {
             },
             config_file: None,
             cache_dir: cache_dir(),
+            data_dir: data_dir(),
             demo_catalog_size: demo_count(env, "TUSOU_DEMO_CATALOG_SIZE")?,
             demo_max_results: demo_count(env, "TUSOU_DEMO_MAX_RESULTS")?,
             warnings: Vec::new(),

@@ -1,0 +1,48 @@
+//! The store's typed error, and how each SQLite failure is classed: a file
+//! to keep aside and replace, or a place where history must be off.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("{what} {path}: {source}")]
+    Io {
+        what: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the database has schema version {found}; this tusou knows up to {known}")]
+    Newer { found: i64, known: i64 },
+    #[error("the database file is read-only")]
+    ReadOnly,
+    #[error("the database is in use by another thread that failed")]
+    Poisoned,
+}
+
+/// What to do about a file that would not open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fault {
+    /// Not a database, or a damaged one: keep it aside as `.corrupt-…`.
+    Corrupt,
+    /// Written by a newer tusou: keep it aside as `.newer-…`.
+    Newer,
+    /// The place or the disk will not take writes (read-only, full, gone):
+    /// history is off for this run; the file is left alone.
+    Unwritable,
+}
+
+impl StoreError {
+    pub(crate) fn fault(&self) -> Fault {
+        use rusqlite::ErrorCode;
+        match self {
+            StoreError::Newer { .. } => Fault::Newer,
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => match e.code {
+                ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt => Fault::Corrupt,
+                _ => Fault::Unwritable,
+            },
+            _ => Fault::Unwritable,
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! The history store: one SQLite file (`tusou.db` in the data directory),
+//! shared safely by several tusou processes, holding searches, offers seen,
+//! their results, the shortlist, price history and the image-id cache.
+//!
+//! `open` never panics and never deletes: see `open.rs` for what happens to
+//! a corrupt or newer file and when history is off.
+
+mod error;
+mod image_ids;
+mod open;
+mod schema;
+
+pub use error::StoreError;
+
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The database's file name in the data directory.
+pub const DB_FILE: &str = "tusou.db";
+
+/// An open store. Cheap to clone: the clones share one connection.
+#[derive(Debug, Clone)]
+pub struct Store {
+    conn: Arc<Mutex<Connection>>,
+}
+
+/// What opening the store gave.
+#[derive(Debug)]
+pub enum Opened {
+    /// The store, and what the user should be told (a file kept aside, an
+    /// old cache imported).
+    On { store: Store, notices: Vec<String> },
+    /// History is off for this run; the reason says why (read-only or full
+    /// disk, no directory). Searching works without it.
+    Off { reason: String },
+}
+
+impl Opened {
+    pub fn store(self) -> Option<Store> {
+        match self {
+            Opened::On { store, .. } => Some(store),
+            Opened::Off { .. } => None,
+        }
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the store at `path`. `legacy_image_ids` is the
+    /// JSON image-id cache of earlier versions: if it exists, its entries
+    /// are imported and it is renamed `….imported`.
+    pub fn open(path: &Path, legacy_image_ids: Option<&Path>) -> Opened {
+        match open::open(path) {
+            open::Outcome::Off { reason } => Opened::Off { reason },
+            open::Outcome::On { conn, mut notices } => {
+                let store = Store {
+                    conn: Arc::new(Mutex::new(conn)),
+                };
+                if let Some(json) = legacy_image_ids {
+                    notices.extend(store.import_legacy_image_ids(json));
+                }
+                Opened::On { store, notices }
+            }
+        }
+    }
+
+    /// Runs `f` on the connection.
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.conn.lock().map_err(|_| StoreError::Poisoned)?;
+        f(&mut conn)
+    }
+}
+
+/// The store for this run, at `data_dir/tusou.db`, importing the old image-id
+/// cache from `cache_dir`. Notices and "history off" are logged; `None`
+/// means the run goes on without history.
+pub(crate) fn for_run(data_dir: Option<&Path>, cache_dir: Option<&Path>) -> Option<Store> {
+    let Some(dir) = data_dir else {
+        tracing::warn!("history is off: no data directory (set TUSOU_DATA_DIR)");
+        return None;
+    };
+    let legacy: Option<PathBuf> = cache_dir.map(|d| d.join(crate::api::image_cache::LEGACY_FILE));
+    match Store::open(&dir.join(DB_FILE), legacy.as_deref()) {
+        Opened::On { store, notices } => {
+            for n in notices {
+                tracing::warn!("{n}");
+            }
+            Some(store)
+        }
+        Opened::Off { reason } => {
+            tracing::warn!("{reason}");
+            None
+        }
+    }
+}
+
+/// Seconds since the Unix epoch (0 if the clock is before it).
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}

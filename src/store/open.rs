@@ -1,0 +1,214 @@
+//! Opening the database file: the connection's settings, the migration, and
+//! what happens when the file will not open. A corrupt file or one from a
+//! newer tusou is kept aside under a timestamped name and a new one started,
+//! with a notice naming both; a place that will not take writes turns
+//! history off. Nothing here panics and nothing is deleted.
+
+use super::error::{Fault, StoreError};
+use super::schema;
+use crate::image::read::shown;
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Longest wait for another process's write (a search's rows are written in
+/// one short transaction, so this is plenty).
+const BUSY_WAIT: Duration = Duration::from_secs(3);
+
+/// How an open went.
+#[derive(Debug)]
+pub(crate) enum Outcome {
+    On {
+        conn: Connection,
+        notices: Vec<String>,
+    },
+    Off {
+        reason: String,
+    },
+}
+
+/// Opens `path`, creating its directory and the file as needed.
+pub(crate) fn open(path: &Path) -> Outcome {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Err(e) = std::fs::create_dir_all(dir)
+    {
+        return off(path, &e.to_string());
+    }
+    let err = match connect(path) {
+        Ok(conn) => {
+            return Outcome::On {
+                conn,
+                notices: Vec::new(),
+            };
+        }
+        Err(e) => e,
+    };
+    let tag = match err.fault() {
+        Fault::Unwritable => return off(path, &err.to_string()),
+        Fault::Corrupt => "corrupt",
+        Fault::Newer => "newer",
+    };
+    let aside = aside_name(path, tag);
+    if let Err(e) = move_aside(path, &aside) {
+        return off(path, &format!("{err}; keeping it aside failed: {e}"));
+    }
+    let notice = format!(
+        "the history database {} could not be used ({}); it was kept as {} and a new one started",
+        shown(path),
+        crate::text::sanitize(&err.to_string()),
+        shown(&aside)
+    );
+    match connect(path) {
+        Ok(conn) => Outcome::On {
+            conn,
+            notices: vec![notice],
+        },
+        Err(e) => off(path, &format!("{notice}, but the new one failed: {e}")),
+    }
+}
+
+fn off(path: &Path, why: &str) -> Outcome {
+    Outcome::Off {
+        reason: format!(
+            "history is off: {}: {}",
+            shown(path),
+            crate::text::sanitize(why)
+        ),
+    }
+}
+
+/// One connection with the store's settings, its schema brought up to date.
+/// The file is read (is it a database, which version?) before anything is
+/// written to it, so a file kept aside is as it was found.
+pub(crate) fn connect(path: &Path) -> Result<Connection, StoreError> {
+    let mut conn = Connection::open(path)?;
+    if conn.is_readonly(rusqlite::MAIN_DB)? {
+        return Err(StoreError::ReadOnly);
+    }
+    conn.busy_timeout(BUSY_WAIT)?;
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+        r.get::<_, i64>(0)
+    })?;
+    let found = schema::version(&conn)?;
+    if found > schema::latest() {
+        return Err(StoreError::Newer {
+            found,
+            known: schema::latest(),
+        });
+    }
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        tracing::debug!("the history database is in {mode} mode, not WAL");
+    }
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    schema::migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// `tusou.db.<tag>-YYYYmmdd-HHMMSS` beside `path` (local time), with a
+/// counter if that name is taken.
+fn aside_name(path: &Path, tag: &str) -> PathBuf {
+    let stamp = Connection::open_in_memory()
+        .and_then(|c| {
+            c.query_row(
+                "SELECT strftime('%Y%m%d-%H%M%S', 'now', 'localtime')",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+        })
+        .unwrap_or_else(|_| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs().to_string())
+                .unwrap_or_default()
+        });
+    let base = with_suffix(path, &format!(".{tag}-{stamp}"));
+    let mut name = base.clone();
+    let mut n = 1;
+    while name.symlink_metadata().is_ok() {
+        name = with_suffix(&base, &format!(".{n}"));
+        n += 1;
+    }
+    name
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// Renames the file and its WAL and shared-memory companions, which belong
+/// to it, so the kept copy opens as it was.
+fn move_aside(path: &Path, aside: &Path) -> std::io::Result<()> {
+    std::fs::rename(path, aside)?;
+    for companion in ["-wal", "-shm"] {
+        let from = with_suffix(path, companion);
+        if from.symlink_metadata().is_ok() {
+            std::fs::rename(&from, with_suffix(aside, companion))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn settings_are_wal_foreign_keys_and_a_busy_wait() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = connect(&dir.path().join("tusou.db")).unwrap();
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let fk: i64 = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+        let busy: i64 = conn
+            .query_row("PRAGMA busy_timeout", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(busy, 3000);
+    }
+
+    #[test]
+    fn garbage_is_kept_aside_byte_for_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tusou.db");
+        let garbage = vec![0x5au8; 8192];
+        std::fs::write(&path, &garbage).unwrap();
+        let Outcome::On { notices, .. } = open(&path) else {
+            panic!("should start a new database");
+        };
+        let kept: Vec<String> = names(dir.path())
+            .into_iter()
+            .filter(|n| n.starts_with("tusou.db.corrupt-"))
+            .collect();
+        assert_eq!(kept.len(), 1, "{:?}", names(dir.path()));
+        assert_eq!(std::fs::read(dir.path().join(&kept[0])).unwrap(), garbage);
+        assert!(notices[0].contains(&kept[0]), "{notices:?}");
+    }
+
+    #[test]
+    fn aside_names_do_not_collide() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tusou.db");
+        let first = aside_name(&path, "corrupt");
+        std::fs::write(&first, b"x").unwrap();
+        let second = aside_name(&path, "corrupt");
+        assert_ne!(first, second);
+        assert!(second.to_string_lossy().contains(".corrupt-"));
+    }
+}

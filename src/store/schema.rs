@@ -1,0 +1,175 @@
+//! The schema, as a list of migrations keyed by SQLite's `user_version`:
+//! migration *n* takes a database from version *n* − 1 to *n*. A released
+//! migration is never edited; a change is a new one at the end.
+
+use super::error::StoreError;
+use rusqlite::{Connection, TransactionBehavior};
+
+/// The migrations in order; the schema version is their count.
+const MIGRATIONS: &[&str] = &[
+    // v1: searches, offers seen, results, shortlist, price history, image ids.
+    "
+    CREATE TABLE searches (
+        id          INTEGER PRIMARY KEY,
+        source_md5  TEXT NOT NULL,     -- MD5 of the prepared picture
+        thumbnail   BLOB,              -- a small copy of it
+        source      TEXT NOT NULL,     -- file name or URL
+        provider    TEXT NOT NULL,
+        filters     TEXT NOT NULL DEFAULT '{}',  -- the search's filters, JSON
+        searched_at INTEGER NOT NULL,  -- Unix seconds
+        total       INTEGER,           -- the provider's total count
+        loaded      INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX searches_by_source ON searches (source_md5, searched_at);
+    CREATE INDEX searches_by_time ON searches (searched_at);
+
+    CREATE TABLE offers (
+        id             INTEGER PRIMARY KEY,
+        provider       TEXT NOT NULL,
+        offer_key      TEXT NOT NULL,
+        offer          TEXT NOT NULL,  -- the normalised offer, JSON
+        first_seen     INTEGER NOT NULL,
+        last_seen      INTEGER NOT NULL,
+        last_price_fen INTEGER,
+        UNIQUE (provider, offer_key)
+    );
+
+    CREATE TABLE results (
+        search_id INTEGER NOT NULL REFERENCES searches (id) ON DELETE CASCADE,
+        offer_id  INTEGER NOT NULL REFERENCES offers (id) ON DELETE CASCADE,
+        page      INTEGER NOT NULL,
+        rank      INTEGER NOT NULL,
+        PRIMARY KEY (search_id, rank)
+    ) WITHOUT ROWID;
+    CREATE INDEX results_by_offer ON results (offer_id);
+
+    CREATE TABLE shortlist (
+        offer_id   INTEGER PRIMARY KEY REFERENCES offers (id) ON DELETE CASCADE,
+        note       TEXT NOT NULL DEFAULT '',
+        status     TEXT NOT NULL DEFAULT 'to ask'
+                   CHECK (status IN ('to ask', 'sample ordered', 'rejected', 'ordered')),
+        added_at   INTEGER NOT NULL,
+        changed_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE price_history (
+        offer_id  INTEGER NOT NULL REFERENCES offers (id) ON DELETE CASCADE,
+        seen_at   INTEGER NOT NULL,
+        price_fen INTEGER NOT NULL,
+        PRIMARY KEY (offer_id, seen_at)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE image_ids (
+        scope     TEXT NOT NULL,       -- provider base URL + account key
+        md5       TEXT NOT NULL,       -- MD5 of the uploaded bytes
+        image_id  TEXT NOT NULL,
+        issued_at INTEGER NOT NULL,    -- Unix seconds
+        PRIMARY KEY (scope, md5)
+    ) WITHOUT ROWID;
+    ",
+];
+
+/// The schema version this code writes.
+pub(crate) fn latest() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+pub(crate) fn version(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Brings the database to [`latest`]. The check and the changes run in one
+/// immediate transaction, so of several processes opening a new file at
+/// once one migrates and the others wait, then find nothing to do. A
+/// version above ours is refused ([`StoreError::Newer`]) and left as it is.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let known = latest();
+    let found = version(conn)?;
+    if found == known {
+        return Ok(());
+    }
+    if found > known {
+        return Err(StoreError::Newer { found, known });
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found = version(&tx)?;
+    if found > known {
+        return Err(StoreError::Newer { found, known });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tables(conn: &Connection) -> Vec<String> {
+        let mut st = conn
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn migrates_from_empty_to_latest_and_again_is_a_no_op() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        assert_eq!(version(&conn).unwrap(), 0);
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), latest());
+        assert_eq!(
+            tables(&conn),
+            [
+                "image_ids",
+                "offers",
+                "price_history",
+                "results",
+                "searches",
+                "shortlist"
+            ]
+        );
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), latest());
+    }
+
+    #[test]
+    fn shortlist_status_is_one_of_four() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        conn.execute(
+            "INSERT INTO offers (provider, offer_key, offer, first_seen, last_seen)
+             VALUES ('p', 'k', '{}', 0, 0)",
+            [],
+        )
+        .unwrap();
+        let add = |status: &str| {
+            conn.execute(
+                "INSERT OR REPLACE INTO shortlist (offer_id, status, added_at, changed_at)
+                 VALUES (1, ?1, 0, 0)",
+                [status],
+            )
+        };
+        for ok in ["to ask", "sample ordered", "rejected", "ordered"] {
+            add(ok).unwrap();
+        }
+        assert!(add("maybe").is_err());
+    }
+
+    #[test]
+    fn a_newer_version_is_refused_untouched() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", latest() + 1)
+            .unwrap();
+        let err = migrate(&mut conn).unwrap_err();
+        assert!(matches!(err, StoreError::Newer { .. }), "{err}");
+        assert_eq!(version(&conn).unwrap(), latest() + 1);
+        assert!(tables(&conn).is_empty());
+    }
+}
