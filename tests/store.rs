@@ -13,28 +13,28 @@ fn open(path: &Path, legacy: Option<&Path>) -> (Store, Vec<String>) {
 
 fn user_version(path: &Path) -> i64 {
     rusqlite::Connection::open(path)
-        .unwrap()
+        .expect("query")
         .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap()
+        .expect("query")
 }
 
 fn tables(path: &Path) -> Vec<String> {
-    let conn = rusqlite::Connection::open(path).unwrap();
+    let conn = rusqlite::Connection::open(path).expect("open");
     let mut st = conn
         .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
-        .unwrap();
+        .expect("prepare");
     st.query_map([], |r| r.get(0))
-        .unwrap()
+        .expect("query")
         .collect::<Result<_, _>>()
-        .unwrap()
+        .expect("query")
 }
 
 fn kept(dir: &Path, prefix: &str) -> Vec<PathBuf> {
     std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
+        .expect("query")
+        .map(|e| e.expect("entry").path())
         .filter(|p| {
-            let name = p.file_name().unwrap().to_string_lossy();
+            let name = p.file_name().expect("name").to_string_lossy();
             name.starts_with(prefix) && !name.ends_with("-wal") && !name.ends_with("-shm")
         })
         .collect()
