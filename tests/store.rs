@@ -57,7 +57,7 @@ fn a_new_store_starts_at_the_latest_schema_in_a_new_directory() {
     assert!(notices.is_empty(), "{notices:?}");
     drop(store);
     assert_eq!(tables(&path), TABLES);
-    assert_eq!(user_version(&path), 1);
+    assert_eq!(user_version(&path), 2);
 }
 
 /// A v0 database (an empty SQLite file) and the JSON cache of earlier
@@ -89,7 +89,7 @@ fn v0_with_an_old_json_cache_is_migrated_and_imported() {
     assert!(json.with_extension("json.imported").exists());
     drop((ids, store));
     assert_eq!(tables(&path), TABLES);
-    assert_eq!(user_version(&path), 1);
+    assert_eq!(user_version(&path), 2);
     // Opening again imports nothing and keeps the ids.
     let (store, notices) = open(&path, Some(&json));
     assert!(notices.is_empty(), "{notices:?}");
@@ -169,7 +169,7 @@ fn a_newer_schema_is_kept_aside_untouched() {
     assert_eq!(std::fs::read(&aside[0]).unwrap(), before, "untouched");
     assert_eq!(user_version(&aside[0]), 99);
     assert!(notices[0].contains("schema version 99"), "{notices:?}");
-    assert_eq!(user_version(&path), 1);
+    assert_eq!(user_version(&path), 2);
 }
 
 /// A data directory that cannot be created (its parent is a file): history

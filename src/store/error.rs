@@ -19,6 +19,10 @@ pub enum StoreError {
     ReadOnly,
     #[error("the database is in use by another thread that failed")]
     Poisoned,
+    #[error("a stored offer or filter is not valid JSON: {0}")]
+    Json(#[source] serde_json::Error),
+    #[error("no search {0} in the history")]
+    NoSearch(i64),
 }
 
 /// What to do about a file that would not open.

@@ -7,10 +7,14 @@
 
 mod error;
 mod image_ids;
+mod offers;
 mod open;
 mod schema;
+mod searches;
 
 pub use error::StoreError;
+pub use offers::Change;
+pub use searches::{NewSearch, SearchId, SearchSummary, SourceHistory};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -103,4 +107,16 @@ fn now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+/// A fresh store in memory, for tests.
+#[cfg(test)]
+pub(crate) fn test_store() -> Store {
+    let mut conn = Connection::open_in_memory().expect("open in memory");
+    conn.pragma_update(None, "foreign_keys", true)
+        .expect("foreign keys");
+    schema::migrate(&mut conn).expect("migrate");
+    Store {
+        conn: Arc::new(Mutex::new(conn)),
+    }
 }

@@ -67,6 +67,11 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (scope, md5)
     ) WITHOUT ROWID;
     ",
+    // v2: the price an offer had in each search, so a search can be compared
+    // with the one before it whatever the clock did between them.
+    "
+    ALTER TABLE results ADD COLUMN price_fen INTEGER;
+    ",
 ];
 
 /// The schema version this code writes.
