@@ -2,7 +2,8 @@
 //! what happens to a corrupt, newer or unwritable database.
 
 use std::path::{Path, PathBuf};
-use tusou::store::{Opened, Store};
+use tusou::api::{Offer, Price, SearchParams};
+use tusou::store::{Change, NewSearch, Opened, Store};
 
 fn open(path: &Path, legacy: Option<&Path>) -> (Store, Vec<String>) {
     match Store::open(path, legacy) {
@@ -225,5 +226,89 @@ fn a_read_only_directory_turns_history_off() {
     }
     for d in [&empty, &full] {
         std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+fn offer(id: u64, fen: u64) -> Offer {
+    Offer {
+        offer_id: Some(id.to_string()),
+        title: format!("offer {id}"),
+        price: Some(Price(fen)),
+        ..Offer::default()
+    }
+}
+
+fn record(store: &Store, md5: &str, offers: &[Offer]) -> tusou::store::SearchId {
+    let id = store
+        .record_search(&NewSearch {
+            source_md5: md5,
+            thumbnail: None,
+            source: "shoe.jpg",
+            provider: "dajisaas",
+            params: &SearchParams::default(),
+        })
+        .expect("record search");
+    store
+        .record_page(id, 1, offers, Some(offers.len() as u64))
+        .expect("record page");
+    id
+}
+
+/// Two processes' stores on one file: what one records the other reads,
+/// and searches of the same picture from both are compared.
+#[test]
+fn searches_recorded_by_one_store_are_read_by_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tusou.db");
+    let (a, _) = open(&path, None);
+    let (b, _) = open(&path, None);
+    let first = record(&a, "aa", &[offer(1, 100), offer(2, 200)]);
+    assert_eq!(
+        b.search_offers(first).unwrap(),
+        [offer(1, 100), offer(2, 200)]
+    );
+    let second = record(&b, "aa", &[offer(2, 150), offer(3, 1)]);
+    assert_eq!(
+        a.changes_since_last(second).unwrap(),
+        [Change::PriceDown { was_fen: 200 }, Change::New]
+    );
+    assert_eq!(a.source_history("aa").unwrap().times, 2);
+    assert!(b.delete_search(first).unwrap());
+    let recent = a.recent_searches(10).unwrap();
+    assert_eq!(recent.len(), 1);
+    assert_eq!(recent[0].id, second);
+}
+
+/// Four writers recording pages at once lose nothing.
+#[test]
+fn four_stores_recording_at_once_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tusou.db");
+    drop(open(&path, None));
+    let ids: Vec<_> = std::thread::scope(|scope| {
+        let writers: Vec<_> = (0..4u64)
+            .map(|w| {
+                let path = &path;
+                scope.spawn(move || {
+                    let (store, _) = open(path, None);
+                    (0..10u64)
+                        .map(|s| {
+                            let offers: Vec<_> =
+                                (0..50).map(|i| offer(w * 1000 + i, s * 10 + i)).collect();
+                            record(&store, &format!("{w}-{s}"), &offers)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        writers
+            .into_iter()
+            .flat_map(|w| w.join().expect("writer"))
+            .collect()
+    });
+    let (store, _) = open(&path, None);
+    assert_eq!(store.recent_searches(100).unwrap().len(), 40);
+    for id in ids {
+        assert_eq!(store.search_offers(id).unwrap().len(), 50);
     }
 }

@@ -145,6 +145,27 @@ mod tests {
     }
 
     #[test]
+    fn v1_gains_each_result_s_price_and_keeps_its_rows() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO searches (source_md5, source, provider, searched_at) VALUES ('a', 's', 'p', 0);
+             INSERT INTO offers (provider, offer_key, offer, first_seen, last_seen) VALUES ('p', 'k', '{}', 0, 0);
+             INSERT INTO results (search_id, offer_id, page, rank) VALUES (1, 1, 1, 0);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), latest());
+        let price: Option<i64> = conn
+            .query_row("SELECT price_fen FROM results WHERE rank = 0", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(price, None);
+    }
+
+    #[test]
     fn shortlist_status_is_one_of_four() {
         let mut conn = Connection::open_in_memory().unwrap();
         migrate(&mut conn).unwrap();
