@@ -85,6 +85,11 @@ pub struct ResolvedImage {
     pub summary: String,
     /// Further things to say (e.g. a smaller copy was uploaded).
     pub notes: Vec<String>,
+    /// What names this picture in the history: the MD5 of the prepared
+    /// copy (hex), or of `url:<address>` for a picture searched by address.
+    pub source_md5: String,
+    /// A small JPEG of the picture for the history list, when one was made.
+    pub thumbnail: Option<Vec<u8>>,
 }
 
 impl ResolvedImage {
@@ -97,6 +102,8 @@ impl ResolvedImage {
             sent_size: None,
             summary: "a 1688 picture: the provider fetches it by its address".into(),
             notes: Vec::new(),
+            source_md5: address_md5(url),
+            thumbnail: None,
         }
     }
 
@@ -191,7 +198,17 @@ impl Client {
             ),
             _ => prepared.summary.clone(),
         };
+        let bytes = prepared.bytes.clone();
+        // A failed thumbnail costs the history its picture, nothing more.
+        let thumbnail = tokio::task::spawn_blocking(move || {
+            crate::image::thumbnail::history_thumbnail(&bytes).ok()
+        })
+        .await
+        .ok()
+        .flatten();
         Ok(ResolvedImage {
+            source_md5: prepared.md5_hex.clone(),
+            thumbnail,
             image,
             route,
             source_size: Some((prepared.source.width, prepared.source.height)),
@@ -200,6 +217,12 @@ impl Client {
             notes,
         })
     }
+}
+
+/// The history's name for a picture searched by address.
+fn address_md5(url: &str) -> String {
+    use md5::Digest as _;
+    crate::text::hex(&md5::Md5::digest(format!("url:{}", url.trim()).as_bytes()))
 }
 
 async fn blocking(

@@ -30,6 +30,16 @@ pub fn decode_for_thumbnail(
     Ok(flatten_to_rgb(resized(&img, w, h)))
 }
 
+/// Longest edge of the picture kept with each search in the history.
+pub const HISTORY_THUMB_EDGE: u32 = 96;
+
+/// A small JPEG (at most [`HISTORY_THUMB_EDGE`] on a side, a few KB) of a
+/// picture, kept with its search in the history.
+pub fn history_thumbnail(bytes: &[u8]) -> Result<Vec<u8>, ImageError> {
+    let img = decode_for_thumbnail(bytes, HISTORY_THUMB_EDGE, HISTORY_THUMB_EDGE)?;
+    super::encode::encode_jpeg(&img, 75)
+}
+
 fn decode_any(bytes: &[u8]) -> Result<DynamicImage, ImageError> {
     let format = identify(bytes)?;
     Ok(decode(bytes, &format, PrepareOptions::default().max_pixels)?.image)
