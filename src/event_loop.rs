@@ -5,7 +5,7 @@
 //! caller.
 
 use crate::app::effects;
-use crate::app::state::{Thumb, ThumbKey};
+use crate::app::state::{StoreStatus, Thumb, ThumbKey};
 use crate::app::{
     AppOptions, Msg, Start, State, classify_start, event_to_msgs, initial_state, update,
 };
@@ -36,7 +36,17 @@ pub(crate) async fn run(backend: SearchBackend, options: AppOptions) -> anyhow::
     );
 
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut runner = effects::Runner::new(tx, backend.client.clone(), options.prepare.clone());
+    state.provider = backend.provider_name.clone();
+    if let Some(reason) = &backend.history_off {
+        state.store = StoreStatus::Off(reason.clone());
+    }
+    let mut runner = effects::Runner::new(
+        tx,
+        backend.client.clone(),
+        options.prepare.clone(),
+        backend.store.clone(),
+        backend.provider_name.clone(),
+    );
     let signals = Signals::install();
     let mut terminal = tui::init()?;
     let _guard = tui::Guard;

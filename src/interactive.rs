@@ -77,7 +77,13 @@ pub async fn run(start: Option<String>, common: CommonArgs, strict_keymap: bool)
         start,
         keymap,
         keymap_problems,
-        notices: config.warnings.clone(),
+        notices: config
+            .warnings
+            .iter()
+            .cloned()
+            .chain(backend.store_notices.iter().cloned())
+            .chain(backend.history_off.iter().map(|r| format!("history is off: {r}")))
+            .collect(),
         prepare: prepare_options(&common),
         export_dir: config::export_dir(),
         page_size: config.page_size.unwrap_or(crate::api::DEFAULT_PAGE_SIZE),

@@ -184,3 +184,51 @@ mod tests {
         assert_eq!(human_bytes(36_000_054), "36.0 MB");
     }
 }
+
+/// (year, month 1–12, day 1–31) of a Unix time, in UTC: Howard Hinnant's
+/// days-to-civil algorithm.
+pub(crate) fn civil_date(unix: i64) -> (i64, u32, u32) {
+    let z = unix.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// "12 Nov" (UTC).
+pub(crate) fn day_month(unix: i64) -> String {
+    let (_, month, day) = civil_date(unix);
+    let month = MONTHS.get(month as usize - 1).copied().unwrap_or("?");
+    format!("{day} {month}")
+}
+
+/// "12 Nov 2026 14:02" (UTC).
+pub(crate) fn date_time(unix: i64) -> String {
+    let (year, _, _) = civil_date(unix);
+    let secs = unix.rem_euclid(86_400);
+    format!(
+        "{} {year} {:02}:{:02}",
+        day_month(unix),
+        secs / 3600,
+        secs % 3600 / 60
+    )
+}
+
+#[cfg(test)]
+mod date_tests {
+    #[test]
+    fn dates_in_utc() {
+        assert_eq!(super::civil_date(0), (1970, 1, 1));
+        assert_eq!(super::date_time(1_700_000_000), "14 Nov 2023 22:13");
+        assert_eq!(super::day_month(951_782_400), "29 Feb");
+    }
+}

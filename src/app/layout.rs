@@ -17,6 +17,8 @@ pub(crate) struct Areas {
     pub filters: Rect,
     pub results: Rect,
     pub detail: Rect,
+    pub history: Rect,
+    pub shortlist: Rect,
     pub status: Rect,
     pub narrow: bool,
 }
@@ -28,24 +30,37 @@ impl Areas {
             Pane::Filters => self.filters,
             Pane::Results => self.results,
             Pane::Detail => self.detail,
+            Pane::History => self.history,
+            Pane::Shortlist => self.shortlist,
         }
     }
 
     /// The pane under a screen cell.
     pub(crate) fn pane_at(&self, col: u16, row: u16) -> Option<Pane> {
         let p = ratatui::layout::Position::new(col, row);
-        [Pane::Picker, Pane::Filters, Pane::Results, Pane::Detail]
+        ALL_PANES
             .into_iter()
             .find(|&pane| self.pane(pane).contains(p))
     }
 }
 
-/// The panes in tab order for a layout.
-pub(crate) fn pane_order(narrow: bool) -> &'static [Pane] {
+const ALL_PANES: [Pane; 6] = [
+    Pane::Picker,
+    Pane::Filters,
+    Pane::Results,
+    Pane::Detail,
+    Pane::History,
+    Pane::Shortlist,
+];
+
+/// The panes in tab order for a layout: every pane as a tab when narrow;
+/// in the wide layout the main place holds one of Results, History and
+/// Shortlist, and tab moves through the panes on screen.
+pub(crate) fn pane_order(narrow: bool, main: Pane) -> Vec<Pane> {
     if narrow {
-        &[Pane::Picker, Pane::Filters, Pane::Results, Pane::Detail]
+        ALL_PANES.to_vec()
     } else {
-        &[Pane::Picker, Pane::Filters, Pane::Results]
+        vec![Pane::Picker, Pane::Filters, main]
     }
 }
 
@@ -54,7 +69,7 @@ pub(crate) fn is_narrow(width: u16, height: u16) -> bool {
 }
 
 /// Splits the screen. Works at any size (zero-sized rects when tiny).
-pub(crate) fn layout(area: Rect, focus: Pane) -> Areas {
+pub(crate) fn layout(area: Rect, focus: Pane, main: Pane) -> Areas {
     let narrow = is_narrow(area.width, area.height);
     let [body, status] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
     if narrow {
@@ -71,6 +86,8 @@ pub(crate) fn layout(area: Rect, focus: Pane) -> Areas {
             Pane::Filters => areas.filters = body,
             Pane::Results => areas.results = body,
             Pane::Detail => areas.detail = body,
+            Pane::History => areas.history = body,
+            Pane::Shortlist => areas.shortlist = body,
         }
         return areas;
     }
@@ -81,17 +98,23 @@ pub(crate) fn layout(area: Rect, focus: Pane) -> Areas {
     let [picker, filters] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(filters_h)]).areas(left);
     let detail_h = (right.height * 2 / 5).clamp(5, 14);
-    let [results, detail] =
+    let [top, detail] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(detail_h)]).areas(right);
-    Areas {
+    let mut areas = Areas {
         tabs: Rect::default(),
         picker,
         filters,
-        results,
         detail,
         status,
         narrow,
+        ..Areas::default()
+    };
+    match main {
+        Pane::History => areas.history = top,
+        Pane::Shortlist => areas.shortlist = top,
+        _ => areas.results = top,
     }
+    areas
 }
 
 /// Rows of the filters pane plus its border.
@@ -99,7 +122,11 @@ const FILTERS_FULL_HEIGHT: u16 = 18;
 
 /// Layout for the state's screen size.
 pub(crate) fn areas_of(state: &State) -> Areas {
-    layout(Rect::new(0, 0, state.width, state.height), state.focus)
+    layout(
+        Rect::new(0, 0, state.width, state.height),
+        state.focus,
+        state.main,
+    )
 }
 
 /// Rows available for list items inside a bordered pane.
@@ -140,7 +167,7 @@ pub(crate) fn picker_list_rows(rect: Rect, state: &State) -> usize {
 /// rows, when there is room for rows under it. `update` asks the same, so
 /// paging and clicks agree with the screen.
 pub(crate) fn header_shown(state: &State, inner_rows: usize) -> bool {
-    !state.results.offers.is_empty() && inner_rows >= 3
+    !state.results.rows.is_empty() && inner_rows >= 3
 }
 
 /// The whole screen as a rect.
@@ -148,15 +175,14 @@ fn screen(state: &State) -> Rect {
     Rect::new(0, 0, state.width, state.height)
 }
 
+/// The rect a main pane has (or would have, when shown).
+fn main_rect(state: &State, pane: Pane) -> Rect {
+    layout(screen(state), pane, pane).pane(pane)
+}
+
 /// Visible rows of the results list.
 pub(crate) fn results_rows(state: &State) -> usize {
-    let areas = areas_of(state);
-    let rect = if areas.narrow {
-        layout(screen(state), Pane::Results).results
-    } else {
-        areas.results
-    };
-    let rows = inner_rows(rect);
+    let rows = inner_rows(main_rect(state, Pane::Results));
     if header_shown(state, rows) {
         rows - 1
     } else {
@@ -166,11 +192,21 @@ pub(crate) fn results_rows(state: &State) -> usize {
 
 /// Visible rows of the picker list.
 pub(crate) fn picker_rows(state: &State) -> usize {
-    let rect = layout(screen(state), Pane::Picker).picker;
+    let rect = layout(screen(state), Pane::Picker, state.main).picker;
     picker_list_rows(rect, state)
 }
 
 /// Visible rows of the filters list.
 pub(crate) fn filters_rows(state: &State) -> usize {
-    inner_rows(layout(screen(state), Pane::Filters).filters)
+    inner_rows(layout(screen(state), Pane::Filters, state.main).filters)
+}
+
+/// Visible rows of the history list.
+pub(crate) fn history_rows(state: &State) -> usize {
+    inner_rows(main_rect(state, Pane::History))
+}
+
+/// Visible rows of the shortlist (one line under the border is its header).
+pub(crate) fn shortlist_rows(state: &State) -> usize {
+    inner_rows(main_rect(state, Pane::Shortlist)).saturating_sub(1)
 }

@@ -4,6 +4,10 @@ pub use super::failure::{Failure, FailureKind};
 use super::state::{Entry, SearchSource, Thumb, ThumbKey};
 use crate::api::{ImageRef, Offer, ResultPage, SearchParams};
 use crate::keymap::Action;
+use crate::store::{
+    Change, OfferRef, SearchId, SearchSummary, ShortlistEntry, SourceHistory, Status,
+    StoredSearch,
+};
 use std::path::PathBuf;
 use tui_input::InputRequest;
 
@@ -40,12 +44,29 @@ pub enum Msg {
         generation: u64,
         result: Result<crate::api::ResolvedImage, Failure>,
     },
+    /// The search was recorded in the history (before `Resolved`).
+    Recorded {
+        generation: u64,
+        result: Result<Recorded, String>,
+    },
     /// A page arrived (or failed) for search generation `generation`.
     Page {
         generation: u64,
         page: u32,
         result: Result<ResultPage, Failure>,
+        /// When the search is recorded: the page was stored, and how every
+        /// offer so far compares with the last search of the picture; or
+        /// why storing failed (the rows are shown all the same).
+        stored: Option<Result<Vec<Change>, String>>,
     },
+    /// The history list, read from the store.
+    History(Result<Vec<SearchSummary>, String>),
+    /// The shortlist, read from the store (after every change to it too).
+    Shortlist(Result<Vec<ShortlistEntry>, String>),
+    /// A stored search, read back to reopen it.
+    Reopened(Result<Option<StoredSearch>, String>),
+    /// A write to the store finished: what to say, or why it failed.
+    Stored(Result<String, String>),
     Thumb {
         key: ThumbKey,
         thumb: Thumb,
@@ -71,15 +92,29 @@ pub enum Effect {
         generation: u64,
         source: SearchSource,
         params: SearchParams,
+        /// Record it in the history (when the history is on).
+        record: bool,
     },
     FetchPage {
         generation: u64,
         image: ImageRef,
         params: SearchParams,
         page: u32,
+        /// Store the page under this recorded search.
+        record: Option<SearchId>,
     },
     /// Abort every in-flight search task.
     CancelSearch,
+    /// Read or write the history database in the background.
+    Store(StoreOp),
+    /// Record search `generation` (same picture, new filters) in the history.
+    RecordSearch {
+        generation: u64,
+        source: SearchSource,
+        source_md5: String,
+        thumbnail: Option<Vec<u8>>,
+        params: SearchParams,
+    },
     /// Decode a thumbnail; tasks for other keys are no longer wanted.
     LoadThumb(ThumbKey),
     /// Put text on the clipboard with OSC 52 after the next draw.
@@ -89,4 +124,32 @@ pub enum Effect {
         offers: Vec<Offer>,
         dir: PathBuf,
     },
+    ExportShortlist {
+        entries: Vec<ShortlistEntry>,
+        dir: PathBuf,
+    },
+}
+
+/// A search recorded in the history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub id: SearchId,
+    /// How often the picture was searched, this time included.
+    pub seen: SourceHistory,
+}
+
+/// Work on the history database.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StoreOp {
+    LoadHistory,
+    LoadShortlist,
+    Reopen(SearchId),
+    DeleteSearch(SearchId),
+    /// Star (idempotent), under the ref's provider.
+    Star(OfferRef, Box<Offer>),
+    Unstar(OfferRef),
+    /// Star if need be, and set the note.
+    SetNote(OfferRef, Box<Offer>, String),
+    /// Star if need be, and set the status.
+    SetStatus(OfferRef, Box<Offer>, Status),
 }

@@ -1,6 +1,6 @@
 //! The app's state: plain data, changed only by `update`, read by `ui`.
 
-use crate::api::{FilterFlag, ImageRef, Offer, SearchParams};
+use crate::api::{ImageRef, Offer, SearchParams};
 use crate::image::HalfBlockImage;
 use crate::image::protocol::GraphicsProtocol;
 use crate::keymap::{HelpEntry, KeyContext, Keymap};
@@ -9,8 +9,13 @@ use std::path::PathBuf;
 use tui_input::Input;
 
 mod filters;
+mod memory;
 
 pub use filters::{FilterField, FilterRow, FiltersState, SORTS, sort_label};
+pub use memory::{
+    Crumb, HistoryState, NoteEdit, ShortlistSort, ShortlistState, StoreStatus, TRAIL_MAX,
+    source_name,
+};
 
 /// Cap on the bytes held by decoded thumbnails.
 pub const THUMB_CACHE_BYTES: usize = 8 * 1024 * 1024;
@@ -22,6 +27,8 @@ pub enum Pane {
     Filters,
     Results,
     Detail,
+    History,
+    Shortlist,
 }
 
 impl Pane {
@@ -31,6 +38,8 @@ impl Pane {
             Pane::Filters => "Filters",
             Pane::Results => "Results",
             Pane::Detail => "Detail",
+            Pane::History => "History",
+            Pane::Shortlist => "Shortlist",
         }
     }
 
@@ -39,8 +48,49 @@ impl Pane {
             Pane::Picker => KeyContext::Picker,
             Pane::Filters => KeyContext::Filters,
             Pane::Results | Pane::Detail => KeyContext::Results,
+            Pane::History => KeyContext::History,
+            Pane::Shortlist => KeyContext::Shortlist,
         }
     }
+
+    /// The panes that take the main (right-hand) place in the wide layout.
+    pub(crate) fn is_main(self) -> bool {
+        matches!(self, Pane::Results | Pane::History | Pane::Shortlist)
+    }
+}
+
+/// One row of the results list: an offer alone, a group of offers with the
+/// same picture (one product, many sellers), or a seller inside an opened
+/// group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row {
+    /// Index into `ResultsState::offers`.
+    pub offer: usize,
+    pub kind: RowKind,
+}
+
+/// Offers with the same picture, grouped as pages arrive.
+#[derive(Debug, Default)]
+pub struct Groups {
+    /// Offer indices per group, in rank order; groups by first member.
+    pub members: Vec<Vec<usize>>,
+    /// The group of each picture key.
+    pub by_key: std::collections::HashMap<String, usize>,
+    /// Offers `0..grouped` are in a group.
+    pub grouped: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKind {
+    Single,
+    /// The group's first offer stands for it; `open` when its sellers are
+    /// listed under it.
+    Group {
+        count: usize,
+        min_price: Option<crate::api::Price>,
+        open: bool,
+    },
+    Member,
 }
 
 /// One directory entry as the listing task saw it.
@@ -190,8 +240,31 @@ pub struct ResultsState {
     pub stale: bool,
     /// A retry of this page is under way ("Retrying page 3…" on screen).
     pub retrying: Option<u32>,
+    /// Index into `rows`.
     pub cursor: usize,
     pub offset: usize,
+    /// The rows shown: one per offer, or grouped (see `RowKind`).
+    pub rows: Vec<Row>,
+    /// Groups opened, by their first offer's index.
+    pub opened: std::collections::HashSet<usize>,
+    /// Offers grouped by picture so far (kept up to date page by page).
+    pub groups: Groups,
+    /// How each offer compares with the last search of the same picture,
+    /// by offer index (shorter than `offers` until the store answers).
+    pub marks: Vec<crate::store::Change>,
+    /// This search's row in the history, once recorded.
+    pub recorded: Option<crate::store::SearchId>,
+    /// The picture's name in the history and its small copy, once
+    /// resolved, to record a search again with other filters.
+    pub history_key: Option<(String, Option<Vec<u8>>)>,
+    /// The first page waits until the search is recorded, so it is stored.
+    pub awaiting_record: bool,
+    /// "searched 3× since 12 Nov", once recorded.
+    pub seen: Option<String>,
+    /// Reopened from the history (rows from the store, no request made).
+    pub reopened: Option<crate::store::SearchSummary>,
+    /// What the breadcrumbs call these results (raw: sanitise before display).
+    pub label: String,
 }
 
 impl Default for ResultsState {
@@ -216,13 +289,29 @@ impl Default for ResultsState {
             retrying: None,
             cursor: 0,
             offset: 0,
+            rows: Vec::new(),
+            opened: Default::default(),
+            groups: Groups::default(),
+            marks: Vec::new(),
+            recorded: None,
+            history_key: None,
+            awaiting_record: false,
+            seen: None,
+            reopened: None,
+            label: String::new(),
         }
     }
 }
 
 impl ResultsState {
     pub fn selected(&self) -> Option<&Offer> {
-        self.offers.get(self.cursor)
+        self.rows
+            .get(self.cursor)
+            .and_then(|row| self.offers.get(row.offer))
+    }
+
+    pub fn selected_row(&self) -> Option<&Row> {
+        self.rows.get(self.cursor)
     }
 
     pub fn busy(&self) -> bool {
@@ -235,6 +324,8 @@ impl ResultsState {
 pub enum ThumbSource {
     File(PathBuf),
     Url(String),
+    /// The small picture kept with a search in the history.
+    Stored(crate::store::SearchId),
 }
 
 /// A thumbnail at one size (and, for graphics protocols, one position).
@@ -361,37 +452,26 @@ pub struct State {
     pub height: u16,
     pub spinner: usize,
     pub quit: bool,
+    /// Which of Results, History and Shortlist holds the main place.
+    pub main: Pane,
+    pub history: HistoryState,
+    pub shortlist: ShortlistState,
+    pub note: Option<NoteEdit>,
+    /// Results to go back to, newest last.
+    pub trail: Vec<Crumb>,
+    pub store: StoreStatus,
+    /// The name offers are stored under (provider, or demo provider).
+    pub provider: String,
+    /// Offers with the same picture shown as one row.
+    pub grouping: bool,
 }
 
 impl State {
     pub fn new(keymap: Keymap, params: SearchParams) -> State {
-        let mut fields: [Input; 4] = Default::default();
-        if let Some(p) = params.price_start {
-            fields[0] = Input::new(p.to_string());
-        }
-        if let Some(p) = params.price_end {
-            fields[1] = Input::new(p.to_string());
-        }
-        if let Some(c) = params.category_id {
-            fields[2] = Input::new(c.to_string());
-        }
-        fields[3] = Input::new(params.effective_page_size().to_string());
-        let sort = SORTS.iter().position(|s| *s == params.sort).unwrap_or(0);
-        let flags = FilterFlag::KNOWN
-            .iter()
-            .map(|f| params.filters.contains(f))
-            .collect();
         State {
             focus: Pane::Picker,
             picker: PickerState::default(),
-            filters: FiltersState {
-                fields,
-                errors: Default::default(),
-                sort,
-                flags,
-                cursor: 0,
-                offset: 0,
-            },
+            filters: FiltersState::from_params(&params),
             results: ResultsState::default(),
             params,
             thumbs: ThumbCache::new(THUMB_CACHE_BYTES),
@@ -411,6 +491,14 @@ impl State {
             height: 24,
             spinner: 0,
             quit: false,
+            main: Pane::Results,
+            history: HistoryState::default(),
+            shortlist: ShortlistState::default(),
+            note: None,
+            trail: Vec::new(),
+            store: StoreStatus::On,
+            provider: String::new(),
+            grouping: true,
         }
     }
 
@@ -424,9 +512,13 @@ impl State {
         if self.help.is_some() {
             return false;
         }
+        if self.note.is_some() {
+            return true;
+        }
         match self.focus {
             Pane::Picker => self.picker.text_input_active(),
             Pane::Filters => self.filters.current_field().is_some(),
+            Pane::Shortlist => self.shortlist.filter_active,
             _ => false,
         }
     }
@@ -460,6 +552,16 @@ impl State {
         });
     }
 
+    /// The breadcrumbs, oldest first, ending with the results on screen
+    /// (sanitised).
+    pub fn crumbs(&self) -> Vec<String> {
+        self.trail
+            .iter()
+            .map(|c| crate::text::sanitize(&c.results.label))
+            .chain(std::iter::once(crate::text::sanitize(&self.results.label)))
+            .collect()
+    }
+
     /// First key for `action`, for hints ("r" / "f5"); the action name if unbound.
     pub(crate) fn key_hint(&self, ctx: KeyContext, action: crate::keymap::Action) -> String {
         self.keymap
@@ -470,11 +572,27 @@ impl State {
     }
 }
 
+impl State {
+    /// The offer the offer actions (copy, open, star, more like this) act
+    /// on: the shortlist's when it holds the main place and has the focus
+    /// (or the detail tab does), else the results'.
+    pub fn selected_offer(&self) -> Option<&Offer> {
+        let on_shortlist = self.focus == Pane::Shortlist
+            || (self.focus == Pane::Detail && self.main == Pane::Shortlist);
+        if on_shortlist {
+            self.shortlist.selected().map(|e| &e.offer)
+        } else {
+            self.results.selected()
+        }
+    }
+}
+
 /// What the detail pane shows.
 #[derive(Debug, Clone, Copy)]
 pub enum Subject<'a> {
     File(&'a Entry),
     Offer(&'a Offer),
+    Search(&'a crate::store::SearchSummary),
     None,
 }
 
@@ -487,6 +605,21 @@ impl State {
             && let Some(e) = file
         {
             return Subject::File(e);
+        }
+        match self.main {
+            Pane::History => {
+                return self
+                    .history
+                    .selected()
+                    .map_or(Subject::None, Subject::Search);
+            }
+            Pane::Shortlist => {
+                return self
+                    .shortlist
+                    .selected()
+                    .map_or(Subject::None, |e| Subject::Offer(&e.offer));
+            }
+            _ => {}
         }
         if let Some(o) = self.results.selected() {
             return Subject::Offer(o);

@@ -42,13 +42,15 @@ actions! {
     FocusPicker => "focus_picker", "Focus the file picker";
     FocusFilters => "focus_filters", "Focus the filters";
     FocusResults => "focus_results", "Focus the results";
+    FocusHistory => "focus_history", "Show the history of searches";
+    FocusShortlist => "focus_shortlist", "Show the shortlist (starred offers)";
     // File picker
     Open => "open", "Open the directory, or search with the highlighted image";
     Search => "search", "Search with the highlighted image";
     ParentDir => "parent_dir", "Go to the parent directory";
     HomeDir => "home_dir", "Go to the home directory";
     ToggleHidden => "toggle_hidden", "Show or hide hidden files";
-    FilterFiles => "filter_files", "Type to filter the file list (fuzzy)";
+    FilterFiles => "filter_files", "Type to filter the list (fuzzy)";
     EnterPath => "enter_path", "Type or paste a path or an image URL";
     // Filters
     ApplyFilters => "apply_filters", "Apply the filters and search again from page 1";
@@ -61,6 +63,16 @@ actions! {
     OpenLink => "open_link", "Open the offer's link in a browser";
     Export => "export", "Export loaded results to CSV and JSON";
     Retry => "retry", "Retry the last failed request";
+    MoreLikeThis => "more_like_this", "Search with the offer's picture (more like this)";
+    Back => "back", "Back to the results before (breadcrumbs), without a request";
+    ToggleGrouping => "toggle_grouping", "Group offers with the same picture (one product, many sellers)";
+    ExpandGroup => "expand_group", "Show or hide the sellers of the highlighted group";
+    // Shortlist and history
+    Star => "star", "Star the offer (add to the shortlist), or unstar it";
+    EditNote => "edit_note", "Edit the starred offer's note";
+    CycleStatus => "cycle_status", "Cycle the starred offer's status (to ask, sample ordered, rejected, ordered)";
+    Refresh => "refresh", "Search the stored search again with the provider";
+    DeleteEntry => "delete_entry", "Delete the highlighted history entry";
     // Anywhere
     Help => "help", "Show or hide this help";
     Cancel => "cancel", "Close the overlay, leave the input, or cancel";

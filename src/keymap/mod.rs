@@ -44,6 +44,8 @@ pub enum KeyContext {
     Picker,
     Filters,
     Results,
+    History,
+    Shortlist,
 }
 
 impl KeyContext {
@@ -54,6 +56,8 @@ impl KeyContext {
             KeyContext::Picker => "picker",
             KeyContext::Filters => "filters",
             KeyContext::Results => "results",
+            KeyContext::History => "history",
+            KeyContext::Shortlist => "shortlist",
         }
     }
 
@@ -64,6 +68,8 @@ impl KeyContext {
             KeyContext::Picker,
             KeyContext::Filters,
             KeyContext::Results,
+            KeyContext::History,
+            KeyContext::Shortlist,
         ]
     }
 
@@ -93,7 +99,7 @@ struct Binding {
 /// Key bindings per context. Cheap lookups: one hash of the normalised key.
 #[derive(Debug, Clone)]
 pub struct Keymap {
-    contexts: [HashMap<KeyId, Binding>; 4],
+    contexts: [HashMap<KeyId, Binding>; 6],
 }
 
 impl Keymap {

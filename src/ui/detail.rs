@@ -20,6 +20,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     let subject = state.subject();
     let title = match subject {
         Subject::File(_) => " Preview ",
+        Subject::Search(_) => " Search ",
         _ => " Detail ",
     };
     let Some(inner) = framed_pane(theme, Line::from(title), focused, area, buf) else {
@@ -64,8 +65,55 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
                 ),
             ]
         }
+        Subject::Search(e) => {
+            let key = |a| {
+                state.key_hint(crate::keymap::KeyContext::History, a)
+            };
+            let count = match e.total {
+                Some(t) => format!("{} of {t} offers kept", e.loaded),
+                None => format!("{} offers kept", e.loaded),
+            };
+            let filters = super::history::params_summary(&e.params);
+            let mut l = vec![
+                (sanitize(&e.source), bold),
+                (
+                    format!(
+                        "{} UTC · {}",
+                        crate::text::date_time(e.searched_at),
+                        sanitize(&e.provider)
+                    ),
+                    plain,
+                ),
+                (count, plain),
+            ];
+            if !filters.is_empty() {
+                l.push((format!("filters: {filters}"), plain));
+            }
+            l.push((
+                format!(
+                    "{} reopen (no request) · {} search again · {} delete",
+                    key(crate::keymap::Action::Open),
+                    key(crate::keymap::Action::Refresh),
+                    key(crate::keymap::Action::DeleteEntry)
+                ),
+                theme.dim(),
+            ));
+            l
+        }
         Subject::Offer(o) => {
             let mut l = Vec::new();
+            let offer_ref = crate::store::Store::offer_ref(&state.provider, o);
+            let starred = match state.main {
+                Pane::Shortlist => state.shortlist.selected(),
+                _ => state.shortlist.entry(&offer_ref),
+            };
+            if let Some(entry) = starred {
+                let mut line = format!("★ {}", entry.status.label());
+                if !entry.note.is_empty() {
+                    line.push_str(&format!(" · {}", sanitize(&entry.note)));
+                }
+                l.push((line, theme.price()));
+            }
             if let Some(en) = o.title_en.as_deref().filter(|t| !t.trim().is_empty()) {
                 l.push((sanitize(en), bold));
             }
@@ -149,6 +197,7 @@ fn render_picture(buf: &mut Buffer, pic: Rect, state: &State, theme: Theme) {
             let has_picture = match state.subject() {
                 Subject::Offer(o) => o.image_url.is_some(),
                 Subject::File(_) => true,
+                Subject::Search(e) => e.has_thumbnail,
                 Subject::None => false,
             };
             let text = if has_picture {

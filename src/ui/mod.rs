@@ -4,8 +4,10 @@
 pub mod detail;
 pub mod filters;
 pub mod help;
+pub mod history;
 pub mod picker;
 pub mod results;
+pub mod shortlist;
 pub mod status;
 
 use crate::app::layout::{Areas, layout, pane_order};
@@ -134,7 +136,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
     if area.width == 0 || area.height == 0 {
         return;
     }
-    let areas = layout(area, state.focus);
+    let areas = layout(area, state.focus, state.main);
     let buf = frame.buffer_mut();
     if areas.narrow {
         draw_tabs(buf, areas.tabs, state);
@@ -142,6 +144,8 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
     picker::render(buf, areas.picker, state);
     filters::render(buf, areas.filters, state);
     results::render(buf, areas.results, state);
+    history::render(buf, areas.history, state);
+    shortlist::render(buf, areas.shortlist, state);
     detail::render(buf, areas.detail, state);
     status::render(buf, areas.status, state);
     if let Some(scroll) = state.help {
@@ -159,9 +163,13 @@ fn cursor_position(state: &State, areas: &Areas) -> Option<(u16, u16)> {
     if state.help.is_some() {
         return None;
     }
+    if state.note.is_some() {
+        return status::note_cursor(areas.status, state);
+    }
     match state.focus {
         Pane::Picker => picker::cursor_position(areas.picker, state),
         Pane::Filters => filters::cursor_position(areas.filters, state),
+        Pane::Shortlist => shortlist::cursor_position(areas.shortlist, state),
         _ => None,
     }
 }
@@ -169,7 +177,7 @@ fn cursor_position(state: &State, areas: &Areas) -> Option<(u16, u16)> {
 fn draw_tabs(buf: &mut ratatui::buffer::Buffer, area: Rect, state: &State) {
     let theme = Theme::of(state);
     let mut spans = Vec::new();
-    for (i, pane) in pane_order(true).iter().enumerate() {
+    for (i, pane) in pane_order(true, state.main).iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled("│", theme.dim()));
         }

@@ -3,7 +3,8 @@
 use super::{Theme, framed_pane, spinner};
 use crate::api::Offer;
 use crate::app::layout::header_shown;
-use crate::app::state::{Failed, Pane, Phase, State};
+use crate::app::state::{Failed, Pane, Phase, Row, RowKind, State};
+use crate::store::Change;
 use crate::keymap::Action;
 use crate::keymap::KeyContext;
 use crate::text::{fit, sanitize, truncate, width};
@@ -33,6 +34,16 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     let r = &state.results;
     let focused = matches!(state.focus, Pane::Results);
     let mut title = vec![Span::raw(" Results ")];
+    let crumbs = state.crumbs();
+    if crumbs.len() > 1 || r.reopened.is_some() {
+        // The way back: "photo.jpg › like “Red mug” › …", newest kept.
+        let shown: Vec<&str> = crumbs.iter().rev().take(3).rev().map(String::as_str).collect();
+        let more = if crumbs.len() > 3 { "… › " } else { "" };
+        title.push(Span::styled(
+            format!("· {more}{} ", truncate(&shown.join(" › "), 60)),
+            theme.accent(),
+        ));
+    }
     if state.demo && r.source.is_some() {
         title.push(Span::styled("demo ", theme.price()));
     }
@@ -56,11 +67,15 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
         y += 1;
         rows -= 1;
     }
-    let shown = r.offers.iter().enumerate().skip(r.offset).take(rows);
+    let shown = r.rows.iter().enumerate().skip(r.offset).take(rows);
     let mut drawn = 0;
-    for (i, offer) in shown {
+    for (i, row) in shown {
+        let Some(offer) = r.offers.get(row.offer) else {
+            continue;
+        };
         let selected = i == r.cursor;
-        let mut line = offer_line(offer, w, selected, focused, theme);
+        let lead = lead(state, row, theme);
+        let mut line = offer_line(offer, w, selected, focused, theme, lead);
         if r.stale && !selected {
             line = line.style(theme.dim());
         }
@@ -181,6 +196,44 @@ fn header_line(w: usize, theme: Theme) -> Line<'static> {
     ))
 }
 
+/// What goes before an offer's title: ★ when starred, "new" or a price
+/// move since the last search of the picture, and "×N from ¥x" for a
+/// group of sellers (▸ closed, ▾ open; └ for a seller inside).
+fn lead(state: &State, row: &Row, theme: Theme) -> Vec<Span<'static>> {
+    let r = &state.results;
+    let mut spans = Vec::new();
+    let Some(offer) = r.offers.get(row.offer) else {
+        return spans;
+    };
+    let offer_ref = crate::store::Store::offer_ref(&state.provider, offer);
+    if state.shortlist.entry(&offer_ref).is_some() {
+        spans.push(Span::styled("★ ", theme.price()));
+    }
+    match r.marks.get(row.offer) {
+        Some(Change::New) => spans.push(Span::styled("new ", theme.good())),
+        Some(Change::PriceUp { .. }) => spans.push(Span::styled("↑ ", theme.error())),
+        Some(Change::PriceDown { .. }) => spans.push(Span::styled("↓ ", theme.good())),
+        _ => {}
+    }
+    match row.kind {
+        RowKind::Group {
+            count,
+            min_price,
+            open,
+        } => {
+            let from = min_price.map_or_else(String::new, |p| format!(" from ¥{p}"));
+            let arrow = if open { "▾" } else { "▸" };
+            spans.push(Span::styled(
+                format!("{arrow}×{count} sellers{from} "),
+                theme.accent(),
+            ));
+        }
+        RowKind::Member => spans.insert(0, Span::styled("  └ ", theme.dim())),
+        RowKind::Single => {}
+    }
+    spans
+}
+
 /// One offer: price, special price, sales, repurchase, titles, badges.
 fn offer_line(
     offer: &Offer,
@@ -188,6 +241,7 @@ fn offer_line(
     selected: bool,
     focused: bool,
     theme: Theme,
+    lead: Vec<Span<'static>>,
 ) -> Line<'static> {
     let price = offer
         .price
@@ -215,7 +269,13 @@ fn offer_line(
     } else {
         Style::new()
     };
+    let lead_w: usize = lead.iter().map(|s| width(&s.content)).sum();
+    let lead_w = lead_w.min(title_w);
+    let title_w = title_w - lead_w;
     let mut spans = Vec::new();
+    for s in lead {
+        spans.push(if selected { s.style(base) } else { s });
+    }
     let titles = match &title_en {
         Some(en) => {
             let en_w = width(en);

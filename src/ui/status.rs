@@ -16,6 +16,9 @@ pub fn mode(state: &State) -> &'static str {
     if state.help.is_some() {
         return "HELP";
     }
+    if state.note.is_some() {
+        return "NOTE";
+    }
     if state.text_input_active() {
         return "INPUT";
     }
@@ -24,6 +27,8 @@ pub fn mode(state: &State) -> &'static str {
         Pane::Filters => "FILTERS",
         Pane::Results => "RESULTS",
         Pane::Detail => "DETAIL",
+        Pane::History => "HISTORY",
+        Pane::Shortlist => "SHORTLIST",
     }
 }
 
@@ -52,12 +57,25 @@ pub(crate) fn hints(state: &State) -> String {
                 (Action::CycleSort, "sort"),
                 (Action::Help, "help"),
             ],
-            _ => &[
-                (Action::CopyLink, "copy link"),
-                (Action::OpenLink, "open"),
+            KeyContext::History => &[
+                (Action::Open, "reopen"),
+                (Action::Refresh, "search again"),
+                (Action::DeleteEntry, "delete"),
+                (Action::Help, "help"),
+            ],
+            KeyContext::Shortlist => &[
+                (Action::EditNote, "note"),
+                (Action::CycleStatus, "status"),
+                (Action::Star, "unstar"),
                 (Action::Export, "export"),
                 (Action::Help, "help"),
-                (Action::Quit, "quit"),
+            ],
+            _ => &[
+                (Action::Star, "star"),
+                (Action::MoreLikeThis, "more like this"),
+                (Action::CopyLink, "copy link"),
+                (Action::OpenLink, "open"),
+                (Action::Help, "help"),
             ],
         }
     };
@@ -82,6 +100,16 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
         Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
     )];
     let mut used = width(&mode_text);
+    if let Some(edit) = &state.note {
+        // The note being typed takes the whole line.
+        let prompt = edit.prompt();
+        let room = w.saturating_sub(used + width(&prompt) + 1);
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(prompt, theme.accent()));
+        spans.push(Span::raw(tail_fit(edit.input.value(), room)));
+        Line::from(spans).render(area, buf);
+        return;
+    }
     let backend = if state.demo {
         " demo ".to_string()
     } else if state.backend_label.is_empty() {
@@ -114,6 +142,34 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
         spans.push(Span::styled(hints, theme.dim()));
     }
     Line::from(spans).render(area, buf);
+}
+
+/// The end of `text` that fits `room` cells (the caret is at the end).
+fn tail_fit(text: &str, room: usize) -> String {
+    let text = sanitize(text);
+    let mut out: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in text.chars().rev() {
+        let cw = width(c.encode_utf8(&mut [0; 4]));
+        if used + cw > room {
+            break;
+        }
+        used += cw;
+        out.push(c);
+    }
+    out.into_iter().rev().collect()
+}
+
+/// Where the caret goes while a note is typed: after the text shown.
+pub(crate) fn note_cursor(area: Rect, state: &State) -> Option<(u16, u16)> {
+    let edit = state.note.as_ref()?;
+    let mode_w = width(&format!(" {} ", mode(state)));
+    let prompt = edit.prompt();
+    let room = usize::from(area.width).saturating_sub(mode_w + width(&prompt) + 1);
+    let typed = width(&tail_fit(edit.input.value(), room));
+    let x = mode_w + 1 + width(&prompt) + typed;
+    let x = u16::try_from(x).unwrap_or(u16::MAX);
+    Some((area.x.saturating_add(x).min(area.x + area.width.saturating_sub(1)), area.y))
 }
 
 /// Truncates a message to `room` cells; a trailing " — press … " hint is

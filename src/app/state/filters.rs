@@ -71,6 +71,34 @@ pub struct FiltersState {
 }
 
 impl FiltersState {
+    /// The pane showing `params`, cursor at the top.
+    pub fn from_params(params: &crate::api::SearchParams) -> FiltersState {
+        let mut fields: [Input; 4] = Default::default();
+        if let Some(p) = params.price_start {
+            fields[0] = Input::new(p.to_string());
+        }
+        if let Some(p) = params.price_end {
+            fields[1] = Input::new(p.to_string());
+        }
+        if let Some(c) = params.category_id {
+            fields[2] = Input::new(c.to_string());
+        }
+        fields[3] = Input::new(params.effective_page_size().to_string());
+        let sort = SORTS.iter().position(|s| *s == params.sort).unwrap_or(0);
+        let flags = FilterFlag::KNOWN
+            .iter()
+            .map(|f| params.filters.contains(f))
+            .collect();
+        FiltersState {
+            fields,
+            errors: Default::default(),
+            sort,
+            flags,
+            cursor: 0,
+            offset: 0,
+        }
+    }
+
     pub fn rows() -> usize {
         FIXED_FILTER_ROWS + flag_rows().count()
     }

@@ -22,7 +22,11 @@ pub(super) fn export(state: &mut State) -> Vec<Effect> {
 pub(super) fn exported(state: &mut State, result: Result<(PathBuf, PathBuf), String>) {
     match result {
         Ok((csv, json)) => {
-            let n = state.results.offers.len();
+            let n = if state.focus == crate::app::state::Pane::Shortlist {
+                state.shortlist.visible.len()
+            } else {
+                state.results.offers.len()
+            };
             let text = match (csv.to_str(), json.to_str()) {
                 (Some(c), Some(j))
                     if c.strip_suffix(".csv").is_some()

@@ -11,7 +11,17 @@ pub(super) fn input(state: &mut State, req: InputRequest) -> Vec<Effect> {
     if state.help.is_some() {
         return Vec::new();
     }
+    if let Some(note) = state.note.as_mut() {
+        note.input.handle(req);
+        return Vec::new();
+    }
     match state.focus {
+        Pane::Shortlist if state.shortlist.filter_active => {
+            state.shortlist.filter.handle(req);
+            super::shortlist::rebuild_visible(&mut state.shortlist);
+            state.shortlist.cursor = 0;
+            state.shortlist.offset = 0;
+        }
         Pane::Picker => {
             if let Some(line) = state.picker.path_input.as_mut() {
                 line.handle(req);
@@ -44,6 +54,7 @@ pub(super) fn input(state: &mut State, req: InputRequest) -> Vec<Effect> {
 pub(super) fn paste(state: &mut State, text: &str) -> Vec<Effect> {
     let text: String = text.chars().filter(|c| !c.is_control()).collect();
     if state.focus == Pane::Picker
+        && state.note.is_none()
         && state.picker.path_input.is_none()
         && !state.picker.filter_active
     {

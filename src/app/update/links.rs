@@ -8,7 +8,7 @@ use crate::keymap::Action;
 use crate::keymap::KeyContext;
 
 pub(super) fn copy_link(state: &mut State) -> Vec<Effect> {
-    match state.results.selected() {
+    match state.selected_offer() {
         Some(o) => match o.best_link() {
             Some(OfferLink::Offer(link)) => {
                 state.set_info(format!("Copied link {link}"));
@@ -34,7 +34,7 @@ pub(super) fn copy_link(state: &mut State) -> Vec<Effect> {
 }
 
 pub(super) fn copy_title(state: &mut State) -> Vec<Effect> {
-    match state.results.selected() {
+    match state.selected_offer() {
         Some(o) => {
             let title = crate::text::sanitize(&o.title);
             state.set_info(format!("Copied title {title}"));
@@ -48,7 +48,7 @@ pub(super) fn copy_title(state: &mut State) -> Vec<Effect> {
 }
 
 pub(super) fn open_link(state: &mut State) -> Vec<Effect> {
-    let Some(offer) = state.results.selected() else {
+    let Some(offer) = state.selected_offer() else {
         state.set_error("No offer selected");
         return Vec::new();
     };

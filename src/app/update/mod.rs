@@ -4,13 +4,17 @@
 
 mod export;
 mod filters;
+mod history;
 mod input;
 mod links;
 mod mouse;
 mod navigation;
 mod picker;
+mod rows;
 mod search;
+mod shortlist;
 mod thumbs;
+mod trail;
 
 use super::msg::{Effect, Msg};
 use super::state::{Pane, SearchSource, State};
@@ -74,11 +78,24 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Resolved { generation, result } => search::resolved(state, generation, result),
+        Msg::Recorded { generation, result } => search::recorded(state, generation, result),
         Msg::Page {
             generation,
             page,
             result,
-        } => search::page_reply(state, generation, page, result),
+            stored,
+        } => search::page_reply(state, generation, page, result, stored),
+        Msg::History(result) => history::loaded(state, result),
+        Msg::Reopened(result) => history::reopened(state, result),
+        Msg::Shortlist(result) => shortlist::loaded(state, result),
+        Msg::Stored(result) => {
+            match result {
+                Ok(text) if !text.is_empty() => state.set_info(text),
+                Ok(_) => {}
+                Err(e) => state.set_error(format!("history: {e}")),
+            }
+            Vec::new()
+        }
         Msg::Thumb { key, thumb } => {
             thumbs::store(state, key, thumb);
             Vec::new()
@@ -116,6 +133,9 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
     if let Some(fx) = picker::input_line_key(state, a) {
         return fx;
     }
+    if let Some(fx) = shortlist::input_line_key(state, a) {
+        return fx;
+    }
     match a {
         Action::Quit => Vec::new(),
         Action::Help => {
@@ -133,10 +153,13 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
         Action::FocusPicker => navigation::focus(state, Pane::Picker),
         Action::FocusFilters => navigation::focus(state, Pane::Filters),
         Action::FocusResults => navigation::focus(state, Pane::Results),
+        Action::FocusHistory => navigation::focus(state, Pane::History),
+        Action::FocusShortlist => navigation::focus(state, Pane::Shortlist),
         Action::Open => match state.focus {
             Pane::Picker => picker::open_entry(state, false),
             Pane::Filters => filters::apply_filters(state),
-            Pane::Results | Pane::Detail => links::open_link(state),
+            Pane::Results | Pane::Detail | Pane::Shortlist => links::open_link(state),
+            Pane::History => history::reopen(state),
         },
         Action::Search => {
             if state.focus == Pane::Picker {
@@ -148,16 +171,28 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
         Action::ParentDir => picker::parent_dir(state),
         Action::HomeDir => picker::home_dir(state),
         Action::ToggleHidden => picker::toggle_hidden(state),
+        Action::FilterFiles if state.focus == Pane::Shortlist => shortlist::start_filter(state),
         Action::FilterFiles => picker::filter_files(state),
         Action::EnterPath => picker::enter_path(state),
         Action::ApplyFilters => filters::apply_filters(state),
+        Action::CycleSort if state.focus == Pane::Shortlist => shortlist::cycle_sort(state),
         Action::CycleSort => filters::cycle_sort(state),
         Action::ToggleFlag => filters::toggle_flag(state),
         Action::ClearFilters => filters::clear_filters(state),
         Action::CopyLink => links::copy_link(state),
         Action::CopyTitle => links::copy_title(state),
         Action::OpenLink => links::open_link(state),
+        Action::Export if state.focus == Pane::Shortlist => shortlist::export(state),
         Action::Export => export::export(state),
+        Action::Star => shortlist::star(state),
+        Action::EditNote => shortlist::edit_note(state),
+        Action::CycleStatus => shortlist::cycle_status(state),
+        Action::MoreLikeThis => trail::more_like_this(state),
+        Action::Back => trail::back(state),
+        Action::ToggleGrouping => rows::toggle_grouping(state),
+        Action::ExpandGroup => rows::expand_group(state),
+        Action::Refresh => history::refresh(state),
+        Action::DeleteEntry => history::delete(state),
         Action::Retry if state.picker.error.is_some() && state.focus == Pane::Picker => {
             let dir = state.picker.dir.clone();
             vec![list_dir(state, dir, None)]

@@ -30,11 +30,10 @@ pub(super) fn mouse(state: &mut State, m: MouseMsg) -> Vec<Effect> {
         if let MouseMsg::Click { .. } = m {
             // Tabs are " Name " separated by one cell.
             let mut x = areas.tabs.x;
-            for pane in layout::pane_order(true) {
+            for pane in layout::pane_order(true, state.main) {
                 let w = pane.title().len() as u16 + 2;
                 if col >= x && col < x + w {
-                    state.focus = *pane;
-                    break;
+                    return super::navigation::focus(state, pane);
                 }
                 x += w + 1;
             }
@@ -46,7 +45,7 @@ pub(super) fn mouse(state: &mut State, m: MouseMsg) -> Vec<Effect> {
     };
     let saved = state.focus;
     let target = if pane == Pane::Detail && !areas.narrow {
-        Pane::Results
+        state.main
     } else {
         pane
     };
@@ -93,9 +92,23 @@ pub(super) fn mouse(state: &mut State, m: MouseMsg) -> Vec<Effect> {
                         Some(line)
                     };
                     if let Some(i) = line.map(|l| state.results.offset + l)
-                        && i < state.results.offers.len()
+                        && i < state.results.rows.len()
                     {
                         state.results.cursor = i;
+                    }
+                }
+                Pane::History => {
+                    let i = state.history.offset + line;
+                    if i < state.history.entries.len() {
+                        state.history.cursor = i;
+                    }
+                }
+                Pane::Shortlist => {
+                    // Under the sort/filter line.
+                    if let Some(i) = line.checked_sub(1).map(|l| state.shortlist.offset + l)
+                        && i < state.shortlist.visible.len()
+                    {
+                        state.shortlist.cursor = i;
                     }
                 }
             }

@@ -12,7 +12,7 @@ pub(super) fn resize(state: &mut State, width: u16, height: u16) -> Vec<Effect> 
     state.width = width;
     state.height = height;
     if !layout::is_narrow(width, height) && state.focus == Pane::Detail {
-        state.focus = Pane::Results;
+        state.focus = state.main;
     }
     scroll_into_view(state);
     maybe_fetch(state).into_iter().collect()
@@ -36,7 +36,7 @@ pub(super) fn scroll_help(state: &mut State, scroll: usize, a: Action) {
 
 /// The next (or previous) pane in tab order.
 pub(super) fn cycle_pane(state: &mut State, forward: bool) -> Vec<Effect> {
-    let order = layout::pane_order(layout::is_narrow(state.width, state.height));
+    let order = layout::pane_order(layout::is_narrow(state.width, state.height), state.main);
     let cur = order.iter().position(|p| *p == state.focus).unwrap_or(0);
     let n = order.len();
     let next = if forward {
@@ -44,13 +44,28 @@ pub(super) fn cycle_pane(state: &mut State, forward: bool) -> Vec<Effect> {
     } else {
         (cur + n - 1) % n
     };
-    state.focus = order[next];
-    Vec::new()
+    focus(state, order[next])
 }
 
-pub(super) fn focus(state: &mut State, pane: Pane) -> Vec<Effect> {
+/// Focuses `pane`; a main pane (Results, History, Shortlist) also takes the
+/// main place. History and Shortlist are read from the store the first time.
+pub(crate) fn focus(state: &mut State, pane: Pane) -> Vec<Effect> {
     state.focus = pane;
-    Vec::new()
+    if pane.is_main() {
+        state.main = pane;
+    }
+    let mut fx = Vec::new();
+    match pane {
+        Pane::History if !state.history.loaded => {
+            fx.extend(super::history::load(state));
+        }
+        Pane::Shortlist if !state.shortlist.loaded => {
+            fx.extend(super::shortlist::load(state));
+        }
+        _ => {}
+    }
+    scroll_into_view(state);
+    fx
 }
 
 /// One screen of the focused list up (`-1`) or down (`1`).
@@ -65,6 +80,8 @@ fn page_rows(state: &State) -> usize {
         Pane::Picker => picker_rows(state),
         Pane::Filters => layout::inner_rows(areas.filters),
         Pane::Results | Pane::Detail => results_rows(state),
+        Pane::History => layout::history_rows(state),
+        Pane::Shortlist => layout::shortlist_rows(state),
     };
     rows.max(1)
 }
@@ -91,8 +108,16 @@ pub(super) fn move_cursor(state: &mut State, delta: isize) -> Vec<Effect> {
             state.filters.cursor = cursor;
         }
         Pane::Results | Pane::Detail => {
-            let len = state.results.offers.len();
+            let len = state.results.rows.len();
             state.results.cursor = step(state.results.cursor, delta, len);
+        }
+        Pane::History => {
+            let len = state.history.entries.len();
+            state.history.cursor = step(state.history.cursor, delta, len);
+        }
+        Pane::Shortlist => {
+            let len = state.shortlist.visible.len();
+            state.shortlist.cursor = step(state.shortlist.cursor, delta, len);
         }
     }
     scroll_into_view(state);
@@ -107,7 +132,7 @@ fn step(cur: usize, delta: isize, len: usize) -> usize {
     next.clamp(0, len as isize - 1) as usize
 }
 
-fn keep_visible(cursor: usize, offset: &mut usize, rows: usize) {
+pub(super) fn keep_visible(cursor: usize, offset: &mut usize, rows: usize) {
     if rows == 0 {
         *offset = cursor;
         return;
@@ -127,11 +152,15 @@ pub(super) fn scroll_into_view(state: &mut State) {
     let r = &mut state.results;
     keep_visible(r.cursor, &mut r.offset, rows);
     // At the last row, show the row under it too (end marker, spinner, error).
-    let len = r.offers.len();
+    let len = r.rows.len();
     let status_row = r.phase != Phase::Ready || r.end;
     if status_row && len > 0 && r.cursor + 1 == len && rows > 1 {
         r.offset = r.offset.max((len + 1).saturating_sub(rows));
     }
     let rows = filters_rows(state);
     keep_visible(state.filters.cursor, &mut state.filters.offset, rows);
+    let rows = layout::history_rows(state);
+    keep_visible(state.history.cursor, &mut state.history.offset, rows);
+    let rows = layout::shortlist_rows(state);
+    keep_visible(state.shortlist.cursor, &mut state.shortlist.offset, rows);
 }

@@ -3,7 +3,8 @@
 
 use crate::app::layout::results_rows;
 use crate::app::msg::{Effect, Failure, FailureKind};
-use crate::app::state::{Failed, FilterField, Pane, Phase, SearchSource, State};
+use crate::app::state::{Failed, FilterField, Pane, Phase, SearchSource, State, StoreStatus};
+use crate::store::Change;
 use crate::keymap::Action;
 
 pub(super) fn new_search(state: &mut State, source: SearchSource) -> Vec<Effect> {
@@ -14,14 +15,17 @@ pub(super) fn new_search(state: &mut State, source: SearchSource) -> Vec<Effect>
     r.prepared = None;
     r.notes.clear();
     r.params = state.params.clone();
+    r.label = source.label();
+    r.history_key = None;
     keep_rows_until_first_page(state);
     state.results.phase = Phase::Preparing;
-    state.focus = Pane::Results;
+    super::navigation::focus(state, Pane::Results);
     state.set_info(format!("Searching with {}…", source.label()));
     vec![Effect::StartSearch {
         generation: state.results.generation,
         source,
         params: state.params.clone(),
+        record: state.store == StoreStatus::On,
     }]
 }
 
@@ -37,21 +41,39 @@ fn keep_rows_until_first_page(state: &mut State) {
     r.failed = None;
     r.error = None;
     r.retrying = None;
+    r.recorded = None;
+    r.awaiting_record = false;
+    r.seen = None;
+    r.reopened = None;
 }
 
 /// Same image, new parameters: a new generation from page 1.
 pub(super) fn search_again(state: &mut State) -> Vec<Effect> {
     let mut fx = vec![Effect::CancelSearch];
     match (state.results.image.clone(), state.results.source.clone()) {
-        (Some(_), _) => {
+        (Some(_), Some(source)) => {
             state.results.generation += 1;
             state.results.params = state.params.clone();
             keep_rows_until_first_page(state);
             state.results.phase = Phase::Loading;
+            // A new search of the same picture: recorded before its first
+            // page is fetched, so the page is stored under it.
+            if let Some((source_md5, thumbnail)) = state.results.history_key.clone()
+                && state.store == StoreStatus::On
+            {
+                state.results.awaiting_record = true;
+                fx.push(Effect::RecordSearch {
+                    generation: state.results.generation,
+                    source,
+                    source_md5,
+                    thumbnail,
+                    params: state.params.clone(),
+                });
+            }
             fx.extend(maybe_fetch(state));
         }
         (None, Some(source)) => fx.extend(new_search(state, source)),
-        (None, None) => {
+        (Some(_), None) | (None, None) => {
             fx.clear();
             state.set_info("Filters set — choose a picture to search");
         }
@@ -69,6 +91,7 @@ pub(super) fn resolved(
     }
     match result {
         Ok(resolved) => {
+            state.results.history_key = Some((resolved.source_md5, resolved.thumbnail));
             state.results.image = Some(resolved.image);
             state.results.prepared = Some(resolved.summary);
             state.results.notes = resolved.route.label().into_iter().collect();
@@ -121,11 +144,63 @@ fn fail_message(state: &mut State, failure: Failure) {
     }
 }
 
+/// The search was recorded in the history (or could not be).
+pub(super) fn recorded(
+    state: &mut State,
+    generation: u64,
+    result: Result<crate::app::msg::Recorded, String>,
+) -> Vec<Effect> {
+    let r = &mut state.results;
+    if generation != r.generation {
+        return Vec::new();
+    }
+    match result {
+        Ok(rec) => {
+            r.recorded = Some(rec.id);
+            r.seen = rec.seen.label();
+            // The history list is out of date.
+            state.history.loaded = false;
+        }
+        Err(e) => r.notes.push(format!("history not saved: {e}")),
+    }
+    let was_waiting = std::mem::take(&mut state.results.awaiting_record);
+    let mut fx: Vec<Effect> = Vec::new();
+    if was_waiting {
+        fx.extend(maybe_fetch(state));
+    }
+    if state.main == Pane::History {
+        fx.extend(super::history::load(state));
+    }
+    fx
+}
+
+/// "· 5 new · 3 prices changed", from the comparison with the last search
+/// of the same picture.
+fn changes_summary(marks: &[Change]) -> String {
+    let new = marks.iter().filter(|m| **m == Change::New).count();
+    let moved = marks
+        .iter()
+        .filter(|m| matches!(m, Change::PriceUp { .. } | Change::PriceDown { .. }))
+        .count();
+    let mut out = String::new();
+    if new > 0 {
+        out.push_str(&format!(" · {new} new since last time"));
+    }
+    if moved > 0 {
+        out.push_str(&format!(
+            " · {moved} price{} changed",
+            if moved == 1 { "" } else { "s" }
+        ));
+    }
+    out
+}
+
 pub(super) fn page_reply(
     state: &mut State,
     generation: u64,
     page: u32,
     result: Result<crate::api::ResultPage, Failure>,
+    stored: Option<Result<Vec<Change>, String>>,
 ) -> Vec<Effect> {
     let r = &mut state.results;
     if generation != r.generation || r.inflight != Some(page) {
@@ -140,9 +215,16 @@ pub(super) fn page_reply(
             if page == 1 {
                 // The new search's rows replace the ones kept on screen.
                 r.offers.clear();
+                r.marks.clear();
+                r.opened.clear();
                 r.stale = false;
                 r.cursor = 0;
                 r.offset = 0;
+            }
+            match stored {
+                Some(Ok(marks)) => r.marks = marks,
+                Some(Err(e)) => r.notes.push(format!("history not saved: {e}")),
+                None => {}
             }
             let was_retry = r.retrying.take() == Some(page);
             let last = p.is_last();
@@ -156,6 +238,8 @@ pub(super) fn page_reply(
             r.error = None;
             r.notes.extend(p.notices);
             let notes = std::mem::take(&mut r.notes);
+            super::rows::rebuild(state);
+            let r = &mut state.results;
             if page == 1 {
                 let n = r.total_records;
                 let mut text = if n == 0 {
@@ -163,6 +247,11 @@ pub(super) fn page_reply(
                 } else {
                     format!("{n} offers found")
                 };
+                if let Some(seen) = &r.seen {
+                    text.push_str(" · ");
+                    text.push_str(seen);
+                    text.push_str(&changes_summary(&r.marks));
+                }
                 for note in &notes {
                     text.push_str(" · ");
                     text.push_str(note);
@@ -194,6 +283,7 @@ pub(super) fn maybe_fetch(state: &mut State) -> Option<Effect> {
     let r = &mut state.results;
     let image = r.image.clone()?;
     if r.inflight.is_some()
+        || r.awaiting_record
         || r.end
         || matches!(r.phase, Phase::Failed | Phase::Cancelled | Phase::Preparing)
     {
@@ -205,7 +295,7 @@ pub(super) fn maybe_fetch(state: &mut State) -> Option<Effect> {
     }
     let page_size = r.params.effective_page_size() as usize;
     let want = r.offset.max(r.cursor) + rows + page_size.max(rows);
-    if r.pages_loaded > 0 && r.offers.len() >= want {
+    if r.pages_loaded > 0 && r.rows.len() >= want {
         return None;
     }
     let page = r.pages_loaded + 1;
@@ -216,6 +306,7 @@ pub(super) fn maybe_fetch(state: &mut State) -> Option<Effect> {
         image,
         params: r.params.clone(),
         page,
+        record: r.recorded,
     })
 }
 
@@ -237,12 +328,14 @@ pub(super) fn retry(state: &mut State) -> Vec<Effect> {
                 image,
                 params: state.results.params.clone(),
                 page,
+                record: state.results.recorded,
             }]
         }
         Some(Failed::Search) => match state.results.source.clone() {
             Some(source) => new_search(state, source),
             None => Vec::new(),
         },
+        None if state.results.reopened.is_some() => super::history::refresh_results(state),
         None => {
             state.set_info("Nothing to retry");
             Vec::new()

@@ -24,6 +24,8 @@ fn wanted_thumb(state: &State) -> Option<ThumbKey> {
     let source = match state.subject() {
         Subject::File(e) => ThumbSource::File(e.path.clone()),
         Subject::Offer(o) => ThumbSource::Url(o.image_url.clone()?),
+        Subject::Search(s) if s.has_thumbnail => ThumbSource::Stored(s.id),
+        Subject::Search(_) => return None,
         Subject::None => return None,
     };
     let protocol = state.graphics;

@@ -1,6 +1,8 @@
 //! Effects run as tokio tasks that report back with `Msg`s. Nothing here
 //! blocks the UI task: file-system work and decoding run in `spawn_blocking`.
 
+mod store;
+
 use super::msg::{Effect, Failure, Msg};
 use super::state::{Entry, SearchSource, Thumb, ThumbKey, ThumbSource};
 use crate::api::Client;
@@ -42,11 +44,26 @@ pub(crate) struct Runner {
     downloads: Arc<Mutex<LruCache<String, Arc<Vec<u8>>>>>,
     /// Bytes to write to the terminal after the next draw (OSC 52).
     pending: Vec<u8>,
+    /// The history database, when on.
+    store: Option<crate::store::Store>,
+    /// The name searches and offers are stored under.
+    provider: String,
+    /// Store operations, run in order by one task.
+    store_ops: tokio::sync::mpsc::Sender<crate::app::msg::StoreOp>,
 }
 
 impl Runner {
-    pub(crate) fn new(tx: UnboundedSender<Msg>, client: Client, prepare: PrepareOptions) -> Runner {
+    pub(crate) fn new(
+        tx: UnboundedSender<Msg>,
+        client: Client,
+        prepare: PrepareOptions,
+        store: Option<crate::store::Store>,
+        provider: String,
+    ) -> Runner {
         Runner {
+            store_ops: store::start(store.clone(), tx.clone()),
+            store,
+            provider,
             tx,
             client,
             prepare,
@@ -97,14 +114,27 @@ impl Runner {
                 tokio::task::spawn_blocking(move || list_dir(generation, &dir, &cancel, &tx));
             }
             Effect::StartSearch {
-                generation, source, ..
+                generation,
+                source,
+                params,
+                record,
             } => {
                 self.cancel_search();
                 let tx = self.tx.clone();
                 let client = self.client.clone();
                 let opts = self.prepare.clone();
+                let recorder = self
+                    .store
+                    .clone()
+                    .filter(|_| record)
+                    .map(|s| (s, self.provider.clone()));
                 let task = tokio::spawn(async move {
-                    let result = resolve(&client, source, opts).await;
+                    let result = resolve(&client, source.clone(), opts).await;
+                    if let (Ok(resolved), Some((store, provider))) = (&result, recorder) {
+                        let record = store::SearchRecord::of(&source, resolved, params);
+                        let result = store::record_search(store, provider, record).await;
+                        let _ = tx.send(Msg::Recorded { generation, result });
+                    }
                     let _ = tx.send(Msg::Resolved { generation, result });
                 });
                 self.search_tasks.push(task.abort_handle());
@@ -114,23 +144,79 @@ impl Runner {
                 image,
                 params,
                 page,
+                record,
             } => {
                 let tx = self.tx.clone();
                 let client = self.client.clone();
+                let store = self.store.clone();
                 let task = tokio::spawn(async move {
                     let result = client
                         .search_page(&image, &params, page)
                         .await
                         .map_err(Failure::from);
+                    // Stored before it is shown, so pages are stored in order.
+                    let stored = match (&result, store, record) {
+                        (Ok(p), Some(store), Some(id)) => {
+                            Some(store::record_page(store, id, page, p).await)
+                        }
+                        _ => None,
+                    };
                     let _ = tx.send(Msg::Page {
                         generation,
                         page,
                         result,
+                        stored,
                     });
                 });
                 self.search_tasks.push(task.abort_handle());
             }
             Effect::CancelSearch => self.cancel_search(),
+            Effect::RecordSearch {
+                generation,
+                source,
+                source_md5,
+                thumbnail,
+                params,
+            } => {
+                let tx = self.tx.clone();
+                let Some(store) = self.store.clone() else {
+                    let _ = tx.send(Msg::Recorded {
+                        generation,
+                        result: Err("history is off".into()),
+                    });
+                    return;
+                };
+                let record = store::SearchRecord {
+                    source_md5,
+                    thumbnail,
+                    source: store::source_text(&source),
+                    params,
+                };
+                let provider = self.provider.clone();
+                let task = tokio::spawn(async move {
+                    let result = store::record_search(store, provider, record).await;
+                    let _ = tx.send(Msg::Recorded { generation, result });
+                });
+                self.search_tasks.push(task.abort_handle());
+            }
+            Effect::Store(op) => {
+                if self.store_ops.try_send(op).is_err() {
+                    let _ = self.tx.send(Msg::Stored(Err(
+                        "too many changes waiting for the history database; this one was not saved"
+                            .into(),
+                    )));
+                }
+            }
+            Effect::ExportShortlist { entries, dir } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let stem = format!("tusou-shortlist-{}", timestamp(std::time::SystemTime::now()));
+                    let result = std::fs::create_dir_all(&dir)
+                        .and_then(|()| crate::export::export_shortlist(&entries, &dir, &stem))
+                        .map_err(|e| crate::text::sanitize(&format!("{}: {e}", dir.display())));
+                    let _ = tx.send(Msg::Exported(result));
+                });
+            }
             Effect::LoadThumb(key) => self.load_thumb(key),
             Effect::Copy(text) => self.pending.extend(osc52(&text)),
             Effect::OpenLink(link) => {
@@ -167,12 +253,13 @@ impl Runner {
         let client = self.client.clone();
         let permits = self.thumb_permits.clone();
         let downloads = self.downloads.clone();
+        let store = self.store.clone();
         let k = key.clone();
         let task = tokio::spawn(async move {
             let Ok(_permit) = permits.acquire_owned().await else {
                 return;
             };
-            let thumb = match thumb_bytes(&client, &k.source, &downloads).await {
+            let thumb = match thumb_bytes(&client, store, &k.source, &downloads).await {
                 Ok(bytes) => {
                     let k2 = k.clone();
                     tokio::task::spawn_blocking(move || decode_thumb(&bytes, &k2))
@@ -200,10 +287,12 @@ async fn resolve(
 
 async fn thumb_bytes(
     client: &Client,
+    store: Option<crate::store::Store>,
     source: &ThumbSource,
     downloads: &Mutex<LruCache<String, Arc<Vec<u8>>>>,
 ) -> Result<Arc<Vec<u8>>, String> {
     match source {
+        ThumbSource::Stored(id) => store::thumbnail(store, *id).await.map(Arc::new),
         ThumbSource::File(path) => {
             let path = path.clone();
             tokio::task::spawn_blocking(move || {

@@ -1,0 +1,185 @@
+//! The history database's work for the app, on blocking threads (SQLite
+//! waits on the disk and on other tusou processes' locks); every answer comes
+//! back as a `Msg`. With the history off, reads answer empty and writes say so.
+
+use crate::api::{ImageSource, ResolvedImage, ResultPage, SearchParams};
+use crate::app::msg::{Msg, Recorded, StoreOp};
+use crate::store::{Change, NewSearch, SearchId, Store, StoreError};
+use tokio::sync::mpsc::{self, UnboundedSender};
+
+const HISTORY_LIMIT: u32 = 500;
+
+/// Runs `f` on a blocking thread; a panic there becomes an error message.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, String> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => r.map_err(|e| crate::text::sanitize(&e.to_string())),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The string a search's source is kept as: the file's full path or the URL,
+/// so it can be searched again from the history.
+pub(crate) fn source_text(source: &ImageSource) -> String {
+    match source {
+        ImageSource::File(p) => p.to_string_lossy().into_owned(),
+        ImageSource::Url(u) => u.clone(),
+    }
+}
+
+/// What is recorded of a search.
+pub(super) struct SearchRecord {
+    pub(super) source_md5: String,
+    pub(super) thumbnail: Option<Vec<u8>>,
+    pub(super) source: String,
+    pub(super) params: SearchParams,
+}
+
+impl SearchRecord {
+    pub(super) fn of(
+        source: &ImageSource,
+        resolved: &ResolvedImage,
+        params: SearchParams,
+    ) -> SearchRecord {
+        SearchRecord {
+            source_md5: resolved.source_md5.clone(),
+            thumbnail: resolved.thumbnail.clone(),
+            source: source_text(source),
+            params,
+        }
+    }
+}
+
+pub(super) async fn record_search(
+    store: Store,
+    provider: String,
+    record: SearchRecord,
+) -> Result<Recorded, String> {
+    let SearchRecord {
+        source_md5: md5,
+        thumbnail,
+        source,
+        params,
+    } = record;
+    blocking(move || {
+        let id = store.record_search(&NewSearch {
+            source_md5: &md5,
+            thumbnail: thumbnail.as_deref(),
+            source: &source,
+            provider: &provider,
+            params: &params,
+        })?;
+        let seen = store.source_history(&md5)?;
+        Ok(Recorded { id, seen })
+    })
+    .await
+}
+
+pub(super) async fn record_page(
+    store: Store,
+    id: SearchId,
+    page: u32,
+    reply: &ResultPage,
+) -> Result<Vec<Change>, String> {
+    let offers = reply.offers.clone();
+    let total = Some(reply.total_records);
+    blocking(move || {
+        store.record_page(id, page, &offers, total)?;
+        store.changes_since_last(id)
+    })
+    .await
+}
+
+pub(super) async fn thumbnail(store: Option<Store>, id: SearchId) -> Result<Vec<u8>, String> {
+    let store = store.ok_or("history is off")?;
+    blocking(move || store.search_thumbnail(id))
+        .await?
+        .ok_or_else(|| "no picture kept".to_string())
+}
+
+/// Store operations waiting at most; past it, a change is refused with a
+/// message (the user is told, nothing is lost silently).
+const QUEUE: usize = 256;
+
+/// Starts the one task that runs store operations, one after another in
+/// the order asked (a status cycled twice is written twice, in order).
+pub(super) fn start(store: Option<Store>, tx: UnboundedSender<Msg>) -> mpsc::Sender<StoreOp> {
+    let (ops, mut queue) = mpsc::channel::<StoreOp>(QUEUE);
+    tokio::spawn(async move {
+        while let Some(op) = queue.recv().await {
+            for msg in handle(store.clone(), op).await {
+                if tx.send(msg).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    ops
+}
+
+async fn handle(store: Option<Store>, op: StoreOp) -> Vec<Msg> {
+    let Some(store) = store else {
+        return vec![match op {
+            StoreOp::LoadHistory => Msg::History(Ok(Vec::new())),
+            StoreOp::LoadShortlist => Msg::Shortlist(Ok(Vec::new())),
+            StoreOp::Reopen(_) => Msg::Reopened(Ok(None)),
+            _ => Msg::Stored(Err("history is off: nothing can be starred or noted".into())),
+        }];
+    };
+    match op {
+        StoreOp::LoadHistory => {
+            vec![Msg::History(
+                blocking(move || store.recent_searches(HISTORY_LIMIT)).await,
+            )]
+        }
+        StoreOp::LoadShortlist => vec![Msg::Shortlist(blocking(move || store.shortlist()).await)],
+        StoreOp::Reopen(id) => vec![Msg::Reopened(blocking(move || store.load_search(id)).await)],
+        StoreOp::DeleteSearch(id) => {
+            let s = store.clone();
+            let done = blocking(move || s.delete_search(id))
+                .await
+                .map(|_| "Deleted from the history".to_string());
+            vec![
+                Msg::Stored(done),
+                Msg::History(blocking(move || store.recent_searches(HISTORY_LIMIT)).await),
+            ]
+        }
+        write => {
+            let s = store.clone();
+            let done = blocking(move || write_op(&s, write)).await;
+            vec![
+                Msg::Stored(done),
+                Msg::Shortlist(blocking(move || store.shortlist()).await),
+            ]
+        }
+    }
+}
+
+/// A shortlist write, and what to say when it is done.
+fn write_op(store: &Store, op: StoreOp) -> Result<String, StoreError> {
+    Ok(match op {
+        StoreOp::Star(r, offer) => {
+            store.star(&r.provider, &offer)?;
+            "Starred: in the shortlist".to_string()
+        }
+        StoreOp::Unstar(r) => {
+            store.unstar(&r)?;
+            "Unstarred: out of the shortlist".to_string()
+        }
+        StoreOp::SetNote(r, offer, note) => {
+            store.star(&r.provider, &offer)?;
+            store.set_note(&r, &note)?;
+            "Note saved".to_string()
+        }
+        StoreOp::SetStatus(r, offer, status) => {
+            store.star(&r.provider, &offer)?;
+            store.set_status(&r, status)?;
+            format!("Status: {}", status.label())
+        }
+        StoreOp::LoadHistory
+        | StoreOp::LoadShortlist
+        | StoreOp::Reopen(_)
+        | StoreOp::DeleteSearch(_) => String::new(),
+    })
+}

@@ -1,0 +1,104 @@
+//! The History pane: past searches, newest first, with their filters and
+//! how many offers each brought; the highlighted one's picture is in Detail.
+
+use super::{Theme, framed_pane};
+use crate::api::SearchParams;
+use crate::app::state::{Pane, State, StoreStatus, source_name};
+use crate::text::{date_time, fit, sanitize};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
+    if area.is_empty() {
+        return;
+    }
+    let theme = Theme::of(state);
+    let h = &state.history;
+    let focused = state.focus == Pane::History;
+    let title = Line::from(format!(" History · {} searches ", h.entries.len()));
+    let Some(inner) = framed_pane(theme, title, focused, area, buf) else {
+        return;
+    };
+    let w = usize::from(inner.width);
+    let line_at = |i: u16| Rect::new(inner.x, inner.y + i, inner.width, 1);
+    if let StoreStatus::Off(reason) = &state.store {
+        Line::from(Span::styled(
+            fit(&format!("History is off: {}", sanitize(reason)), w),
+            theme.error(),
+        ))
+        .render(line_at(0), buf);
+        return;
+    }
+    if h.entries.is_empty() {
+        let text = if h.loaded {
+            "No searches yet: every search is kept here"
+        } else {
+            "Reading the history…"
+        };
+        Line::from(Span::styled(text, theme.dim())).render(line_at(0), buf);
+        return;
+    }
+    let rows = usize::from(inner.height);
+    for (row, (i, e)) in h
+        .entries
+        .iter()
+        .enumerate()
+        .skip(h.offset)
+        .take(rows)
+        .enumerate()
+    {
+        let selected = i == h.cursor;
+        let style = if selected {
+            theme.selected(focused)
+        } else {
+            Style::new()
+        };
+        let count = match e.total {
+            Some(t) => format!("{}/{t}", e.loaded),
+            None => e.loaded.to_string(),
+        };
+        let when = date_time(e.searched_at);
+        let filters = params_summary(&e.params);
+        let right = format!(" {count:>9}  {}", sanitize(&e.provider));
+        let name_w = w.saturating_sub(when.chars().count() + 2 + right.chars().count());
+        let mut name = sanitize(&source_name(e));
+        if !filters.is_empty() {
+            name = format!("{name} · {filters}");
+        }
+        Line::from(vec![
+            Span::styled(format!("{when}  "), if selected { style } else { theme.dim() }),
+            Span::styled(fit(&name, name_w), style),
+            Span::styled(right, if selected { style } else { theme.dim() }),
+        ])
+        .render(line_at(row as u16), buf);
+    }
+}
+
+/// The filters a search ran with, short: "¥10–50 · price ↑ · 2 flags".
+pub(crate) fn params_summary(p: &SearchParams) -> String {
+    let mut parts = Vec::new();
+    match (p.price_start, p.price_end) {
+        (Some(a), Some(b)) => parts.push(format!("¥{a}–{b}")),
+        (Some(a), None) => parts.push(format!("≥ ¥{a}")),
+        (None, Some(b)) => parts.push(format!("≤ ¥{b}")),
+        (None, None) => {}
+    }
+    if let Some(sort) = p.sort {
+        parts.push(sort.label().to_string());
+    }
+    if let Some(c) = p.category_id {
+        parts.push(format!("category {c}"));
+    }
+    match p.filters.len() {
+        0 => {}
+        1 => parts.push(p.filters[0].label().to_string()),
+        n => parts.push(format!("{n} flags")),
+    }
+    if p.region.is_some() {
+        parts.push("region".into());
+    }
+    parts.join(" · ")
+}
