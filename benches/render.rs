@@ -103,6 +103,7 @@ pub fn state_with(n: u32) -> State {
                     current_page: page,
                     notices: Vec::new(),
                 }),
+                stored: None,
             },
         );
     }

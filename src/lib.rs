@@ -16,6 +16,7 @@ pub(crate) mod config;
 pub mod doctor;
 pub(crate) mod event_loop;
 pub(crate) mod export;
+pub(crate) mod shortlist_export;
 pub mod headless;
 pub mod image;
 pub mod interactive;

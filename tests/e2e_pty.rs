@@ -127,6 +127,11 @@ fn start_with(
             cmd.env(name, value);
         }
     }
+    spawn_in_pty(cmd, pair)
+}
+
+/// Runs `cmd` on the pty's slave side and reads the screen through vt100.
+fn spawn_in_pty(cmd: CommandBuilder, pair: portable_pty::PtyPair) -> App {
     let child = pair.slave.spawn_command(cmd).expect("spawn tusou");
     drop(pair.slave);
     let mut reader = pair.master.try_clone_reader().expect("pty reader");
@@ -425,39 +430,7 @@ fn start_args(cwd: &std::path::Path, config: &std::path::Path, args: &[&str]) ->
     cmd.env("TUSOU_DATA_DIR", cwd);
     cmd.env("TUSOU_GRAPHICS", "halfblocks");
     cmd.env("TERM", "xterm-256color");
-    let child = pair.slave.spawn_command(cmd).expect("spawn");
-    drop(pair.slave);
-    let mut reader = pair.master.try_clone_reader().expect("pty reader");
-    let writer = pair.master.take_writer().expect("pty writer");
-    let term = Arc::new(Mutex::new(Term {
-        parser: vt100::Parser::new(ROWS, COLS, 0),
-        raw: Vec::new(),
-        eof: false,
-    }));
-    let t = term.clone();
-    std::thread::spawn(move || {
-        let _master = pair.master;
-        let mut buf = [0u8; 8192];
-        loop {
-            match reader.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    if let Ok(mut t) = t.lock() {
-                        t.parser.process(&buf[..n]);
-                        t.raw.extend_from_slice(&buf[..n]);
-                    }
-                }
-            }
-        }
-        if let Ok(mut t) = t.lock() {
-            t.eof = true;
-        }
-    });
-    App {
-        term,
-        writer,
-        child,
-    }
+    spawn_in_pty(cmd, pair)
 }
 
 /// A FIFO among the photos: the listing completes (a FIFO is never opened,
@@ -594,4 +567,105 @@ fn stdout_not_a_terminal_is_refused() {
     assert!(status.success());
     let out = std::fs::read(dir.path().join("out.txt")).expect("out.txt");
     assert!(out.is_empty(), "nothing drawn into the file: {out:?}");
+}
+
+/// The memory of the work: search against a simulator (live settings), star
+/// two offers with notes, quit; start again with the simulator stopped: the
+/// shortlist has both with their notes, and the search reopens from the
+/// history with its rows (from the store: nothing answers on the network).
+#[test]
+fn shortlist_and_history_survive_a_restart_without_the_provider() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = tempfile::tempdir().expect("tempdir");
+    let data = tempfile::tempdir().expect("tempdir");
+    let export = tempfile::tempdir().expect("tempdir");
+    write_catalog_picture(dir.path());
+
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let sim = runtime
+        .block_on(tusou_sim::spawn(
+            SimConfig::default(),
+            std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        ))
+        .expect("simulator");
+    let credentials = tusou_sim::SimCredentials::demo();
+    let base_url = sim.base_url();
+    let live = |dir: &std::path::Path| {
+        let pty = native_pty_system();
+        let pair = pty
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_tusou"));
+        cmd.arg(dir);
+        cmd.cwd(dir);
+        cmd.env("TUSOU_CONFIG_DIR", config.path());
+        cmd.env("TUSOU_CACHE_DIR", data.path());
+        cmd.env("TUSOU_DATA_DIR", data.path());
+        cmd.env("TUSOU_EXPORT_DIR", export.path());
+        cmd.env("TUSOU_GRAPHICS", "halfblocks");
+        cmd.env("TUSOU_PROVIDER", "dajisaas");
+        cmd.env("TUSOU_DAJI_BASE_URL", &base_url);
+        cmd.env("TUSOU_APP_KEY", &credentials.app_key);
+        cmd.env("TUSOU_APP_SECRET", &credentials.app_secret);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("DISPLAY");
+        cmd.env_remove("WAYLAND_DISPLAY");
+        spawn_in_pty(cmd, pair)
+    };
+
+    let mut app = live(dir.path());
+    app.wait_for("the picker", |a| a.screen().contains("product.jpg"));
+    app.send(b"\r");
+    app.wait_for("results from the provider", |a| {
+        progress(&a.screen()).is_some_and(|(n, _)| n >= 20)
+    });
+    for note in ["ask for MOQ 500", "sample first"] {
+        app.send(b"s");
+        app.send(b"n");
+        app.send(note.as_bytes());
+        app.send(b"\r");
+        app.wait_for("the note saved", |a| a.screen().contains("Note saved"));
+        app.send(b"j");
+    }
+    app.send(b"5");
+    app.wait_for("two starred", |a| {
+        let s = a.screen();
+        s.contains("Shortlist · 2 starred") && s.contains("ask for MOQ 500") && s.contains("sample first")
+    });
+    app.send(b"q");
+    assert_exits_restored(&mut app);
+
+    // The provider is gone.
+    drop(sim);
+    drop(runtime);
+
+    let mut app = live(dir.path());
+    app.wait_for("the picker", |a| a.screen().contains("product.jpg"));
+    app.send(b"5");
+    app.wait_for("the shortlist kept with its notes", |a| {
+        let s = a.screen();
+        s.contains("Shortlist · 2 starred") && s.contains("ask for MOQ 500") && s.contains("sample first")
+    });
+    app.send(b"4");
+    app.wait_for("the search in the history", |a| {
+        a.screen().lines().any(|l| l.contains("product.jpg") && l.contains("dajisaas"))
+    });
+    app.send(b"\r");
+    app.wait_for("the search reopened from the store", |a| {
+        let s = a.screen();
+        s.contains("Reopened from the history") && progress(&s).is_some_and(|(n, _)| n >= 20)
+    });
+    // Starred rows are marked in the reopened results.
+    assert!(
+        app.results_rows().iter().filter(|r| r.contains('★')).count() >= 2,
+        "{}",
+        app.screen()
+    );
+    app.send(b"q");
+    assert_exits_restored(&mut app);
 }

@@ -64,6 +64,29 @@ pub(crate) fn pane_order(narrow: bool, main: Pane) -> Vec<Pane> {
     }
 }
 
+/// The tab line of the narrow layout: each pane's title when all fit in
+/// `width`; else the focused pane's title and the others' first letters.
+pub(crate) fn tabs(width: u16, focus: Pane, main: Pane) -> Vec<(Pane, String)> {
+    let order = pane_order(true, main);
+    let full: Vec<(Pane, String)> = order
+        .iter()
+        .map(|p| (*p, format!(" {} ", p.title())))
+        .collect();
+    let total: usize = full.iter().map(|(_, t)| t.chars().count() + 1).sum();
+    if total <= usize::from(width) {
+        return full;
+    }
+    full.into_iter()
+        .map(|(p, t)| {
+            if p == focus {
+                (p, t)
+            } else {
+                (p, format!(" {} ", p.title().chars().next().unwrap_or(' ')))
+            }
+        })
+        .collect()
+}
+
 pub(crate) fn is_narrow(width: u16, height: u16) -> bool {
     width < MIN_WIDE_WIDTH || height < MIN_WIDE_HEIGHT
 }

@@ -10,7 +10,7 @@ pub mod results;
 pub mod shortlist;
 pub mod status;
 
-use crate::app::layout::{Areas, layout, pane_order};
+use crate::app::layout::{Areas, layout};
 use crate::app::state::{Pane, State};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -177,16 +177,17 @@ fn cursor_position(state: &State, areas: &Areas) -> Option<(u16, u16)> {
 fn draw_tabs(buf: &mut ratatui::buffer::Buffer, area: Rect, state: &State) {
     let theme = Theme::of(state);
     let mut spans = Vec::new();
-    for (i, pane) in pane_order(true, state.main).iter().enumerate() {
+    let tabs = crate::app::layout::tabs(area.width, state.focus, state.main);
+    for (i, (pane, label)) in tabs.into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled("│", theme.dim()));
         }
-        let style = if *pane == state.focus {
+        let style = if pane == state.focus {
             theme.selected(true)
         } else {
             Style::new()
         };
-        spans.push(Span::styled(format!(" {} ", pane.title()), style));
+        spans.push(Span::styled(label, style));
     }
     ratatui::widgets::Widget::render(Line::from(spans), area, buf);
 }

@@ -94,10 +94,6 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
             .offer
             .price
             .map_or_else(|| "—".to_string(), |p| format!("¥{p}"));
-        let price = match (&state.currency, entry.offer.price) {
-            (Some(c), Some(p)) if w >= 70 => format!("{price} {}", c.convert(p)),
-            _ => price,
-        };
         let price_w = PRICE_W.max(width(&price) + 1);
         let title = entry
             .offer

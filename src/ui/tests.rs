@@ -148,6 +148,7 @@ fn with_results(s: &mut State, pages: u32, total_pages: u32) {
                     current_page: n,
                     notices: Vec::new(),
                 }),
+                stored: None,
             },
         );
     }
@@ -273,6 +274,7 @@ fn error_with_retry_hint() {
                 crate::app::msg::FailureKind::Api(crate::api::ErrorKind::RateLimited),
                 "the provider is rate limiting (HTTP 429)",
             )),
+            stored: None,
         },
     );
     update(&mut s, Msg::Action(Action::Bottom));

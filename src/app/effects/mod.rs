@@ -212,7 +212,7 @@ impl Runner {
                 tokio::task::spawn_blocking(move || {
                     let stem = format!("tusou-shortlist-{}", timestamp(std::time::SystemTime::now()));
                     let result = std::fs::create_dir_all(&dir)
-                        .and_then(|()| crate::export::export_shortlist(&entries, &dir, &stem))
+                        .and_then(|()| crate::shortlist_export::export_both(&entries, &dir, &stem))
                         .map_err(|e| crate::text::sanitize(&format!("{}: {e}", dir.display())));
                     let _ = tx.send(Msg::Exported(result));
                 });

@@ -30,8 +30,8 @@ pub(super) fn mouse(state: &mut State, m: MouseMsg) -> Vec<Effect> {
         if let MouseMsg::Click { .. } = m {
             // Tabs are " Name " separated by one cell.
             let mut x = areas.tabs.x;
-            for pane in layout::pane_order(true, state.main) {
-                let w = pane.title().len() as u16 + 2;
+            for (pane, label) in layout::tabs(areas.tabs.width, state.focus, state.main) {
+                let w = crate::text::width(&label) as u16;
                 if col >= x && col < x + w {
                     return super::navigation::focus(state, pane);
                 }

@@ -85,6 +85,24 @@ fn arrive(s: &mut State, n: u32, total_pages: u32) -> Vec<Effect> {
             generation,
             page: n,
             result: Ok(page(n, 20, total_pages)),
+            stored: None,
+        },
+    )
+}
+
+/// The store answers that search `generation` was recorded.
+fn recorded(s: &mut State, generation: u64) -> Vec<Effect> {
+    update(
+        s,
+        Msg::Recorded {
+            generation,
+            result: Ok(crate::app::msg::Recorded {
+                id: crate::store::SearchId(generation as i64),
+                seen: crate::store::SourceHistory {
+                    times: 1,
+                    since: None,
+                },
+            }),
         },
     )
 }
@@ -189,6 +207,13 @@ fn stale_replies_are_dropped() {
     update(&mut s, Msg::Input(InputRequest::InsertChar('5')));
     let fx = act(&mut s, Action::ApplyFilters);
     assert!(fx.contains(&Effect::CancelSearch));
+    // Same picture, new filters: recorded as a search, then page 1.
+    assert!(fetches(&fx).is_empty());
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::RecordSearch { generation: 2, .. }))
+    );
+    let fx = recorded(&mut s, 2);
     assert_eq!(fetches(&fx), vec![1]);
     assert_eq!(s.results.generation, 2);
     // The rows stay on screen (stale) until the new first page arrives,
@@ -203,6 +228,7 @@ fn stale_replies_are_dropped() {
             generation: 1,
             page: 2,
             result: Ok(page(2, 20, 10)),
+            stored: None,
         },
     );
     assert!(fx.is_empty());
@@ -238,6 +264,7 @@ fn error_keeps_rows_and_retry_refetches_the_failed_page() {
                 FailureKind::Api(ErrorKind::Server),
                 "server error (HTTP 503)",
             )),
+            stored: None,
         },
     );
     assert!(fx.is_empty());
@@ -296,6 +323,7 @@ fn fail_page(s: &mut State, generation: u64, page: u32, kind: ErrorKind, message
             generation,
             page,
             result: Err(Failure::new(FailureKind::Api(kind), message)),
+            stored: None,
         },
     );
 }
@@ -316,6 +344,7 @@ fn a_failed_re_search_keeps_the_rows_and_says_what_to_do_by_kind() {
     // Apply new filters; the provider then refuses the credentials.
     s.focus = Pane::Filters;
     act(&mut s, Action::ApplyFilters);
+    recorded(&mut s, 2);
     fail_page(
         &mut s,
         2,
@@ -368,6 +397,7 @@ fn a_successful_retry_of_a_later_page_clears_retrying() {
                 FailureKind::Api(ErrorKind::Decode),
                 "cut short",
             )),
+            stored: None,
         },
     );
     s.focus = Pane::Results;
@@ -753,3 +783,6 @@ fn thumb_cache_is_bounded_by_bytes() {
     assert!(c.bytes() <= 1000);
     assert!(c.len() < 50);
 }
+
+#[path = "memory_tests.rs"]
+mod memory;
