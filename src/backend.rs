@@ -2,12 +2,13 @@
 //! provider from the configuration, or — with no credentials — the built-in
 //! simulator started in-process ("demo", behind the default `demo` feature).
 
-use crate::api::Client;
+use crate::api::{Client, ProviderKind};
 #[cfg(feature = "demo")]
-use crate::api::{DajiSaasSettings, ProviderKind, ProviderSettings, SignedHeaderSettings};
+use crate::api::{DajiSaasSettings, ProviderSettings, SignedHeaderSettings};
 use crate::config::Config;
 #[cfg(feature = "demo")]
 use crate::secret::Secret;
+use crate::store::{Opened, Store};
 #[cfg(feature = "demo")]
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
@@ -46,7 +47,8 @@ pub struct DemoOptions {
     pub latency: Option<Duration>,
 }
 
-/// The search backend: a ready client plus what the UI should say about it. Keeps the in-process
+/// The search backend: a ready client, the run's history store, and what
+/// the UI should say about both. Keeps the in-process
 /// simulator (if any) alive for as long as it lives.
 pub struct SearchBackend {
     pub client: Client,
@@ -54,20 +56,70 @@ pub struct SearchBackend {
     /// Short label for the status bar, e.g. "demo · built-in simulator" or
     /// "live · dajisaas".
     pub label: String,
+    /// The history store, when history is on for this run.
+    pub store: Option<Store>,
+    /// Why history is off for this run, when it is.
+    pub history_off: Option<String>,
+    /// Things to tell the user about the store (a corrupt file kept aside,
+    /// an old cache imported). Already sanitised.
+    pub store_notices: Vec<String>,
+    /// The name searches and offers are stored under: "dajisaas",
+    /// "signed-header", or for the demo "demo-dajisaas" /
+    /// "demo-signed-header" (demo offers never mix with live ones).
+    pub provider_name: String,
     #[cfg(feature = "demo")]
     _sim: Option<SimHandle>,
 }
 
+/// The run's store, split as the backend keeps it.
+struct RunStore {
+    store: Option<Store>,
+    off: Option<String>,
+    notices: Vec<String>,
+}
+
+impl RunStore {
+    fn open(config: &Config) -> RunStore {
+        match crate::store::for_run(config.data_dir.as_deref(), config.cache_dir.as_deref()) {
+            Opened::On { store, notices } => RunStore {
+                store: Some(store),
+                off: None,
+                notices,
+            },
+            Opened::Off { reason } => RunStore {
+                store: None,
+                off: Some(reason),
+                notices: Vec::new(),
+            },
+        }
+    }
+}
+
 impl SearchBackend {
-    /// A backend around an existing client (tests, embedding).
+    /// A backend around an existing client (tests, embedding), with no
+    /// store; its provider name is the client's (with "demo-" in demo
+    /// mode).
     pub fn new(client: Client, mode: BackendMode, label: impl Into<String>) -> Self {
+        let provider_name = provider_name(client.kind(), mode);
         SearchBackend {
             client,
             mode,
             label: label.into(),
+            store: None,
+            history_off: Some("history is off: no store for this backend".into()),
+            store_notices: Vec::new(),
+            provider_name,
             #[cfg(feature = "demo")]
             _sim: None,
         }
+    }
+
+    /// This backend with the run's store.
+    fn with_store(mut self, run: RunStore) -> Self {
+        self.store = run.store;
+        self.history_off = run.off;
+        self.store_notices = run.notices;
+        self
     }
 
     /// The live provider from `config`, or the in-process simulator when no
@@ -77,16 +129,18 @@ impl SearchBackend {
         match (config.provider(), demo.force) {
             (Some(provider), false) => {
                 let kind = provider.kind();
+                let run = RunStore::open(config);
                 let mut settings = config.client_settings(provider);
-                settings.image_ids =
-                    crate::store::for_run(config.data_dir.as_deref(), config.cache_dir.as_deref())
-                        .map(|store| store.image_ids());
+                settings.image_ids = run.store.as_ref().map(Store::image_ids);
                 let client = Client::new(settings)?;
-                Ok(SearchBackend::new(
-                    client,
-                    BackendMode::Live,
-                    format!("live · {}", kind.name()),
-                ))
+                Ok(
+                    SearchBackend::new(
+                        client,
+                        BackendMode::Live,
+                        format!("live · {}", kind.name()),
+                    )
+                    .with_store(run),
+                )
             }
             #[cfg(feature = "demo")]
             _ => SearchBackend::start_demo(config, demo).await,
@@ -123,15 +177,22 @@ impl SearchBackend {
             &credentials,
             &handle.base_url(),
         );
-        // No store: demo ids must not mix with a live account's, and the
-        // demo leaves no history.
+        // The client gets no image-id store: demo ids must not mix with a
+        // live account's. History works, under a "demo-" provider name.
         let client = Client::new(config.client_settings(provider))?;
-        Ok(SearchBackend {
-            client,
-            mode: BackendMode::Demo,
-            label: "demo · built-in simulator".into(),
-            _sim: Some(handle),
-        })
+        let mut backend =
+            SearchBackend::new(client, BackendMode::Demo, "demo · built-in simulator")
+                .with_store(RunStore::open(config));
+        backend._sim = Some(handle);
+        Ok(backend)
+    }
+}
+
+/// The name a provider's searches and offers are stored under.
+fn provider_name(kind: ProviderKind, mode: BackendMode) -> String {
+    match mode {
+        BackendMode::Live => kind.name().to_string(),
+        BackendMode::Demo => format!("demo-{}", kind.name()),
     }
 }
 

@@ -78,6 +78,28 @@ pub enum Command {
     Preview(PreviewArgs),
     /// Check the configuration and do one real round trip (upload, one query), step by step.
     Doctor,
+    /// List recent searches from the history (dates in UTC).
+    History(HistoryArgs),
+    /// Print the shortlist: every starred offer with its note and status.
+    Shortlist(ShortlistArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// One JSON array of objects instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// How many searches, newest first.
+    #[arg(long, value_name = "N", default_value_t = 50,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct ShortlistArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
 }
 
 #[derive(Debug, Args)]
@@ -169,6 +191,11 @@ pub struct SearchArgs {
     /// Your own user id for the provider (`outMemberId`).
     #[arg(long, value_name = "ID")]
     pub out_member_id: Option<String>,
+
+    /// Record the search and the pages fetched in the history (`tusou history`).
+    /// A history that cannot be written is reported, never fatal.
+    #[arg(long)]
+    pub save: bool,
 }
 
 impl SearchArgs {
@@ -249,5 +276,24 @@ mod tests {
         assert_eq!(args.filters(), vec![FilterFlag::Jxhy, FilterFlag::New7]);
         assert!(Cli::try_parse_from(["tusou", "search", "a.jpg", "--min", "abc"]).is_err());
         assert!(Cli::try_parse_from(["tusou", "search", "a.jpg", "--page-size", "51"]).is_err());
+        assert!(!args.save);
+    }
+
+    #[test]
+    fn history_and_shortlist_flags_parse() {
+        let cli = Cli::try_parse_from(["tusou", "history", "--json", "--limit", "3"]).unwrap();
+        let Some(Command::History(args)) = cli.command else {
+            panic!("not history")
+        };
+        assert!(args.json);
+        assert_eq!(args.limit, 3);
+        assert!(Cli::try_parse_from(["tusou", "history", "--limit", "0"]).is_err());
+        let cli = Cli::try_parse_from(["tusou", "shortlist", "--format", "jsonl"]).unwrap();
+        let Some(Command::Shortlist(args)) = cli.command else {
+            panic!("not shortlist")
+        };
+        assert_eq!(args.format, OutputFormat::Jsonl);
+        let cli = Cli::try_parse_from(["tusou", "search", "a.jpg", "--save"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Search(a)) if a.save));
     }
 }

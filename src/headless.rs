@@ -1,5 +1,11 @@
 //! `tusou search`: headless search for scripts. Stdout carries only results;
 //! every message goes to stderr; the exit code tells what went wrong.
+//! `tusou history` and `tusou shortlist` read the history store.
+
+mod records;
+mod save;
+
+pub use records::{history, shortlist};
 
 use crate::api::{ApiError, ImageSource, ResolveError, ResultPage, SearchParams};
 use crate::backend::{BackendMode, SearchBackend};
@@ -53,6 +59,9 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
             "tusou: demo mode — no credentials configured (or --demo); searching the built-in simulator"
         );
     }
+    for notice in &backend.store_notices {
+        eprintln!("tusou: history: {}", sanitize(notice));
+    }
 
     let source = ImageSource::parse(&args.image);
     let resolved = backend
@@ -76,7 +85,7 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
         ),
         None => None,
     };
-    let image = resolved.image;
+    let image = &resolved.image;
 
     let params = SearchParams {
         page_size: args.page_size.or(config.page_size),
@@ -96,12 +105,34 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
         OutputFormat::Jsonl => Format::Jsonl,
         OutputFormat::Csv => Format::Csv,
     };
+    let mut recorder = if args.save {
+        save::Recorder::start(
+            backend.store.as_ref(),
+            backend.history_off.as_deref(),
+            &save::Searched {
+                source_md5: &resolved.source_md5,
+                thumbnail: resolved.thumbnail.as_deref(),
+                source: &args.image,
+                provider: &backend.provider_name,
+                params: &params,
+            },
+        )
+    } else {
+        save::Recorder::none()
+    };
     let stdout = std::io::BufWriter::new(std::io::stdout());
-    let streamed = stream_pages(wanted, args.all, format, stdout, |page| {
-        let client = &backend.client;
-        let (image, params) = (&image, &params);
-        async move { client.search_page(image, params, page).await }
-    })
+    let streamed = stream_pages(
+        wanted,
+        args.all,
+        format,
+        stdout,
+        |page| {
+            let client = &backend.client;
+            let params = &params;
+            async move { client.search_page(image, params, page).await }
+        },
+        |page, result| recorder.page(page, result),
+    )
     .await;
     match streamed {
         Ok(()) => Ok(()),
@@ -143,15 +174,16 @@ enum Stop {
 
 /// Fetches pages 1..=`wanted` with `fetch` and writes each one's offers as
 /// it arrives (flushed per page), so memory holds one page at a time and a
-/// reader sees rows as soon as they exist. Progress and notices go to
-/// stderr. On a failed page the output is still finished (JSON closed)
-/// before the failure is returned.
+/// reader sees rows as soon as they exist; `written` is told of each page
+/// once it is out. Progress and notices go to stderr. On a failed page the
+/// output is still finished (JSON closed) before the failure is returned.
 async fn stream_pages<W, F, Fut>(
     wanted: u32,
     all: bool,
     format: Format,
     out: W,
     mut fetch: F,
+    mut written: impl FnMut(u32, &ResultPage),
 ) -> Result<(), Stop>
 where
     W: Write,
@@ -186,6 +218,7 @@ where
         );
         writer.write(&result.offers).map_err(Stop::Output)?;
         writer.flush().map_err(Stop::Output)?;
+        written(page, &result);
         let first_total = *announced.get_or_insert(result.total_pages);
         if result.is_last() {
             if page < first_total && page < wanted {
@@ -295,16 +328,23 @@ mod tests {
     async fn a_failed_page_leaves_the_json_before_it_closed() {
         let mut out = Vec::new();
         let mut asked = Vec::new();
-        let stop = stream_pages(5, false, Format::Json, &mut out, |n| {
-            asked.push(n);
-            async move {
-                if n == 3 {
-                    Err(server_error())
-                } else {
-                    Ok(page(n, 10))
+        let stop = stream_pages(
+            5,
+            false,
+            Format::Json,
+            &mut out,
+            |n| {
+                asked.push(n);
+                async move {
+                    if n == 3 {
+                        Err(server_error())
+                    } else {
+                        Ok(page(n, 10))
+                    }
                 }
-            }
-        })
+            },
+            |_, _| {},
+        )
         .await
         .unwrap_err();
         assert_eq!(asked, [1, 2, 3], "nothing is fetched after a failure");
@@ -345,10 +385,17 @@ mod tests {
     #[tokio::test]
     async fn a_closed_pipe_stops_the_fetching() {
         let mut asked = 0;
-        let stop = stream_pages(100, true, Format::Jsonl, ClosedPipe { room: 100 }, |n| {
-            asked += 1;
-            async move { Ok(page(n, 100)) }
-        })
+        let stop = stream_pages(
+            100,
+            true,
+            Format::Jsonl,
+            ClosedPipe { room: 100 },
+            |n| {
+                asked += 1;
+                async move { Ok(page(n, 100)) }
+            },
+            |_, _| {},
+        )
         .await
         .unwrap_err();
         assert!(matches!(&stop, Stop::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe));
@@ -359,13 +406,22 @@ mod tests {
     async fn the_last_page_ends_the_stream() {
         let mut out = Vec::new();
         let mut asked = 0;
-        stream_pages(100, true, Format::Csv, &mut out, |n| {
-            asked += 1;
-            async move { Ok(page(n, 3)) }
-        })
+        let mut recorded = Vec::new();
+        stream_pages(
+            100,
+            true,
+            Format::Csv,
+            &mut out,
+            |n| {
+                asked += 1;
+                async move { Ok(page(n, 3)) }
+            },
+            |p, _| recorded.push(p),
+        )
         .await
         .unwrap();
         assert_eq!(asked, 3);
+        assert_eq!(recorded, [1, 2, 3]);
         assert_eq!(csv::Reader::from_reader(&out[..]).records().count(), 60);
     }
 }

@@ -39,6 +39,14 @@ fn main() -> ExitCode {
             }
             Some(Command::Prepare(args)) => tusou::headless::prepare(&args, &cli.common),
             Some(Command::Preview(args)) => tusou::headless::preview(&args),
+            Some(Command::History(args)) => {
+                tusou::logging::to_stderr("warn");
+                tusou::headless::history(&args, &cli.common)
+            }
+            Some(Command::Shortlist(args)) => {
+                tusou::logging::to_stderr("warn");
+                tusou::headless::shortlist(&args, &cli.common)
+            }
             Some(Command::Doctor) => {
                 tusou::logging::to_stderr("warn");
                 tusou::doctor::run(&cli.common).await

@@ -1,5 +1,7 @@
 //! The history store from outside: migrations, several writers at once, and
-//! what happens to a corrupt, newer or unwritable database.
+//! what happens to a corrupt, newer, unwritable or full database — through
+//! the library, and through `tusou search --save` run as real processes
+//! against the demo simulator (all on 127.0.0.1, in temporary directories).
 
 use std::path::{Path, PathBuf};
 use tusou::api::{Offer, Price, SearchParams};
@@ -41,6 +43,9 @@ fn kept(dir: &Path, prefix: &str) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The schema version this tusou writes.
+const LATEST: i64 = 3;
+
 const TABLES: [&str; 6] = [
     "image_ids",
     "offers",
@@ -58,7 +63,7 @@ fn a_new_store_starts_at_the_latest_schema_in_a_new_directory() {
     assert!(notices.is_empty(), "{notices:?}");
     drop(store);
     assert_eq!(tables(&path), TABLES);
-    assert_eq!(user_version(&path), 2);
+    assert_eq!(user_version(&path), LATEST);
 }
 
 /// A v0 database (an empty SQLite file) and the JSON cache of earlier
@@ -73,16 +78,27 @@ fn v0_with_an_old_json_cache_is_migrated_and_imported() {
         .unwrap();
     let json = dir.path().join("cache").join("image-ids.json");
     std::fs::create_dir_all(json.parent().unwrap()).unwrap();
+    // Issued a minute ago (ids expire a day after they were issued), and
+    // one long ago: imported, but never used.
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        - 60;
     std::fs::write(
         &json,
-        br#"{"scopes":{"https://x k":{"aa":{"image_id":"11","stored":1700000000}},
-            "https://y k":{"aa":{"image_id":"22","stored":1700000001},"bb":{"image_id":"33","stored":1}}}}"#,
+        format!(
+            r#"{{"scopes":{{"https://x k":{{"aa":{{"image_id":"11","stored":{t}}}}},
+            "https://y k":{{"aa":{{"image_id":"22","stored":{t}}},"bb":{{"image_id":"33","stored":{t}}},
+            "cc":{{"image_id":"44","stored":1}}}}}}}}"#
+        ),
     )
     .unwrap();
     let (store, notices) = open(&path, Some(&json));
     assert_eq!(notices.len(), 1, "{notices:?}");
-    assert!(notices[0].contains("imported 3 image ids"), "{notices:?}");
+    assert!(notices[0].contains("imported 4 image ids"), "{notices:?}");
     let ids = store.image_ids();
+    assert_eq!(ids.get("https://y k", "cc"), None, "expired");
     assert_eq!(ids.get("https://x k", "aa").as_deref(), Some("11"));
     assert_eq!(ids.get("https://y k", "aa").as_deref(), Some("22"));
     assert_eq!(ids.get("https://y k", "bb").as_deref(), Some("33"));
@@ -90,7 +106,7 @@ fn v0_with_an_old_json_cache_is_migrated_and_imported() {
     assert!(json.with_extension("json.imported").exists());
     drop((ids, store));
     assert_eq!(tables(&path), TABLES);
-    assert_eq!(user_version(&path), 2);
+    assert_eq!(user_version(&path), LATEST);
     // Opening again imports nothing and keeps the ids.
     let (store, notices) = open(&path, Some(&json));
     assert!(notices.is_empty(), "{notices:?}");
@@ -170,7 +186,7 @@ fn a_newer_schema_is_kept_aside_untouched() {
     assert_eq!(std::fs::read(&aside[0]).unwrap(), before, "untouched");
     assert_eq!(user_version(&aside[0]), 99);
     assert!(notices[0].contains("schema version 99"), "{notices:?}");
-    assert_eq!(user_version(&path), 2);
+    assert_eq!(user_version(&path), LATEST);
 }
 
 /// A data directory that cannot be created (its parent is a file): history
@@ -310,5 +326,260 @@ fn four_stores_recording_at_once_lose_nothing() {
     assert_eq!(store.recent_searches(100).unwrap().len(), 40);
     for id in ids {
         assert_eq!(store.search_offers(id).unwrap().len(), 50);
+    }
+}
+
+/// Each older schema version, as that version created it, is brought to
+/// the latest with its rows kept.
+#[test]
+fn every_older_version_migrates_to_the_latest() {
+    let v1 = "
+        CREATE TABLE searches (id INTEGER PRIMARY KEY, source_md5 TEXT NOT NULL, thumbnail BLOB,
+            source TEXT NOT NULL, provider TEXT NOT NULL, filters TEXT NOT NULL DEFAULT '{}',
+            searched_at INTEGER NOT NULL, total INTEGER, loaded INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX searches_by_source ON searches (source_md5, searched_at);
+        CREATE INDEX searches_by_time ON searches (searched_at);
+        CREATE TABLE offers (id INTEGER PRIMARY KEY, provider TEXT NOT NULL, offer_key TEXT NOT NULL,
+            offer TEXT NOT NULL, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,
+            last_price_fen INTEGER, UNIQUE (provider, offer_key));
+        CREATE TABLE results (search_id INTEGER NOT NULL REFERENCES searches (id) ON DELETE CASCADE,
+            offer_id INTEGER NOT NULL REFERENCES offers (id) ON DELETE CASCADE,
+            page INTEGER NOT NULL, rank INTEGER NOT NULL, PRIMARY KEY (search_id, rank)) WITHOUT ROWID;
+        CREATE INDEX results_by_offer ON results (offer_id);
+        CREATE TABLE shortlist (offer_id INTEGER PRIMARY KEY REFERENCES offers (id) ON DELETE CASCADE,
+            note TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT 'to ask'
+            CHECK (status IN ('to ask', 'sample ordered', 'rejected', 'ordered')),
+            added_at INTEGER NOT NULL, changed_at INTEGER NOT NULL);
+        CREATE TABLE price_history (offer_id INTEGER NOT NULL REFERENCES offers (id) ON DELETE CASCADE,
+            seen_at INTEGER NOT NULL, price_fen INTEGER NOT NULL, PRIMARY KEY (offer_id, seen_at)) WITHOUT ROWID;
+        CREATE TABLE image_ids (scope TEXT NOT NULL, md5 TEXT NOT NULL, image_id TEXT NOT NULL,
+            issued_at INTEGER NOT NULL, PRIMARY KEY (scope, md5)) WITHOUT ROWID;
+        INSERT INTO searches (source_md5, source, provider, searched_at, loaded)
+            VALUES ('aa', 'shoe.jpg', 'dajisaas', 1700000000, 1);
+        INSERT INTO results (search_id, offer_id, page, rank) VALUES (1, 1, 1, 0);
+        INSERT INTO shortlist (offer_id, note, added_at, changed_at) VALUES (1, 'ask MOQ', 1, 1);
+        PRAGMA user_version = 1;";
+    let v2 = "ALTER TABLE results ADD COLUMN price_fen INTEGER;
+        UPDATE results SET price_fen = 120; PRAGMA user_version = 2;";
+    for (version, sql) in [(1, v1.to_string()), (2, format!("{v1}{v2}"))] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tusou.db");
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        // The offer goes in after the rows naming it.
+        conn.pragma_update(None, "foreign_keys", false).unwrap();
+        conn.execute_batch(&sql).unwrap();
+        conn.execute(
+            "INSERT INTO offers (provider, offer_key, offer, first_seen, last_seen, last_price_fen)
+             VALUES ('dajisaas', 'id:1', ?1, 1, 1, 150)",
+            [serde_json::to_string(&offer(1, 150)).unwrap()],
+        )
+        .unwrap();
+        drop(conn);
+        assert_eq!(user_version(&path), version);
+        let (store, notices) = open(&path, None);
+        assert!(notices.is_empty(), "v{version}: {notices:?}");
+        assert_eq!(user_version(&path), LATEST);
+        let search = store.recent_searches(1).unwrap().remove(0);
+        let loaded = store.load_search(search.id).unwrap().unwrap();
+        let price = if version == 1 { 150 } else { 120 };
+        assert_eq!(loaded.offers[0].price, Some(Price(price)), "v{version}");
+        let list = store.shortlist().unwrap();
+        assert_eq!(list[0].note, "ask MOQ", "v{version}");
+    }
+}
+
+mod processes {
+    use super::*;
+    use std::process::{Command, Output};
+    use tusou_sim::SimConfig;
+
+    /// `tusou` with its directories under `dirs` (the data directory as
+    /// given), no credentials: the demo simulator on 127.0.0.1.
+    pub(super) fn tusou(args: &[&str], dirs: &Path, data: &Path, env: &[(&str, &str)]) -> Output {
+        command(args, dirs, data, env)
+            .output()
+            .expect("binary runs")
+    }
+
+    pub(super) fn command(
+        args: &[&str],
+        dirs: &Path,
+        data: &Path,
+        env: &[(&str, &str)],
+    ) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tusou"));
+        cmd.args(args)
+            .env("TUSOU_CONFIG_DIR", dirs.join("config"))
+            .env("TUSOU_CACHE_DIR", dirs.join("cache"))
+            .env("TUSOU_DATA_DIR", data)
+            .env_remove("TUSOU_APP_KEY")
+            .env_remove("TUSOU_ACCESS_KEY")
+            .env_remove("TUSOU_PROVIDER")
+            .env_remove("TUSOU_TEST_DB_MAX_PAGES");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    pub(super) fn photo(dir: &Path) -> PathBuf {
+        let config = SimConfig::default();
+        let id = tusou_sim::catalog_offer_ids(&config, 3)[2].clone();
+        let path = dir.join("photo.jpg");
+        std::fs::write(
+            &path,
+            tusou_sim::catalog_image(&config, &id).expect("image"),
+        )
+        .expect("write");
+        path
+    }
+
+    pub(super) fn save_args(photo: &Path) -> Vec<String> {
+        [
+            "search",
+            photo.to_str().expect("utf-8 path"),
+            "--save",
+            "--demo",
+            "--pages",
+            "2",
+            "--page-size",
+            "20",
+            "--format",
+            "jsonl",
+        ]
+        .map(String::from)
+        .to_vec()
+    }
+
+    fn stderr(out: &Output) -> String {
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
+    fn rows(out: &Output) -> usize {
+        String::from_utf8_lossy(&out.stdout).lines().count()
+    }
+
+    /// Four `tusou search --save` processes started at once on a new data
+    /// directory (so they also race to create and migrate the file): every
+    /// search and every result is there afterwards.
+    #[test]
+    fn four_processes_saving_at_once_lose_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let photo = photo(dir.path());
+        let args = save_args(&photo);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let children: Vec<_> = (0..4)
+            .map(|_| {
+                command(&args, dir.path(), &data, &[])
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("spawn")
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().expect("wait");
+            assert!(out.status.success(), "{}", stderr(&out));
+            assert_eq!(rows(&out), 40);
+            assert!(!stderr(&out).contains("history:"), "{}", stderr(&out));
+        }
+        let (store, _) = open(&data.join("tusou.db"), None);
+        let searches = store.recent_searches(10).unwrap();
+        assert_eq!(searches.len(), 4);
+        for s in &searches {
+            assert_eq!(s.provider, "demo-dajisaas");
+            assert_eq!(s.loaded, 40, "{s:?}");
+            assert_eq!(store.load_search(s.id).unwrap().unwrap().offers.len(), 40);
+        }
+        assert_eq!(
+            store.source_history(&searches[0].source_md5).unwrap().times,
+            4
+        );
+    }
+
+    /// A data directory that cannot exist (its parent is a file; unlike
+    /// permissions this binds for root too): the search prints its results
+    /// and says history is off; `tusou history` fails with exit 1.
+    #[test]
+    fn an_unwritable_data_directory_still_searches() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a-file");
+        std::fs::write(&file, b"x").unwrap();
+        let data = file.join("data");
+        let photo = photo(dir.path());
+        let args = save_args(&photo);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = tusou(&args, dir.path(), &data, &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(rows(&out), 40);
+        let err = stderr(&out);
+        assert_eq!(err.matches("tusou: history:").count(), 1, "{err}");
+        assert!(err.contains("tusou: history: off ("), "{err}");
+        let out = tusou(&["history"], dir.path(), &data, &[]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(&out).contains("history is off"), "{}", stderr(&out));
+        assert!(out.stdout.is_empty());
+    }
+
+    /// A full disk, simulated by a page limit on the run's connection: the
+    /// search prints every result, says the history could not be saved,
+    /// and succeeds; nothing half-written is left.
+    #[test]
+    fn a_full_disk_still_prints_the_results() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let path = data.join("tusou.db");
+        drop(open(&path, None));
+        let pages: i64 = rusqlite::Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        let photo = photo(dir.path());
+        let args = save_args(&photo);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let limit = pages.to_string();
+        let out = tusou(
+            &args,
+            dir.path(),
+            &data,
+            &[("TUSOU_TEST_DB_MAX_PAGES", &limit)],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(rows(&out), 40);
+        let err = stderr(&out);
+        assert_eq!(err.matches("tusou: history:").count(), 1, "{err}");
+        assert!(err.contains("could not save this search"), "{err}");
+        assert!(err.contains("full"), "{err}");
+        let (store, _) = open(&path, None);
+        for s in store.recent_searches(10).unwrap() {
+            assert_eq!(s.loaded, 0, "no page half-written: {s:?}");
+        }
+    }
+
+    /// A corrupt file met by `tusou search --save`: kept aside, said so on
+    /// stderr, and the search saved in a new file.
+    #[test]
+    fn a_corrupt_file_is_kept_aside_and_the_search_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        std::fs::write(data.join("tusou.db"), vec![0x42u8; 5000]).unwrap();
+        let photo = photo(dir.path());
+        let args = save_args(&photo);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = tusou(&args, dir.path(), &data, &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let err = stderr(&out);
+        let aside = kept(&data, "tusou.db.corrupt-");
+        assert_eq!(aside.len(), 1, "{aside:?}");
+        let name = aside[0].file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            err.contains("tusou: history: ") && err.contains(&name),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&aside[0]).unwrap(), vec![0x42u8; 5000]);
+        let (store, _) = open(&data.join("tusou.db"), None);
+        assert_eq!(store.recent_searches(10).unwrap()[0].loaded, 40);
     }
 }

@@ -14,11 +14,20 @@ use std::collections::HashMap;
 use std::num::NonZeroUsize;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Ids kept in memory for the run (besides the store).
 const IN_MEMORY: NonZeroUsize = NonZeroUsize::new(512).expect("nonzero");
 /// Largest JSON cache file read (5,000 entries take about 0.5 MB).
 const MAX_FILE_BYTES: u64 = 16_000_000;
+
+/// How long an image id is used after it was issued. The providers do not
+/// say how long an uploaded picture's id stays valid (nothing public was
+/// found; see the shared protocol notes), and an expired one costs a failed
+/// query before the upload is repeated, while a new upload costs one
+/// request. A day is short enough that ids are fresh and long enough that
+/// a day's work on a photo uploads it once.
+pub const ID_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The JSON cache file of earlier versions, in the cache directory.
 pub const LEGACY_FILE: &str = "image-ids.json";
@@ -35,7 +44,8 @@ pub trait ImageIdStore: Send + Sync + std::fmt::Debug {
 pub struct ImageIdCache {
     store: Option<Arc<dyn ImageIdStore>>,
     scope: String,
-    memory: Mutex<LruCache<String, String>>,
+    /// md5 → (id, when it was stored).
+    memory: Mutex<LruCache<String, (String, Instant)>>,
 }
 
 impl ImageIdCache {
@@ -57,13 +67,21 @@ impl ImageIdCache {
         {
             return Some(id);
         }
-        self.memory.lock().ok()?.get(md5_hex).cloned()
+        let mut memory = self.memory.lock().ok()?;
+        match memory.get(md5_hex) {
+            Some((id, at)) if at.elapsed() <= ID_MAX_AGE => Some(id.clone()),
+            Some(_) => {
+                memory.pop(md5_hex);
+                None
+            }
+            None => None,
+        }
     }
 
     /// Remembers an id, in memory and in the store.
     pub fn put(&self, md5_hex: &str, image_id: &str) {
         if let Ok(mut memory) = self.memory.lock() {
-            memory.put(md5_hex.to_string(), image_id.to_string());
+            memory.put(md5_hex.to_string(), (image_id.to_string(), Instant::now()));
         }
         if let Some(store) = &self.store {
             store.put(&self.scope, md5_hex, image_id);

@@ -48,7 +48,7 @@ impl SortOrder {
 }
 
 /// A sort, sent as a JSON string such as `{"price":"asc"}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Sort {
     pub field: SortField,
     pub order: SortOrder,
@@ -132,7 +132,7 @@ impl FromStr for Sort {
 
 /// Documented `filter` flags (1688's image search, as the providers pass it
 /// through); unknown ones pass through untouched.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum FilterFlag {
     ShipInToday,
     ShipIn24Hours,
@@ -399,7 +399,7 @@ impl TryFrom<String> for Price {
 /// Everything a search asks for besides the image and the page number.
 /// The UI keeps one of these across searches; the CLI builds one from flags.
 /// Serialised (as the store's record of a search's filters), never sent so.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct SearchParams {
     pub page_size: Option<u32>,
     /// `country`: the seed says it is fixed to `en` for now.

@@ -23,6 +23,8 @@ pub enum StoreError {
     Json(#[source] serde_json::Error),
     #[error("no search {0} in the history")]
     NoSearch(i64),
+    #[error("the offer {0} is not on the shortlist")]
+    NotStarred(String),
 }
 
 /// What to do about a file that would not open.

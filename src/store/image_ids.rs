@@ -2,12 +2,23 @@
 //! and the one-time import of the JSON cache earlier versions kept.
 
 use super::{Store, StoreError, now};
-use crate::api::image_cache::{ImageIdStore, read_legacy};
+use crate::api::image_cache::{ID_MAX_AGE, ImageIdStore, read_legacy};
 use crate::image::read::shown;
 use crate::text::sanitize;
 use rusqlite::{OptionalExtension, params};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// Image ids kept per scope: the newest this many; older ones are pruned
+/// when an id is stored. (A busy user uploads a few hundred pictures a day,
+/// and ids expire after [`ID_MAX_AGE`]: this bound is for the file's size,
+/// not for normal use.)
+pub(super) const MAX_IDS_PER_SCOPE: u32 = 20_000;
+
+/// The oldest `issued_at` still usable at `now`.
+fn cutoff(now: i64) -> i64 {
+    now.saturating_sub(i64::try_from(ID_MAX_AGE.as_secs()).unwrap_or(i64::MAX))
+}
 
 impl Store {
     /// This store as the client's image-id cache.
@@ -15,21 +26,55 @@ impl Store {
         Arc::new(self.clone())
     }
 
+    /// Stores an id issued at `issued_at`, then prunes the scope: ids
+    /// expired at `issued_at`, and all but the newest `cap`. One
+    /// transaction.
     fn put_image_id(
         &self,
         scope: &str,
         md5: &str,
         id: &str,
         issued_at: i64,
+        cap: u32,
     ) -> Result<(), StoreError> {
         self.with(|conn| {
-            conn.prepare_cached(
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            tx.prepare_cached(
                 "INSERT INTO image_ids (scope, md5, image_id, issued_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (scope, md5) DO UPDATE
                  SET image_id = excluded.image_id, issued_at = excluded.issued_at",
             )?
             .execute(params![scope, md5, id, issued_at])?;
+            tx.prepare_cached("DELETE FROM image_ids WHERE scope = ?1 AND issued_at < ?2")?
+                .execute(params![scope, cutoff(issued_at)])?;
+            // Only when over the cap (counting is cheap, sorting is not).
+            let n: i64 = tx
+                .prepare_cached("SELECT COUNT(*) FROM image_ids WHERE scope = ?1")?
+                .query_row([scope], |r| r.get(0))?;
+            if n > i64::from(cap) {
+                tx.prepare_cached(
+                    "DELETE FROM image_ids WHERE scope = ?1 AND md5 IN
+                     (SELECT md5 FROM image_ids WHERE scope = ?1
+                      ORDER BY issued_at DESC, md5 LIMIT -1 OFFSET ?2)",
+                )?
+                .execute(params![scope, cap])?;
+            }
+            tx.commit()?;
             Ok(())
+        })
+    }
+
+    /// The id stored for `md5` in `scope` if it was issued at or after
+    /// `cutoff(now)`.
+    fn get_image_id(&self, scope: &str, md5: &str, now: i64) -> Result<Option<String>, StoreError> {
+        self.with(|conn| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT image_id FROM image_ids
+                     WHERE scope = ?1 AND md5 = ?2 AND issued_at >= ?3",
+                )?
+                .query_row(params![scope, md5, cutoff(now)], |r| r.get(0))
+                .optional()?)
         })
     }
 
@@ -94,21 +139,17 @@ impl Store {
 }
 
 impl ImageIdStore for Store {
+    /// The id, unless it has expired ([`ID_MAX_AGE`]).
     fn get(&self, scope: &str, md5_hex: &str) -> Option<String> {
-        let found = self.with(|conn| {
-            Ok(conn
-                .prepare_cached("SELECT image_id FROM image_ids WHERE scope = ?1 AND md5 = ?2")?
-                .query_row(params![scope, md5_hex], |r| r.get(0))
-                .optional()?)
-        });
-        found.unwrap_or_else(|e| {
-            tracing::warn!("image id cache: {e}");
-            None
-        })
+        self.get_image_id(scope, md5_hex, now())
+            .unwrap_or_else(|e| {
+                tracing::warn!("image id cache: {e}");
+                None
+            })
     }
 
     fn put(&self, scope: &str, md5_hex: &str, image_id: &str) {
-        if let Err(e) = self.put_image_id(scope, md5_hex, image_id, now()) {
+        if let Err(e) = self.put_image_id(scope, md5_hex, image_id, now(), MAX_IDS_PER_SCOPE) {
             tracing::warn!("could not store an image id: {e}");
         }
     }
@@ -151,17 +192,78 @@ mod tests {
     }
 
     #[test]
+    fn ids_expire_by_the_time_they_were_issued() {
+        let st = crate::store::test_store();
+        let age = i64::try_from(ID_MAX_AGE.as_secs()).unwrap();
+        let t = 1_800_000_000;
+        st.put_image_id("s", "old", "1", t - age - 1, MAX_IDS_PER_SCOPE)
+            .unwrap();
+        st.put_image_id("s", "edge", "2", t - age, MAX_IDS_PER_SCOPE)
+            .unwrap();
+        assert_eq!(st.get_image_id("s", "old", t).unwrap(), None, "expired");
+        assert_eq!(
+            st.get_image_id("s", "edge", t).unwrap().as_deref(),
+            Some("2")
+        );
+        assert_eq!(st.get_image_id("s", "edge", t + 1).unwrap(), None);
+        // Storing a new id drops the scope's expired ones.
+        st.put_image_id("s", "new", "3", t + 1, MAX_IDS_PER_SCOPE)
+            .unwrap();
+        let left: Vec<String> = st
+            .with(|c| {
+                let mut q = c.prepare("SELECT md5 FROM image_ids ORDER BY md5")?;
+                let rows = q.query_map([], |r| r.get(0))?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            })
+            .unwrap();
+        assert_eq!(left, ["new"]);
+    }
+
+    #[test]
+    fn a_scope_keeps_only_its_newest_ids() {
+        let st = crate::store::test_store();
+        let t = 1_800_000_000;
+        for i in 0..30 {
+            st.put_image_id("s", &format!("m{i:02}"), "x", t + i, 10)
+                .unwrap();
+        }
+        st.put_image_id("other", "m", "y", t, 10).unwrap();
+        let count = |scope: &str| -> i64 {
+            st.with(|c| {
+                Ok(c.query_row(
+                    "SELECT COUNT(*) FROM image_ids WHERE scope = ?1",
+                    [scope],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap()
+        };
+        assert_eq!((count("s"), count("other")), (10, 1));
+        let now = t + 30;
+        assert!(
+            st.get_image_id("s", "m19", now).unwrap().is_none(),
+            "pruned"
+        );
+        assert!(st.get_image_id("s", "m20", now).unwrap().is_some());
+        assert!(st.get_image_id("s", "m29", now).unwrap().is_some());
+    }
+
+    #[test]
     fn the_json_cache_is_imported_once_and_renamed() {
         let dir = tempfile::tempdir().unwrap();
         let json = dir.path().join("image-ids.json");
+        let recent = now() - 60;
         std::fs::write(
             &json,
-            br#"{"scopes":{"s":{"m1":{"image_id":"1","stored":10},"m2":{"image_id":"2","stored":20}}}}"#,
+            format!(
+                r#"{{"scopes":{{"s":{{"m1":{{"image_id":"1","stored":10}},"m2":{{"image_id":"2","stored":{recent}}}}}}}}}"#
+            ),
         )
         .unwrap();
         let (st, notices) = store(dir.path(), Some(&json));
         assert!(notices[0].contains("imported 2 image ids"), "{notices:?}");
         assert_eq!(st.get("s", "m2").as_deref(), Some("2"));
+        assert_eq!(st.get("s", "m1"), None, "imported, but expired long ago");
         assert!(!json.exists());
         assert!(dir.path().join("image-ids.json.imported").exists());
         drop(st);

@@ -11,10 +11,14 @@ mod offers;
 mod open;
 mod schema;
 mod searches;
+mod shortlist;
+mod time;
 
 pub use error::StoreError;
 pub use offers::Change;
-pub use searches::{NewSearch, SearchId, SearchSummary, SourceHistory};
+pub use searches::{NewSearch, SearchId, SearchSummary, SourceHistory, StoredSearch};
+pub use shortlist::{OfferRef, ShortlistEntry, Status};
+pub use time::utc_minute;
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -78,27 +82,33 @@ impl Store {
     }
 }
 
+/// Test hook: a page limit set on the run's connection, so that writes
+/// fail as on a full disk (SQLITE_FULL). Not for users.
+const MAX_PAGES_ENV: &str = "TUSOU_TEST_DB_MAX_PAGES";
+
 /// The store for this run, at `data_dir/tusou.db`, importing the old image-id
-/// cache from `cache_dir`. Notices and "history off" are logged; `None`
-/// means the run goes on without history.
-pub(crate) fn for_run(data_dir: Option<&Path>, cache_dir: Option<&Path>) -> Option<Store> {
+/// cache from `cache_dir`: [`Opened::Off`] (with why) when there is no data
+/// directory or the file cannot be used.
+pub(crate) fn for_run(data_dir: Option<&Path>, cache_dir: Option<&Path>) -> Opened {
     let Some(dir) = data_dir else {
-        tracing::warn!("history is off: no data directory (set TUSOU_DATA_DIR)");
-        return None;
+        return Opened::Off {
+            reason: "history is off: no data directory (set TUSOU_DATA_DIR)".into(),
+        };
     };
     let legacy: Option<PathBuf> = cache_dir.map(|d| d.join(crate::api::image_cache::LEGACY_FILE));
-    match Store::open(&dir.join(DB_FILE), legacy.as_deref()) {
-        Opened::On { store, notices } => {
-            for n in notices {
-                tracing::warn!("{n}");
-            }
-            Some(store)
-        }
-        Opened::Off { reason } => {
-            tracing::warn!("{reason}");
-            None
-        }
+    let opened = Store::open(&dir.join(DB_FILE), legacy.as_deref());
+    if let Opened::On { store, .. } = &opened
+        && let Some(pages) = std::env::var(MAX_PAGES_ENV)
+            .ok()
+            .and_then(|v| v.trim().parse::<u32>().ok())
+        && let Err(e) = store.with(|c| {
+            c.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
+            Ok(())
+        })
+    {
+        tracing::warn!("{MAX_PAGES_ENV}: {e}");
     }
+    opened
 }
 
 /// Seconds since the Unix epoch (0 if the clock is before it).

@@ -4,7 +4,7 @@
 
 use super::searches::SearchId;
 use super::{Store, StoreError, now};
-use crate::api::Offer;
+use crate::api::{Offer, Price};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 /// How an offer of a search compares with the search of the same picture
@@ -28,7 +28,7 @@ pub enum Change {
 /// signed-header provider sends); else the picture's URL (`pic:`), last
 /// because re-listed duplicates share one picture file; else the offer's own
 /// JSON, so only an identical offer matches it.
-fn offer_key(offer: &Offer, json: &str) -> String {
+pub(super) fn offer_key(offer: &Offer, json: &str) -> String {
     fn nonempty(s: &Option<String>) -> Option<&str> {
         s.as_deref().map(str::trim).filter(|s| !s.is_empty())
     }
@@ -43,7 +43,7 @@ fn offer_key(offer: &Offer, json: &str) -> String {
     }
 }
 
-fn fen(offer: &Offer) -> Option<i64> {
+pub(super) fn fen(offer: &Offer) -> Option<i64> {
     offer
         .price
         .map(|p| i64::try_from(p.fen()).unwrap_or(i64::MAX))
@@ -53,7 +53,9 @@ impl Store {
     /// Records one page of a search in one transaction: each offer upserted
     /// by (provider, key) with its last price, a price-history row when the
     /// price changed, the results in rank order after those already
-    /// recorded, and the search's total and loaded count.
+    /// recorded, and the search's total and loaded count. Recording a page
+    /// again (a retry) replaces that page's results; pages read back in
+    /// page order whatever order they were recorded in.
     pub fn record_page(
         &self,
         search: SearchId,
@@ -78,6 +80,8 @@ impl Store {
                     )
                     .optional()?
                     .ok_or(StoreError::NoSearch(search.0))?;
+                tx.prepare_cached("DELETE FROM results WHERE search_id = ?1 AND page = ?2")?
+                    .execute(params![search.0, page])?;
                 let first_rank: i64 = tx.query_row(
                     "SELECT COALESCE(MAX(rank) + 1, 0) FROM results WHERE search_id = ?1",
                     [search.0],
@@ -136,20 +140,27 @@ impl Store {
         })
     }
 
-    /// A search's offers in rank order, as last seen (to reopen it without
-    /// a request).
+    /// A search's offers in rank order (to reopen it without a request),
+    /// each as last seen but with the price that search saw. Where it
+    /// recorded none (rows from schema v1, or an offer shown without a
+    /// price) the last known price stays.
     pub fn search_offers(&self, search: SearchId) -> Result<Vec<Offer>, StoreError> {
-        let jsons: Vec<String> = self.with(|conn| {
+        let rows: Vec<(String, Option<i64>)> = self.with(|conn| {
             let mut st = conn.prepare_cached(
-                "SELECT o.offer FROM results r JOIN offers o ON o.id = r.offer_id
-                 WHERE r.search_id = ?1 ORDER BY r.rank",
+                "SELECT o.offer, r.price_fen FROM results r JOIN offers o ON o.id = r.offer_id
+                 WHERE r.search_id = ?1 ORDER BY r.page, r.rank",
             )?;
-            let rows = st.query_map([search.0], |r| r.get(0))?;
+            let rows = st.query_map([search.0], |r| Ok((r.get(0)?, r.get(1)?)))?;
             Ok(rows.collect::<Result<_, _>>()?)
         })?;
-        jsons
-            .iter()
-            .map(|j| serde_json::from_str(j).map_err(StoreError::Json))
+        rows.iter()
+            .map(|(json, fen)| {
+                let mut offer: Offer = serde_json::from_str(json).map_err(StoreError::Json)?;
+                if let Some(fen) = fen {
+                    offer.price = Some(Price(u64::try_from(*fen).unwrap_or(0)));
+                }
+                Ok(offer)
+            })
             .collect()
     }
 
@@ -173,7 +184,7 @@ impl Store {
                         EXISTS (SELECT 1 FROM results b WHERE b.search_id = ?2 AND b.offer_id = r.offer_id),
                         (SELECT b.price_fen FROM results b
                          WHERE b.search_id = ?2 AND b.offer_id = r.offer_id ORDER BY b.rank LIMIT 1)
-                 FROM results r WHERE r.search_id = ?1 ORDER BY r.rank",
+                 FROM results r WHERE r.search_id = ?1 ORDER BY r.page, r.rank",
             )?;
             let rows = st.query_map([search.0, before.0], |r| {
                 let now: Option<i64> = r.get(0)?;
@@ -198,7 +209,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{Price, SearchParams};
+    use crate::api::SearchParams;
     use crate::store::searches::NewSearch;
     use crate::store::test_store;
 

@@ -72,6 +72,12 @@ const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE results ADD COLUMN price_fen INTEGER;
     ",
+    // v3: image ids found and pruned by age within a scope; the shortlist's
+    // order of adding, which whole seconds cannot tell apart.
+    "
+    CREATE INDEX image_ids_by_age ON image_ids (scope, issued_at);
+    ALTER TABLE shortlist ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+    ",
 ];
 
 /// The schema version this code writes.
@@ -163,6 +169,32 @@ mod tests {
             })
             .unwrap();
         assert_eq!(price, None);
+    }
+
+    #[test]
+    fn v2_gains_the_shortlist_order_and_keeps_its_rows() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.execute_batch(MIGRATIONS[1]).unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO offers (provider, offer_key, offer, first_seen, last_seen) VALUES ('p', 'k', '{}', 0, 0);
+             INSERT INTO shortlist (offer_id, note, added_at, changed_at) VALUES (1, 'ask MOQ', 5, 5);
+             INSERT INTO image_ids VALUES ('s', 'm', '1', 7);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), latest());
+        let (note, seq): (String, i64) = conn
+            .query_row("SELECT note, seq FROM shortlist", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((note.as_str(), seq), ("ask MOQ", 0));
+        let n: i64 = conn
+            .query_row("SELECT COUNT(*) FROM image_ids", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! The `searches` table: recording a search, listing recent ones, how often
 //! a picture was searched, and deleting one (its results go with it).
 
+use super::time::civil_date;
 use super::{Store, StoreError, now};
-use crate::api::SearchParams;
+use crate::api::{Offer, SearchParams};
 use rusqlite::{OptionalExtension, params};
 
 /// A recorded search's row id.
@@ -27,6 +28,8 @@ pub struct NewSearch<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchSummary {
     pub id: SearchId,
+    /// MD5 of the prepared picture, hex (the key of "searched 3× since").
+    pub source_md5: String,
     /// File name or URL, raw: sanitise before display.
     pub source: String,
     pub provider: String,
@@ -37,6 +40,36 @@ pub struct SearchSummary {
     /// Offers recorded so far.
     pub loaded: u64,
     pub has_thumbnail: bool,
+    /// The search's filters, read back from their JSON; the defaults if
+    /// that JSON is unreadable (written by another version).
+    pub params: SearchParams,
+}
+
+/// A recorded search with its offers, to reopen it without a request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredSearch {
+    pub summary: SearchSummary,
+    /// In rank order, each with the price this search saw.
+    pub offers: Vec<Offer>,
+}
+
+/// The columns a [`SearchSummary`] is read from, in [`summary`]'s order.
+const SUMMARY_COLUMNS: &str =
+    "id, source, provider, searched_at, total, loaded, thumbnail IS NOT NULL, source_md5, filters";
+
+fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<SearchSummary> {
+    let filters: String = r.get(8)?;
+    Ok(SearchSummary {
+        id: SearchId(r.get(0)?),
+        source: r.get(1)?,
+        provider: r.get(2)?,
+        searched_at: r.get(3)?,
+        total: r.get::<_, Option<i64>>(4)?.map(|t| t.max(0) as u64),
+        loaded: r.get::<_, i64>(5)?.max(0) as u64,
+        has_thumbnail: r.get(6)?,
+        source_md5: r.get(7)?,
+        params: serde_json::from_str(&filters).unwrap_or_default(),
+    })
 }
 
 /// How often one picture was searched: "searched 3× since 12 Nov".
@@ -72,22 +105,41 @@ impl Store {
     /// The latest `limit` searches, newest first.
     pub fn recent_searches(&self, limit: u32) -> Result<Vec<SearchSummary>, StoreError> {
         self.with(|conn| {
-            let mut st = conn.prepare_cached(
-                "SELECT id, source, provider, searched_at, total, loaded, thumbnail IS NOT NULL
-                 FROM searches ORDER BY searched_at DESC, id DESC LIMIT ?1",
-            )?;
-            let rows = st.query_map([limit], |r| {
-                Ok(SearchSummary {
-                    id: SearchId(r.get(0)?),
-                    source: r.get(1)?,
-                    provider: r.get(2)?,
-                    searched_at: r.get(3)?,
-                    total: r.get::<_, Option<i64>>(4)?.map(|t| t.max(0) as u64),
-                    loaded: r.get::<_, i64>(5)?.max(0) as u64,
-                    has_thumbnail: r.get(6)?,
-                })
-            })?;
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT {SUMMARY_COLUMNS} FROM searches
+                 ORDER BY searched_at DESC, id DESC LIMIT ?1"
+            ))?;
+            let rows = st.query_map([limit], summary)?;
             Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    /// A search with its offers in rank order, each with the price that
+    /// search saw; `None` if there is no such search.
+    pub fn load_search(&self, id: SearchId) -> Result<Option<StoredSearch>, StoreError> {
+        let found = self.with(|conn| {
+            Ok(conn
+                .prepare_cached(&format!(
+                    "SELECT {SUMMARY_COLUMNS} FROM searches WHERE id = ?1"
+                ))?
+                .query_row([id.0], summary)
+                .optional()?)
+        })?;
+        let Some(summary) = found else {
+            return Ok(None);
+        };
+        let offers = self.search_offers(id)?;
+        Ok(Some(StoredSearch { summary, offers }))
+    }
+
+    /// The small copy of a search's picture, if one was kept.
+    pub fn search_thumbnail(&self, id: SearchId) -> Result<Option<Vec<u8>>, StoreError> {
+        self.with(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT thumbnail FROM searches WHERE id = ?1")?
+                .query_row([id.0], |r| r.get::<_, Option<Vec<u8>>>(0))
+                .optional()?
+                .flatten())
         })
     }
 
@@ -142,21 +194,6 @@ impl SourceHistory {
     }
 }
 
-/// (year, month 1–12, day 1–31) of a Unix time, in UTC: Howard Hinnant's
-/// days-to-civil algorithm.
-fn civil_date(unix: i64) -> (i64, u32, u32) {
-    let z = unix.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,14 +207,6 @@ mod tests {
             provider: "dajisaas",
             params,
         }
-    }
-
-    #[test]
-    fn civil_dates() {
-        assert_eq!(civil_date(0), (1970, 1, 1));
-        assert_eq!(civil_date(1_731_369_600), (2024, 11, 12));
-        assert_eq!(civil_date(951_782_400), (2000, 2, 29));
-        assert_eq!(civil_date(-86_400), (1969, 12, 31));
     }
 
     #[test]
@@ -245,5 +274,80 @@ mod tests {
             since: Some(1_731_369_600),
         };
         assert_eq!(fixed.label().unwrap(), "searched 3× since 12 Nov");
+    }
+
+    fn priced(id: &str, fen: u64) -> Offer {
+        Offer {
+            offer_id: Some(id.into()),
+            title: format!("offer {id}"),
+            price: Some(crate::api::Price(fen)),
+            ..Offer::default()
+        }
+    }
+
+    #[test]
+    fn a_loaded_search_has_its_own_prices_and_its_filters() {
+        let store = test_store();
+        let params = SearchParams {
+            sort: Some("price-asc".parse().unwrap()),
+            filters: vec![
+                crate::api::FilterFlag::New7,
+                crate::api::FilterFlag::Other("JPFL".into()),
+            ],
+            price_start: Some(crate::api::Price(500)),
+            ..SearchParams::default()
+        };
+        let first = store
+            .record_search(&NewSearch {
+                thumbnail: Some(b"jpg"),
+                ..search("aa", &params)
+            })
+            .unwrap();
+        store
+            .record_page(first, 1, &[priced("1", 100), priced("2", 200)], Some(9))
+            .unwrap();
+        let second = store.record_search(&search("aa", &params)).unwrap();
+        store
+            .record_page(second, 1, &[priced("1", 150)], None)
+            .unwrap();
+        let back = store.load_search(first).unwrap().unwrap();
+        assert_eq!(back.offers, [priced("1", 100), priced("2", 200)]);
+        assert_eq!(back.summary.params, params);
+        assert_eq!(back.summary.source_md5, "aa");
+        assert_eq!((back.summary.loaded, back.summary.total), (2, Some(9)));
+        assert_eq!(
+            store.load_search(second).unwrap().unwrap().offers,
+            [priced("1", 150)]
+        );
+        assert_eq!(
+            store.search_thumbnail(first).unwrap().as_deref(),
+            Some(&b"jpg"[..])
+        );
+        assert_eq!(store.search_thumbnail(second).unwrap(), None);
+        assert_eq!(store.load_search(SearchId(99)).unwrap(), None);
+        // Filters another version wrote read back as the defaults.
+        store
+            .with(|c| Ok(c.execute("UPDATE searches SET filters = '{\"sort\":7}'", [])?))
+            .unwrap();
+        let recent = store.recent_searches(1).unwrap();
+        assert_eq!(recent[0].params, SearchParams::default());
+    }
+
+    #[test]
+    fn a_page_recorded_again_replaces_its_rows() {
+        let store = test_store();
+        let params = SearchParams::default();
+        let s = store.record_search(&search("aa", &params)).unwrap();
+        let page1 = [priced("1", 1), priced("2", 2)];
+        let page2 = [priced("3", 3), priced("4", 4)];
+        store.record_page(s, 1, &page1, Some(4)).unwrap();
+        store.record_page(s, 2, &page2, Some(4)).unwrap();
+        // A retry of page 2, then of page 1 (whose answer changed).
+        store.record_page(s, 2, &page2, Some(4)).unwrap();
+        let page1_again = [priced("1", 1), priced("5", 5)];
+        store.record_page(s, 1, &page1_again, Some(4)).unwrap();
+        let back = store.load_search(s).unwrap().unwrap();
+        assert_eq!(back.offers, [&page1_again[..], &page2[..]].concat());
+        assert_eq!(back.summary.loaded, 4);
     }
 }
