@@ -200,6 +200,17 @@ pub(crate) fn civil_date(unix: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// A Unix time as "2026-11-23 14:02", in UTC.
+pub fn utc_minute(unix: i64) -> String {
+    let (year, month, day) = civil_date(unix);
+    let minutes = unix.rem_euclid(86_400) / 60;
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
+        minutes / 60,
+        minutes % 60
+    )
+}
+
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
@@ -230,5 +241,11 @@ mod date_tests {
         assert_eq!(super::civil_date(0), (1970, 1, 1));
         assert_eq!(super::date_time(1_700_000_000), "14 Nov 2023 22:13");
         assert_eq!(super::day_month(951_782_400), "29 Feb");
+        assert_eq!(super::civil_date(-86_400), (1969, 12, 31));
+        assert_eq!(super::utc_minute(-60), "1969-12-31 23:59");
+        assert_eq!(
+            super::utc_minute(1_731_369_600 + 14 * 3600 + 2 * 60 + 59),
+            "2024-11-12 14:02"
+        );
     }
 }

@@ -415,6 +415,30 @@ pub struct SearchParams {
 }
 
 impl SearchParams {
+    /// The filters in a few words: "¥10.00–30.00 · price ↑ · ships
+    /// today", or "" when it had none.
+    pub fn summary(&self) -> String {
+        let p = self;
+        let mut parts = Vec::new();
+        match (p.price_start, p.price_end) {
+            (Some(a), Some(b)) => parts.push(format!("¥{a}–{b}")),
+            (Some(a), None) => parts.push(format!("≥ ¥{a}")),
+            (None, Some(b)) => parts.push(format!("≤ ¥{b}")),
+            (None, None) => {}
+        }
+        if let Some(sort) = p.sort {
+            parts.push(sort.label().to_string());
+        }
+        parts.extend(p.filters.iter().map(|f| f.label().to_string()));
+        if let Some(c) = p.category_id {
+            parts.push(format!("category {c}"));
+        }
+        if p.region.is_some() {
+            parts.push("part of the picture".into());
+        }
+        crate::text::sanitize(&parts.join(" · "))
+    }
+
     pub(crate) fn effective_page_size(&self) -> u32 {
         self.page_size
             .unwrap_or(DEFAULT_PAGE_SIZE)

@@ -2,11 +2,12 @@
 //! reading and for scripts. Every text from the store (file names, titles,
 //! notes) is sanitised; dates are UTC.
 
-use crate::api::{Offer, SearchParams};
 use crate::cli::{CommonArgs, HistoryArgs, OutputFormat, ShortlistArgs};
 use crate::config::Config;
 use crate::startup::Exit;
-use crate::store::{Opened, SearchSummary, ShortlistEntry, Store, utc_minute};
+use crate::shortlist_export::{ShortlistRow, shortlist_table, write_csv, write_json_array};
+use crate::store::{Opened, SearchSummary, Store};
+use crate::text::utc_minute;
 use crate::text::{fit, sanitize};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -115,33 +116,11 @@ impl From<&SearchSummary> for HistoryRow {
             source_md5: sanitize(&s.source_md5),
             loaded: s.loaded,
             total: s.total,
-            filters: filters_summary(&s.params),
+            filters: s.params.summary(),
         }
     }
 }
 
-/// A search's filters in a few words: "¥10.00–30.00 · price ↑ · ships
-/// today", or "" when it had none.
-fn filters_summary(p: &SearchParams) -> String {
-    let mut parts = Vec::new();
-    match (p.price_start, p.price_end) {
-        (Some(a), Some(b)) => parts.push(format!("¥{a}–{b}")),
-        (Some(a), None) => parts.push(format!("≥ ¥{a}")),
-        (None, Some(b)) => parts.push(format!("≤ ¥{b}")),
-        (None, None) => {}
-    }
-    if let Some(sort) = p.sort {
-        parts.push(sort.label().to_string());
-    }
-    parts.extend(p.filters.iter().map(|f| f.label().to_string()));
-    if let Some(c) = p.category_id {
-        parts.push(format!("category {c}"));
-    }
-    if p.region.is_some() {
-        parts.push("part of the picture".into());
-    }
-    sanitize(&parts.join(" · "))
-}
 
 fn history_table<W: Write>(out: &mut W, rows: &[HistoryRow]) -> io::Result<()> {
     writeln!(
@@ -169,142 +148,6 @@ fn history_table<W: Write>(out: &mut W, rows: &[HistoryRow]) -> io::Result<()> {
     Ok(())
 }
 
-/// One starred offer, as every shortlist format writes it.
-#[derive(Debug, Serialize)]
-struct ShortlistRow {
-    provider: String,
-    status: &'static str,
-    note: String,
-    /// "2026-11-23 14:02", UTC.
-    added: String,
-    changed: String,
-    title: String,
-    title_en: String,
-    /// Yuan, e.g. "16.50"; "" when unknown.
-    price: String,
-    /// The offer's 1688 page; "" when only a handle is known.
-    link: String,
-    offer_id: String,
-    offer_map_id: String,
-    image_url: String,
-}
-
-impl From<&ShortlistEntry> for ShortlistRow {
-    fn from(e: &ShortlistEntry) -> Self {
-        let o: &Offer = &e.offer;
-        let opt = |s: &Option<String>| s.as_deref().map(sanitize).unwrap_or_default();
-        ShortlistRow {
-            provider: sanitize(&e.offer_ref.provider),
-            status: e.status.label(),
-            note: sanitize(&e.note),
-            added: utc_minute(e.added_at),
-            changed: utc_minute(e.changed_at),
-            title: sanitize(&o.title),
-            title_en: opt(&o.title_en),
-            price: o.price.map(|p| p.to_string()).unwrap_or_default(),
-            link: o.link().unwrap_or_default(),
-            offer_id: opt(&o.offer_id),
-            offer_map_id: opt(&o.offer_map_id),
-            image_url: opt(&o.image_url),
-        }
-    }
-}
-
-impl ShortlistRow {
-    /// Where to find the offer: its page, else its picture, else the
-    /// provider's handle.
-    fn whereabouts(&self) -> String {
-        if !self.link.is_empty() {
-            self.link.clone()
-        } else if !self.image_url.is_empty() {
-            format!("picture {}", self.image_url)
-        } else if !self.offer_map_id.is_empty() {
-            format!("offerMapId {}", self.offer_map_id)
-        } else {
-            "(no link)".into()
-        }
-    }
-}
-
-fn shortlist_table<W: Write>(out: &mut W, rows: &[ShortlistRow]) -> io::Result<()> {
-    writeln!(
-        out,
-        "{:<14}  {:<16}  {:>9}  {}  {}  {:<18}  link",
-        "status",
-        "added (UTC)",
-        "price ¥",
-        fit("title", 36),
-        fit("note", 24),
-        "provider",
-    )?;
-    for r in rows {
-        writeln!(
-            out,
-            "{:<14}  {:<16}  {:>9}  {}  {}  {}  {}",
-            r.status,
-            r.added,
-            r.price,
-            fit(&r.title, 36),
-            fit(&r.note, 24),
-            fit(&r.provider, 18),
-            r.whereabouts()
-        )?;
-    }
-    Ok(())
-}
-
-/// CSV with a header row (also when empty). Cells a spreadsheet would run
-/// as a formula (`=`, `+`, `-`, `@` first) get a leading `'`, as the
-/// search export does.
-fn write_csv<W: Write>(out: &mut W, rows: &[ShortlistRow]) -> io::Result<()> {
-    let mut writer = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(&mut *out);
-    writer.write_record([
-        "provider",
-        "status",
-        "note",
-        "added",
-        "changed",
-        "title",
-        "title_en",
-        "price",
-        "link",
-        "offer_id",
-        "offer_map_id",
-        "image_url",
-    ])?;
-    for r in rows {
-        let guard = |s: &str| {
-            if s.starts_with(['=', '+', '-', '@']) {
-                format!("'{s}")
-            } else {
-                s.to_string()
-            }
-        };
-        writer.write_record([
-            r.provider.as_str(),
-            r.status,
-            &guard(&r.note),
-            &r.added,
-            &r.changed,
-            &guard(&r.title),
-            &guard(&r.title_en),
-            &r.price,
-            &r.link,
-            &r.offer_id,
-            &r.offer_map_id,
-            &r.image_url,
-        ])?;
-    }
-    writer.flush()
-}
-
-/// A pretty JSON array (`[]` when empty).
-fn write_json_array<W: Write, T: Serialize>(out: &mut W, rows: &[T]) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, rows).map_err(io::Error::from)?;
-    out.write_all(b"\n")
-}
 
 #[cfg(test)]
 mod tests {
@@ -314,7 +157,7 @@ mod tests {
 
     #[test]
     fn filters_in_a_few_words() {
-        assert_eq!(filters_summary(&SearchParams::default()), "");
+        assert_eq!(crate::api::SearchParams::summary(&SearchParams::default()), "");
         let p = SearchParams {
             price_start: Some(Price(1000)),
             price_end: Some(Price(3050)),
@@ -322,7 +165,7 @@ mod tests {
             filters: vec![FilterFlag::ShipInToday],
             ..SearchParams::default()
         };
-        assert_eq!(filters_summary(&p), "¥10.00–30.50 · price ↑ · ships today");
+        assert_eq!(crate::api::SearchParams::summary(&p), "¥10.00–30.50 · price ↑ · ships today");
     }
 
     #[test]

@@ -12,13 +12,11 @@ mod open;
 mod schema;
 mod searches;
 mod shortlist;
-mod time;
 
 pub use error::StoreError;
 pub use offers::Change;
 pub use searches::{NewSearch, SearchId, SearchSummary, SourceHistory, StoredSearch};
 pub use shortlist::{OfferRef, ShortlistEntry, Status};
-pub use time::utc_minute;
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,6 @@
 //! The `searches` table: recording a search, listing recent ones, how often
 //! a picture was searched, and deleting one (its results go with it).
 
-use super::time::civil_date;
 use super::{Store, StoreError, now};
 use crate::api::{Offer, SearchParams};
 use rusqlite::{OptionalExtension, params};
@@ -185,12 +184,11 @@ impl SourceHistory {
     /// searched at most once.
     pub fn label(&self) -> Option<String> {
         let since = self.since.filter(|_| self.times > 1)?;
-        let (_, month, day) = civil_date(since);
-        const MONTHS: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ];
-        let month = MONTHS.get(month as usize - 1).copied().unwrap_or("?");
-        Some(format!("searched {}× since {day} {month}", self.times))
+        Some(format!(
+            "searched {}× since {}",
+            self.times,
+            crate::text::day_month(since)
+        ))
     }
 }
 

@@ -73,7 +73,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
                 Some(t) => format!("{} of {t} offers kept", e.loaded),
                 None => format!("{} offers kept", e.loaded),
             };
-            let filters = super::history::params_summary(&e.params);
+            let filters = e.params.summary();
             let mut l = vec![
                 (sanitize(&e.source), bold),
                 (

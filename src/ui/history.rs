@@ -2,7 +2,6 @@
 //! how many offers each brought; the highlighted one's picture is in Detail.
 
 use super::{Theme, framed_pane};
-use crate::api::SearchParams;
 use crate::app::state::{Pane, State, StoreStatus, source_name};
 use crate::text::{date_time, fit, sanitize};
 use ratatui::buffer::Buffer;
@@ -61,7 +60,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
             None => e.loaded.to_string(),
         };
         let when = date_time(e.searched_at);
-        let filters = params_summary(&e.params);
+        let filters = e.params.summary();
         let right = format!(" {count:>9}  {}", sanitize(&e.provider));
         let name_w = w.saturating_sub(when.chars().count() + 2 + right.chars().count());
         let mut name = sanitize(&source_name(e));
@@ -75,30 +74,4 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
         ])
         .render(line_at(row as u16), buf);
     }
-}
-
-/// The filters a search ran with, short: "¥10–50 · price ↑ · 2 flags".
-pub(crate) fn params_summary(p: &SearchParams) -> String {
-    let mut parts = Vec::new();
-    match (p.price_start, p.price_end) {
-        (Some(a), Some(b)) => parts.push(format!("¥{a}–{b}")),
-        (Some(a), None) => parts.push(format!("≥ ¥{a}")),
-        (None, Some(b)) => parts.push(format!("≤ ¥{b}")),
-        (None, None) => {}
-    }
-    if let Some(sort) = p.sort {
-        parts.push(sort.label().to_string());
-    }
-    if let Some(c) = p.category_id {
-        parts.push(format!("category {c}"));
-    }
-    match p.filters.len() {
-        0 => {}
-        1 => parts.push(p.filters[0].label().to_string()),
-        n => parts.push(format!("{n} flags")),
-    }
-    if p.region.is_some() {
-        parts.push("region".into());
-    }
-    parts.join(" · ")
 }
