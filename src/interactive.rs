@@ -82,7 +82,7 @@ pub async fn run(start: Option<String>, common: CommonArgs, strict_keymap: bool)
             .iter()
             .cloned()
             .chain(backend.store_notices.iter().cloned())
-            .chain(backend.history_off.iter().map(|r| format!("history is off: {r}")))
+            .chain(backend.history_off.iter().cloned())
             .collect(),
         prepare: prepare_options(&common),
         export_dir: config::export_dir(),

@@ -152,12 +152,13 @@ fn history_table<W: Write>(out: &mut W, rows: &[HistoryRow]) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{FilterFlag, Price, Sort, SortField, SortOrder};
+    use crate::api::{FilterFlag, Offer, Price, SearchParams, Sort, SortField, SortOrder};
+    use crate::store::ShortlistEntry;
     use crate::store::{OfferRef, Status};
 
     #[test]
     fn filters_in_a_few_words() {
-        assert_eq!(crate::api::SearchParams::summary(&SearchParams::default()), "");
+        assert_eq!(SearchParams::default().summary(), "");
         let p = SearchParams {
             price_start: Some(Price(1000)),
             price_end: Some(Price(3050)),

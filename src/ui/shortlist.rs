@@ -36,7 +36,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     let line_at = |i: u16| Rect::new(inner.x, inner.y + i, inner.width, 1);
     if let StoreStatus::Off(reason) = &state.store {
         Line::from(Span::styled(
-            fit(&format!("History is off: {}", sanitize(reason)), w),
+            fit(&sanitize(reason), w),
             theme.error(),
         ))
         .render(line_at(0), buf);

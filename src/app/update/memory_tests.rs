@@ -119,7 +119,7 @@ fn a_store_failure_never_costs_the_rows() {
 #[test]
 fn with_history_off_searches_are_not_recorded_and_starring_says_why() {
     let mut s = state();
-    s.store = StoreStatus::Off("read-only directory".into());
+    s.store = StoreStatus::Off("history is off: read-only directory".into());
     let fx = init(&mut s, Start::Url(URL.into()), PathBuf::from("/tmp"));
     assert!(
         fx.iter()
@@ -135,7 +135,7 @@ fn with_history_off_searches_are_not_recorded_and_starring_says_why() {
     arrive(&mut s, 1, 5);
     s.focus = Pane::Results;
     assert!(store_ops(&act(&mut s, Action::Star)).is_empty());
-    assert!(status(&s).contains("History is off"), "{}", status(&s));
+    assert!(status(&s).contains("history is off"), "{}", status(&s));
     assert!(s.shortlist.entries.is_empty());
 }
 

@@ -97,7 +97,7 @@ fn target(state: &State) -> Option<(OfferRef, Offer)> {
 
 fn history_off(state: &mut State) -> bool {
     if let StoreStatus::Off(reason) = &state.store {
-        let text = format!("History is off, so nothing can be starred: {reason}");
+        let text = format!("{reason} — nothing can be starred");
         state.set_error(text);
         return true;
     }
