@@ -53,7 +53,7 @@ impl Pattern {
 }
 
 /// Everything needed to draw one offer's picture.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Art {
     pub shape: Shape,
     pub pattern: Pattern,
@@ -375,9 +375,18 @@ pub fn render_small(art: &Art, size: u32, ss: u32) -> RgbImage {
 
 /// The picture as JPEG bytes.
 pub fn render_jpeg(art: &Art, size: u32) -> Vec<u8> {
+    render_jpeg_with(art, size, JPEG_QUALITY)
+}
+
+/// Quality of a catalog picture's first upload.
+pub const JPEG_QUALITY: u8 = 88;
+
+/// The picture as JPEG bytes at `quality` (a re-upload is often smaller
+/// and more compressed than the first).
+pub fn render_jpeg_with(art: &Art, size: u32, quality: u8) -> Vec<u8> {
     let img = render(art, size);
     let mut out = Vec::with_capacity(64 * 1024);
-    let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 88);
+    let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality);
     // Encoding an in-memory RGB buffer cannot fail short of a bug; an empty
     // reply is the harmless fallback.
     if enc.encode_image(&img).is_err() {

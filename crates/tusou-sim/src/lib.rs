@@ -8,6 +8,8 @@
 //! * `POST /v2/alibaba/product/image/query` — signed-header query (JSON body;
 //!   the picture is `imageBase64` or `imageAddress`).
 //! * `GET /img/{offerId}.jpg` — the catalog picture of an offer.
+//! * `GET /img/ibank/{file}.jpg` — a picture file by its alicdn-style name
+//!   (`O1CN01…_!!<member>-0-cib`), as search results link it.
 //! * `GET`/`POST /_sim/faults` — the active faults (loopback binds only).
 //!
 //! Business errors are HTTP 200 with `code` 401 (credentials, signature,
@@ -212,7 +214,7 @@ struct SimState {
     catalog: OnceCell<Arc<Catalog>>,
     faults: Mutex<FaultState>,
     uploads: Mutex<LruCache<String, Arc<Uploaded>>>,
-    images: Mutex<LruCache<u64, Bytes>>,
+    images: Mutex<LruCache<String, Bytes>>,
     recorded: Mutex<VecDeque<RecordedRequest>>,
     shutdown: watch::Receiver<bool>,
 }
@@ -304,22 +306,27 @@ impl SimState {
         }
     }
 
-    /// The catalog JPEG of an offer, rendered once and cached.
-    async fn image_jpeg(&self, offer_id: u64) -> Option<Bytes> {
-        if let Some(b) = lock(&self.images).get(&offer_id) {
+    /// The JPEG of an offer's picture or of a picture file, rendered once
+    /// and cached by file (listings sharing a file share the entry).
+    async fn image_jpeg(&self, which: routes::PictureRef) -> Option<Bytes> {
+        let catalog = self.catalog().await?;
+        let offer = match which {
+            routes::PictureRef::Offer(id) => catalog.get(id)?,
+            routes::PictureRef::File(file) => catalog.by_picture_file(&file)?,
+        };
+        let picture = offer.picture.clone();
+        if let Some(b) = lock(&self.images).get(&picture.file) {
             return Some(b.clone());
         }
-        let catalog = self.catalog().await?;
-        let art = catalog.get(offer_id)?.art;
-        let jpeg = tokio::task::spawn_blocking(move || {
-            artwork::render_jpeg(&art, routes::CATALOG_IMAGE_SIDE)
-        })
-        .await
-        .ok()
-        .filter(|j| !j.is_empty())?;
+        let art = offer.art;
+        let file = picture.file.clone();
+        let jpeg = tokio::task::spawn_blocking(move || picture.jpeg(&art))
+            .await
+            .ok()
+            .filter(|j| !j.is_empty())?;
         let bytes = Bytes::from(jpeg);
         let mut images = lock(&self.images);
-        images.put(offer_id, bytes.clone());
+        images.put(file, bytes.clone());
         let mut held: usize = images.iter().map(|(_, b)| b.len()).sum();
         while held > MAX_CACHED_IMAGE_BYTES && images.len() > 1 {
             match images.pop_lru() {
@@ -456,14 +463,25 @@ pub async fn spawn(config: SimConfig, addr: SocketAddr) -> anyhow::Result<SimHan
     })
 }
 
-/// The JPEG served at `/img/{offer_id}.jpg` by a simulator with this config,
-/// without HTTP. `None` for ids not in the catalog.
+/// The JPEG served at `/img/{offer_id}.jpg` (and at the offer's
+/// `/img/ibank/` address) by a simulator with this config, without HTTP. `None` for ids not in the catalog.
 pub fn catalog_image(config: &SimConfig, offer_id: &str) -> Option<Vec<u8>> {
+    let offer = catalog_offer(config, offer_id)?;
+    let jpeg = offer.picture.jpeg(&offer.art);
+    (!jpeg.is_empty()).then_some(jpeg)
+}
+
+/// The file name of an offer's picture, as the last segment of the
+/// `imageUrl` a simulator with this config answers for it
+/// (`O1CN01…_!!<member>-0-cib.jpg`). `None` for ids not in the catalog.
+pub fn catalog_picture_file(config: &SimConfig, offer_id: &str) -> Option<String> {
+    Some(catalog_offer(config, offer_id)?.picture.file_name())
+}
+
+fn catalog_offer(config: &SimConfig, offer_id: &str) -> Option<catalog::CatalogOffer> {
     let id: u64 = offer_id.trim().parse().ok()?;
     let offers = catalog::generate(config.seed, config.catalog_size.max(1));
-    let offer = offers.iter().find(|o| o.offer_id == id)?;
-    let jpeg = artwork::render_jpeg(&offer.art, routes::CATALOG_IMAGE_SIDE);
-    (!jpeg.is_empty()).then_some(jpeg)
+    offers.into_iter().find(|o| o.offer_id == id)
 }
 
 /// The first `n` offer ids of the catalog this config describes.

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use base64::Engine;
 
-use super::offer::CatalogOffer;
+use super::offer::{CatalogOffer, Picture};
 use super::vocab::{ADJECTIVES, CITIES, HOSTILE, KINDS, Kind, Pair, SEASONS, SUFFIXES, SYLLABLES};
 use crate::artwork::{Art, Pattern, Shape};
 
@@ -45,8 +45,41 @@ impl Rng {
     }
 }
 
-/// Share of offers that re-list an earlier offer's picture.
+/// Share of offers that re-list an earlier offer's product.
 const RELIST_SHARE: f64 = 0.3;
+/// Of the re-listings, the share that show the very picture file of the
+/// listing they copy (the same `O1CN…` address)…
+const SAME_FILE_SHARE: f64 = 0.4;
+/// …and the share that show a re-upload of it: the same pixels, re-encoded
+/// smaller under a new file id. The rest are the product photographed anew.
+const REUPLOAD_SHARE: f64 = 0.35;
+/// Mixed into an offer id to seed its picture's names and encoding, apart
+/// from the offer's own random stream (so the rest of the catalog stays as
+/// it was before pictures had names).
+const PICTURE_SALT: u64 = 0x4f31_434e_3031_6962;
+
+const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// A new picture file uploaded by the seller of `offer_id`, at full size
+/// and quality, or (`reupload`) smaller and more compressed.
+fn new_picture(offer_id: u64, reupload: bool) -> Picture {
+    let mut rng = Rng::new(offer_id ^ PICTURE_SALT);
+    let id: String = (0..17)
+        .map(|_| char::from(BASE62[rng.below(BASE62.len() as u64) as usize]))
+        .collect();
+    let member = 2_200_000_000_000 + rng.below(99_999_999_999);
+    let (side, quality) = if reupload {
+        let side = 480 + 2 * rng.below(46) as u32;
+        (side, 70 + rng.below(15) as u8)
+    } else {
+        (600, crate::artwork::JPEG_QUALITY)
+    };
+    Picture {
+        file: format!("O1CN01{id}_!!{member}-0-cib"),
+        side,
+        quality,
+    }
+}
 
 fn hsv(h: f64, s: f64, v: f64) -> [u8; 3] {
     let c = v * s;
@@ -216,8 +249,9 @@ pub(super) fn offer(rng: &mut Rng, offer_id: u64) -> CatalogOffer {
     )
 }
 
-/// Another seller's listing of `original`'s picture: the photo re-shot a
-/// little tighter or looser, with its own title, price and terms.
+/// Another seller's listing of `original`'s product: the photo re-shot a
+/// little tighter or looser, with its own title, price (within ±20 %) and
+/// terms. [`generate`] makes some of them show `original`'s picture itself.
 fn relisting(rng: &mut Rng, offer_id: u64, original: &CatalogOffer) -> CatalogOffer {
     let kind = kind_of(original.art.shape);
     let sign = |rng: &mut Rng| if rng.chance(0.5) { 1.0 } else { -1.0 };
@@ -227,7 +261,7 @@ fn relisting(rng: &mut Rng, offer_id: u64, original: &CatalogOffer) -> CatalogOf
     art.dx = (art.dx + sign(rng) * (0.04 + rng.unit() as f32 * 0.02)).clamp(-0.09, 0.09);
     art.dy = (art.dy + sign(rng) * (0.03 + rng.unit() as f32 * 0.02)).clamp(-0.08, 0.08);
     art.grain = rng.next_u64();
-    let factor = 0.85 + rng.unit() * 0.5;
+    let factor = 0.8 + rng.unit() * 0.4;
     let price_fen =
         ((original.price_fen as f64 * factor).round() as u64).clamp(10, kind.price_fen.1.max(10));
     listing(
@@ -319,6 +353,7 @@ pub(super) fn listing(
         seller_identities,
         company_name,
         art,
+        picture: new_picture(offer_id, false),
         colour,
     }
 }
@@ -343,7 +378,16 @@ pub fn generate(seed: u64, size: usize) -> Vec<CatalogOffer> {
             .then(|| originals[offer_rng.below(originals.len() as u64) as usize]);
         match source.and_then(|i| out.get(i)) {
             Some(original) => {
-                let o = relisting(&mut offer_rng, id, original);
+                let mut o = relisting(&mut offer_rng, id, original);
+                // Its own stream, so the draws above stay as they were.
+                let copy = Rng::new(id ^ PICTURE_SALT ^ 1).unit();
+                if copy < SAME_FILE_SHARE {
+                    o.art = original.art;
+                    o.picture = original.picture.clone();
+                } else if copy < SAME_FILE_SHARE + REUPLOAD_SHARE {
+                    o.art = original.art;
+                    o.picture = new_picture(id, true);
+                }
                 out.push(o);
             }
             None => {

@@ -2,10 +2,13 @@
 //! each with a product type, a picture recipe and a precomputed descriptor,
 //! and the search over them (filter → similarity rank → cap → sort → page).
 //!
-//! As on 1688, a popular picture is listed by several sellers: about a
-//! third of the offers are re-listings of an earlier offer's picture
-//! (re-photographed a little tighter or looser) under another seller,
-//! title and price. All listings of one picture share a `group`.
+//! As on 1688, a popular product is listed by several sellers: about a
+//! third of the offers are re-listings of an earlier offer's product under
+//! another seller, title and price (within ±20 %). Of those, some show the
+//! very picture file of the listing they copy (the same `O1CN…` address),
+//! some a re-upload of it (the same pixels re-encoded smaller, under a new
+//! file id), and the rest a new photo of the product (a little tighter or
+//! looser). All listings of one product share a `group`.
 //!
 //! This file holds the built catalog, its lookups and the search; `vocab`
 //! the word and product tables, `generate` the offers from a seed, `offer`
@@ -24,7 +27,7 @@ use crate::similarity::{Descriptor, SHAPE_SIDE};
 use crate::wire::{FilterFlag, Price, Sort, SortField, SortOrder};
 
 pub use generate::{Rng, generate};
-pub use offer::CatalogOffer;
+pub use offer::{CatalogOffer, Picture};
 
 /// Most records a query reports (`totalRecords` is capped here, like the real
 /// service, which never pages through a whole category).
@@ -35,6 +38,8 @@ pub struct Catalog {
     pub offers: Vec<CatalogOffer>,
     pub descriptors: Vec<Descriptor>,
     by_id: HashMap<u64, usize>,
+    /// Picture file (without extension) → the listing that uploaded it.
+    by_file: HashMap<String, usize>,
 }
 
 /// Renders one offer at twice the descriptor size and describes it the way
@@ -76,11 +81,21 @@ impl Catalog {
             .enumerate()
             .map(|(i, o)| (o.offer_id, i))
             .collect();
+        let mut by_file = HashMap::with_capacity(offers.len());
+        for (i, o) in offers.iter().enumerate() {
+            by_file.entry(o.picture.file.clone()).or_insert(i);
+        }
         Catalog {
             offers,
             descriptors,
             by_id,
+            by_file,
         }
+    }
+
+    /// The listing that uploaded a picture file (named without extension).
+    pub fn by_picture_file(&self, file: &str) -> Option<&CatalogOffer> {
+        self.by_file.get(file).map(|&i| &self.offers[i])
     }
 
     pub fn get(&self, offer_id: u64) -> Option<&CatalogOffer> {
@@ -93,7 +108,9 @@ impl Catalog {
 
     /// Every offer that passes the query's filters, best match first: the
     /// closest offer, then (when it shows the very picture searched for)
-    /// the other listings of its picture, then the rest by distance.
+    /// the other listings of its product, then the rest by distance. Among
+    /// listings showing one picture (equally close), the first listing
+    /// comes first.
     pub fn rank(&self, q: &SearchQuery<'_>) -> Vec<(f32, usize)> {
         let mut hits: Vec<(f32, usize)> = self
             .offers
@@ -102,8 +119,11 @@ impl Catalog {
             .filter(|(_, o)| q.matches(o))
             .map(|(i, _)| (q.descriptor.distance(&self.descriptors[i]), i))
             .collect();
-        let id = |i: usize| self.offers[i].offer_id;
-        hits.sort_by(|a, b| a.0.total_cmp(&b.0).then(id(a.1).cmp(&id(b.1))));
+        let key = |i: usize| {
+            let o = &self.offers[i];
+            (o.is_relisting(), o.offer_id)
+        };
+        hits.sort_by(|a, b| a.0.total_cmp(&b.0).then(key(a.1).cmp(&key(b.1))));
         if let Some(&(best, i)) = hits.first()
             && best < SAME_PICTURE
         {

@@ -39,7 +39,33 @@ pub struct CatalogOffer {
     pub seller_identities: Vec<String>,
     pub company_name: String,
     pub art: Art,
+    /// The picture file this listing shows (shared with the listing it
+    /// copies when the seller re-used that file).
+    pub picture: Picture,
     pub(super) colour: Pair,
+}
+
+/// A picture file as 1688's CDN names it, and how its JPEG is encoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picture {
+    /// `O1CN01…_!!<uploader's member id>-0-cib`, without the extension.
+    pub file: String,
+    /// Side of the served JPEG in pixels.
+    pub side: u32,
+    /// Its JPEG quality.
+    pub quality: u8,
+}
+
+impl Picture {
+    /// The file name with its extension, as in the picture's address.
+    pub fn file_name(&self) -> String {
+        format!("{}.jpg", self.file)
+    }
+
+    /// The served JPEG of `art` in this file's size and quality.
+    pub fn jpeg(&self, art: &Art) -> Vec<u8> {
+        crate::artwork::render_jpeg_with(art, self.side, self.quality)
+    }
 }
 
 impl CatalogOffer {
@@ -52,6 +78,12 @@ impl CatalogOffer {
     pub fn is_relisting(&self) -> bool {
         self.group != self.offer_id
     }
+
+    /// Whether the picture shown is another listing's, copied: the very file,
+    /// or a re-encoded upload of it (not a new photo of the product).
+    pub fn is_copy_of(&self, other: &CatalogOffer) -> bool {
+        self.group == other.group && self.art == other.art
+    }
 }
 
 fn yuan(fen: u64) -> String {
@@ -59,9 +91,10 @@ fn yuan(fen: u64) -> String {
 }
 
 impl CatalogOffer {
-    /// `/img/{offerId}.jpg` on the simulator at `base_url`.
+    /// The picture's address on the simulator at `base_url`, shaped as
+    /// alicdn's: `/img/ibank/O1CN01…_!!<member>-0-cib.jpg`.
     pub fn image_url(&self, base_url: &str) -> String {
-        format!("{base_url}/img/{}.jpg", self.offer_id)
+        format!("{base_url}/img/ibank/{}", self.picture.file_name())
     }
 
     /// The offer as a DajiSaaS image-query item.

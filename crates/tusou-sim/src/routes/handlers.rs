@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::auth::{check_daji, check_signed_headers, first, given};
-use super::images::{decode_base64_image, decode_image};
+use super::images::{decode_base64_image, decode_image, picture_file};
 use super::params::{Origin, RawParams, Source, nonempty};
 use super::reply::{Trace, json_response, pause, run_api};
 use super::search::search;
@@ -210,30 +210,53 @@ pub(super) async fn catalog_image(
     Path(file): Path<String>,
     req: Request,
 ) -> Response {
-    let trace = Trace::new(&req);
-    // Images are CDN-fast: a third of the API latency.
-    let latency = state.latency() / 3;
-    pause(&state, latency).await;
     let offer_id = file
         .strip_suffix(".jpg")
         .filter(|id| !id.is_empty() && id.len() <= 19 && id.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|id| id.parse::<u64>().ok());
-    let resp = match offer_id {
-        None => not_found_image(),
-        Some(id) => match state.image_jpeg(id).await {
-            Some(bytes) => (
-                StatusCode::OK,
-                [
-                    (header::CONTENT_TYPE, "image/jpeg"),
-                    (header::CACHE_CONTROL, "public, max-age=86400"),
-                ],
-                bytes,
-            )
-                .into_response(),
-            None => not_found_image(),
-        },
+    serve_picture(&state, req, offer_id.map(PictureRef::Offer)).await
+}
+
+/// `/img/ibank/{file}.jpg` (alicdn's shape; a size suffix is ignored).
+pub(super) async fn catalog_picture(
+    State(state): State<Arc<SimState>>,
+    Path(file): Path<String>,
+    req: Request,
+) -> Response {
+    let file = picture_file(&file).map(|f| PictureRef::File(f.to_string()));
+    serve_picture(&state, req, file).await
+}
+
+/// What a picture address names.
+pub(crate) enum PictureRef {
+    /// An offer's picture, by offer id.
+    Offer(u64),
+    /// A picture file, by name without extension.
+    File(String),
+}
+
+async fn serve_picture(state: &SimState, req: Request, which: Option<PictureRef>) -> Response {
+    let trace = Trace::new(&req);
+    // Images are CDN-fast: a third of the API latency.
+    let latency = state.latency() / 3;
+    pause(state, latency).await;
+    let bytes = match which {
+        Some(which) => state.image_jpeg(which).await,
+        None => None,
     };
-    trace.finish(&state, resp)
+    let resp = match bytes {
+        Some(bytes) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "image/jpeg"),
+                (header::CACHE_CONTROL, "public, max-age=86400"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        None => not_found_image(),
+    };
+    trace.finish(state, resp)
 }
 
 fn not_found_image() -> Response {

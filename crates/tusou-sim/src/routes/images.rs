@@ -85,6 +85,9 @@ pub(super) fn crop_scaled(img: &RgbImage, r: Region, full_w: u32, full_h: u32) -
 pub(super) enum Link {
     /// The simulator's own `/img/{offerId}.jpg` (its stand-in for alicdn).
     Own(u64),
+    /// The simulator's own `/img/ibank/{file}.jpg`, alicdn's shape: the
+    /// picture file (named without extension or size suffix).
+    OwnFile(String),
     /// A picture on `*.alicdn.com` or `*.1688.com`.
     Alibaba,
 }
@@ -125,6 +128,9 @@ pub(super) fn classify_link(url: &str, own: &[&str]) -> Option<Link> {
     }
     if scheme == "http" && own.iter().any(|o| o.eq_ignore_ascii_case(authority)) {
         let path = tail.split(['?', '#']).next().unwrap_or("");
+        if let Some(file) = path.strip_prefix("/img/ibank/") {
+            return picture_file(file).map(|f| Link::OwnFile(f.to_string()));
+        }
         let id = path.strip_prefix("/img/")?.strip_suffix(".jpg")?;
         if id.is_empty() || id.len() > 19 || !id.bytes().all(|b| b.is_ascii_digit()) {
             return None;
@@ -132,6 +138,18 @@ pub(super) fn classify_link(url: &str, own: &[&str]) -> Option<Link> {
         return id.parse().ok().map(Link::Own);
     }
     None
+}
+
+/// The file a `/img/ibank/` path segment names: `O1CN…-cib` from
+/// `O1CN…-cib.jpg`, also with an alicdn size suffix (`.jpg_300x300.jpg`).
+pub(super) fn picture_file(segment: &str) -> Option<&str> {
+    let file = segment.split_once(".jpg").map(|(f, _)| f)?;
+    let ok = !file.is_empty()
+        && file.len() <= 64
+        && file
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_!-".contains(&b));
+    ok.then_some(file)
 }
 
 /// Whether an alicdn/1688 link's path names a picture file (allowing a
@@ -177,6 +195,19 @@ mod tests {
         assert_eq!(
             classify_link("http://127.0.0.1:8688/img/512345678901.jpg?x=1", &own),
             Some(Link::Own(512345678901))
+        );
+        for shape in [
+            "O1CN01ab_!!22-0-cib.jpg",
+            "O1CN01ab_!!22-0-cib.jpg_300x300.jpg",
+        ] {
+            assert_eq!(
+                classify_link(&format!("http://127.0.0.1:8688/img/ibank/{shape}"), &own),
+                Some(Link::OwnFile("O1CN01ab_!!22-0-cib".into()))
+            );
+        }
+        assert_eq!(
+            classify_link("http://127.0.0.1:8688/img/ibank/a%2Fb.jpg", &own),
+            None
         );
         for no in [
             "https://example.com/img/5.jpg",

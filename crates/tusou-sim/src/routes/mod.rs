@@ -23,8 +23,10 @@ use axum::routing::{get, post};
 use serde_json::Value;
 
 use crate::SimState;
+pub(crate) use handlers::PictureRef;
 use handlers::{
-    catalog_image, daji_query, daji_upload, get_faults, not_found, set_faults, signed_query,
+    catalog_image, catalog_picture, daji_query, daji_upload, get_faults, not_found, set_faults,
+    signed_query,
 };
 
 /// Largest decoded image the providers accept.
@@ -34,7 +36,8 @@ pub(crate) const MAX_IMAGE_BYTES: usize = 3 * 1024 * 1024;
 const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// Longest side of the thumbnail kept per upload, for `region` crops later.
 pub(crate) const UPLOAD_THUMB: u32 = 64;
-/// Size of the catalog pictures served at `/img/{id}.jpg`.
+/// Size of the catalog pictures served at `/img/{id}.jpg` (and of first
+/// uploads at `/img/ibank/{file}.jpg`; re-uploads are smaller).
 pub(crate) const CATALOG_IMAGE_SIDE: u32 = 600;
 /// The signed-header provider's developer id, a string as in the seed.
 const DEVELOP_ID: &str = "1110890638347337996";
@@ -97,7 +100,8 @@ pub(crate) fn router(state: Arc<SimState>, control: bool) -> Router {
         .route("/alibaba/upload/image", post(daji_upload))
         .route("/alibaba/product/imageQuery", get(daji_query))
         .route("/v2/alibaba/product/image/query", post(signed_query))
-        .route("/img/{file}", get(catalog_image));
+        .route("/img/{file}", get(catalog_image))
+        .route("/img/ibank/{file}", get(catalog_picture));
     if control {
         router = router.route("/_sim/faults", get(get_faults).post(set_faults));
     }

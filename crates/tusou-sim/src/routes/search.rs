@@ -67,6 +67,7 @@ pub(super) async fn search(
             let failed = || bad(MSG_DOWNLOAD_FAILED);
             let offer_id = match classify_link(&url, &own).ok_or_else(not_1688)? {
                 Link::Own(id) => id,
+                Link::OwnFile(file) => catalog.by_picture_file(&file).ok_or_else(failed)?.offer_id,
                 Link::Alibaba if looks_like_picture(&url) => {
                     stand_in_offer(&catalog, &url).ok_or_else(failed)?
                 }
