@@ -635,7 +635,9 @@ fn shortlist_and_history_survive_a_restart_without_the_provider() {
     app.send(b"5");
     app.wait_for("two starred", |a| {
         let s = a.screen();
-        s.contains("Shortlist · 2 starred") && s.contains("ask for MOQ 500") && s.contains("sample first")
+        s.contains("Shortlist · 2 starred")
+            && s.contains("ask for MOQ 500")
+            && s.contains("sample first")
     });
     app.send(b"q");
     assert_exits_restored(&mut app);
@@ -649,11 +651,15 @@ fn shortlist_and_history_survive_a_restart_without_the_provider() {
     app.send(b"5");
     app.wait_for("the shortlist kept with its notes", |a| {
         let s = a.screen();
-        s.contains("Shortlist · 2 starred") && s.contains("ask for MOQ 500") && s.contains("sample first")
+        s.contains("Shortlist · 2 starred")
+            && s.contains("ask for MOQ 500")
+            && s.contains("sample first")
     });
     app.send(b"4");
     app.wait_for("the search in the history", |a| {
-        a.screen().lines().any(|l| l.contains("product.jpg") && l.contains("dajisaas"))
+        a.screen()
+            .lines()
+            .any(|l| l.contains("product.jpg") && l.contains("dajisaas"))
     });
     app.send(b"\r");
     app.wait_for("the search reopened from the store", |a| {
@@ -662,7 +668,11 @@ fn shortlist_and_history_survive_a_restart_without_the_provider() {
     });
     // Starred rows are marked in the reopened results.
     assert!(
-        app.results_rows().iter().filter(|r| r.contains('★')).count() >= 2,
+        app.results_rows()
+            .iter()
+            .filter(|r| r.contains('★'))
+            .count()
+            >= 2,
         "{}",
         app.screen()
     );

@@ -5,8 +5,7 @@ use super::state::{Entry, SearchSource, Thumb, ThumbKey};
 use crate::api::{ImageRef, Offer, ResultPage, SearchParams};
 use crate::keymap::Action;
 use crate::store::{
-    Change, OfferRef, SearchId, SearchSummary, ShortlistEntry, SourceHistory, Status,
-    StoredSearch,
+    Change, OfferRef, SearchId, SearchSummary, ShortlistEntry, SourceHistory, Status, StoredSearch,
 };
 use std::path::PathBuf;
 use tui_input::InputRequest;

@@ -4,8 +4,8 @@
 
 use crate::cli::{CommonArgs, HistoryArgs, OutputFormat, ShortlistArgs};
 use crate::config::Config;
-use crate::startup::Exit;
 use crate::shortlist_export::{ShortlistRow, shortlist_table, write_csv, write_json_array};
+use crate::startup::Exit;
 use crate::store::{Opened, SearchSummary, Store};
 use crate::text::utc_minute;
 use crate::text::{fit, sanitize};
@@ -121,7 +121,6 @@ impl From<&SearchSummary> for HistoryRow {
     }
 }
 
-
 fn history_table<W: Write>(out: &mut W, rows: &[HistoryRow]) -> io::Result<()> {
     writeln!(
         out,
@@ -148,7 +147,6 @@ fn history_table<W: Write>(out: &mut W, rows: &[HistoryRow]) -> io::Result<()> {
     Ok(())
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,7 +164,10 @@ mod tests {
             filters: vec![FilterFlag::ShipInToday],
             ..SearchParams::default()
         };
-        assert_eq!(crate::api::SearchParams::summary(&p), "¥10.00–30.50 · price ↑ · ships today");
+        assert_eq!(
+            crate::api::SearchParams::summary(&p),
+            "¥10.00–30.50 · price ↑ · ships today"
+        );
     }
 
     #[test]

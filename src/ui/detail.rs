@@ -66,9 +66,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
             ]
         }
         Subject::Search(e) => {
-            let key = |a| {
-                state.key_hint(crate::keymap::KeyContext::History, a)
-            };
+            let key = |a| state.key_hint(crate::keymap::KeyContext::History, a);
             let count = match e.total {
                 Some(t) => format!("{} of {t} offers kept", e.loaded),
                 None => format!("{} offers kept", e.loaded),

@@ -24,11 +24,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     let w = usize::from(inner.width);
     let line_at = |i: u16| Rect::new(inner.x, inner.y + i, inner.width, 1);
     if let StoreStatus::Off(reason) = &state.store {
-        Line::from(Span::styled(
-            fit(&sanitize(reason), w),
-            theme.error(),
-        ))
-        .render(line_at(0), buf);
+        Line::from(Span::styled(fit(&sanitize(reason), w), theme.error())).render(line_at(0), buf);
         return;
     }
     if h.entries.is_empty() {
@@ -68,7 +64,10 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
             name = format!("{name} · {filters}");
         }
         Line::from(vec![
-            Span::styled(format!("{when}  "), if selected { style } else { theme.dim() }),
+            Span::styled(
+                format!("{when}  "),
+                if selected { style } else { theme.dim() },
+            ),
             Span::styled(fit(&name, name_w), style),
             Span::styled(right, if selected { style } else { theme.dim() }),
         ])

@@ -4,9 +4,9 @@ use super::{Theme, framed_pane, spinner};
 use crate::api::Offer;
 use crate::app::layout::header_shown;
 use crate::app::state::{Failed, Pane, Phase, Row, RowKind, State};
-use crate::store::Change;
 use crate::keymap::Action;
 use crate::keymap::KeyContext;
+use crate::store::Change;
 use crate::text::{fit, sanitize, truncate, width};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -37,7 +37,13 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     let crumbs = state.crumbs();
     if crumbs.len() > 1 || r.reopened.is_some() {
         // The way back: "photo.jpg › like “Red mug” › …", newest kept.
-        let shown: Vec<&str> = crumbs.iter().rev().take(3).rev().map(String::as_str).collect();
+        let shown: Vec<&str> = crumbs
+            .iter()
+            .rev()
+            .take(3)
+            .rev()
+            .map(String::as_str)
+            .collect();
         let more = if crumbs.len() > 3 { "… › " } else { "" };
         title.push(Span::styled(
             format!("· {more}{} ", truncate(&shown.join(" › "), 60)),

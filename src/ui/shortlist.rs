@@ -35,11 +35,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     let w = usize::from(inner.width);
     let line_at = |i: u16| Rect::new(inner.x, inner.y + i, inner.width, 1);
     if let StoreStatus::Off(reason) = &state.store {
-        Line::from(Span::styled(
-            fit(&sanitize(reason), w),
-            theme.error(),
-        ))
-        .render(line_at(0), buf);
+        Line::from(Span::styled(fit(&sanitize(reason), w), theme.error())).render(line_at(0), buf);
         return;
     }
     // The top line: order and filter.

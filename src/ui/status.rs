@@ -169,7 +169,12 @@ pub(crate) fn note_cursor(area: Rect, state: &State) -> Option<(u16, u16)> {
     let typed = width(&tail_fit(edit.input.value(), room));
     let x = mode_w + 1 + width(&prompt) + typed;
     let x = u16::try_from(x).unwrap_or(u16::MAX);
-    Some((area.x.saturating_add(x).min(area.x + area.width.saturating_sub(1)), area.y))
+    Some((
+        area.x
+            .saturating_add(x)
+            .min(area.x + area.width.saturating_sub(1)),
+        area.y,
+    ))
 }
 
 /// Truncates a message to `room` cells; a trailing " — press … " hint is

@@ -210,7 +210,10 @@ impl Runner {
             Effect::ExportShortlist { entries, dir } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let stem = format!("tusou-shortlist-{}", timestamp(std::time::SystemTime::now()));
+                    let stem = format!(
+                        "tusou-shortlist-{}",
+                        timestamp(std::time::SystemTime::now())
+                    );
                     let result = std::fs::create_dir_all(&dir)
                         .and_then(|()| crate::shortlist_export::export_both(&entries, &dir, &stem))
                         .map_err(|e| crate::text::sanitize(&format!("{}: {e}", dir.display())));

@@ -6,9 +6,7 @@ use super::search::new_search;
 use super::trail::push_crumb;
 use crate::api::ImageSource;
 use crate::app::msg::{Effect, StoreOp};
-use crate::app::state::{
-    FiltersState, Pane, Phase, ResultsState, State, StoreStatus, source_name,
-};
+use crate::app::state::{FiltersState, Pane, Phase, ResultsState, State, StoreStatus, source_name};
 use crate::store::{SearchSummary, StoredSearch};
 use crate::text::sanitize;
 
@@ -84,7 +82,10 @@ pub(super) fn reopened(
     };
     r.total_pages = r.pages_loaded;
     let when = crate::text::date_time(summary.searched_at);
-    let refresh = state.key_hint(crate::keymap::KeyContext::Results, crate::keymap::Action::Retry);
+    let refresh = state.key_hint(
+        crate::keymap::KeyContext::Results,
+        crate::keymap::Action::Retry,
+    );
     state.set_info(format!(
         "Reopened from the history: {} offers of {when}, no request made — press {refresh} to search it again",
         n

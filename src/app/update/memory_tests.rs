@@ -6,8 +6,7 @@ use super::*;
 use crate::app::msg::{Recorded, StoreOp};
 use crate::app::state::{RowKind, StoreStatus};
 use crate::store::{
-    Change, OfferRef, SearchId, SearchSummary, ShortlistEntry, SourceHistory, Status,
-    StoredSearch,
+    Change, OfferRef, SearchId, SearchSummary, ShortlistEntry, SourceHistory, Status, StoredSearch,
 };
 
 fn store_ops(fx: &[Effect]) -> Vec<StoreOp> {
@@ -149,7 +148,10 @@ fn star_toggles_and_shows_at_once() {
         provider: "dajisaas".into(),
         key: "id:600000".into(),
     };
-    assert!(matches!(&ops[..], [StoreOp::Star(got, _)] if *got == r), "{ops:?}");
+    assert!(
+        matches!(&ops[..], [StoreOp::Star(got, _)] if *got == r),
+        "{ops:?}"
+    );
     assert_eq!(s.shortlist.entries.len(), 1);
     assert_eq!(s.shortlist.entries[0].status, Status::ToAsk);
     let ops = store_ops(&act(&mut s, Action::Star));
@@ -256,11 +258,9 @@ fn the_shortlist_pane_filters_sorts_and_acts_on_its_own_rows() {
     assert!(!s.shortlist.filter_active);
     // Offer actions act on the shortlist's row, not the results'.
     let fx = act(&mut s, Action::CopyLink);
-    assert!(
-        fx.contains(&Effect::Copy(
-            "https://detail.1688.com/offer/600001.html".into()
-        ))
-    );
+    assert!(fx.contains(&Effect::Copy(
+        "https://detail.1688.com/offer/600001.html".into()
+    )));
     let ops = store_ops(&act(&mut s, Action::Star));
     assert!(matches!(&ops[..], [StoreOp::Unstar(r)] if r.key == "id:600001"));
     let fx = act(&mut s, Action::Cancel);
@@ -321,7 +321,11 @@ fn more_like_this_pushes_a_breadcrumb_and_back_needs_no_request() {
     )));
     assert_eq!(s.trail.len(), 1);
     assert_eq!(s.crumbs().len(), 2);
-    assert!(s.crumbs()[1].starts_with("like “Item 1"), "{:?}", s.crumbs());
+    assert!(
+        s.crumbs()[1].starts_with("like “Item 1"),
+        "{:?}",
+        s.crumbs()
+    );
     let generation = s.results.generation;
     let fx = act(&mut s, Action::Back);
     assert!(!fx.iter().any(|e| matches!(e, Effect::StartSearch { .. })));
@@ -375,7 +379,10 @@ fn offers_with_the_same_picture_fold_into_one_row_that_opens() {
     assert_eq!(s.results.rows[4].kind, RowKind::Member);
     assert_eq!(s.results.rows[4].offer, 7);
     act(&mut s, Action::MoveDown);
-    assert_eq!(s.results.selected().map(|o| o.title.as_str()), Some("商品7"));
+    assert_eq!(
+        s.results.selected().map(|o| o.title.as_str()),
+        Some("商品7")
+    );
     // Closing from a seller's row goes back to the group's row.
     act(&mut s, Action::ExpandGroup);
     assert_eq!(s.results.rows.len(), 18);

@@ -4,8 +4,8 @@
 use crate::app::layout::results_rows;
 use crate::app::msg::{Effect, Failure, FailureKind};
 use crate::app::state::{Failed, FilterField, Pane, Phase, SearchSource, State, StoreStatus};
-use crate::store::Change;
 use crate::keymap::Action;
+use crate::store::Change;
 
 pub(super) fn new_search(state: &mut State, source: SearchSource) -> Vec<Effect> {
     let r = &mut state.results;

@@ -19,7 +19,10 @@ pub(super) fn load(state: &mut State) -> Vec<Effect> {
     vec![Effect::Store(StoreOp::LoadShortlist)]
 }
 
-pub(super) fn loaded(state: &mut State, result: Result<Vec<ShortlistEntry>, String>) -> Vec<Effect> {
+pub(super) fn loaded(
+    state: &mut State,
+    result: Result<Vec<ShortlistEntry>, String>,
+) -> Vec<Effect> {
     match result {
         Ok(entries) => {
             state.shortlist.entries = entries;
@@ -57,12 +60,9 @@ pub(super) fn rebuild_visible(s: &mut ShortlistState) {
     match s.sort {
         // The store lists them newest first.
         ShortlistSort::Added => {}
-        ShortlistSort::Price => visible.sort_by_key(|&i| {
-            entries[i]
-                .offer
-                .price
-                .map_or((1, 0), |p| (0, p.fen()))
-        }),
+        ShortlistSort::Price => {
+            visible.sort_by_key(|&i| entries[i].offer.price.map_or((1, 0), |p| (0, p.fen())))
+        }
         ShortlistSort::Status => visible.sort_by_key(|&i| {
             Status::ALL
                 .iter()
@@ -234,7 +234,11 @@ pub(super) fn cycle_status(state: &mut State) -> Vec<Effect> {
         }
     };
     rebuild_visible(s);
-    vec![Effect::Store(StoreOp::SetStatus(r, Box::new(offer), status))]
+    vec![Effect::Store(StoreOp::SetStatus(
+        r,
+        Box::new(offer),
+        status,
+    ))]
 }
 
 /// Keys while the note line or the shortlist's filter has the keyboard.
