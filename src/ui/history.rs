@@ -3,7 +3,7 @@
 
 use super::{Theme, framed_pane};
 use crate::app::state::{Pane, State, StoreStatus, source_name};
-use crate::text::{date_time, fit, sanitize};
+use crate::text::{day_month, fit, sanitize};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -55,9 +55,20 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
             Some(t) => format!("{}/{t}", e.loaded),
             None => e.loaded.to_string(),
         };
-        let when = date_time(e.searched_at);
+        // The year is in Detail; the list keeps room for the name.
+        let secs = e.searched_at.rem_euclid(86_400);
+        let when = format!(
+            "{:>6} {:02}:{:02}",
+            day_month(e.searched_at),
+            secs / 3600,
+            secs % 3600 / 60
+        );
         let filters = e.params.summary();
-        let right = format!(" {count:>9}  {}", sanitize(&e.provider));
+        let right = if w >= 70 {
+            format!(" {count:>8}  {}", sanitize(&e.provider))
+        } else {
+            format!(" {count:>8}")
+        };
         let name_w = w.saturating_sub(when.chars().count() + 2 + right.chars().count());
         let mut name = sanitize(&source_name(e));
         if !filters.is_empty() {

@@ -432,3 +432,6 @@ fn rows_of_the_search_before_stay_marked_until_the_new_first_page() {
     assert!(screen.contains("previous results"), "{screen}");
     assert!(screen.contains("T-shirt men's 230g"), "rows kept: {screen}");
 }
+
+#[path = "tests_memory.rs"]
+mod memory;
