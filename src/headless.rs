@@ -5,7 +5,7 @@ use crate::api::{ApiError, ImageSource, ResolveError, ResultPage, SearchParams};
 use crate::backend::{BackendMode, SearchBackend};
 use crate::cli::{CommonArgs, OutputFormat, PrepareArgs, PreviewArgs, SearchArgs};
 use crate::config::Config;
-use crate::export::{Format, OfferWriter};
+use crate::export::{ExportSpec, Format, OfferWriter};
 use crate::startup::{Exit, demo_options, exit_for, prepare_options, start_failure};
 use crate::text::sanitize;
 use std::io::Write;
@@ -97,7 +97,11 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
         OutputFormat::Csv => Format::Csv,
     };
     let stdout = std::io::BufWriter::new(std::io::stdout());
-    let streamed = stream_pages(wanted, args.all, format, stdout, |page| {
+    let spec = ExportSpec {
+        format,
+        currency: config.currency.clone(),
+    };
+    let streamed = stream_pages(wanted, args.all, spec, stdout, |page| {
         let client = &backend.client;
         let (image, params) = (&image, &params);
         async move { client.search_page(image, params, page).await }
@@ -149,7 +153,7 @@ enum Stop {
 async fn stream_pages<W, F, Fut>(
     wanted: u32,
     all: bool,
-    format: Format,
+    format: impl Into<ExportSpec>,
     out: W,
     mut fetch: F,
 ) -> Result<(), Stop>

@@ -6,6 +6,7 @@ pub mod effects;
 mod events;
 mod failure;
 pub(crate) mod fuzzy;
+pub mod group;
 pub(crate) mod layout;
 pub mod msg;
 pub mod state;
