@@ -14,12 +14,15 @@ use crate::api::{Offer, Price};
 
 /// Hamming distance up to which two [`picture_hash`]es are taken as one
 /// picture. On the simulator's pictures a copy re-encoded at quality 60–85
-/// and resized down to 220 px stays within 2 bits, while pictures of
-/// different products are 28 bits apart on average; within 4 bits fall
-/// about 0.5 % of such pairs, within 6 about 0.9 % (unit test below, and
-/// `tests/grouping.rs` on result pages). 4 keeps twice the worst copy's
-/// distance and half the false merges of 6.
-pub const SAME_PICTURE_BITS: u32 = 4;
+/// and resized down to 220 px stays within 2 bits (the simulator's own
+/// re-uploads: 0 or 2), while pictures of different products are 28 bits
+/// apart on average. But result pages hold look-alikes (same product type,
+/// close colours) that a luminance hash cannot tell apart: in
+/// `tests/grouping.rs`, rows of another product merged into a group are
+/// 1 % / 4 % / 15 % / 27 % of 20-row pages at 0 / 2 / 4 / 6 bits, and
+/// 7 % / 19 % / 35 % / 55 % of 50-row pages. 2 takes every copy measured;
+/// hash merging is best offered as an option, grouping by file is exact.
+pub const SAME_PICTURE_BITS: u32 = 2;
 
 /// The picture file's identity: the `O1CN…` id in the URL's last path
 /// segment (up to `_!!` or the extension / alicdn size suffix like
