@@ -22,10 +22,8 @@ pub(super) fn resolve(
     let rate = match env("TUSOU_RATE") {
         Some(raw) => {
             let bad = |e: String| ConfigError::value("TUSOU_RATE", format!("{raw:?}"), e);
-            let n = raw
-                .trim()
-                .parse::<f64>()
-                .map_err(|_| bad(check_rate(f64::NAN).unwrap_err()))?;
+            // Not a number: checked as NaN, for the same message.
+            let n = raw.trim().parse::<f64>().unwrap_or(f64::NAN);
             Some(("TUSOU_RATE", check_rate(n).map_err(bad)?))
         }
         None => file_rate.map(|r| ("rate", r)),
