@@ -1,8 +1,11 @@
 //! Results as CSV, JSON and a plain table: shared by `tusou search` and the
 //! app's export action. Text is sanitised, so an export never carries the
-//! server's escape sequences into a terminal or a spreadsheet.
+//! server's escape sequences into a terminal or a spreadsheet. With the
+//! user's currency set, each row also has the price converted
+//! (`price_usd`, rounded as `crate::money` shows it, without symbol).
 
 use crate::api::Offer;
+use crate::money::Currency;
 use crate::text::sanitize;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -71,9 +74,37 @@ pub(crate) enum Format {
     Csv,
 }
 
+/// What an export writes: the format, and the currency (if any) of an
+/// extra converted-price column. A bare [`Format`] converts into one
+/// without currency.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ExportSpec {
+    pub format: Format,
+    pub currency: Option<Currency>,
+}
+
+impl From<Format> for ExportSpec {
+    fn from(format: Format) -> Self {
+        ExportSpec {
+            format,
+            currency: None,
+        }
+    }
+}
+
+/// A JSON row with the converted price after the row's own fields.
+#[derive(Serialize)]
+struct ConvertedRow<'a> {
+    #[serde(flatten)]
+    row: &'a ExportRow,
+    #[serde(flatten)]
+    converted: std::collections::BTreeMap<String, String>,
+}
+
 enum Sink<W: Write> {
     Plain(W),
-    Csv(Box<csv::Writer<W>>),
+    /// The writer, and whether its header row is written yet.
+    Csv(Box<csv::Writer<W>>, bool),
 }
 
 /// Writes offers as they arrive — page by page — numbering them across
@@ -82,6 +113,7 @@ enum Sink<W: Write> {
 /// stops early (a failed page) still leaves a valid array.
 pub(crate) struct OfferWriter<W: Write> {
     format: Format,
+    currency: Option<Currency>,
     sink: Sink<W>,
     written: usize,
 }
@@ -89,13 +121,25 @@ pub(crate) struct OfferWriter<W: Write> {
 impl<W: Write> OfferWriter<W> {
     /// Starts the output: the table's header line, or JSON's `[`. (CSV's
     /// header goes out with the first row, as before: no rows, no header.)
-    pub(crate) fn new(format: Format, mut out: W) -> io::Result<Self> {
+    pub(crate) fn new(spec: impl Into<ExportSpec>, mut out: W) -> io::Result<Self> {
+        let ExportSpec { format, currency } = spec.into();
         let sink = match format {
-            Format::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(out))),
+            Format::Csv => Sink::Csv(
+                Box::new(
+                    csv::WriterBuilder::new()
+                        .has_headers(false)
+                        .from_writer(out),
+                ),
+                false,
+            ),
             Format::Table => {
+                let converted = currency
+                    .as_ref()
+                    .map(|c| format!("{:>10}  ", format!("price {}", c.code)))
+                    .unwrap_or_default();
                 writeln!(
                     out,
-                    "{:>4}  {:>9}  {:>8}  {:>5}  {}  link",
+                    "{:>4}  {:>9}  {converted}{:>8}  {:>5}  {}  link",
                     "#",
                     "price ¥",
                     "sold/mo",
@@ -112,6 +156,7 @@ impl<W: Write> OfferWriter<W> {
         };
         Ok(OfferWriter {
             format,
+            currency,
             sink,
             written: 0,
         })
@@ -126,29 +171,50 @@ impl<W: Write> OfferWriter<W> {
     pub(crate) fn write(&mut self, offers: &[Offer]) -> io::Result<()> {
         for offer in offers {
             let rank = self.written + 1;
+            let converted = self.currency.as_ref().map(|c| {
+                let amount = offer.price.map(|p| c.amount_text(p)).unwrap_or_default();
+                (c.column(), amount)
+            });
             match &mut self.sink {
-                Sink::Csv(writer) => {
+                Sink::Csv(writer, header_written) => {
                     let mut row = ExportRow::from_offer(rank, offer);
                     for cell in [&mut row.title, &mut row.title_en, &mut row.badges] {
                         if cell.starts_with(['=', '+', '-', '@']) {
                             cell.insert(0, '\'');
                         }
                     }
-                    writer.serialize(row).map_err(csv_io)?;
+                    if !*header_written {
+                        let mut header = csv_header(&row)?;
+                        if let Some((column, _)) = &converted {
+                            header.push_field(column);
+                        }
+                        writer.write_record(&header).map_err(csv_io)?;
+                        *header_written = true;
+                    }
+                    match &converted {
+                        Some((_, amount)) => writer.serialize((&row, amount)),
+                        None => writer.serialize(&row),
+                    }
+                    .map_err(csv_io)?;
                 }
                 Sink::Plain(out) => match self.format {
-                    Format::Table => table_row(out, rank, offer)?,
+                    Format::Table => table_row(out, rank, offer, self.currency.as_ref())?,
                     Format::Jsonl => {
-                        serde_json::to_writer(&mut *out, &ExportRow::from_offer(rank, offer))
-                            .map_err(io::Error::from)?;
+                        json_row(&mut *out, &ExportRow::from_offer(rank, offer), converted)?;
                         out.write_all(b"\n")?;
                     }
                     // Each row as `serde_json::to_writer_pretty` writes an
                     // element of an array: indented by two spaces.
                     _ => {
-                        let text =
-                            serde_json::to_string_pretty(&ExportRow::from_offer(rank, offer))
-                                .map_err(io::Error::from)?;
+                        let row = ExportRow::from_offer(rank, offer);
+                        let text = match converted {
+                            Some(pair) => serde_json::to_string_pretty(&ConvertedRow {
+                                row: &row,
+                                converted: [pair].into(),
+                            }),
+                            None => serde_json::to_string_pretty(&row),
+                        }
+                        .map_err(io::Error::from)?;
                         out.write_all(if rank == 1 { b"\n  " } else { b",\n  " })?;
                         out.write_all(text.replace('\n', "\n  ").as_bytes())?;
                     }
@@ -162,7 +228,7 @@ impl<W: Write> OfferWriter<W> {
     /// Pushes what is written so far out to the underlying writer.
     pub(crate) fn flush(&mut self) -> io::Result<()> {
         match &mut self.sink {
-            Sink::Csv(writer) => writer.flush(),
+            Sink::Csv(writer, _) => writer.flush(),
             Sink::Plain(out) => out.flush(),
         }
     }
@@ -171,7 +237,7 @@ impl<W: Write> OfferWriter<W> {
     /// back.
     pub(crate) fn finish(self) -> io::Result<W> {
         match self.sink {
-            Sink::Csv(writer) => writer.into_inner().map_err(|e| e.into_error()),
+            Sink::Csv(writer, _) => writer.into_inner().map_err(|e| e.into_error()),
             Sink::Plain(mut out) => {
                 if self.format == Format::Json {
                     out.write_all(if self.written == 0 { b"]\n" } else { b"\n]\n" })?;
@@ -195,9 +261,51 @@ fn csv_io(e: csv::Error) -> io::Error {
     }
 }
 
-/// One table row: rank, price, monthly sales, repurchase rate, title, link.
-fn table_row<W: Write>(out: &mut W, rank: usize, offer: &Offer) -> io::Result<()> {
+/// The CSV header of a row's fields (their serde names, in order).
+fn csv_header(row: &ExportRow) -> io::Result<csv::StringRecord> {
+    let mut probe = csv::Writer::from_writer(Vec::new());
+    probe.serialize(row).map_err(csv_io)?;
+    let bytes = probe.into_inner().map_err(|e| e.into_error())?;
+    csv::Reader::from_reader(bytes.as_slice())
+        .headers()
+        .cloned()
+        .map_err(csv_io)
+}
+
+/// One compact JSON row, with the converted price last when there is one.
+fn json_row<W: Write>(
+    out: W,
+    row: &ExportRow,
+    converted: Option<(String, String)>,
+) -> io::Result<()> {
+    match converted {
+        Some(pair) => serde_json::to_writer(
+            out,
+            &ConvertedRow {
+                row,
+                converted: [pair].into(),
+            },
+        ),
+        None => serde_json::to_writer(out, row),
+    }
+    .map_err(io::Error::from)
+}
+
+/// One table row: rank, price (and converted), monthly sales, repurchase
+/// rate, title, link.
+fn table_row<W: Write>(
+    out: &mut W,
+    rank: usize,
+    offer: &Offer,
+    currency: Option<&Currency>,
+) -> io::Result<()> {
     let price = offer.price.map(|p| p.to_string()).unwrap_or_default();
+    let converted = currency
+        .map(|c| {
+            let amount = offer.price.map(|p| c.convert(p)).unwrap_or_default();
+            format!("{amount:>10}  ")
+        })
+        .unwrap_or_default();
     let sold = offer.month_sold.map(|n| n.to_string()).unwrap_or_default();
     let rate = offer
         .repurchase_rate
@@ -208,43 +316,60 @@ fn table_row<W: Write>(out: &mut W, rank: usize, offer: &Offer) -> io::Result<()
     let link = offer.link().unwrap_or_else(|| "(no offer link)".into());
     writeln!(
         out,
-        "{rank:>4}  {price:>9}  {sold:>8}  {rate:>5}  {}  {link}",
+        "{rank:>4}  {price:>9}  {converted}{sold:>8}  {rate:>5}  {}  {link}",
         crate::text::fit(&title, 50)
     )
 }
 
-fn write_all<W: Write>(format: Format, offers: &[Offer], out: W) -> io::Result<()> {
-    let mut writer = OfferWriter::new(format, out)?;
+fn write_all<W: Write>(spec: impl Into<ExportSpec>, offers: &[Offer], out: W) -> io::Result<()> {
+    let mut writer = OfferWriter::new(spec, out)?;
     writer.write(offers)?;
     writer.finish().map(drop)
 }
 
 /// CSV with a header row. Cells a spreadsheet would run as a formula
 /// (`=`, `+`, `-`, `@` first) are prefixed with `'`.
+#[cfg(test)]
 fn write_csv<W: Write>(offers: &[Offer], out: W) -> io::Result<()> {
     write_all(Format::Csv, offers, out)
 }
 
 /// A JSON array of rows, pretty-printed.
+#[cfg(test)]
 fn write_json<W: Write>(offers: &[Offer], out: W) -> io::Result<()> {
     write_all(Format::Json, offers, out)
 }
 
-/// Writes `<stem>.csv` and `<stem>.json` into `dir` and returns both paths.
-///
-/// Both files are created new (`create_new`: never truncating a file that
-/// is there, and never following a symlink planted at the name); when
-/// either name is taken, the first free `<stem>-1`, `<stem>-2`, … is used
-/// for both.
+/// [`export_both_with`] without a converted price.
 pub(crate) fn export_both(
     offers: &[Offer],
     dir: &Path,
     stem: &str,
 ) -> io::Result<(PathBuf, PathBuf)> {
+    export_both_with(offers, dir, stem, None)
+}
+
+/// Writes `<stem>.csv` and `<stem>.json` into `dir` and returns both paths;
+/// with `currency`, both carry its converted price (`price_usd`).
+///
+/// Both files are created new (`create_new`: never truncating a file that
+/// is there, and never following a symlink planted at the name); when
+/// either name is taken, the first free `<stem>-1`, `<stem>-2`, … is used
+/// for both.
+pub(crate) fn export_both_with(
+    offers: &[Offer],
+    dir: &Path,
+    stem: &str,
+    currency: Option<&Currency>,
+) -> io::Result<(PathBuf, PathBuf)> {
     std::fs::create_dir_all(dir)?;
     let ((csv_path, csv_file), (json_path, json_file)) = create_new_pair(dir, stem)?;
-    write_csv(offers, io::BufWriter::new(csv_file))?;
-    write_json(offers, io::BufWriter::new(json_file))?;
+    let spec = |format| ExportSpec {
+        format,
+        currency: currency.cloned(),
+    };
+    write_all(spec(Format::Csv), offers, io::BufWriter::new(csv_file))?;
+    write_all(spec(Format::Json), offers, io::BufWriter::new(json_file))?;
     Ok((csv_path, json_path))
 }
 
@@ -328,6 +453,82 @@ mod tests {
         assert_eq!(&row[5], "16.00");
         assert_eq!(&row[11], "https://detail.1688.com/offer/612345678901.html");
         assert!(!text.contains('\x1b'));
+    }
+
+    fn usd() -> ExportSpec {
+        ExportSpec {
+            format: Format::Csv,
+            currency: Some(Currency::new("USD", 7.1).unwrap()),
+        }
+    }
+
+    #[test]
+    fn a_currency_adds_a_converted_price_column() {
+        let mut out = Vec::new();
+        let no_price = Offer {
+            price: None,
+            ..offer()
+        };
+        write_all(usd(), &[offer(), no_price.clone()], &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let headers = reader.headers().unwrap().clone();
+        assert_eq!(headers.len(), 14);
+        assert_eq!(&headers[0], "rank");
+        assert_eq!(&headers[13], "price_usd");
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!((&rows[0][5], &rows[0][13]), ("16.00", "2.25"));
+        assert_eq!(&rows[1][13], "");
+        assert!(rows[0][4].starts_with("'="), "still formula-safe");
+        // Without a currency the columns are as they were.
+        let mut plain = Vec::new();
+        write_csv(&[offer()], &mut plain).unwrap();
+        let plain = String::from_utf8(plain).unwrap();
+        assert_eq!(
+            plain.lines().next(),
+            text.lines().next().map(|h| &h[..h.len() - 10])
+        );
+        // JSON and JSONL carry it as a field after the others; the table as
+        // a column with the symbol.
+        for format in [Format::Json, Format::Jsonl] {
+            let mut out = Vec::new();
+            let spec = ExportSpec { format, ..usd() };
+            write_all(spec, &[offer()], &mut out).unwrap();
+            let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+            let row = if format == Format::Json { &v[0] } else { &v };
+            assert_eq!(row["price_usd"], "2.25");
+            assert_eq!(row["price"], "16.00");
+        }
+        let mut table = Vec::new();
+        write_all(
+            ExportSpec {
+                format: Format::Table,
+                ..usd()
+            },
+            &[offer()],
+            &mut table,
+        )
+        .unwrap();
+        let table = String::from_utf8(table).unwrap();
+        assert!(
+            table.lines().next().unwrap().contains("price USD"),
+            "{table}"
+        );
+        assert!(table.lines().nth(1).unwrap().contains("US$2.25"), "{table}");
+        // The app's export pair too.
+        let dir = tempfile::tempdir().unwrap();
+        let (csv_path, json_path) =
+            export_both_with(&[offer()], dir.path(), "x", usd().currency.as_ref()).unwrap();
+        assert!(
+            std::fs::read_to_string(csv_path)
+                .unwrap()
+                .contains(",price_usd\n")
+        );
+        assert!(
+            std::fs::read_to_string(json_path)
+                .unwrap()
+                .contains("\"price_usd\": \"2.25\"")
+        );
     }
 
     #[test]

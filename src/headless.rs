@@ -13,7 +13,7 @@ use crate::api::{ApiError, ImageSource, ResolveError, ResultPage, SearchParams};
 use crate::backend::{BackendMode, SearchBackend};
 use crate::cli::{CommonArgs, OutputFormat, SearchArgs};
 use crate::config::Config;
-use crate::export::{Format, OfferWriter};
+use crate::export::{ExportSpec, Format, OfferWriter};
 use crate::startup::{Exit, demo_options, exit_for, prepare_options, start_failure};
 use crate::text::sanitize;
 use std::io::Write;
@@ -123,10 +123,14 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
         save::Recorder::none()
     };
     let stdout = std::io::BufWriter::new(std::io::stdout());
+    let spec = ExportSpec {
+        format,
+        currency: config.currency.clone(),
+    };
     let streamed = stream_pages(
         wanted,
         args.all,
-        format,
+        spec,
         stdout,
         |page| {
             let client = &backend.client;
@@ -182,7 +186,7 @@ enum Stop {
 async fn stream_pages<W, F, Fut>(
     wanted: u32,
     all: bool,
-    format: Format,
+    format: impl Into<ExportSpec>,
     out: W,
     mut fetch: F,
     mut written: impl FnMut(u32, &ResultPage),

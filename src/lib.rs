@@ -21,6 +21,7 @@ pub mod image;
 pub mod interactive;
 pub mod keymap;
 pub mod logging;
+pub mod money;
 pub mod secret;
 pub(crate) mod shortlist_export;
 pub(crate) mod startup;

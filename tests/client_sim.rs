@@ -77,7 +77,8 @@ async fn query_by_base64_finds_itself_first() {
     // Signed-header rows carry no offer id (the seed's eight fields only), so
     // the offer is known by its picture, and there is no 1688 link.
     let url = page.offers[0].image_url.as_deref().expect("image url");
-    assert!(url.ends_with(&format!("/img/{id}.jpg")), "{url}");
+    let file = sim::catalog_picture_file(&config, &id).expect("picture file");
+    assert!(url.ends_with(&format!("/img/ibank/{file}")), "{url}");
     assert_eq!(page.offers[0].offer_id, None);
     assert!(page.offers[0].link().is_none());
 }
@@ -97,7 +98,8 @@ async fn query_by_image_address_signed_header() {
         .search_page(&image, &SearchParams::default(), 1)
         .await
         .expect("query by address");
-    assert!(first_picture(&page).ends_with(&format!("/img/{id}.jpg")));
+    let file = sim::catalog_picture_file(&config, &id).expect("picture file");
+    assert!(first_picture(&page).ends_with(&format!("/img/ibank/{file}")));
 }
 
 /// DajiSaaS takes a picture link as `imageUrl` (the simulator ignores an

@@ -180,7 +180,8 @@ async fn signed_header_replies_parse_in_the_client_types_without_offer_ids() {
     assert_eq!(page.offers.len(), 5);
     assert_eq!(page.page_size, 5);
     let first = page.offers[0].image_url.as_deref().expect("image url");
-    assert!(first.ends_with(&format!("/img/{id}.jpg")), "{first}");
+    let file = tusou_sim::catalog_picture_file(&config(), &id).expect("picture file");
+    assert!(first.ends_with(&format!("/img/ibank/{file}")), "{first}");
     for offer in &page.offers {
         assert_eq!(offer.offer_id, None, "signed-header items carry no offerId");
         assert_eq!(offer.link(), None);

@@ -128,17 +128,21 @@ async fn v2_with(
 }
 
 /// The offer of the first row: DajiSaaS rows carry a numeric `offerId`;
-/// signed-header rows carry none, so it is read from the picture's
-/// `/img/{offerId}.jpg` address.
+/// signed-header rows carry none, so it is the first listing of the
+/// picture file its `/img/ibank/{file}` address names.
 fn first_offer_id(body: &Value) -> String {
     let row = &body["data"]["data"][0];
     if let Some(id) = row.get("offerId") {
         return id.as_u64().expect("offerId is a JSON number").to_string();
     }
     let url = row["imageUrl"].as_str().unwrap();
-    url.rsplit_once("/img/")
-        .and_then(|(_, f)| f.strip_suffix(".jpg"))
+    let file = url.rsplit_once("/img/ibank/").unwrap().1;
+    let c = config();
+    sim::catalog::generate(c.seed, c.catalog_size)
+        .into_iter()
+        .find(|o| o.picture.file_name() == file)
         .unwrap()
+        .offer_id
         .to_string()
 }
 

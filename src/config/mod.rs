@@ -9,6 +9,7 @@
 //! shape is in `file`, merging it with the environment in `resolve`, the
 //! directories in `paths`.
 
+mod currency;
 mod file;
 mod paths;
 mod resolve;
@@ -40,6 +41,9 @@ pub struct Config {
     pub country: Option<String>,
     pub page_size: Option<u32>,
     pub out_member_id: Option<String>,
+    /// Prices are also shown in this currency, at the user's own rate
+    /// (`currency` + `rate`, or `TUSOU_CURRENCY` + `TUSOU_RATE`).
+    pub currency: Option<crate::money::Currency>,
     pub connect_timeout: Duration,
     pub timeout: Duration,
     pub retries: u32,

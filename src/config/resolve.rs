@@ -127,6 +127,7 @@ impl Config {
                 })
                 .transpose()?,
             out_member_id: env("TUSOU_OUT_MEMBER_ID").or(file.out_member_id),
+            currency: super::currency::resolve(env, file.currency, file.rate)?,
             connect_timeout: seconds(
                 "[network] connect_timeout_secs",
                 net.connect_timeout_secs,

@@ -146,11 +146,19 @@ fn sorted(k: &[&str]) -> Vec<String> {
     k
 }
 
+/// The offer that uploaded the picture file a result's
+/// `/img/ibank/{file}` address names.
 fn offer_of_picture(url: &str) -> String {
-    url.rsplit_once("/img/")
-        .and_then(|(_, f)| f.strip_suffix(".jpg"))
-        .expect("simulator picture url")
-        .to_string()
+    let file = url
+        .rsplit_once("/img/ibank/")
+        .map(|(_, f)| f)
+        .expect("simulator picture url");
+    let c = config();
+    tusou_sim::catalog::generate(c.seed, c.catalog_size)
+        .into_iter()
+        .find(|o| o.picture.file_name() == file)
+        .map(|o| o.offer_id.to_string())
+        .expect("a catalog picture")
 }
 
 #[tokio::test]

@@ -109,8 +109,8 @@ impl Catalog {
     /// Every offer that passes the query's filters, best match first: the
     /// closest offer, then (when it shows the very picture searched for)
     /// the other listings of its product, then the rest by distance. Among
-    /// listings showing one picture (equally close), the first listing
-    /// comes first.
+    /// listings showing one picture (equally close), the offer asked for by
+    /// address comes first, else the first listing.
     pub fn rank(&self, q: &SearchQuery<'_>) -> Vec<(f32, usize)> {
         let mut hits: Vec<(f32, usize)> = self
             .offers
@@ -121,7 +121,7 @@ impl Catalog {
             .collect();
         let key = |i: usize| {
             let o = &self.offers[i];
-            (o.is_relisting(), o.offer_id)
+            (q.prefer != Some(o.offer_id), o.is_relisting(), o.offer_id)
         };
         hits.sort_by(|a, b| a.0.total_cmp(&b.0).then(key(a.1).cmp(&key(b.1))));
         if let Some(&(best, i)) = hits.first()
@@ -192,6 +192,9 @@ pub struct SearchQuery<'a> {
     pub filters: Vec<FilterFlag>,
     pub sort: Option<Sort>,
     pub category_id: Option<u64>,
+    /// The offer whose picture address was searched, when one was: first
+    /// among the listings showing that very picture.
+    pub prefer: Option<u64>,
 }
 
 impl SearchQuery<'_> {

@@ -15,6 +15,7 @@ fn q(d: &Descriptor) -> SearchQuery<'_> {
         filters: vec![],
         sort: None,
         category_id: None,
+        prefer: None,
     }
 }
 
@@ -239,6 +240,7 @@ mod ranking {
                 filters: vec![],
                 sort: None,
                 category_id: None,
+                prefer: None,
             };
             let ranked: Vec<&CatalogOffer> =
                 cat.rank(&q).iter().map(|&(_, j)| &cat.offers[j]).collect();
@@ -300,6 +302,7 @@ mod ranking {
                 filters: vec![],
                 sort: None,
                 category_id: None,
+                prefer: None,
             };
             let same: Vec<f32> = cat
                 .rank(&q)

@@ -29,6 +29,7 @@ pub(super) async fn search(
 ) -> Outcome {
     let catalog = state.catalog().await.ok_or_else(busy)?;
     let region = params.region.as_deref();
+    let mut prefer = None;
     let descriptor: Descriptor = match source {
         Source::UploadId(id) => {
             let up = state.upload(&id).ok_or_else(|| bad(MSG_EXPIRED_ID))?;
@@ -74,6 +75,7 @@ pub(super) async fn search(
                 Link::Alibaba => return Err(failed()),
             };
             let offer = catalog.get(offer_id).ok_or_else(failed)?;
+            prefer = Some(offer_id);
             match first_box(region, CATALOG_IMAGE_SIDE, CATALOG_IMAGE_SIDE)? {
                 None => catalog.descriptor(offer_id).cloned().ok_or_else(failed)?,
                 Some(r) => {
@@ -102,6 +104,7 @@ pub(super) async fn search(
         filters: params.filters.clone(),
         sort: params.sort,
         category_id: params.category_id,
+        prefer,
     };
     let (total, rows) = catalog.search_capped(&query, state.max_results);
     fn page<T: Serialize>(total: u64, p: &Params, data: Vec<T>) -> Result<Value, ApiErr> {
