@@ -97,11 +97,19 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
             .as_deref()
             .filter(|t| !t.trim().is_empty())
             .unwrap_or(&entry.offer.title);
-        let mut text = sanitize(title);
-        if !entry.note.is_empty() {
-            text = format!("{text} — {}", sanitize(&entry.note));
-        }
         let text_w = w.saturating_sub(2 + STATUS_W + price_w);
+        // A note keeps two fifths of the room, so a long title cannot hide it.
+        let text = if entry.note.is_empty() {
+            sanitize(title)
+        } else {
+            let note_w = (text_w * 2 / 5).max(8);
+            let title_w = text_w.saturating_sub(note_w + 3);
+            format!(
+                "{} — {}",
+                fit(&sanitize(title), title_w),
+                fit(&sanitize(&entry.note), note_w)
+            )
+        };
         Line::from(vec![
             Span::styled("★ ", if selected { base } else { theme.price() }),
             Span::styled(fit(entry.status.label(), STATUS_W), status_style),
