@@ -104,6 +104,19 @@ fn history_off(state: &mut State) -> bool {
     false
 }
 
+/// A newly starred offer as shown until the store's list replaces it (the
+/// store sets its times).
+fn shown_starred(offer_ref: OfferRef, offer: Offer, note: String) -> ShortlistEntry {
+    ShortlistEntry {
+        offer_ref,
+        offer,
+        note,
+        status: Status::ToAsk,
+        added_at: 0,
+        changed_at: 0,
+    }
+}
+
 /// Stars the highlighted offer, or unstars it when it is starred.
 pub(super) fn star(state: &mut State) -> Vec<Effect> {
     if history_off(state) {
@@ -120,17 +133,8 @@ pub(super) fn star(state: &mut State) -> Vec<Effect> {
         super::navigation::scroll_into_view(state);
         return vec![Effect::Store(StoreOp::Unstar(r))];
     }
-    s.entries.insert(
-        0,
-        ShortlistEntry {
-            offer_ref: r.clone(),
-            offer: offer.clone(),
-            note: String::new(),
-            status: Status::ToAsk,
-            added_at: 0,
-            changed_at: 0,
-        },
-    );
+    s.entries
+        .insert(0, shown_starred(r.clone(), offer.clone(), String::new()));
     rebuild_visible(s);
     vec![Effect::Store(StoreOp::Star(r, Box::new(offer)))]
 }
@@ -185,14 +189,7 @@ fn save_note(state: &mut State) -> Vec<Effect> {
         Some(e) => e.note = note.clone(),
         None => s.entries.insert(
             0,
-            ShortlistEntry {
-                offer_ref: edit.offer.clone(),
-                offer: offer.clone(),
-                note: note.clone(),
-                status: Status::ToAsk,
-                added_at: 0,
-                changed_at: 0,
-            },
+            shown_starred(edit.offer.clone(), offer.clone(), note.clone()),
         ),
     }
     rebuild_visible(s);
@@ -219,17 +216,8 @@ pub(super) fn cycle_status(state: &mut State) -> Vec<Effect> {
             e.status
         }
         None => {
-            s.entries.insert(
-                0,
-                ShortlistEntry {
-                    offer_ref: r.clone(),
-                    offer: offer.clone(),
-                    note: String::new(),
-                    status: Status::ToAsk,
-                    added_at: 0,
-                    changed_at: 0,
-                },
-            );
+            s.entries
+                .insert(0, shown_starred(r.clone(), offer.clone(), String::new()));
             Status::ToAsk
         }
     };
