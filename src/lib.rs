@@ -11,6 +11,7 @@
 pub mod api;
 pub mod app;
 pub mod backend;
+pub mod batch;
 pub mod cli;
 pub(crate) mod config;
 pub mod doctor;

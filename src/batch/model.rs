@@ -1,0 +1,54 @@
+//! A batch job's results as plain data: what every output format writes.
+
+use crate::api::Offer;
+use crate::money::Currency;
+
+/// Everything a sheet needs, in input order.
+#[derive(Debug, Clone, Default)]
+pub struct SheetInput {
+    /// The user's own columns from an input CSV (SKU, name, …), in order.
+    pub user_columns: Vec<String>,
+    pub photos: Vec<PhotoResult>,
+    /// Matches per photo the sheet has room for (`--top`).
+    pub top: usize,
+    /// Converted prices beside yuan, when the user set a currency.
+    pub currency: Option<Currency>,
+}
+
+/// One input photo and what its search gave.
+#[derive(Debug, Clone)]
+pub struct PhotoResult {
+    /// 1-based position in the input.
+    pub index: usize,
+    /// The path or image URL as the input named it.
+    pub source: String,
+    /// Values of `SheetInput::user_columns`, same length and order.
+    pub user_values: Vec<String>,
+    /// A small JPEG of the query picture, when one could be made.
+    pub query_thumb: Option<Vec<u8>>,
+    pub outcome: PhotoOutcome,
+}
+
+#[derive(Debug, Clone)]
+pub enum PhotoOutcome {
+    /// Searched: the provider's total, and the first matches (at most `top`).
+    Done {
+        total: Option<u64>,
+        matches: Vec<Match>,
+    },
+    /// Not searched, and why (unreadable, not an image, provider error).
+    Failed { reason: String },
+    /// Not searched yet (a sheet written from an unfinished job).
+    Pending,
+}
+
+/// One match of a photo.
+#[derive(Debug, Clone)]
+pub struct Match {
+    /// 1-based rank in the provider's answer.
+    pub rank: usize,
+    pub offer: Offer,
+    /// A small JPEG of the offer's picture; `None` when it could not be
+    /// fetched (the cell stays empty).
+    pub thumb: Option<Vec<u8>>,
+}

@@ -1,0 +1,1 @@
+//! Writing a batch's results: XLSX (with pictures), CSV and JSONL.
