@@ -341,11 +341,8 @@ fn write_json<W: Write>(offers: &[Offer], out: W) -> io::Result<()> {
 }
 
 /// [`export_both_with`] without a converted price.
-pub(crate) fn export_both(
-    offers: &[Offer],
-    dir: &Path,
-    stem: &str,
-) -> io::Result<(PathBuf, PathBuf)> {
+#[cfg(test)]
+fn export_both(offers: &[Offer], dir: &Path, stem: &str) -> io::Result<(PathBuf, PathBuf)> {
     export_both_with(offers, dir, stem, None)
 }
 
@@ -380,7 +377,7 @@ type Created = (PathBuf, std::fs::File);
 
 /// `<name>.csv` and `<name>.json` in `dir`, both created new, for the first
 /// `name` among `stem`, `stem-1`, `stem-2`, … where both are free.
-fn create_new_pair(dir: &Path, stem: &str) -> io::Result<(Created, Created)> {
+pub(crate) fn create_new_pair(dir: &Path, stem: &str) -> io::Result<(Created, Created)> {
     for n in 0..=MAX_SUFFIX {
         let name = if n == 0 {
             stem.to_string()

@@ -93,6 +93,7 @@ pub async fn run(start: Option<String>, common: CommonArgs, strict_keymap: bool)
             out_member_id: config.out_member_id.clone(),
             ..SearchParams::default()
         },
+        currency: config.currency.clone(),
     };
     match crate::event_loop::run(backend, options).await {
         Ok(()) => ExitCode::SUCCESS,

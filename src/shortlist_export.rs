@@ -3,6 +3,7 @@
 //! the app's export. Every text is sanitised; dates are UTC.
 
 use crate::api::Offer;
+use crate::money::Currency;
 use crate::store::ShortlistEntry;
 use crate::text::{fit, sanitize, utc_minute};
 use serde::Serialize;
@@ -22,11 +23,26 @@ pub(crate) struct ShortlistRow {
     title_en: String,
     /// Yuan, e.g. "16.50"; "" when unknown.
     price: String,
+    /// With the user's currency: `price_usd` → "2.32" ("" when unknown).
+    #[serde(flatten)]
+    converted: std::collections::BTreeMap<String, String>,
     /// The offer's 1688 page; "" when only a handle is known.
     link: String,
     offer_id: String,
     offer_map_id: String,
     image_url: String,
+}
+
+impl ShortlistRow {
+    /// The row of `e`, with its price also in `currency` when one is set.
+    pub(crate) fn new(e: &ShortlistEntry, currency: Option<&Currency>) -> Self {
+        let mut row = ShortlistRow::from(e);
+        if let Some(c) = currency {
+            let amount = e.offer.price.map(|p| c.amount_text(p)).unwrap_or_default();
+            row.converted.insert(c.column(), amount);
+        }
+        row
+    }
 }
 
 impl From<&ShortlistEntry> for ShortlistRow {
@@ -42,6 +58,7 @@ impl From<&ShortlistEntry> for ShortlistRow {
             title: sanitize(&o.title),
             title_en: opt(&o.title_en),
             price: o.price.map(|p| p.to_string()).unwrap_or_default(),
+            converted: Default::default(),
             link: o.link().unwrap_or_default(),
             offer_id: opt(&o.offer_id),
             offer_map_id: opt(&o.offer_map_id),
@@ -68,25 +85,22 @@ impl ShortlistRow {
 
 /// CSV with a header row (also when empty). Cells a spreadsheet would run
 /// as a formula (`=`, `+`, `-`, `@` first) get a leading `'`, as the
-/// search export does.
-pub(crate) fn write_csv<W: Write>(out: &mut W, rows: &[ShortlistRow]) -> io::Result<()> {
+/// search export does. With `currency`, its column follows `price`.
+pub(crate) fn write_csv<W: Write>(
+    out: &mut W,
+    rows: &[ShortlistRow],
+    currency: Option<&Currency>,
+) -> io::Result<()> {
     let mut writer = csv::WriterBuilder::new()
         .has_headers(false)
         .from_writer(&mut *out);
-    writer.write_record([
-        "provider",
-        "status",
-        "note",
-        "added",
-        "changed",
-        "title",
-        "title_en",
-        "price",
-        "link",
-        "offer_id",
-        "offer_map_id",
-        "image_url",
-    ])?;
+    let column = currency.map(Currency::column);
+    let mut header = vec![
+        "provider", "status", "note", "added", "changed", "title", "title_en", "price",
+    ];
+    header.extend(column.as_deref());
+    header.extend(["link", "offer_id", "offer_map_id", "image_url"]);
+    writer.write_record(&header)?;
     for r in rows {
         let guard = |s: &str| {
             if s.starts_with(['=', '+', '-', '@']) {
@@ -95,20 +109,22 @@ pub(crate) fn write_csv<W: Write>(out: &mut W, rows: &[ShortlistRow]) -> io::Res
                 s.to_string()
             }
         };
-        writer.write_record([
+        let (note, title, title_en) = (guard(&r.note), guard(&r.title), guard(&r.title_en));
+        let mut record = vec![
             r.provider.as_str(),
             r.status,
-            &guard(&r.note),
+            &note,
             &r.added,
             &r.changed,
-            &guard(&r.title),
-            &guard(&r.title_en),
+            &title,
+            &title_en,
             &r.price,
-            &r.link,
-            &r.offer_id,
-            &r.offer_map_id,
-            &r.image_url,
-        ])?;
+        ];
+        if let Some(column) = &column {
+            record.push(r.converted.get(column).map_or("", String::as_str));
+        }
+        record.extend([r.link.as_str(), &r.offer_id, &r.offer_map_id, &r.image_url]);
+        writer.write_record(&record)?;
     }
     writer.flush()
 }
@@ -120,13 +136,23 @@ pub(crate) fn write_json_array<W: Write, T: Serialize>(out: &mut W, rows: &[T]) 
 }
 
 /// An aligned table, for reading.
-pub(crate) fn shortlist_table<W: Write>(out: &mut W, rows: &[ShortlistRow]) -> io::Result<()> {
+pub(crate) fn shortlist_table<W: Write>(
+    out: &mut W,
+    rows: &[ShortlistRow],
+    currency: Option<&Currency>,
+) -> io::Result<()> {
+    let column = currency.map(|c| (c.column(), format!("{:>10}  ", format!("price {}", c.code))));
+    let converted = |r: &ShortlistRow| match &column {
+        Some((name, _)) => format!("{:>10}  ", r.converted.get(name).map_or("", String::as_str)),
+        None => String::new(),
+    };
     writeln!(
         out,
-        "{:<14}  {:<16}  {:>9}  {}  {}  {:<18}  link",
+        "{:<14}  {:<16}  {:>9}  {}{}  {}  {:<18}  link",
         "status",
         "added (UTC)",
         "price ¥",
+        column.as_ref().map_or("", |(_, h)| h.as_str()),
         fit("title", 36),
         fit("note", 24),
         "provider",
@@ -134,10 +160,11 @@ pub(crate) fn shortlist_table<W: Write>(out: &mut W, rows: &[ShortlistRow]) -> i
     for r in rows {
         writeln!(
             out,
-            "{:<14}  {:<16}  {:>9}  {}  {}  {}  {}",
+            "{:<14}  {:<16}  {:>9}  {}{}  {}  {}  {}",
             r.status,
             r.added,
             r.price,
+            converted(r),
             fit(&r.title, 36),
             fit(&r.note, 24),
             fit(&r.provider, 18),
@@ -147,19 +174,24 @@ pub(crate) fn shortlist_table<W: Write>(out: &mut W, rows: &[ShortlistRow]) -> i
     Ok(())
 }
 
-/// Writes `dir/stem.csv` and `dir/stem.json`; returns both paths.
+/// Writes `dir/stem.csv` and `dir/stem.json` (new files, as the results
+/// export makes them: a taken name gets `-1`, `-2`, …); returns both paths.
 pub(crate) fn export_both(
     entries: &[ShortlistEntry],
     dir: &Path,
     stem: &str,
+    currency: Option<&Currency>,
 ) -> io::Result<(PathBuf, PathBuf)> {
-    let rows: Vec<ShortlistRow> = entries.iter().map(ShortlistRow::from).collect();
-    let csv = dir.join(format!("{stem}.csv"));
-    let json = dir.join(format!("{stem}.json"));
-    let mut out = io::BufWriter::new(std::fs::File::create(&csv)?);
-    write_csv(&mut out, &rows)?;
+    let rows: Vec<ShortlistRow> = entries
+        .iter()
+        .map(|e| ShortlistRow::new(e, currency))
+        .collect();
+    std::fs::create_dir_all(dir)?;
+    let ((csv, csv_file), (json, json_file)) = crate::export::create_new_pair(dir, stem)?;
+    let mut out = io::BufWriter::new(csv_file);
+    write_csv(&mut out, &rows, currency)?;
     out.flush()?;
-    let mut out = io::BufWriter::new(std::fs::File::create(&json)?);
+    let mut out = io::BufWriter::new(json_file);
     write_json_array(&mut out, &rows)?;
     out.flush()?;
     Ok((csv, json))

@@ -38,6 +38,8 @@ pub struct AppOptions {
     pub page_size: u32,
     /// Initial filters (from the config).
     pub params: SearchParams,
+    /// Prices are also shown and exported in this currency.
+    pub currency: Option<crate::money::Currency>,
 }
 
 /// Decides what the start argument names. Runs before the event loop.
@@ -86,6 +88,7 @@ pub(crate) fn initial_state(
     state.color = color;
     state.can_open = effects::has_local_display();
     state.export_dir = options.export_dir.clone();
+    state.currency = options.currency.clone();
     state.picker.home = dirs::home_dir();
     // File names and file contents: sanitised before the status bar.
     let mut problems = options

@@ -122,10 +122,12 @@ pub enum Effect {
     Export {
         offers: Vec<Offer>,
         dir: PathBuf,
+        currency: Option<crate::money::Currency>,
     },
     ExportShortlist {
         entries: Vec<ShortlistEntry>,
         dir: PathBuf,
+        currency: Option<crate::money::Currency>,
     },
 }
 

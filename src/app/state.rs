@@ -464,6 +464,8 @@ pub struct State {
     pub provider: String,
     /// Offers with the same picture shown as one row.
     pub grouping: bool,
+    /// Prices are also shown (and exported) in this currency.
+    pub currency: Option<crate::money::Currency>,
 }
 
 impl State {
@@ -499,6 +501,7 @@ impl State {
             store: StoreStatus::On,
             provider: String::new(),
             grouping: true,
+            currency: None,
         }
     }
 

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 /// `tusou history`: recent searches, newest first.
 pub fn history(args: &HistoryArgs, common: &CommonArgs) -> ExitCode {
-    finish(open(common).and_then(|store| {
+    finish(open(common).and_then(|(store, _)| {
         let searches = store
             .recent_searches(args.limit)
             .map_err(|e| (Exit::Failure, format!("history: {e}")))?;
@@ -33,29 +33,34 @@ pub fn history(args: &HistoryArgs, common: &CommonArgs) -> ExitCode {
 
 /// `tusou shortlist`: every starred offer, the most recently added first.
 pub fn shortlist(args: &ShortlistArgs, common: &CommonArgs) -> ExitCode {
-    finish(open(common).and_then(|store| {
+    finish(open(common).and_then(|(store, config)| {
         let entries = store
             .shortlist()
             .map_err(|e| (Exit::Failure, format!("shortlist: {e}")))?;
-        let rows: Vec<ShortlistRow> = entries.iter().map(ShortlistRow::from).collect();
+        let currency = config.currency.as_ref();
+        let rows: Vec<ShortlistRow> = entries
+            .iter()
+            .map(|e| ShortlistRow::new(e, currency))
+            .collect();
         let mut out = io::BufWriter::new(io::stdout().lock());
         match args.format {
-            OutputFormat::Table => shortlist_table(&mut out, &rows),
+            OutputFormat::Table => shortlist_table(&mut out, &rows, currency),
             OutputFormat::Json => write_json_array(&mut out, &rows),
             OutputFormat::Jsonl => rows.iter().try_for_each(|row| {
                 serde_json::to_writer(&mut out, row).map_err(io::Error::from)?;
                 out.write_all(b"\n")
             }),
-            OutputFormat::Csv => write_csv(&mut out, &rows),
+            OutputFormat::Csv => write_csv(&mut out, &rows, currency),
         }
         .and_then(|()| out.flush())
         .map_err(output_error)
     }))
 }
 
-/// The run's store, or why there is none (history off: exit 1; a bad
-/// configuration: exit 6). Notices about the file go to stderr.
-fn open(common: &CommonArgs) -> Result<Store, (Exit, String)> {
+/// The run's store and configuration, or why there is no store (history
+/// off: exit 1; a bad configuration: exit 6). Notices about the file go to
+/// stderr.
+fn open(common: &CommonArgs) -> Result<(Store, Config), (Exit, String)> {
     let config =
         Config::load(common.config.as_deref()).map_err(|e| (Exit::Config, e.to_string()))?;
     match crate::store::for_run(config.data_dir.as_deref(), config.cache_dir.as_deref()) {
@@ -63,7 +68,7 @@ fn open(common: &CommonArgs) -> Result<Store, (Exit, String)> {
             for notice in notices {
                 eprintln!("tusou: history: {}", sanitize(&notice));
             }
-            Ok(store)
+            Ok((store, config))
         }
         Opened::Off { reason } => Err((Exit::Failure, reason)),
     }
@@ -189,7 +194,7 @@ mod tests {
             changed_at: 60,
         };
         let mut out = Vec::new();
-        write_csv(&mut out, &[ShortlistRow::from(&entry)]).unwrap();
+        write_csv(&mut out, &[ShortlistRow::from(&entry)], None).unwrap();
         let mut reader = csv::Reader::from_reader(&out[..]);
         let row = reader.records().next().unwrap().unwrap();
         assert_eq!(&row[1], "sample ordered");
@@ -199,11 +204,46 @@ mod tests {
         assert_eq!(&row[7], "16.50");
         assert_eq!(&row[8], "https://detail.1688.com/offer/1.html");
         let mut empty = Vec::new();
-        write_csv(&mut empty, &[]).unwrap();
+        write_csv(&mut empty, &[], None).unwrap();
         assert!(
             String::from_utf8(empty)
                 .unwrap()
                 .starts_with("provider,status")
         );
+    }
+
+    #[test]
+    fn a_currency_adds_the_converted_price_after_yuan() {
+        let entry = ShortlistEntry {
+            offer_ref: crate::store::Store::offer_ref("dajisaas", &Offer::default()),
+            offer: Offer {
+                offer_id: Some("1".into()),
+                price: Some(Price(1650)),
+                ..Offer::default()
+            },
+            note: String::new(),
+            status: Status::ToAsk,
+            added_at: 0,
+            changed_at: 0,
+        };
+        let usd = crate::money::Currency::new("USD", 7.1).unwrap();
+        let rows = [ShortlistRow::new(&entry, Some(&usd))];
+        let mut out = Vec::new();
+        write_csv(&mut out, &rows, Some(&usd)).unwrap();
+        let mut reader = csv::Reader::from_reader(&out[..]);
+        let header = reader.headers().unwrap().clone();
+        assert_eq!((&header[7], &header[8]), ("price", "price_usd"));
+        let row = reader.records().next().unwrap().unwrap();
+        assert_eq!((&row[7], &row[8]), ("16.50", "2.32"));
+        let json = serde_json::to_value(&rows[0]).unwrap();
+        assert_eq!(json["price_usd"], "2.32");
+        let mut table = Vec::new();
+        shortlist_table(&mut table, &rows, Some(&usd)).unwrap();
+        let table = String::from_utf8(table).unwrap();
+        assert!(
+            table.lines().next().unwrap().contains("price USD"),
+            "{table}"
+        );
+        assert!(table.lines().nth(1).unwrap().contains("2.32"), "{table}");
     }
 }

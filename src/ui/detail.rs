@@ -119,6 +119,9 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
             let mut price = o
                 .price
                 .map_or_else(|| "price —".into(), |p| format!("¥{p}"));
+            if let Some((c, p)) = state.currency.as_ref().zip(o.price) {
+                price.push_str(&format!(" ≈ {}", c.convert(p)));
+            }
             if let Some(sp) = o.special_price() {
                 price.push_str(&format!("  special ¥{sp}"));
             }

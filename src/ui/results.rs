@@ -6,6 +6,7 @@ use crate::app::layout::header_shown;
 use crate::app::state::{Failed, Pane, Phase, Row, RowKind, State};
 use crate::keymap::Action;
 use crate::keymap::KeyContext;
+use crate::money::Currency;
 use crate::store::Change;
 use crate::text::{fit, sanitize, truncate, width};
 use ratatui::buffer::Buffer;
@@ -69,7 +70,8 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     let mut rows = usize::from(inner.height);
     let mut y = inner.y;
     if header_shown(state, rows) {
-        header_line(w, theme).render(Rect::new(inner.x, y, inner.width, 1), buf);
+        header_line(w, state.currency.as_ref(), theme)
+            .render(Rect::new(inner.x, y, inner.width, 1), buf);
         y += 1;
         rows -= 1;
     }
@@ -81,7 +83,12 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
         };
         let selected = i == r.cursor;
         let lead = lead(state, row, theme);
-        let mut line = offer_line(offer, w, selected, focused, theme, lead);
+        let style = RowStyle {
+            selected,
+            focused,
+            theme,
+        };
+        let mut line = offer_line(offer, w, state.currency.as_ref(), style, lead);
         if r.stale && !selected {
             line = line.style(theme.dim());
         }
@@ -154,6 +161,8 @@ fn status_row(state: &State, theme: Theme) -> Vec<Span<'static>> {
 /// Widths of the columns right of the titles, by pane width.
 struct Columns {
     price: usize,
+    /// The price in the user's currency (0 without one, or when narrow).
+    converted: usize,
     special: usize,
     sold: usize,
     rate: usize,
@@ -161,9 +170,10 @@ struct Columns {
 }
 
 impl Columns {
-    fn for_width(w: usize) -> Columns {
+    fn for_width(w: usize, currency: Option<&Currency>) -> Columns {
         Columns {
             price: 9,
+            converted: if currency.is_some() && w >= 50 { 10 } else { 0 },
             special: if w >= 60 { 8 } else { 0 },
             sold: if w >= 34 { 8 } else { 0 },
             rate: if w >= 40 { 5 } else { 0 },
@@ -172,13 +182,13 @@ impl Columns {
     }
 
     fn fixed(&self) -> usize {
-        self.price + self.special + self.sold + self.rate + self.badges
+        self.price + self.converted + self.special + self.sold + self.rate + self.badges
     }
 }
 
 /// The column names, aligned with `offer_line`; stays on top while scrolling.
-fn header_line(w: usize, theme: Theme) -> Line<'static> {
-    let c = Columns::for_width(w);
+fn header_line(w: usize, currency: Option<&Currency>, theme: Theme) -> Line<'static> {
+    let c = Columns::for_width(w, currency);
     let mut text = fit("offer", w.saturating_sub(c.fixed()));
     let right = |name: &str, width: usize| {
         if width == 0 {
@@ -188,6 +198,10 @@ fn header_line(w: usize, theme: Theme) -> Line<'static> {
         }
     };
     text.push_str(&right("price ¥", c.price));
+    text.push_str(&right(
+        currency.map_or("", |c| c.code.as_str()),
+        c.converted,
+    ));
     text.push_str(&right("special", c.special));
     text.push_str(&right("sold/mo", c.sold));
     text.push_str(&right("rep.", c.rate));
@@ -240,18 +254,34 @@ fn lead(state: &State, row: &Row, theme: Theme) -> Vec<Span<'static>> {
     spans
 }
 
-/// One offer: price, special price, sales, repurchase, titles, badges.
-fn offer_line(
-    offer: &Offer,
-    w: usize,
+/// How a row is drawn: highlighted or not, in a focused pane or not.
+#[derive(Clone, Copy)]
+struct RowStyle {
     selected: bool,
     focused: bool,
     theme: Theme,
+}
+
+/// One offer: price (and in the user's currency), special price, sales,
+/// repurchase, titles, badges.
+fn offer_line(
+    offer: &Offer,
+    w: usize,
+    currency: Option<&Currency>,
+    style: RowStyle,
     lead: Vec<Span<'static>>,
 ) -> Line<'static> {
+    let RowStyle {
+        selected,
+        focused,
+        theme,
+    } = style;
     let price = offer
         .price
         .map_or_else(|| "—".to_string(), |p| format!("¥{p}"));
+    let converted = currency
+        .zip(offer.price)
+        .map_or_else(String::new, |(c, p)| c.convert(p));
     let special = offer.special_price().map(|p| format!("↓{p}"));
     let sold = offer.month_sold.map_or_else(String::new, compact_count);
     let rate = offer
@@ -266,7 +296,7 @@ fn offer_line(
     let badges: Vec<String> = offer.badges.iter().map(|b| sanitize(b)).collect();
 
     // Columns from the right; the titles get what is left.
-    let c = Columns::for_width(w);
+    let c = Columns::for_width(w, currency);
     let (price_w, special_w, sold_w, rate_w, badge_w) =
         (c.price, c.special, c.sold, c.rate, c.badges);
     let title_w = w.saturating_sub(c.fixed());
@@ -298,6 +328,16 @@ fn offer_line(
         format!("{:>width$}", truncate(&price, price_w - 1), width = price_w),
         if selected { base } else { theme.price() },
     ));
+    if c.converted > 0 {
+        spans.push(Span::styled(
+            format!(
+                "{:>width$}",
+                truncate(&converted, c.converted - 1),
+                width = c.converted
+            ),
+            if selected { base } else { theme.price() },
+        ));
+    }
     if special_w > 0 {
         let s = special.unwrap_or_default();
         spans.push(Span::styled(

@@ -86,10 +86,11 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
                 Status::Rejected => theme.dim(),
             }
         };
-        let price = entry
-            .offer
-            .price
-            .map_or_else(|| "—".to_string(), |p| format!("¥{p}"));
+        let price = match (entry.offer.price, state.currency.as_ref()) {
+            (None, _) => "—".to_string(),
+            (Some(p), None) => format!("¥{p}"),
+            (Some(p), Some(c)) => format!("¥{p} {}", c.convert(p)),
+        };
         let price_w = PRICE_W.max(width(&price) + 1);
         let title = entry
             .offer

@@ -175,3 +175,25 @@ fn breadcrumbs_in_the_results_title() {
     s.focus = Pane::Results;
     insta::assert_snapshot!(snap(&s, 100, 30));
 }
+
+#[test]
+fn prices_in_the_users_currency_beside_yuan() {
+    let mut s = base();
+    s.provider = "dajisaas".into();
+    s.currency = Some(crate::money::Currency::new("USD", 7.1).unwrap());
+    resize(&mut s, 80, 24);
+    with_results(&mut s, 1, 35);
+    s.focus = Pane::Results;
+    insta::assert_snapshot!("currency_results_80x24", snap(&s, 80, 24));
+    resize(&mut s, 200, 60);
+    insta::assert_snapshot!("currency_results_200x60", snap(&s, 200, 60));
+    let entries = vec![
+        starred(&s, 1, Status::ToAsk, "ask for MOQ 500"),
+        starred(&s, 4, Status::SampleOrdered, ""),
+    ];
+    s.shortlist.loaded = true;
+    update(&mut s, Msg::Action(Action::FocusShortlist));
+    update(&mut s, Msg::Shortlist(Ok(entries)));
+    resize(&mut s, 80, 24);
+    insta::assert_snapshot!("currency_shortlist_80x24", snap(&s, 80, 24));
+}

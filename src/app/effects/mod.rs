@@ -207,7 +207,11 @@ impl Runner {
                     )));
                 }
             }
-            Effect::ExportShortlist { entries, dir } => {
+            Effect::ExportShortlist {
+                entries,
+                dir,
+                currency,
+            } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
                     let stem = format!(
@@ -215,7 +219,14 @@ impl Runner {
                         timestamp(std::time::SystemTime::now())
                     );
                     let result = std::fs::create_dir_all(&dir)
-                        .and_then(|()| crate::shortlist_export::export_both(&entries, &dir, &stem))
+                        .and_then(|()| {
+                            crate::shortlist_export::export_both(
+                                &entries,
+                                &dir,
+                                &stem,
+                                currency.as_ref(),
+                            )
+                        })
                         .map_err(|e| crate::text::sanitize(&format!("{}: {e}", dir.display())));
                     let _ = tx.send(Msg::Exported(result));
                 });
@@ -228,12 +239,18 @@ impl Runner {
                     let _ = tx.send(Msg::Opened(open_in_browser(&link).map(|()| link)));
                 });
             }
-            Effect::Export { offers, dir } => {
+            Effect::Export {
+                offers,
+                dir,
+                currency,
+            } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
                     let stem = format!("tusou-{}", timestamp(std::time::SystemTime::now()));
                     let result = std::fs::create_dir_all(&dir)
-                        .and_then(|()| crate::export::export_both(&offers, &dir, &stem))
+                        .and_then(|()| {
+                            crate::export::export_both_with(&offers, &dir, &stem, currency.as_ref())
+                        })
                         .map_err(|e| crate::text::sanitize(&format!("{}: {e}", dir.display())));
                     let _ = tx.send(Msg::Exported(result));
                 });

@@ -13,6 +13,7 @@ pub(super) fn export(state: &mut State) -> Vec<Effect> {
         vec![Effect::Export {
             offers: state.results.offers.clone(),
             dir: state.export_dir.clone(),
+            currency: state.currency.clone(),
         }]
     }
 }

@@ -391,3 +391,28 @@ fn offers_with_the_same_picture_fold_into_one_row_that_opens() {
     assert_eq!(s.results.rows.len(), 20);
     assert!(status(&s).contains("Grouping off"));
 }
+
+#[test]
+fn exports_carry_the_users_currency() {
+    let usd = crate::money::Currency::new("USD", 7.1).unwrap();
+    let mut s = state();
+    s.currency = Some(usd.clone());
+    with_page_one(&mut s);
+    let fx = act(&mut s, Action::Export);
+    assert!(
+        matches!(&fx[..], [Effect::Export { offers, currency: Some(c), .. }]
+            if offers.len() == s.results.offers.len() && *c == usd),
+        "{fx:?}"
+    );
+    act(&mut s, Action::FocusShortlist);
+    update(
+        &mut s,
+        Msg::Shortlist(Ok(vec![entry(1, Status::ToAsk, "ask MOQ")])),
+    );
+    let fx = act(&mut s, Action::Export);
+    assert!(
+        matches!(&fx[..], [Effect::ExportShortlist { entries, currency: Some(c), .. }]
+            if entries.len() == 1 && *c == usd),
+        "{fx:?}"
+    );
+}

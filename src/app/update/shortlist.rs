@@ -293,5 +293,6 @@ pub(super) fn export(state: &mut State) -> Vec<Effect> {
     vec![Effect::ExportShortlist {
         entries,
         dir: state.export_dir.clone(),
+        currency: state.currency.clone(),
     }]
 }
