@@ -9,6 +9,9 @@
 //!   screen, p50/p99 over 300 keys.
 //! * fig6: launch → first frame (median of 15), and peak RSS (VmHWM) with
 //!   10,000 offers loaded and the thumbnail cache full.
+//! * history: with 100,000 offers stored (100 searches of 1,000), Enter on
+//!   a History entry → the first frame showing that search's rows (p50/p99
+//!   over 30 reopens, no request made), and the app's peak RSS after them.
 //!
 //! Every observation is made by the reader thread right after it parses a
 //! chunk of output, so times are those of the bytes' arrival, not of a poll.
@@ -30,6 +33,7 @@ fn launch_to_first_frame() {
             big: None,
             picture: false,
             external_sim: None,
+            data_dir: None,
         });
         session.wait("the first frame", Duration::from_secs(10), |s| {
             s.first_frame_at.is_some()
@@ -52,6 +56,7 @@ fn scroll_through_pages() {
         big: None,
         picture: true,
         external_sim: None,
+        data_dir: None,
     });
     let (sent, shown) = session.search();
     let steps = 10 * page as usize;
@@ -165,6 +170,7 @@ fn big_session(graphics: &'static str, external_sim: Option<&ExternalSim>) -> Se
         big: Some((12_000, 10_000)),
         picture: true,
         external_sim: external_sim.map(|s| s.base_url.clone()),
+        data_dir: None,
     });
     session.search();
     session.send(b"3"); // results focused (a search focuses them anyway)
@@ -264,6 +270,110 @@ fn peak_rss_full_cache(external: bool) {
     }
 }
 
+/// 100 stored searches of 1,000 offers each, as the demo app stores them
+/// ("demo-dajisaas"); search `s`'s first offer is titled `S<s>-item-0000`
+/// so a reopened search is recognised by its first row.
+fn seeded_history(dir: &std::path::Path) {
+    use tusou::api::{Offer, Price, SearchParams};
+    use tusou::store::{NewSearch, Opened, Store};
+    let Opened::On { store, .. } = Store::open(&dir.join("tusou.db"), None) else {
+        panic!("the store opens");
+    };
+    let started = Instant::now();
+    let params = SearchParams::default();
+    for s in 0..100u64 {
+        let md5 = format!("{s:032x}");
+        let source = format!("photo-{s:03}.jpg");
+        let id = store
+            .record_search(&NewSearch {
+                source_md5: &md5,
+                thumbnail: Some(&[0u8; 2_000]),
+                source: &source,
+                provider: "demo-dajisaas",
+                params: &params,
+            })
+            .expect("record a search");
+        let offers: Vec<Offer> = (0..1_000u64)
+            .map(|i| {
+                let n = s * 1_000 + i;
+                Offer {
+                    offer_id: Some(format!("{}", 7_000_000_000u64 + n)),
+                    offer_map_id: Some(format!("wmNAp5Cy{n:06}")),
+                    title: "国潮男装t恤230g重磅短袖男女纯棉体恤宽松圆领团服打底衫衣服潮".into(),
+                    title_en: Some(format!("S{s}-item-{i:04} T-shirt 230g heavy cotton")),
+                    price: Some(Price(1600 + 37 * (n % 1000))),
+                    month_sold: Some(97_822 / (n % 997 + 1)),
+                    repurchase_rate: Some((n % 50) as f32),
+                    badges: vec!["精选".into(), "factory".into()],
+                    image_url: Some(format!(
+                        "https://cbu01.alicdn.com/img/ibank/O1CN01{n:08}_!!2200000000-0-cib.jpg"
+                    )),
+                    category_id: Some(1_031_910),
+                    ..Offer::default()
+                }
+            })
+            .collect();
+        store
+            .record_page(id, 1, &offers, Some(1_000))
+            .expect("record a page");
+    }
+    eprintln!(
+        "history: seeded 100,000 offers in {:.1?}",
+        started.elapsed()
+    );
+}
+
+/// Reopening a stored 1,000-offer search from History, to its first frame.
+fn reopen_from_history() {
+    let data = tempfile::tempdir().expect("temp dir");
+    seeded_history(data.path());
+    let mut session = spawn(&Options {
+        latency_ms: 0,
+        page_size: 20,
+        graphics: "halfblocks",
+        big: None,
+        picture: false,
+        external_sim: None,
+        data_dir: Some(data.path().to_path_buf()),
+    });
+    session.wait("the first frame", Duration::from_secs(10), |s| {
+        s.first_frame_at.is_some()
+    });
+    let mut lat = Vec::new();
+    for k in 0..30u64 {
+        session.send(b"4");
+        let name = format!("photo-{:03}.jpg", 99 - k);
+        // The History pane, its cursor on the entry to reopen.
+        session.wait("the history list", Duration::from_secs(10), |s| {
+            s.parser.screen().contents().contains("photo-099.jpg")
+        });
+        if k > 0 {
+            session.send(b"j");
+        }
+        std::thread::sleep(Duration::from_millis(150));
+        let first_row = format!("S{}-item-0000", 99 - k);
+        let sent = session.send(b"\r");
+        let at = session.wait_arrival(&format!("{name} reopened"), Duration::from_secs(10), |s| {
+            s.parser.screen().contents().contains(&first_row)
+        });
+        lat.push(ms(at.max(sent) - sent));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    eprintln!("history: reopen → frame in order (ms): {lat:.1?}");
+    lat.sort_by(f64::total_cmp);
+    eprintln!(
+        "history: {} reopens of 1,000 stored offers (100,000 stored): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        lat.len(),
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99),
+        lat.last().copied().unwrap_or(f64::NAN)
+    );
+    result("history_reopen_p50_ms", percentile(&lat, 0.5));
+    result("history_reopen_p99_ms", percentile(&lat, 0.99));
+    let kib = session.vm_hwm_kib().expect("VmHWM");
+    result("history_rss_100k_stored_mib", kib as f64 / 1024.0);
+}
+
 fn main() {
     // `cargo bench --bench interactive -- NAME` runs one figure.
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
@@ -276,6 +386,9 @@ fn main() {
     }
     if want("fig3") {
         key_to_frame();
+    }
+    if want("history") {
+        reopen_from_history();
     }
     if want("fig6_rss") {
         peak_rss_full_cache(true);

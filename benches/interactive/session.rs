@@ -36,6 +36,8 @@ pub(crate) struct Shared {
     /// (time, obs) at every change.
     pub(crate) log: Vec<(Instant, Obs)>,
     pub(crate) first_frame_at: Option<Instant>,
+    /// When the last chunk of output arrived.
+    pub(crate) chunk_at: Instant,
     /// Kitty pictures started (`a=T`) and their escape bytes so far.
     pub(crate) kitty_pictures: usize,
     pub(crate) kitty_bytes: usize,
@@ -112,6 +114,8 @@ pub(crate) struct Options {
     /// Talk to this out-of-process simulator (as a live provider) instead
     /// of the in-process demo one.
     pub(crate) external_sim: Option<String>,
+    /// Use this history directory (`TUSOU_DATA_DIR`) instead of a new one.
+    pub(crate) data_dir: Option<std::path::PathBuf>,
 }
 
 pub(crate) fn spawn(opts: &Options) -> Session {
@@ -151,7 +155,10 @@ pub(crate) fn spawn(opts: &Options) -> Session {
     cmd.cwd(dir.path());
     cmd.env("TUSOU_CONFIG_DIR", config.path());
     cmd.env("TUSOU_CACHE_DIR", cache.path());
-    cmd.env("TUSOU_DATA_DIR", cache.path());
+    cmd.env(
+        "TUSOU_DATA_DIR",
+        opts.data_dir.as_deref().unwrap_or(cache.path()),
+    );
     cmd.env("TUSOU_EXPORT_DIR", cache.path());
     cmd.env("TUSOU_GRAPHICS", opts.graphics);
     cmd.env("TERM", "xterm-256color");
@@ -174,6 +181,7 @@ pub(crate) fn spawn(opts: &Options) -> Session {
             changed_at: spawned_at,
             log: vec![(spawned_at, Obs::default())],
             first_frame_at: None,
+            chunk_at: spawned_at,
             kitty_pictures: 0,
             kitty_bytes: 0,
             in_kitty: false,
@@ -195,6 +203,7 @@ pub(crate) fn spawn(opts: &Options) -> Session {
             let (lock, cv) = &*sh;
             let Ok(mut s) = lock.lock() else { break };
             s.parser.process(&buf[..n]);
+            s.chunk_at = now;
             count_kitty(&mut s, &buf[..n]);
             let obs = observe(s.parser.screen());
             if obs.framed && s.first_frame_at.is_none() {
@@ -279,6 +288,30 @@ impl Session {
                     s.obs,
                     s.changed_at.elapsed()
                 );
+            }
+            s = cv.wait_timeout(s, deadline - now).expect("screen lock").0;
+        }
+    }
+
+    /// Waits until `cond` holds; the arrival time of the output that made
+    /// it hold (whether or not the observations changed).
+    pub(crate) fn wait_arrival(
+        &self,
+        what: &str,
+        timeout: Duration,
+        cond: impl Fn(&Shared) -> bool,
+    ) -> Instant {
+        let (lock, cv) = &*self.shared;
+        let deadline = Instant::now() + timeout;
+        let mut s = lock.lock().expect("screen lock");
+        loop {
+            if cond(&s) {
+                return s.chunk_at;
+            }
+            let now = Instant::now();
+            if now >= deadline || s.eof {
+                let screen = s.parser.screen().contents();
+                panic!("timed out waiting for {what}; screen:\n{screen}");
             }
             s = cv.wait_timeout(s, deadline - now).expect("screen lock").0;
         }
