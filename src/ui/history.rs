@@ -17,7 +17,11 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     let theme = Theme::of(state);
     let h = &state.history;
     let focused = state.focus == Pane::History;
-    let title = Line::from(format!(" History · {} searches ", h.entries.len()));
+    let n = h.entries.len();
+    let title = Line::from(format!(
+        " History · {n} search{} ",
+        if n == 1 { "" } else { "es" }
+    ));
     let Some(inner) = framed_pane(theme, title, focused, area, buf) else {
         return;
     };
