@@ -82,6 +82,55 @@ pub enum Command {
     History(HistoryArgs),
     /// Print the shortlist: every starred offer with its note and status.
     Shortlist(ShortlistArgs),
+    /// Search a folder (or a CSV/TXT list) of photos at the provider's rate and write a sheet.
+    Batch(BatchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// A directory of pictures, or a .csv / .txt list of paths and image URLs (a CSV's
+    /// other columns, e.g. SKU and name, are kept in the sheet).
+    #[arg(required_unless_present_any = ["resume", "list"])]
+    pub input: Option<PathBuf>,
+
+    /// Also the pictures in the directory's subdirectories.
+    #[arg(short, long)]
+    pub recursive: bool,
+
+    #[command(flatten)]
+    pub query: QueryArgs,
+
+    /// Matches kept per photo (1–50).
+    #[arg(long, value_name = "N", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub top: u32,
+
+    /// The sheet: .xlsx (with pictures), .csv or .jsonl
+    /// (default: tusou-batch-<date>.xlsx in the export directory).
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Provider requests per second, never exceeded (default: [batch] rate in config.toml, else 5).
+    #[arg(long, value_name = "R")]
+    pub rate: Option<f64>,
+
+    /// Photos searched at once (default: [batch] concurrency in config.toml, else 4).
+    #[arg(long, value_name = "C")]
+    pub concurrency: Option<u32>,
+
+    /// Go on with a stopped job: the newest unfinished one, or job ID.
+    /// (Running the same command again does the same.)
+    #[arg(long, value_name = "ID", num_args = 0..=1, default_missing_value = "0",
+          conflicts_with = "list")]
+    pub resume: Option<i64>,
+
+    /// Try the photos that failed again (with --resume or the same command).
+    #[arg(long)]
+    pub retry_failed: bool,
+
+    /// List batch jobs, newest first.
+    #[arg(long)]
+    pub list: bool,
 }
 
 #[derive(Debug, Args)]
@@ -138,28 +187,8 @@ pub struct SearchArgs {
     /// Image file path or http(s) image URL.
     pub image: String,
 
-    /// Minimum wholesale price (yuan).
-    #[arg(long, value_name = "PRICE", value_parser = parse_price)]
-    pub min: Option<Price>,
-
-    /// Maximum wholesale price (yuan).
-    #[arg(long, value_name = "PRICE", value_parser = parse_price)]
-    pub max: Option<Price>,
-
-    /// Sort: price-asc, price-desc, sales-desc, sales-asc, repurchase-desc, repurchase-asc.
-    #[arg(long, value_parser = parse_sort)]
-    pub sort: Option<Sort>,
-
-    /// 1688 category id.
-    #[arg(long, value_name = "ID")]
-    pub category: Option<i64>,
-
-    /// Filter flags, comma-separated. Shipping: shipInToday, shipIn24Hours, shipIn48Hours,
-    /// getRate24HLv1..3, getRate48HLv1..3, isOnePsaleFreePost. Service: noReason7DReturn,
-    /// isOnePsale, totalEpScoreLv1..4, qrr0, qrr1, qrr5, qrr10. Supplier: certifiedFactory,
-    /// jxhy, 1688Selection, isQqyx. New: new7, new30. Others are passed through.
-    #[arg(long, value_name = "FLAGS")]
-    pub filter: Option<String>,
+    #[command(flatten)]
+    pub query: QueryArgs,
 
     /// Search only this part of the picture: X1,Y1,X2,Y2 (two corners) or WxH+X+Y
     /// (size and top-left corner), in pixels of YOUR picture; several boxes joined by ';'.
@@ -184,6 +213,40 @@ pub struct SearchArgs {
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
 
+    /// Record the search and the pages fetched in the history (`tusou history`).
+    /// A history that cannot be written is reported, never fatal.
+    #[arg(long)]
+    pub save: bool,
+}
+
+/// What a search asks for besides the picture: price range, sort,
+/// category, filter flags, and the request fields (`tusou search` and
+/// `tusou batch` alike).
+#[derive(Debug, Args, Clone, Default)]
+pub struct QueryArgs {
+    /// Minimum wholesale price (yuan).
+    #[arg(long, value_name = "PRICE", value_parser = parse_price)]
+    pub min: Option<Price>,
+
+    /// Maximum wholesale price (yuan).
+    #[arg(long, value_name = "PRICE", value_parser = parse_price)]
+    pub max: Option<Price>,
+
+    /// Sort: price-asc, price-desc, sales-desc, sales-asc, repurchase-desc, repurchase-asc.
+    #[arg(long, value_parser = parse_sort)]
+    pub sort: Option<Sort>,
+
+    /// 1688 category id.
+    #[arg(long, value_name = "ID")]
+    pub category: Option<i64>,
+
+    /// Filter flags, comma-separated. Shipping: shipInToday, shipIn24Hours, shipIn48Hours,
+    /// getRate24HLv1..3, getRate48HLv1..3, isOnePsaleFreePost. Service: noReason7DReturn,
+    /// isOnePsale, totalEpScoreLv1..4, qrr0, qrr1, qrr5, qrr10. Supplier: certifiedFactory,
+    /// jxhy, 1688Selection, isQqyx. New: new7, new30. Others are passed through.
+    #[arg(long, value_name = "FLAGS")]
+    pub filter: Option<String>,
+
     /// `country` sent to the provider (the API documents "en").
     #[arg(long)]
     pub country: Option<String>,
@@ -191,14 +254,35 @@ pub struct SearchArgs {
     /// Your own user id for the provider (`outMemberId`).
     #[arg(long, value_name = "ID")]
     pub out_member_id: Option<String>,
-
-    /// Record the search and the pages fetched in the history (`tusou history`).
-    /// A history that cannot be written is reported, never fatal.
-    #[arg(long)]
-    pub save: bool,
 }
 
-impl SearchArgs {
+impl QueryArgs {
+    /// `--min` above `--max` is a usage error, said plainly.
+    pub fn check(&self) -> Result<(), String> {
+        match (self.min, self.max) {
+            (Some(min), Some(max)) if min > max => {
+                Err(format!("--min {min} is greater than --max {max}"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The filters as a search's parameters (the config's request fields
+    /// under the command line's).
+    pub(crate) fn params(&self, config: &crate::config::Config, page_size: Option<u32>) -> crate::api::SearchParams {
+        crate::api::SearchParams {
+            page_size: page_size.or(config.page_size),
+            country: self.country.clone().or(config.country.clone()),
+            region: None,
+            filters: self.filters(),
+            sort: self.sort,
+            price_start: self.min,
+            price_end: self.max,
+            category_id: self.category,
+            out_member_id: self.out_member_id.clone().or(config.out_member_id.clone()),
+        }
+    }
+
     pub fn filters(&self) -> Vec<FilterFlag> {
         self.filter
             .as_deref()

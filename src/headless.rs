@@ -2,10 +2,12 @@
 //! every message goes to stderr; the exit code tells what went wrong.
 //! `tusou history` and `tusou shortlist` read the history store.
 
+mod batch;
 mod records;
 mod save;
 mod tools;
 
+pub use batch::{EXIT_SOME_FAILED, EXIT_STOPPED, batch};
 pub use records::{history, shortlist};
 pub use tools::{prepare, preview};
 
@@ -34,14 +36,7 @@ pub async fn run(args: SearchArgs, common: &CommonArgs) -> ExitCode {
 }
 
 async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, String)> {
-    if let (Some(min), Some(max)) = (args.min, args.max)
-        && min > max
-    {
-        return Err((
-            Exit::Usage,
-            format!("--min {min} is greater than --max {max}"),
-        ));
-    }
+    args.query.check().map_err(|e| (Exit::Usage, e))?;
     let mut config =
         Config::load(common.config.as_deref()).map_err(|e| (Exit::Config, e.to_string()))?;
     if let Some(kind) = common.provider {
@@ -90,15 +85,8 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
     let image = &resolved.image;
 
     let params = SearchParams {
-        page_size: args.page_size.or(config.page_size),
-        country: args.country.clone().or(config.country.clone()),
         region,
-        filters: args.filters(),
-        sort: args.sort,
-        price_start: args.min,
-        price_end: args.max,
-        category_id: args.category,
-        out_member_id: args.out_member_id.clone().or(config.out_member_id.clone()),
+        ..args.query.params(&config, args.page_size)
     };
     let wanted = if args.all { MAX_PAGES } else { args.pages };
     let format = match args.format {

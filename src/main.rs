@@ -47,6 +47,10 @@ fn main() -> ExitCode {
                 tusou::logging::to_stderr("warn");
                 tusou::headless::shortlist(&args, &cli.common)
             }
+            Some(Command::Batch(args)) => {
+                tusou::logging::to_stderr("warn");
+                tusou::headless::batch(args, &cli.common).await
+            }
             Some(Command::Doctor) => {
                 tusou::logging::to_stderr("warn");
                 tusou::doctor::run(&cli.common).await

@@ -103,3 +103,21 @@ mod tests {
         assert_eq!(exit_for(&retried), Exit::Network);
     }
 }
+
+/// Waits for SIGINT (Ctrl-C), SIGTERM or SIGHUP: a headless command's cue
+/// to stop where it is, cleanly. The handlers are installed at the call.
+pub(crate) async fn stop_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut signals: Vec<_> = [
+        SignalKind::interrupt(),
+        SignalKind::terminate(),
+        SignalKind::hangup(),
+    ]
+    .into_iter()
+    .filter_map(|kind| signal(kind).ok())
+    .collect();
+    if signals.is_empty() {
+        return std::future::pending().await;
+    }
+    futures::future::select_all(signals.iter_mut().map(|s| Box::pin(s.recv()))).await;
+}

@@ -4,6 +4,7 @@ use super::dajisaas::{self, DajiSaasSettings};
 use super::error::{ApiError, Redactor};
 use super::http;
 use super::image_cache::{ImageIdCache, ImageIdStore};
+use super::pace::Pacer;
 use super::retry::RetryPolicy;
 use super::signed_header::{self, SignedHeaderSettings};
 use super::transport::Transport;
@@ -105,6 +106,8 @@ struct Inner {
     uploads: Mutex<LruCache<String, PreparedImage>>,
     /// Expired imageId → the id its picture was uploaded again as.
     replaced: Mutex<LruCache<String, String>>,
+    /// The provider's request rate, when one is kept (batch runs).
+    pacer: Mutex<Option<Arc<Pacer>>>,
 }
 
 /// A prepared picture the provider can now be queried with.
@@ -149,6 +152,7 @@ impl Client {
                 image_ids,
                 uploads: Mutex::new(LruCache::new(cap(REUPLOADABLE))),
                 replaced: Mutex::new(LruCache::new(cap(16))),
+                pacer: Mutex::new(None),
             }),
         })
     }
@@ -425,7 +429,24 @@ impl Client {
         Fut: std::future::Future<Output = Result<T, ApiError>>,
     {
         let timeout = self.inner.transport.timeout;
-        self.inner.settings.retry.run(timeout, attempt).await
+        let pacer = self.pacer();
+        self.inner
+            .settings
+            .retry
+            .run_paced(timeout, pacer.as_deref(), attempt)
+            .await
+    }
+
+    /// From now on every provider request (this client and its clones)
+    /// waits its turn at `pacer`; `None` stops pacing.
+    pub fn set_pacer(&self, pacer: Option<Arc<Pacer>>) {
+        if let Ok(mut p) = self.inner.pacer.lock() {
+            *p = pacer;
+        }
+    }
+
+    pub fn pacer(&self) -> Option<Arc<Pacer>> {
+        self.inner.pacer.lock().ok().and_then(|p| p.clone())
     }
 
     /// Downloads an offer picture (thumbnails), at most `max_bytes`.
@@ -450,7 +471,12 @@ impl Client {
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(ApiError::Network(format!("{what} URL is not http(s)")));
         }
-        self.retrying(|| self.download_once(parsed.clone(), max_bytes, what))
+        // Not a provider request (pictures come from their CDN): not paced.
+        let timeout = self.inner.transport.timeout;
+        self.inner
+            .settings
+            .retry
+            .run(timeout, || self.download_once(parsed.clone(), max_bytes, what))
             .await
     }
 

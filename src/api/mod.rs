@@ -14,6 +14,7 @@ pub mod error;
 pub mod http;
 pub mod image_cache;
 mod offer;
+pub mod pace;
 mod params;
 pub mod region;
 mod retry;

@@ -3,6 +3,7 @@
 //! total time bound.
 
 use super::error::ApiError;
+use super::pace::Pacer;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
@@ -88,26 +89,54 @@ impl RetryPolicy {
     /// started. The error after more than one attempt says how many were
     /// made in how long ([`ApiError::Retried`]). Cancel by dropping the
     /// future: every wait is an async sleep.
-    pub async fn run<T, F, Fut>(&self, timeout: Duration, mut attempt: F) -> Result<T, ApiError>
+    pub async fn run<T, F, Fut>(&self, timeout: Duration, attempt: F) -> Result<T, ApiError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        self.run_paced(timeout, None, attempt).await
+    }
+
+    /// [`RetryPolicy::run`], each attempt first waiting its turn at `pacer`
+    /// (time spent waiting there is not counted against the bounds: it is
+    /// the rate the user chose, not the provider failing), and a 429 telling
+    /// the pacer to hold every request for its `Retry-After`.
+    pub(crate) async fn run_paced<T, F, Fut>(
+        &self,
+        timeout: Duration,
+        pacer: Option<&Pacer>,
+        mut attempt: F,
+    ) -> Result<T, ApiError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, ApiError>>,
     {
         let started = Instant::now();
+        let mut paced = Duration::ZERO;
+        let elapsed = |paced: Duration| started.elapsed().saturating_sub(paced);
         let total = self.total_for(timeout);
         // Too little time left for an attempt to be worth starting.
         let least = (timeout / 10).min(Duration::from_secs(1));
         let mut made = 0u32;
         loop {
-            let budget = timeout.min(total.saturating_sub(started.elapsed()));
+            if let Some(pacer) = pacer {
+                let waited = Instant::now();
+                pacer.ready().await;
+                paced += waited.elapsed();
+            }
+            let budget = timeout.min(total.saturating_sub(elapsed(paced)));
             made += 1;
             let error = match tokio::time::timeout(budget, attempt()).await {
                 Ok(Ok(value)) => return Ok(value),
                 Ok(Err(e)) => e,
                 Err(_) => ApiError::Timeout(budget),
             };
-            let left = total.saturating_sub(started.elapsed());
-            match self.delay_for(made - 1, &error) {
+            let left = total.saturating_sub(elapsed(paced));
+            let delay = self.delay_for(made - 1, &error);
+            if let (Some(pacer), ApiError::RateLimited { retry_after }) = (pacer, error.last()) {
+                pacer.rate_limited(retry_after.or(delay).unwrap_or(self.base_delay));
+            }
+            match delay {
                 Some(wait) if wait.saturating_add(least) <= left => {
                     tracing::debug!(
                         attempt = made,
@@ -117,7 +146,7 @@ impl RetryPolicy {
                     );
                     tokio::time::sleep(wait).await;
                 }
-                _ => return Err(ApiError::gave_up(made, started.elapsed(), error)),
+                _ => return Err(ApiError::gave_up(made, elapsed(paced), error)),
             }
         }
     }

@@ -27,6 +27,8 @@ pub(super) struct FileConfig {
     pub(super) signed_header: SignedHeaderFile,
     #[serde(default)]
     pub(super) network: NetworkFile,
+    #[serde(default)]
+    pub(super) batch: super::batch::BatchFile,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -9,11 +9,13 @@
 //! shape is in `file`, merging it with the environment in `resolve`, the
 //! directories in `paths`.
 
+mod batch;
 mod currency;
 mod file;
 mod paths;
 mod resolve;
 
+pub use batch::{BatchConfig, BatchLimits, MAX_CONCURRENCY, check_concurrency, check_rate};
 pub(crate) use paths::{config_dir, export_dir};
 
 use crate::api::{
@@ -44,6 +46,8 @@ pub struct Config {
     /// Prices are also shown in this currency, at the user's own rate
     /// (`currency` + `rate`, or `TUSOU_CURRENCY` + `TUSOU_RATE`).
     pub currency: Option<crate::money::Currency>,
+    /// `tusou batch`'s rate and concurrency per provider (`[batch]`).
+    pub batch: BatchConfig,
     pub connect_timeout: Duration,
     pub timeout: Duration,
     pub retries: u32,

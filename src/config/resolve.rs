@@ -128,6 +128,7 @@ impl Config {
                 .transpose()?,
             out_member_id: env("TUSOU_OUT_MEMBER_ID").or(file.out_member_id),
             currency: super::currency::resolve(env, file.currency, file.rate)?,
+            batch: super::batch::resolve(&file.batch)?,
             connect_timeout: seconds(
                 "[network] connect_timeout_secs",
                 net.connect_timeout_secs,

@@ -25,6 +25,8 @@ pub enum StoreError {
     NoSearch(i64),
     #[error("the offer {0} is not on the shortlist")]
     NotStarred(String),
+    #[error("{0}")]
+    Missing(String),
 }
 
 /// What to do about a file that would not open.

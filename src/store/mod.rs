@@ -5,6 +5,7 @@
 //! `open` never panics and never deletes: see `open.rs` for what happens to
 //! a corrupt or newer file and when history is off.
 
+mod batch;
 mod error;
 mod image_ids;
 mod offers;
@@ -13,6 +14,7 @@ mod schema;
 mod searches;
 mod shortlist;
 
+pub use batch::{ItemState, JobId, JobItem, JobSummary, NewJob};
 pub use error::StoreError;
 pub use offers::Change;
 pub use searches::{NewSearch, SearchId, SearchSummary, SourceHistory, StoredSearch};

@@ -78,6 +78,37 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX image_ids_by_age ON image_ids (scope, issued_at);
     ALTER TABLE shortlist ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
     ",
+    // v4: batch jobs (`tusou batch`), each input photo's state and the
+    // search that answered it, so a stopped run resumes where it was.
+    "
+    CREATE TABLE batch_jobs (
+        id           INTEGER PRIMARY KEY,
+        identity     TEXT NOT NULL,     -- inputs + provider + filters + top: the same command finds its job
+        input        TEXT NOT NULL,     -- the directory or list, as resolved
+        provider     TEXT NOT NULL,
+        filters      TEXT NOT NULL,     -- SearchParams, JSON
+        top          INTEGER NOT NULL,
+        out          TEXT NOT NULL,     -- the sheet's path
+        user_columns TEXT NOT NULL DEFAULT '[]',  -- JSON array of names
+        created_at   INTEGER NOT NULL,
+        finished_at  INTEGER
+    );
+    CREATE INDEX batch_jobs_by_identity ON batch_jobs (identity, finished_at);
+
+    CREATE TABLE batch_items (
+        job_id      INTEGER NOT NULL REFERENCES batch_jobs (id) ON DELETE CASCADE,
+        idx         INTEGER NOT NULL,   -- 1-based, input order
+        source      TEXT NOT NULL,      -- path or URL
+        user_values TEXT NOT NULL DEFAULT '[]',  -- JSON array, as user_columns
+        state       TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),
+        reason      TEXT,               -- why it failed
+        search_id   INTEGER REFERENCES searches (id) ON DELETE SET NULL,
+        total       INTEGER,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        updated_at  INTEGER,
+        PRIMARY KEY (job_id, idx)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// The schema version this code writes.

@@ -1,0 +1,205 @@
+//! From a job in the store to the sheet's data: each photo's state, its
+//! recorded search's first matches, the query picture's thumbnail from the
+//! history, and each match's thumbnail — fetched a few at a time, kept on
+//! disk so a second sheet of the same job fetches nothing, and left empty
+//! when it cannot be had (a picture never fails a sheet).
+
+use super::model::{Match, PhotoOutcome, PhotoResult, SheetInput};
+use crate::api::Client;
+use crate::money::Currency;
+use crate::store::{ItemState, JobId, Store, StoreError};
+use futures::StreamExt;
+use md5::{Digest, Md5};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Pictures downloaded at once for a sheet.
+pub const THUMB_CONCURRENCY: usize = 8;
+/// A match's picture is read up to this size.
+const MAX_PICTURE_BYTES: usize = 8 * 1024 * 1024;
+/// Thumbnails kept in the disk cache at most; older ones are removed first.
+const MAX_CACHED_THUMBS: usize = 20_000;
+
+/// The sheet of `job` as the store has it now (pending photos included).
+pub async fn sheet_input(
+    store: &Store,
+    client: &Client,
+    job: JobId,
+    currency: Option<Currency>,
+    thumb_cache: Option<&Path>,
+) -> Result<SheetInput, StoreError> {
+    let s = store.clone();
+    let (summary, photos) = tokio::task::spawn_blocking(move || -> Result<_, StoreError> {
+        let summary = s
+            .job(job)?
+            .ok_or_else(|| StoreError::Missing(format!("no batch job {}", job.0)))?;
+        let top = summary.top as usize;
+        let mut photos = Vec::new();
+        for item in s.job_items(job)? {
+            let (outcome, query_thumb) = match item.state {
+                ItemState::Pending => (PhotoOutcome::Pending, None),
+                ItemState::Failed { reason } => (PhotoOutcome::Failed { reason }, None),
+                ItemState::Done { search, total } => {
+                    let stored = match search {
+                        Some(id) => s.load_search(id)?,
+                        None => None,
+                    };
+                    let thumb = match search {
+                        Some(id) => s.search_thumbnail(id)?,
+                        None => None,
+                    };
+                    let matches = stored
+                        .map(|st| st.offers.into_iter().take(top).enumerate())
+                        .into_iter()
+                        .flatten()
+                        .map(|(i, offer)| Match {
+                            rank: i + 1,
+                            offer,
+                            thumb: None,
+                        })
+                        .collect();
+                    (PhotoOutcome::Done { total, matches }, thumb)
+                }
+            };
+            photos.push(PhotoResult {
+                index: item.index as usize,
+                source: item.source,
+                user_values: item.user_values,
+                query_thumb,
+                outcome,
+            });
+        }
+        Ok((summary, photos))
+    })
+    .await
+    .unwrap_or_else(|e| Err(StoreError::Missing(format!("a store task failed: {e}"))))?;
+    let mut input = SheetInput {
+        user_columns: summary.user_columns,
+        photos,
+        top: summary.top as usize,
+        currency,
+    };
+    fill_thumbnails(&mut input, client, thumb_cache).await;
+    Ok(input)
+}
+
+/// Fetches every match's picture (each address once) into a small JPEG.
+async fn fill_thumbnails(input: &mut SheetInput, client: &Client, cache: Option<&Path>) {
+    let mut urls: Vec<String> = input
+        .photos
+        .iter()
+        .filter_map(|p| match &p.outcome {
+            PhotoOutcome::Done { matches, .. } => Some(matches),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|m| m.offer.picture_link())
+        .collect();
+    urls.sort();
+    urls.dedup();
+    let fetched: HashMap<String, Vec<u8>> = futures::stream::iter(urls)
+        .map(|url| async move {
+            let thumb = thumbnail(client, &url, cache).await;
+            (url, thumb)
+        })
+        .buffer_unordered(THUMB_CONCURRENCY)
+        .filter_map(|(url, thumb)| async move { thumb.map(|t| (url, t)) })
+        .collect()
+        .await;
+    for photo in &mut input.photos {
+        if let PhotoOutcome::Done { matches, .. } = &mut photo.outcome {
+            for m in matches {
+                m.thumb = m.offer.picture_link().and_then(|u| fetched.get(&u).cloned());
+            }
+        }
+    }
+    if let Some(dir) = cache {
+        let dir = dir.to_path_buf();
+        let _ = tokio::task::spawn_blocking(move || prune(&dir, MAX_CACHED_THUMBS)).await;
+    }
+}
+
+/// A match's thumbnail: from the disk cache, else downloaded and reduced.
+async fn thumbnail(client: &Client, url: &str, cache: Option<&Path>) -> Option<Vec<u8>> {
+    let file = cache.map(|dir| dir.join(format!("{}.jpg", crate::text::hex(&Md5::digest(url)))));
+    if let Some(f) = &file
+        && let Ok(bytes) = crate::image::read::read_file_capped(f, MAX_PICTURE_BYTES as u64)
+    {
+        return Some(bytes);
+    }
+    let bytes = match client.fetch_image(url, MAX_PICTURE_BYTES).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::debug!(error = %crate::text::sanitize(&e.to_string()), "batch thumbnail");
+            return None;
+        }
+    };
+    let thumb = tokio::task::spawn_blocking(move || {
+        crate::image::thumbnail::history_thumbnail(&bytes).ok()
+    })
+    .await
+    .ok()
+    .flatten()?;
+    if let Some(f) = file {
+        let data = thumb.clone();
+        let _ = tokio::task::spawn_blocking(move || save(&f, &data)).await;
+    }
+    Some(thumb)
+}
+
+/// Writes a cache file whole or not at all.
+fn save(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("part");
+    std::fs::write(&tmp, data)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// Keeps the newest `keep` files of the cache.
+fn prune(dir: &Path, keep: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .flatten()
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    if files.len() <= keep {
+        return;
+    }
+    files.sort();
+    let over = files.len() - keep;
+    for (_, path) in files.into_iter().take(over) {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_keeps_the_newest_files() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..5 {
+            let p = dir.path().join(format!("{i}.jpg"));
+            save(&p, b"x").unwrap();
+            let t = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1000 + i);
+            std::fs::File::options()
+                .write(true)
+                .open(&p)
+                .unwrap()
+                .set_modified(t)
+                .unwrap();
+        }
+        prune(dir.path(), 2);
+        let mut left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["3.jpg", "4.jpg"]);
+    }
+}

@@ -1,0 +1,430 @@
+//! `tusou batch`: a folder or list of photos searched at the provider's
+//! rate into a sheet, the job kept in the history database so that Ctrl-C,
+//! a crash or `kill -9` loses nothing and the same command (or `--resume`)
+//! goes on where it stopped.
+//!
+//! Exit codes: 0 every photo searched and the sheet written; 7 the sheet
+//! written but some photos failed (listed on stderr and in the sheet);
+//! 130 stopped by Ctrl-C / SIGTERM (resume later); 4 credentials refused
+//! (the job is kept); 3 the input cannot be read; 2 usage; 6 configuration;
+//! 1 anything else (no history database, the sheet could not be written).
+
+use crate::api::pace::Pacer;
+use crate::backend::{BackendMode, SearchBackend};
+use crate::batch::assemble::sheet_input;
+use crate::batch::inputs::collect;
+use crate::batch::job;
+use crate::batch::run::{Event, RunError, RunOptions, run_job};
+use crate::batch::sheet::write_sheet;
+use crate::cli::{BatchArgs, CommonArgs};
+use crate::config::{Config, check_concurrency, check_rate};
+use crate::startup::{Exit, demo_options, prepare_options, start_failure};
+use crate::store::{JobId, JobSummary, Store};
+use crate::text::{sanitize, utc_minute};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Exit code when the sheet is written but some photos failed.
+pub const EXIT_SOME_FAILED: u8 = 7;
+/// Exit code when the run was stopped (Ctrl-C, SIGTERM, SIGHUP).
+pub const EXIT_STOPPED: u8 = 130;
+/// Jobs `--list` shows.
+const LISTED_JOBS: u32 = 50;
+/// A plain progress line at most this often (stderr not a terminal).
+const PLAIN_EVERY: Duration = Duration::from_secs(5);
+
+pub async fn batch(args: BatchArgs, common: &CommonArgs) -> ExitCode {
+    match run(args, common).await {
+        Ok(code) => code,
+        Err((exit, message)) => {
+            eprintln!("tusou: {}", sanitize(&message));
+            exit.into()
+        }
+    }
+}
+
+type Failed = (Exit, String);
+
+async fn run(args: BatchArgs, common: &CommonArgs) -> Result<ExitCode, Failed> {
+    args.query.check().map_err(|e| (Exit::Usage, e))?;
+    let mut config =
+        Config::load(common.config.as_deref()).map_err(|e| (Exit::Config, e.to_string()))?;
+    if let Some(kind) = common.provider {
+        config.provider_choice = Some(kind);
+    }
+    for warning in &config.warnings {
+        eprintln!("tusou: warning: {warning}");
+    }
+    let rate = args
+        .rate
+        .map(|r| check_rate("--rate", r))
+        .transpose()
+        .map_err(|e| (Exit::Usage, e.to_string()))?;
+    let concurrency = args
+        .concurrency
+        .map(|n| check_concurrency("--concurrency", n))
+        .transpose()
+        .map_err(|e| (Exit::Usage, e.to_string()))?;
+
+    let backend = SearchBackend::start(&config, &demo_options(common))
+        .await
+        .map_err(|e| match start_failure(&e) {
+            Exit::Config => (Exit::Config, format!("{e:#}")),
+            exit => (exit, format!("could not start: {e:#}")),
+        })?;
+    for notice in &backend.store_notices {
+        eprintln!("tusou: history: {}", sanitize(notice));
+    }
+    let Some(store) = backend.store.clone() else {
+        let why = backend.history_off.clone().unwrap_or_default();
+        return Err((
+            Exit::Failure,
+            format!("batch keeps its job in the history database, and {why}"),
+        ));
+    };
+    if args.list {
+        return list(&store);
+    }
+    if backend.mode == BackendMode::Demo {
+        eprintln!(
+            "tusou: demo mode — no credentials configured (or --demo); searching the built-in simulator"
+        );
+    }
+
+    let job = find_or_create(&args, &config, &store, &backend)?;
+    if args.retry_failed {
+        let n = store
+            .retry_failed_items(job.id)
+            .map_err(|e| (Exit::Failure, format!("history: {e}")))?;
+        if n > 0 {
+            eprintln!("tusou: trying {n} failed photos again");
+        }
+    }
+    let job = refreshed(&store, job.id)?;
+
+    let limits = config.batch.limits(backend.client.kind());
+    let rate = rate.unwrap_or(limits.rate);
+    let concurrency = concurrency.unwrap_or(limits.concurrency);
+    let pacer = Arc::new(Pacer::new(rate).map_err(|e| (Exit::Usage, format!("--rate: {e}")))?);
+    backend.client.set_pacer(Some(pacer.clone()));
+
+    let mut code = ExitCode::SUCCESS;
+    if job.pending() > 0 {
+        eprintln!(
+            "tusou: batch job {}: {} photos, {} to search, {} done, {} failed · {rate} requests/s, {concurrency} at once",
+            job.id.0,
+            job.total,
+            job.pending(),
+            job.done,
+            job.failed
+        );
+        let opts = RunOptions {
+            params: job.params.clone(),
+            concurrency: concurrency as usize,
+            prepare: prepare_options(common),
+            provider: backend.provider_name.clone(),
+        };
+        let progress = Progress::new(&job);
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let signals = tokio::spawn(async move {
+            crate::startup::stop_signal().await;
+            let _ = stop_tx.send(true);
+        });
+        let on_event = |e: Event| progress.event(e);
+        let result = run_job(&backend.client, &store, job.id, &opts, &on_event, stop_rx).await;
+        signals.abort();
+        progress.finish();
+        match result {
+            Ok(()) => {}
+            Err(RunError::Stopped) => {
+                let now = refreshed(&store, job.id)?;
+                eprintln!(
+                    "tusou: stopped: {} of {} photos done, {} failed, {} to go; run the same command or `tusou batch --resume {}` to go on",
+                    now.done,
+                    now.total,
+                    now.failed,
+                    now.pending(),
+                    job.id.0
+                );
+                return Ok(ExitCode::from(EXIT_STOPPED));
+            }
+            Err(RunError::Auth(e)) => {
+                return Err((
+                    Exit::Auth,
+                    format!(
+                        "the provider refused the credentials: {e}; the job is kept: fix them (`tusou doctor`), then `tusou batch --resume {}`",
+                        job.id.0
+                    ),
+                ));
+            }
+            Err(RunError::Store(e)) => {
+                return Err((Exit::Failure, format!("history database: {e}")));
+            }
+        }
+        if pacer.rate_limited_count() > 0 {
+            eprintln!(
+                "tusou: the provider said \"too many requests\" {} times; tusou waited as it asked (consider a lower --rate)",
+                pacer.rate_limited_count()
+            );
+        }
+    }
+    let job = refreshed(&store, job.id)?;
+    if job.pending() == 0 {
+        let _ = store.finish_job(job.id);
+    }
+
+    let out = PathBuf::from(&job.out);
+    let thumbs = config.cache_dir.as_ref().map(|d| d.join("batch-thumbs"));
+    let input = sheet_input(
+        &store,
+        &backend.client,
+        job.id,
+        config.currency.clone(),
+        thumbs.as_deref(),
+    )
+    .await
+    .map_err(|e| (Exit::Failure, format!("history database: {e}")))?;
+    let written = {
+        let out = out.clone();
+        tokio::task::spawn_blocking(move || write_sheet(&out, &input))
+            .await
+            .map_err(|e| (Exit::Failure, format!("writing the sheet: {e}")))?
+    };
+    if let Err(e) = written {
+        return Err((
+            Exit::Failure,
+            format!(
+                "could not write {}: {e}; the results are kept: `tusou batch --resume {}` writes it again",
+                crate::image::read::shown(&out),
+                job.id.0
+            ),
+        ));
+    }
+    eprintln!(
+        "tusou: wrote {}: {} photos, {} searched, {} failed",
+        crate::image::read::shown(&out),
+        job.total,
+        job.done,
+        job.failed
+    );
+    if job.failed > 0 {
+        let items = store.job_items(job.id).unwrap_or_default();
+        for item in items {
+            if let crate::store::ItemState::Failed { reason } = item.state {
+                eprintln!(
+                    "tusou:   #{} {}: {}",
+                    item.index,
+                    sanitize(&item.source),
+                    sanitize(&reason)
+                );
+            }
+        }
+        code = ExitCode::from(EXIT_SOME_FAILED);
+    }
+    Ok(code)
+}
+
+/// The job the arguments name: `--resume [ID]`, else the unfinished job of
+/// the same command, else a new one.
+fn find_or_create(
+    args: &BatchArgs,
+    config: &Config,
+    store: &Store,
+    backend: &SearchBackend,
+) -> Result<JobSummary, Failed> {
+    let db = |e: crate::store::StoreError| (Exit::Failure, format!("history database: {e}"));
+    if let Some(id) = args.resume {
+        let job = if id == 0 {
+            store
+                .jobs(LISTED_JOBS)
+                .map_err(db)?
+                .into_iter()
+                .find(|j| j.finished_at.is_none())
+                .ok_or_else(|| (Exit::Usage, "no unfinished batch job to resume".to_string()))?
+        } else {
+            store
+                .job(JobId(id))
+                .map_err(db)?
+                .ok_or_else(|| (Exit::Usage, format!("no batch job {id} (see tusou batch --list)")))?
+        };
+        if job.provider != backend.provider_name {
+            return Err((
+                Exit::Usage,
+                format!(
+                    "job {} searches {}, and this run is set up for {}: use --provider (or --demo) as then",
+                    job.id.0, job.provider, backend.provider_name
+                ),
+            ));
+        }
+        eprintln!(
+            "tusou: resuming batch job {} ({})",
+            job.id.0,
+            sanitize(&job.input)
+        );
+        return Ok(job);
+    }
+    let Some(input) = &args.input else {
+        return Err((Exit::Usage, "name a directory or a list of photos".into()));
+    };
+    let inputs = collect(input, args.recursive).map_err(|e| (Exit::Input, e.to_string()))?;
+    let params = args.query.params(config, Some(args.top));
+    let provider = &backend.provider_name;
+    let identity = job::identity(&inputs, args.recursive, provider, &params, args.top);
+    let out = match &args.out {
+        Some(out) => std::path::absolute(out).unwrap_or_else(|_| out.clone()),
+        None => job::default_out(&crate::config::export_dir()),
+    };
+    let (job, found) =
+        job::find_or_create(store, &inputs, &identity, provider, &params, args.top, &out)
+            .map_err(db)?;
+    if found {
+        eprintln!(
+            "tusou: going on with batch job {} from {} ({} of {} done)",
+            job.id.0,
+            utc_minute(job.created_at),
+            job.done,
+            job.total
+        );
+    }
+    Ok(job)
+}
+
+fn refreshed(store: &Store, id: JobId) -> Result<JobSummary, Failed> {
+    store
+        .job(id)
+        .map_err(|e| (Exit::Failure, format!("history database: {e}")))?
+        .ok_or_else(|| (Exit::Failure, format!("batch job {} is gone", id.0)))
+}
+
+/// `tusou batch --list`: jobs, newest first (stdout).
+fn list(store: &Store) -> Result<ExitCode, Failed> {
+    use std::io::Write;
+    let jobs = store
+        .jobs(LISTED_JOBS)
+        .map_err(|e| (Exit::Failure, format!("history database: {e}")))?;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{:>5}  {:<16}  {:<10}  {:>6}  {:>6}  {:>6}  {:>6}  input → sheet",
+        "job", "created (UTC)", "state", "photos", "done", "failed", "to go"
+    );
+    for j in jobs {
+        let state = if j.finished_at.is_some() {
+            "finished"
+        } else {
+            "unfinished"
+        };
+        let _ = writeln!(
+            out,
+            "{:>5}  {:<16}  {:<10}  {:>6}  {:>6}  {:>6}  {:>6}  {} → {}",
+            j.id.0,
+            utc_minute(j.created_at),
+            state,
+            j.total,
+            j.done,
+            j.failed,
+            j.pending(),
+            sanitize(&j.input),
+            sanitize(&j.out)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Progress on stderr: a bar when it is a terminal, else a plain line
+/// every few seconds (and one per failure).
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    started: Instant,
+    total: u64,
+    done: AtomicU64,
+    failed: AtomicU64,
+    done_before: u64,
+    last_line: Mutex<Instant>,
+}
+
+impl Progress {
+    fn new(job: &JobSummary) -> Progress {
+        let finished = job.done + job.failed;
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(job.total);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:30} {pos}/{len} photos · {msg} · ETA {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar.set_position(finished);
+            bar
+        });
+        Progress {
+            bar,
+            started: Instant::now(),
+            total: job.total,
+            done: AtomicU64::new(job.done),
+            failed: AtomicU64::new(job.failed),
+            done_before: finished,
+            last_line: Mutex::new(Instant::now()),
+        }
+    }
+
+    fn event(&self, e: Event) {
+        match &e {
+            Event::Done { .. } => {
+                self.done.fetch_add(1, Ordering::Relaxed);
+            }
+            Event::Failed {
+                index,
+                source,
+                reason,
+            } => {
+                self.failed.fetch_add(1, Ordering::Relaxed);
+                let line = format!(
+                    "tusou: #{index} {}: {}",
+                    sanitize(source),
+                    sanitize(reason)
+                );
+                match &self.bar {
+                    Some(bar) => bar.println(line),
+                    None => eprintln!("{line}"),
+                }
+            }
+            Event::Again { index, reason } => {
+                tracing::info!(index, reason = %sanitize(reason), "photo tried again later");
+            }
+        }
+        let (done, failed) = (
+            self.done.load(Ordering::Relaxed),
+            self.failed.load(Ordering::Relaxed),
+        );
+        let finished = done + failed;
+        let secs = self.started.elapsed().as_secs_f64().max(1e-3);
+        let per_sec = finished.saturating_sub(self.done_before) as f64 / secs;
+        let msg = format!("{per_sec:.1} photos/s · {failed} failed");
+        match &self.bar {
+            Some(bar) => {
+                bar.set_position(finished);
+                bar.set_message(msg);
+            }
+            None => {
+                let Ok(mut last) = self.last_line.lock() else {
+                    return;
+                };
+                if last.elapsed() >= PLAIN_EVERY || finished == self.total {
+                    *last = Instant::now();
+                    eprintln!("tusou: batch: {finished}/{} photos · {msg}", self.total);
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

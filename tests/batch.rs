@@ -1,0 +1,225 @@
+//! `tusou batch` as a user runs it: the real binary against a simulator on
+//! 127.0.0.1 (its own process state, reached with the live DajiSaaS
+//! settings so image ids are cached as in real use), 50 catalog photos,
+//! the sheet read back with a reader crate, a `kill -9` in the middle and
+//! a resume, and the simulator's own count of requests per second.
+
+use calamine::{Reader, Xlsx, open_workbook};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+use tusou_sim::{Faults, Latency, SimConfig, SimCredentials, SimHandle};
+
+struct Setup {
+    dir: tempfile::TempDir,
+    sim: SimHandle,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Setup {
+    fn new(rate_limit: Option<f64>, latency_ms: u64) -> Setup {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let sim = rt
+            .block_on(tusou_sim::spawn(
+                SimConfig {
+                    rate_limit,
+                    faults: Faults {
+                        latency: if latency_ms > 0 {
+                            Latency::Fixed(Duration::from_millis(latency_ms))
+                        } else {
+                            Latency::None
+                        },
+                        ..Faults::default()
+                    },
+                    ..SimConfig::default()
+                },
+                "127.0.0.1:0".parse().unwrap(),
+            ))
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        Setup { dir, sim, rt }
+    }
+
+    /// `n` catalog pictures in `photos/`.
+    fn photos(&self, n: usize) -> PathBuf {
+        let photos = self.dir.path().join("photos");
+        std::fs::create_dir_all(&photos).unwrap();
+        tusou_sim::write_samples(&SimConfig::default(), &photos, n).unwrap();
+        photos
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let d = self.dir.path();
+        let creds = SimCredentials::demo();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tusou"));
+        cmd.arg("batch")
+            .args(args)
+            .env("TUSOU_CONFIG_DIR", d.join("config"))
+            .env("TUSOU_CACHE_DIR", d.join("cache"))
+            .env("TUSOU_DATA_DIR", d.join("data"))
+            .env("TUSOU_EXPORT_DIR", d.join("out"))
+            .env("TUSOU_DAJI_BASE_URL", self.sim.base_url())
+            .env("TUSOU_APP_KEY", creds.app_key)
+            .env("TUSOU_APP_SECRET", creds.app_secret)
+            .env("TUSOU_PROVIDER", "dajisaas")
+            .env_remove("TUSOU_ACCESS_KEY")
+            .env_remove("TUSOU_TEST_DB_MAX_PAGES")
+            .env_remove("TUSOU_CURRENCY")
+            .env_remove("TUSOU_RATE");
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("the binary runs")
+    }
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Rows of a sheet, as strings ("" for empty cells).
+fn rows(path: &Path, sheet: &str) -> Vec<Vec<String>> {
+    let mut book: Xlsx<_> = open_workbook(path).expect("the sheet opens");
+    let range = book.worksheet_range(sheet).expect("the sheet is there");
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+/// Pictures embedded in the workbook (its `xl/media/` entries).
+fn pictures(path: &Path) -> usize {
+    let mut book: Xlsx<_> = open_workbook(path).expect("the sheet opens");
+    book.pictures().map_or(0, |p| p.len())
+}
+
+#[test]
+fn fifty_photos_become_a_sheet_with_pictures_and_links() {
+    let s = Setup::new(None, 0);
+    let photos = s.photos(50);
+    let out = s.dir.path().join("sheet.xlsx");
+    let result = s.run(&[
+        photos.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--top",
+        "3",
+        "--rate",
+        "200",
+        "--concurrency",
+        "8",
+    ]);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let photos_sheet = rows(&out, "Photos");
+    assert_eq!(photos_sheet.len(), 1 + 50, "header + one row per photo");
+    let header = &photos_sheet[0];
+    let link_col = header
+        .iter()
+        .position(|h| h == "1 link")
+        .expect("a link column");
+    for row in &photos_sheet[1..] {
+        assert!(
+            row[link_col].starts_with("https://detail.1688.com/offer/"),
+            "{row:?}"
+        );
+    }
+    let matches = rows(&out, "Matches");
+    assert_eq!(matches.len(), 1 + 50 * 3, "every match flat");
+    // Query pictures and match pictures, embedded.
+    assert!(pictures(&out) >= 50 + 50, "{} pictures", pictures(&out));
+    // Each photo's search is in the history.
+    let listed = s.run(&["--list"]);
+    let text = String::from_utf8_lossy(&listed.stdout);
+    assert!(text.contains("finished"), "{text}");
+    assert_eq!(s.sim.stats().uploads, 50);
+}
+
+#[test]
+fn killed_midway_the_same_command_goes_on_without_searching_twice() {
+    let s = Setup::new(Some(20.0), 150);
+    let photos = s.photos(50);
+    let out = s.dir.path().join("sheet.csv");
+    let args = [
+        photos.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--rate",
+        "20",
+        "--concurrency",
+        "2",
+    ];
+    let mut child = s
+        .command(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while s.sim.stats().queries < 20 {
+        assert!(Instant::now() < deadline, "no progress: {:?}", s.sim.stats());
+        assert!(child.try_wait().unwrap().is_none(), "finished too soon");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap(); // SIGKILL: no chance to tidy up
+    child.wait().unwrap();
+    let at_kill = s.sim.stats();
+    assert!(at_kill.queries < 50, "{at_kill:?}");
+    assert!(!out.exists(), "no sheet before the job is done");
+
+    let again = s.run(&args);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert!(stderr(&again).contains("going on with batch job"), "{}", stderr(&again));
+    let stats = s.sim.stats();
+    assert_eq!(stats.uploads, 50, "no upload repeated: {stats:?}");
+    assert!(
+        stats.queries <= 50 + 2,
+        "at most the photos in flight at the kill are queried again: {stats:?}"
+    );
+    assert_eq!(stats.rate_limited, 0, "{stats:?}");
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    for r in reader.records() {
+        let r = r.unwrap();
+        seen.insert(r[0].to_string());
+    }
+    assert_eq!(seen.len(), 50, "all 50 photos in the sheet");
+}
+
+#[test]
+fn the_rate_is_never_exceeded_and_failures_are_listed() {
+    let s = Setup::new(Some(10.0), 0);
+    let photos = s.photos(12);
+    std::fs::write(photos.join("broken.jpg"), b"not a picture at all").unwrap();
+    let out = s.dir.path().join("sheet.jsonl");
+    let started = Instant::now();
+    let result = s.run(&[
+        photos.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--rate",
+        "10",
+        "--concurrency",
+        "6",
+    ]);
+    let took = started.elapsed();
+    assert_eq!(
+        result.status.code(),
+        Some(tusou::headless::EXIT_SOME_FAILED as i32),
+        "{}",
+        stderr(&result)
+    );
+    assert!(stderr(&result).contains("broken.jpg"), "{}", stderr(&result));
+    let stats = s.sim.stats();
+    assert_eq!(stats.rate_limited, 0, "{stats:?}");
+    assert!(stats.max_per_second <= 11, "{stats:?}");
+    // 24 requests (12 uploads + 12 queries) at 10/s take at least 2.3 s.
+    assert!(took >= Duration::from_millis(2_300), "{took:?}");
+    let lines = std::fs::read_to_string(&out).unwrap();
+    let failed: Vec<&str> = lines.lines().filter(|l| l.contains("failed")).collect();
+    assert_eq!(failed.len(), 1, "{lines}");
+}
