@@ -37,6 +37,11 @@ pub struct SimArgs {
     /// the same order meet the same faults.
     #[arg(long, value_name = "N")]
     pub fault_seed: Option<u64>,
+    /// The provider's rate limit, API requests per second (uploads and
+    /// queries; a burst of one second's worth passes): faster requests get
+    /// HTTP 429 with Retry-After. Default: unlimited.
+    #[arg(long, value_name = "R")]
+    pub rate_limit: Option<f64>,
     /// Number of synthetic offers.
     #[arg(long, default_value_t = DEFAULT_CATALOG_SIZE)]
     pub catalog_size: usize,
@@ -111,6 +116,12 @@ impl SimArgs {
             "--clock-offset-secs must be within ±{MAX_CLOCK_OFFSET_SECS} (about 100 years)"
         );
         anyhow::ensure!(self.id_ttl != Some(0), "--id-ttl must be at least 1 second");
+        if let Some(r) = self.rate_limit {
+            anyhow::ensure!(
+                r.is_finite() && r > 0.0,
+                "--rate-limit must be a finite number of requests per second above 0"
+            );
+        }
         Ok(SimConfig {
             credentials: SimCredentials::demo(),
             catalog_size: self.catalog_size,
@@ -126,6 +137,7 @@ impl SimArgs {
             },
             id_ttl: self.id_ttl.map(Duration::from_secs),
             clock_offset_secs: self.clock_offset_secs,
+            rate_limit: self.rate_limit,
         })
     }
 }
@@ -146,6 +158,7 @@ pub async fn run_standalone(args: SimArgs) -> anyhow::Result<()> {
     eprintln!("tusou simulator listening on {url}");
     if args.bind.is_loopback() {
         eprintln!("fault control: GET/POST {url}/_sim/faults");
+        eprintln!("request counters: GET {url}/_sim/stats (DELETE to reset)");
     }
     eprintln!("# DajiSaaS provider (these are the simulator's public demo credentials)");
     eprintln!("export TUSOU_DAJI_BASE_URL={url}");
@@ -207,6 +220,21 @@ mod tests {
         assert_eq!(cli.sim.port, 8688);
         assert_eq!(c.id_ttl, None);
         assert_eq!(c.clock_offset_secs, 0);
+        assert_eq!(c.rate_limit, None);
+        let c = Cli::parse_from(["x", "--rate-limit", "2.5"])
+            .sim
+            .to_config()
+            .unwrap();
+        assert_eq!(c.rate_limit, Some(2.5));
+        for bad in ["0", "-1", "inf", "NaN"] {
+            assert!(
+                Cli::try_parse_from(["x", "--rate-limit", bad])
+                    .map_err(|e| e.to_string())
+                    .and_then(|cli| cli.sim.to_config().map_err(|e| e.to_string()))
+                    .is_err(),
+                "{bad}"
+            );
+        }
         let cli = Cli::parse_from(["x", "--id-ttl", "90", "--clock-offset-secs", "-700"]);
         let c = cli.sim.to_config().unwrap();
         assert_eq!(c.id_ttl, Some(Duration::from_secs(90)));

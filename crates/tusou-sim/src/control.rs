@@ -1,11 +1,14 @@
 //! Runtime fault control, for demonstrating the client's recovery:
 //! `GET /_sim/faults` shows the active faults, `POST /_sim/faults` with
 //! `{"faults":["server-error"],"rate":0.3,"first":null,"latency_ms":300}`
-//! replaces them. Served only when the simulator is bound to loopback.
+//! replaces them. The same body may carry `"rate_limit"`: requests per
+//! second, or null for none; absent, the limit stays as it is (it is the
+//! provider's, not a fault). Served only when the simulator is bound to
+//! loopback.
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Value, json};
 
 use crate::faults::{FaultKind, Faults, Latency};
@@ -23,7 +26,7 @@ pub(crate) enum LatencySpec {
 
 /// The body of `POST /_sim/faults`. Absent fields take the same defaults as
 /// the command line: no faults, rate 1.0 when faults are given, every
-/// request eligible, no latency, Retry-After 1 s.
+/// request eligible, no latency, Retry-After 1 s; the rate limit unchanged.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FaultsUpdate {
@@ -34,9 +37,28 @@ pub(crate) struct FaultsUpdate {
     pub latency_ms: Option<LatencySpec>,
     pub retry_after: Option<u64>,
     pub seed: Option<u64>,
+    /// Absent: unchanged; null: no limit; a number: requests per second.
+    #[serde(default, deserialize_with = "present")]
+    pub rate_limit: Option<Option<f64>>,
+}
+
+/// Tells a field given as null (`Some(None)`) from one left out (`None`,
+/// through `#[serde(default)]`).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<f64>>, D::Error> {
+    Option::<f64>::deserialize(d).map(Some)
 }
 
 impl FaultsUpdate {
+    /// The faults, and the rate limit to set if the update names one
+    /// (`Some(None)`: lift it). Checked in full before anything is applied.
+    pub(crate) fn into_parts(self) -> Result<(Faults, Option<Option<f64>>), String> {
+        let rate_limit = match self.rate_limit {
+            Some(Some(r)) => Some(Some(crate::limit::check_rate(r)?)),
+            other => other,
+        };
+        Ok((self.into_faults()?, rate_limit))
+    }
+
     pub(crate) fn into_faults(self) -> Result<Faults, String> {
         let rate = match self.rate {
             Some(r) if (0.0..=1.0).contains(&r) => r,
@@ -104,7 +126,7 @@ fn latency_json(l: &Latency) -> Value {
 
 /// What `GET /_sim/faults` answers; the same shape `POST` takes, plus the
 /// number of API requests since the faults were set.
-pub(crate) fn faults_json(f: &Faults, requests_since_set: u64) -> Value {
+pub(crate) fn faults_json(f: &Faults, requests_since_set: u64, rate_limit: Option<f64>) -> Value {
     json!({
         "faults": f.kinds,
         "rate": f.rate,
@@ -112,6 +134,7 @@ pub(crate) fn faults_json(f: &Faults, requests_since_set: u64) -> Value {
         "latency_ms": latency_json(&f.latency),
         "retry_after": f.retry_after_secs,
         "seed": f.seed,
+        "rate_limit": rate_limit,
         "requests_since_set": requests_since_set,
     })
 }
@@ -131,14 +154,15 @@ mod tests {
         assert_eq!(f.rate, 0.3);
         assert_eq!(f.first_n, None);
         assert_eq!(f.latency, Latency::Fixed(Duration::from_millis(300)));
-        let v = faults_json(&f, 2);
+        let v = faults_json(&f, 2, Some(12.5));
         assert_eq!(v["faults"], json!(["server-error"]));
         assert_eq!(v["latency_ms"], 300);
+        assert_eq!(v["rate_limit"], 12.5);
         // The reply is itself a valid update.
         let mut back = v.as_object().unwrap().clone();
         back.remove("requests_since_set");
         let again: FaultsUpdate = serde_json::from_value(Value::Object(back)).unwrap();
-        assert_eq!(again.into_faults().unwrap(), f);
+        assert_eq!(again.into_parts().unwrap(), (f, Some(Some(12.5))));
     }
 
     #[test]
@@ -166,6 +190,19 @@ mod tests {
                 .into_faults()
                 .is_err()
         );
+        // The rate limit: left out, null, a number, or refused.
+        let parts = |body: &str| {
+            serde_json::from_str::<FaultsUpdate>(body)
+                .unwrap()
+                .into_parts()
+                .map(|(_, r)| r)
+        };
+        assert_eq!(parts("{}"), Ok(None));
+        assert_eq!(parts(r#"{"rate_limit":null}"#), Ok(Some(None)));
+        assert_eq!(parts(r#"{"rate_limit":10}"#), Ok(Some(Some(10.0))));
+        assert!(parts(r#"{"rate_limit":0}"#).is_err());
+        assert!(parts(r#"{"rate_limit":-2.5}"#).is_err());
+        assert!(serde_json::from_str::<FaultsUpdate>(r#"{"rate_limit":"fast"}"#).is_err());
         assert!(parse_latency("9..1").is_err());
         assert!(parse_latency("abc").is_err());
     }

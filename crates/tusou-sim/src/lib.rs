@@ -10,13 +10,18 @@
 //! * `GET /img/{offerId}.jpg` — the catalog picture of an offer.
 //! * `GET /img/ibank/{file}.jpg` — a picture file by its alicdn-style name
 //!   (`O1CN01…_!!<member>-0-cib`), as search results link it.
-//! * `GET`/`POST /_sim/faults` — the active faults (loopback binds only).
+//! * `GET`/`POST /_sim/faults` — the active faults and the rate limit
+//!   (loopback binds only).
+//! * `GET`/`DELETE /_sim/stats` — the request counters ([`SimStats`]);
+//!   `DELETE` answers them and starts again from zero (loopback binds only).
 //!
 //! Business errors are HTTP 200 with `code` 401 (credentials, signature,
 //! timestamp) or 400 (invalid request), as the providers do. The catalog is
 //! synthetic and deterministic from a seed; results are ranked by visual
 //! similarity (outline, then colour) to the query picture. Faults (latency,
 //! 429, 5xx, bad bodies, stalls) can be injected and changed at runtime.
+//! A real rate limit ([`SimConfig::rate_limit`], a token bucket) answers
+//! 429 with `Retry-After` when API requests come faster than it allows.
 //!
 //! This crate does not depend on the `tusou` client: its wire types
 //! ([`wire`]) and signature checks ([`sign`]) are written from the
@@ -28,6 +33,7 @@ mod cli;
 pub mod clock;
 mod control;
 pub mod faults;
+mod limit;
 pub mod region;
 mod routes;
 pub mod sign;
@@ -50,6 +56,7 @@ pub use catalog::MAX_RESULTS;
 pub use cli::{SimArgs, run_standalone, write_samples};
 pub use clock::Clock;
 pub use faults::{FaultKind, Faults, Latency};
+pub use limit::SimStats;
 pub use routes::{MSG_BAD_IMAGE_URL, MSG_EXPIRED_ID, MSG_NO_IMAGE};
 
 use catalog::Catalog;
@@ -120,6 +127,13 @@ pub struct SimConfig {
     /// negative): its `Date` header, envelope timestamps and the
     /// signed-header timestamp window follow it.
     pub clock_offset_secs: i64,
+    /// The provider's rate limit in API requests per second (uploads and
+    /// queries of both providers; not pictures): a token bucket refilled at
+    /// this rate holding up to `max(1, rate)` tokens (a second's worth), one
+    /// per request. A request finding none is answered HTTP 429 with
+    /// `Retry-After` (whole seconds until a token, at least 1). `None`:
+    /// unlimited. Must be finite and above 0.
+    pub rate_limit: Option<f64>,
 }
 
 impl Default for SimConfig {
@@ -132,6 +146,7 @@ impl Default for SimConfig {
             faults: Faults::default(),
             id_ttl: None,
             clock_offset_secs: 0,
+            rate_limit: None,
         }
     }
 }
@@ -216,6 +231,7 @@ struct SimState {
     uploads: Mutex<LruCache<String, Arc<Uploaded>>>,
     images: Mutex<LruCache<String, Bytes>>,
     recorded: Mutex<VecDeque<RecordedRequest>>,
+    traffic: Mutex<limit::Traffic>,
     shutdown: watch::Receiver<bool>,
 }
 
@@ -266,6 +282,27 @@ impl SimState {
             None => f.faults.pick(f.count),
         };
         (fault, f.faults.latency.sample(), f.faults.retry_after_secs)
+    }
+
+    /// Notes an API request arriving now and takes a rate-limit token for
+    /// it; `Err` carries the Retry-After seconds of a refusal.
+    fn admit(&self) -> Result<(), u64> {
+        let mut traffic = lock(&self.traffic);
+        // Read under the lock, so arrivals are noted in order.
+        traffic.arrive(Instant::now())
+    }
+
+    /// Counts an API request answered with success.
+    fn count_success(&self, call: routes::Call) {
+        let mut traffic = lock(&self.traffic);
+        match call {
+            routes::Call::Upload => traffic.count_upload(),
+            routes::Call::Query => traffic.count_query(),
+        }
+    }
+
+    fn rate_limit(&self) -> Option<f64> {
+        lock(&self.traffic).limit()
     }
 
     fn latency(&self) -> Duration {
@@ -367,6 +404,32 @@ impl SimHandle {
         lock(&self.state.faults).faults.clone()
     }
 
+    /// The rate limit in API requests per second (`None`: unlimited).
+    pub fn rate_limit(&self) -> Option<f64> {
+        self.state.rate_limit()
+    }
+
+    /// Replaces the rate limit, starting from a full bucket; `None` lifts
+    /// it. Fails, changing nothing, unless the rate is finite and above 0.
+    pub fn set_rate_limit(&self, rate: Option<f64>) -> anyhow::Result<()> {
+        let rate = rate
+            .map(limit::check_rate)
+            .transpose()
+            .map_err(anyhow::Error::msg)?;
+        lock(&self.state.traffic).set_limit(rate, Instant::now());
+        Ok(())
+    }
+
+    /// The request counters so far.
+    pub fn stats(&self) -> SimStats {
+        lock(&self.state.traffic).stats()
+    }
+
+    /// Zeroes the request counters (the rate limit is left as it is).
+    pub fn reset_stats(&self) {
+        lock(&self.state.traffic).reset_stats();
+    }
+
     /// The last ~200 requests, oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.state.recorded).iter().cloned().collect()
@@ -409,7 +472,14 @@ impl Drop for SimHandle {
 /// Binds `addr` (tests pass `127.0.0.1:0`) and serves in the background on
 /// the current tokio runtime. Returns at once; the catalog builds on a
 /// blocking thread and the first query waits for it if needed.
+///
+/// Fails if `config.rate_limit` is not finite and above 0.
 pub async fn spawn(config: SimConfig, addr: SocketAddr) -> anyhow::Result<SimHandle> {
+    let rate_limit = config
+        .rate_limit
+        .map(limit::check_rate)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     let host = match local.ip() {
@@ -433,6 +503,7 @@ pub async fn spawn(config: SimConfig, addr: SocketAddr) -> anyhow::Result<SimHan
         uploads: Mutex::new(LruCache::new(capacity(MAX_UPLOADS))),
         images: Mutex::new(LruCache::new(capacity(MAX_CACHED_IMAGES))),
         recorded: Mutex::new(VecDeque::new()),
+        traffic: Mutex::new(limit::Traffic::new(rate_limit, Instant::now())),
         shutdown: stopped.clone(),
     });
     let warm = Arc::clone(&state);

@@ -15,7 +15,8 @@ use super::params::{Origin, RawParams, Source, nonempty};
 use super::reply::{Trace, json_response, pause, run_api};
 use super::search::search;
 use super::{
-    ApiErr, MAX_BODY_BYTES, MSG_NO_IMAGE, MSG_NO_IMAGE_SIGNED, Provider, UPLOAD_THUMB, bad, busy,
+    ApiErr, Call, MAX_BODY_BYTES, MSG_NO_IMAGE, MSG_NO_IMAGE_SIGNED, Provider, UPLOAD_THUMB, bad,
+    busy,
 };
 use crate::control::{self, FaultsUpdate};
 use crate::similarity::Descriptor;
@@ -60,11 +61,12 @@ fn origin_of(req: &Request) -> Origin {
 
 pub(super) async fn daji_upload(State(state): State<Arc<SimState>>, req: Request) -> Response {
     let mut trace = Trace::new(&req);
+    let admitted = state.admit();
     let parsed = read_multipart(req).await;
     if let Ok(fields) = &parsed {
         trace.set_fields(fields);
     }
-    let resp = run_api(&state, Provider::Daji, async {
+    let resp = run_api(&state, Provider::Daji, Call::Upload, admitted, async {
         let fields = parsed?;
         check_daji(&state, &fields)?;
         let raw = first(&fields, "image_base64")
@@ -112,6 +114,7 @@ fn image_id(bytes: &[u8]) -> String {
 
 pub(super) async fn daji_query(State(state): State<Arc<SimState>>, req: Request) -> Response {
     let mut trace = Trace::new(&req);
+    let admitted = state.admit();
     let origin = origin_of(&req);
     let parsed = Query::<Vec<(String, String)>>::try_from_uri(req.uri())
         .map(|Query(q)| q)
@@ -119,7 +122,7 @@ pub(super) async fn daji_query(State(state): State<Arc<SimState>>, req: Request)
     if let Ok(fields) = &parsed {
         trace.set_fields(fields);
     }
-    let resp = run_api(&state, Provider::Daji, async {
+    let resp = run_api(&state, Provider::Daji, Call::Query, admitted, async {
         let fields = parsed?;
         check_daji(&state, &fields)?;
         let get = |n: &str| given(&fields, n).map(str::to_string);
@@ -149,6 +152,7 @@ pub(super) async fn daji_query(State(state): State<Arc<SimState>>, req: Request)
 
 pub(super) async fn signed_query(State(state): State<Arc<SimState>>, req: Request) -> Response {
     let mut trace = Trace::new(&req);
+    let admitted = state.admit();
     let origin = origin_of(&req);
     let headers = req.headers().clone();
     let body = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES).await;
@@ -174,7 +178,7 @@ pub(super) async fn signed_query(State(state): State<Arc<SimState>>, req: Reques
             .collect();
         trace.set_fields(&fields);
     }
-    let resp = run_api(&state, Provider::Signed, async {
+    let resp = run_api(&state, Provider::Signed, Call::Query, admitted, async {
         let map = parsed?;
         check_signed_headers(&state, &headers)?;
         let body: SignedQueryBody = serde_json::from_value(Value::Object(map)).map_err(|e| {
@@ -271,8 +275,12 @@ fn not_found_image() -> Response {
 // Runtime fault control (loopback only).
 
 fn control_reply(state: &SimState) -> Response {
+    let rate_limit = state.rate_limit();
     let f = lock(&state.faults);
-    json_response(StatusCode::OK, &control::faults_json(&f.faults, f.count))
+    json_response(
+        StatusCode::OK,
+        &control::faults_json(&f.faults, f.count, rate_limit),
+    )
 }
 
 pub(super) async fn get_faults(State(state): State<Arc<SimState>>, req: Request) -> Response {
@@ -293,16 +301,40 @@ pub(super) async fn set_faults(State(state): State<Arc<SimState>>, req: Request)
         Err(_) => error("body too large".into()),
         Ok(bytes) => match serde_json::from_slice::<FaultsUpdate>(&bytes) {
             Err(e) => error(clean(&e.to_string(), 200)),
-            Ok(update) => match update.into_faults() {
+            Ok(update) => match update.into_parts() {
                 Err(e) => error(e),
-                Ok(faults) => {
+                Ok((faults, rate_limit)) => {
                     tracing::info!(kinds = ?faults.kinds, rate = faults.rate, "sim faults set");
                     *lock(&state.faults) = crate::FaultState::new(faults);
+                    if let Some(limit) = rate_limit {
+                        tracing::info!(rate_limit = ?limit, "sim rate limit set");
+                        lock(&state.traffic).set_limit(limit, Instant::now());
+                    }
                     control_reply(&state)
                 }
             },
         },
     };
+    trace.finish(&state, resp)
+}
+
+pub(super) async fn get_stats(State(state): State<Arc<SimState>>, req: Request) -> Response {
+    let trace = Trace::new(&req);
+    let stats = lock(&state.traffic).stats();
+    let resp = json_response(StatusCode::OK, &serde_json::json!(stats));
+    trace.finish(&state, resp)
+}
+
+/// Answers the counters as they were and starts them again from zero.
+pub(super) async fn reset_stats(State(state): State<Arc<SimState>>, req: Request) -> Response {
+    let trace = Trace::new(&req);
+    let stats = {
+        let mut traffic = lock(&state.traffic);
+        let stats = traffic.stats();
+        traffic.reset_stats();
+        stats
+    };
+    let resp = json_response(StatusCode::OK, &serde_json::json!(stats));
     trace.finish(&state, resp)
 }
 

@@ -25,8 +25,8 @@ use serde_json::Value;
 use crate::SimState;
 pub(crate) use handlers::PictureRef;
 use handlers::{
-    catalog_image, catalog_picture, daji_query, daji_upload, get_faults, not_found, set_faults,
-    signed_query,
+    catalog_image, catalog_picture, daji_query, daji_upload, get_faults, get_stats, not_found,
+    reset_stats, set_faults, signed_query,
 };
 
 /// Largest decoded image the providers accept.
@@ -63,6 +63,13 @@ const MSG_DOWNLOAD_FAILED: &str = "图片下载失败 failed to download image";
 enum Provider {
     Daji,
     Signed,
+}
+
+/// Which counter of [`crate::SimStats`] a successful API request adds to.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Call {
+    Upload,
+    Query,
 }
 
 /// A business error: HTTP 200 with this `code` and message in the envelope.
@@ -103,7 +110,9 @@ pub(crate) fn router(state: Arc<SimState>, control: bool) -> Router {
         .route("/img/{file}", get(catalog_image))
         .route("/img/ibank/{file}", get(catalog_picture));
     if control {
-        router = router.route("/_sim/faults", get(get_faults).post(set_faults));
+        router = router
+            .route("/_sim/faults", get(get_faults).post(set_faults))
+            .route("/_sim/stats", get(get_stats).delete(reset_stats));
     }
     router
         .fallback(not_found)

@@ -11,7 +11,7 @@ use futures::StreamExt;
 use rand::Rng;
 use serde_json::Value;
 
-use super::{DEVELOP_ID, MSG_BUSY, Outcome, Provider};
+use super::{Call, DEVELOP_ID, MSG_BUSY, Outcome, Provider};
 use crate::faults::{FaultKind, TIMEOUT_SLEEP};
 use crate::text::clean;
 use crate::wire::{DajiEnvelope, SignedEnvelope};
@@ -158,28 +158,52 @@ pub(super) async fn pause(state: &SimState, d: Duration) {
     }
 }
 
-/// Applies latency and any injected fault around the real handling.
-pub(super) async fn run_api<F>(state: &SimState, provider: Provider, logic: F) -> Response
+/// HTTP 429 with `Retry-After`, as the provider's gateway answers.
+fn too_many_requests(state: &SimState, provider: Provider, retry_after_secs: u64) -> Response {
+    let body = envelope(
+        state,
+        provider,
+        429,
+        "请求过于频繁，请稍后再试 too many requests",
+        Value::Null,
+    );
+    let mut resp = json_response(StatusCode::TOO_MANY_REQUESTS, &body);
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    resp
+}
+
+/// The full reply to a handled request, counted when it succeeded.
+fn answer(state: &SimState, provider: Provider, call: Call, outcome: Outcome) -> Response {
+    if outcome.is_ok() {
+        state.count_success(call);
+    }
+    json_response(StatusCode::OK, &outcome_body(state, provider, outcome))
+}
+
+/// Applies the rate limit (`admitted`, from [`SimState::admit`] when the
+/// request arrived), then latency and any injected fault around the real
+/// handling. A request refused by the limit is answered at once, without
+/// latency, and does not count towards the faults' `first`, as a gateway
+/// turns it away before the service sees it.
+pub(super) async fn run_api<F>(
+    state: &SimState,
+    provider: Provider,
+    call: Call,
+    admitted: Result<(), u64>,
+    logic: F,
+) -> Response
 where
     F: Future<Output = Outcome>,
 {
+    if let Err(retry_after) = admitted {
+        return too_many_requests(state, provider, retry_after);
+    }
     let (fault, latency, retry_after) = state.next_fault();
     pause(state, latency).await;
     match fault {
-        None => json_response(StatusCode::OK, &outcome_body(state, provider, logic.await)),
-        Some(FaultKind::RateLimit) => {
-            let body = envelope(
-                state,
-                provider,
-                429,
-                "请求过于频繁，请稍后再试 too many requests",
-                Value::Null,
-            );
-            let mut resp = json_response(StatusCode::TOO_MANY_REQUESTS, &body);
-            resp.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
-            resp
-        }
+        None => answer(state, provider, call, logic.await),
+        Some(FaultKind::RateLimit) => too_many_requests(state, provider, retry_after),
         Some(FaultKind::ServerError) => server_error(),
         Some(FaultKind::MalformedJson) => (
             StatusCode::OK,
@@ -205,7 +229,7 @@ where
         ),
         Some(FaultKind::Timeout) => {
             pause(state, TIMEOUT_SLEEP).await;
-            json_response(StatusCode::OK, &outcome_body(state, provider, logic.await))
+            answer(state, provider, call, logic.await)
         }
     }
 }
