@@ -4,7 +4,7 @@
 
 use crate::api::Offer;
 use crate::store::ShortlistEntry;
-use crate::text::{fit, sanitize, utc_minute};
+use crate::text::{fit, formula_safe, sanitize, utc_minute};
 use serde::Serialize;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -88,13 +88,7 @@ pub(crate) fn write_csv<W: Write>(out: &mut W, rows: &[ShortlistRow]) -> io::Res
         "image_url",
     ])?;
     for r in rows {
-        let guard = |s: &str| {
-            if s.starts_with(['=', '+', '-', '@']) {
-                format!("'{s}")
-            } else {
-                s.to_string()
-            }
-        };
+        let guard = |s: &str| formula_safe(s).into_owned();
         writer.write_record([
             r.provider.as_str(),
             r.status,
