@@ -40,7 +40,7 @@ fn jpeg(seed: u32) -> Vec<u8> {
     let mut out = Cursor::new(Vec::new());
     image::DynamicImage::ImageRgb8(img)
         .write_to(&mut out, image::ImageFormat::Jpeg)
-        .unwrap();
+        .expect("a JPEG encodes");
     out.into_inner()
 }
 
@@ -122,7 +122,7 @@ fn input() -> SheetInput {
         user_columns: vec!["SKU".into(), "name".into()],
         photos,
         top: TOP,
-        currency: Some(Currency::new("USD", 7.1).unwrap()),
+        currency: Some(Currency::new("USD", 7.1).expect("a valid currency")),
     }
 }
 
@@ -456,8 +456,13 @@ fn jsonl_is_one_typed_object_per_row() {
 
 fn names_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .expect("the folder lists")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     names.sort();
     names
@@ -549,4 +554,33 @@ fn a_read_only_folder_gets_no_file() {
         Ok(()) => assert_eq!(names_in(&locked), ["sheet.jsonl"]),
         Err(other) => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn overlong_text_is_cut_not_an_error() {
+    let long_title = "长".repeat(40_000);
+    let long_url = format!("https://example.com/{}", "a".repeat(3_000));
+    let mut input = input();
+    input.photos.truncate(1);
+    input.photos[0].source = long_url.clone();
+    if let PhotoOutcome::Done { matches, .. } = &mut input.photos[0].outcome {
+        matches[0].offer.title = long_title;
+        matches[0].offer.title_en = None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.xlsx");
+    write_sheet(&path, &input).unwrap();
+
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    let photos = book.worksheet_range("Photos").unwrap();
+    let title = text(&photos, 1, column(&photos, "1 title"));
+    assert_eq!(title.chars().count(), 32_767);
+    // Too long for a hyperlink: the address as text instead.
+    assert_eq!(text(&photos, 1, 2), long_url);
+    let links = book.hyperlinks_by_sheet_name("Photos").unwrap();
+    assert!(
+        links
+            .iter()
+            .all(|l| l.target.as_deref() != Some(long_url.as_str()))
+    );
 }

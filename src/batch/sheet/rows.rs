@@ -634,11 +634,11 @@ mod tests {
     #[test]
     fn flat_keys_keep_user_columns_from_clashing() {
         let usd = Currency::new("USD", 7.1).ok();
-        let input = input(&["SKU", "title", "SKU", "user_SKU"], 1, usd);
+        let input = input(&["SKU", "title", "SKU", "user_SKU", "SKU"], 1, usd);
         let columns = match_columns(&input, true);
         let keys = keys(&input, &columns);
         assert_eq!(
-            keys[..8],
+            keys[..9],
             [
                 "photo",
                 "source",
@@ -646,6 +646,7 @@ mod tests {
                 "user_title",
                 "user_SKU",
                 "user_user_SKU",
+                "user_SKU_2",
                 "status",
                 "reason"
             ]
@@ -677,6 +678,37 @@ mod tests {
         assert_eq!(cells.converted, Some(2.32));
         assert_eq!(cells.repurchase, Some(41.2));
         assert_eq!(cells.badges, "a b, c");
+    }
+
+    #[test]
+    fn a_photo_without_matches_still_has_a_flat_row() {
+        let input = input(&["SKU"], 3, None);
+        let photo = PhotoResult {
+            index: 4,
+            source: "a.jpg".into(),
+            user_values: Vec::new(),
+            query_thumb: None,
+            outcome: PhotoOutcome::Done {
+                total: Some(0),
+                matches: Vec::new(),
+            },
+        };
+        let prepared = PreparedPhoto::new(&photo, &input);
+        assert_eq!(prepared.user_values, [""], "padded to the user columns");
+        assert!(prepared.flat_rows(false).is_empty(), "nothing on Matches");
+        let rows = prepared.flat_rows(true);
+        assert_eq!(rows.len(), 1);
+        let row = &rows[0];
+        assert_eq!(
+            row.value(MatchColumn::Status, &input),
+            Value::Text("ok".into())
+        );
+        assert_eq!(
+            row.value(MatchColumn::Reason, &input),
+            Value::Text("no matches".into())
+        );
+        assert_eq!(row.value(MatchColumn::Rank, &input), Value::Empty);
+        assert_eq!(row.value(MatchColumn::Photo, &input), Value::Count(4));
     }
 
     #[test]

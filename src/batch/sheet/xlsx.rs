@@ -219,10 +219,10 @@ fn row_num(i: usize) -> Result<RowNum, SheetError> {
         })
 }
 
-fn photos_sheet<'f>(
+fn photos_sheet(
     input: &SheetInput,
     photos: &[PreparedPhoto<'_>],
-    formats: &'f Formats,
+    formats: &Formats,
 ) -> Result<Worksheet, SheetError> {
     let mut sheet = Sheet::new("Photos", formats)?;
     let columns = photo_columns(input);
@@ -334,10 +334,10 @@ fn photo_cell(
     }
 }
 
-fn matches_sheet<'f>(
+fn matches_sheet(
     input: &SheetInput,
     photos: &[PreparedPhoto<'_>],
-    formats: &'f Formats,
+    formats: &Formats,
 ) -> Result<Worksheet, SheetError> {
     let mut sheet = Sheet::new("Matches", formats)?;
     let columns = match_columns(input, false);
@@ -367,4 +367,19 @@ fn matches_sheet<'f>(
         }
     }
     Ok(sheet.ws)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_and_columns_stop_at_excels_limits() {
+        assert_eq!(col_num(0).ok(), Some(0));
+        assert_eq!(col_num(MAX_COLUMNS - 1).ok(), Some(16_383));
+        assert!(matches!(col_num(MAX_COLUMNS), Err(SheetError::Xlsx(_))));
+        assert_eq!(row_num(0).ok(), Some(1), "below the header");
+        assert_eq!(row_num(MAX_ROWS - 2).ok(), Some(1_048_575));
+        assert!(matches!(row_num(MAX_ROWS - 1), Err(SheetError::Xlsx(_))));
+    }
 }
