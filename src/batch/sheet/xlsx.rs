@@ -138,8 +138,8 @@ impl<'f> Sheet<'f> {
                 return Ok(());
             }
         }
-        let format = self.formats.text.clone();
-        self.text(row, col, address, &format)
+        let f = self.formats;
+        self.text(row, col, address, &f.text)
     }
 
     fn number(
@@ -186,9 +186,9 @@ impl<'f> Sheet<'f> {
     }
 
     fn header(&mut self, labels: &[String]) -> Result<(), SheetError> {
-        let bold = self.formats.header.clone();
+        let f = self.formats;
         for (col, label) in labels.iter().enumerate() {
-            self.text(0, col_num(col)?, label, &bold)?;
+            self.text(0, col_num(col)?, label, &f.header)?;
         }
         Ok(())
     }
@@ -267,7 +267,7 @@ fn photo_cell(
 ) -> Result<(), SheetError> {
     let f = sheet.formats;
     let index = photo.photo.index;
-    let hit = |k: usize| photo.matches.get(k.wrapping_sub(1));
+    let hit = |k: usize| k.checked_sub(1).and_then(|i| photo.matches.get(i));
     match column {
         PhotoColumn::Index => sheet.number(row, col, index as f64, &f.count),
         PhotoColumn::Photo => sheet.picture(
