@@ -269,7 +269,11 @@ impl QueryArgs {
 
     /// The filters as a search's parameters (the config's request fields
     /// under the command line's).
-    pub(crate) fn params(&self, config: &crate::config::Config, page_size: Option<u32>) -> crate::api::SearchParams {
+    pub(crate) fn params(
+        &self,
+        config: &crate::config::Config,
+        page_size: Option<u32>,
+    ) -> crate::api::SearchParams {
         crate::api::SearchParams {
             page_size: page_size.or(config.page_size),
             country: self.country.clone().or(config.country.clone()),
@@ -354,10 +358,13 @@ mod tests {
         let Some(Command::Search(args)) = cli.command else {
             panic!("not search")
         };
-        assert_eq!(args.min, Some(Price(500)));
-        assert_eq!(args.max, Some(Price(2050)));
+        assert_eq!(args.query.min, Some(Price(500)));
+        assert_eq!(args.query.max, Some(Price(2050)));
         assert_eq!(args.format, OutputFormat::Csv);
-        assert_eq!(args.filters(), vec![FilterFlag::Jxhy, FilterFlag::New7]);
+        assert_eq!(
+            args.query.filters(),
+            vec![FilterFlag::Jxhy, FilterFlag::New7]
+        );
         assert!(Cli::try_parse_from(["tusou", "search", "a.jpg", "--min", "abc"]).is_err());
         assert!(Cli::try_parse_from(["tusou", "search", "a.jpg", "--page-size", "51"]).is_err());
         assert!(!args.save);

@@ -5,7 +5,7 @@
 use crate::api::Offer;
 use crate::money::Currency;
 use crate::store::ShortlistEntry;
-use crate::text::{fit, sanitize, utc_minute};
+use crate::text::{fit, formula_safe, sanitize, utc_minute};
 use serde::Serialize;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -102,13 +102,7 @@ pub(crate) fn write_csv<W: Write>(
     header.extend(["link", "offer_id", "offer_map_id", "image_url"]);
     writer.write_record(&header)?;
     for r in rows {
-        let guard = |s: &str| {
-            if s.starts_with(['=', '+', '-', '@']) {
-                format!("'{s}")
-            } else {
-                s.to_string()
-            }
-        };
+        let guard = |s: &str| formula_safe(s).into_owned();
         let (note, title, title_en) = (guard(&r.note), guard(&r.title), guard(&r.title_en));
         let mut record = vec![
             r.provider.as_str(),

@@ -76,6 +76,24 @@ pub(crate) fn start_failure(error: &anyhow::Error) -> Exit {
     }
 }
 
+/// Waits for SIGINT (Ctrl-C), SIGTERM or SIGHUP: a headless command's cue
+/// to stop where it is, cleanly. The handlers are installed at the call.
+pub(crate) async fn stop_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut signals: Vec<_> = [
+        SignalKind::interrupt(),
+        SignalKind::terminate(),
+        SignalKind::hangup(),
+    ]
+    .into_iter()
+    .filter_map(|kind| signal(kind).ok())
+    .collect();
+    if signals.is_empty() {
+        return std::future::pending().await;
+    }
+    futures::future::select_all(signals.iter_mut().map(|s| Box::pin(s.recv()))).await;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,22 +120,4 @@ mod tests {
         let retried = ApiError::gave_up(3, std::time::Duration::from_secs(1), server_error());
         assert_eq!(exit_for(&retried), Exit::Network);
     }
-}
-
-/// Waits for SIGINT (Ctrl-C), SIGTERM or SIGHUP: a headless command's cue
-/// to stop where it is, cleanly. The handlers are installed at the call.
-pub(crate) async fn stop_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut signals: Vec<_> = [
-        SignalKind::interrupt(),
-        SignalKind::terminate(),
-        SignalKind::hangup(),
-    ]
-    .into_iter()
-    .filter_map(|kind| signal(kind).ok())
-    .collect();
-    if signals.is_empty() {
-        return std::future::pending().await;
-    }
-    futures::future::select_all(signals.iter_mut().map(|s| Box::pin(s.recv()))).await;
 }

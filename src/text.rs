@@ -112,6 +112,16 @@ pub(crate) fn is_url(s: &str) -> bool {
     lower.starts_with("http://") || lower.starts_with("https://")
 }
 
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first)
+/// gets a leading `'`, so CSV opened in a spreadsheet shows it as text.
+pub(crate) fn formula_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 /// 1-based line of a byte offset.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
@@ -175,6 +185,16 @@ mod tests {
         assert_eq!(truncate("abc", 0), "");
         assert_eq!(fit("国x", 5), "国x  ");
         assert_eq!(width(&fit("国潮男装", 5)), 5);
+    }
+
+    #[test]
+    fn formula_safe_guards_only_formula_leaders() {
+        assert_eq!(formula_safe("=1+1"), "'=1+1");
+        assert_eq!(formula_safe("+1"), "'+1");
+        assert_eq!(formula_safe("-1"), "'-1");
+        assert_eq!(formula_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(formula_safe("a=b"), "a=b");
+        assert_eq!(formula_safe(""), "");
     }
 
     #[test]

@@ -648,7 +648,7 @@ fn shortlist_and_history_survive_a_restart_without_the_provider() {
     app.send(b"4");
     app.wait_for("the search in the history", |a| {
         let s = a.screen();
-        s.contains("History · 1 searches")
+        s.contains("History · 1 search ")
             && s.lines()
                 .any(|l| l.contains("product.jpg") && l.contains("/"))
     });

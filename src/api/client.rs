@@ -476,7 +476,9 @@ impl Client {
         self.inner
             .settings
             .retry
-            .run(timeout, || self.download_once(parsed.clone(), max_bytes, what))
+            .run(timeout, || {
+                self.download_once(parsed.clone(), max_bytes, what)
+            })
             .await
     }
 

@@ -109,7 +109,10 @@ async fn fill_thumbnails(input: &mut SheetInput, client: &Client, cache: Option<
     for photo in &mut input.photos {
         if let PhotoOutcome::Done { matches, .. } = &mut photo.outcome {
             for m in matches {
-                m.thumb = m.offer.picture_link().and_then(|u| fetched.get(&u).cloned());
+                m.thumb = m
+                    .offer
+                    .picture_link()
+                    .and_then(|u| fetched.get(&u).cloned());
             }
         }
     }

@@ -3,8 +3,8 @@
 //! `.csv` whose other columns (SKU, name, …) are the user's own and go
 //! into the sheet beside each photo.
 
-use crate::image::read::{read_text_capped, shown};
 use crate::image::looks_like_image;
+use crate::image::read::{read_text_capped, shown};
 use std::path::{Path, PathBuf};
 
 /// Photos one job takes at most.
@@ -15,7 +15,14 @@ const MAX_LIST_BYTES: u64 = 16 * 1024 * 1024;
 const MAX_DEPTH: usize = 32;
 /// Column names that name the photo in a CSV (case-insensitive).
 const PHOTO_COLUMNS: [&str; 8] = [
-    "path", "file", "image", "photo", "picture", "url", "image_url", "source",
+    "path",
+    "file",
+    "image",
+    "photo",
+    "picture",
+    "url",
+    "image_url",
+    "source",
 ];
 
 /// A job's inputs, in order.
@@ -119,7 +126,9 @@ fn directory(dir: &Path, recursive: bool) -> Result<Listed, InputError> {
             if name.starts_with('.') {
                 continue;
             }
-            let Ok(kind) = entry.file_type() else { continue };
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
             let path = entry.path();
             if kind.is_dir() {
                 if recursive && depth < MAX_DEPTH {
@@ -261,7 +270,14 @@ mod tests {
         let names: Vec<_> = flat
             .items
             .iter()
-            .map(|(s, _)| Path::new(s).file_name().unwrap().to_str().unwrap().to_string())
+            .map(|(s, _)| {
+                Path::new(s)
+                    .file_name()
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .to_string()
+            })
             .collect();
         assert_eq!(names, ["a.PNG", "b.jpg"]);
         assert_eq!(collect(d, true).unwrap().items.len(), 3);
@@ -303,7 +319,11 @@ mod tests {
     fn a_txt_list_skips_blanks_and_comments() {
         let dir = tempfile::tempdir().unwrap();
         let list = dir.path().join("list.txt");
-        std::fs::write(&list, "# photos\n\n/abs/a.jpg\nrel/b.jpg\nhttp://x.test/c.jpg\n").unwrap();
+        std::fs::write(
+            &list,
+            "# photos\n\n/abs/a.jpg\nrel/b.jpg\nhttp://x.test/c.jpg\n",
+        )
+        .unwrap();
         let got = collect(&list, false).unwrap();
         let sources: Vec<_> = got.items.iter().map(|(s, _)| s.clone()).collect();
         assert_eq!(

@@ -9,10 +9,10 @@ use serde::Deserialize;
 
 /// Built-in defaults: well under what an API gateway usually allows; the
 /// providers publish no limit.
-pub const DEFAULT_RATE: f64 = 5.0;
-pub const DEFAULT_CONCURRENCY: u32 = 4;
+pub(crate) const DEFAULT_RATE: f64 = 5.0;
+pub(crate) const DEFAULT_CONCURRENCY: u32 = 4;
 /// Photos searched at once, at most.
-pub const MAX_CONCURRENCY: u32 = 64;
+pub(crate) const MAX_CONCURRENCY: u32 = 64;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -34,18 +34,18 @@ pub(super) struct LimitsFile {
 
 /// A provider's batch limits, resolved.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct BatchLimits {
+pub(crate) struct BatchLimits {
     /// Provider requests per second.
-    pub rate: f64,
+    pub(crate) rate: f64,
     /// Photos searched at once.
-    pub concurrency: u32,
+    pub(crate) concurrency: u32,
 }
 
 /// Both providers' limits.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct BatchConfig {
-    pub dajisaas: BatchLimits,
-    pub signed_header: BatchLimits,
+pub(crate) struct BatchConfig {
+    pub(crate) dajisaas: BatchLimits,
+    pub(crate) signed_header: BatchLimits,
 }
 
 impl Default for BatchConfig {
@@ -62,7 +62,7 @@ impl Default for BatchConfig {
 }
 
 impl BatchConfig {
-    pub fn limits(&self, kind: ProviderKind) -> BatchLimits {
+    pub(crate) fn limits(&self, kind: ProviderKind) -> BatchLimits {
         match kind {
             ProviderKind::DajiSaas => self.dajisaas,
             ProviderKind::SignedHeader => self.signed_header,
@@ -71,20 +71,22 @@ impl BatchConfig {
 }
 
 /// A rate in range, or the error naming its key.
-pub fn check_rate(key: &str, rate: f64) -> Result<f64, ConfigError> {
+pub(crate) fn check_rate(key: &str, rate: f64) -> Result<f64, ConfigError> {
     if rate.is_finite() && (MIN_RATE..=MAX_RATE).contains(&rate) {
         Ok(rate)
     } else {
         Err(ConfigError::value(
             key,
             rate,
-            format!("out of range: use requests per second from {MIN_RATE:.3} (one a minute) to {MAX_RATE}"),
+            format!(
+                "out of range: use requests per second from {MIN_RATE:.3} (one a minute) to {MAX_RATE}"
+            ),
         ))
     }
 }
 
 /// A concurrency in range, or the error naming its key.
-pub fn check_concurrency(key: &str, n: u32) -> Result<u32, ConfigError> {
+pub(crate) fn check_concurrency(key: &str, n: u32) -> Result<u32, ConfigError> {
     if (1..=MAX_CONCURRENCY).contains(&n) {
         Ok(n)
     } else {

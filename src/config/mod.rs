@@ -15,7 +15,7 @@ mod file;
 mod paths;
 mod resolve;
 
-pub use batch::{BatchConfig, BatchLimits, MAX_CONCURRENCY, check_concurrency, check_rate};
+pub(crate) use batch::{BatchConfig, check_concurrency, check_rate};
 pub(crate) use paths::{config_dir, export_dir};
 
 use crate::api::{
@@ -47,7 +47,7 @@ pub struct Config {
     /// (`currency` + `rate`, or `TUSOU_CURRENCY` + `TUSOU_RATE`).
     pub currency: Option<crate::money::Currency>,
     /// `tusou batch`'s rate and concurrency per provider (`[batch]`).
-    pub batch: BatchConfig,
+    pub(crate) batch: BatchConfig,
     pub connect_timeout: Duration,
     pub timeout: Duration,
     pub retries: u32,

@@ -246,10 +246,12 @@ fn find_or_create(
                 .find(|j| j.finished_at.is_none())
                 .ok_or_else(|| (Exit::Usage, "no unfinished batch job to resume".to_string()))?
         } else {
-            store
-                .job(JobId(id))
-                .map_err(db)?
-                .ok_or_else(|| (Exit::Usage, format!("no batch job {id} (see tusou batch --list)")))?
+            store.job(JobId(id)).map_err(db)?.ok_or_else(|| {
+                (
+                    Exit::Usage,
+                    format!("no batch job {id} (see tusou batch --list)"),
+                )
+            })?
         };
         if job.provider != backend.provider_name {
             return Err((
@@ -383,11 +385,7 @@ impl Progress {
                 reason,
             } => {
                 self.failed.fetch_add(1, Ordering::Relaxed);
-                let line = format!(
-                    "tusou: #{index} {}: {}",
-                    sanitize(source),
-                    sanitize(reason)
-                );
+                let line = format!("tusou: #{index} {}: {}", sanitize(source), sanitize(reason));
                 match &self.bar {
                     Some(bar) => bar.println(line),
                     None => eprintln!("{line}"),

@@ -158,7 +158,9 @@ impl Store {
     pub fn job(&self, id: JobId) -> Result<Option<JobSummary>, StoreError> {
         self.with(|conn| {
             Ok(conn
-                .prepare_cached(&format!("SELECT {JOB_COLUMNS} FROM batch_jobs j WHERE j.id = ?1"))?
+                .prepare_cached(&format!(
+                    "SELECT {JOB_COLUMNS} FROM batch_jobs j WHERE j.id = ?1"
+                ))?
                 .query_row([id.0], job)
                 .optional()?)
         })
@@ -333,7 +335,10 @@ mod tests {
         store.item_started(id, 2).unwrap();
         store.item_failed(id, 2, "not an image").unwrap();
         let job = store.job(id).unwrap().unwrap();
-        assert_eq!((job.total, job.done, job.failed, job.pending()), (3, 1, 1, 1));
+        assert_eq!(
+            (job.total, job.done, job.failed, job.pending()),
+            (3, 1, 1, 1)
+        );
         assert_eq!(job.user_columns, columns);
         let got = store.job_items(id).unwrap();
         assert_eq!(
@@ -350,7 +355,10 @@ mod tests {
                 reason: "not an image".into()
             }
         );
-        assert_eq!((got[2].state.clone(), got[2].attempts), (ItemState::Pending, 0));
+        assert_eq!(
+            (got[2].state.clone(), got[2].attempts),
+            (ItemState::Pending, 0)
+        );
         assert!(store.item_done(id, 9, search, None).is_err());
         // Deleting the search from History leaves the photo done, without it.
         store.delete_search(search).unwrap();

@@ -1,1 +1,0 @@
-//! Writing a batch's results: XLSX (with pictures), CSV and JSONL.

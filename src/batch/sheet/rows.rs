@@ -1,0 +1,723 @@
+//! The cells every format shares: which columns there are, what they are
+//! called, and each cell's value, with all outside text sanitised here once.
+
+use std::borrow::Cow;
+
+use crate::api::Offer;
+use crate::batch::model::{Match, PhotoOutcome, PhotoResult, SheetInput};
+use crate::money::Currency;
+use crate::text::sanitize;
+
+/// Excel's longest cell text, in UTF-16 code units.
+pub(crate) const CELL_LIMIT: usize = 32_767;
+
+/// `s` cut to Excel's cell limit (at a character boundary): a longer cell
+/// is refused by the writer, and a cut title beats a failed sheet.
+pub(crate) fn clip_to_cell(s: &str) -> Cow<'_, str> {
+    // UTF-16 units are never fewer than bytes / 3, so short strings skip the count.
+    if s.len() <= CELL_LIMIT || s.encode_utf16().count() <= CELL_LIMIT {
+        return Cow::Borrowed(s);
+    }
+    let mut units = 0;
+    let end = s
+        .char_indices()
+        .find(|(_, c)| {
+            units += c.len_utf16();
+            units > CELL_LIMIT
+        })
+        .map_or(s.len(), |(at, _)| at);
+    Cow::Borrowed(&s[..end])
+}
+
+/// What a photo's search came to, as the status columns say it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum PhotoStatus {
+    Ok,
+    Failed(String),
+    Pending,
+}
+
+impl PhotoStatus {
+    pub(crate) fn of(outcome: &PhotoOutcome) -> PhotoStatus {
+        match outcome {
+            PhotoOutcome::Done { .. } => PhotoStatus::Ok,
+            PhotoOutcome::Failed { reason } => PhotoStatus::Failed(sanitize(reason)),
+            PhotoOutcome::Pending => PhotoStatus::Pending,
+        }
+    }
+
+    /// The word alone: "ok", "failed", "pending".
+    pub(crate) fn word(&self) -> &'static str {
+        match self {
+            PhotoStatus::Ok => "ok",
+            PhotoStatus::Failed(_) => "failed",
+            PhotoStatus::Pending => "pending",
+        }
+    }
+
+    /// With the reason, for the Photos sheet: "failed: not an image".
+    pub(crate) fn label(&self) -> String {
+        match self {
+            PhotoStatus::Failed(reason) => format!("failed: {reason}"),
+            other => other.word().to_string(),
+        }
+    }
+}
+
+/// The photo's user values, sanitised, exactly one per user column (a short
+/// or long list from the input is padded or cut, so columns never shift).
+pub(crate) fn user_values(photo: &PhotoResult, columns: usize) -> Vec<String> {
+    (0..columns)
+        .map(|i| {
+            photo
+                .user_values
+                .get(i)
+                .map(|v| sanitize(v))
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Where an offer's link cell on the Photos sheet points.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum LinkCell {
+    /// A clickable http(s) address.
+    Url(String),
+    /// Text to find the offer by, when there is no address.
+    Text(String),
+    Empty,
+}
+
+/// The offer's page; else its handle ("offerMapId …"), which the provider
+/// can look up; else its picture's address.
+pub(crate) fn link_cell(offer: &Offer) -> LinkCell {
+    if let Some(link) = offer.link() {
+        return LinkCell::Url(link);
+    }
+    let handle = offer.offer_map_id.as_deref().map(sanitize);
+    if let Some(handle) = handle.filter(|h| !h.trim().is_empty()) {
+        return LinkCell::Text(format!("offerMapId {handle}"));
+    }
+    if let Some(picture) = offer.picture_link() {
+        return LinkCell::Url(sanitize(&picture));
+    }
+    match offer.image_url.as_deref().map(sanitize) {
+        Some(text) if !text.trim().is_empty() => LinkCell::Text(text),
+        _ => LinkCell::Empty,
+    }
+}
+
+/// One match's values, sanitised.
+#[derive(Debug, Clone)]
+pub(crate) struct MatchCells {
+    pub(crate) rank: usize,
+    pub(crate) title_en: Option<String>,
+    pub(crate) title: String,
+    /// Yuan.
+    pub(crate) price: Option<f64>,
+    /// In the user's currency, rounded to its decimals.
+    pub(crate) converted: Option<f64>,
+    pub(crate) month_sold: Option<u64>,
+    /// Percent, e.g. 41.0.
+    pub(crate) repurchase: Option<f64>,
+    pub(crate) badges: String,
+    /// The offer's 1688 page.
+    pub(crate) link: Option<String>,
+    pub(crate) offer_id: Option<String>,
+    pub(crate) offer_map_id: Option<String>,
+    pub(crate) image_url: Option<String>,
+}
+
+impl MatchCells {
+    pub(crate) fn new(m: &Match, currency: Option<&Currency>) -> MatchCells {
+        let offer = &m.offer;
+        let text = |s: &Option<String>| s.as_deref().map(sanitize).filter(|s| !s.trim().is_empty());
+        MatchCells {
+            rank: m.rank,
+            title_en: text(&offer.title_en),
+            title: sanitize(&offer.title),
+            price: offer.price.map(|p| p.fen() as f64 / 100.0),
+            converted: currency.zip(offer.price).and_then(|(c, p)| {
+                let amount = c.amount(p);
+                amount.is_finite().then(|| round_to(amount, c.decimals()))
+            }),
+            month_sold: offer.month_sold,
+            repurchase: offer
+                .repurchase_rate
+                .filter(|r| r.is_finite())
+                .map(|r| round_to(f64::from(r), 2)),
+            badges: offer
+                .badges
+                .iter()
+                .map(|b| sanitize(b))
+                .filter(|b| !b.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join(", "),
+            link: offer.link(),
+            offer_id: text(&offer.offer_id),
+            offer_map_id: text(&offer.offer_map_id),
+            image_url: text(&offer.image_url),
+        }
+    }
+
+    /// The English title, then the original on its own line.
+    pub(crate) fn both_titles(&self) -> String {
+        match &self.title_en {
+            Some(en) if *en != self.title => format!("{en}\n{}", self.title),
+            _ => self.title.clone(),
+        }
+    }
+}
+
+/// `x` rounded to `decimals` places, so a number cell holds what it shows
+/// (f32 repurchase rates otherwise read 41.20000076).
+fn round_to(x: f64, decimals: usize) -> f64 {
+    let scale = 10f64.powi(i32::try_from(decimals).unwrap_or(2));
+    (x * scale).round() / scale
+}
+
+/// A column of the Photos sheet; `slot` is the 1-based match number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PhotoColumn {
+    Index,
+    Photo,
+    Source,
+    User(usize),
+    Status,
+    Found,
+    Picture(usize),
+    Title(usize),
+    Price(usize),
+    Converted(usize),
+    Sold(usize),
+    Repurchase(usize),
+    Badges(usize),
+    Link(usize),
+}
+
+/// The Photos sheet's columns, in order.
+pub(crate) fn photo_columns(input: &SheetInput) -> Vec<PhotoColumn> {
+    use PhotoColumn::*;
+    let mut columns = vec![Index, Photo, Source];
+    columns.extend((0..input.user_columns.len()).map(User));
+    columns.extend([Status, Found]);
+    for slot in 1..=input.top {
+        columns.extend([Picture(slot), Title(slot), Price(slot)]);
+        if input.currency.is_some() {
+            columns.push(Converted(slot));
+        }
+        columns.extend([Sold(slot), Repurchase(slot), Badges(slot), Link(slot)]);
+    }
+    columns
+}
+
+impl PhotoColumn {
+    pub(crate) fn header(self, input: &SheetInput) -> String {
+        use PhotoColumn::*;
+        match self {
+            Index => "#".into(),
+            Photo => "photo".into(),
+            Source => "source".into(),
+            User(i) => user_label(input, i),
+            Status => "status".into(),
+            Found => "found".into(),
+            Picture(k) => format!("{k} picture"),
+            Title(k) => format!("{k} title"),
+            Price(k) => format!("{k} price ¥"),
+            Converted(k) => format!("{k} price {}", currency_code(input)),
+            Sold(k) => format!("{k} sold/mo"),
+            Repurchase(k) => format!("{k} repurchase"),
+            Badges(k) => format!("{k} badges"),
+            Link(k) => format!("{k} link"),
+        }
+    }
+}
+
+/// A column of the Matches sheet and of the CSV and JSONL files (those two
+/// also have `Status` and `Reason`, so photos without matches show).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MatchColumn {
+    Photo,
+    Source,
+    User(usize),
+    Status,
+    Reason,
+    Rank,
+    TitleEn,
+    Title,
+    Price,
+    Converted,
+    Sold,
+    Repurchase,
+    Badges,
+    Link,
+    OfferId,
+    OfferMapId,
+    ImageUrl,
+}
+
+/// The flat columns, in order; `with_status` for CSV and JSONL.
+pub(crate) fn match_columns(input: &SheetInput, with_status: bool) -> Vec<MatchColumn> {
+    use MatchColumn::*;
+    let mut columns = vec![Photo, Source];
+    columns.extend((0..input.user_columns.len()).map(User));
+    if with_status {
+        columns.extend([Status, Reason]);
+    }
+    columns.extend([Rank, TitleEn, Title, Price]);
+    if input.currency.is_some() {
+        columns.push(Converted);
+    }
+    columns.extend([
+        Sold, Repurchase, Badges, Link, OfferId, OfferMapId, ImageUrl,
+    ]);
+    columns
+}
+
+impl MatchColumn {
+    /// The header on the Matches sheet, for reading.
+    pub(crate) fn label(self, input: &SheetInput) -> String {
+        use MatchColumn::*;
+        match self {
+            Photo => "photo #".into(),
+            Price => "price ¥".into(),
+            Converted => format!("price {}", currency_code(input)),
+            Sold => "sold/mo".into(),
+            Repurchase => "repurchase %".into(),
+            User(i) => user_label(input, i),
+            other => other.fixed_key().into(),
+        }
+    }
+
+    /// The name of a column other than the user's, in CSV and JSONL: the
+    /// names the search export uses.
+    fn fixed_key(self) -> &'static str {
+        use MatchColumn::*;
+        match self {
+            Photo => "photo",
+            Source => "source",
+            User(_) => "",
+            Status => "status",
+            Reason => "reason",
+            Rank => "rank",
+            TitleEn => "title_en",
+            Title => "title",
+            Price => "price",
+            // Replaced by the currency's own name (`price_usd`) in `keys`.
+            Converted => "price_converted",
+            Sold => "month_sold",
+            Repurchase => "repurchase_rate",
+            Badges => "badges",
+            Link => "link",
+            OfferId => "offer_id",
+            OfferMapId => "offer_map_id",
+            ImageUrl => "image_url",
+        }
+    }
+}
+
+/// CSV headers and JSON keys for `columns`: the fixed names, the currency's
+/// `price_usd`, and the user's names made unique — a user column called
+/// "title" or two called "SKU" would otherwise clash in a JSON object — by
+/// a `user_` prefix and then a number.
+pub(crate) fn keys(input: &SheetInput, columns: &[MatchColumn]) -> Vec<String> {
+    let mut taken: Vec<String> = columns
+        .iter()
+        .filter(|c| !matches!(c, MatchColumn::User(_)))
+        .map(|c| match c {
+            MatchColumn::Converted => converted_key(input),
+            other => other.fixed_key().to_string(),
+        })
+        .collect();
+    columns
+        .iter()
+        .map(|column| match column {
+            MatchColumn::User(i) => {
+                let key = unique_key(&user_label(input, *i), &taken);
+                taken.push(key.clone());
+                key
+            }
+            MatchColumn::Converted => converted_key(input),
+            other => other.fixed_key().to_string(),
+        })
+        .collect()
+}
+
+fn unique_key(wanted: &str, taken: &[String]) -> String {
+    if !taken.iter().any(|t| t == wanted) {
+        return wanted.to_string();
+    }
+    let prefixed = format!("user_{wanted}");
+    if !taken.contains(&prefixed) {
+        return prefixed;
+    }
+    (2..)
+        .map(|n| format!("{prefixed}_{n}"))
+        .find(|k| !taken.contains(k))
+        .unwrap_or(prefixed)
+}
+
+fn converted_key(input: &SheetInput) -> String {
+    input
+        .currency
+        .as_ref()
+        .map_or_else(|| "price_converted".into(), Currency::column)
+}
+
+fn currency_code(input: &SheetInput) -> String {
+    input
+        .currency
+        .as_ref()
+        .map(|c| c.code.clone())
+        .unwrap_or_default()
+}
+
+/// The user's column name, sanitised; an empty one is called by position.
+fn user_label(input: &SheetInput, i: usize) -> String {
+    let name = input
+        .user_columns
+        .get(i)
+        .map(|n| sanitize(n))
+        .unwrap_or_default();
+    if name.trim().is_empty() {
+        format!("column {}", i + 1)
+    } else {
+        name
+    }
+}
+
+/// One row of the flat layout: a match, or a photo with none.
+pub(crate) struct FlatRow<'a> {
+    pub(crate) photo: &'a PhotoResult,
+    pub(crate) user_values: &'a [String],
+    pub(crate) status: &'a PhotoStatus,
+    pub(crate) hit: Option<&'a MatchCells>,
+}
+
+/// A cell's value, typed, for each writer to render its own way.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Value {
+    Text(String),
+    Count(u64),
+    /// A number shown with this many decimals.
+    Decimal(f64, usize),
+    /// A percent as written, e.g. 41.0 for "41%".
+    Percent(f64),
+    /// An address, clickable where the format allows.
+    Link(String),
+    Empty,
+}
+
+impl FlatRow<'_> {
+    pub(crate) fn value(&self, column: MatchColumn, input: &SheetInput) -> Value {
+        use MatchColumn::*;
+        let text = |s: &Option<String>| s.clone().map_or(Value::Empty, Value::Text);
+        let hit = self.hit;
+        match column {
+            Photo => Value::Count(self.photo.index as u64),
+            Source => Value::Text(sanitize(&self.photo.source)),
+            User(i) => self
+                .user_values
+                .get(i)
+                .map_or(Value::Empty, |v| Value::Text(v.clone())),
+            Status => Value::Text(self.status.word().into()),
+            Reason => match (self.status, hit) {
+                (PhotoStatus::Failed(reason), _) => Value::Text(reason.clone()),
+                (PhotoStatus::Ok, None) => Value::Text("no matches".into()),
+                _ => Value::Empty,
+            },
+            Rank => hit.map_or(Value::Empty, |h| Value::Count(h.rank as u64)),
+            TitleEn => hit.map_or(Value::Empty, |h| text(&h.title_en)),
+            Title => hit.map_or(Value::Empty, |h| Value::Text(h.title.clone())),
+            Price => hit
+                .and_then(|h| h.price)
+                .map_or(Value::Empty, |p| Value::Decimal(p, 2)),
+            Converted => {
+                let decimals = input.currency.as_ref().map_or(2, Currency::decimals);
+                hit.and_then(|h| h.converted)
+                    .map_or(Value::Empty, |p| Value::Decimal(p, decimals))
+            }
+            Sold => hit
+                .and_then(|h| h.month_sold)
+                .map_or(Value::Empty, Value::Count),
+            Repurchase => hit
+                .and_then(|h| h.repurchase)
+                .map_or(Value::Empty, Value::Percent),
+            Badges => match hit {
+                Some(h) if !h.badges.is_empty() => Value::Text(h.badges.clone()),
+                _ => Value::Empty,
+            },
+            Link => hit
+                .and_then(|h| h.link.clone())
+                .map_or(Value::Empty, Value::Link),
+            OfferId => hit.map_or(Value::Empty, |h| text(&h.offer_id)),
+            OfferMapId => hit.map_or(Value::Empty, |h| text(&h.offer_map_id)),
+            ImageUrl => hit.map_or(Value::Empty, |h| text(&h.image_url)),
+        }
+    }
+}
+
+/// A photo's status, user values and match cells, worked out once for
+/// every row and sheet that shows them.
+pub(crate) struct PreparedPhoto<'a> {
+    pub(crate) photo: &'a PhotoResult,
+    pub(crate) user_values: Vec<String>,
+    pub(crate) status: PhotoStatus,
+    pub(crate) total: Option<u64>,
+    pub(crate) matches: Vec<(&'a Match, MatchCells)>,
+}
+
+impl<'a> PreparedPhoto<'a> {
+    pub(crate) fn new(photo: &'a PhotoResult, input: &SheetInput) -> PreparedPhoto<'a> {
+        let (total, matches) = match &photo.outcome {
+            PhotoOutcome::Done { total, matches } => (
+                *total,
+                matches
+                    .iter()
+                    .map(|m| (m, MatchCells::new(m, input.currency.as_ref())))
+                    .collect(),
+            ),
+            _ => (None, Vec::new()),
+        };
+        PreparedPhoto {
+            photo,
+            user_values: user_values(photo, input.user_columns.len()),
+            status: PhotoStatus::of(&photo.outcome),
+            total,
+            matches,
+        }
+    }
+
+    /// One flat row per match; `with_empty` adds one for a photo without
+    /// matches (failed, pending, or none found), so none goes missing.
+    pub(crate) fn flat_rows(&self, with_empty: bool) -> Vec<FlatRow<'_>> {
+        let row = |hit| FlatRow {
+            photo: self.photo,
+            user_values: &self.user_values,
+            status: &self.status,
+            hit,
+        };
+        if self.matches.is_empty() {
+            return if with_empty {
+                vec![row(None)]
+            } else {
+                Vec::new()
+            };
+        }
+        self.matches
+            .iter()
+            .map(|(_, cells)| row(Some(cells)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Price;
+
+    fn offer() -> Offer {
+        Offer {
+            title: "国潮男装t恤".into(),
+            ..Offer::default()
+        }
+    }
+
+    #[test]
+    fn clip_keeps_short_text_and_cuts_long_text_at_the_limit() {
+        assert_eq!(clip_to_cell("abc"), "abc");
+        let exact = "a".repeat(CELL_LIMIT);
+        assert_eq!(clip_to_cell(&exact).len(), CELL_LIMIT);
+        let long = "国".repeat(CELL_LIMIT + 10);
+        let clipped = clip_to_cell(&long);
+        assert_eq!(clipped.encode_utf16().count(), CELL_LIMIT);
+        assert!(long.starts_with(&*clipped));
+    }
+
+    #[test]
+    fn clip_never_splits_a_surrogate_pair() {
+        // 😀 is two UTF-16 units: the limit falls in the middle of one.
+        let long = "😀".repeat(CELL_LIMIT / 2 + 1);
+        let clipped = clip_to_cell(&long);
+        assert_eq!(clipped.encode_utf16().count(), CELL_LIMIT - 1);
+        assert!(clipped.ends_with('😀'));
+    }
+
+    #[test]
+    fn link_prefers_the_offer_page_then_the_handle_then_the_picture() {
+        let mut o = offer();
+        o.offer_id = Some("123".into());
+        o.offer_map_id = Some("map-1".into());
+        o.image_url = Some("https://cbu01.alicdn.com/a.jpg".into());
+        assert_eq!(
+            link_cell(&o),
+            LinkCell::Url("https://detail.1688.com/offer/123.html".into())
+        );
+        o.offer_id = None;
+        assert_eq!(link_cell(&o), LinkCell::Text("offerMapId map-1".into()));
+        o.offer_map_id = Some("  ".into());
+        assert_eq!(
+            link_cell(&o),
+            LinkCell::Url("https://cbu01.alicdn.com/a.jpg".into())
+        );
+        o.image_url = Some("javascript:alert(1)".into());
+        assert_eq!(link_cell(&o), LinkCell::Text("javascript:alert(1)".into()));
+        o.image_url = None;
+        assert_eq!(link_cell(&o), LinkCell::Empty);
+    }
+
+    #[test]
+    fn link_text_is_sanitised() {
+        let mut o = offer();
+        o.offer_map_id = Some("id\x1b[31m7".into());
+        assert_eq!(link_cell(&o), LinkCell::Text("offerMapId id7".into()));
+    }
+
+    fn input(user_columns: &[&str], top: usize, currency: Option<Currency>) -> SheetInput {
+        SheetInput {
+            user_columns: user_columns.iter().map(|s| s.to_string()).collect(),
+            photos: Vec::new(),
+            top,
+            currency,
+        }
+    }
+
+    #[test]
+    fn photo_columns_name_each_match_slot() {
+        let usd = Currency::new("usd", 7.1).ok();
+        let input = input(&["SKU", ""], 2, usd);
+        let headers: Vec<String> = photo_columns(&input)
+            .into_iter()
+            .map(|c| c.header(&input))
+            .collect();
+        assert_eq!(
+            headers[..8],
+            [
+                "#",
+                "photo",
+                "source",
+                "SKU",
+                "column 2",
+                "status",
+                "found",
+                "1 picture"
+            ]
+        );
+        assert_eq!(
+            headers[8..15],
+            [
+                "1 title",
+                "1 price ¥",
+                "1 price USD",
+                "1 sold/mo",
+                "1 repurchase",
+                "1 badges",
+                "1 link"
+            ]
+        );
+        assert_eq!(headers.len(), 7 + 2 * 8);
+        assert_eq!(headers.last().map(String::as_str), Some("2 link"));
+    }
+
+    #[test]
+    fn photo_columns_without_currency_have_no_converted_price() {
+        let input = input(&[], 1, None);
+        let columns = photo_columns(&input);
+        assert!(
+            !columns
+                .iter()
+                .any(|c| matches!(c, PhotoColumn::Converted(_)))
+        );
+        assert_eq!(columns.len(), 5 + 7);
+    }
+
+    #[test]
+    fn flat_keys_keep_user_columns_from_clashing() {
+        let usd = Currency::new("USD", 7.1).ok();
+        let input = input(&["SKU", "title", "SKU", "user_SKU", "SKU"], 1, usd);
+        let columns = match_columns(&input, true);
+        let keys = keys(&input, &columns);
+        assert_eq!(
+            keys[..9],
+            [
+                "photo",
+                "source",
+                "SKU",
+                "user_title",
+                "user_SKU",
+                "user_user_SKU",
+                "user_SKU_2",
+                "status",
+                "reason"
+            ]
+        );
+        assert!(keys.contains(&"price_usd".to_string()));
+        let mut unique = keys.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), keys.len(), "{keys:?}");
+    }
+
+    #[test]
+    fn match_cells_round_and_sanitise() {
+        let mut o = offer();
+        o.title_en = Some("Tee\x1b]0;evil\x07 shirt".into());
+        o.price = Some(Price(1650));
+        o.repurchase_rate = Some(41.2);
+        o.badges = vec!["a\tb".into(), "".into(), "c".into()];
+        let m = Match {
+            rank: 3,
+            offer: o,
+            thumb: None,
+        };
+        let usd = Currency::new("USD", 7.1).ok();
+        let cells = MatchCells::new(&m, usd.as_ref());
+        assert_eq!(cells.title_en.as_deref(), Some("Tee shirt"));
+        assert_eq!(cells.both_titles(), "Tee shirt\n国潮男装t恤");
+        assert_eq!(cells.price, Some(16.5));
+        assert_eq!(cells.converted, Some(2.32));
+        assert_eq!(cells.repurchase, Some(41.2));
+        assert_eq!(cells.badges, "a b, c");
+    }
+
+    #[test]
+    fn a_photo_without_matches_still_has_a_flat_row() {
+        let input = input(&["SKU"], 3, None);
+        let photo = PhotoResult {
+            index: 4,
+            source: "a.jpg".into(),
+            user_values: Vec::new(),
+            query_thumb: None,
+            outcome: PhotoOutcome::Done {
+                total: Some(0),
+                matches: Vec::new(),
+            },
+        };
+        let prepared = PreparedPhoto::new(&photo, &input);
+        assert_eq!(prepared.user_values, [""], "padded to the user columns");
+        assert!(prepared.flat_rows(false).is_empty(), "nothing on Matches");
+        let rows = prepared.flat_rows(true);
+        assert_eq!(rows.len(), 1);
+        let row = &rows[0];
+        assert_eq!(
+            row.value(MatchColumn::Status, &input),
+            Value::Text("ok".into())
+        );
+        assert_eq!(
+            row.value(MatchColumn::Reason, &input),
+            Value::Text("no matches".into())
+        );
+        assert_eq!(row.value(MatchColumn::Rank, &input), Value::Empty);
+        assert_eq!(row.value(MatchColumn::Photo, &input), Value::Count(4));
+    }
+
+    #[test]
+    fn status_labels() {
+        let failed = PhotoStatus::of(&PhotoOutcome::Failed {
+            reason: "not an\nimage".into(),
+        });
+        assert_eq!(failed.label(), "failed: not an image");
+        assert_eq!(failed.word(), "failed");
+        assert_eq!(PhotoStatus::of(&PhotoOutcome::Pending).label(), "pending");
+    }
+}

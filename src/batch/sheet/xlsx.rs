@@ -1,0 +1,385 @@
+//! The workbook: "Photos", a row per input photo with its picture and the
+//! first matches side by side, and "Matches", a row per match to sort and
+//! filter. Pictures are embedded in their cells (Excel 2023 and later show
+//! them; older readers show an empty cell).
+
+use std::io::Write;
+use std::path::Path;
+
+use rust_xlsxwriter::{ColNum, Format, FormatAlign, Image, RowNum, Url, Workbook, Worksheet};
+
+use super::SheetError;
+use super::rows::{
+    LinkCell, MatchColumn, PhotoColumn, PreparedPhoto, Value, clip_to_cell, link_cell,
+    match_columns, photo_columns,
+};
+use crate::batch::model::SheetInput;
+use crate::text::is_url;
+
+/// Excel's rows and columns per worksheet.
+const MAX_ROWS: usize = 1_048_576;
+const MAX_COLUMNS: usize = 16_384;
+/// Excel's hyperlinks per worksheet; later addresses are written as text.
+const MAX_LINKS: usize = 65_530;
+/// Excel's longest hyperlink address, in UTF-16 units.
+const MAX_URL: usize = 2_079;
+/// Photos sheet rows: tall enough to see a thumbnail.
+const PHOTO_ROW_PX: u32 = 60;
+const PICTURE_COLUMN_PX: u32 = 80;
+/// Titles wrap at about this many characters.
+const TITLE_WIDTH: f64 = 40.0;
+/// Autofit looks at this many rows, and stops at this width (pixels).
+const AUTOFIT_ROWS: RowNum = 500;
+const AUTOFIT_MAX_PX: u32 = 320;
+
+/// Writes the workbook to `path` (created or truncated; [`super::write_sheet`]
+/// is the one that never leaves a partial file).
+pub fn write_xlsx(path: &Path, input: &SheetInput) -> Result<(), SheetError> {
+    build(input)?.save(path)?;
+    Ok(())
+}
+
+/// Writes the workbook to `out`.
+pub(crate) fn write_xlsx_to<W: Write + Send>(out: W, input: &SheetInput) -> Result<(), SheetError> {
+    build(input)?.save_to_writer(out)?;
+    Ok(())
+}
+
+fn build(input: &SheetInput) -> Result<Workbook, SheetError> {
+    let formats = Formats::new(input);
+    let photos: Vec<PreparedPhoto<'_>> = input
+        .photos
+        .iter()
+        .map(|p| PreparedPhoto::new(p, input))
+        .collect();
+    let mut workbook = Workbook::new();
+    workbook.push_worksheet(photos_sheet(input, &photos, &formats)?);
+    workbook.push_worksheet(matches_sheet(input, &photos, &formats)?);
+    Ok(workbook)
+}
+
+/// The cell formats, made once per workbook.
+struct Formats {
+    header: Format,
+    text: Format,
+    title: Format,
+    count: Format,
+    yuan: Format,
+    /// The user's currency, with its decimals.
+    converted: Format,
+    whole: Format,
+    percent: Format,
+}
+
+impl Formats {
+    fn new(input: &SheetInput) -> Formats {
+        // Centred vertically so text sits beside the 60 px pictures.
+        let cell = Format::new().set_align(FormatAlign::VerticalCenter);
+        let decimals = input.currency.as_ref().map_or(2, |c| c.decimals());
+        let converted = if decimals == 0 { "0" } else { "0.00" };
+        Formats {
+            header: Format::new()
+                .set_bold()
+                .set_align(FormatAlign::VerticalCenter),
+            text: cell.clone(),
+            title: cell.clone().set_text_wrap(),
+            count: cell.clone().set_num_format("0"),
+            yuan: cell.clone().set_num_format("0.00"),
+            converted: cell.clone().set_num_format(converted),
+            whole: cell.clone().set_num_format("0"),
+            percent: cell.set_num_format("0%"),
+        }
+    }
+}
+
+/// A worksheet and what limits it has used up.
+struct Sheet<'f> {
+    ws: Worksheet,
+    links: usize,
+    formats: &'f Formats,
+}
+
+impl<'f> Sheet<'f> {
+    fn new(name: &str, formats: &'f Formats) -> Result<Sheet<'f>, SheetError> {
+        let mut ws = Worksheet::new();
+        ws.set_name(name)?;
+        Ok(Sheet {
+            ws,
+            links: 0,
+            formats,
+        })
+    }
+
+    /// Always a string cell, so a title like `=cmd|…` is never a formula.
+    fn text(
+        &mut self,
+        row: RowNum,
+        col: ColNum,
+        text: &str,
+        format: &Format,
+    ) -> Result<(), SheetError> {
+        if !text.is_empty() {
+            self.ws
+                .write_string_with_format(row, col, clip_to_cell(text), format)?;
+        }
+        Ok(())
+    }
+
+    /// A hyperlink for an http(s) address Excel can hold; anything else,
+    /// or past Excel's hyperlink limit, as text.
+    fn link(&mut self, row: RowNum, col: ColNum, address: &str) -> Result<(), SheetError> {
+        let address = address.trim();
+        let linkable =
+            is_url(address) && address.encode_utf16().count() <= MAX_URL && self.links < MAX_LINKS;
+        if linkable {
+            let url = Url::new(address).set_text(address);
+            if self.ws.write_url(row, col, url).is_ok() {
+                self.links += 1;
+                return Ok(());
+            }
+        }
+        let f = self.formats;
+        self.text(row, col, address, &f.text)
+    }
+
+    fn number(
+        &mut self,
+        row: RowNum,
+        col: ColNum,
+        n: f64,
+        format: &Format,
+    ) -> Result<(), SheetError> {
+        if n.is_finite() {
+            self.ws.write_number_with_format(row, col, n, format)?;
+        }
+        Ok(())
+    }
+
+    /// The picture in the cell; nothing when there are no bytes or they are
+    /// not a picture the workbook can hold (a thumbnail is a nicety).
+    fn picture(
+        &mut self,
+        row: RowNum,
+        col: ColNum,
+        bytes: Option<&[u8]>,
+        alt: String,
+    ) -> Result<(), SheetError> {
+        let Some(image) = bytes.and_then(|b| Image::new_from_buffer(b).ok()) else {
+            return Ok(());
+        };
+        self.ws
+            .embed_image_with_format(row, col, &image.set_alt_text(alt), &self.formats.text)?;
+        Ok(())
+    }
+
+    fn value(&mut self, row: RowNum, col: ColNum, value: Value) -> Result<(), SheetError> {
+        let f = self.formats;
+        match value {
+            Value::Text(text) => self.text(row, col, &text, &f.text),
+            Value::Link(address) => self.link(row, col, &address),
+            Value::Count(n) => self.number(row, col, n as f64, &f.count),
+            Value::Decimal(x, 0) => self.number(row, col, x, &f.whole),
+            Value::Decimal(x, _) => self.number(row, col, x, &f.yuan),
+            Value::Percent(p) => self.number(row, col, p / 100.0, &f.percent),
+            Value::Empty => Ok(()),
+        }
+    }
+
+    fn header(&mut self, labels: &[String]) -> Result<(), SheetError> {
+        let f = self.formats;
+        for (col, label) in labels.iter().enumerate() {
+            self.text(0, col_num(col)?, label, &f.header)?;
+        }
+        Ok(())
+    }
+}
+
+fn col_num(col: usize) -> Result<ColNum, SheetError> {
+    ColNum::try_from(col)
+        .ok()
+        .filter(|&c| usize::from(c) < MAX_COLUMNS)
+        .ok_or_else(|| {
+            SheetError::Xlsx(format!(
+                "{} columns are more than Excel's {MAX_COLUMNS}: ask for fewer matches per photo",
+                col + 1
+            ))
+        })
+}
+
+/// The sheet row of data row `i` (below the header).
+fn row_num(i: usize) -> Result<RowNum, SheetError> {
+    RowNum::try_from(i + 1)
+        .ok()
+        .filter(|&r| (r as usize) < MAX_ROWS)
+        .ok_or_else(|| {
+            SheetError::Xlsx(format!(
+                "more than Excel's {} rows: write the sheet as .csv or .jsonl",
+                MAX_ROWS - 1
+            ))
+        })
+}
+
+fn photos_sheet(
+    input: &SheetInput,
+    photos: &[PreparedPhoto<'_>],
+    formats: &Formats,
+) -> Result<Worksheet, SheetError> {
+    let mut sheet = Sheet::new("Photos", formats)?;
+    let columns = photo_columns(input);
+    col_num(columns.len().saturating_sub(1))?;
+    let labels: Vec<String> = columns.iter().map(|c| c.header(input)).collect();
+    sheet.header(&labels)?;
+    for (i, photo) in photos.iter().enumerate() {
+        let row = row_num(i)?;
+        sheet.ws.set_row_height_pixels(row, PHOTO_ROW_PX)?;
+        for (c, &column) in columns.iter().enumerate() {
+            photo_cell(&mut sheet, row, col_num(c)?, column, photo)?;
+        }
+    }
+    let ws = &mut sheet.ws;
+    ws.set_freeze_panes(1, 2)?;
+    ws.set_autofit_max_row(AUTOFIT_ROWS);
+    ws.set_autofit_max_width(AUTOFIT_MAX_PX);
+    ws.autofit();
+    // Fixed widths where autofit would guess wrong: pictures have no text,
+    // titles wrap.
+    for (c, column) in columns.iter().enumerate() {
+        let col = col_num(c)?;
+        match column {
+            PhotoColumn::Photo | PhotoColumn::Picture(_) => {
+                ws.set_column_width_pixels(col, PICTURE_COLUMN_PX)?;
+            }
+            PhotoColumn::Title(_) => {
+                ws.set_column_width(col, TITLE_WIDTH)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(sheet.ws)
+}
+
+fn photo_cell(
+    sheet: &mut Sheet<'_>,
+    row: RowNum,
+    col: ColNum,
+    column: PhotoColumn,
+    photo: &PreparedPhoto<'_>,
+) -> Result<(), SheetError> {
+    let f = sheet.formats;
+    let index = photo.photo.index;
+    let hit = |k: usize| k.checked_sub(1).and_then(|i| photo.matches.get(i));
+    match column {
+        PhotoColumn::Index => sheet.number(row, col, index as f64, &f.count),
+        PhotoColumn::Photo => sheet.picture(
+            row,
+            col,
+            photo.photo.query_thumb.as_deref(),
+            format!("photo {index}"),
+        ),
+        PhotoColumn::Source => {
+            let source = crate::text::sanitize(&photo.photo.source);
+            if is_url(&source) {
+                sheet.link(row, col, &source)
+            } else {
+                sheet.text(row, col, &source, &f.text)
+            }
+        }
+        PhotoColumn::User(i) => {
+            let value = photo.user_values.get(i).map_or("", String::as_str);
+            sheet.text(row, col, value, &f.text)
+        }
+        PhotoColumn::Status => sheet.text(row, col, &photo.status.label(), &f.text),
+        PhotoColumn::Found => match photo.total {
+            Some(total) => sheet.number(row, col, total as f64, &f.count),
+            None => Ok(()),
+        },
+        PhotoColumn::Picture(k) => match hit(k) {
+            Some((m, _)) => sheet.picture(
+                row,
+                col,
+                m.thumb.as_deref(),
+                format!("photo {index}, match {k}"),
+            ),
+            None => Ok(()),
+        },
+        PhotoColumn::Title(k) => match hit(k) {
+            Some((_, cells)) => sheet.text(row, col, &cells.both_titles(), &f.title),
+            None => Ok(()),
+        },
+        PhotoColumn::Price(k) => match hit(k).and_then(|(_, c)| c.price) {
+            Some(price) => sheet.number(row, col, price, &f.yuan),
+            None => Ok(()),
+        },
+        PhotoColumn::Converted(k) => match hit(k).and_then(|(_, c)| c.converted) {
+            Some(amount) => sheet.number(row, col, amount, &f.converted),
+            None => Ok(()),
+        },
+        PhotoColumn::Sold(k) => match hit(k).and_then(|(_, c)| c.month_sold) {
+            Some(sold) => sheet.number(row, col, sold as f64, &f.count),
+            None => Ok(()),
+        },
+        PhotoColumn::Repurchase(k) => match hit(k).and_then(|(_, c)| c.repurchase) {
+            Some(rate) => sheet.number(row, col, rate / 100.0, &f.percent),
+            None => Ok(()),
+        },
+        PhotoColumn::Badges(k) => match hit(k) {
+            Some((_, cells)) => sheet.text(row, col, &cells.badges, &f.text),
+            None => Ok(()),
+        },
+        PhotoColumn::Link(k) => match hit(k).map(|(m, _)| link_cell(&m.offer)) {
+            Some(LinkCell::Url(address)) => sheet.link(row, col, &address),
+            Some(LinkCell::Text(text)) => sheet.text(row, col, &text, &f.text),
+            Some(LinkCell::Empty) | None => Ok(()),
+        },
+    }
+}
+
+fn matches_sheet(
+    input: &SheetInput,
+    photos: &[PreparedPhoto<'_>],
+    formats: &Formats,
+) -> Result<Worksheet, SheetError> {
+    let mut sheet = Sheet::new("Matches", formats)?;
+    let columns = match_columns(input, false);
+    let labels: Vec<String> = columns.iter().map(|c| c.label(input)).collect();
+    sheet.header(&labels)?;
+    let mut written = 0;
+    for photo in photos {
+        for flat in photo.flat_rows(false) {
+            let row = row_num(written)?;
+            for (c, &column) in columns.iter().enumerate() {
+                sheet.value(row, col_num(c)?, flat.value(column, input))?;
+            }
+            written += 1;
+        }
+    }
+    let last_col = col_num(columns.len().saturating_sub(1))?;
+    let last_row = RowNum::try_from(written).unwrap_or(RowNum::MAX);
+    let ws = &mut sheet.ws;
+    ws.autofilter(0, 0, last_row, last_col)?;
+    ws.set_freeze_panes(1, 0)?;
+    ws.set_autofit_max_row(AUTOFIT_ROWS);
+    ws.set_autofit_max_width(AUTOFIT_MAX_PX);
+    ws.autofit();
+    for (c, column) in columns.iter().enumerate() {
+        if matches!(column, MatchColumn::Title | MatchColumn::TitleEn) {
+            ws.set_column_width(col_num(c)?, TITLE_WIDTH)?;
+        }
+    }
+    Ok(sheet.ws)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_and_columns_stop_at_excels_limits() {
+        assert_eq!(col_num(0).ok(), Some(0));
+        assert_eq!(col_num(MAX_COLUMNS - 1).ok(), Some(16_383));
+        assert!(matches!(col_num(MAX_COLUMNS), Err(SheetError::Xlsx(_))));
+        assert_eq!(row_num(0).ok(), Some(1), "below the header");
+        assert_eq!(row_num(MAX_ROWS - 2).ok(), Some(1_048_575));
+        assert!(matches!(row_num(MAX_ROWS - 1), Err(SheetError::Xlsx(_))));
+    }
+}
