@@ -24,6 +24,8 @@ pub struct Pacer {
     hold: Mutex<Option<Instant>>,
     /// 429s seen, for the report.
     rate_limited: AtomicU64,
+    /// Requests let through.
+    sent: AtomicU64,
 }
 
 impl Pacer {
@@ -41,6 +43,7 @@ impl Pacer {
             limiter: RateLimiter::direct(quota),
             hold: Mutex::new(None),
             rate_limited: AtomicU64::new(0),
+            sent: AtomicU64::new(0),
         })
     }
 
@@ -60,6 +63,12 @@ impl Pacer {
             }
         }
         self.limiter.until_ready().await;
+        self.sent.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Requests let through so far.
+    pub fn sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
     }
 
     /// The provider said "too many": nobody sends before `wait` has passed.
@@ -105,5 +114,6 @@ mod tests {
         pacer.ready().await;
         assert!(held.elapsed() >= Duration::from_millis(290));
         assert_eq!(pacer.rate_limited_count(), 1);
+        assert_eq!(pacer.sent(), 6);
     }
 }

@@ -135,9 +135,17 @@ async fn run(args: BatchArgs, common: &CommonArgs) -> Result<ExitCode, Failed> {
             let _ = stop_tx.send(true);
         });
         let on_event = |e: Event| progress.event(e);
+        let started = Instant::now();
         let result = run_job(&backend.client, &store, job.id, &opts, &on_event, stop_rx).await;
+        let took = started.elapsed().as_secs_f64().max(1e-3);
         signals.abort();
         progress.finish();
+        let sent = pacer.sent();
+        eprintln!(
+            "tusou: {sent} provider requests in {took:.1} s: {:.2}/s at a rate of {rate}/s ({:.0} %)",
+            sent as f64 / took,
+            100.0 * sent as f64 / took / rate
+        );
         match result {
             Ok(()) => {}
             Err(RunError::Stopped) => {

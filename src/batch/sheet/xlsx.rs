@@ -167,8 +167,10 @@ impl<'f> Sheet<'f> {
         let Some(image) = bytes.and_then(|b| Image::new_from_buffer(b).ok()) else {
             return Ok(());
         };
+        // Placed over the cell (every spreadsheet shows these), not the
+        // newer picture-in-cell that older readers show as empty.
         self.ws
-            .embed_image_with_format(row, col, &image.set_alt_text(alt), &self.formats.text)?;
+            .insert_image_fit_to_cell(row, col, &image.set_alt_text(alt), true)?;
         Ok(())
     }
 
