@@ -46,6 +46,7 @@ pub(crate) async fn run(backend: SearchBackend, options: AppOptions) -> anyhow::
         options.prepare.clone(),
         backend.store.clone(),
         backend.provider_name.clone(),
+        options.batch.clone(),
     );
     let signals = Signals::install();
     let mut terminal = tui::init()?;

@@ -94,6 +94,16 @@ pub async fn run(start: Option<String>, common: CommonArgs, strict_keymap: bool)
             ..SearchParams::default()
         },
         currency: config.currency.clone(),
+        batch: {
+            let limits = config.batch.limits(backend.client.kind());
+            crate::app::BatchSetup {
+                rate: limits.rate,
+                concurrency: limits.concurrency,
+                export_dir: config::export_dir(),
+                thumb_cache: config.cache_dir.as_ref().map(|d| d.join("batch-thumbs")),
+                currency: config.currency.clone(),
+            }
+        },
     };
     match crate::event_loop::run(backend, options).await {
         Ok(()) => ExitCode::SUCCESS,

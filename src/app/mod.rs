@@ -13,6 +13,7 @@ pub mod state;
 pub mod update;
 
 pub use crate::keymap::Action;
+pub use effects::BatchSetup;
 pub(crate) use events::event_to_msgs;
 #[cfg(test)]
 pub(crate) use events::key_to_msgs;
@@ -40,6 +41,8 @@ pub struct AppOptions {
     pub params: SearchParams,
     /// Prices are also shown and exported in this currency.
     pub currency: Option<crate::money::Currency>,
+    /// How a batch started from the picker runs.
+    pub batch: effects::BatchSetup,
 }
 
 /// Decides what the start argument names. Runs before the event loop.

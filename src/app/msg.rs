@@ -23,6 +23,8 @@ pub enum MouseMsg {
 pub enum Msg {
     /// A key bound in the keymap.
     Action(Action),
+    /// The background batch moved on, or finished.
+    Batch(BatchUpdate),
     /// An editing key while a text input has focus.
     Input(InputRequest),
     /// Pasted text (bracketed paste) for the active input.
@@ -129,6 +131,23 @@ pub enum Effect {
         dir: PathBuf,
         currency: Option<crate::money::Currency>,
     },
+    /// Search every picture of `dir` in the background (`tusou batch`).
+    StartBatch {
+        dir: PathBuf,
+        params: SearchParams,
+    },
+}
+
+/// How the background batch is doing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchUpdate {
+    Progress {
+        total: u64,
+        done: u64,
+        failed: u64,
+    },
+    /// What to tell the user: the sheet written and the counts, or why not.
+    Finished(Result<String, String>),
 }
 
 /// A search recorded in the history.

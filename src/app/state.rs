@@ -466,6 +466,18 @@ pub struct State {
     pub grouping: bool,
     /// Prices are also shown (and exported) in this currency.
     pub currency: Option<crate::money::Currency>,
+    /// The batch running in the background, if any.
+    pub batch: Option<BatchStatus>,
+}
+
+/// A background batch, as the status bar shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchStatus {
+    /// The directory's name.
+    pub label: String,
+    pub total: u64,
+    pub done: u64,
+    pub failed: u64,
 }
 
 impl State {
@@ -502,6 +514,7 @@ impl State {
             provider: String::new(),
             grouping: true,
             currency: None,
+            batch: None,
         }
     }
 

@@ -52,6 +52,7 @@ actions! {
     ToggleHidden => "toggle_hidden", "Show or hide hidden files";
     FilterFiles => "filter_files", "Type to filter the list (fuzzy)";
     EnterPath => "enter_path", "Type or paste a path or an image URL";
+    BatchDirectory => "batch_directory", "Search every picture in the highlighted directory into a sheet (batch)";
     // Filters
     ApplyFilters => "apply_filters", "Apply the filters and search again from page 1";
     CycleSort => "cycle_sort", "Cycle the sort order";

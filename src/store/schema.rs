@@ -169,6 +169,8 @@ mod tests {
         assert_eq!(
             tables(&conn),
             [
+                "batch_items",
+                "batch_jobs",
                 "image_ids",
                 "offers",
                 "price_history",

@@ -124,6 +124,23 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
             theme.price().add_modifier(Modifier::BOLD),
         ));
     }
+    if let Some(b) = &state.batch {
+        let failed = if b.failed > 0 {
+            format!(" · {} failed", b.failed)
+        } else {
+            String::new()
+        };
+        let text = format!(
+            " batch {}/ {}/{}{failed} ",
+            b.label,
+            b.done + b.failed,
+            b.total
+        );
+        if used + width(&text) + 10 < w {
+            used += width(&text);
+            spans.push(Span::styled(text, theme.accent()));
+        }
+    }
     let hints = hints(state);
     let msg_room = w.saturating_sub(used + 1);
     if let Some(m) = state.status_message() {

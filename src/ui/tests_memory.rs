@@ -197,3 +197,16 @@ fn prices_in_the_users_currency_beside_yuan() {
     resize(&mut s, 80, 24);
     insta::assert_snapshot!("currency_shortlist_80x24", snap(&s, 80, 24));
 }
+
+#[test]
+fn a_batch_in_the_status_bar() {
+    let mut s = base();
+    resize(&mut s, 80, 24);
+    s.batch = Some(crate::app::state::BatchStatus {
+        label: "shoots".into(),
+        total: 50,
+        done: 11,
+        failed: 1,
+    });
+    insta::assert_snapshot!(snap(&s, 80, 24));
+}

@@ -1,7 +1,10 @@
 //! Effects run as tokio tasks that report back with `Msg`s. Nothing here
 //! blocks the UI task: file-system work and decoding run in `spawn_blocking`.
 
+mod batch;
 mod store;
+
+pub use batch::BatchSetup;
 
 use super::msg::{Effect, Failure, Msg};
 use super::state::{Entry, SearchSource, Thumb, ThumbKey, ThumbSource};
@@ -50,6 +53,17 @@ pub(crate) struct Runner {
     provider: String,
     /// Store operations, run in order by one task.
     store_ops: tokio::sync::mpsc::Sender<crate::app::msg::StoreOp>,
+    batch: BatchSetup,
+    /// The background batch, aborted when the app leaves.
+    batch_task: Option<AbortHandle>,
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        if let Some(task) = self.batch_task.take() {
+            task.abort();
+        }
+    }
 }
 
 impl Runner {
@@ -59,8 +73,11 @@ impl Runner {
         prepare: PrepareOptions,
         store: Option<crate::store::Store>,
         provider: String,
+        batch: BatchSetup,
     ) -> Runner {
         Runner {
+            batch,
+            batch_task: None,
             store_ops: store::start(store.clone(), tx.clone()),
             store,
             provider,
@@ -230,6 +247,20 @@ impl Runner {
                         .map_err(|e| crate::text::sanitize(&format!("{}: {e}", dir.display())));
                     let _ = tx.send(Msg::Exported(result));
                 });
+            }
+            Effect::StartBatch { dir, params } => {
+                let Some(store) = self.store.clone() else {
+                    return;
+                };
+                let task = batch::BatchTask {
+                    tx: self.tx.clone(),
+                    client: self.client.clone(),
+                    store,
+                    provider: self.provider.clone(),
+                    prepare: self.prepare.clone(),
+                    setup: self.batch.clone(),
+                };
+                self.batch_task = Some(tokio::spawn(task.run(dir, params)).abort_handle());
             }
             Effect::LoadThumb(key) => self.load_thumb(key),
             Effect::Copy(text) => self.pending.extend(osc52(&text)),

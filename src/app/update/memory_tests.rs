@@ -416,3 +416,71 @@ fn exports_carry_the_users_currency() {
         "{fx:?}"
     );
 }
+
+#[test]
+fn b_on_a_directory_starts_one_batch_and_the_status_follows_it() {
+    use crate::app::msg::BatchUpdate;
+    let mut s = state();
+    s.picker.entries = vec![
+        super::entry("shoots", true, false),
+        super::entry("red.jpg", false, true),
+    ];
+    s.picker.visible = vec![0, 1];
+    s.picker.cursor = 1;
+    s.focus = Pane::Picker;
+    let starts = |fx: &[Effect]| {
+        fx.iter()
+            .filter(|e| matches!(e, Effect::StartBatch { .. }))
+            .count()
+    };
+    // A file is not a batch.
+    assert_eq!(starts(&act(&mut s, Action::BatchDirectory)), 0);
+    assert!(s.message.as_ref().is_some_and(|m| m.error));
+    s.picker.cursor = 0;
+    let fx = act(&mut s, Action::BatchDirectory);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::StartBatch { dir, .. } if dir.ends_with("shoots"))),
+        "{fx:?}"
+    );
+    // One at a time.
+    assert_eq!(starts(&act(&mut s, Action::BatchDirectory)), 0);
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("running"))
+    );
+    update(
+        &mut s,
+        Msg::Batch(BatchUpdate::Progress {
+            total: 50,
+            done: 11,
+            failed: 1,
+        }),
+    );
+    let b = s.batch.clone().unwrap();
+    assert_eq!(
+        (b.label.as_str(), b.total, b.done, b.failed),
+        ("shoots", 50, 11, 1)
+    );
+    s.history.loaded = true;
+    update(
+        &mut s,
+        Msg::Batch(BatchUpdate::Finished(Ok(
+            "Batch done: 49 photos searched".into()
+        ))),
+    );
+    assert!(s.batch.is_none());
+    assert!(
+        !s.history.loaded,
+        "History reloads to show the new searches"
+    );
+    // With history off there is no job to keep.
+    s.store = StoreStatus::Off("history is off: read-only".into());
+    assert_eq!(starts(&act(&mut s, Action::BatchDirectory)), 0);
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("read-only"))
+    );
+}

@@ -2,6 +2,7 @@
 //! This file only routes: each message and each action goes to the file
 //! of its concern.
 
+mod batch;
 mod export;
 mod filters;
 mod history;
@@ -86,6 +87,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             stored,
         } => search::page_reply(state, generation, page, result, stored),
         Msg::History(result) => history::loaded(state, result),
+        Msg::Batch(update) => batch::update(state, update),
         Msg::Reopened(result) => history::reopened(state, result),
         Msg::Shortlist(result) => shortlist::loaded(state, result),
         Msg::Stored(result) => {
@@ -169,6 +171,7 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
             }
         }
         Action::ParentDir => picker::parent_dir(state),
+        Action::BatchDirectory => batch::start(state),
         Action::HomeDir => picker::home_dir(state),
         Action::ToggleHidden => picker::toggle_hidden(state),
         Action::FilterFiles if state.focus == Pane::Shortlist => shortlist::start_filter(state),

@@ -557,7 +557,7 @@ fn text_keys_go_to_the_input_and_others_to_the_keymap() {
     ));
 }
 
-fn entry(name: &str, is_dir: bool, is_image: bool) -> Entry {
+pub(super) fn entry(name: &str, is_dir: bool, is_image: bool) -> Entry {
     Entry::new(
         name.into(),
         PathBuf::from("/d").join(name),
