@@ -146,9 +146,12 @@ pub struct HistoryArgs {
 
 #[derive(Debug, Args)]
 pub struct ShortlistArgs {
-    /// Output format.
+    /// Output format (on stdout).
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
+    /// Write to FILE instead, in the format its name says: .xlsx, .csv, .json or .jsonl.
+    #[arg(long, short, value_name = "FILE", conflicts_with = "format")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

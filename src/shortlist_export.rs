@@ -168,14 +168,15 @@ pub(crate) fn shortlist_table<W: Write>(
     Ok(())
 }
 
-/// Writes `dir/stem.csv` and `dir/stem.json` (new files, as the results
-/// export makes them: a taken name gets `-1`, `-2`, …); returns both paths.
+/// Writes `dir/stem.csv`, `dir/stem.json` and `dir/stem.xlsx` (new files,
+/// as the results export makes them: a taken name gets `-1`, `-2`, …);
+/// returns the three paths.
 pub(crate) fn export_both(
     entries: &[ShortlistEntry],
     dir: &Path,
     stem: &str,
     currency: Option<&Currency>,
-) -> io::Result<(PathBuf, PathBuf)> {
+) -> io::Result<Vec<PathBuf>> {
     let rows: Vec<ShortlistRow> = entries
         .iter()
         .map(|e| ShortlistRow::new(e, currency))
@@ -188,5 +189,83 @@ pub(crate) fn export_both(
     let mut out = io::BufWriter::new(json_file);
     write_json_array(&mut out, &rows)?;
     out.flush()?;
-    Ok((csv, json))
+    let xlsx = csv.with_extension("xlsx");
+    let file = std::fs::File::options()
+        .write(true)
+        .create_new(true)
+        .open(&xlsx)?;
+    let mut out = io::BufWriter::new(file);
+    write_xlsx(&mut out, &rows, currency)?;
+    out.flush()?;
+    Ok(vec![csv, json, xlsx])
+}
+
+/// A workbook of one sheet, "Shortlist": a row per starred offer, the
+/// header frozen and filterable, prices as numbers, links clickable. Every
+/// text is written as text (never a formula).
+pub(crate) fn write_xlsx<W: Write + io::Seek + Send>(
+    out: W,
+    rows: &[ShortlistRow],
+    currency: Option<&Currency>,
+) -> io::Result<()> {
+    use rust_xlsxwriter::{Format, Url, Workbook};
+    let xlsx = |e: rust_xlsxwriter::XlsxError| io::Error::other(e.to_string());
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Shortlist").map_err(xlsx)?;
+    let bold = Format::new().set_bold();
+    let yuan = Format::new().set_num_format("0.00");
+    let column = currency.map(Currency::column);
+    let mut header = vec!["status", "note", "added (UTC)", "changed (UTC)", "title", "title (original)", "price ¥"];
+    header.extend(column.as_deref());
+    header.extend(["link", "offer id", "offerMapId", "picture", "provider"]);
+    let widths = |name: &str| match name {
+        "note" => 40.0,
+        "title" | "title (original)" => 45.0,
+        "link" | "picture" => 50.0,
+        "added (UTC)" | "changed (UTC)" => 17.0,
+        _ => 14.0,
+    };
+    for (c, name) in header.iter().enumerate() {
+        let c = c as u16;
+        sheet.write_string_with_format(0, c, *name, &bold).map_err(xlsx)?;
+        sheet.set_column_width(c, widths(name)).map_err(xlsx)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        let mut c = 0u16;
+        let mut text = |sheet: &mut rust_xlsxwriter::Worksheet, c: &mut u16, s: &str| {
+            let r = if s.is_empty() { Ok(sheet) } else { sheet.write_string(row, *c, s) };
+            *c += 1;
+            r.map(|_| ()).map_err(xlsx)
+        };
+        for s in [r.status, &r.note, &r.added, &r.changed, &r.title_en, &r.title] {
+            text(sheet, &mut c, s)?;
+        }
+        let number = |sheet: &mut rust_xlsxwriter::Worksheet, c: u16, s: &str| {
+            match s.parse::<f64>() {
+                Ok(n) if n.is_finite() => sheet.write_number_with_format(row, c, n, &yuan).map(|_| ()).map_err(xlsx),
+                _ => Ok(()),
+            }
+        };
+        number(sheet, c, &r.price)?;
+        c += 1;
+        if let Some(name) = &column {
+            number(sheet, c, r.converted.get(name).map_or("", String::as_str))?;
+            c += 1;
+        }
+        for s in [&r.link, &r.offer_id, &r.offer_map_id, &r.image_url] {
+            if crate::text::is_url(s) {
+                sheet.write_url(row, c, Url::new(s.as_str())).map_err(xlsx)?;
+                c += 1;
+            } else {
+                text(sheet, &mut c, s)?;
+            }
+        }
+        text(sheet, &mut c, &r.provider)?;
+    }
+    let last_col = header.len().saturating_sub(1) as u16;
+    sheet.set_freeze_panes(1, 0).map_err(xlsx)?;
+    sheet.autofilter(0, 0, rows.len() as u32, last_col).map_err(xlsx)?;
+    book.save_to_writer(out).map_err(xlsx)
 }

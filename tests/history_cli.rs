@@ -192,6 +192,29 @@ fn the_shortlist_exports_as_csv_json_jsonl_and_a_table() {
         "{table}"
     );
     assert_eq!(table.lines().count(), 3);
+
+    // A workbook, by the file's name; a formula-leading title stays text.
+    let xlsx = dir.path().join("shortlist.xlsx");
+    let out = tusou(&["shortlist", "--out", xlsx.to_str().unwrap()], dir.path());
+    ok(&out);
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let mut book: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let range = book.worksheet_range("Shortlist").unwrap();
+    let rows: Vec<Vec<Data>> = range.rows().map(<[Data]>::to_vec).collect();
+    assert_eq!(rows.len(), 3, "header + 2");
+    let col = |name: &str| rows[0].iter().position(|c| c.to_string() == name).unwrap();
+    assert_eq!(rows[1][col("title")], Data::Empty);
+    assert_eq!(rows[1][col("title (original)")], Data::String("=cmd".into()));
+    assert_eq!(rows[2][col("price ¥")], Data::Float(23.5));
+    assert_eq!(rows[2][col("status")], Data::String("sample ordered".into()));
+    assert_eq!(
+        rows[2][col("link")].to_string(),
+        "https://detail.1688.com/offer/610947572360.html"
+    );
+    let formulas = book.worksheet_formula("Shortlist").unwrap();
+    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
+    let bad = tusou(&["shortlist", "--out", "x.txt"], dir.path());
+    assert_eq!(bad.status.code(), Some(2), "{}", String::from_utf8_lossy(&bad.stderr));
 }
 
 #[test]

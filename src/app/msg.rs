@@ -72,7 +72,8 @@ pub enum Msg {
         key: ThumbKey,
         thumb: Thumb,
     },
-    Exported(Result<(PathBuf, PathBuf), String>),
+    /// The files an export wrote (CSV and JSON; the shortlist's also XLSX).
+    Exported(Result<Vec<PathBuf>, String>),
     /// A browser was (or could not be) started.
     Opened(Result<String, String>),
     /// SIGTERM / SIGHUP: quit in order.

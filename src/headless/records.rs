@@ -42,19 +42,58 @@ pub fn shortlist(args: &ShortlistArgs, common: &CommonArgs) -> ExitCode {
             .iter()
             .map(|e| ShortlistRow::new(e, currency))
             .collect();
+        if let Some(path) = &args.out {
+            return write_shortlist_file(path, &rows, currency);
+        }
         let mut out = io::BufWriter::new(io::stdout().lock());
         match args.format {
             OutputFormat::Table => shortlist_table(&mut out, &rows, currency),
             OutputFormat::Json => write_json_array(&mut out, &rows),
-            OutputFormat::Jsonl => rows.iter().try_for_each(|row| {
-                serde_json::to_writer(&mut out, row).map_err(io::Error::from)?;
-                out.write_all(b"\n")
-            }),
+            OutputFormat::Jsonl => write_jsonl(&mut out, &rows),
             OutputFormat::Csv => write_csv(&mut out, &rows, currency),
         }
         .and_then(|()| out.flush())
         .map_err(output_error)
     }))
+}
+
+fn write_jsonl<W: Write>(out: &mut W, rows: &[ShortlistRow]) -> io::Result<()> {
+    rows.iter().try_for_each(|row| {
+        serde_json::to_writer(&mut *out, row).map_err(io::Error::from)?;
+        out.write_all(b"\n")
+    })
+}
+
+/// `tusou shortlist --out FILE`: the format by the file's extension.
+fn write_shortlist_file(
+    path: &std::path::Path,
+    rows: &[ShortlistRow],
+    currency: Option<&crate::money::Currency>,
+) -> Result<(), (Exit, String)> {
+    let shown = crate::image::read::shown(path);
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if !["xlsx", "csv", "json", "jsonl"].contains(&ext.as_str()) {
+        return Err((
+            Exit::Usage,
+            format!("--out {shown}: name the file .xlsx, .csv, .json or .jsonl"),
+        ));
+    }
+    let written = std::fs::File::create(path).and_then(|file| {
+        let mut out = io::BufWriter::new(file);
+        match ext.as_str() {
+            "xlsx" => crate::shortlist_export::write_xlsx(&mut out, rows, currency),
+            "csv" => write_csv(&mut out, rows, currency),
+            "json" => write_json_array(&mut out, rows),
+            _ => write_jsonl(&mut out, rows),
+        }?;
+        out.flush()
+    });
+    written.map_err(|e| (Exit::Failure, format!("could not write {shown}: {e}")))?;
+    eprintln!("tusou: wrote {shown}: {} starred offers", rows.len());
+    Ok(())
 }
 
 /// The run's store and configuration, or why there is no store (history

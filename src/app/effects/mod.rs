@@ -282,6 +282,7 @@ impl Runner {
                         .and_then(|()| {
                             crate::export::export_both_with(&offers, &dir, &stem, currency.as_ref())
                         })
+                        .map(|(csv, json)| vec![csv, json])
                         .map_err(|e| crate::text::sanitize(&format!("{}: {e}", dir.display())));
                     let _ = tx.send(Msg::Exported(result));
                 });

@@ -18,34 +18,37 @@ pub(super) fn export(state: &mut State) -> Vec<Effect> {
     }
 }
 
-/// The export finished: name both files (as `name.{csv,json}` when they
+/// The export finished: name the files (as `name.{csv,json}` when they
 /// share a stem), or say why it failed.
-pub(super) fn exported(state: &mut State, result: Result<(PathBuf, PathBuf), String>) {
+pub(super) fn exported(state: &mut State, result: Result<Vec<PathBuf>, String>) {
     match result {
-        Ok((csv, json)) => {
+        Ok(files) => {
             let n = if state.focus == crate::app::state::Pane::Shortlist {
                 state.shortlist.visible.len()
             } else {
                 state.results.offers.len()
             };
-            let text = match (csv.to_str(), json.to_str()) {
-                (Some(c), Some(j))
-                    if c.strip_suffix(".csv").is_some()
-                        && c.strip_suffix(".csv") == j.strip_suffix(".json") =>
-                {
-                    format!(
-                        "Exported {n} rows: {}.{{csv,json}}",
-                        c.trim_end_matches(".csv")
-                    )
-                }
-                _ => format!(
-                    "Exported {n} rows: {} and {}",
-                    csv.display(),
-                    json.display()
-                ),
-            };
-            state.set_info(text);
+            state.set_info(format!("Exported {n} rows: {}", files_named(&files)));
         }
         Err(e) => state.set_error(format!("Export failed: {e}")),
+    }
+}
+
+/// `dir/stem.{csv,json}` when the files share a stem, else each named.
+fn files_named(files: &[PathBuf]) -> String {
+    let stems: Vec<_> = files.iter().map(|f| f.with_extension("")).collect();
+    let extensions: Vec<String> = files
+        .iter()
+        .filter_map(|f| f.extension().map(|e| e.to_string_lossy().into_owned()))
+        .collect();
+    match stems.first() {
+        Some(first) if stems.iter().all(|s| s == first) && extensions.len() == files.len() => {
+            format!("{}.{{{}}}", first.display(), extensions.join(","))
+        }
+        _ => files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" and "),
     }
 }
