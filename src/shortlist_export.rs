@@ -216,7 +216,15 @@ pub(crate) fn write_xlsx<W: Write + io::Seek + Send>(
     let bold = Format::new().set_bold();
     let yuan = Format::new().set_num_format("0.00");
     let column = currency.map(Currency::column);
-    let mut header = vec!["status", "note", "added (UTC)", "changed (UTC)", "title", "title (original)", "price ¥"];
+    let mut header = vec![
+        "status",
+        "note",
+        "added (UTC)",
+        "changed (UTC)",
+        "title",
+        "title (original)",
+        "price ¥",
+    ];
     header.extend(column.as_deref());
     header.extend(["link", "offer id", "offerMapId", "picture", "provider"]);
     let widths = |name: &str| match name {
@@ -228,26 +236,41 @@ pub(crate) fn write_xlsx<W: Write + io::Seek + Send>(
     };
     for (c, name) in header.iter().enumerate() {
         let c = c as u16;
-        sheet.write_string_with_format(0, c, *name, &bold).map_err(xlsx)?;
+        sheet
+            .write_string_with_format(0, c, *name, &bold)
+            .map_err(xlsx)?;
         sheet.set_column_width(c, widths(name)).map_err(xlsx)?;
     }
     for (i, r) in rows.iter().enumerate() {
         let row = i as u32 + 1;
         let mut c = 0u16;
-        let mut text = |sheet: &mut rust_xlsxwriter::Worksheet, c: &mut u16, s: &str| {
-            let r = if s.is_empty() { Ok(sheet) } else { sheet.write_string(row, *c, s) };
+        let text = |sheet: &mut rust_xlsxwriter::Worksheet, c: &mut u16, s: &str| {
+            let r = if s.is_empty() {
+                Ok(sheet)
+            } else {
+                sheet.write_string(row, *c, s)
+            };
             *c += 1;
             r.map(|_| ()).map_err(xlsx)
         };
-        for s in [r.status, &r.note, &r.added, &r.changed, &r.title_en, &r.title] {
+        for s in [
+            r.status,
+            &r.note,
+            &r.added,
+            &r.changed,
+            &r.title_en,
+            &r.title,
+        ] {
             text(sheet, &mut c, s)?;
         }
-        let number = |sheet: &mut rust_xlsxwriter::Worksheet, c: u16, s: &str| {
-            match s.parse::<f64>() {
-                Ok(n) if n.is_finite() => sheet.write_number_with_format(row, c, n, &yuan).map(|_| ()).map_err(xlsx),
+        let number =
+            |sheet: &mut rust_xlsxwriter::Worksheet, c: u16, s: &str| match s.parse::<f64>() {
+                Ok(n) if n.is_finite() => sheet
+                    .write_number_with_format(row, c, n, &yuan)
+                    .map(|_| ())
+                    .map_err(xlsx),
                 _ => Ok(()),
-            }
-        };
+            };
         number(sheet, c, &r.price)?;
         c += 1;
         if let Some(name) = &column {
@@ -256,7 +279,9 @@ pub(crate) fn write_xlsx<W: Write + io::Seek + Send>(
         }
         for s in [&r.link, &r.offer_id, &r.offer_map_id, &r.image_url] {
             if crate::text::is_url(s) {
-                sheet.write_url(row, c, Url::new(s.as_str())).map_err(xlsx)?;
+                sheet
+                    .write_url(row, c, Url::new(s.as_str()))
+                    .map_err(xlsx)?;
                 c += 1;
             } else {
                 text(sheet, &mut c, s)?;
@@ -266,6 +291,8 @@ pub(crate) fn write_xlsx<W: Write + io::Seek + Send>(
     }
     let last_col = header.len().saturating_sub(1) as u16;
     sheet.set_freeze_panes(1, 0).map_err(xlsx)?;
-    sheet.autofilter(0, 0, rows.len() as u32, last_col).map_err(xlsx)?;
+    sheet
+        .autofilter(0, 0, rows.len() as u32, last_col)
+        .map_err(xlsx)?;
     book.save_to_writer(out).map_err(xlsx)
 }

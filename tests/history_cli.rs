@@ -202,11 +202,17 @@ fn the_shortlist_exports_as_csv_json_jsonl_and_a_table() {
     let range = book.worksheet_range("Shortlist").unwrap();
     let rows: Vec<Vec<Data>> = range.rows().map(<[Data]>::to_vec).collect();
     assert_eq!(rows.len(), 3, "header + 2");
-    let col = |name: &str| rows[0].iter().position(|c| c.to_string() == name).unwrap();
+    let col = |name: &str| rows[0].iter().position(|c| *c == name).unwrap();
     assert_eq!(rows[1][col("title")], Data::Empty);
-    assert_eq!(rows[1][col("title (original)")], Data::String("=cmd".into()));
+    assert_eq!(
+        rows[1][col("title (original)")],
+        Data::String("=cmd".into())
+    );
     assert_eq!(rows[2][col("price ¥")], Data::Float(23.5));
-    assert_eq!(rows[2][col("status")], Data::String("sample ordered".into()));
+    assert_eq!(
+        rows[2][col("status")],
+        Data::String("sample ordered".into())
+    );
     assert_eq!(
         rows[2][col("link")].to_string(),
         "https://detail.1688.com/offer/610947572360.html"
@@ -214,7 +220,12 @@ fn the_shortlist_exports_as_csv_json_jsonl_and_a_table() {
     let formulas = book.worksheet_formula("Shortlist").unwrap();
     assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
     let bad = tusou(&["shortlist", "--out", "x.txt"], dir.path());
-    assert_eq!(bad.status.code(), Some(2), "{}", String::from_utf8_lossy(&bad.stderr));
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
 }
 
 #[test]

@@ -44,9 +44,11 @@ fn kept(dir: &Path, prefix: &str) -> Vec<PathBuf> {
 }
 
 /// The schema version this tusou writes.
-const LATEST: i64 = 3;
+const LATEST: i64 = 4;
 
-const TABLES: [&str; 6] = [
+const TABLES: [&str; 8] = [
+    "batch_items",
+    "batch_jobs",
     "image_ids",
     "offers",
     "price_history",
@@ -361,7 +363,13 @@ fn every_older_version_migrates_to_the_latest() {
         PRAGMA user_version = 1;";
     let v2 = "ALTER TABLE results ADD COLUMN price_fen INTEGER;
         UPDATE results SET price_fen = 120; PRAGMA user_version = 2;";
-    for (version, sql) in [(1, v1.to_string()), (2, format!("{v1}{v2}"))] {
+    let v3 = "CREATE INDEX image_ids_by_age ON image_ids (scope, issued_at);
+        ALTER TABLE shortlist ADD COLUMN seq INTEGER NOT NULL DEFAULT 0; PRAGMA user_version = 3;";
+    for (version, sql) in [
+        (1, v1.to_string()),
+        (2, format!("{v1}{v2}")),
+        (3, format!("{v1}{v2}{v3}")),
+    ] {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tusou.db");
         let conn = rusqlite::Connection::open(&path).unwrap();
@@ -382,6 +390,8 @@ fn every_older_version_migrates_to_the_latest() {
         let search = store.recent_searches(1).unwrap().remove(0);
         let loaded = store.load_search(search.id).unwrap().unwrap();
         let price = if version == 1 { 150 } else { 120 };
+        // v4: the batch tables are there and empty.
+        assert!(store.jobs(10).unwrap().is_empty(), "v{version}");
         assert_eq!(loaded.offers[0].price, Some(Price(price)), "v{version}");
         let list = store.shortlist().unwrap();
         assert_eq!(list[0].note, "ask MOQ", "v{version}");
