@@ -35,8 +35,8 @@ pub async fn run(args: SearchArgs, common: &CommonArgs) -> ExitCode {
     }
 }
 
-async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, String)> {
-    args.query.check().map_err(|e| (Exit::Usage, e))?;
+/// The configuration (warnings said on stderr) with `--provider` over it.
+pub(crate) fn load_config(common: &CommonArgs) -> Result<Config, (Exit, String)> {
     let mut config =
         Config::load(common.config.as_deref()).map_err(|e| (Exit::Config, e.to_string()))?;
     if let Some(kind) = common.provider {
@@ -45,19 +45,34 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
     for warning in &config.warnings {
         eprintln!("tusou: warning: {warning}");
     }
-    let backend = SearchBackend::start(&config, &demo_options(common))
+    Ok(config)
+}
+
+/// The backend for a headless command; the store's notices said on stderr.
+pub(crate) async fn start_backend(
+    config: &Config,
+    common: &CommonArgs,
+) -> Result<SearchBackend, (Exit, String)> {
+    let backend = SearchBackend::start(config, &demo_options(common))
         .await
         .map_err(|e| match start_failure(&e) {
             Exit::Config => (Exit::Config, format!("{e:#}")),
             exit => (exit, format!("could not start: {e:#}")),
         })?;
+    for notice in &backend.store_notices {
+        eprintln!("tusou: history: {}", sanitize(notice));
+    }
+    Ok(backend)
+}
+
+async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, String)> {
+    args.query.check().map_err(|e| (Exit::Usage, e))?;
+    let config = load_config(common)?;
+    let backend = start_backend(&config, common).await?;
     if backend.mode == BackendMode::Demo {
         eprintln!(
             "tusou: demo mode — no credentials configured (or --demo); searching the built-in simulator"
         );
-    }
-    for notice in &backend.store_notices {
-        eprintln!("tusou: history: {}", sanitize(notice));
     }
 
     let source = ImageSource::parse(&args.image);

@@ -266,31 +266,14 @@ impl Session {
         at
     }
 
-    /// Waits until `cond` holds; the time of the output that made it hold.
+    /// Waits until `cond` holds; the time the observations last changed.
     pub(crate) fn wait(
         &self,
         what: &str,
         timeout: Duration,
         cond: impl Fn(&Shared) -> bool,
     ) -> Instant {
-        let (lock, cv) = &*self.shared;
-        let deadline = Instant::now() + timeout;
-        let mut s = lock.lock().expect("screen lock");
-        loop {
-            if cond(&s) {
-                return s.changed_at;
-            }
-            let now = Instant::now();
-            if now >= deadline || s.eof {
-                let screen = s.parser.screen().contents();
-                panic!(
-                    "timed out waiting for {what} ({:?}, changed {:?} ago); screen:\n{screen}",
-                    s.obs,
-                    s.changed_at.elapsed()
-                );
-            }
-            s = cv.wait_timeout(s, deadline - now).expect("screen lock").0;
-        }
+        self.wait_then(what, timeout, cond, |s| s.changed_at)
     }
 
     /// Waits until `cond` holds; the arrival time of the output that made
@@ -301,17 +284,31 @@ impl Session {
         timeout: Duration,
         cond: impl Fn(&Shared) -> bool,
     ) -> Instant {
+        self.wait_then(what, timeout, cond, |s| s.chunk_at)
+    }
+
+    fn wait_then(
+        &self,
+        what: &str,
+        timeout: Duration,
+        cond: impl Fn(&Shared) -> bool,
+        at: impl Fn(&Shared) -> Instant,
+    ) -> Instant {
         let (lock, cv) = &*self.shared;
         let deadline = Instant::now() + timeout;
         let mut s = lock.lock().expect("screen lock");
         loop {
             if cond(&s) {
-                return s.chunk_at;
+                return at(&s);
             }
             let now = Instant::now();
             if now >= deadline || s.eof {
                 let screen = s.parser.screen().contents();
-                panic!("timed out waiting for {what}; screen:\n{screen}");
+                panic!(
+                    "timed out waiting for {what} ({:?}, changed {:?} ago); screen:\n{screen}",
+                    s.obs,
+                    s.changed_at.elapsed()
+                );
             }
             s = cv.wait_timeout(s, deadline - now).expect("screen lock").0;
         }

@@ -18,7 +18,7 @@ use crate::batch::run::{Event, RunError, RunOptions, run_job};
 use crate::batch::sheet::write_sheet;
 use crate::cli::{BatchArgs, CommonArgs};
 use crate::config::{Config, check_concurrency, check_rate};
-use crate::startup::{Exit, demo_options, prepare_options, start_failure};
+use crate::startup::{Exit, prepare_options};
 use crate::store::{JobId, JobSummary, Store};
 use crate::text::{sanitize, utc_minute};
 use std::io::IsTerminal;
@@ -51,14 +51,7 @@ type Failed = (Exit, String);
 
 async fn run(args: BatchArgs, common: &CommonArgs) -> Result<ExitCode, Failed> {
     args.query.check().map_err(|e| (Exit::Usage, e))?;
-    let mut config =
-        Config::load(common.config.as_deref()).map_err(|e| (Exit::Config, e.to_string()))?;
-    if let Some(kind) = common.provider {
-        config.provider_choice = Some(kind);
-    }
-    for warning in &config.warnings {
-        eprintln!("tusou: warning: {warning}");
-    }
+    let config = super::load_config(common)?;
     let rate = args
         .rate
         .map(|r| check_rate("--rate", r))
@@ -70,15 +63,7 @@ async fn run(args: BatchArgs, common: &CommonArgs) -> Result<ExitCode, Failed> {
         .transpose()
         .map_err(|e| (Exit::Usage, e.to_string()))?;
 
-    let backend = SearchBackend::start(&config, &demo_options(common))
-        .await
-        .map_err(|e| match start_failure(&e) {
-            Exit::Config => (Exit::Config, format!("{e:#}")),
-            exit => (exit, format!("could not start: {e:#}")),
-        })?;
-    for notice in &backend.store_notices {
-        eprintln!("tusou: history: {}", sanitize(notice));
-    }
+    let backend = super::start_backend(&config, common).await?;
     let Some(store) = backend.store.clone() else {
         let why = backend.history_off.clone().unwrap_or_default();
         return Err((
