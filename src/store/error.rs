@@ -42,6 +42,16 @@ pub(crate) enum Fault {
 }
 
 impl StoreError {
+    /// Another connection holds the file (SQLITE_BUSY / SQLITE_LOCKED).
+    pub(crate) fn is_busy(&self) -> bool {
+        use rusqlite::ErrorCode;
+        matches!(
+            self,
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(e.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+        )
+    }
+
     pub(crate) fn fault(&self) -> Fault {
         use rusqlite::ErrorCode;
         match self {
@@ -52,5 +62,30 @@ impl StoreError {
             },
             _ => Fault::Unwritable,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqlite(code: i32) -> StoreError {
+        StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(code),
+            None,
+        ))
+    }
+
+    #[test]
+    fn busy_and_locked_are_waited_out_and_the_rest_classed() {
+        assert!(sqlite(rusqlite::ffi::SQLITE_BUSY).is_busy());
+        assert!(sqlite(rusqlite::ffi::SQLITE_LOCKED).is_busy());
+        assert!(!sqlite(rusqlite::ffi::SQLITE_READONLY).is_busy());
+        assert_eq!(sqlite(rusqlite::ffi::SQLITE_NOTADB).fault(), Fault::Corrupt);
+        assert_eq!(
+            sqlite(rusqlite::ffi::SQLITE_FULL).fault(),
+            Fault::Unwritable
+        );
+        assert!(!StoreError::ReadOnly.is_busy());
     }
 }

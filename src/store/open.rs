@@ -34,7 +34,7 @@ pub(crate) fn open(path: &Path) -> Outcome {
     {
         return off(path, &e.to_string());
     }
-    let err = match connect(path) {
+    let err = match connect_patiently(path) {
         Ok(conn) => {
             return Outcome::On {
                 conn,
@@ -74,6 +74,25 @@ fn off(path: &Path, why: &str) -> Outcome {
             shown(path),
             crate::text::sanitize(why)
         ),
+    }
+}
+
+/// Waits between tries when another process holds the file at the moment
+/// it is first set up (switching a new file to WAL needs it alone, and
+/// SQLite answers "locked" at once rather than waiting): 1.55 s at most.
+const SETUP_RETRIES_MS: [u64; 5] = [50, 100, 200, 400, 800];
+
+/// [`connect`], tried again while the file is busy or locked.
+fn connect_patiently(path: &Path) -> Result<Connection, StoreError> {
+    let mut waits = SETUP_RETRIES_MS.iter();
+    loop {
+        match connect(path) {
+            Err(e) if e.is_busy() => match waits.next() {
+                Some(ms) => std::thread::sleep(std::time::Duration::from_millis(*ms)),
+                None => return Err(e),
+            },
+            other => return other,
+        }
     }
 }
 
