@@ -281,6 +281,7 @@ impl QueryArgs {
             page_size: page_size.or(config.page_size),
             country: self.country.clone().or(config.country.clone()),
             region: None,
+            crop: None,
             filters: self.filters(),
             sort: self.sort,
             price_start: self.min,

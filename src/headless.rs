@@ -101,6 +101,7 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
 
     let params = SearchParams {
         region,
+        crop: args.region.as_ref().map(ToString::to_string),
         ..args.query.params(&config, args.page_size)
     };
     let wanted = if args.all { MAX_PAGES } else { args.pages };
@@ -269,6 +270,7 @@ mod tests {
             page_size: 20,
             current_page: n,
             notices: Vec::new(),
+            subjects: None,
         }
     }
 

@@ -32,7 +32,7 @@ pub use params::{
     DEFAULT_PAGE_SIZE, FilterFlag, FilterGroup, ImageRef, MAX_PAGE_SIZE, Price, SearchParams, Sort,
     SortField, SortOrder,
 };
-pub use region::{PixelBox, Region};
+pub use region::{PixelBox, Region, Subjects};
 pub use retry::RetryPolicy;
 pub use signed_header::SignedHeaderSettings;
 pub use source::{ImageSource, ResolveError, ResolvedImage, Route};

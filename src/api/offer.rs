@@ -161,6 +161,10 @@ pub struct ResultPage {
     /// (e.g. an expired image id uploaded again). Not part of the reply.
     #[serde(skip)]
     pub notices: Vec<String>,
+    /// The subjects the provider detected in the picture and the region it
+    /// searched, when the reply says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subjects: Option<crate::api::Subjects>,
 }
 
 impl ResultPage {
@@ -184,6 +188,10 @@ impl ResultPage {
             .current_page
             .and_then(|n| u32::try_from(n).ok())
             .unwrap_or(requested_page);
+        let subjects = page
+            .pic_region_info
+            .as_ref()
+            .and_then(crate::api::Subjects::from_json);
         let WireOffers { offers, malformed } = page.data;
         let mut notices = Vec::new();
         if let Some((index, reason)) = malformed.first() {
@@ -202,6 +210,7 @@ impl ResultPage {
             page_size,
             current_page,
             notices,
+            subjects,
         }
     }
 

@@ -404,8 +404,15 @@ pub struct SearchParams {
     pub page_size: Option<u32>,
     /// `country`: the seed says it is fixed to `en` for now.
     pub country: Option<String>,
-    /// Pixel box of the subject in the image, passed through as given.
+    /// Pixel box of the subject in the image, in the provider's order and
+    /// the pixels of the copy it receives (see `region`).
     pub region: Option<String>,
+    /// The same box(es) in pixels of the user's picture, as the user wrote
+    /// or drew them (`X1,Y1,X2,Y2;…`): part of the search's identity, shown
+    /// and kept in the history; `region` is made from it once the picture
+    /// is prepared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crop: Option<String>,
     pub filters: Vec<FilterFlag>,
     pub sort: Option<Sort>,
     pub price_start: Option<Price>,
@@ -433,7 +440,9 @@ impl SearchParams {
         if let Some(c) = p.category_id {
             parts.push(format!("category {c}"));
         }
-        if p.region.is_some() {
+        if let Some(crop) = &p.crop {
+            parts.push(format!("crop {crop}"));
+        } else if p.region.is_some() {
             parts.push("part of the picture".into());
         }
         crate::text::sanitize(&parts.join(" · "))

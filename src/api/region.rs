@@ -154,6 +154,115 @@ impl Region {
     }
 }
 
+/// Boxes a reply names in the provider's order `x1,x2,y1,y2[;…]`, in pixels
+/// of the copy it received, read tolerantly: spaces, a trailing `;`,
+/// decimals (rounded outwards) and boxes given corner-first by mistake are
+/// taken; a box that is not four numbers, has no area or is absurdly large
+/// is skipped. At most [`MAX_REPLY_BOXES`] are kept.
+pub fn parse_wire_boxes(text: &str) -> Vec<PixelBox> {
+    text.split([';', '|'])
+        .filter_map(|part| {
+            let nums: Vec<f64> = part
+                .split(',')
+                .map(|n| n.trim().parse::<f64>().ok())
+                .collect::<Option<Vec<f64>>>()?;
+            let [x1, x2, y1, y2] = <[f64; 4]>::try_from(nums).ok()?;
+            let ok = |v: f64| v.is_finite() && (0.0..=1.0e6).contains(&v);
+            if !(ok(x1) && ok(x2) && ok(y1) && ok(y2)) {
+                return None;
+            }
+            let (x1, x2) = (x1.min(x2), x1.max(x2));
+            let (y1, y2) = (y1.min(y2), y1.max(y2));
+            // Within 0..=1e6, so the casts cannot overflow.
+            let b = PixelBox {
+                x1: x1.floor() as u32,
+                x2: x2.ceil() as u32,
+                y1: y1.floor() as u32,
+                y2: y2.ceil() as u32,
+            };
+            (b.width() > 0 && b.height() > 0).then_some(b)
+        })
+        .take(MAX_REPLY_BOXES)
+        .collect()
+}
+
+/// Detected subjects beyond this many in one reply are ignored.
+pub const MAX_REPLY_BOXES: usize = 16;
+
+/// Maps a box in pixels of the `sent` copy back to the user's `source`
+/// picture (the inverse of [`Region::to_wire`]'s scaling), clamped inside it.
+pub fn box_to_source(b: PixelBox, sent: (u32, u32), source: (u32, u32)) -> Option<PixelBox> {
+    let (tw, th) = sent;
+    let (sw, sh) = source;
+    if tw == 0 || th == 0 || sw == 0 || sh == 0 {
+        return None;
+    }
+    let (x1, x2) = scale_span(b.x1.min(tw - 1), b.x2.min(tw), tw, sw);
+    let (y1, y2) = scale_span(b.y1.min(th - 1), b.y2.min(th), th, sh);
+    Some(PixelBox { x1, y1, x2, y2 })
+}
+
+/// What a reply said about the subjects of the searched picture
+/// (`picRegionInfo`), in pixels of the copy the provider received.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Subjects {
+    /// The region the provider searched (`currentRegion`).
+    pub current: Option<(u32, u32, u32, u32)>,
+    /// Detected subjects (`yoloCropRegion`), as (x1, x2, y1, y2).
+    pub detected: Vec<(u32, u32, u32, u32)>,
+}
+
+impl Subjects {
+    /// Reads `picRegionInfo` from any JSON shape a provider passes it in:
+    /// an object with `currentRegion`/`yoloCropRegion` (strings or lists of
+    /// strings), or the object as a JSON string. `None` when it names no box.
+    pub fn from_json(value: &serde_json::Value) -> Option<Subjects> {
+        use serde_json::Value;
+        let value = match value {
+            Value::String(s) => serde_json::from_str::<Value>(s).ok()?,
+            v => v.clone(),
+        };
+        let boxes = |key: &str| -> Vec<PixelBox> {
+            let field = value.get(key).or_else(|| {
+                // Some wrappers change the case of the first letter.
+                let mut k = key.to_string();
+                let first = k.remove(0).to_ascii_uppercase();
+                value.get(format!("{first}{k}"))
+            });
+            match field {
+                Some(Value::String(s)) => parse_wire_boxes(s),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .flat_map(parse_wire_boxes)
+                    .take(MAX_REPLY_BOXES)
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        let tuple = |b: PixelBox| (b.x1, b.x2, b.y1, b.y2);
+        let current = boxes("currentRegion").into_iter().next().map(tuple);
+        let detected: Vec<_> = boxes("yoloCropRegion").into_iter().map(tuple).collect();
+        (current.is_some() || !detected.is_empty()).then_some(Subjects { current, detected })
+    }
+
+    /// The detected boxes in pixels of the user's picture.
+    pub fn detected_in(&self, sent: (u32, u32), source: (u32, u32)) -> Vec<PixelBox> {
+        self.detected
+            .iter()
+            .filter_map(|&(x1, x2, y1, y2)| {
+                box_to_source(PixelBox { x1, y1, x2, y2 }, sent, source)
+            })
+            .collect()
+    }
+
+    /// The searched region in pixels of the user's picture.
+    pub fn current_in(&self, sent: (u32, u32), source: (u32, u32)) -> Option<PixelBox> {
+        let (x1, x2, y1, y2) = self.current?;
+        box_to_source(PixelBox { x1, y1, x2, y2 }, sent, source)
+    }
+}
+
 /// Maps `[a, b)` of a `from`-pixel axis onto a `to`-pixel axis: the start
 /// rounds down, the end up, and the span keeps at least one pixel.
 fn scale_span(a: u32, b: u32, from: u32, to: u32) -> (u32, u32) {
@@ -247,5 +356,114 @@ mod tests {
     fn display_round_trips() {
         let region: Region = "1,2,3,4;5,6,7,8".parse().unwrap();
         assert_eq!(region.to_string().parse::<Region>().unwrap(), region);
+    }
+
+    #[test]
+    fn reply_boxes_are_read_tolerantly() {
+        let b =
+            parse_wire_boxes(" 266,799,48,581 ; 10.4,20.6,0,90;;bad;1,2,3;5,5,0,9;799,266,581,48");
+        assert_eq!(
+            b,
+            vec![
+                PixelBox {
+                    x1: 266,
+                    x2: 799,
+                    y1: 48,
+                    y2: 581
+                },
+                PixelBox {
+                    x1: 10,
+                    x2: 21,
+                    y1: 0,
+                    y2: 90
+                },
+                PixelBox {
+                    x1: 266,
+                    x2: 799,
+                    y1: 48,
+                    y2: 581
+                },
+            ]
+        );
+        assert!(parse_wire_boxes("").is_empty());
+        assert!(parse_wire_boxes("nan,1,0,1;-5,1,0,1;0,1e9,0,1").is_empty());
+        let many = vec!["0,1,0,1"; 40].join(";");
+        assert_eq!(parse_wire_boxes(&many).len(), MAX_REPLY_BOXES);
+    }
+
+    #[test]
+    fn pic_region_info_in_any_shape() {
+        let v = serde_json::json!({"currentRegion": "0,1000,0,750",
+            "yoloCropRegion": "100,400,200,700;500,900,100,600"});
+        let s = Subjects::from_json(&v).unwrap();
+        assert_eq!(s.current, Some((0, 1000, 0, 750)));
+        assert_eq!(s.detected, vec![(100, 400, 200, 700), (500, 900, 100, 600)]);
+        // As a string holding the object, as lists, with a capital letter.
+        let text = serde_json::Value::String(v.to_string());
+        assert_eq!(Subjects::from_json(&text), Some(s.clone()));
+        let lists = serde_json::json!({"YoloCropRegion": ["100,400,200,700", "500,900,100,600"]});
+        assert_eq!(Subjects::from_json(&lists).unwrap().detected, s.detected);
+        for nothing in [
+            serde_json::json!({}),
+            serde_json::json!(null),
+            serde_json::json!(7),
+            serde_json::json!({"yoloCropRegion": ""}),
+            serde_json::json!("not json"),
+        ] {
+            assert_eq!(Subjects::from_json(&nothing), None, "{nothing}");
+        }
+        // Mapped back to a 4000×3000 picture sent as 1000×750.
+        assert_eq!(
+            s.detected_in((1000, 750), (4000, 3000))[0],
+            PixelBox {
+                x1: 400,
+                x2: 1600,
+                y1: 800,
+                y2: 2800
+            }
+        );
+        assert_eq!(
+            s.current_in((1000, 750), (4000, 3000)),
+            Some(PixelBox {
+                x1: 0,
+                x2: 4000,
+                y1: 0,
+                y2: 3000
+            })
+        );
+    }
+
+    #[test]
+    fn a_box_maps_to_the_sent_copy_and_back() {
+        for (source, sent) in [
+            ((4000, 3000), (1000, 750)),
+            ((640, 480), (640, 480)),
+            ((3001, 7), (1000, 2)),
+        ] {
+            let region: Region = format!("0,0,{},{}", source.0 / 2, source.1)
+                .parse()
+                .unwrap();
+            let wire = region.to_wire(source, sent).unwrap();
+            let back = parse_wire_boxes(&wire)[0];
+            let b = box_to_source(back, sent, source).unwrap();
+            assert_eq!((b.x1, b.y1, b.y2), (0, 0, source.1), "{source:?}");
+            assert!(
+                b.x2 >= source.0 / 2 && b.x2 <= source.0,
+                "{source:?}: {b:?}"
+            );
+        }
+        assert_eq!(
+            box_to_source(
+                PixelBox {
+                    x1: 0,
+                    x2: 1,
+                    y1: 0,
+                    y2: 1
+                },
+                (0, 0),
+                (5, 5)
+            ),
+            None
+        );
     }
 }

@@ -162,6 +162,10 @@ pub struct WirePage {
     pub current_page: Option<u64>,
     #[serde(default)]
     pub data: WireOffers,
+    /// Detected subjects (1688's `picRegionInfo`), in whatever shape the
+    /// provider passes them through; read by `Subjects::from_json`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pic_region_info: Option<serde_json::Value>,
 }
 
 /// The offers of a page, read one by one: an item that is not an offer

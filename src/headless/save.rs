@@ -110,6 +110,7 @@ mod tests {
             page_size: 3,
             current_page: n,
             notices: Vec::new(),
+            subjects: None,
         }
     }
 

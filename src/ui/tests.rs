@@ -147,6 +147,7 @@ fn with_results(s: &mut State, pages: u32, total_pages: u32) {
                     page_size: 20,
                     current_page: n,
                     notices: Vec::new(),
+                    subjects: None,
                 }),
                 stored: None,
             },

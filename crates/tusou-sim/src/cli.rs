@@ -70,6 +70,10 @@ pub struct SimArgs {
     /// How many sample photos --samples writes.
     #[arg(long, value_name = "N", default_value_t = 8)]
     pub sample_count: usize,
+    /// With --samples: also write N scene photos, 2 or 3 catalog products
+    /// on a desk (`scene-<offerId>-<offerId>….jpg`), to try cropping one.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub scenes: usize,
 }
 
 /// Writes `count` catalog pictures as `sample-<offerId>.jpg` into `dir`.
@@ -86,6 +90,42 @@ pub fn write_samples(
             continue;
         };
         let path = dir.join(format!("sample-{id}.jpg"));
+        std::fs::write(&path, jpeg)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Writes `count` scene photos into `dir`: each shows 2 or 3 catalog
+/// products of different kinds on a desk, named after their offer ids in
+/// order from left to right.
+pub fn write_scenes(
+    config: &SimConfig,
+    dir: &std::path::Path,
+    count: usize,
+) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    let offers = crate::catalog::generate(config.seed, config.catalog_size.max(1));
+    let mut written = Vec::with_capacity(count);
+    let mut next = 0;
+    for k in 0..count {
+        let n = if k % 2 == 0 { 2 } else { 3 };
+        let mut chosen: Vec<&crate::catalog::CatalogOffer> = Vec::new();
+        while chosen.len() < n && next < offers.len() {
+            let o = &offers[next];
+            next += 1;
+            if !chosen.iter().any(|c| c.product_type() == o.product_type()) && !o.is_relisting() {
+                chosen.push(o);
+            }
+        }
+        if chosen.len() < 2 {
+            break;
+        }
+        let ids: Vec<String> = chosen.iter().map(|o| o.offer_id.to_string()).collect();
+        let Some(jpeg) = crate::scene_image(config, &ids) else {
+            continue;
+        };
+        let path = dir.join(format!("scene-{}.jpg", ids.join("-")));
         std::fs::write(&path, jpeg)?;
         written.push(path);
     }
@@ -148,6 +188,9 @@ pub async fn run_standalone(args: SimArgs) -> anyhow::Result<()> {
     let config = args.to_config()?;
     if let Some(dir) = &args.samples {
         for path in write_samples(&config, dir, args.sample_count)? {
+            println!("{}", path.display());
+        }
+        for path in write_scenes(&config, dir, args.scenes)? {
             println!("{}", path.display());
         }
         return Ok(());

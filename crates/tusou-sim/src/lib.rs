@@ -38,6 +38,7 @@ pub mod region;
 mod routes;
 pub mod sign;
 pub mod similarity;
+pub mod subjects;
 pub mod text;
 pub mod wire;
 
@@ -53,7 +54,7 @@ use lru::LruCache;
 use tokio::sync::{OnceCell, watch};
 
 pub use catalog::MAX_RESULTS;
-pub use cli::{SimArgs, run_standalone, write_samples};
+pub use cli::{SimArgs, run_standalone, write_samples, write_scenes};
 pub use clock::Clock;
 pub use faults::{FaultKind, Faults, Latency};
 pub use limit::SimStats;
@@ -190,6 +191,10 @@ struct Uploaded {
     /// The size the provider received, which `region` boxes refer to.
     width: u32,
     height: u32,
+    /// The detected subjects (in the received picture's pixels), each with
+    /// its descriptor taken from the full picture, so that searching one
+    /// of them is as exact as searching a photo of it alone.
+    subjects: Vec<(region::Region, Descriptor)>,
     stored_at: Instant,
 }
 
@@ -539,6 +544,22 @@ pub async fn spawn(config: SimConfig, addr: SocketAddr) -> anyhow::Result<SimHan
 pub fn catalog_image(config: &SimConfig, offer_id: &str) -> Option<Vec<u8>> {
     let offer = catalog_offer(config, offer_id)?;
     let jpeg = offer.picture.jpeg(&offer.art);
+    (!jpeg.is_empty()).then_some(jpeg)
+}
+
+/// A scene photo of up to 3 catalog offers' pictures on a desk, left to
+/// right in the order given (see [`subjects::render_scene`]). `None` when
+/// an id is not in the catalog.
+pub fn scene_image(config: &SimConfig, offer_ids: &[String]) -> Option<Vec<u8>> {
+    let offers = catalog::generate(config.seed, config.catalog_size.max(1));
+    let arts = offer_ids
+        .iter()
+        .map(|id| {
+            let id: u64 = id.trim().parse().ok()?;
+            offers.iter().find(|o| o.offer_id == id).map(|o| o.art)
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let jpeg = subjects::render_scene_jpeg(&arts);
     (!jpeg.is_empty()).then_some(jpeg)
 }
 

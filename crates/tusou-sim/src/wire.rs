@@ -219,6 +219,22 @@ pub struct Page<T> {
     pub page_size: u64,
     pub current_page: u64,
     pub data: Vec<T>,
+    /// The subjects found in the picture and the region searched, as
+    /// 1688's image search reports them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pic_region_info: Option<PicRegionInfo>,
+}
+
+/// `picRegionInfo`: boxes `x1,x2,y1,y2` (xmin, xmax, ymin, ymax) in pixels
+/// of the searched picture, several joined by `;`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PicRegionInfo {
+    /// The region the search used: the first `region` box, else the whole
+    /// picture.
+    pub current_region: String,
+    /// The detected subjects, largest first (empty when none stands out).
+    pub yolo_crop_region: String,
 }
 
 /// `priceInfo` of a signed-header item: exactly the seed's three fields.

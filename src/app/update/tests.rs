@@ -36,6 +36,7 @@ fn page(n: u32, size: u32, total_pages: u32) -> ResultPage {
         page_size: size,
         current_page: n,
         notices: Vec::new(),
+        subjects: None,
     }
 }
 

@@ -13,7 +13,7 @@ use super::auth::{check_daji, check_signed_headers, first, given};
 use super::images::{decode_base64_image, decode_image, picture_file};
 use super::params::{Origin, RawParams, Source, nonempty};
 use super::reply::{Trace, json_response, pause, run_api};
-use super::search::search;
+use super::search::{described_subjects, search};
 use super::{
     ApiErr, Call, MAX_BODY_BYTES, MSG_NO_IMAGE, MSG_NO_IMAGE_SIGNED, Provider, UPLOAD_THUMB, bad,
     busy,
@@ -87,6 +87,7 @@ pub(super) async fn daji_upload(State(state): State<Arc<SimState>>, req: Request
             };
             Uploaded {
                 descriptor: Descriptor::of_image(&img),
+                subjects: described_subjects(&img),
                 thumb,
                 width: w,
                 height: h,

@@ -14,8 +14,10 @@ use super::{
     MSG_EXPIRED_ID, Outcome, Provider, bad, busy,
 };
 use crate::catalog::SearchQuery;
+use crate::region::Region;
 use crate::similarity::Descriptor;
-use crate::wire::Page;
+use crate::subjects::{detect, wire_boxes};
+use crate::wire::{Page, PicRegionInfo};
 use crate::{SimState, artwork};
 
 /// Resolves the source to a descriptor (cropping to the first `region` box
@@ -30,21 +32,40 @@ pub(super) async fn search(
     let catalog = state.catalog().await.ok_or_else(busy)?;
     let region = params.region.as_deref();
     let mut prefer = None;
-    let descriptor: Descriptor = match source {
+    // The descriptor searched, the received picture's size and its subjects.
+    let (descriptor, size, subjects): (Descriptor, (u32, u32), Vec<Region>) = match source {
         Source::UploadId(id) => {
             let up = state.upload(&id).ok_or_else(|| bad(MSG_EXPIRED_ID))?;
-            match first_box(region, up.width, up.height)? {
+            let boxes = up.subjects.iter().map(|(r, _)| *r).collect();
+            let d = match first_box(region, up.width, up.height)? {
                 None => up.descriptor.clone(),
-                Some(r) => Descriptor::of_image(&crop_scaled(&up.thumb, r, up.width, up.height)),
-            }
+                Some(r) => match up.subjects.iter().find(|(s, _)| same_box(s, &r)) {
+                    Some((_, d)) => d.clone(),
+                    None => Descriptor::of_image(&crop_scaled(&up.thumb, r, up.width, up.height)),
+                },
+            };
+            (d, (up.width, up.height), boxes)
         }
         Source::Base64(b64) => {
             let bytes = decode_base64_image(&b64)?;
             let img = decode_image(bytes).await?;
             let r = first_box(region, img.width(), img.height())?;
-            tokio::task::spawn_blocking(move || match r {
-                None => Descriptor::of_image(&img),
-                Some(r) => Descriptor::of_image(&crop_scaled(&img, r, img.width(), img.height())),
+            tokio::task::spawn_blocking(move || {
+                let subjects = detect(&img);
+                let d = match r {
+                    None => Descriptor::of_image(&img),
+                    Some(r) => {
+                        // A box drawn from a detected subject searches
+                        // exactly that subject.
+                        let r = subjects
+                            .iter()
+                            .copied()
+                            .find(|s| same_box(s, &r))
+                            .unwrap_or(r);
+                        Descriptor::of_image(&crop_scaled(&img, r, img.width(), img.height()))
+                    }
+                };
+                (d, img.dimensions(), subjects)
             })
             .await
             .map_err(|_| busy())?
@@ -76,25 +97,23 @@ pub(super) async fn search(
             };
             let offer = catalog.get(offer_id).ok_or_else(failed)?;
             prefer = Some(offer_id);
-            match first_box(region, CATALOG_IMAGE_SIDE, CATALOG_IMAGE_SIDE)? {
-                None => catalog.descriptor(offer_id).cloned().ok_or_else(failed)?,
-                Some(r) => {
-                    let art = offer.art;
-                    tokio::task::spawn_blocking(move || {
-                        let img = artwork::render(&art, CATALOG_IMAGE_SIDE);
-                        Descriptor::of_image(&crop_scaled(
-                            &img,
-                            r,
-                            CATALOG_IMAGE_SIDE,
-                            CATALOG_IMAGE_SIDE,
-                        ))
-                    })
-                    .await
-                    .map_err(|_| failed())?
-                }
-            }
+            let side = CATALOG_IMAGE_SIDE;
+            let r = first_box(region, side, side)?;
+            let art = offer.art;
+            let whole = catalog.descriptor(offer_id).cloned().ok_or_else(failed)?;
+            tokio::task::spawn_blocking(move || {
+                let img = artwork::render(&art, side);
+                let d = match r {
+                    None => whole,
+                    Some(r) => Descriptor::of_image(&crop_scaled(&img, r, side, side)),
+                };
+                (d, (side, side), detect(&img))
+            })
+            .await
+            .map_err(|_| failed())?
         }
     };
+    let info = region_info(region, size, &subjects);
     let query = SearchQuery {
         descriptor: &descriptor,
         begin_page: params.begin_page,
@@ -107,13 +126,19 @@ pub(super) async fn search(
         prefer,
     };
     let (total, rows) = catalog.search_capped(&query, state.max_results);
-    fn page<T: Serialize>(total: u64, p: &Params, data: Vec<T>) -> Result<Value, ApiErr> {
+    fn page<T: Serialize>(
+        total: u64,
+        p: &Params,
+        data: Vec<T>,
+        info: PicRegionInfo,
+    ) -> Result<Value, ApiErr> {
         serde_json::to_value(Page {
             total_records: total,
             total_page: total.div_ceil(p.page_size),
             page_size: p.page_size,
             current_page: p.begin_page,
             data,
+            pic_region_info: Some(info),
         })
         .map_err(|_| busy())
     }
@@ -124,6 +149,7 @@ pub(super) async fn search(
             rows.iter()
                 .map(|o| o.to_daji_item(&state.base_url))
                 .collect(),
+            info,
         ),
         Provider::Signed => page(
             total,
@@ -131,6 +157,39 @@ pub(super) async fn search(
             rows.iter()
                 .map(|o| o.to_signed_item(&state.base_url))
                 .collect(),
+            info,
         ),
+    }
+}
+
+/// The subjects of an uploaded picture, each with its own descriptor.
+pub(super) fn described_subjects(img: &image::RgbImage) -> Vec<(Region, Descriptor)> {
+    let (w, h) = img.dimensions();
+    detect(img)
+        .into_iter()
+        .map(|r| (r, Descriptor::of_image(&crop_scaled(img, r, w, h))))
+        .collect()
+}
+
+/// A box the client scaled from a detected one (there and back through
+/// the user's pixels) lands within a few pixels of it.
+fn same_box(a: &Region, b: &Region) -> bool {
+    let tol = |len: u32| (len / 50).max(3);
+    let (tx, ty) = (tol(a.width()), tol(a.height()));
+    a.x1.abs_diff(b.x1) <= tx
+        && a.x2.abs_diff(b.x2) <= tx
+        && a.y1.abs_diff(b.y1) <= ty
+        && a.y2.abs_diff(b.y2) <= ty
+}
+
+/// `picRegionInfo` for a search of a `size` picture.
+fn region_info(region: Option<&str>, size: (u32, u32), subjects: &[Region]) -> PicRegionInfo {
+    let current = region
+        .and_then(|r| r.split(';').next())
+        .map(|r| r.split(',').map(str::trim).collect::<Vec<_>>().join(","))
+        .unwrap_or_else(|| format!("0,{},0,{}", size.0, size.1));
+    PicRegionInfo {
+        current_region: current,
+        yolo_crop_region: wire_boxes(subjects),
     }
 }
