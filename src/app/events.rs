@@ -26,6 +26,12 @@ pub(crate) fn event_to_msgs(state: &State, ev: Event) -> Vec<Msg> {
                 MouseEventKind::Down(MouseButton::Left) => {
                     vec![Msg::Mouse(MouseMsg::Click { col, row })]
                 }
+                MouseEventKind::Drag(MouseButton::Left) => {
+                    vec![Msg::Mouse(MouseMsg::Drag { col, row })]
+                }
+                MouseEventKind::Up(MouseButton::Left) => {
+                    vec![Msg::Mouse(MouseMsg::Release { col, row })]
+                }
                 _ => Vec::new(),
             }
         }

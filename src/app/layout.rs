@@ -176,6 +176,47 @@ pub(crate) fn picker_has_input_line(state: &State) -> bool {
     p.path_input.is_some() || p.filter_active || !p.filter.value().is_empty()
 }
 
+/// Crop mode's places: the whole screen above the status line, the
+/// picture inside its border, and the lines under the picture that say
+/// what the box is and which keys do what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct CropAreas {
+    pub outer: Rect,
+    pub picture: Rect,
+    pub info: Rect,
+}
+
+pub(crate) fn crop_areas(state: &State) -> CropAreas {
+    let outer = Rect::new(0, 0, state.width, state.height.saturating_sub(1));
+    if outer.width < 3 || outer.height < 3 {
+        return CropAreas {
+            outer,
+            ..CropAreas::default()
+        };
+    }
+    let inner = Rect::new(1, 1, outer.width - 2, outer.height - 2);
+    let info_h = if inner.height >= 8 { 2 } else { 1 }.min(inner.height);
+    let [picture, info] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(info_h)]).areas(inner);
+    CropAreas {
+        outer,
+        picture,
+        info,
+    }
+}
+
+/// Where the picture being cropped is drawn, and how cells map to its
+/// pixels (half blocks: every terminal shows them, and the box is drawn
+/// in the same cells).
+pub(crate) fn crop_view(state: &State) -> Option<crate::app::crop::View> {
+    let picture = state.crop.as_ref()?.picture.as_ref()?;
+    crate::app::crop::fit(
+        picture.size(),
+        crop_areas(state).picture,
+        crate::app::crop::CellPixels::HALF_BLOCKS,
+    )
+}
+
 /// Rows for entries inside the picker pane.
 pub(crate) fn picker_list_rows(rect: Rect, state: &State) -> usize {
     let rows = inner_rows(rect);

@@ -2,6 +2,7 @@
 //! and the effects runner. The event loop that ties it to the terminal and
 //! the view is `crate::event_loop`.
 
+pub mod crop;
 pub mod effects;
 mod events;
 mod failure;

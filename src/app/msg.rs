@@ -1,7 +1,7 @@
 //! Messages into `update` and the effects it asks for.
 
 pub use super::failure::{Failure, FailureKind};
-use super::state::{Entry, SearchSource, Thumb, ThumbKey};
+use super::state::{CropPicture, Entry, SearchSource, Thumb, ThumbKey};
 use crate::api::{ImageRef, Offer, ResultPage, SearchParams};
 use crate::keymap::Action;
 use crate::store::{
@@ -13,9 +13,27 @@ use tui_input::InputRequest;
 /// Mouse input, already reduced to what the app handles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MouseMsg {
-    ScrollUp { col: u16, row: u16 },
-    ScrollDown { col: u16, row: u16 },
-    Click { col: u16, row: u16 },
+    ScrollUp {
+        col: u16,
+        row: u16,
+    },
+    ScrollDown {
+        col: u16,
+        row: u16,
+    },
+    Click {
+        col: u16,
+        row: u16,
+    },
+    /// The left button moved while held (crop mode draws a box).
+    Drag {
+        col: u16,
+        row: u16,
+    },
+    Release {
+        col: u16,
+        row: u16,
+    },
 }
 
 /// Everything that changes the state.
@@ -72,6 +90,11 @@ pub enum Msg {
         key: ThumbKey,
         thumb: Thumb,
     },
+    /// The picture for crop mode opening `generation`, decoded (or why not).
+    CropLoaded {
+        generation: u64,
+        result: Result<CropPicture, String>,
+    },
     /// The files an export wrote (CSV and JSON; the shortlist's also XLSX).
     Exported(Result<Vec<PathBuf>, String>),
     /// A browser was (or could not be) started.
@@ -119,6 +142,11 @@ pub enum Effect {
     },
     /// Decode a thumbnail; tasks for other keys are no longer wanted.
     LoadThumb(ThumbKey),
+    /// Read and decode the picture for crop mode opening `generation`.
+    LoadCrop {
+        generation: u64,
+        source: SearchSource,
+    },
     /// Put text on the clipboard with OSC 52 after the next draw.
     Copy(String),
     OpenLink(String),

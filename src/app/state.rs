@@ -8,9 +8,11 @@ use lru::LruCache;
 use std::path::PathBuf;
 use tui_input::Input;
 
+mod crop;
 mod filters;
 mod memory;
 
+pub use crop::{CropPicture, CropState};
 pub use filters::{FilterField, FilterRow, FiltersState, SORTS, sort_label};
 pub use memory::{
     Crumb, HistoryState, NoteEdit, ShortlistSort, ShortlistState, StoreStatus, TRAIL_MAX,
@@ -265,6 +267,11 @@ pub struct ResultsState {
     pub reopened: Option<crate::store::SearchSummary>,
     /// What the breadcrumbs call these results (raw: sanitise before display).
     pub label: String,
+    /// The picture's size and the size of the copy the provider received,
+    /// once resolved: to map the provider's boxes to the user's pixels.
+    pub sizes: Option<((u32, u32), (u32, u32))>,
+    /// The subjects the provider detected and the region it searched.
+    pub subjects: Option<crate::api::Subjects>,
 }
 
 impl Default for ResultsState {
@@ -299,6 +306,8 @@ impl Default for ResultsState {
             seen: None,
             reopened: None,
             label: String::new(),
+            sizes: None,
+            subjects: None,
         }
     }
 }
@@ -468,6 +477,10 @@ pub struct State {
     pub currency: Option<crate::money::Currency>,
     /// The batch running in the background, if any.
     pub batch: Option<BatchStatus>,
+    /// Crop mode, over everything else while open.
+    pub crop: Option<CropState>,
+    /// Crop openings so far (a reply for an older one is dropped).
+    pub crop_generation: u64,
 }
 
 /// A background batch, as the status bar shows it.
@@ -515,11 +528,16 @@ impl State {
             grouping: true,
             currency: None,
             batch: None,
+            crop: None,
+            crop_generation: 0,
         }
     }
 
     /// The key context for the focused pane.
     pub(crate) fn context(&self) -> KeyContext {
+        if self.crop.is_some() && self.help.is_none() {
+            return KeyContext::Crop;
+        }
         self.focus.context()
     }
 
@@ -530,6 +548,9 @@ impl State {
         }
         if self.note.is_some() {
             return true;
+        }
+        if self.crop.is_some() {
+            return false;
         }
         match self.focus {
             Pane::Picker => self.picker.text_input_active(),

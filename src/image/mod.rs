@@ -27,4 +27,4 @@ pub use read::{
 };
 pub(crate) use sniff::looks_like_image;
 pub use sniff::{SourceFormat, WireFormat, sniff};
-pub use thumbnail::{HalfBlockImage, decode_for_thumbnail};
+pub use thumbnail::{HalfBlockImage, decode_for_thumbnail, decode_with_size};

@@ -30,6 +30,19 @@ pub fn decode_for_thumbnail(
     Ok(flatten_to_rgb(resized(&img, w, h)))
 }
 
+/// [`decode_for_thumbnail`], also answering the picture's own size,
+/// upright (EXIF orientation applied): what crop mode's box is measured in.
+pub fn decode_with_size(
+    bytes: &[u8],
+    max_px_w: u32,
+    max_px_h: u32,
+) -> Result<(RgbImage, (u32, u32)), ImageError> {
+    let img = decode_any(bytes)?;
+    let size = (img.width(), img.height());
+    let (w, h) = fit_within(img.width(), img.height(), max_px_w, max_px_h);
+    Ok((flatten_to_rgb(resized(&img, w, h)), size))
+}
+
 /// Longest edge of the picture kept with each search in the history.
 pub const HISTORY_THUMB_EDGE: u32 = 96;
 

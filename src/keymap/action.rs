@@ -68,6 +68,23 @@ actions! {
     Back => "back", "Back to the results before (breadcrumbs), without a request";
     ToggleGrouping => "toggle_grouping", "Group offers with the same picture (one product, many sellers)";
     ExpandGroup => "expand_group", "Show or hide the sellers of the highlighted group";
+    // Crop (the box around the product to search for)
+    Crop => "crop", "Crop: draw a box around the product in the picture and search only that";
+    CropLeft => "crop_left", "Crop: move the box left";
+    CropRight => "crop_right", "Crop: move the box right";
+    CropUp => "crop_up", "Crop: move the box up";
+    CropDown => "crop_down", "Crop: move the box down";
+    CropNarrower => "crop_narrower", "Crop: make the box narrower";
+    CropWider => "crop_wider", "Crop: make the box wider";
+    CropShorter => "crop_shorter", "Crop: make the box shorter";
+    CropTaller => "crop_taller", "Crop: make the box taller";
+    CropGrow => "crop_grow", "Crop: grow the box evenly";
+    CropShrink => "crop_shrink", "Crop: shrink the box evenly";
+    CropCentre => "crop_centre", "Crop: move the box to the centre";
+    CropReset => "crop_reset", "Crop: the whole picture";
+    CropNextSubject => "crop_next_subject", "Crop: the box on the next subject the provider detected";
+    CropPrevSubject => "crop_prev_subject", "Crop: the box on the previous detected subject";
+    CropSearch => "crop_search", "Crop: search with the box";
     // Shortlist and history
     Star => "star", "Star the offer (add to the shortlist), or unstar it";
     EditNote => "edit_note", "Edit the starred offer's note";

@@ -46,6 +46,7 @@ pub enum KeyContext {
     Results,
     History,
     Shortlist,
+    Crop,
 }
 
 impl KeyContext {
@@ -58,6 +59,7 @@ impl KeyContext {
             KeyContext::Results => "results",
             KeyContext::History => "history",
             KeyContext::Shortlist => "shortlist",
+            KeyContext::Crop => "crop",
         }
     }
 
@@ -70,6 +72,7 @@ impl KeyContext {
             KeyContext::Results,
             KeyContext::History,
             KeyContext::Shortlist,
+            KeyContext::Crop,
         ]
     }
 
@@ -99,7 +102,7 @@ struct Binding {
 /// Key bindings per context. Cheap lookups: one hash of the normalised key.
 #[derive(Debug, Clone)]
 pub struct Keymap {
-    contexts: [HashMap<KeyId, Binding>; 6],
+    contexts: [HashMap<KeyId, Binding>; 7],
 }
 
 impl Keymap {

@@ -1,6 +1,7 @@
 //! Rendering: reads the state, never changes it. Where each pane goes is
 //! `crate::app::layout`'s to say, shared with `update`.
 
+pub mod crop;
 pub mod detail;
 pub mod filters;
 pub mod help;
@@ -148,6 +149,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
     shortlist::render(buf, areas.shortlist, state);
     detail::render(buf, areas.detail, state);
     status::render(buf, areas.status, state);
+    crop::render(buf, state);
     if let Some(scroll) = state.help {
         help::render(buf, area, state, scroll);
     }
@@ -160,7 +162,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
 }
 
 fn cursor_position(state: &State, areas: &Areas) -> Option<(u16, u16)> {
-    if state.help.is_some() {
+    if state.help.is_some() || state.crop.is_some() {
         return None;
     }
     if state.note.is_some() {

@@ -54,6 +54,12 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     if state.demo && r.source.is_some() {
         title.push(Span::styled("demo ", theme.price()));
     }
+    if let Some(crop) = &r.params.crop {
+        title.push(Span::styled(
+            format!("crop {} ", crop_label(crop)),
+            theme.price(),
+        ));
+    }
     if r.stale {
         // Kept from the search before, until this one's first page arrives.
         title.push(Span::styled("· previous results ", theme.dim()));
@@ -101,6 +107,18 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
         Line::from(status)
             .style(Style::new())
             .render(Rect::new(inner.x, y, inner.width, 1), buf);
+    }
+}
+
+/// A search's crop in a few cells: "1200×900 at 400,300" for one box.
+pub(crate) fn crop_label(crop: &str) -> String {
+    match crop.parse::<crate::api::Region>() {
+        Ok(region) if region.0.len() == 1 => {
+            let b = region.0[0];
+            format!("{}×{} at {},{}", b.width(), b.height(), b.x1, b.y1)
+        }
+        Ok(region) => format!("{} boxes", region.0.len()),
+        Err(_) => truncate(&sanitize(crop), 30).to_string(),
     }
 }
 

@@ -19,6 +19,9 @@ pub fn mode(state: &State) -> &'static str {
     if state.note.is_some() {
         return "NOTE";
     }
+    if state.crop.is_some() {
+        return "CROP";
+    }
     if state.text_input_active() {
         return "INPUT";
     }
@@ -61,6 +64,11 @@ pub(crate) fn hints(state: &State) -> String {
                 (Action::Open, "reopen"),
                 (Action::Refresh, "search again"),
                 (Action::DeleteEntry, "delete"),
+                (Action::Help, "help"),
+            ],
+            KeyContext::Crop => &[
+                (Action::CropSearch, "search the box"),
+                (Action::Cancel, "leave"),
                 (Action::Help, "help"),
             ],
             KeyContext::Shortlist => &[

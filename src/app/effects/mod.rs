@@ -2,6 +2,7 @@
 //! blocks the UI task: file-system work and decoding run in `spawn_blocking`.
 
 mod batch;
+mod crop;
 mod store;
 
 pub use batch::BatchSetup;
@@ -56,6 +57,8 @@ pub(crate) struct Runner {
     batch: BatchSetup,
     /// The background batch, aborted when the app leaves.
     batch_task: Option<AbortHandle>,
+    /// Crop mode's picture being loaded.
+    crop_task: Option<AbortHandle>,
 }
 
 impl Drop for Runner {
@@ -78,6 +81,7 @@ impl Runner {
         Runner {
             batch,
             batch_task: None,
+            crop_task: None,
             store_ops: store::start(store.clone(), tx.clone()),
             store,
             provider,
@@ -263,6 +267,7 @@ impl Runner {
                 self.batch_task = Some(tokio::spawn(task.run(dir, params)).abort_handle());
             }
             Effect::LoadThumb(key) => self.load_thumb(key),
+            Effect::LoadCrop { generation, source } => self.load_crop(generation, source),
             Effect::Copy(text) => self.pending.extend(osc52(&text)),
             Effect::OpenLink(link) => {
                 let tx = self.tx.clone();
@@ -337,7 +342,7 @@ async fn resolve(
         .map_err(Failure::from)
 }
 
-async fn thumb_bytes(
+pub(super) async fn thumb_bytes(
     client: &Client,
     store: Option<crate::store::Store>,
     source: &ThumbSource,

@@ -2,7 +2,6 @@
 //! (rows and pictures' URLs, no request), searching it again with the
 //! provider, deleting an entry.
 
-use super::search::new_search;
 use super::trail::push_crumb;
 use crate::api::ImageSource;
 use crate::app::msg::{Effect, StoreOp};
@@ -124,9 +123,14 @@ fn search_again(state: &mut State, summary: &SearchSummary) -> Vec<Effect> {
     filters.cursor = state.filters.cursor;
     filters.offset = state.filters.offset;
     state.filters = filters;
-    state.params = summary.params.clone();
+    // The filters apply from now on; the crop was this picture's only.
+    state.params = super::search::without_crop(summary.params.clone());
     let mut fx = vec![Effect::CancelSearch];
-    fx.extend(new_search(state, ImageSource::parse(&summary.source)));
+    fx.extend(super::search::new_search_cropped(
+        state,
+        ImageSource::parse(&summary.source),
+        summary.params.crop.clone(),
+    ));
     fx
 }
 

@@ -3,6 +3,7 @@
 //! of its concern.
 
 mod batch;
+mod crop;
 mod export;
 mod filters;
 mod history;
@@ -98,6 +99,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::CropLoaded { generation, result } => {
+            crop::loaded(state, generation, result);
+            Vec::new()
+        }
         Msg::Thumb { key, thumb } => {
             thumbs::store(state, key, thumb);
             Vec::new()
@@ -131,6 +136,9 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
     if let Some(scroll) = state.help {
         navigation::scroll_help(state, scroll, a);
         return Vec::new();
+    }
+    if state.crop.is_some() {
+        return crop::key(state, a);
     }
     if let Some(fx) = picker::input_line_key(state, a) {
         return fx;
@@ -202,6 +210,23 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
         }
         Action::Retry => search::retry(state),
         Action::Cancel => search::cancel(state),
+        Action::Crop => crop::open(state),
+        // The box's keys act only in crop mode.
+        Action::CropLeft
+        | Action::CropRight
+        | Action::CropUp
+        | Action::CropDown
+        | Action::CropNarrower
+        | Action::CropWider
+        | Action::CropShorter
+        | Action::CropTaller
+        | Action::CropGrow
+        | Action::CropShrink
+        | Action::CropCentre
+        | Action::CropReset
+        | Action::CropNextSubject
+        | Action::CropPrevSubject
+        | Action::CropSearch => Vec::new(),
     }
 }
 

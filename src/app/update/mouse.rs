@@ -9,18 +9,22 @@ use crate::app::state::{FilterRow, FiltersState, Pane, State};
 use crate::keymap::Action;
 
 pub(super) fn mouse(state: &mut State, m: MouseMsg) -> Vec<Effect> {
+    if state.crop.is_some() && state.help.is_none() {
+        return super::crop::mouse(state, m);
+    }
     let areas = layout::areas_of(state);
     if state.help.is_some() {
         return match m {
             MouseMsg::ScrollUp { .. } => action(state, Action::MoveUp),
             MouseMsg::ScrollDown { .. } => action(state, Action::MoveDown),
-            MouseMsg::Click { .. } => Vec::new(),
+            MouseMsg::Click { .. } | MouseMsg::Drag { .. } | MouseMsg::Release { .. } => Vec::new(),
         };
     }
     let (col, row) = match m {
         MouseMsg::ScrollUp { col, row }
         | MouseMsg::ScrollDown { col, row }
         | MouseMsg::Click { col, row } => (col, row),
+        MouseMsg::Drag { .. } | MouseMsg::Release { .. } => return Vec::new(),
     };
     if areas.narrow
         && areas
@@ -61,6 +65,7 @@ pub(super) fn mouse(state: &mut State, m: MouseMsg) -> Vec<Effect> {
             state.focus = saved;
             fx
         }
+        MouseMsg::Drag { .. } | MouseMsg::Release { .. } => Vec::new(),
         MouseMsg::Click { .. } => {
             state.focus = target;
             let rect = areas.pane(pane);

@@ -4,19 +4,37 @@
 use crate::app::layout::results_rows;
 use crate::app::msg::{Effect, Failure, FailureKind};
 use crate::app::state::{Failed, FilterField, Pane, Phase, SearchSource, State, StoreStatus};
-use crate::keymap::Action;
+use crate::keymap::{Action, KeyContext};
 use crate::store::Change;
 
 pub(super) fn new_search(state: &mut State, source: SearchSource) -> Vec<Effect> {
+    new_search_cropped(state, source, None)
+}
+
+/// A search of `source`, narrowed to `crop` (boxes in the user's pixels,
+/// `X1,Y1,X2,Y2;…`) when given: its wire `region` is made once the picture
+/// is prepared and its size known.
+pub(super) fn new_search_cropped(
+    state: &mut State,
+    source: SearchSource,
+    crop: Option<String>,
+) -> Vec<Effect> {
+    let mut params = without_crop(state.params.clone());
+    params.crop = crop;
     let r = &mut state.results;
     r.generation += 1;
     r.source = Some(source.clone());
     r.image = None;
     r.prepared = None;
     r.notes.clear();
-    r.params = state.params.clone();
+    r.params = params.clone();
     r.label = source.label();
+    if let Some(c) = &params.crop {
+        r.label.push_str(&format!(" [{c}]"));
+    }
     r.history_key = None;
+    r.sizes = None;
+    r.subjects = None;
     keep_rows_until_first_page(state);
     state.results.phase = Phase::Preparing;
     super::navigation::focus(state, Pane::Results);
@@ -24,9 +42,17 @@ pub(super) fn new_search(state: &mut State, source: SearchSource) -> Vec<Effect>
     vec![Effect::StartSearch {
         generation: state.results.generation,
         source,
-        params: state.params.clone(),
+        params,
         record: state.store == StoreStatus::On,
     }]
+}
+
+/// Parameters for any picture: a crop belongs to one picture's search.
+pub(super) fn without_crop(mut params: crate::api::SearchParams) -> crate::api::SearchParams {
+    if params.crop.take().is_some() {
+        params.region = None;
+    }
+    params
 }
 
 /// A new search starts from page 1, but the rows on screen stay (marked
@@ -53,7 +79,13 @@ pub(super) fn search_again(state: &mut State) -> Vec<Effect> {
     match (state.results.image.clone(), state.results.source.clone()) {
         (Some(_), Some(source)) => {
             state.results.generation += 1;
-            state.results.params = state.params.clone();
+            // New filters, the same picture and the same crop.
+            let old = std::mem::take(&mut state.results.params);
+            state.results.params = crate::api::SearchParams {
+                crop: old.crop,
+                region: old.region,
+                ..without_crop(state.params.clone())
+            };
             keep_rows_until_first_page(state);
             state.results.phase = Phase::Loading;
             // A new search of the same picture: recorded before its first
@@ -67,7 +99,7 @@ pub(super) fn search_again(state: &mut State) -> Vec<Effect> {
                     source,
                     source_md5,
                     thumbnail,
-                    params: state.params.clone(),
+                    params: state.results.params.clone(),
                 });
             }
             fx.extend(maybe_fetch(state));
@@ -91,6 +123,28 @@ pub(super) fn resolved(
     }
     match result {
         Ok(resolved) => {
+            // The crop, drawn in the user's pixels, in the provider's.
+            if let Some(crop) = state.results.params.crop.clone() {
+                match crop
+                    .parse::<crate::api::Region>()
+                    .and_then(|region| resolved.region_wire(&region))
+                {
+                    Ok(wire) => state.results.params.region = Some(wire),
+                    Err(e) => {
+                        state.results.phase = Phase::Failed;
+                        state.results.failed = Some(Failed::Search);
+                        state.set_error(format!(
+                            "Crop {}: {} — press c to draw it again",
+                            crate::text::sanitize(&crop),
+                            crate::text::sanitize(&e)
+                        ));
+                        return Vec::new();
+                    }
+                }
+            }
+            if let (Some(source), Some(sent)) = (resolved.source_size, resolved.sent_size) {
+                state.results.sizes = Some((source, sent));
+            }
             state.results.history_key = Some((resolved.source_md5, resolved.thumbnail));
             state.results.image = Some(resolved.image);
             state.results.prepared = Some(resolved.summary);
@@ -237,6 +291,9 @@ pub(super) fn page_reply(
             r.failed = None;
             r.error = None;
             r.notes.extend(p.notices);
+            if p.subjects.is_some() {
+                r.subjects = p.subjects;
+            }
             let notes = std::mem::take(&mut r.notes);
             super::rows::rebuild(state);
             let r = &mut state.results;
@@ -255,6 +312,13 @@ pub(super) fn page_reply(
                 for note in &notes {
                     text.push_str(" · ");
                     text.push_str(note);
+                }
+                let detected = r.subjects.as_ref().map_or(0, |s| s.detected.len());
+                if detected > 1 && r.params.crop.is_none() {
+                    let key = state.key_hint(KeyContext::Results, Action::Crop);
+                    text.push_str(&format!(
+                        " · {detected} products in the picture: press {key} to search one"
+                    ));
                 }
                 state.set_info(text);
             } else if !notes.is_empty() {

@@ -14,7 +14,7 @@ pub(super) fn store(state: &mut State, key: ThumbKey, thumb: Thumb) {
 /// The thumbnail the detail pane wants now, at its size.
 fn wanted_thumb(state: &State) -> Option<ThumbKey> {
     let areas = layout::areas_of(state);
-    if areas.detail.is_empty() || state.help.is_some() {
+    if areas.detail.is_empty() || state.help.is_some() || state.crop.is_some() {
         return None;
     }
     let rect = layout::picture_rect(areas.detail);

@@ -1,0 +1,241 @@
+//! Crop mode: the picture as large as the screen allows, in half blocks,
+//! outside the box dimmed, the box's edge bright, the detected subjects
+//! numbered; under it what the box is and the keys.
+
+use super::Theme;
+use crate::api::PixelBox;
+use crate::app::crop::{View, describe, whole};
+use crate::app::layout::{crop_areas, crop_view};
+use crate::app::state::{CropPicture, CropState, State};
+use crate::keymap::{Action, KeyContext};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Widget as _};
+
+const UPPER_HALF: &str = "▀";
+/// The box's edge.
+const EDGE: [u8; 3] = [255, 214, 0];
+/// A detected subject's edge (dotted).
+const SUBJECT: [u8; 3] = [0, 200, 230];
+
+pub fn render(buf: &mut Buffer, state: &State) {
+    let Some(crop) = state.crop.as_ref() else {
+        return;
+    };
+    let theme = Theme::of(state);
+    let areas = crop_areas(state);
+    if areas.outer.is_empty() {
+        return;
+    }
+    Clear.render(areas.outer, buf);
+    let name = crate::text::sanitize(&crop.source.label());
+    let mut title = vec![Span::styled(
+        " Crop ",
+        theme.accent().add_modifier(Modifier::BOLD),
+    )];
+    title.push(Span::raw(format!("· {name} ")));
+    if let Some(p) = &crop.picture {
+        title.push(Span::styled(
+            format!("· {}×{} ", p.width, p.height),
+            theme.dim(),
+        ));
+    }
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Thick)
+        .border_style(theme.border(true))
+        .title(Line::from(title))
+        .render(areas.outer, buf);
+    let (Some(picture), Some(view)) = (crop.picture.as_ref(), crop_view(state)) else {
+        let text = match &crop.error {
+            Some(e) => Line::styled(
+                format!("Cannot crop this picture: {}", crate::text::sanitize(e)),
+                theme.error(),
+            ),
+            None => Line::raw(format!("{} Loading the picture…", super::spinner(state))),
+        };
+        Paragraph::new(vec![text, Line::styled(leave_hint(state), theme.dim())])
+            .wrap(ratatui::widgets::Wrap { trim: true })
+            .render(areas.picture, buf);
+        return;
+    };
+    if theme.color {
+        draw_picture(buf, &view, picture, crop);
+    } else {
+        draw_outline(buf, &view, crop.selection);
+    }
+    for (i, b) in crop.subjects.iter().enumerate() {
+        let at = view.cells_of(*b);
+        let style = if crop.subject == Some(i) {
+            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)
+        } else {
+            theme
+                .accent()
+                .add_modifier(Modifier::BOLD | Modifier::REVERSED)
+        };
+        if !at.is_empty() {
+            buf.set_string(at.x, at.y, format!("{}", i + 1), style);
+        }
+    }
+    render_info(buf, areas.info, state, crop, picture);
+}
+
+/// Each cell's two pixels, sampled from the preview; outside the box
+/// dimmed, its edge bright, detected subjects dotted.
+fn draw_picture(buf: &mut Buffer, view: &View, picture: &CropPicture, crop: &CropState) {
+    let (pw, ph) = picture.preview.dimensions();
+    let (sw, sh) = view.shown;
+    if pw == 0 || ph == 0 || sw == 0 || sh == 0 {
+        return;
+    }
+    let sel = view.to_screen(crop.selection);
+    let subjects: Vec<_> = crop.subjects.iter().map(|b| view.to_screen(*b)).collect();
+    let pixel = |x: u32, y: u32| -> Option<[u8; 3]> {
+        if x >= sw || y >= sh {
+            return None;
+        }
+        let px = (u64::from(x) * u64::from(pw) / u64::from(sw)) as u32;
+        let py = (u64::from(y) * u64::from(ph) / u64::from(sh)) as u32;
+        let mut c = picture.preview.get_pixel_checked(px, py)?.0;
+        let inside = |b: (u32, u32, u32, u32)| x >= b.0 && x < b.2 && y >= b.1 && y < b.3;
+        let on_edge = |b: (u32, u32, u32, u32)| {
+            inside(b) && (x == b.0 || x + 1 == b.2 || y == b.1 || y + 1 == b.3)
+        };
+        if on_edge(sel) {
+            return Some(EDGE);
+        }
+        if subjects.iter().any(|s| on_edge(*s)) && (x + y) % 2 == 0 {
+            return Some(SUBJECT);
+        }
+        if !inside(sel) {
+            c = c.map(|v| (u16::from(v) * 35 / 100) as u8);
+        }
+        Some(c)
+    };
+    let rgb = |c: [u8; 3]| Color::Rgb(c[0], c[1], c[2]);
+    for row in 0..view.area.height {
+        for col in 0..view.area.width {
+            let (x, y) = (u32::from(col), 2 * u32::from(row));
+            let Some(top) = pixel(x, y) else {
+                continue;
+            };
+            let at = (view.area.x + col, view.area.y + row);
+            if let Some(cell) = buf.cell_mut(at) {
+                cell.set_symbol(UPPER_HALF).set_fg(rgb(top));
+                match pixel(x, y + 1) {
+                    Some(bottom) => cell.set_bg(rgb(bottom)),
+                    None => cell.set_bg(Color::Reset),
+                };
+            }
+        }
+    }
+}
+
+/// Without colours: the picture's extent dotted, the box as a frame.
+fn draw_outline(buf: &mut Buffer, view: &View, selection: PixelBox) {
+    for row in 0..view.area.height {
+        for col in 0..view.area.width {
+            if let Some(cell) = buf.cell_mut((view.area.x + col, view.area.y + row)) {
+                cell.set_symbol("·");
+            }
+        }
+    }
+    let at = view.cells_of(selection);
+    if at.width >= 2 && at.height >= 2 {
+        Clear.render(at, buf);
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(Style::new().add_modifier(Modifier::BOLD))
+            .render(at, buf);
+    } else {
+        for row in at.y..at.bottom() {
+            for col in at.x..at.right() {
+                if let Some(cell) = buf.cell_mut((col, row)) {
+                    cell.set_symbol("█");
+                }
+            }
+        }
+    }
+}
+
+fn render_info(buf: &mut Buffer, area: Rect, state: &State, crop: &CropState, p: &CropPicture) {
+    if area.is_empty() {
+        return;
+    }
+    let theme = Theme::of(state);
+    let b = crop.selection;
+    let mut spans = vec![
+        Span::raw("box "),
+        Span::styled(describe(b), theme.price().add_modifier(Modifier::BOLD)),
+    ];
+    if b == whole(p.size()) {
+        spans.push(Span::styled(" (the whole picture)", theme.dim()));
+    }
+    let n = crop.subjects.len();
+    let subjects = match (crop.subject, n) {
+        (_, 0) => String::new(),
+        (Some(i), _) => format!(" · subject {} of {n}", i + 1),
+        (None, 1) => " · 1 subject detected".to_string(),
+        (None, _) => format!(" · {n} subjects detected"),
+    };
+    spans.push(Span::styled(subjects, theme.accent()));
+    let mut lines = vec![Line::from(spans)];
+    let keys: Vec<Span> = hints(state)
+        .into_iter()
+        .flat_map(|(k, label)| {
+            [
+                Span::styled(k, Style::new().add_modifier(Modifier::BOLD)),
+                Span::styled(format!(" {label}  "), theme.dim()),
+            ]
+        })
+        .collect();
+    lines.push(Line::from(keys));
+    if area.height == 1 {
+        // One line: the keys matter more than the box's figures.
+        lines.swap(0, 1);
+    }
+    Paragraph::new(lines).render(area, buf);
+}
+
+fn leave_hint(state: &State) -> String {
+    let key = state.key_hint(KeyContext::Crop, Action::Cancel);
+    format!("{key} to leave")
+}
+
+/// The key hints: the first key bound to each crop action ("hjkl move"
+/// when there is one action each way).
+pub(crate) fn hints(state: &State) -> Vec<(String, &'static str)> {
+    use Action::*;
+    let groups: [(&[Action], &'static str); 8] = [
+        (&[CropSearch], "search"),
+        (&[Cancel], "leave"),
+        (&[CropLeft, CropDown, CropUp, CropRight], "move"),
+        (&[CropNarrower, CropTaller, CropShorter, CropWider], "size"),
+        (&[CropGrow, CropShrink], "grow/shrink"),
+        (&[CropNextSubject], "next subject"),
+        (&[CropCentre], "centre"),
+        (&[CropReset], "whole"),
+    ];
+    groups
+        .into_iter()
+        .filter_map(|(actions, label)| {
+            let keys: Vec<String> = actions
+                .iter()
+                .filter_map(|a| {
+                    state
+                        .keymap
+                        .keys_for(KeyContext::Crop, *a)
+                        .into_iter()
+                        .next()
+                })
+                .collect();
+            if keys.is_empty() {
+                return None;
+            }
+            let single = keys.iter().all(|k| k.chars().count() == 1);
+            Some((keys.join(if single { "" } else { "/" }), label))
+        })
+        .collect()
+}
