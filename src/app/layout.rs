@@ -195,7 +195,12 @@ pub(crate) fn crop_areas(state: &State) -> CropAreas {
         };
     }
     let inner = Rect::new(1, 1, outer.width - 2, outer.height - 2);
-    let info_h = if inner.height >= 8 { 2 } else { 1 }.min(inner.height);
+    let info_h = match inner.height {
+        16.. => 3,
+        8.. => 2,
+        _ => 1,
+    }
+    .min(inner.height);
     let [picture, info] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(info_h)]).areas(inner);
     CropAreas {

@@ -63,6 +63,7 @@ pub fn render(buf: &mut Buffer, state: &State) {
     };
     if theme.color {
         draw_picture(buf, &view, picture, crop);
+        mark_corners(buf, view.cells_of(crop.selection));
     } else {
         draw_outline(buf, &view, crop.selection);
     }
@@ -76,7 +77,9 @@ pub fn render(buf: &mut Buffer, state: &State) {
                 .add_modifier(Modifier::BOLD | Modifier::REVERSED)
         };
         if !at.is_empty() {
-            buf.set_string(at.x, at.y, format!("{}", i + 1), style);
+            // Beside the corner mark, when the box has room for both.
+            let x = if at.width > 3 { at.x + 1 } else { at.x };
+            buf.set_string(x, at.y, format!("{}", i + 1), style);
         }
     }
     render_info(buf, areas.info, state, crop, picture);
@@ -129,6 +132,21 @@ fn draw_picture(buf: &mut Buffer, view: &View, picture: &CropPicture, crop: &Cro
                     None => cell.set_bg(Color::Reset),
                 };
             }
+        }
+    }
+}
+
+/// Corner glyphs over the box's corner cells (the pixel under each stays
+/// as background): the box reads even where its colour does not stand out.
+fn mark_corners(buf: &mut Buffer, at: Rect) {
+    if at.width < 2 || at.height < 2 {
+        return;
+    }
+    let (l, t, r, b) = (at.x, at.y, at.right() - 1, at.bottom() - 1);
+    for (x, y, glyph) in [(l, t, "┏"), (r, t, "┓"), (l, b, "┗"), (r, b, "┛")] {
+        if let Some(cell) = buf.cell_mut((x, y)) {
+            cell.set_symbol(glyph)
+                .set_fg(Color::Rgb(EDGE[0], EDGE[1], EDGE[2]));
         }
     }
 }
@@ -196,7 +214,9 @@ fn render_info(buf: &mut Buffer, area: Rect, state: &State, crop: &CropState, p:
         // One line: the keys matter more than the box's figures.
         lines.swap(0, 1);
     }
-    Paragraph::new(lines).render(area, buf);
+    Paragraph::new(lines)
+        .wrap(ratatui::widgets::Wrap { trim: true })
+        .render(area, buf);
 }
 
 fn leave_hint(state: &State) -> String {

@@ -787,3 +787,6 @@ fn thumb_cache_is_bounded_by_bytes() {
 
 #[path = "memory_tests.rs"]
 mod memory;
+
+#[path = "crop_tests.rs"]
+mod crop;
