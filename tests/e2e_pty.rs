@@ -683,3 +683,65 @@ fn both_starred_with_notes(app: &mut App) {
     });
     app.send(b"k");
 }
+
+/// Crop from the keyboard: search a photo of two products on a desk, open
+/// crop on it, cycle to the second detected subject, enter: the first
+/// result is the offer whose picture that product is.
+#[test]
+fn crop_to_the_second_detected_product_finds_it_first() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = tempfile::tempdir().expect("tempdir");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let export = tempfile::tempdir().expect("tempdir");
+    let sim = SimConfig::default();
+    let scenes = tusou_sim::write_scenes(&sim, dir.path(), 1).expect("a scene");
+    let name = scenes[0].file_stem().expect("name").to_string_lossy().into_owned();
+    let ids: Vec<u64> = name
+        .split('-')
+        .skip(1)
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    assert_eq!(ids.len(), 2, "{name}");
+    let catalog = tusou_sim::catalog::generate(sim.seed, sim.catalog_size);
+    let title = |id: u64| -> String {
+        let o = catalog.iter().find(|o| o.offer_id == id).expect("in the catalog");
+        o.subject_trans.chars().take(24).collect()
+    };
+    let second = title(ids[1]);
+
+    let mut app = start(dir.path(), config.path(), cache.path(), export.path());
+    app.wait_for("the picker", |a| a.screen().contains("scene-"));
+    app.send(b"\r");
+    app.wait_for("results of the whole photo, and its two products", |a| {
+        let s = a.screen();
+        progress(&s).is_some_and(|(n, _)| n >= 20) && s.contains("2 products in the picture")
+    });
+    let first_row = app.results_rows().into_iter().nth(1).unwrap_or_default();
+    assert!(
+        !first_row.contains(&second),
+        "the whole photo already finds the second product first: {first_row}"
+    );
+
+    app.send(b"c");
+    app.wait_for("crop mode with the detected subjects", |a| {
+        let s = a.screen();
+        s.contains("Crop · scene-") && s.contains("2 subjects detected")
+    });
+    app.send(b"\t");
+    app.send(b"\t");
+    app.wait_for("the box on the second subject", |a| {
+        a.screen().contains("subject 2 of 2")
+    });
+    app.send(b"\r");
+    app.wait_for("the cropped search's results, the product first", |a| {
+        let s = a.screen();
+        // The first row under the column header.
+        let rows = a.results_rows();
+        s.contains("crop ")
+            && !s.contains("previous results")
+            && rows.get(1).is_some_and(|r| r.contains(&second))
+    });
+
+    app.send(b"q");
+    assert_exits_restored(&mut app);
+}
