@@ -141,7 +141,12 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
             let params = &params;
             async move { client.search_page(image, params, page).await }
         },
-        |page, result| recorder.page(page, result),
+        |page, result| {
+            if page == 1 {
+                say_subjects(result, resolved.source_size.zip(resolved.sent_size));
+            }
+            recorder.page(page, result)
+        },
     )
     .await;
     match streamed {
@@ -187,6 +192,32 @@ enum Stop {
 /// reader sees rows as soon as they exist; `written` is told of each page
 /// once it is out. Progress and notices go to stderr. On a failed page the
 /// output is still finished (JSON closed) before the failure is returned.
+/// The products the provider found in the picture, on stderr, each as the
+/// `--region` that searches it (in the user's pixels), when more than one.
+fn say_subjects(page: &ResultPage, sizes: Option<((u32, u32), (u32, u32))>) {
+    let (Some(subjects), Some((source, sent))) = (&page.subjects, sizes) else {
+        return;
+    };
+    let boxes = subjects.detected_in(sent, source);
+    if boxes.len() < 2 {
+        return;
+    }
+    eprintln!(
+        "tusou: {} products detected in the picture; search one with --region:",
+        boxes.len()
+    );
+    for (i, b) in boxes.iter().enumerate() {
+        eprintln!(
+            "tusou:   {}. --region {b}   ({}×{} px at {},{})",
+            i + 1,
+            b.width(),
+            b.height(),
+            b.x1,
+            b.y1
+        );
+    }
+}
+
 async fn stream_pages<W, F, Fut>(
     wanted: u32,
     all: bool,

@@ -695,7 +695,11 @@ fn crop_to_the_second_detected_product_finds_it_first() {
     let export = tempfile::tempdir().expect("tempdir");
     let sim = SimConfig::default();
     let scenes = tusou_sim::write_scenes(&sim, dir.path(), 1).expect("a scene");
-    let name = scenes[0].file_stem().expect("name").to_string_lossy().into_owned();
+    let name = scenes[0]
+        .file_stem()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
     let ids: Vec<u64> = name
         .split('-')
         .skip(1)
@@ -704,7 +708,10 @@ fn crop_to_the_second_detected_product_finds_it_first() {
     assert_eq!(ids.len(), 2, "{name}");
     let catalog = tusou_sim::catalog::generate(sim.seed, sim.catalog_size);
     let title = |id: u64| -> String {
-        let o = catalog.iter().find(|o| o.offer_id == id).expect("in the catalog");
+        let o = catalog
+            .iter()
+            .find(|o| o.offer_id == id)
+            .expect("in the catalog");
         o.subject_trans.chars().take(24).collect()
     };
     let second = title(ids[1]);

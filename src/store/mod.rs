@@ -17,7 +17,7 @@ mod shortlist;
 pub use batch::{ItemState, JobId, JobItem, JobSummary, NewJob};
 pub use error::StoreError;
 pub use offers::Change;
-pub use searches::{NewSearch, SearchId, SearchSummary, SourceHistory, StoredSearch};
+pub use searches::{NewSearch, SearchId, SearchSummary, SourceHistory, StoredSearch, search_key};
 pub use shortlist::{OfferRef, ShortlistEntry, Status};
 
 use rusqlite::Connection;

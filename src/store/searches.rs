@@ -79,18 +79,29 @@ pub struct SourceHistory {
     pub since: Option<i64>,
 }
 
+/// What makes searches "the same search" for the history's counts and
+/// changes: the picture, and the part of it searched. A crop of a photo is
+/// its own search (`<md5>#crop=<boxes>`); the whole photo is its MD5.
+pub fn search_key(source_md5: &str, params: &SearchParams) -> String {
+    match &params.crop {
+        Some(crop) => format!("{source_md5}#crop={crop}"),
+        None => source_md5.to_string(),
+    }
+}
+
 impl Store {
     /// Records the start of a search, now, and returns its id. The filters
     /// are kept as JSON.
     pub fn record_search(&self, search: &NewSearch<'_>) -> Result<SearchId, StoreError> {
         let filters = serde_json::to_string(search.params).map_err(StoreError::Json)?;
+        let key = search_key(search.source_md5, search.params);
         self.with(|conn| {
             conn.prepare_cached(
                 "INSERT INTO searches (source_md5, thumbnail, source, provider, filters, searched_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute(params![
-                search.source_md5,
+                key,
                 search.thumbnail,
                 search.source,
                 search.provider,
@@ -347,5 +358,32 @@ mod tests {
         let back = store.load_search(s).unwrap().unwrap();
         assert_eq!(back.offers, [&page1_again[..], &page2[..]].concat());
         assert_eq!(back.summary.loaded, 4);
+    }
+
+    #[test]
+    fn a_crop_of_a_picture_is_counted_and_compared_as_its_own_search() {
+        let store = test_store();
+        let whole = SearchParams::default();
+        let crop = SearchParams {
+            crop: Some("10,10,200,200".into()),
+            ..SearchParams::default()
+        };
+        let first = store.record_search(&search("aa", &whole)).unwrap();
+        let cropped = store.record_search(&search("aa", &crop)).unwrap();
+        store.record_search(&search("aa", &crop)).unwrap();
+        assert_eq!(store.source_history("aa").unwrap().times, 1);
+        assert_eq!(
+            store
+                .source_history(&search_key("aa", &crop))
+                .unwrap()
+                .times,
+            2
+        );
+        // The crop's previous search is the crop's, never the whole photo's.
+        assert_eq!(store.previous_search(cropped).unwrap(), None);
+        assert_eq!(store.previous_search(first).unwrap(), None);
+        // The crop is kept with the search's filters.
+        let back = store.load_search(cropped).unwrap().unwrap();
+        assert_eq!(back.summary.params.crop.as_deref(), Some("10,10,200,200"));
     }
 }

@@ -70,7 +70,7 @@ pub(super) async fn record_search(
             provider: &provider,
             params: &params,
         })?;
-        let seen = store.source_history(&md5)?;
+        let seen = store.source_history(&crate::store::search_key(&md5, &params))?;
         Ok(Recorded { id, seen })
     })
     .await
