@@ -102,6 +102,7 @@ pub fn state_with(n: u32) -> State {
                     page_size: PAGE,
                     current_page: page,
                     notices: Vec::new(),
+                    subjects: None,
                 }),
                 stored: None,
             },

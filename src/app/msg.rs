@@ -154,6 +154,8 @@ pub enum Effect {
         offers: Vec<Offer>,
         dir: PathBuf,
         currency: Option<crate::money::Currency>,
+        /// The search's crop, named in the files' names.
+        crop: Option<String>,
     },
     ExportShortlist {
         entries: Vec<ShortlistEntry>,

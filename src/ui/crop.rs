@@ -109,7 +109,7 @@ fn draw_picture(buf: &mut Buffer, view: &View, picture: &CropPicture, crop: &Cro
         if on_edge(sel) {
             return Some(EDGE);
         }
-        if subjects.iter().any(|s| on_edge(*s)) && (x + y) % 2 == 0 {
+        if subjects.iter().any(|s| on_edge(*s)) && (x + y).is_multiple_of(2) {
             return Some(SUBJECT);
         }
         if !inside(sel) {

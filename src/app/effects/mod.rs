@@ -279,10 +279,14 @@ impl Runner {
                 offers,
                 dir,
                 currency,
+                crop,
             } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let stem = format!("tusou-{}", timestamp(std::time::SystemTime::now()));
+                    let mut stem = format!("tusou-{}", timestamp(std::time::SystemTime::now()));
+                    if let Some(name) = crop.as_deref().and_then(crop_file_part) {
+                        stem.push_str(&name);
+                    }
                     let result = std::fs::create_dir_all(&dir)
                         .and_then(|()| {
                             crate::export::export_both_with(&offers, &dir, &stem, currency.as_ref())
@@ -329,6 +333,16 @@ impl Runner {
         });
         self.thumb_tasks.insert(key, task.abort_handle());
     }
+}
+
+/// A crop in a file name: `-crop-363x362+928+69` for one box (the
+/// `WxH+X+Y` form `--region` reads), `-crop-2-boxes` for more.
+fn crop_file_part(crop: &str) -> Option<String> {
+    let region = crop.parse::<crate::api::Region>().ok()?;
+    Some(match region.0.as_slice() {
+        [b] => format!("-crop-{}x{}+{}+{}", b.width(), b.height(), b.x1, b.y1),
+        boxes => format!("-crop-{}-boxes", boxes.len()),
+    })
 }
 
 async fn resolve(
@@ -590,6 +604,19 @@ pub fn timestamp(t: std::time::SystemTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_crop_names_its_export() {
+        assert_eq!(
+            crop_file_part("928,69,1291,431").as_deref(),
+            Some("-crop-363x362+928+69")
+        );
+        assert_eq!(
+            crop_file_part("0,0,1,1;2,2,3,3").as_deref(),
+            Some("-crop-2-boxes")
+        );
+        assert_eq!(crop_file_part("../../etc"), None);
+    }
 
     #[test]
     fn osc52_sequence() {

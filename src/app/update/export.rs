@@ -14,6 +14,7 @@ pub(super) fn export(state: &mut State) -> Vec<Effect> {
             offers: state.results.offers.clone(),
             dir: state.export_dir.clone(),
             currency: state.currency.clone(),
+            crop: state.results.params.crop.clone(),
         }]
     }
 }
