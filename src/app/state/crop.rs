@@ -54,6 +54,9 @@ pub struct CropState {
     pub subject: Option<usize>,
     /// Where a mouse drag started (a cell).
     pub drag: Option<(u16, u16)>,
+    /// The picture's search has results, so no subjects means the
+    /// provider named none (not that it was never asked).
+    pub searched: bool,
 }
 
 impl CropState {
@@ -73,6 +76,7 @@ impl CropState {
             subjects: Vec::new(),
             subject: None,
             drag: None,
+            searched: false,
         }
     }
 }

@@ -34,6 +34,7 @@ pub(super) fn open(state: &mut State) -> Vec<Effect> {
     // What the provider said about this picture, when it is the one searched.
     let r = &state.results;
     if r.source.as_ref() == Some(&source) {
+        crop.searched = r.pages_loaded > 0 && !r.stale;
         if let (Some((picture, sent)), Some(subjects)) = (r.sizes, r.subjects.as_ref()) {
             crop.subjects = subjects.detected_in(sent, picture);
             crop.initial = subjects.current_in(sent, picture);
@@ -117,9 +118,12 @@ pub(super) fn key(state: &mut State, a: Action) -> Vec<Effect> {
         Action::CropNextSubject | Action::CropPrevSubject => {
             let n = crop.subjects.len();
             if n == 0 {
-                state.set_info(
-                    "No detected subjects: the provider names them with a search's results — search this picture first",
-                );
+                let searched = crop.searched;
+                state.set_info(if searched {
+                    "The provider named no subjects in this picture: draw the box with the keys or the mouse"
+                } else {
+                    "No detected subjects yet: the provider names them with a search's results — search this picture first"
+                });
                 return Vec::new();
             }
             let i = match (crop.subject, a == Action::CropNextSubject) {

@@ -130,7 +130,7 @@ pub(super) async fn search(
         total: u64,
         p: &Params,
         data: Vec<T>,
-        info: PicRegionInfo,
+        info: Option<PicRegionInfo>,
     ) -> Result<Value, ApiErr> {
         serde_json::to_value(Page {
             total_records: total,
@@ -138,7 +138,7 @@ pub(super) async fn search(
             page_size: p.page_size,
             current_page: p.begin_page,
             data,
-            pic_region_info: Some(info),
+            pic_region_info: info,
         })
         .map_err(|_| busy())
     }
@@ -149,7 +149,7 @@ pub(super) async fn search(
             rows.iter()
                 .map(|o| o.to_daji_item(&state.base_url))
                 .collect(),
-            info,
+            Some(info),
         ),
         Provider::Signed => page(
             total,
@@ -157,7 +157,8 @@ pub(super) async fn search(
             rows.iter()
                 .map(|o| o.to_signed_item(&state.base_url))
                 .collect(),
-            info,
+            // The seed fixes this provider's page to exactly its fields.
+            None,
         ),
     }
 }
