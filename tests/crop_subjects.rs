@@ -5,37 +5,22 @@
 //! searching one box finds that product first, on both providers.
 #![cfg(feature = "demo")] // uses the demo credentials helper
 
-use std::net::{Ipv4Addr, SocketAddr};
-use std::time::Duration;
-use tusou::api::{
-    Client, ClientSettings, ImageSource, ProviderKind, Region, RetryPolicy, SearchParams,
-};
-use tusou::backend::demo_provider;
+mod common;
+
+use tusou::api::{ImageSource, ProviderKind, Region, SearchParams};
 use tusou::image::PrepareOptions;
-use tusou_sim::{self as sim, SimConfig, SimCredentials};
+use tusou_sim::{self as sim, SimConfig};
 
 #[tokio::test]
 async fn each_detected_subject_of_a_scene_searches_for_its_own_product() {
     let config = SimConfig::default();
-    let handle = sim::spawn(config.clone(), SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
-        .await
-        .expect("simulator starts");
+    let handle = common::start(config.clone()).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let scenes = sim::write_scenes(&config, dir.path(), 2).expect("scenes");
     assert_eq!(scenes.len(), 2);
-    let client = |kind| {
-        let mut settings = ClientSettings::new(demo_provider(
-            kind,
-            &SimCredentials::demo(),
-            &handle.base_url(),
-        ));
-        settings.timeout = Duration::from_secs(10);
-        settings.retry = RetryPolicy::none();
-        Client::new(settings).expect("client")
-    };
     let (daji, signed) = (
-        client(ProviderKind::DajiSaas),
-        client(ProviderKind::SignedHeader),
+        common::client(ProviderKind::DajiSaas, &handle),
+        common::client(ProviderKind::SignedHeader, &handle),
     );
     for scene in &scenes {
         let name = scene.file_stem().unwrap().to_string_lossy().into_owned();

@@ -35,9 +35,7 @@ fn searched_file(s: &mut State) {
     drop(fx);
     new_search(s, SearchSource::File(FILE.into()));
     let generation = s.results.generation;
-    let mut resolved = ResolvedImage::by_address("http://x/y.jpg");
-    resolved.source_size = Some((4000, 3000));
-    resolved.sent_size = Some((1000, 750));
+    let resolved = resolved_4000x3000();
     update(
         s,
         Msg::Resolved {
@@ -59,6 +57,14 @@ fn searched_file(s: &mut State) {
             stored: None,
         },
     );
+}
+
+/// A 4000×3000 picture, sent as 1000×750.
+fn resolved_4000x3000() -> ResolvedImage {
+    let mut resolved = ResolvedImage::by_address("http://x/y.jpg");
+    resolved.source_size = Some((4000, 3000));
+    resolved.sent_size = Some((1000, 750));
+    resolved
 }
 
 /// Opens crop on the results' picture and delivers it.
@@ -135,9 +141,7 @@ fn tab_cycles_the_subjects_and_enter_searches_the_box_in_the_users_pixels() {
     assert_eq!(params.region, None, "made once the picture is prepared");
     assert_eq!(s.results.generation, generation + 1);
     // Resolved: the region is the box in the sent copy, provider's order.
-    let mut resolved = ResolvedImage::by_address("http://x/y.jpg");
-    resolved.source_size = Some((4000, 3000));
-    resolved.sent_size = Some((1000, 750));
+    let resolved = resolved_4000x3000();
     let fx = update(
         &mut s,
         Msg::Resolved {
@@ -164,9 +168,7 @@ fn the_crop_stays_with_its_picture_through_new_filters_and_leaves_with_another_p
     act(&mut s, Action::CropNextSubject);
     act(&mut s, Action::CropSearch);
     let generation = s.results.generation;
-    let mut resolved = ResolvedImage::by_address("http://x/y.jpg");
-    resolved.source_size = Some((4000, 3000));
-    resolved.sent_size = Some((1000, 750));
+    let resolved = resolved_4000x3000();
     update(
         &mut s,
         Msg::Resolved {
@@ -350,9 +352,7 @@ fn a_crop_outside_the_prepared_picture_fails_with_a_clear_message() {
     let mut s = state();
     let fx = new_search_cropped_for_test(&mut s, "0,0,5000,100");
     assert!(start_search(&fx).is_some());
-    let mut resolved = ResolvedImage::by_address("http://x/y.jpg");
-    resolved.source_size = Some((4000, 3000));
-    resolved.sent_size = Some((1000, 750));
+    let resolved = resolved_4000x3000();
     let g = s.results.generation;
     let fx = update(
         &mut s,
