@@ -256,6 +256,21 @@ impl Subjects {
             .collect()
     }
 
+    /// The detected boxes as the reply gives them (a picture the provider
+    /// fetched by address: its pixels are the user's).
+    pub fn detected_boxes(&self) -> Vec<PixelBox> {
+        self.detected
+            .iter()
+            .map(|&(x1, x2, y1, y2)| PixelBox { x1, y1, x2, y2 })
+            .collect()
+    }
+
+    /// The searched region as the reply gives it.
+    pub fn current_box(&self) -> Option<PixelBox> {
+        let (x1, x2, y1, y2) = self.current?;
+        Some(PixelBox { x1, y1, x2, y2 })
+    }
+
     /// The searched region in pixels of the user's picture.
     pub fn current_in(&self, sent: (u32, u32), source: (u32, u32)) -> Option<PixelBox> {
         let (x1, x2, y1, y2) = self.current?;

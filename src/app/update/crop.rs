@@ -35,9 +35,16 @@ pub(super) fn open(state: &mut State) -> Vec<Effect> {
     let r = &state.results;
     if r.source.as_ref() == Some(&source) {
         crop.searched = r.pages_loaded > 0 && !r.stale;
-        if let (Some((picture, sent)), Some(subjects)) = (r.sizes, r.subjects.as_ref()) {
-            crop.subjects = subjects.detected_in(sent, picture);
-            crop.initial = subjects.current_in(sent, picture);
+        if let Some(subjects) = r.subjects.as_ref() {
+            // By address the provider fetched the picture itself: its
+            // boxes are already in the picture's pixels.
+            (crop.subjects, crop.initial) = match r.sizes {
+                Some((picture, sent)) => (
+                    subjects.detected_in(sent, picture),
+                    subjects.current_in(sent, picture),
+                ),
+                None => (subjects.detected_boxes(), subjects.current_box()),
+            };
         }
         if let Some(region) = r
             .params

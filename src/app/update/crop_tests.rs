@@ -370,3 +370,38 @@ fn a_crop_outside_the_prepared_picture_fails_with_a_clear_message() {
 fn new_search_cropped_for_test(s: &mut State, crop: &str) -> Vec<Effect> {
     super::search::new_search_cropped(s, SearchSource::File(FILE.into()), Some(crop.into()))
 }
+
+#[test]
+fn by_address_the_subjects_are_already_in_the_pictures_pixels() {
+    let mut s = state();
+    searching(&mut s);
+    let mut p = page(1, 20, 5);
+    p.subjects = Some(Subjects {
+        current: None,
+        detected: vec![(10, 300, 20, 400)],
+    });
+    let generation = s.results.generation;
+    update(
+        &mut s,
+        Msg::Page {
+            generation,
+            page: 1,
+            result: Ok(p),
+            stored: None,
+        },
+    );
+    s.focus = Pane::Results;
+    act(&mut s, Action::Crop);
+    let g = s.crop_generation;
+    update(
+        &mut s,
+        Msg::CropLoaded {
+            generation: g,
+            result: Ok(picture(800, 800)),
+        },
+    );
+    assert_eq!(
+        s.crop.as_ref().unwrap().subjects,
+        vec![pb(10, 20, 300, 400)]
+    );
+}
