@@ -78,6 +78,12 @@ pub enum Msg {
     Opened(Result<String, String>),
     /// SIGTERM / SIGHUP: quit in order.
     Terminate,
+    /// An offer's detail arrived (from the store or the provider), with its
+    /// fetch time in Unix seconds, or why not.
+    Detail {
+        offer_id: String,
+        result: Result<(Box<crate::api::OfferDetail>, i64), crate::api::ApiError>,
+    },
 }
 
 /// Work `update` asks the runtime to do. Every reply comes back as a `Msg`.
@@ -137,6 +143,15 @@ pub enum Effect {
         dir: PathBuf,
         params: SearchParams,
     },
+    /// Fetch these offers' details (the store's copy when younger than a
+    /// day, unless `fresh`), a few at a time.
+    FetchDetails {
+        offer_ids: Vec<String>,
+        country: String,
+        fresh: bool,
+    },
+    /// Abort every detail fetch in flight (the cursor moved on).
+    CancelDetails,
 }
 
 /// How the background batch is doing.

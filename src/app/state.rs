@@ -8,10 +8,17 @@ use lru::LruCache;
 use std::path::PathBuf;
 use tui_input::Input;
 
+mod detail;
 mod filters;
 mod memory;
 
-pub use filters::{FilterField, FilterRow, FiltersState, SORTS, sort_label};
+pub use detail::{
+    DETAIL_CONCURRENCY, DetailEntry, DetailsState, MAX_DETAILS, REST_TICKS, Rest, UnitCost,
+};
+pub use filters::{
+    FilterField, FilterRow, FiltersState, SORT_CHOICES, SORTS, UNIT_COST_SORT, sort_choice_label,
+    sort_label,
+};
 pub use memory::{
     Crumb, HistoryState, NoteEdit, ShortlistSort, ShortlistState, StoreStatus, TRAIL_MAX,
     source_name,
@@ -468,6 +475,8 @@ pub struct State {
     pub currency: Option<crate::money::Currency>,
     /// The batch running in the background, if any.
     pub batch: Option<BatchStatus>,
+    /// Offer details, the cursor's rest and the quantity.
+    pub details: DetailsState,
 }
 
 /// A background batch, as the status bar shows it.
@@ -515,6 +524,7 @@ impl State {
             grouping: true,
             currency: None,
             batch: None,
+            details: DetailsState::default(),
         }
     }
 

@@ -68,6 +68,8 @@ actions! {
     Back => "back", "Back to the results before (breadcrumbs), without a request";
     ToggleGrouping => "toggle_grouping", "Group offers with the same picture (one product, many sellers)";
     ExpandGroup => "expand_group", "Show or hide the sellers of the highlighted group";
+    FetchDetail => "fetch_detail", "Fetch the offer's detail now (minimum order, price tiers, ship-from)";
+    NextPicture => "next_picture", "Show the detail's next picture";
     // Shortlist and history
     Star => "star", "Star the offer (add to the shortlist), or unstar it";
     EditNote => "edit_note", "Edit the starred offer's note";

@@ -435,3 +435,6 @@ fn rows_of_the_search_before_stay_marked_until_the_new_first_page() {
 
 #[path = "tests_memory.rs"]
 mod memory;
+
+#[path = "tests_detail.rs"]
+mod detail;

@@ -2,6 +2,7 @@
 //! blocks the UI task: file-system work and decoding run in `spawn_blocking`.
 
 mod batch;
+mod detail;
 mod store;
 
 pub use batch::BatchSetup;
@@ -56,6 +57,9 @@ pub(crate) struct Runner {
     batch: BatchSetup,
     /// The background batch, aborted when the app leaves.
     batch_task: Option<AbortHandle>,
+    /// Offer-detail fetches in flight, and how many may run at once.
+    detail_tasks: Vec<AbortHandle>,
+    detail_permits: Arc<Semaphore>,
 }
 
 impl Drop for Runner {
@@ -92,6 +96,8 @@ impl Runner {
                 NonZeroUsize::new(16).unwrap_or(NonZeroUsize::MIN),
             ))),
             pending: Vec::new(),
+            detail_tasks: Vec::new(),
+            detail_permits: Arc::new(Semaphore::new(crate::app::state::DETAIL_CONCURRENCY)),
         }
     }
 
@@ -103,11 +109,33 @@ impl Runner {
     /// Aborts everything in flight (quit).
     pub(crate) fn shutdown(&mut self) {
         self.cancel_search();
+        self.cancel_details();
         for (_, h) in self.thumb_tasks.drain() {
             h.abort();
         }
         if let Some(c) = self.listing_cancel.take() {
             c.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn cancel_details(&mut self) {
+        for h in self.detail_tasks.drain(..) {
+            h.abort();
+        }
+    }
+
+    fn fetch_details(&mut self, offer_ids: Vec<String>, country: String, fresh: bool) {
+        self.detail_tasks.retain(|h| !h.is_finished());
+        for offer_id in offer_ids {
+            let job = detail::DetailJob {
+                tx: self.tx.clone(),
+                client: self.client.clone(),
+                store: self.store.clone(),
+                provider: self.provider.clone(),
+                permits: self.detail_permits.clone(),
+            };
+            let task = tokio::spawn(job.run(offer_id, country.clone(), fresh));
+            self.detail_tasks.push(task.abort_handle());
         }
     }
 
@@ -263,6 +291,12 @@ impl Runner {
                 self.batch_task = Some(tokio::spawn(task.run(dir, params)).abort_handle());
             }
             Effect::LoadThumb(key) => self.load_thumb(key),
+            Effect::FetchDetails {
+                offer_ids,
+                country,
+                fresh,
+            } => self.fetch_details(offer_ids, country, fresh),
+            Effect::CancelDetails => self.cancel_details(),
             Effect::Copy(text) => self.pending.extend(osc52(&text)),
             Effect::OpenLink(link) => {
                 let tx = self.tx.clone();
