@@ -170,3 +170,114 @@ async fn signed_header_offers_say_no_detail() {
     assert!(err.to_string().contains("no detail from this provider"));
     assert!(sim.requests().is_empty(), "nothing was sent");
 }
+
+mod cli {
+    use std::path::Path;
+    use std::process::{Command, Output};
+    use tusou_sim::SimConfig;
+
+    fn tusou(args: &[&str], dirs: &Path) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_tusou"))
+            .args(args)
+            .env("TUSOU_CONFIG_DIR", dirs.join("config"))
+            .env("TUSOU_CACHE_DIR", dirs.join("cache"))
+            .env("TUSOU_DATA_DIR", dirs.join("data"))
+            .env_remove("TUSOU_APP_KEY")
+            .env_remove("TUSOU_ACCESS_KEY")
+            .env_remove("TUSOU_PROVIDER")
+            .output()
+            .expect("binary runs")
+    }
+
+    #[test]
+    fn qty_adds_moq_tiers_and_the_unit_cost_at_that_quantity() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = SimConfig::default();
+        let id = tusou_sim::catalog_offer_ids(&config, 12)[11].clone();
+        let photo = dir.path().join("photo.jpg");
+        std::fs::write(&photo, tusou_sim::catalog_image(&config, &id).unwrap()).unwrap();
+        let out = tusou(
+            &[
+                "search",
+                photo.to_str().unwrap(),
+                "--format",
+                "json",
+                "--page-size",
+                "10",
+                "--qty",
+                "500",
+            ],
+            dir.path(),
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let rows = rows.as_array().expect("array");
+        assert_eq!(rows.len(), 10);
+        for row in rows {
+            let offer = row["offer_id"].as_str().unwrap();
+            let expected = tusou_sim::catalog_detail(&config, offer).unwrap();
+            assert_eq!(row["moq"], expected.min_order.to_string().as_str());
+            assert_eq!(row["quantity"], "500");
+            let unit = row["unit_cost"].as_str().unwrap();
+            if expected.min_order > 500 {
+                assert_eq!(unit, format!("below MOQ {}", expected.min_order));
+            } else {
+                // The last tier starting at or below 500, its promotion when lower.
+                let (_, fen, promo) = expected
+                    .tiers
+                    .iter()
+                    .rev()
+                    .find(|t| t.0 <= 500)
+                    .copied()
+                    .unwrap();
+                let fen = promo.filter(|p| *p < fen).unwrap_or(fen);
+                assert_eq!(unit, format!("{}.{:02}", fen / 100, fen % 100), "{row}");
+            }
+            assert!(!row["tiers"].as_str().unwrap().is_empty());
+        }
+        // Without --qty the rows are as before.
+        let out = tusou(
+            &[
+                "search",
+                photo.to_str().unwrap(),
+                "--format",
+                "csv",
+                "--page-size",
+                "5",
+            ],
+            dir.path(),
+        );
+        let header = String::from_utf8_lossy(&out.stdout);
+        assert!(!header.lines().next().unwrap().contains("moq"), "{header}");
+    }
+
+    #[test]
+    fn qty_on_the_signed_header_provider_says_no_detail() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = SimConfig::default();
+        let id = tusou_sim::catalog_offer_ids(&config, 1)[0].clone();
+        let photo = dir.path().join("photo.jpg");
+        std::fs::write(&photo, tusou_sim::catalog_image(&config, &id).unwrap()).unwrap();
+        let out = tusou(
+            &[
+                "search",
+                photo.to_str().unwrap(),
+                "--provider",
+                "signed-header",
+                "--format",
+                "csv",
+                "--page-size",
+                "5",
+                "--qty",
+                "10",
+            ],
+            dir.path(),
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert!(stderr.contains("no detail from this provider"), "{stderr}");
+        let csv = String::from_utf8_lossy(&out.stdout);
+        assert!(csv.lines().next().unwrap().contains("unit_cost"), "{csv}");
+    }
+}

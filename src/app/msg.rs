@@ -132,6 +132,8 @@ pub enum Effect {
         offers: Vec<Offer>,
         dir: PathBuf,
         currency: Option<crate::money::Currency>,
+        /// MOQ, tiers, ship-from and unit-cost columns, where details are known.
+        details: Option<ExportDetails>,
     },
     ExportShortlist {
         entries: Vec<ShortlistEntry>,
@@ -152,6 +154,14 @@ pub enum Effect {
     },
     /// Abort every detail fetch in flight (the cursor moved on).
     CancelDetails,
+}
+
+/// The details an export's rows carry, by offer id, and the quantity its
+/// unit costs are at.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ExportDetails {
+    pub quantity: Option<u64>,
+    pub known: std::collections::HashMap<String, crate::api::OfferDetail>,
 }
 
 /// How the background batch is doing.

@@ -308,13 +308,23 @@ impl Runner {
                 offers,
                 dir,
                 currency,
+                details,
             } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
                     let stem = format!("tusou-{}", timestamp(std::time::SystemTime::now()));
                     let result = std::fs::create_dir_all(&dir)
                         .and_then(|()| {
-                            crate::export::export_both_with(&offers, &dir, &stem, currency.as_ref())
+                            crate::export::export_both_detailed(
+                                &offers,
+                                &dir,
+                                &stem,
+                                currency.as_ref(),
+                                details.map(|d| crate::export::DetailColumns {
+                                    quantity: d.quantity,
+                                    known: Arc::new(Mutex::new(d.known)),
+                                }),
+                            )
                         })
                         .map(|(csv, json)| vec![csv, json])
                         .map_err(|e| crate::text::sanitize(&format!("{}: {e}", dir.display())));
