@@ -112,6 +112,26 @@ fn results_with_quantity_and_greyed_rows() {
         assert!(screen.contains("@500"), "{screen}");
         assert!(screen.contains("min 1000"), "{screen}");
         insta::assert_snapshot!(format!("quantity_results_{w}x{h}"), screen);
+        // The rows under their MOQ are greyed, title included; the others not.
+        let backend = ratatui::backend::TestBackend::new(w, h);
+        let mut t = ratatui::Terminal::new(backend).unwrap_or_else(|e| match e {});
+        t.draw(|f| draw(f, &s)).unwrap_or_else(|e| match e {});
+        let buf = t.backend().buffer();
+        let title_fg = |needle: &str| {
+            let y = (0..h)
+                .find(|&y| {
+                    let line: String = (0..w).map(|x| buf[(x, y)].symbol()).collect();
+                    line.contains(needle)
+                })
+                .expect("a row with the text");
+            let x = (0..w)
+                .find(|&x| buf[(x, y)].symbol() == "┃")
+                .expect("the results pane's border")
+                + 3;
+            buf[(x, y)].fg
+        };
+        assert_eq!(title_fg("min 1000"), ratatui::style::Color::DarkGray);
+        assert_ne!(title_fg("¥15.17"), ratatui::style::Color::DarkGray);
     }
 }
 
