@@ -20,6 +20,10 @@
 #[path = "interactive/session.rs"]
 mod session;
 
+// Offer detail on cursor rest (its own file, to keep merges apart).
+#[path = "interactive/detail.rs"]
+mod detail;
+
 use session::*;
 use std::time::{Duration, Instant};
 /// Figure 6a: spawn → the first frame (the picker's "Files" title).
@@ -393,5 +397,8 @@ fn main() {
     if want("fig6_rss") {
         peak_rss_full_cache(true);
         peak_rss_full_cache(false);
+    }
+    if want("detail") {
+        detail::detail_on_rest();
     }
 }

@@ -257,6 +257,11 @@ pub struct QueryArgs {
     /// Your own user id for the provider (`outMemberId`).
     #[arg(long, value_name = "ID")]
     pub out_member_id: Option<String>,
+
+    /// Your quantity: each offer's detail is fetched (DajiSaaS only) and the
+    /// output gains MOQ, tiers, ship-from and the unit cost at N pieces.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub qty: Option<u64>,
 }
 
 impl QueryArgs {

@@ -179,7 +179,9 @@ async fn recv_signal(sig: &mut Option<tokio::signal::unix::Signal>) {
 
 /// A spinner is on screen: something loads, or the picture is on its way.
 fn spinner_visible(state: &State) -> bool {
-    state.busy()
+    // The detail's rest is counted in ticks too.
+    crate::app::update::detail::wants_tick(state)
+        || state.busy()
         || state
             .wanted_thumb
             .as_ref()

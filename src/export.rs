@@ -4,7 +4,7 @@
 //! user's currency set, each row also has the price converted
 //! (`price_usd`, rounded as `crate::money` shows it, without symbol).
 
-use crate::api::Offer;
+use crate::api::{Offer, OfferDetail};
 use crate::money::Currency;
 use crate::text::sanitize;
 use serde::Serialize;
@@ -81,6 +81,9 @@ pub(crate) enum Format {
 pub(crate) struct ExportSpec {
     pub format: Format,
     pub currency: Option<Currency>,
+    /// Detail columns (MOQ, tiers, ship-from, unit cost at the quantity),
+    /// when details were asked for.
+    pub details: Option<DetailColumns>,
 }
 
 impl From<Format> for ExportSpec {
@@ -88,11 +91,92 @@ impl From<Format> for ExportSpec {
         ExportSpec {
             format,
             currency: None,
+            details: None,
         }
     }
 }
 
-/// A JSON row with the converted price after the row's own fields.
+/// Offer details known by offer id, shared with whoever fetches them (a
+/// page's details are in before its rows are written).
+pub(crate) type DetailTable =
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, OfferDetail>>>;
+
+/// The detail columns of an export: MOQ, tiers, ship-from, and the unit cost
+/// at `quantity` (with the currency's too), each empty where unknown.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DetailColumns {
+    pub quantity: Option<u64>,
+    pub known: DetailTable,
+}
+
+impl PartialEq for DetailColumns {
+    fn eq(&self, other: &Self) -> bool {
+        self.quantity == other.quantity && std::sync::Arc::ptr_eq(&self.known, &other.known)
+    }
+}
+
+impl DetailColumns {
+    /// The cells after a row's own, as (column, value).
+    fn cells(&self, offer: &Offer, currency: Option<&Currency>) -> Vec<(String, String)> {
+        let known = self.known.lock().ok();
+        let detail = known
+            .as_ref()
+            .and_then(|k| k.get(offer.offer_id.as_deref()?));
+        detail_cells(detail, offer, self.quantity, currency)
+    }
+}
+
+/// MOQ, tiers, ship-from and (with a quantity) the unit cost there, as
+/// export cells; all empty without a detail.
+pub(crate) fn detail_cells(
+    detail: Option<&OfferDetail>,
+    offer: &Offer,
+    quantity: Option<u64>,
+    currency: Option<&Currency>,
+) -> Vec<(String, String)> {
+    let text = |f: &dyn Fn(&OfferDetail) -> Option<String>| {
+        detail.and_then(f).map(|s| sanitize(&s)).unwrap_or_default()
+    };
+    let mut cells = vec![
+        (
+            "moq".to_string(),
+            text(&|d| d.min_order.map(|m| m.to_string())),
+        ),
+        (
+            "tiers".to_string(),
+            text(&|d| Some(d.tiers_line()).filter(|t| !t.is_empty())),
+        ),
+        ("ship_from".to_string(), text(&|d| d.ship_from.clone())),
+    ];
+    if let Some(q) = quantity {
+        let unit = detail.map(|d| d.unit_price_at(q));
+        let price = match unit {
+            Some(crate::api::AtQuantity::Price(p)) => Some(p),
+            // A detail without tiers: the list price.
+            Some(crate::api::AtQuantity::Unknown) => offer.price,
+            _ => None,
+        };
+        let below = match unit {
+            Some(crate::api::AtQuantity::BelowMinimum(m)) => format!("below MOQ {m}"),
+            _ => String::new(),
+        };
+        cells.push(("quantity".to_string(), q.to_string()));
+        cells.push((
+            "unit_cost".to_string(),
+            price.map_or(below, |p| p.to_string()),
+        ));
+        if let Some(c) = currency {
+            cells.push((
+                format!("unit_cost_{}", c.code.to_ascii_lowercase()),
+                price.map(|p| c.amount_text(p)).unwrap_or_default(),
+            ));
+        }
+    }
+    cells
+}
+
+/// A JSON row with the converted price (and detail cells) after the row's
+/// own fields.
 #[derive(Serialize)]
 struct ConvertedRow<'a> {
     #[serde(flatten)]
@@ -114,6 +198,7 @@ enum Sink<W: Write> {
 pub(crate) struct OfferWriter<W: Write> {
     format: Format,
     currency: Option<Currency>,
+    details: Option<DetailColumns>,
     sink: Sink<W>,
     written: usize,
 }
@@ -122,7 +207,11 @@ impl<W: Write> OfferWriter<W> {
     /// Starts the output: the table's header line, or JSON's `[`. (CSV's
     /// header goes out with the first row, as before: no rows, no header.)
     pub(crate) fn new(spec: impl Into<ExportSpec>, mut out: W) -> io::Result<Self> {
-        let ExportSpec { format, currency } = spec.into();
+        let ExportSpec {
+            format,
+            currency,
+            details,
+        } = spec.into();
         let sink = match format {
             Format::Csv => Sink::Csv(
                 Box::new(
@@ -157,6 +246,7 @@ impl<W: Write> OfferWriter<W> {
         Ok(OfferWriter {
             format,
             currency,
+            details,
             sink,
             written: 0,
         })
@@ -171,10 +261,18 @@ impl<W: Write> OfferWriter<W> {
     pub(crate) fn write(&mut self, offers: &[Offer]) -> io::Result<()> {
         for offer in offers {
             let rank = self.written + 1;
-            let converted = self.currency.as_ref().map(|c| {
-                let amount = offer.price.map(|p| c.amount_text(p)).unwrap_or_default();
-                (c.column(), amount)
-            });
+            let mut extra: Vec<(String, String)> = self
+                .currency
+                .as_ref()
+                .map(|c| {
+                    let amount = offer.price.map(|p| c.amount_text(p)).unwrap_or_default();
+                    (c.column(), amount)
+                })
+                .into_iter()
+                .collect();
+            if let Some(d) = &self.details {
+                extra.extend(d.cells(offer, self.currency.as_ref()));
+            }
             match &mut self.sink {
                 Sink::Csv(writer, header_written) => {
                     let mut row = ExportRow::from_offer(rank, offer);
@@ -185,34 +283,42 @@ impl<W: Write> OfferWriter<W> {
                     }
                     if !*header_written {
                         let mut header = csv_header(&row)?;
-                        if let Some((column, _)) = &converted {
+                        for (column, _) in &extra {
                             header.push_field(column);
                         }
                         writer.write_record(&header).map_err(csv_io)?;
                         *header_written = true;
                     }
-                    match &converted {
-                        Some((_, amount)) => writer.serialize((&row, amount)),
-                        None => writer.serialize(&row),
-                    }
-                    .map_err(csv_io)?;
+                    // Server text in the detail cells is guarded like the titles.
+                    let values: Vec<String> = extra
+                        .iter()
+                        .map(|(_, v)| {
+                            if v.starts_with(['=', '+', '-', '@']) {
+                                format!("'{v}")
+                            } else {
+                                v.clone()
+                            }
+                        })
+                        .collect();
+                    writer.serialize((&row, values)).map_err(csv_io)?;
                 }
                 Sink::Plain(out) => match self.format {
-                    Format::Table => table_row(out, rank, offer, self.currency.as_ref())?,
+                    Format::Table => table_row(out, rank, offer, self.currency.as_ref(), &extra)?,
                     Format::Jsonl => {
-                        json_row(&mut *out, &ExportRow::from_offer(rank, offer), converted)?;
+                        json_row(&mut *out, &ExportRow::from_offer(rank, offer), extra)?;
                         out.write_all(b"\n")?;
                     }
                     // Each row as `serde_json::to_writer_pretty` writes an
                     // element of an array: indented by two spaces.
                     _ => {
                         let row = ExportRow::from_offer(rank, offer);
-                        let text = match converted {
-                            Some(pair) => serde_json::to_string_pretty(&ConvertedRow {
+                        let text = if extra.is_empty() {
+                            serde_json::to_string_pretty(&row)
+                        } else {
+                            serde_json::to_string_pretty(&ConvertedRow {
                                 row: &row,
-                                converted: [pair].into(),
-                            }),
-                            None => serde_json::to_string_pretty(&row),
+                                converted: extra.into_iter().collect(),
+                            })
                         }
                         .map_err(io::Error::from)?;
                         out.write_all(if rank == 1 { b"\n  " } else { b",\n  " })?;
@@ -273,20 +379,17 @@ fn csv_header(row: &ExportRow) -> io::Result<csv::StringRecord> {
 }
 
 /// One compact JSON row, with the converted price last when there is one.
-fn json_row<W: Write>(
-    out: W,
-    row: &ExportRow,
-    converted: Option<(String, String)>,
-) -> io::Result<()> {
-    match converted {
-        Some(pair) => serde_json::to_writer(
+fn json_row<W: Write>(out: W, row: &ExportRow, extra: Vec<(String, String)>) -> io::Result<()> {
+    if extra.is_empty() {
+        serde_json::to_writer(out, row)
+    } else {
+        serde_json::to_writer(
             out,
             &ConvertedRow {
                 row,
-                converted: [pair].into(),
+                converted: extra.into_iter().collect(),
             },
-        ),
-        None => serde_json::to_writer(out, row),
+        )
     }
     .map_err(io::Error::from)
 }
@@ -298,6 +401,7 @@ fn table_row<W: Write>(
     rank: usize,
     offer: &Offer,
     currency: Option<&Currency>,
+    extra: &[(String, String)],
 ) -> io::Result<()> {
     let price = offer.price.map(|p| p.to_string()).unwrap_or_default();
     let converted = currency
@@ -314,9 +418,15 @@ fn table_row<W: Write>(
     let title = sanitize(offer.display_title());
     // An offerMapId is no link; say so rather than print it as one.
     let link = offer.link().unwrap_or_else(|| "(no offer link)".into());
+    // Detail cells (MOQ, unit cost) go last, as `name=value`.
+    let details: String = extra
+        .iter()
+        .filter(|(k, v)| !v.is_empty() && (k == "moq" || k.starts_with("unit_cost")))
+        .map(|(k, v)| format!("  {k}={v}"))
+        .collect();
     writeln!(
         out,
-        "{rank:>4}  {price:>9}  {converted}{sold:>8}  {rate:>5}  {}  {link}",
+        "{rank:>4}  {price:>9}  {converted}{sold:>8}  {rate:>5}  {}  {link}{details}",
         crate::text::fit(&title, 50)
     )
 }
@@ -353,17 +463,31 @@ fn export_both(offers: &[Offer], dir: &Path, stem: &str) -> io::Result<(PathBuf,
 /// is there, and never following a symlink planted at the name); when
 /// either name is taken, the first free `<stem>-1`, `<stem>-2`, … is used
 /// for both.
+#[cfg(test)]
 pub(crate) fn export_both_with(
     offers: &[Offer],
     dir: &Path,
     stem: &str,
     currency: Option<&Currency>,
 ) -> io::Result<(PathBuf, PathBuf)> {
+    export_both_detailed(offers, dir, stem, currency, None)
+}
+
+/// [`export_both_with`], with detail columns (MOQ, tiers, ship-from, unit
+/// cost at the quantity) when `details` is given.
+pub(crate) fn export_both_detailed(
+    offers: &[Offer],
+    dir: &Path,
+    stem: &str,
+    currency: Option<&Currency>,
+    details: Option<DetailColumns>,
+) -> io::Result<(PathBuf, PathBuf)> {
     std::fs::create_dir_all(dir)?;
     let ((csv_path, csv_file), (json_path, json_file)) = create_new_pair(dir, stem)?;
     let spec = |format| ExportSpec {
         format,
         currency: currency.cloned(),
+        details: details.clone(),
     };
     write_all(spec(Format::Csv), offers, io::BufWriter::new(csv_file))?;
     write_all(spec(Format::Json), offers, io::BufWriter::new(json_file))?;
@@ -456,7 +580,59 @@ mod tests {
         ExportSpec {
             format: Format::Csv,
             currency: Some(Currency::new("USD", 7.1).unwrap()),
+            details: None,
         }
+    }
+
+    #[test]
+    fn detail_columns_carry_moq_tiers_ship_from_and_the_unit_cost() {
+        let detail = OfferDetail::from_value(serde_json::json!({
+            "minOrderQuantity": 50,
+            "productSaleInfo": {"priceRangeList": [
+                {"startQuantity": 50, "price": "5.00"},
+                {"startQuantity": 500, "price": "4.50", "promotionPrice": "4.20"}
+            ]},
+            "productShippingInfo": {"sendGoodsAddressText": "=义乌\u{1b}[2J"}
+        }))
+        .unwrap();
+        let known = DetailTable::default();
+        known.lock().unwrap().insert("612345678901".into(), detail);
+        let spec = |quantity| ExportSpec {
+            format: Format::Csv,
+            currency: Some(Currency::new("USD", 7.0).unwrap()),
+            details: Some(DetailColumns {
+                quantity: Some(quantity),
+                known: known.clone(),
+            }),
+        };
+        let without = Offer {
+            offer_id: Some("1".into()),
+            ..offer()
+        };
+        let mut out = Vec::new();
+        write_all(spec(500), &[offer(), without.clone()], &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains('\x1b'));
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let headers = reader.headers().unwrap().clone();
+        let at = |name: &str| headers.iter().position(|h| h == name).unwrap();
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(&rows[0][at("moq")], "50");
+        assert_eq!(&rows[0][at("tiers")], "50+: 5.00 · 500+: 4.50 (4.20)");
+        assert_eq!(&rows[0][at("quantity")], "500");
+        assert_eq!(&rows[0][at("unit_cost")], "4.20");
+        assert_eq!(&rows[0][at("unit_cost_usd")], "0.60");
+        // Unknown details leave the cells empty.
+        assert_eq!(&rows[1][at("moq")], "");
+        assert_eq!(&rows[1][at("unit_cost")], "");
+        // Below the minimum order, the cell says so.
+        let mut out = Vec::new();
+        write_all(spec(10), &[offer()], &mut out).unwrap();
+        assert!(String::from_utf8(out).unwrap().contains("below MOQ 50"));
+        assert!(
+            rows[0][at("ship_from")].starts_with("'="),
+            "formula guarded"
+        );
     }
 
     #[test]

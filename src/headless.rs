@@ -127,10 +127,16 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
         save::Recorder::none()
     };
     let stdout = std::io::BufWriter::new(std::io::stdout());
+    let details = args.query.qty.map(|quantity| crate::export::DetailColumns {
+        quantity: Some(quantity),
+        known: Default::default(),
+    });
     let spec = ExportSpec {
         format,
         currency: config.currency.clone(),
+        details: details.clone(),
     };
+    let unsupported_said = std::cell::Cell::new(false);
     let streamed = stream_pages(
         wanted,
         args.all,
@@ -139,7 +145,15 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
         |page| {
             let client = &backend.client;
             let params = &params;
-            async move { client.search_page(image, params, page).await }
+            let details = details.as_ref();
+            let said = &unsupported_said;
+            async move {
+                let result = client.search_page(image, params, page).await?;
+                if let Some(details) = details {
+                    fetch_details(client, params, &result, details, said).await;
+                }
+                Ok(result)
+            }
         },
         |page, result| {
             if page == 1 {
@@ -169,6 +183,60 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
                 )
             };
             Err((exit_for(&error), format!("{place}: {error}")))
+        }
+    }
+}
+
+/// Detail requests of one page in flight at once.
+const DETAIL_CONCURRENCY: usize = 4;
+
+/// Fetches the details of a page's offers (a few at a time) into
+/// `details`, so its rows carry MOQ, tiers and the unit cost. A detail that
+/// fails is said on stderr and left empty; a provider without details is
+/// said once.
+async fn fetch_details(
+    client: &crate::api::Client,
+    params: &SearchParams,
+    page: &ResultPage,
+    details: &crate::export::DetailColumns,
+    unsupported_said: &std::cell::Cell<bool>,
+) {
+    use futures::StreamExt;
+    let country = params.effective_country();
+    let ids: Vec<&str> = page
+        .offers
+        .iter()
+        .filter_map(|o| o.offer_id.as_deref())
+        .collect();
+    if ids.is_empty() || unsupported_said.get() {
+        if !page.offers.is_empty() && !unsupported_said.replace(true) {
+            eprintln!(
+                "tusou: --qty: no detail from this provider: {}",
+                crate::api::error::NO_DETAIL
+            );
+        }
+        return;
+    }
+    let mut fetched = futures::stream::iter(ids)
+        .map(|id| async move { (id, client.offer_detail(id, country).await) })
+        .buffered(DETAIL_CONCURRENCY);
+    while let Some((id, result)) = fetched.next().await {
+        match result {
+            Ok(detail) => {
+                if let Ok(mut known) = details.known.lock() {
+                    known.insert(id.to_string(), detail);
+                }
+            }
+            Err(ApiError::NoDetail { .. }) => {
+                if !unsupported_said.replace(true) {
+                    eprintln!(
+                        "tusou: --qty: no detail from this provider: {}",
+                        crate::api::error::NO_DETAIL
+                    );
+                }
+                return;
+            }
+            Err(e) => eprintln!("tusou: detail of offer {id}: {}", sanitize(&e.to_string())),
         }
     }
 }

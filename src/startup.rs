@@ -37,7 +37,10 @@ pub(crate) fn exit_for(error: &ApiError) -> Exit {
     }
     match error.kind() {
         ErrorKind::Auth => Exit::Auth,
-        ErrorKind::InvalidRequest | ErrorKind::Upload | ErrorKind::TooLarge => Exit::Input,
+        ErrorKind::InvalidRequest
+        | ErrorKind::Upload
+        | ErrorKind::TooLarge
+        | ErrorKind::Unsupported => Exit::Input,
         ErrorKind::RateLimited
         | ErrorKind::Server
         | ErrorKind::Timeout

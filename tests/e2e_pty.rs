@@ -684,6 +684,85 @@ fn both_starred_with_notes(app: &mut App) {
     app.send(b"k");
 }
 
+/// Per result row, the cell of the unit-cost column ("¥14.79", "min 1000",
+/// or "…" while the detail is on its way). At 100 columns the results
+/// pane's right columns are, from the right: rep. (5), sold/mo (8), then the
+/// unit cost (10). The header row is left out.
+fn unit_cells(rows: &[String]) -> Vec<String> {
+    rows.iter()
+        .filter_map(|r| {
+            let cells: Vec<char> = r.trim_end_matches('┃').chars().collect();
+            let end = cells.len().checked_sub(5 + 8)?;
+            let start = end.checked_sub(10)?;
+            let cell: String = cells[start..end].iter().collect();
+            let cell = cell.trim().to_string();
+            (!cell.is_empty() && !cell.starts_with('@')).then_some(cell)
+        })
+        .collect()
+}
+
+/// The unit cost of a cell, `None` for "…" or "min …".
+fn unit_cost(cell: &str) -> Option<f64> {
+    cell.strip_prefix('¥')?.parse().ok()
+}
+
+#[test]
+fn quantity_500_sorted_by_unit_cost_puts_the_cheapest_first() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = tempfile::tempdir().expect("tempdir");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let export = tempfile::tempdir().expect("tempdir");
+    write_catalog_picture(dir.path());
+    let mut app = start(dir.path(), config.path(), cache.path(), export.path());
+    app.wait_for("the picker", |a| a.screen().contains("product.jpg"));
+    app.send(b"\r");
+    app.wait_for("results", |a| {
+        progress(&a.screen()).is_some_and(|(n, _)| n >= 20)
+    });
+
+    // Filters: quantity (the sixth row) 500, then the sort row cycled to
+    // "unit cost at qty" (space on the sort row cycles it), then apply.
+    app.send(b"f");
+    for _ in 0..5 {
+        app.send(b"\x1b[B");
+    }
+    app.send(b"500");
+    for _ in 0..3 {
+        app.send(b"\x1b[A");
+    }
+    for _ in 0..5 {
+        app.send(b" ");
+    }
+    app.wait_for("the unit-cost sort chosen", |a| {
+        a.screen().contains("unit cost at qty")
+    });
+    app.send(b"\r");
+    app.wait_for("the @500 column", |a| a.screen().contains("@500"));
+
+    // The details of the rows on screen arrive and the rows reorder: once
+    // every row on screen has its detail, the first row's unit cost is the
+    // lowest of them, and costs do not fall further down.
+    app.wait_for("rows sorted by unit cost, details loaded", |a| {
+        let cells = unit_cells(&a.results_rows());
+        let costs: Vec<f64> = cells.iter().filter_map(|c| unit_cost(c)).collect();
+        cells.len() >= 10
+            && !cells.iter().any(|c| c == "…")
+            && costs.len() >= 5
+            && costs.windows(2).all(|w| w[0] <= w[1])
+            && cells.first().and_then(|c| unit_cost(c)).is_some()
+    });
+    let cells = unit_cells(&app.results_rows());
+    let first = unit_cost(&cells[0]).expect("the first row has a unit cost");
+    let lowest = cells
+        .iter()
+        .filter_map(|c| unit_cost(c))
+        .fold(f64::MAX, f64::min);
+    assert_eq!(first, lowest, "{cells:#?}");
+
+    app.send(b"q");
+    assert_exits_restored(&mut app);
+}
+
 /// Crop from the keyboard: search a photo of two products on a desk, open
 /// crop on it, cycle to the second detected subject, enter: the first
 /// result is the offer whose picture that product is.

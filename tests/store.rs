@@ -44,11 +44,12 @@ fn kept(dir: &Path, prefix: &str) -> Vec<PathBuf> {
 }
 
 /// The schema version this tusou writes.
-const LATEST: i64 = 4;
+const LATEST: i64 = 5;
 
-const TABLES: [&str; 8] = [
+const TABLES: [&str; 9] = [
     "batch_items",
     "batch_jobs",
+    "details",
     "image_ids",
     "offers",
     "price_history",
@@ -365,10 +366,22 @@ fn every_older_version_migrates_to_the_latest() {
         UPDATE results SET price_fen = 120; PRAGMA user_version = 2;";
     let v3 = "CREATE INDEX image_ids_by_age ON image_ids (scope, issued_at);
         ALTER TABLE shortlist ADD COLUMN seq INTEGER NOT NULL DEFAULT 0; PRAGMA user_version = 3;";
+    let v4 = "CREATE TABLE batch_jobs (id INTEGER PRIMARY KEY, identity TEXT NOT NULL, input TEXT NOT NULL,
+            provider TEXT NOT NULL, filters TEXT NOT NULL, top INTEGER NOT NULL, out TEXT NOT NULL,
+            user_columns TEXT NOT NULL DEFAULT '[]', created_at INTEGER NOT NULL, finished_at INTEGER);
+        CREATE INDEX batch_jobs_by_identity ON batch_jobs (identity, finished_at);
+        CREATE TABLE batch_items (job_id INTEGER NOT NULL REFERENCES batch_jobs (id) ON DELETE CASCADE,
+            idx INTEGER NOT NULL, source TEXT NOT NULL, user_values TEXT NOT NULL DEFAULT '[]',
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),
+            reason TEXT, search_id INTEGER REFERENCES searches (id) ON DELETE SET NULL,
+            total INTEGER, attempts INTEGER NOT NULL DEFAULT 0, updated_at INTEGER,
+            PRIMARY KEY (job_id, idx)) WITHOUT ROWID;
+        PRAGMA user_version = 4;";
     for (version, sql) in [
         (1, v1.to_string()),
         (2, format!("{v1}{v2}")),
         (3, format!("{v1}{v2}{v3}")),
+        (4, format!("{v1}{v2}{v3}{v4}")),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tusou.db");
@@ -393,6 +406,14 @@ fn every_older_version_migrates_to_the_latest() {
         // v4: the batch tables are there and empty.
         assert!(store.jobs(10).unwrap().is_empty(), "v{version}");
         assert_eq!(loaded.offers[0].price, Some(Price(price)), "v{version}");
+        // v5: details are kept and read back.
+        assert_eq!(store.detail("dajisaas", "1").unwrap(), None, "v{version}");
+        let detail =
+            tusou::api::OfferDetail::from_value(serde_json::json!({"minOrderQuantity": 20}))
+                .unwrap();
+        store.save_detail("dajisaas", "1", &detail).unwrap();
+        let kept = store.detail("dajisaas", "1").unwrap().unwrap();
+        assert_eq!(kept.detail.min_order, Some(20), "v{version}");
         let list = store.shortlist().unwrap();
         assert_eq!(list[0].note, "ask MOQ", "v{version}");
     }

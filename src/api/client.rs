@@ -420,6 +420,32 @@ impl Client {
         .await
     }
 
+    /// The detail of a DajiSaaS offer (minimum order, price tiers, ship-from)
+    /// under the client's retry policy and pacing. The signed-header
+    /// provider has none: [`ApiError::NoDetail`]. An id that is not digits
+    /// is refused unsent.
+    pub async fn offer_detail(
+        &self,
+        offer_id: &str,
+        country: &str,
+    ) -> Result<super::OfferDetail, ApiError> {
+        let inner = &self.inner;
+        let ProviderSettings::DajiSaas(settings) = &inner.settings.provider else {
+            return Err(ApiError::NoDetail {
+                provider: self.kind().name(),
+            });
+        };
+        if !super::detail::is_offer_id(offer_id) {
+            return Err(ApiError::InvalidRequest {
+                code: 0,
+                message: "an offer detail needs a numeric offer id".into(),
+                trace_id: None,
+            });
+        }
+        self.retrying(|| super::detail::fetch(&inner.transport, settings, offer_id, country))
+            .await
+    }
+
     /// Runs one idempotent request under the client's retry policy, each
     /// attempt bounded by the client's timeout (clipped to what is left of
     /// the policy's total bound).

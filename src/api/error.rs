@@ -18,6 +18,8 @@ pub enum ErrorKind {
     /// A body (download or reply) went past its size cap.
     TooLarge,
     Cancelled,
+    /// The provider has no such request (offer detail on the signed-header one).
+    Unsupported,
 }
 
 impl ErrorKind {
@@ -73,6 +75,10 @@ pub enum ApiError {
     TooLarge { what: String, limit: u64 },
     #[error("cancelled")]
     Cancelled,
+    /// The provider offers no detail request: its offers carry no id a
+    /// documented route takes.
+    #[error("no detail from this provider ({provider}): {NO_DETAIL}")]
+    NoDetail { provider: &'static str },
     /// What a request's last attempt failed with, after more than one
     /// attempt: how many were made and how long they took in all (waits
     /// included). Its kind is the last error's.
@@ -83,6 +89,10 @@ pub enum ApiError {
         last: Box<ApiError>,
     },
 }
+
+/// Why the signed-header provider's offers have no detail.
+pub const NO_DETAIL: &str =
+    "its offers carry only an offerMapId, and no documented route gives their detail";
 
 fn trace_suffix(trace: &Option<String>) -> String {
     trace
@@ -109,6 +119,7 @@ impl ApiError {
             ApiError::Upload(_) => ErrorKind::Upload,
             ApiError::TooLarge { .. } => ErrorKind::TooLarge,
             ApiError::Cancelled => ErrorKind::Cancelled,
+            ApiError::NoDetail { .. } => ErrorKind::Unsupported,
             ApiError::Retried { last, .. } => last.kind(),
         }
     }

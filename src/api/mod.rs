@@ -10,6 +10,7 @@
 
 pub mod client;
 pub mod dajisaas;
+pub mod detail;
 pub mod error;
 pub mod http;
 pub mod image_cache;
@@ -26,6 +27,7 @@ mod wire;
 
 pub use client::{Client, ClientSettings, ProviderKind, ProviderSettings};
 pub use dajisaas::DajiSaasSettings;
+pub use detail::{AtQuantity, OfferDetail, PriceTier};
 pub use error::{ApiError, ErrorKind, Redactor};
 pub use offer::{NO_OFFER_LINK, Offer, OfferLink, ResultPage};
 pub use params::{

@@ -80,4 +80,16 @@ impl Transport {
         ResultPage::from_wire_checked(data, page, page_size)
             .map_err(|reason| ApiError::decode(reason, &body, &self.redactor))
     }
+
+    /// Sends an offer-detail request and reads its `data` tolerantly; a
+    /// `data` that is not an object is a `Decode` error.
+    pub(crate) async fn send_detail(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<super::detail::OfferDetail, ApiError> {
+        let body = self.send_raw(request).await?;
+        let data: serde_json::Value = http::parse_envelope(&body, &self.redactor)?;
+        super::detail::OfferDetail::from_value(data)
+            .map_err(|reason| ApiError::decode(reason, &body, &self.redactor))
+    }
 }

@@ -101,6 +101,12 @@ pub enum Msg {
     Opened(Result<String, String>),
     /// SIGTERM / SIGHUP: quit in order.
     Terminate,
+    /// An offer's detail arrived (from the store or the provider), with its
+    /// fetch time in Unix seconds, or why not.
+    Detail {
+        offer_id: String,
+        result: Result<(Box<crate::api::OfferDetail>, i64), crate::api::ApiError>,
+    },
 }
 
 /// Work `update` asks the runtime to do. Every reply comes back as a `Msg`.
@@ -156,6 +162,8 @@ pub enum Effect {
         currency: Option<crate::money::Currency>,
         /// The search's crop, named in the files' names.
         crop: Option<String>,
+        /// MOQ, tiers, ship-from and unit-cost columns, where details are known.
+        details: Option<ExportDetails>,
     },
     ExportShortlist {
         entries: Vec<ShortlistEntry>,
@@ -167,6 +175,23 @@ pub enum Effect {
         dir: PathBuf,
         params: SearchParams,
     },
+    /// Fetch these offers' details (the store's copy when younger than a
+    /// day, unless `fresh`), a few at a time.
+    FetchDetails {
+        offer_ids: Vec<String>,
+        country: String,
+        fresh: bool,
+    },
+    /// Abort every detail fetch in flight (the cursor moved on).
+    CancelDetails,
+}
+
+/// The details an export's rows carry, by offer id, and the quantity its
+/// unit costs are at.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ExportDetails {
+    pub quantity: Option<u64>,
+    pub known: std::collections::HashMap<String, crate::api::OfferDetail>,
 }
 
 /// How the background batch is doing.

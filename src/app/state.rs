@@ -9,11 +9,18 @@ use std::path::PathBuf;
 use tui_input::Input;
 
 mod crop;
+mod detail;
 mod filters;
 mod memory;
 
 pub use crop::{CropPicture, CropState};
-pub use filters::{FilterField, FilterRow, FiltersState, SORTS, sort_label};
+pub use detail::{
+    DETAIL_CONCURRENCY, DetailEntry, DetailsState, MAX_DETAILS, REST_TICKS, Rest, UnitCost,
+};
+pub use filters::{
+    FilterField, FilterRow, FiltersState, SORT_CHOICES, SORTS, UNIT_COST_SORT, sort_choice_label,
+    sort_label,
+};
 pub use memory::{
     Crumb, HistoryState, NoteEdit, ShortlistSort, ShortlistState, StoreStatus, TRAIL_MAX,
     source_name,
@@ -481,6 +488,8 @@ pub struct State {
     pub crop: Option<CropState>,
     /// Crop openings so far (a reply for an older one is dropped).
     pub crop_generation: u64,
+    /// Offer details, the cursor's rest and the quantity.
+    pub details: DetailsState,
 }
 
 /// A background batch, as the status bar shows it.
@@ -530,6 +539,7 @@ impl State {
             batch: None,
             crop: None,
             crop_generation: 0,
+            details: DetailsState::default(),
         }
     }
 

@@ -51,6 +51,12 @@ type Failed = (Exit, String);
 
 async fn run(args: BatchArgs, common: &CommonArgs) -> Result<ExitCode, Failed> {
     args.query.check().map_err(|e| (Exit::Usage, e))?;
+    if let Some(qty) = args.query.qty {
+        // Said rather than silently dropped: the sheet has no detail columns yet.
+        eprintln!(
+            "tusou: --qty {qty}: the batch sheet does not carry offer details yet; use `tusou search --qty` per photo"
+        );
+    }
     let config = super::load_config(common)?;
     let rate = args
         .rate

@@ -85,6 +85,8 @@ actions! {
     CropNextSubject => "crop_next_subject", "Crop: the box on the next subject the provider detected";
     CropPrevSubject => "crop_prev_subject", "Crop: the box on the previous detected subject";
     CropSearch => "crop_search", "Crop: search with the box";
+    FetchDetail => "fetch_detail", "Fetch the offer's detail now (minimum order, price tiers, ship-from)";
+    NextPicture => "next_picture", "Show the detail's next picture";
     // Shortlist and history
     Star => "star", "Star the offer (add to the shortlist), or unstar it";
     EditNote => "edit_note", "Edit the starred offer's note";

@@ -6,6 +6,7 @@
 //! a corrupt or newer file and when history is off.
 
 mod batch;
+mod details;
 mod error;
 mod image_ids;
 mod offers;
@@ -15,6 +16,7 @@ mod searches;
 mod shortlist;
 
 pub use batch::{ItemState, JobId, JobItem, JobSummary, NewJob};
+pub use details::StoredDetail;
 pub use error::StoreError;
 pub use offers::Change;
 pub use searches::{NewSearch, SearchId, SearchSummary, SourceHistory, StoredSearch, search_key};

@@ -109,6 +109,18 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (job_id, idx)
     ) WITHOUT ROWID;
     ",
+    // v5: offer details (minimum order, price tiers, ship-from) as the
+    // provider sent them, with when, so they are fetched once and refreshed
+    // when old.
+    "
+    CREATE TABLE details (
+        provider   TEXT NOT NULL,
+        offer_key  TEXT NOT NULL,      -- as in offers: id:<offer id>
+        raw        TEXT NOT NULL,      -- the reply's data, JSON, unknown fields kept
+        fetched_at INTEGER NOT NULL,   -- Unix seconds
+        PRIMARY KEY (provider, offer_key)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// The schema version this code writes.
@@ -171,6 +183,7 @@ mod tests {
             [
                 "batch_items",
                 "batch_jobs",
+                "details",
                 "image_ids",
                 "offers",
                 "price_history",
@@ -228,6 +241,35 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM image_ids", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn every_older_version_gains_the_details_table() {
+        for from in 1..latest() as usize {
+            let mut conn = Connection::open_in_memory().unwrap();
+            for sql in &MIGRATIONS[..from] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", from as i64)
+                .unwrap();
+            assert!(!tables(&conn).contains(&"details".to_string()), "v{from}");
+            migrate(&mut conn).unwrap();
+            assert_eq!(version(&conn).unwrap(), latest(), "v{from}");
+            conn.execute(
+                "INSERT INTO details (provider, offer_key, raw, fetched_at) VALUES ('p', 'id:1', '{}', 5)",
+                [],
+            )
+            .unwrap();
+            // One detail per provider and offer.
+            assert!(
+                conn.execute(
+                    "INSERT INTO details (provider, offer_key, raw, fetched_at) VALUES ('p', 'id:1', '{}', 6)",
+                    [],
+                )
+                .is_err(),
+                "v{from}"
+            );
+        }
     }
 
     #[test]

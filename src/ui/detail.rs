@@ -115,7 +115,10 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
             if let Some(en) = o.title_en.as_deref().filter(|t| !t.trim().is_empty()) {
                 l.push((sanitize(en), bold));
             }
-            l.push((sanitize(&o.title), plain));
+            let has_detail = o.offer_id.is_some();
+            if !has_detail {
+                l.push((sanitize(&o.title), plain));
+            }
             let mut price = o
                 .price
                 .map_or_else(|| "price —".into(), |p| format!("¥{p}"));
@@ -132,6 +135,12 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
                 price.push_str(&format!("  pf ¥{p}"));
             }
             l.push((price, theme.price()));
+            // What a buyer reads first after the price: MOQ and tiers (the
+            // original title follows them).
+            if has_detail {
+                l.extend(detail_lines(state, o, theme));
+                l.push((sanitize(&o.title), plain));
+            }
             let mut facts = Vec::new();
             if let Some(n) = o.month_sold {
                 facts.push(format!("{n} sold/month"));
@@ -161,6 +170,9 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
             if let Some(m) = &o.offer_map_id {
                 l.push((format!("offerMapId {}", sanitize(m)), theme.dim()));
             }
+            if !has_detail {
+                l.extend(detail_lines(state, o, theme));
+            }
             l
         }
     };
@@ -175,6 +187,132 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
         .take(usize::from(text_area.height))
         .collect();
     Paragraph::new(lines).render(text_area, buf);
+}
+
+/// The offer's detail: minimum order, the tier table, the unit cost at the
+/// quantity, ship-from, stock, sold, pictures; or where it stands.
+fn detail_lines(
+    state: &State,
+    o: &crate::api::Offer,
+    theme: Theme,
+) -> Vec<(String, ratatui::style::Style)> {
+    use crate::app::state::{DetailEntry, UnitCost};
+    let plain = ratatui::style::Style::new();
+    let no_detail = || {
+        vec![(
+            format!(
+                "no detail from this provider: {}",
+                crate::api::error::NO_DETAIL
+            ),
+            theme.dim(),
+        )]
+    };
+    if o.offer_id.is_none() {
+        return no_detail();
+    }
+    let key = state.key_hint(
+        crate::keymap::KeyContext::Results,
+        crate::keymap::Action::FetchDetail,
+    );
+    let detail = match state.details.of_offer(o) {
+        None => return vec![(format!("detail: rest here or press {key}"), theme.dim())],
+        Some(DetailEntry::Loading) => {
+            return vec![(format!("{} detail…", spinner(state)), theme.accent())];
+        }
+        Some(DetailEntry::Failed(e)) => {
+            return vec![(
+                format!("detail failed: {e} ({key} to retry)"),
+                theme.error(),
+            )];
+        }
+        Some(DetailEntry::Unsupported) => return no_detail(),
+        Some(DetailEntry::Loaded { detail, fetched_at }) => (detail, *fetched_at),
+    };
+    let (d, fetched_at) = detail;
+    let mut l = Vec::new();
+    l.push((
+        d.min_order
+            .map_or_else(|| "MOQ —".to_string(), |m| format!("MOQ {m}")),
+        theme.price(),
+    ));
+    let convert = |p: crate::api::Price| {
+        state
+            .currency
+            .as_ref()
+            .map_or_else(String::new, |c| format!(" ≈ {}", c.convert(p)))
+    };
+    for t in &d.tiers {
+        let mut line = format!(
+            "  ≥{:<6} ¥{}{}",
+            t.start_quantity,
+            t.price,
+            convert(t.price)
+        );
+        if let Some(p) = t.promotion_price.filter(|p| *p != t.price) {
+            line.push_str(&format!("  promo ¥{p}"));
+        }
+        l.push((line, plain));
+    }
+    if d.tiers.is_empty() {
+        l.push(("  no price tiers".to_string(), theme.dim()));
+    }
+    if let (Some(q), Some(cost)) = (state.details.quantity, state.details.unit_cost(o)) {
+        match cost {
+            UnitCost::At(p) => {
+                let total = crate::api::Price(p.fen().saturating_mul(q));
+                l.push((
+                    format!("at {q}: ¥{p}/unit{} · ¥{total} in all", convert(p)),
+                    theme.good(),
+                ));
+            }
+            UnitCost::BelowMinimum(m) => {
+                l.push((
+                    format!("at {q}: below the minimum order of {m}"),
+                    theme.error(),
+                ));
+            }
+            UnitCost::Unknown => {}
+        }
+    }
+    let mut facts = Vec::new();
+    if let Some(s) = d.stock {
+        facts.push(format!("stock {s}"));
+    }
+    if let Some(s) = d.sold {
+        facts.push(format!("sold {s}"));
+    }
+    if !facts.is_empty() {
+        l.push((facts.join(" · "), plain));
+    }
+    let mut ship = Vec::new();
+    if let Some(from) = &d.ship_from {
+        ship.push(format!("ships from {}", sanitize(from)));
+    }
+    if let Some(g) = d.guarantee_text() {
+        ship.push(sanitize(&g));
+    }
+    if !ship.is_empty() {
+        l.push((ship.join(" · "), plain));
+    }
+    if d.images.len() > 1 {
+        let next = state.key_hint(
+            crate::keymap::KeyContext::Results,
+            crate::keymap::Action::NextPicture,
+        );
+        l.push((
+            format!(
+                "picture {}/{} ({next}: next)",
+                state.details.picture % d.images.len() + 1,
+                d.images.len()
+            ),
+            theme.dim(),
+        ));
+    }
+    l.push((
+        format!("detail of {} UTC", crate::text::date_time(fetched_at)),
+        theme.dim(),
+    ));
+    l
 }
 
 fn render_picture(buf: &mut Buffer, pic: Rect, state: &State, theme: Theme) {

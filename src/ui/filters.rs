@@ -2,7 +2,7 @@
 
 use super::{Theme, framed_pane};
 use crate::api::FilterFlag;
-use crate::app::state::{FilterRow, FiltersState, Pane, SORTS, State, sort_label};
+use crate::app::state::{FilterRow, FiltersState, Pane, State, sort_choice_label};
 use crate::text::{fit, truncate};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -68,10 +68,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
                 };
                 spans.push(Span::styled(fit("sort", LABEL_W), style));
                 spans.push(Span::raw(" "));
-                spans.push(Span::styled(
-                    sort_label(SORTS.get(f.sort).copied().flatten()),
-                    theme.accent(),
-                ));
+                spans.push(Span::styled(sort_choice_label(f.sort), theme.accent()));
             }
             FilterRow::Group(group) => {
                 let text = format!("─ {} ", group.label());

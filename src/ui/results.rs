@@ -3,7 +3,7 @@
 use super::{Theme, framed_pane, spinner};
 use crate::api::Offer;
 use crate::app::layout::header_shown;
-use crate::app::state::{Failed, Pane, Phase, Row, RowKind, State};
+use crate::app::state::{Failed, Pane, Phase, Row, RowKind, State, UnitCost};
 use crate::keymap::Action;
 use crate::keymap::KeyContext;
 use crate::money::Currency;
@@ -76,8 +76,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     let mut rows = usize::from(inner.height);
     let mut y = inner.y;
     if header_shown(state, rows) {
-        header_line(w, state.currency.as_ref(), theme)
-            .render(Rect::new(inner.x, y, inner.width, 1), buf);
+        header_line(w, state, theme).render(Rect::new(inner.x, y, inner.width, 1), buf);
         y += 1;
         rows -= 1;
     }
@@ -94,8 +93,10 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
             focused,
             theme,
         };
-        let mut line = offer_line(offer, w, state.currency.as_ref(), style, lead);
-        if r.stale && !selected {
+        let unit = state.details.unit_cost(offer);
+        let mut line = offer_line(offer, w, state.currency.as_ref(), style, lead, unit);
+        let below = matches!(unit, Some(UnitCost::BelowMinimum(_)));
+        if (r.stale || below) && !selected {
             line = line.style(theme.dim());
         }
         line.render(Rect::new(inner.x, y, inner.width, 1), buf);
@@ -185,11 +186,21 @@ struct Columns {
     sold: usize,
     rate: usize,
     badges: usize,
+    /// The unit cost at the quantity (0 without a quantity)…
+    unit: usize,
+    /// …and in the user's currency (0 without one, or when narrow).
+    unit_converted: usize,
 }
 
 impl Columns {
-    fn for_width(w: usize, currency: Option<&Currency>) -> Columns {
+    fn for_width(w: usize, currency: Option<&Currency>, quantity: bool) -> Columns {
         Columns {
+            unit: if quantity { 10 } else { 0 },
+            unit_converted: if quantity && currency.is_some() && w >= 70 {
+                10
+            } else {
+                0
+            },
             price: 9,
             converted: if currency.is_some() && w >= 50 { 10 } else { 0 },
             special: if w >= 60 { 8 } else { 0 },
@@ -200,13 +211,22 @@ impl Columns {
     }
 
     fn fixed(&self) -> usize {
-        self.price + self.converted + self.special + self.sold + self.rate + self.badges
+        self.price
+            + self.converted
+            + self.unit
+            + self.unit_converted
+            + self.special
+            + self.sold
+            + self.rate
+            + self.badges
     }
 }
 
 /// The column names, aligned with `offer_line`; stays on top while scrolling.
-fn header_line(w: usize, currency: Option<&Currency>, theme: Theme) -> Line<'static> {
-    let c = Columns::for_width(w, currency);
+fn header_line(w: usize, state: &State, theme: Theme) -> Line<'static> {
+    let currency = state.currency.as_ref();
+    let quantity = state.details.quantity;
+    let c = Columns::for_width(w, currency, quantity.is_some());
     let mut text = fit("offer", w.saturating_sub(c.fixed()));
     let right = |name: &str, width: usize| {
         if width == 0 {
@@ -219,6 +239,12 @@ fn header_line(w: usize, currency: Option<&Currency>, theme: Theme) -> Line<'sta
     text.push_str(&right(
         currency.map_or("", |c| c.code.as_str()),
         c.converted,
+    ));
+    let at = quantity.map_or_else(String::new, |q| format!("@{q} ¥"));
+    text.push_str(&right(&at, c.unit));
+    text.push_str(&right(
+        &format!("@ {}", currency.map_or("", |c| c.code.as_str())),
+        c.unit_converted,
     ));
     text.push_str(&right("special", c.special));
     text.push_str(&right("sold/mo", c.sold));
@@ -288,6 +314,7 @@ fn offer_line(
     currency: Option<&Currency>,
     style: RowStyle,
     lead: Vec<Span<'static>>,
+    unit: Option<UnitCost>,
 ) -> Line<'static> {
     let RowStyle {
         selected,
@@ -314,7 +341,7 @@ fn offer_line(
     let badges: Vec<String> = offer.badges.iter().map(|b| sanitize(b)).collect();
 
     // Columns from the right; the titles get what is left.
-    let c = Columns::for_width(w, currency);
+    let c = Columns::for_width(w, currency, unit.is_some());
     let (price_w, special_w, sold_w, rate_w, badge_w) =
         (c.price, c.special, c.sold, c.rate, c.badges);
     let title_w = w.saturating_sub(c.fixed());
@@ -355,6 +382,30 @@ fn offer_line(
             ),
             if selected { base } else { theme.price() },
         ));
+    }
+    if c.unit > 0 {
+        let (text, converted) = match unit {
+            Some(UnitCost::At(p)) => (
+                format!("¥{p}"),
+                currency.map_or_else(String::new, |cur| cur.convert(p)),
+            ),
+            Some(UnitCost::BelowMinimum(m)) => (format!("min {}", compact_count(m)), String::new()),
+            _ => ("…".to_string(), String::new()),
+        };
+        spans.push(Span::styled(
+            format!("{:>width$}", truncate(&text, c.unit - 1), width = c.unit),
+            if selected { base } else { theme.accent() },
+        ));
+        if c.unit_converted > 0 {
+            spans.push(Span::styled(
+                format!(
+                    "{:>width$}",
+                    truncate(&converted, c.unit_converted - 1),
+                    width = c.unit_converted
+                ),
+                if selected { base } else { theme.accent() },
+            ));
+        }
     }
     if special_w > 0 {
         let s = special.unwrap_or_default();

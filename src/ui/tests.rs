@@ -439,3 +439,5 @@ mod memory;
 
 #[path = "tests_crop.rs"]
 mod crop;
+#[path = "tests_detail.rs"]
+mod detail;

@@ -41,6 +41,7 @@ pub mod similarity;
 pub mod subjects;
 pub mod text;
 pub mod wire;
+pub mod wire_detail;
 
 use std::collections::VecDeque;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -58,7 +59,9 @@ pub use cli::{SimArgs, run_standalone, write_samples, write_scenes};
 pub use clock::Clock;
 pub use faults::{FaultKind, Faults, Latency};
 pub use limit::SimStats;
-pub use routes::{MSG_BAD_IMAGE_URL, MSG_EXPIRED_ID, MSG_NO_IMAGE};
+pub use routes::{
+    MSG_BAD_IMAGE_URL, MSG_EXPIRED_ID, MSG_NO_IMAGE, MSG_NO_OFFER_ID, MSG_UNKNOWN_OFFER,
+};
 
 use catalog::Catalog;
 use similarity::Descriptor;
@@ -303,6 +306,7 @@ impl SimState {
         match call {
             routes::Call::Upload => traffic.count_upload(),
             routes::Call::Query => traffic.count_query(),
+            routes::Call::Detail => traffic.count_detail(),
         }
     }
 
@@ -584,4 +588,12 @@ pub fn catalog_offer_ids(config: &SimConfig, n: usize) -> Vec<String> {
         .into_iter()
         .map(|o| o.offer_id.to_string())
         .collect()
+}
+
+/// An offer's detail as this config's simulator serves it: minimum order and
+/// tiers as (start quantity, price in fen, promotion price in fen), for
+/// tests to compare with what a client read. `None` for ids not in the
+/// catalog.
+pub fn catalog_detail(config: &SimConfig, offer_id: &str) -> Option<catalog::OfferDetail> {
+    Some(catalog::OfferDetail::of(&catalog_offer(config, offer_id)?))
 }

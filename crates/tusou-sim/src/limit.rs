@@ -35,6 +35,9 @@ pub struct SimStats {
     /// The most API requests (accepted or not) that arrived within any
     /// sliding one-second window `(t-1s, t]`.
     pub max_per_second: u64,
+    /// DajiSaaS offer details answered with code 200.
+    #[serde(default)]
+    pub details: u64,
 }
 
 /// Checks a rate limit: requests per second, finite and above zero.
@@ -158,6 +161,10 @@ impl Traffic {
 
     pub(crate) fn count_query(&mut self) {
         self.stats.queries += 1;
+    }
+
+    pub(crate) fn count_detail(&mut self) {
+        self.stats.details += 1;
     }
 
     pub(crate) fn stats(&self) -> SimStats {

@@ -3,6 +3,7 @@
 
 mod batch;
 mod crop;
+mod detail;
 mod store;
 
 pub use batch::BatchSetup;
@@ -59,6 +60,9 @@ pub(crate) struct Runner {
     batch_task: Option<AbortHandle>,
     /// Crop mode's picture being loaded.
     crop_task: Option<AbortHandle>,
+    /// Offer-detail fetches in flight, and how many may run at once.
+    detail_tasks: Vec<AbortHandle>,
+    detail_permits: Arc<Semaphore>,
 }
 
 impl Drop for Runner {
@@ -96,6 +100,8 @@ impl Runner {
                 NonZeroUsize::new(16).unwrap_or(NonZeroUsize::MIN),
             ))),
             pending: Vec::new(),
+            detail_tasks: Vec::new(),
+            detail_permits: Arc::new(Semaphore::new(crate::app::state::DETAIL_CONCURRENCY)),
         }
     }
 
@@ -107,11 +113,33 @@ impl Runner {
     /// Aborts everything in flight (quit).
     pub(crate) fn shutdown(&mut self) {
         self.cancel_search();
+        self.cancel_details();
         for (_, h) in self.thumb_tasks.drain() {
             h.abort();
         }
         if let Some(c) = self.listing_cancel.take() {
             c.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn cancel_details(&mut self) {
+        for h in self.detail_tasks.drain(..) {
+            h.abort();
+        }
+    }
+
+    fn fetch_details(&mut self, offer_ids: Vec<String>, country: String, fresh: bool) {
+        self.detail_tasks.retain(|h| !h.is_finished());
+        for offer_id in offer_ids {
+            let job = detail::DetailJob {
+                tx: self.tx.clone(),
+                client: self.client.clone(),
+                store: self.store.clone(),
+                provider: self.provider.clone(),
+                permits: self.detail_permits.clone(),
+            };
+            let task = tokio::spawn(job.run(offer_id, country.clone(), fresh));
+            self.detail_tasks.push(task.abort_handle());
         }
     }
 
@@ -268,6 +296,12 @@ impl Runner {
             }
             Effect::LoadThumb(key) => self.load_thumb(key),
             Effect::LoadCrop { generation, source } => self.load_crop(generation, source),
+            Effect::FetchDetails {
+                offer_ids,
+                country,
+                fresh,
+            } => self.fetch_details(offer_ids, country, fresh),
+            Effect::CancelDetails => self.cancel_details(),
             Effect::Copy(text) => self.pending.extend(osc52(&text)),
             Effect::OpenLink(link) => {
                 let tx = self.tx.clone();
@@ -280,6 +314,7 @@ impl Runner {
                 dir,
                 currency,
                 crop,
+                details,
             } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
@@ -289,7 +324,16 @@ impl Runner {
                     }
                     let result = std::fs::create_dir_all(&dir)
                         .and_then(|()| {
-                            crate::export::export_both_with(&offers, &dir, &stem, currency.as_ref())
+                            crate::export::export_both_detailed(
+                                &offers,
+                                &dir,
+                                &stem,
+                                currency.as_ref(),
+                                details.map(|d| crate::export::DetailColumns {
+                                    quantity: d.quantity,
+                                    known: Arc::new(Mutex::new(d.known)),
+                                }),
+                            )
                         })
                         .map(|(csv, json)| vec![csv, json])
                         .map_err(|e| crate::text::sanitize(&format!("{}: {e}", dir.display())));

@@ -17,6 +17,21 @@ pub fn sort_label(sort: Option<Sort>) -> &'static str {
     sort.map_or("relevance", Sort::label)
 }
 
+/// The sort choice after the provider's [`SORTS`]: the results ordered here
+/// by their unit cost at the quantity (the provider ranks by relevance).
+pub const UNIT_COST_SORT: usize = SORTS.len();
+/// Sort choices `cycle_sort` goes through: the provider's, then the unit cost.
+pub const SORT_CHOICES: usize = SORTS.len() + 1;
+
+/// The label of sort choice `i`.
+pub fn sort_choice_label(i: usize) -> &'static str {
+    if i == UNIT_COST_SORT {
+        "unit cost at qty"
+    } else {
+        sort_label(SORTS.get(i).copied().flatten())
+    }
+}
+
 /// Rows of the filters pane, top to bottom.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FilterRow {
@@ -34,14 +49,17 @@ pub enum FilterField {
     MaxPrice,
     Category,
     PageSize,
+    /// The quantity unit costs are worked out at (local: not sent).
+    Quantity,
 }
 
 impl FilterField {
-    pub const ALL: [FilterField; 4] = [
+    pub const ALL: [FilterField; 5] = [
         FilterField::MinPrice,
         FilterField::MaxPrice,
         FilterField::Category,
         FilterField::PageSize,
+        FilterField::Quantity,
     ];
 
     pub(crate) fn label(self) -> &'static str {
@@ -50,6 +68,7 @@ impl FilterField {
             FilterField::MaxPrice => "max price",
             FilterField::Category => "category",
             FilterField::PageSize => "page size",
+            FilterField::Quantity => "quantity",
         }
     }
 
@@ -62,8 +81,8 @@ impl FilterField {
 /// searches; `params` is the last valid set (what searches use).
 #[derive(Debug)]
 pub struct FiltersState {
-    pub fields: [Input; 4],
-    pub errors: [Option<String>; 4],
+    pub fields: [Input; 5],
+    pub errors: [Option<String>; 5],
     pub sort: usize,
     pub flags: Vec<bool>,
     pub cursor: usize,
@@ -73,7 +92,7 @@ pub struct FiltersState {
 impl FiltersState {
     /// The pane showing `params`, cursor at the top.
     pub fn from_params(params: &crate::api::SearchParams) -> FiltersState {
-        let mut fields: [Input; 4] = Default::default();
+        let mut fields: [Input; 5] = Default::default();
         if let Some(p) = params.price_start {
             fields[0] = Input::new(p.to_string());
         }
@@ -110,6 +129,7 @@ impl FiltersState {
             2 => FilterRow::Sort,
             3 => FilterRow::Field(FilterField::Category),
             4 => FilterRow::Field(FilterField::PageSize),
+            5 => FilterRow::Field(FilterField::Quantity),
             n => flag_rows()
                 .nth(n - FIXED_FILTER_ROWS)
                 .unwrap_or(FilterRow::Flag(FilterFlag::KNOWN.len().saturating_sub(1))),
@@ -133,8 +153,8 @@ impl FiltersState {
     }
 }
 
-/// Rows above the flags: min, max, sort, category, page size.
-const FIXED_FILTER_ROWS: usize = 5;
+/// Rows above the flags: min, max, sort, category, page size, quantity.
+const FIXED_FILTER_ROWS: usize = 6;
 
 /// The flag rows: each group's heading, then its flags.
 fn flag_rows() -> impl Iterator<Item = FilterRow> {

@@ -15,6 +15,7 @@ pub(super) fn export(state: &mut State) -> Vec<Effect> {
             dir: state.export_dir.clone(),
             currency: state.currency.clone(),
             crop: state.results.params.crop.clone(),
+            details: detail_columns(state),
         }]
     }
 }
@@ -52,4 +53,27 @@ fn files_named(files: &[PathBuf]) -> String {
             .collect::<Vec<_>>()
             .join(" and "),
     }
+}
+
+/// The details loaded so far and the quantity, as an export's detail
+/// columns; `None` (no columns) when neither is there.
+pub(super) fn detail_columns(state: &State) -> Option<crate::app::msg::ExportDetails> {
+    let known: std::collections::HashMap<String, crate::api::OfferDetail> = state
+        .details
+        .entries
+        .iter()
+        .filter_map(|(id, e)| match e {
+            crate::app::state::DetailEntry::Loaded { detail, .. } => {
+                Some((id.clone(), (**detail).clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    if known.is_empty() && state.details.quantity.is_none() {
+        return None;
+    }
+    Some(crate::app::msg::ExportDetails {
+        quantity: state.details.quantity,
+        known,
+    })
 }

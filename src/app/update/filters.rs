@@ -5,15 +5,30 @@ use super::search::search_again;
 use crate::api::MAX_PAGE_SIZE;
 use crate::api::{FilterFlag, Price, SearchParams};
 use crate::app::msg::Effect;
-use crate::app::state::{FilterField, FilterRow, FiltersState, Pane, SORTS, State, sort_label};
+use crate::app::state::{
+    FilterField, FilterRow, FiltersState, Pane, SORT_CHOICES, SORTS, State, UNIT_COST_SORT,
+    sort_choice_label,
+};
 
 pub(super) fn cycle_sort(state: &mut State) -> Vec<Effect> {
-    state.filters.sort = (state.filters.sort + 1) % SORTS.len();
+    state.filters.sort = (state.filters.sort + 1) % SORT_CHOICES;
     state.set_info(format!(
         "Sort: {} (apply to search again)",
-        sort_label(SORTS[state.filters.sort])
+        sort_choice_label(state.filters.sort)
     ));
     Vec::new()
+}
+
+/// The quantity field: empty, or a whole number of pieces from 1.
+fn quantity(text: &str) -> Result<Option<u64>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.replace(',', "").parse::<u64>() {
+        Ok(n) if (1..=100_000_000).contains(&n) => Ok(Some(n)),
+        Ok(_) => Err("must be 1–100000000 pieces".into()),
+        Err(_) => Err("not a number of pieces".into()),
+    }
 }
 
 /// Space on a flag row flips it; on the sort row it cycles the sort.
@@ -26,7 +41,7 @@ pub(super) fn toggle_flag(state: &mut State) -> Vec<Effect> {
                 }
             }
             FilterRow::Sort => {
-                state.filters.sort = (state.filters.sort + 1) % SORTS.len();
+                state.filters.sort = (state.filters.sort + 1) % SORT_CHOICES;
             }
             FilterRow::Field(_) | FilterRow::Group(_) => {}
         }
@@ -48,7 +63,7 @@ pub(super) fn clear_filters(state: &mut State) -> Vec<Effect> {
 /// Checks every field; sets the inline errors; the parameters if all valid.
 pub(super) fn validate(filters: &mut FiltersState) -> Option<SearchParams> {
     let text = |f: FilterField| filters.fields[f.index()].value().trim().to_string();
-    let mut errors: [Option<String>; 4] = Default::default();
+    let mut errors: [Option<String>; 5] = Default::default();
     let price = |s: &str| -> Result<Option<Price>, String> {
         if s.is_empty() {
             Ok(None)
@@ -99,6 +114,9 @@ pub(super) fn validate(filters: &mut FiltersState) -> Option<SearchParams> {
             }
         }
     };
+    if let Err(e) = quantity(&text(FilterField::Quantity)) {
+        errors[FilterField::Quantity.index()] = Some(e);
+    }
     filters.errors = errors;
     if filters.has_errors() {
         return None;
@@ -152,6 +170,31 @@ pub(super) fn apply_filters(state: &mut State) -> Vec<Effect> {
         out_member_id: state.params.out_member_id.clone(),
         ..new
     };
+    // The quantity and the unit-cost sort are local: alone they reorder the
+    // rows on screen, with no new search.
+    let qty_text = state.filters.fields[FilterField::Quantity.index()]
+        .value()
+        .trim()
+        .to_string();
+    let details = &mut state.details;
+    let local = (
+        quantity(&qty_text).ok().flatten(),
+        state.filters.sort == UNIT_COST_SORT,
+    );
+    let local_changed = local != (details.quantity, details.sort_by_unit_cost);
+    (details.quantity, details.sort_by_unit_cost) = local;
+    if local_changed && params == state.params && state.results.source.is_some() {
+        super::detail::reorder(state);
+        state.focus = Pane::Results;
+        state.set_info(match state.details.quantity {
+            Some(q) if state.details.sort_by_unit_cost => {
+                format!("Quantity {q}: sorted by unit cost")
+            }
+            Some(q) => format!("Quantity {q}: unit costs shown"),
+            None => "Filters applied".to_string(),
+        });
+        return super::detail::fetch_on_screen(state);
+    }
     state.params = params;
     state.set_info("Filters applied");
     // Leave the field, so the next key acts instead of typing into it.

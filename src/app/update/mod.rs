@@ -4,6 +4,7 @@
 
 mod batch;
 mod crop;
+pub(crate) mod detail;
 mod export;
 mod filters;
 mod history;
@@ -68,7 +69,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Resize(w, h) => navigation::resize(state, w, h),
         Msg::Tick => {
             state.spinner = state.spinner.wrapping_add(1);
-            Vec::new()
+            detail::tick(state)
         }
         Msg::Listing {
             generation,
@@ -119,7 +120,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.quit = true;
             vec![Effect::CancelSearch]
         }
+        Msg::Detail { offer_id, result } => detail::arrived(state, offer_id, result),
     };
+    fx.extend(detail::sync(state));
     if let Some(e) = thumbs::sync_thumb(state) {
         fx.push(e);
     }
@@ -227,6 +230,8 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
         | Action::CropNextSubject
         | Action::CropPrevSubject
         | Action::CropSearch => Vec::new(),
+        Action::FetchDetail => detail::fetch_now(state),
+        Action::NextPicture => detail::next_picture(state),
     }
 }
 

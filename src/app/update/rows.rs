@@ -68,9 +68,51 @@ pub(super) fn rebuild(state: &mut State) {
             kind: RowKind::Single,
         }));
     }
+    if state.details.sort_by_unit_cost && state.details.quantity.is_some() {
+        sort_by_unit_cost(state);
+    }
+    let r = &mut state.results;
     r.cursor = keep
         .and_then(|k| r.rows.iter().position(|row| row.offer == k))
         .unwrap_or_else(|| r.cursor.min(r.rows.len().saturating_sub(1)));
+}
+
+/// Orders the rows by unit cost at the quantity (see
+/// `DetailsState::sort_key`), a group by its cheapest seller, keeping an
+/// open group's sellers under it and the provider's order among equals.
+fn sort_by_unit_cost(state: &mut State) {
+    let r = &mut state.results;
+    let details = &state.details;
+    let key_of = |i: usize| {
+        r.offers
+            .get(i)
+            .map_or((u8::MAX, 0), |o| details.sort_key(o))
+    };
+    let members: std::collections::HashMap<usize, &Vec<usize>> = r
+        .groups
+        .members
+        .iter()
+        .filter_map(|m| Some((*m.first()?, m)))
+        .collect();
+    let mut blocks: Vec<((u8, u64), Vec<Row>)> = Vec::new();
+    for row in r.rows.drain(..) {
+        match row.kind {
+            RowKind::Member => match blocks.last_mut() {
+                Some((_, block)) => block.push(row),
+                None => blocks.push((key_of(row.offer), vec![row])),
+            },
+            RowKind::Group { .. } => {
+                let key = members
+                    .get(&row.offer)
+                    .and_then(|m| m.iter().map(|&i| key_of(i)).min())
+                    .unwrap_or_else(|| key_of(row.offer));
+                blocks.push((key, vec![row]));
+            }
+            RowKind::Single => blocks.push((key_of(row.offer), vec![row])),
+        }
+    }
+    blocks.sort_by_key(|(key, _)| *key);
+    r.rows = blocks.into_iter().flat_map(|(_, rows)| rows).collect();
 }
 
 pub(super) fn toggle_grouping(state: &mut State) -> Vec<Effect> {

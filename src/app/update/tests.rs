@@ -461,11 +461,11 @@ fn flag_row(flag: &FilterFlag) -> usize {
 fn group_headings_are_passed_over_by_the_cursor() {
     let mut s = state();
     s.focus = Pane::Filters;
-    s.filters.cursor = 4; // page size, just above the first heading
+    s.filters.cursor = 5; // quantity, just above the first heading
     act(&mut s, Action::MoveDown);
     assert_eq!(FiltersState::row(s.filters.cursor), FilterRow::Flag(0));
     act(&mut s, Action::MoveUp);
-    assert_eq!(s.filters.cursor, 4);
+    assert_eq!(s.filters.cursor, 5);
     // Every documented flag is listed once, under its group.
     let flags: Vec<usize> = (0..FiltersState::rows())
         .filter_map(|i| match FiltersState::row(i) {
@@ -790,3 +790,5 @@ mod memory;
 
 #[path = "crop_tests.rs"]
 mod crop;
+#[path = "detail_tests.rs"]
+mod detail;

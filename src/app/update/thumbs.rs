@@ -23,7 +23,7 @@ fn wanted_thumb(state: &State) -> Option<ThumbKey> {
     }
     let source = match state.subject() {
         Subject::File(e) => ThumbSource::File(e.path.clone()),
-        Subject::Offer(o) => ThumbSource::Url(o.image_url.clone()?),
+        Subject::Offer(o) => ThumbSource::Url(super::detail::picture_url(state, o)?),
         Subject::Search(s) if s.has_thumbnail => ThumbSource::Stored(s.id),
         Subject::Search(_) => return None,
         Subject::None => return None,

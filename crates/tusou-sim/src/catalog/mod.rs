@@ -14,6 +14,7 @@
 //! the word and product tables, `generate` the offers from a seed, `offer`
 //! one offer and its wire forms.
 
+mod detail;
 mod generate;
 mod offer;
 #[cfg(test)]
@@ -26,6 +27,7 @@ use crate::artwork::{self, Art};
 use crate::similarity::{Descriptor, SHAPE_SIDE};
 use crate::wire::{FilterFlag, Price, Sort, SortField, SortOrder};
 
+pub use detail::OfferDetail;
 pub use generate::{Rng, generate};
 pub use offer::{CatalogOffer, Picture};
 
@@ -100,6 +102,16 @@ impl Catalog {
 
     pub fn get(&self, offer_id: u64) -> Option<&CatalogOffer> {
         self.by_id.get(&offer_id).map(|&i| &self.offers[i])
+    }
+
+    /// Up to `n` other listings of the same product (the extra pictures of
+    /// an offer's detail), in catalog order.
+    pub fn same_product(&self, offer: &CatalogOffer, n: usize) -> Vec<&CatalogOffer> {
+        self.offers
+            .iter()
+            .filter(|o| o.group == offer.group && o.offer_id != offer.offer_id)
+            .take(n)
+            .collect()
     }
 
     pub fn descriptor(&self, offer_id: u64) -> Option<&Descriptor> {

@@ -7,6 +7,7 @@
 //! (answering a query), `reply` (envelopes, the request log, faults).
 
 mod auth;
+mod detail;
 mod handlers;
 mod images;
 mod params;
@@ -23,6 +24,7 @@ use axum::routing::{get, post};
 use serde_json::Value;
 
 use crate::SimState;
+pub use detail::{MSG_NO_OFFER_ID, MSG_UNKNOWN_OFFER};
 pub(crate) use handlers::PictureRef;
 use handlers::{
     catalog_image, catalog_picture, daji_query, daji_upload, get_faults, get_stats, not_found,
@@ -70,6 +72,7 @@ enum Provider {
 pub(crate) enum Call {
     Upload,
     Query,
+    Detail,
 }
 
 /// A business error: HTTP 200 with this `code` and message in the envelope.
@@ -107,6 +110,10 @@ pub(crate) fn router(state: Arc<SimState>, control: bool) -> Router {
         .route("/alibaba/upload/image", post(daji_upload))
         .route("/alibaba/product/imageQuery", get(daji_query))
         .route("/v2/alibaba/product/image/query", post(signed_query))
+        .route(
+            "/alibaba/product/queryProductDetail",
+            get(detail::daji_detail),
+        )
         .route("/img/{file}", get(catalog_image))
         .route("/img/ibank/{file}", get(catalog_picture));
     if control {
