@@ -119,6 +119,9 @@ pub enum Effect {
     },
     /// Decode a thumbnail; tasks for other keys are no longer wanted.
     LoadThumb(ThumbKey),
+    /// Fetch these thumbnails ahead (nearest first, bounded); prefetches of
+    /// keys not listed are no longer wanted.
+    PrefetchThumbs(Vec<ThumbKey>),
     /// Put text on the clipboard with OSC 52 after the next draw.
     Copy(String),
     OpenLink(String),
