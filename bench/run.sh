@@ -127,6 +127,16 @@ v = res["fig2_loading_at_cursor_ms"]
 row("2 loading row at cursor, pages 2–10", v, None, None, "0 ms", v == 0, " ms")
 row("2   (first page: upload + page 1, 300 ms/request)", res["fig2_first_page_ms"], None, None, "reported", True, " ms")
 
+# 13.3 pictures before the user asks (benches/interactive.rs, "pictures")
+if "pictures_wait_after_first_ms" in res:
+    v = res["pictures_wait_after_first_ms"]
+    row("13.3 picture wait after the first, 30 rows at 2 rows/s, 300 ms per picture", v, None, None, "0 ms", v == 0, " ms")
+    row("13.3   rows that waited for their picture", res["pictures_rows_waited"], None, None, "0", res["pictures_rows_waited"] == 0, "")
+    row("13.3   the first picture (nothing to fetch ahead yet)", res["pictures_first_ms"], None, None, "reported", True, " ms")
+    b, a = res["pictures_bytes_per_row_before"] / 1000, res["pictures_bytes_per_row_after"] / 1000
+    rows.append(("13.3   bytes per row: full picture → alicdn 300×300 copy", f"{a:.1f} KB", f"{b:.1f} KB (before)",
+                 f"{a / b:.2f}", "reported", "PASS"))
+
 # 3. key to frame
 v = res["fig3_p99_ms"]
 row("3 key → frame p99, 10,000 offers", v, None, None, "< 16 ms", v < 16, " ms")

@@ -26,6 +26,9 @@ pub(crate) struct Obs {
     pub(crate) loading_at_cursor: bool,
     /// A frame with the picker pane's title has been drawn.
     pub(crate) framed: bool,
+    /// The preview pane (under the results) waits for its picture
+    /// ("⠋ picture…").
+    pub(crate) picture_wait: bool,
 }
 
 pub(crate) struct Shared {
@@ -95,11 +98,17 @@ pub(crate) fn observe(screen: &vt100::Screen) -> Obs {
         (None, _) => false,
     };
     let framed = screen.contents_between(0, 0, 0, LEFT).contains("Files");
+    let picture_wait = (RESULTS_BOTTOM..ROWS).any(|row| {
+        screen
+            .contents_between(row, LEFT, row, COLS - 1)
+            .contains("picture…")
+    });
     Obs {
         highlight,
         loading: loading_row.is_some(),
         loading_at_cursor,
         framed,
+        picture_wait,
     }
 }
 
