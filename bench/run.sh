@@ -187,6 +187,80 @@ for name, src, out_t, out_v in psnr_jobs:
     rows.append((f"13.1   PSNR vs full decode + Lanczos3, {name}", f"{db[0]:.1f} dB", f"{db[1]:.1f} dB",
                  "—", "≥ 35 dB", "PASS" if db[0] >= 35 else "FAIL"))
 
+# 13.5 wire bytes per page request, both providers, default compact copy:
+# `tusou search` through a byte-counting TCP proxy in front of `tusou sim`.
+import socket, threading
+def free_port():
+    with socket.socket() as so:
+        so.bind(("127.0.0.1", 0))
+        return so.getsockname()[1]
+
+class CountingProxy:
+    """Forwards 127.0.0.1:port to the simulator; counts client → server bytes."""
+    def __init__(self, upstream):
+        self.upstream, self.sent, self.lock = upstream, 0, threading.Lock()
+        self.sock = socket.socket(); self.sock.bind(("127.0.0.1", 0)); self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self.accept, daemon=True).start()
+    def accept(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            u = socket.create_connection(self.upstream, timeout=30)
+            threading.Thread(target=self.pump, args=(c, u, True), daemon=True).start()
+            threading.Thread(target=self.pump, args=(u, c, False), daemon=True).start()
+    def pump(self, a, b, count):
+        try:
+            while True:
+                data = a.recv(65536)
+                if not data:
+                    break
+                if count:
+                    with self.lock:
+                        self.sent += len(data)
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for x in (a, b):
+                try: x.shutdown(socket.SHUT_RDWR)
+                except OSError: pass
+
+sim_port = free_port()
+sim = subprocess.Popen([tusou, "sim", "--port", str(sim_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+import urllib.request
+for _ in range(200):
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sim_port}/_sim/stats", timeout=1).read(); break
+    except Exception:
+        time.sleep(0.05)
+proxy = CountingProxy(("127.0.0.1", sim_port))
+photo = os.path.join(work, "phone12mp_exif.jpg")
+def wire(provider, pages, n):
+    d = os.path.abspath(os.path.join(work, f"wire-{provider}-{pages}-{n}"))
+    base = f"http://127.0.0.1:{proxy.port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TUSOU_")}
+    env.update(TUSOU_CONFIG_DIR=d + "/config", TUSOU_CACHE_DIR=d + "/cache", TUSOU_DATA_DIR=d + "/data",
+               TUSOU_PROVIDER=provider)
+    if provider == "dajisaas":
+        env.update(TUSOU_DAJI_BASE_URL=base, TUSOU_APP_KEY="tusou-demo-app-key", TUSOU_APP_SECRET="tusou-demo-app-secret")
+    else:
+        env.update(TUSOU_BASE_URL=base, TUSOU_ACCESS_KEY="7475736f7564656d6f6163636573736b",
+                   TUSOU_SECRET_KEY="tusou-demo-secret-key", TUSOU_USER_ID="2100007341207")
+    before = proxy.sent
+    subprocess.run([tusou, "search", photo, "--pages", str(pages), "--page-size", "20"], env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.2)
+    return proxy.sent - before
+for provider in ("dajisaas", "signed-header"):
+    one, five = wire(provider, 1, 0), wire(provider, 5, 1)
+    per_page = (five - one) / 4 / 1000
+    rows.append((f"13.5 wire bytes per page request, {provider} (pages 2–5; page 1 with any upload: {one / 1000:.1f} KB)",
+                 f"{per_page:.1f} KB", "—", "—", "≤ 150 KB", "PASS" if per_page <= 150 else "FAIL"))
+sim.kill(); sim.wait()
+
 # 13.2 batch throughput (bench/batch.sh, --concurrency 6 row)
 batch_txt = os.path.join(work, "batch.txt")
 if os.path.exists(batch_txt):
