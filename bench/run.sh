@@ -66,6 +66,10 @@ fi
 echo "== cargo bench --bench interactive (pty, real binary)" >&2
 cargo bench --locked --bench interactive | tee "$WORK/interactive.txt" >&2
 
+if [ "${SKIP_ROBUST:-0}" != 1 ]; then
+  echo "== bench/robust.sh (faults; peak RSS of search --all vs 1 page)" >&2
+  TUSOU="$TUSOU" bash bench/robust.sh | tee "$WORK/robust.txt" >&2
+fi
 if [ "${SKIP_BATCH:-0}" != 1 ]; then
   echo "== bench/batch.sh (200 photos, rate 10/s, 300 ms per request)" >&2
   TUSOU="$TUSOU" bash bench/batch.sh | tee "$WORK/batch.txt" >&2
@@ -127,6 +131,25 @@ v = res["fig2_loading_at_cursor_ms"]
 row("2 loading row at cursor, pages 2–10", v, None, None, "0 ms", v == 0, " ms")
 row("2   (first page: upload + page 1, 300 ms/request)", res["fig2_first_page_ms"], None, None, "reported", True, " ms")
 
+# 13.4 flat memory in a TUI session (benches/interactive.rs, "flat_rss")
+if "flat_rss_100k_mib" in res:
+    a, b = res["flat_rss_1k_mib"], res["flat_rss_100k_mib"]
+    rows.append(("13.4 peak RSS, TUI session, 100,000 offers vs 1,000 (sim in its own process)",
+                 f"{b:.1f} MiB", f"{a:.1f} MiB (1,000)", f"{b / a:.2f}", "≤ 1.10", "PASS" if b / a <= 1.10 else "FAIL"))
+
+# 13.4 flat memory of `tusou search --all` (bench/robust.sh)
+robust_txt = os.path.join(work, "robust.txt")
+if os.path.exists(robust_txt):
+    text = open(robust_txt).read()
+    for what, one_re, all_re in (
+            ("simulator's offers", r"^peak RSS 1 page\s*: ([\d.]+) MiB", r"^peak RSS --all\s*: ([\d.]+) MiB"),
+            ("offers with 10 KB titles", r"^peak RSS, 10 KB titles, 1 page\s*: ([\d.]+) MiB", r"^peak RSS, 10 KB titles, --all\s*: ([\d.]+) MiB")):
+        m1, m2 = re.search(one_re, text, re.M), re.search(all_re, text, re.M)
+        if m1 and m2:
+            a, b = float(m1.group(1)), float(m2.group(1))
+            rows.append((f"13.4 peak RSS, search --all (100 pages × 50, {what}) vs --pages 1", f"{b:.1f} MiB", f"{a:.1f} MiB (1 page)",
+                         f"{b / a:.2f}", "≤ 1.10", "PASS" if b / a <= 1.10 else "FAIL"))
+
 # 13.3 pictures before the user asks (benches/interactive.rs, "pictures")
 if "pictures_wait_after_first_ms" in res:
     v = res["pictures_wait_after_first_ms"]
@@ -157,8 +180,9 @@ b64 = crit("encode_and_hash", "base64_md5", "3MiB")
 md5_only = crit("encode_and_hash", "md5_only", "3MiB")
 gbs = 3 * 1024 * 1024 / (b64 / 1000) / 1e9
 md5_gbs = 3 * 1024 * 1024 / (md5_only / 1000) / 1e9
-rows.append(("4 base64 + MD5 of 3 MiB (old target, kept as a figure)", f"{gbs:.2f} GB/s", "—", "—", "≥ 1 GB/s", "PASS" if gbs >= 1 else "FAIL"))
-rows.append(("13.6 base64 + MD5 vs MD5 alone, 3 MiB (criterion)", f"{gbs:.2f} GB/s", f"{md5_gbs:.2f} GB/s",
+# The old "≥ 1 GB/s" target was wrong (MD5 alone is slower); issue 13 set
+# this one: hashing and encoding together ≥ 0.9× MD5 alone, same bytes.
+rows.append(("4/13.6 base64 + MD5 of 3 MiB (peer: MD5 alone, same bytes; criterion)", f"{gbs:.2f} GB/s", f"{md5_gbs:.2f} GB/s",
              f"{gbs / md5_gbs:.2f}", "≥ 0.9× MD5 alone", "PASS" if gbs / md5_gbs >= 0.9 else "FAIL"))
 
 # 13.1 prepare vs libvips, process to process: wall, peak RSS, CPU, PSNR

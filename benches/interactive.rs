@@ -235,6 +235,38 @@ fn http_body_len(base_url: &str, path: &str) -> usize {
     reply.len() - head_end - 4
 }
 
+/// Issue 13 figure 4: peak RSS of a TUI session with 1,000 and with
+/// 100,000 offers loaded (half-block pictures, simulator in its own
+/// process so the figure is the app's own memory).
+fn flat_memory() {
+    let sim = ExternalSim::start_with(&["--catalog-size", "110000", "--max-results", "100000"]);
+    let mut rss = Vec::new();
+    for n in [1_000u64, 100_000] {
+        let mut session = spawn(&Options {
+            latency_ms: 0,
+            page_size: 50,
+            graphics: "halfblocks",
+            big: None,
+            picture: true,
+            external_sim: Some(sim.base_url.clone()),
+            data_dir: None,
+        });
+        session.search();
+        session.send(b"3");
+        let t = Instant::now();
+        session.load(n);
+        let kib = session.vm_hwm_kib().expect("VmHWM");
+        eprintln!(
+            "flat memory: {n} offers loaded in {:.1} s, peak RSS {:.1} MiB",
+            t.elapsed().as_secs_f64(),
+            kib as f64 / 1024.0
+        );
+        rss.push(kib as f64 / 1024.0);
+    }
+    result("flat_rss_1k_mib", rss[0]);
+    result("flat_rss_100k_mib", rss[1]);
+}
+
 /// A standalone `tusou sim` process with a 12,000-offer catalog, so a
 /// measurement can see the app's own memory, as in a live session.
 struct ExternalSim {
@@ -508,6 +540,9 @@ fn main() {
     }
     if want("pictures") {
         pictures_at_reading_pace();
+    }
+    if want("flat_rss") {
+        flat_memory();
     }
     if want("fig6_rss") {
         peak_rss_full_cache(true);

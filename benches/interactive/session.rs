@@ -346,7 +346,8 @@ impl Session {
 
     /// Pages to the bottom until `n` offers are loaded.
     pub(crate) fn load(&mut self, n: u64) {
-        let deadline = Instant::now() + Duration::from_secs(180);
+        // 100,000 offers are 2,000 pages of 50.
+        let deadline = Instant::now() + Duration::from_secs(if n > 20_000 { 600 } else { 180 });
         loop {
             let before = self.progress().map_or(0, |p| p.0);
             if before >= n {

@@ -687,7 +687,7 @@ fn pictures_around_the_cursor_are_fetched_ahead_and_dropped_when_it_leaves() {
     searching(&mut s);
     let fx = arrive(&mut s, 1, 10);
     let screen = results_rows(&s);
-    assert!(screen >= 2 && screen < 19, "{screen} rows on screen");
+    assert!((2..19).contains(&screen), "{screen} rows on screen");
     // A screen below the cursor (row 0), nearest first; not row 0 itself.
     let want: Vec<String> = (1..=screen)
         .map(|i| format!("http://img/{i}.jpg"))
