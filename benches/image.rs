@@ -84,18 +84,116 @@ fn thumbnails(c: &mut Criterion) {
 
 criterion_group!(benches, preparation, thumbnails);
 
+/// `photo` with strong per-pixel noise (xorshift), so a PNG of it is as
+/// big as one of a real photo (the smooth `photo` deflates to almost nothing).
+fn noisy_photo(width: u32, height: u32) -> image::RgbImage {
+    let mut img = photo(width, height);
+    let mut s = 0x2545_f491u32;
+    for p in img.pixels_mut() {
+        s ^= s << 13;
+        s ^= s >> 17;
+        s ^= s << 5;
+        for (i, c) in p.0.iter_mut().enumerate() {
+            let n = ((s >> (8 * i)) & 0x1f) as u8;
+            *c = c.saturating_add(n).saturating_sub(16);
+        }
+    }
+    img
+}
+
+/// A JPEG as a phone writes it: stored landscape with an EXIF orientation
+/// of 6 (shown rotated 90° clockwise, i.e. portrait).
+fn phone_jpeg(img: &image::RgbImage) -> Vec<u8> {
+    let plain = encode(img, image::ImageFormat::Jpeg);
+    let exif: &[u8] = b"Exif\0\0MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0\x06\0\0\0\0\0\0";
+    let mut out = plain[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&(exif.len() as u16 + 2).to_be_bytes());
+    out.extend_from_slice(exif);
+    out.extend_from_slice(&plain[2..]);
+    out
+}
+
+/// PSNR (dB, over R, G and B) of each picture in `outputs` against the
+/// reference made from `source` the slow way: decoded whole (`image`, EXIF
+/// orientation applied), then one Lanczos3 resample to the output's size.
+fn psnr_against_full_decode(source: &std::path::Path, outputs: &[std::path::PathBuf]) {
+    use fast_image_resize as fr;
+    use image::ImageDecoder;
+    let bytes = std::fs::read(source).expect("read the source");
+    let reader = image::ImageReader::new(Cursor::new(&bytes))
+        .with_guessed_format()
+        .expect("guess");
+    let mut decoder = reader.into_decoder().expect("decoder");
+    let orientation = decoder.orientation().expect("orientation");
+    let mut full = image::DynamicImage::from_decoder(decoder).expect("decode the source");
+    full.apply_orientation(orientation);
+    let full = full.into_rgb8();
+    for out in outputs {
+        let got = image::open(out).expect("decode an output").into_rgb8();
+        let (w, h) = got.dimensions();
+        let src = fr::images::ImageRef::new(
+            full.width(),
+            full.height(),
+            full.as_raw(),
+            fr::PixelType::U8x3,
+        )
+        .expect("source");
+        let mut reference = fr::images::Image::new(w, h, fr::PixelType::U8x3);
+        let alg = fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3);
+        fr::Resizer::new()
+            .resize(
+                &src,
+                &mut reference,
+                &fr::ResizeOptions::new().resize_alg(alg),
+            )
+            .expect("resize");
+        let mse = reference
+            .buffer()
+            .iter()
+            .zip(got.as_raw())
+            .map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2))
+            .sum::<f64>()
+            / (f64::from(w) * f64::from(h) * 3.0);
+        let psnr = 10.0 * (255.0f64 * 255.0 / mse.max(1e-9)).log10();
+        println!("PSNR {} {psnr:.2} {w}x{h}", out.display());
+    }
+}
+
 /// With `BENCH_PICTURES_DIR` set, writes the bench inputs there as files
 /// (for the side-by-side runs in bench/run.sh) instead of benchmarking.
+/// With `BENCH_PSNR=SOURCE:OUT[:OUT…]`, prints the PSNR of each output
+/// against a full-decode-then-resize reference of SOURCE.
 fn main() {
+    if let Some(list) = std::env::var_os("BENCH_PSNR") {
+        let paths: Vec<_> = std::env::split_paths(&list).collect();
+        let (source, outputs) = paths.split_first().expect("BENCH_PSNR=SOURCE:OUT…");
+        psnr_against_full_decode(source, outputs);
+        return;
+    }
     if let Some(dir) = std::env::var_os("BENCH_PICTURES_DIR") {
         let dir = std::path::Path::new(&dir);
         let files = [
-            ("photo24mp.jpg", photo(6000, 4000), image::ImageFormat::Jpeg),
-            ("photo36mb.bmp", photo(3464, 3464), image::ImageFormat::Bmp),
-            ("photo800.jpg", photo(800, 800), image::ImageFormat::Jpeg),
+            (
+                "photo24mp.jpg",
+                encode(&photo(6000, 4000), image::ImageFormat::Jpeg),
+            ),
+            ("phone12mp_exif.jpg", phone_jpeg(&photo(4032, 3024))),
+            (
+                "photo12mp.png",
+                encode(&noisy_photo(4000, 3000), image::ImageFormat::Png),
+            ),
+            (
+                "photo36mb.bmp",
+                encode(&photo(3464, 3464), image::ImageFormat::Bmp),
+            ),
+            (
+                "photo800.jpg",
+                encode(&photo(800, 800), image::ImageFormat::Jpeg),
+            ),
         ];
-        for (name, img, format) in files {
-            std::fs::write(dir.join(name), encode(&img, format)).expect("write a bench picture");
+        for (name, bytes) in files {
+            std::fs::write(dir.join(name), bytes).expect("write a bench picture");
         }
         return;
     }

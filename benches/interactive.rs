@@ -9,6 +9,10 @@
 //!   screen, p50/p99 over 300 keys.
 //! * fig6: launch → first frame (median of 15), and peak RSS (VmHWM) with
 //!   10,000 offers loaded and the thumbnail cache full.
+//! * pictures: down the results at reading pace (2 rows/s) with 300 ms per
+//!   picture: time the detail pane waits for a row's picture after the
+//!   first (the rows around the cursor are fetched ahead); and the bytes
+//!   of a full picture and of alicdn's 300×300 copy, per row.
 //! * history: with 100,000 offers stored (100 searches of 1,000), Enter on
 //!   a History entry → the first frame showing that search's rows (p50/p99
 //!   over 30 reopens, no request made), and the app's peak RSS after them.
@@ -121,6 +125,165 @@ fn scroll_through_pages() {
     result("fig2_loading_visible_ms", ms(visible_after));
 }
 
+/// Issue 13 figure 3: 2 rows/s down 30 rows, 300 ms per picture (the demo
+/// simulator's pictures take a third of its API latency: 900 ms).
+fn pictures_at_reading_pace() {
+    let mut session = spawn(&Options {
+        latency_ms: 900,
+        page_size: 20,
+        graphics: "halfblocks",
+        big: None,
+        picture: true,
+        external_sim: None,
+        data_dir: None,
+    });
+    let (_, shown) = session.search();
+    let first = session.wait("the first row's picture", Duration::from_secs(20), |s| {
+        s.obs.highlight.is_some() && !s.obs.picture_wait && s.changed_at >= shown
+    });
+    // A person reads a row, then moves on.
+    std::thread::sleep(Duration::from_millis(500));
+    let rows = 30usize;
+    let start = Instant::now();
+    let mut sent = Vec::new();
+    for i in 0..rows {
+        let at = start + Duration::from_millis(500 * i as u64);
+        if let Some(d) = at.checked_duration_since(Instant::now()) {
+            std::thread::sleep(d);
+        }
+        sent.push(session.send(b"j"));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let end = Instant::now();
+    let (mut log, last) = session.with(|s| (s.log.clone(), s.obs));
+    log.push((end, last));
+    // Per row: time the placeholder is up between its key and the next.
+    let mut waits: Vec<f64> = sent
+        .iter()
+        .enumerate()
+        .map(|(i, &from)| {
+            let to = sent.get(i + 1).copied().unwrap_or(end);
+            log.windows(2)
+                .filter(|w| w[0].1.picture_wait)
+                .map(|w| {
+                    let (a, b) = (w[0].0.max(from), w[1].0.min(to));
+                    b.saturating_duration_since(a)
+                })
+                .map(ms)
+                .sum::<f64>()
+                .max(0.0)
+        })
+        .collect();
+    let total: f64 = waits.iter().sum();
+    let waited = waits.iter().filter(|&&w| w > 0.0).count();
+    waits.sort_by(f64::total_cmp);
+    eprintln!(
+        "pictures: first picture {:.0} ms after the first rows; then {rows} rows at 2 rows/s: \
+         waited on {waited} rows, {total:.1} ms in all, worst {:.1} ms",
+        ms(first - shown),
+        waits.last().copied().unwrap_or(0.0)
+    );
+    result("pictures_first_ms", ms(first - shown));
+    result("pictures_wait_after_first_ms", total);
+    result("pictures_rows_waited", waited as f64);
+    thumbnail_bytes_per_row();
+}
+
+/// Bytes of a row's picture as fetched before (the full picture) and now
+/// (alicdn's `_300x300.jpg` copy), over 20 catalog pictures, from a
+/// standalone simulator (which scales a size suffix as alicdn does).
+fn thumbnail_bytes_per_row() {
+    let sim = ExternalSim::start_with(&[]);
+    let config = tusou_sim::SimConfig::default();
+    let files: Vec<String> = tusou_sim::catalog_offer_ids(&config, 20)
+        .iter()
+        .filter_map(|id| tusou_sim::catalog_picture_file(&config, id))
+        .collect();
+    assert!(!files.is_empty(), "catalog pictures");
+    let (mut full, mut small) = (0usize, 0usize);
+    for file in &files {
+        full += http_body_len(&sim.base_url, &format!("/img/ibank/{file}.jpg"));
+        small += http_body_len(&sim.base_url, &format!("/img/ibank/{file}.jpg_300x300.jpg"));
+    }
+    let n = files.len() as f64;
+    eprintln!(
+        "pictures: {:.0} bytes per row before (full picture), {:.0} after (300×300 copy), {} pictures",
+        full as f64 / n,
+        small as f64 / n,
+        files.len()
+    );
+    result("pictures_bytes_per_row_before", full as f64 / n);
+    result("pictures_bytes_per_row_after", small as f64 / n);
+}
+
+/// The body length of `GET path` (HTTP/1.1, one connection, 10 s bound).
+fn http_body_len(base_url: &str, path: &str) -> usize {
+    use std::io::{Read, Write};
+    let authority = base_url.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(authority).expect("connect to the simulator");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request");
+    let mut reply = Vec::new();
+    stream.read_to_end(&mut reply).expect("reply");
+    let head_end = reply
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("headers");
+    assert!(reply.starts_with(b"HTTP/1.1 200"), "GET {path}: not 200");
+    reply.len() - head_end - 4
+}
+
+/// Issue 13 figure 4: peak RSS of a TUI session with 1,000 and with
+/// 10,000 offers loaded (half-block pictures, simulator in its own process
+/// so the figure is the app's own memory); `BENCH_FLAT_OFFERS=100000` adds
+/// a 100,000-offer session (2,000 pages: over ten minutes here, most of it
+/// the simulator ranking a 110,000-offer catalog per page).
+fn flat_memory() {
+    let big: u64 = std::env::var("BENCH_FLAT_OFFERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let catalog = (big + big / 10).to_string();
+    let sim = ExternalSim::start_with(&[
+        "--catalog-size",
+        &catalog,
+        "--max-results",
+        &big.to_string(),
+    ]);
+    let mut rss = Vec::new();
+    for n in [1_000u64, big] {
+        let mut session = spawn(&Options {
+            latency_ms: 0,
+            page_size: 50,
+            graphics: "halfblocks",
+            big: None,
+            picture: true,
+            external_sim: Some(sim.base_url.clone()),
+            data_dir: None,
+        });
+        session.search();
+        session.send(b"3");
+        let t = Instant::now();
+        session.load(n);
+        let kib = session.vm_hwm_kib().expect("VmHWM");
+        eprintln!(
+            "flat memory: {n} offers loaded in {:.1} s, peak RSS {:.1} MiB",
+            t.elapsed().as_secs_f64(),
+            kib as f64 / 1024.0
+        );
+        rss.push(kib as f64 / 1024.0);
+    }
+    result("flat_rss_offers_big", big as f64);
+    result("flat_rss_1k_mib", rss[0]);
+    result("flat_rss_big_mib", rss[1]);
+}
+
 /// A standalone `tusou sim` process with a 12,000-offer catalog, so a
 /// measurement can see the app's own memory, as in a live session.
 struct ExternalSim {
@@ -130,17 +293,15 @@ struct ExternalSim {
 
 impl ExternalSim {
     fn start() -> ExternalSim {
+        ExternalSim::start_with(&["--catalog-size", "12000", "--max-results", "10000"])
+    }
+
+    /// `tusou sim --port 0` and `args`.
+    fn start_with(args: &[&str]) -> ExternalSim {
         use std::io::BufRead;
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tusou"))
-            .args([
-                "sim",
-                "--port",
-                "0",
-                "--catalog-size",
-                "12000",
-                "--max-results",
-                "10000",
-            ])
+            .args(["sim", "--port", "0"])
+            .args(args)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
@@ -393,6 +554,12 @@ fn main() {
     }
     if want("history") {
         reopen_from_history();
+    }
+    if want("pictures") {
+        pictures_at_reading_pace();
+    }
+    if want("flat_rss") {
+        flat_memory();
     }
     if want("fig6_rss") {
         peak_rss_full_cache(true);

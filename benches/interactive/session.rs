@@ -26,6 +26,9 @@ pub(crate) struct Obs {
     pub(crate) loading_at_cursor: bool,
     /// A frame with the picker pane's title has been drawn.
     pub(crate) framed: bool,
+    /// The preview pane (under the results) waits for its picture
+    /// ("⠋ picture…").
+    pub(crate) picture_wait: bool,
 }
 
 pub(crate) struct Shared {
@@ -95,11 +98,17 @@ pub(crate) fn observe(screen: &vt100::Screen) -> Obs {
         (None, _) => false,
     };
     let framed = screen.contents_between(0, 0, 0, LEFT).contains("Files");
+    let picture_wait = (RESULTS_BOTTOM..ROWS).any(|row| {
+        screen
+            .contents_between(row, LEFT, row, COLS - 1)
+            .contains("picture…")
+    });
     Obs {
         highlight,
         loading: loading_row.is_some(),
         loading_at_cursor,
         framed,
+        picture_wait,
     }
 }
 
@@ -337,7 +346,8 @@ impl Session {
 
     /// Pages to the bottom until `n` offers are loaded.
     pub(crate) fn load(&mut self, n: u64) {
-        let deadline = Instant::now() + Duration::from_secs(180);
+        // 100,000 offers are 2,000 pages of 50.
+        let deadline = Instant::now() + Duration::from_secs(if n > 20_000 { 600 } else { 180 });
         loop {
             let before = self.progress().map_or(0, |p| p.0);
             if before >= n {

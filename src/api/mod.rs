@@ -15,6 +15,7 @@ pub mod error;
 pub mod http;
 pub mod image_cache;
 mod offer;
+pub(crate) use offer::small_picture_url;
 pub mod pace;
 mod params;
 pub mod region;

@@ -48,6 +48,15 @@ impl Offer {
             .map(str::to_string)
     }
 
+    /// The picture to show in a small pane: alicdn's 300×300 copy where the
+    /// picture is on alicdn (or has its `/img/ibank/` shape, as the
+    /// simulator's do), a tenth of the bytes of the full picture; else the
+    /// picture itself.
+    pub(crate) fn thumbnail_url(&self) -> Option<String> {
+        let url = self.image_url.as_deref()?.trim();
+        Some(small_picture_url(url).unwrap_or_else(|| url.to_string()))
+    }
+
     /// What the link actions use: the offer's page, or else its picture.
     pub(crate) fn best_link(&self) -> Option<OfferLink> {
         self.link()
@@ -71,6 +80,31 @@ impl Offer {
             .filter(|t| !t.trim().is_empty())
             .unwrap_or(&self.title)
     }
+}
+
+/// `url` with alicdn's `_300x300.jpg` size suffix, when it names a whole
+/// picture file on alicdn (no query, no size suffix yet); `None` otherwise.
+pub(crate) fn small_picture_url(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
+        return None;
+    }
+    let (authority, path) = rest.split_at(rest.find('/')?);
+    let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
+    let host = host.to_ascii_lowercase();
+    let on_alicdn = host == "alicdn.com" || host.ends_with(".alicdn.com");
+    if !(on_alicdn || path.starts_with("/img/ibank/")) || path.contains(['?', '#']) {
+        return None;
+    }
+    let file = path.rsplit('/').next()?.to_ascii_lowercase();
+    let picture = [".jpg", ".jpeg", ".png", ".webp"]
+        .iter()
+        .any(|ext| file.ends_with(ext));
+    // `a.jpg_300x300.jpg`, `a.jpg_.webp`: already a sized copy.
+    let sized = [".jpg_", ".jpeg_", ".png_", ".webp_"]
+        .iter()
+        .any(|ext| file.contains(ext));
+    (picture && !sized).then(|| format!("{url}_300x300.jpg"))
 }
 
 /// A link for an offer: its 1688 page where a numeric offer id is known,
@@ -397,6 +431,39 @@ mod tests {
         assert!(
             err.contains("page 4 came back empty with totals of zero"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn thumbnails_use_alicdns_small_copy() {
+        let small = |u: &str| {
+            Offer {
+                image_url: Some(u.to_string()),
+                ..Offer::default()
+            }
+            .thumbnail_url()
+        };
+        let ali = "https://cbu01.alicdn.com/img/ibank/O1CN01Ab_!!22-0-cib.jpg";
+        assert_eq!(small(ali), Some(format!("{ali}_300x300.jpg")));
+        // The simulator's alicdn-shaped files get it too.
+        let sim = "http://127.0.0.1:8688/img/ibank/O1CN01Ab_!!22-0-cib.jpg";
+        assert_eq!(small(sim), Some(format!("{sim}_300x300.jpg")));
+        // Already sized, not a picture file, a query, elsewhere: as they are.
+        for same in [
+            "https://cbu01.alicdn.com/img/ibank/O1CN01Ab.jpg_300x300.jpg",
+            "https://cbu01.alicdn.com/img/ibank/O1CN01Ab.jpg_.webp",
+            "https://cbu01.alicdn.com/img/ibank/O1CN01Ab",
+            "https://cbu01.alicdn.com/img/ibank/O1CN01Ab.jpg?x=1",
+            "https://example.com/a.jpg",
+            "https://alicdn.com.evil.org/a.jpg",
+            "ftp://cbu01.alicdn.com/a.jpg",
+        ] {
+            assert_eq!(small(same).as_deref(), Some(same), "{same}");
+        }
+        assert_eq!(
+            Offer::default().thumbnail_url(),
+            None,
+            "no picture, no thumbnail"
         );
     }
 }

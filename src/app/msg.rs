@@ -153,6 +153,9 @@ pub enum Effect {
         generation: u64,
         source: SearchSource,
     },
+    /// Fetch these thumbnails ahead (nearest first, bounded); prefetches of
+    /// keys not listed are no longer wanted.
+    PrefetchThumbs(Vec<ThumbKey>),
     /// Put text on the clipboard with OSC 52 after the next draw.
     Copy(String),
     OpenLink(String),

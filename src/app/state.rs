@@ -450,6 +450,8 @@ pub struct State {
     pub thumbs: ThumbCache,
     /// The thumbnail the screen wants now (drawn when cached).
     pub wanted_thumb: Option<ThumbKey>,
+    /// The rows' pictures fetched ahead, around the cursor.
+    pub thumb_prefetch: Vec<ThumbKey>,
     pub keymap: Keymap,
     pub help_entries: Vec<HelpEntry>,
     pub help: Option<usize>,
@@ -512,6 +514,7 @@ impl State {
             params,
             thumbs: ThumbCache::new(THUMB_CACHE_BYTES),
             wanted_thumb: None,
+            thumb_prefetch: Vec::new(),
             help_entries: keymap.help_entries(),
             keymap,
             help: None,

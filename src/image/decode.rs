@@ -81,6 +81,32 @@ pub(super) fn decode(
     })
 }
 
+/// [`decode`], except that a JPEG or PNG may come out smaller than stored,
+/// its longest edge still at least `min_edge`: a JPEG decoded at a reduced
+/// DCT scale (`jpeg`), a PNG averaged by blocks row by row while it is
+/// decoded (`reduce`); faster, and memory for the reduced picture only.
+/// `Decoded` keeps the stored size.
+pub(super) fn decode_for_edge(
+    bytes: &[u8],
+    format: &SourceFormat,
+    max_pixels: u64,
+    min_edge: u32,
+) -> Result<Decoded, ImageError> {
+    // A cut-off file goes the ordinary way, which says so.
+    if *format == SourceFormat::Jpeg
+        && jpeg_is_complete(bytes)
+        && let Some(decoded) = super::jpeg::decode_scaled(bytes, max_pixels, min_edge)?
+    {
+        return Ok(decoded);
+    }
+    if *format == SourceFormat::Png
+        && let Some(decoded) = super::reduce::decode_png_for_edge(bytes, max_pixels, min_edge)
+    {
+        return Ok(decoded);
+    }
+    decode(bytes, format, max_pixels)
+}
+
 /// Dimensions read straight from the header for formats where that is
 /// trivial; `None` means "ask the decoder".
 fn header_dimensions(b: &[u8], format: &SourceFormat) -> Option<(u32, u32)> {
@@ -142,10 +168,8 @@ fn jpeg_is_complete(b: &[u8]) -> bool {
             // Entropy-coded data: runs to the next FF not followed by 00
             // (a stuffed byte) or a restart marker.
             loop {
-                let Some(off) = b
-                    .get(i..)
-                    .and_then(|rest| rest.iter().position(|&v| v == 0xFF))
-                else {
+                // memchr: this scan reads most of the file.
+                let Some(off) = b.get(i..).and_then(|rest| memchr::memchr(0xFF, rest)) else {
                     return false;
                 };
                 i += off;

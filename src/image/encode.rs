@@ -1,8 +1,9 @@
 //! JPEG encoding fitted to a byte budget: the best quality that fits, and
 //! smaller sizes when even the lowest quality is too big.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
 use image::RgbImage;
-use image::codecs::jpeg::JpegEncoder;
 
 use super::decoded::ImageError;
 use super::resize::downscale;
@@ -12,12 +13,31 @@ const MIN_QUALITY: u8 = 50;
 /// Smallest edge the fitting loop will go down to before giving up.
 pub(super) const MIN_EDGE: u32 = 16;
 
+/// Baseline JPEG, 4:2:0, by libjpeg-turbo's encoder (mozjpeg's with its
+/// trellis and progressive passes off): twice as fast as `image`'s encoder,
+/// and smaller at the same quality setting.
 pub(super) fn encode_jpeg(img: &RgbImage, quality: u8) -> Result<Vec<u8>, ImageError> {
-    let mut out = Vec::with_capacity((img.width() as usize * img.height() as usize) / 4);
-    JpegEncoder::new_with_quality(&mut out, quality)
-        .encode_image(img)
-        .map_err(|e| ImageError::Encode(e.to_string()))?;
-    Ok(out)
+    let (w, h) = img.dimensions();
+    let encode = || -> std::io::Result<Vec<u8>> {
+        let mut c = mozjpeg::Compress::new(mozjpeg::ColorSpace::JCS_RGB);
+        c.set_fastest_defaults();
+        c.set_size(w as usize, h as usize);
+        c.set_quality(f32::from(quality));
+        let mut started = c.start_compress(Vec::with_capacity((w as usize * h as usize) / 4))?;
+        started.write_scanlines(img.as_raw())?;
+        started.finish()
+    };
+    // libjpeg reports errors by unwinding (the crate's error manager).
+    match catch_unwind(AssertUnwindSafe(encode)) {
+        Ok(Ok(out)) => Ok(out),
+        Ok(Err(e)) => Err(ImageError::Encode(e.to_string())),
+        Err(payload) => Err(ImageError::Encode(
+            payload
+                .downcast_ref::<String>()
+                .cloned()
+                .unwrap_or_else(|| "the JPEG encoder failed".to_owned()),
+        )),
+    }
 }
 
 /// JPEG of `img` in at most `max_bytes`, keeping as much detail as fits:

@@ -8,6 +8,7 @@ pub(crate) mod detect;
 pub(crate) mod display;
 mod drivers;
 mod encode;
+mod jpeg;
 pub mod prepare;
 pub mod protocol;
 pub mod read;

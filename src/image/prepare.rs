@@ -13,7 +13,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use md5::{Digest, Md5};
 
-use super::decode::decode;
+use super::decode::decode_for_edge;
 use super::decoded::ImageError;
 use super::encode::{MIN_EDGE, fit_jpeg};
 use super::resize::to_rgb_fitted;
@@ -120,7 +120,18 @@ pub fn prepare(bytes: &[u8], opts: &PrepareOptions) -> Result<PreparedImage, Ima
         });
     }
     let format = identify(bytes)?;
-    let decoded = decode(bytes, &format, opts.max_pixels)?;
+    let (edge, budget, quality) = match opts.mode {
+        PrepareMode::Compact => (
+            opts.compact_max_edge.max(MIN_EDGE),
+            COMPACT_SOFT_MAX_BYTES.min(opts.max_bytes),
+            COMPACT_QUALITY,
+        ),
+        PrepareMode::Original => (ORIGINAL_MAX_EDGE, opts.max_bytes, ORIGINAL_QUALITY),
+    };
+    // No more pixels than the re-encode can use (a JPEG is decoded at a
+    // reduced scale); a picture sent untouched is decoded all the same, to
+    // know it is whole.
+    let decoded = decode_for_edge(bytes, &format, opts.max_pixels, edge)?;
     let source = SourceInfo {
         format: format.clone(),
         width: decoded.width,
@@ -143,20 +154,13 @@ pub fn prepare(bytes: &[u8], opts: &PrepareOptions) -> Result<PreparedImage, Ima
         return Ok(unchanged(bytes, wire, source));
     }
 
-    let (edge, budget, quality) = match opts.mode {
-        PrepareMode::Compact => (
-            opts.compact_max_edge.max(MIN_EDGE),
-            COMPACT_SOFT_MAX_BYTES.min(opts.max_bytes),
-            COMPACT_QUALITY,
-        ),
-        PrepareMode::Original => (ORIGINAL_MAX_EDGE, opts.max_bytes, ORIGINAL_QUALITY),
-    };
     let rgb = to_rgb_fitted(decoded.image, edge);
     let (jpeg, w, h) = match fit_jpeg(rgb, budget, quality) {
         Ok(done) => done,
         // The soft Compact budget is a wish; only the API limit is a must.
         Err(ImageError::CannotFit { .. }) if budget < opts.max_bytes => {
-            let rgb = to_rgb_fitted(decode(bytes, &format, opts.max_pixels)?.image, edge);
+            let again = decode_for_edge(bytes, &format, opts.max_pixels, edge)?;
+            let rgb = to_rgb_fitted(again.image, edge);
             fit_jpeg(rgb, opts.max_bytes, quality)?
         }
         Err(e) => return Err(e),
@@ -185,20 +189,13 @@ pub fn prepare_file(path: &Path, opts: &PrepareOptions) -> Result<PreparedImage,
 /// answers with an empty imageId — 1688 advises ~100 KB pictures.
 pub fn shrink(prepared: &PreparedImage) -> Result<PreparedImage, ImageError> {
     let format = identify(&prepared.bytes)?;
-    let decoded = decode(
-        &prepared.bytes,
-        &format,
-        PrepareOptions::default().max_pixels,
-    )?;
+    let max_pixels = PrepareOptions::default().max_pixels;
+    let decoded = decode_for_edge(&prepared.bytes, &format, max_pixels, SHRINK_MAX_EDGE)?;
     let rgb = to_rgb_fitted(decoded.image, SHRINK_MAX_EDGE);
     let (jpeg, w, h) = match fit_jpeg(rgb, SHRINK_TARGET_BYTES, 80) {
         Ok(done) => done,
         Err(ImageError::CannotFit { .. }) => {
-            let decoded = decode(
-                &prepared.bytes,
-                &format,
-                PrepareOptions::default().max_pixels,
-            )?;
+            let decoded = decode_for_edge(&prepared.bytes, &format, max_pixels, SHRINK_MAX_EDGE)?;
             fit_jpeg(
                 to_rgb_fitted(decoded.image, SHRINK_MAX_EDGE),
                 MAX_UPLOAD_BYTES,

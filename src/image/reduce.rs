@@ -38,10 +38,29 @@ fn corrupt(e: impl std::fmt::Display) -> ImageError {
 /// result's longest edge is at most [`REDUCED_MAX_EDGE`]. `Decoded` carries
 /// the original dimensions. `max_pixels` is only named in refusals.
 pub(super) fn decode_png_reduced(bytes: &[u8], max_pixels: u64) -> Result<Decoded, ImageError> {
-    reduce_png(bytes, max_pixels, STRIP_BYTES)
+    reduce_png(bytes, max_pixels, STRIP_BYTES, None)
 }
 
-fn reduce_png(bytes: &[u8], max_pixels: u64, strip_bytes: usize) -> Result<Decoded, ImageError> {
+/// A PNG bound for at most `min_edge` pixels a side, reduced while it is
+/// decoded (by whole blocks, its longest edge still at least `min_edge`):
+/// memory is the reduced picture, not the whole one. `None` when it is not
+/// worth it or not possible (small, interlaced, over the pixel limit, or
+/// anything the decoder refuses): decode it the ordinary way then.
+pub(super) fn decode_png_for_edge(bytes: &[u8], max_pixels: u64, min_edge: u32) -> Option<Decoded> {
+    let (w, h, interlaced) = ihdr(bytes)?;
+    let k = w.max(h) / min_edge.max(1);
+    if interlaced || k < 2 || u64::from(w) * u64::from(h) > max_pixels {
+        return None;
+    }
+    reduce_png(bytes, max_pixels, STRIP_BYTES, Some(k)).ok()
+}
+
+fn reduce_png(
+    bytes: &[u8],
+    max_pixels: u64,
+    strip_bytes: usize,
+    block: Option<u32>,
+) -> Result<Decoded, ImageError> {
     // Refuse from the IHDR alone (the decoder reads on to the first IDAT
     // before it reports anything, and a bomb may have none).
     if let Some((w, h, interlaced)) = ihdr(bytes) {
@@ -78,7 +97,7 @@ fn reduce_png(bytes: &[u8], max_pixels: u64, strip_bytes: usize) -> Result<Decod
     // 1-pixel-wide blocks).
     let by_edge = width.max(height).div_ceil(REDUCED_MAX_EDGE);
     let by_pixels = (pixels as f64 / max_pixels.max(1) as f64).sqrt().ceil() as u32;
-    let k = by_edge.max(by_pixels).max(2);
+    let k = block.unwrap_or(by_edge.max(by_pixels)).max(2);
     let (bx, by) = (k.min(width), k.min(height));
     let (nw, nh) = (width / bx, height / by);
     let used_width = (nw * bx) as usize * channels;
@@ -276,7 +295,7 @@ mod tests {
         // 301×203 over a 10,000-pixel limit: k = 3 → 100×67 (edge pixels
         // that make no whole block are dropped).
         for strip_bytes in [1, 2 * 301 * 4, STRIP_BYTES] {
-            let d = reduce_png(&png, 10_000, strip_bytes).expect("reduces");
+            let d = reduce_png(&png, 10_000, strip_bytes, None).expect("reduces");
             assert_eq!((d.width, d.height), (301, 203));
             let out = d.image.as_rgba8().expect("rgba");
             assert_eq!(out.dimensions(), (100, 67));
@@ -292,5 +311,21 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn reduced_for_an_edge_by_whole_blocks_only_when_worth_it() {
+        let (png, img) = rgba_png(301, 203);
+        // 301 / 100 → blocks of 3: 100×67, each the block's average.
+        let d = decode_png_for_edge(&png, 1_000_000, 100).expect("reduces");
+        assert_eq!((d.width, d.height), (301, 203));
+        let out = d.image.as_rgba8().expect("rgba");
+        assert_eq!(out.dimensions(), (100, 67));
+        let want = i32::from(block_mean(&img, 3, 50, 20, 1));
+        assert!((i32::from(out.get_pixel(50, 20)[1]) - want).abs() <= 1);
+        // Less than a 2× reduction, over the pixel limit, or broken: not here.
+        assert!(decode_png_for_edge(&png, 1_000_000, 200).is_none());
+        assert!(decode_png_for_edge(&png, 10_000, 100).is_none());
+        assert!(decode_png_for_edge(&png[..png.len() / 2], 1_000_000, 100).is_none());
     }
 }

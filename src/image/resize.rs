@@ -39,6 +39,25 @@ pub(super) fn downscale(img: &RgbImage, w: u32, h: u32) -> RgbImage {
 /// Big reductions average integer blocks first (fast, exact area average);
 /// small steps and enlargements use Triangle.
 pub(super) fn resized(img: &DynamicImage, w: u32, h: u32) -> DynamicImage {
+    reduced_then(img, w, h, |r, w, h| {
+        r.resize_exact(w, h, FilterType::Triangle)
+    })
+}
+
+/// [`resized`] with Lanczos3 for the last step: the upload copy, where the
+/// search sees the detail (thumbnails keep Triangle, and their snapshots).
+fn resized_sharp(img: &DynamicImage, w: u32, h: u32) -> DynamicImage {
+    reduced_then(img, w, h, |r, w, h| {
+        lanczos3(r, w, h).unwrap_or_else(|| r.resize_exact(w, h, FilterType::Lanczos3))
+    })
+}
+
+fn reduced_then(
+    img: &DynamicImage,
+    w: u32,
+    h: u32,
+    resample: impl Fn(&DynamicImage, u32, u32) -> DynamicImage,
+) -> DynamicImage {
     let (w, h) = (w.max(1), h.max(1));
     if (img.width(), img.height()) == (w, h) {
         return img.clone();
@@ -53,11 +72,34 @@ pub(super) fn resized(img: &DynamicImage, w: u32, h: u32) -> DynamicImage {
         };
         return match reduced {
             Some(r) if (r.width(), r.height()) == (w, h) => r,
-            Some(r) => r.resize_exact(w, h, FilterType::Triangle),
+            Some(r) => resample(&r, w, h),
             None => img.thumbnail_exact(w, h),
         };
     }
-    img.resize_exact(w, h, FilterType::Triangle)
+    resample(img, w, h)
+}
+
+/// Lanczos3 by `fast_image_resize` (SIMD, separable, alpha premultiplied
+/// while filtering); `None` for pixel types other than 8-bit gray/RGB/RGBA.
+fn lanczos3(img: &DynamicImage, w: u32, h: u32) -> Option<DynamicImage> {
+    use fast_image_resize as fr;
+    let (pixel, raw) = match img {
+        DynamicImage::ImageRgb8(i) => (fr::PixelType::U8x3, i.as_raw()),
+        DynamicImage::ImageRgba8(i) => (fr::PixelType::U8x4, i.as_raw()),
+        DynamicImage::ImageLuma8(i) => (fr::PixelType::U8, i.as_raw()),
+        _ => return None,
+    };
+    let src = fr::images::ImageRef::new(img.width(), img.height(), raw, pixel).ok()?;
+    let mut dst = fr::images::Image::new(w, h, pixel);
+    let options =
+        fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3));
+    fr::Resizer::new().resize(&src, &mut dst, &options).ok()?;
+    let out = dst.into_vec();
+    match pixel {
+        fr::PixelType::U8x3 => image::RgbImage::from_raw(w, h, out).map(DynamicImage::ImageRgb8),
+        fr::PixelType::U8x4 => image::RgbaImage::from_raw(w, h, out).map(DynamicImage::ImageRgba8),
+        _ => image::GrayImage::from_raw(w, h, out).map(DynamicImage::ImageLuma8),
+    }
 }
 
 /// Average `k×k` blocks of an 8-bit image: an exact area-average for integer
@@ -146,7 +188,7 @@ pub(super) fn to_rgb_fitted(img: DynamicImage, max_edge: u32) -> RgbImage {
         flatten_to_rgb(img)
     } else {
         // Resize first: fewer pixels to convert and blend.
-        flatten_to_rgb(resized(&img, w, h))
+        flatten_to_rgb(resized_sharp(&img, w, h))
     }
 }
 

@@ -37,3 +37,16 @@ pub(crate) fn encode(img: &DynamicImage, fmt: ImageFormat) -> Vec<u8> {
 pub(crate) fn jpeg(img: &RgbImage, q: u8) -> Vec<u8> {
     encode_jpeg(img, q).expect("test encode")
 }
+
+/// `jpeg` with an EXIF block (APP1, big-endian TIFF) holding `orientation`
+/// (6: shown rotated 90° clockwise), as a phone writes it.
+pub(crate) fn with_exif_orientation(jpeg: &[u8], orientation: u8) -> Vec<u8> {
+    let mut exif = b"Exif\0\0MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0".to_vec();
+    exif.extend_from_slice(&[orientation, 0, 0, 0, 0, 0, 0]);
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&(exif.len() as u16 + 2).to_be_bytes());
+    out.extend_from_slice(&exif);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}

@@ -33,6 +33,9 @@ const SNIFF_TIME: Duration = Duration::from_secs(2);
 const SNIFF_WAIT: Duration = Duration::from_millis(500);
 /// Thumbnails decoded at once.
 const THUMB_CONCURRENCY: usize = 4;
+/// Thumbnails fetched ahead at once (apart from the wanted one's permits,
+/// so a prefetch never delays the picture on screen).
+const PREFETCH_CONCURRENCY: usize = 4;
 /// Largest picture downloaded for a thumbnail.
 const THUMB_MAX_BYTES: usize = 8 * 1024 * 1024;
 
@@ -45,6 +48,9 @@ pub(crate) struct Runner {
     listing_cancel: Option<Arc<AtomicBool>>,
     thumb_tasks: HashMap<ThumbKey, AbortHandle>,
     thumb_permits: Arc<Semaphore>,
+    /// Pictures of the rows around the cursor, fetched ahead.
+    prefetch_tasks: HashMap<ThumbKey, AbortHandle>,
+    prefetch_permits: Arc<Semaphore>,
     /// Downloaded offer pictures, so a resize does not download again.
     downloads: Arc<Mutex<LruCache<String, Arc<Vec<u8>>>>>,
     /// Bytes to write to the terminal after the next draw (OSC 52).
@@ -96,6 +102,8 @@ impl Runner {
             listing_cancel: None,
             thumb_tasks: HashMap::new(),
             thumb_permits: Arc::new(Semaphore::new(THUMB_CONCURRENCY)),
+            prefetch_tasks: HashMap::new(),
+            prefetch_permits: Arc::new(Semaphore::new(PREFETCH_CONCURRENCY)),
             downloads: Arc::new(Mutex::new(LruCache::new(
                 NonZeroUsize::new(16).unwrap_or(NonZeroUsize::MIN),
             ))),
@@ -114,7 +122,7 @@ impl Runner {
     pub(crate) fn shutdown(&mut self) {
         self.cancel_search();
         self.cancel_details();
-        for (_, h) in self.thumb_tasks.drain() {
+        for (_, h) in self.thumb_tasks.drain().chain(self.prefetch_tasks.drain()) {
             h.abort();
         }
         if let Some(c) = self.listing_cancel.take() {
@@ -152,6 +160,7 @@ impl Runner {
     pub(crate) fn run(&mut self, effect: Effect) {
         self.search_tasks.retain(|h| !h.is_finished());
         self.thumb_tasks.retain(|_, h| !h.is_finished());
+        self.prefetch_tasks.retain(|_, h| !h.is_finished());
         match effect {
             Effect::ListDir { generation, dir } => {
                 if let Some(c) = self.listing_cancel.take() {
@@ -302,6 +311,7 @@ impl Runner {
                 fresh,
             } => self.fetch_details(offer_ids, country, fresh),
             Effect::CancelDetails => self.cancel_details(),
+            Effect::PrefetchThumbs(keys) => self.prefetch_thumbs(keys),
             Effect::Copy(text) => self.pending.extend(osc52(&text)),
             Effect::OpenLink(link) => {
                 let tx = self.tx.clone();
@@ -344,9 +354,13 @@ impl Runner {
     }
 
     /// Only one picture is wanted at a time: anything else in flight is
-    /// for a row the user has left, so it is aborted.
+    /// for a row the user has left, so it is aborted. A picture already
+    /// being fetched ahead is kept, and now counts as the wanted one.
     fn load_thumb(&mut self, key: ThumbKey) {
-        let keep = self.thumb_tasks.remove(&key);
+        let keep = self
+            .thumb_tasks
+            .remove(&key)
+            .or_else(|| self.prefetch_tasks.remove(&key));
         for (_, h) in self.thumb_tasks.drain() {
             h.abort();
         }
@@ -354,28 +368,54 @@ impl Runner {
             self.thumb_tasks.insert(key, h);
             return;
         }
+        let task = self.spawn_thumb(key.clone(), self.thumb_permits.clone());
+        self.thumb_tasks.insert(key, task);
+    }
+
+    /// The newest window replaces the previous one: prefetches no longer
+    /// listed are aborted (queued or running), new ones queue in the
+    /// window's order (nearest first; the semaphore is first come, first
+    /// served) behind at most `PREFETCH_CONCURRENCY` running.
+    fn prefetch_thumbs(&mut self, keys: Vec<ThumbKey>) {
+        self.prefetch_tasks.retain(|k, h| {
+            let keep = keys.contains(k);
+            if !keep {
+                h.abort();
+            }
+            keep
+        });
+        for key in keys {
+            if self.prefetch_tasks.contains_key(&key) || self.thumb_tasks.contains_key(&key) {
+                continue;
+            }
+            let task = self.spawn_thumb(key.clone(), self.prefetch_permits.clone());
+            self.prefetch_tasks.insert(key, task);
+        }
+    }
+
+    /// Fetches and decodes one thumbnail under `permits`; reports by
+    /// `Msg::Thumb`.
+    fn spawn_thumb(&self, key: ThumbKey, permits: Arc<Semaphore>) -> AbortHandle {
         let tx = self.tx.clone();
         let client = self.client.clone();
-        let permits = self.thumb_permits.clone();
         let downloads = self.downloads.clone();
         let store = self.store.clone();
-        let k = key.clone();
         let task = tokio::spawn(async move {
             let Ok(_permit) = permits.acquire_owned().await else {
                 return;
             };
-            let thumb = match thumb_bytes(&client, store, &k.source, &downloads).await {
+            let thumb = match thumb_bytes(&client, store, &key.source, &downloads).await {
                 Ok(bytes) => {
-                    let k2 = k.clone();
+                    let k2 = key.clone();
                     tokio::task::spawn_blocking(move || decode_thumb(&bytes, &k2))
                         .await
                         .unwrap_or_else(|e| Thumb::Failed(e.to_string()))
                 }
                 Err(e) => Thumb::Failed(e),
             };
-            let _ = tx.send(Msg::Thumb { key: k, thumb });
+            let _ = tx.send(Msg::Thumb { key, thumb });
         });
-        self.thumb_tasks.insert(key, task.abort_handle());
+        task.abort_handle()
     }
 }
 

@@ -232,7 +232,8 @@ pub(crate) fn picture_url(state: &State, offer: &crate::api::Offer) -> Option<St
             .and_then(|id| state.details.loaded(id))
             .and_then(|d| d.images.get(picked))
     {
-        return Some(url.clone());
+        return Some(crate::api::small_picture_url(url).unwrap_or_else(|| url.clone()));
     }
-    offer.image_url.clone()
+    // The offer's own picture as the results pane prefetches it.
+    offer.thumbnail_url()
 }

@@ -126,6 +126,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     if let Some(e) = thumbs::sync_thumb(state) {
         fx.push(e);
     }
+    if let Some(e) = thumbs::sync_prefetch(state) {
+        fx.push(e);
+    }
     fx
 }
 

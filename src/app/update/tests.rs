@@ -4,7 +4,7 @@ use crate::api::{FilterFlag, Offer, Price, ResolvedImage, ResultPage, SearchPara
 use crate::app::layout::results_rows;
 use crate::app::msg::{Effect, Failure, FailureKind, Msg};
 use crate::app::state::{
-    Entry, FilterField, FilterRow, FiltersState, Phase, SORTS, State, ThumbKey, ThumbSource,
+    Entry, FilterField, FilterRow, FiltersState, Phase, SORTS, State, Thumb, ThumbKey, ThumbSource,
 };
 use crate::image::protocol::GraphicsProtocol;
 use crate::keymap::Keymap;
@@ -666,6 +666,57 @@ fn selected_offer_wants_its_thumbnail_once() {
         e,
         Effect::LoadThumb(k) if k.source == ThumbSource::Url("http://img/1.jpg".into())
     )));
+}
+
+fn prefetched(fx: &[Effect]) -> Option<Vec<String>> {
+    fx.iter().find_map(|e| match e {
+        Effect::PrefetchThumbs(keys) => Some(
+            keys.iter()
+                .map(|k| match &k.source {
+                    ThumbSource::Url(u) => u.clone(),
+                    other => format!("{other:?}"),
+                })
+                .collect(),
+        ),
+        _ => None,
+    })
+}
+
+#[test]
+fn pictures_around_the_cursor_are_fetched_ahead_and_dropped_when_it_leaves() {
+    let mut s = state();
+    searching(&mut s);
+    let fx = arrive(&mut s, 1, 10);
+    let screen = results_rows(&s);
+    assert!((2..19).contains(&screen), "{screen} rows on screen");
+    // A screen below the cursor (row 0), nearest first; not row 0 itself.
+    let want: Vec<String> = (1..=screen)
+        .map(|i| format!("http://img/{i}.jpg"))
+        .collect();
+    assert_eq!(prefetched(&fx), Some(want));
+    // Nothing new on an unrelated message.
+    assert_eq!(prefetched(&update(&mut s, Msg::Tick)), None);
+    // A picture fetched ahead is there when the cursor arrives: no load.
+    let key = s.thumb_prefetch[0].clone();
+    update(
+        &mut s,
+        Msg::Thumb {
+            key: key.clone(),
+            thumb: Thumb::Failed("x".into()),
+        },
+    );
+    let fx = act(&mut s, Action::MoveDown);
+    assert_eq!(s.wanted_thumb.as_ref(), Some(&key));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::LoadThumb(_))));
+    // The window moved: one row above now, the cached one not asked again.
+    let ahead = prefetched(&fx).expect("a new window");
+    assert_eq!(ahead[0], "http://img/2.jpg");
+    assert_eq!(ahead[1], "http://img/0.jpg");
+    assert!(!ahead.contains(&"http://img/1.jpg".to_string()));
+    // Another pane: everything ahead is cancelled.
+    let fx = act(&mut s, Action::FocusHistory);
+    assert_eq!(prefetched(&fx), Some(Vec::new()));
+    assert!(s.thumb_prefetch.is_empty());
 }
 
 #[test]

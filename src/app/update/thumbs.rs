@@ -1,9 +1,10 @@
 //! Thumbnails: which picture the detail pane wants now, and asking for it
-//! once.
+//! once; and the pictures of the rows around the cursor, fetched before
+//! they are wanted.
 
 use crate::app::layout;
 use crate::app::msg::Effect;
-use crate::app::state::{State, Subject, Thumb, ThumbKey, ThumbSource};
+use crate::app::state::{Pane, State, Subject, Thumb, ThumbKey, ThumbSource};
 use crate::image::protocol::GraphicsProtocol;
 
 /// A decoded thumbnail arrived.
@@ -54,4 +55,61 @@ pub(super) fn sync_thumb(state: &mut State) -> Option<Effect> {
         return None;
     }
     changed.then_some(Effect::LoadThumb(key))
+}
+
+/// The pictures of the rows a screen above and a screen below the cursor,
+/// at the size the detail pane wants, nearest first (below before above:
+/// people read down). Empty unless the detail pane shows a results row.
+fn prefetch_window(state: &State) -> Vec<ThumbKey> {
+    let Some(want) = &state.wanted_thumb else {
+        return Vec::new();
+    };
+    let results = &state.results;
+    let showing_results = state.main == Pane::Results
+        && matches!(
+            (state.subject(), results.selected()),
+            (Subject::Offer(a), Some(b)) if std::ptr::eq(a, b)
+        );
+    if !showing_results {
+        return Vec::new();
+    }
+    let screen = layout::results_rows(state).max(1);
+    let cursor = results.cursor;
+    let rows = (1..=screen).flat_map(|d| [cursor.checked_add(d), cursor.checked_sub(d)]);
+    let mut keys: Vec<ThumbKey> = Vec::new();
+    for i in rows.flatten() {
+        let Some(url) = results
+            .rows
+            .get(i)
+            .and_then(|row| results.offers.get(row.offer))
+            .and_then(|o| o.thumbnail_url())
+        else {
+            continue;
+        };
+        let key = ThumbKey {
+            source: ThumbSource::Url(url),
+            ..want.clone()
+        };
+        if key != *want && !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys
+}
+
+/// Asks for the pictures around the cursor when that window changes (the
+/// cursor moved, a page arrived, the pane resized); an empty list cancels
+/// what is in flight (the cursor left the results).
+pub(super) fn sync_prefetch(state: &mut State) -> Option<Effect> {
+    let window = prefetch_window(state);
+    if window == state.thumb_prefetch {
+        return None;
+    }
+    let todo = window
+        .iter()
+        .filter(|k| !state.thumbs.contains(k))
+        .cloned()
+        .collect();
+    state.thumb_prefetch = window;
+    Some(Effect::PrefetchThumbs(todo))
 }

@@ -3,7 +3,7 @@
 use super::*;
 use crate::image::decode::decode;
 use crate::image::sniff::sniff;
-use crate::image::test_pictures::{encode, jpeg, noisy_rgb, smooth_rgb};
+use crate::image::test_pictures::{encode, jpeg, noisy_rgb, smooth_rgb, with_exif_orientation};
 use image::{DynamicImage, ImageFormat, Rgba, RgbaImage};
 
 fn assert_valid(p: &PreparedImage, opts: &PrepareOptions) {
@@ -430,4 +430,23 @@ fn bench_prepare_and_hash() {
         "base64+md5 of 3 MiB: {per:?} ({:.2} GB/s)",
         buf.len() as f64 / per.as_secs_f64() / 1e9
     );
+}
+
+#[test]
+fn a_phone_jpeg_comes_out_upright_and_fitted() {
+    // Stored 2400×1600 (R grows to the right, G downwards), EXIF 6: shown
+    // portrait. The copy is decoded at a reduced scale, then resampled.
+    let bytes = with_exif_orientation(&jpeg(&smooth_rgb(2400, 1600), 90), 6);
+    let p = prepare(&bytes, &PrepareOptions::default()).expect("prepares");
+    assert_eq!((p.source.width, p.source.height), (2400, 1600));
+    assert_eq!((p.width, p.height), (667, 1000));
+    let out = image::load_from_memory(&p.bytes)
+        .expect("decodes")
+        .into_rgb8();
+    assert_eq!(out.dimensions(), (667, 1000));
+    // Turned clockwise: the stored bottom-left corner is now top-left.
+    let top_left = out.get_pixel(2, 2);
+    let top_right = out.get_pixel(664, 2);
+    assert!(top_left[0] < 20 && top_left[1] > 235, "{top_left:?}");
+    assert!(top_right[0] < 20 && top_right[1] < 20, "{top_right:?}");
 }

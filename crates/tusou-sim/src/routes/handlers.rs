@@ -222,14 +222,70 @@ pub(super) async fn catalog_image(
     serve_picture(&state, req, offer_id.map(PictureRef::Offer)).await
 }
 
-/// `/img/ibank/{file}.jpg` (alicdn's shape; a size suffix is ignored).
+/// `/img/ibank/{file}.jpg` (alicdn's shape). With a size suffix
+/// (`….jpg_300x300.jpg`) the picture is scaled to fit that box, as alicdn
+/// serves its small copies.
 pub(super) async fn catalog_picture(
     State(state): State<Arc<SimState>>,
     Path(file): Path<String>,
     req: Request,
 ) -> Response {
+    let fit = size_suffix(&file);
     let file = picture_file(&file).map(|f| PictureRef::File(f.to_string()));
-    serve_picture(&state, req, file).await
+    match fit {
+        None => serve_picture(&state, req, file).await,
+        Some(edge) => {
+            let trace = Trace::new(&req);
+            pause(&state, state.latency() / 3).await;
+            let bytes = match file {
+                Some(which) => state.image_jpeg(which).await,
+                None => None,
+            };
+            let small = match bytes {
+                Some(b) => tokio::task::spawn_blocking(move || fit_jpeg(&b, edge))
+                    .await
+                    .ok()
+                    .flatten(),
+                None => None,
+            };
+            let resp = match small {
+                Some(bytes) => (
+                    StatusCode::OK,
+                    [
+                        (header::CONTENT_TYPE, "image/jpeg"),
+                        (header::CACHE_CONTROL, "public, max-age=86400"),
+                    ],
+                    bytes,
+                )
+                    .into_response(),
+                None => not_found_image(),
+            };
+            trace.finish(&state, resp)
+        }
+    }
+}
+
+/// The box of an alicdn size suffix, `….jpg_300x300.jpg` → 300 (the
+/// longer side; 16 to 2,000).
+fn size_suffix(segment: &str) -> Option<u32> {
+    let (_, tail) = segment.split_once(".jpg_")?;
+    let (w, h) = tail.strip_suffix(".jpg")?.split_once('x')?;
+    let edge = w.parse::<u32>().ok()?.max(h.parse::<u32>().ok()?);
+    (16..=2000).contains(&edge).then_some(edge)
+}
+
+/// A JPEG scaled to fit `edge`×`edge` (never enlarged), quality 90.
+fn fit_jpeg(jpeg: &[u8], edge: u32) -> Option<Vec<u8>> {
+    let img = image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg).ok()?;
+    if img.width().max(img.height()) <= edge {
+        return Some(jpeg.to_vec());
+    }
+    let small = img.thumbnail(edge, edge).into_rgb8();
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+        .encode_image(&small)
+        .ok()?;
+    Some(out)
 }
 
 /// What a picture address names.
@@ -350,5 +406,23 @@ mod tests {
         assert!(a.bytes().all(|b| b.is_ascii_digit()));
         assert_eq!(a, image_id(b"abc"));
         assert_ne!(a, image_id(b"abd"));
+    }
+
+    #[test]
+    fn size_suffixes_name_a_box() {
+        assert_eq!(size_suffix("O1CN01a_!!2-0-cib.jpg_300x300.jpg"), Some(300));
+        assert_eq!(size_suffix("O1CN01a_!!2-0-cib.jpg_220x180.jpg"), Some(220));
+        assert_eq!(size_suffix("O1CN01a_!!2-0-cib.jpg"), None);
+        assert_eq!(size_suffix("a.jpg_9x9.jpg"), None);
+        assert_eq!(size_suffix("a.jpg_axb.jpg"), None);
+        let big = image::RgbImage::from_fn(800, 600, |x, y| image::Rgb([x as u8, y as u8, 7]));
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+            .encode_image(&big)
+            .unwrap();
+        let small = fit_jpeg(&jpeg, 300).unwrap();
+        let img = image::load_from_memory(&small).unwrap();
+        assert_eq!((img.width(), img.height()), (300, 225));
+        assert!(small.len() < jpeg.len());
     }
 }
