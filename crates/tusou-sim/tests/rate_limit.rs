@@ -404,12 +404,23 @@ async fn stats_json_has_the_five_fields_and_counts_queries_on_both_providers() {
     keys.sort_unstable();
     assert_eq!(
         keys,
-        ["details", "max_per_second", "queries", "rate_limited", "uploads"]
+        [
+            "details",
+            "max_per_second",
+            "queries",
+            "rate_limited",
+            "uploads"
+        ]
     );
     let parsed: SimStats = serde_json::from_value(shown).expect("SimStats");
     assert_eq!(parsed, h.stats());
     assert_eq!(
-        (parsed.uploads, parsed.queries, parsed.rate_limited, parsed.details),
+        (
+            parsed.uploads,
+            parsed.queries,
+            parsed.rate_limited,
+            parsed.details
+        ),
         (1, 2, 0, 0)
     );
     assert!((1..=4).contains(&parsed.max_per_second), "{parsed:?}");
