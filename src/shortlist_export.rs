@@ -2,7 +2,7 @@
 //! title, price, link), written as CSV or JSON by `tusou shortlist` and by
 //! the app's export. Every text is sanitised; dates are UTC.
 
-use crate::api::Offer;
+use crate::api::{Offer, OfferDetail};
 use crate::money::Currency;
 use crate::store::ShortlistEntry;
 use crate::text::{fit, formula_safe, sanitize, utc_minute};
@@ -31,6 +31,10 @@ pub(crate) struct ShortlistRow {
     offer_id: String,
     offer_map_id: String,
     image_url: String,
+    /// From the offer's detail kept in the store; "" when none is.
+    moq: String,
+    tiers: String,
+    ship_from: String,
 }
 
 impl ShortlistRow {
@@ -43,6 +47,36 @@ impl ShortlistRow {
         }
         row
     }
+
+    /// The row with the MOQ, tiers and ship-from of `detail`.
+    pub(crate) fn with_detail(mut self, detail: Option<&OfferDetail>) -> Self {
+        if let Some(d) = detail {
+            self.moq = d.min_order.map(|m| m.to_string()).unwrap_or_default();
+            self.tiers = sanitize(&d.tiers_line());
+            self.ship_from = d.ship_from.as_deref().map(sanitize).unwrap_or_default();
+        }
+        self
+    }
+}
+
+/// Rows of `entries`, each with the detail the store keeps for its offer.
+pub(crate) fn rows_with_details(
+    entries: &[ShortlistEntry],
+    currency: Option<&Currency>,
+    store: Option<&crate::store::Store>,
+) -> Vec<ShortlistRow> {
+    entries
+        .iter()
+        .map(|e| {
+            let kept = store.zip(e.offer.offer_id.as_deref()).and_then(|(s, id)| {
+                s.detail(&e.offer_ref.provider, id)
+                    .inspect_err(|err| tracing::warn!("detail of {id} not read: {err}"))
+                    .ok()
+                    .flatten()
+            });
+            ShortlistRow::new(e, currency).with_detail(kept.as_ref().map(|k| &k.detail))
+        })
+        .collect()
 }
 
 impl From<&ShortlistEntry> for ShortlistRow {
@@ -63,6 +97,9 @@ impl From<&ShortlistEntry> for ShortlistRow {
             offer_id: opt(&o.offer_id),
             offer_map_id: opt(&o.offer_map_id),
             image_url: opt(&o.image_url),
+            moq: String::new(),
+            tiers: String::new(),
+            ship_from: String::new(),
         }
     }
 }
@@ -100,6 +137,7 @@ pub(crate) fn write_csv<W: Write>(
     ];
     header.extend(column.as_deref());
     header.extend(["link", "offer_id", "offer_map_id", "image_url"]);
+    header.extend(["moq", "tiers", "ship_from"]);
     writer.write_record(&header)?;
     for r in rows {
         let guard = |s: &str| formula_safe(s).into_owned();
@@ -118,6 +156,8 @@ pub(crate) fn write_csv<W: Write>(
             record.push(r.converted.get(column).map_or("", String::as_str));
         }
         record.extend([r.link.as_str(), &r.offer_id, &r.offer_map_id, &r.image_url]);
+        let ship_from = guard(&r.ship_from);
+        record.extend([r.moq.as_str(), &r.tiers, &ship_from]);
         writer.write_record(&record)?;
     }
     writer.flush()
@@ -176,11 +216,9 @@ pub(crate) fn export_both(
     dir: &Path,
     stem: &str,
     currency: Option<&Currency>,
+    store: Option<&crate::store::Store>,
 ) -> io::Result<Vec<PathBuf>> {
-    let rows: Vec<ShortlistRow> = entries
-        .iter()
-        .map(|e| ShortlistRow::new(e, currency))
-        .collect();
+    let rows = rows_with_details(entries, currency, store);
     std::fs::create_dir_all(dir)?;
     let ((csv, csv_file), (json, json_file)) = crate::export::create_new_pair(dir, stem)?;
     let mut out = io::BufWriter::new(csv_file);
@@ -227,6 +265,7 @@ pub(crate) fn write_xlsx<W: Write + io::Seek + Send>(
     ];
     header.extend(column.as_deref());
     header.extend(["link", "offer id", "offerMapId", "picture", "provider"]);
+    header.extend(["MOQ", "price tiers", "ships from"]);
     let widths = |name: &str| match name {
         "note" => 40.0,
         "title" | "title (original)" => 45.0,
@@ -288,6 +327,9 @@ pub(crate) fn write_xlsx<W: Write + io::Seek + Send>(
             }
         }
         text(sheet, &mut c, &r.provider)?;
+        for s in [&r.moq, &r.tiers, &r.ship_from] {
+            text(sheet, &mut c, s)?;
+        }
     }
     let last_col = header.len().saturating_sub(1) as u16;
     sheet.set_freeze_panes(1, 0).map_err(xlsx)?;

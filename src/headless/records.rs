@@ -38,10 +38,8 @@ pub fn shortlist(args: &ShortlistArgs, common: &CommonArgs) -> ExitCode {
             .shortlist()
             .map_err(|e| (Exit::Failure, format!("shortlist: {e}")))?;
         let currency = config.currency.as_ref();
-        let rows: Vec<ShortlistRow> = entries
-            .iter()
-            .map(|e| ShortlistRow::new(e, currency))
-            .collect();
+        let rows: Vec<ShortlistRow> =
+            crate::shortlist_export::rows_with_details(&entries, currency, Some(&store));
         if let Some(path) = &args.out {
             return write_shortlist_file(path, &rows, currency);
         }
@@ -212,6 +210,43 @@ mod tests {
             crate::api::SearchParams::summary(&p),
             "¥10.00–30.50 · price ↑ · ships today"
         );
+    }
+
+    #[test]
+    fn the_detail_kept_in_the_store_fills_moq_tiers_and_ship_from() {
+        let store = crate::store::test_store();
+        let offer = Offer {
+            offer_id: Some("42".into()),
+            title: "杯子".into(),
+            price: Some(Price(500)),
+            ..Offer::default()
+        };
+        store.star("dajisaas", &offer).unwrap();
+        let other = Offer {
+            offer_id: Some("43".into()),
+            ..offer.clone()
+        };
+        store.star("dajisaas", &other).unwrap();
+        let detail = crate::api::OfferDetail::from_value(serde_json::json!({
+            "minOrderQuantity": 50,
+            "productSaleInfo": {"priceRangeList": [{"startQuantity": 50, "price": "5.00"}]},
+            "productShippingInfo": {"sendGoodsAddressText": "=义乌"}
+        }))
+        .unwrap();
+        store.save_detail("dajisaas", "42", &detail).unwrap();
+        let entries = store.shortlist().unwrap();
+        let rows = crate::shortlist_export::rows_with_details(&entries, None, Some(&store));
+        let mut out = Vec::new();
+        write_csv(&mut out, &rows, None).unwrap();
+        let mut reader = csv::Reader::from_reader(&out[..]);
+        let headers = reader.headers().unwrap().clone();
+        let at = |name: &str| headers.iter().position(|h| h == name).unwrap();
+        let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let of = |id: &str| records.iter().find(|r| &r[at("offer_id")] == id).unwrap();
+        assert_eq!(&of("42")[at("moq")], "50");
+        assert_eq!(&of("42")[at("tiers")], "50+: 5.00");
+        assert_eq!(&of("42")[at("ship_from")], "'=义乌");
+        assert_eq!(&of("43")[at("moq")], "");
     }
 
     #[test]

@@ -356,7 +356,7 @@ async fn the_limit_changes_at_runtime_through_the_control_route() {
 }
 
 #[tokio::test]
-async fn stats_json_has_the_four_fields_and_counts_queries_on_both_providers() {
+async fn stats_json_has_the_five_fields_and_counts_queries_on_both_providers() {
     let h = start(None).await;
     let client = http();
     let base = h.base_url();
@@ -404,13 +404,24 @@ async fn stats_json_has_the_four_fields_and_counts_queries_on_both_providers() {
     keys.sort_unstable();
     assert_eq!(
         keys,
-        ["max_per_second", "queries", "rate_limited", "uploads"]
+        [
+            "details",
+            "max_per_second",
+            "queries",
+            "rate_limited",
+            "uploads"
+        ]
     );
     let parsed: SimStats = serde_json::from_value(shown).expect("SimStats");
     assert_eq!(parsed, h.stats());
     assert_eq!(
-        (parsed.uploads, parsed.queries, parsed.rate_limited),
-        (1, 2, 0)
+        (
+            parsed.uploads,
+            parsed.queries,
+            parsed.rate_limited,
+            parsed.details
+        ),
+        (1, 2, 0, 0)
     );
     assert!((1..=4).contains(&parsed.max_per_second), "{parsed:?}");
 

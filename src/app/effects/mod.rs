@@ -271,6 +271,7 @@ impl Runner {
                 currency,
             } => {
                 let tx = self.tx.clone();
+                let store = self.store.clone();
                 tokio::task::spawn_blocking(move || {
                     let stem = format!(
                         "tusou-shortlist-{}",
@@ -283,6 +284,7 @@ impl Runner {
                                 &dir,
                                 &stem,
                                 currency.as_ref(),
+                                store.as_ref(),
                             )
                         })
                         .map_err(|e| crate::text::sanitize(&format!("{}: {e}", dir.display())));

@@ -52,7 +52,7 @@ pub struct DetailsState {
     pub quantity: Option<u64>,
     /// Results ordered by the unit cost at `quantity` (a local sort).
     pub sort_by_unit_cost: bool,
-    /// Detail requests sent this run (the bench and tests read it).
+    /// Detail requests asked for this run (tests read it).
     pub requested: u64,
 }
 
