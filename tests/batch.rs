@@ -251,3 +251,78 @@ fn the_rate_is_never_exceeded_and_failures_are_listed() {
     let failed: Vec<&str> = lines.lines().filter(|l| l.contains("failed")).collect();
     assert_eq!(failed.len(), 1, "{lines}");
 }
+
+/// `--qty`: every match's detail is fetched once (each offer once), its
+/// MOQ, tiers and ship-from are in the sheet, and the unit cost at the
+/// quantity is the tier price the detail gives (or why not).
+#[test]
+fn qty_puts_moq_tiers_and_the_unit_cost_in_the_sheet() {
+    let s = Setup::new(None, 0);
+    let photos = s.photos(4);
+    let out = s.dir.path().join("sheet.csv");
+    let result = s.run(&[
+        photos.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--top",
+        "3",
+        "--qty",
+        "500",
+        "--rate",
+        "200",
+    ]);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no {name} column in {header:?}"))
+    };
+    let (moq, tiers, ship, unit) = (col("moq"), col("tiers"), col("ship_from"), col("unit_cost"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 4 * 3);
+    for row in &rows {
+        let min: u64 = row[moq]
+            .parse()
+            .unwrap_or_else(|_| panic!("moq in {row:?}"));
+        assert!(!row[tiers].is_empty(), "{row:?}");
+        if min > 500 {
+            assert_eq!(&row[unit], format!("below MOQ {min}"), "{row:?}");
+        } else {
+            let cost: f64 = row[unit].parse().unwrap_or_else(|_| panic!("{row:?}"));
+            assert!(cost > 0.0, "{row:?}");
+        }
+    }
+    // The simulator leaves the shipping part out of some details.
+    assert!(rows.iter().any(|r| !r[ship].is_empty()));
+    let distinct: std::collections::HashSet<&str> = rows
+        .iter()
+        .map(|r| r.get(col("offer_id")).unwrap())
+        .collect();
+    assert_eq!(
+        s.sim.stats().details,
+        distinct.len() as u64,
+        "each offer's detail once"
+    );
+    // A second sheet of the same job reads the details from the store.
+    let again = s.run(&[
+        photos.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--top",
+        "3",
+        "--qty",
+        "500",
+        "--rate",
+        "200",
+    ]);
+    assert!(again.status.code().is_some());
+    assert_eq!(
+        s.sim.stats().details,
+        distinct.len() as u64,
+        "{}",
+        stderr(&again)
+    );
+}

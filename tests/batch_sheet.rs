@@ -82,7 +82,12 @@ fn a_match(photo: usize, rank: usize) -> Match {
     } else {
         Some(jpeg((photo * 10 + rank) as u32))
     };
-    Match { rank, offer, thumb }
+    Match {
+        rank,
+        offer,
+        thumb,
+        detail: None,
+    }
 }
 
 /// Matches per done photo: 1, 2 or 3, so slots are partly empty.
@@ -123,6 +128,7 @@ fn input() -> SheetInput {
         photos,
         top: TOP,
         currency: Some(Currency::new("USD", 7.1).expect("a valid currency")),
+        quantity: None,
     }
 }
 

@@ -20,12 +20,18 @@ const MAX_PICTURE_BYTES: usize = 8 * 1024 * 1024;
 /// Thumbnails kept in the disk cache at most; older ones are removed first.
 const MAX_CACHED_THUMBS: usize = 20_000;
 
+/// Offer details fetched at once for a sheet with a quantity.
+pub const DETAIL_CONCURRENCY: usize = 4;
+
 /// The sheet of `job` as the store has it now (pending photos included).
+/// With a `quantity`, every match's detail missing from the store is
+/// fetched (paced like every provider request) for its unit cost.
 pub async fn sheet_input(
     store: &Store,
     client: &Client,
     job: JobId,
     currency: Option<Currency>,
+    quantity: Option<u64>,
     thumb_cache: Option<&Path>,
 ) -> Result<SheetInput, StoreError> {
     let s = store.clone();
@@ -54,6 +60,11 @@ pub async fn sheet_input(
                         .flatten()
                         .map(|(i, offer)| Match {
                             rank: i + 1,
+                            detail: offer
+                                .offer_id
+                                .as_deref()
+                                .and_then(|id| s.detail(&summary.provider, id).ok().flatten())
+                                .map(|d| d.detail),
                             offer,
                             thumb: None,
                         })
@@ -73,14 +84,80 @@ pub async fn sheet_input(
     })
     .await
     .unwrap_or_else(|e| Err(StoreError::Missing(format!("a store task failed: {e}"))))?;
+    let provider = summary.provider.clone();
+    let country = summary.params.effective_country().to_string();
     let mut input = SheetInput {
         user_columns: summary.user_columns,
         photos,
         top: summary.top as usize,
         currency,
+        quantity,
     };
+    if quantity.is_some() {
+        fill_details(&mut input, client, store, &provider, &country).await;
+    }
     fill_thumbnails(&mut input, client, thumb_cache).await;
     Ok(input)
+}
+
+/// Fetches the details the store does not have (each offer once), keeps
+/// them, and gives them to their matches. A detail that cannot be had
+/// leaves its cells empty: it never fails the sheet.
+async fn fill_details(
+    input: &mut SheetInput,
+    client: &Client,
+    store: &Store,
+    provider: &str,
+    country: &str,
+) {
+    let mut ids: Vec<String> = input
+        .photos
+        .iter()
+        .filter_map(|p| match &p.outcome {
+            PhotoOutcome::Done { matches, .. } => Some(matches),
+            _ => None,
+        })
+        .flatten()
+        .filter(|m| m.detail.is_none())
+        .filter_map(|m| m.offer.offer_id.clone())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let fetched: HashMap<String, crate::api::OfferDetail> = futures::stream::iter(ids)
+        .map(|id| async move {
+            let detail = client.offer_detail(&id, country).await;
+            (id, detail)
+        })
+        .buffer_unordered(DETAIL_CONCURRENCY)
+        .filter_map(|(id, detail)| async move {
+            match detail {
+                Ok(d) => Some((id, d)),
+                Err(e) => {
+                    tracing::debug!(error = %crate::text::sanitize(&e.to_string()), "batch detail");
+                    None
+                }
+            }
+        })
+        .collect()
+        .await;
+    let (s, keep, who) = (store.clone(), fetched.clone(), provider.to_string());
+    let _ = tokio::task::spawn_blocking(move || {
+        for (id, detail) in &keep {
+            let _ = s.save_detail(&who, id, detail);
+        }
+    })
+    .await;
+    for photo in &mut input.photos {
+        if let PhotoOutcome::Done { matches, .. } = &mut photo.outcome {
+            for m in matches.iter_mut().filter(|m| m.detail.is_none()) {
+                m.detail = m
+                    .offer
+                    .offer_id
+                    .as_deref()
+                    .and_then(|id| fetched.get(id).cloned());
+            }
+        }
+    }
 }
 
 /// Fetches every match's picture (each address once) into a small JPEG.

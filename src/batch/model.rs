@@ -13,6 +13,8 @@ pub struct SheetInput {
     pub top: usize,
     /// Converted prices beside yuan, when the user set a currency.
     pub currency: Option<Currency>,
+    /// The user's quantity (`--qty`): each match's unit cost at it.
+    pub quantity: Option<u64>,
 }
 
 /// One input photo and what its search gave.
@@ -51,4 +53,7 @@ pub struct Match {
     /// A small JPEG of the offer's picture; `None` when it could not be
     /// fetched (the cell stays empty).
     pub thumb: Option<Vec<u8>>,
+    /// MOQ, tiers and ship-from, when known (kept in the store, or fetched
+    /// for `--qty`).
+    pub detail: Option<crate::api::OfferDetail>,
 }

@@ -51,12 +51,6 @@ type Failed = (Exit, String);
 
 async fn run(args: BatchArgs, common: &CommonArgs) -> Result<ExitCode, Failed> {
     args.query.check().map_err(|e| (Exit::Usage, e))?;
-    if let Some(qty) = args.query.qty {
-        // Said rather than silently dropped: the sheet has no detail columns yet.
-        eprintln!(
-            "tusou: --qty {qty}: the batch sheet does not carry offer details yet; use `tusou search --qty` per photo"
-        );
-    }
     let config = super::load_config(common)?;
     let rate = args
         .rate
@@ -178,11 +172,18 @@ async fn run(args: BatchArgs, common: &CommonArgs) -> Result<ExitCode, Failed> {
 
     let out = PathBuf::from(&job.out);
     let thumbs = config.cache_dir.as_ref().map(|d| d.join("batch-thumbs"));
+    if args.query.qty.is_some() && backend.client.kind() != crate::api::ProviderKind::DajiSaas {
+        eprintln!(
+            "tusou: --qty: no detail from this provider: {}",
+            crate::api::error::NO_DETAIL
+        );
+    }
     let input = sheet_input(
         &store,
         &backend.client,
         job.id,
         config.currency.clone(),
+        args.query.qty,
         thumbs.as_deref(),
     )
     .await

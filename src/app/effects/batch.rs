@@ -95,6 +95,7 @@ impl BatchTask {
             &self.client,
             job.id,
             self.setup.currency.clone(),
+            None,
             self.setup.thumb_cache.as_deref(),
         )
         .await

@@ -126,11 +126,28 @@ pub(crate) struct MatchCells {
     pub(crate) offer_id: Option<String>,
     pub(crate) offer_map_id: Option<String>,
     pub(crate) image_url: Option<String>,
+    /// From the offer's detail, when known.
+    pub(crate) moq: Option<u64>,
+    pub(crate) tiers: Option<String>,
+    pub(crate) ship_from: Option<String>,
+    /// At the user's quantity: the unit price, or why there is none.
+    pub(crate) unit_cost: Option<Result<f64, String>>,
 }
 
 impl MatchCells {
-    pub(crate) fn new(m: &Match, currency: Option<&Currency>) -> MatchCells {
+    pub(crate) fn new(m: &Match, currency: Option<&Currency>, quantity: Option<u64>) -> MatchCells {
         let offer = &m.offer;
+        let detail = m.detail.as_ref();
+        let unit_cost = detail.zip(quantity).map(|(d, q)| {
+            use crate::api::AtQuantity;
+            match d.unit_price_at(q) {
+                AtQuantity::BelowMinimum(min) => Err(format!("below MOQ {min}")),
+                at => at
+                    .price()
+                    .map(|p| p.fen() as f64 / 100.0)
+                    .ok_or_else(|| "no price tiers".to_string()),
+            }
+        });
         let text = |s: &Option<String>| s.as_deref().map(sanitize).filter(|s| !s.trim().is_empty());
         MatchCells {
             rank: m.rank,
@@ -157,6 +174,15 @@ impl MatchCells {
             offer_id: text(&offer.offer_id),
             offer_map_id: text(&offer.offer_map_id),
             image_url: text(&offer.image_url),
+            moq: detail.and_then(|d| d.min_order),
+            tiers: detail
+                .map(|d| sanitize(&d.tiers_line()))
+                .filter(|t| !t.trim().is_empty()),
+            ship_from: detail
+                .and_then(|d| d.ship_from.as_deref())
+                .map(sanitize)
+                .filter(|t| !t.trim().is_empty()),
+            unit_cost,
         }
     }
 
@@ -254,6 +280,10 @@ pub(crate) enum MatchColumn {
     OfferId,
     OfferMapId,
     ImageUrl,
+    Moq,
+    Tiers,
+    ShipFrom,
+    UnitCost,
 }
 
 /// The flat columns, in order; `with_status` for CSV and JSONL.
@@ -271,7 +301,21 @@ pub(crate) fn match_columns(input: &SheetInput, with_status: bool) -> Vec<MatchC
     columns.extend([
         Sold, Repurchase, Badges, Link, OfferId, OfferMapId, ImageUrl,
     ]);
+    if input.quantity.is_some() || any_detail(input) {
+        columns.extend([Moq, Tiers, ShipFrom]);
+    }
+    if input.quantity.is_some() {
+        columns.push(UnitCost);
+    }
     columns
+}
+
+/// Does any match carry its detail?
+fn any_detail(input: &SheetInput) -> bool {
+    input.photos.iter().any(|p| match &p.outcome {
+        PhotoOutcome::Done { matches, .. } => matches.iter().any(|m| m.detail.is_some()),
+        _ => false,
+    })
 }
 
 impl MatchColumn {
@@ -284,6 +328,9 @@ impl MatchColumn {
             Converted => format!("price {}", currency_code(input)),
             Sold => "sold/mo".into(),
             Repurchase => "repurchase %".into(),
+            Moq => "MOQ".into(),
+            ShipFrom => "ship from".into(),
+            UnitCost => format!("unit cost ¥ @{}", input.quantity.unwrap_or(0)),
             User(i) => user_label(input, i),
             other => other.fixed_key().into(),
         }
@@ -312,6 +359,10 @@ impl MatchColumn {
             OfferId => "offer_id",
             OfferMapId => "offer_map_id",
             ImageUrl => "image_url",
+            Moq => "moq",
+            Tiers => "tiers",
+            ShipFrom => "ship_from",
+            UnitCost => "unit_cost",
         }
     }
 }
@@ -453,6 +504,14 @@ impl FlatRow<'_> {
             OfferId => hit.map_or(Value::Empty, |h| text(&h.offer_id)),
             OfferMapId => hit.map_or(Value::Empty, |h| text(&h.offer_map_id)),
             ImageUrl => hit.map_or(Value::Empty, |h| text(&h.image_url)),
+            Moq => hit.and_then(|h| h.moq).map_or(Value::Empty, Value::Count),
+            Tiers => hit.map_or(Value::Empty, |h| text(&h.tiers)),
+            ShipFrom => hit.map_or(Value::Empty, |h| text(&h.ship_from)),
+            UnitCost => match hit.and_then(|h| h.unit_cost.clone()) {
+                Some(Ok(cost)) => Value::Decimal(cost, 2),
+                Some(Err(why)) => Value::Text(why),
+                None => Value::Empty,
+            },
         }
     }
 }
@@ -474,7 +533,12 @@ impl<'a> PreparedPhoto<'a> {
                 *total,
                 matches
                     .iter()
-                    .map(|m| (m, MatchCells::new(m, input.currency.as_ref())))
+                    .map(|m| {
+                        (
+                            m,
+                            MatchCells::new(m, input.currency.as_ref(), input.quantity),
+                        )
+                    })
                     .collect(),
             ),
             _ => (None, Vec::new()),
@@ -579,6 +643,7 @@ mod tests {
             photos: Vec::new(),
             top,
             currency,
+            quantity: None,
         }
     }
 
@@ -669,9 +734,10 @@ mod tests {
             rank: 3,
             offer: o,
             thumb: None,
+            detail: None,
         };
         let usd = Currency::new("USD", 7.1).ok();
-        let cells = MatchCells::new(&m, usd.as_ref());
+        let cells = MatchCells::new(&m, usd.as_ref(), None);
         assert_eq!(cells.title_en.as_deref(), Some("Tee shirt"));
         assert_eq!(cells.both_titles(), "Tee shirt\n国潮男装t恤");
         assert_eq!(cells.price, Some(16.5));
@@ -719,5 +785,52 @@ mod tests {
         assert_eq!(failed.label(), "failed: not an image");
         assert_eq!(failed.word(), "failed");
         assert_eq!(PhotoStatus::of(&PhotoOutcome::Pending).label(), "pending");
+    }
+
+    #[test]
+    fn a_detail_gives_moq_tiers_ship_from_and_the_unit_cost_at_the_quantity() {
+        let raw = serde_json::json!({
+            "offerId": 7, "minOrderQuantity": "100",
+            "productSaleInfo": {"priceRangeList": [
+                {"startQuantity": 100, "price": "5.00"},
+                {"startQuantity": 1000, "price": "4.50", "promotionPrice": "4.20"}]},
+            "productShippingInfo": {"sendGoodsAddressText": "=Yiwu\u{1b}[2J"}
+        });
+        let detail = crate::api::OfferDetail::from_value(raw).unwrap();
+        let m = Match {
+            rank: 1,
+            offer: Offer::default(),
+            thumb: None,
+            detail: Some(detail),
+        };
+        let at = |q| MatchCells::new(&m, None, q);
+        let cells = at(Some(1500));
+        assert_eq!(cells.moq, Some(100));
+        assert!(cells.tiers.as_deref().unwrap_or("").contains("1000+"));
+        assert!(!cells.ship_from.as_deref().unwrap_or("").contains('\u{1b}'));
+        assert_eq!(cells.unit_cost, Some(Ok(4.2)));
+        assert_eq!(at(Some(500)).unit_cost, Some(Ok(5.0)));
+        assert_eq!(at(Some(10)).unit_cost, Some(Err("below MOQ 100".into())));
+        assert_eq!(at(None).unit_cost, None);
+        // The columns: detail ones once a detail is known, unit cost with a quantity.
+        let mut input = input(&[], 1, None);
+        input.photos.push(PhotoResult {
+            index: 1,
+            source: "a.jpg".into(),
+            user_values: vec![],
+            query_thumb: None,
+            outcome: PhotoOutcome::Done {
+                total: Some(1),
+                matches: vec![m.clone()],
+            },
+        });
+        let columns = match_columns(&input, true);
+        assert!(columns.contains(&MatchColumn::Moq) && !columns.contains(&MatchColumn::UnitCost));
+        input.quantity = Some(10);
+        let columns = match_columns(&input, true);
+        assert_eq!(
+            keys(&input, &columns).last().map(String::as_str),
+            Some("unit_cost")
+        );
     }
 }
