@@ -348,16 +348,16 @@ fn key_to_frame() {
     let mut session = big_session("halfblocks", None);
     session.send(b"g");
     let top = session.wait("the top row", Duration::from_secs(10), |s| {
-        s.obs.highlight == Some(RESULTS_TOP)
+        s.obs.highlight == Some(FIRST_ROW)
     });
     let _ = top;
     std::thread::sleep(Duration::from_millis(300));
     let mut lat = Vec::new();
     for i in 0..300 {
         let (key, want) = if i % 2 == 0 {
-            (b"j", RESULTS_TOP + 1)
+            (b"j", FIRST_ROW + 1)
         } else {
-            (b"k", RESULTS_TOP)
+            (b"k", FIRST_ROW)
         };
         let sent = session.send(key);
         let what = format!("the selection to move (key {i})");
@@ -393,7 +393,7 @@ fn peak_rss_full_cache(external: bool) {
     let mut session = big_session("kitty", sim.as_ref());
     session.send(b"g");
     session.wait("the top row", Duration::from_secs(10), |s| {
-        s.obs.highlight == Some(RESULTS_TOP)
+        s.obs.highlight == Some(FIRST_ROW)
     });
     let target = tusou::app::state::THUMB_CACHE_BYTES;
     let deadline = Instant::now() + Duration::from_secs(90);

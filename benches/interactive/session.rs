@@ -12,6 +12,8 @@ pub(crate) const ROWS: u16 = 60;
 /// Layout at 200×60 (see `ui::layout`): left column 44 wide, detail 14 tall.
 pub(crate) const LEFT: u16 = 44;
 pub(crate) const RESULTS_TOP: u16 = 1;
+/// The first offer's row: under the column header once rows are shown.
+pub(crate) const FIRST_ROW: u16 = RESULTS_TOP + 1;
 pub(crate) const RESULTS_BOTTOM: u16 = 44; // inner rows 1..=43
 
 /// What the reader thread saw after one chunk.
