@@ -36,6 +36,10 @@ const THUMB_CONCURRENCY: usize = 4;
 /// Thumbnails fetched ahead at once (apart from the wanted one's permits,
 /// so a prefetch never delays the picture on screen).
 const PREFETCH_CONCURRENCY: usize = 4;
+/// Pictures decoded at once, wanted and prefetched together: each decode
+/// runs on a blocking thread whose allocator keeps what it peaked at, so
+/// eight at once doubled a session's peak memory.
+const DECODE_CONCURRENCY: usize = 2;
 /// Largest picture downloaded for a thumbnail.
 const THUMB_MAX_BYTES: usize = 8 * 1024 * 1024;
 
@@ -51,6 +55,7 @@ pub(crate) struct Runner {
     /// Pictures of the rows around the cursor, fetched ahead.
     prefetch_tasks: HashMap<ThumbKey, AbortHandle>,
     prefetch_permits: Arc<Semaphore>,
+    decode_permits: Arc<Semaphore>,
     /// Downloaded offer pictures, so a resize does not download again.
     downloads: Arc<Mutex<LruCache<String, Arc<Vec<u8>>>>>,
     /// Bytes to write to the terminal after the next draw (OSC 52).
@@ -104,6 +109,7 @@ impl Runner {
             thumb_permits: Arc::new(Semaphore::new(THUMB_CONCURRENCY)),
             prefetch_tasks: HashMap::new(),
             prefetch_permits: Arc::new(Semaphore::new(PREFETCH_CONCURRENCY)),
+            decode_permits: Arc::new(Semaphore::new(DECODE_CONCURRENCY)),
             downloads: Arc::new(Mutex::new(LruCache::new(
                 NonZeroUsize::new(16).unwrap_or(NonZeroUsize::MIN),
             ))),
@@ -402,12 +408,16 @@ impl Runner {
         let client = self.client.clone();
         let downloads = self.downloads.clone();
         let store = self.store.clone();
+        let decoders = self.decode_permits.clone();
         let task = tokio::spawn(async move {
             let Ok(_permit) = permits.acquire_owned().await else {
                 return;
             };
             let thumb = match thumb_bytes(&client, store, &key.source, &downloads).await {
                 Ok(bytes) => {
+                    let Ok(_decoding) = decoders.acquire_owned().await else {
+                        return;
+                    };
                     let k2 = key.clone();
                     tokio::task::spawn_blocking(move || decode_thumb(&bytes, &k2))
                         .await
