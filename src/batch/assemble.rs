@@ -110,14 +110,7 @@ async fn fill_details(
     provider: &str,
     country: &str,
 ) {
-    let mut ids: Vec<String> = input
-        .photos
-        .iter()
-        .filter_map(|p| match &p.outcome {
-            PhotoOutcome::Done { matches, .. } => Some(matches),
-            _ => None,
-        })
-        .flatten()
+    let mut ids: Vec<String> = searched_matches(input)
         .filter(|m| m.detail.is_none())
         .filter_map(|m| m.offer.offer_id.clone())
         .collect();
@@ -160,9 +153,9 @@ async fn fill_details(
     }
 }
 
-/// Fetches every match's picture (each address once) into a small JPEG.
-async fn fill_thumbnails(input: &mut SheetInput, client: &Client, cache: Option<&Path>) {
-    let mut urls: Vec<String> = input
+/// Every match of the photos searched so far.
+fn searched_matches(input: &SheetInput) -> impl Iterator<Item = &Match> {
+    input
         .photos
         .iter()
         .filter_map(|p| match &p.outcome {
@@ -170,6 +163,11 @@ async fn fill_thumbnails(input: &mut SheetInput, client: &Client, cache: Option<
             _ => None,
         })
         .flatten()
+}
+
+/// Fetches every match's picture (each address once) into a small JPEG.
+async fn fill_thumbnails(input: &mut SheetInput, client: &Client, cache: Option<&Path>) {
+    let mut urls: Vec<String> = searched_matches(input)
         .filter_map(|m| m.offer.picture_link())
         .collect();
     urls.sort();
