@@ -34,12 +34,14 @@ const SNIFF_WAIT: Duration = Duration::from_millis(500);
 /// Thumbnails decoded at once.
 const THUMB_CONCURRENCY: usize = 4;
 /// Thumbnails fetched ahead at once (apart from the wanted one's permits,
-/// so a prefetch never delays the picture on screen).
+/// so a prefetch never delays the picture on screen's download; its decode
+/// waits at most for one other, see `DECODE_CONCURRENCY`).
 const PREFETCH_CONCURRENCY: usize = 4;
 /// Pictures decoded at once, wanted and prefetched together: each decode
 /// runs on a blocking thread whose allocator keeps what it peaked at, so
-/// eight at once doubled a session's peak memory.
-const DECODE_CONCURRENCY: usize = 2;
+/// eight at once doubled a session's peak memory (fig6, kitty, 10,000
+/// offers: 110 MiB with 8, 81–86 with 2, 77 with 1).
+const DECODE_CONCURRENCY: usize = 1;
 /// Largest picture downloaded for a thumbnail.
 const THUMB_MAX_BYTES: usize = 8 * 1024 * 1024;
 
