@@ -248,19 +248,7 @@ pub(super) async fn catalog_picture(
                     .flatten(),
                 None => None,
             };
-            let resp = match small {
-                Some(bytes) => (
-                    StatusCode::OK,
-                    [
-                        (header::CONTENT_TYPE, "image/jpeg"),
-                        (header::CACHE_CONTROL, "public, max-age=86400"),
-                    ],
-                    bytes,
-                )
-                    .into_response(),
-                None => not_found_image(),
-            };
-            trace.finish(&state, resp)
+            trace.finish(&state, picture_response(small))
         }
     }
 }
@@ -288,6 +276,22 @@ fn fit_jpeg(jpeg: &[u8], edge: u32) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// A picture as the CDN serves it, or its not-found reply.
+fn picture_response<B: IntoResponse>(jpeg: Option<B>) -> Response {
+    match jpeg {
+        Some(bytes) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "image/jpeg"),
+                (header::CACHE_CONTROL, "public, max-age=86400"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        None => not_found_image(),
+    }
+}
+
 /// What a picture address names.
 pub(crate) enum PictureRef {
     /// An offer's picture, by offer id.
@@ -305,19 +309,7 @@ async fn serve_picture(state: &SimState, req: Request, which: Option<PictureRef>
         Some(which) => state.image_jpeg(which).await,
         None => None,
     };
-    let resp = match bytes {
-        Some(bytes) => (
-            StatusCode::OK,
-            [
-                (header::CONTENT_TYPE, "image/jpeg"),
-                (header::CACHE_CONTROL, "public, max-age=86400"),
-            ],
-            bytes,
-        )
-            .into_response(),
-        None => not_found_image(),
-    };
-    trace.finish(state, resp)
+    trace.finish(state, picture_response(bytes))
 }
 
 fn not_found_image() -> Response {
