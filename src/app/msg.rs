@@ -73,10 +73,17 @@ pub enum Msg {
         generation: u64,
         page: u32,
         result: Result<ResultPage, Failure>,
-        /// When the search is recorded: the page was stored, and how every
-        /// offer so far compares with the last search of the picture; or
-        /// why storing failed (the rows are shown all the same).
-        stored: Option<Result<Vec<Change>, String>>,
+        /// When the search is recorded: the page was stored (how its offers
+        /// compare with the last search of the picture, and their groups);
+        /// or why storing failed (the rows are shown all the same).
+        stored: Option<Result<StoredPage, String>>,
+    },
+    /// Pages of the results read back from the history store.
+    Offers {
+        generation: u64,
+        /// Each page asked for: its offers with their positions, or why
+        /// they could not be read.
+        pages: Vec<PageRead>,
     },
     /// The history list, read from the store.
     History(Result<Vec<SearchSummary>, String>),
@@ -131,8 +138,17 @@ pub enum Effect {
         image: ImageRef,
         params: SearchParams,
         page: u32,
+        /// The position the page's first offer takes in the results.
+        first: u64,
         /// Store the page under this recorded search.
         record: Option<SearchId>,
+    },
+    /// Read these pages of the results back from the history store:
+    /// (page, positions).
+    LoadOffers {
+        generation: u64,
+        search: SearchId,
+        pages: Vec<(usize, std::ops::Range<usize>)>,
     },
     /// Abort every in-flight search task.
     CancelSearch,
@@ -160,7 +176,7 @@ pub enum Effect {
     Copy(String),
     OpenLink(String),
     Export {
-        offers: Vec<Offer>,
+        offers: ExportOffers,
         dir: PathBuf,
         currency: Option<crate::money::Currency>,
         /// The search's crop, named in the files' names.
@@ -207,6 +223,30 @@ pub enum BatchUpdate {
     },
     /// What to tell the user: the sheet written and the counts, or why not.
     Finished(Result<String, String>),
+}
+
+/// A page of the results read back from the store: its index, and its
+/// offers with their positions or why they could not be read.
+pub type PageRead = (usize, Result<Vec<(u64, Offer)>, String>);
+
+/// The results to export: read back from the store, with the pages only
+/// memory holds laid over them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportOffers {
+    pub search: Option<SearchId>,
+    /// Offers listed: positions `0..len`.
+    pub len: usize,
+    /// (first position, offers) of each page the store does not hold.
+    pub in_memory: Vec<(usize, Vec<Offer>)>,
+}
+
+/// A page as the store recorded it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredPage {
+    /// Per offer, how it compares with the last search of the picture.
+    pub changes: Vec<Change>,
+    /// Per offer, the first offer of the search showing its picture.
+    pub firsts: Vec<crate::store::GroupFirst>,
 }
 
 /// A search recorded in the history.

@@ -1,6 +1,6 @@
 //! The app's state: plain data, changed only by `update`, read by `ui`.
 
-use crate::api::{ImageRef, Offer, SearchParams};
+use crate::api::{Offer, SearchParams};
 use crate::image::HalfBlockImage;
 use crate::image::protocol::GraphicsProtocol;
 use crate::keymap::{HelpEntry, KeyContext, Keymap};
@@ -12,6 +12,8 @@ mod crop;
 mod detail;
 mod filters;
 mod memory;
+mod offers;
+mod results;
 
 pub use crop::{CropPicture, CropState};
 pub use detail::{
@@ -25,6 +27,7 @@ pub use memory::{
     Crumb, HistoryState, NoteEdit, ShortlistSort, ShortlistState, StoreStatus, TRAIL_MAX,
     source_name,
 };
+pub use results::{CACHED_PAGES, Group, Groups, Offers, ResultsState, Row, RowKind};
 
 /// Cap on the bytes held by decoded thumbnails.
 pub const THUMB_CACHE_BYTES: usize = 8 * 1024 * 1024;
@@ -66,40 +69,6 @@ impl Pane {
     pub(crate) fn is_main(self) -> bool {
         matches!(self, Pane::Results | Pane::History | Pane::Shortlist)
     }
-}
-
-/// One row of the results list: an offer alone, a group of offers with the
-/// same picture (one product, many sellers), or a seller inside an opened
-/// group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Row {
-    /// Index into `ResultsState::offers`.
-    pub offer: usize,
-    pub kind: RowKind,
-}
-
-/// Offers with the same picture, grouped as pages arrive.
-#[derive(Debug, Default)]
-pub struct Groups {
-    /// Offer indices per group, in rank order; groups by first member.
-    pub members: Vec<Vec<usize>>,
-    /// The group of each picture key.
-    pub by_key: std::collections::HashMap<String, usize>,
-    /// Offers `0..grouped` are in a group.
-    pub grouped: usize,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RowKind {
-    Single,
-    /// The group's first offer stands for it; `open` when its sellers are
-    /// listed under it.
-    Group {
-        count: usize,
-        min_price: Option<crate::api::Price>,
-        open: bool,
-    },
-    Member,
 }
 
 /// One directory entry as the listing task saw it.
@@ -216,123 +185,6 @@ pub enum Failed {
     Search,
     /// Fetching this page.
     Page(u32),
-}
-
-/// The results list.
-#[derive(Debug)]
-pub struct ResultsState {
-    /// Search generation; replies tagged with another one are stale.
-    pub generation: u64,
-    pub source: Option<SearchSource>,
-    /// What the image became for the provider, once resolved.
-    pub image: Option<ImageRef>,
-    /// Summary of the prepared picture ("4000×3000 JPEG → …").
-    pub prepared: Option<String>,
-    /// How the picture reached the provider, when not from a file, and what
-    /// the client had to do on the way (said once the first page is in).
-    pub notes: Vec<String>,
-    /// The parameters this search runs with.
-    pub params: SearchParams,
-    pub offers: Vec<Offer>,
-    /// Pages 1..=pages_loaded are in `offers`.
-    pub pages_loaded: u32,
-    pub total_records: u64,
-    pub total_pages: u32,
-    /// The page being fetched, if any.
-    pub inflight: Option<u32>,
-    pub end: bool,
-    pub phase: Phase,
-    pub failed: Option<Failed>,
-    pub error: Option<crate::app::failure::Failure>,
-    /// The rows on screen are the previous search's, kept until this
-    /// search's first page arrives (or for good, if it fails).
-    pub stale: bool,
-    /// A retry of this page is under way ("Retrying page 3…" on screen).
-    pub retrying: Option<u32>,
-    /// Index into `rows`.
-    pub cursor: usize,
-    pub offset: usize,
-    /// The rows shown: one per offer, or grouped (see `RowKind`).
-    pub rows: Vec<Row>,
-    /// Groups opened, by their first offer's index.
-    pub opened: std::collections::HashSet<usize>,
-    /// Offers grouped by picture so far (kept up to date page by page).
-    pub groups: Groups,
-    /// How each offer compares with the last search of the same picture,
-    /// by offer index (shorter than `offers` until the store answers).
-    pub marks: Vec<crate::store::Change>,
-    /// This search's row in the history, once recorded.
-    pub recorded: Option<crate::store::SearchId>,
-    /// The picture's name in the history and its small copy, once
-    /// resolved, to record a search again with other filters.
-    pub history_key: Option<(String, Option<Vec<u8>>)>,
-    /// The first page waits until the search is recorded, so it is stored.
-    pub awaiting_record: bool,
-    /// "searched 3× since 12 Nov", once recorded.
-    pub seen: Option<String>,
-    /// Reopened from the history (rows from the store, no request made).
-    pub reopened: Option<crate::store::SearchSummary>,
-    /// What the breadcrumbs call these results (raw: sanitise before display).
-    pub label: String,
-    /// The picture's size and the size of the copy the provider received,
-    /// once resolved: to map the provider's boxes to the user's pixels.
-    pub sizes: Option<((u32, u32), (u32, u32))>,
-    /// The subjects the provider detected and the region it searched.
-    pub subjects: Option<crate::api::Subjects>,
-}
-
-impl Default for ResultsState {
-    fn default() -> Self {
-        ResultsState {
-            generation: 0,
-            source: None,
-            image: None,
-            prepared: None,
-            notes: Vec::new(),
-            params: SearchParams::default(),
-            offers: Vec::new(),
-            pages_loaded: 0,
-            total_records: 0,
-            total_pages: 0,
-            inflight: None,
-            end: false,
-            phase: Phase::Idle,
-            failed: None,
-            error: None,
-            stale: false,
-            retrying: None,
-            cursor: 0,
-            offset: 0,
-            rows: Vec::new(),
-            opened: Default::default(),
-            groups: Groups::default(),
-            marks: Vec::new(),
-            recorded: None,
-            history_key: None,
-            awaiting_record: false,
-            seen: None,
-            reopened: None,
-            label: String::new(),
-            sizes: None,
-            subjects: None,
-        }
-    }
-}
-
-impl ResultsState {
-    pub fn selected(&self) -> Option<&Offer> {
-        self.rows
-            .get(self.cursor)
-            .and_then(|row| self.offers.get(row.offer))
-    }
-
-    pub fn selected_row(&self) -> Option<&Row> {
-        self.rows.get(self.cursor)
-    }
-
-    pub fn busy(&self) -> bool {
-        matches!(self.phase, Phase::Preparing | Phase::Loading)
-    }
 }
 
 /// Where a thumbnail comes from.

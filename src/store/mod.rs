@@ -14,11 +14,12 @@ mod open;
 mod schema;
 mod searches;
 mod shortlist;
+mod window;
 
 pub use batch::{ItemState, JobId, JobItem, JobSummary, NewJob};
 pub use details::StoredDetail;
 pub use error::StoreError;
-pub use offers::Change;
+pub use offers::{Change, GroupFirst};
 pub use searches::{NewSearch, SearchId, SearchSummary, SourceHistory, StoredSearch, search_key};
 pub use shortlist::{OfferRef, ShortlistEntry, Status};
 

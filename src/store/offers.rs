@@ -28,6 +28,15 @@ pub enum Change {
 /// signed-header provider sends); else the picture's URL (`pic:`), last
 /// because re-listed duplicates share one picture file; else the offer's own
 /// JSON, so only an identical offer matches it.
+/// The first offer of a search showing the same picture as another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupFirst {
+    /// Its position in the results.
+    pub position: u64,
+    /// The price that search saw.
+    pub price: Option<Price>,
+}
+
 pub(super) fn offer_key(offer: &Offer, json: &str) -> String {
     fn nonempty(s: &Option<String>) -> Option<&str> {
         s.as_deref().map(str::trim).filter(|s| !s.is_empty())
@@ -63,6 +72,26 @@ impl Store {
         offers: &[Offer],
         total: Option<u64>,
     ) -> Result<(), StoreError> {
+        self.record_page_at(search, page, None, offers, &[], total)
+            .map(|_| ())
+    }
+
+    /// [`Store::record_page`] with each offer's position in the results as
+    /// the app numbers them (`first_position` and on; `None`: after the
+    /// earlier pages recorded) and its picture key, so the app can read
+    /// rows back by position and group sellers of one picture without
+    /// keeping every offer. Returns, per offer, the first offer of this
+    /// search with the same picture key: its position and price (its own
+    /// when it is the first, or has no key).
+    pub fn record_page_at(
+        &self,
+        search: SearchId,
+        page: u32,
+        first_position: Option<u64>,
+        offers: &[Offer],
+        picture_keys: &[Option<String>],
+        total: Option<u64>,
+    ) -> Result<Vec<GroupFirst>, StoreError> {
         let jsons = offers
             .iter()
             .map(serde_json::to_string)
@@ -70,6 +99,7 @@ impl Store {
             .map_err(StoreError::Json)?;
         let at = now();
         self.with(|conn| {
+            let mut firsts = Vec::with_capacity(offers.len());
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             {
                 let provider: String = tx
@@ -87,6 +117,18 @@ impl Store {
                     [search.0],
                     |r| r.get(0),
                 )?;
+                let first_position: i64 = match first_position {
+                    Some(p) => i64::try_from(p).unwrap_or(i64::MAX),
+                    None => tx.query_row(
+                        "SELECT COUNT(*) FROM results WHERE search_id = ?1 AND page < ?2",
+                        params![search.0, page],
+                        |r| r.get(0),
+                    )?,
+                };
+                let mut same_picture = tx.prepare_cached(
+                    "SELECT position, price_fen FROM results
+                     WHERE search_id = ?1 AND picture_key = ?2 ORDER BY position LIMIT 1",
+                )?;
                 let mut find = tx.prepare_cached(
                     "SELECT id, last_price_fen FROM offers WHERE provider = ?1 AND offer_key = ?2",
                 )?;
@@ -102,10 +144,13 @@ impl Store {
                      VALUES (?1, ?2, ?3)",
                 )?;
                 let mut result = tx.prepare_cached(
-                    "INSERT INTO results (search_id, offer_id, page, rank, price_fen)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT INTO results (search_id, offer_id, page, rank, price_fen, position, picture_key)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )?;
-                for (rank, (offer, json)) in (first_rank..).zip(offers.iter().zip(&jsons)) {
+                for (i, (offer, json)) in offers.iter().zip(&jsons).enumerate() {
+                    let rank = first_rank + i as i64;
+                    let position = first_position.saturating_add(i as i64);
+                    let picture = picture_keys.get(i).cloned().flatten();
                     let key = offer_key(offer, json);
                     let price = fen(offer);
                     let found = find
@@ -126,7 +171,20 @@ impl Store {
                     if let (true, Some(price)) = (changed, price) {
                         history.execute(params![id, at, price])?;
                     }
-                    result.execute(params![search.0, id, page, rank, price])?;
+                    let first = match &picture {
+                        Some(k) => same_picture
+                            .query_row(params![search.0, k], |r| {
+                                Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?))
+                            })
+                            .optional()?,
+                        None => None,
+                    };
+                    let (first_at, first_fen) = first.unwrap_or((position, price));
+                    firsts.push(GroupFirst {
+                        position: u64::try_from(first_at).unwrap_or(0),
+                        price: first_fen.and_then(|f| u64::try_from(f).ok()).map(Price),
+                    });
+                    result.execute(params![search.0, id, page, rank, price, position, picture])?;
                 }
                 tx.execute(
                     "UPDATE searches SET total = COALESCE(?2, total),
@@ -136,7 +194,7 @@ impl Store {
                 )?;
             }
             tx.commit()?;
-            Ok(())
+            Ok(firsts)
         })
     }
 
@@ -168,11 +226,24 @@ impl Store {
     /// the search of the same picture before it. All `Same` when there is
     /// no earlier one.
     pub fn changes_since_last(&self, search: SearchId) -> Result<Vec<Change>, StoreError> {
+        self.changes_in(search, 0..u64::MAX)
+    }
+
+    /// [`Store::changes_since_last`] for the offers at `positions` only
+    /// (one page: the work does not grow with the results before it).
+    pub fn changes_in(
+        &self,
+        search: SearchId,
+        positions: std::ops::Range<u64>,
+    ) -> Result<Vec<Change>, StoreError> {
+        let from = i64::try_from(positions.start).unwrap_or(i64::MAX);
+        let to = i64::try_from(positions.end).unwrap_or(i64::MAX);
         let Some(before) = self.previous_search(search)? else {
             let n = self.with(|conn| {
                 Ok(conn.query_row(
-                    "SELECT COUNT(*) FROM results WHERE search_id = ?1",
-                    [search.0],
+                    "SELECT COUNT(*) FROM results WHERE search_id = ?1
+                     AND position >= ?2 AND position < ?3",
+                    params![search.0, from, to],
                     |r| r.get::<_, i64>(0),
                 )?)
             })?;
@@ -184,9 +255,10 @@ impl Store {
                         EXISTS (SELECT 1 FROM results b WHERE b.search_id = ?2 AND b.offer_id = r.offer_id),
                         (SELECT b.price_fen FROM results b
                          WHERE b.search_id = ?2 AND b.offer_id = r.offer_id ORDER BY b.rank LIMIT 1)
-                 FROM results r WHERE r.search_id = ?1 ORDER BY r.page, r.rank",
+                 FROM results r WHERE r.search_id = ?1 AND r.position >= ?3 AND r.position < ?4
+                 ORDER BY r.position",
             )?;
-            let rows = st.query_map([search.0, before.0], |r| {
+            let rows = st.query_map(params![search.0, before.0, from, to], |r| {
                 let now: Option<i64> = r.get(0)?;
                 let was_there: bool = r.get(1)?;
                 let was: Option<i64> = r.get(2)?;

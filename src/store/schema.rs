@@ -121,6 +121,22 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (provider, offer_key)
     ) WITHOUT ROWID;
     ",
+    // v6: each result's position as the app lists it and its picture's
+    // key, so the app reads rows back by position and groups the sellers of
+    // one picture without holding every offer in memory. Earlier rows are
+    // numbered in page, rank order (how they were always read back).
+    "
+    ALTER TABLE results ADD COLUMN position INTEGER;
+    ALTER TABLE results ADD COLUMN picture_key TEXT;
+    UPDATE results SET position = numbered.position FROM (
+        SELECT search_id, rank,
+               ROW_NUMBER() OVER (PARTITION BY search_id ORDER BY page, rank) - 1 AS position
+        FROM results
+    ) AS numbered
+    WHERE results.search_id = numbered.search_id AND results.rank = numbered.rank;
+    CREATE INDEX results_by_position ON results (search_id, position);
+    CREATE INDEX results_by_picture ON results (search_id, picture_key, position);
+    ",
 ];
 
 /// The schema version this code writes.
@@ -245,7 +261,7 @@ mod tests {
 
     #[test]
     fn every_older_version_gains_the_details_table() {
-        for from in 1..latest() as usize {
+        for from in 1..5 {
             let mut conn = Connection::open_in_memory().unwrap();
             for sql in &MIGRATIONS[..from] {
                 conn.execute_batch(sql).unwrap();
@@ -270,6 +286,35 @@ mod tests {
                 "v{from}"
             );
         }
+    }
+
+    #[test]
+    fn results_before_v6_are_numbered_in_page_then_rank_order() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..5] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 5).unwrap();
+        conn.execute_batch(
+            "INSERT INTO searches (id, source_md5, source, provider, filters, searched_at)
+                VALUES (1, 'a', 's', 'p', '{}', 0), (2, 'b', 's', 'p', '{}', 0);
+             INSERT INTO offers (provider, offer_key, offer, first_seen, last_seen)
+                VALUES ('p', 'k', '{}', 0, 0);
+             -- search 1: page 2 recorded before page 1 (a retry)
+             INSERT INTO results (search_id, offer_id, page, rank) VALUES
+                (1, 1, 2, 0), (1, 1, 2, 1), (1, 1, 1, 2), (2, 1, 1, 0);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let order: String = conn
+            .query_row(
+                "SELECT group_concat(search_id || ':' || page || ':' || position, ' ')
+                 FROM (SELECT * FROM results ORDER BY search_id, position)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(order, "1:1:0 1:2:1 1:2:2 2:1:0");
     }
 
     #[test]

@@ -50,6 +50,8 @@ pub struct StoredSearch {
     pub summary: SearchSummary,
     /// In rank order, each with the price this search saw.
     pub offers: Vec<Offer>,
+    /// Every offer can be read back by its position ([`Store::offers_at`]).
+    pub readable: bool,
 }
 
 /// The columns a [`SearchSummary`] is read from, in [`summary`]'s order.
@@ -139,7 +141,12 @@ impl Store {
             return Ok(None);
         };
         let offers = self.search_offers(id)?;
-        Ok(Some(StoredSearch { summary, offers }))
+        let readable = self.positions_complete(id)?;
+        Ok(Some(StoredSearch {
+            summary,
+            offers,
+            readable,
+        }))
     }
 
     /// The small copy of a search's picture, if one was kept.

@@ -80,14 +80,28 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
         y += 1;
         rows -= 1;
     }
-    let shown = r.rows.iter().enumerate().skip(r.offset).take(rows);
+    let shown = r.rows_from(r.offset, rows);
     let mut drawn = 0;
     for (i, row) in shown {
+        let selected = i == r.cursor;
         let Some(offer) = r.offers.get(row.offer) else {
+            // Out of memory: being read back from the store.
+            let text = if r.offers.is_loading(row.offer) {
+                "  …"
+            } else {
+                "  (not in memory)"
+            };
+            let style = if selected {
+                theme.selected(focused)
+            } else {
+                theme.dim()
+            };
+            Line::styled(text, style).render(Rect::new(inner.x, y, inner.width, 1), buf);
+            y += 1;
+            drawn += 1;
             continue;
         };
-        let selected = i == r.cursor;
-        let lead = lead(state, row, theme);
+        let lead = lead(state, &row, theme);
         let style = RowStyle {
             selected,
             focused,
@@ -273,11 +287,11 @@ fn lead(state: &State, row: &Row, theme: Theme) -> Vec<Span<'static>> {
     if state.shortlist.entry(&offer_ref).is_some() {
         spans.push(Span::styled("★ ", theme.price()));
     }
-    match r.marks.get(row.offer) {
-        Some(Change::New) => spans.push(Span::styled("new ", theme.good())),
-        Some(Change::PriceUp { .. }) => spans.push(Span::styled("↑ ", theme.error())),
-        Some(Change::PriceDown { .. }) => spans.push(Span::styled("↓ ", theme.good())),
-        _ => {}
+    match r.mark(row.offer) {
+        Change::New => spans.push(Span::styled("new ", theme.good())),
+        Change::PriceUp { .. } => spans.push(Span::styled("↑ ", theme.error())),
+        Change::PriceDown { .. } => spans.push(Span::styled("↓ ", theme.good())),
+        Change::Same => {}
     }
     match row.kind {
         RowKind::Group {

@@ -360,7 +360,7 @@ fn rendering_cost_does_not_grow_with_results() {
     resize(&mut s, 80, 24);
     with_results(&mut s, 1, 35);
     let many: Vec<Offer> = (0..200_000).map(offer).collect();
-    s.results.offers = many;
+    s.results.offers = crate::app::state::Offers::from_offers(many, 50, false);
     s.results.cursor = 150_000;
     s.results.offset = 149_990;
     let start = std::time::Instant::now();
@@ -393,7 +393,7 @@ fn an_offer_without_an_offer_id_says_why_it_has_no_link() {
     let mut s = base();
     resize(&mut s, 120, 40);
     with_results(&mut s, 1, 3);
-    for o in &mut s.results.offers {
+    for o in s.results.offers.iter_mut() {
         o.offer_id = None;
     }
     let screen = snap(&s, 120, 40);

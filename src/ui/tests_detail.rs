@@ -34,7 +34,7 @@ fn detail(id: &str, moq: u64, fen: u64) -> Box<OfferDetail> {
 }
 
 fn arrive(s: &mut State, i: usize, moq: u64) {
-    let offer = &s.results.offers[i];
+    let offer = s.results.offers.get(i).expect("offer in memory");
     let id = offer.offer_id.clone().expect("an offer id");
     let fen = offer.price.map_or(100, |p| p.fen());
     let d = detail(&id, moq, fen);
@@ -140,7 +140,7 @@ fn a_signed_header_offer_says_it_has_no_detail() {
     let mut s = base();
     resize(&mut s, 200, 60);
     with_results(&mut s, 1, 3);
-    for o in &mut s.results.offers {
+    for o in s.results.offers.iter_mut() {
         o.offer_id = None;
     }
     update(&mut s, Msg::Action(Action::FocusResults));

@@ -2,7 +2,7 @@
 //! typed, grouped and marked results, breadcrumbs.
 
 use super::*;
-use crate::app::state::{Crumb, NoteEdit, Pane, ResultsState, Row, RowKind, StoreStatus};
+use crate::app::state::{Crumb, Group, NoteEdit, Pane, ResultsState, StoreStatus};
 use crate::store::{Change, OfferRef, SearchId, SearchSummary, ShortlistEntry, Status, Store};
 use tui_input::Input;
 
@@ -116,45 +116,29 @@ fn grouped_results_with_stars_and_changes() {
     resize(&mut s, 100, 30);
     with_results(&mut s, 1, 35);
     let r = &mut s.results;
-    r.rows = vec![
-        Row {
-            offer: 0,
-            kind: RowKind::Single,
+    // Offers 1, 5 and 9 show one picture (opened), 2 and 19 another.
+    r.groups.multi.insert(
+        1,
+        Group {
+            members: vec![1, 5, 9],
+            min_price: Some(Price(1450)),
         },
-        Row {
-            offer: 1,
-            kind: RowKind::Group {
-                count: 3,
-                min_price: Some(Price(1450)),
-                open: true,
-            },
+    );
+    r.groups.multi.insert(
+        2,
+        Group {
+            members: vec![2, 19],
+            min_price: Some(Price(1899)),
         },
-        Row {
-            offer: 5,
-            kind: RowKind::Member,
-        },
-        Row {
-            offer: 9,
-            kind: RowKind::Member,
-        },
-        Row {
-            offer: 2,
-            kind: RowKind::Group {
-                count: 2,
-                min_price: Some(Price(1899)),
-                open: false,
-            },
-        },
-    ];
-    r.rows
-        .extend((3..20).filter(|i| ![5, 9].contains(i)).map(|offer| Row {
-            offer,
-            kind: RowKind::Single,
-        }));
-    r.marks = vec![Change::Same; 20];
-    r.marks[0] = Change::New;
-    r.marks[3] = Change::PriceUp { was_fen: 1200 };
-    r.marks[4] = Change::PriceDown { was_fen: 2500 };
+    );
+    r.groups.member_of.extend([(5, 1), (9, 1), (19, 2)]);
+    r.opened.insert(1);
+    r.grouped = true;
+    r.rows = vec![0, 1, 5, 9, 2];
+    r.rows.extend((3..19).filter(|i| ![5, 9].contains(i)));
+    r.marks.insert(0, Change::New);
+    r.marks.insert(3, Change::PriceUp { was_fen: 1200 });
+    r.marks.insert(4, Change::PriceDown { was_fen: 2500 });
     let entry = starred(&s, 0, Status::ToAsk, "");
     s.shortlist.entries.push(entry);
     insta::assert_snapshot!(snap(&s, 100, 30));

@@ -210,6 +210,7 @@ impl Runner {
                 image,
                 params,
                 page,
+                first,
                 record,
             } => {
                 let tx = self.tx.clone();
@@ -223,7 +224,7 @@ impl Runner {
                     // Stored before it is shown, so pages are stored in order.
                     let stored = match (&result, store, record) {
                         (Ok(p), Some(store), Some(id)) => {
-                            Some(store::record_page(store, id, page, p).await)
+                            Some(store::record_page(store, id, page, first, p).await)
                         }
                         _ => None,
                     };
@@ -237,6 +238,25 @@ impl Runner {
                 self.search_tasks.push(task.abort_handle());
             }
             Effect::CancelSearch => self.cancel_search(),
+            Effect::LoadOffers {
+                generation,
+                search,
+                pages,
+            } => {
+                let tx = self.tx.clone();
+                let Some(store) = self.store.clone() else {
+                    let pages = pages
+                        .into_iter()
+                        .map(|(p, _)| (p, Err("history is off".to_string())))
+                        .collect();
+                    let _ = tx.send(Msg::Offers { generation, pages });
+                    return;
+                };
+                tokio::spawn(async move {
+                    let pages = store::read_pages(store, search, pages).await;
+                    let _ = tx.send(Msg::Offers { generation, pages });
+                });
+            }
             Effect::RecordSearch {
                 generation,
                 source,
@@ -337,7 +357,16 @@ impl Runner {
                 details,
             } => {
                 let tx = self.tx.clone();
+                let store = self.store.clone();
                 tokio::task::spawn_blocking(move || {
+                    let offers = match store::export_offers(store.as_ref(), offers) {
+                        Ok(offers) => offers,
+                        Err(e) => {
+                            let e = crate::text::sanitize(&format!("history: {e}"));
+                            let _ = tx.send(Msg::Exported(Err(e)));
+                            return;
+                        }
+                    };
                     let mut stem = format!("tusou-{}", timestamp(std::time::SystemTime::now()));
                     if let Some(name) = crop.as_deref().and_then(crop_file_part) {
                         stem.push_str(&name);

@@ -2,9 +2,10 @@
 //! waits on the disk and on other tusou processes' locks); every answer comes
 //! back as a `Msg`. With the history off, reads answer empty and writes say so.
 
-use crate::api::{ImageSource, ResolvedImage, ResultPage, SearchParams};
-use crate::app::msg::{Msg, Recorded, StoreOp};
-use crate::store::{Change, NewSearch, SearchId, Store, StoreError};
+use crate::api::{ImageSource, Offer, ResolvedImage, ResultPage, SearchParams};
+use crate::app::group::picture_key;
+use crate::app::msg::{ExportOffers, Msg, Recorded, StoreOp, StoredPage};
+use crate::store::{NewSearch, SearchId, Store, StoreError};
 use tokio::sync::mpsc::{self, UnboundedSender};
 
 const HISTORY_LIMIT: u32 = 500;
@@ -76,19 +77,72 @@ pub(super) async fn record_search(
     .await
 }
 
+/// Records a page whose first offer takes position `first`: how its offers
+/// compare with the last search of the picture, and their groups.
 pub(super) async fn record_page(
     store: Store,
     id: SearchId,
     page: u32,
+    first: u64,
     reply: &ResultPage,
-) -> Result<Vec<Change>, String> {
+) -> Result<StoredPage, String> {
     let offers = reply.offers.clone();
+    let keys: Vec<Option<String>> = offers.iter().map(picture_key).collect();
     let total = Some(reply.total_records);
     blocking(move || {
-        store.record_page(id, page, &offers, total)?;
-        store.changes_since_last(id)
+        let firsts = store.record_page_at(id, page, Some(first), &offers, &keys, total)?;
+        let end = first.saturating_add(offers.len() as u64);
+        let changes = store.changes_in(id, first..end)?;
+        Ok(StoredPage { changes, firsts })
     })
     .await
+}
+
+/// Reads pages of a search's results back, each with its answer.
+pub(super) async fn read_pages(
+    store: Store,
+    search: SearchId,
+    pages: Vec<(usize, std::ops::Range<usize>)>,
+) -> Vec<crate::app::msg::PageRead> {
+    let asked: Vec<usize> = pages.iter().map(|(p, _)| *p).collect();
+    let read = blocking(move || {
+        pages
+            .into_iter()
+            .map(|(page, at)| {
+                let at = at.start as u64..at.end as u64;
+                Ok((page, store.offers_at(search, at)?))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()
+    })
+    .await;
+    match read {
+        Ok(pages) => pages.into_iter().map(|(p, o)| (p, Ok(o))).collect(),
+        Err(e) => asked.into_iter().map(|p| (p, Err(e.clone()))).collect(),
+    }
+}
+
+/// The results to export in position order: read back from the store,
+/// with the pages only memory holds laid over them.
+pub(super) fn export_offers(
+    store: Option<&Store>,
+    rows: ExportOffers,
+) -> Result<Vec<Offer>, StoreError> {
+    let mut slots: Vec<Option<Offer>> = vec![None; rows.len];
+    if let (Some(store), Some(search)) = (store, rows.search) {
+        for (p, offer) in store.offers_at(search, 0..rows.len as u64)? {
+            if let Some(slot) = usize::try_from(p).ok().and_then(|p| slots.get_mut(p)) {
+                *slot = Some(offer);
+            }
+        }
+    }
+    for (start, offers) in rows.in_memory {
+        for (i, offer) in offers.into_iter().enumerate() {
+            if let Some(slot) = slots.get_mut(start + i) {
+                *slot = Some(offer);
+            }
+        }
+    }
+    Ok(slots.into_iter().flatten().collect())
 }
 
 pub(super) async fn thumbnail(store: Option<Store>, id: SearchId) -> Result<Vec<u8>, String> {

@@ -81,13 +81,18 @@ impl DetailsState {
 
     /// The offer's unit cost at the quantity set (`None` without one).
     pub fn unit_cost(&self, offer: &Offer) -> Option<UnitCost> {
+        self.unit_cost_of(offer.offer_id.as_deref(), offer.price)
+    }
+
+    /// [`DetailsState::unit_cost`] of the offer with this id and list price.
+    pub fn unit_cost_of(&self, offer_id: Option<&str>, price: Option<Price>) -> Option<UnitCost> {
         let quantity = self.quantity?;
-        let detail = offer.offer_id.as_deref().and_then(|id| self.loaded(id));
+        let detail = offer_id.and_then(|id| self.loaded(id));
         Some(match detail.map(|d| d.unit_price_at(quantity)) {
             Some(AtQuantity::Price(p)) => UnitCost::At(p),
             Some(AtQuantity::BelowMinimum(m)) => UnitCost::BelowMinimum(m),
             // A detail without tiers: the list price, when it is orderable.
-            Some(AtQuantity::Unknown) => offer.price.map_or(UnitCost::Unknown, UnitCost::At),
+            Some(AtQuantity::Unknown) => price.map_or(UnitCost::Unknown, UnitCost::At),
             None => UnitCost::Unknown,
         })
     }
@@ -96,7 +101,12 @@ impl DetailsState {
     /// quantity by cost, then those whose minimum is above it, then those
     /// without detail yet.
     pub fn sort_key(&self, offer: &Offer) -> (u8, u64) {
-        match self.unit_cost(offer) {
+        self.sort_key_of(offer.offer_id.as_deref(), offer.price)
+    }
+
+    /// [`DetailsState::sort_key`] of the offer with this id and list price.
+    pub fn sort_key_of(&self, offer_id: Option<&str>, price: Option<Price>) -> (u8, u64) {
+        match self.unit_cost_of(offer_id, price) {
             Some(UnitCost::At(p)) => (0, p.fen()),
             Some(UnitCost::BelowMinimum(m)) => (1, m),
             _ => (2, 0),

@@ -89,11 +89,8 @@ pub(super) fn tick(state: &mut State) -> Vec<Effect> {
 fn on_screen_ids(state: &State) -> Vec<String> {
     let r = &state.results;
     let rows = crate::app::layout::results_rows(state);
-    r.rows
-        .iter()
-        .skip(r.offset)
-        .take(rows)
-        .filter_map(|row| r.offers.get(row.offer)?.offer_id.clone())
+    r.rows_from(r.offset, rows)
+        .filter_map(|(_, row)| r.offers.get(row.offer)?.offer_id.clone())
         .collect()
 }
 
@@ -134,6 +131,7 @@ fn request(state: &mut State, ids: Vec<String>, again: bool) -> Vec<Effect> {
             .insert(id.clone(), DetailEntry::Loading);
     }
     state.details.requested += wanted.len() as u64;
+    note_positions(state);
     vec![Effect::FetchDetails {
         offer_ids: wanted,
         country: state.params.effective_country().to_string(),
@@ -192,6 +190,27 @@ pub(super) fn arrived(
         reorder(state);
     }
     Vec::new()
+}
+
+/// Notes the positions of the offers in memory whose detail is asked for
+/// or known, so the unit-cost sort still orders them once they are out of
+/// memory. Bounded: details are kept for `MAX_DETAILS` offers at most.
+pub(super) fn note_positions(state: &mut State) {
+    let r = &mut state.results;
+    if state.details.entries.is_empty() {
+        return;
+    }
+    for (position, offer) in r.offers.iter() {
+        if r.with_detail.contains_key(&position) {
+            continue;
+        }
+        if let Some(id) = offer.offer_id.as_deref()
+            && state.details.entries.contains_key(id)
+        {
+            r.with_detail
+                .insert(position, (id.to_string(), offer.price));
+        }
+    }
 }
 
 /// Lays the rows out again (the unit-cost order), the cursor kept on its

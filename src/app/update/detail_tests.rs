@@ -84,7 +84,7 @@ fn a_key_fetches_at_once_and_a_signed_header_offer_says_why_not() {
         fx.iter()
             .any(|e| matches!(e, Effect::FetchDetails { fresh: true, .. }))
     );
-    for o in &mut s.results.offers {
+    for o in s.results.offers.iter_mut() {
         o.offer_id = None;
     }
     let fx = update(&mut s, Msg::Action(Action::FetchDetail));
@@ -123,7 +123,7 @@ fn the_unit_cost_sort_moves_rows_as_details_arrive() {
         .rows
         .iter()
         .take(4)
-        .filter_map(|r| s.results.offers[r.offer].offer_id.clone())
+        .filter_map(|&p| s.results.offers.get(p as usize)?.offer_id.clone())
         .collect();
     assert_eq!(order, [id(5), id(3), id(7), id(0)]);
     // Setting the quantity asked for the rows on screen at once.

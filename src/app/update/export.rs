@@ -10,8 +10,13 @@ pub(super) fn export(state: &mut State) -> Vec<Effect> {
         Vec::new()
     } else {
         state.set_info(format!("Exporting {} rows…", state.results.offers.len()));
+        let r = &state.results;
         vec![Effect::Export {
-            offers: state.results.offers.clone(),
+            offers: crate::app::msg::ExportOffers {
+                search: r.read_from,
+                len: r.offers.len(),
+                in_memory: r.offers.unstored(),
+            },
             dir: state.export_dir.clone(),
             currency: state.currency.clone(),
             crop: state.results.params.crop.clone(),

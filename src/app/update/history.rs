@@ -71,7 +71,6 @@ pub(super) fn reopened(
         generation: r.generation + 1,
         source: Some(ImageSource::parse(&summary.source)),
         params: summary.params.clone(),
-        offers: stored.offers,
         pages_loaded: (n as u32).div_ceil(page_size),
         total_records: summary.total.unwrap_or(n as u64).max(n as u64),
         end: true,
@@ -89,7 +88,17 @@ pub(super) fn reopened(
         "Reopened from the history: {} offers of {when}, no request made — press {refresh} to search it again",
         n
     ));
-    state.results.reopened = Some(summary);
+    // Grouped here (the store groups pages as they are recorded); then the
+    // pages far from the screen are dropped, to be read back by position
+    // when every position can be.
+    super::rows::group_page(state, 0, &stored.offers, None);
+    let r = &mut state.results;
+    r.groups.keys.clear();
+    r.read_from = stored.readable.then_some(summary.id);
+    r.offers =
+        crate::app::state::Offers::from_offers(stored.offers, page_size as usize, stored.readable);
+    r.reopened = Some(summary);
+    super::detail::note_positions(state);
     super::rows::rebuild(state);
     super::navigation::focus(state, Pane::Results)
 }

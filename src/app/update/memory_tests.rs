@@ -79,9 +79,13 @@ fn a_search_is_recorded_before_its_pages_and_they_are_stored_under_it() {
             ..
         }
     )));
-    let mut marks = vec![Change::Same; 20];
-    marks[0] = Change::New;
-    marks[1] = Change::PriceDown { was_fen: 999 };
+    let mut changes = vec![Change::Same; 20];
+    changes[0] = Change::New;
+    changes[1] = Change::PriceDown { was_fen: 999 };
+    let marks = crate::app::msg::StoredPage {
+        changes,
+        firsts: Vec::new(),
+    };
     update(
         &mut s,
         Msg::Page {
@@ -95,7 +99,7 @@ fn a_search_is_recorded_before_its_pages_and_they_are_stored_under_it() {
     assert!(text.contains("searched 3× since 12 Nov"), "{text}");
     assert!(text.contains("1 new since last time"), "{text}");
     assert!(text.contains("1 price changed"), "{text}");
-    assert_eq!(s.results.marks[1], Change::PriceDown { was_fen: 999 });
+    assert_eq!(s.results.mark(1), Change::PriceDown { was_fen: 999 });
 }
 
 #[test]
@@ -283,6 +287,7 @@ fn history_reopens_a_search_from_the_store_and_refreshes_it() {
         Msg::Reopened(Ok(Some(StoredSearch {
             summary: summary(2, "/photos/mug.jpg"),
             offers: (0..40).map(offer).collect(),
+            readable: false,
         }))),
     );
     // No request: rows from the store.
@@ -361,7 +366,7 @@ fn offers_with_the_same_picture_fold_into_one_row_that_opens() {
     );
     s.focus = Pane::Results;
     assert_eq!(s.results.rows.len(), 18);
-    let group = s.results.rows[3];
+    let group = s.results.row(3).unwrap();
     assert_eq!(group.offer, 3);
     assert_eq!(
         group.kind,
@@ -376,8 +381,8 @@ fn offers_with_the_same_picture_fold_into_one_row_that_opens() {
     }
     act(&mut s, Action::ExpandGroup);
     assert_eq!(s.results.rows.len(), 20);
-    assert_eq!(s.results.rows[4].kind, RowKind::Member);
-    assert_eq!(s.results.rows[4].offer, 7);
+    assert_eq!(s.results.row(4).unwrap().kind, RowKind::Member);
+    assert_eq!(s.results.row(4).unwrap().offer, 7);
     act(&mut s, Action::MoveDown);
     assert_eq!(
         s.results.selected().map(|o| o.title.as_str()),
@@ -401,7 +406,7 @@ fn exports_carry_the_users_currency() {
     let fx = act(&mut s, Action::Export);
     assert!(
         matches!(&fx[..], [Effect::Export { offers, currency: Some(c), .. }]
-            if offers.len() == s.results.offers.len() && *c == usd),
+            if offers.len == s.results.offers.len() && *c == usd),
         "{fx:?}"
     );
     act(&mut s, Action::FocusShortlist);

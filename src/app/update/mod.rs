@@ -18,6 +18,7 @@ mod search;
 mod shortlist;
 mod thumbs;
 mod trail;
+mod window;
 
 use super::msg::{Effect, Msg};
 use super::state::{Pane, SearchSource, State};
@@ -88,6 +89,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             result,
             stored,
         } => search::page_reply(state, generation, page, result, stored),
+        Msg::Offers { generation, pages } => {
+            window::loaded(state, generation, pages);
+            Vec::new()
+        }
         Msg::History(result) => history::loaded(state, result),
         Msg::Batch(update) => batch::update(state, update),
         Msg::Reopened(result) => history::reopened(state, result),
@@ -123,6 +128,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Detail { offer_id, result } => detail::arrived(state, offer_id, result),
     };
     fx.extend(detail::sync(state));
+    fx.extend(window::sync(state));
     if let Some(e) = thumbs::sync_thumb(state) {
         fx.push(e);
     }

@@ -2,113 +2,118 @@
 //! picture (one product re-listed by many sellers) folded into one row
 //! "×N sellers, from ¥x" that opens to list them.
 
+use crate::api::Offer;
 use crate::app::group::picture_key;
 use crate::app::msg::Effect;
-use crate::app::state::{Row, RowKind, State};
+use crate::app::state::{RowKind, State};
+use crate::store::GroupFirst;
 
-/// Brings the groups up to date with the offers (only the new ones are
-/// looked at) and lays out the rows, keeping the cursor on its offer.
-pub(super) fn rebuild(state: &mut State) {
+/// Groups a page's offers (first at `start`) as they arrive: by the
+/// store's answer when it recorded the page (`firsts`, one per offer), or
+/// by their picture keys here when it did not.
+pub(super) fn group_page(
+    state: &mut State,
+    start: usize,
+    offers: &[Offer],
+    firsts: Option<&[GroupFirst]>,
+) {
     let r = &mut state.results;
-    if r.groups.grouped > r.offers.len() {
-        r.groups = Default::default();
-    }
-    for i in r.groups.grouped..r.offers.len() {
-        let key = picture_key(&r.offers[i]);
-        match key.as_ref().and_then(|k| r.groups.by_key.get(k).copied()) {
-            Some(g) => r.groups.members[g].push(i),
+    for (i, offer) in offers.iter().enumerate() {
+        let position = start + i;
+        let (first, first_price) = match firsts.and_then(|f| f.get(i)) {
+            Some(f) => (usize::try_from(f.position).unwrap_or(position), f.price),
             None => {
-                let g = r.groups.members.len();
-                r.groups.members.push(vec![i]);
-                if let Some(k) = key {
-                    r.groups.by_key.insert(k, g);
+                let Some(key) = picture_key(offer) else {
+                    continue;
+                };
+                match r.groups.keys.get(&key) {
+                    Some(&first) => {
+                        let price = match first.checked_sub(start) {
+                            Some(j) => offers.get(j).and_then(|o| o.price),
+                            None => r.offers.get(first).and_then(|o| o.price),
+                        };
+                        (first, price)
+                    }
+                    None => {
+                        r.groups.keys.insert(key, position);
+                        continue;
+                    }
                 }
             }
-        }
+        };
+        r.groups.join(position, offer.price, first, first_price);
     }
-    r.groups.grouped = r.offers.len();
+}
 
-    let keep = r.rows.get(r.cursor).map(|row| row.offer);
+/// Lays out the rows from the groups, keeping the cursor on its offer.
+pub(super) fn rebuild(state: &mut State) {
+    let r = &mut state.results;
+    let keep = r.row(r.cursor).map(|row| row.offer);
     r.rows.clear();
+    r.grouped = state.grouping;
+    let n = u32::try_from(r.offers.len()).unwrap_or(u32::MAX);
     if state.grouping {
-        for members in &r.groups.members {
-            let Some((&first, rest)) = members.split_first() else {
-                continue;
-            };
-            if rest.is_empty() {
-                r.rows.push(Row {
-                    offer: first,
-                    kind: RowKind::Single,
-                });
+        for p in 0..n {
+            let position = p as usize;
+            if r.groups.member_of.contains_key(&position) {
                 continue;
             }
-            let open = r.opened.contains(&first);
-            let min_price = members
-                .iter()
-                .filter_map(|&i| r.offers.get(i).and_then(|o| o.price))
-                .min();
-            r.rows.push(Row {
-                offer: first,
-                kind: RowKind::Group {
-                    count: members.len(),
-                    min_price,
-                    open,
-                },
-            });
-            if open {
-                r.rows.extend(rest.iter().map(|&offer| Row {
-                    offer,
-                    kind: RowKind::Member,
-                }));
+            r.rows.push(p);
+            if r.opened.contains(&position)
+                && let Some(g) = r.groups.multi.get(&position)
+            {
+                r.rows.extend(
+                    g.members
+                        .iter()
+                        .skip(1)
+                        .filter_map(|&m| u32::try_from(m).ok()),
+                );
             }
         }
     } else {
-        r.rows.extend((0..r.offers.len()).map(|offer| Row {
-            offer,
-            kind: RowKind::Single,
-        }));
+        r.rows.extend(0..n);
     }
     if state.details.sort_by_unit_cost && state.details.quantity.is_some() {
         sort_by_unit_cost(state);
     }
     let r = &mut state.results;
     r.cursor = keep
-        .and_then(|k| r.rows.iter().position(|row| row.offer == k))
+        .and_then(|k| r.row_of(k))
         .unwrap_or_else(|| r.cursor.min(r.rows.len().saturating_sub(1)));
 }
 
 /// Orders the rows by unit cost at the quantity (see
 /// `DetailsState::sort_key`), a group by its cheapest seller, keeping an
 /// open group's sellers under it and the provider's order among equals.
+/// Offers out of memory sort by what `with_detail` keeps of them.
 fn sort_by_unit_cost(state: &mut State) {
     let r = &mut state.results;
     let details = &state.details;
-    let key_of = |i: usize| {
-        r.offers
-            .get(i)
-            .map_or((u8::MAX, 0), |o| details.sort_key(o))
+    let key_of = |i: usize| match r.offers.get(i) {
+        Some(o) => details.sort_key(o),
+        None => r.with_detail.get(&i).map_or((u8::MAX, 0), |(id, price)| {
+            details.sort_key_of(Some(id), *price)
+        }),
     };
-    let members: std::collections::HashMap<usize, &Vec<usize>> = r
-        .groups
-        .members
-        .iter()
-        .filter_map(|m| Some((*m.first()?, m)))
-        .collect();
-    let mut blocks: Vec<((u8, u64), Vec<Row>)> = Vec::new();
-    for row in r.rows.drain(..) {
+    let mut blocks: Vec<((u8, u64), Vec<u32>)> = Vec::new();
+    for i in 0..r.rows.len() {
+        let Some(row) = r.row(i) else { continue };
+        let p = r.rows[i];
         match row.kind {
             RowKind::Member => match blocks.last_mut() {
-                Some((_, block)) => block.push(row),
-                None => blocks.push((key_of(row.offer), vec![row])),
+                Some((_, block)) => block.push(p),
+                None => blocks.push((key_of(row.offer), vec![p])),
             },
             RowKind::Group { .. } => {
-                let key = members
+                let key = r
+                    .groups
+                    .multi
                     .get(&row.offer)
-                    .and_then(|m| m.iter().map(|&i| key_of(i)).min())
+                    .and_then(|g| g.members.iter().map(|&m| key_of(m)).min())
                     .unwrap_or_else(|| key_of(row.offer));
-                blocks.push((key, vec![row]));
+                blocks.push((key, vec![p]));
             }
-            RowKind::Single => blocks.push((key_of(row.offer), vec![row])),
+            RowKind::Single => blocks.push((key_of(row.offer), vec![p])),
         }
     }
     blocks.sort_by_key(|(key, _)| *key);
@@ -120,11 +125,7 @@ pub(super) fn toggle_grouping(state: &mut State) -> Vec<Effect> {
     rebuild(state);
     super::navigation::scroll_into_view(state);
     let r = &state.results;
-    let groups = r
-        .rows
-        .iter()
-        .filter(|row| matches!(row.kind, RowKind::Group { .. }))
-        .count();
+    let groups = r.groups.multi.len();
     if state.grouping {
         state.set_info(format!(
             "Same picture grouped: {} offers in {} rows ({groups} groups)",
@@ -140,23 +141,24 @@ pub(super) fn toggle_grouping(state: &mut State) -> Vec<Effect> {
 /// Opens the highlighted group (or closes the group of a highlighted seller).
 pub(super) fn expand_group(state: &mut State) -> Vec<Effect> {
     let r = &mut state.results;
-    let Some(row) = r.selected_row().copied() else {
+    let Some(row) = r.selected_row() else {
         return Vec::new();
     };
     let first = match row.kind {
         RowKind::Group { .. } => row.offer,
-        RowKind::Member => r.rows[..r.cursor]
-            .iter()
-            .rev()
-            .find(|x| matches!(x.kind, RowKind::Group { .. }))
-            .map_or(row.offer, |x| x.offer),
+        RowKind::Member => r
+            .groups
+            .member_of
+            .get(&row.offer)
+            .copied()
+            .unwrap_or(row.offer),
         RowKind::Single => return Vec::new(),
     };
     if !r.opened.remove(&first) {
         r.opened.insert(first);
     }
     // The cursor goes to the group's row.
-    if let Some(pos) = r.rows.iter().position(|x| x.offer == first) {
+    if let Some(pos) = r.row_of(first) {
         r.cursor = pos;
     }
     rebuild(state);

@@ -230,10 +230,10 @@ pub(super) fn recorded(
 
 /// "· 5 new · 3 prices changed", from the comparison with the last search
 /// of the same picture.
-fn changes_summary(marks: &[Change]) -> String {
-    let new = marks.iter().filter(|m| **m == Change::New).count();
+fn changes_summary(marks: &std::collections::HashMap<usize, Change>) -> String {
+    let new = marks.values().filter(|m| **m == Change::New).count();
     let moved = marks
-        .iter()
+        .values()
         .filter(|m| matches!(m, Change::PriceUp { .. } | Change::PriceDown { .. }))
         .count();
     let mut out = String::new();
@@ -254,7 +254,7 @@ pub(super) fn page_reply(
     generation: u64,
     page: u32,
     result: Result<crate::api::ResultPage, Failure>,
-    stored: Option<Result<Vec<Change>, String>>,
+    stored: Option<Result<crate::app::msg::StoredPage, String>>,
 ) -> Vec<Effect> {
     let r = &mut state.results;
     if generation != r.generation || r.inflight != Some(page) {
@@ -268,21 +268,44 @@ pub(super) fn page_reply(
             }
             if page == 1 {
                 // The new search's rows replace the ones kept on screen.
-                r.offers.clear();
+                r.offers = Default::default();
+                r.groups = Default::default();
                 r.marks.clear();
+                r.with_detail.clear();
                 r.opened.clear();
                 r.stale = false;
                 r.cursor = 0;
                 r.offset = 0;
+                r.read_from = r.recorded;
             }
-            match stored {
-                Some(Ok(marks)) => r.marks = marks,
-                Some(Err(e)) => r.notes.push(format!("history not saved: {e}")),
-                None => {}
+            let start = r.offers.len();
+            let stored = match stored {
+                Some(Ok(s)) => Some(s),
+                Some(Err(e)) => {
+                    r.notes.push(format!("history not saved: {e}"));
+                    None
+                }
+                None => None,
+            };
+            if let Some(s) = &stored {
+                r.marks.extend(
+                    (start..)
+                        .zip(&s.changes)
+                        .filter(|(_, c)| **c != Change::Same)
+                        .map(|(p, c)| (p, *c)),
+                );
             }
             let was_retry = r.retrying.take() == Some(page);
             let last = p.is_last();
-            r.offers.extend(p.offers);
+            super::rows::group_page(
+                state,
+                start,
+                &p.offers,
+                stored.as_ref().map(|s| s.firsts.as_slice()),
+            );
+            let r = &mut state.results;
+            r.offers
+                .push_page(p.offers, stored.is_some() && r.read_from.is_some());
             r.pages_loaded = page;
             r.total_records = p.total_records.max(r.offers.len() as u64);
             r.total_pages = p.total_pages.max(page);
@@ -295,6 +318,7 @@ pub(super) fn page_reply(
                 r.subjects = p.subjects;
             }
             let notes = std::mem::take(&mut r.notes);
+            super::detail::note_positions(state);
             super::rows::rebuild(state);
             let r = &mut state.results;
             if page == 1 {
@@ -370,8 +394,16 @@ pub(super) fn maybe_fetch(state: &mut State) -> Option<Effect> {
         image,
         params: r.params.clone(),
         page,
+        first: first_position(r, page),
         record: r.recorded,
     })
+}
+
+/// The position page `page`'s first offer takes: after the loaded pages,
+/// or 0 for a new search's first page (the rows on screen then are the
+/// search before's).
+fn first_position(r: &crate::app::state::ResultsState, page: u32) -> u64 {
+    if page <= 1 { 0 } else { r.offers.len() as u64 }
 }
 
 pub(super) fn retry(state: &mut State) -> Vec<Effect> {
@@ -392,6 +424,7 @@ pub(super) fn retry(state: &mut State) -> Vec<Effect> {
                 image,
                 params: state.results.params.clone(),
                 page,
+                first: first_position(&state.results, page),
                 record: state.results.recorded,
             }]
         }

@@ -741,7 +741,7 @@ fn copy_and_open_link() {
         [Effect::OpenLink(_)]
     ));
     assert!(
-        matches!(act(&mut s, Action::Export).as_slice(), [Effect::Export { offers, .. }] if offers.len() == 20)
+        matches!(act(&mut s, Action::Export).as_slice(), [Effect::Export { offers, .. }] if offers.len == 20)
     );
 }
 
@@ -843,3 +843,5 @@ mod memory;
 mod crop;
 #[path = "detail_tests.rs"]
 mod detail;
+#[path = "window_tests.rs"]
+mod window;

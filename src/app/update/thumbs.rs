@@ -81,7 +81,7 @@ fn prefetch_window(state: &State) -> Vec<ThumbKey> {
         let Some(url) = results
             .rows
             .get(i)
-            .and_then(|row| results.offers.get(row.offer))
+            .and_then(|&p| results.offers.get(p as usize))
             .and_then(|o| o.thumbnail_url())
         else {
             continue;

@@ -15,6 +15,8 @@ pub(super) fn push_crumb(state: &mut State) {
     if old.source.is_none() && old.reopened.is_none() {
         return;
     }
+    // Set aside, its rows are read back from the store when shown again.
+    old.offers.release();
     if old.busy() {
         old.failed = match (&old.phase, old.inflight) {
             (Phase::Loading, Some(page)) => Some(Failed::Page(page)),
