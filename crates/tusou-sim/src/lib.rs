@@ -235,6 +235,8 @@ struct SimState {
     max_results: usize,
     base_url: String,
     catalog: OnceCell<Arc<Catalog>>,
+    /// The last few queries' hits, so paging through one ranks it once.
+    ranks: catalog::RankCache,
     faults: Mutex<FaultState>,
     uploads: Mutex<LruCache<String, Arc<Uploaded>>>,
     images: Mutex<LruCache<String, Bytes>>,
@@ -508,6 +510,7 @@ pub async fn spawn(config: SimConfig, addr: SocketAddr) -> anyhow::Result<SimHan
         max_results: config.max_results.max(1),
         base_url: base_url.clone(),
         catalog: OnceCell::new(),
+        ranks: catalog::RankCache::new(),
         faults: Mutex::new(FaultState::new(config.faults)),
         uploads: Mutex::new(LruCache::new(capacity(MAX_UPLOADS))),
         images: Mutex::new(LruCache::new(capacity(MAX_CACHED_IMAGES))),

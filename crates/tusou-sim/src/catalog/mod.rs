@@ -21,7 +21,8 @@ mod offer;
 mod tests;
 mod vocab;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 
 use crate::artwork::{self, Art};
 use crate::similarity::{Descriptor, SHAPE_SIDE};
@@ -135,7 +136,7 @@ impl Catalog {
             let o = &self.offers[i];
             (q.prefer != Some(o.offer_id), o.is_relisting(), o.offer_id)
         };
-        hits.sort_by(|a, b| a.0.total_cmp(&b.0).then(key(a.1).cmp(&key(b.1))));
+        hits.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| key(a.1).cmp(&key(b.1))));
         if let Some(&(best, i)) = hits.first()
             && best < SAME_PICTURE
         {
@@ -160,6 +161,36 @@ impl Catalog {
         q: &SearchQuery<'_>,
         max_results: usize,
     ) -> (u64, Vec<&CatalogOffer>) {
+        let hits = self.hits(q, max_results);
+        (hits.len() as u64, self.page(&hits, q))
+    }
+
+    /// [`Catalog::search_capped`], taking the query's hits from `cache`
+    /// when an earlier page of the same query put them there (and putting
+    /// them there otherwise), so paging through a query ranks it once. The
+    /// answer is the same either way. `cache` must only ever be used with
+    /// this catalog.
+    pub fn search_cached(
+        &self,
+        q: &SearchQuery<'_>,
+        max_results: usize,
+        cache: &RankCache,
+    ) -> (u64, Vec<&CatalogOffer>) {
+        let key = RankKey::of(q, max_results);
+        let hits = match cache.get(&key) {
+            Some(hits) => hits,
+            None => {
+                let hits: Arc<[usize]> = self.hits(q, max_results).into();
+                cache.put(key, Arc::clone(&hits));
+                hits
+            }
+        };
+        (hits.len() as u64, self.page(&hits, q))
+    }
+
+    /// Every hit of a query in the order its pages show them: ranked, cut
+    /// to `max_results`, then sorted if the query asks so.
+    fn hits(&self, q: &SearchQuery<'_>, max_results: usize) -> Vec<usize> {
         let mut hits = self.rank(q);
         hits.truncate(max_results.max(1));
         if let Some(sort) = q.sort {
@@ -180,17 +211,101 @@ impl Catalog {
                 }
             });
         }
-        let total = hits.len() as u64;
+        hits.into_iter().map(|(_, i)| i).collect()
+    }
+
+    /// The offers of the page the query asks for.
+    fn page(&self, hits: &[usize], q: &SearchQuery<'_>) -> Vec<&CatalogOffer> {
         let start = q.begin_page.saturating_sub(1).saturating_mul(q.page_size);
-        let page = usize::try_from(start)
+        usize::try_from(start)
             .ok()
             .and_then(|s| hits.get(s..))
             .unwrap_or(&[])
             .iter()
             .take(usize::try_from(q.page_size).unwrap_or(usize::MAX))
-            .map(|&(_, i)| &self.offers[i])
-            .collect();
-        (total, page)
+            .map(|&i| &self.offers[i])
+            .collect()
+    }
+}
+
+/// Ranked queries kept by a [`RankCache`]: a 110,000-offer catalog's hit
+/// list is under 1 MB.
+pub const RANK_CACHE_ENTRIES: usize = 4;
+
+/// Everything that decides a query's hits and their order: all of the
+/// query but the page asked for.
+#[derive(Clone, PartialEq)]
+struct RankKey {
+    descriptor: Descriptor,
+    price_start: Option<Price>,
+    price_end: Option<Price>,
+    filters: Vec<FilterFlag>,
+    sort: Option<Sort>,
+    category_id: Option<u64>,
+    prefer: Option<u64>,
+    max_results: usize,
+}
+
+impl RankKey {
+    fn of(q: &SearchQuery<'_>, max_results: usize) -> RankKey {
+        RankKey {
+            descriptor: q.descriptor.clone(),
+            price_start: q.price_start,
+            price_end: q.price_end,
+            filters: q.filters.clone(),
+            sort: q.sort,
+            category_id: q.category_id,
+            prefer: q.prefer,
+            max_results,
+        }
+    }
+}
+
+/// The hit lists of the last few queries ([`RANK_CACHE_ENTRIES`]), newest
+/// first; a query asked again moves to the front, and a new one pushes out
+/// the one asked longest ago. Descriptors are compared by value, so a
+/// picture whose descriptor holds a NaN is never found (and ranked anew).
+pub struct RankCache {
+    entries: Mutex<VecDeque<(RankKey, Arc<[usize]>)>>,
+}
+
+impl Default for RankCache {
+    fn default() -> Self {
+        RankCache::new()
+    }
+}
+
+impl RankCache {
+    pub fn new() -> RankCache {
+        RankCache {
+            entries: Mutex::new(VecDeque::with_capacity(RANK_CACHE_ENTRIES)),
+        }
+    }
+
+    /// Queries held.
+    pub fn len(&self) -> usize {
+        crate::lock(&self.entries).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn get(&self, key: &RankKey) -> Option<Arc<[usize]>> {
+        let mut entries = crate::lock(&self.entries);
+        let at = entries.iter().position(|(k, _)| k == key)?;
+        let entry = entries.remove(at)?;
+        let hits = Arc::clone(&entry.1);
+        entries.push_front(entry);
+        Some(hits)
+    }
+
+    fn put(&self, key: RankKey, hits: Arc<[usize]>) {
+        let mut entries = crate::lock(&self.entries);
+        // Two requests of one query may both have ranked it.
+        entries.retain(|(k, _)| *k != key);
+        entries.push_front((key, hits));
+        entries.truncate(RANK_CACHE_ENTRIES);
     }
 }
 

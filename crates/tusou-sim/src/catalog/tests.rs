@@ -96,6 +96,140 @@ fn total_is_capped() {
     assert_eq!(cat.search(&q(&d)).0, MAX_RESULTS as u64);
 }
 
+fn ids(rows: &[&CatalogOffer]) -> Vec<u64> {
+    rows.iter().map(|o| o.offer_id).collect()
+}
+
+/// Every page of every query answers the same from the cache as ranked
+/// afresh: the first page (which fills the cache), later pages (which read
+/// it) and pages past the end.
+#[test]
+fn cached_pages_equal_freshly_ranked_pages() {
+    let cat = Catalog::build(5, 1500);
+    let d = cat.descriptors[17].clone();
+    let by_price = |order| Sort {
+        field: SortField::Price,
+        order,
+    };
+    let mut queries = Vec::new();
+    queries.push((q(&d), MAX_RESULTS));
+    queries.push((q(&d), 300));
+    let mut sorted = q(&d);
+    sorted.sort = Some(by_price(SortOrder::Asc));
+    queries.push((sorted, 400));
+    let mut sorted = q(&d);
+    sorted.sort = Some(Sort {
+        field: SortField::MonthSold,
+        order: SortOrder::Desc,
+    });
+    sorted.price_start = Some(Price(500));
+    sorted.price_end = Some(Price(5000));
+    queries.push((sorted, MAX_RESULTS));
+    let mut filtered = q(&d);
+    filtered.filters = vec![FilterFlag::ShipIn48Hours, FilterFlag::IsOnePsale];
+    queries.push((filtered, MAX_RESULTS));
+    let mut category = q(&d);
+    category.category_id = Some(cat.offers[17].category_id);
+    queries.push((category, MAX_RESULTS));
+    // By address: that listing first among those showing its picture.
+    let copied = cat
+        .offers
+        .iter()
+        .find(|o| o.is_relisting() && cat.get(o.group).is_some_and(|f| o.is_copy_of(f)))
+        .expect("a copied picture");
+    let dc = cat
+        .descriptor(copied.offer_id)
+        .cloned()
+        .expect("descriptor");
+    let mut by_address = q(&dc);
+    by_address.prefer = Some(copied.offer_id);
+    queries.push((by_address, MAX_RESULTS));
+
+    let cache = RankCache::new();
+    for (query, max) in &mut queries {
+        for page_size in [50, 7] {
+            query.page_size = page_size;
+            let pages = cat.search_capped(query, *max).0.div_ceil(page_size);
+            assert!(pages >= 2, "{pages}");
+            for page in [1, 2, pages / 2, pages, pages + 1, u64::MAX] {
+                query.begin_page = page;
+                let (total, fresh) = cat.search_capped(query, *max);
+                for _ in 0..2 {
+                    let (t, cached) = cat.search_cached(query, *max, &cache);
+                    assert_eq!(t, total);
+                    assert_eq!(ids(&cached), ids(&fresh), "page {page} of {page_size}");
+                }
+            }
+        }
+    }
+    assert_eq!(cache.len(), RANK_CACHE_ENTRIES);
+}
+
+/// Queries that differ in anything but the page have entries of their
+/// own; the cache holds a few and forgets the one asked longest ago.
+#[test]
+fn differing_queries_do_not_share_a_cache_entry() {
+    let cat = Catalog::build(5, 1500);
+    let d = cat.descriptors[3].clone();
+    let other = cat.descriptors[900].clone();
+    let cache = RankCache::new();
+    let plain = q(&d);
+    let first = ids(&cat.search_cached(&plain, MAX_RESULTS, &cache).1);
+    assert_eq!(cache.len(), 1);
+    // Another page, another page size: the same entry.
+    let mut later = q(&d);
+    later.begin_page = 3;
+    later.page_size = 20;
+    cat.search_cached(&later, MAX_RESULTS, &cache);
+    assert_eq!(cache.len(), 1);
+
+    let mut asc = q(&d);
+    asc.sort = Some(Sort {
+        field: SortField::Price,
+        order: SortOrder::Asc,
+    });
+    let mut desc = q(&d);
+    desc.sort = Some(Sort {
+        field: SortField::Price,
+        order: SortOrder::Desc,
+    });
+    let mut flagged = q(&d);
+    flagged.filters = vec![FilterFlag::CertifiedFactory];
+    let mut cheap = q(&d);
+    cheap.price_end = Some(Price(800));
+    let mut preferred = q(&d);
+    preferred.prefer = Some(cat.offers[3].offer_id);
+    let variants: Vec<(&SearchQuery<'_>, usize)> = vec![
+        (&asc, MAX_RESULTS),
+        (&desc, MAX_RESULTS),
+        (&flagged, MAX_RESULTS),
+        (&cheap, MAX_RESULTS),
+        (&plain, 100),
+        (&preferred, MAX_RESULTS),
+    ];
+    for (variant, max) in variants {
+        // Asked right after the plain query, so a shared entry would show.
+        let (plain_total, plain_rows) = cat.search_cached(&plain, MAX_RESULTS, &cache);
+        assert_eq!(ids(&plain_rows), first);
+        let (total, fresh) = cat.search_capped(variant, max);
+        let (t, cached) = cat.search_cached(variant, max, &cache);
+        assert_eq!((t, ids(&cached)), (total, ids(&fresh)));
+        if variant.prefer.is_none() {
+            assert!(
+                t != plain_total || ids(&cached) != first,
+                "the variant must answer differently for this check to mean anything"
+            );
+        }
+        assert!(cache.len() <= RANK_CACHE_ENTRIES);
+    }
+    assert_eq!(cache.len(), RANK_CACHE_ENTRIES);
+    // Another picture is another query.
+    let (t, fresh) = cat.search_capped(&q(&other), MAX_RESULTS);
+    let (tc, cached) = cat.search_cached(&q(&other), MAX_RESULTS, &cache);
+    assert_eq!((tc, ids(&cached)), (t, ids(&fresh)));
+    assert_ne!(ids(&cached), first);
+}
+
 #[test]
 fn reencoded_catalog_image_ranks_itself_first() {
     let cat = Catalog::build(42, 2400);

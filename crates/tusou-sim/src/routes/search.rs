@@ -125,7 +125,7 @@ pub(super) async fn search(
         category_id: params.category_id,
         prefer,
     };
-    let (total, rows) = catalog.search_capped(&query, state.max_results);
+    let (total, rows) = catalog.search_cached(&query, state.max_results, &state.ranks);
     fn page<T: Serialize>(
         total: u64,
         p: &Params,
