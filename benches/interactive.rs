@@ -240,15 +240,14 @@ fn http_body_len(base_url: &str, path: &str) -> usize {
 }
 
 /// Issue 13 figure 4: peak RSS of a TUI session with 1,000 and with
-/// 10,000 offers loaded (half-block pictures, simulator in its own process
-/// so the figure is the app's own memory); `BENCH_FLAT_OFFERS=100000` adds
-/// a 100,000-offer session (2,000 pages: over ten minutes here, most of it
-/// the simulator ranking a 110,000-offer catalog per page).
+/// 100,000 offers loaded (2,000 pages of 50; half-block pictures, the
+/// simulator in its own process so the figure is the app's own memory).
+/// `BENCH_FLAT_OFFERS=N` sets the big session's size.
 fn flat_memory() {
     let big: u64 = std::env::var("BENCH_FLAT_OFFERS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
+        .unwrap_or(100_000);
     let catalog = (big + big / 10).to_string();
     let sim = ExternalSim::start_with(&[
         "--catalog-size",

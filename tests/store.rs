@@ -44,7 +44,7 @@ fn kept(dir: &Path, prefix: &str) -> Vec<PathBuf> {
 }
 
 /// The schema version this tusou writes.
-const LATEST: i64 = 5;
+const LATEST: i64 = 6;
 
 const TABLES: [&str; 9] = [
     "batch_items",
@@ -406,6 +406,11 @@ fn every_older_version_migrates_to_the_latest() {
         // v4: the batch tables are there and empty.
         assert!(store.jobs(10).unwrap().is_empty(), "v{version}");
         assert_eq!(loaded.offers[0].price, Some(Price(price)), "v{version}");
+        // v6: the old rows are numbered, and read back by position.
+        assert!(loaded.readable, "v{version}");
+        let at = store.offers_at(search.id, 0..1).unwrap();
+        assert_eq!(at.len(), 1, "v{version}");
+        assert_eq!(at[0].1.price, Some(Price(price)), "v{version}");
         // v5: details are kept and read back.
         assert_eq!(store.detail("dajisaas", "1").unwrap(), None, "v{version}");
         let detail =

@@ -42,11 +42,7 @@ pub(super) fn sync(state: &mut State) -> Option<Effect> {
 }
 
 /// Pages read back from the store.
-pub(super) fn loaded(
-    state: &mut State,
-    generation: u64,
-    pages: Vec<crate::app::msg::PageRead>,
-) {
+pub(super) fn loaded(state: &mut State, generation: u64, pages: Vec<crate::app::msg::PageRead>) {
     let r = &mut state.results;
     if generation != r.generation {
         return;
