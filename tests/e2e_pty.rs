@@ -108,7 +108,12 @@ fn start_with(
         })
         .expect("open a pty");
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_tusou"));
-    cmd.args(["--demo", "--demo-latency-ms", "300"]);
+    // 300 ms per request unless the test sets its own.
+    let latency = env
+        .iter()
+        .find(|(name, _)| *name == "TUSOU_DEMO_LATENCY_MS")
+        .map_or("300", |(_, ms)| *ms);
+    cmd.args(["--demo", "--demo-latency-ms", latency]);
     cmd.arg(dir);
     cmd.cwd(dir);
     cmd.env("TUSOU_CONFIG_DIR", config);
@@ -828,6 +833,44 @@ fn crop_to_the_second_detected_product_finds_it_first() {
             && rows.get(1).is_some_and(|r| r.contains(&second))
     });
 
+    app.send(b"q");
+    assert_exits_restored(&mut app);
+}
+
+/// Past a dozen pages the first rows leave memory; going back to the top
+/// reads them back from the history, the same rows as before.
+#[test]
+fn rows_far_above_come_back_from_the_history() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = tempfile::tempdir().expect("tempdir");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let export = tempfile::tempdir().expect("tempdir");
+    write_catalog_picture(dir.path());
+    let mut app = start_with(
+        dir.path(),
+        config.path(),
+        cache.path(),
+        export.path(),
+        &[("TUSOU_DEMO_LATENCY_MS", "20")],
+    );
+    app.wait_for("the picker", |a| a.screen().contains("product.jpg"));
+    app.send(b"\r");
+    app.wait_for("page 1", |a| {
+        progress(&a.screen()).is_some_and(|(n, _)| n >= 20)
+    });
+    let first_rows: Vec<String> = app.results_rows().into_iter().take(5).collect();
+    // 16 pages of 20: more than memory keeps.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while progress(&app.screen()).is_none_or(|(n, _)| n < 320) {
+        assert!(Instant::now() < deadline, "pages did not come");
+        app.send(b"G");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    app.send(b"g");
+    app.wait_for("the first rows again", |a| {
+        let rows: Vec<String> = a.results_rows().into_iter().take(5).collect();
+        rows == first_rows
+    });
     app.send(b"q");
     assert_exits_restored(&mut app);
 }
