@@ -2,7 +2,7 @@
 //! typed, grouped and marked results, breadcrumbs.
 
 use super::*;
-use crate::app::state::{Crumb, Group, NoteEdit, Pane, ResultsState, StoreStatus};
+use crate::app::state::{Crumb, NoteEdit, Pane, ResultsState, StoreStatus};
 use crate::store::{Change, OfferRef, SearchId, SearchSummary, ShortlistEntry, Status, Store};
 use tui_input::Input;
 
@@ -117,21 +117,9 @@ fn grouped_results_with_stars_and_changes() {
     with_results(&mut s, 1, 35);
     let r = &mut s.results;
     // Offers 1, 5 and 9 show one picture (opened), 2 and 19 another.
-    r.groups.multi.insert(
-        1,
-        Group {
-            members: vec![1, 5, 9],
-            min_price: Some(Price(1450)),
-        },
-    );
-    r.groups.multi.insert(
-        2,
-        Group {
-            members: vec![2, 19],
-            min_price: Some(Price(1899)),
-        },
-    );
-    r.groups.member_of.extend([(5, 1), (9, 1), (19, 2)]);
+    r.groups.join(5, Some(Price(1450)), 1, Some(Price(1500)));
+    r.groups.join(9, Some(Price(1600)), 1, Some(Price(1500)));
+    r.groups.join(19, Some(Price(1899)), 2, Some(Price(1999)));
     r.opened.insert(1);
     r.grouped = true;
     r.rows = vec![0, 1, 5, 9, 2];

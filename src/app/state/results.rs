@@ -20,23 +20,25 @@ pub struct Row {
 }
 
 /// Offers with the same picture (one product, many sellers), grouped as
-/// pages arrive. Only groups of two or more are kept: an offer alone costs
-/// nothing here.
+/// pages arrive. Compact, since a search may list 100,000 offers: an offer
+/// alone costs nothing here, a grouped one 8 bytes, a group 16.
 #[derive(Debug, Default, Clone)]
 pub struct Groups {
-    /// Groups by their first offer's position.
-    pub multi: HashMap<usize, Group>,
-    /// Each grouped offer after the first: its group's first position.
-    pub member_of: HashMap<usize, usize>,
+    /// Each grouped offer after its group's first: (position, the first's
+    /// position), ascending by position.
+    members: Vec<(u32, u32)>,
+    /// Groups by their first offer's position: (offers in it, the cheapest
+    /// price in fen, `u64::MAX` when none has a price).
+    multi: HashMap<u32, (u32, u64)>,
     /// Picture keys of offers grouped here rather than by the store (pages
     /// the store does not hold): the first position showing each.
     pub keys: HashMap<String, usize>,
 }
 
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+/// A group of two or more offers showing one picture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Group {
-    /// Positions, ascending, the first included.
-    pub members: Vec<usize>,
+    pub count: usize,
     /// The cheapest member's price.
     pub min_price: Option<Price>,
 }
@@ -52,19 +54,62 @@ impl Groups {
         first: usize,
         first_price: Option<Price>,
     ) {
-        if first >= position {
+        let (Ok(at), Ok(first)) = (u32::try_from(position), u32::try_from(first)) else {
+            return;
+        };
+        if first >= at || self.first_of(position).is_some() {
             return;
         }
-        let group = self.multi.entry(first).or_insert_with(|| Group {
-            members: vec![first],
-            min_price: first_price,
-        });
-        group.members.push(position);
-        group.min_price = match (group.min_price, price) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        self.member_of.insert(position, first);
+        let fen = |p: Option<Price>| p.map_or(u64::MAX, |p| p.fen());
+        let group = self.multi.entry(first).or_insert((1, fen(first_price)));
+        group.0 += 1;
+        group.1 = group.1.min(fen(price));
+        // Pages arrive in order: almost always a push.
+        let i = self.members.partition_point(|(p, _)| *p < at);
+        self.members.insert(i, (at, first));
+    }
+
+    /// The group whose first offer is at `first`.
+    pub fn group(&self, first: usize) -> Option<Group> {
+        let (count, fen) = *self.multi.get(&u32::try_from(first).ok()?)?;
+        Some(Group {
+            count: count as usize,
+            min_price: (fen != u64::MAX).then_some(Price(fen)),
+        })
+    }
+
+    /// The first offer of the group the offer at `position` is listed under
+    /// (`None` for an offer alone or a group's first).
+    pub fn first_of(&self, position: usize) -> Option<usize> {
+        let at = u32::try_from(position).ok()?;
+        let i = self.members.binary_search_by_key(&at, |(p, _)| *p).ok()?;
+        self.members.get(i).map(|(_, f)| *f as usize)
+    }
+
+    /// The offers of the group first at `first`, ascending, the first included.
+    pub fn members(&self, first: usize) -> Vec<usize> {
+        let mut all = vec![first];
+        all.extend(
+            self.members
+                .iter()
+                .filter(|(_, f)| *f as usize == first)
+                .map(|(p, _)| *p as usize),
+        );
+        all
+    }
+
+    /// Grouped offers after their group's first, ascending.
+    pub fn listed_under(&self) -> impl Iterator<Item = usize> + '_ {
+        self.members.iter().map(|(p, _)| *p as usize)
+    }
+
+    /// Groups of two or more.
+    pub fn len(&self) -> usize {
+        self.multi.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.multi.is_empty()
     }
 }
 
@@ -210,13 +255,13 @@ impl ResultsState {
         let offer = *self.rows.get(i)? as usize;
         let kind = if !self.grouped {
             RowKind::Single
-        } else if let Some(g) = self.groups.multi.get(&offer) {
+        } else if let Some(g) = self.groups.group(offer) {
             RowKind::Group {
-                count: g.members.len(),
+                count: g.count,
                 min_price: g.min_price,
                 open: self.opened.contains(&offer),
             }
-        } else if self.groups.member_of.contains_key(&offer) {
+        } else if self.groups.first_of(offer).is_some() {
             RowKind::Member
         } else {
             RowKind::Single

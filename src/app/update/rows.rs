@@ -53,20 +53,21 @@ pub(super) fn rebuild(state: &mut State) {
     r.grouped = state.grouping;
     let n = u32::try_from(r.offers.len()).unwrap_or(u32::MAX);
     if state.grouping {
+        // Both ascending: one walk over the positions and the grouped ones.
+        let mut under = r.groups.listed_under().peekable();
         for p in 0..n {
             let position = p as usize;
-            if r.groups.member_of.contains_key(&position) {
+            if under.next_if_eq(&position).is_some() {
                 continue;
             }
             r.rows.push(p);
-            if r.opened.contains(&position)
-                && let Some(g) = r.groups.multi.get(&position)
-            {
+            if r.opened.contains(&position) && r.groups.group(position).is_some() {
                 r.rows.extend(
-                    g.members
-                        .iter()
+                    r.groups
+                        .members(position)
+                        .into_iter()
                         .skip(1)
-                        .filter_map(|&m| u32::try_from(m).ok()),
+                        .filter_map(|m| u32::try_from(m).ok()),
                 );
             }
         }
@@ -107,9 +108,10 @@ fn sort_by_unit_cost(state: &mut State) {
             RowKind::Group { .. } => {
                 let key = r
                     .groups
-                    .multi
-                    .get(&row.offer)
-                    .and_then(|g| g.members.iter().map(|&m| key_of(m)).min())
+                    .members(row.offer)
+                    .into_iter()
+                    .map(key_of)
+                    .min()
                     .unwrap_or_else(|| key_of(row.offer));
                 blocks.push((key, vec![p]));
             }
@@ -125,7 +127,7 @@ pub(super) fn toggle_grouping(state: &mut State) -> Vec<Effect> {
     rebuild(state);
     super::navigation::scroll_into_view(state);
     let r = &state.results;
-    let groups = r.groups.multi.len();
+    let groups = r.groups.len();
     if state.grouping {
         state.set_info(format!(
             "Same picture grouped: {} offers in {} rows ({groups} groups)",
@@ -146,12 +148,7 @@ pub(super) fn expand_group(state: &mut State) -> Vec<Effect> {
     };
     let first = match row.kind {
         RowKind::Group { .. } => row.offer,
-        RowKind::Member => r
-            .groups
-            .member_of
-            .get(&row.offer)
-            .copied()
-            .unwrap_or(row.offer),
+        RowKind::Member => r.groups.first_of(row.offer).unwrap_or(row.offer),
         RowKind::Single => return Vec::new(),
     };
     if !r.opened.remove(&first) {
