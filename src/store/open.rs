@@ -122,9 +122,9 @@ pub(crate) fn connect(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
     // SQLite's page cache (2 MiB by default) fills as the history grows;
-    // 512 KiB holds the indexes a page read or write walks, and the
+    // 256 KiB holds the index pages a page read or write walks, and the
     // system's file cache holds the rest. Negative: KiB, not pages.
-    conn.pragma_update(None, "cache_size", -512)?;
+    conn.pragma_update(None, "cache_size", -256)?;
     schema::migrate(&mut conn)?;
     Ok(conn)
 }
