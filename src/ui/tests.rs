@@ -441,3 +441,22 @@ mod memory;
 mod crop;
 #[path = "tests_detail.rs"]
 mod detail;
+
+#[test]
+fn rows_out_of_memory_show_as_being_read() {
+    let mut s = base();
+    resize(&mut s, 80, 24);
+    with_results(&mut s, 1, 35);
+    let many: Vec<Offer> = (0..400).map(offer).collect();
+    let mut offers = crate::app::state::Offers::from_offers(many, 20, true);
+    // Only the last page stays; the first is being read back.
+    offers.evict(&[19].into(), 1);
+    offers.mark_loading(&[0]);
+    s.results.offers = offers;
+    s.results.rows = (0..400).collect();
+    s.results.cursor = 0;
+    s.results.offset = 0;
+    let screen = snap(&s, 80, 24);
+    assert!(screen.contains("  …"), "{screen}");
+    assert!(!screen.contains("Item 0"), "{screen}");
+}
