@@ -17,11 +17,10 @@ pub(super) fn sync(state: &mut State) -> Option<Effect> {
     }
     let from = r.offset.min(r.cursor).saturating_sub(screen);
     let to = r.offset.max(r.cursor).saturating_add(2 * screen);
-    let wanted: BTreeSet<usize> = r
-        .rows
+    // A slice, not a walk from the top: this runs after every message.
+    let near = r.rows.get(from..to.min(r.rows.len())).unwrap_or(&[]);
+    let wanted: BTreeSet<usize> = near
         .iter()
-        .take(to)
-        .skip(from)
         .filter_map(|&p| r.offers.page_of(p as usize))
         .collect();
     r.offers.evict(&wanted, CACHED_PAGES.max(wanted.len()));
