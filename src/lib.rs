@@ -17,6 +17,7 @@ pub(crate) mod config;
 pub mod doctor;
 pub(crate) mod event_loop;
 pub(crate) mod export;
+pub mod fs;
 pub mod headless;
 pub mod image;
 pub mod interactive;

@@ -205,63 +205,53 @@ mod tests {
     }
 }
 
-/// (year, month 1–12, day 1–31) of a Unix time, in UTC: Howard Hinnant's
-/// days-to-civil algorithm.
-pub(crate) fn civil_date(unix: i64) -> (i64, u32, u32) {
-    let z = unix.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+/// A Unix time formatted in UTC (jiff's strftime); `?` outside jiff's range
+/// of years (−9999 to 9999), which no stored time reaches.
+fn utc_format(unix: i64, format: &str) -> String {
+    jiff::Timestamp::from_second(unix)
+        .map(|t| t.strftime(format).to_string())
+        .unwrap_or_else(|_| "?".to_string())
 }
 
 /// A Unix time as "2026-11-23 14:02", in UTC.
 pub fn utc_minute(unix: i64) -> String {
-    let (year, month, day) = civil_date(unix);
-    let minutes = unix.rem_euclid(86_400) / 60;
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
-        minutes / 60,
-        minutes % 60
-    )
+    utc_format(unix, "%Y-%m-%d %H:%M")
 }
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+/// A Unix time as "2026-11-23", in UTC.
+pub(crate) fn utc_day(unix: i64) -> String {
+    utc_format(unix, "%Y-%m-%d")
+}
 
 /// "12 Nov" (UTC).
 pub(crate) fn day_month(unix: i64) -> String {
-    let (_, month, day) = civil_date(unix);
-    let month = MONTHS.get(month as usize - 1).copied().unwrap_or("?");
-    format!("{day} {month}")
+    utc_format(unix, "%-d %b")
 }
 
 /// "12 Nov 2026 14:02" (UTC).
 pub(crate) fn date_time(unix: i64) -> String {
-    let (year, _, _) = civil_date(unix);
-    let secs = unix.rem_euclid(86_400);
-    format!(
-        "{} {year} {:02}:{:02}",
-        day_month(unix),
-        secs / 3600,
-        secs % 3600 / 60
-    )
+    utc_format(unix, "%-d %b %Y %H:%M")
+}
+
+/// "20231114-221320" (UTC): a time in a file name, sorting by time.
+pub fn file_stamp(t: std::time::SystemTime) -> String {
+    let secs = t
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    utc_format(secs, "%Y%m%d-%H%M%S")
 }
 
 #[cfg(test)]
 mod date_tests {
     #[test]
     fn dates_in_utc() {
-        assert_eq!(super::civil_date(0), (1970, 1, 1));
+        assert_eq!(super::utc_day(0), "1970-01-01");
         assert_eq!(super::date_time(1_700_000_000), "14 Nov 2023 22:13");
         assert_eq!(super::day_month(951_782_400), "29 Feb");
-        assert_eq!(super::civil_date(-86_400), (1969, 12, 31));
+        assert_eq!(super::utc_day(-86_400), "1969-12-31");
+        let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+        assert_eq!(super::file_stamp(t), "20231114-221320");
+        assert_eq!(super::file_stamp(std::time::UNIX_EPOCH), "19700101-000000");
         assert_eq!(super::utc_minute(-60), "1969-12-31 23:59");
         assert_eq!(
             super::utc_minute(1_731_369_600 + 14 * 3600 + 2 * 60 + 59),

@@ -124,7 +124,7 @@ pub(crate) struct LegacyEntry {
 
 /// The entries of the JSON cache at `path`, or why it cannot be read.
 pub(crate) fn read_legacy(path: &Path) -> Result<Vec<LegacyEntry>, String> {
-    let bytes = crate::image::read_file_capped(path, MAX_FILE_BYTES).map_err(|e| e.to_string())?;
+    let bytes = crate::fs::read_file_capped(path, MAX_FILE_BYTES).map_err(|e| e.to_string())?;
     let file: CacheFile = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
     Ok(file
         .scopes

@@ -201,7 +201,7 @@ async fn fill_thumbnails(input: &mut SheetInput, client: &Client, cache: Option<
 async fn thumbnail(client: &Client, url: &str, cache: Option<&Path>) -> Option<Vec<u8>> {
     let file = cache.map(|dir| dir.join(format!("{}.jpg", crate::text::hex(&Md5::digest(url)))));
     if let Some(f) = &file
-        && let Ok(bytes) = crate::image::read::read_file_capped(f, MAX_PICTURE_BYTES as u64)
+        && let Ok(bytes) = crate::fs::read_file_capped(f, MAX_PICTURE_BYTES as u64)
     {
         return Some(bytes);
     }

@@ -4,7 +4,7 @@
 //! into the sheet beside each photo.
 
 use crate::image::looks_like_image;
-use crate::image::read::{read_text_capped, shown};
+use crate::fs::{read_text_capped, shown};
 use std::path::{Path, PathBuf};
 
 /// Photos one job takes at most.

@@ -60,8 +60,7 @@ pub fn default_out(dir: &Path) -> std::path::PathBuf {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    let (y, m, d) = crate::text::civil_date(now);
-    let stem = format!("tusou-batch-{y:04}-{m:02}-{d:02}");
+    let stem = format!("tusou-batch-{}", crate::text::utc_day(now));
     let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     (0..1000)
         .map(|i| {

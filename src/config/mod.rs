@@ -22,7 +22,7 @@ use crate::api::{
     ClientSettings, DajiSaasSettings, ProviderKind, ProviderSettings, RetryPolicy,
     SignedHeaderSettings,
 };
-use crate::image::read::{ReadError, shown};
+use crate::fs::{ReadError, shown};
 use crate::text::sanitize;
 use file::parse_file;
 use paths::permission_warning;
@@ -133,7 +133,7 @@ impl Config {
                 }
                 // Capped, regular files only: a FIFO or /dev/zero named as
                 // the config cannot hang or exhaust memory.
-                let text = crate::image::read_text_capped(p, crate::image::MAX_TEXT_FILE_BYTES)?;
+                let text = crate::fs::read_text_capped(p, crate::fs::MAX_TEXT_FILE_BYTES)?;
                 Some(parse_file(&text, p)?)
             }
             _ => None,

@@ -1,7 +1,7 @@
 //! Where tusou's files live (config, data, cache, exports), from the environment
 //! or the platform's directories, and the permission check of the config file.
 
-use crate::image::read::shown;
+use crate::fs::shown;
 use std::path::{Path, PathBuf};
 
 pub(crate) fn config_dir() -> Option<PathBuf> {

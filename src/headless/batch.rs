@@ -199,14 +199,14 @@ async fn run(args: BatchArgs, common: &CommonArgs) -> Result<ExitCode, Failed> {
             Exit::Failure,
             format!(
                 "could not write {}: {e}; the results are kept: `tusou batch --resume {}` writes it again",
-                crate::image::read::shown(&out),
+                crate::fs::shown(&out),
                 job.id.0
             ),
         ));
     }
     eprintln!(
         "tusou: wrote {}: {} photos, {} searched, {} failed",
-        crate::image::read::shown(&out),
+        crate::fs::shown(&out),
         job.total,
         job.done,
         job.failed

@@ -68,7 +68,7 @@ fn write_shortlist_file(
     rows: &[ShortlistRow],
     currency: Option<&crate::money::Currency>,
 ) -> Result<(), (Exit, String)> {
-    let shown = crate::image::read::shown(path);
+    let shown = crate::fs::shown(path);
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())

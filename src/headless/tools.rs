@@ -22,7 +22,7 @@ pub fn prepare(args: &PrepareArgs, common: &CommonArgs) -> ExitCode {
     {
         eprintln!(
             "tusou: cannot write {}: {}",
-            crate::image::read::shown(out),
+            crate::fs::shown(out),
             sanitize(&e.to_string())
         );
         return Exit::Failure.into();
@@ -35,7 +35,7 @@ pub fn prepare(args: &PrepareArgs, common: &CommonArgs) -> ExitCode {
 /// every picture: a regular file only, at most 64 MB.
 pub fn preview(args: &PreviewArgs) -> ExitCode {
     let bytes =
-        match crate::image::read_file_capped(&args.image, crate::image::MAX_PICTURE_FILE_BYTES) {
+        match crate::fs::read_file_capped(&args.image, crate::fs::MAX_PICTURE_FILE_BYTES) {
             Ok(b) => b,
             Err(e) => {
                 eprintln!("tusou: {e}");

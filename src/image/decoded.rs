@@ -34,7 +34,7 @@ pub enum ImageError {
     /// The file could not be read: missing, not a regular file (a FIFO, a
     /// device, a directory), over the size cap, or an I/O error.
     #[error(transparent)]
-    Read(#[from] super::read::ReadError),
+    Read(#[from] crate::fs::ReadError),
     #[error("could not encode the image: {0}")]
     Encode(String),
     #[error("could not make the image fit in {}", human_bytes(*.max_bytes as u64))]

@@ -11,7 +11,6 @@ mod encode;
 mod jpeg;
 pub mod prepare;
 pub mod protocol;
-pub mod read;
 pub mod reduce;
 mod resize;
 mod sniff;
@@ -22,9 +21,6 @@ pub mod thumbnail;
 pub use decoded::ImageError;
 pub use prepare::{
     MAX_UPLOAD_BYTES, PrepareMode, PrepareOptions, PreparedImage, prepare, prepare_file, shrink,
-};
-pub use read::{
-    MAX_PICTURE_FILE_BYTES, MAX_TEXT_FILE_BYTES, ReadError, read_file_capped, read_text_capped,
 };
 pub(crate) use sniff::looks_like_image;
 pub use sniff::{SourceFormat, WireFormat, sniff};

@@ -43,7 +43,7 @@ impl Keymap {
         };
         // Capped, regular files only: a FIFO or a device named keymap.toml
         // cannot hang the start or exhaust memory.
-        match crate::image::read_text_capped(path, crate::image::MAX_TEXT_FILE_BYTES) {
+        match crate::fs::read_text_capped(path, crate::fs::MAX_TEXT_FILE_BYTES) {
             Ok(text) => Keymap::from_toml_str(&text, path),
             Err(e) if e.is_not_found() => (Keymap::defaults(), Vec::new()),
             Err(e) => (

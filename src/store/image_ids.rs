@@ -3,7 +3,7 @@
 
 use super::{Store, StoreError, now};
 use crate::api::image_cache::{ID_MAX_AGE, ImageIdStore, read_legacy};
-use crate::image::read::shown;
+use crate::fs::shown;
 use crate::text::sanitize;
 use rusqlite::{OptionalExtension, params};
 use std::path::{Path, PathBuf};

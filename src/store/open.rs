@@ -6,7 +6,7 @@
 
 use super::error::{Fault, StoreError};
 use super::schema;
-use crate::image::read::shown;
+use crate::fs::shown;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

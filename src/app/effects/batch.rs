@@ -108,12 +108,12 @@ impl BatchTask {
                 .await
                 .map_err(|e| e.to_string())?
         };
-        written.map_err(|e| format!("{}: {e}", crate::image::read::shown(&out)))?;
+        written.map_err(|e| format!("{}: {e}", crate::fs::shown(&out)))?;
         let (done, failed) = summary.map_or((0, 0), |s| (s.done, s.failed));
         let _ = self.store.finish_job(job.id);
         Ok(format!(
             "Batch done: {done} photos searched, {failed} failed; sheet {} (their searches are in History)",
-            crate::image::read::shown(&out)
+            crate::fs::shown(&out)
         ))
     }
 

@@ -303,7 +303,7 @@ impl Runner {
                 tokio::task::spawn_blocking(move || {
                     let stem = format!(
                         "tusou-shortlist-{}",
-                        timestamp(std::time::SystemTime::now())
+                        crate::text::file_stamp(std::time::SystemTime::now())
                     );
                     let result = std::fs::create_dir_all(&dir)
                         .and_then(|()| {
@@ -367,7 +367,7 @@ impl Runner {
                             return;
                         }
                     };
-                    let mut stem = format!("tusou-{}", timestamp(std::time::SystemTime::now()));
+                    let mut stem = format!("tusou-{}", crate::text::file_stamp(std::time::SystemTime::now()));
                     if let Some(name) = crop.as_deref().and_then(crop_file_part) {
                         stem.push_str(&name);
                     }
@@ -494,7 +494,7 @@ pub(super) async fn thumb_bytes(
         ThumbSource::File(path) => {
             let path = path.clone();
             tokio::task::spawn_blocking(move || {
-                crate::image::read_file_capped(&path, crate::image::MAX_PICTURE_FILE_BYTES)
+                crate::fs::read_file_capped(&path, crate::fs::MAX_PICTURE_FILE_BYTES)
             })
             .await
             .map_err(|e| e.to_string())?
@@ -671,7 +671,7 @@ impl Sniffer {
 /// Whether a file's first bytes are a picture (and which format). Opens
 /// only regular files, without blocking (see `crate::image::read`).
 fn sniff_file(path: &Path) -> SniffResult {
-    match crate::image::read::read_head(path, 32)
+    match crate::fs::read_head(path, 32)
         .ok()
         .and_then(|head| sniff(&head))
     {
@@ -702,31 +702,6 @@ fn open_in_browser(link: &str) -> Result<(), String> {
     open::that_detached(link).map_err(|e| e.to_string())
 }
 
-/// `20260123-014501` (UTC), for export file names.
-pub fn timestamp(t: std::time::SystemTime) -> String {
-    let secs = t
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Civil-from-days (Howard Hinnant).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
 
 #[cfg(test)]
 mod tests {
@@ -748,12 +723,5 @@ mod tests {
     #[test]
     fn osc52_sequence() {
         assert_eq!(osc52("hi"), b"\x1b]52;c;aGk=\x1b\\".to_vec());
-    }
-
-    #[test]
-    fn timestamps() {
-        let t = std::time::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        assert_eq!(timestamp(t), "20231114-221320");
-        assert_eq!(timestamp(std::time::UNIX_EPOCH), "19700101-000000");
     }
 }

@@ -67,7 +67,7 @@ impl Default for PrepareOptions {
             mode: PrepareMode::Compact,
             max_bytes: MAX_UPLOAD_BYTES,
             compact_max_edge: 1000,
-            max_input_bytes: super::read::MAX_PICTURE_FILE_BYTES,
+            max_input_bytes: crate::fs::MAX_PICTURE_FILE_BYTES,
             max_pixels: 100_000_000,
         }
     }
@@ -184,7 +184,7 @@ pub fn prepare(bytes: &[u8], opts: &PrepareOptions) -> Result<PreparedImage, Ima
 /// FIFO or a device), and reading stops at `opts.max_input_bytes` whatever
 /// size the file reports.
 pub fn prepare_file(path: &Path, opts: &PrepareOptions) -> Result<PreparedImage, ImageError> {
-    let bytes = super::read::read_file_capped(path, opts.max_input_bytes)?;
+    let bytes = crate::fs::read_file_capped(path, opts.max_input_bytes)?;
     prepare(&bytes, opts)
 }
 
