@@ -38,6 +38,7 @@ pub mod region;
 mod routes;
 pub mod sign;
 pub mod similarity;
+mod state;
 pub mod subjects;
 pub mod text;
 pub mod wire;
@@ -46,11 +47,9 @@ pub mod wire_detail;
 use std::collections::VecDeque;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::num::NonZeroUsize;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
-use image::RgbImage;
 use lru::LruCache;
 use tokio::sync::{OnceCell, watch};
 
@@ -63,8 +62,7 @@ pub use routes::{
     MSG_BAD_IMAGE_URL, MSG_EXPIRED_ID, MSG_NO_IMAGE, MSG_NO_OFFER_ID, MSG_UNKNOWN_OFFER,
 };
 
-use catalog::Catalog;
-use similarity::Descriptor;
+use state::{FaultState, SimState, Uploaded, lock};
 
 /// Default number of synthetic offers.
 pub const DEFAULT_CATALOG_SIZE: usize = 2400;
@@ -76,9 +74,9 @@ const MAX_UPLOADS: usize = 4_000;
 const MAX_CACHED_IMAGES: usize = 256;
 /// …and this many bytes (they re-render in a few milliseconds; the demo
 /// simulator shares the app's process and its memory).
-const MAX_CACHED_IMAGE_BYTES: usize = 2 * 1024 * 1024;
+pub(crate) const MAX_CACHED_IMAGE_BYTES: usize = 2 * 1024 * 1024;
 /// Requests kept for [`SimHandle::requests`].
-const MAX_RECORDED: usize = 200;
+pub(crate) const MAX_RECORDED: usize = 200;
 
 /// Credentials the simulator accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,206 +181,6 @@ impl RecordedRequest {
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
-    }
-}
-
-/// An uploaded picture: its descriptor, plus a thumbnail for `region` crops.
-struct Uploaded {
-    descriptor: Descriptor,
-    /// At most [`routes::UPLOAD_THUMB`] a side, aspect kept.
-    thumb: RgbImage,
-    /// The size the provider received, which `region` boxes refer to.
-    width: u32,
-    height: u32,
-    /// The detected subjects (in the received picture's pixels), each with
-    /// its descriptor taken from the full picture, so that searching one
-    /// of them is as exact as searching a photo of it alone.
-    subjects: Vec<(region::Region, Descriptor)>,
-    stored_at: Instant,
-}
-
-struct FaultState {
-    faults: Faults,
-    /// API requests since the faults were last set.
-    count: u64,
-    /// The generator of a seeded run, restarted whenever faults are set.
-    rng: Option<rand::rngs::StdRng>,
-}
-
-impl FaultState {
-    fn new(faults: Faults) -> FaultState {
-        use rand::SeedableRng;
-        FaultState {
-            rng: faults.seed.map(rand::rngs::StdRng::seed_from_u64),
-            faults,
-            count: 0,
-        }
-    }
-}
-
-/// Locks, recovering from a poisoned mutex: the guarded data stays usable.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// State shared by the handlers of one server.
-struct SimState {
-    credentials: SimCredentials,
-    clock: Clock,
-    id_ttl: Option<Duration>,
-    seed: u64,
-    catalog_size: usize,
-    max_results: usize,
-    base_url: String,
-    catalog: OnceCell<Arc<Catalog>>,
-    /// The last few queries' hits, so paging through one ranks it once.
-    ranks: catalog::RankCache,
-    faults: Mutex<FaultState>,
-    uploads: Mutex<LruCache<String, Arc<Uploaded>>>,
-    images: Mutex<LruCache<String, Bytes>>,
-    recorded: Mutex<VecDeque<RecordedRequest>>,
-    traffic: Mutex<limit::Traffic>,
-    shutdown: watch::Receiver<bool>,
-}
-
-/// Catalogs are deterministic from (seed, size), so servers in one process
-/// (tests start many) share them instead of rebuilding.
-fn shared_catalog(seed: u64, size: usize) -> Arc<Catalog> {
-    type Entries = Vec<(u64, usize, Arc<Catalog>)>;
-    static CACHE: OnceLock<Mutex<Entries>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
-    let mut entries = lock(cache);
-    if let Some((_, _, c)) = entries.iter().find(|(s, n, _)| *s == seed && *n == size) {
-        return Arc::clone(c);
-    }
-    let started = std::time::Instant::now();
-    let built = Arc::new(Catalog::build(seed, size));
-    tracing::debug!(
-        offers = size,
-        ms = started.elapsed().as_millis() as u64,
-        "sim catalog built"
-    );
-    entries.push((seed, size, Arc::clone(&built)));
-    if entries.len() > 4 {
-        entries.remove(0);
-    }
-    built
-}
-
-impl SimState {
-    /// The catalog, built on a blocking thread on first use.
-    async fn catalog(&self) -> Option<Arc<Catalog>> {
-        let (seed, size) = (self.seed, self.catalog_size);
-        self.catalog
-            .get_or_try_init(|| async move {
-                tokio::task::spawn_blocking(move || shared_catalog(seed, size)).await
-            })
-            .await
-            .ok()
-            .cloned()
-    }
-
-    /// Counts an API request and draws its fault, latency and Retry-After.
-    fn next_fault(&self) -> (Option<FaultKind>, Duration, u64) {
-        let mut f = lock(&self.faults);
-        f.count += 1;
-        let f = &mut *f;
-        let fault = match f.rng.as_mut() {
-            Some(rng) => f.faults.pick_with(f.count, rng),
-            None => f.faults.pick(f.count),
-        };
-        (fault, f.faults.latency.sample(), f.faults.retry_after_secs)
-    }
-
-    /// Notes an API request arriving now and takes a rate-limit token for
-    /// it; `Err` carries the Retry-After seconds of a refusal.
-    fn admit(&self) -> Result<(), u64> {
-        let mut traffic = lock(&self.traffic);
-        // Read under the lock, so arrivals are noted in order.
-        traffic.arrive(Instant::now())
-    }
-
-    /// Counts an API request answered with success.
-    fn count_success(&self, call: routes::Call) {
-        let mut traffic = lock(&self.traffic);
-        match call {
-            routes::Call::Upload => traffic.count_upload(),
-            routes::Call::Query => traffic.count_query(),
-            routes::Call::Detail => traffic.count_detail(),
-        }
-    }
-
-    fn rate_limit(&self) -> Option<f64> {
-        lock(&self.traffic).limit()
-    }
-
-    fn latency(&self) -> Duration {
-        lock(&self.faults).faults.latency.sample()
-    }
-
-    fn record(&self, r: RecordedRequest) {
-        let mut rec = lock(&self.recorded);
-        if rec.len() >= MAX_RECORDED {
-            rec.pop_front();
-        }
-        rec.push_back(r);
-    }
-
-    /// The upload behind an id, unless it is unknown or has expired.
-    fn upload(&self, id: &str) -> Option<Arc<Uploaded>> {
-        let mut uploads = lock(&self.uploads);
-        let up = uploads.get(id).cloned()?;
-        if self.id_ttl.is_some_and(|ttl| up.stored_at.elapsed() >= ttl) {
-            uploads.pop(id);
-            return None;
-        }
-        Some(up)
-    }
-
-    /// Stores (or refreshes) an upload under its id.
-    fn remember_upload(&self, id: String, up: Uploaded) {
-        let mut uploads = lock(&self.uploads);
-        uploads.put(id, Arc::new(up));
-        // Drop expired ids from the cold end so they do not pile up.
-        if let Some(ttl) = self.id_ttl {
-            while uploads
-                .peek_lru()
-                .is_some_and(|(_, u)| u.stored_at.elapsed() >= ttl)
-            {
-                uploads.pop_lru();
-            }
-        }
-    }
-
-    /// The JPEG of an offer's picture or of a picture file, rendered once
-    /// and cached by file (listings sharing a file share the entry).
-    async fn image_jpeg(&self, which: routes::PictureRef) -> Option<Bytes> {
-        let catalog = self.catalog().await?;
-        let offer = match which {
-            routes::PictureRef::Offer(id) => catalog.get(id)?,
-            routes::PictureRef::File(file) => catalog.by_picture_file(&file)?,
-        };
-        let picture = offer.picture.clone();
-        if let Some(b) = lock(&self.images).get(&picture.file) {
-            return Some(b.clone());
-        }
-        let art = offer.art;
-        let file = picture.file.clone();
-        let jpeg = tokio::task::spawn_blocking(move || picture.jpeg(&art))
-            .await
-            .ok()
-            .filter(|j| !j.is_empty())?;
-        let bytes = Bytes::from(jpeg);
-        let mut images = lock(&self.images);
-        images.put(file, bytes.clone());
-        let mut held: usize = images.iter().map(|(_, b)| b.len()).sum();
-        while held > MAX_CACHED_IMAGE_BYTES && images.len() > 1 {
-            match images.pop_lru() {
-                Some((_, b)) => held -= b.len(),
-                None => break,
-            }
-        }
-        Some(bytes)
     }
 }
 
