@@ -24,7 +24,7 @@ fn main() -> ExitCode {
         match cli.command {
             Some(Command::Search(args)) => {
                 tusou::logging::to_stderr("warn");
-                tusou::headless::run(args, &cli.common).await
+                tusou::commands::search::run(args, &cli.common).await
             }
             #[cfg(feature = "demo")]
             Some(Command::Sim(args)) => {
@@ -37,25 +37,25 @@ fn main() -> ExitCode {
                     }
                 }
             }
-            Some(Command::Prepare(args)) => tusou::headless::prepare(&args, &cli.common),
-            Some(Command::Preview(args)) => tusou::headless::preview(&args),
+            Some(Command::Prepare(args)) => tusou::commands::prepare::prepare(&args, &cli.common),
+            Some(Command::Preview(args)) => tusou::commands::prepare::preview(&args),
             Some(Command::History(args)) => {
                 tusou::logging::to_stderr("warn");
-                tusou::headless::history(&args, &cli.common)
+                tusou::commands::history::history(&args, &cli.common)
             }
             Some(Command::Shortlist(args)) => {
                 tusou::logging::to_stderr("warn");
-                tusou::headless::shortlist(&args, &cli.common)
+                tusou::commands::history::shortlist(&args, &cli.common)
             }
             Some(Command::Batch(args)) => {
                 tusou::logging::to_stderr("warn");
-                tusou::headless::batch(args, &cli.common).await
+                tusou::commands::batch::batch(args, &cli.common).await
             }
             Some(Command::Doctor) => {
                 tusou::logging::to_stderr("warn");
-                tusou::doctor::run(&cli.common).await
+                tusou::commands::doctor::run(&cli.common).await
             }
-            None => tusou::interactive::run(cli.start, cli.common, cli.strict_keymap).await,
+            None => tusou::commands::app::run(cli.start, cli.common, cli.strict_keymap).await,
         }
     });
     // Not a plain drop: that waits for every blocking task, for ever.

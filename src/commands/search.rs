@@ -2,21 +2,12 @@
 //! every message goes to stderr; the exit code tells what went wrong.
 //! `tusou history` and `tusou shortlist` read the history store.
 
-mod batch;
-mod records;
-mod save;
-mod tools;
-
-pub use batch::{EXIT_SOME_FAILED, EXIT_STOPPED, batch};
-pub use records::{history, shortlist};
-pub use tools::{prepare, preview};
-
+use super::startup::{Exit, demo_options, exit_for, prepare_options, start_failure};
 use crate::api::{ApiError, ImageSource, ResolveError, ResultPage, SearchParams};
 use crate::backend::{BackendMode, SearchBackend};
 use crate::cli::{CommonArgs, OutputFormat, SearchArgs};
 use crate::config::Config;
 use crate::export::{ExportSpec, Format, OfferWriter};
-use crate::startup::{Exit, demo_options, exit_for, prepare_options, start_failure};
 use crate::text::sanitize;
 use std::io::Write;
 use std::process::ExitCode;
@@ -112,10 +103,10 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
         OutputFormat::Csv => Format::Csv,
     };
     let mut recorder = if args.save {
-        save::Recorder::start(
+        super::save::Recorder::start(
             backend.store.as_ref(),
             backend.history_off.as_deref(),
-            &save::Searched {
+            &super::save::Searched {
                 source_md5: &resolved.source_md5,
                 thumbnail: resolved.thumbnail.as_deref(),
                 source: &args.image,
@@ -124,7 +115,7 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
             },
         )
     } else {
-        save::Recorder::none()
+        super::save::Recorder::none()
     };
     let stdout = std::io::BufWriter::new(std::io::stdout());
     let details = args.query.qty.map(|quantity| crate::export::DetailColumns {

@@ -9,6 +9,7 @@
 //! (the job is kept); 3 the input cannot be read; 2 usage; 6 configuration;
 //! 1 anything else (no history database, the sheet could not be written).
 
+use super::startup::{Exit, prepare_options};
 use crate::api::pace::Pacer;
 use crate::backend::{BackendMode, SearchBackend};
 use crate::batch::assemble::sheet_input;
@@ -18,7 +19,6 @@ use crate::batch::run::{Event, RunError, RunOptions, run_job};
 use crate::batch::sheet::write_sheet;
 use crate::cli::{BatchArgs, CommonArgs};
 use crate::config::{Config, check_concurrency, check_rate};
-use crate::startup::{Exit, prepare_options};
 use crate::store::{JobId, JobSummary, Store};
 use crate::text::{sanitize, utc_minute};
 use std::io::IsTerminal;
@@ -51,7 +51,7 @@ type Failed = (Exit, String);
 
 async fn run(args: BatchArgs, common: &CommonArgs) -> Result<ExitCode, Failed> {
     args.query.check().map_err(|e| (Exit::Usage, e))?;
-    let config = super::load_config(common)?;
+    let config = super::search::load_config(common)?;
     let rate = args
         .rate
         .map(|r| check_rate("--rate", r))
@@ -63,7 +63,7 @@ async fn run(args: BatchArgs, common: &CommonArgs) -> Result<ExitCode, Failed> {
         .transpose()
         .map_err(|e| (Exit::Usage, e.to_string()))?;
 
-    let backend = super::start_backend(&config, common).await?;
+    let backend = super::search::start_backend(&config, common).await?;
     let Some(store) = backend.store.clone() else {
         let why = backend.history_off.clone().unwrap_or_default();
         return Err((
@@ -116,7 +116,7 @@ async fn run(args: BatchArgs, common: &CommonArgs) -> Result<ExitCode, Failed> {
         let progress = Progress::new(&job);
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let signals = tokio::spawn(async move {
-            crate::startup::stop_signal().await;
+            super::startup::stop_signal().await;
             let _ = stop_tx.send(true);
         });
         let on_event = |e: Event| progress.event(e);

@@ -2,13 +2,13 @@
 //! and hand over to the app. Everything that can fail before the terminal
 //! is taken over fails here, with a plain message on stderr.
 
+use super::startup::{Exit, demo_options, prepare_options, start_failure};
 use crate::api::SearchParams;
 use crate::app::AppOptions;
 use crate::backend::SearchBackend;
 use crate::cli::CommonArgs;
 use crate::config::{self, Config};
 use crate::keymap::{self, Keymap};
-use crate::startup::{Exit, demo_options, prepare_options, start_failure};
 use crate::text::sanitize;
 use std::process::ExitCode;
 

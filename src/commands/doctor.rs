@@ -2,12 +2,12 @@
 //! tusou will use and proves a real round trip, step by step, with the
 //! provider's own words where a step fails.
 
+use super::startup::{Exit, demo_options, exit_for};
 use crate::api::{ApiError, Client, ProviderKind, SearchParams};
 use crate::backend::{BackendMode, SearchBackend};
 use crate::cli::CommonArgs;
 use crate::config::Config;
 use crate::image::{PrepareOptions, PreparedImage};
-use crate::startup::{Exit, demo_options, exit_for};
 use crate::text::sanitize;
 use std::process::ExitCode;
 use std::time::Instant;

@@ -2,10 +2,10 @@
 //! reading and for scripts. Every text from the store (file names, titles,
 //! notes) is sanitised; dates are UTC.
 
+use super::startup::Exit;
 use crate::cli::{CommonArgs, HistoryArgs, OutputFormat, ShortlistArgs};
 use crate::config::Config;
 use crate::shortlist_export::{ShortlistRow, shortlist_table, write_csv, write_json_array};
-use crate::startup::Exit;
 use crate::store::{Opened, SearchSummary, Store};
 use crate::text::utc_minute;
 use crate::text::{fit, sanitize};
