@@ -1,15 +1,18 @@
-//! Start-up decisions shared by `tusou`, `tusou search` and `tusou doctor`:
-//! the exit codes, the image preparation and demo the command line asks
-//! for, and what a failure to start the search backend means.
+//! The one start-up path every command takes: the configuration (with
+//! `--provider` over it), then the search backend (a provider, or the demo),
+//! and the options the command line gives them. Also the exit codes.
 
-use crate::api::{ApiError, ErrorKind};
-use crate::backend::{DemoOptions, DemoUnavailable};
+use super::error::CommandError;
+use crate::backend::{DemoOptions, DemoUnavailable, SearchBackend};
 use crate::cli::CommonArgs;
+use crate::config::Config;
 use crate::image::{PrepareMode, PrepareOptions};
+use crate::store::{Opened, Store};
+use crate::text::sanitize;
 use std::process::ExitCode;
 use std::time::Duration;
 
-/// Exit codes of every command (documented in the README for `tusou search`).
+/// Exit codes of every command (documented in the README).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Exit {
     Ok = 0,
@@ -19,34 +22,15 @@ pub(crate) enum Exit {
     Auth = 4,
     Network = 5,
     Config = 6,
+    /// `tusou batch`: the sheet written, some photos failed.
+    SomeFailed = 7,
+    /// Stopped by Ctrl-C, SIGTERM or SIGHUP (resume later).
+    Stopped = 130,
 }
 
 impl From<Exit> for ExitCode {
     fn from(e: Exit) -> ExitCode {
         ExitCode::from(e as u8)
-    }
-}
-
-pub(crate) fn exit_for(error: &ApiError) -> Exit {
-    // A provider's reply over its cap is the provider's failing, like an
-    // undecodable one; a picture over its cap is the user's input.
-    if let ApiError::TooLarge { what, .. } = error.last()
-        && what == crate::api::error::REPLY
-    {
-        return Exit::Network;
-    }
-    match error.kind() {
-        ErrorKind::Auth => Exit::Auth,
-        ErrorKind::InvalidRequest
-        | ErrorKind::Upload
-        | ErrorKind::TooLarge
-        | ErrorKind::Unsupported => Exit::Input,
-        ErrorKind::RateLimited
-        | ErrorKind::Server
-        | ErrorKind::Timeout
-        | ErrorKind::Network
-        | ErrorKind::Decode => Exit::Network,
-        ErrorKind::Cancelled => Exit::Failure,
     }
 }
 
@@ -62,20 +46,105 @@ pub(crate) fn prepare_options(common: &CommonArgs) -> PrepareOptions {
 }
 
 /// The demo the command line asks for (`--demo`, `--demo-latency-ms`).
-pub(crate) fn demo_options(common: &CommonArgs) -> DemoOptions {
+fn demo_options(common: &CommonArgs) -> DemoOptions {
     DemoOptions {
         force: common.demo,
         latency: common.demo_latency_ms.map(Duration::from_millis),
     }
 }
 
-/// The exit for a search backend that could not start: a demo this build
-/// cannot give is a configuration problem, anything else a failure.
-pub(crate) fn start_failure(error: &anyhow::Error) -> Exit {
-    if error.downcast_ref::<DemoUnavailable>().is_some() {
-        Exit::Config
-    } else {
-        Exit::Failure
+/// The configuration (`--config` or the default file, and the environment)
+/// with `--provider` over it. Its warnings are for the command to say.
+pub(crate) fn load_config(common: &CommonArgs) -> Result<Config, CommandError> {
+    let mut config = Config::load(common.config.as_deref())?;
+    if let Some(kind) = common.provider {
+        config.provider_choice = Some(kind);
+    }
+    Ok(config)
+}
+
+/// The search backend could not start.
+#[derive(Debug, thiserror::Error)]
+#[error("{0:#}")]
+pub(crate) struct StartError(anyhow::Error);
+
+impl From<StartError> for CommandError {
+    /// A demo this build cannot give is a configuration problem (exit 6),
+    /// anything else a failure to start (exit 1).
+    fn from(StartError(error): StartError) -> Self {
+        if error.downcast_ref::<DemoUnavailable>().is_some() {
+            CommandError::new(Exit::Config, format!("{error:#}"))
+        } else {
+            CommandError::failure(format!("could not start: {error:#}"))
+        }
+    }
+}
+
+/// The search backend the configuration and the command line ask for.
+pub(crate) async fn start_backend(
+    config: &Config,
+    common: &CommonArgs,
+) -> Result<SearchBackend, StartError> {
+    SearchBackend::start(config, &demo_options(common))
+        .await
+        .map_err(StartError)
+}
+
+/// A headless command's start: the configuration (its warnings said on
+/// stderr) and the backend (the store's notices said on stderr).
+pub(crate) async fn start_headless(
+    common: &CommonArgs,
+) -> Result<(Config, SearchBackend), CommandError> {
+    let config = headless_config(common)?;
+    let backend = headless_backend(&config, common).await?;
+    Ok((config, backend))
+}
+
+/// The first half of [`start_headless`]: the configuration, its warnings
+/// on stderr (already sanitised: they name files).
+pub(crate) fn headless_config(common: &CommonArgs) -> Result<Config, CommandError> {
+    let config = load_config(common)?;
+    for warning in &config.warnings {
+        eprintln!("tusou: warning: {warning}");
+    }
+    Ok(config)
+}
+
+/// The second half of [`start_headless`]: the backend, the store's notices
+/// on stderr.
+pub(crate) async fn headless_backend(
+    config: &Config,
+    common: &CommonArgs,
+) -> Result<SearchBackend, CommandError> {
+    let backend = start_backend(config, common).await?;
+    for notice in &backend.store_notices {
+        eprintln!("tusou: history: {}", sanitize(notice));
+    }
+    Ok(backend)
+}
+
+/// What a search in demo mode says first.
+pub(crate) fn say_demo(backend: &SearchBackend) {
+    if backend.mode == crate::backend::BackendMode::Demo {
+        eprintln!(
+            "tusou: demo mode — no credentials configured (or --demo); searching the built-in simulator"
+        );
+    }
+}
+
+/// The history store for a command that only reads or writes it (`tusou
+/// history`, `tusou shortlist`), with the configuration; no store (history
+/// off) is a failure (exit 1). Notices about the file go to stderr.
+pub(crate) fn open_store(common: &CommonArgs) -> Result<(Store, Config), CommandError> {
+    let config = load_config(common)?;
+    match crate::store::for_run(config.data_dir.as_deref(), config.cache_dir.as_deref()) {
+        Opened::On { store, notices } => {
+            for notice in notices {
+                eprintln!("tusou: history: {}", sanitize(&notice));
+            }
+            Ok((store, config))
+        }
+        Opened::Off { reason } => Err(CommandError::failure(reason)),
     }
 }
 
@@ -95,32 +164,4 @@ pub(crate) async fn stop_signal() {
         return std::future::pending().await;
     }
     futures::future::select_all(signals.iter_mut().map(|s| Box::pin(s.recv()))).await;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn server_error() -> ApiError {
-        ApiError::Server {
-            status: 503,
-            message: "busy".into(),
-            trace_id: None,
-        }
-    }
-
-    #[test]
-    fn a_reply_too_large_is_the_network_s_a_picture_the_input_s() {
-        let too_large = |what: &str| ApiError::TooLarge {
-            what: what.into(),
-            limit: 1,
-        };
-        assert_eq!(
-            exit_for(&too_large(crate::api::error::REPLY)),
-            Exit::Network
-        );
-        assert_eq!(exit_for(&too_large("picture")), Exit::Input);
-        let retried = ApiError::gave_up(3, std::time::Duration::from_secs(1), server_error());
-        assert_eq!(exit_for(&retried), Exit::Network);
-    }
 }

@@ -1,0 +1,192 @@
+//! `tusou shortlist`: every starred offer in the history store, as a table,
+//! CSV, JSON or a file. Every text from the store (titles, notes) is
+//! sanitised; dates are UTC.
+
+use super::error::{CommandError, finish};
+use super::startup::{Exit, open_store};
+use crate::cli::{CommonArgs, OutputFormat, ShortlistArgs};
+use crate::shortlist_export::{ShortlistRow, shortlist_table, write_csv, write_json_array};
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+/// `tusou shortlist`: every starred offer, the most recently added first.
+pub fn run(args: &ShortlistArgs, common: &CommonArgs) -> ExitCode {
+    finish(shortlist(args, common).map(|()| Exit::Ok))
+}
+
+fn shortlist(args: &ShortlistArgs, common: &CommonArgs) -> Result<(), CommandError> {
+    let (store, config) = open_store(common)?;
+    let entries = store
+        .shortlist()
+        .map_err(|e| CommandError::failure(format!("shortlist: {e}")))?;
+    let currency = config.currency.as_ref();
+    let rows: Vec<ShortlistRow> =
+        crate::shortlist_export::rows_with_details(&entries, currency, Some(&store));
+    if let Some(path) = &args.out {
+        return write_shortlist_file(path, &rows, currency);
+    }
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match args.format {
+        OutputFormat::Table => shortlist_table(&mut out, &rows, currency),
+        OutputFormat::Json => write_json_array(&mut out, &rows),
+        OutputFormat::Jsonl => write_jsonl(&mut out, &rows),
+        OutputFormat::Csv => write_csv(&mut out, &rows, currency),
+    }
+    .and_then(|()| out.flush())
+    .map_err(|e| CommandError::output(&e))
+}
+
+fn write_jsonl<W: Write>(out: &mut W, rows: &[ShortlistRow]) -> io::Result<()> {
+    rows.iter().try_for_each(|row| {
+        serde_json::to_writer(&mut *out, row).map_err(io::Error::from)?;
+        out.write_all(b"\n")
+    })
+}
+
+/// `tusou shortlist --out FILE`: the format by the file's extension.
+fn write_shortlist_file(
+    path: &std::path::Path,
+    rows: &[ShortlistRow],
+    currency: Option<&crate::money::Currency>,
+) -> Result<(), CommandError> {
+    let shown = crate::fs::shown(path);
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if !["xlsx", "csv", "json", "jsonl"].contains(&ext.as_str()) {
+        return Err(CommandError::usage(format!(
+            "--out {shown}: name the file .xlsx, .csv, .json or .jsonl"
+        )));
+    }
+    let written = std::fs::File::create(path).and_then(|file| {
+        let mut out = io::BufWriter::new(file);
+        match ext.as_str() {
+            "xlsx" => crate::shortlist_export::write_xlsx(&mut out, rows, currency),
+            "csv" => write_csv(&mut out, rows, currency),
+            "json" => write_json_array(&mut out, rows),
+            _ => write_jsonl(&mut out, rows),
+        }?;
+        out.flush()
+    });
+    written.map_err(|e| CommandError::failure(format!("could not write {shown}: {e}")))?;
+    eprintln!("tusou: wrote {shown}: {} starred offers", rows.len());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{Offer, Price};
+    use crate::store::ShortlistEntry;
+    use crate::store::{OfferRef, Status};
+
+    #[test]
+    fn the_detail_kept_in_the_store_fills_moq_tiers_and_ship_from() {
+        let store = crate::store::test_store();
+        let offer = Offer {
+            offer_id: Some("42".into()),
+            title: "杯子".into(),
+            price: Some(Price(500)),
+            ..Offer::default()
+        };
+        store.star("dajisaas", &offer).unwrap();
+        let other = Offer {
+            offer_id: Some("43".into()),
+            ..offer.clone()
+        };
+        store.star("dajisaas", &other).unwrap();
+        let detail = crate::api::OfferDetail::from_value(serde_json::json!({
+            "minOrderQuantity": 50,
+            "productSaleInfo": {"priceRangeList": [{"startQuantity": 50, "price": "5.00"}]},
+            "productShippingInfo": {"sendGoodsAddressText": "=义乌"}
+        }))
+        .unwrap();
+        store.save_detail("dajisaas", "42", &detail).unwrap();
+        let entries = store.shortlist().unwrap();
+        let rows = crate::shortlist_export::rows_with_details(&entries, None, Some(&store));
+        let mut out = Vec::new();
+        write_csv(&mut out, &rows, None).unwrap();
+        let mut reader = csv::Reader::from_reader(&out[..]);
+        let headers = reader.headers().unwrap().clone();
+        let at = |name: &str| headers.iter().position(|h| h == name).unwrap();
+        let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let of = |id: &str| records.iter().find(|r| &r[at("offer_id")] == id).unwrap();
+        assert_eq!(&of("42")[at("moq")], "50");
+        assert_eq!(&of("42")[at("tiers")], "50+: 5.00");
+        assert_eq!(&of("42")[at("ship_from")], "'=义乌");
+        assert_eq!(&of("43")[at("moq")], "");
+    }
+
+    #[test]
+    fn csv_guards_formulas_and_sanitises_notes() {
+        let entry = ShortlistEntry {
+            offer_ref: OfferRef {
+                provider: "dajisaas".into(),
+                key: "id:1".into(),
+            },
+            offer: Offer {
+                offer_id: Some("1".into()),
+                title: "=HYPERLINK(\"x\")".into(),
+                price: Some(Price(1650)),
+                ..Offer::default()
+            },
+            note: "ask \u{1b}[31mMOQ".into(),
+            status: Status::SampleOrdered,
+            added_at: 0,
+            changed_at: 60,
+        };
+        let mut out = Vec::new();
+        write_csv(&mut out, &[ShortlistRow::from(&entry)], None).unwrap();
+        let mut reader = csv::Reader::from_reader(&out[..]);
+        let row = reader.records().next().unwrap().unwrap();
+        assert_eq!(&row[1], "sample ordered");
+        assert!(!row[2].contains('\u{1b}'), "{:?}", &row[2]);
+        assert_eq!(&row[3], "1970-01-01 00:00");
+        assert!(row[5].starts_with("'="), "{:?}", &row[5]);
+        assert_eq!(&row[7], "16.50");
+        assert_eq!(&row[8], "https://detail.1688.com/offer/1.html");
+        let mut empty = Vec::new();
+        write_csv(&mut empty, &[], None).unwrap();
+        assert!(
+            String::from_utf8(empty)
+                .unwrap()
+                .starts_with("provider,status")
+        );
+    }
+
+    #[test]
+    fn a_currency_adds_the_converted_price_after_yuan() {
+        let entry = ShortlistEntry {
+            offer_ref: crate::store::Store::offer_ref("dajisaas", &Offer::default()),
+            offer: Offer {
+                offer_id: Some("1".into()),
+                price: Some(Price(1650)),
+                ..Offer::default()
+            },
+            note: String::new(),
+            status: Status::ToAsk,
+            added_at: 0,
+            changed_at: 0,
+        };
+        let usd = crate::money::Currency::new("USD", 7.1).unwrap();
+        let rows = [ShortlistRow::new(&entry, Some(&usd))];
+        let mut out = Vec::new();
+        write_csv(&mut out, &rows, Some(&usd)).unwrap();
+        let mut reader = csv::Reader::from_reader(&out[..]);
+        let header = reader.headers().unwrap().clone();
+        assert_eq!((&header[7], &header[8]), ("price", "price_usd"));
+        let row = reader.records().next().unwrap().unwrap();
+        assert_eq!((&row[7], &row[8]), ("16.50", "2.32"));
+        let json = serde_json::to_value(&rows[0]).unwrap();
+        assert_eq!(json["price_usd"], "2.32");
+        let mut table = Vec::new();
+        shortlist_table(&mut table, &rows, Some(&usd)).unwrap();
+        let table = String::from_utf8(table).unwrap();
+        assert!(
+            table.lines().next().unwrap().contains("price USD"),
+            "{table}"
+        );
+        assert!(table.lines().nth(1).unwrap().contains("2.32"), "{table}");
+    }
+}
