@@ -124,7 +124,7 @@ fn exit_codes_tell_usage_and_input_errors_apart() {
 /// signed-header provider (no upload) page 1.
 fn unreachable_provider(dir: &Path, provider: &str) {
     let config = dir.join("config");
-    std::fs::create_dir_all(&config).unwrap();
+    std::fs::create_dir_all(&config).expect("config dir");
     let text = match provider {
         "dajisaas" => {
             "[dajisaas]\napp_key = \"k\"\napp_secret = \"s\"\nbase_url = \"http://127.0.0.1:1\"\n"
@@ -137,7 +137,7 @@ fn unreachable_provider(dir: &Path, provider: &str) {
         config.join("config.toml"),
         format!("{text}[network]\nretries = 0\nconnect_timeout_secs = 2\n"),
     )
-    .unwrap();
+    .expect("config file");
 }
 
 #[test]
