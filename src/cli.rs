@@ -84,6 +84,39 @@ pub enum Command {
     Shortlist(ShortlistArgs),
     /// Search a folder (or a CSV/TXT list) of photos at the provider's rate and write a sheet.
     Batch(BatchArgs),
+    /// The configuration file: where it is, a commented template, a check.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print a shell completion script (e.g. `tusou completions bash`).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) on stdout.
+    Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the config file's path (it may not exist yet).
+    Path,
+    /// Write a commented template there (mode 0600); never overwrites.
+    Init,
+    /// Read and check the configuration, as `tusou doctor` does before its network steps.
+    Check,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// The shells `tusou completions` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
 }
 
 #[derive(Debug, Args)]

@@ -205,7 +205,7 @@ pub(crate) struct OfferWriter<W: Write> {
 
 impl<W: Write> OfferWriter<W> {
     /// Starts the output: the table's header line, or JSON's `[`. (CSV's
-    /// header goes out with the first row, as before: no rows, no header.)
+    /// header goes out with the first row, or at the end when there is none.)
     pub(crate) fn new(spec: impl Into<ExportSpec>, mut out: W) -> io::Result<Self> {
         let ExportSpec {
             format,
@@ -261,18 +261,7 @@ impl<W: Write> OfferWriter<W> {
     pub(crate) fn write(&mut self, offers: &[Offer]) -> io::Result<()> {
         for offer in offers {
             let rank = self.written + 1;
-            let mut extra: Vec<(String, String)> = self
-                .currency
-                .as_ref()
-                .map(|c| {
-                    let amount = offer.price.map(|p| c.amount_text(p)).unwrap_or_default();
-                    (c.column(), amount)
-                })
-                .into_iter()
-                .collect();
-            if let Some(d) = &self.details {
-                extra.extend(d.cells(offer, self.currency.as_ref()));
-            }
+            let extra = extra_cells(self.currency.as_ref(), self.details.as_ref(), offer);
             match &mut self.sink {
                 Sink::Csv(writer, header_written) => {
                     let mut row = ExportRow::from_offer(rank, offer);
@@ -343,7 +332,21 @@ impl<W: Write> OfferWriter<W> {
     /// back.
     pub(crate) fn finish(self) -> io::Result<W> {
         match self.sink {
-            Sink::Csv(writer, _) => writer.into_inner().map_err(|e| e.into_error()),
+            Sink::Csv(mut writer, header_written) => {
+                // No rows (a search that failed early): the header alone,
+                // so a script still reads a CSV with its columns.
+                if !header_written {
+                    let offer = Offer::default();
+                    let mut header = csv_header(&ExportRow::from_offer(1, &offer))?;
+                    for (column, _) in
+                        extra_cells(self.currency.as_ref(), self.details.as_ref(), &offer)
+                    {
+                        header.push_field(&column);
+                    }
+                    writer.write_record(&header).map_err(csv_io)?;
+                }
+                writer.into_inner().map_err(|e| e.into_error())
+            }
             Sink::Plain(mut out) => {
                 if self.format == Format::Json {
                     out.write_all(if self.written == 0 { b"]\n" } else { b"\n]\n" })?;
@@ -353,6 +356,25 @@ impl<W: Write> OfferWriter<W> {
             }
         }
     }
+}
+
+/// The columns after an offer's own: the converted price, the detail's.
+fn extra_cells(
+    currency: Option<&Currency>,
+    details: Option<&DetailColumns>,
+    offer: &Offer,
+) -> Vec<(String, String)> {
+    let mut extra: Vec<(String, String)> = currency
+        .map(|c| {
+            let amount = offer.price.map(|p| c.amount_text(p)).unwrap_or_default();
+            (c.column(), amount)
+        })
+        .into_iter()
+        .collect();
+    if let Some(d) = details {
+        extra.extend(d.cells(offer, currency));
+    }
+    extra
 }
 
 /// A CSV error as an I/O error, keeping the kind of an I/O failure (so a

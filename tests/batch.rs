@@ -233,7 +233,7 @@ fn the_rate_is_never_exceeded_and_failures_are_listed() {
     let took = started.elapsed();
     assert_eq!(
         result.status.code(),
-        Some(tusou::headless::EXIT_SOME_FAILED as i32),
+        Some(tusou::commands::batch::EXIT_SOME_FAILED as i32),
         "{}",
         stderr(&result)
     );

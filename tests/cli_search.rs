@@ -118,3 +118,103 @@ fn exit_codes_tell_usage_and_input_errors_apart() {
     assert_eq!(out.status.code(), Some(3));
     assert!(out.stdout.is_empty());
 }
+
+/// A config whose provider listens nowhere (a closed port on loopback), so
+/// the first request fails at once: for DajiSaaS the upload, for the
+/// signed-header provider (no upload) page 1.
+fn unreachable_provider(dir: &Path, provider: &str) {
+    let config = dir.join("config");
+    std::fs::create_dir_all(&config).expect("config dir");
+    let text = match provider {
+        "dajisaas" => {
+            "[dajisaas]\napp_key = \"k\"\napp_secret = \"s\"\nbase_url = \"http://127.0.0.1:1\"\n"
+        }
+        _ => {
+            "[signed_header]\naccess_key = \"k\"\nsecret_key = \"s\"\nbase_url = \"http://127.0.0.1:1\"\n"
+        }
+    };
+    std::fs::write(
+        config.join("config.toml"),
+        format!("{text}[network]\nretries = 0\nconnect_timeout_secs = 2\n"),
+    )
+    .expect("config file");
+}
+
+#[test]
+fn early_failures_keep_the_format_s_shape_and_say_the_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, photo) = catalog_photo(dir.path());
+    let photo = photo.to_str().unwrap();
+    for (provider, step) in [
+        ("dajisaas", "upload failed"),
+        ("signed-header", "page 1 failed"),
+    ] {
+        unreachable_provider(dir.path(), provider);
+        let json = tusou(&["search", photo, "--format", "json"], dir.path());
+        let said = String::from_utf8_lossy(&json.stderr);
+        assert_eq!(json.status.code(), Some(5), "{provider}: {said}");
+        assert!(said.contains(step), "{provider}: {said}");
+        let rows: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+        assert_eq!(rows, serde_json::json!([]), "{provider}");
+
+        let csv = tusou(&["search", photo, "--format", "csv"], dir.path());
+        assert_eq!(csv.status.code(), Some(5), "{provider}");
+        let text = String::from_utf8_lossy(&csv.stdout);
+        assert!(text.starts_with("rank,"), "{provider}: a header: {text:?}");
+        assert_eq!(text.lines().count(), 1, "{provider}: {text:?}");
+    }
+}
+
+#[test]
+fn a_saved_search_keeps_the_picture_by_its_absolute_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, photo) = catalog_photo(dir.path());
+    let run = |args: &[&str], cwd: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_tusou"))
+            .args(args)
+            .current_dir(cwd)
+            .env("TUSOU_CONFIG_DIR", dir.path().join("config"))
+            .env("TUSOU_CACHE_DIR", dir.path().join("cache"))
+            .env("TUSOU_DATA_DIR", dir.path().join("data"))
+            .env_remove("TUSOU_APP_KEY")
+            .env_remove("TUSOU_ACCESS_KEY")
+            .env_remove("TUSOU_PROVIDER")
+            .output()
+            .expect("binary runs")
+    };
+    let out = run(
+        &["search", "photo.jpg", "--save", "--format", "jsonl"],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = run(&["history", "--json"], elsewhere.path());
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(rows[0]["source"], photo.to_str().unwrap(), "{rows}");
+}
+
+#[test]
+fn a_redirected_stderr_gets_no_colour() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, photo) = catalog_photo(dir.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_tusou"))
+        .args(["search", photo.to_str().unwrap(), "--format", "jsonl"])
+        .env("TUSOU_CONFIG_DIR", dir.path().join("config"))
+        .env("TUSOU_CACHE_DIR", dir.path().join("cache"))
+        .env("TUSOU_DATA_DIR", dir.path().join("data"))
+        .env("TUSOU_LOG", "debug")
+        .env_remove("NO_COLOR")
+        .env_remove("TUSOU_APP_KEY")
+        .env_remove("TUSOU_ACCESS_KEY")
+        .env_remove("TUSOU_PROVIDER")
+        .output()
+        .expect("binary runs");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("DEBUG"), "log lines are there: {said:.500}");
+    assert!(!said.contains('\u{1b}'), "no escape codes: {said:.500}");
+}

@@ -104,6 +104,21 @@ mod tests {
     }
 
     #[test]
+    fn a_secret_of_the_wrong_type_is_not_echoed() {
+        for text in [
+            "[dajisaas]\napp_secret = 9876543210\n",
+            "[dajisaas]\napp_secret = 98765.4321\n",
+            "[signed_header]\nsecret_key = [9876543210]\n",
+        ] {
+            let err = parse_file(text, Path::new("/c.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(!err.contains("98765"), "{text:?}: {err}");
+            assert!(err.contains("line 2"), "{text:?}: {err}");
+        }
+    }
+
+    #[test]
     fn currency_and_rate_are_checked_with_their_line() {
         let ok = parse_file("currency = \" usd\"\nrate = 7\n", Path::new("/c.toml")).unwrap();
         assert_eq!((ok.currency.as_deref(), ok.rate), (Some("USD"), Some(7.0)));

@@ -2,14 +2,13 @@
 //! and hand over to the app. Everything that can fail before the terminal
 //! is taken over fails here, with a plain message on stderr.
 
+use super::error::{CommandError, finish};
+use super::startup::{Exit, load_config, prepare_options, start_backend};
 use crate::api::SearchParams;
 use crate::app::AppOptions;
-use crate::backend::SearchBackend;
 use crate::cli::CommonArgs;
-use crate::config::{self, Config};
+use crate::config;
 use crate::keymap::{self, Keymap};
-use crate::startup::{Exit, demo_options, prepare_options, start_failure};
-use crate::text::sanitize;
 use std::process::ExitCode;
 
 /// What `tusou` with no terminal says (exit 2).
@@ -24,19 +23,18 @@ fn has_terminal() -> bool {
 }
 
 pub async fn run(start: Option<String>, common: CommonArgs, strict_keymap: bool) -> ExitCode {
-    // Everything printed here names files or echoes values from outside:
-    // the errors' Display sanitises them.
-    let mut config = match Config::load(common.config.as_deref()) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("tusou: {e}");
-            return Exit::Config.into();
-        }
-    };
+    finish(app(start, common, strict_keymap).await)
+}
+
+async fn app(
+    start: Option<String>,
+    common: CommonArgs,
+    strict_keymap: bool,
+) -> Result<Exit, CommandError> {
+    // Everything said here names files or echoes values from outside:
+    // `finish` sanitises it.
+    let config = load_config(&common)?;
     crate::logging::to_file(config.cache_dir.as_deref());
-    if let Some(kind) = common.provider {
-        config.provider_choice = Some(kind);
-    }
 
     let keymap_path = keymap::user_keymap_path();
     let (keymap, keymap_problems) = if strict_keymap {
@@ -46,8 +44,10 @@ pub async fn run(start: Option<String>, common: CommonArgs, strict_keymap: bool)
                 for p in &problems {
                     eprintln!("tusou: keymap: {p}");
                 }
-                eprintln!("tusou: refusing to start (--strict-keymap)");
-                return Exit::Config.into();
+                return Err(CommandError::new(
+                    Exit::Config,
+                    "refusing to start (--strict-keymap)",
+                ));
             }
         }
     } else {
@@ -56,22 +56,10 @@ pub async fn run(start: Option<String>, common: CommonArgs, strict_keymap: bool)
     // After the config and keymap checks (so `tusou --strict-keymap` checks
     // a keymap from a script), before anything touches the terminal.
     if !has_terminal() {
-        eprintln!("tusou: {NEEDS_A_TERMINAL}");
-        return Exit::Usage.into();
+        return Err(CommandError::usage(NEEDS_A_TERMINAL));
     }
 
-    let backend = match SearchBackend::start(&config, &demo_options(&common)).await {
-        Ok(b) => b,
-        Err(e) => {
-            let exit = start_failure(&e);
-            if exit == Exit::Config {
-                eprintln!("tusou: {}", sanitize(&format!("{e:#}")));
-            } else {
-                eprintln!("tusou: could not start: {}", sanitize(&format!("{e:#}")));
-            }
-            return exit.into();
-        }
-    };
+    let backend = start_backend(&config, &common).await?;
 
     let options = AppOptions {
         start,
@@ -105,11 +93,8 @@ pub async fn run(start: Option<String>, common: CommonArgs, strict_keymap: bool)
             }
         },
     };
-    match crate::event_loop::run(backend, options).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("tusou: {}", sanitize(&format!("{e:#}")));
-            Exit::Failure.into()
-        }
-    }
+    crate::event_loop::run(backend, options)
+        .await
+        .map_err(|e| CommandError::failure(format!("{e:#}")))?;
+    Ok(Exit::Ok)
 }

@@ -2,12 +2,12 @@
 //! tusou will use and proves a real round trip, step by step, with the
 //! provider's own words where a step fails.
 
+use super::error::{CommandError, exit_for, finish};
+use super::startup::{Exit, load_config, start_backend};
 use crate::api::{ApiError, Client, ProviderKind, SearchParams};
-use crate::backend::{BackendMode, SearchBackend};
+use crate::backend::BackendMode;
 use crate::cli::CommonArgs;
-use crate::config::Config;
 use crate::image::{PrepareOptions, PreparedImage};
-use crate::startup::{Exit, demo_options, exit_for};
 use crate::text::sanitize;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -24,17 +24,16 @@ fn line(name: &str, text: &str) {
 }
 
 pub async fn run(common: &CommonArgs) -> ExitCode {
+    finish(doctor(common).await)
+}
+
+/// Every failure is said on stdout, as a line of the report.
+async fn doctor(common: &CommonArgs) -> Result<Exit, CommandError> {
     println!("tusou doctor");
-    let mut config = match Config::load(common.config.as_deref()) {
-        Ok(c) => c,
-        Err(e) => {
-            line("config", &format!("FAILED · {}", sanitize(&e.to_string())));
-            return Exit::Config.into();
-        }
-    };
-    if let Some(kind) = common.provider {
-        config.provider_choice = Some(kind);
-    }
+    let config = load_config(common).map_err(|e| {
+        line("config", &format!("FAILED · {}", sanitize(e.message())));
+        CommandError::said(e.exit())
+    })?;
     match &config.config_file {
         Some(path) => line("config", &sanitize(&path.display().to_string())),
         None => line("config", "no config file (environment variables only)"),
@@ -42,16 +41,14 @@ pub async fn run(common: &CommonArgs) -> ExitCode {
     for warning in &config.warnings {
         line("", &format!("warning: {}", sanitize(warning)));
     }
-    let backend = match SearchBackend::start(&config, &demo_options(common)).await {
-        Ok(b) => b,
-        Err(e) => {
-            line(
-                "provider",
-                &format!("FAILED · {}", sanitize(&format!("{e:#}"))),
-            );
-            return Exit::Config.into();
-        }
-    };
+    // Any failure to start is the configuration's here (exit 6).
+    let backend = start_backend(&config, common).await.map_err(|e| {
+        line(
+            "provider",
+            &format!("FAILED · {}", sanitize(&e.to_string())),
+        );
+        CommandError::said(Exit::Config)
+    })?;
     let client = &backend.client;
     let kind = client.kind();
     line(
@@ -80,7 +77,7 @@ pub async fn run(common: &CommonArgs) -> ExitCode {
     match round_trip(client, kind).await {
         Ok(()) => {
             println!("all steps ok");
-            Exit::Ok.into()
+            Ok(Exit::Ok)
         }
         Err(e) => {
             let exit = exit_for(&e);
@@ -91,7 +88,7 @@ pub async fn run(common: &CommonArgs) -> ExitCode {
                     "check the key and secret in your config (they must match the provider's console)"
                 );
             }
-            exit.into()
+            Err(CommandError::said(exit))
         }
     }
 }

@@ -9,8 +9,10 @@
 //! (the job is kept); 3 the input cannot be read; 2 usage; 6 configuration;
 //! 1 anything else (no history database, the sheet could not be written).
 
+use super::error::{CommandError, finish};
+use super::startup::{Exit, headless_backend, headless_config, prepare_options, say_demo};
 use crate::api::pace::Pacer;
-use crate::backend::{BackendMode, SearchBackend};
+use crate::backend::SearchBackend;
 use crate::batch::assemble::sheet_input;
 use crate::batch::inputs::collect;
 use crate::batch::job;
@@ -18,7 +20,6 @@ use crate::batch::run::{Event, RunError, RunOptions, run_job};
 use crate::batch::sheet::write_sheet;
 use crate::cli::{BatchArgs, CommonArgs};
 use crate::config::{Config, check_concurrency, check_rate};
-use crate::startup::{Exit, prepare_options};
 use crate::store::{JobId, JobSummary, Store};
 use crate::text::{sanitize, utc_minute};
 use std::io::IsTerminal;
@@ -29,62 +30,46 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Exit code when the sheet is written but some photos failed.
-pub const EXIT_SOME_FAILED: u8 = 7;
-/// Exit code when the run was stopped (Ctrl-C, SIGTERM, SIGHUP).
-pub const EXIT_STOPPED: u8 = 130;
+pub const EXIT_SOME_FAILED: u8 = Exit::SomeFailed as u8;
 /// Jobs `--list` shows.
 const LISTED_JOBS: u32 = 50;
 /// A plain progress line at most this often (stderr not a terminal).
 const PLAIN_EVERY: Duration = Duration::from_secs(5);
 
-pub async fn batch(args: BatchArgs, common: &CommonArgs) -> ExitCode {
-    match run(args, common).await {
-        Ok(code) => code,
-        Err((exit, message)) => {
-            eprintln!("tusou: {}", sanitize(&message));
-            exit.into()
-        }
-    }
+pub async fn run(args: BatchArgs, common: &CommonArgs) -> ExitCode {
+    finish(batch(args, common).await)
 }
 
-type Failed = (Exit, String);
-
-async fn run(args: BatchArgs, common: &CommonArgs) -> Result<ExitCode, Failed> {
-    args.query.check().map_err(|e| (Exit::Usage, e))?;
-    let config = super::load_config(common)?;
+async fn batch(args: BatchArgs, common: &CommonArgs) -> Result<Exit, CommandError> {
+    args.query.check().map_err(CommandError::usage)?;
+    let config = headless_config(common)?;
     let rate = args
         .rate
         .map(|r| check_rate("--rate", r))
         .transpose()
-        .map_err(|e| (Exit::Usage, e.to_string()))?;
+        .map_err(|e| CommandError::usage(e.to_string()))?;
     let concurrency = args
         .concurrency
         .map(|n| check_concurrency("--concurrency", n))
         .transpose()
-        .map_err(|e| (Exit::Usage, e.to_string()))?;
-
-    let backend = super::start_backend(&config, common).await?;
+        .map_err(|e| CommandError::usage(e.to_string()))?;
+    let backend = headless_backend(&config, common).await?;
     let Some(store) = backend.store.clone() else {
         let why = backend.history_off.clone().unwrap_or_default();
-        return Err((
-            Exit::Failure,
-            format!("batch keeps its job in the history database, and {why}"),
-        ));
+        return Err(CommandError::failure(format!(
+            "batch keeps its job in the history database, and {why}"
+        )));
     };
     if args.list {
         return list(&store);
     }
-    if backend.mode == BackendMode::Demo {
-        eprintln!(
-            "tusou: demo mode — no credentials configured (or --demo); searching the built-in simulator"
-        );
-    }
+    say_demo(&backend);
 
     let job = find_or_create(&args, &config, &store, &backend)?;
     if args.retry_failed {
         let n = store
             .retry_failed_items(job.id)
-            .map_err(|e| (Exit::Failure, format!("history: {e}")))?;
+            .map_err(|e| CommandError::failure(format!("history: {e}")))?;
         if n > 0 {
             eprintln!("tusou: trying {n} failed photos again");
         }
@@ -94,10 +79,11 @@ async fn run(args: BatchArgs, common: &CommonArgs) -> Result<ExitCode, Failed> {
     let limits = config.batch.limits(backend.client.kind());
     let rate = rate.unwrap_or(limits.rate);
     let concurrency = concurrency.unwrap_or(limits.concurrency);
-    let pacer = Arc::new(Pacer::new(rate).map_err(|e| (Exit::Usage, format!("--rate: {e}")))?);
+    let pacer =
+        Arc::new(Pacer::new(rate).map_err(|e| CommandError::usage(format!("--rate: {e}")))?);
     backend.client.set_pacer(Some(pacer.clone()));
 
-    let mut code = ExitCode::SUCCESS;
+    let mut code = Exit::Ok;
     if job.pending() > 0 {
         eprintln!(
             "tusou: batch job {}: {} photos, {} to search, {} done, {} failed · {rate} requests/s, {concurrency} at once",
@@ -116,7 +102,7 @@ async fn run(args: BatchArgs, common: &CommonArgs) -> Result<ExitCode, Failed> {
         let progress = Progress::new(&job);
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let signals = tokio::spawn(async move {
-            crate::startup::stop_signal().await;
+            super::startup::stop_signal().await;
             let _ = stop_tx.send(true);
         });
         let on_event = |e: Event| progress.event(e);
@@ -143,10 +129,10 @@ async fn run(args: BatchArgs, common: &CommonArgs) -> Result<ExitCode, Failed> {
                     now.pending(),
                     job.id.0
                 );
-                return Ok(ExitCode::from(EXIT_STOPPED));
+                return Ok(Exit::Stopped);
             }
             Err(RunError::Auth(e)) => {
-                return Err((
+                return Err(CommandError::new(
                     Exit::Auth,
                     format!(
                         "the provider refused the credentials: {e}; the job is kept: fix them (`tusou doctor`), then `tusou batch --resume {}`",
@@ -155,7 +141,7 @@ async fn run(args: BatchArgs, common: &CommonArgs) -> Result<ExitCode, Failed> {
                 ));
             }
             Err(RunError::Store(e)) => {
-                return Err((Exit::Failure, format!("history database: {e}")));
+                return Err(CommandError::database(&e));
             }
         }
         if pacer.rate_limited_count() > 0 {
@@ -187,22 +173,19 @@ async fn run(args: BatchArgs, common: &CommonArgs) -> Result<ExitCode, Failed> {
         thumbs.as_deref(),
     )
     .await
-    .map_err(|e| (Exit::Failure, format!("history database: {e}")))?;
+    .map_err(|e| CommandError::database(&e))?;
     let written = {
         let out = out.clone();
         tokio::task::spawn_blocking(move || write_sheet(&out, &input))
             .await
-            .map_err(|e| (Exit::Failure, format!("writing the sheet: {e}")))?
+            .map_err(|e| CommandError::failure(format!("writing the sheet: {e}")))?
     };
     if let Err(e) = written {
-        return Err((
-            Exit::Failure,
-            format!(
-                "could not write {}: {e}; the results are kept: `tusou batch --resume {}` writes it again",
-                crate::fs::shown(&out),
-                job.id.0
-            ),
-        ));
+        return Err(CommandError::failure(format!(
+            "could not write {}: {e}; the results are kept: `tusou batch --resume {}` writes it again",
+            crate::fs::shown(&out),
+            job.id.0
+        )));
     }
     eprintln!(
         "tusou: wrote {}: {} photos, {} searched, {} failed",
@@ -223,7 +206,7 @@ async fn run(args: BatchArgs, common: &CommonArgs) -> Result<ExitCode, Failed> {
                 );
             }
         }
-        code = ExitCode::from(EXIT_SOME_FAILED);
+        code = Exit::SomeFailed;
     }
     Ok(code)
 }
@@ -235,8 +218,8 @@ fn find_or_create(
     config: &Config,
     store: &Store,
     backend: &SearchBackend,
-) -> Result<JobSummary, Failed> {
-    let db = |e: crate::store::StoreError| (Exit::Failure, format!("history database: {e}"));
+) -> Result<JobSummary, CommandError> {
+    let db = |e: crate::store::StoreError| CommandError::database(&e);
     if let Some(id) = args.resume {
         let job = if id == 0 {
             store
@@ -244,23 +227,17 @@ fn find_or_create(
                 .map_err(db)?
                 .into_iter()
                 .find(|j| j.finished_at.is_none())
-                .ok_or_else(|| (Exit::Usage, "no unfinished batch job to resume".to_string()))?
+                .ok_or_else(|| CommandError::usage("no unfinished batch job to resume"))?
         } else {
             store.job(JobId(id)).map_err(db)?.ok_or_else(|| {
-                (
-                    Exit::Usage,
-                    format!("no batch job {id} (see tusou batch --list)"),
-                )
+                CommandError::usage(format!("no batch job {id} (see tusou batch --list)"))
             })?
         };
         if job.provider != backend.provider_name {
-            return Err((
-                Exit::Usage,
-                format!(
-                    "job {} searches {}, and this run is set up for {}: use --provider (or --demo) as then",
-                    job.id.0, job.provider, backend.provider_name
-                ),
-            ));
+            return Err(CommandError::usage(format!(
+                "job {} searches {}, and this run is set up for {}: use --provider (or --demo) as then",
+                job.id.0, job.provider, backend.provider_name
+            )));
         }
         eprintln!(
             "tusou: resuming batch job {} ({})",
@@ -270,9 +247,9 @@ fn find_or_create(
         return Ok(job);
     }
     let Some(input) = &args.input else {
-        return Err((Exit::Usage, "name a directory or a list of photos".into()));
+        return Err(CommandError::usage("name a directory or a list of photos"));
     };
-    let inputs = collect(input, args.recursive).map_err(|e| (Exit::Input, e.to_string()))?;
+    let inputs = collect(input, args.recursive).map_err(|e| CommandError::input(e.to_string()))?;
     let params = args.query.params(config, Some(args.top));
     let provider = &backend.provider_name;
     let identity = job::identity(&inputs, args.recursive, provider, &params, args.top);
@@ -295,19 +272,16 @@ fn find_or_create(
     Ok(job)
 }
 
-fn refreshed(store: &Store, id: JobId) -> Result<JobSummary, Failed> {
+fn refreshed(store: &Store, id: JobId) -> Result<JobSummary, CommandError> {
     store
-        .job(id)
-        .map_err(|e| (Exit::Failure, format!("history database: {e}")))?
-        .ok_or_else(|| (Exit::Failure, format!("batch job {} is gone", id.0)))
+        .job(id)?
+        .ok_or_else(|| CommandError::failure(format!("batch job {} is gone", id.0)))
 }
 
 /// `tusou batch --list`: jobs, newest first (stdout).
-fn list(store: &Store) -> Result<ExitCode, Failed> {
+fn list(store: &Store) -> Result<Exit, CommandError> {
     use std::io::Write;
-    let jobs = store
-        .jobs(LISTED_JOBS)
-        .map_err(|e| (Exit::Failure, format!("history database: {e}")))?;
+    let jobs = store.jobs(LISTED_JOBS)?;
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
@@ -334,7 +308,7 @@ fn list(store: &Store) -> Result<ExitCode, Failed> {
             sanitize(&j.out)
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Ok)
 }
 
 /// Progress on stderr: a bar when it is a terminal, else a plain line

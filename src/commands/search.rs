@@ -1,22 +1,12 @@
 //! `tusou search`: headless search for scripts. Stdout carries only results;
 //! every message goes to stderr; the exit code tells what went wrong.
-//! `tusou history` and `tusou shortlist` read the history store.
 
-mod batch;
-mod records;
-mod save;
-mod tools;
-
-pub use batch::{EXIT_SOME_FAILED, EXIT_STOPPED, batch};
-pub use records::{history, shortlist};
-pub use tools::{prepare, preview};
-
+use super::error::{CommandError, finish};
+use super::save::{Recorder, Searched};
+use super::startup::{Exit, prepare_options, say_demo, start_headless};
 use crate::api::{ApiError, ImageSource, ResolveError, ResultPage, SearchParams};
-use crate::backend::{BackendMode, SearchBackend};
 use crate::cli::{CommonArgs, OutputFormat, SearchArgs};
-use crate::config::Config;
 use crate::export::{ExportSpec, Format, OfferWriter};
-use crate::startup::{Exit, demo_options, exit_for, prepare_options, start_failure};
 use crate::text::sanitize;
 use std::io::Write;
 use std::process::ExitCode;
@@ -25,66 +15,59 @@ use std::process::ExitCode;
 const MAX_PAGES: u32 = 100;
 
 pub async fn run(args: SearchArgs, common: &CommonArgs) -> ExitCode {
-    match search(args, common).await {
-        Ok(()) => Exit::Ok.into(),
-        Err((exit, message)) => {
-            // Messages carry server and file text: never raw escapes.
-            eprintln!("tusou: {}", sanitize(&message));
-            exit.into()
-        }
-    }
+    finish(search(args, common).await.map(|()| Exit::Ok))
 }
 
-/// The configuration (warnings said on stderr) with `--provider` over it.
-pub(crate) fn load_config(common: &CommonArgs) -> Result<Config, (Exit, String)> {
-    let mut config =
-        Config::load(common.config.as_deref()).map_err(|e| (Exit::Config, e.to_string()))?;
-    if let Some(kind) = common.provider {
-        config.provider_choice = Some(kind);
-    }
-    for warning in &config.warnings {
-        eprintln!("tusou: warning: {warning}");
-    }
-    Ok(config)
-}
+async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), CommandError> {
+    args.query.check().map_err(CommandError::usage)?;
+    let (config, backend) = start_headless(common).await?;
+    say_demo(&backend);
 
-/// The backend for a headless command; the store's notices said on stderr.
-pub(crate) async fn start_backend(
-    config: &Config,
-    common: &CommonArgs,
-) -> Result<SearchBackend, (Exit, String)> {
-    let backend = SearchBackend::start(config, &demo_options(common))
-        .await
-        .map_err(|e| match start_failure(&e) {
-            Exit::Config => (Exit::Config, format!("{e:#}")),
-            exit => (exit, format!("could not start: {e:#}")),
-        })?;
-    for notice in &backend.store_notices {
-        eprintln!("tusou: history: {}", sanitize(notice));
-    }
-    Ok(backend)
-}
-
-async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, String)> {
-    args.query.check().map_err(|e| (Exit::Usage, e))?;
-    let config = load_config(common)?;
-    let backend = start_backend(&config, common).await?;
-    if backend.mode == BackendMode::Demo {
-        eprintln!(
-            "tusou: demo mode — no credentials configured (or --demo); searching the built-in simulator"
-        );
-    }
+    let format = match args.format {
+        OutputFormat::Table => Format::Table,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Jsonl => Format::Jsonl,
+        OutputFormat::Csv => Format::Csv,
+    };
+    let details = args.query.qty.map(|quantity| crate::export::DetailColumns {
+        quantity: Some(quantity),
+        known: Default::default(),
+    });
+    let spec = ExportSpec {
+        format,
+        currency: config.currency.clone(),
+        details: details.clone(),
+    };
 
     let source = ImageSource::parse(&args.image);
-    let resolved = backend
+    let resolved = match backend
         .client
         .resolve_source(&source, &prepare_options(common))
         .await
-        .map_err(|e| match &e {
-            ResolveError::Image(_) => (Exit::Input, e.to_string()),
-            ResolveError::Api(api) => (exit_for(api), e.to_string()),
-            ResolveError::Task(_) => (Exit::Failure, e.to_string()),
-        })?;
+    {
+        Ok(resolved) => resolved,
+        Err(error) => {
+            // A script reads the format's shape whatever step failed: `[]`,
+            // a CSV header (a table and JSONL stay empty).
+            if matches!(format, Format::Json | Format::Csv) {
+                let empty = OfferWriter::new(spec, std::io::stdout().lock())
+                    .and_then(OfferWriter::finish)
+                    .map(drop);
+                if let Err(e) = empty {
+                    return Err(CommandError::output(&e));
+                }
+            }
+            let step = match (&error, &source) {
+                (ResolveError::Image(_), _) => "cannot use the picture",
+                (ResolveError::Api(_), ImageSource::File(_)) => "upload failed",
+                (ResolveError::Api(_), ImageSource::Url(_)) => {
+                    "the picture's download or upload failed"
+                }
+                (ResolveError::Task(_), _) => "preparing the picture failed",
+            };
+            return Err(CommandError::from(error).context(step));
+        }
+    };
     eprintln!("tusou: image: {}", sanitize(&resolved.summary));
     for note in &resolved.notes {
         eprintln!("tusou: {}", sanitize(note));
@@ -93,7 +76,7 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
         Some(region) => Some(
             resolved
                 .region_wire(region)
-                .map_err(|e| (Exit::Usage, format!("--region: {e}")))?,
+                .map_err(|e| CommandError::usage(format!("--region: {e}")))?,
         ),
         None => None,
     };
@@ -105,37 +88,23 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
         ..args.query.params(&config, args.page_size)
     };
     let wanted = if args.all { MAX_PAGES } else { args.pages };
-    let format = match args.format {
-        OutputFormat::Table => Format::Table,
-        OutputFormat::Json => Format::Json,
-        OutputFormat::Jsonl => Format::Jsonl,
-        OutputFormat::Csv => Format::Csv,
-    };
+    let recorded_as = recorded_source(&source, &args.image);
     let mut recorder = if args.save {
-        save::Recorder::start(
+        Recorder::start(
             backend.store.as_ref(),
             backend.history_off.as_deref(),
-            &save::Searched {
+            &Searched {
                 source_md5: &resolved.source_md5,
                 thumbnail: resolved.thumbnail.as_deref(),
-                source: &args.image,
+                source: &recorded_as,
                 provider: &backend.provider_name,
                 params: &params,
             },
         )
     } else {
-        save::Recorder::none()
+        Recorder::none()
     };
     let stdout = std::io::BufWriter::new(std::io::stdout());
-    let details = args.query.qty.map(|quantity| crate::export::DetailColumns {
-        quantity: Some(quantity),
-        known: Default::default(),
-    });
-    let spec = ExportSpec {
-        format,
-        currency: config.currency.clone(),
-        details: details.clone(),
-    };
     let unsupported_said = std::cell::Cell::new(false);
     let streamed = stream_pages(
         wanted,
@@ -165,9 +134,7 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
     .await;
     match streamed {
         Ok(()) => Ok(()),
-        // The reader went away (`| head`): what it wanted was written.
-        Err(Stop::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(Stop::Output(e)) => Err((Exit::Failure, format!("could not write output: {e}"))),
+        Err(Stop::Output(e)) => Err(CommandError::output(&e)),
         Err(Stop::Page {
             page,
             pages_written,
@@ -182,8 +149,19 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), (Exit, Stri
                     if pages_written == 1 { "page" } else { "pages" }
                 )
             };
-            Err((exit_for(&error), format!("{place}: {error}")))
+            Err(CommandError::from(error).context(place))
         }
+    }
+}
+
+/// What the history records as the picture: a file by its absolute path,
+/// so that the search reopens from any directory; a URL as given.
+fn recorded_source(source: &ImageSource, arg: &str) -> String {
+    match source {
+        ImageSource::File(path) => std::path::absolute(path)
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| arg.to_string()),
+        ImageSource::Url(_) => arg.to_string(),
     }
 }
 
@@ -353,6 +331,7 @@ where
 mod tests {
     use super::*;
     use crate::api::{Offer, Price};
+    use crate::commands::error::exit_for;
 
     fn page(n: u32, total_pages: u32) -> ResultPage {
         ResultPage {

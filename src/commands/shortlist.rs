@@ -1,58 +1,39 @@
-//! `tusou history` and `tusou shortlist`: what the history store holds, for
-//! reading and for scripts. Every text from the store (file names, titles,
-//! notes) is sanitised; dates are UTC.
+//! `tusou shortlist`: every starred offer in the history store, as a table,
+//! CSV, JSON or a file. Every text from the store (titles, notes) is
+//! sanitised; dates are UTC.
 
-use crate::cli::{CommonArgs, HistoryArgs, OutputFormat, ShortlistArgs};
-use crate::config::Config;
+use super::error::{CommandError, finish};
+use super::startup::{Exit, open_store};
+use crate::cli::{CommonArgs, OutputFormat, ShortlistArgs};
 use crate::shortlist_export::{ShortlistRow, shortlist_table, write_csv, write_json_array};
-use crate::startup::Exit;
-use crate::store::{Opened, SearchSummary, Store};
-use crate::text::utc_minute;
-use crate::text::{fit, sanitize};
-use serde::Serialize;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-/// `tusou history`: recent searches, newest first.
-pub fn history(args: &HistoryArgs, common: &CommonArgs) -> ExitCode {
-    finish(open(common).and_then(|(store, _)| {
-        let searches = store
-            .recent_searches(args.limit)
-            .map_err(|e| (Exit::Failure, format!("history: {e}")))?;
-        let rows: Vec<HistoryRow> = searches.iter().map(HistoryRow::from).collect();
-        let mut out = io::BufWriter::new(io::stdout().lock());
-        if args.json {
-            write_json_array(&mut out, &rows)
-        } else {
-            history_table(&mut out, &rows)
-        }
-        .and_then(|()| out.flush())
-        .map_err(output_error)
-    }))
+/// `tusou shortlist`: every starred offer, the most recently added first.
+pub fn run(args: &ShortlistArgs, common: &CommonArgs) -> ExitCode {
+    finish(shortlist(args, common).map(|()| Exit::Ok))
 }
 
-/// `tusou shortlist`: every starred offer, the most recently added first.
-pub fn shortlist(args: &ShortlistArgs, common: &CommonArgs) -> ExitCode {
-    finish(open(common).and_then(|(store, config)| {
-        let entries = store
-            .shortlist()
-            .map_err(|e| (Exit::Failure, format!("shortlist: {e}")))?;
-        let currency = config.currency.as_ref();
-        let rows: Vec<ShortlistRow> =
-            crate::shortlist_export::rows_with_details(&entries, currency, Some(&store));
-        if let Some(path) = &args.out {
-            return write_shortlist_file(path, &rows, currency);
-        }
-        let mut out = io::BufWriter::new(io::stdout().lock());
-        match args.format {
-            OutputFormat::Table => shortlist_table(&mut out, &rows, currency),
-            OutputFormat::Json => write_json_array(&mut out, &rows),
-            OutputFormat::Jsonl => write_jsonl(&mut out, &rows),
-            OutputFormat::Csv => write_csv(&mut out, &rows, currency),
-        }
-        .and_then(|()| out.flush())
-        .map_err(output_error)
-    }))
+fn shortlist(args: &ShortlistArgs, common: &CommonArgs) -> Result<(), CommandError> {
+    let (store, config) = open_store(common)?;
+    let entries = store
+        .shortlist()
+        .map_err(|e| CommandError::failure(format!("shortlist: {e}")))?;
+    let currency = config.currency.as_ref();
+    let rows: Vec<ShortlistRow> =
+        crate::shortlist_export::rows_with_details(&entries, currency, Some(&store));
+    if let Some(path) = &args.out {
+        return write_shortlist_file(path, &rows, currency);
+    }
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match args.format {
+        OutputFormat::Table => shortlist_table(&mut out, &rows, currency),
+        OutputFormat::Json => write_json_array(&mut out, &rows),
+        OutputFormat::Jsonl => write_jsonl(&mut out, &rows),
+        OutputFormat::Csv => write_csv(&mut out, &rows, currency),
+    }
+    .and_then(|()| out.flush())
+    .map_err(|e| CommandError::output(&e))
 }
 
 fn write_jsonl<W: Write>(out: &mut W, rows: &[ShortlistRow]) -> io::Result<()> {
@@ -67,17 +48,16 @@ fn write_shortlist_file(
     path: &std::path::Path,
     rows: &[ShortlistRow],
     currency: Option<&crate::money::Currency>,
-) -> Result<(), (Exit, String)> {
+) -> Result<(), CommandError> {
     let shown = crate::fs::shown(path);
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     if !["xlsx", "csv", "json", "jsonl"].contains(&ext.as_str()) {
-        return Err((
-            Exit::Usage,
-            format!("--out {shown}: name the file .xlsx, .csv, .json or .jsonl"),
-        ));
+        return Err(CommandError::usage(format!(
+            "--out {shown}: name the file .xlsx, .csv, .json or .jsonl"
+        )));
     }
     let written = std::fs::File::create(path).and_then(|file| {
         let mut out = io::BufWriter::new(file);
@@ -89,128 +69,17 @@ fn write_shortlist_file(
         }?;
         out.flush()
     });
-    written.map_err(|e| (Exit::Failure, format!("could not write {shown}: {e}")))?;
+    written.map_err(|e| CommandError::failure(format!("could not write {shown}: {e}")))?;
     eprintln!("tusou: wrote {shown}: {} starred offers", rows.len());
-    Ok(())
-}
-
-/// The run's store and configuration, or why there is no store (history
-/// off: exit 1; a bad configuration: exit 6). Notices about the file go to
-/// stderr.
-fn open(common: &CommonArgs) -> Result<(Store, Config), (Exit, String)> {
-    let config =
-        Config::load(common.config.as_deref()).map_err(|e| (Exit::Config, e.to_string()))?;
-    match crate::store::for_run(config.data_dir.as_deref(), config.cache_dir.as_deref()) {
-        Opened::On { store, notices } => {
-            for notice in notices {
-                eprintln!("tusou: history: {}", sanitize(&notice));
-            }
-            Ok((store, config))
-        }
-        Opened::Off { reason } => Err((Exit::Failure, reason)),
-    }
-}
-
-fn finish(result: Result<(), (Exit, String)>) -> ExitCode {
-    match result {
-        Ok(()) => Exit::Ok.into(),
-        Err((exit, message)) => {
-            if !message.is_empty() {
-                eprintln!("tusou: {}", sanitize(&message));
-            }
-            exit.into()
-        }
-    }
-}
-
-/// A closed pipe (`| head`) is no failure: the reader has what it wanted.
-fn output_error(e: io::Error) -> (Exit, String) {
-    if e.kind() == io::ErrorKind::BrokenPipe {
-        return (Exit::Ok, String::new());
-    }
-    (Exit::Failure, format!("could not write output: {e}"))
-}
-
-/// One search, as `history --json` writes it.
-#[derive(Debug, Serialize)]
-struct HistoryRow {
-    id: i64,
-    /// "2026-11-23 14:02", UTC.
-    date: String,
-    /// Unix seconds.
-    searched_at: i64,
-    provider: String,
-    source: String,
-    source_md5: String,
-    loaded: u64,
-    total: Option<u64>,
-    filters: String,
-}
-
-impl From<&SearchSummary> for HistoryRow {
-    fn from(s: &SearchSummary) -> Self {
-        HistoryRow {
-            id: s.id.0,
-            date: utc_minute(s.searched_at),
-            searched_at: s.searched_at,
-            provider: sanitize(&s.provider),
-            source: sanitize(&s.source),
-            source_md5: sanitize(&s.source_md5),
-            loaded: s.loaded,
-            total: s.total,
-            filters: s.params.summary(),
-        }
-    }
-}
-
-fn history_table<W: Write>(out: &mut W, rows: &[HistoryRow]) -> io::Result<()> {
-    writeln!(
-        out,
-        "{:>5}  {:<16}  {:<18}  {:>11}  {}  source",
-        "id",
-        "date (UTC)",
-        "provider",
-        "results",
-        fit("filters", 30),
-    )?;
-    for r in rows {
-        let total = r.total.map_or_else(|| "?".into(), |t| t.to_string());
-        writeln!(
-            out,
-            "{:>5}  {:<16}  {}  {:>11}  {}  {}",
-            r.id,
-            r.date,
-            fit(&r.provider, 18),
-            format!("{}/{total}", r.loaded),
-            fit(&r.filters, 30),
-            r.source
-        )?;
-    }
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{FilterFlag, Offer, Price, SearchParams, Sort, SortField, SortOrder};
+    use crate::api::{Offer, Price};
     use crate::store::ShortlistEntry;
     use crate::store::{OfferRef, Status};
-
-    #[test]
-    fn filters_in_a_few_words() {
-        assert_eq!(SearchParams::default().summary(), "");
-        let p = SearchParams {
-            price_start: Some(Price(1000)),
-            price_end: Some(Price(3050)),
-            sort: Some(Sort::new(SortField::Price, SortOrder::Asc)),
-            filters: vec![FilterFlag::ShipInToday],
-            ..SearchParams::default()
-        };
-        assert_eq!(
-            crate::api::SearchParams::summary(&p),
-            "¥10.00–30.50 · price ↑ · ships today"
-        );
-    }
 
     #[test]
     fn the_detail_kept_in_the_store_fills_moq_tiers_and_ship_from() {
