@@ -2,12 +2,10 @@
 //! provider from the configuration, or — with no credentials — the built-in
 //! simulator started in-process ("demo", behind the default `demo` feature).
 
-use crate::api::{Client, ProviderKind};
+use crate::api::Client;
 #[cfg(feature = "demo")]
-use crate::api::{DajiSaasSettings, ProviderSettings, SignedHeaderSettings};
+use crate::api::{ProviderKind, ProviderSettings};
 use crate::config::Config;
-#[cfg(feature = "demo")]
-use crate::secret::Secret;
 use crate::store::{Opened, Store};
 #[cfg(feature = "demo")]
 use std::net::{Ipv4Addr, SocketAddr};
@@ -100,7 +98,7 @@ impl SearchBackend {
     /// store; its provider name is the client's (with "demo-" in demo
     /// mode).
     pub fn new(client: Client, mode: BackendMode, label: impl Into<String>) -> Self {
-        let provider_name = provider_name(client.kind(), mode);
+        let provider_name = provider_name(client.provider().name(), mode);
         SearchBackend {
             client,
             mode,
@@ -128,18 +126,14 @@ impl SearchBackend {
     pub async fn start(config: &Config, demo: &DemoOptions) -> anyhow::Result<SearchBackend> {
         match (config.provider(), demo.force) {
             (Some(provider), false) => {
-                let kind = provider.kind();
+                let name = provider.name();
                 let run = RunStore::open(config);
                 let mut settings = config.client_settings(provider);
                 settings.image_ids = run.store.as_ref().map(Store::image_ids);
                 let client = Client::new(settings)?;
                 Ok(
-                    SearchBackend::new(
-                        client,
-                        BackendMode::Live,
-                        format!("live · {}", kind.name()),
-                    )
-                    .with_store(run),
+                    SearchBackend::new(client, BackendMode::Live, format!("live · {name}"))
+                        .with_store(run),
                 )
             }
             #[cfg(feature = "demo")]
@@ -173,7 +167,7 @@ impl SearchBackend {
         let handle =
             tusou_sim::spawn(sim_config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
         let provider = demo_provider(
-            config.provider_choice.unwrap_or(ProviderKind::DajiSaas),
+            config.provider_choice.unwrap_or_default(),
             &credentials,
             &handle.base_url(),
         );
@@ -189,10 +183,10 @@ impl SearchBackend {
 }
 
 /// The name a provider's searches and offers are stored under.
-fn provider_name(kind: ProviderKind, mode: BackendMode) -> String {
+fn provider_name(name: &str, mode: BackendMode) -> String {
     match mode {
-        BackendMode::Live => kind.name().to_string(),
-        BackendMode::Demo => format!("demo-{}", kind.name()),
+        BackendMode::Live => name.to_string(),
+        BackendMode::Demo => format!("demo-{name}"),
     }
 }
 
@@ -204,19 +198,5 @@ pub fn demo_provider(
     credentials: &SimCredentials,
     base_url: &str,
 ) -> ProviderSettings {
-    match kind {
-        ProviderKind::DajiSaas => ProviderSettings::DajiSaas(DajiSaasSettings {
-            base_url: base_url.to_string(),
-            app_key: credentials.app_key.clone(),
-            app_secret: Secret::new(credentials.app_secret.clone()),
-            debug_send_secret: false,
-        }),
-        ProviderKind::SignedHeader => ProviderSettings::SignedHeader(SignedHeaderSettings {
-            base_url: base_url.to_string(),
-            access_key: credentials.access_key.clone(),
-            secret_key: Secret::new(credentials.secret_key.clone()),
-            user_id: credentials.user_id.clone(),
-            timestamp_seconds: false,
-        }),
-    }
+    kind.demo_settings(credentials, base_url)
 }

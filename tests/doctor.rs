@@ -140,3 +140,46 @@ async fn a_clock_twenty_minutes_off_is_reported_before_the_query_fails() {
     assert!(text.contains("set this machine's clock"), "{text}");
     assert!(!text.contains("check the key and secret"), "{text}");
 }
+
+/// Defect 28.10: the clock is read from the signed replies doctor already
+/// gets; it sends no unsigned `GET /` of its own (a request in no
+/// provider's contract). The server here answers 404 to everything, with
+/// hyper's own `Date`, and counts the requests for `/`.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_clock_check_sends_no_request_outside_the_contract() {
+    use axum::http::{StatusCode, Uri};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let root = Arc::new(AtomicUsize::new(0));
+    let other = Arc::new(AtomicUsize::new(0));
+    let app = {
+        let (root, other) = (Arc::clone(&root), Arc::clone(&other));
+        axum::Router::new().fallback(move |uri: Uri| {
+            let hit = if uri.path() == "/" { &root } else { &other };
+            hit.fetch_add(1, Ordering::SeqCst);
+            async { (StatusCode::NOT_FOUND, "404 page not found") }
+        })
+    };
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+        .await
+        .expect("listener binds");
+    let base_url = format!("http://{}", listener.local_addr().expect("bound address"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let c = SimCredentials::demo();
+    let (_, text) = doctor(vec![
+        ("TUSOU_PROVIDER", "signed-header".into()),
+        ("TUSOU_BASE_URL", base_url),
+        ("TUSOU_ACCESS_KEY", c.access_key.clone()),
+        ("TUSOU_SECRET_KEY", c.secret_key.clone()),
+        ("TUSOU_USER_ID", c.user_id.clone()),
+    ])
+    .await;
+    assert_eq!(root.load(Ordering::SeqCst), 0, "an unsigned GET /: {text}");
+    assert!(
+        other.load(Ordering::SeqCst) >= 1,
+        "the signed query: {text}"
+    );
+    assert!(text.contains("clock     in step"), "{text}");
+}

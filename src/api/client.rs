@@ -1,12 +1,13 @@
-//! The provider-independent client the app and `tusou search` use.
+//! The provider-independent client the app and `tusou search` use: the
+//! image-id cache, uploading again when an id expires, paging, retries and
+//! pacing. What differs between providers it asks `provider/`.
 
-use super::dajisaas::{self, DajiSaasSettings};
 use super::error::{ApiError, Redactor};
 use super::http;
 use super::image_cache::{ImageIdCache, ImageIdStore};
 use super::pace::Pacer;
+use super::provider::{Capabilities, ProviderInfo, ProviderKind, ProviderSettings};
 use super::retry::RetryPolicy;
-use super::signed_header::{self, SignedHeaderSettings};
 use super::transport::Transport;
 use super::{ImageRef, ResultPage, SearchParams};
 use crate::image::PreparedImage;
@@ -18,58 +19,6 @@ use std::time::Duration;
 /// Prepared pictures kept per client so an expired image id can be uploaded
 /// again without the caller's help (compact copies are a few hundred KB).
 const REUPLOADABLE: usize = 4;
-
-/// Which provider protocol a client speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProviderKind {
-    DajiSaas,
-    SignedHeader,
-}
-
-impl ProviderKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            ProviderKind::DajiSaas => "dajisaas",
-            ProviderKind::SignedHeader => "signed-header",
-        }
-    }
-}
-
-impl std::str::FromStr for ProviderKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "dajisaas" | "daji" => Ok(ProviderKind::DajiSaas),
-            "signed-header" | "signed_header" | "header" | "v2" => Ok(ProviderKind::SignedHeader),
-            other => Err(format!(
-                "unknown provider {other:?}: use dajisaas or signed-header"
-            )),
-        }
-    }
-}
-
-/// One provider's endpoint and credentials.
-#[derive(Clone, Debug)]
-pub enum ProviderSettings {
-    DajiSaas(DajiSaasSettings),
-    SignedHeader(SignedHeaderSettings),
-}
-
-impl ProviderSettings {
-    pub fn kind(&self) -> ProviderKind {
-        match self {
-            ProviderSettings::DajiSaas(_) => ProviderKind::DajiSaas,
-            ProviderSettings::SignedHeader(_) => ProviderKind::SignedHeader,
-        }
-    }
-
-    fn secrets(&self) -> Vec<String> {
-        match self {
-            ProviderSettings::DajiSaas(s) => vec![s.app_secret.expose().to_string()],
-            ProviderSettings::SignedHeader(s) => vec![s.secret_key.expose().to_string()],
-        }
-    }
-}
 
 /// Everything needed to build a client.
 #[derive(Clone, Debug)]
@@ -128,7 +77,7 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Client({})", self.kind().name())
+        write!(f, "Client({})", self.provider().name())
     }
 }
 
@@ -139,10 +88,7 @@ impl Client {
             settings.timeout,
             Redactor::new(settings.provider.secrets()),
         )?;
-        let scope = match &settings.provider {
-            ProviderSettings::DajiSaas(s) => format!("{} {}", s.base_url, s.app_key),
-            ProviderSettings::SignedHeader(s) => format!("{} {}", s.base_url, s.access_key),
-        };
+        let scope = settings.provider.image_id_scope();
         let image_ids = ImageIdCache::open(settings.image_ids.clone(), scope);
         let cap = |n: usize| NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN);
         Ok(Client {
@@ -160,64 +106,46 @@ impl Client {
     /// The provider's base URL (pictures on the same origin are the
     /// provider's own, like 1688's).
     pub fn base_url(&self) -> &str {
-        match &self.inner.settings.provider {
-            ProviderSettings::DajiSaas(s) => &s.base_url,
-            ProviderSettings::SignedHeader(s) => &s.base_url,
-        }
+        self.provider().base_url()
     }
 
     /// The public half of the credentials (app key / access key): not a
     /// secret, but show only its start.
     pub fn key(&self) -> &str {
-        match &self.inner.settings.provider {
-            ProviderSettings::DajiSaas(s) => &s.app_key,
-            ProviderSettings::SignedHeader(s) => &s.access_key,
-        }
+        self.provider().key()
+    }
+
+    /// The provider this client speaks to.
+    pub fn provider(&self) -> &ProviderSettings {
+        &self.inner.settings.provider
+    }
+
+    /// Its name, what its key is called, its defaults.
+    pub fn provider_info(&self) -> &'static ProviderInfo {
+        self.provider().info()
+    }
+
+    /// What the provider can do.
+    pub fn capabilities(&self) -> Capabilities {
+        self.provider().capabilities()
     }
 
     /// Uploads `image` even when its id is cached (`tusou doctor` checks the
-    /// round trip). On the signed-header provider there is no upload: the
-    /// picture goes with every query.
+    /// round trip). A provider that takes no upload gets the picture with
+    /// every query.
     pub async fn upload_uncached(&self, image: &PreparedImage) -> Result<UploadedImage, ApiError> {
-        let ProviderSettings::DajiSaas(settings) = &self.inner.settings.provider else {
+        if !self.capabilities().upload_image {
             return self.resolve_prepared(image).await;
-        };
-        self.upload_and_remember(settings, image).await
+        }
+        self.upload_and_remember(image).await
     }
 
-    /// The server's clock from the `Date` header of a plain GET of the base
-    /// URL (any status), against this machine's clock at the middle of the
-    /// round trip: answers (server − local) in seconds. The header has
-    /// whole seconds, so the figure is good to about a second.
-    pub(crate) async fn clock_offset(&self) -> Result<f64, ApiError> {
-        let timeout = self.inner.transport.timeout;
-        let sent = std::time::SystemTime::now();
-        let response = self
-            .inner
-            .transport
-            .http
-            .get(self.base_url())
-            .send()
-            .await
-            .map_err(|e| http::transport_error(e, timeout))?;
-        let received = std::time::SystemTime::now();
-        let date = response
-            .headers()
-            .get(reqwest::header::DATE)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| ApiError::Network("the server sent no Date header".into()))?;
-        let server = httpdate::parse_http_date(date).map_err(|_| {
-            ApiError::Network(format!(
-                "the server's Date header is not an HTTP date: {:?}",
-                crate::text::sanitize(date)
-            ))
-        })?;
-        let half = received.duration_since(sent).unwrap_or_default() / 2;
-        let local = sent + half;
-        Ok(match server.duration_since(local) {
-            Ok(ahead) => ahead.as_secs_f64(),
-            Err(behind) => -behind.duration().as_secs_f64(),
-        })
+    /// The server's clock against this machine's, from the `Date` header of
+    /// the last signed reply (any status) and the middle of its round trip:
+    /// answers (server − local) in seconds, good to about a second (the
+    /// header has whole seconds). No request of its own: ask after one.
+    pub(crate) fn clock_offset(&self) -> Result<f64, ApiError> {
+        self.inner.transport.clock_offset()
     }
 
     /// The time bound of one attempt of a request.
@@ -229,9 +157,9 @@ impl Client {
         self.inner.settings.provider.kind()
     }
 
-    /// Turns a prepared image into what the query names: DajiSaaS uploads it
-    /// (once per image content, cached on disk) and answers `ImageRef::Id`;
-    /// the signed-header provider answers `ImageRef::Base64`.
+    /// Turns a prepared image into what the query names: a provider that
+    /// takes uploads gets it once per image content (cached on disk) and
+    /// the answer is `ImageRef::Id`; otherwise `ImageRef::Base64`.
     pub async fn resolve_image(&self, image: &PreparedImage) -> Result<ImageRef, ApiError> {
         Ok(self.resolve_prepared(image).await?.image)
     }
@@ -244,16 +172,13 @@ impl Client {
     /// says so.
     pub async fn resolve_prepared(&self, image: &PreparedImage) -> Result<UploadedImage, ApiError> {
         let size = (image.width, image.height);
-        let settings = match &self.inner.settings.provider {
-            ProviderSettings::SignedHeader(_) => {
-                return Ok(UploadedImage {
-                    image: ImageRef::Base64(image.base64.clone()),
-                    size,
-                    notes: Vec::new(),
-                });
-            }
-            ProviderSettings::DajiSaas(s) => s,
-        };
+        if !self.capabilities().upload_image {
+            return Ok(UploadedImage {
+                image: ImageRef::Base64(image.base64.clone()),
+                size,
+                notes: Vec::new(),
+            });
+        }
         if let Some(id) = self.inner.image_ids.get(&image.md5_hex) {
             tracing::debug!("image id cache hit");
             self.remember_upload(&id, image);
@@ -263,17 +188,13 @@ impl Client {
                 notes: Vec::new(),
             });
         }
-        self.upload_and_remember(settings, image).await
+        self.upload_and_remember(image).await
     }
 
     /// Uploads, then keeps the id (disk cache) and the picture (for a
     /// re-upload when the id expires).
-    async fn upload_and_remember(
-        &self,
-        settings: &DajiSaasSettings,
-        image: &PreparedImage,
-    ) -> Result<UploadedImage, ApiError> {
-        let (id, sent, notes) = self.upload(settings, image).await?;
+    async fn upload_and_remember(&self, image: &PreparedImage) -> Result<UploadedImage, ApiError> {
+        let (id, sent, notes) = self.upload(image).await?;
         self.inner.image_ids.put(&image.md5_hex, &id);
         self.remember_upload(&id, image);
         Ok(UploadedImage {
@@ -287,10 +208,9 @@ impl Client {
     /// that was accepted and notes for the user.
     async fn upload(
         &self,
-        settings: &DajiSaasSettings,
         image: &PreparedImage,
     ) -> Result<(String, PreparedImage, Vec<String>), ApiError> {
-        match self.upload_bytes(settings, &image.base64).await {
+        match self.upload_bytes(&image.base64).await {
             Ok(id) => Ok((id, image.clone(), Vec::new())),
             Err(ApiError::Upload(first)) => {
                 let smaller = crate::image::shrink(image).map_err(|e| {
@@ -301,7 +221,7 @@ impl Client {
                     smaller.summary
                 );
                 tracing::info!("{note}");
-                let id = self.upload_bytes(settings, &smaller.base64).await?;
+                let id = self.upload_bytes(&smaller.base64).await?;
                 Ok((id, smaller, vec![note]))
             }
             Err(e) => Err(e),
@@ -311,13 +231,9 @@ impl Client {
     /// One upload under the retry policy: uploads are idempotent by content
     /// (the same picture gets the same id), so a transient failure is
     /// simply sent again.
-    async fn upload_bytes(
-        &self,
-        settings: &DajiSaasSettings,
-        base64: &str,
-    ) -> Result<String, ApiError> {
-        let transport = &self.inner.transport;
-        self.retrying(|| dajisaas::upload(transport, settings, base64))
+    async fn upload_bytes(&self, base64: &str) -> Result<String, ApiError> {
+        let inner = &self.inner;
+        self.retrying(|| inner.settings.provider.upload(&inner.transport, base64))
             .await
     }
 
@@ -342,12 +258,12 @@ impl Client {
     /// stale id; answers the new id. `None` when this client never saw the
     /// picture (then the caller must prepare it again).
     async fn reupload(&self, stale: &str) -> Option<Result<(String, Vec<String>), ApiError>> {
-        let ProviderSettings::DajiSaas(settings) = &self.inner.settings.provider else {
+        if !self.capabilities().upload_image {
             return None;
-        };
+        }
         let image = self.inner.uploads.lock().ok()?.get(stale).cloned()?;
         self.inner.image_ids.remove(&image.md5_hex);
-        Some(match self.upload(settings, &image).await {
+        Some(match self.upload(&image).await {
             Ok((id, _, mut notes)) => {
                 self.inner.image_ids.put(&image.md5_hex, &id);
                 self.remember_upload(&id, &image);
@@ -407,34 +323,31 @@ impl Client {
         page: u32,
     ) -> Result<ResultPage, ApiError> {
         let inner = &self.inner;
-        self.retrying(|| async move {
-            match &inner.settings.provider {
-                ProviderSettings::DajiSaas(s) => {
-                    dajisaas::query(&inner.transport, s, image, params, page).await
-                }
-                ProviderSettings::SignedHeader(s) => {
-                    signed_header::query(&inner.transport, s, image, params, page).await
-                }
-            }
+        self.retrying(|| {
+            inner
+                .settings
+                .provider
+                .query(&inner.transport, image, params, page)
         })
         .await
     }
 
-    /// The detail of a DajiSaaS offer (minimum order, price tiers, ship-from)
-    /// under the client's retry policy and pacing. The signed-header
-    /// provider has none: [`ApiError::NoDetail`]. An id that is not digits
-    /// is refused unsent.
+    /// The detail of an offer (minimum order, price tiers, ship-from) under
+    /// the client's retry policy and pacing. A provider without
+    /// [`Capabilities::offer_detail`] answers [`ApiError::NoDetail`]. An id
+    /// that is not digits is refused unsent.
     pub async fn offer_detail(
         &self,
         offer_id: &str,
         country: &str,
     ) -> Result<super::OfferDetail, ApiError> {
         let inner = &self.inner;
-        let ProviderSettings::DajiSaas(settings) = &inner.settings.provider else {
+        let provider = &inner.settings.provider;
+        if !provider.capabilities().offer_detail {
             return Err(ApiError::NoDetail {
-                provider: self.kind().name(),
+                provider: provider.name(),
             });
-        };
+        }
         if !super::detail::is_offer_id(offer_id) {
             return Err(ApiError::InvalidRequest {
                 code: 0,
@@ -442,7 +355,7 @@ impl Client {
                 trace_id: None,
             });
         }
-        self.retrying(|| super::detail::fetch(&inner.transport, settings, offer_id, country))
+        self.retrying(|| provider.offer_detail(&inner.transport, offer_id, country))
             .await
     }
 

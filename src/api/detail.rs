@@ -1,19 +1,15 @@
-//! An offer's detail (DajiSaaS `GET /alibaba/product/queryProductDetail`):
+//! An offer's detail (DajiSaaS `GET /alibaba/product/queryProductDetail`,
+//! asked in `provider/dajisaas.rs`):
 //! minimum order, price tiers, ship-from, stock, sold count and pictures,
 //! read tolerantly from the reply's `data` (fields missing, numbers as
 //! strings, nulls), which is kept whole as raw JSON for the store.
 //!
 //! Text fields are raw server text: sanitise before display.
 
-use super::DajiSaasSettings;
-use super::error::ApiError;
 use super::params::Price;
-use super::sign::dajisaas_sign;
-use super::transport::{Transport, endpoint};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub(crate) const DETAIL_PATH: &str = "/alibaba/product/queryProductDetail";
 /// Pictures kept from a detail (a real one lists a dozen at most).
 const MAX_IMAGES: usize = 24;
 /// Tiers kept from a detail (1688 shows three, rarely more).
@@ -229,50 +225,15 @@ impl OfferDetail {
     }
 }
 
-/// The detail request's parameters, signed like the image query.
-fn detail_params(
-    settings: &DajiSaasSettings,
-    offer_id: &str,
-    country: &str,
-) -> Vec<(&'static str, String)> {
-    let mut pairs: Vec<(&'static str, String)> = vec![
-        ("appKey", settings.app_key.clone()),
-        ("offerId", offer_id.to_string()),
-        ("country", country.to_string()),
-    ];
-    let sign = dajisaas_sign(
-        pairs.iter().map(|(k, v)| (*k, Some(v.as_str()))),
-        settings.app_secret.expose(),
-    );
-    pairs.push(("sign", sign));
-    if settings.debug_send_secret {
-        pairs.push(("appSecret", settings.app_secret.expose().to_string()));
-    }
-    pairs
-}
-
 /// Whether `id` can name a 1688 offer (digits only): anything else is not
 /// sent, so no server text ends up in a request.
 pub(crate) fn is_offer_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 24 && id.bytes().all(|b| b.is_ascii_digit())
 }
 
-pub(crate) async fn fetch(
-    transport: &Transport,
-    settings: &DajiSaasSettings,
-    offer_id: &str,
-    country: &str,
-) -> Result<OfferDetail, ApiError> {
-    let pairs = detail_params(settings, offer_id, country);
-    let url = endpoint(&settings.base_url, DETAIL_PATH);
-    let request = transport.http.get(url).query(&pairs);
-    transport.send_detail(request).await
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secret::Secret;
     use serde_json::json;
 
     fn detail(min: Option<u64>, tiers: &[(u64, u64, Option<u64>)]) -> OfferDetail {
@@ -369,26 +330,5 @@ mod tests {
             .unwrap();
         assert!(odd.tiers.is_empty() && odd.min_order.is_none());
         assert!(OfferDetail::from_value(json!([1, 2])).is_err());
-    }
-
-    #[test]
-    fn the_request_is_signed_over_its_parameters() {
-        let settings = DajiSaasSettings {
-            base_url: "http://x".into(),
-            app_key: "k1".into(),
-            app_secret: Secret::new("s3cret"),
-            debug_send_secret: false,
-        };
-        let pairs = detail_params(&settings, "612345678901", "en");
-        let expected = crate::api::sign::md5_upper_hex(
-            b"appKey=k1&country=en&offerId=612345678901&secret=s3cret",
-        );
-        assert_eq!(
-            pairs.last().map(|(_, v)| v.as_str()),
-            Some(expected.as_str())
-        );
-        assert!(pairs.iter().all(|(_, v)| !v.contains("s3cret")));
-        assert!(is_offer_id("612345678901"));
-        assert!(!is_offer_id("") && !is_offer_id("12a") && !is_offer_id("1 2"));
     }
 }

@@ -4,12 +4,13 @@
 //! query; `sign` parameter) and the signed-header provider (image in every
 //! query; `signature` header). Both normalise into [`ResultPage`].
 //!
-//! `params` is what a search asks for, `wire` the providers' reply shapes,
-//! `offer` the normalised results; `transport` sends a provider request and
-//! `retry` repeats it; `client` ties them together for the app.
+//! `provider/` is the one seam to the providers (one file each, and what
+//! each can do); `params` is what a search asks for, `wire` the providers'
+//! reply shapes, `offer` the normalised results; `transport` sends a
+//! provider request and `retry` repeats it; `client` ties them together for
+//! the app, asking the provider, never which provider it is.
 
 pub mod client;
-pub mod dajisaas;
 pub mod detail;
 pub mod error;
 pub mod http;
@@ -18,16 +19,15 @@ mod offer;
 pub(crate) use offer::small_picture_url;
 pub mod pace;
 mod params;
+pub mod provider;
+pub use provider::{dajisaas, sign, signed_header};
 pub mod region;
 mod retry;
-pub mod sign;
-pub mod signed_header;
 pub mod source;
 mod transport;
 mod wire;
 
-pub use client::{Client, ClientSettings, ProviderKind, ProviderSettings};
-pub use dajisaas::DajiSaasSettings;
+pub use client::{Client, ClientSettings};
 pub use detail::{AtQuantity, OfferDetail, PriceTier};
 pub use error::{ApiError, ErrorKind, Redactor};
 pub use offer::{NO_OFFER_LINK, Offer, OfferLink, ResultPage};
@@ -35,8 +35,10 @@ pub use params::{
     DEFAULT_PAGE_SIZE, FilterFlag, FilterGroup, ImageRef, MAX_PAGE_SIZE, Price, SearchParams, Sort,
     SortField, SortOrder,
 };
+pub use provider::dajisaas::DajiSaasSettings;
+pub use provider::signed_header::SignedHeaderSettings;
+pub use provider::{Capabilities, ProviderInfo, ProviderKind, ProviderSettings};
 pub use region::{PixelBox, Region, Subjects};
 pub use retry::RetryPolicy;
-pub use signed_header::SignedHeaderSettings;
 pub use source::{ImageSource, ResolveError, ResolvedImage, Route};
 pub use wire::{Envelope, UploadData, WirePage};

@@ -6,7 +6,8 @@ use super::http;
 use super::offer::ResultPage;
 use super::wire::WirePage;
 use serde::de::DeserializeOwned;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
 
 /// Redirects followed at most, for every request (picture downloads included).
 pub(crate) const MAX_REDIRECTS: usize = 5;
@@ -22,6 +23,9 @@ pub(crate) struct Transport {
     pub(crate) http: reqwest::Client,
     pub(crate) timeout: Duration,
     pub(crate) redactor: Redactor,
+    /// The server's clock from the last provider reply: (server − local)
+    /// in seconds, or why it could not be read.
+    server_clock: Mutex<Option<Result<f64, ApiError>>>,
 }
 
 impl Transport {
@@ -43,6 +47,7 @@ impl Transport {
             http,
             timeout,
             redactor,
+            server_clock: Mutex::new(None),
         })
     }
 
@@ -57,12 +62,28 @@ impl Transport {
     }
 
     /// Sends a request; answers the body of a successful reply.
+    /// Every reply's `Date` is kept for [`Transport::clock_offset`].
     async fn send_raw(&self, request: reqwest::RequestBuilder) -> Result<Vec<u8>, ApiError> {
+        let sent = SystemTime::now();
         let response = request
             .send()
             .await
             .map_err(|e| http::transport_error(e, self.timeout))?;
+        let offset = clock_offset(&response, sent, SystemTime::now());
+        if let Ok(mut clock) = self.server_clock.lock() {
+            *clock = Some(offset);
+        }
         http::read_reply(response, self.timeout, &self.redactor).await
+    }
+
+    /// The server's clock against this machine's from the last provider
+    /// reply (whatever its status), as (server − local) seconds.
+    pub(crate) fn clock_offset(&self) -> Result<f64, ApiError> {
+        self.server_clock
+            .lock()
+            .ok()
+            .and_then(|clock| clock.clone())
+            .unwrap_or_else(|| Err(ApiError::Network("no reply from the server yet".into())))
     }
 
     /// Sends a query and normalises its page. A page that does not add up
@@ -92,4 +113,31 @@ impl Transport {
         super::detail::OfferDetail::from_value(data)
             .map_err(|reason| ApiError::decode(reason, &body, &self.redactor))
     }
+}
+
+/// (server − local) in seconds: the reply's `Date` against this machine's
+/// clock at the middle of the round trip from `sent` to `received`. The
+/// header has whole seconds, so the figure is good to about a second.
+fn clock_offset(
+    response: &reqwest::Response,
+    sent: SystemTime,
+    received: SystemTime,
+) -> Result<f64, ApiError> {
+    let date = response
+        .headers()
+        .get(reqwest::header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| ApiError::Network("the server sent no Date header".into()))?;
+    let server = httpdate::parse_http_date(date).map_err(|_| {
+        ApiError::Network(format!(
+            "the server's Date header is not an HTTP date: {:?}",
+            crate::text::sanitize(date)
+        ))
+    })?;
+    let half = received.duration_since(sent).unwrap_or_default() / 2;
+    let local = sent + half;
+    Ok(match server.duration_since(local) {
+        Ok(ahead) => ahead.as_secs_f64(),
+        Err(behind) => -behind.duration().as_secs_f64(),
+    })
 }

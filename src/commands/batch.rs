@@ -158,7 +158,7 @@ async fn batch(args: BatchArgs, common: &CommonArgs) -> Result<Exit, CommandErro
 
     let out = PathBuf::from(&job.out);
     let thumbs = config.cache_dir.as_ref().map(|d| d.join("batch-thumbs"));
-    if args.query.qty.is_some() && backend.client.kind() != crate::api::ProviderKind::DajiSaas {
+    if args.query.qty.is_some() && !backend.client.capabilities().offer_detail {
         eprintln!(
             "tusou: --qty: no detail from this provider: {}",
             crate::api::error::NO_DETAIL

@@ -4,7 +4,7 @@
 
 use super::error::{CommandError, exit_for, finish};
 use super::startup::{Exit, load_config, start_backend};
-use crate::api::{ApiError, Client, ProviderKind, SearchParams};
+use crate::api::{ApiError, Client, SearchParams};
 use crate::backend::BackendMode;
 use crate::cli::CommonArgs;
 use crate::image::{PrepareOptions, PreparedImage};
@@ -12,9 +12,6 @@ use crate::text::sanitize;
 use std::process::ExitCode;
 use std::time::Instant;
 
-/// The signed-header provider refuses timestamps further than this from its
-/// clock.
-const SIGNED_HEADER_SKEW: f64 = 600.0;
 /// An offset worth a warning even where the provider does not check it.
 const CLOCK_WARN: f64 = 60.0;
 
@@ -50,10 +47,10 @@ async fn doctor(common: &CommonArgs) -> Result<Exit, CommandError> {
         CommandError::said(Exit::Config)
     })?;
     let client = &backend.client;
-    let kind = client.kind();
+    let info = client.provider_info();
     line(
         "provider",
-        &format!("{} · {}", kind.name(), sanitize(client.base_url())),
+        &format!("{} · {}", info.name, sanitize(client.base_url())),
     );
     if backend.mode == BackendMode::Demo {
         line(
@@ -62,10 +59,7 @@ async fn doctor(common: &CommonArgs) -> Result<Exit, CommandError> {
         );
     }
     let key: String = client.key().chars().take(4).collect();
-    let key_name = match kind {
-        ProviderKind::DajiSaas => "app key",
-        ProviderKind::SignedHeader => "access key",
-    };
+    let key_name = info.key_label;
     line(
         "key",
         &format!(
@@ -73,8 +67,8 @@ async fn doctor(common: &CommonArgs) -> Result<Exit, CommandError> {
             sanitize(&key)
         ),
     );
-    let clock_refused = check_clock(client, kind).await;
-    match round_trip(client, kind).await {
+    let (outcome, clock_refused) = round_trip(client).await;
+    match outcome {
         Ok(()) => {
             println!("all steps ok");
             Ok(Exit::Ok)
@@ -93,11 +87,12 @@ async fn doctor(common: &CommonArgs) -> Result<Exit, CommandError> {
     }
 }
 
-/// Reports the local clock's offset from the server's; never fails the run
-/// by itself (the signed query below would, and says why). True when the
-/// provider will refuse this clock.
-async fn check_clock(client: &Client, kind: ProviderKind) -> bool {
-    match client.clock_offset().await {
+/// Reports the local clock's offset from the server's, read from the signed
+/// replies already received (no request of its own); never fails the run by
+/// itself (the signed query would, and says why). True when the provider
+/// will refuse this clock.
+fn check_clock(client: &Client) -> bool {
+    match client.clock_offset() {
         Ok(offset) => {
             // The Date header has whole seconds: under 2 s is "in step".
             let direction = if offset >= 0.0 { "behind" } else { "ahead of" };
@@ -109,10 +104,12 @@ async fn check_clock(client: &Client, kind: ProviderKind) -> bool {
                     offset.abs()
                 )
             };
-            let refused = kind == ProviderKind::SignedHeader && offset.abs() > SIGNED_HEADER_SKEW;
-            if refused {
+            let tolerance = client.provider_info().clock_skew_tolerance;
+            let refused = tolerance.is_some_and(|t| offset.abs() > t.as_secs_f64());
+            if let (true, Some(tolerance)) = (refused, tolerance) {
                 text.push_str(&format!(
-                    " · FAILS: the provider refuses timestamps more than {SIGNED_HEADER_SKEW:.0} s off: set this machine's clock (NTP)"
+                    " · FAILS: the provider refuses timestamps more than {:.0} s off: set this machine's clock (NTP)",
+                    tolerance.as_secs_f64()
                 ));
             } else if offset.abs() > CLOCK_WARN {
                 text.push_str(" · warning: set this machine's clock (NTP)");
@@ -129,19 +126,23 @@ async fn check_clock(client: &Client, kind: ProviderKind) -> bool {
     }
 }
 
-/// Upload (DajiSaaS) and a one-offer query with a built-in picture.
-async fn round_trip(client: &Client, kind: ProviderKind) -> Result<(), ApiError> {
+/// Upload (where the provider takes one) and a one-offer query with a
+/// built-in picture; the clock is reported from those signed replies,
+/// before the query's outcome. Also answers whether the provider will
+/// refuse this machine's clock.
+async fn round_trip(client: &Client) -> (Result<(), ApiError>, bool) {
     let picture = match built_in_picture() {
         Ok(p) => p,
         Err(e) => {
             line("picture", &format!("FAILED · {e}"));
-            return Err(ApiError::Upload(e));
+            return (Err(ApiError::Upload(e)), false);
         }
     };
     let started = Instant::now();
     let uploaded = client.upload_uncached(&picture).await;
-    let uploaded = match (kind, uploaded) {
-        (ProviderKind::SignedHeader, Ok(u)) => {
+    let uploads = client.capabilities().upload_image;
+    let uploaded = match (uploads, uploaded) {
+        (false, Ok(u)) => {
             line(
                 "upload",
                 "not needed: this provider takes the picture with every query",
@@ -167,7 +168,8 @@ async fn round_trip(client: &Client, kind: ProviderKind) -> Result<(), ApiError>
         }
         (_, Err(e)) => {
             line("upload", &failed(&e));
-            return Err(e);
+            let refused = check_clock(client);
+            return (Err(e), refused);
         }
     };
     let params = SearchParams {
@@ -175,7 +177,9 @@ async fn round_trip(client: &Client, kind: ProviderKind) -> Result<(), ApiError>
         ..SearchParams::default()
     };
     let started = Instant::now();
-    match client.search_page(&uploaded.image, &params, 1).await {
+    let answer = client.search_page(&uploaded.image, &params, 1).await;
+    let refused = check_clock(client);
+    let outcome = match answer {
         Ok(page) => {
             line(
                 "query",
@@ -193,7 +197,8 @@ async fn round_trip(client: &Client, kind: ProviderKind) -> Result<(), ApiError>
             line("query", &failed(&e));
             Err(e)
         }
-    }
+    };
+    (outcome, refused)
 }
 
 fn took(started: Instant) -> String {

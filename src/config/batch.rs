@@ -6,11 +6,8 @@ use super::ConfigError;
 use crate::api::ProviderKind;
 use crate::api::pace::{MAX_RATE, MIN_RATE};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
-/// Built-in defaults: well under what an API gateway usually allows; the
-/// providers publish no limit.
-pub(crate) const DEFAULT_RATE: f64 = 5.0;
-pub(crate) const DEFAULT_CONCURRENCY: u32 = 4;
 /// Photos searched at once, at most.
 pub(crate) const MAX_CONCURRENCY: u32 = 64;
 
@@ -41,32 +38,48 @@ pub(crate) struct BatchLimits {
     pub(crate) concurrency: u32,
 }
 
-/// Both providers' limits.
-#[derive(Debug, Clone, Copy, PartialEq)]
+impl BatchFile {
+    /// A provider's own section under `[batch]`, by its name there.
+    fn section(&self, name: &str) -> Option<&LimitsFile> {
+        match name {
+            "dajisaas" => Some(&self.dajisaas),
+            "signed_header" => Some(&self.signed_header),
+            _ => None,
+        }
+    }
+}
+
+/// Every provider's limits, by the provider's name.
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct BatchConfig {
-    pub(crate) dajisaas: BatchLimits,
-    pub(crate) signed_header: BatchLimits,
+    per_provider: BTreeMap<&'static str, BatchLimits>,
 }
 
 impl Default for BatchConfig {
     fn default() -> Self {
-        let limits = BatchLimits {
-            rate: DEFAULT_RATE,
-            concurrency: DEFAULT_CONCURRENCY,
-        };
-        BatchConfig {
-            dajisaas: limits,
-            signed_header: limits,
-        }
+        let per_provider = ProviderKind::ALL
+            .into_iter()
+            .map(|kind| (kind.name(), built_in(kind)))
+            .collect();
+        BatchConfig { per_provider }
+    }
+}
+
+/// A provider's limits when the config says nothing.
+fn built_in(kind: ProviderKind) -> BatchLimits {
+    let defaults = kind.info().batch_defaults;
+    BatchLimits {
+        rate: defaults.rate,
+        concurrency: defaults.concurrency,
     }
 }
 
 impl BatchConfig {
     pub(crate) fn limits(&self, kind: ProviderKind) -> BatchLimits {
-        match kind {
-            ProviderKind::DajiSaas => self.dajisaas,
-            ProviderKind::SignedHeader => self.signed_header,
-        }
+        self.per_provider
+            .get(kind.name())
+            .copied()
+            .unwrap_or_else(|| built_in(kind))
     }
 }
 
@@ -98,33 +111,35 @@ pub(crate) fn check_concurrency(key: &str, n: u32) -> Result<u32, ConfigError> {
     }
 }
 
+/// A provider's own section goes over `[batch]`, which goes over the
+/// provider's built-in limits.
 pub(super) fn resolve(file: &BatchFile) -> Result<BatchConfig, ConfigError> {
-    let all = BatchLimits {
-        rate: match file.rate {
-            Some(r) => check_rate("[batch] rate", r)?,
-            None => DEFAULT_RATE,
-        },
-        concurrency: match file.concurrency {
-            Some(n) => check_concurrency("[batch] concurrency", n)?,
-            None => DEFAULT_CONCURRENCY,
-        },
-    };
-    let over = |name: &str, f: &LimitsFile| -> Result<BatchLimits, ConfigError> {
-        Ok(BatchLimits {
-            rate: match f.rate {
+    let rate = file
+        .rate
+        .map(|r| check_rate("[batch] rate", r))
+        .transpose()?;
+    let concurrency = file
+        .concurrency
+        .map(|n| check_concurrency("[batch] concurrency", n))
+        .transpose()?;
+    let mut per_provider = BTreeMap::new();
+    for kind in ProviderKind::ALL {
+        let name = kind.info().batch_section;
+        let own = file.section(name);
+        let built_in = built_in(kind);
+        let limits = BatchLimits {
+            rate: match own.and_then(|f| f.rate) {
                 Some(r) => check_rate(&format!("[batch.{name}] rate"), r)?,
-                None => all.rate,
+                None => rate.unwrap_or(built_in.rate),
             },
-            concurrency: match f.concurrency {
+            concurrency: match own.and_then(|f| f.concurrency) {
                 Some(n) => check_concurrency(&format!("[batch.{name}] concurrency"), n)?,
-                None => all.concurrency,
+                None => concurrency.unwrap_or(built_in.concurrency),
             },
-        })
-    };
-    Ok(BatchConfig {
-        dajisaas: over("dajisaas", &file.dajisaas)?,
-        signed_header: over("signed_header", &file.signed_header)?,
-    })
+        };
+        per_provider.insert(kind.name(), limits);
+    }
+    Ok(BatchConfig { per_provider })
 }
 
 #[cfg(test)]

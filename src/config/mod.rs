@@ -166,17 +166,11 @@ impl Config {
     /// else (with no choice) whichever has credentials, DajiSaaS first.
     /// `None` means no credentials: run the demo.
     pub fn provider(&self) -> Option<ProviderSettings> {
-        let daji = || self.dajisaas.clone().map(ProviderSettings::DajiSaas);
-        let signed = || {
-            self.signed_header
-                .clone()
-                .map(ProviderSettings::SignedHeader)
-        };
-        match self.provider_choice {
-            Some(ProviderKind::DajiSaas) => daji(),
-            Some(ProviderKind::SignedHeader) => signed(),
-            None => daji().or_else(signed),
-        }
+        ProviderSettings::choose(
+            self.dajisaas.clone(),
+            self.signed_header.clone(),
+            self.provider_choice,
+        )
     }
 
     /// Client settings for `provider` with this config's network knobs.

@@ -5,7 +5,7 @@ use super::file::FileConfig;
 use super::paths::{cache_dir, data_dir};
 use super::{Config, ConfigError, EnvLookup};
 use crate::api::dajisaas::DEFAULT_BASE_URL;
-use crate::api::{DajiSaasSettings, ProviderKind, SignedHeaderSettings};
+use crate::api::{DajiSaasSettings, ProviderKind, ProviderSettings, SignedHeaderSettings};
 use crate::secret::Secret;
 use std::time::Duration;
 
@@ -78,8 +78,11 @@ impl Config {
             match (access_key, secret) {
                 (Some(k), Some(s)) if !k.trim().is_empty() && !s.is_empty() => {
                     // Only an error when this provider would be used.
-                    let wanted = provider_choice == Some(ProviderKind::SignedHeader)
-                        || (provider_choice.is_none() && daji.is_none());
+                    let wanted = ProviderSettings::would_choose(
+                        SignedHeaderSettings::KIND,
+                        provider_choice,
+                        daji.is_some(),
+                    );
                     let base_url = match base_url {
                         Some(url) => url,
                         None if wanted => {
@@ -234,7 +237,6 @@ fn demo_count(env: EnvLookup<'_>, var: &str) -> Result<Option<usize>, ConfigErro
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::ProviderSettings;
     use std::collections::HashMap;
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {

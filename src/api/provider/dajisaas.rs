@@ -1,16 +1,20 @@
 //! DajiSaaS: `POST /alibaba/upload/image` (multipart, `sign`) returns an
 //! `imageId`; `GET /alibaba/product/imageQuery` (query string, `sign`) pages
-//! results for it.
+//! results for it; `GET /alibaba/product/queryProductDetail` answers an
+//! offer's detail.
 
-use super::error::ApiError;
 use super::sign::dajisaas_sign;
-use super::transport::{Transport, endpoint};
-use super::{ImageRef, ResultPage, SearchParams, UploadData};
+use super::{Capabilities, DEFAULT_BATCH, Provider, ProviderInfo, ProviderKind};
+use crate::api::detail::OfferDetail;
+use crate::api::error::ApiError;
+use crate::api::transport::{Transport, endpoint};
+use crate::api::{FilterFlag, ImageRef, ResultPage, SearchParams, UploadData};
 use crate::secret::Secret;
 
 pub(crate) const DEFAULT_BASE_URL: &str = "https://openapi.dajisaas.com";
 const UPLOAD_PATH: &str = "/alibaba/upload/image";
 pub(crate) const QUERY_PATH: &str = "/alibaba/product/imageQuery";
+pub(crate) const DETAIL_PATH: &str = "/alibaba/product/queryProductDetail";
 
 #[derive(Clone, Debug)]
 pub struct DajiSaasSettings {
@@ -22,9 +26,81 @@ pub struct DajiSaasSettings {
     pub debug_send_secret: bool,
 }
 
+impl DajiSaasSettings {
+    pub const KIND: ProviderKind = ProviderKind::DajiSaas;
+
+    /// Settings for a simulator at `base_url` with its demo credentials.
+    #[cfg(feature = "demo")]
+    pub(super) fn demo(credentials: &tusou_sim::SimCredentials, base_url: &str) -> Self {
+        DajiSaasSettings {
+            base_url: base_url.to_string(),
+            app_key: credentials.app_key.clone(),
+            app_secret: Secret::new(credentials.app_secret.clone()),
+            debug_send_secret: false,
+        }
+    }
+}
+
+impl Provider for DajiSaasSettings {
+    const INFO: ProviderInfo = ProviderInfo {
+        name: "dajisaas",
+        aliases: &["daji"],
+        key_label: "app key",
+        capabilities: Capabilities {
+            upload_image: true,
+            query_by_image_id: true,
+            query_by_image_bytes: false,
+            query_by_picture_url: true,
+            region: true,
+            offer_detail: true,
+            freight_estimate: false,
+            keyword_in_image_search: false,
+        },
+        // It signs no time: a clock off is only worth a warning.
+        clock_skew_tolerance: None,
+        batch_section: "dajisaas",
+        batch_defaults: DEFAULT_BATCH,
+    };
+
+    fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    fn key(&self) -> &str {
+        &self.app_key
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        vec![self.app_secret.expose().to_string()]
+    }
+
+    async fn upload(&self, transport: &Transport, base64: &str) -> Result<String, ApiError> {
+        upload(transport, self, base64).await
+    }
+
+    async fn query(
+        &self,
+        transport: &Transport,
+        image: &ImageRef,
+        params: &SearchParams,
+        page: u32,
+    ) -> Result<ResultPage, ApiError> {
+        query(transport, self, image, params, page).await
+    }
+
+    async fn offer_detail(
+        &self,
+        transport: &Transport,
+        offer_id: &str,
+        country: &str,
+    ) -> Result<OfferDetail, ApiError> {
+        fetch_detail(transport, self, offer_id, country).await
+    }
+}
+
 /// Uploads base64 image bytes; answers the id, or `ApiError::Upload` for the
 /// known failure of an empty or `"0"` id.
-pub(crate) async fn upload(
+async fn upload(
     transport: &Transport,
     settings: &DajiSaasSettings,
     image_base64: &str,
@@ -83,7 +159,7 @@ fn query_params(
         ("priceStart", params.price_start.map(|p| p.to_string())),
         ("priceEnd", params.price_end.map(|p| p.to_string())),
         ("sort", params.sort.map(|s| s.to_wire())),
-        ("filter", super::FilterFlag::join(&params.filters)),
+        ("filter", FilterFlag::join(&params.filters)),
         ("categoryId", params.category_id.map(|c| c.to_string())),
         ("region", params.region.clone()),
         ("outMemberId", params.out_member_id.clone()),
@@ -97,7 +173,7 @@ fn query_params(
     Ok(pairs)
 }
 
-pub(crate) async fn query(
+async fn query(
     transport: &Transport,
     settings: &DajiSaasSettings,
     image: &ImageRef,
@@ -110,6 +186,40 @@ pub(crate) async fn query(
     transport
         .send_query(request, page, params.effective_page_size())
         .await
+}
+
+/// The detail request's parameters, signed like the image query.
+fn detail_params(
+    settings: &DajiSaasSettings,
+    offer_id: &str,
+    country: &str,
+) -> Vec<(&'static str, String)> {
+    let mut pairs: Vec<(&'static str, String)> = vec![
+        ("appKey", settings.app_key.clone()),
+        ("offerId", offer_id.to_string()),
+        ("country", country.to_string()),
+    ];
+    let sign = dajisaas_sign(
+        pairs.iter().map(|(k, v)| (*k, Some(v.as_str()))),
+        settings.app_secret.expose(),
+    );
+    pairs.push(("sign", sign));
+    if settings.debug_send_secret {
+        pairs.push(("appSecret", settings.app_secret.expose().to_string()));
+    }
+    pairs
+}
+
+async fn fetch_detail(
+    transport: &Transport,
+    settings: &DajiSaasSettings,
+    offer_id: &str,
+    country: &str,
+) -> Result<OfferDetail, ApiError> {
+    let pairs = detail_params(settings, offer_id, country);
+    let url = endpoint(&settings.base_url, DETAIL_PATH);
+    let request = transport.http.get(url).query(&pairs);
+    transport.send_detail(request).await
 }
 
 #[cfg(test)]
@@ -171,5 +281,27 @@ mod tests {
         .unwrap();
         assert!(pairs.contains(&("imageUrl", url.to_string())));
         assert!(pairs.iter().all(|(k, _)| *k != "imageAddress"));
+    }
+
+    #[test]
+    fn the_request_is_signed_over_its_parameters() {
+        let settings = DajiSaasSettings {
+            base_url: "http://x".into(),
+            app_key: "k1".into(),
+            app_secret: Secret::new("s3cret"),
+            debug_send_secret: false,
+        };
+        let pairs = detail_params(&settings, "612345678901", "en");
+        let expected = crate::api::sign::md5_upper_hex(
+            b"appKey=k1&country=en&offerId=612345678901&secret=s3cret",
+        );
+        assert_eq!(
+            pairs.last().map(|(_, v)| v.as_str()),
+            Some(expected.as_str())
+        );
+        assert!(pairs.iter().all(|(_, v)| !v.contains("s3cret")));
+        assert!(crate::api::detail::is_offer_id("612345678901"));
+        let is_offer_id = crate::api::detail::is_offer_id;
+        assert!(!is_offer_id("") && !is_offer_id("12a") && !is_offer_id("1 2"));
     }
 }

@@ -2,12 +2,14 @@
 //! JSON body carrying the image (base64 or URL) on every page, and headers
 //! `access-key`, `nonce-str`, `timestamp`, `user-id`, `signature`.
 
-use super::error::ApiError;
 use super::sign::{fresh_nonce, header_signature};
-use super::transport::{Transport, endpoint};
-use super::wire::QueryBody;
-use super::{FilterFlag, ImageRef, ResultPage, SearchParams};
+use super::{Capabilities, DEFAULT_BATCH, Provider, ProviderInfo, ProviderKind};
+use crate::api::error::ApiError;
+use crate::api::transport::{Transport, endpoint};
+use crate::api::wire::QueryBody;
+use crate::api::{FilterFlag, ImageRef, ResultPage, SearchParams};
 use crate::secret::Secret;
+use std::time::Duration;
 
 pub(crate) const QUERY_PATH: &str = "/v2/alibaba/product/image/query";
 
@@ -19,6 +21,66 @@ pub struct SignedHeaderSettings {
     pub user_id: String,
     /// The seed's example sends milliseconds; some deployments want seconds.
     pub timestamp_seconds: bool,
+}
+
+impl SignedHeaderSettings {
+    pub const KIND: ProviderKind = ProviderKind::SignedHeader;
+
+    /// Settings for a simulator at `base_url` with its demo credentials.
+    #[cfg(feature = "demo")]
+    pub(super) fn demo(credentials: &tusou_sim::SimCredentials, base_url: &str) -> Self {
+        SignedHeaderSettings {
+            base_url: base_url.to_string(),
+            access_key: credentials.access_key.clone(),
+            secret_key: Secret::new(credentials.secret_key.clone()),
+            user_id: credentials.user_id.clone(),
+            timestamp_seconds: false,
+        }
+    }
+}
+
+impl Provider for SignedHeaderSettings {
+    const INFO: ProviderInfo = ProviderInfo {
+        name: "signed-header",
+        aliases: &["signed_header", "header", "v2"],
+        key_label: "access key",
+        capabilities: Capabilities {
+            upload_image: false,
+            query_by_image_id: false,
+            query_by_image_bytes: true,
+            query_by_picture_url: true,
+            region: true,
+            offer_detail: false,
+            freight_estimate: false,
+            keyword_in_image_search: false,
+        },
+        // It refuses timestamps further than this from its clock.
+        clock_skew_tolerance: Some(Duration::from_secs(600)),
+        batch_section: "signed_header",
+        batch_defaults: DEFAULT_BATCH,
+    };
+
+    fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    fn key(&self) -> &str {
+        &self.access_key
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        vec![self.secret_key.expose().to_string()]
+    }
+
+    async fn query(
+        &self,
+        transport: &Transport,
+        image: &ImageRef,
+        params: &SearchParams,
+        page: u32,
+    ) -> Result<ResultPage, ApiError> {
+        query(transport, self, image, params, page).await
+    }
 }
 
 fn query_body(image: &ImageRef, params: &SearchParams, page: u32) -> QueryBody {
@@ -71,7 +133,7 @@ fn auth_headers(settings: &SignedHeaderSettings) -> [(&'static str, String); 5] 
     ]
 }
 
-pub(crate) async fn query(
+async fn query(
     transport: &Transport,
     settings: &SignedHeaderSettings,
     image: &ImageRef,
