@@ -12,6 +12,29 @@ use tokio::sync::mpsc::UnboundedSender;
 /// A kept detail younger than this is used as it is.
 const FRESH_SECS: i64 = 24 * 3600;
 
+impl super::Runner {
+    pub(super) fn cancel_details(&mut self) {
+        for h in self.detail_tasks.drain(..) {
+            h.abort();
+        }
+    }
+
+    pub(super) fn fetch_details(&mut self, offer_ids: Vec<String>, country: String, fresh: bool) {
+        self.detail_tasks.retain(|h| !h.is_finished());
+        for offer_id in offer_ids {
+            let job = DetailJob {
+                tx: self.tx.clone(),
+                client: self.client.clone(),
+                store: self.store.clone(),
+                provider: self.provider.clone(),
+                permits: self.detail_permits.clone(),
+            };
+            let task = tokio::spawn(job.run(offer_id, country.clone(), fresh));
+            self.detail_tasks.push(task.abort_handle());
+        }
+    }
+}
+
 /// What one detail fetch needs.
 pub(super) struct DetailJob {
     pub(super) tx: UnboundedSender<Msg>,

@@ -237,3 +237,14 @@ fn write_op(store: &Store, op: StoreOp) -> Result<String, StoreError> {
         | StoreOp::DeleteSearch(_) => String::new(),
     })
 }
+
+impl super::Runner {
+    /// Queued for the store's one task; a full queue is said, not waited on.
+    pub(super) fn queue_store_op(&self, op: StoreOp) {
+        if self.store_ops.try_send(op).is_err() {
+            let _ = self.tx.send(Msg::Stored(Err(
+                "too many changes waiting for the history database; this one was not saved".into(),
+            )));
+        }
+    }
+}
