@@ -37,7 +37,7 @@ impl Runner {
                 })
                 .await
                 .unwrap_or_else(|e| Err(e.to_string())),
-                Err(e) => Err(e),
+                Err(e) => Err(e.to_string()),
             };
             let _ = tx.send(Msg::CropLoaded { generation, result });
         });

@@ -2,7 +2,7 @@
 //! memory holds) or the shortlist, written on a blocking thread.
 
 use super::{Runner, store};
-use crate::app::msg::{ExportDetails, ExportOffers, Msg};
+use crate::app::msg::{ExportDetails, ExportError, ExportOffers, Msg};
 use crate::money::Currency;
 use crate::store::ShortlistEntry;
 use std::path::PathBuf;
@@ -32,7 +32,7 @@ impl Runner {
                         store.as_ref(),
                     )
                 })
-                .map_err(|e| crate::text::sanitize(&format!("{}: {e}", dir.display())));
+                .map_err(|source| ExportError::Write { dir, source });
             let _ = tx.send(Msg::Exported(result));
         });
     }
@@ -51,8 +51,7 @@ impl Runner {
             let offers = match store::export_offers(store.as_ref(), offers) {
                 Ok(offers) => offers,
                 Err(e) => {
-                    let e = crate::text::sanitize(&format!("history: {e}"));
-                    let _ = tx.send(Msg::Exported(Err(e)));
+                    let _ = tx.send(Msg::Exported(Err(ExportError::History(e))));
                     return;
                 }
             };
@@ -77,7 +76,7 @@ impl Runner {
                     )
                 })
                 .map(|(csv, json)| vec![csv, json])
-                .map_err(|e| crate::text::sanitize(&format!("{}: {e}", dir.display())));
+                .map_err(|source| ExportError::Write { dir, source });
             let _ = tx.send(Msg::Exported(result));
         });
     }

@@ -2,7 +2,7 @@
 //! or handed to the desktop's browser.
 
 use super::Runner;
-use crate::app::msg::Msg;
+use crate::app::msg::{Msg, OpenError};
 
 impl Runner {
     pub(super) fn copy(&mut self, text: &str) {
@@ -35,8 +35,8 @@ pub(crate) fn has_local_display() -> bool {
 
 /// Hands the link to the desktop's opener (xdg-open, gio, `open` on macOS…)
 /// detached, so the UI never waits on the browser.
-fn open_in_browser(link: &str) -> Result<(), String> {
-    open::that_detached(link).map_err(|e| e.to_string())
+fn open_in_browser(link: &str) -> Result<(), OpenError> {
+    open::that_detached(link).map_err(OpenError)
 }
 
 #[cfg(test)]

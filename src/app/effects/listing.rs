@@ -3,7 +3,7 @@
 //! so a stalled file system never stalls the app.
 
 use super::Runner;
-use crate::app::msg::Msg;
+use crate::app::msg::{ListingError, Msg};
 use crate::app::state::Entry;
 use crate::image::sniff;
 use std::path::{Path, PathBuf};
@@ -38,7 +38,7 @@ impl Runner {
 /// are listed, never opened, and never pictures; sniffing runs on a helper
 /// thread with a deadline per file, so nothing here can block for long.
 fn list_entries(generation: u64, dir: &Path, cancel: &AtomicBool, tx: &UnboundedSender<Msg>) {
-    let send = |entries: Vec<Entry>, done: bool, error: Option<String>| {
+    let send = |entries: Vec<Entry>, done: bool, error: Option<ListingError>| {
         let _ = tx.send(Msg::Listing {
             generation,
             entries,
@@ -48,12 +48,9 @@ fn list_entries(generation: u64, dir: &Path, cancel: &AtomicBool, tx: &Unbounded
     };
     let rd = match std::fs::read_dir(dir) {
         Ok(rd) => rd,
-        Err(e) => {
-            send(
-                Vec::new(),
-                true,
-                Some(crate::text::sanitize(&format!("{}: {e}", dir.display()))),
-            );
+        Err(source) => {
+            let dir = dir.to_path_buf();
+            send(Vec::new(), true, Some(ListingError { dir, source }));
             return;
         }
     };

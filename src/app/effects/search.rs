@@ -4,7 +4,7 @@
 
 use super::{Runner, store};
 use crate::api::{Client, ImageRef, SearchParams};
-use crate::app::msg::{Failure, Msg};
+use crate::app::msg::{Failure, HistoryError, Msg};
 use crate::app::state::SearchSource;
 use crate::image::PrepareOptions;
 use crate::store::SearchId;
@@ -88,7 +88,7 @@ impl Runner {
         let Some(store) = self.store.clone() else {
             let pages = pages
                 .into_iter()
-                .map(|(p, _)| (p, Err("history is off".to_string())))
+                .map(|(p, _)| (p, Err(HistoryError::Off)))
                 .collect();
             let _ = tx.send(Msg::Offers { generation, pages });
             return;
@@ -111,7 +111,7 @@ impl Runner {
         let Some(store) = self.store.clone() else {
             let _ = tx.send(Msg::Recorded {
                 generation,
-                result: Err("history is off".into()),
+                result: Err(HistoryError::Off),
             });
             return;
         };

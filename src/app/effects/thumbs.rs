@@ -4,7 +4,7 @@
 
 use super::{Runner, store};
 use crate::api::Client;
-use crate::app::msg::Msg;
+use crate::app::msg::{Msg, PictureError};
 use crate::app::state::{Thumb, ThumbKey, ThumbSource};
 use crate::image::protocol::{GraphicsProtocol, encode_protocol};
 use crate::image::{HalfBlockImage, decode_for_thumbnail};
@@ -88,7 +88,7 @@ impl Runner {
                     let k2 = key.clone();
                     tokio::task::spawn_blocking(move || decode_thumb(&bytes, &k2))
                         .await
-                        .unwrap_or_else(|e| Thumb::Failed(e.to_string()))
+                        .unwrap_or_else(|e| Thumb::Failed(PictureError::Task(e.to_string())))
                 }
                 Err(e) => Thumb::Failed(e),
             };
@@ -103,18 +103,18 @@ pub(super) async fn thumb_bytes(
     store: Option<crate::store::Store>,
     source: &ThumbSource,
     downloads: &Mutex<LruCache<String, Arc<Vec<u8>>>>,
-) -> Result<Arc<Vec<u8>>, String> {
+) -> Result<Arc<Vec<u8>>, PictureError> {
     match source {
-        ThumbSource::Stored(id) => store::thumbnail(store, *id).await.map(Arc::new),
+        ThumbSource::Stored(id) => Ok(Arc::new(store::thumbnail(store, *id).await?)),
         ThumbSource::File(path) => {
             let path = path.clone();
             tokio::task::spawn_blocking(move || {
                 crate::fs::read_file_capped(&path, crate::fs::MAX_PICTURE_FILE_BYTES)
             })
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(|e| PictureError::Task(e.to_string()))?
             .map(Arc::new)
-            .map_err(|e| e.to_string())
+            .map_err(PictureError::from)
         }
         ThumbSource::Url(url) => {
             if let Ok(mut cache) = downloads.lock()
@@ -122,12 +122,7 @@ pub(super) async fn thumb_bytes(
             {
                 return Ok(b.clone());
             }
-            let bytes = Arc::new(
-                client
-                    .fetch_image(url, THUMB_MAX_BYTES)
-                    .await
-                    .map_err(|e| e.to_string())?,
-            );
+            let bytes = Arc::new(client.fetch_image(url, THUMB_MAX_BYTES).await?);
             if let Ok(mut cache) = downloads.lock() {
                 cache.put(url.clone(), bytes.clone());
             }
@@ -145,7 +140,7 @@ fn decode_thumb(bytes: &[u8], key: &ThumbKey) -> Thumb {
                 u32::from(key.rows) * 20,
             ) {
                 Ok(i) => i,
-                Err(e) => return Thumb::Failed(e.to_string()),
+                Err(e) => return Thumb::Failed(e.into()),
             };
             let img = image::DynamicImage::ImageRgb8(img);
             match encode_protocol(&img, key.protocol, key.x, key.y, key.cols, key.rows) {
@@ -155,12 +150,12 @@ fn decode_thumb(bytes: &[u8], key: &ThumbKey) -> Thumb {
                     b.shrink_to_fit();
                     Thumb::Protocol(b)
                 }
-                Err(e) => Thumb::Failed(e.to_string()),
+                Err(e) => Thumb::Failed(PictureError::Encode(e.to_string())),
             }
         }
         _ => match HalfBlockImage::from_bytes(bytes, key.cols, key.rows) {
             Ok(h) => Thumb::Half(h),
-            Err(e) => Thumb::Failed(e.to_string()),
+            Err(e) => Thumb::Failed(e.into()),
         },
     }
 }

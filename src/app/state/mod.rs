@@ -213,7 +213,7 @@ pub enum Thumb {
     Half(HalfBlockImage),
     /// Escape bytes drawing the picture at the key's position.
     Protocol(Vec<u8>),
-    Failed(String),
+    Failed(crate::app::errors::PictureError),
 }
 
 impl Thumb {
@@ -222,7 +222,7 @@ impl Thumb {
             Thumb::Half(h) => h.byte_size(),
             // Capacity, not length: the cache bounds what is allocated.
             Thumb::Protocol(b) => b.capacity() + 32,
-            Thumb::Failed(s) => s.len() + 32,
+            Thumb::Failed(e) => e.to_string().len() + 32,
         }
     }
 }

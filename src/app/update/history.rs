@@ -19,7 +19,10 @@ pub(super) fn load(state: &mut State) -> Vec<Effect> {
     vec![Effect::Store(StoreOp::LoadHistory)]
 }
 
-pub(super) fn loaded(state: &mut State, result: Result<Vec<SearchSummary>, String>) -> Vec<Effect> {
+pub(super) fn loaded(
+    state: &mut State,
+    result: Result<Vec<SearchSummary>, crate::app::msg::HistoryError>,
+) -> Vec<Effect> {
     match result {
         Ok(entries) => {
             let h = &mut state.history;
@@ -49,7 +52,7 @@ pub(super) fn reopen(state: &mut State) -> Vec<Effect> {
 /// are a breadcrumb away), as they were when it ran.
 pub(super) fn reopened(
     state: &mut State,
-    result: Result<Option<StoredSearch>, String>,
+    result: Result<Option<StoredSearch>, crate::app::msg::HistoryError>,
 ) -> Vec<Effect> {
     let stored = match result {
         Ok(Some(s)) => s,

@@ -114,7 +114,7 @@ pub(super) fn listing(
     generation: u64,
     entries: Vec<Entry>,
     done: bool,
-    error: Option<String>,
+    error: Option<crate::app::msg::ListingError>,
 ) {
     if generation != state.picker.generation {
         return;
@@ -126,7 +126,7 @@ pub(super) fn listing(
         p.loading = false;
     }
     if let Some(e) = error {
-        p.error = Some(e);
+        p.error = Some(e.to_string());
     }
     merge_visible(p, first_new);
     if let Some(name) = p.select_name.clone()

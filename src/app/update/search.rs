@@ -202,7 +202,7 @@ fn fail_message(state: &mut State, failure: Failure) {
 pub(super) fn recorded(
     state: &mut State,
     generation: u64,
-    result: Result<crate::app::msg::Recorded, String>,
+    result: Result<crate::app::msg::Recorded, crate::app::msg::HistoryError>,
 ) -> Vec<Effect> {
     let r = &mut state.results;
     if generation != r.generation {
@@ -254,7 +254,7 @@ pub(super) fn page_reply(
     generation: u64,
     page: u32,
     result: Result<crate::api::ResultPage, Failure>,
-    stored: Option<Result<crate::app::msg::StoredPage, String>>,
+    stored: Option<Result<crate::app::msg::StoredPage, crate::app::msg::HistoryError>>,
 ) -> Vec<Effect> {
     let r = &mut state.results;
     if generation != r.generation || r.inflight != Some(page) {

@@ -21,7 +21,7 @@ pub(super) fn load(state: &mut State) -> Vec<Effect> {
 
 pub(super) fn loaded(
     state: &mut State,
-    result: Result<Vec<ShortlistEntry>, String>,
+    result: Result<Vec<ShortlistEntry>, crate::app::msg::HistoryError>,
 ) -> Vec<Effect> {
     match result {
         Ok(entries) => {

@@ -330,6 +330,15 @@ fn fail_page(s: &mut State, generation: u64, page: u32, kind: ErrorKind, message
 }
 
 /// The status line's text.
+/// The store's answer on a full disk (SQLITE_FULL: "database or disk is full").
+pub(super) fn disk_full() -> crate::app::msg::HistoryError {
+    crate::store::StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+        None,
+    ))
+    .into()
+}
+
 fn status(s: &State) -> String {
     s.message
         .as_ref()
@@ -702,7 +711,7 @@ fn pictures_around_the_cursor_are_fetched_ahead_and_dropped_when_it_leaves() {
         &mut s,
         Msg::Thumb {
             key: key.clone(),
-            thumb: Thumb::Failed("x".into()),
+            thumb: Thumb::Failed(crate::image::ImageError::Empty.into()),
         },
     );
     let fx = act(&mut s, Action::MoveDown);
