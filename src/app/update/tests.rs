@@ -334,7 +334,7 @@ fn fail_page(s: &mut State, generation: u64, page: u32, kind: ErrorKind, message
 pub(super) fn disk_full() -> crate::app::msg::HistoryError {
     crate::store::StoreError::Sqlite(rusqlite::Error::SqliteFailure(
         rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
-        None,
+        Some("database or disk is full".into()),
     ))
     .into()
 }
