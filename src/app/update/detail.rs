@@ -217,7 +217,7 @@ pub(super) fn note_positions(state: &mut State) {
 /// offer.
 pub(super) fn reorder(state: &mut State) {
     super::rows::rebuild(state);
-    super::navigation::scroll_into_view(state);
+    super::screen::scroll_into_view(state);
     // The cursor's offer did not change; its rest goes on.
     if let Some(rest) = state.details.rest.as_mut() {
         rest.offset = state.results.offset;

@@ -1,7 +1,7 @@
 //! The file picker: listing directories, the hidden-file and fuzzy
 //! filters, the path line, and opening what is under the cursor.
 
-use super::navigation::scroll_into_view;
+use super::screen::scroll_into_view;
 use super::search::new_search;
 use crate::app::fuzzy::FuzzyFilter;
 use crate::app::msg::Effect;
