@@ -63,6 +63,10 @@ impl DetailJob {
             return Ok(kept);
         }
         let detail = self.client.offer_detail(offer_id, country).await?;
+        if detail.offer_id.as_deref().is_some_and(|id| id != offer_id) {
+            // Not kept under the offer asked; `update` says so.
+            return Ok((Box::new(detail), now()));
+        }
         let fetched_at = match self.store.clone() {
             Some(store) => {
                 let (provider, id, d) =

@@ -84,15 +84,19 @@ fn list_entries(generation: u64, dir: &Path, cancel: &AtomicBool, tx: &Unbounded
             .as_ref()
             .map_or(0, |m| if m.is_file() { m.len() } else { 0 });
         let sniffing = sniffed < SNIFF_CAP && started.elapsed() < SNIFF_TIME;
-        let (is_image, format) = if is_dir || special {
-            (false, None)
+        let (is_image, format, unread) = if is_dir {
+            (false, None, false)
+        } else if special {
+            (false, None, true)
         } else if let Some(found) = sniffing.then(|| sniffer.sniff(&path)).flatten() {
             sniffed += 1;
             found
         } else {
-            (crate::image::looks_like_image(&name), None)
+            (crate::image::looks_like_image(&name), None, false)
         };
-        batch.push(Entry::new(name, path, is_dir, size, is_image, format));
+        let mut entry = Entry::new(name, path, is_dir, size, is_image, format);
+        entry.unread = unread;
+        batch.push(entry);
         if batch.len() >= batch_cap || last_send.elapsed() > Duration::from_millis(100) {
             send(std::mem::take(&mut batch), false, None);
             batch_cap = (batch_cap * 2).min(16_384);
@@ -102,7 +106,8 @@ fn list_entries(generation: u64, dir: &Path, cancel: &AtomicBool, tx: &Unbounded
     send(batch, true, None);
 }
 
-type SniffResult = (bool, Option<String>);
+/// A picture, its format, and whether the first bytes could not be read.
+type SniffResult = (bool, Option<String>, bool);
 
 /// Content sniffing on a helper thread. A file whose first bytes take more
 /// than [`SNIFF_WAIT`] (a stalled network mount) stalls only that thread:
@@ -151,11 +156,11 @@ impl Sniffer {
 /// Whether a file's first bytes are a picture (and which format). Opens
 /// only regular files, without blocking (see `crate::image::read`).
 fn sniff_file(path: &Path) -> SniffResult {
-    match crate::fs::read_head(path, 32)
-        .ok()
-        .and_then(|head| sniff(&head))
-    {
-        Some(fmt) => (true, Some(fmt.name().to_string())),
-        None => (false, None),
+    match crate::fs::read_head(path, 32) {
+        Ok(head) => match sniff(&head) {
+            Some(fmt) => (true, Some(fmt.name().to_string()), false),
+            None => (false, None, false),
+        },
+        Err(_) => (false, None, true),
     }
 }

@@ -87,8 +87,13 @@ pub(super) fn move_cursor(state: &mut State, delta: isize) -> Vec<Effect> {
             state.filters.cursor = cursor;
         }
         Pane::Results | Pane::Detail => {
-            let len = state.results.rows.len();
-            state.results.cursor = step(state.results.cursor, delta, len);
+            let r = &mut state.results;
+            let len = r.rows.len();
+            r.cursor = step(r.cursor, delta, len);
+            if delta > 0 && r.cursor + 1 == len {
+                // At the end of the list: every offer loaded has been seen.
+                r.reached = r.offers.len();
+            }
         }
         Pane::History => {
             let len = state.history.entries.len();

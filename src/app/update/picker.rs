@@ -197,7 +197,11 @@ fn merge_visible(p: &mut PickerState, first_new: usize) {
     }
     merged.extend(old[i..].iter().map(|&(_, e)| e));
     merged.extend(fresh[j..].iter().map(|&(_, e)| e));
+    // A cursor on the first row stays there as names sorting before it
+    // arrive: a long listing opens at its top, not where the first batch
+    // happened to end.
     p.cursor = keep
+        .filter(|_| p.cursor > 0)
         .and_then(|k| merged.iter().position(|&x| x == k))
         .unwrap_or(0);
     p.visible = merged;
@@ -230,7 +234,9 @@ pub(super) fn open_entry(state: &mut State, search_only: bool) -> Vec<Effect> {
         }
         return vec![list_dir(state, entry.path, None)];
     }
-    if !entry.is_image {
+    // A file whose first bytes could not be read is tried all the same:
+    // the search says why it cannot be read (permission, size, device).
+    if !entry.is_image && !entry.unread {
         state.set_error(format!(
             "{} is not a recognised image (JPEG, PNG, WebP, GIF, BMP…)",
             entry.name

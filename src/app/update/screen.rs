@@ -99,8 +99,23 @@ pub(super) fn maybe_fetch(state: &mut State) -> Option<Effect> {
         return None;
     }
     let page_size = r.params.effective_page_size() as usize;
-    let want = r.offset.max(r.cursor) + rows + page_size.max(rows);
+    let top = r.offset.max(r.cursor);
+    let want = top + rows + page_size.max(rows);
     if r.pages_loaded > 0 && r.rows.len() >= want {
+        return None;
+    }
+    // However many rows grouping folds away, loading runs at most a screen
+    // and a page past the offers the user has seen: those down to the last
+    // row on screen, or all of them once the user moved to the end.
+    let bottom = (top + rows).min(r.rows.len());
+    let on_screen = r.rows.get(r.offset.min(bottom)..bottom).unwrap_or_default();
+    let seen = on_screen
+        .iter()
+        .map(|p| *p as usize + 1)
+        .max()
+        .unwrap_or(0)
+        .max(r.reached);
+    if r.pages_loaded > 0 && r.offers.len() >= seen + page_size.max(rows) + page_size {
         return None;
     }
     let page = r.pages_loaded + 1;

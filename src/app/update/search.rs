@@ -62,6 +62,7 @@ fn keep_rows_until_first_page(state: &mut State) {
     let r = &mut state.results;
     r.stale = !r.offers.is_empty();
     r.pages_loaded = 0;
+    r.reached = 0;
     r.inflight = None;
     r.end = false;
     r.failed = None;

@@ -184,6 +184,41 @@ fn cursor_within_a_screen_of_the_end_fetches_next_page_once() {
 }
 
 #[test]
+fn grouping_never_pulls_every_page() {
+    let mut s = state();
+    s.grouping = true;
+    searching(&mut s);
+    // Every offer shows one picture: the rows fold into a single group,
+    // which never fills the screen.
+    let mut fetched = 1;
+    for n in 1..=35 {
+        let generation = s.results.generation;
+        let mut p = page(n, 20, 35);
+        for o in &mut p.offers {
+            o.image_url = Some("http://img/same.jpg".into());
+        }
+        let fx = update(
+            &mut s,
+            Msg::Page {
+                generation,
+                page: n,
+                result: Ok(p),
+                stored: None,
+            },
+        );
+        if fetches(&fx).is_empty() {
+            break;
+        }
+        fetched += 1;
+    }
+    assert_eq!(s.results.rows.len(), 1);
+    assert!(fetched <= 3, "{fetched} pages loaded by themselves");
+    // Moving to the end of the list asks for a few more, never all.
+    s.focus = Pane::Results;
+    assert_eq!(fetches(&act(&mut s, Action::Bottom)), [fetched + 1]);
+}
+
+#[test]
 fn never_fetches_past_the_last_page() {
     let mut s = state();
     searching(&mut s);
@@ -852,5 +887,7 @@ mod memory;
 mod crop;
 #[path = "detail_tests.rs"]
 mod detail;
+#[path = "picker_tests.rs"]
+mod picker;
 #[path = "window_tests.rs"]
 mod window;
