@@ -85,14 +85,15 @@ fn list_entries(generation: u64, dir: &Path, cancel: &AtomicBool, tx: &Unbounded
             .map_or(0, |m| if m.is_file() { m.len() } else { 0 });
         let sniffing = sniffed < SNIFF_CAP && started.elapsed() < SNIFF_TIME;
         let (is_image, format, unread) = if is_dir {
-            (false, None, false)
+            (false, None, None)
         } else if special {
-            (false, None, true)
+            // Refused by its metadata, never opened.
+            (false, None, crate::fs::read_head(&path, 0).err())
         } else if let Some(found) = sniffing.then(|| sniffer.sniff(&path)).flatten() {
             sniffed += 1;
             found
         } else {
-            (crate::image::looks_like_image(&name), None, false)
+            (crate::image::looks_like_image(&name), None, None)
         };
         let mut entry = Entry::new(name, path, is_dir, size, is_image, format);
         entry.unread = unread;
@@ -106,8 +107,8 @@ fn list_entries(generation: u64, dir: &Path, cancel: &AtomicBool, tx: &Unbounded
     send(batch, true, None);
 }
 
-/// A picture, its format, and whether the first bytes could not be read.
-type SniffResult = (bool, Option<String>, bool);
+/// A picture, its format, and why the first bytes could not be read.
+type SniffResult = (bool, Option<String>, Option<crate::fs::ReadError>);
 
 /// Content sniffing on a helper thread. A file whose first bytes take more
 /// than [`SNIFF_WAIT`] (a stalled network mount) stalls only that thread:
@@ -158,9 +159,9 @@ impl Sniffer {
 fn sniff_file(path: &Path) -> SniffResult {
     match crate::fs::read_head(path, 32) {
         Ok(head) => match sniff(&head) {
-            Some(fmt) => (true, Some(fmt.name().to_string()), false),
-            None => (false, None, false),
+            Some(fmt) => (true, Some(fmt.name().to_string()), None),
+            None => (false, None, None),
         },
-        Err(_) => (false, None, true),
+        Err(e) => (false, None, Some(e)),
     }
 }

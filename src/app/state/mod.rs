@@ -83,9 +83,9 @@ pub struct Entry {
     pub is_image: bool,
     /// The format's name when sniffed ("JPEG", "PNG" …).
     pub format: Option<String>,
-    /// Not a directory, and its first bytes could not be read (a device,
-    /// a FIFO, no permission): opening it says why.
-    pub unread: bool,
+    /// Why its first bytes could not be read (a device, a FIFO, no
+    /// permission), said when it is opened.
+    pub unread: Option<crate::fs::ReadError>,
     /// Lower-case name, computed once (sorting 100 000 entries must not
     /// allocate per comparison).
     pub sort_key: String,
@@ -108,7 +108,7 @@ impl Entry {
             size,
             is_image,
             format,
-            unread: false,
+            unread: None,
         }
     }
 

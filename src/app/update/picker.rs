@@ -234,13 +234,16 @@ pub(super) fn open_entry(state: &mut State, search_only: bool) -> Vec<Effect> {
         }
         return vec![list_dir(state, entry.path, None)];
     }
-    // A file whose first bytes could not be read is tried all the same:
-    // the search says why it cannot be read (permission, size, device).
-    if !entry.is_image && !entry.unread {
-        state.set_error(format!(
-            "{} is not a recognised image (JPEG, PNG, WebP, GIF, BMP…)",
-            entry.name
-        ));
+    if !entry.is_image {
+        // Why the listing could not read it (permission, device…), as the
+        // search would say, rather than a guess from its name.
+        state.set_error(match &entry.unread {
+            Some(why) => format!("{} is not a recognised image: {why}", entry.name),
+            None => format!(
+                "{} is not a recognised image (JPEG, PNG, WebP, GIF, BMP…)",
+                entry.name
+            ),
+        });
         return Vec::new();
     }
     new_search(state, SearchSource::File(entry.path))

@@ -44,10 +44,14 @@ fn ctrl_u_clears_the_path_line() {
 }
 
 #[test]
-fn a_file_that_could_not_be_read_is_searched_to_say_why() {
+fn a_file_that_could_not_be_read_says_why() {
     let mut s = picker_at("/d");
     let mut unread = entry("locked.jpg", false, false);
-    unread.unread = true;
+    unread.unread = Some(crate::fs::ReadError::Io {
+        path: "/d/locked.jpg".into(),
+        kind: std::io::ErrorKind::PermissionDenied,
+        reason: "permission denied".into(),
+    });
     update(
         &mut s,
         Msg::Listing {
@@ -57,10 +61,13 @@ fn a_file_that_could_not_be_read_is_searched_to_say_why() {
             error: None,
         },
     );
-    let fx = act(&mut s, Action::Open);
+    assert!(act(&mut s, Action::Open).is_empty());
     assert!(
-        fx.iter().any(|e| matches!(e, Effect::StartSearch { .. })),
-        "the search reads it and reports the real reason"
+        status(&s).contains(
+            "locked.jpg is not a recognised image: cannot read /d/locked.jpg: permission denied"
+        ),
+        "{}",
+        status(&s)
     );
     // A file read and found not to be a picture is still refused here.
     let mut s = picker_at("/d");
