@@ -55,6 +55,10 @@ pub(crate) fn key_to_msgs(state: &State, key: &KeyEvent) -> Vec<Msg> {
 
 /// Text and editing keys for a text input; `None` for keys the keymap gets.
 fn input_request(key: &KeyEvent) -> Option<InputRequest> {
+    if key.modifiers == KeyModifiers::CONTROL && key.code == KeyCode::Char('u') {
+        // As in a shell: the line before the caret goes.
+        return Some(InputRequest::DeleteFromStart);
+    }
     let plain = !key
         .modifiers
         .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SUPER);

@@ -4,6 +4,7 @@
 
 pub mod crop;
 pub mod effects;
+pub mod errors;
 mod events;
 mod failure;
 pub(crate) mod fuzzy;

@@ -1,5 +1,6 @@
 //! Messages into `update` and the effects it asks for.
 
+pub use super::errors::{ExportError, HistoryError, ListingError, OpenError, PictureError};
 pub use super::failure::{Failure, FailureKind};
 use super::state::{CropPicture, Entry, SearchSource, Thumb, ThumbKey};
 use crate::api::{ImageRef, Offer, ResultPage, SearchParams};
@@ -56,7 +57,7 @@ pub enum Msg {
         generation: u64,
         entries: Vec<Entry>,
         done: bool,
-        error: Option<String>,
+        error: Option<ListingError>,
     },
     /// The image was prepared and resolved for search generation `generation`.
     Resolved {
@@ -66,7 +67,7 @@ pub enum Msg {
     /// The search was recorded in the history (before `Resolved`).
     Recorded {
         generation: u64,
-        result: Result<Recorded, String>,
+        result: Result<Recorded, HistoryError>,
     },
     /// A page arrived (or failed) for search generation `generation`.
     Page {
@@ -76,7 +77,7 @@ pub enum Msg {
         /// When the search is recorded: the page was stored (how its offers
         /// compare with the last search of the picture, and their groups);
         /// or why storing failed (the rows are shown all the same).
-        stored: Option<Result<StoredPage, String>>,
+        stored: Option<Result<StoredPage, HistoryError>>,
     },
     /// Pages of the results read back from the history store.
     Offers {
@@ -86,13 +87,13 @@ pub enum Msg {
         pages: Vec<PageRead>,
     },
     /// The history list, read from the store.
-    History(Result<Vec<SearchSummary>, String>),
+    History(Result<Vec<SearchSummary>, HistoryError>),
     /// The shortlist, read from the store (after every change to it too).
-    Shortlist(Result<Vec<ShortlistEntry>, String>),
+    Shortlist(Result<Vec<ShortlistEntry>, HistoryError>),
     /// A stored search, read back to reopen it.
-    Reopened(Result<Option<StoredSearch>, String>),
+    Reopened(Result<Option<StoredSearch>, HistoryError>),
     /// A write to the store finished: what to say, or why it failed.
-    Stored(Result<String, String>),
+    Stored(Result<String, HistoryError>),
     Thumb {
         key: ThumbKey,
         thumb: Thumb,
@@ -103,9 +104,9 @@ pub enum Msg {
         result: Result<CropPicture, String>,
     },
     /// The files an export wrote (CSV and JSON; the shortlist's also XLSX).
-    Exported(Result<Vec<PathBuf>, String>),
+    Exported(Result<Vec<PathBuf>, ExportError>),
     /// A browser was (or could not be) started.
-    Opened(Result<String, String>),
+    Opened(Result<String, OpenError>),
     /// SIGTERM / SIGHUP: quit in order.
     Terminate,
     /// An offer's detail arrived (from the store or the provider), with its
@@ -227,7 +228,7 @@ pub enum BatchUpdate {
 
 /// A page of the results read back from the store: its index, and its
 /// offers with their positions or why they could not be read.
-pub type PageRead = (usize, Result<Vec<(u64, Offer)>, String>);
+pub type PageRead = (usize, Result<Vec<(u64, Offer)>, HistoryError>);
 
 /// The results to export: read back from the store, with the pages only
 /// memory holds laid over them.

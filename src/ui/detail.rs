@@ -326,7 +326,7 @@ fn render_picture(buf: &mut Buffer, pic: Rect, state: &State, theme: Theme) {
         Some(Thumb::Protocol(_)) => {}
         Some(Thumb::Failed(e)) => {
             Paragraph::new(Line::from(Span::styled(
-                format!("no picture: {}", sanitize(e)),
+                format!("no picture: {}", sanitize(&e.to_string())),
                 theme.dim(),
             )))
             .wrap(Wrap { trim: true })

@@ -156,3 +156,21 @@ impl BatchTask {
             .map_err(|e| e.to_string())
     }
 }
+
+impl super::Runner {
+    /// Runs only with the history on: the job lives in the store.
+    pub(super) fn start_batch(&mut self, dir: PathBuf, params: SearchParams) {
+        let Some(store) = self.store.clone() else {
+            return;
+        };
+        let task = BatchTask {
+            tx: self.tx.clone(),
+            client: self.client.clone(),
+            store,
+            provider: self.provider.clone(),
+            prepare: self.prepare.clone(),
+            setup: self.batch.clone(),
+        };
+        self.batch_task = Some(tokio::spawn(task.run(dir, params)).abort_handle());
+    }
+}

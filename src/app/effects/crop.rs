@@ -1,7 +1,8 @@
 //! Crop mode's picture: read (capped) or downloaded like a thumbnail,
 //! decoded upright off the async threads, kept small enough to draw from.
 
-use super::{Runner, thumb_bytes};
+use super::Runner;
+use super::thumbs::thumb_bytes;
 use crate::app::msg::Msg;
 use crate::app::state::{CropPicture, SearchSource, ThumbSource};
 
@@ -36,7 +37,7 @@ impl Runner {
                 })
                 .await
                 .unwrap_or_else(|e| Err(e.to_string())),
-                Err(e) => Err(e),
+                Err(e) => Err(e.to_string()),
             };
             let _ = tx.send(Msg::CropLoaded { generation, result });
         });

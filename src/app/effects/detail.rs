@@ -12,6 +12,29 @@ use tokio::sync::mpsc::UnboundedSender;
 /// A kept detail younger than this is used as it is.
 const FRESH_SECS: i64 = 24 * 3600;
 
+impl super::Runner {
+    pub(super) fn cancel_details(&mut self) {
+        for h in self.detail_tasks.drain(..) {
+            h.abort();
+        }
+    }
+
+    pub(super) fn fetch_details(&mut self, offer_ids: Vec<String>, country: String, fresh: bool) {
+        self.detail_tasks.retain(|h| !h.is_finished());
+        for offer_id in offer_ids {
+            let job = DetailJob {
+                tx: self.tx.clone(),
+                client: self.client.clone(),
+                store: self.store.clone(),
+                provider: self.provider.clone(),
+                permits: self.detail_permits.clone(),
+            };
+            let task = tokio::spawn(job.run(offer_id, country.clone(), fresh));
+            self.detail_tasks.push(task.abort_handle());
+        }
+    }
+}
+
 /// What one detail fetch needs.
 pub(super) struct DetailJob {
     pub(super) tx: UnboundedSender<Msg>,
@@ -40,6 +63,10 @@ impl DetailJob {
             return Ok(kept);
         }
         let detail = self.client.offer_detail(offer_id, country).await?;
+        if detail.offer_id.as_deref().is_some_and(|id| id != offer_id) {
+            // Not kept under the offer asked; `update` says so.
+            return Ok((Box::new(detail), now()));
+        }
         let fetched_at = match self.store.clone() {
             Some(store) => {
                 let (provider, id, d) =

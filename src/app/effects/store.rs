@@ -4,19 +4,19 @@
 
 use crate::api::{ImageSource, Offer, ResolvedImage, ResultPage, SearchParams};
 use crate::app::group::picture_key;
-use crate::app::msg::{ExportOffers, Msg, Recorded, StoreOp, StoredPage};
+use crate::app::msg::{ExportOffers, HistoryError, Msg, Recorded, StoreOp, StoredPage};
 use crate::store::{NewSearch, SearchId, Store, StoreError};
 use tokio::sync::mpsc::{self, UnboundedSender};
 
 const HISTORY_LIMIT: u32 = 500;
 
-/// Runs `f` on a blocking thread; a panic there becomes an error message.
+/// Runs `f` on a blocking thread; a panic there becomes an error.
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, String> {
+) -> Result<T, HistoryError> {
     match tokio::task::spawn_blocking(f).await {
-        Ok(r) => r.map_err(|e| crate::text::sanitize(&e.to_string())),
-        Err(e) => Err(e.to_string()),
+        Ok(r) => r.map_err(HistoryError::from),
+        Err(e) => Err(HistoryError::Task(e.to_string())),
     }
 }
 
@@ -56,7 +56,7 @@ pub(super) async fn record_search(
     store: Store,
     provider: String,
     record: SearchRecord,
-) -> Result<Recorded, String> {
+) -> Result<Recorded, HistoryError> {
     let SearchRecord {
         source_md5: md5,
         thumbnail,
@@ -85,7 +85,7 @@ pub(super) async fn record_page(
     page: u32,
     first: u64,
     reply: &ResultPage,
-) -> Result<StoredPage, String> {
+) -> Result<StoredPage, HistoryError> {
     let offers = reply.offers.clone();
     let keys: Vec<Option<String>> = offers.iter().map(picture_key).collect();
     let total = Some(reply.total_records);
@@ -145,11 +145,11 @@ pub(super) fn export_offers(
     Ok(slots.into_iter().flatten().collect())
 }
 
-pub(super) async fn thumbnail(store: Option<Store>, id: SearchId) -> Result<Vec<u8>, String> {
-    let store = store.ok_or("history is off")?;
+pub(super) async fn thumbnail(store: Option<Store>, id: SearchId) -> Result<Vec<u8>, HistoryError> {
+    let store = store.ok_or(HistoryError::Off)?;
     blocking(move || store.search_thumbnail(id))
         .await?
-        .ok_or_else(|| "no picture kept".to_string())
+        .ok_or(HistoryError::NoPicture)
 }
 
 /// Store operations waiting at most; past it, a change is refused with a
@@ -178,7 +178,7 @@ async fn handle(store: Option<Store>, op: StoreOp) -> Vec<Msg> {
             StoreOp::LoadHistory => Msg::History(Ok(Vec::new())),
             StoreOp::LoadShortlist => Msg::Shortlist(Ok(Vec::new())),
             StoreOp::Reopen(_) => Msg::Reopened(Ok(None)),
-            _ => Msg::Stored(Err("history is off: nothing can be starred or noted".into())),
+            _ => Msg::Stored(Err(HistoryError::OffNoChanges)),
         }];
     };
     match op {
@@ -236,4 +236,13 @@ fn write_op(store: &Store, op: StoreOp) -> Result<String, StoreError> {
         | StoreOp::Reopen(_)
         | StoreOp::DeleteSearch(_) => String::new(),
     })
+}
+
+impl super::Runner {
+    /// Queued for the store's one task; a full queue is said, not waited on.
+    pub(super) fn queue_store_op(&self, op: StoreOp) {
+        if self.store_ops.try_send(op).is_err() {
+            let _ = self.tx.send(Msg::Stored(Err(HistoryError::Queued)));
+        }
+    }
 }

@@ -83,6 +83,9 @@ pub struct Entry {
     pub is_image: bool,
     /// The format's name when sniffed ("JPEG", "PNG" …).
     pub format: Option<String>,
+    /// Why its first bytes could not be read (a device, a FIFO, no
+    /// permission), said when it is opened.
+    pub unread: Option<crate::fs::ReadError>,
     /// Lower-case name, computed once (sorting 100 000 entries must not
     /// allocate per comparison).
     pub sort_key: String,
@@ -105,6 +108,7 @@ impl Entry {
             size,
             is_image,
             format,
+            unread: None,
         }
     }
 
@@ -213,7 +217,7 @@ pub enum Thumb {
     Half(HalfBlockImage),
     /// Escape bytes drawing the picture at the key's position.
     Protocol(Vec<u8>),
-    Failed(String),
+    Failed(crate::app::errors::PictureError),
 }
 
 impl Thumb {
@@ -222,7 +226,7 @@ impl Thumb {
             Thumb::Half(h) => h.byte_size(),
             // Capacity, not length: the cache bounds what is allocated.
             Thumb::Protocol(b) => b.capacity() + 32,
-            Thumb::Failed(s) => s.len() + 32,
+            Thumb::Failed(e) => e.to_string().len() + 32,
         }
     }
 }

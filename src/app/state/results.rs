@@ -145,6 +145,9 @@ pub struct ResultsState {
     pub offers: Offers,
     /// Pages 1..=pages_loaded are in `offers`.
     pub pages_loaded: u32,
+    /// Offers the user has seen all of, by moving to the end of the list:
+    /// automatic loading stays a bounded distance past it.
+    pub reached: usize,
     pub total_records: u64,
     pub total_pages: u32,
     /// The page being fetched, if any.
@@ -211,6 +214,7 @@ impl Default for ResultsState {
             params: SearchParams::default(),
             offers: Offers::default(),
             pages_loaded: 0,
+            reached: 0,
             total_records: 0,
             total_pages: 0,
             inflight: None,

@@ -173,6 +173,16 @@ pub(super) fn arrived(
         Some(DetailEntry::Loading)
     );
     let entry = match result {
+        // A reply naming another offer is never shown as this one's.
+        Ok((detail, _)) if detail.offer_id.as_deref().is_some_and(|id| id != offer_id) => {
+            if !was_loading {
+                return Vec::new();
+            }
+            DetailEntry::Failed(format!(
+                "the provider answered for offer {}, not this one",
+                crate::text::sanitize(detail.offer_id.as_deref().unwrap_or_default())
+            ))
+        }
         Ok((detail, fetched_at)) => DetailEntry::Loaded { detail, fetched_at },
         Err(ApiError::NoDetail { .. }) => DetailEntry::Unsupported,
         Err(_) if !was_loading => return Vec::new(),
@@ -217,7 +227,7 @@ pub(super) fn note_positions(state: &mut State) {
 /// offer.
 pub(super) fn reorder(state: &mut State) {
     super::rows::rebuild(state);
-    super::navigation::scroll_into_view(state);
+    super::screen::scroll_into_view(state);
     // The cursor's offer did not change; its rest goes on.
     if let Some(rest) = state.details.rest.as_mut() {
         rest.offset = state.results.offset;

@@ -140,3 +140,29 @@ fn the_unit_cost_sort_moves_rows_as_details_arrive() {
     );
     assert!(!s.details.entries.contains_key("999999"));
 }
+
+#[test]
+fn a_detail_naming_another_offer_is_not_shown_as_the_one_asked() {
+    let mut s = state();
+    results(&mut s);
+    let first = s
+        .results
+        .selected()
+        .and_then(|o| o.offer_id.clone())
+        .unwrap();
+    ticks(&mut s, REST_TICKS);
+    assert_eq!(s.details.entries.get(&first), Some(&DetailEntry::Loading));
+    let mut other = detail(10, 500);
+    other.offer_id = Some("123".into());
+    update(
+        &mut s,
+        Msg::Detail {
+            offer_id: first.clone(),
+            result: Ok((other, 0)),
+        },
+    );
+    assert!(matches!(
+        s.details.entries.get(&first),
+        Some(DetailEntry::Failed(e)) if e.contains("offer 123")
+    ));
+}

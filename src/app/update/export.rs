@@ -27,7 +27,10 @@ pub(super) fn export(state: &mut State) -> Vec<Effect> {
 
 /// The export finished: name the files (as `name.{csv,json}` when they
 /// share a stem), or say why it failed.
-pub(super) fn exported(state: &mut State, result: Result<Vec<PathBuf>, String>) {
+pub(super) fn exported(
+    state: &mut State,
+    result: Result<Vec<PathBuf>, crate::app::msg::ExportError>,
+) {
     match result {
         Ok(files) => {
             let n = if state.focus == crate::app::state::Pane::Shortlist {

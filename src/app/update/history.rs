@@ -5,21 +5,15 @@
 use super::trail::push_crumb;
 use crate::api::ImageSource;
 use crate::app::msg::{Effect, StoreOp};
-use crate::app::state::{FiltersState, Pane, Phase, ResultsState, State, StoreStatus, source_name};
+use crate::app::state::{FiltersState, Pane, Phase, ResultsState, State, source_name};
 use crate::store::{SearchSummary, StoredSearch};
 use crate::text::sanitize;
 
 /// Reads the history list (again), unless the history is off.
-pub(super) fn load(state: &mut State) -> Vec<Effect> {
-    if let StoreStatus::Off(_) = state.store {
-        state.history.loaded = true;
-        return Vec::new();
-    }
-    state.history.loaded = true;
-    vec![Effect::Store(StoreOp::LoadHistory)]
-}
-
-pub(super) fn loaded(state: &mut State, result: Result<Vec<SearchSummary>, String>) -> Vec<Effect> {
+pub(super) fn loaded(
+    state: &mut State,
+    result: Result<Vec<SearchSummary>, crate::app::msg::HistoryError>,
+) -> Vec<Effect> {
     match result {
         Ok(entries) => {
             let h = &mut state.history;
@@ -28,7 +22,7 @@ pub(super) fn loaded(state: &mut State, result: Result<Vec<SearchSummary>, Strin
             h.cursor = keep
                 .and_then(|id| h.entries.iter().position(|e| e.id == id))
                 .unwrap_or_else(|| h.cursor.min(h.entries.len().saturating_sub(1)));
-            super::navigation::scroll_into_view(state);
+            super::screen::scroll_into_view(state);
         }
         Err(e) => state.set_error(format!("history: {e}")),
     }
@@ -49,13 +43,13 @@ pub(super) fn reopen(state: &mut State) -> Vec<Effect> {
 /// are a breadcrumb away), as they were when it ran.
 pub(super) fn reopened(
     state: &mut State,
-    result: Result<Option<StoredSearch>, String>,
+    result: Result<Option<StoredSearch>, crate::app::msg::HistoryError>,
 ) -> Vec<Effect> {
     let stored = match result {
         Ok(Some(s)) => s,
         Ok(None) => {
             state.set_error("That search is no longer in the history");
-            return load(state);
+            return super::screen::load_history(state);
         }
         Err(e) => {
             state.set_error(format!("history: {e}"));
@@ -100,13 +94,22 @@ pub(super) fn reopened(
     r.reopened = Some(summary);
     super::detail::note_positions(state);
     super::rows::rebuild(state);
-    super::navigation::focus(state, Pane::Results)
+    super::screen::focus(state, Pane::Results)
+}
+
+/// `retry`: the failed page or search again; with nothing failed, results
+/// reopened from the history are searched again with the provider.
+pub(super) fn retry(state: &mut State) -> Vec<Effect> {
+    if state.results.failed.is_none() && state.results.reopened.is_some() {
+        return refresh_results(state);
+    }
+    super::search::retry(state)
 }
 
 /// `refresh` in the History pane: search the highlighted entry again.
 pub(super) fn refresh(state: &mut State) -> Vec<Effect> {
     if state.focus != Pane::History {
-        return super::search::retry(state);
+        return retry(state);
     }
     match state.history.selected().cloned() {
         Some(summary) => search_again(state, &summary),
@@ -118,7 +121,7 @@ pub(super) fn refresh(state: &mut State) -> Vec<Effect> {
 }
 
 /// Results reopened from the history, searched again with the provider.
-pub(super) fn refresh_results(state: &mut State) -> Vec<Effect> {
+fn refresh_results(state: &mut State) -> Vec<Effect> {
     match state.results.reopened.clone() {
         Some(summary) => search_again(state, &summary),
         None => Vec::new(),

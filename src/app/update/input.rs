@@ -7,6 +7,13 @@ use crate::app::msg::Effect;
 use crate::app::state::{Pane, State};
 use tui_input::{Input, InputRequest};
 
+/// Pasted text that stands on its own in the path line: an absolute path,
+/// one from the home directory, or an address.
+fn replaces_path_line(text: &str) -> bool {
+    let text = text.trim();
+    text.starts_with('/') || text.starts_with('~') || crate::text::is_url(text)
+}
+
 pub(super) fn input(state: &mut State, req: InputRequest) -> Vec<Effect> {
     if state.help.is_some() {
         return Vec::new();
@@ -53,6 +60,16 @@ pub(super) fn input(state: &mut State, req: InputRequest) -> Vec<Effect> {
 
 pub(super) fn paste(state: &mut State, text: &str) -> Vec<Effect> {
     let text: String = text.chars().filter(|c| !c.is_control()).collect();
+    // A whole path or address replaces the prefilled directory rather than
+    // being appended to it.
+    if state.focus == Pane::Picker
+        && state.note.is_none()
+        && let Some(line) = state.picker.path_input.as_mut()
+        && replaces_path_line(&text)
+    {
+        *line = Input::new(text.trim().to_string());
+        return Vec::new();
+    }
     if state.focus == Pane::Picker
         && state.note.is_none()
         && state.picker.path_input.is_none()

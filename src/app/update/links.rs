@@ -74,7 +74,7 @@ pub(super) fn open_link(state: &mut State) -> Vec<Effect> {
 }
 
 /// The browser was started, or could not be.
-pub(super) fn opened(state: &mut State, result: Result<String, String>) {
+pub(super) fn opened(state: &mut State, result: Result<String, crate::app::msg::OpenError>) {
     match result {
         Ok(link) => state.set_info(format!("Opened {link}")),
         Err(e) => state.set_error(format!(

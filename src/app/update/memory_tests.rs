@@ -112,7 +112,7 @@ fn a_store_failure_never_costs_the_rows() {
             generation: 1,
             page: 1,
             result: Ok(page(1, 20, 5)),
-            stored: Some(Err("database or disk is full".into())),
+            stored: Some(Err(disk_full())),
         },
     );
     assert_eq!(s.results.offers.len(), 20);

@@ -14,6 +14,7 @@ mod mouse;
 mod navigation;
 mod picker;
 mod rows;
+mod screen;
 mod search;
 mod shortlist;
 mod thumbs;
@@ -172,11 +173,11 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
         Action::Bottom => navigation::move_cursor(state, isize::MAX / 2),
         Action::NextPane => navigation::cycle_pane(state, true),
         Action::PrevPane => navigation::cycle_pane(state, false),
-        Action::FocusPicker => navigation::focus(state, Pane::Picker),
-        Action::FocusFilters => navigation::focus(state, Pane::Filters),
-        Action::FocusResults => navigation::focus(state, Pane::Results),
-        Action::FocusHistory => navigation::focus(state, Pane::History),
-        Action::FocusShortlist => navigation::focus(state, Pane::Shortlist),
+        Action::FocusPicker => screen::focus(state, Pane::Picker),
+        Action::FocusFilters => screen::focus(state, Pane::Filters),
+        Action::FocusResults => screen::focus(state, Pane::Results),
+        Action::FocusHistory => screen::focus(state, Pane::History),
+        Action::FocusShortlist => screen::focus(state, Pane::Shortlist),
         Action::Open => match state.focus {
             Pane::Picker => picker::open_entry(state, false),
             Pane::Filters => filters::apply_filters(state),
@@ -220,7 +221,7 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
             let dir = state.picker.dir.clone();
             vec![list_dir(state, dir, None)]
         }
-        Action::Retry => search::retry(state),
+        Action::Retry => history::retry(state),
         Action::Cancel => search::cancel(state),
         Action::Crop => crop::open(state),
         // The box's keys act only in crop mode.

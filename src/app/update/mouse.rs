@@ -1,8 +1,8 @@
 //! The mouse: wheel scrolling and clicks on panes, rows and tabs.
 
 use super::action;
-use super::navigation::{move_cursor, scroll_into_view};
-use super::search::maybe_fetch;
+use super::navigation::move_cursor;
+use super::screen::{maybe_fetch, scroll_into_view};
 use crate::app::layout;
 use crate::app::msg::{Effect, MouseMsg};
 use crate::app::state::{FilterRow, FiltersState, Pane, State};
@@ -37,7 +37,7 @@ pub(super) fn mouse(state: &mut State, m: MouseMsg) -> Vec<Effect> {
             for (pane, label) in layout::tabs(areas.tabs.width, state.focus, state.main) {
                 let w = crate::text::width(&label) as u16;
                 if col >= x && col < x + w {
-                    return super::navigation::focus(state, pane);
+                    return super::screen::focus(state, pane);
                 }
                 x += w + 1;
             }

@@ -1,10 +1,10 @@
 //! Moving around: cursors, paging, scrolling into view, focus, pane order,
 //! the help overlay's scroll and resizes.
 
-use super::search::maybe_fetch;
-use crate::app::layout::{self, filters_rows, picker_rows, results_rows};
+use super::screen::{focus, maybe_fetch, scroll_into_view};
+use crate::app::layout::{self, picker_rows, results_rows};
 use crate::app::msg::Effect;
-use crate::app::state::{FilterRow, FiltersState, Pane, Phase, State};
+use crate::app::state::{FilterRow, FiltersState, Pane, State};
 use crate::keymap::Action;
 
 /// The terminal's new size; the narrow layout has a Detail tab, the wide one not.
@@ -47,27 +47,6 @@ pub(super) fn cycle_pane(state: &mut State, forward: bool) -> Vec<Effect> {
     focus(state, order[next])
 }
 
-/// Focuses `pane`; a main pane (Results, History, Shortlist) also takes the
-/// main place. History and Shortlist are read from the store the first time.
-pub(crate) fn focus(state: &mut State, pane: Pane) -> Vec<Effect> {
-    state.focus = pane;
-    if pane.is_main() {
-        state.main = pane;
-    }
-    let mut fx = Vec::new();
-    match pane {
-        Pane::History if !state.history.loaded => {
-            fx.extend(super::history::load(state));
-        }
-        Pane::Shortlist if !state.shortlist.loaded => {
-            fx.extend(super::shortlist::load(state));
-        }
-        _ => {}
-    }
-    scroll_into_view(state);
-    fx
-}
-
 /// One screen of the focused list up (`-1`) or down (`1`).
 pub(super) fn page(state: &mut State, direction: isize) -> Vec<Effect> {
     let rows = page_rows(state);
@@ -108,8 +87,13 @@ pub(super) fn move_cursor(state: &mut State, delta: isize) -> Vec<Effect> {
             state.filters.cursor = cursor;
         }
         Pane::Results | Pane::Detail => {
-            let len = state.results.rows.len();
-            state.results.cursor = step(state.results.cursor, delta, len);
+            let r = &mut state.results;
+            let len = r.rows.len();
+            r.cursor = step(r.cursor, delta, len);
+            if delta > 0 && r.cursor + 1 == len {
+                // At the end of the list: every offer loaded has been seen.
+                r.reached = r.offers.len();
+            }
         }
         Pane::History => {
             let len = state.history.entries.len();
@@ -130,37 +114,4 @@ fn step(cur: usize, delta: isize, len: usize) -> usize {
     }
     let next = (cur as isize).saturating_add(delta);
     next.clamp(0, len as isize - 1) as usize
-}
-
-pub(super) fn keep_visible(cursor: usize, offset: &mut usize, rows: usize) {
-    if rows == 0 {
-        *offset = cursor;
-        return;
-    }
-    if cursor < *offset {
-        *offset = cursor;
-    } else if cursor >= *offset + rows {
-        *offset = cursor + 1 - rows;
-    }
-}
-
-/// Keeps every cursor on screen (after moves, resizes, new data).
-pub(super) fn scroll_into_view(state: &mut State) {
-    let rows = picker_rows(state);
-    keep_visible(state.picker.cursor, &mut state.picker.offset, rows);
-    let rows = results_rows(state);
-    let r = &mut state.results;
-    keep_visible(r.cursor, &mut r.offset, rows);
-    // At the last row, show the row under it too (end marker, spinner, error).
-    let len = r.rows.len();
-    let status_row = r.phase != Phase::Ready || r.end;
-    if status_row && len > 0 && r.cursor + 1 == len && rows > 1 {
-        r.offset = r.offset.max((len + 1).saturating_sub(rows));
-    }
-    let rows = filters_rows(state);
-    keep_visible(state.filters.cursor, &mut state.filters.offset, rows);
-    let rows = layout::history_rows(state);
-    keep_visible(state.history.cursor, &mut state.history.offset, rows);
-    let rows = layout::shortlist_rows(state);
-    keep_visible(state.shortlist.cursor, &mut state.shortlist.offset, rows);
 }

@@ -1,7 +1,7 @@
 //! The file picker: listing directories, the hidden-file and fuzzy
 //! filters, the path line, and opening what is under the cursor.
 
-use super::navigation::scroll_into_view;
+use super::screen::scroll_into_view;
 use super::search::new_search;
 use crate::app::fuzzy::FuzzyFilter;
 use crate::app::msg::Effect;
@@ -114,7 +114,7 @@ pub(super) fn listing(
     generation: u64,
     entries: Vec<Entry>,
     done: bool,
-    error: Option<String>,
+    error: Option<crate::app::msg::ListingError>,
 ) {
     if generation != state.picker.generation {
         return;
@@ -126,7 +126,7 @@ pub(super) fn listing(
         p.loading = false;
     }
     if let Some(e) = error {
-        p.error = Some(e);
+        p.error = Some(e.to_string());
     }
     merge_visible(p, first_new);
     if let Some(name) = p.select_name.clone()
@@ -197,7 +197,11 @@ fn merge_visible(p: &mut PickerState, first_new: usize) {
     }
     merged.extend(old[i..].iter().map(|&(_, e)| e));
     merged.extend(fresh[j..].iter().map(|&(_, e)| e));
+    // A cursor on the first row stays there as names sorting before it
+    // arrive: a long listing opens at its top, not where the first batch
+    // happened to end.
     p.cursor = keep
+        .filter(|_| p.cursor > 0)
         .and_then(|k| merged.iter().position(|&x| x == k))
         .unwrap_or(0);
     p.visible = merged;
@@ -231,10 +235,15 @@ pub(super) fn open_entry(state: &mut State, search_only: bool) -> Vec<Effect> {
         return vec![list_dir(state, entry.path, None)];
     }
     if !entry.is_image {
-        state.set_error(format!(
-            "{} is not a recognised image (JPEG, PNG, WebP, GIF, BMP…)",
-            entry.name
-        ));
+        // Why the listing could not read it (permission, device…), as the
+        // search would say, rather than a guess from its name.
+        state.set_error(match &entry.unread {
+            Some(why) => format!("{} is not a recognised image: {why}", entry.name),
+            None => format!(
+                "{} is not a recognised image (JPEG, PNG, WebP, GIF, BMP…)",
+                entry.name
+            ),
+        });
         return Vec::new();
     }
     new_search(state, SearchSource::File(entry.path))

@@ -125,7 +125,7 @@ fn sort_by_unit_cost(state: &mut State) {
 pub(super) fn toggle_grouping(state: &mut State) -> Vec<Effect> {
     state.grouping = !state.grouping;
     rebuild(state);
-    super::navigation::scroll_into_view(state);
+    super::screen::scroll_into_view(state);
     let r = &state.results;
     let groups = r.groups.len();
     if state.grouping {
@@ -137,7 +137,7 @@ pub(super) fn toggle_grouping(state: &mut State) -> Vec<Effect> {
     } else {
         state.set_info(format!("Grouping off: {} rows", r.rows.len()));
     }
-    super::search::maybe_fetch(state).into_iter().collect()
+    super::screen::maybe_fetch(state).into_iter().collect()
 }
 
 /// Opens the highlighted group (or closes the group of a highlighted seller).
@@ -159,6 +159,6 @@ pub(super) fn expand_group(state: &mut State) -> Vec<Effect> {
         r.cursor = pos;
     }
     rebuild(state);
-    super::navigation::scroll_into_view(state);
-    super::search::maybe_fetch(state).into_iter().collect()
+    super::screen::scroll_into_view(state);
+    super::screen::maybe_fetch(state).into_iter().collect()
 }

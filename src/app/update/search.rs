@@ -1,7 +1,7 @@
 //! Searching and paging: starting a search, its replies, fetching the next
 //! page as the cursor nears the end, retrying and cancelling.
 
-use crate::app::layout::results_rows;
+use super::screen::maybe_fetch;
 use crate::app::msg::{Effect, Failure, FailureKind};
 use crate::app::state::{Failed, FilterField, Pane, Phase, SearchSource, State, StoreStatus};
 use crate::keymap::{Action, KeyContext};
@@ -37,7 +37,7 @@ pub(super) fn new_search_cropped(
     r.subjects = None;
     keep_rows_until_first_page(state);
     state.results.phase = Phase::Preparing;
-    super::navigation::focus(state, Pane::Results);
+    super::screen::focus(state, Pane::Results);
     state.set_info(format!("Searching with {}…", source.label()));
     vec![Effect::StartSearch {
         generation: state.results.generation,
@@ -62,6 +62,7 @@ fn keep_rows_until_first_page(state: &mut State) {
     let r = &mut state.results;
     r.stale = !r.offers.is_empty();
     r.pages_loaded = 0;
+    r.reached = 0;
     r.inflight = None;
     r.end = false;
     r.failed = None;
@@ -202,7 +203,7 @@ fn fail_message(state: &mut State, failure: Failure) {
 pub(super) fn recorded(
     state: &mut State,
     generation: u64,
-    result: Result<crate::app::msg::Recorded, String>,
+    result: Result<crate::app::msg::Recorded, crate::app::msg::HistoryError>,
 ) -> Vec<Effect> {
     let r = &mut state.results;
     if generation != r.generation {
@@ -223,7 +224,7 @@ pub(super) fn recorded(
         fx.extend(maybe_fetch(state));
     }
     if state.main == Pane::History {
-        fx.extend(super::history::load(state));
+        fx.extend(super::screen::load_history(state));
     }
     fx
 }
@@ -254,7 +255,7 @@ pub(super) fn page_reply(
     generation: u64,
     page: u32,
     result: Result<crate::api::ResultPage, Failure>,
-    stored: Option<Result<crate::app::msg::StoredPage, String>>,
+    stored: Option<Result<crate::app::msg::StoredPage, crate::app::msg::HistoryError>>,
 ) -> Vec<Effect> {
     let r = &mut state.results;
     if generation != r.generation || r.inflight != Some(page) {
@@ -363,49 +364,6 @@ pub(super) fn page_reply(
     }
 }
 
-/// Fetches the next page when the loaded rows do not reach one page (and
-/// one screen) past the bottom of the screen. One fetch at a time, pages in
-/// order, none past the last.
-pub(super) fn maybe_fetch(state: &mut State) -> Option<Effect> {
-    let rows = results_rows(state).max(1);
-    let r = &mut state.results;
-    let image = r.image.clone()?;
-    if r.inflight.is_some()
-        || r.awaiting_record
-        || r.end
-        || matches!(r.phase, Phase::Failed | Phase::Cancelled | Phase::Preparing)
-    {
-        return None;
-    }
-    if r.pages_loaded > 0 && r.pages_loaded >= r.total_pages {
-        r.end = true;
-        return None;
-    }
-    let page_size = r.params.effective_page_size() as usize;
-    let want = r.offset.max(r.cursor) + rows + page_size.max(rows);
-    if r.pages_loaded > 0 && r.rows.len() >= want {
-        return None;
-    }
-    let page = r.pages_loaded + 1;
-    r.inflight = Some(page);
-    r.phase = Phase::Loading;
-    Some(Effect::FetchPage {
-        generation: r.generation,
-        image,
-        params: r.params.clone(),
-        page,
-        first: first_position(r, page),
-        record: r.recorded,
-    })
-}
-
-/// The position page `page`'s first offer takes: after the loaded pages,
-/// or 0 for a new search's first page (the rows on screen then are the
-/// search before's).
-fn first_position(r: &crate::app::state::ResultsState, page: u32) -> u64 {
-    if page <= 1 { 0 } else { r.offers.len() as u64 }
-}
-
 pub(super) fn retry(state: &mut State) -> Vec<Effect> {
     match state.results.failed.clone() {
         Some(Failed::Page(page)) => {
@@ -424,7 +382,7 @@ pub(super) fn retry(state: &mut State) -> Vec<Effect> {
                 image,
                 params: state.results.params.clone(),
                 page,
-                first: first_position(&state.results, page),
+                first: super::screen::first_position(&state.results, page),
                 record: state.results.recorded,
             }]
         }
@@ -432,7 +390,6 @@ pub(super) fn retry(state: &mut State) -> Vec<Effect> {
             Some(source) => new_search(state, source),
             None => Vec::new(),
         },
-        None if state.results.reopened.is_some() => super::history::refresh_results(state),
         None => {
             state.set_info("Nothing to retry");
             Vec::new()

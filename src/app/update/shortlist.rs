@@ -11,24 +11,16 @@ use crate::keymap::Action;
 use crate::store::{OfferRef, ShortlistEntry, Status, Store};
 use tui_input::Input;
 
-pub(super) fn load(state: &mut State) -> Vec<Effect> {
-    state.shortlist.loaded = true;
-    if let StoreStatus::Off(_) = state.store {
-        return Vec::new();
-    }
-    vec![Effect::Store(StoreOp::LoadShortlist)]
-}
-
 pub(super) fn loaded(
     state: &mut State,
-    result: Result<Vec<ShortlistEntry>, String>,
+    result: Result<Vec<ShortlistEntry>, crate::app::msg::HistoryError>,
 ) -> Vec<Effect> {
     match result {
         Ok(entries) => {
             state.shortlist.entries = entries;
             state.shortlist.loaded = true;
             rebuild_visible(&mut state.shortlist);
-            super::navigation::scroll_into_view(state);
+            super::screen::scroll_into_view(state);
         }
         Err(e) => state.set_error(format!("shortlist: {e}")),
     }
@@ -130,7 +122,7 @@ pub(super) fn star(state: &mut State) -> Vec<Effect> {
     if let Some(pos) = s.entries.iter().position(|e| e.offer_ref == r) {
         s.entries.remove(pos);
         rebuild_visible(s);
-        super::navigation::scroll_into_view(state);
+        super::screen::scroll_into_view(state);
         return vec![Effect::Store(StoreOp::Unstar(r))];
     }
     s.entries

@@ -184,6 +184,41 @@ fn cursor_within_a_screen_of_the_end_fetches_next_page_once() {
 }
 
 #[test]
+fn grouping_never_pulls_every_page() {
+    let mut s = state();
+    s.grouping = true;
+    searching(&mut s);
+    // Every offer shows one picture: the rows fold into a single group,
+    // which never fills the screen.
+    let mut fetched = 1;
+    for n in 1..=35 {
+        let generation = s.results.generation;
+        let mut p = page(n, 20, 35);
+        for o in &mut p.offers {
+            o.image_url = Some("http://img/same.jpg".into());
+        }
+        let fx = update(
+            &mut s,
+            Msg::Page {
+                generation,
+                page: n,
+                result: Ok(p),
+                stored: None,
+            },
+        );
+        if fetches(&fx).is_empty() {
+            break;
+        }
+        fetched += 1;
+    }
+    assert_eq!(s.results.rows.len(), 1);
+    assert!(fetched <= 3, "{fetched} pages loaded by themselves");
+    // Moving to the end of the list asks for a few more, never all.
+    s.focus = Pane::Results;
+    assert_eq!(fetches(&act(&mut s, Action::Bottom)), [fetched + 1]);
+}
+
+#[test]
 fn never_fetches_past_the_last_page() {
     let mut s = state();
     searching(&mut s);
@@ -330,6 +365,15 @@ fn fail_page(s: &mut State, generation: u64, page: u32, kind: ErrorKind, message
 }
 
 /// The status line's text.
+/// The store's answer on a full disk (SQLITE_FULL: "database or disk is full").
+pub(super) fn disk_full() -> crate::app::msg::HistoryError {
+    crate::store::StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+        Some("database or disk is full".into()),
+    ))
+    .into()
+}
+
 fn status(s: &State) -> String {
     s.message
         .as_ref()
@@ -702,7 +746,7 @@ fn pictures_around_the_cursor_are_fetched_ahead_and_dropped_when_it_leaves() {
         &mut s,
         Msg::Thumb {
             key: key.clone(),
-            thumb: Thumb::Failed("x".into()),
+            thumb: Thumb::Failed(crate::image::ImageError::Empty.into()),
         },
     );
     let fx = act(&mut s, Action::MoveDown);
@@ -843,5 +887,7 @@ mod memory;
 mod crop;
 #[path = "detail_tests.rs"]
 mod detail;
+#[path = "picker_tests.rs"]
+mod picker;
 #[path = "window_tests.rs"]
 mod window;

@@ -69,7 +69,7 @@ pub(super) fn back(state: &mut State) -> Vec<Effect> {
     // Replies still on their way belong to the results being left.
     restored.generation = state.results.generation + 1;
     state.results = restored;
-    super::navigation::focus(state, Pane::Results);
+    super::screen::focus(state, Pane::Results);
     let r = &state.results;
     state.set_info(format!(
         "Back to {} ({} offers, no request)",
@@ -77,6 +77,6 @@ pub(super) fn back(state: &mut State) -> Vec<Effect> {
         r.offers.len()
     ));
     let mut fx = vec![Effect::CancelSearch];
-    fx.extend(super::search::maybe_fetch(state));
+    fx.extend(super::screen::maybe_fetch(state));
     fx
 }

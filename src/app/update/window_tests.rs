@@ -115,7 +115,7 @@ fn pages_the_store_did_not_keep_stay_in_memory() {
         s.results.inflight = Some(p);
         // Page 3 could not be stored; the others were.
         let stored = if p == 3 {
-            Some(Err("disk full".to_string()))
+            Some(Err(disk_full()))
         } else {
             Some(Ok(stored_page(p, &[])))
         };
