@@ -8,8 +8,11 @@ use std::path::Path;
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use tusou::api::{Offer, Price};
-use tusou::batch::model::{Match, PhotoOutcome, PhotoResult, SheetInput};
-use tusou::batch::sheet::{SheetError, write_csv, write_jsonl, write_sheet, write_xlsx};
+use tusou::export::file::Naming;
+use tusou::export::sheet::model::{Match, PhotoOutcome, PhotoResult, SheetInput};
+use tusou::export::sheet::{
+    SheetError, write_csv, write_jsonl, write_sheet, write_sheet_as, write_xlsx,
+};
 use tusou::money::Currency;
 
 const FORMULA: &str = "=cmd|' /C calc'!A0";
@@ -498,16 +501,44 @@ fn write_sheet_picks_the_format_by_extension() {
     assert!(!dir.path().join("b.txt").exists());
 }
 
+/// Issue 28.1: a sheet never replaces what is at its name (it used to be
+/// renamed over it). The name the user gave is refused; a fresh name is
+/// taken only when asked for.
 #[test]
-fn write_sheet_replaces_a_file_whole() {
+fn write_sheet_never_replaces_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sheet.csv");
     std::fs::write(&path, "an older, longer sheet ".repeat(10_000)).unwrap();
-    write_sheet(&path, &input()).unwrap();
-    let written = std::fs::read_to_string(&path).unwrap();
-    assert!(written.starts_with("photo,"));
-    assert!(!written.contains("older"));
-    assert_eq!(names_in(dir.path()), ["sheet.csv"]);
+    let err = write_sheet(&path, &input()).unwrap_err();
+    assert!(
+        matches!(&err, SheetError::Io(e) if e.kind() == std::io::ErrorKind::AlreadyExists),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("never overwrites"), "{err}");
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .starts_with("an older")
+    );
+    let fresh = write_sheet_as(&path, &input(), Naming::Fresh).unwrap();
+    assert_eq!(fresh, dir.path().join("sheet-1.csv"));
+    assert!(
+        std::fs::read_to_string(&fresh)
+            .unwrap()
+            .starts_with("photo,")
+    );
+    assert_eq!(names_in(dir.path()), ["sheet-1.csv", "sheet.csv"]);
+    #[cfg(unix)]
+    {
+        // A symlink at the name is not followed: its target stays as it was.
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "precious").unwrap();
+        let link = dir.path().join("link.jsonl");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        assert!(write_sheet(&link, &input()).is_err());
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert!(link.is_symlink());
+    }
 }
 
 #[test]
@@ -537,7 +568,7 @@ fn a_failed_write_leaves_no_file_and_keeps_the_old_one() {
         top: 3000,
         ..input.clone()
     };
-    let err = write_sheet(&old, &too_wide).unwrap_err();
+    let err = write_sheet_as(&old, &too_wide, Naming::Fresh).unwrap_err();
     assert!(matches!(err, SheetError::Xlsx(_)), "{err:?}");
     assert_eq!(std::fs::read_to_string(&old).unwrap(), "the previous sheet");
 

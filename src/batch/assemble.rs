@@ -4,8 +4,8 @@
 //! disk so a second sheet of the same job fetches nothing, and left empty
 //! when it cannot be had (a picture never fails a sheet).
 
-use super::model::{Match, PhotoOutcome, PhotoResult, SheetInput};
 use crate::api::Client;
+use crate::export::sheet::model::{Match, PhotoOutcome, PhotoResult, SheetInput};
 use crate::money::Currency;
 use crate::store::{ItemState, JobId, Store, StoreError};
 use futures::StreamExt;

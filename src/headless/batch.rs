@@ -15,9 +15,10 @@ use crate::batch::assemble::sheet_input;
 use crate::batch::inputs::collect;
 use crate::batch::job;
 use crate::batch::run::{Event, RunError, RunOptions, run_job};
-use crate::batch::sheet::write_sheet;
 use crate::cli::{BatchArgs, CommonArgs};
 use crate::config::{Config, check_concurrency, check_rate};
+use crate::export::file::Naming;
+use crate::export::sheet::{check_target, write_sheet_as};
 use crate::startup::{Exit, prepare_options};
 use crate::store::{JobId, JobSummary, Store};
 use crate::text::{sanitize, utc_minute};
@@ -51,6 +52,11 @@ type Failed = (Exit, String);
 
 async fn run(args: BatchArgs, common: &CommonArgs) -> Result<ExitCode, Failed> {
     args.query.check().map_err(|e| (Exit::Usage, e))?;
+    // Before the first request: a sheet that cannot be written must not
+    // cost the user a batch of searches.
+    if let (Some(out), false) = (&args.out, args.list) {
+        check_target(out, Naming::Refuse).map_err(|e| bad_out(out, &e))?;
+    }
     let config = super::load_config(common)?;
     let rate = args
         .rate
@@ -90,6 +96,14 @@ async fn run(args: BatchArgs, common: &CommonArgs) -> Result<ExitCode, Failed> {
         }
     }
     let job = refreshed(&store, job.id)?;
+    // A name tusou chose (or a resumed job's) moves on to `-1`, `-2`, … if
+    // taken; the one the user names now is never replaced.
+    let naming = match args.out {
+        Some(_) => Naming::Refuse,
+        None => Naming::Fresh,
+    };
+    let out = PathBuf::from(&job.out);
+    check_target(&out, naming).map_err(|e| bad_out(&out, &e))?;
 
     let limits = config.batch.limits(backend.client.kind());
     let rate = rate.unwrap_or(limits.rate);
@@ -166,11 +180,6 @@ async fn run(args: BatchArgs, common: &CommonArgs) -> Result<ExitCode, Failed> {
         }
     }
     let job = refreshed(&store, job.id)?;
-    if job.pending() == 0 {
-        let _ = store.finish_job(job.id);
-    }
-
-    let out = PathBuf::from(&job.out);
     let thumbs = config.cache_dir.as_ref().map(|d| d.join("batch-thumbs"));
     if args.query.qty.is_some() && backend.client.kind() != crate::api::ProviderKind::DajiSaas {
         eprintln!(
@@ -190,19 +199,29 @@ async fn run(args: BatchArgs, common: &CommonArgs) -> Result<ExitCode, Failed> {
     .map_err(|e| (Exit::Failure, format!("history database: {e}")))?;
     let written = {
         let out = out.clone();
-        tokio::task::spawn_blocking(move || write_sheet(&out, &input))
+        tokio::task::spawn_blocking(move || write_sheet_as(&out, &input, naming))
             .await
             .map_err(|e| (Exit::Failure, format!("writing the sheet: {e}")))?
     };
-    if let Err(e) = written {
-        return Err((
-            Exit::Failure,
-            format!(
-                "could not write {}: {e}; the results are kept: `tusou batch --resume {}` writes it again",
-                crate::fs::shown(&out),
-                job.id.0
-            ),
-        ));
+    let out = match written {
+        Ok(path) => path,
+        Err(e) => {
+            return Err((
+                Exit::Failure,
+                format!(
+                    "could not write {}: {e}; the results are kept: `tusou batch --resume {}` writes it again",
+                    crate::fs::shown(&out),
+                    job.id.0
+                ),
+            ));
+        }
+    };
+    // Only now, with the sheet on disk, is the job finished.
+    if out.as_os_str() != job.out.as_str() {
+        let _ = store.set_job_out(job.id, &out.to_string_lossy());
+    }
+    if job.pending() == 0 {
+        let _ = store.finish_job(job.id);
     }
     eprintln!(
         "tusou: wrote {}: {} photos, {} searched, {} failed",
@@ -267,7 +286,7 @@ fn find_or_create(
             job.id.0,
             sanitize(&job.input)
         );
-        return Ok(job);
+        return with_out(store, job, args.out.as_deref());
     }
     let Some(input) = &args.input else {
         return Err((Exit::Usage, "name a directory or a list of photos".into()));
@@ -292,7 +311,33 @@ fn find_or_create(
             job.total
         );
     }
-    Ok(job)
+    with_out(store, job, args.out.as_deref())
+}
+
+/// The job, writing its sheet to `out` when this run names one (a resumed
+/// job's earlier `--out` gives way to the new one).
+fn with_out(
+    store: &Store,
+    job: JobSummary,
+    out: Option<&std::path::Path>,
+) -> Result<JobSummary, Failed> {
+    let Some(out) = out else {
+        return Ok(job);
+    };
+    let out = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
+    let out = out.to_string_lossy();
+    if out == job.out {
+        return Ok(job);
+    }
+    store
+        .set_job_out(job.id, &out)
+        .map_err(|e| (Exit::Failure, format!("history database: {e}")))?;
+    refreshed(store, job.id)
+}
+
+/// `--out` (or a resumed job's sheet) cannot be written: a usage error.
+fn bad_out(out: &std::path::Path, e: &crate::export::sheet::SheetError) -> Failed {
+    (Exit::Usage, format!("--out {}: {e}", crate::fs::shown(out)))
 }
 
 fn refreshed(store: &Store, id: JobId) -> Result<JobSummary, Failed> {

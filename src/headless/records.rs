@@ -4,7 +4,7 @@
 
 use crate::cli::{CommonArgs, HistoryArgs, OutputFormat, ShortlistArgs};
 use crate::config::Config;
-use crate::shortlist_export::{ShortlistRow, shortlist_table, write_csv, write_json_array};
+use crate::export::shortlist::{ShortlistRow, shortlist_table, write_csv, write_json_array};
 use crate::startup::Exit;
 use crate::store::{Opened, SearchSummary, Store};
 use crate::text::utc_minute;
@@ -39,7 +39,7 @@ pub fn shortlist(args: &ShortlistArgs, common: &CommonArgs) -> ExitCode {
             .map_err(|e| (Exit::Failure, format!("shortlist: {e}")))?;
         let currency = config.currency.as_ref();
         let rows: Vec<ShortlistRow> =
-            crate::shortlist_export::rows_with_details(&entries, currency, Some(&store));
+            crate::export::shortlist::rows_with_details(&entries, currency, Some(&store));
         if let Some(path) = &args.out {
             return write_shortlist_file(path, &rows, currency);
         }
@@ -79,17 +79,27 @@ fn write_shortlist_file(
             format!("--out {shown}: name the file .xlsx, .csv, .json or .jsonl"),
         ));
     }
-    let written = std::fs::File::create(path).and_then(|file| {
+    // The user named the file: never through a symlink, never over
+    // anything there (refused, exit 2).
+    use crate::export::file::{Naming, WriteError, write_new};
+    let written = write_new(path, Naming::Refuse, |file| {
         let mut out = io::BufWriter::new(file);
         match ext.as_str() {
-            "xlsx" => crate::shortlist_export::write_xlsx(&mut out, rows, currency),
+            "xlsx" => crate::export::shortlist::write_xlsx(&mut out, rows, currency),
             "csv" => write_csv(&mut out, rows, currency),
             "json" => write_json_array(&mut out, rows),
             _ => write_jsonl(&mut out, rows),
         }?;
         out.flush()
     });
-    written.map_err(|e| (Exit::Failure, format!("could not write {shown}: {e}")))?;
+    written.map_err(|e| match e {
+        WriteError::Io(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            (Exit::Usage, format!("--out {shown}: {e}"))
+        }
+        WriteError::Io(e) | WriteError::Write(e) => {
+            (Exit::Failure, format!("could not write {shown}: {e}"))
+        }
+    })?;
     eprintln!("tusou: wrote {shown}: {} starred offers", rows.len());
     Ok(())
 }
@@ -235,7 +245,7 @@ mod tests {
         .unwrap();
         store.save_detail("dajisaas", "42", &detail).unwrap();
         let entries = store.shortlist().unwrap();
-        let rows = crate::shortlist_export::rows_with_details(&entries, None, Some(&store));
+        let rows = crate::export::shortlist::rows_with_details(&entries, None, Some(&store));
         let mut out = Vec::new();
         write_csv(&mut out, &rows, None).unwrap();
         let mut reader = csv::Reader::from_reader(&out[..]);

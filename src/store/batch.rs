@@ -261,7 +261,21 @@ impl Store {
         })
     }
 
-    /// Every photo is done or failed: the job is finished.
+    /// The sheet goes to `out` from now on (`--resume N --out OTHER`, or
+    /// the fresh name it was written under).
+    pub fn set_job_out(&self, job: JobId, out: &str) -> Result<(), StoreError> {
+        self.with(|conn| {
+            conn.execute(
+                "UPDATE batch_jobs SET out = ?2 WHERE id = ?1",
+                rusqlite::params![job.0, out],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Every photo is done or failed and the sheet is on disk: the job is
+    /// finished (not before, so a job killed while writing its sheet is
+    /// still found unfinished and resumed).
     pub fn finish_job(&self, job: JobId) -> Result<(), StoreError> {
         self.with(|conn| {
             conn.execute(

@@ -7,7 +7,8 @@ use crate::api::pace::Pacer;
 use crate::api::{Client, SearchParams};
 use crate::app::msg::{BatchUpdate, Msg};
 use crate::batch::run::{Event, RunOptions, run_job};
-use crate::batch::{assemble, inputs, job, sheet};
+use crate::batch::{assemble, inputs, job};
+use crate::export::sheet;
 use crate::image::PrepareOptions;
 use crate::money::Currency;
 use crate::store::{JobId, Store};
@@ -104,11 +105,13 @@ impl BatchTask {
         let out = PathBuf::from(&job.out);
         let written = {
             let out = out.clone();
-            tokio::task::spawn_blocking(move || sheet::write_sheet(&out, &input))
-                .await
-                .map_err(|e| e.to_string())?
+            tokio::task::spawn_blocking(move || {
+                sheet::write_sheet_as(&out, &input, crate::export::file::Naming::Fresh)
+            })
+            .await
+            .map_err(|e| e.to_string())?
         };
-        written.map_err(|e| format!("{}: {e}", crate::fs::shown(&out)))?;
+        let out = written.map_err(|e| format!("{}: {e}", crate::fs::shown(&out)))?;
         let (done, failed) = summary.map_or((0, 0), |s| (s.done, s.failed));
         let _ = self.store.finish_job(job.id);
         Ok(format!(

@@ -307,7 +307,7 @@ impl Runner {
                     );
                     let result = std::fs::create_dir_all(&dir)
                         .and_then(|()| {
-                            crate::shortlist_export::export_both(
+                            crate::export::shortlist::export_both(
                                 &entries,
                                 &dir,
                                 &stem,
@@ -367,7 +367,10 @@ impl Runner {
                             return;
                         }
                     };
-                    let mut stem = format!("tusou-{}", crate::text::file_stamp(std::time::SystemTime::now()));
+                    let mut stem = format!(
+                        "tusou-{}",
+                        crate::text::file_stamp(std::time::SystemTime::now())
+                    );
                     if let Some(name) = crop.as_deref().and_then(crop_file_part) {
                         stem.push_str(&name);
                     }
@@ -701,7 +704,6 @@ pub(crate) fn has_local_display() -> bool {
 fn open_in_browser(link: &str) -> Result<(), String> {
     open::that_detached(link).map_err(|e| e.to_string())
 }
-
 
 #[cfg(test)]
 mod tests {

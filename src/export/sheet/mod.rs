@@ -1,5 +1,6 @@
 //! Writing a batch's results: XLSX (with pictures), CSV and JSONL.
 //!
+//! * `model` — a job's results as plain data, what every format reads.
 //! * `rows` — the columns and cell values all formats share; outside text
 //!   is sanitised there.
 //! * `xlsx` — the workbook: "Photos" (a row per photo, pictures in cells)
@@ -8,13 +9,15 @@
 //!   without matches so no input goes missing.
 
 mod flat;
+pub mod model;
 mod rows;
 mod xlsx;
 
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::batch::model::SheetInput;
+use super::file::{Naming, WriteError, write_new};
+pub use model::SheetInput;
 
 pub use flat::{write_csv, write_jsonl};
 pub use xlsx::write_xlsx;
@@ -28,6 +31,9 @@ pub enum SheetError {
     Xlsx(String),
     #[error("unknown sheet format {0:?}: name the file .xlsx, .csv or .jsonl")]
     UnknownFormat(String),
+    /// The folder the sheet would go in is not there (or not a folder).
+    #[error("there is no folder {0}")]
+    NoFolder(String),
 }
 
 impl From<rust_xlsxwriter::XlsxError> for SheetError {
@@ -63,39 +69,60 @@ impl SheetFormat {
     }
 }
 
-/// Writes `input` to `path` in the format its extension names (xlsx, csv,
-/// jsonl). The sheet is written to a temporary file beside `path` and then
-/// renamed over it, so a failure never leaves half a sheet under the
-/// user's name, and an existing file is replaced only by a whole one.
-pub fn write_sheet(path: &Path, input: &SheetInput) -> Result<(), SheetError> {
+/// Whether a sheet can go to `path`, checked before any work is done (a
+/// batch spends the user's quota before it writes): a known format, an
+/// existing folder, and — for a name the user gave — nothing at the name
+/// (a file, a directory, a symlink, a FIFO, a device such as /dev/null).
+pub fn check_target(path: &Path, naming: Naming) -> Result<SheetFormat, SheetError> {
     let format = SheetFormat::from_path(path)?;
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".tusou-sheet-").suffix(".part");
-    // An ordinary new file's permissions (the umask applies), not the
-    // temporary file's private 0600.
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    // Dropped on any early return, which deletes the temporary file.
-    let mut temp = builder.tempfile_in(dir)?;
-    match format {
-        SheetFormat::Xlsx => xlsx::write_xlsx_to(temp.as_file_mut(), input)?,
+    if !dir.is_dir() {
+        return Err(SheetError::NoFolder(crate::fs::shown(dir)));
+    }
+    if naming == Naming::Refuse && std::fs::symlink_metadata(path).is_ok() {
+        return Err(SheetError::Io(super::file::taken(path)));
+    }
+    Ok(format)
+}
+
+/// Writes `input` to `path` in the format its extension names (xlsx, csv,
+/// jsonl), refusing a name that is taken: [`write_sheet_as`] with
+/// [`Naming::Refuse`].
+pub fn write_sheet(path: &Path, input: &SheetInput) -> Result<(), SheetError> {
+    write_sheet_as(path, input, Naming::Refuse).map(drop)
+}
+
+/// Writes `input` to `path` (or, with [`Naming::Fresh`], the first free
+/// `-N` name) and answers where. The sheet goes through
+/// [`crate::export::file::write_new`]: written whole beside the name, then
+/// linked in only where nothing is, so a failure never leaves half a sheet
+/// and nothing already there (a file, a symlink, a FIFO) is ever replaced.
+pub fn write_sheet_as(
+    path: &Path,
+    input: &SheetInput,
+    naming: Naming,
+) -> Result<PathBuf, SheetError> {
+    let format = SheetFormat::from_path(path)?;
+    let written = write_new(path, naming, |file| match format {
+        SheetFormat::Xlsx => xlsx::write_xlsx_to(file, input),
         SheetFormat::Csv | SheetFormat::Jsonl => {
-            let mut out = BufWriter::new(temp.as_file_mut());
+            let mut out = BufWriter::new(file);
             if format == SheetFormat::Csv {
                 write_csv(&mut out, input)?;
             } else {
                 write_jsonl(&mut out, input)?;
             }
             out.flush()?;
+            Ok(())
         }
-    }
-    temp.as_file().sync_all()?;
-    temp.persist(path).map_err(|e| SheetError::Io(e.error))?;
-    Ok(())
+    });
+    written.map_err(|e| match e {
+        WriteError::Io(e) => SheetError::Io(e),
+        WriteError::Write(e) => e,
+    })
 }
 
 #[cfg(test)]

@@ -6,23 +6,19 @@
 use std::io::Write;
 use std::path::Path;
 
-use rust_xlsxwriter::{ColNum, Format, FormatAlign, Image, RowNum, Url, Workbook, Worksheet};
+use rust_xlsxwriter::{ColNum, Format, FormatAlign, RowNum, Workbook, Worksheet};
 
 use super::SheetError;
+use super::model::SheetInput;
 use super::rows::{
-    LinkCell, MatchColumn, PhotoColumn, PreparedPhoto, Value, clip_to_cell, link_cell,
-    match_columns, photo_columns,
+    LinkCell, MatchColumn, PhotoColumn, PreparedPhoto, Value, link_cell, match_columns,
+    photo_columns,
 };
-use crate::batch::model::SheetInput;
+use crate::export::xlsx::{self, LimitError};
+#[cfg(test)]
+use crate::export::xlsx::{MAX_COLUMNS, MAX_ROWS};
 use crate::text::is_url;
 
-/// Excel's rows and columns per worksheet.
-const MAX_ROWS: usize = 1_048_576;
-const MAX_COLUMNS: usize = 16_384;
-/// Excel's hyperlinks per worksheet; later addresses are written as text.
-const MAX_LINKS: usize = 65_530;
-/// Excel's longest hyperlink address, in UTF-16 units.
-const MAX_URL: usize = 2_079;
 /// Photos sheet rows: tall enough to see a thumbnail.
 const PHOTO_ROW_PX: u32 = 60;
 const PICTURE_COLUMN_PX: u32 = 80;
@@ -32,11 +28,10 @@ const TITLE_WIDTH: f64 = 40.0;
 const AUTOFIT_ROWS: RowNum = 500;
 const AUTOFIT_MAX_PX: u32 = 320;
 
-/// Writes the workbook to `path` (created or truncated; [`super::write_sheet`]
-/// is the one that never leaves a partial file).
+/// Writes the workbook to `path`, a new file ([`super::write_sheet`] for
+/// any format).
 pub fn write_xlsx(path: &Path, input: &SheetInput) -> Result<(), SheetError> {
-    build(input)?.save(path)?;
-    Ok(())
+    super::write_sheet_as(path, input, crate::export::file::Naming::Refuse).map(drop)
 }
 
 /// Writes the workbook to `out`.
@@ -92,25 +87,20 @@ impl Formats {
     }
 }
 
-/// A worksheet and what limits it has used up.
+/// The shared worksheet, with this workbook's formats.
 struct Sheet<'f> {
-    ws: Worksheet,
-    links: usize,
+    cells: xlsx::Sheet,
     formats: &'f Formats,
 }
 
 impl<'f> Sheet<'f> {
     fn new(name: &str, formats: &'f Formats) -> Result<Sheet<'f>, SheetError> {
-        let mut ws = Worksheet::new();
-        ws.set_name(name)?;
         Ok(Sheet {
-            ws,
-            links: 0,
+            cells: xlsx::Sheet::new(name)?,
             formats,
         })
     }
 
-    /// Always a string cell, so a title like `=cmd|…` is never a formula.
     fn text(
         &mut self,
         row: RowNum,
@@ -118,28 +108,11 @@ impl<'f> Sheet<'f> {
         text: &str,
         format: &Format,
     ) -> Result<(), SheetError> {
-        if !text.is_empty() {
-            self.ws
-                .write_string_with_format(row, col, clip_to_cell(text), format)?;
-        }
-        Ok(())
+        Ok(self.cells.text(row, col, text, format)?)
     }
 
-    /// A hyperlink for an http(s) address Excel can hold; anything else,
-    /// or past Excel's hyperlink limit, as text.
     fn link(&mut self, row: RowNum, col: ColNum, address: &str) -> Result<(), SheetError> {
-        let address = address.trim();
-        let linkable =
-            is_url(address) && address.encode_utf16().count() <= MAX_URL && self.links < MAX_LINKS;
-        if linkable {
-            let url = Url::new(address).set_text(address);
-            if self.ws.write_url(row, col, url).is_ok() {
-                self.links += 1;
-                return Ok(());
-            }
-        }
-        let f = self.formats;
-        self.text(row, col, address, &f.text)
+        Ok(self.cells.link(row, col, address, &self.formats.text)?)
     }
 
     fn number(
@@ -149,14 +122,9 @@ impl<'f> Sheet<'f> {
         n: f64,
         format: &Format,
     ) -> Result<(), SheetError> {
-        if n.is_finite() {
-            self.ws.write_number_with_format(row, col, n, format)?;
-        }
-        Ok(())
+        Ok(self.cells.number(row, col, n, format)?)
     }
 
-    /// The picture in the cell; nothing when there are no bytes or they are
-    /// not a picture the workbook can hold (a thumbnail is a nicety).
     fn picture(
         &mut self,
         row: RowNum,
@@ -164,14 +132,7 @@ impl<'f> Sheet<'f> {
         bytes: Option<&[u8]>,
         alt: String,
     ) -> Result<(), SheetError> {
-        let Some(image) = bytes.and_then(|b| Image::new_from_buffer(b).ok()) else {
-            return Ok(());
-        };
-        // Placed over the cell (every spreadsheet shows these), not the
-        // newer picture-in-cell that older readers show as empty.
-        self.ws
-            .insert_image_fit_to_cell(row, col, &image.set_alt_text(alt), true)?;
-        Ok(())
+        Ok(self.cells.picture(row, col, bytes, alt)?)
     }
 
     fn value(&mut self, row: RowNum, col: ColNum, value: Value) -> Result<(), SheetError> {
@@ -188,37 +149,22 @@ impl<'f> Sheet<'f> {
     }
 
     fn header(&mut self, labels: &[String]) -> Result<(), SheetError> {
-        let f = self.formats;
-        for (col, label) in labels.iter().enumerate() {
-            self.text(0, col_num(col)?, label, &f.header)?;
-        }
-        Ok(())
+        col_num(labels.len().saturating_sub(1))?;
+        Ok(self.cells.header(labels, &self.formats.header)?)
     }
 }
 
+fn limit(e: LimitError) -> SheetError {
+    SheetError::Xlsx(e.to_string())
+}
+
 fn col_num(col: usize) -> Result<ColNum, SheetError> {
-    ColNum::try_from(col)
-        .ok()
-        .filter(|&c| usize::from(c) < MAX_COLUMNS)
-        .ok_or_else(|| {
-            SheetError::Xlsx(format!(
-                "{} columns are more than Excel's {MAX_COLUMNS}: ask for fewer matches per photo",
-                col + 1
-            ))
-        })
+    xlsx::col_num(col).map_err(limit)
 }
 
 /// The sheet row of data row `i` (below the header).
 fn row_num(i: usize) -> Result<RowNum, SheetError> {
-    RowNum::try_from(i + 1)
-        .ok()
-        .filter(|&r| (r as usize) < MAX_ROWS)
-        .ok_or_else(|| {
-            SheetError::Xlsx(format!(
-                "more than Excel's {} rows: write the sheet as .csv or .jsonl",
-                MAX_ROWS - 1
-            ))
-        })
+    xlsx::row_num(i).map_err(limit)
 }
 
 fn photos_sheet(
@@ -233,12 +179,12 @@ fn photos_sheet(
     sheet.header(&labels)?;
     for (i, photo) in photos.iter().enumerate() {
         let row = row_num(i)?;
-        sheet.ws.set_row_height_pixels(row, PHOTO_ROW_PX)?;
+        sheet.cells.ws.set_row_height_pixels(row, PHOTO_ROW_PX)?;
         for (c, &column) in columns.iter().enumerate() {
             photo_cell(&mut sheet, row, col_num(c)?, column, photo)?;
         }
     }
-    let ws = &mut sheet.ws;
+    let ws = &mut sheet.cells.ws;
     ws.set_freeze_panes(1, 2)?;
     ws.set_autofit_max_row(AUTOFIT_ROWS);
     ws.set_autofit_max_width(AUTOFIT_MAX_PX);
@@ -257,7 +203,7 @@ fn photos_sheet(
             _ => {}
         }
     }
-    Ok(sheet.ws)
+    Ok(sheet.cells.ws)
 }
 
 fn photo_cell(
@@ -357,7 +303,7 @@ fn matches_sheet(
     }
     let last_col = col_num(columns.len().saturating_sub(1))?;
     let last_row = RowNum::try_from(written).unwrap_or(RowNum::MAX);
-    let ws = &mut sheet.ws;
+    let ws = &mut sheet.cells.ws;
     ws.autofilter(0, 0, last_row, last_col)?;
     ws.set_freeze_panes(1, 0)?;
     ws.set_autofit_max_row(AUTOFIT_ROWS);
@@ -368,7 +314,7 @@ fn matches_sheet(
             ws.set_column_width(col_num(c)?, TITLE_WIDTH)?;
         }
     }
-    Ok(sheet.ws)
+    Ok(sheet.cells.ws)
 }
 
 #[cfg(test)]

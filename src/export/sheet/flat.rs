@@ -4,8 +4,8 @@
 
 use std::io::{self, Write};
 
+use super::model::SheetInput;
 use super::rows::{PreparedPhoto, Value, keys, match_columns};
-use crate::batch::model::SheetInput;
 use crate::text::formula_safe;
 
 /// CSV with a header row. Cells a spreadsheet would run as a formula get a
