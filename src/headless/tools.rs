@@ -34,13 +34,14 @@ pub fn prepare(args: &PrepareArgs, common: &CommonArgs) -> ExitCode {
 /// `tusou preview`: the half-block picture on stdout. The file is read like
 /// every picture: a regular file only, at most 64 MB.
 pub fn preview(args: &PreviewArgs) -> ExitCode {
-    let bytes = match crate::fs::read_file_capped(&args.image, crate::fs::MAX_PICTURE_FILE_BYTES) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("tusou: {e}");
-            return Exit::Input.into();
-        }
-    };
+    let bytes =
+        match crate::fs::read_file_capped(&args.image, crate::fs::MAX_PICTURE_FILE_BYTES) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("tusou: {e}");
+                return Exit::Input.into();
+            }
+        };
     let (cols, rows) = args.size;
     match crate::image::HalfBlockImage::from_bytes(&bytes, cols, rows) {
         Ok(picture) => {

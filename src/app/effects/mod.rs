@@ -367,10 +367,7 @@ impl Runner {
                             return;
                         }
                     };
-                    let mut stem = format!(
-                        "tusou-{}",
-                        crate::text::file_stamp(std::time::SystemTime::now())
-                    );
+                    let mut stem = format!("tusou-{}", crate::text::file_stamp(std::time::SystemTime::now()));
                     if let Some(name) = crop.as_deref().and_then(crop_file_part) {
                         stem.push_str(&name);
                     }
@@ -704,6 +701,7 @@ pub(crate) fn has_local_display() -> bool {
 fn open_in_browser(link: &str) -> Result<(), String> {
     open::that_detached(link).map_err(|e| e.to_string())
 }
+
 
 #[cfg(test)]
 mod tests {
