@@ -405,7 +405,7 @@ fn a_job_whose_sheet_was_not_written_is_resumed_without_searching_again() {
     let gone = d.join("gone");
     std::fs::create_dir(&gone).unwrap();
     let first = gone.join("sheet.csv");
-    let mut child = s
+    let child = s
         .command(&[
             photos.to_str().unwrap(),
             "--out",

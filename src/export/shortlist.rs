@@ -243,11 +243,14 @@ pub(crate) fn write_xlsx<W: Write + io::Seek + Send>(
     rows: &[ShortlistRow],
     currency: Option<&Currency>,
 ) -> io::Result<()> {
-    use super::xlsx::{Sheet, col_num, row_num};
-    use rust_xlsxwriter::{Format, Workbook};
+    use super::xlsx::{Cells, SheetState, col_num, row_num};
+    use rust_xlsxwriter::{Format, Workbook, Worksheet};
     let xlsx = |e: rust_xlsxwriter::XlsxError| io::Error::other(e.to_string());
     let limit = |e: super::xlsx::LimitError| io::Error::other(e.to_string());
-    let mut sheet = Sheet::new("Shortlist").map_err(xlsx)?;
+    let mut ws = Worksheet::new();
+    ws.set_name("Shortlist").map_err(xlsx)?;
+    let mut state = SheetState::default();
+    let mut sheet = Cells::new(&mut ws, &mut state);
     let bold = Format::new().set_bold();
     let yuan = Format::new().set_num_format("0.00");
     let plain = Format::new();
@@ -281,7 +284,7 @@ pub(crate) fn write_xlsx<W: Write + io::Seek + Send>(
     for (i, r) in rows.iter().enumerate() {
         let row = row_num(i).map_err(limit)?;
         let mut c = 0u16;
-        let mut text = |sheet: &mut Sheet, s: &str| {
+        let mut text = |sheet: &mut Cells<'_>, s: &str| {
             let r = sheet.text(row, c, s, &plain);
             c += 1;
             r.map_err(xlsx)
@@ -296,7 +299,7 @@ pub(crate) fn write_xlsx<W: Write + io::Seek + Send>(
         ] {
             text(&mut sheet, s)?;
         }
-        let number = |sheet: &mut Sheet, c: u16, s: &str| match s.parse::<f64>() {
+        let number = |sheet: &mut Cells<'_>, c: u16, s: &str| match s.parse::<f64>() {
             Ok(n) => sheet.number(row, c, n, &yuan).map_err(xlsx),
             Err(_) => Ok(()),
         };
@@ -327,6 +330,6 @@ pub(crate) fn write_xlsx<W: Write + io::Seek + Send>(
         .autofilter(0, 0, last_row, last_col)
         .map_err(xlsx)?;
     let mut book = Workbook::new();
-    book.push_worksheet(sheet.ws);
+    book.push_worksheet(ws);
     book.save_to_writer(out).map_err(xlsx)
 }

@@ -63,17 +63,69 @@ pub(crate) fn row_num(i: usize) -> Result<RowNum, LimitError> {
         .ok_or(LimitError::Rows)
 }
 
-/// A worksheet and the hyperlinks it has used up.
-pub(crate) struct Sheet {
-    pub(crate) ws: Worksheet,
+/// Rows looked at to fit column widths to their text (Excel's own autofit
+/// reads every cell; a streamed sheet keeps none, so it measures as it goes).
+pub(crate) const FIT_ROWS: RowNum = 500;
+
+/// What a worksheet has used up (hyperlinks), and the widths its first
+/// [`FIT_ROWS`] rows ask for, kept while cells are written so that a
+/// constant-memory worksheet can be fitted without keeping its cells.
+#[derive(Debug, Default)]
+pub(crate) struct SheetState {
     links: usize,
+    /// Pixels per column, 0 for none seen.
+    widths: Vec<u32>,
 }
 
-impl Sheet {
-    pub(crate) fn new(name: &str) -> Result<Sheet, XlsxError> {
-        let mut ws = Worksheet::new();
-        ws.set_name(name)?;
-        Ok(Sheet { ws, links: 0 })
+impl SheetState {
+    fn measure(&mut self, row: RowNum, col: ColNum, text: &str) {
+        if row >= FIT_ROWS {
+            return;
+        }
+        let px = text.lines().map(pixel_width).max().unwrap_or(0);
+        let col = usize::from(col);
+        if self.widths.len() <= col {
+            self.widths.resize(col + 1, 0);
+        }
+        self.widths[col] = self.widths[col].max(px);
+    }
+
+    /// Sets each measured column's width (plus padding, at most `max_px`),
+    /// as autofit would.
+    pub(crate) fn fit(&self, ws: &mut Worksheet, max_px: u32) -> Result<(), XlsxError> {
+        for (col, &px) in self.widths.iter().enumerate() {
+            if px > 0 {
+                let col = ColNum::try_from(col).unwrap_or(ColNum::MAX);
+                ws.set_column_width_pixels(col, (px + 7).min(max_px))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// About the pixels Excel's default font gives `text` (ASCII narrower,
+/// anything else 8), as rust_xlsxwriter's autofit counts.
+fn pixel_width(text: &str) -> u32 {
+    text.chars()
+        .map(|c| match c {
+            'i' | 'j' | 'l' | '.' | ',' | ':' | ';' | '\'' | '|' | '!' | ' ' => 4,
+            'f' | 'r' | 't' | '(' | ')' | '[' | ']' | '-' | '/' => 5,
+            'm' | 'w' | 'M' | 'W' | '@' | '%' => 11,
+            c if c.is_ascii() => 7,
+            _ => 8,
+        })
+        .sum()
+}
+
+/// One worksheet's cells, written through the rules above.
+pub(crate) struct Cells<'a> {
+    pub(crate) ws: &'a mut Worksheet,
+    state: &'a mut SheetState,
+}
+
+impl<'a> Cells<'a> {
+    pub(crate) fn new(ws: &'a mut Worksheet, state: &'a mut SheetState) -> Cells<'a> {
+        Cells { ws, state }
     }
 
     /// Always a string cell, cut to Excel's limit; nothing for "".
@@ -85,8 +137,9 @@ impl Sheet {
         format: &Format,
     ) -> Result<(), XlsxError> {
         if !text.is_empty() {
-            self.ws
-                .write_string_with_format(row, col, clip_to_cell(text), format)?;
+            let text = clip_to_cell(text);
+            self.state.measure(row, col, &text);
+            self.ws.write_string_with_format(row, col, text, format)?;
         }
         Ok(())
     }
@@ -101,12 +154,14 @@ impl Sheet {
         format: &Format,
     ) -> Result<(), XlsxError> {
         let address = address.trim();
-        let linkable =
-            is_url(address) && address.encode_utf16().count() <= MAX_URL && self.links < MAX_LINKS;
+        let linkable = is_url(address)
+            && address.encode_utf16().count() <= MAX_URL
+            && self.state.links < MAX_LINKS;
         if linkable {
             let url = Url::new(address).set_text(address);
             if self.ws.write_url(row, col, url).is_ok() {
-                self.links += 1;
+                self.state.links += 1;
+                self.state.measure(row, col, address);
                 return Ok(());
             }
         }
@@ -122,6 +177,7 @@ impl Sheet {
         format: &Format,
     ) -> Result<(), XlsxError> {
         if n.is_finite() {
+            self.state.measure(row, col, &n.to_string());
             self.ws.write_number_with_format(row, col, n, format)?;
         }
         Ok(())
@@ -146,7 +202,7 @@ impl Sheet {
         Ok(())
     }
 
-    /// Row 0: the labels in `format`.
+    /// Row 0: the labels in `format` (room left for a filter's button).
     pub(crate) fn header<S: AsRef<str>>(
         &mut self,
         labels: &[S],

@@ -11,14 +11,14 @@
 
 use crate::api::pace::Pacer;
 use crate::backend::{BackendMode, SearchBackend};
-use crate::batch::assemble::sheet_input;
+use crate::batch::assemble::write_job_sheet;
 use crate::batch::inputs::collect;
 use crate::batch::job;
 use crate::batch::run::{Event, RunError, RunOptions, run_job};
 use crate::cli::{BatchArgs, CommonArgs};
 use crate::config::{Config, check_concurrency, check_rate};
 use crate::export::file::Naming;
-use crate::export::sheet::{check_target, write_sheet_as};
+use crate::export::sheet::check_target;
 use crate::startup::{Exit, prepare_options};
 use crate::store::{JobId, JobSummary, Store};
 use crate::text::{sanitize, utc_minute};
@@ -187,22 +187,17 @@ async fn run(args: BatchArgs, common: &CommonArgs) -> Result<ExitCode, Failed> {
             crate::api::error::NO_DETAIL
         );
     }
-    let input = sheet_input(
+    let written = write_job_sheet(
         &store,
         &backend.client,
         job.id,
         config.currency.clone(),
         args.query.qty,
         thumbs.as_deref(),
+        &out,
+        naming,
     )
-    .await
-    .map_err(|e| (Exit::Failure, format!("history database: {e}")))?;
-    let written = {
-        let out = out.clone();
-        tokio::task::spawn_blocking(move || write_sheet_as(&out, &input, naming))
-            .await
-            .map_err(|e| (Exit::Failure, format!("writing the sheet: {e}")))?
-    };
+    .await;
     let out = match written {
         Ok(path) => path,
         Err(e) => {

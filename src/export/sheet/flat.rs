@@ -4,26 +4,57 @@
 
 use std::io::{self, Write};
 
-use super::model::SheetInput;
-use super::rows::{PreparedPhoto, Value, keys, match_columns};
+use super::model::{PhotoResult, SheetInput};
+use super::rows::{MatchColumn, PreparedPhoto, Value, any_detail, keys, match_columns_with};
 use crate::text::formula_safe;
 
 /// CSV with a header row. Cells a spreadsheet would run as a formula get a
 /// leading `'`.
 pub fn write_csv<W: Write>(out: W, input: &SheetInput) -> io::Result<()> {
-    let columns = match_columns(input, true);
-    let mut writer = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(out);
-    writer.write_record(keys(input, &columns))?;
+    let mut rows = CsvRows::new(out, input, any_detail(input))?;
     for photo in &input.photos {
-        let prepared = PreparedPhoto::new(photo, input);
-        for row in prepared.flat_rows(true) {
-            let record = columns.iter().map(|&c| csv_cell(row.value(c, input)));
-            writer.write_record(record)?;
-        }
+        rows.push(photo)?;
     }
-    writer.flush()
+    rows.finish()
+}
+
+/// CSV written photo by photo: nothing is kept but the columns.
+pub(crate) struct CsvRows<'s, W: Write> {
+    writer: csv::Writer<W>,
+    input: &'s SheetInput,
+    columns: Vec<MatchColumn>,
+}
+
+impl<'s, W: Write> CsvRows<'s, W> {
+    /// The header row; `details`: whether the detail columns are there.
+    pub(crate) fn new(out: W, input: &'s SheetInput, details: bool) -> io::Result<Self> {
+        let columns = match_columns_with(input, true, details);
+        let mut writer = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(out);
+        writer.write_record(keys(input, &columns))?;
+        Ok(CsvRows {
+            writer,
+            input,
+            columns,
+        })
+    }
+
+    pub(crate) fn push(&mut self, photo: &PhotoResult) -> io::Result<()> {
+        let prepared = PreparedPhoto::new(photo, self.input);
+        for row in prepared.flat_rows(true) {
+            let record = self
+                .columns
+                .iter()
+                .map(|&c| csv_cell(row.value(c, self.input)));
+            self.writer.write_record(record)?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn finish(mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
 }
 
 fn csv_cell(value: Value) -> String {
@@ -38,22 +69,52 @@ fn csv_cell(value: Value) -> String {
 
 /// One JSON object per line, keyed like the CSV header; numbers are
 /// numbers and a missing value is `null`.
-pub fn write_jsonl<W: Write>(mut out: W, input: &SheetInput) -> io::Result<()> {
-    let columns = match_columns(input, true);
-    let keys = keys(input, &columns);
+pub fn write_jsonl<W: Write>(out: W, input: &SheetInput) -> io::Result<()> {
+    let mut rows = JsonlRows::new(out, input, any_detail(input));
     for photo in &input.photos {
-        let prepared = PreparedPhoto::new(photo, input);
-        for row in prepared.flat_rows(true) {
-            let object: serde_json::Map<String, serde_json::Value> = keys
-                .iter()
-                .zip(&columns)
-                .map(|(key, &c)| (key.clone(), json_value(row.value(c, input))))
-                .collect();
-            serde_json::to_writer(&mut out, &object).map_err(io::Error::from)?;
-            out.write_all(b"\n")?;
+        rows.push(photo)?;
+    }
+    rows.finish()
+}
+
+/// JSONL written photo by photo: nothing is kept but the columns.
+pub(crate) struct JsonlRows<'s, W: Write> {
+    out: W,
+    input: &'s SheetInput,
+    columns: Vec<MatchColumn>,
+    keys: Vec<String>,
+}
+
+impl<'s, W: Write> JsonlRows<'s, W> {
+    pub(crate) fn new(out: W, input: &'s SheetInput, details: bool) -> Self {
+        let columns = match_columns_with(input, true, details);
+        let keys = keys(input, &columns);
+        JsonlRows {
+            out,
+            input,
+            columns,
+            keys,
         }
     }
-    out.flush()
+
+    pub(crate) fn push(&mut self, photo: &PhotoResult) -> io::Result<()> {
+        let prepared = PreparedPhoto::new(photo, self.input);
+        for row in prepared.flat_rows(true) {
+            let object: serde_json::Map<String, serde_json::Value> = self
+                .keys
+                .iter()
+                .zip(&self.columns)
+                .map(|(key, &c)| (key.clone(), json_value(row.value(c, self.input))))
+                .collect();
+            serde_json::to_writer(&mut self.out, &object).map_err(io::Error::from)?;
+            self.out.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn finish(mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 fn json_value(value: Value) -> serde_json::Value {

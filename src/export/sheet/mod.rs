@@ -13,11 +13,12 @@ pub mod model;
 mod rows;
 mod xlsx;
 
-use std::io::{BufWriter, Write};
+use std::borrow::Borrow;
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use super::file::{Naming, WriteError, write_new};
-pub use model::SheetInput;
+pub use model::{PhotoResult, SheetInput};
 
 pub use flat::{write_csv, write_jsonl};
 pub use xlsx::write_xlsx;
@@ -34,6 +35,9 @@ pub enum SheetError {
     /// The folder the sheet would go in is not there (or not a folder).
     #[error("there is no folder {0}")]
     NoFolder(String),
+    /// A photo's results could not be read while the sheet was written.
+    #[error("{0}")]
+    Source(String),
 }
 
 impl From<rust_xlsxwriter::XlsxError> for SheetError {
@@ -105,18 +109,48 @@ pub fn write_sheet_as(
     input: &SheetInput,
     naming: Naming,
 ) -> Result<PathBuf, SheetError> {
+    let photos = input.photos.iter().map(Ok);
+    write_photos_as(path, input, rows::any_detail(input), photos, naming)
+}
+
+/// Writes a sheet photo by photo, as [`write_sheet_as`] does, holding one
+/// photo at a time: `spec` gives the columns (its own `photos` are not
+/// read), `details` whether the detail columns are there, `photos` the
+/// rows in order. A photo that cannot be had (`Err`) stops the sheet, and
+/// nothing is left under the name.
+pub fn write_photos_as<P: Borrow<PhotoResult>>(
+    path: &Path,
+    spec: &SheetInput,
+    details: bool,
+    photos: impl IntoIterator<Item = Result<P, SheetError>>,
+    naming: Naming,
+) -> Result<PathBuf, SheetError> {
     let format = SheetFormat::from_path(path)?;
+    let tempdir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
     let written = write_new(path, naming, |file| match format {
-        SheetFormat::Xlsx => xlsx::write_xlsx_to(file, input),
-        SheetFormat::Csv | SheetFormat::Jsonl => {
-            let mut out = BufWriter::new(file);
-            if format == SheetFormat::Csv {
-                write_csv(&mut out, input)?;
-            } else {
-                write_jsonl(&mut out, input)?;
+        SheetFormat::Xlsx => {
+            let mut rows = xlsx::XlsxRows::new(spec, details, Some(tempdir))?;
+            for photo in photos {
+                rows.push(photo?.borrow())?;
             }
-            out.flush()?;
-            Ok(())
+            rows.finish(file)
+        }
+        SheetFormat::Csv => {
+            let mut rows = flat::CsvRows::new(BufWriter::new(file), spec, details)?;
+            for photo in photos {
+                rows.push(photo?.borrow())?;
+            }
+            Ok(rows.finish()?)
+        }
+        SheetFormat::Jsonl => {
+            let mut rows = flat::JsonlRows::new(BufWriter::new(file), spec, details);
+            for photo in photos {
+                rows.push(photo?.borrow())?;
+            }
+            Ok(rows.finish()?)
         }
     });
     written.map_err(|e| match e {

@@ -264,7 +264,18 @@ pub(crate) enum MatchColumn {
 }
 
 /// The flat columns, in order; `with_status` for CSV and JSONL.
+#[cfg(test)]
 pub(crate) fn match_columns(input: &SheetInput, with_status: bool) -> Vec<MatchColumn> {
+    match_columns_with(input, with_status, any_detail(input))
+}
+
+/// [`match_columns`] for a sheet written photo by photo, where whether any
+/// match has its detail (`details`) is known before the photos are.
+pub(crate) fn match_columns_with(
+    input: &SheetInput,
+    with_status: bool,
+    details: bool,
+) -> Vec<MatchColumn> {
     use MatchColumn::*;
     let mut columns = vec![Photo, Source];
     columns.extend((0..input.user_columns.len()).map(User));
@@ -278,7 +289,7 @@ pub(crate) fn match_columns(input: &SheetInput, with_status: bool) -> Vec<MatchC
     columns.extend([
         Sold, Repurchase, Badges, Link, OfferId, OfferMapId, ImageUrl,
     ]);
-    if input.quantity.is_some() || any_detail(input) {
+    if input.quantity.is_some() || details {
         columns.extend([Moq, Tiers, ShipFrom]);
     }
     if input.quantity.is_some() {
@@ -288,7 +299,7 @@ pub(crate) fn match_columns(input: &SheetInput, with_status: bool) -> Vec<MatchC
 }
 
 /// Does any match carry its detail?
-fn any_detail(input: &SheetInput) -> bool {
+pub(crate) fn any_detail(input: &SheetInput) -> bool {
     input.photos.iter().any(|p| match &p.outcome {
         PhotoOutcome::Done { matches, .. } => matches.iter().any(|m| m.detail.is_some()),
         _ => false,

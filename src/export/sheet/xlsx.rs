@@ -3,18 +3,18 @@
 //! filter. Pictures are embedded in their cells (Excel 2023 and later show
 //! them; older readers show an empty cell).
 
-use std::io::Write;
+use std::io::{Seek, Write};
 use std::path::Path;
 
-use rust_xlsxwriter::{ColNum, Format, FormatAlign, RowNum, Workbook, Worksheet};
+use rust_xlsxwriter::{ColNum, Format, FormatAlign, RowNum, Workbook};
 
 use super::SheetError;
-use super::model::SheetInput;
+use super::model::{PhotoResult, SheetInput};
 use super::rows::{
-    LinkCell, MatchColumn, PhotoColumn, PreparedPhoto, Value, link_cell, match_columns,
+    LinkCell, MatchColumn, PhotoColumn, PreparedPhoto, Value, link_cell, match_columns_with,
     photo_columns,
 };
-use crate::export::xlsx::{self, LimitError};
+use crate::export::xlsx::{self, Cells, LimitError, SheetState};
 #[cfg(test)]
 use crate::export::xlsx::{MAX_COLUMNS, MAX_ROWS};
 use crate::text::is_url;
@@ -24,8 +24,7 @@ const PHOTO_ROW_PX: u32 = 60;
 const PICTURE_COLUMN_PX: u32 = 80;
 /// Titles wrap at about this many characters.
 const TITLE_WIDTH: f64 = 40.0;
-/// Autofit looks at this many rows, and stops at this width (pixels).
-const AUTOFIT_ROWS: RowNum = 500;
+/// Fitted columns stop at this width (pixels).
 const AUTOFIT_MAX_PX: u32 = 320;
 
 /// Writes the workbook to `path`, a new file ([`super::write_sheet`] for
@@ -34,23 +33,142 @@ pub fn write_xlsx(path: &Path, input: &SheetInput) -> Result<(), SheetError> {
     super::write_sheet_as(path, input, crate::export::file::Naming::Refuse).map(drop)
 }
 
-/// Writes the workbook to `out`.
-pub(crate) fn write_xlsx_to<W: Write + Send>(out: W, input: &SheetInput) -> Result<(), SheetError> {
-    build(input)?.save_to_writer(out)?;
-    Ok(())
+/// Sheet 0 and 1 of the workbook.
+const PHOTOS: usize = 0;
+const MATCHES: usize = 1;
+
+/// The workbook written photo by photo: both worksheets are in
+/// rust_xlsxwriter's constant-memory mode (each row goes to a temporary
+/// file in `tempdir` once the next begins), so memory does not grow with
+/// the job; only the pictures are held until the end.
+pub(crate) struct XlsxRows<'s> {
+    input: &'s SheetInput,
+    book: Workbook,
+    formats: Formats,
+    photo_columns: Vec<PhotoColumn>,
+    match_columns: Vec<MatchColumn>,
+    photos: SheetState,
+    matches: SheetState,
+    photos_written: usize,
+    matches_written: usize,
 }
 
-fn build(input: &SheetInput) -> Result<Workbook, SheetError> {
-    let formats = Formats::new(input);
-    let photos: Vec<PreparedPhoto<'_>> = input
-        .photos
-        .iter()
-        .map(|p| PreparedPhoto::new(p, input))
-        .collect();
-    let mut workbook = Workbook::new();
-    workbook.push_worksheet(photos_sheet(input, &photos, &formats)?);
-    workbook.push_worksheet(matches_sheet(input, &photos, &formats)?);
-    Ok(workbook)
+impl<'s> XlsxRows<'s> {
+    /// The workbook's two sheets with their headers. `details`: the
+    /// Matches sheet has the detail columns (see [`super::rows::match_columns_with`]).
+    pub(crate) fn new(
+        input: &'s SheetInput,
+        details: bool,
+        tempdir: Option<&Path>,
+    ) -> Result<XlsxRows<'s>, SheetError> {
+        let photo_columns = photo_columns(input);
+        col_num(photo_columns.len().saturating_sub(1))?;
+        let match_columns = match_columns_with(input, false, details);
+        col_num(match_columns.len().saturating_sub(1))?;
+        let mut book = Workbook::new();
+        if let Some(dir) = tempdir {
+            book.set_tempdir(dir)?;
+        }
+        book.add_worksheet_with_constant_memory()?
+            .set_name("Photos")?;
+        book.add_worksheet_with_constant_memory()?
+            .set_name("Matches")?;
+        let mut rows = XlsxRows {
+            input,
+            book,
+            formats: Formats::new(input),
+            photo_columns,
+            match_columns,
+            photos: SheetState::default(),
+            matches: SheetState::default(),
+            photos_written: 0,
+            matches_written: 0,
+        };
+        let labels: Vec<String> = rows.photo_columns.iter().map(|c| c.header(input)).collect();
+        rows.sheet(PHOTOS)?.header(&labels)?;
+        let labels: Vec<String> = rows.match_columns.iter().map(|c| c.label(input)).collect();
+        rows.sheet(MATCHES)?.header(&labels)?;
+        Ok(rows)
+    }
+
+    fn sheet(&mut self, index: usize) -> Result<Sheet<'_>, SheetError> {
+        let state = if index == PHOTOS {
+            &mut self.photos
+        } else {
+            &mut self.matches
+        };
+        Ok(Sheet {
+            cells: Cells::new(self.book.worksheet_from_index(index)?, state),
+            formats: &self.formats,
+        })
+    }
+
+    /// The photo's row on Photos and its matches' rows on Matches.
+    pub(crate) fn push(&mut self, photo: &PhotoResult) -> Result<(), SheetError> {
+        let input = self.input;
+        let prepared = PreparedPhoto::new(photo, input);
+        let row = row_num(self.photos_written)?;
+        let columns = std::mem::take(&mut self.photo_columns);
+        let written = (|| {
+            let mut sheet = self.sheet(PHOTOS)?;
+            sheet.cells.ws.set_row_height_pixels(row, PHOTO_ROW_PX)?;
+            for (c, &column) in columns.iter().enumerate() {
+                photo_cell(&mut sheet, row, col_num(c)?, column, &prepared)?;
+            }
+            Ok::<(), SheetError>(())
+        })();
+        self.photo_columns = columns;
+        written?;
+        self.photos_written += 1;
+        let columns = std::mem::take(&mut self.match_columns);
+        let written = (|| {
+            for flat in prepared.flat_rows(false) {
+                let row = row_num(self.matches_written)?;
+                let mut sheet = self.sheet(MATCHES)?;
+                for (c, &column) in columns.iter().enumerate() {
+                    sheet.value(row, col_num(c)?, flat.value(column, input))?;
+                }
+                self.matches_written += 1;
+            }
+            Ok::<(), SheetError>(())
+        })();
+        self.match_columns = columns;
+        written
+    }
+
+    /// Freezes, filters and fits the sheets, and writes the workbook.
+    pub(crate) fn finish<W: Write + Seek + Send>(mut self, out: W) -> Result<(), SheetError> {
+        let ws = self.book.worksheet_from_index(PHOTOS)?;
+        ws.set_freeze_panes(1, 2)?;
+        self.photos.fit(ws, AUTOFIT_MAX_PX)?;
+        // Fixed widths where fitting would guess wrong: pictures have no
+        // text, titles wrap.
+        for (c, column) in self.photo_columns.iter().enumerate() {
+            let col = col_num(c)?;
+            match column {
+                PhotoColumn::Photo | PhotoColumn::Picture(_) => {
+                    ws.set_column_width_pixels(col, PICTURE_COLUMN_PX)?;
+                }
+                PhotoColumn::Title(_) => {
+                    ws.set_column_width(col, TITLE_WIDTH)?;
+                }
+                _ => {}
+            }
+        }
+        let last_col = col_num(self.match_columns.len().saturating_sub(1))?;
+        let last_row = RowNum::try_from(self.matches_written).unwrap_or(RowNum::MAX);
+        let ws = self.book.worksheet_from_index(MATCHES)?;
+        ws.autofilter(0, 0, last_row, last_col)?;
+        ws.set_freeze_panes(1, 0)?;
+        self.matches.fit(ws, AUTOFIT_MAX_PX)?;
+        for (c, column) in self.match_columns.iter().enumerate() {
+            if matches!(column, MatchColumn::Title | MatchColumn::TitleEn) {
+                ws.set_column_width(col_num(c)?, TITLE_WIDTH)?;
+            }
+        }
+        self.book.save_to_writer(out)?;
+        Ok(())
+    }
 }
 
 /// The cell formats, made once per workbook.
@@ -87,20 +205,13 @@ impl Formats {
     }
 }
 
-/// The shared worksheet, with this workbook's formats.
-struct Sheet<'f> {
-    cells: xlsx::Sheet,
-    formats: &'f Formats,
+/// One worksheet's cells, with this workbook's formats.
+struct Sheet<'a> {
+    cells: Cells<'a>,
+    formats: &'a Formats,
 }
 
-impl<'f> Sheet<'f> {
-    fn new(name: &str, formats: &'f Formats) -> Result<Sheet<'f>, SheetError> {
-        Ok(Sheet {
-            cells: xlsx::Sheet::new(name)?,
-            formats,
-        })
-    }
-
+impl Sheet<'_> {
     fn text(
         &mut self,
         row: RowNum,
@@ -165,45 +276,6 @@ fn col_num(col: usize) -> Result<ColNum, SheetError> {
 /// The sheet row of data row `i` (below the header).
 fn row_num(i: usize) -> Result<RowNum, SheetError> {
     xlsx::row_num(i).map_err(limit)
-}
-
-fn photos_sheet(
-    input: &SheetInput,
-    photos: &[PreparedPhoto<'_>],
-    formats: &Formats,
-) -> Result<Worksheet, SheetError> {
-    let mut sheet = Sheet::new("Photos", formats)?;
-    let columns = photo_columns(input);
-    col_num(columns.len().saturating_sub(1))?;
-    let labels: Vec<String> = columns.iter().map(|c| c.header(input)).collect();
-    sheet.header(&labels)?;
-    for (i, photo) in photos.iter().enumerate() {
-        let row = row_num(i)?;
-        sheet.cells.ws.set_row_height_pixels(row, PHOTO_ROW_PX)?;
-        for (c, &column) in columns.iter().enumerate() {
-            photo_cell(&mut sheet, row, col_num(c)?, column, photo)?;
-        }
-    }
-    let ws = &mut sheet.cells.ws;
-    ws.set_freeze_panes(1, 2)?;
-    ws.set_autofit_max_row(AUTOFIT_ROWS);
-    ws.set_autofit_max_width(AUTOFIT_MAX_PX);
-    ws.autofit();
-    // Fixed widths where autofit would guess wrong: pictures have no text,
-    // titles wrap.
-    for (c, column) in columns.iter().enumerate() {
-        let col = col_num(c)?;
-        match column {
-            PhotoColumn::Photo | PhotoColumn::Picture(_) => {
-                ws.set_column_width_pixels(col, PICTURE_COLUMN_PX)?;
-            }
-            PhotoColumn::Title(_) => {
-                ws.set_column_width(col, TITLE_WIDTH)?;
-            }
-            _ => {}
-        }
-    }
-    Ok(sheet.cells.ws)
 }
 
 fn photo_cell(
@@ -280,41 +352,6 @@ fn photo_cell(
             Some(LinkCell::Empty) | None => Ok(()),
         },
     }
-}
-
-fn matches_sheet(
-    input: &SheetInput,
-    photos: &[PreparedPhoto<'_>],
-    formats: &Formats,
-) -> Result<Worksheet, SheetError> {
-    let mut sheet = Sheet::new("Matches", formats)?;
-    let columns = match_columns(input, false);
-    let labels: Vec<String> = columns.iter().map(|c| c.label(input)).collect();
-    sheet.header(&labels)?;
-    let mut written = 0;
-    for photo in photos {
-        for flat in photo.flat_rows(false) {
-            let row = row_num(written)?;
-            for (c, &column) in columns.iter().enumerate() {
-                sheet.value(row, col_num(c)?, flat.value(column, input))?;
-            }
-            written += 1;
-        }
-    }
-    let last_col = col_num(columns.len().saturating_sub(1))?;
-    let last_row = RowNum::try_from(written).unwrap_or(RowNum::MAX);
-    let ws = &mut sheet.cells.ws;
-    ws.autofilter(0, 0, last_row, last_col)?;
-    ws.set_freeze_panes(1, 0)?;
-    ws.set_autofit_max_row(AUTOFIT_ROWS);
-    ws.set_autofit_max_width(AUTOFIT_MAX_PX);
-    ws.autofit();
-    for (c, column) in columns.iter().enumerate() {
-        if matches!(column, MatchColumn::Title | MatchColumn::TitleEn) {
-            ws.set_column_width(col_num(c)?, TITLE_WIDTH)?;
-        }
-    }
-    Ok(sheet.cells.ws)
 }
 
 #[cfg(test)]
