@@ -11,7 +11,7 @@ use tusou::api::{Offer, Price};
 use tusou::export::file::Naming;
 use tusou::export::sheet::model::{Match, PhotoOutcome, PhotoResult, SheetInput};
 use tusou::export::sheet::{
-    SheetError, write_csv, write_jsonl, write_sheet, write_sheet_as, write_xlsx,
+    SheetError, write_csv, write_jsonl, write_photos_as, write_sheet, write_sheet_as, write_xlsx,
 };
 use tusou::money::Currency;
 
@@ -620,4 +620,46 @@ fn overlong_text_is_cut_not_an_error() {
             .iter()
             .all(|l| l.target.as_deref() != Some(long_url.as_str()))
     );
+}
+
+/// Issue 28.5: a sheet is written photo by photo; the writer never holds
+/// more than the photo it is writing, in every format (peak memory figures:
+/// `bash bench/sheet-memory.sh`).
+#[test]
+fn a_sheet_holds_one_photo_at_a_time() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static ALIVE: AtomicUsize = AtomicUsize::new(0);
+    static MOST: AtomicUsize = AtomicUsize::new(0);
+    struct Counted(PhotoResult);
+    impl std::borrow::Borrow<PhotoResult> for Counted {
+        fn borrow(&self) -> &PhotoResult {
+            &self.0
+        }
+    }
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            ALIVE.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    let input = input();
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["s.xlsx", "s.csv", "s.jsonl"] {
+        let photos = input.photos.clone().into_iter().map(|p| {
+            let alive = ALIVE.fetch_add(1, Ordering::SeqCst) + 1;
+            MOST.fetch_max(alive, Ordering::SeqCst);
+            Ok(Counted(p))
+        });
+        let spec = SheetInput {
+            photos: Vec::new(),
+            ..input.clone()
+        };
+        let path = dir.path().join(name);
+        write_photos_as(&path, &spec, false, photos, Naming::Refuse).unwrap();
+        assert_eq!(MOST.load(Ordering::SeqCst), 1, "{name}");
+        assert_eq!(ALIVE.load(Ordering::SeqCst), 0);
+    }
+    // The streamed CSV is the one written from the whole input.
+    let mut whole = Vec::new();
+    write_csv(&mut whole, &input).unwrap();
+    assert_eq!(std::fs::read(dir.path().join("s.csv")).unwrap(), whole);
 }
