@@ -326,3 +326,124 @@ fn qty_puts_moq_tiers_and_the_unit_cost_in_the_sheet() {
         stderr(&again)
     );
 }
+
+/// Issue 28.2: `--out` is checked before the first request. An unknown
+/// format, a missing folder, a directory or a device used to cost a whole
+/// batch of searches before "unknown sheet format".
+#[test]
+fn an_out_that_cannot_be_written_is_refused_before_any_request() {
+    let s = Setup::new(None, 0);
+    let photos = s.photos(3);
+    let d = s.dir.path();
+    std::fs::create_dir(d.join("folder.csv")).unwrap();
+    let outs = [
+        d.join("x.pdf"),
+        d.join("nodir/x.xlsx"),
+        d.join("folder.csv"),
+        PathBuf::from("/dev/null"),
+    ];
+    for out in &outs {
+        let result = s.run(&[photos.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        assert_eq!(
+            result.status.code(),
+            Some(2),
+            "{out:?}: {}",
+            stderr(&result)
+        );
+        assert!(stderr(&result).contains("--out"), "{}", stderr(&result));
+        let stats = s.sim.stats();
+        assert_eq!((stats.uploads, stats.queries), (0, 0), "{out:?}: {stats:?}");
+    }
+    assert!(d.join("folder.csv").is_dir());
+}
+
+/// Issue 28.1: a sheet the user names is never written over what is
+/// there, nor through a symlink (it used to replace both).
+#[test]
+fn batch_never_overwrites_a_file_or_follows_a_symlink() {
+    let s = Setup::new(None, 0);
+    let photos = s.photos(3);
+    let d = s.dir.path();
+    let taken = d.join("taken.csv");
+    std::fs::write(&taken, "mine").unwrap();
+    let victim = d.join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    let link = d.join("link.jsonl");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    #[cfg(not(unix))]
+    std::fs::write(&link, "taken").unwrap();
+    for out in [&taken, &link] {
+        let result = s.run(&[photos.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        assert_eq!(
+            result.status.code(),
+            Some(2),
+            "{out:?}: {}",
+            stderr(&result)
+        );
+        assert!(
+            stderr(&result).contains("never overwrites"),
+            "{}",
+            stderr(&result)
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&taken).unwrap(), "mine");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert_eq!(s.sim.stats().queries, 0);
+}
+
+/// Issue 28.3: a job is finished only when its sheet is on disk. The sheet
+/// cannot be written (its folder went away during the run): the job stays
+/// unfinished, and `--resume --out OTHER` writes the sheet there without
+/// searching any photo again. (It used to be marked finished with no sheet,
+/// and `--resume` found no unfinished job.)
+#[test]
+fn a_job_whose_sheet_was_not_written_is_resumed_without_searching_again() {
+    let s = Setup::new(Some(20.0), 100);
+    let photos = s.photos(4);
+    let d = s.dir.path();
+    let gone = d.join("gone");
+    std::fs::create_dir(&gone).unwrap();
+    let first = gone.join("sheet.csv");
+    let child = s
+        .command(&[
+            photos.to_str().unwrap(),
+            "--out",
+            first.to_str().unwrap(),
+            "--concurrency",
+            "1",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while s.sim.stats().uploads < 1 {
+        assert!(Instant::now() < deadline, "no progress");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    std::fs::remove_dir(&gone).unwrap();
+    let result = child.wait_with_output().unwrap();
+    assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
+    assert!(stderr(&result).contains("--resume"), "{}", stderr(&result));
+    let searched = s.sim.stats();
+    assert_eq!(searched.queries, 4, "{searched:?}");
+
+    let listed = s.run(&["--list"]);
+    let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+    assert!(listed.contains("unfinished"), "{listed}");
+
+    let second = d.join("sheet.csv");
+    let resumed = s.run(&["--resume", "--out", second.to_str().unwrap()]);
+    assert_eq!(resumed.status.code(), Some(0), "{}", stderr(&resumed));
+    let lines = std::fs::read_to_string(&second).unwrap();
+    assert!(lines.lines().count() > 4, "{lines}");
+    assert_eq!(s.sim.stats().queries, 4, "nothing searched again");
+    let listed = s.run(&["--list"]);
+    let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+    assert!(
+        listed.contains("finished") && !listed.contains("unfinished"),
+        "{listed}"
+    );
+    assert!(listed.contains("sheet.csv"), "{listed}");
+}

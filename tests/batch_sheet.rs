@@ -8,8 +8,11 @@ use std::path::Path;
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use tusou::api::{Offer, Price};
-use tusou::batch::model::{Match, PhotoOutcome, PhotoResult, SheetInput};
-use tusou::batch::sheet::{SheetError, write_csv, write_jsonl, write_sheet, write_xlsx};
+use tusou::export::file::Naming;
+use tusou::export::sheet::model::{Match, PhotoOutcome, PhotoResult, SheetInput};
+use tusou::export::sheet::{
+    SheetError, write_csv, write_jsonl, write_photos_as, write_sheet, write_sheet_as, write_xlsx,
+};
 use tusou::money::Currency;
 
 const FORMULA: &str = "=cmd|' /C calc'!A0";
@@ -498,16 +501,44 @@ fn write_sheet_picks_the_format_by_extension() {
     assert!(!dir.path().join("b.txt").exists());
 }
 
+/// Issue 28.1: a sheet never replaces what is at its name (it used to be
+/// renamed over it). The name the user gave is refused; a fresh name is
+/// taken only when asked for.
 #[test]
-fn write_sheet_replaces_a_file_whole() {
+fn write_sheet_never_replaces_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sheet.csv");
     std::fs::write(&path, "an older, longer sheet ".repeat(10_000)).unwrap();
-    write_sheet(&path, &input()).unwrap();
-    let written = std::fs::read_to_string(&path).unwrap();
-    assert!(written.starts_with("photo,"));
-    assert!(!written.contains("older"));
-    assert_eq!(names_in(dir.path()), ["sheet.csv"]);
+    let err = write_sheet(&path, &input()).unwrap_err();
+    assert!(
+        matches!(&err, SheetError::Io(e) if e.kind() == std::io::ErrorKind::AlreadyExists),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("never overwrites"), "{err}");
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .starts_with("an older")
+    );
+    let fresh = write_sheet_as(&path, &input(), Naming::Fresh).unwrap();
+    assert_eq!(fresh, dir.path().join("sheet-1.csv"));
+    assert!(
+        std::fs::read_to_string(&fresh)
+            .unwrap()
+            .starts_with("photo,")
+    );
+    assert_eq!(names_in(dir.path()), ["sheet-1.csv", "sheet.csv"]);
+    #[cfg(unix)]
+    {
+        // A symlink at the name is not followed: its target stays as it was.
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "precious").unwrap();
+        let link = dir.path().join("link.jsonl");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        assert!(write_sheet(&link, &input()).is_err());
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert!(link.is_symlink());
+    }
 }
 
 #[test]
@@ -537,7 +568,7 @@ fn a_failed_write_leaves_no_file_and_keeps_the_old_one() {
         top: 3000,
         ..input.clone()
     };
-    let err = write_sheet(&old, &too_wide).unwrap_err();
+    let err = write_sheet_as(&old, &too_wide, Naming::Fresh).unwrap_err();
     assert!(matches!(err, SheetError::Xlsx(_)), "{err:?}");
     assert_eq!(std::fs::read_to_string(&old).unwrap(), "the previous sheet");
 
@@ -589,4 +620,46 @@ fn overlong_text_is_cut_not_an_error() {
             .iter()
             .all(|l| l.target.as_deref() != Some(long_url.as_str()))
     );
+}
+
+/// Issue 28.5: a sheet is written photo by photo; the writer never holds
+/// more than the photo it is writing, in every format (peak memory figures:
+/// `bash bench/sheet-memory.sh`).
+#[test]
+fn a_sheet_holds_one_photo_at_a_time() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static ALIVE: AtomicUsize = AtomicUsize::new(0);
+    static MOST: AtomicUsize = AtomicUsize::new(0);
+    struct Counted(PhotoResult);
+    impl std::borrow::Borrow<PhotoResult> for Counted {
+        fn borrow(&self) -> &PhotoResult {
+            &self.0
+        }
+    }
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            ALIVE.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    let input = input();
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["s.xlsx", "s.csv", "s.jsonl"] {
+        let photos = input.photos.clone().into_iter().map(|p| {
+            let alive = ALIVE.fetch_add(1, Ordering::SeqCst) + 1;
+            MOST.fetch_max(alive, Ordering::SeqCst);
+            Ok(Counted(p))
+        });
+        let spec = SheetInput {
+            photos: Vec::new(),
+            ..input.clone()
+        };
+        let path = dir.path().join(name);
+        write_photos_as(&path, &spec, false, photos, Naming::Refuse).unwrap();
+        assert_eq!(MOST.load(Ordering::SeqCst), 1, "{name}");
+        assert_eq!(ALIVE.load(Ordering::SeqCst), 0);
+    }
+    // The streamed CSV is the one written from the whole input.
+    let mut whole = Vec::new();
+    write_csv(&mut whole, &input).unwrap();
+    assert_eq!(std::fs::read(dir.path().join("s.csv")).unwrap(), whole);
 }

@@ -241,3 +241,44 @@ fn history_off_is_a_failure_with_a_reason() {
         assert!(err.contains("history is off"), "{err}");
     }
 }
+
+/// Issue 28.1: `tusou shortlist --out FILE` never writes through a symlink
+/// (it used to replace the link's target) nor over an existing file: the
+/// user named it, so it is refused (exit 2) and both stay as they were.
+#[test]
+fn shortlist_out_never_follows_a_symlink_or_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let victim = d.join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    let link = d.join("s.json");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    #[cfg(not(unix))]
+    std::fs::write(&link, "taken").unwrap();
+    let taken = d.join("s.csv");
+    std::fs::write(&taken, "mine").unwrap();
+    for out in [&link, &taken] {
+        let result = tusou(&["shortlist", "--out", out.to_str().unwrap()], d);
+        assert_eq!(
+            result.status.code(),
+            Some(2),
+            "{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+        assert!(String::from_utf8_lossy(&result.stderr).contains("never overwrites"));
+    }
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert_eq!(std::fs::read_to_string(&taken).unwrap(), "mine");
+    // A free name is written, and nothing else is left beside it.
+    let fresh = d.join("fresh.xlsx");
+    ok(&tusou(&["shortlist", "--out", fresh.to_str().unwrap()], d));
+    assert!(std::fs::read(&fresh).unwrap().starts_with(b"PK"));
+    let mut names: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.') || n.ends_with(".part"))
+        .collect();
+    names.sort();
+    assert!(names.is_empty(), "{names:?}");
+}

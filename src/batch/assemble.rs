@@ -1,13 +1,15 @@
-//! From a job in the store to the sheet's data: each photo's state, its
+//! From a job in the store to its sheet, a chunk of photos at a time: each photo's state, its
 //! recorded search's first matches, the query picture's thumbnail from the
 //! history, and each match's thumbnail — fetched a few at a time, kept on
 //! disk so a second sheet of the same job fetches nothing, and left empty
 //! when it cannot be had (a picture never fails a sheet).
 
-use super::model::{Match, PhotoOutcome, PhotoResult, SheetInput};
 use crate::api::Client;
+use crate::export::file::Naming;
+use crate::export::sheet::model::{Match, PhotoOutcome, PhotoResult, SheetInput};
+use crate::export::sheet::{SheetError, write_photos_as};
 use crate::money::Currency;
-use crate::store::{ItemState, JobId, Store, StoreError};
+use crate::store::{ItemState, JobId, JobItem, Store, StoreError};
 use futures::StreamExt;
 use md5::{Digest, Md5};
 use std::collections::HashMap;
@@ -23,94 +25,167 @@ const MAX_CACHED_THUMBS: usize = 20_000;
 /// Offer details fetched at once for a sheet with a quantity.
 pub const DETAIL_CONCURRENCY: usize = 4;
 
-/// The sheet of `job` as the store has it now (pending photos included).
-/// With a `quantity`, every match's detail missing from the store is
-/// fetched (paced like every provider request) for its unit cost.
-pub async fn sheet_input(
+/// Photos assembled (store reads, details, thumbnails) and handed to the
+/// writer at a time: what memory holds at once, whatever the job's size.
+pub const CHUNK: usize = 64;
+
+/// Writes the sheet of `job` as the store has it now (pending photos
+/// included) to `path` (or a fresh `-N` name, per `naming`), and answers
+/// where. Photos are read, given their details and thumbnails, and written
+/// [`CHUNK`] at a time while the writer streams the file, so a job of
+/// 10,000 photos takes no more memory than one of 100. With a `quantity`,
+/// every match's detail missing from the store is fetched (paced like
+/// every provider request) for its unit cost.
+#[allow(clippy::too_many_arguments)]
+pub async fn write_job_sheet(
     store: &Store,
     client: &Client,
     job: JobId,
     currency: Option<Currency>,
     quantity: Option<u64>,
     thumb_cache: Option<&Path>,
-) -> Result<SheetInput, StoreError> {
+    path: &Path,
+    naming: Naming,
+) -> Result<PathBuf, SheetError> {
     let s = store.clone();
-    let (summary, photos) = tokio::task::spawn_blocking(move || -> Result<_, StoreError> {
+    let (summary, items, details) = tokio::task::spawn_blocking(move || {
         let summary = s
             .job(job)?
             .ok_or_else(|| StoreError::Missing(format!("no batch job {}", job.0)))?;
-        let top = summary.top as usize;
-        let mut photos = Vec::new();
-        for item in s.job_items(job)? {
-            let (outcome, query_thumb) = match item.state {
-                ItemState::Pending => (PhotoOutcome::Pending, None),
-                ItemState::Failed { reason } => (PhotoOutcome::Failed { reason }, None),
-                ItemState::Done { search, total } => {
-                    let stored = match search {
-                        Some(id) => s.load_search(id)?,
-                        None => None,
-                    };
-                    let thumb = match search {
-                        Some(id) => s.search_thumbnail(id)?,
-                        None => None,
-                    };
-                    let matches = stored
-                        .map(|st| st.offers.into_iter().take(top).enumerate())
-                        .into_iter()
-                        .flatten()
-                        .map(|(i, offer)| Match {
-                            rank: i + 1,
-                            detail: offer
-                                .offer_id
-                                .as_deref()
-                                .and_then(|id| s.detail(&summary.provider, id).ok().flatten())
-                                .map(|d| d.detail),
-                            offer,
-                            thumb: None,
-                        })
-                        .collect();
-                    (PhotoOutcome::Done { total, matches }, thumb)
-                }
-            };
-            photos.push(PhotoResult {
-                index: item.index as usize,
-                source: item.source,
-                user_values: item.user_values,
-                query_thumb,
-                outcome,
-            });
-        }
-        Ok((summary, photos))
+        let items = s.job_items(job)?;
+        let details = s.job_has_details(job)?;
+        Ok::<_, StoreError>((summary, items, details))
     })
     .await
-    .unwrap_or_else(|e| Err(StoreError::Missing(format!("a store task failed: {e}"))))?;
+    .unwrap_or_else(|e| Err(StoreError::Missing(format!("a store task failed: {e}"))))
+    .map_err(history)?;
     let provider = summary.provider.clone();
     let country = summary.params.effective_country().to_string();
-    let mut input = SheetInput {
+    let top = summary.top as usize;
+    let spec = SheetInput {
         user_columns: summary.user_columns,
-        photos,
-        top: summary.top as usize,
+        photos: Vec::new(),
+        top,
         currency,
         quantity,
     };
-    if quantity.is_some() {
-        fill_details(&mut input, client, store, &provider, &country).await;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<PhotoResult, SheetError>>(CHUNK);
+    let writer = {
+        let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            let photos = std::iter::from_fn(|| rx.blocking_recv());
+            write_photos_as(&path, &spec, details || quantity.is_some(), photos, naming)
+        })
+    };
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        let chunk: Vec<JobItem> = items.by_ref().take(CHUNK).collect();
+        let (s, who) = (store.clone(), provider.clone());
+        let photos = tokio::task::spawn_blocking(move || {
+            chunk
+                .into_iter()
+                .map(|item| photo_result(&s, item, top, &who))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await
+        .unwrap_or_else(|e| Err(StoreError::Missing(format!("a store task failed: {e}"))));
+        let mut photos = match photos {
+            Ok(photos) => photos,
+            Err(e) => {
+                // The writer stops at this and leaves nothing behind.
+                let _ = tx.send(Err(history(e))).await;
+                break;
+            }
+        };
+        if quantity.is_some() {
+            fill_details(&mut photos, client, store, &provider, &country).await;
+        }
+        fill_thumbnails(&mut photos, client, thumb_cache).await;
+        let mut stopped = false;
+        for photo in photos {
+            // The writer has stopped (it failed): its error is the answer.
+            if tx.send(Ok(photo)).await.is_err() {
+                stopped = true;
+                break;
+            }
+        }
+        if stopped {
+            break;
+        }
     }
-    fill_thumbnails(&mut input, client, thumb_cache).await;
-    Ok(input)
+    drop(tx);
+    if let Some(dir) = thumb_cache {
+        let dir = dir.to_path_buf();
+        let _ = tokio::task::spawn_blocking(move || prune(&dir, MAX_CACHED_THUMBS)).await;
+    }
+    writer
+        .await
+        .unwrap_or_else(|e| Err(SheetError::Source(format!("the sheet's task failed: {e}"))))
+}
+
+fn history(e: StoreError) -> SheetError {
+    SheetError::Source(format!("history database: {e}"))
+}
+
+/// One photo of a job as the sheet shows it: its state, and for a searched
+/// one the recorded search's first `top` offers (each with the detail the
+/// store keeps) and the query picture's thumbnail.
+fn photo_result(
+    s: &Store,
+    item: JobItem,
+    top: usize,
+    provider: &str,
+) -> Result<PhotoResult, StoreError> {
+    let (outcome, query_thumb) = match item.state {
+        ItemState::Pending => (PhotoOutcome::Pending, None),
+        ItemState::Failed { reason } => (PhotoOutcome::Failed { reason }, None),
+        ItemState::Done { search, total } => {
+            let stored = match search {
+                Some(id) => s.load_search(id)?,
+                None => None,
+            };
+            let thumb = match search {
+                Some(id) => s.search_thumbnail(id)?,
+                None => None,
+            };
+            let matches = stored
+                .map(|st| st.offers.into_iter().take(top).enumerate())
+                .into_iter()
+                .flatten()
+                .map(|(i, offer)| Match {
+                    rank: i + 1,
+                    detail: offer
+                        .offer_id
+                        .as_deref()
+                        .and_then(|id| s.detail(provider, id).ok().flatten())
+                        .map(|d| d.detail),
+                    offer,
+                    thumb: None,
+                })
+                .collect();
+            (PhotoOutcome::Done { total, matches }, thumb)
+        }
+    };
+    Ok(PhotoResult {
+        index: item.index as usize,
+        source: item.source,
+        user_values: item.user_values,
+        query_thumb,
+        outcome,
+    })
 }
 
 /// Fetches the details the store does not have (each offer once), keeps
 /// them, and gives them to their matches. A detail that cannot be had
 /// leaves its cells empty: it never fails the sheet.
 async fn fill_details(
-    input: &mut SheetInput,
+    photos: &mut [PhotoResult],
     client: &Client,
     store: &Store,
     provider: &str,
     country: &str,
 ) {
-    let mut ids: Vec<String> = searched_matches(input)
+    let mut ids: Vec<String> = searched_matches(photos)
         .filter(|m| m.detail.is_none())
         .filter_map(|m| m.offer.offer_id.clone())
         .collect();
@@ -140,7 +215,7 @@ async fn fill_details(
         }
     })
     .await;
-    for photo in &mut input.photos {
+    for photo in photos.iter_mut() {
         if let PhotoOutcome::Done { matches, .. } = &mut photo.outcome {
             for m in matches.iter_mut().filter(|m| m.detail.is_none()) {
                 m.detail = m
@@ -154,9 +229,8 @@ async fn fill_details(
 }
 
 /// Every match of the photos searched so far.
-fn searched_matches(input: &SheetInput) -> impl Iterator<Item = &Match> {
-    input
-        .photos
+fn searched_matches(photos: &[PhotoResult]) -> impl Iterator<Item = &Match> {
+    photos
         .iter()
         .filter_map(|p| match &p.outcome {
             PhotoOutcome::Done { matches, .. } => Some(matches),
@@ -166,8 +240,8 @@ fn searched_matches(input: &SheetInput) -> impl Iterator<Item = &Match> {
 }
 
 /// Fetches every match's picture (each address once) into a small JPEG.
-async fn fill_thumbnails(input: &mut SheetInput, client: &Client, cache: Option<&Path>) {
-    let mut urls: Vec<String> = searched_matches(input)
+async fn fill_thumbnails(photos: &mut [PhotoResult], client: &Client, cache: Option<&Path>) {
+    let mut urls: Vec<String> = searched_matches(photos)
         .filter_map(|m| m.offer.picture_link())
         .collect();
     urls.sort();
@@ -181,7 +255,7 @@ async fn fill_thumbnails(input: &mut SheetInput, client: &Client, cache: Option<
         .filter_map(|(url, thumb)| async move { thumb.map(|t| (url, t)) })
         .collect()
         .await;
-    for photo in &mut input.photos {
+    for photo in photos.iter_mut() {
         if let PhotoOutcome::Done { matches, .. } = &mut photo.outcome {
             for m in matches {
                 m.thumb = m
@@ -190,10 +264,6 @@ async fn fill_thumbnails(input: &mut SheetInput, client: &Client, cache: Option<
                     .and_then(|u| fetched.get(&u).cloned());
             }
         }
-    }
-    if let Some(dir) = cache {
-        let dir = dir.to_path_buf();
-        let _ = tokio::task::spawn_blocking(move || prune(&dir, MAX_CACHED_THUMBS)).await;
     }
 }
 

@@ -3,8 +3,8 @@
 //! `.csv` whose other columns (SKU, name, …) are the user's own and go
 //! into the sheet beside each photo.
 
-use crate::image::looks_like_image;
 use crate::fs::{read_text_capped, shown};
+use crate::image::looks_like_image;
 use std::path::{Path, PathBuf};
 
 /// Photos one job takes at most.

@@ -4,13 +4,10 @@
 //! * `inputs` — the photos a directory or list names; `job` finds or
 //!   starts the job they make.
 //! * `run` — searching a job's pending photos at the provider's rate.
-//! * `model` — what a finished (or partly finished) job is, as the sheet
-//!   writers read it; `assemble` builds it from the store.
-//! * `sheet` — the XLSX, CSV and JSONL writers.
+//! * `assemble` — a job in the store as the sheet's data
+//!   (`crate::export::sheet::model`), which `crate::export::sheet` writes.
 
 pub mod assemble;
 pub mod inputs;
 pub mod job;
-pub mod model;
 pub mod run;
-pub mod sheet;

@@ -13,13 +13,14 @@ use super::error::{CommandError, finish};
 use super::startup::{Exit, headless_backend, headless_config, prepare_options, say_demo};
 use crate::api::pace::Pacer;
 use crate::backend::SearchBackend;
-use crate::batch::assemble::sheet_input;
+use crate::batch::assemble::write_job_sheet;
 use crate::batch::inputs::collect;
 use crate::batch::job;
 use crate::batch::run::{Event, RunError, RunOptions, run_job};
-use crate::batch::sheet::write_sheet;
 use crate::cli::{BatchArgs, CommonArgs};
 use crate::config::{Config, check_concurrency, check_rate};
+use crate::export::file::Naming;
+use crate::export::sheet::check_target;
 use crate::store::{JobId, JobSummary, Store};
 use crate::text::{sanitize, utc_minute};
 use std::io::IsTerminal;
@@ -42,6 +43,11 @@ pub async fn run(args: BatchArgs, common: &CommonArgs) -> ExitCode {
 
 async fn batch(args: BatchArgs, common: &CommonArgs) -> Result<Exit, CommandError> {
     args.query.check().map_err(CommandError::usage)?;
+    // Before the first request: a sheet that cannot be written must not
+    // cost the user a batch of searches.
+    if let (Some(out), false) = (&args.out, args.list) {
+        check_target(out, Naming::Refuse).map_err(|e| bad_out(out, &e))?;
+    }
     let config = headless_config(common)?;
     let rate = args
         .rate
@@ -75,6 +81,14 @@ async fn batch(args: BatchArgs, common: &CommonArgs) -> Result<Exit, CommandErro
         }
     }
     let job = refreshed(&store, job.id)?;
+    // A name tusou chose (or a resumed job's) moves on to `-1`, `-2`, … if
+    // taken; the one the user names now is never replaced.
+    let naming = match args.out {
+        Some(_) => Naming::Refuse,
+        None => Naming::Fresh,
+    };
+    let out = PathBuf::from(&job.out);
+    check_target(&out, naming).map_err(|e| bad_out(&out, &e))?;
 
     let limits = config.batch.limits(backend.client.kind());
     let rate = rate.unwrap_or(limits.rate);
@@ -152,11 +166,6 @@ async fn batch(args: BatchArgs, common: &CommonArgs) -> Result<Exit, CommandErro
         }
     }
     let job = refreshed(&store, job.id)?;
-    if job.pending() == 0 {
-        let _ = store.finish_job(job.id);
-    }
-
-    let out = PathBuf::from(&job.out);
     let thumbs = config.cache_dir.as_ref().map(|d| d.join("batch-thumbs"));
     if args.query.qty.is_some() && !backend.client.capabilities().offer_detail {
         eprintln!(
@@ -164,28 +173,33 @@ async fn batch(args: BatchArgs, common: &CommonArgs) -> Result<Exit, CommandErro
             crate::api::error::NO_DETAIL
         );
     }
-    let input = sheet_input(
+    let written = write_job_sheet(
         &store,
         &backend.client,
         job.id,
         config.currency.clone(),
         args.query.qty,
         thumbs.as_deref(),
+        &out,
+        naming,
     )
-    .await
-    .map_err(|e| CommandError::database(&e))?;
-    let written = {
-        let out = out.clone();
-        tokio::task::spawn_blocking(move || write_sheet(&out, &input))
-            .await
-            .map_err(|e| CommandError::failure(format!("writing the sheet: {e}")))?
+    .await;
+    let out = match written {
+        Ok(path) => path,
+        Err(e) => {
+            return Err(CommandError::failure(format!(
+                "could not write {}: {e}; the results are kept: `tusou batch --resume {}` writes it again",
+                crate::fs::shown(&out),
+                job.id.0
+            )));
+        }
     };
-    if let Err(e) = written {
-        return Err(CommandError::failure(format!(
-            "could not write {}: {e}; the results are kept: `tusou batch --resume {}` writes it again",
-            crate::fs::shown(&out),
-            job.id.0
-        )));
+    // Only now, with the sheet on disk, is the job finished.
+    if out.as_os_str() != job.out.as_str() {
+        let _ = store.set_job_out(job.id, &out.to_string_lossy());
+    }
+    if job.pending() == 0 {
+        let _ = store.finish_job(job.id);
     }
     eprintln!(
         "tusou: wrote {}: {} photos, {} searched, {} failed",
@@ -244,7 +258,7 @@ fn find_or_create(
             job.id.0,
             sanitize(&job.input)
         );
-        return Ok(job);
+        return with_out(store, job, args.out.as_deref());
     }
     let Some(input) = &args.input else {
         return Err(CommandError::usage("name a directory or a list of photos"));
@@ -269,7 +283,31 @@ fn find_or_create(
             job.total
         );
     }
-    Ok(job)
+    with_out(store, job, args.out.as_deref())
+}
+
+/// The job, writing its sheet to `out` when this run names one (a resumed
+/// job's earlier `--out` gives way to the new one).
+fn with_out(
+    store: &Store,
+    job: JobSummary,
+    out: Option<&std::path::Path>,
+) -> Result<JobSummary, CommandError> {
+    let Some(out) = out else {
+        return Ok(job);
+    };
+    let out = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
+    let out = out.to_string_lossy();
+    if out == job.out {
+        return Ok(job);
+    }
+    store.set_job_out(job.id, &out)?;
+    refreshed(store, job.id)
+}
+
+/// `--out` (or a resumed job's sheet) cannot be written: a usage error.
+fn bad_out(out: &std::path::Path, e: &crate::export::sheet::SheetError) -> CommandError {
+    CommandError::usage(format!("--out {}: {e}", crate::fs::shown(out)))
 }
 
 fn refreshed(store: &Store, id: JobId) -> Result<JobSummary, CommandError> {

@@ -5,7 +5,7 @@
 use super::error::{CommandError, finish};
 use super::startup::{Exit, open_store};
 use crate::cli::{CommonArgs, HistoryArgs};
-use crate::shortlist_export::write_json_array;
+use crate::export::shortlist::write_json_array;
 use crate::store::SearchSummary;
 use crate::text::utc_minute;
 use crate::text::{fit, sanitize};

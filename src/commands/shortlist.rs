@@ -5,7 +5,8 @@
 use super::error::{CommandError, finish};
 use super::startup::{Exit, open_store};
 use crate::cli::{CommonArgs, OutputFormat, ShortlistArgs};
-use crate::shortlist_export::{ShortlistRow, shortlist_table, write_csv, write_json_array};
+use crate::export::file::{Naming, WriteError, write_new};
+use crate::export::shortlist::{ShortlistRow, shortlist_table, write_csv, write_json_array};
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -21,7 +22,7 @@ fn shortlist(args: &ShortlistArgs, common: &CommonArgs) -> Result<(), CommandErr
         .map_err(|e| CommandError::failure(format!("shortlist: {e}")))?;
     let currency = config.currency.as_ref();
     let rows: Vec<ShortlistRow> =
-        crate::shortlist_export::rows_with_details(&entries, currency, Some(&store));
+        crate::export::shortlist::rows_with_details(&entries, currency, Some(&store));
     if let Some(path) = &args.out {
         return write_shortlist_file(path, &rows, currency);
     }
@@ -59,17 +60,26 @@ fn write_shortlist_file(
             "--out {shown}: name the file .xlsx, .csv, .json or .jsonl"
         )));
     }
-    let written = std::fs::File::create(path).and_then(|file| {
+    // The user named the file: never through a symlink, never over
+    // anything there (refused, exit 2).
+    let written = write_new(path, Naming::Refuse, |file| {
         let mut out = io::BufWriter::new(file);
         match ext.as_str() {
-            "xlsx" => crate::shortlist_export::write_xlsx(&mut out, rows, currency),
+            "xlsx" => crate::export::shortlist::write_xlsx(&mut out, rows, currency),
             "csv" => write_csv(&mut out, rows, currency),
             "json" => write_json_array(&mut out, rows),
             _ => write_jsonl(&mut out, rows),
         }?;
         out.flush()
     });
-    written.map_err(|e| CommandError::failure(format!("could not write {shown}: {e}")))?;
+    written.map_err(|e| match e {
+        WriteError::Io(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            CommandError::usage(format!("--out {shown}: {e}"))
+        }
+        WriteError::Io(e) | WriteError::Write(e) => {
+            CommandError::failure(format!("could not write {shown}: {e}"))
+        }
+    })?;
     eprintln!("tusou: wrote {shown}: {} starred offers", rows.len());
     Ok(())
 }
@@ -104,7 +114,7 @@ mod tests {
         .unwrap();
         store.save_detail("dajisaas", "42", &detail).unwrap();
         let entries = store.shortlist().unwrap();
-        let rows = crate::shortlist_export::rows_with_details(&entries, None, Some(&store));
+        let rows = crate::export::shortlist::rows_with_details(&entries, None, Some(&store));
         let mut out = Vec::new();
         write_csv(&mut out, &rows, None).unwrap();
         let mut reader = csv::Reader::from_reader(&out[..]);

@@ -261,7 +261,44 @@ impl Store {
         })
     }
 
-    /// Every photo is done or failed: the job is finished.
+    /// Does any match the job's sheet shows (the first `top` offers of each
+    /// searched photo) have an offer detail kept? (The sheet then has the
+    /// detail columns; asked before the photos are read one by one.)
+    pub fn job_has_details(&self, job: JobId) -> Result<bool, StoreError> {
+        self.with(|conn| {
+            Ok(conn.query_row(
+                "SELECT EXISTS (
+                   SELECT 1 FROM batch_jobs j
+                   JOIN batch_items i ON i.job_id = j.id AND i.state = 'done'
+                   JOIN results r ON r.search_id = i.search_id
+                   JOIN offers o ON o.id = r.offer_id
+                   JOIN details d ON d.provider = j.provider AND d.offer_key = o.offer_key
+                   WHERE j.id = ?1
+                     AND (SELECT COUNT(*) FROM results r2
+                          WHERE r2.search_id = r.search_id
+                            AND (r2.page < r.page OR (r2.page = r.page AND r2.rank < r.rank))
+                         ) < j.top)",
+                [job.0],
+                |r| r.get::<_, bool>(0),
+            )?)
+        })
+    }
+
+    /// The sheet goes to `out` from now on (`--resume N --out OTHER`, or
+    /// the fresh name it was written under).
+    pub fn set_job_out(&self, job: JobId, out: &str) -> Result<(), StoreError> {
+        self.with(|conn| {
+            conn.execute(
+                "UPDATE batch_jobs SET out = ?2 WHERE id = ?1",
+                rusqlite::params![job.0, out],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Every photo is done or failed and the sheet is on disk: the job is
+    /// finished (not before, so a job killed while writing its sheet is
+    /// still found unfinished and resumed).
     pub fn finish_job(&self, job: JobId) -> Result<(), StoreError> {
         self.with(|conn| {
             conn.execute(

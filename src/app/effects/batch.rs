@@ -7,7 +7,7 @@ use crate::api::pace::Pacer;
 use crate::api::{Client, SearchParams};
 use crate::app::msg::{BatchUpdate, Msg};
 use crate::batch::run::{Event, RunOptions, run_job};
-use crate::batch::{assemble, inputs, job, sheet};
+use crate::batch::{assemble, inputs, job};
 use crate::image::PrepareOptions;
 use crate::money::Currency;
 use crate::store::{JobId, Store};
@@ -90,25 +90,20 @@ impl BatchTask {
         self.client.set_pacer(None);
         result?;
 
-        let input = assemble::sheet_input(
+        let summary = self.store.job(job.id).ok().flatten();
+        let out = PathBuf::from(&job.out);
+        let out = assemble::write_job_sheet(
             &self.store,
             &self.client,
             job.id,
             self.setup.currency.clone(),
             None,
             self.setup.thumb_cache.as_deref(),
+            &out,
+            crate::export::file::Naming::Fresh,
         )
         .await
-        .map_err(|e| e.to_string())?;
-        let summary = self.store.job(job.id).ok().flatten();
-        let out = PathBuf::from(&job.out);
-        let written = {
-            let out = out.clone();
-            tokio::task::spawn_blocking(move || sheet::write_sheet(&out, &input))
-                .await
-                .map_err(|e| e.to_string())?
-        };
-        written.map_err(|e| format!("{}: {e}", crate::fs::shown(&out)))?;
+        .map_err(|e| format!("{}: {e}", crate::fs::shown(&out)))?;
         let (done, failed) = summary.map_or((0, 0), |s| (s.done, s.failed));
         let _ = self.store.finish_job(job.id);
         Ok(format!(

@@ -24,7 +24,7 @@ impl Runner {
             );
             let result = std::fs::create_dir_all(&dir)
                 .and_then(|()| {
-                    crate::shortlist_export::export_both(
+                    crate::export::shortlist::export_both(
                         &entries,
                         &dir,
                         &stem,

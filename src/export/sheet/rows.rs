@@ -1,33 +1,10 @@
 //! The cells every format shares: which columns there are, what they are
 //! called, and each cell's value, with all outside text sanitised here once.
 
-use std::borrow::Cow;
-
+use super::model::{Match, PhotoOutcome, PhotoResult, SheetInput};
 use crate::api::Offer;
-use crate::batch::model::{Match, PhotoOutcome, PhotoResult, SheetInput};
 use crate::money::Currency;
 use crate::text::sanitize;
-
-/// Excel's longest cell text, in UTF-16 code units.
-pub(crate) const CELL_LIMIT: usize = 32_767;
-
-/// `s` cut to Excel's cell limit (at a character boundary): a longer cell
-/// is refused by the writer, and a cut title beats a failed sheet.
-pub(crate) fn clip_to_cell(s: &str) -> Cow<'_, str> {
-    // UTF-16 units are never fewer than bytes / 3, so short strings skip the count.
-    if s.len() <= CELL_LIMIT || s.encode_utf16().count() <= CELL_LIMIT {
-        return Cow::Borrowed(s);
-    }
-    let mut units = 0;
-    let end = s
-        .char_indices()
-        .find(|(_, c)| {
-            units += c.len_utf16();
-            units > CELL_LIMIT
-        })
-        .map_or(s.len(), |(at, _)| at);
-    Cow::Borrowed(&s[..end])
-}
 
 /// What a photo's search came to, as the status columns say it.
 #[derive(Debug, Clone, PartialEq)]
@@ -287,7 +264,18 @@ pub(crate) enum MatchColumn {
 }
 
 /// The flat columns, in order; `with_status` for CSV and JSONL.
+#[cfg(test)]
 pub(crate) fn match_columns(input: &SheetInput, with_status: bool) -> Vec<MatchColumn> {
+    match_columns_with(input, with_status, any_detail(input))
+}
+
+/// [`match_columns`] for a sheet written photo by photo, where whether any
+/// match has its detail (`details`) is known before the photos are.
+pub(crate) fn match_columns_with(
+    input: &SheetInput,
+    with_status: bool,
+    details: bool,
+) -> Vec<MatchColumn> {
     use MatchColumn::*;
     let mut columns = vec![Photo, Source];
     columns.extend((0..input.user_columns.len()).map(User));
@@ -301,7 +289,7 @@ pub(crate) fn match_columns(input: &SheetInput, with_status: bool) -> Vec<MatchC
     columns.extend([
         Sold, Repurchase, Badges, Link, OfferId, OfferMapId, ImageUrl,
     ]);
-    if input.quantity.is_some() || any_detail(input) {
+    if input.quantity.is_some() || details {
         columns.extend([Moq, Tiers, ShipFrom]);
     }
     if input.quantity.is_some() {
@@ -311,7 +299,7 @@ pub(crate) fn match_columns(input: &SheetInput, with_status: bool) -> Vec<MatchC
 }
 
 /// Does any match carry its detail?
-fn any_detail(input: &SheetInput) -> bool {
+pub(crate) fn any_detail(input: &SheetInput) -> bool {
     input.photos.iter().any(|p| match &p.outcome {
         PhotoOutcome::Done { matches, .. } => matches.iter().any(|m| m.detail.is_some()),
         _ => false,
@@ -585,26 +573,6 @@ mod tests {
             title: "国潮男装t恤".into(),
             ..Offer::default()
         }
-    }
-
-    #[test]
-    fn clip_keeps_short_text_and_cuts_long_text_at_the_limit() {
-        assert_eq!(clip_to_cell("abc"), "abc");
-        let exact = "a".repeat(CELL_LIMIT);
-        assert_eq!(clip_to_cell(&exact).len(), CELL_LIMIT);
-        let long = "国".repeat(CELL_LIMIT + 10);
-        let clipped = clip_to_cell(&long);
-        assert_eq!(clipped.encode_utf16().count(), CELL_LIMIT);
-        assert!(long.starts_with(&*clipped));
-    }
-
-    #[test]
-    fn clip_never_splits_a_surrogate_pair() {
-        // 😀 is two UTF-16 units: the limit falls in the middle of one.
-        let long = "😀".repeat(CELL_LIMIT / 2 + 1);
-        let clipped = clip_to_cell(&long);
-        assert_eq!(clipped.encode_utf16().count(), CELL_LIMIT - 1);
-        assert!(clipped.ends_with('😀'));
     }
 
     #[test]

@@ -505,7 +505,11 @@ pub(crate) fn export_both_detailed(
     details: Option<DetailColumns>,
 ) -> io::Result<(PathBuf, PathBuf)> {
     std::fs::create_dir_all(dir)?;
-    let ((csv_path, csv_file), (json_path, json_file)) = create_new_pair(dir, stem)?;
+    let mut files = super::file::create_new_set(dir, stem, &["csv", "json"])?.into_iter();
+    let (Some((csv_path, csv_file)), Some((json_path, json_file))) = (files.next(), files.next())
+    else {
+        return Err(io::Error::other("export files not made"));
+    };
     let spec = |format| ExportSpec {
         format,
         currency: currency.cloned(),
@@ -514,54 +518,6 @@ pub(crate) fn export_both_detailed(
     write_all(spec(Format::Csv), offers, io::BufWriter::new(csv_file))?;
     write_all(spec(Format::Json), offers, io::BufWriter::new(json_file))?;
     Ok((csv_path, json_path))
-}
-
-/// Suffixes tried before giving up.
-const MAX_SUFFIX: u32 = 1000;
-
-type Created = (PathBuf, std::fs::File);
-
-/// `<name>.csv` and `<name>.json` in `dir`, both created new, for the first
-/// `name` among `stem`, `stem-1`, `stem-2`, … where both are free.
-pub(crate) fn create_new_pair(dir: &Path, stem: &str) -> io::Result<(Created, Created)> {
-    for n in 0..=MAX_SUFFIX {
-        let name = if n == 0 {
-            stem.to_string()
-        } else {
-            format!("{stem}-{n}")
-        };
-        let csv_path = dir.join(format!("{name}.csv"));
-        let csv = match create_new(&csv_path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        };
-        let json_path = dir.join(format!("{name}.json"));
-        match create_new(&json_path) {
-            Ok(json) => return Ok(((csv_path, csv), (json_path, json))),
-            Err(e) => {
-                // Ours, and still empty: take it back.
-                drop(csv);
-                let _ = std::fs::remove_file(&csv_path);
-                if e.kind() != io::ErrorKind::AlreadyExists {
-                    return Err(e);
-                }
-            }
-        }
-    }
-    Err(io::Error::new(
-        io::ErrorKind::AlreadyExists,
-        format!("{stem}.csv and {MAX_SUFFIX} numbered variants all exist"),
-    ))
-}
-
-/// A new file; fails if anything (a file, a symlink, even a dangling one)
-/// is at `path`.
-fn create_new(path: &Path) -> io::Result<std::fs::File> {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
 }
 
 #[cfg(test)]

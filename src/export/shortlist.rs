@@ -209,8 +209,8 @@ pub(crate) fn shortlist_table<W: Write>(
 }
 
 /// Writes `dir/stem.csv`, `dir/stem.json` and `dir/stem.xlsx` (new files,
-/// as the results export makes them: a taken name gets `-1`, `-2`, …);
-/// returns the three paths.
+/// as the results export makes them: when any is taken, all three get
+/// `-1`, `-2`, …); returns the three paths.
 pub(crate) fn export_both(
     entries: &[ShortlistEntry],
     dir: &Path,
@@ -220,39 +220,40 @@ pub(crate) fn export_both(
 ) -> io::Result<Vec<PathBuf>> {
     let rows = rows_with_details(entries, currency, store);
     std::fs::create_dir_all(dir)?;
-    let ((csv, csv_file), (json, json_file)) = crate::export::create_new_pair(dir, stem)?;
-    let mut out = io::BufWriter::new(csv_file);
-    write_csv(&mut out, &rows, currency)?;
-    out.flush()?;
-    let mut out = io::BufWriter::new(json_file);
-    write_json_array(&mut out, &rows)?;
-    out.flush()?;
-    let xlsx = csv.with_extension("xlsx");
-    let file = std::fs::File::options()
-        .write(true)
-        .create_new(true)
-        .open(&xlsx)?;
-    let mut out = io::BufWriter::new(file);
-    write_xlsx(&mut out, &rows, currency)?;
-    out.flush()?;
-    Ok(vec![csv, json, xlsx])
+    let files = super::file::create_new_set(dir, stem, &["csv", "json", "xlsx"])?;
+    let mut paths = Vec::with_capacity(files.len());
+    for (path, file) in files {
+        let mut out = io::BufWriter::new(file);
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("csv") => write_csv(&mut out, &rows, currency)?,
+            Some("json") => write_json_array(&mut out, &rows)?,
+            _ => write_xlsx(&mut out, &rows, currency)?,
+        }
+        out.flush()?;
+        paths.push(path);
+    }
+    Ok(paths)
 }
 
 /// A workbook of one sheet, "Shortlist": a row per starred offer, the
 /// header frozen and filterable, prices as numbers, links clickable. Every
-/// text is written as text (never a formula).
+/// text is written as text (never a formula), through the one XLSX writer.
 pub(crate) fn write_xlsx<W: Write + io::Seek + Send>(
     out: W,
     rows: &[ShortlistRow],
     currency: Option<&Currency>,
 ) -> io::Result<()> {
-    use rust_xlsxwriter::{Format, Url, Workbook};
+    use super::xlsx::{Cells, SheetState, col_num, row_num};
+    use rust_xlsxwriter::{Format, Workbook, Worksheet};
     let xlsx = |e: rust_xlsxwriter::XlsxError| io::Error::other(e.to_string());
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("Shortlist").map_err(xlsx)?;
+    let limit = |e: super::xlsx::LimitError| io::Error::other(e.to_string());
+    let mut ws = Worksheet::new();
+    ws.set_name("Shortlist").map_err(xlsx)?;
+    let mut state = SheetState::default();
+    let mut sheet = Cells::new(&mut ws, &mut state);
     let bold = Format::new().set_bold();
     let yuan = Format::new().set_num_format("0.00");
+    let plain = Format::new();
     let column = currency.map(Currency::column);
     let mut header = vec![
         "status",
@@ -273,24 +274,20 @@ pub(crate) fn write_xlsx<W: Write + io::Seek + Send>(
         "added (UTC)" | "changed (UTC)" => 17.0,
         _ => 14.0,
     };
+    sheet.header(&header, &bold).map_err(xlsx)?;
     for (c, name) in header.iter().enumerate() {
-        let c = c as u16;
         sheet
-            .write_string_with_format(0, c, *name, &bold)
+            .ws
+            .set_column_width(col_num(c).map_err(limit)?, widths(name))
             .map_err(xlsx)?;
-        sheet.set_column_width(c, widths(name)).map_err(xlsx)?;
     }
     for (i, r) in rows.iter().enumerate() {
-        let row = i as u32 + 1;
+        let row = row_num(i).map_err(limit)?;
         let mut c = 0u16;
-        let text = |sheet: &mut rust_xlsxwriter::Worksheet, c: &mut u16, s: &str| {
-            let r = if s.is_empty() {
-                Ok(sheet)
-            } else {
-                sheet.write_string(row, *c, s)
-            };
-            *c += 1;
-            r.map(|_| ()).map_err(xlsx)
+        let mut text = |sheet: &mut Cells<'_>, s: &str| {
+            let r = sheet.text(row, c, s, &plain);
+            c += 1;
+            r.map_err(xlsx)
         };
         for s in [
             r.status,
@@ -300,41 +297,39 @@ pub(crate) fn write_xlsx<W: Write + io::Seek + Send>(
             &r.title_en,
             &r.title,
         ] {
-            text(sheet, &mut c, s)?;
+            text(&mut sheet, s)?;
         }
-        let number =
-            |sheet: &mut rust_xlsxwriter::Worksheet, c: u16, s: &str| match s.parse::<f64>() {
-                Ok(n) if n.is_finite() => sheet
-                    .write_number_with_format(row, c, n, &yuan)
-                    .map(|_| ())
-                    .map_err(xlsx),
-                _ => Ok(()),
-            };
-        number(sheet, c, &r.price)?;
+        let number = |sheet: &mut Cells<'_>, c: u16, s: &str| match s.parse::<f64>() {
+            Ok(n) => sheet.number(row, c, n, &yuan).map_err(xlsx),
+            Err(_) => Ok(()),
+        };
+        number(&mut sheet, c, &r.price)?;
         c += 1;
         if let Some(name) = &column {
-            number(sheet, c, r.converted.get(name).map_or("", String::as_str))?;
+            number(
+                &mut sheet,
+                c,
+                r.converted.get(name).map_or("", String::as_str),
+            )?;
             c += 1;
         }
         for s in [&r.link, &r.offer_id, &r.offer_map_id, &r.image_url] {
-            if crate::text::is_url(s) {
-                sheet
-                    .write_url(row, c, Url::new(s.as_str()))
-                    .map_err(xlsx)?;
-                c += 1;
-            } else {
-                text(sheet, &mut c, s)?;
-            }
+            sheet.link(row, c, s, &plain).map_err(xlsx)?;
+            c += 1;
         }
-        text(sheet, &mut c, &r.provider)?;
-        for s in [&r.moq, &r.tiers, &r.ship_from] {
-            text(sheet, &mut c, s)?;
+        for s in [&r.provider, &r.moq, &r.tiers, &r.ship_from] {
+            sheet.text(row, c, s, &plain).map_err(xlsx)?;
+            c += 1;
         }
     }
-    let last_col = header.len().saturating_sub(1) as u16;
-    sheet.set_freeze_panes(1, 0).map_err(xlsx)?;
+    let last_col = col_num(header.len().saturating_sub(1)).map_err(limit)?;
+    let last_row = u32::try_from(rows.len()).unwrap_or(u32::MAX);
+    sheet.ws.set_freeze_panes(1, 0).map_err(xlsx)?;
     sheet
-        .autofilter(0, 0, rows.len() as u32, last_col)
+        .ws
+        .autofilter(0, 0, last_row, last_col)
         .map_err(xlsx)?;
+    let mut book = Workbook::new();
+    book.push_worksheet(ws);
     book.save_to_writer(out).map_err(xlsx)
 }

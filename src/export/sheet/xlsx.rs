@@ -3,59 +3,172 @@
 //! filter. Pictures are embedded in their cells (Excel 2023 and later show
 //! them; older readers show an empty cell).
 
-use std::io::Write;
+use std::io::{Seek, Write};
 use std::path::Path;
 
-use rust_xlsxwriter::{ColNum, Format, FormatAlign, Image, RowNum, Url, Workbook, Worksheet};
+use rust_xlsxwriter::{ColNum, Format, FormatAlign, RowNum, Workbook};
 
 use super::SheetError;
+use super::model::{PhotoResult, SheetInput};
 use super::rows::{
-    LinkCell, MatchColumn, PhotoColumn, PreparedPhoto, Value, clip_to_cell, link_cell,
-    match_columns, photo_columns,
+    LinkCell, MatchColumn, PhotoColumn, PreparedPhoto, Value, link_cell, match_columns_with,
+    photo_columns,
 };
-use crate::batch::model::SheetInput;
+use crate::export::xlsx::{self, Cells, LimitError, SheetState};
+#[cfg(test)]
+use crate::export::xlsx::{MAX_COLUMNS, MAX_ROWS};
 use crate::text::is_url;
 
-/// Excel's rows and columns per worksheet.
-const MAX_ROWS: usize = 1_048_576;
-const MAX_COLUMNS: usize = 16_384;
-/// Excel's hyperlinks per worksheet; later addresses are written as text.
-const MAX_LINKS: usize = 65_530;
-/// Excel's longest hyperlink address, in UTF-16 units.
-const MAX_URL: usize = 2_079;
 /// Photos sheet rows: tall enough to see a thumbnail.
 const PHOTO_ROW_PX: u32 = 60;
 const PICTURE_COLUMN_PX: u32 = 80;
 /// Titles wrap at about this many characters.
 const TITLE_WIDTH: f64 = 40.0;
-/// Autofit looks at this many rows, and stops at this width (pixels).
-const AUTOFIT_ROWS: RowNum = 500;
+/// Fitted columns stop at this width (pixels).
 const AUTOFIT_MAX_PX: u32 = 320;
 
-/// Writes the workbook to `path` (created or truncated; [`super::write_sheet`]
-/// is the one that never leaves a partial file).
+/// Writes the workbook to `path`, a new file ([`super::write_sheet`] for
+/// any format).
 pub fn write_xlsx(path: &Path, input: &SheetInput) -> Result<(), SheetError> {
-    build(input)?.save(path)?;
-    Ok(())
+    super::write_sheet_as(path, input, crate::export::file::Naming::Refuse).map(drop)
 }
 
-/// Writes the workbook to `out`.
-pub(crate) fn write_xlsx_to<W: Write + Send>(out: W, input: &SheetInput) -> Result<(), SheetError> {
-    build(input)?.save_to_writer(out)?;
-    Ok(())
+/// Sheet 0 and 1 of the workbook.
+const PHOTOS: usize = 0;
+const MATCHES: usize = 1;
+
+/// The workbook written photo by photo: both worksheets are in
+/// rust_xlsxwriter's constant-memory mode (each row goes to a temporary
+/// file in `tempdir` once the next begins), so memory does not grow with
+/// the job; only the pictures are held until the end.
+pub(crate) struct XlsxRows<'s> {
+    input: &'s SheetInput,
+    book: Workbook,
+    formats: Formats,
+    photo_columns: Vec<PhotoColumn>,
+    match_columns: Vec<MatchColumn>,
+    photos: SheetState,
+    matches: SheetState,
+    photos_written: usize,
+    matches_written: usize,
 }
 
-fn build(input: &SheetInput) -> Result<Workbook, SheetError> {
-    let formats = Formats::new(input);
-    let photos: Vec<PreparedPhoto<'_>> = input
-        .photos
-        .iter()
-        .map(|p| PreparedPhoto::new(p, input))
-        .collect();
-    let mut workbook = Workbook::new();
-    workbook.push_worksheet(photos_sheet(input, &photos, &formats)?);
-    workbook.push_worksheet(matches_sheet(input, &photos, &formats)?);
-    Ok(workbook)
+impl<'s> XlsxRows<'s> {
+    /// The workbook's two sheets with their headers. `details`: the
+    /// Matches sheet has the detail columns (see [`super::rows::match_columns_with`]).
+    pub(crate) fn new(
+        input: &'s SheetInput,
+        details: bool,
+        tempdir: Option<&Path>,
+    ) -> Result<XlsxRows<'s>, SheetError> {
+        let photo_columns = photo_columns(input);
+        col_num(photo_columns.len().saturating_sub(1))?;
+        let match_columns = match_columns_with(input, false, details);
+        col_num(match_columns.len().saturating_sub(1))?;
+        let mut book = Workbook::new();
+        if let Some(dir) = tempdir {
+            book.set_tempdir(dir)?;
+        }
+        book.add_worksheet_with_constant_memory()?
+            .set_name("Photos")?;
+        book.add_worksheet_with_constant_memory()?
+            .set_name("Matches")?;
+        let mut rows = XlsxRows {
+            input,
+            book,
+            formats: Formats::new(input),
+            photo_columns,
+            match_columns,
+            photos: SheetState::default(),
+            matches: SheetState::default(),
+            photos_written: 0,
+            matches_written: 0,
+        };
+        let labels: Vec<String> = rows.photo_columns.iter().map(|c| c.header(input)).collect();
+        rows.sheet(PHOTOS)?.header(&labels)?;
+        let labels: Vec<String> = rows.match_columns.iter().map(|c| c.label(input)).collect();
+        rows.sheet(MATCHES)?.header(&labels)?;
+        Ok(rows)
+    }
+
+    fn sheet(&mut self, index: usize) -> Result<Sheet<'_>, SheetError> {
+        let state = if index == PHOTOS {
+            &mut self.photos
+        } else {
+            &mut self.matches
+        };
+        Ok(Sheet {
+            cells: Cells::new(self.book.worksheet_from_index(index)?, state),
+            formats: &self.formats,
+        })
+    }
+
+    /// The photo's row on Photos and its matches' rows on Matches.
+    pub(crate) fn push(&mut self, photo: &PhotoResult) -> Result<(), SheetError> {
+        let input = self.input;
+        let prepared = PreparedPhoto::new(photo, input);
+        let row = row_num(self.photos_written)?;
+        let columns = std::mem::take(&mut self.photo_columns);
+        let written = (|| {
+            let mut sheet = self.sheet(PHOTOS)?;
+            sheet.cells.ws.set_row_height_pixels(row, PHOTO_ROW_PX)?;
+            for (c, &column) in columns.iter().enumerate() {
+                photo_cell(&mut sheet, row, col_num(c)?, column, &prepared)?;
+            }
+            Ok::<(), SheetError>(())
+        })();
+        self.photo_columns = columns;
+        written?;
+        self.photos_written += 1;
+        let columns = std::mem::take(&mut self.match_columns);
+        let written = (|| {
+            for flat in prepared.flat_rows(false) {
+                let row = row_num(self.matches_written)?;
+                let mut sheet = self.sheet(MATCHES)?;
+                for (c, &column) in columns.iter().enumerate() {
+                    sheet.value(row, col_num(c)?, flat.value(column, input))?;
+                }
+                self.matches_written += 1;
+            }
+            Ok::<(), SheetError>(())
+        })();
+        self.match_columns = columns;
+        written
+    }
+
+    /// Freezes, filters and fits the sheets, and writes the workbook.
+    pub(crate) fn finish<W: Write + Seek + Send>(mut self, out: W) -> Result<(), SheetError> {
+        let ws = self.book.worksheet_from_index(PHOTOS)?;
+        ws.set_freeze_panes(1, 2)?;
+        self.photos.fit(ws, AUTOFIT_MAX_PX)?;
+        // Fixed widths where fitting would guess wrong: pictures have no
+        // text, titles wrap.
+        for (c, column) in self.photo_columns.iter().enumerate() {
+            let col = col_num(c)?;
+            match column {
+                PhotoColumn::Photo | PhotoColumn::Picture(_) => {
+                    ws.set_column_width_pixels(col, PICTURE_COLUMN_PX)?;
+                }
+                PhotoColumn::Title(_) => {
+                    ws.set_column_width(col, TITLE_WIDTH)?;
+                }
+                _ => {}
+            }
+        }
+        let last_col = col_num(self.match_columns.len().saturating_sub(1))?;
+        let last_row = RowNum::try_from(self.matches_written).unwrap_or(RowNum::MAX);
+        let ws = self.book.worksheet_from_index(MATCHES)?;
+        ws.autofilter(0, 0, last_row, last_col)?;
+        ws.set_freeze_panes(1, 0)?;
+        self.matches.fit(ws, AUTOFIT_MAX_PX)?;
+        for (c, column) in self.match_columns.iter().enumerate() {
+            if matches!(column, MatchColumn::Title | MatchColumn::TitleEn) {
+                ws.set_column_width(col_num(c)?, TITLE_WIDTH)?;
+            }
+        }
+        self.book.save_to_writer(out)?;
+        Ok(())
+    }
 }
 
 /// The cell formats, made once per workbook.
@@ -92,25 +205,13 @@ impl Formats {
     }
 }
 
-/// A worksheet and what limits it has used up.
-struct Sheet<'f> {
-    ws: Worksheet,
-    links: usize,
-    formats: &'f Formats,
+/// One worksheet's cells, with this workbook's formats.
+struct Sheet<'a> {
+    cells: Cells<'a>,
+    formats: &'a Formats,
 }
 
-impl<'f> Sheet<'f> {
-    fn new(name: &str, formats: &'f Formats) -> Result<Sheet<'f>, SheetError> {
-        let mut ws = Worksheet::new();
-        ws.set_name(name)?;
-        Ok(Sheet {
-            ws,
-            links: 0,
-            formats,
-        })
-    }
-
-    /// Always a string cell, so a title like `=cmd|…` is never a formula.
+impl Sheet<'_> {
     fn text(
         &mut self,
         row: RowNum,
@@ -118,28 +219,11 @@ impl<'f> Sheet<'f> {
         text: &str,
         format: &Format,
     ) -> Result<(), SheetError> {
-        if !text.is_empty() {
-            self.ws
-                .write_string_with_format(row, col, clip_to_cell(text), format)?;
-        }
-        Ok(())
+        Ok(self.cells.text(row, col, text, format)?)
     }
 
-    /// A hyperlink for an http(s) address Excel can hold; anything else,
-    /// or past Excel's hyperlink limit, as text.
     fn link(&mut self, row: RowNum, col: ColNum, address: &str) -> Result<(), SheetError> {
-        let address = address.trim();
-        let linkable =
-            is_url(address) && address.encode_utf16().count() <= MAX_URL && self.links < MAX_LINKS;
-        if linkable {
-            let url = Url::new(address).set_text(address);
-            if self.ws.write_url(row, col, url).is_ok() {
-                self.links += 1;
-                return Ok(());
-            }
-        }
-        let f = self.formats;
-        self.text(row, col, address, &f.text)
+        Ok(self.cells.link(row, col, address, &self.formats.text)?)
     }
 
     fn number(
@@ -149,14 +233,9 @@ impl<'f> Sheet<'f> {
         n: f64,
         format: &Format,
     ) -> Result<(), SheetError> {
-        if n.is_finite() {
-            self.ws.write_number_with_format(row, col, n, format)?;
-        }
-        Ok(())
+        Ok(self.cells.number(row, col, n, format)?)
     }
 
-    /// The picture in the cell; nothing when there are no bytes or they are
-    /// not a picture the workbook can hold (a thumbnail is a nicety).
     fn picture(
         &mut self,
         row: RowNum,
@@ -164,14 +243,7 @@ impl<'f> Sheet<'f> {
         bytes: Option<&[u8]>,
         alt: String,
     ) -> Result<(), SheetError> {
-        let Some(image) = bytes.and_then(|b| Image::new_from_buffer(b).ok()) else {
-            return Ok(());
-        };
-        // Placed over the cell (every spreadsheet shows these), not the
-        // newer picture-in-cell that older readers show as empty.
-        self.ws
-            .insert_image_fit_to_cell(row, col, &image.set_alt_text(alt), true)?;
-        Ok(())
+        Ok(self.cells.picture(row, col, bytes, alt)?)
     }
 
     fn value(&mut self, row: RowNum, col: ColNum, value: Value) -> Result<(), SheetError> {
@@ -188,76 +260,22 @@ impl<'f> Sheet<'f> {
     }
 
     fn header(&mut self, labels: &[String]) -> Result<(), SheetError> {
-        let f = self.formats;
-        for (col, label) in labels.iter().enumerate() {
-            self.text(0, col_num(col)?, label, &f.header)?;
-        }
-        Ok(())
+        col_num(labels.len().saturating_sub(1))?;
+        Ok(self.cells.header(labels, &self.formats.header)?)
     }
 }
 
+fn limit(e: LimitError) -> SheetError {
+    SheetError::Xlsx(e.to_string())
+}
+
 fn col_num(col: usize) -> Result<ColNum, SheetError> {
-    ColNum::try_from(col)
-        .ok()
-        .filter(|&c| usize::from(c) < MAX_COLUMNS)
-        .ok_or_else(|| {
-            SheetError::Xlsx(format!(
-                "{} columns are more than Excel's {MAX_COLUMNS}: ask for fewer matches per photo",
-                col + 1
-            ))
-        })
+    xlsx::col_num(col).map_err(limit)
 }
 
 /// The sheet row of data row `i` (below the header).
 fn row_num(i: usize) -> Result<RowNum, SheetError> {
-    RowNum::try_from(i + 1)
-        .ok()
-        .filter(|&r| (r as usize) < MAX_ROWS)
-        .ok_or_else(|| {
-            SheetError::Xlsx(format!(
-                "more than Excel's {} rows: write the sheet as .csv or .jsonl",
-                MAX_ROWS - 1
-            ))
-        })
-}
-
-fn photos_sheet(
-    input: &SheetInput,
-    photos: &[PreparedPhoto<'_>],
-    formats: &Formats,
-) -> Result<Worksheet, SheetError> {
-    let mut sheet = Sheet::new("Photos", formats)?;
-    let columns = photo_columns(input);
-    col_num(columns.len().saturating_sub(1))?;
-    let labels: Vec<String> = columns.iter().map(|c| c.header(input)).collect();
-    sheet.header(&labels)?;
-    for (i, photo) in photos.iter().enumerate() {
-        let row = row_num(i)?;
-        sheet.ws.set_row_height_pixels(row, PHOTO_ROW_PX)?;
-        for (c, &column) in columns.iter().enumerate() {
-            photo_cell(&mut sheet, row, col_num(c)?, column, photo)?;
-        }
-    }
-    let ws = &mut sheet.ws;
-    ws.set_freeze_panes(1, 2)?;
-    ws.set_autofit_max_row(AUTOFIT_ROWS);
-    ws.set_autofit_max_width(AUTOFIT_MAX_PX);
-    ws.autofit();
-    // Fixed widths where autofit would guess wrong: pictures have no text,
-    // titles wrap.
-    for (c, column) in columns.iter().enumerate() {
-        let col = col_num(c)?;
-        match column {
-            PhotoColumn::Photo | PhotoColumn::Picture(_) => {
-                ws.set_column_width_pixels(col, PICTURE_COLUMN_PX)?;
-            }
-            PhotoColumn::Title(_) => {
-                ws.set_column_width(col, TITLE_WIDTH)?;
-            }
-            _ => {}
-        }
-    }
-    Ok(sheet.ws)
+    xlsx::row_num(i).map_err(limit)
 }
 
 fn photo_cell(
@@ -334,41 +352,6 @@ fn photo_cell(
             Some(LinkCell::Empty) | None => Ok(()),
         },
     }
-}
-
-fn matches_sheet(
-    input: &SheetInput,
-    photos: &[PreparedPhoto<'_>],
-    formats: &Formats,
-) -> Result<Worksheet, SheetError> {
-    let mut sheet = Sheet::new("Matches", formats)?;
-    let columns = match_columns(input, false);
-    let labels: Vec<String> = columns.iter().map(|c| c.label(input)).collect();
-    sheet.header(&labels)?;
-    let mut written = 0;
-    for photo in photos {
-        for flat in photo.flat_rows(false) {
-            let row = row_num(written)?;
-            for (c, &column) in columns.iter().enumerate() {
-                sheet.value(row, col_num(c)?, flat.value(column, input))?;
-            }
-            written += 1;
-        }
-    }
-    let last_col = col_num(columns.len().saturating_sub(1))?;
-    let last_row = RowNum::try_from(written).unwrap_or(RowNum::MAX);
-    let ws = &mut sheet.ws;
-    ws.autofilter(0, 0, last_row, last_col)?;
-    ws.set_freeze_panes(1, 0)?;
-    ws.set_autofit_max_row(AUTOFIT_ROWS);
-    ws.set_autofit_max_width(AUTOFIT_MAX_PX);
-    ws.autofit();
-    for (c, column) in columns.iter().enumerate() {
-        if matches!(column, MatchColumn::Title | MatchColumn::TitleEn) {
-            ws.set_column_width(col_num(c)?, TITLE_WIDTH)?;
-        }
-    }
-    Ok(sheet.ws)
 }
 
 #[cfg(test)]

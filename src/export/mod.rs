@@ -1,0 +1,21 @@
+//! Everything tusou writes for people and scripts: the writers of each
+//! output, and the one way a file is put on disk.
+//!
+//! * `offers` — search results as a table, CSV, JSON or JSONL, streamed
+//!   page by page (`tusou search` and the app's export).
+//! * `shortlist` — the shortlist as a table, CSV, JSON(L) or XLSX
+//!   (`tusou shortlist` and the app).
+//! * `sheet` — a batch job's sheet: XLSX with pictures, CSV, JSONL
+//!   (`tusou batch` and the app).
+//! * `xlsx` — the one XLSX writer: cells within Excel's limits, text never
+//!   a formula, links where Excel can hold them.
+//! * `file` — the one file writer: never follows a symlink, never
+//!   overwrites (a fresh `-N` name, or a refusal for a name the user gave).
+
+pub mod file;
+pub(crate) mod offers;
+pub mod sheet;
+pub(crate) mod shortlist;
+pub mod xlsx;
+
+pub(crate) use offers::{DetailColumns, ExportSpec, Format, OfferWriter, export_both_detailed};
