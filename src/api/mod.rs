@@ -35,6 +35,7 @@ pub use params::{
     DEFAULT_PAGE_SIZE, FilterFlag, FilterGroup, ImageRef, MAX_PAGE_SIZE, Price, SearchParams, Sort,
     SortField, SortOrder,
 };
+pub use params::{check_country, check_out_member_id};
 pub use region::{PixelBox, Region, Subjects};
 pub use retry::RetryPolicy;
 pub use signed_header::SignedHeaderSettings;

@@ -181,6 +181,8 @@ impl Config {
 
     /// Client settings for `provider` with this config's network knobs.
     pub(crate) fn client_settings(&self, provider: ProviderSettings) -> ClientSettings {
+        // Every command's provider requests keep to the provider's rate.
+        let rate = Some(self.batch.limits(provider.kind()).rate);
         ClientSettings {
             provider,
             connect_timeout: self.connect_timeout,
@@ -190,6 +192,7 @@ impl Config {
                 ..RetryPolicy::default()
             },
             image_ids: None,
+            rate,
         }
     }
 }
