@@ -108,6 +108,10 @@ fn batch_keeps_to_its_rate_in_every_second_and_says_so_truthfully() {
     let err = stderr(&result);
     assert!(result.status.success(), "{err}");
     let stats = s.sim.stats();
+    eprintln!(
+        "batch at 5/s: {stats:?}; tusou said: {:?}",
+        err.lines().find(|l| l.contains(" at a rate of "))
+    );
     assert!(stats.uploads + stats.queries >= 16, "{stats:?}");
     assert!(stats.max_per_second <= 5, "{stats:?}\n{err}");
     let percent = reported_percent(&err).unwrap_or_else(|| panic!("no rate reported: {err}"));
@@ -138,6 +142,7 @@ fn search_all_qty_keeps_to_the_providers_rate() {
     let err = stderr(&result);
     assert!(result.status.success(), "{err}");
     let stats = s.sim.stats();
+    eprintln!("search --all --qty at 10/s: {stats:?}");
     assert!(stats.details >= 30, "the details were fetched: {stats:?}");
     assert!(stats.max_per_second <= 10, "{stats:?}\n{err}");
 }
