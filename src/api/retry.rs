@@ -417,6 +417,44 @@ mod tests {
         );
     }
 
+    /// An attempt that hangs is hedged: a second starts beside it after
+    /// the learned wait, answers, and wins, long before the timeout.
+    #[tokio::test]
+    async fn a_hung_attempt_is_hedged_and_the_first_answer_wins() {
+        let latencies = Latencies::default();
+        let mut calls = 0u32;
+        let started = Instant::now();
+        let result = RetryPolicy::default()
+            .run_paced(Duration::from_secs(4), None, Some(&latencies), || {
+                calls += 1;
+                let n = calls;
+                async move {
+                    if n == 1 {
+                        std::future::pending::<()>().await;
+                    }
+                    Ok::<u32, ApiError>(n)
+                }
+            })
+            .await;
+        assert_eq!(result, Ok(2));
+        // Nothing learned yet: a quarter of the timeout.
+        let took = started.elapsed();
+        assert!(
+            took >= Duration::from_millis(990) && took < Duration::from_secs(3),
+            "{took:?}"
+        );
+        for _ in 0..LATENCIES_NEEDED {
+            latencies.record(Duration::from_millis(5));
+        }
+        assert_eq!(latencies.hedge_after(Duration::from_secs(30)), HEDGE_FLOOR);
+        latencies.record(Duration::from_secs(20));
+        latencies.record(Duration::from_secs(20));
+        assert_eq!(
+            latencies.hedge_after(Duration::from_secs(30)),
+            Duration::from_secs(15)
+        );
+    }
+
     #[tokio::test]
     async fn run_does_not_retry_what_is_final_nor_wrap_one_attempt() {
         let mut calls = 0;
