@@ -173,7 +173,11 @@ impl SearchBackend {
         );
         // The client gets no image-id store: demo ids must not mix with a
         // live account's. History works, under a "demo-" provider name.
-        let client = Client::new(config.client_settings(provider))?;
+        let mut settings = config.client_settings(provider);
+        // The in-process simulator is no provider to spare: unpaced (a batch
+        // still keeps its own rate).
+        settings.rate = None;
+        let client = Client::new(settings)?;
         let mut backend =
             SearchBackend::new(client, BackendMode::Demo, "demo · built-in simulator")
                 .with_store(RunStore::open(config));

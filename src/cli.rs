@@ -284,11 +284,11 @@ pub struct QueryArgs {
     pub filter: Option<String>,
 
     /// `country` sent to the provider (the API documents "en").
-    #[arg(long)]
+    #[arg(long, value_parser = parse_country)]
     pub country: Option<String>,
 
     /// Your own user id for the provider (`outMemberId`).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = parse_out_member_id)]
     pub out_member_id: Option<String>,
 
     /// Your quantity: each offer's detail is fetched (DajiSaaS only) and the
@@ -355,8 +355,26 @@ fn parse_price(s: &str) -> Result<Price, String> {
     s.parse()
 }
 
+/// Boxes in one `--region`, at most (the providers answer no more).
+const MAX_REGION_BOXES: usize = crate::api::region::MAX_REPLY_BOXES;
+
 fn parse_region(s: &str) -> Result<Region, String> {
+    // Counted before parsing, so a huge value is refused at once.
+    let boxes = s.split(';').filter(|p| !p.trim().is_empty()).count();
+    if boxes > MAX_REGION_BOXES {
+        return Err(format!(
+            "{boxes} boxes: a region has at most {MAX_REGION_BOXES}"
+        ));
+    }
     s.parse()
+}
+
+fn parse_country(s: &str) -> Result<String, String> {
+    crate::api::check_country(s).map(|()| s.to_string())
+}
+
+fn parse_out_member_id(s: &str) -> Result<String, String> {
+    crate::api::check_out_member_id(s).map(|()| s.to_string())
 }
 
 fn parse_sort(s: &str) -> Result<Sort, String> {

@@ -7,7 +7,7 @@ use super::http;
 use super::image_cache::{ImageIdCache, ImageIdStore};
 use super::pace::Pacer;
 use super::provider::{Capabilities, ProviderInfo, ProviderKind, ProviderSettings};
-use super::retry::RetryPolicy;
+use super::retry::{Latencies, RetryPolicy};
 use super::transport::Transport;
 use super::{ImageRef, ResultPage, SearchParams};
 use crate::image::PreparedImage;
@@ -33,6 +33,10 @@ pub struct ClientSettings {
     /// Where DajiSaaS image ids persist (the history store); `None` keeps
     /// them in memory.
     pub image_ids: Option<Arc<dyn ImageIdStore>>,
+    /// Provider requests per second, kept by one pacer across every request
+    /// of the client and its clones; `None` sends unpaced (the in-process
+    /// demo). A batch may swap in its own ([`Client::set_pacer`]).
+    pub rate: Option<f64>,
 }
 
 impl ClientSettings {
@@ -43,6 +47,7 @@ impl ClientSettings {
             timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
             image_ids: None,
+            rate: None,
         }
     }
 }
@@ -55,8 +60,13 @@ struct Inner {
     uploads: Mutex<LruCache<String, PreparedImage>>,
     /// Expired imageId → the id its picture was uploaded again as.
     replaced: Mutex<LruCache<String, String>>,
-    /// The provider's request rate, when one is kept (batch runs).
+    /// The provider's request rate, when one is kept: the client's own
+    /// (`ClientSettings::rate`) or a batch's.
     pacer: Mutex<Option<Arc<Pacer>>>,
+    /// The pacer of `ClientSettings::rate`, back in place after a batch.
+    own_pacer: Option<Arc<Pacer>>,
+    /// How long replies take, to hedge a request that hangs.
+    latencies: Latencies,
 }
 
 /// A prepared picture the provider can now be queried with.
@@ -91,6 +101,15 @@ impl Client {
         let scope = settings.provider.image_id_scope();
         let image_ids = ImageIdCache::open(settings.image_ids.clone(), scope);
         let cap = |n: usize| NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN);
+        let own_pacer = settings
+            .rate
+            .map(|rate| Pacer::new(rate).map(Arc::new))
+            .transpose()
+            .map_err(|e| ApiError::InvalidRequest {
+                code: 0,
+                message: format!("request rate: {e}"),
+                trace_id: None,
+            })?;
         Ok(Client {
             inner: Arc::new(Inner {
                 settings,
@@ -98,7 +117,9 @@ impl Client {
                 image_ids,
                 uploads: Mutex::new(LruCache::new(cap(REUPLOADABLE))),
                 replaced: Mutex::new(LruCache::new(cap(16))),
-                pacer: Mutex::new(None),
+                pacer: Mutex::new(own_pacer.clone()),
+                own_pacer,
+                latencies: Latencies::default(),
             }),
         })
     }
@@ -372,15 +393,21 @@ impl Client {
         self.inner
             .settings
             .retry
-            .run_paced(timeout, pacer.as_deref(), attempt)
+            .run_paced(
+                timeout,
+                pacer.as_deref(),
+                Some(&self.inner.latencies),
+                attempt,
+            )
             .await
     }
 
     /// From now on every provider request (this client and its clones)
-    /// waits its turn at `pacer`; `None` stops pacing.
+    /// waits its turn at `pacer`; `None` goes back to the client's own rate
+    /// (`ClientSettings::rate`).
     pub fn set_pacer(&self, pacer: Option<Arc<Pacer>>) {
         if let Ok(mut p) = self.inner.pacer.lock() {
-            *p = pacer;
+            *p = pacer.or_else(|| self.inner.own_pacer.clone());
         }
     }
 

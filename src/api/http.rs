@@ -29,6 +29,15 @@ pub(crate) fn transport_error(err: reqwest::Error, timeout: Duration) -> ApiErro
         message.push_str(&cause.to_string());
         source = cause.source();
     }
+    // A request that could not be built (a URL or header too long or
+    // malformed) would fail the same way every time: never retried.
+    if err.is_builder() {
+        return ApiError::InvalidRequest {
+            code: 0,
+            message: format!("the request could not be built: {message}"),
+            trace_id: None,
+        };
+    }
     if err.is_body() || err.is_decode() {
         return ApiError::Decode {
             reason: format!("reply body could not be read ({message})"),
@@ -256,6 +265,24 @@ mod tests {
                 .to_string()
                 .contains("topsecret")
         );
+    }
+
+    /// A request that cannot be built is final, whatever reqwest says
+    /// (here a header value with a line break).
+    #[test]
+    fn a_request_that_cannot_be_built_is_not_retryable() {
+        let built = reqwest::Client::new()
+            .get("http://127.0.0.1:1/x")
+            .header("x-bad", "a\nb")
+            .build();
+        let Err(err) = built else {
+            panic!("a header with a line break builds")
+        };
+        assert!(err.is_builder(), "{err}");
+        let err = transport_error(err, Duration::from_secs(1));
+        assert_eq!(err.kind(), crate::api::ErrorKind::InvalidRequest, "{err}");
+        assert!(!err.is_retryable(), "{err}");
+        assert!(err.to_string().contains("could not be built"), "{err}");
     }
 
     #[test]

@@ -459,6 +459,43 @@ impl SearchParams {
     }
 }
 
+/// Longest `country` sent: a language or country code is a few letters.
+const MAX_COUNTRY_LEN: usize = 16;
+/// Longest `outMemberId` sent, in characters.
+const MAX_OUT_MEMBER_ID_LEN: usize = 128;
+
+/// A `country` as the provider takes it (`en`): 1 to [`MAX_COUNTRY_LEN`]
+/// ASCII letters, digits, `-` or `_`. Checked where the value is read, so a
+/// request never fails to be built on it.
+pub fn check_country(value: &str) -> Result<(), String> {
+    let ok = (1..=MAX_COUNTRY_LEN).contains(&value.len())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "a country or language code is 1 to {MAX_COUNTRY_LEN} letters, digits, '-' or '_' (e.g. en)"
+        ))
+    }
+}
+
+/// An `outMemberId`: 1 to [`MAX_OUT_MEMBER_ID_LEN`] characters, none of
+/// them a control character.
+pub fn check_out_member_id(value: &str) -> Result<(), String> {
+    let ok = !value.is_empty()
+        && value.chars().count() <= MAX_OUT_MEMBER_ID_LEN
+        && !value.chars().any(char::is_control);
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "a member id is 1 to {MAX_OUT_MEMBER_ID_LEN} characters, with no control characters"
+        ))
+    }
+}
+
 /// How the query names its image.
 #[derive(Clone, PartialEq, Eq)]
 pub enum ImageRef {

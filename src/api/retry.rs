@@ -4,7 +4,11 @@
 
 use super::error::ApiError;
 use super::pace::Pacer;
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+use std::collections::VecDeque;
 use std::future::Future;
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// The one retry policy of every idempotent request (queries, uploads —
@@ -94,17 +98,27 @@ impl RetryPolicy {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, ApiError>>,
     {
-        self.run_paced(timeout, None, attempt).await
+        self.run_paced(timeout, None, None, attempt).await
     }
 
     /// [`RetryPolicy::run`], each attempt first waiting its turn at `pacer`
-    /// (time spent waiting there is not counted against the bounds: it is
-    /// the rate the user chose, not the provider failing), and a 429 telling
-    /// the pacer to hold every request for its `Retry-After`.
+    /// (time spent waiting there with no attempt in flight is not counted
+    /// against the bounds: it is the rate the user chose, not the provider
+    /// failing), and a 429 telling the pacer to hold every request for its
+    /// `Retry-After`.
+    ///
+    /// With `latencies`, an attempt that has had no reply after
+    /// [`Latencies::hedge_after`] (learned from the replies this client has
+    /// seen) is *hedged*: another attempt is started beside it, and the
+    /// first reply of any wins. A hung request then costs a second or two,
+    /// not a whole timeout, and a slow one is not thrown away (it keeps
+    /// running up to its timeout). Hedges count as attempts, are paced, and
+    /// keep to the same total bound; only idempotent requests come here.
     pub(crate) async fn run_paced<T, F, Fut>(
         &self,
         timeout: Duration,
         pacer: Option<&Pacer>,
+        latencies: Option<&Latencies>,
         mut attempt: F,
     ) -> Result<T, ApiError>
     where
@@ -117,21 +131,86 @@ impl RetryPolicy {
         let total = self.total_for(timeout);
         // Too little time left for an attempt to be worth starting.
         let least = (timeout / 10).min(Duration::from_secs(1));
+        let most = self.retries.saturating_add(1);
         let mut made = 0u32;
+        let mut in_flight = FuturesUnordered::new();
+        let mut last_error: Option<ApiError> = None;
+        // The next attempt: a retry after an error (the first one now), or
+        // a hedge when the attempts in flight are slow to answer.
+        let mut retry_at = Some(Instant::now());
+        let mut hedge_at: Option<Instant> = None;
         loop {
-            if let Some(pacer) = pacer {
-                let waited = Instant::now();
-                pacer.ready().await;
-                paced += waited.elapsed();
-            }
-            let budget = timeout.min(total.saturating_sub(elapsed(paced)));
-            made += 1;
-            let error = match tokio::time::timeout(budget, attempt()).await {
-                Ok(Ok(value)) => return Ok(value),
-                Ok(Err(e)) => e,
-                Err(_) => ApiError::Timeout(budget),
+            let due = if made < most {
+                retry_at.into_iter().chain(hedge_at).min()
+            } else {
+                None
             };
-            let left = total.saturating_sub(elapsed(paced));
+            if due.is_some_and(|at| at <= Instant::now()) {
+                retry_at = None;
+                hedge_at = None;
+                // Alone, an attempt waits its turn here, off the clock;
+                // beside others, it waits in its own future, on it.
+                let alone = in_flight.is_empty();
+                if alone && let Some(pacer) = pacer {
+                    let waited = Instant::now();
+                    pacer.ready().await;
+                    paced += waited.elapsed();
+                }
+                let deadline = started + total + paced;
+                if made > 0 && deadline.saturating_duration_since(Instant::now()) < least {
+                    if alone {
+                        let last = last_error.unwrap_or(ApiError::Timeout(timeout));
+                        return Err(ApiError::gave_up(made, elapsed(paced), last));
+                    }
+                    continue;
+                }
+                made += 1;
+                let pacer = if alone { None } else { pacer };
+                in_flight.push(one_attempt(attempt(), pacer, timeout, deadline));
+                if let Some(latencies) = latencies {
+                    hedge_at = Some(Instant::now() + latencies.hedge_after(timeout));
+                }
+                continue;
+            }
+            if in_flight.is_empty() {
+                match due {
+                    Some(at) => {
+                        tokio::time::sleep_until(at.into()).await;
+                        continue;
+                    }
+                    None => {
+                        let last = last_error.unwrap_or(ApiError::Timeout(timeout));
+                        return Err(ApiError::gave_up(made, elapsed(paced), last));
+                    }
+                }
+            }
+            let wake = async {
+                match due {
+                    Some(at) => tokio::time::sleep_until(at.into()).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let (result, took) = tokio::select! {
+                Some(done) = in_flight.next() => done,
+                () = wake => continue,
+            };
+            let error = match result {
+                Ok(value) => {
+                    if let Some(latencies) = latencies {
+                        latencies.record(took);
+                    }
+                    return Ok(value);
+                }
+                Err(e) if !e.is_retryable() => {
+                    return Err(ApiError::gave_up(made, elapsed(paced), e));
+                }
+                Err(e) => e,
+            };
+            if in_flight.is_empty() {
+                // Nothing left to hedge; a retry waits its backoff.
+                hedge_at = None;
+            }
+            let left = (started + total + paced).saturating_duration_since(Instant::now());
             let delay = self.delay_for(made - 1, &error);
             if let (Some(pacer), ApiError::RateLimited { retry_after }) = (pacer, error.last()) {
                 pacer.rate_limited(retry_after.or(delay).unwrap_or(self.base_delay));
@@ -144,11 +223,88 @@ impl RetryPolicy {
                         error = %crate::text::sanitize(&error.to_string()),
                         "retrying"
                     );
-                    tokio::time::sleep(wait).await;
+                    let at = Instant::now() + wait;
+                    retry_at = Some(retry_at.map_or(at, |r| r.min(at)));
                 }
-                _ => return Err(ApiError::gave_up(made, elapsed(paced), error)),
+                _ if in_flight.is_empty() => {
+                    return Err(ApiError::gave_up(made, elapsed(paced), error));
+                }
+                // Others are still in flight: they may yet answer.
+                _ => {}
             }
+            last_error = Some(error);
         }
+    }
+}
+
+/// One attempt: its turn at `pacer` (a hedge's), then `request`, bounded by
+/// `timeout` and by `deadline`. Answers how long the request took.
+async fn one_attempt<T>(
+    request: impl Future<Output = Result<T, ApiError>>,
+    pacer: Option<&Pacer>,
+    timeout: Duration,
+    deadline: Instant,
+) -> (Result<T, ApiError>, Duration) {
+    if let Some(pacer) = pacer {
+        pacer.ready().await;
+    }
+    let began = Instant::now();
+    let budget = timeout.min(deadline.saturating_duration_since(began));
+    let result = match tokio::time::timeout(budget, request).await {
+        Ok(result) => result,
+        Err(_) => Err(ApiError::Timeout(budget)),
+    };
+    (result, began.elapsed())
+}
+
+/// How long a client's successful requests took lately, to tell a hung
+/// request from a slow one: one with no reply after several times the
+/// usual is hedged ([`RetryPolicy::run_paced`]). Shared by a client's
+/// requests of every kind, so the slowest kind sets the pace.
+#[derive(Debug, Default)]
+pub(crate) struct Latencies {
+    recent: Mutex<VecDeque<Duration>>,
+}
+
+/// Latencies kept.
+const LATENCIES_KEPT: usize = 32;
+/// Fewer than this and nothing is known yet.
+const LATENCIES_NEEDED: usize = 4;
+/// A hedge waits this many times the usual slow reply (the 90th percentile).
+const HEDGE_FACTOR: u32 = 4;
+/// …but never less than this: a reply is not late before a second.
+const HEDGE_FLOOR: Duration = Duration::from_secs(1);
+
+impl Latencies {
+    /// Notes a successful attempt's time.
+    pub(crate) fn record(&self, took: Duration) {
+        let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        if recent.len() >= LATENCIES_KEPT {
+            recent.pop_front();
+        }
+        recent.push_back(took);
+    }
+
+    /// How long an attempt may go unanswered before another is started
+    /// beside it: [`HEDGE_FACTOR`] × the 90th percentile of the recent
+    /// replies, from [`HEDGE_FLOOR`] to half of `timeout`; a quarter of
+    /// `timeout` until a few replies have been seen.
+    pub(crate) fn hedge_after(&self, timeout: Duration) -> Duration {
+        let mut seen: Vec<Duration> = self
+            .recent
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .copied()
+            .collect();
+        if seen.len() < LATENCIES_NEEDED {
+            return (timeout / 4).max(HEDGE_FLOOR.min(timeout / 2));
+        }
+        seen.sort_unstable();
+        let slow = seen[(seen.len() * 9 / 10).min(seen.len() - 1)];
+        slow.saturating_mul(HEDGE_FACTOR)
+            .max(HEDGE_FLOOR)
+            .min(timeout / 2)
     }
 }
 
@@ -258,6 +414,44 @@ mod tests {
         assert!(
             err.to_string()
                 .starts_with(&format!("gave up after {calls} attempts in 0."))
+        );
+    }
+
+    /// An attempt that hangs is hedged: a second starts beside it after
+    /// the learned wait, answers, and wins, long before the timeout.
+    #[tokio::test]
+    async fn a_hung_attempt_is_hedged_and_the_first_answer_wins() {
+        let latencies = Latencies::default();
+        let mut calls = 0u32;
+        let started = Instant::now();
+        let result = RetryPolicy::default()
+            .run_paced(Duration::from_secs(4), None, Some(&latencies), || {
+                calls += 1;
+                let n = calls;
+                async move {
+                    if n == 1 {
+                        std::future::pending::<()>().await;
+                    }
+                    Ok::<u32, ApiError>(n)
+                }
+            })
+            .await;
+        assert_eq!(result, Ok(2));
+        // Nothing learned yet: a quarter of the timeout.
+        let took = started.elapsed();
+        assert!(
+            took >= Duration::from_millis(990) && took < Duration::from_secs(3),
+            "{took:?}"
+        );
+        for _ in 0..LATENCIES_NEEDED {
+            latencies.record(Duration::from_millis(5));
+        }
+        assert_eq!(latencies.hedge_after(Duration::from_secs(30)), HEDGE_FLOOR);
+        latencies.record(Duration::from_secs(20));
+        latencies.record(Duration::from_secs(20));
+        assert_eq!(
+            latencies.hedge_after(Duration::from_secs(30)),
+            Duration::from_secs(15)
         );
     }
 

@@ -125,12 +125,7 @@ async fn batch(args: BatchArgs, common: &CommonArgs) -> Result<Exit, CommandErro
         let took = started.elapsed().as_secs_f64().max(1e-3);
         signals.abort();
         progress.finish();
-        let sent = pacer.sent();
-        eprintln!(
-            "tusou: {sent} provider requests in {took:.1} s: {:.2}/s at a rate of {rate}/s ({:.0} %)",
-            sent as f64 / took,
-            100.0 * sent as f64 / took / rate
-        );
+        eprintln!("tusou: {}", pace_report(&pacer, took));
         match result {
             Ok(()) => {}
             Err(RunError::Stopped) => {
@@ -436,5 +431,21 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// What the pacer let through, as the provider saw it: the rate from the
+/// first request to the last (not over the whole run, which starts with
+/// preparing pictures) and the busiest second.
+fn pace_report(pacer: &Pacer, took: f64) -> String {
+    let sent = pacer.sent();
+    let rate = pacer.rate();
+    match pacer.achieved_rate() {
+        Some(achieved) => format!(
+            "{sent} provider requests in {took:.1} s: {achieved:.2}/s at a rate of {rate}/s ({:.0} %), at most {} in any one second",
+            100.0 * achieved / rate,
+            pacer.busiest_second()
+        ),
+        None => format!("{sent} provider requests in {took:.1} s at a rate of {rate}/s"),
     }
 }

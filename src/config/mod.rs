@@ -175,6 +175,8 @@ impl Config {
 
     /// Client settings for `provider` with this config's network knobs.
     pub(crate) fn client_settings(&self, provider: ProviderSettings) -> ClientSettings {
+        // Every command's provider requests keep to the provider's rate.
+        let rate = Some(self.batch.limits(provider.kind()).rate);
         ClientSettings {
             provider,
             connect_timeout: self.connect_timeout,
@@ -184,6 +186,7 @@ impl Config {
                 ..RetryPolicy::default()
             },
             image_ids: None,
+            rate,
         }
     }
 }

@@ -113,7 +113,11 @@ impl Config {
             dajisaas: daji,
             signed_header: signed,
             provider_choice,
-            country: env("TUSOU_COUNTRY").or(file.country),
+            country: bounded(
+                env("TUSOU_COUNTRY").map(|v| ("TUSOU_COUNTRY", v)),
+                file.country.map(|v| ("country", v)),
+                crate::api::check_country,
+            )?,
             page_size: file
                 .page_size
                 .map(|n| {
@@ -129,7 +133,11 @@ impl Config {
                     }
                 })
                 .transpose()?,
-            out_member_id: env("TUSOU_OUT_MEMBER_ID").or(file.out_member_id),
+            out_member_id: bounded(
+                env("TUSOU_OUT_MEMBER_ID").map(|v| ("TUSOU_OUT_MEMBER_ID", v)),
+                file.out_member_id.map(|v| ("out_member_id", v)),
+                crate::api::check_out_member_id,
+            )?,
             currency: super::currency::resolve(env, file.currency, file.rate)?,
             batch: super::batch::resolve(&file.batch)?,
             connect_timeout: seconds(
@@ -167,6 +175,28 @@ impl Config {
 
 /// A number of seconds in `range` (the default when absent). NaN, infinities
 /// and huge values are refused here; a `Duration` cannot hold them.
+/// A request field from the environment (first) or the file, checked by
+/// `check`; the error names its key and shows only the value's start.
+fn bounded(
+    from_env: Option<(&str, String)>,
+    from_file: Option<(&str, String)>,
+    check: fn(&str) -> Result<(), String>,
+) -> Result<Option<String>, ConfigError> {
+    let Some((key, value)) = from_env.or(from_file) else {
+        return Ok(None);
+    };
+    check(&value).map_err(|why| {
+        let start: String = value.chars().take(24).collect();
+        let shown = if start.len() < value.len() {
+            format!("{start:?}… ({} bytes)", value.len())
+        } else {
+            format!("{value:?}")
+        };
+        ConfigError::value(key, shown, why)
+    })?;
+    Ok(Some(value))
+}
+
 fn seconds(
     key: &str,
     value: Option<f64>,
