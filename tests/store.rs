@@ -192,6 +192,250 @@ fn a_newer_schema_is_kept_aside_untouched() {
     assert_eq!(user_version(&path), LATEST);
 }
 
+/// Deterministic bytes (xorshift), as `dd if=/dev/urandom` would write.
+fn random_bytes(n: usize, seed: u32) -> Vec<u8> {
+    let mut s = seed.max(1);
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            (s >> 24) as u8
+        })
+        .collect()
+}
+
+/// A closed store at `path` with `searches` searches of 40 offers each and
+/// one offer on the shortlist; its page size.
+fn filled(path: &Path, searches: u64) -> u64 {
+    let (store, _) = open(path, None);
+    for s in 0..searches {
+        let offers: Vec<_> = (0..40).map(|i| offer(s * 100 + i, 100 + i)).collect();
+        record(&store, &format!("md5-{s}"), &offers);
+    }
+    store.star("dajisaas", &offer(1, 101)).expect("star");
+    drop(store);
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .query_row("PRAGMA page_size", [], |r| r.get::<_, i64>(0))
+        .unwrap() as u64
+}
+
+/// Writes random bytes over whole pages (1-based), as `dd conv=notrunc`.
+fn damage_pages(path: &Path, pages: &[u64], page_size: u64) {
+    use std::io::{Seek, SeekFrom, Write};
+    let mut f = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    for (i, page) in pages.iter().enumerate() {
+        f.seek(SeekFrom::Start((page - 1) * page_size)).unwrap();
+        f.write_all(&random_bytes(page_size as usize, 7 + i as u32))
+            .unwrap();
+    }
+}
+
+/// After `dd` of random bytes over a few pages inside the file (not the
+/// first), the file still opens as a database, and every write failed
+/// "malformed" for good. Now the integrity check on open finds it: kept
+/// aside byte for byte, a new one started, and said so.
+#[test]
+fn damaged_pages_are_found_on_open_and_the_file_kept_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tusou.db");
+    let page_size = filled(&path, 60);
+    let pages = std::fs::metadata(&path).unwrap().len() / page_size;
+    assert!(pages > 40, "{pages} pages");
+    damage_pages(&path, &[pages / 4, pages / 2, pages - 3], page_size);
+    let damaged = std::fs::read(&path).unwrap();
+    let (store, notices) = open(&path, None);
+    let aside = kept(dir.path(), "tusou.db.corrupt-");
+    assert_eq!(aside.len(), 1, "{aside:?} {notices:?}");
+    assert_eq!(std::fs::read(&aside[0]).unwrap(), damaged);
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(notices[0].contains("damaged"), "{notices:?}");
+    let name = aside[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(notices[0].contains(&name), "{notices:?}");
+    // The new one saves and lists.
+    let id = record(&store, "aa", &[offer(1, 100)]);
+    assert_eq!(store.recent_searches(10).unwrap()[0].id, id);
+}
+
+/// Page 1 (the header and the schema) damaged: kept aside likewise, whether
+/// the header went too or only the schema after it.
+#[test]
+fn a_damaged_first_page_is_kept_aside() {
+    for keep_header in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tusou.db");
+        let page_size = filled(&path, 5);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let from = if keep_header { 100 } else { 0 };
+        bytes[from..page_size as usize]
+            .copy_from_slice(&random_bytes(page_size as usize - from, 3));
+        std::fs::write(&path, &bytes).unwrap();
+        let (store, notices) = open(&path, None);
+        let aside = kept(dir.path(), "tusou.db.corrupt-");
+        assert_eq!(aside.len(), 1, "header kept {keep_header}: {notices:?}");
+        assert_eq!(std::fs::read(&aside[0]).unwrap(), bytes);
+        record(&store, "aa", &[offer(1, 100)]);
+    }
+}
+
+/// A schema version set by hand to 1 (on a file whose tables are the
+/// latest) or to −5: the migration failed on every open and history was off
+/// for good. Either is a damaged file: kept aside, untouched, a new one
+/// started.
+#[test]
+fn a_schema_version_that_does_not_match_is_kept_aside() {
+    for version in [1, -5] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tusou.db");
+        filled(&path, 3);
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", version)
+            .unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let (store, notices) = open(&path, None);
+        let aside = kept(dir.path(), "tusou.db.corrupt-");
+        assert_eq!(aside.len(), 1, "v{version}: {notices:?}");
+        assert_eq!(std::fs::read(&aside[0]).unwrap(), before, "v{version}");
+        assert_eq!(user_version(&aside[0]), version);
+        assert!(notices[0].contains("damaged"), "v{version}: {notices:?}");
+        assert_eq!(user_version(&path), LATEST);
+        record(&store, "aa", &[offer(1, 100)]);
+        assert_eq!(store.recent_searches(10).unwrap().len(), 1);
+    }
+}
+
+/// A database file made read-only (chmod 0444) is read with writes off:
+/// the history and the shortlist are there, a write fails, the file is
+/// neither changed nor moved. The mode is read by tusou itself, so this
+/// holds for root too (for whom permissions do not stop a write; CI runs
+/// as root).
+#[cfg(unix)]
+#[test]
+fn a_read_only_file_is_read_with_writes_off() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tusou.db");
+    filled(&path, 3);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let (store, notices) = open(&path, None);
+    assert!(!store.is_writable());
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(notices[0].contains("read-only"), "{notices:?}");
+    assert_eq!(store.recent_searches(10).unwrap().len(), 3);
+    assert_eq!(store.shortlist().unwrap().len(), 1);
+    let search = store.recent_searches(1).unwrap().remove(0);
+    assert_eq!(
+        store.load_search(search.id).unwrap().unwrap().offers.len(),
+        40
+    );
+    assert!(
+        store
+            .record_search(&NewSearch {
+                source_md5: "bb",
+                thumbnail: None,
+                source: "x.jpg",
+                provider: "dajisaas",
+                params: &SearchParams::default(),
+            })
+            .is_err()
+    );
+    assert!(store.star("dajisaas", &offer(9, 9)).is_err());
+    drop(store);
+    assert_eq!(std::fs::read(&path).unwrap(), before, "unchanged");
+    assert!(kept(dir.path(), "tusou.db.").is_empty());
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+}
+
+/// A read-only file that is damaged, or from an older tusou (it would need
+/// writing to be brought up to date): history is off, and the file is left
+/// where it is.
+#[cfg(unix)]
+#[test]
+fn a_read_only_file_that_cannot_be_read_is_left_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    for case in ["damaged", "older"] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tusou.db");
+        let page_size = filled(&path, 60);
+        if case == "damaged" {
+            let pages = std::fs::metadata(&path).unwrap().len() / page_size;
+            damage_pages(&path, &[pages / 4, pages / 2, pages - 3], page_size);
+        } else {
+            rusqlite::Connection::open(&path)
+                .unwrap()
+                .execute_batch("PRAGMA user_version = 5;")
+                .unwrap();
+        }
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        match Store::open(&path, None) {
+            Opened::Off { reason } => {
+                assert!(reason.contains("history is off"), "{case}: {reason}")
+            }
+            Opened::On { notices, .. } => panic!("{case}: a store from it: {notices:?}"),
+        }
+        assert!(kept(dir.path(), "tusou.db.").is_empty(), "{case}");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+}
+
+/// What the integrity check on open costs on a big history: 2,500 searches
+/// of 40 offers (100,000 offers, each with a title, an English title and a
+/// picture address, as a provider sends them), from the system's cache.
+/// `cargo test --release --test store -- --ignored --nocapture quick_check_cost`
+#[test]
+#[ignore]
+fn quick_check_cost_on_a_big_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tusou.db");
+    let (store, _) = open(&path, None);
+    for s in 0..2_500u64 {
+        let offers: Vec<Offer> = (0..40)
+            .map(|i| {
+                let id = s * 40 + i;
+                Offer {
+                    title_en: Some(format!("Women's summer sandals, flat, size 35-41, style {id}")),
+                    image_url: Some(format!(
+                        "https://cbu01.alicdn.com/img/ibank/O1CN01{id:012}_!!2200000000000-0-cib.jpg"
+                    )),
+                    month_sold: Some(id % 997),
+                    badges: vec!["实力商家".into(), "48小时发货".into()],
+                    title: format!("2024夏季新款女士平底凉鞋 时尚百搭 款式{id}"),
+                    ..offer(id, 1000 + id % 500)
+                }
+            })
+            .collect();
+        record(&store, &format!("md5-{s}"), &offers);
+    }
+    drop(store);
+    let bytes = std::fs::metadata(&path).unwrap().len();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let mut best = std::time::Duration::MAX;
+    for _ in 0..5 {
+        let t = std::time::Instant::now();
+        let r: String = conn
+            .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(r, "ok");
+        best = best.min(t.elapsed());
+    }
+    drop(conn);
+    let mut open_best = std::time::Duration::MAX;
+    for _ in 0..5 {
+        let t = std::time::Instant::now();
+        drop(open(&path, None));
+        open_best = open_best.min(t.elapsed());
+    }
+    println!(
+        "100,000 offers, {:.1} MB: quick_check {:?}, Store::open {:?} (best of 5)",
+        bytes as f64 / 1e6,
+        best,
+        open_best
+    );
+}
+
 /// A data directory that cannot be created (its parent is a file): history
 /// is off, with a reason, and nothing panics.
 #[test]
@@ -210,9 +454,10 @@ fn an_uncreatable_directory_turns_history_off() {
     assert!(taken.is_dir());
 }
 
-/// A read-only directory, with and without a database in it: history is
-/// off and the file is left as it was. (Skipped where permissions do not
-/// bind, as for root.)
+/// A read-only directory, with and without a database in it: without,
+/// history is off; with (the file read-only too), the file is read with
+/// writes off; either way it is left as it was. (Skipped where permissions
+/// do not bind, as for root.)
 #[cfg(unix)]
 #[test]
 fn a_read_only_directory_turns_history_off() {
@@ -233,11 +478,14 @@ fn a_read_only_directory_turns_history_off() {
     .unwrap();
     let binds = std::fs::write(empty.join("probe"), b"").is_err();
     if binds {
-        for d in [&empty, &full] {
-            match Store::open(&d.join("tusou.db"), None) {
-                Opened::Off { reason } => assert!(reason.contains("history is off"), "{reason}"),
-                Opened::On { .. } => panic!("a store in read-only {}", d.display()),
-            }
+        match Store::open(&empty.join("tusou.db"), None) {
+            Opened::Off { reason } => assert!(reason.contains("history is off"), "{reason}"),
+            Opened::On { .. } => panic!("a store in read-only {}", empty.display()),
+        }
+        // A read-only file in it is read with writes off (28.4).
+        match Store::open(&full.join("tusou.db"), None) {
+            Opened::Off { reason } => panic!("the read-only file is not read: {reason}"),
+            Opened::On { store, .. } => assert!(!store.is_writable()),
         }
         assert!(kept(&full, "tusou.db.").is_empty());
     } else {
@@ -591,6 +839,96 @@ mod processes {
         for s in store.recent_searches(10).unwrap() {
             assert_eq!(s.loaded, 0, "no page half-written: {s:?}");
         }
+    }
+
+    /// A full disk when the first page is written: the search is not
+    /// listed in the history (it said "not kept"), rather than listed with
+    /// nothing in it.
+    #[test]
+    fn a_full_disk_leaves_no_half_recorded_search_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let path = data.join("tusou.db");
+        drop(open(&path, None));
+        let pages: i64 = rusqlite::Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        let photo = photo(dir.path());
+        let args = save_args(&photo);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let limit = pages.to_string();
+        let out = tusou(
+            &args,
+            dir.path(),
+            &data,
+            &[("TUSOU_TEST_DB_MAX_PAGES", &limit)],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(stderr(&out).contains("not kept"), "{}", stderr(&out));
+        let (store, _) = open(&path, None);
+        assert_eq!(store.recent_searches(10).unwrap(), []);
+    }
+
+    /// Pages damaged by `dd`: `tusou history` used to fail (exit 1, "malformed")
+    /// on every run. The file is kept aside, said so, and history works; the
+    /// next `--save` is kept.
+    #[test]
+    fn history_after_dd_keeps_the_file_aside_and_works() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        let path = data.join("tusou.db");
+        let page_size = filled(&path, 60);
+        let pages = std::fs::metadata(&path).unwrap().len() / page_size;
+        damage_pages(&path, &[pages / 4, pages / 2, pages - 3], page_size);
+        let out = tusou(&["history"], dir.path(), &data, &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let aside = kept(&data, "tusou.db.corrupt-");
+        assert_eq!(aside.len(), 1, "{aside:?}");
+        let name = aside[0].file_name().unwrap().to_string_lossy().into_owned();
+        assert!(stderr(&out).contains(&name), "{}", stderr(&out));
+        let photo = photo(dir.path());
+        let args = save_args(&photo);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = tusou(&args, dir.path(), &data, &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(!stderr(&out).contains("history:"), "{}", stderr(&out));
+        let (store, _) = open(&path, None);
+        assert_eq!(store.recent_searches(10).unwrap()[0].loaded, 40);
+    }
+
+    /// A read-only database file: `tusou history` and `tusou shortlist`
+    /// read it (exit 0); `--save` prints its results and says they are not
+    /// kept; the file is unchanged.
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_file_is_listed_by_history_and_shortlist() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        let path = data.join("tusou.db");
+        filled(&path, 3);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let out = tusou(&["history"], dir.path(), &data, &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("shoe.jpg"));
+        assert!(stderr(&out).contains("read-only"), "{}", stderr(&out));
+        let out = tusou(&["shortlist"], dir.path(), &data, &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("offer 1"));
+        let photo = photo(dir.path());
+        let args = save_args(&photo);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = tusou(&args, dir.path(), &data, &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(rows(&out), 40);
+        assert!(stderr(&out).contains("not kept"), "{}", stderr(&out));
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        assert!(kept(&data, "tusou.db.").is_empty());
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
     }
 
     /// A corrupt file met by `tusou search --save`: kept aside, said so on

@@ -211,28 +211,12 @@ impl Client {
             thumbnail,
             image,
             route,
-            source_size: Some(upright(
-                (prepared.source.width, prepared.source.height),
-                size,
-            )),
+            // Upright, as the copy sent is: one coordinate system.
+            source_size: Some(prepared.source.upright),
             sent_size: Some(size),
             summary,
             notes,
         })
-    }
-}
-
-/// The source's size the way the user sees it. The file's header gives
-/// it as stored; a phone photo turned by its EXIF orientation is sent (and
-/// shown, and cropped) upright, so its sides swap when the copy sent is
-/// turned relative to them.
-fn upright(stored: (u32, u32), sent: (u32, u32)) -> (u32, u32) {
-    let (sw, sh) = stored;
-    let (tw, th) = sent;
-    if sw != sh && tw != th && (sw > sh) != (tw > th) {
-        (sh, sw)
-    } else {
-        stored
     }
 }
 
@@ -254,15 +238,6 @@ async fn blocking(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_turned_phone_photo_is_measured_upright() {
-        // Stored 4000×3000 with "rotate 90°": sent upright as 750×1000.
-        assert_eq!(upright((4000, 3000), (750, 1000)), (3000, 4000));
-        assert_eq!(upright((4000, 3000), (1000, 750)), (4000, 3000));
-        assert_eq!(upright((1000, 1000), (500, 500)), (1000, 1000));
-        assert_eq!(upright((1000, 999), (700, 700)), (1000, 999));
-    }
 
     #[test]
     fn only_1688_pictures_and_the_providers_own_go_by_address() {

@@ -1,5 +1,8 @@
 //! Decoding an untrusted picture within size limits: refused from the
-//! header when too big, or (a PNG) reduced while decoding by `reduce`.
+//! header when too big, or (a PNG) reduced while decoding by `reduce`. PNGs
+//! are read by `png_decode` (metadata never inflated); the rest by `image`,
+//! whose other formats keep their metadata (EXIF, ICC) raw, bounded by the
+//! file's size.
 
 use std::io::Cursor;
 
@@ -35,6 +38,11 @@ pub(super) fn decode(
             detail: format!("the header claims {w}×{h} pixels"),
             max_pixels,
         });
+    }
+
+    // Read with the png crate itself: its colour profile is never inflated.
+    if *format == SourceFormat::Png {
+        return super::png_decode::decode_whole(bytes, max_pixels);
     }
 
     let mut limits = Limits::default();
@@ -74,11 +82,7 @@ pub(super) fn decode(
         });
     }
     image.apply_orientation(orientation);
-    Ok(Decoded {
-        image,
-        width,
-        height,
-    })
+    Ok(Decoded::new(image, (width, height), orientation))
 }
 
 /// [`decode`], except that a JPEG or PNG may come out smaller than stored,

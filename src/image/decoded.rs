@@ -2,15 +2,54 @@
 //! cannot be used (`ImageError`, also what `prepare` fails with).
 
 use image::DynamicImage;
+use image::metadata::Orientation;
 
 use crate::text::human_bytes;
 
 pub(super) struct Decoded {
-    /// Upright (EXIF orientation applied).
+    /// Upright (EXIF orientation applied); possibly reduced.
     pub image: DynamicImage,
-    /// As stored in the file (what the summary reports).
+    /// The whole picture as stored in the file (what the summary reports).
     pub width: u32,
     pub height: u32,
+    /// How the file says to turn it (already applied to `image`).
+    pub orientation: Orientation,
+}
+
+impl Decoded {
+    /// `image` upright, of a picture stored `stored` (width, height) and
+    /// turned by `orientation`.
+    pub(super) fn new(image: DynamicImage, stored: (u32, u32), orientation: Orientation) -> Self {
+        Decoded {
+            image,
+            width: stored.0,
+            height: stored.1,
+            orientation,
+        }
+    }
+
+    /// The whole picture's size as the user sees it (upright): the one
+    /// coordinate system of crop boxes and `--region`, whatever copy was
+    /// decoded.
+    pub(super) fn upright_size(&self) -> (u32, u32) {
+        upright_size((self.width, self.height), self.orientation)
+    }
+
+    /// Whether the file's pixels are shown as stored.
+    pub(super) fn is_upright(&self) -> bool {
+        self.orientation == Orientation::NoTransforms
+    }
+}
+
+/// A `stored` (width, height) turned by `orientation`.
+pub(super) fn upright_size(stored: (u32, u32), orientation: Orientation) -> (u32, u32) {
+    match orientation {
+        Orientation::Rotate90
+        | Orientation::Rotate270
+        | Orientation::Rotate90FlipH
+        | Orientation::Rotate270FlipH => (stored.1, stored.0),
+        _ => stored,
+    }
 }
 
 /// Why an image could not be prepared. Messages are shown to the user as is.

@@ -30,11 +30,18 @@ fn detect_from_env(env: impl Fn(&str) -> Option<String>, tty: bool) -> Option<Gr
     if env("CI").is_some() || !tty || term == "dumb" || term.is_empty() {
         return Some(GraphicsProtocol::HalfBlocks);
     }
-    // tmux swallows graphics unless passthrough is set up; don't gamble.
-    if env("TMUX").is_some() || term.starts_with("screen") {
+    // tmux (and screen) swallow graphics unless passthrough is set up, and
+    // tmux takes the kitty query (an APC string) for a pane title: don't
+    // gamble, and don't query. `TMUX` is not passed over ssh, so its
+    // TERM and TERM_PROGRAM are read too.
+    let program = env("TERM_PROGRAM").unwrap_or_default();
+    if env("TMUX").is_some()
+        || term.starts_with("screen")
+        || term.starts_with("tmux")
+        || program == "tmux"
+    {
         return Some(GraphicsProtocol::HalfBlocks);
     }
-    let program = env("TERM_PROGRAM").unwrap_or_default();
     if term == "xterm-kitty"
         || term == "xterm-ghostty"
         || program == "ghostty"
@@ -108,5 +115,20 @@ mod tests {
         );
         // Unknown terminal: ask it.
         assert_eq!(d(&[("TERM", "xterm-256color")], true), None);
+    }
+
+    /// Inside tmux without `TMUX` (over ssh, or a cleared environment): the
+    /// terminal is never asked, so the kitty query cannot become the pane's
+    /// title (`Gi=31,s=1,…`).
+    #[test]
+    fn tmux_is_never_queried_even_without_its_variable() {
+        use GraphicsProtocol::*;
+        let d = |pairs: &[(&str, &str)]| detect_from_env(env_of(pairs), true);
+        assert_eq!(d(&[("TERM", "tmux-256color")]), Some(HalfBlocks));
+        assert_eq!(d(&[("TERM", "tmux")]), Some(HalfBlocks));
+        assert_eq!(
+            d(&[("TERM", "xterm-256color"), ("TERM_PROGRAM", "tmux")]),
+            Some(HalfBlocks)
+        );
     }
 }

@@ -81,11 +81,7 @@ fn decode_inner(
     };
     let mut image = DynamicImage::ImageRgb8(rgb);
     image.apply_orientation(orientation);
-    Ok(Ok(Decoded {
-        image,
-        width,
-        height,
-    }))
+    Ok(Ok(Decoded::new(image, (width, height), orientation)))
 }
 
 #[cfg(test)]

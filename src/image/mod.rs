@@ -9,6 +9,7 @@ pub(crate) mod display;
 mod drivers;
 mod encode;
 mod jpeg;
+mod png_decode;
 pub mod prepare;
 pub mod protocol;
 pub mod reduce;

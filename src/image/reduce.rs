@@ -9,9 +9,7 @@
 //! order) are decoded whole, within the pixel limit.
 
 use super::decoded::{Decoded, ImageError};
-use super::sniff::SourceFormat;
-use image::{DynamicImage, ImageBuffer};
-use std::io::Cursor;
+use super::png_decode::{corrupt, image_of, map_png_error, orientation};
 
 /// Longest edge of a picture reduced while decoding: as large as anything
 /// `prepare` sends (its Original mode caps the edge at 4096 too).
@@ -22,17 +20,8 @@ const REDUCED_MAX_EDGE: u32 = 4096;
 /// decode even row by row).
 const MAX_STREAMED_PIXELS: u64 = 1_000_000_000;
 
-/// Memory the PNG decoder itself may allocate (row buffers, chunks).
-const DECODER_LIMIT_BYTES: usize = 64 * 1024 * 1024;
 /// Rows collected before they are averaged down.
 const STRIP_BYTES: usize = 16 * 1024 * 1024;
-
-fn corrupt(e: impl std::fmt::Display) -> ImageError {
-    ImageError::Corrupt {
-        format: SourceFormat::Png.name().to_owned(),
-        reason: e.to_string(),
-    }
-}
 
 /// Decodes a non-interlaced PNG row by row, averaging `k×k` blocks, so the
 /// result's longest edge is at most [`REDUCED_MAX_EDGE`]. `Decoded` carries
@@ -66,17 +55,9 @@ fn reduce_png(
     if let Some((w, h, interlaced)) = ihdr(bytes) {
         refuse_unreducible(w, h, interlaced, max_pixels)?;
     }
-    let mut decoder = png::Decoder::new_with_limits(
-        Cursor::new(bytes),
-        png::Limits {
-            bytes: DECODER_LIMIT_BYTES,
-        },
-    );
     // 8 bits per channel; palettes and low bit depths expanded; tRNS → alpha.
-    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
-    let mut reader = decoder
-        .read_info()
-        .map_err(|e| map_png_error(e, max_pixels))?;
+    let mut reader = super::png_decode::reader(bytes, max_pixels)?;
+    let turn = orientation(&reader);
     let (width, height, interlaced) = {
         let info = reader.info();
         (info.width, info.height, info.interlaced)
@@ -161,23 +142,11 @@ fn reduce_png(
     if y < height {
         return Err(corrupt("the file ends before the image data does"));
     }
-    let image = match color {
-        png::ColorType::Grayscale => {
-            ImageBuffer::from_raw(nw, nh, out).map(DynamicImage::ImageLuma8)
-        }
-        png::ColorType::GrayscaleAlpha => {
-            ImageBuffer::from_raw(nw, nh, out).map(DynamicImage::ImageLumaA8)
-        }
-        png::ColorType::Rgb => ImageBuffer::from_raw(nw, nh, out).map(DynamicImage::ImageRgb8),
-        png::ColorType::Rgba => ImageBuffer::from_raw(nw, nh, out).map(DynamicImage::ImageRgba8),
-        png::ColorType::Indexed => None,
-    }
-    .ok_or_else(|| corrupt(format!("unexpected colour type {color:?} after expansion")))?;
-    Ok(Decoded {
-        image,
-        width,
-        height,
-    })
+    let mut image = image_of(color, nw, nh, out)
+        .ok_or_else(|| corrupt(format!("unexpected colour type {color:?} after expansion")))?;
+    // Upright, as every other decode: the user's picture is the one they see.
+    image.apply_orientation(turn);
+    Ok(Decoded::new(image, (width, height), turn))
 }
 
 /// Width, height and the interlace flag from a PNG's IHDR chunk.
@@ -233,29 +202,9 @@ fn strip_average(
     rows: u32,
     nw: u32,
 ) -> Option<(Vec<u8>, Vec<u8>)> {
-    let image = match color {
-        png::ColorType::Grayscale => {
-            DynamicImage::ImageLuma8(ImageBuffer::from_raw(w, rows, strip)?)
-        }
-        png::ColorType::GrayscaleAlpha => {
-            DynamicImage::ImageLumaA8(ImageBuffer::from_raw(w, rows, strip)?)
-        }
-        png::ColorType::Rgb => DynamicImage::ImageRgb8(ImageBuffer::from_raw(w, rows, strip)?),
-        png::ColorType::Rgba => DynamicImage::ImageRgba8(ImageBuffer::from_raw(w, rows, strip)?),
-        png::ColorType::Indexed => return None,
-    };
+    let image = image_of(color, w, rows, strip)?;
     let average = image.thumbnail_exact(nw, 1).into_bytes();
     Some((average, image.into_bytes()))
-}
-
-fn map_png_error(e: png::DecodingError, max_pixels: u64) -> ImageError {
-    match e {
-        png::DecodingError::LimitsExceeded => ImageError::DecompressionBomb {
-            detail: "the PNG decoder would need more memory than allowed".to_owned(),
-            max_pixels,
-        },
-        other => corrupt(other),
-    }
 }
 
 #[cfg(test)]

@@ -50,3 +50,27 @@ pub(crate) fn with_exif_orientation(jpeg: &[u8], orientation: u8) -> Vec<u8> {
     out.extend_from_slice(&jpeg[2..]);
     out
 }
+
+/// `img` as a PNG with extra chunks (type, data) written before its pixels.
+pub(crate) fn png_with_chunks(img: &RgbImage, chunks: &[([u8; 4], &[u8])]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, img.width(), img.height());
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut writer = enc.write_header().expect("header");
+    for (kind, data) in chunks {
+        writer
+            .write_chunk(png::chunk::ChunkType(*kind), data)
+            .expect("chunk");
+    }
+    writer.write_image_data(img.as_raw()).expect("pixels");
+    writer.finish().expect("finish");
+    out
+}
+
+/// A PNG eXIf chunk (a bare big-endian TIFF block) holding `orientation`.
+pub(crate) fn exif_orientation_chunk(orientation: u8) -> Vec<u8> {
+    let mut exif = b"MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0".to_vec();
+    exif.extend_from_slice(&[orientation, 0, 0, 0, 0, 0, 0]);
+    exif
+}

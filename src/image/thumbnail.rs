@@ -10,7 +10,7 @@ use ratatui::style::Color;
 use ratatui::widgets::Widget;
 
 use super::decode::decode;
-use super::decoded::ImageError;
+use super::decoded::{Decoded, ImageError};
 use super::prepare::PrepareOptions;
 use super::resize::{downscale, fit_within, flatten_to_rgb, resized};
 use super::sniff::identify;
@@ -32,13 +32,17 @@ pub fn decode_for_thumbnail(
 
 /// [`decode_for_thumbnail`], also answering the picture's own size,
 /// upright (EXIF orientation applied): what crop mode's box is measured in.
+/// That is the whole file's size even when a smaller copy was decoded (a
+/// PNG too big to hold is reduced while it is read), so a box drawn on the
+/// preview names the same pixels as `--region` on the file.
 pub fn decode_with_size(
     bytes: &[u8],
     max_px_w: u32,
     max_px_h: u32,
 ) -> Result<(RgbImage, (u32, u32)), ImageError> {
-    let img = decode_any(bytes)?;
-    let size = (img.width(), img.height());
+    let decoded = decode_picture(bytes)?;
+    let size = decoded.upright_size();
+    let img = decoded.image;
     let (w, h) = fit_within(img.width(), img.height(), max_px_w, max_px_h);
     Ok((flatten_to_rgb(resized(&img, w, h)), size))
 }
@@ -54,8 +58,12 @@ pub fn history_thumbnail(bytes: &[u8]) -> Result<Vec<u8>, ImageError> {
 }
 
 fn decode_any(bytes: &[u8]) -> Result<DynamicImage, ImageError> {
+    Ok(decode_picture(bytes)?.image)
+}
+
+fn decode_picture(bytes: &[u8]) -> Result<Decoded, ImageError> {
     let format = identify(bytes)?;
-    Ok(decode(bytes, &format, PrepareOptions::default().max_pixels)?.image)
+    decode(bytes, &format, PrepareOptions::default().max_pixels)
 }
 
 /// A picture as a grid of half-block cells, ready to draw.

@@ -17,6 +17,10 @@ pub enum StoreError {
     Newer { found: i64, known: i64 },
     #[error("the database file is read-only")]
     ReadOnly,
+    /// Pages that fail SQLite's integrity check, a schema version no tusou
+    /// wrote, or tables that do not match their version.
+    #[error("the database is damaged: {0}")]
+    Damaged(String),
     #[error("the database is in use by another thread that failed")]
     Poisoned,
     #[error("a stored offer or filter is not valid JSON: {0}")]
@@ -52,10 +56,25 @@ impl StoreError {
         )
     }
 
+    /// The disk would not take the write (full, failing, read-only): not
+    /// something about the rows written.
+    pub(crate) fn is_disk_refusal(&self) -> bool {
+        use rusqlite::ErrorCode;
+        matches!(
+            self,
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    ErrorCode::DiskFull | ErrorCode::SystemIoFailure | ErrorCode::ReadOnly
+                )
+        )
+    }
+
     pub(crate) fn fault(&self) -> Fault {
         use rusqlite::ErrorCode;
         match self {
             StoreError::Newer { .. } => Fault::Newer,
+            StoreError::Damaged(_) => Fault::Corrupt,
             StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => match e.code {
                 ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt => Fault::Corrupt,
                 _ => Fault::Unwritable,
@@ -87,5 +106,12 @@ mod tests {
             Fault::Unwritable
         );
         assert!(!StoreError::ReadOnly.is_busy());
+        assert!(sqlite(rusqlite::ffi::SQLITE_FULL).is_disk_refusal());
+        assert!(!sqlite(rusqlite::ffi::SQLITE_CONSTRAINT).is_disk_refusal());
+        assert_eq!(StoreError::Damaged("x".into()).fault(), Fault::Corrupt);
+        assert_eq!(
+            sqlite(rusqlite::ffi::SQLITE_CORRUPT).fault(),
+            Fault::Corrupt
+        );
     }
 }

@@ -34,6 +34,9 @@ pub const DB_FILE: &str = "tusou.db";
 #[derive(Debug, Clone)]
 pub struct Store {
     conn: Arc<Mutex<Connection>>,
+    /// False when the file is read with writes off (every write then fails
+    /// as read-only).
+    writable: bool,
 }
 
 /// What opening the store gave.
@@ -63,16 +66,27 @@ impl Store {
     pub fn open(path: &Path, legacy_image_ids: Option<&Path>) -> Opened {
         match open::open(path) {
             open::Outcome::Off { reason } => Opened::Off { reason },
-            open::Outcome::On { conn, mut notices } => {
+            open::Outcome::On {
+                conn,
+                mut notices,
+                writable,
+            } => {
                 let store = Store {
                     conn: Arc::new(Mutex::new(conn)),
+                    writable,
                 };
-                if let Some(json) = legacy_image_ids {
+                if let Some(json) = legacy_image_ids.filter(|_| writable) {
                     notices.extend(store.import_legacy_image_ids(json));
                 }
                 Opened::On { store, notices }
             }
         }
+    }
+
+    /// Whether this store saves anything: false for a file read with
+    /// writes off (its notice said so), whose every write fails.
+    pub fn is_writable(&self) -> bool {
+        self.writable
     }
 
     /// Runs `f` on the connection.
@@ -131,5 +145,6 @@ pub(crate) fn test_store() -> Store {
     schema::migrate(&mut conn).expect("migrate");
     Store {
         conn: Arc::new(Mutex::new(conn)),
+        writable: true,
     }
 }

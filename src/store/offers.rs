@@ -83,7 +83,46 @@ impl Store {
     /// keeping every offer. Returns, per offer, the first offer of this
     /// search with the same picture key: its position and price (its own
     /// when it is the first, or has no key).
+    ///
+    /// When the disk will not take the page (full, failing) and the search
+    /// has no results recorded yet, the search is removed too (as far as
+    /// the disk allows: a delete needs no new pages), so the history does
+    /// not list a search whose saving failed; one with earlier pages stays,
+    /// with them.
     pub fn record_page_at(
+        &self,
+        search: SearchId,
+        page: u32,
+        first_position: Option<u64>,
+        offers: &[Offer],
+        picture_keys: &[Option<String>],
+        total: Option<u64>,
+    ) -> Result<Vec<GroupFirst>, StoreError> {
+        let recorded = self.write_page(search, page, first_position, offers, picture_keys, total);
+        if let Err(e) = &recorded
+            && e.is_disk_refusal()
+        {
+            match self.forget_if_empty(search) {
+                Ok(true) => tracing::debug!("search {} removed: its first page failed", search.0),
+                Ok(false) => {}
+                Err(again) => tracing::debug!("search {} not removed: {again}", search.0),
+            }
+        }
+        recorded
+    }
+
+    /// Deletes a search that has no results recorded; says whether it did.
+    fn forget_if_empty(&self, search: SearchId) -> Result<bool, StoreError> {
+        self.with(|conn| {
+            Ok(conn.execute(
+                "DELETE FROM searches WHERE id = ?1
+                 AND NOT EXISTS (SELECT 1 FROM results WHERE search_id = ?1)",
+                [search.0],
+            )? > 0)
+        })
+    }
+
+    fn write_page(
         &self,
         search: SearchId,
         page: u32,
@@ -305,6 +344,43 @@ mod tests {
                 params: &SearchParams::default(),
             })
             .unwrap()
+    }
+
+    /// A full disk: the database may not grow past its current pages.
+    fn fill_disk(store: &Store) {
+        store
+            .with(|c| {
+                let pages: i64 = c.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+                c.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    /// A search whose first page cannot be written (a full disk) is not
+    /// left in the history with nothing in it; one whose later page fails
+    /// keeps what it had.
+    #[test]
+    fn a_search_whose_first_page_cannot_be_written_is_not_listed() {
+        let store = test_store();
+        let earlier = search(&store, "aa");
+        store
+            .record_page(earlier, 1, &[offer("1", 1)], Some(9))
+            .unwrap();
+        let failing = search(&store, "bb");
+        fill_disk(&store);
+        let many: Vec<Offer> = (0..400).map(|i| offer(&format!("n{i}"), i)).collect();
+        assert!(store.record_page(failing, 1, &many, Some(400)).is_err());
+        let listed: Vec<SearchId> = store
+            .recent_searches(10)
+            .unwrap()
+            .iter()
+            .map(|s| s.id)
+            .collect();
+        assert_eq!(listed, [earlier]);
+        assert!(store.record_page(earlier, 2, &many, Some(9)).is_err());
+        let kept = store.recent_searches(10).unwrap();
+        assert_eq!((kept.len(), kept[0].loaded), (1, 1));
     }
 
     fn count(store: &Store, sql: &str) -> i64 {

@@ -139,6 +139,39 @@ const MIGRATIONS: &[&str] = &[
     ",
 ];
 
+/// The tables of the latest schema.
+const TABLES: [&str; 9] = [
+    "batch_items",
+    "batch_jobs",
+    "details",
+    "image_ids",
+    "offers",
+    "price_history",
+    "results",
+    "searches",
+    "shortlist",
+];
+
+/// Every table of the latest schema is there (a file whose `user_version`
+/// was set by hand may claim tables it does not have).
+pub(crate) fn check_tables(conn: &Connection) -> Result<(), StoreError> {
+    let mut st = conn.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1")?;
+    let mut missing = Vec::new();
+    for table in TABLES {
+        if !st.exists([table])? {
+            missing.push(table);
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(StoreError::Damaged(format!(
+        "tables missing for schema version {}: {}",
+        version(conn)?,
+        missing.join(", ")
+    )))
+}
+
 /// The schema version this code writes.
 pub(crate) fn latest() -> i64 {
     MIGRATIONS.len() as i64
@@ -210,6 +243,8 @@ mod tests {
         );
         migrate(&mut conn).unwrap();
         assert_eq!(version(&conn).unwrap(), latest());
+        assert_eq!(tables(&conn), TABLES);
+        check_tables(&conn).unwrap();
     }
 
     #[test]

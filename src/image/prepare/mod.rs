@@ -77,8 +77,12 @@ impl Default for PrepareOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceInfo {
     pub format: SourceFormat,
+    /// As stored in the file.
     pub width: u32,
     pub height: u32,
+    /// As shown (its EXIF orientation applied): the pixels a crop box and
+    /// `--region` are measured in.
+    pub upright: (u32, u32),
     pub byte_size: u64,
 }
 
@@ -139,11 +143,21 @@ pub fn prepare(bytes: &[u8], opts: &PrepareOptions) -> Result<PreparedImage, Ima
         format: format.clone(),
         width: decoded.width,
         height: decoded.height,
+        upright: decoded.upright_size(),
         byte_size: size,
     };
 
     let long_edge = decoded.width.max(decoded.height);
-    let untouched = match (format.as_wire(), opts.mode) {
+    // A picture its EXIF turns is sent turned (re-encoded upright): whether
+    // a provider honours EXIF is unknown, and the copy sent must be in the
+    // user's upright pixels for a region to mean the same area.
+    let sendable = format.as_wire().filter(|_| decoded.is_upright());
+    let turned = if decoded.is_upright() {
+        ""
+    } else {
+        " (turned upright)"
+    };
+    let untouched = match (sendable, opts.mode) {
         (Some(wire), PrepareMode::Original) if bytes.len() <= opts.max_bytes => Some(wire),
         (Some(wire), PrepareMode::Compact)
             if long_edge <= opts.compact_max_edge
@@ -170,14 +184,14 @@ pub fn prepare(bytes: &[u8], opts: &PrepareOptions) -> Result<PreparedImage, Ima
     };
 
     // A re-encode that came out bigger than an acceptable source is pointless.
-    if let Some(wire) = format.as_wire()
+    if let Some(wire) = sendable
         && long_edge <= edge
         && bytes.len() <= opts.max_bytes
         && bytes.len() <= jpeg.len()
     {
         return Ok(unchanged(bytes, wire, source));
     }
-    Ok(converted(jpeg, w, h, source, ""))
+    Ok(converted(jpeg, w, h, source, turned))
 }
 
 /// Read a file and [`prepare`] it. Only a regular file is opened (never a

@@ -450,3 +450,48 @@ fn a_phone_jpeg_comes_out_upright_and_fitted() {
     assert!(top_left[0] < 20 && top_left[1] > 235, "{top_left:?}");
     assert!(top_right[0] < 20 && top_right[1] < 20, "{top_right:?}");
 }
+
+/// A small phone JPEG turned by its EXIF (stored 300×200, shown 200×300)
+/// used to go out unchanged, its pixels as stored, while a crop box is
+/// drawn on it upright: one coordinate system, the upright picture. It is
+/// sent turned, in both modes, and measured upright.
+#[test]
+fn a_small_turned_jpeg_is_sent_upright_in_both_modes() {
+    let bytes = with_exif_orientation(&jpeg(&smooth_rgb(300, 200), 90), 6);
+    assert!(bytes.len() < 250_000);
+    for mode in [PrepareMode::Compact, PrepareMode::Original] {
+        let opts = PrepareOptions {
+            mode,
+            ..PrepareOptions::default()
+        };
+        let p = prepare(&bytes, &opts).expect("prepares");
+        assert_valid(&p, &opts);
+        assert_eq!((p.width, p.height), (200, 300), "{mode:?}");
+        assert_eq!((p.source.width, p.source.height), (300, 200), "{mode:?}");
+        assert_eq!(p.source.upright, (200, 300), "{mode:?}");
+        assert!(p.summary.ends_with("(turned upright)"), "{}", p.summary);
+        // Turned clockwise: the stored bottom-left corner is now top-left.
+        let out = image::load_from_memory(&p.bytes)
+            .expect("decodes")
+            .into_rgb8();
+        let top_left = out.get_pixel(2, 2);
+        assert!(top_left[0] < 20 && top_left[1] > 235, "{top_left:?}");
+    }
+    // Unturned, the same picture still goes out untouched.
+    let plain = jpeg(&smooth_rgb(300, 200), 90);
+    let p = prepare(&plain, &PrepareOptions::default()).expect("prepares");
+    assert_eq!(&p.bytes[..], &plain[..]);
+    assert_eq!(p.source.upright, (300, 200));
+}
+
+/// Crop mode measures its box in the file's pixels, upright. A PNG too big
+/// to hold decoded (over 100 megapixels) is reduced while it is read; its
+/// size is still the file's, not the reduced copy's (which made a box
+/// drawn on it name another area of the file).
+#[test]
+fn crop_size_of_a_png_too_big_to_hold_is_the_file_s() {
+    let png = big_two_tone_png(10_001, 10_001);
+    let (preview, size) = crate::image::decode_with_size(&png, 512, 512).expect("decodes");
+    assert_eq!(size, (10_001, 10_001));
+    assert!(preview.width() <= 512 && preview.height() <= 512);
+}
