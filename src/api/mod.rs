@@ -35,10 +35,10 @@ pub use params::{
     DEFAULT_PAGE_SIZE, FilterFlag, FilterGroup, ImageRef, MAX_PAGE_SIZE, Price, SearchParams, Sort,
     SortField, SortOrder,
 };
+pub use params::{check_country, check_out_member_id};
 pub use provider::dajisaas::DajiSaasSettings;
 pub use provider::signed_header::SignedHeaderSettings;
 pub use provider::{Capabilities, ProviderInfo, ProviderKind, ProviderSettings};
-pub use params::{check_country, check_out_member_id};
 pub use region::{PixelBox, Region, Subjects};
 pub use retry::RetryPolicy;
 pub use source::{ImageSource, ResolveError, ResolvedImage, Route};
