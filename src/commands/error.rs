@@ -1,12 +1,33 @@
 //! Why a command failed, typed until the edge, and the one place where a
 //! failure becomes its exit code and its one line on stderr.
 
-use super::startup::Exit;
 use crate::api::{ApiError, ErrorKind, ResolveError};
 use crate::config::ConfigError;
 use crate::store::StoreError;
 use crate::text::sanitize;
 use std::process::ExitCode;
+
+/// Exit codes of every command (documented in the README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Exit {
+    Ok = 0,
+    Failure = 1,
+    Usage = 2,
+    Input = 3,
+    Auth = 4,
+    Network = 5,
+    Config = 6,
+    /// `tusou batch`: the sheet written, some photos failed.
+    SomeFailed = 7,
+    /// Stopped by Ctrl-C, SIGTERM or SIGHUP (resume later).
+    Stopped = 130,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
 
 /// A command's failure: the exit code, and what to say (one line; empty
 /// when the command has already said it, or there is nothing to say).

@@ -9,30 +9,9 @@ use crate::config::Config;
 use crate::image::{PrepareMode, PrepareOptions};
 use crate::store::{Opened, Store};
 use crate::text::sanitize;
-use std::process::ExitCode;
 use std::time::Duration;
 
-/// Exit codes of every command (documented in the README).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Exit {
-    Ok = 0,
-    Failure = 1,
-    Usage = 2,
-    Input = 3,
-    Auth = 4,
-    Network = 5,
-    Config = 6,
-    /// `tusou batch`: the sheet written, some photos failed.
-    SomeFailed = 7,
-    /// Stopped by Ctrl-C, SIGTERM or SIGHUP (resume later).
-    Stopped = 130,
-}
-
-impl From<Exit> for ExitCode {
-    fn from(e: Exit) -> ExitCode {
-        ExitCode::from(e as u8)
-    }
-}
+pub(crate) use super::error::Exit;
 
 pub(crate) fn prepare_options(common: &CommonArgs) -> PrepareOptions {
     PrepareOptions {
