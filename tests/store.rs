@@ -216,19 +216,23 @@ fn filled(path: &Path, searches: u64) -> u64 {
     store.star("dajisaas", &offer(1, 101)).expect("star");
     drop(store);
     rusqlite::Connection::open(path)
-        .unwrap()
+        .expect("open")
         .query_row("PRAGMA page_size", [], |r| r.get::<_, i64>(0))
-        .unwrap() as u64
+        .expect("page size") as u64
 }
 
 /// Writes random bytes over whole pages (1-based), as `dd conv=notrunc`.
 fn damage_pages(path: &Path, pages: &[u64], page_size: u64) {
     use std::io::{Seek, SeekFrom, Write};
-    let mut f = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .expect("open");
     for (i, page) in pages.iter().enumerate() {
-        f.seek(SeekFrom::Start((page - 1) * page_size)).unwrap();
+        f.seek(SeekFrom::Start((page - 1) * page_size))
+            .expect("seek");
         f.write_all(&random_bytes(page_size as usize, 7 + i as u32))
-            .unwrap();
+            .expect("write");
     }
 }
 
