@@ -8,11 +8,16 @@
 //! The simulator is its own crate, `tusou-sim` (`crates/tusou-sim`), used
 //! for the demo behind the default `demo` feature.
 
+// Only the command edge (`commands/`) writes to stdout and stderr; below it,
+// text reaches the user through the terminal, a file or a log.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod api;
 pub mod app;
 pub mod backend;
 pub mod batch;
 pub mod cli;
+#[allow(clippy::print_stdout, clippy::print_stderr)]
 pub mod commands;
 pub(crate) mod config;
 pub(crate) mod event_loop;
