@@ -5,6 +5,8 @@
 //! a resume, and the simulator's own count of requests per second.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use calamine::{Reader, Xlsx, open_workbook};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -46,26 +48,9 @@ impl Setup {
         Setup { dir, sim, _rt: rt }
     }
 
-    /// `n` distinct catalog pictures in `photos/` (the catalog re-lists
-    /// some pictures under several offers: those copies are left out, so
-    /// `n` photos are `n` uploads).
+    /// `n` distinct catalog pictures in `photos/`.
     fn photos(&self, n: usize) -> PathBuf {
-        let photos = self.dir.path().join("photos");
-        let all = self.dir.path().join("all");
-        std::fs::create_dir_all(&photos).unwrap();
-        let written = tusou_sim::write_samples(&SimConfig::default(), &all, n * 2).unwrap();
-        let mut seen = std::collections::HashSet::new();
-        for path in written {
-            if seen.len() == n {
-                break;
-            }
-            let bytes = std::fs::read(&path).unwrap();
-            if seen.insert(bytes) {
-                std::fs::rename(&path, photos.join(path.file_name().unwrap())).unwrap();
-            }
-        }
-        assert_eq!(seen.len(), n, "distinct catalog pictures");
-        photos
+        common::distinct_photos(self.dir.path(), n)
     }
 
     fn command(&self, args: &[&str]) -> Command {

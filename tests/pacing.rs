@@ -4,6 +4,8 @@
 //! counts the API requests arriving in any sliding second.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use tusou_sim::{SimConfig, SimCredentials, SimHandle};
@@ -32,22 +34,7 @@ impl Setup {
 
     /// `n` distinct catalog pictures in `photos/`.
     fn photos(&self, n: usize) -> PathBuf {
-        let photos = self.dir.path().join("photos");
-        let all = self.dir.path().join("all");
-        std::fs::create_dir_all(&photos).unwrap();
-        let written = tusou_sim::write_samples(&SimConfig::default(), &all, n * 2).unwrap();
-        let mut seen = std::collections::HashSet::new();
-        for path in written {
-            if seen.len() == n {
-                break;
-            }
-            let bytes = std::fs::read(&path).unwrap();
-            if seen.insert(bytes) {
-                std::fs::rename(&path, photos.join(path.file_name().unwrap())).unwrap();
-            }
-        }
-        assert_eq!(seen.len(), n, "distinct catalog pictures");
-        photos
+        common::distinct_photos(self.dir.path(), n)
     }
 
     fn run(&self, args: &[&str]) -> Output {

@@ -1,7 +1,12 @@
 //! What several loopback test files share: a simulator on 127.0.0.1:0 and a
-//! client for it with the demo credentials, a short timeout and no retries.
+//! client for it with the demo credentials, a short timeout and no retries;
+//! distinct catalog pictures to search.
+
+// Each test file that shares this module uses only some of it.
+#![allow(dead_code)]
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tusou::api::{Client, ClientSettings, ProviderKind, RetryPolicy};
 use tusou::backend::demo_provider;
@@ -22,4 +27,28 @@ pub(crate) fn client(kind: ProviderKind, sim: &SimHandle) -> Client {
     s.timeout = Duration::from_secs(10);
     s.retry = RetryPolicy::none();
     Client::new(s).expect("client builds")
+}
+
+/// `n` distinct catalog pictures in `dir/photos/` (the catalog re-lists
+/// some pictures under several offers: those copies are left out, so `n`
+/// photos are `n` uploads).
+pub(crate) fn distinct_photos(dir: &Path, n: usize) -> PathBuf {
+    let photos = dir.join("photos");
+    let all = dir.join("all");
+    std::fs::create_dir_all(&photos).expect("photos directory");
+    let written =
+        tusou_sim::write_samples(&SimConfig::default(), &all, n * 2).expect("samples written");
+    let mut seen = std::collections::HashSet::new();
+    for path in written {
+        if seen.len() == n {
+            break;
+        }
+        let bytes = std::fs::read(&path).expect("sample read");
+        if seen.insert(bytes) {
+            let name = path.file_name().expect("sample name");
+            std::fs::rename(&path, photos.join(name)).expect("sample moved");
+        }
+    }
+    assert_eq!(seen.len(), n, "distinct catalog pictures");
+    photos
 }
