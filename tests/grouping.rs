@@ -43,6 +43,7 @@ async fn a_typical_page_collapses_by_picture_file_and_hash() {
         }
         by_file
     };
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
     let mut hashes_by_url: HashMap<String, u64> = HashMap::new();
     let ids = tusou_sim::catalog_offer_ids(&config, QUERIES[QUERIES.len() - 1] + 1);

@@ -30,6 +30,7 @@ async fn start() -> SimHandle {
 }
 
 fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()

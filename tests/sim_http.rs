@@ -31,6 +31,7 @@ fn creds() -> SimCredentials {
 }
 
 fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()
@@ -553,6 +554,7 @@ async fn every_fault_kind_is_observable() {
     assert_eq!(body["msg"], "系统繁忙，请稍后再试");
 
     h.set_faults(Faults::always(FaultKind::Timeout));
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let quick = reqwest::Client::builder()
         .timeout(Duration::from_millis(500))
         .build()

@@ -15,6 +15,17 @@ pub(crate) const MAX_REPLY_BYTES: u64 = 8 * 1024 * 1024;
 /// Of a reply with an error status only this much is read, for its message.
 const MAX_ERROR_BODY: u64 = 64 * 1024;
 
+/// Installs ring as rustls's crypto provider for the process, once, before
+/// any HTTP client is built (reqwest is built without one of its own: the
+/// default, aws-lc, costs 3 MB of binary and a C build). Another provider
+/// installed first is kept.
+pub(crate) fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 /// Maps a transport error to our kinds, never echoing the URL (it carries
 /// the DajiSaaS `sign` and app key).
 pub(crate) fn transport_error(err: reqwest::Error, timeout: Duration) -> ApiError {
@@ -271,6 +282,7 @@ mod tests {
     /// (here a header value with a line break).
     #[test]
     fn a_request_that_cannot_be_built_is_not_retryable() {
+        super::install_crypto_provider();
         let built = reqwest::Client::new()
             .get("http://127.0.0.1:1/x")
             .header("x-bad", "a\nb")

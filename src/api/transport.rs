@@ -36,6 +36,7 @@ impl Transport {
         timeout: Duration,
         redactor: Redactor,
     ) -> Result<Self, ApiError> {
+        http::install_crypto_provider();
         let http = reqwest::Client::builder()
             .connect_timeout(connect_timeout)
             .timeout(timeout)

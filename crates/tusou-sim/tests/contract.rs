@@ -41,6 +41,7 @@ async fn start(config: SimConfig) -> SimHandle {
 }
 
 fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()

@@ -31,6 +31,7 @@ fn daji_sign(params: &[(&str, &str)], secret: &str) -> String {
 }
 
 fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .timeout(Duration::from_secs(600))
         .build()
