@@ -4,7 +4,7 @@
 //! as XLSX (pictures included), CSV or JSONL. Prints the process's peak
 //! RSS (VmHWM) after the sheet is on disk.
 //!
-//!   sheet_memory N FORMAT [DISTINCT_PICTURES]
+//!   sheet_memory N FORMAT [DISTINCT_PICTURES | all]
 //!
 //! Run by `bench/sheet-memory.sh`, which compares 100 with 10,000 photos.
 //! CI only compiles it.
@@ -20,6 +20,11 @@ const TOP: usize = 5;
 /// A small JPEG, different for each `n` (as the store's 60 px thumbnails).
 fn thumbnail(n: usize) -> Vec<u8> {
     let img = image::RgbImage::from_fn(60, 60, |x, y| {
+        // The top row's 4-pixel blocks spell `n` in bits: no two alike.
+        if y < 4 && x < 4 * 20 {
+            let on = (n >> (x / 4)) & 1 == 1;
+            return image::Rgb(if on { [255; 3] } else { [0; 3] });
+        }
         image::Rgb([
             (n * 37 % 256) as u8,
             ((x as usize * 4 + n) % 256) as u8,
@@ -33,8 +38,18 @@ fn thumbnail(n: usize) -> Vec<u8> {
     out.into_inner()
 }
 
-fn photo(i: usize, pictures: &[Vec<u8>]) -> PhotoResult {
-    let picture = |k: usize| (!pictures.is_empty()).then(|| pictures[k % pictures.len()].clone());
+/// The photos' pictures: none, a pool that repeats (as the simulator's
+/// catalog does), or every one different (made as it is needed).
+enum Pictures {
+    Pool(Vec<Vec<u8>>),
+    AllDifferent,
+}
+
+fn photo(i: usize, pictures: &Pictures) -> PhotoResult {
+    let picture = |k: usize| match pictures {
+        Pictures::Pool(pool) => (!pool.is_empty()).then(|| pool[k % pool.len()].clone()),
+        Pictures::AllDifferent => Some(thumbnail(k)),
+    };
     let matches = (0..TOP)
         .map(|k| Match {
             rank: k + 1,
@@ -81,13 +96,16 @@ fn main() {
     // `cargo bench` passes --bench: nothing to measure then.
     let Some(n) = args.get(1).and_then(|a| a.parse::<usize>().ok()) else {
         println!(
-            "usage: sheet_memory N xlsx|csv|jsonl [DISTINCT_PICTURES] (see bench/sheet-memory.sh)"
+            "usage: sheet_memory N xlsx|csv|jsonl [DISTINCT_PICTURES|all] (see bench/sheet-memory.sh)"
         );
         return;
     };
     let format = args.get(2).map_or("xlsx", String::as_str);
-    let distinct = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(200usize);
-    let pictures: Vec<Vec<u8>> = (0..distinct).map(thumbnail).collect();
+    let distinct = args.get(3).map_or("200", String::as_str);
+    let pictures = match distinct.parse::<usize>() {
+        Ok(pool) => Pictures::Pool((0..pool).map(thumbnail).collect()),
+        Err(_) => Pictures::AllDifferent,
+    };
     let spec = SheetInput {
         user_columns: vec!["SKU".into(), "name".into()],
         photos: Vec::new(),
@@ -100,10 +118,20 @@ fn main() {
     let started = std::time::Instant::now();
     let photos = (0..n).map(|i| Ok(photo(i, &pictures)));
     let written = write_photos_as(&path, &spec, false, photos, Naming::Refuse).unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    let peak = peak_rss_kib();
     let bytes = std::fs::metadata(&written).map_or(0, |m| m.len());
+    // Pictures the workbook holds, counted after the peak is read (the
+    // zip's directory is read whole).
+    let media = if format == "xlsx" {
+        let book = zip::ZipArchive::new(std::fs::File::open(&written).unwrap()).unwrap();
+        book.file_names()
+            .filter(|f| f.as_ref().is_ok_and(|f| f.starts_with("xl/media/")))
+            .count()
+    } else {
+        0
+    };
     println!(
-        "photos={n} format={format} pictures={distinct} sheet_bytes={bytes} seconds={:.2} peak_rss_kib={}",
-        started.elapsed().as_secs_f64(),
-        peak_rss_kib()
+        "photos={n} format={format} pictures={distinct} media={media} sheet_bytes={bytes} seconds={seconds:.2} peak_rss_kib={peak}"
     );
 }

@@ -14,7 +14,7 @@ use super::rows::{
     LinkCell, MatchColumn, PhotoColumn, PreparedPhoto, Value, link_cell, match_columns_with,
     photo_columns,
 };
-use crate::export::xlsx::{self, Cells, LimitError, SheetState};
+use crate::export::xlsx::{self, Appendix, Cells, LimitError, SheetState};
 #[cfg(test)]
 use crate::export::xlsx::{MAX_COLUMNS, MAX_ROWS};
 use crate::text::is_url;
@@ -22,6 +22,7 @@ use crate::text::is_url;
 /// Photos sheet rows: tall enough to see a thumbnail.
 const PHOTO_ROW_PX: u32 = 60;
 const PICTURE_COLUMN_PX: u32 = 80;
+const HEADER_ROW_PX: u32 = 20;
 /// Titles wrap at about this many characters.
 const TITLE_WIDTH: f64 = 40.0;
 /// Fitted columns stop at this width (pixels).
@@ -39,11 +40,14 @@ const MATCHES: usize = 1;
 
 /// The workbook written photo by photo: both worksheets are in
 /// rust_xlsxwriter's constant-memory mode (each row goes to a temporary
-/// file in `tempdir` once the next begins), so memory does not grow with
-/// the job; only the pictures are held until the end.
+/// file in `tempdir` once the next begins) and their links and pictures
+/// go to temporary files of the [`Appendix`], so memory does not grow
+/// with the job.
 pub(crate) struct XlsxRows<'s> {
     input: &'s SheetInput,
     book: Workbook,
+    appendix: Appendix,
+    tempdir: std::path::PathBuf,
     formats: Formats,
     photo_columns: Vec<PhotoColumn>,
     match_columns: Vec<MatchColumn>,
@@ -65,17 +69,22 @@ impl<'s> XlsxRows<'s> {
         col_num(photo_columns.len().saturating_sub(1))?;
         let match_columns = match_columns_with(input, false, details);
         col_num(match_columns.len().saturating_sub(1))?;
+        let tempdir = tempdir.map_or_else(std::env::temp_dir, Path::to_path_buf);
         let mut book = Workbook::new();
-        if let Some(dir) = tempdir {
-            book.set_tempdir(dir)?;
-        }
+        book.set_tempdir(&tempdir)?;
+        // Every row tall enough for its pictures: one setting, where a
+        // height per row would be kept for every row until the end.
         book.add_worksheet_with_constant_memory()?
-            .set_name("Photos")?;
+            .set_name("Photos")?
+            .set_default_row_height_pixels(PHOTO_ROW_PX)
+            .set_row_height_pixels(0, HEADER_ROW_PX)?;
         book.add_worksheet_with_constant_memory()?
             .set_name("Matches")?;
         let mut rows = XlsxRows {
             input,
             book,
+            appendix: Appendix::new(&tempdir, 2)?,
+            tempdir,
             formats: Formats::new(input),
             photo_columns,
             match_columns,
@@ -98,7 +107,12 @@ impl<'s> XlsxRows<'s> {
             &mut self.matches
         };
         Ok(Sheet {
-            cells: Cells::new(self.book.worksheet_from_index(index)?, state),
+            cells: Cells::streamed(
+                self.book.worksheet_from_index(index)?,
+                state,
+                &mut self.appendix,
+                index,
+            ),
             formats: &self.formats,
         })
     }
@@ -111,7 +125,6 @@ impl<'s> XlsxRows<'s> {
         let columns = std::mem::take(&mut self.photo_columns);
         let written = (|| {
             let mut sheet = self.sheet(PHOTOS)?;
-            sheet.cells.ws.set_row_height_pixels(row, PHOTO_ROW_PX)?;
             for (c, &column) in columns.iter().enumerate() {
                 photo_cell(&mut sheet, row, col_num(c)?, column, &prepared)?;
             }
@@ -166,7 +179,12 @@ impl<'s> XlsxRows<'s> {
                 ws.set_column_width(col_num(c)?, TITLE_WIDTH)?;
             }
         }
-        self.book.save_to_writer(out)?;
+        // The workbook without its links and pictures, then joined with
+        // them into `out`.
+        let mut book = tempfile::tempfile_in(&self.tempdir)?;
+        self.book.save_to_writer(&mut book)?;
+        book.seek(std::io::SeekFrom::Start(0))?;
+        self.appendix.finish(std::io::BufReader::new(book), out)?;
         Ok(())
     }
 }
@@ -243,7 +261,9 @@ impl Sheet<'_> {
         bytes: Option<&[u8]>,
         alt: String,
     ) -> Result<(), SheetError> {
-        Ok(self.cells.picture(row, col, bytes, alt)?)
+        Ok(self
+            .cells
+            .picture(row, col, bytes, alt, (PICTURE_COLUMN_PX, PHOTO_ROW_PX))?)
     }
 
     fn value(&mut self, row: RowNum, col: ColNum, value: Value) -> Result<(), SheetError> {

@@ -4,8 +4,12 @@
 //! a nicety that never fails a workbook. The batch sheet and the shortlist
 //! both write through it.
 
+mod appendix;
+mod zip_out;
+
 use std::borrow::Cow;
 
+pub(crate) use appendix::{Appendix, PictureCell};
 use rust_xlsxwriter::{ColNum, Format, Image, RowNum, Url, Worksheet, XlsxError};
 
 use crate::text::is_url;
@@ -121,11 +125,33 @@ fn pixel_width(text: &str) -> u32 {
 pub(crate) struct Cells<'a> {
     pub(crate) ws: &'a mut Worksheet,
     state: &'a mut SheetState,
+    /// Where links and pictures go for a constant-memory worksheet (its
+    /// index in the workbook); `None`: rust_xlsxwriter keeps them.
+    appendix: Option<(&'a mut Appendix, usize)>,
 }
 
 impl<'a> Cells<'a> {
     pub(crate) fn new(ws: &'a mut Worksheet, state: &'a mut SheetState) -> Cells<'a> {
-        Cells { ws, state }
+        Cells {
+            ws,
+            state,
+            appendix: None,
+        }
+    }
+
+    /// Cells whose links and pictures are spilled to `appendix` as
+    /// worksheet `sheet` (see [`Appendix`]).
+    pub(crate) fn streamed(
+        ws: &'a mut Worksheet,
+        state: &'a mut SheetState,
+        appendix: &'a mut Appendix,
+        sheet: usize,
+    ) -> Cells<'a> {
+        Cells {
+            ws,
+            state,
+            appendix: Some((appendix, sheet)),
+        }
     }
 
     /// Always a string cell, cut to Excel's limit; nothing for "".
@@ -157,15 +183,29 @@ impl<'a> Cells<'a> {
         let linkable = is_url(address)
             && address.encode_utf16().count() <= MAX_URL
             && self.state.links < MAX_LINKS;
-        if linkable {
-            let url = Url::new(address).set_text(address);
-            if self.ws.write_url(row, col, url).is_ok() {
-                self.state.links += 1;
-                self.state.measure(row, col, address);
-                return Ok(());
+        if !linkable {
+            return self.text(row, col, address, format);
+        }
+        match &mut self.appendix {
+            Some((appendix, sheet)) => {
+                appendix.link(*sheet, row, col, address)?;
+                self.ws.write_string_with_format(
+                    row,
+                    col,
+                    address,
+                    &format.clone().set_hyperlink(),
+                )?;
+            }
+            None => {
+                let url = Url::new(address).set_text(address);
+                if self.ws.write_url(row, col, url).is_err() {
+                    return self.text(row, col, address, format);
+                }
             }
         }
-        self.text(row, col, address, format)
+        self.state.links += 1;
+        self.state.measure(row, col, address);
+        Ok(())
     }
 
     /// A number cell; nothing for NaN or infinity.
@@ -183,16 +223,31 @@ impl<'a> Cells<'a> {
         Ok(())
     }
 
-    /// The picture over the cell; nothing when there are no bytes or they
-    /// are not a picture the workbook can hold (a thumbnail is a nicety).
+    /// The picture over the cell (`cell_px` wide and high), fitted to it;
+    /// nothing when there are no bytes or they are not a picture the
+    /// workbook can hold (a thumbnail is a nicety).
     pub(crate) fn picture(
         &mut self,
         row: RowNum,
         col: ColNum,
         bytes: Option<&[u8]>,
         alt: String,
+        cell_px: (u32, u32),
     ) -> Result<(), XlsxError> {
-        let Some(image) = bytes.and_then(|b| Image::new_from_buffer(b).ok()) else {
+        let Some(bytes) = bytes else {
+            return Ok(());
+        };
+        if let Some((appendix, sheet)) = &mut self.appendix {
+            let cell = PictureCell {
+                row,
+                col,
+                width_px: cell_px.0,
+                height_px: cell_px.1,
+            };
+            appendix.picture(*sheet, cell, bytes, &alt)?;
+            return Ok(());
+        }
+        let Ok(image) = Image::new_from_buffer(bytes) else {
             return Ok(());
         };
         // Placed over the cell (every spreadsheet shows these), not the
