@@ -44,14 +44,15 @@ fn kept(dir: &Path, prefix: &str) -> Vec<PathBuf> {
 }
 
 /// The schema version this tusou writes.
-const LATEST: i64 = 6;
+const LATEST: i64 = 7;
 
-const TABLES: [&str; 9] = [
+const TABLES: [&str; 10] = [
     "batch_items",
     "batch_jobs",
     "details",
     "image_ids",
     "offers",
+    "preferences",
     "price_history",
     "results",
     "searches",

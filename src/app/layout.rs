@@ -2,7 +2,7 @@
 //! detail picture sits. Pure functions of the terminal size and the state;
 //! `update` (paging, mouse hits) and `ui` (drawing) both read it.
 
-use crate::app::state::{Pane, State};
+use crate::app::state::{Pane, ResultsView, State};
 use ratatui::layout::{Constraint, Layout, Rect};
 
 /// Below this size one pane is shown at a time, with tabs.
@@ -236,7 +236,7 @@ pub(crate) fn picker_list_rows(rect: Rect, state: &State) -> usize {
 /// rows, when there is room for rows under it. `update` asks the same, so
 /// paging and clicks agree with the screen.
 pub(crate) fn header_shown(state: &State, inner_rows: usize) -> bool {
-    !state.results.rows.is_empty() && inner_rows >= 3
+    state.results_view == ResultsView::List && !state.results.rows.is_empty() && inner_rows >= 3
 }
 
 /// The whole screen as a rect.
@@ -249,14 +249,125 @@ fn main_rect(state: &State, pane: Pane) -> Rect {
     layout(screen(state), pane, pane).pane(pane)
 }
 
-/// Visible rows of the results list.
+/// Visible rows of the results list; in the gallery, the cells on screen.
 pub(crate) fn results_rows(state: &State) -> usize {
+    if let Some(grid) = gallery_grid(state) {
+        return grid.cells();
+    }
     let rows = inner_rows(main_rect(state, Pane::Results));
     if header_shown(state, rows) {
         rows - 1
     } else {
         rows
     }
+}
+
+/// The narrowest gallery cell: a 15-column picture, a gap, and room for
+/// "¥1234.56 · 12k".
+const GALLERY_MIN_CELL_WIDTH: u16 = 16;
+/// Under the picture: the price line and the marks line.
+const GALLERY_TEXT_ROWS: u16 = 2;
+
+/// The results as a grid of pictures: where each cell is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct GalleryGrid {
+    /// Inside the results pane's frame.
+    pub area: Rect,
+    pub columns: usize,
+    /// Rows of cells on screen.
+    pub rows: usize,
+    pub cell_width: u16,
+    pub cell_height: u16,
+    /// The picture's rows at the top of a cell (its width is the cell's
+    /// less the gap).
+    pub picture_rows: u16,
+}
+
+impl GalleryGrid {
+    /// The grid for the inside of the results pane; the last line is left
+    /// for the status ("loading page 3…", "— end of results —").
+    pub(crate) fn for_area(area: Rect) -> GalleryGrid {
+        let columns = (area.width / GALLERY_MIN_CELL_WIDTH).max(1);
+        let cell_width = (area.width / columns).max(1);
+        // Cells are about twice as tall as wide: a square picture of w
+        // columns has w / 2 rows.
+        let picture_cols = cell_width.saturating_sub(1).max(1);
+        let room = area.height.saturating_sub(1 + GALLERY_TEXT_ROWS).max(1);
+        let picture_rows = (picture_cols / 2).clamp(1, room);
+        let cell_height = picture_rows + GALLERY_TEXT_ROWS;
+        let rows = (area.height.saturating_sub(1) / cell_height).max(1);
+        GalleryGrid {
+            area,
+            columns: usize::from(columns),
+            rows: usize::from(rows),
+            cell_width,
+            cell_height,
+            picture_rows,
+        }
+    }
+
+    pub(crate) fn cells(&self) -> usize {
+        self.columns * self.rows
+    }
+
+    /// Cell `slot` (0 at the top left, row by row) on screen.
+    pub(crate) fn cell(&self, slot: usize) -> Rect {
+        let (row, col) = (slot / self.columns.max(1), slot % self.columns.max(1));
+        let x = self.area.x + self.cell_width * col as u16;
+        let y = self.area.y + self.cell_height * row as u16;
+        Rect::new(x, y, self.cell_width, self.cell_height).intersection(self.area)
+    }
+
+    /// Where cell `slot`'s picture goes.
+    pub(crate) fn picture(&self, slot: usize) -> Rect {
+        let cell = self.cell(slot);
+        Rect::new(
+            cell.x,
+            cell.y,
+            cell.width.saturating_sub(1).max(1),
+            self.picture_rows.min(cell.height),
+        )
+    }
+
+    /// The slot at a screen position, if a cell is there.
+    pub(crate) fn slot_at(&self, col: u16, row: u16) -> Option<usize> {
+        if !self.area.contains(ratatui::layout::Position::new(col, row)) {
+            return None;
+        }
+        let c = usize::from((col - self.area.x) / self.cell_width.max(1));
+        let r = usize::from((row - self.area.y) / self.cell_height.max(1));
+        (c < self.columns && r < self.rows).then_some(r * self.columns + c)
+    }
+}
+
+/// The thumbnail a gallery cell shows for `offer`: half blocks at the
+/// grid's picture size.
+pub(crate) fn gallery_thumb(
+    offer: &crate::api::Offer,
+    grid: &GalleryGrid,
+) -> Option<crate::app::state::ThumbKey> {
+    let picture = grid.picture(0);
+    Some(crate::app::state::ThumbKey {
+        source: crate::app::state::ThumbSource::Url(offer.thumbnail_url()?),
+        x: 0,
+        y: 0,
+        cols: picture.width,
+        rows: picture.height,
+        protocol: crate::image::protocol::GraphicsProtocol::HalfBlocks,
+    })
+}
+
+/// The gallery's grid, when the results are shown as one.
+pub(crate) fn gallery_grid(state: &State) -> Option<GalleryGrid> {
+    if state.results_view != ResultsView::Gallery {
+        return None;
+    }
+    let pane = main_rect(state, Pane::Results);
+    if pane.width < 4 || pane.height < 4 {
+        return None;
+    }
+    let inner = Rect::new(pane.x + 1, pane.y + 1, pane.width - 2, pane.height - 2);
+    Some(GalleryGrid::for_area(inner))
 }
 
 /// Visible rows of the picker list.

@@ -90,6 +90,9 @@ pub enum Msg {
     History(Result<Vec<SearchSummary>, HistoryError>),
     /// The shortlist, read from the store (after every change to it too).
     Shortlist(Result<Vec<ShortlistEntry>, HistoryError>),
+    /// The results' view remembered from the last run (`None`: nothing
+    /// remembered, or the store is off).
+    ResultsView(Option<crate::app::state::ResultsView>),
     /// A stored search, read back to reopen it.
     Reopened(Result<Option<StoredSearch>, HistoryError>),
     /// A write to the store finished: what to say, or why it failed.
@@ -272,4 +275,8 @@ pub enum StoreOp {
     SetNote(OfferRef, Box<Offer>, String),
     /// Star if need be, and set the status.
     SetStatus(OfferRef, Box<Offer>, Status),
+    /// Remember a choice for the next start (name, value).
+    SetPreference(String, String),
+    /// Read the remembered choices back (at start).
+    LoadPreferences,
 }

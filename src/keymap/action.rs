@@ -68,6 +68,9 @@ actions! {
     Back => "back", "Back to the results before (breadcrumbs), without a request";
     ToggleGrouping => "toggle_grouping", "Group offers with the same picture (one product, many sellers)";
     ExpandGroup => "expand_group", "Show or hide the sellers of the highlighted group";
+    ToggleGallery => "toggle_gallery", "Show the results as a gallery of pictures, or as a list";
+    MoveLeft => "move_left", "Gallery: move the cursor left";
+    MoveRight => "move_right", "Gallery: move the cursor right";
     // Crop (the box around the product to search for)
     Crop => "crop", "Crop: draw a box around the product in the picture and search only that";
     CropLeft => "crop_left", "Crop: move the box left";

@@ -11,6 +11,7 @@ mod error;
 mod image_ids;
 mod offers;
 mod open;
+mod preferences;
 mod schema;
 mod searches;
 mod shortlist;

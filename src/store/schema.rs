@@ -137,15 +137,23 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX results_by_position ON results (search_id, position);
     CREATE INDEX results_by_picture ON results (search_id, picture_key, position);
     ",
+    // v7: small choices remembered between runs (the results' view).
+    "
+    CREATE TABLE preferences (
+        name  TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// The tables of the latest schema.
-const TABLES: [&str; 9] = [
+const TABLES: [&str; 10] = [
     "batch_items",
     "batch_jobs",
     "details",
     "image_ids",
     "offers",
+    "preferences",
     "price_history",
     "results",
     "searches",
@@ -235,6 +243,7 @@ mod tests {
                 "details",
                 "image_ids",
                 "offers",
+                "preferences",
                 "price_history",
                 "results",
                 "searches",

@@ -4,6 +4,7 @@
 pub mod crop;
 pub mod detail;
 pub mod filters;
+mod gallery;
 pub mod help;
 pub mod history;
 pub mod picker;

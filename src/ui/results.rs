@@ -72,6 +72,19 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     let Some(inner) = framed_pane(theme, Line::from(title), focused, area, buf) else {
         return;
     };
+    if state.results_view == crate::app::state::ResultsView::Gallery {
+        // Laid out as the update laid it out, in the pane as drawn.
+        let grid = crate::app::layout::GalleryGrid::for_area(inner);
+        super::gallery::render(buf, &grid, state, theme);
+        // The status under the grid: loading, failed, the end.
+        let status = status_row(state, theme);
+        let y = inner.y + inner.height.saturating_sub(1);
+        if !status.is_empty() && usize::from(grid.cell_height) * grid.rows < usize::from(inner.height)
+        {
+            Line::from(status).render(Rect::new(inner.x, y, inner.width, 1), buf);
+        }
+        return;
+    }
     let w = usize::from(inner.width);
     let mut rows = usize::from(inner.height);
     let mut y = inner.y;
@@ -451,7 +464,7 @@ fn offer_line(
 }
 
 /// 97822 → "97.8k", 1200000 → "1.2M".
-fn compact_count(n: u64) -> String {
+pub(super) fn compact_count(n: u64) -> String {
     match n {
         0..=9_999 => n.to_string(),
         10_000..=999_999 => format!("{:.1}k", n as f64 / 1000.0),

@@ -178,6 +178,7 @@ async fn handle(store: Option<Store>, op: StoreOp) -> Vec<Msg> {
             StoreOp::LoadHistory => Msg::History(Ok(Vec::new())),
             StoreOp::LoadShortlist => Msg::Shortlist(Ok(Vec::new())),
             StoreOp::Reopen(_) => Msg::Reopened(Ok(None)),
+            StoreOp::LoadPreferences => Msg::ResultsView(None),
             _ => Msg::Stored(Err(HistoryError::OffNoChanges)),
         }];
     };
@@ -189,6 +190,22 @@ async fn handle(store: Option<Store>, op: StoreOp) -> Vec<Msg> {
         }
         StoreOp::LoadShortlist => vec![Msg::Shortlist(blocking(move || store.shortlist()).await)],
         StoreOp::Reopen(id) => vec![Msg::Reopened(blocking(move || store.load_search(id)).await)],
+        StoreOp::LoadPreferences => {
+            // A choice the store cannot give back is no error worth showing.
+            let view = blocking(move || store.preference(crate::app::state::ResultsView::PREFERENCE))
+                .await
+                .ok()
+                .flatten()
+                .and_then(|v| crate::app::state::ResultsView::from_name(&v));
+            vec![Msg::ResultsView(view)]
+        }
+        StoreOp::SetPreference(name, value) => {
+            // Quietly: a view not remembered is no reason to interrupt.
+            if let Err(e) = blocking(move || store.set_preference(&name, &value)).await {
+                return vec![Msg::Stored(Err(e.into()))];
+            }
+            Vec::new()
+        }
         StoreOp::DeleteSearch(id) => {
             let s = store.clone();
             let done = blocking(move || s.delete_search(id))
@@ -234,7 +251,9 @@ fn write_op(store: &Store, op: StoreOp) -> Result<String, StoreError> {
         StoreOp::LoadHistory
         | StoreOp::LoadShortlist
         | StoreOp::Reopen(_)
-        | StoreOp::DeleteSearch(_) => String::new(),
+        | StoreOp::DeleteSearch(_)
+        | StoreOp::LoadPreferences
+        | StoreOp::SetPreference(..) => String::new(),
     })
 }
 

@@ -338,6 +338,8 @@ pub struct State {
     pub provider: String,
     /// Offers with the same picture shown as one row.
     pub grouping: bool,
+    /// The results as a list of rows or a gallery of pictures.
+    pub results_view: ResultsView,
     /// Prices are also shown (and exported) in this currency.
     pub currency: Option<crate::money::Currency>,
     /// The batch running in the background, if any.
@@ -348,6 +350,37 @@ pub struct State {
     pub crop_generation: u64,
     /// Offer details, the cursor's rest and the quantity.
     pub details: DetailsState,
+}
+
+/// How the results are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResultsView {
+    /// A row per offer (or group), with its columns.
+    #[default]
+    List,
+    /// A grid of the offers' pictures, each with its price under it.
+    Gallery,
+}
+
+impl ResultsView {
+    /// The name the store remembers the view under.
+    pub const PREFERENCE: &'static str = "results_view";
+
+    /// As the store remembers it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ResultsView::List => "list",
+            ResultsView::Gallery => "gallery",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ResultsView> {
+        match name {
+            "list" => Some(ResultsView::List),
+            "gallery" => Some(ResultsView::Gallery),
+            _ => None,
+        }
+    }
 }
 
 /// A background batch, as the status bar shows it.
@@ -394,6 +427,7 @@ impl State {
             store: StoreStatus::On,
             provider: String::new(),
             grouping: true,
+            results_view: ResultsView::List,
             currency: None,
             batch: None,
             crop: None,

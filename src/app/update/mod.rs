@@ -7,6 +7,7 @@ mod crop;
 pub(crate) mod detail;
 mod export;
 mod filters;
+mod gallery;
 mod history;
 mod input;
 mod links;
@@ -40,6 +41,9 @@ pub enum Start {
 /// First effects: list the start directory, maybe search.
 pub fn init(state: &mut State, start: Start, cwd: PathBuf) -> Vec<Effect> {
     let mut fx = Vec::new();
+    if let super::state::StoreStatus::On = state.store {
+        fx.push(Effect::Store(super::msg::StoreOp::LoadPreferences));
+    }
     match start {
         Start::Dir(d) => fx.push(list_dir(state, d, None)),
         Start::File(f) => {
@@ -98,6 +102,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Batch(update) => batch::update(state, update),
         Msg::Reopened(result) => history::reopened(state, result),
         Msg::Shortlist(result) => shortlist::loaded(state, result),
+        Msg::ResultsView(view) => gallery::remembered(state, view),
         Msg::Stored(result) => {
             match result {
                 Ok(text) if !text.is_empty() => state.set_info(text),
@@ -165,8 +170,11 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
             state.help = Some(0);
             Vec::new()
         }
-        Action::MoveUp => navigation::move_cursor(state, -1),
-        Action::MoveDown => navigation::move_cursor(state, 1),
+        Action::MoveUp => navigation::move_vertical(state, -1),
+        Action::MoveDown => navigation::move_vertical(state, 1),
+        Action::MoveLeft => navigation::move_sideways(state, -1),
+        Action::MoveRight => navigation::move_sideways(state, 1),
+        Action::ToggleGallery => gallery::toggle(state),
         Action::PageUp => navigation::page(state, -1),
         Action::PageDown => navigation::page(state, 1),
         Action::Top => navigation::move_cursor(state, isize::MIN / 2),

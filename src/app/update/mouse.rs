@@ -55,10 +55,15 @@ pub(super) fn mouse(state: &mut State, m: MouseMsg) -> Vec<Effect> {
     };
     match m {
         MouseMsg::ScrollUp { .. } | MouseMsg::ScrollDown { .. } => {
+            // Three rows of the list; a row of pictures in the gallery.
+            let step = match layout::gallery_grid(state) {
+                Some(grid) if target == Pane::Results => grid.columns as isize,
+                _ => 3,
+            };
             let delta = if matches!(m, MouseMsg::ScrollUp { .. }) {
-                -3
+                -step
             } else {
-                3
+                step
             };
             state.focus = target;
             let fx = move_cursor(state, delta);
@@ -69,6 +74,15 @@ pub(super) fn mouse(state: &mut State, m: MouseMsg) -> Vec<Effect> {
         MouseMsg::Click { .. } => {
             state.focus = target;
             let rect = areas.pane(pane);
+            if let Some(grid) = layout::gallery_grid(state).filter(|_| pane == Pane::Results) {
+                if let Some(i) = grid.slot_at(col, row).map(|s| state.results.offset + s)
+                    && i < state.results.rows.len()
+                {
+                    state.results.cursor = i;
+                }
+                scroll_into_view(state);
+                return maybe_fetch(state).into_iter().collect();
+            }
             if row <= rect.y || row + 1 >= rect.y + rect.height || pane == Pane::Detail {
                 return Vec::new();
             }

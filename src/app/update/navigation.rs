@@ -47,6 +47,24 @@ pub(super) fn cycle_pane(state: &mut State, forward: bool) -> Vec<Effect> {
     focus(state, order[next])
 }
 
+/// Up (`-1`) or down (`1`) a row: in the gallery, a row of pictures.
+pub(super) fn move_vertical(state: &mut State, direction: isize) -> Vec<Effect> {
+    let step = match layout::gallery_grid(state) {
+        Some(grid) if matches!(state.focus, Pane::Results | Pane::Detail) => grid.columns,
+        _ => 1,
+    };
+    move_cursor(state, direction * step as isize)
+}
+
+/// Left (`-1`) or right (`1`) a picture in the gallery; nothing elsewhere.
+pub(super) fn move_sideways(state: &mut State, direction: isize) -> Vec<Effect> {
+    if layout::gallery_grid(state).is_none() || !matches!(state.focus, Pane::Results | Pane::Detail)
+    {
+        return Vec::new();
+    }
+    move_cursor(state, direction)
+}
+
 /// One screen of the focused list up (`-1`) or down (`1`).
 pub(super) fn page(state: &mut State, direction: isize) -> Vec<Effect> {
     let rows = page_rows(state);

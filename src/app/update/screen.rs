@@ -63,14 +63,23 @@ pub(super) fn keep_visible(cursor: usize, offset: &mut usize, rows: usize) {
 pub(super) fn scroll_into_view(state: &mut State) {
     let rows = picker_rows(state);
     keep_visible(state.picker.cursor, &mut state.picker.offset, rows);
-    let rows = results_rows(state);
-    let r = &mut state.results;
-    keep_visible(r.cursor, &mut r.offset, rows);
-    // At the last row, show the row under it too (end marker, spinner, error).
-    let len = r.rows.len();
-    let status_row = r.phase != Phase::Ready || r.end;
-    if status_row && len > 0 && r.cursor + 1 == len && rows > 1 {
-        r.offset = r.offset.max((len + 1).saturating_sub(rows));
+    if let Some(grid) = layout::gallery_grid(state) {
+        // Whole rows of cells: the offset is the first cell of a row.
+        let r = &mut state.results;
+        let columns = grid.columns.max(1);
+        let mut top = r.offset / columns;
+        keep_visible(r.cursor / columns, &mut top, grid.rows);
+        r.offset = top * columns;
+    } else {
+        let rows = results_rows(state);
+        let r = &mut state.results;
+        keep_visible(r.cursor, &mut r.offset, rows);
+        // At the last row, show the row under it too (end marker, spinner, error).
+        let len = r.rows.len();
+        let status_row = r.phase != Phase::Ready || r.end;
+        if status_row && len > 0 && r.cursor + 1 == len && rows > 1 {
+            r.offset = r.offset.max((len + 1).saturating_sub(rows));
+        }
     }
     let rows = filters_rows(state);
     keep_visible(state.filters.cursor, &mut state.filters.offset, rows);

@@ -891,3 +891,5 @@ mod detail;
 mod picker;
 #[path = "window_tests.rs"]
 mod window;
+#[path = "gallery_tests.rs"]
+mod gallery;

@@ -97,11 +97,40 @@ fn prefetch_window(state: &State) -> Vec<ThumbKey> {
     keys
 }
 
+/// In the gallery: the pictures of the cells on screen, then of the next
+/// screen, then of the screen before (the user pages down more than up).
+fn gallery_window(state: &State) -> Option<Vec<ThumbKey>> {
+    let grid = layout::gallery_grid(state)?;
+    if state.main != Pane::Results || state.help.is_some() || state.crop.is_some() {
+        return None;
+    }
+    let r = &state.results;
+    let cells = grid.cells();
+    let on_screen = r.offset..r.offset.saturating_add(cells);
+    let next = on_screen.end..on_screen.end.saturating_add(cells);
+    let before = r.offset.saturating_sub(cells)..r.offset;
+    let mut keys: Vec<ThumbKey> = Vec::new();
+    for i in on_screen.chain(next).chain(before) {
+        let Some(key) = r
+            .rows
+            .get(i)
+            .and_then(|&p| r.offers.get(p as usize))
+            .and_then(|o| layout::gallery_thumb(o, &grid))
+        else {
+            continue;
+        };
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    Some(keys)
+}
+
 /// Asks for the pictures around the cursor when that window changes (the
 /// cursor moved, a page arrived, the pane resized); an empty list cancels
 /// what is in flight (the cursor left the results).
 pub(super) fn sync_prefetch(state: &mut State) -> Option<Effect> {
-    let window = prefetch_window(state);
+    let window = gallery_window(state).unwrap_or_else(|| prefetch_window(state));
     if window == state.thumb_prefetch {
         return None;
     }
