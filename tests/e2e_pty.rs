@@ -874,3 +874,91 @@ fn rows_far_above_come_back_from_the_history() {
     app.send(b"q");
     assert_exits_restored(&mut app);
 }
+
+/// The selected gallery cell's price ("▶¥12.50" → 12.5), if one is drawn.
+fn selected_cell_price(rows: &[String]) -> Option<f64> {
+    rows.iter().find_map(|r| {
+        let at = r.find("▶¥")? + "▶¥".len();
+        let number: String = r[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        number.parse().ok()
+    })
+}
+
+/// Issue 23: the gallery from the keyboard. `v` shows the results as
+/// pictures, the cursor moves right and down a row of pictures, Detail
+/// follows the selected cell, `s` stars it (marked in its cell), `d`
+/// fetches its detail; after a restart the gallery is what the results
+/// open in.
+#[test]
+fn gallery_move_star_and_detail() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = tempfile::tempdir().expect("tempdir");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let export = tempfile::tempdir().expect("tempdir");
+    write_catalog_picture(dir.path());
+    let fast = [("TUSOU_DEMO_LATENCY_MS", "20")];
+
+    let mut app = start_with(
+        dir.path(),
+        config.path(),
+        cache.path(),
+        export.path(),
+        &fast,
+    );
+    app.wait_for("the picker", |a| a.screen().contains("product.jpg"));
+    app.send(b"\r");
+    app.wait_for("results", |a| {
+        progress(&a.screen()).is_some_and(|(n, _)| n >= 20)
+    });
+    app.send(b"v");
+    app.wait_for("the gallery, the first cell selected", |a| {
+        let rows = a.results_rows();
+        selected_cell_price(&rows).is_some() && rows.iter().any(|r| r.contains(" sold"))
+    });
+    let first = selected_cell_price(&app.results_rows());
+    app.send(b"l");
+    app.send(b"j");
+    app.wait_for("the cursor on another cell", |a| {
+        selected_cell_price(&a.results_rows()).is_some_and(|p| Some(p) != first)
+    });
+    let price = selected_cell_price(&app.results_rows()).expect("a selected cell");
+    // Detail (under the results) shows the selected cell's offer.
+    app.wait_for("Detail on the selected offer", |a| {
+        let s = a.screen();
+        let detail = s.split("Detail").nth(1).unwrap_or_default().to_string();
+        detail.contains(&format!("¥{price:.2}")) || detail.contains(&format!("¥{price}"))
+    });
+    app.send(b"s");
+    app.wait_for("the cell starred", |a| {
+        a.screen().contains("Starred: in the shortlist")
+            && a.results_rows().iter().any(|r| r.contains('★'))
+    });
+    app.send(b"d");
+    app.wait_for("the offer's detail", |a| {
+        let s = a.screen();
+        s.contains("MOQ") || s.contains("detail of")
+    });
+    app.send(b"q");
+    assert_exits_restored(&mut app);
+
+    // The view is remembered: the next search opens as a gallery.
+    let mut app = start_with(
+        dir.path(),
+        config.path(),
+        cache.path(),
+        export.path(),
+        &fast,
+    );
+    app.wait_for("the picker", |a| a.screen().contains("product.jpg"));
+    app.send(b"\r");
+    app.wait_for("results as a gallery", |a| {
+        let s = a.screen();
+        progress(&s).is_some_and(|(n, _)| n >= 20)
+            && selected_cell_price(&a.results_rows()).is_some()
+    });
+    app.send(b"q");
+    assert_exits_restored(&mut app);
+}

@@ -265,6 +265,8 @@ pub(crate) fn results_rows(state: &State) -> usize {
 /// The narrowest gallery cell: a 15-column picture, a gap, and room for
 /// "¥1234.56 · 12k".
 const GALLERY_MIN_CELL_WIDTH: u16 = 16;
+/// The narrowest cell in a narrow pane (a 12-column picture).
+const GALLERY_NARROW_CELL_WIDTH: u16 = 13;
 /// Under the picture: the price line and the marks line.
 const GALLERY_TEXT_ROWS: u16 = 2;
 
@@ -287,7 +289,11 @@ impl GalleryGrid {
     /// The grid for the inside of the results pane; the last line is left
     /// for the status ("loading page 3…", "— end of results —").
     pub(crate) fn for_area(area: Rect) -> GalleryGrid {
-        let columns = (area.width / GALLERY_MIN_CELL_WIDTH).max(1);
+        let mut columns = (area.width / GALLERY_MIN_CELL_WIDTH).max(1);
+        // A narrow pane shows three smaller pictures rather than two.
+        if columns < 3 && area.width >= 3 * GALLERY_NARROW_CELL_WIDTH {
+            columns = 3;
+        }
         let cell_width = (area.width / columns).max(1);
         // Cells are about twice as tall as wide: a square picture of w
         // columns has w / 2 rows.

@@ -35,8 +35,6 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn a_preference_is_remembered_and_replaced() {
         let store = crate::store::test_store();

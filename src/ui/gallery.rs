@@ -103,7 +103,7 @@ fn marks_line(
     let mut spans = vec![Span::styled(" ", base)];
     let offer_ref = crate::store::Store::offer_ref(&state.provider, offer);
     if state.shortlist.entry(&offer_ref).is_some() {
-        spans.push(Span::styled("★", pick(theme.price())));
+        spans.push(Span::styled("★ ", pick(theme.price())));
     }
     match state.results.mark(position) {
         Change::New => spans.push(Span::styled("new ", pick(theme.good()))),
@@ -125,7 +125,10 @@ fn marks_line(
         ));
     } else if spans.len() == 1 {
         let title = sanitize(&offer.title);
-        spans.push(Span::styled(truncate(&title, 40).into_owned(), pick(theme.dim())));
+        spans.push(Span::styled(
+            truncate(&title, 40).into_owned(),
+            pick(theme.dim()),
+        ));
     }
     spans
 }

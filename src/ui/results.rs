@@ -79,7 +79,8 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
         // The status under the grid: loading, failed, the end.
         let status = status_row(state, theme);
         let y = inner.y + inner.height.saturating_sub(1);
-        if !status.is_empty() && usize::from(grid.cell_height) * grid.rows < usize::from(inner.height)
+        if !status.is_empty()
+            && usize::from(grid.cell_height) * grid.rows < usize::from(inner.height)
         {
             Line::from(status).render(Rect::new(inner.x, y, inner.width, 1), buf);
         }

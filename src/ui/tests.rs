@@ -441,6 +441,8 @@ mod memory;
 mod crop;
 #[path = "tests_detail.rs"]
 mod detail;
+#[path = "tests_gallery.rs"]
+mod gallery;
 
 #[test]
 fn rows_out_of_memory_show_as_being_read() {

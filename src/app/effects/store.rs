@@ -192,17 +192,18 @@ async fn handle(store: Option<Store>, op: StoreOp) -> Vec<Msg> {
         StoreOp::Reopen(id) => vec![Msg::Reopened(blocking(move || store.load_search(id)).await)],
         StoreOp::LoadPreferences => {
             // A choice the store cannot give back is no error worth showing.
-            let view = blocking(move || store.preference(crate::app::state::ResultsView::PREFERENCE))
-                .await
-                .ok()
-                .flatten()
-                .and_then(|v| crate::app::state::ResultsView::from_name(&v));
+            let view =
+                blocking(move || store.preference(crate::app::state::ResultsView::PREFERENCE))
+                    .await
+                    .ok()
+                    .flatten()
+                    .and_then(|v| crate::app::state::ResultsView::from_name(&v));
             vec![Msg::ResultsView(view)]
         }
         StoreOp::SetPreference(name, value) => {
             // Quietly: a view not remembered is no reason to interrupt.
             if let Err(e) = blocking(move || store.set_preference(&name, &value)).await {
-                return vec![Msg::Stored(Err(e.into()))];
+                return vec![Msg::Stored(Err(e))];
             }
             Vec::new()
         }

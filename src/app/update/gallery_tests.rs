@@ -167,7 +167,10 @@ fn the_cells_pictures_are_fetched_on_screen_first_then_the_next_screen() {
     // The next screen's pictures follow the screen's.
     assert_eq!(
         sources.get(first_cells.len()),
-        Some(&ThumbSource::Url(format!("http://img/{}.jpg", grid.cells())))
+        Some(&ThumbSource::Url(format!(
+            "http://img/{}.jpg",
+            grid.cells()
+        )))
     );
     // A picture that arrives is kept for its cell.
     let key = window[0].clone();
@@ -189,10 +192,18 @@ fn the_remembered_view_is_applied_at_start() {
     update(&mut s, Msg::ResultsView(Some(ResultsView::Gallery)));
     assert_eq!(s.results_view, ResultsView::Gallery);
     update(&mut s, Msg::ResultsView(None));
-    assert_eq!(s.results_view, ResultsView::Gallery, "nothing remembered: as it is");
+    assert_eq!(
+        s.results_view,
+        ResultsView::Gallery,
+        "nothing remembered: as it is"
+    );
     // The start asks the store for it.
     let mut s = state();
-    let fx = init(&mut s, Start::Dir(PathBuf::from("/tmp")), PathBuf::from("/tmp"));
+    let fx = init(
+        &mut s,
+        Start::Dir(PathBuf::from("/tmp")),
+        PathBuf::from("/tmp"),
+    );
     assert!(
         fx.iter()
             .any(|e| matches!(e, Effect::Store(StoreOp::LoadPreferences)))

@@ -887,9 +887,9 @@ mod memory;
 mod crop;
 #[path = "detail_tests.rs"]
 mod detail;
+#[path = "gallery_tests.rs"]
+mod gallery;
 #[path = "picker_tests.rs"]
 mod picker;
 #[path = "window_tests.rs"]
 mod window;
-#[path = "gallery_tests.rs"]
-mod gallery;
