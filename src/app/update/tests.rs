@@ -622,12 +622,16 @@ fn fuzzy_matches(pattern: &str, name: &str) -> bool {
 fn picker_lists_dirs_first_filters_fuzzily_and_opens() {
     let mut s = state();
     let fx = init(&mut s, Start::Dir("/d".into()), PathBuf::from("/"));
+    // The remembered view is read from the store at the start, too.
     assert_eq!(
         fx,
-        vec![Effect::ListDir {
-            generation: 1,
-            dir: "/d".into()
-        }]
+        vec![
+            Effect::Store(crate::app::msg::StoreOp::LoadPreferences),
+            Effect::ListDir {
+                generation: 1,
+                dir: "/d".into()
+            }
+        ]
     );
     update(
         &mut s,
