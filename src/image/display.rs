@@ -24,7 +24,15 @@ use super::protocol::GraphicsProtocol;
 pub(crate) struct Display<K> {
     protocol: GraphicsProtocol,
     shown: Option<Shown<K>>,
+    /// kitty: pictures the terminal keeps, by image id, oldest first; one
+    /// shown again is placed by its id, not sent again.
+    kept: std::collections::VecDeque<(K, u32)>,
+    next_id: u32,
 }
+
+/// kitty pictures kept in the terminal (at most ~60 KB each for the
+/// Detail pane): older ones are freed, and sent again if they come back.
+pub(crate) const KITTY_KEPT: usize = 64;
 
 struct Shown<K> {
     key: K,
@@ -47,6 +55,8 @@ impl<K: PartialEq + Clone> Display<K> {
         Display {
             protocol,
             shown: None,
+            kept: std::collections::VecDeque::new(),
+            next_id: 1,
         }
     }
 
@@ -58,18 +68,51 @@ impl<K: PartialEq + Clone> Display<K> {
             return;
         }
         if self.protocol == GraphicsProtocol::Kitty {
+            // Placements only: the pictures' data stays for later.
             out.extend_from_slice(kitty::delete_all());
-        } else if let Some(old) = &self.shown
-            && self.protocol.occupies_cells()
-        {
-            // A smaller new picture would leave the old one's edges.
-            paint_over(out, old.area);
+            self.show_kitty(out, key, picture);
+        } else {
+            if let Some(old) = &self.shown
+                && self.protocol.occupies_cells()
+            {
+                // A smaller new picture would leave the old one's edges.
+                paint_over(out, old.area);
+            }
+            out.extend_from_slice(picture);
         }
-        out.extend_from_slice(picture);
         self.shown = Some(Shown {
             key: key.clone(),
             area,
         });
+    }
+
+    /// kitty: places the picture by its id when the terminal keeps it,
+    /// else sends it under a new id (freeing the oldest past the bound).
+    fn show_kitty(&mut self, out: &mut Vec<u8>, key: &K, picture: &[u8]) {
+        if let Some(at) = self.kept.iter().position(|(k, _)| k == key) {
+            let (_, id) = self.kept[at];
+            if let Some(placed) = kitty::placement(picture, id) {
+                // Most recently used last.
+                if let Some(entry) = self.kept.remove(at) {
+                    self.kept.push_back(entry);
+                }
+                out.extend_from_slice(&placed);
+                return;
+            }
+        }
+        let id = self.next_id;
+        self.next_id = self.next_id.checked_add(1).unwrap_or(1);
+        let Some(sent) = kitty::with_id(picture, id) else {
+            out.extend_from_slice(picture);
+            return;
+        };
+        out.extend_from_slice(&sent);
+        self.kept.push_back((key.clone(), id));
+        while self.kept.len() > KITTY_KEPT {
+            if let Some((_, old)) = self.kept.pop_front() {
+                kitty::free(out, old);
+            }
+        }
     }
 
     /// Erases the picture on screen, if any: queues kitty's delete into
@@ -98,7 +141,8 @@ impl<K: PartialEq + Clone> Display<K> {
     pub(crate) fn shutdown(&mut self, out: &mut impl Write) {
         self.shown = None;
         if self.protocol == GraphicsProtocol::Kitty {
-            let _ = out.write_all(kitty::delete_all());
+            self.kept.clear();
+            let _ = out.write_all(kitty::free_all());
             let _ = out.flush();
         }
     }
@@ -144,7 +188,70 @@ mod tests {
         assert!(out.is_empty(), "nothing left to erase");
         let mut end = Vec::new();
         d.shutdown(&mut end);
-        assert_eq!(end, b"\x1b_Ga=d\x1b\\");
+        assert_eq!(
+            end, b"\x1b_Ga=d,d=A,q=2\x1b\\",
+            "pictures and their data freed"
+        );
+    }
+
+    /// A kitty picture, as the encoder writes it, at (x, y).
+    fn kitty_picture(x: u16, seed: u8) -> Vec<u8> {
+        let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+            8,
+            8,
+            image::Rgb([seed, 0, 0]),
+        ));
+        crate::image::protocol::encode_protocol(&img, GraphicsProtocol::Kitty, x, 1, 6, 3).unwrap()
+    }
+
+    #[test]
+    fn kitty_sends_a_picture_once_then_places_it() {
+        let mut d = Display::new(GraphicsProtocol::Kitty);
+        let (a, b) = (kitty_picture(0, 1), kitty_picture(0, 2));
+        let mut out = Vec::new();
+        d.show(&mut out, &1, area(), &a);
+        let first = out.len();
+        assert!(first > a.len(), "sent whole, under an id");
+        assert!(out.windows(6).any(|w| w == b"_Gi=1,"));
+        // To another picture and back (j, k): the first is placed, not sent.
+        out.clear();
+        d.show(&mut out, &2, area(), &b);
+        assert!(out.windows(6).any(|w| w == b"_Gi=2,"));
+        out.clear();
+        d.show(&mut out, &1, area(), &a);
+        assert!(out.len() < 100, "placed by its id: {} bytes", out.len());
+        assert!(
+            out.starts_with(b"\x1b_Ga=d\x1b\\"),
+            "the old placement erased"
+        );
+        assert!(out.windows(8).any(|w| w == b"a=p,i=1,"));
+        // Hiding deletes placements, not the pictures: shown again, placed.
+        out.clear();
+        assert_eq!(d.hide(&mut out), Hidden::Done);
+        assert_eq!(out, b"\x1b_Ga=d\x1b\\");
+        out.clear();
+        d.show(&mut out, &2, area(), &b);
+        assert!(out.windows(8).any(|w| w == b"a=p,i=2,"));
+    }
+
+    #[test]
+    fn kitty_frees_the_oldest_picture_past_its_bound() {
+        let mut d = Display::new(GraphicsProtocol::Kitty);
+        let mut out = Vec::new();
+        let p = kitty_picture(0, 3);
+        for k in 0..=KITTY_KEPT {
+            out.clear();
+            d.show(&mut out, &k, area(), &p);
+        }
+        assert!(
+            out.ends_with(b"\x1b_Ga=d,d=I,i=1,q=2\x1b\\"),
+            "the first picture's data freed"
+        );
+        assert_eq!(d.kept.len(), KITTY_KEPT);
+        // The freed one comes back: sent again, under a new id.
+        out.clear();
+        d.show(&mut out, &0, area(), &p);
+        assert!(out.len() > p.len());
     }
 
     #[test]
