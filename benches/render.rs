@@ -2,6 +2,11 @@
 //! ratatui's TestBackend, with 100, 10,000 and 100,000 offers loaded.
 //! `cargo bench --bench render`
 //!
+//! Issue 23: key → full gallery frame at 200×60 with 10,000 offers and the
+//! cells' pictures in memory (`update` of a move down or up, then the
+//! frame); besides criterion's mean, a pass of 2,000 keys prints the p50,
+//! p99 and worst (`cargo bench --bench render -- gallery`).
+//!
 //! Each iteration moves the selection by one row (as a key press would) and
 //! draws through a long-lived `Terminal`, so the measured frame includes
 //! ratatui's buffer diff and the backend write, like the real event loop.
@@ -147,5 +152,59 @@ fn frames(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, frames);
+/// The gallery of `n` offers at 200×60, every cell's picture of the
+/// screens around the cursor in memory.
+fn gallery_state(n: u32) -> State {
+    let mut state = state_with(n);
+    update(&mut state, Msg::Action(tusou::app::Action::ToggleGallery));
+    let img = image::RgbImage::from_fn(64, 64, |x, y| {
+        image::Rgb([(x * 4) as u8, (y * 4) as u8, ((x ^ y) * 4) as u8])
+    });
+    for key in state.thumb_prefetch.clone() {
+        let thumb = Thumb::Half(HalfBlockImage::from_rgb(&img, key.cols, key.rows));
+        update(&mut state, Msg::Thumb { key, thumb });
+    }
+    state
+}
+
+fn gallery(c: &mut Criterion) {
+    let mut state = gallery_state(10_000);
+    let backend = ratatui::backend::TestBackend::new(WIDTH, HEIGHT);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap_or_else(|e| match e {});
+    let mut flip = false;
+    let mut key_and_frame = |state: &mut State| {
+        flip = !flip;
+        let action = if flip {
+            tusou::app::Action::MoveDown
+        } else {
+            tusou::app::Action::MoveUp
+        };
+        black_box(update(state, Msg::Action(action)));
+        terminal
+            .draw(|f| tusou::ui::draw(f, black_box(state)))
+            .map(|_| ())
+            .unwrap_or_else(|e| match e {});
+    };
+    let mut times: Vec<f64> = (0..2_000)
+        .map(|_| {
+            let at = std::time::Instant::now();
+            key_and_frame(&mut state);
+            at.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    eprintln!(
+        "gallery key → frame, 200×60, 10,000 offers: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms over {} keys",
+        at(0.5),
+        at(0.99),
+        times[times.len() - 1],
+        times.len()
+    );
+    c.bench_function("gallery_key_to_frame_200x60_10000", |b| {
+        b.iter(|| key_and_frame(&mut state))
+    });
+}
+
+criterion_group!(benches, frames, gallery);
 criterion_main!(benches);
