@@ -47,6 +47,7 @@ async fn doctor(common: &CommonArgs) -> Result<Exit, CommandError> {
         CommandError::said(Exit::Config)
     })?;
     let client = &backend.client;
+    line("pictures", &sanitize(&crate::image::explain_graphics()));
     let info = client.provider_info();
     line(
         "provider",

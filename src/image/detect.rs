@@ -20,15 +20,46 @@ pub(crate) fn detect() -> GraphicsProtocol {
 
 /// The decision that needs no terminal query; `None` means "ask the terminal".
 fn detect_from_env(env: impl Fn(&str) -> Option<String>, tty: bool) -> Option<GraphicsProtocol> {
-    if let Some(p) = env("TUSOU_GRAPHICS")
-        .as_deref()
-        .and_then(GraphicsProtocol::from_name)
+    explain_from_env(env, tty).0
+}
+
+/// What [`detect`] picks for this terminal and why, in words, without
+/// asking the terminal anything (for `tusou doctor`, which may run in a
+/// pipe): where the answer needs a query, it says what the app asks.
+pub(crate) fn explain() -> String {
+    let tty = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    describe(explain_from_env(|k| std::env::var(k).ok(), tty))
+}
+
+fn describe((protocol, why): (Option<GraphicsProtocol>, String)) -> String {
+    match protocol {
+        Some(GraphicsProtocol::HalfBlocks) => format!("half blocks · {why}"),
+        Some(p) => format!("{} · {why}", p.name()),
+        None => why,
+    }
+}
+
+/// [`detect_from_env`] with its reason (outside text sanitised by the
+/// caller).
+fn explain_from_env(
+    env: impl Fn(&str) -> Option<String>,
+    tty: bool,
+) -> (Option<GraphicsProtocol>, String) {
+    if let Some(value) = env("TUSOU_GRAPHICS")
+        && let Some(p) = GraphicsProtocol::from_name(&value)
     {
-        return Some(p);
+        return (Some(p), format!("TUSOU_GRAPHICS={}", p.name()));
     }
     let term = env("TERM").unwrap_or_default();
-    if env("CI").is_some() || !tty || term == "dumb" || term.is_empty() {
-        return Some(GraphicsProtocol::HalfBlocks);
+    let half = |why: String| (Some(GraphicsProtocol::HalfBlocks), why);
+    if env("CI").is_some() {
+        return half("CI is set".into());
+    }
+    if !tty {
+        return half("not run in a terminal".into());
+    }
+    if term == "dumb" || term.is_empty() {
+        return half(format!("TERM={term:?} draws no pictures"));
     }
     // tmux (and screen) swallow graphics unless passthrough is set up, and
     // tmux takes the kitty query (an APC string) for a pane title: don't
@@ -40,20 +71,38 @@ fn detect_from_env(env: impl Fn(&str) -> Option<String>, tty: bool) -> Option<Gr
         || term.starts_with("tmux")
         || program == "tmux"
     {
-        return Some(GraphicsProtocol::HalfBlocks);
+        return half(
+            "inside tmux or screen, which pass no pictures through unless set up \
+             (TUSOU_GRAPHICS=kitty with tmux's allow-passthrough on)"
+                .into(),
+        );
     }
-    if term == "xterm-kitty"
-        || term == "xterm-ghostty"
-        || program == "ghostty"
-        || env("KITTY_WINDOW_ID").is_some()
-    {
-        return Some(GraphicsProtocol::Kitty);
+    if term == "xterm-kitty" || term == "xterm-ghostty" {
+        return (Some(GraphicsProtocol::Kitty), format!("TERM={term}"));
+    }
+    if program == "ghostty" {
+        return (Some(GraphicsProtocol::Kitty), "TERM_PROGRAM=ghostty".into());
+    }
+    if env("KITTY_WINDOW_ID").is_some() {
+        return (
+            Some(GraphicsProtocol::Kitty),
+            "KITTY_WINDOW_ID is set".into(),
+        );
     }
     // viuer's iTerm check only reads environment variables.
     if is_iterm_env(&env) {
-        return Some(GraphicsProtocol::Iterm);
+        return (
+            Some(GraphicsProtocol::Iterm),
+            "a terminal that speaks iTerm2's protocol (TERM_PROGRAM, LC_TERMINAL or KONSOLE_VERSION)"
+                .into(),
+        );
     }
-    None
+    (
+        None,
+        "asked of the terminal when the app starts: kitty if it answers kitty's query, \
+         sixel if its device attributes list sixel, else half blocks"
+            .into(),
+    )
 }
 
 /// Same rules as viuer's `is_iterm_supported`, but over our `env` so it is
@@ -115,6 +164,35 @@ mod tests {
         );
         // Unknown terminal: ask it.
         assert_eq!(d(&[("TERM", "xterm-256color")], true), None);
+    }
+
+    /// `tusou doctor` says which pictures this terminal gets, and why.
+    #[test]
+    fn the_choice_is_explained() {
+        let e = |pairs: &[(&str, &str)], tty| describe(explain_from_env(env_of(pairs), tty));
+        assert_eq!(
+            e(&[("TUSOU_GRAPHICS", "Sixel")], false),
+            "sixel · TUSOU_GRAPHICS=sixel"
+        );
+        assert_eq!(
+            e(&[("TERM", "xterm-kitty")], true),
+            "kitty · TERM=xterm-kitty"
+        );
+        assert_eq!(
+            e(&[("TERM", "xterm-kitty")], false),
+            "half blocks · not run in a terminal"
+        );
+        let tmux = e(&[("TERM", "xterm-256color"), ("TMUX", "/tmp/t")], true);
+        assert!(tmux.starts_with("half blocks · inside tmux"), "{tmux}");
+        assert!(tmux.contains("allow-passthrough"), "{tmux}");
+        let ask = e(&[("TERM", "xterm-256color")], true);
+        assert!(ask.starts_with("asked of the terminal"), "{ask}");
+        assert_eq!(
+            e(&[("TERM_PROGRAM", "iTerm.app"), ("TERM", "xterm")], true)
+                .split(" · ")
+                .next(),
+            Some("iterm")
+        );
     }
 
     /// Inside tmux without `TMUX` (over ssh, or a cleared environment): the

@@ -5,6 +5,7 @@
 mod decode;
 mod decoded;
 pub(crate) mod detect;
+pub(crate) use detect::explain as explain_graphics;
 pub(crate) mod display;
 mod drivers;
 mod encode;
