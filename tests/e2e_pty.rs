@@ -899,17 +899,22 @@ fn gallery_move_star_and_detail() {
     let cache = tempfile::tempdir().expect("tempdir");
     let export = tempfile::tempdir().expect("tempdir");
     write_catalog_picture(dir.path());
-    let fast = [("TUSOU_DEMO_LATENCY_MS", "20")];
+    // The app started on the picture's folder, its search under way.
+    let searching = || {
+        let fast = [("TUSOU_DEMO_LATENCY_MS", "20")];
+        let mut app = start_with(
+            dir.path(),
+            config.path(),
+            cache.path(),
+            export.path(),
+            &fast,
+        );
+        app.wait_for("the picker", |a| a.screen().contains("product.jpg"));
+        app.send(b"\r");
+        app
+    };
 
-    let mut app = start_with(
-        dir.path(),
-        config.path(),
-        cache.path(),
-        export.path(),
-        &fast,
-    );
-    app.wait_for("the picker", |a| a.screen().contains("product.jpg"));
-    app.send(b"\r");
+    let mut app = searching();
     app.wait_for("results", |a| {
         progress(&a.screen()).is_some_and(|(n, _)| n >= 20)
     });
@@ -945,15 +950,7 @@ fn gallery_move_star_and_detail() {
     assert_exits_restored(&mut app);
 
     // The view is remembered: the next search opens as a gallery.
-    let mut app = start_with(
-        dir.path(),
-        config.path(),
-        cache.path(),
-        export.path(),
-        &fast,
-    );
-    app.wait_for("the picker", |a| a.screen().contains("product.jpg"));
-    app.send(b"\r");
+    let mut app = searching();
     app.wait_for("results as a gallery", |a| {
         let s = a.screen();
         progress(&s).is_some_and(|(n, _)| n >= 20)

@@ -318,22 +318,6 @@ impl Appendix {
         let mut book = ZipArchive::new(book).map_err(zip_error)?;
         let mut zip = ZipOut::new(out, &self.dir)?;
         let mut sheets: Vec<Parts> = self.sheets.into_iter().map(Parts::from).collect();
-        let sheet_part = |name: &str| {
-            let n: usize = name
-                .strip_prefix("xl/worksheets/sheet")?
-                .strip_suffix(".xml")?
-                .parse()
-                .ok()?;
-            n.checked_sub(1)
-        };
-        let rels_part = |name: &str| {
-            let n: usize = name
-                .strip_prefix("xl/worksheets/_rels/sheet")?
-                .strip_suffix(".xml.rels")?
-                .parse()
-                .ok()?;
-            n.checked_sub(1)
-        };
         for i in 0..book.len() {
             let name = book
                 .by_index_raw(i)
@@ -341,10 +325,14 @@ impl Appendix {
                 .name()
                 .map_err(zip_error)?
                 .into_owned();
-            if let Some(parts) = sheet_part(&name).and_then(|s| sheets.get_mut(s)) {
+            if let Some(parts) =
+                sheet_number(&name, "xl/worksheets/sheet", ".xml").and_then(|s| sheets.get_mut(s))
+            {
                 let mut entry = book.by_index(i).map_err(zip_error)?;
                 zip.deflated(&name, |mut w| parts.splice_into_sheet(&mut entry, &mut w))?;
-            } else if let Some(s) = rels_part(&name).filter(|&s| s < sheets.len()) {
+            } else if let Some(s) = sheet_number(&name, "xl/worksheets/_rels/sheet", ".xml.rels")
+                .filter(|&s| s < sheets.len())
+            {
                 let text = read_small(&mut book.by_index(i).map_err(zip_error)?, &name)?;
                 let Some(at) = text.rfind(RELS_TAIL) else {
                     return Err(io::Error::other(format!("{name} has no {RELS_TAIL}")));
@@ -433,6 +421,16 @@ fn zip_error(e: zip::result::ZipError) -> io::Error {
     }
 }
 
+/// Worksheet `N − 1` from a part named `{prefix}N{suffix}`.
+fn sheet_number(name: &str, prefix: &str, suffix: &str) -> Option<usize> {
+    let n: usize = name
+        .strip_prefix(prefix)?
+        .strip_suffix(suffix)?
+        .parse()
+        .ok()?;
+    n.checked_sub(1)
+}
+
 fn drawing_name(sheet: usize) -> String {
     format!("xl/drawings/tusou{}.xml", sheet + 1)
 }
@@ -490,15 +488,9 @@ const AFTER_CELLS: [&str; 16] = [
     "<extLst",
     "</worksheet>",
 ];
-/// The drawing goes before the first of these.
-const AFTER_DRAWING: [&str; 6] = [
-    "<legacyDrawing",
-    "<picture",
-    "<oleObjects",
-    "<controls",
-    "<tableParts",
-    "<extLst",
-];
+/// The drawing goes before the first of these (`<legacyDrawing` to
+/// `<extLst` above).
+const AFTER_DRAWING: &[&str] = AFTER_CELLS.split_at(9).1.split_at(6).0;
 
 impl Parts {
     fn needs_rels(&self) -> bool {
