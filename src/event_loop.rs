@@ -6,6 +6,7 @@
 
 use crate::app::effects;
 use crate::app::state::{StoreStatus, Thumb, ThumbKey};
+use crate::app::update::thumbs;
 use crate::app::{
     AppOptions, Msg, Start, State, classify_start, event_to_msgs, initial_state, update,
 };
@@ -150,10 +151,16 @@ async fn event_loop(
             _ = recv_signal(&mut sigint) => vec![Msg::Terminate],
         };
         for m in msgs {
+            // A picture fetched ahead changes nothing on screen: no frame
+            // for it (unless it pushed the shown one out of the cache).
+            let quiet = thumbs::changes_nothing_on_screen(state, &m);
+            let shown = thumbs::wanted_shown(state);
             for e in update(state, m) {
                 runner.run(e);
             }
-            dirty = true;
+            if !quiet || thumbs::wanted_shown(state) != shown {
+                dirty = true;
+            }
         }
     }
     Ok(())

@@ -12,10 +12,17 @@ const SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.enable_all();
+    if cli.command.is_none() {
+        // The app's event loop runs on this thread (`block_on`), every other
+        // piece of work (network, store, picture decoding, the demo's
+        // simulator) on the runtime's threads: those give way to it, so a
+        // key is answered at once even while pictures decode on both cores.
+        let ui = ui_priority();
+        builder.on_thread_start(move || background_priority(ui));
+    }
+    let runtime = match builder.build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("tusou: cannot start the async runtime: {e}");
@@ -32,6 +39,40 @@ fn main() -> ExitCode {
     // Not a plain drop: that waits for every blocking task, for ever.
     runtime.shutdown_timeout(SHUTDOWN_GRACE);
     code
+}
+
+/// How much lower than the UI thread the app's runtime threads run (nice
+/// steps). Nice 5 weighs a thread about a third of nice 0: the scheduler
+/// lets the waking UI thread preempt it, yet pictures still arrive at a
+/// steady pace on a machine busy with other work.
+#[cfg(target_os = "linux")]
+const BACKGROUND_NICE: libc::c_int = 5;
+
+/// The calling (UI) thread's nice value.
+fn ui_priority() -> i32 {
+    #[cfg(target_os = "linux")]
+    // SAFETY: getpriority(2) only reads; -1 is also what an error returns,
+    // and then the runtime threads run one step higher than meant, no harm.
+    unsafe {
+        libc::getpriority(libc::PRIO_PROCESS, 0)
+    }
+    #[cfg(not(target_os = "linux"))]
+    0
+}
+
+/// Sets the calling thread's nice value to [`BACKGROUND_NICE`] above the
+/// UI thread's (absolute: a blocking thread started from a runtime thread
+/// inherits its nice value). Linux only: there nice is per thread,
+/// elsewhere it would slow the UI thread too.
+fn background_priority(ui: i32) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority(2) only changes the calling thread's scheduling
+    // weight (the kernel clamps to 19); a failure leaves it as it was.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, ui.saturating_add(BACKGROUND_NICE));
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = ui;
 }
 
 /// A subcommand; those that talk to a provider or the store log to stderr.

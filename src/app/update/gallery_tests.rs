@@ -172,6 +172,17 @@ fn the_cells_pictures_are_fetched_on_screen_first_then_the_next_screen() {
             grid.cells()
         )))
     );
+    // A cell's picture arriving is drawn (a frame); the next screen's
+    // pictures, fetched ahead, are not.
+    use crate::app::update::thumbs::changes_nothing_on_screen;
+    let failed = || Thumb::Failed(crate::app::errors::PictureError::Encode("test".into()));
+    let ahead = window[first_cells.len()].clone();
+    let on_screen = |key: &ThumbKey| Msg::Thumb {
+        key: key.clone(),
+        thumb: failed(),
+    };
+    assert!(!changes_nothing_on_screen(&s, &on_screen(&window[1])));
+    assert!(changes_nothing_on_screen(&s, &on_screen(&ahead)));
     // A picture that arrives is kept for its cell.
     let key = window[0].clone();
     update(

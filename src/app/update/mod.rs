@@ -18,7 +18,7 @@ mod rows;
 mod screen;
 mod search;
 mod shortlist;
-mod thumbs;
+pub(crate) mod thumbs;
 mod trail;
 mod window;
 

@@ -768,6 +768,41 @@ fn pictures_around_the_cursor_are_fetched_ahead_and_dropped_when_it_leaves() {
 }
 
 #[test]
+fn a_picture_fetched_ahead_needs_no_frame_the_shown_one_does() {
+    use super::thumbs::{changes_nothing_on_screen, wanted_shown};
+    let mut s = state();
+    searching(&mut s);
+    arrive(&mut s, 1, 10);
+    let failed = || Thumb::Failed(crate::image::ImageError::Empty.into());
+    let ahead = s.thumb_prefetch[0].clone();
+    let wanted = s.wanted_thumb.clone().expect("the selected row's picture");
+    assert_ne!(ahead, wanted);
+    // A row's picture fetched ahead: nothing on screen changes.
+    let msg = Msg::Thumb {
+        key: ahead.clone(),
+        thumb: failed(),
+    };
+    assert!(changes_nothing_on_screen(&s, &msg));
+    update(&mut s, msg);
+    assert!(s.thumbs.contains(&ahead));
+    assert!(!wanted_shown(&s));
+    // The detail pane's own picture: a frame.
+    let msg = Msg::Thumb {
+        key: wanted.clone(),
+        thumb: failed(),
+    };
+    assert!(!changes_nothing_on_screen(&s, &msg));
+    update(&mut s, msg);
+    assert!(wanted_shown(&s));
+    // Anything else is drawn as before.
+    assert!(!changes_nothing_on_screen(&s, &Msg::Tick));
+    assert!(!changes_nothing_on_screen(
+        &s,
+        &Msg::Action(Action::MoveDown)
+    ));
+}
+
+#[test]
 fn copy_and_open_link() {
     let mut s = state();
     searching(&mut s);

@@ -12,6 +12,46 @@ pub(super) fn store(state: &mut State, key: ThumbKey, thumb: Thumb) {
     state.thumbs.insert(key, thumb);
 }
 
+/// Whether `msg` is a picture fetched ahead for a row that is not the one
+/// the detail pane shows: storing it changes nothing on screen (the frame
+/// and the graphics protocol read only the wanted picture), so the loop
+/// need not draw a frame for it. The rows around the cursor arrive by the
+/// dozen while the user moves, and each needless frame would hold the UI
+/// thread when a key comes. Asked before `update`; the loop also draws if
+/// the wanted picture was in the cache before and is not after (evicted).
+/// In the gallery, the pictures of the cells on screen are drawn too.
+pub(crate) fn changes_nothing_on_screen(state: &State, msg: &crate::app::Msg) -> bool {
+    match msg {
+        crate::app::Msg::Thumb { key, .. } => {
+            state.wanted_thumb.as_ref() != Some(key) && !on_a_gallery_cell(state, key)
+        }
+        _ => false,
+    }
+}
+
+/// Whether `key` is the picture of a gallery cell on screen.
+fn on_a_gallery_cell(state: &State, key: &ThumbKey) -> bool {
+    let Some(grid) = layout::gallery_grid(state) else {
+        return false;
+    };
+    let r = &state.results;
+    r.rows_from(r.offset, grid.cells()).any(|(_, row)| {
+        r.offers
+            .get(row.offer)
+            .and_then(|o| layout::gallery_thumb(o, &grid))
+            .is_some_and(|k| k == *key)
+    })
+}
+
+/// Whether the detail pane's picture is in the cache (drawn rather than
+/// its spinner).
+pub(crate) fn wanted_shown(state: &State) -> bool {
+    state
+        .wanted_thumb
+        .as_ref()
+        .is_some_and(|k| state.thumbs.contains(k))
+}
+
 /// The thumbnail the detail pane wants now, at its size.
 fn wanted_thumb(state: &State) -> Option<ThumbKey> {
     let areas = layout::areas_of(state);
