@@ -120,7 +120,7 @@ fn marks_line(
     }
     if let Some(sold) = offer.month_sold {
         spans.push(Span::styled(
-            format!("{} sold", super::results::compact_count(sold)),
+            format!("{} sold", super::compact_count(sold)),
             pick(theme.dim()),
         ));
     } else if spans.len() == 1 {

@@ -227,6 +227,15 @@ fn buffer_to_string(buf: &ratatui::buffer::Buffer) -> String {
     out
 }
 
+/// 97822 → "97.8k", 1200000 → "1.2M".
+pub(crate) fn compact_count(n: u64) -> String {
+    match n {
+        0..=9_999 => n.to_string(),
+        10_000..=999_999 => format!("{:.1}k", n as f64 / 1000.0),
+        _ => format!("{:.1}M", n as f64 / 1_000_000.0),
+    }
+}
+
 #[cfg(test)]
 mod tests;
 

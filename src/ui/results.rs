@@ -1,6 +1,6 @@
 //! The results list. Only the rows on screen are formatted.
 
-use super::{Theme, framed_pane, spinner};
+use super::{Theme, compact_count, framed_pane, spinner};
 use crate::api::Offer;
 use crate::app::layout::header_shown;
 use crate::app::state::{Failed, Pane, Phase, Row, RowKind, State, UnitCost};
@@ -462,13 +462,4 @@ fn offer_line(
         ));
     }
     Line::from(spans)
-}
-
-/// 97822 → "97.8k", 1200000 → "1.2M".
-pub(super) fn compact_count(n: u64) -> String {
-    match n {
-        0..=9_999 => n.to_string(),
-        10_000..=999_999 => format!("{:.1}k", n as f64 / 1000.0),
-        _ => format!("{:.1}M", n as f64 / 1_000_000.0),
-    }
 }
