@@ -184,7 +184,13 @@ fn killed_midway_the_same_command_goes_on_without_searching_twice() {
         stderr(&again)
     );
     let stats = s.sim.stats();
-    assert_eq!(stats.uploads, 50, "no upload repeated: {stats:?}");
+    // A photo whose upload reached the provider just before the SIGKILL, but
+    // whose image id never reached the store, is uploaded again: at most the
+    // photos in flight (the concurrency, 2). Every photo recorded is not.
+    assert!(
+        (50..=50 + 2).contains(&stats.uploads),
+        "no recorded upload repeated: {stats:?}"
+    );
     assert!(
         stats.queries <= 50 + 2,
         "at most the photos in flight at the kill are queried again: {stats:?}"
