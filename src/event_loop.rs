@@ -5,14 +5,14 @@
 //! caller.
 
 use crate::app::effects;
-use crate::app::state::{StoreStatus, Thumb, ThumbKey};
+use crate::app::state::{StoreStatus, THUMB_CACHE_BYTES, Thumb, ThumbKey};
 use crate::app::update::thumbs;
 use crate::app::{
     AppOptions, Msg, Start, State, classify_start, event_to_msgs, initial_state, update,
 };
 use crate::backend::{BackendMode, SearchBackend};
 use crate::image::detect;
-use crate::image::display::{Display, Hidden};
+use crate::image::display::Display;
 use crate::tui;
 use crate::ui;
 use crossterm::event::{Event, EventStream};
@@ -52,7 +52,7 @@ pub(crate) async fn run(backend: SearchBackend, options: AppOptions) -> anyhow::
     let signals = Signals::install();
     let mut terminal = tui::init()?;
     let _guard = tui::Guard;
-    let mut display = Display::new(graphics);
+    let mut display = Display::new(graphics, THUMB_CACHE_BYTES);
     let result = event_loop(
         &mut terminal,
         signals,
@@ -121,12 +121,25 @@ async fn event_loop(
         runner.run(e);
     }
     let mut dirty = true;
+    // The protocol pictures of the last frame, and whether pictures that
+    // may be wanted next arrived since (kitty sends them ahead).
+    let mut pictures = ui::Pictures::new();
+    let mut ahead_arrived = false;
     loop {
         if dirty {
-            terminal.draw(|f| ui::draw(f, state))?;
-            after_draw(terminal, state, runner, display)?;
+            let lost = draw(terminal, state, runner, display, &mut pictures)?;
             dirty = false;
+            ahead_arrived = false;
             debug_panic_for_tests();
+            if !lost.is_empty() {
+                for e in update(state, Msg::PicturesLost(lost)) {
+                    runner.run(e);
+                }
+                dirty = true;
+                continue;
+            }
+        } else if std::mem::take(&mut ahead_arrived) {
+            send_ahead(terminal, state, display, &pictures)?;
         }
         if state.quit {
             break;
@@ -151,6 +164,19 @@ async fn event_loop(
             _ = recv_signal(&mut sigint) => vec![Msg::Terminate],
         };
         for m in msgs {
+            let m = match m {
+                // The display keeps the encoded bytes; the state, the key.
+                Msg::Encoded { key, picture } => {
+                    let bytes = picture.byte_size();
+                    display.keep(key.clone(), picture, |k| state.thumbs.contains(k));
+                    ahead_arrived = true;
+                    Msg::Thumb {
+                        key,
+                        thumb: Thumb::Encoded { bytes },
+                    }
+                }
+                m => m,
+            };
             // A picture fetched ahead changes nothing on screen: no frame
             // for it (unless it pushed the shown one out of the cache).
             let quiet = thumbs::changes_nothing_on_screen(state, &m);
@@ -195,45 +221,79 @@ fn spinner_visible(state: &State) -> bool {
             .is_some_and(|k| !state.thumbs.contains(k))
 }
 
-/// Writes what must follow ratatui's frame: OSC 52 copies and graphics
-/// protocol pictures (the display draws only when the picture or its place
-/// changed).
-fn after_draw(
+/// Draws a frame, then what must follow it: OSC 52 copies and the
+/// protocol pictures (the display changes only what changed). Answers the
+/// pictures the display could not draw (their bytes were evicted).
+fn draw(
     terminal: &mut tui::Term,
     state: &State,
     runner: &mut effects::Runner,
     display: &mut Display<ThumbKey>,
-) -> std::io::Result<()> {
+    pictures: &mut ui::Pictures,
+) -> std::io::Result<Vec<ThumbKey>> {
+    use ratatui::backend::Backend as _;
+    let mut drawn = ui::Pictures::new();
+    let frame = terminal.draw(|f| drawn = ui::draw_with_pictures(f, state))?;
+    let mut placed = Vec::new();
+    let synced = display.sync(&mut placed, &drawn, &ahead(state));
+    // Cells a picture left (iTerm, sixel): what ratatui's frame holds there,
+    // written again before the new pictures, which may go over them.
+    let repaint: Vec<(u16, u16, ratatui::buffer::Cell)> = synced
+        .repaint
+        .iter()
+        .flat_map(|r| r.positions())
+        .filter_map(|p| Some((p.x, p.y, frame.buffer.cell(p)?.clone())))
+        .collect();
+    *pictures = drawn;
     let mut out: Vec<u8> = runner.take_pending();
-    let want = state
-        .wanted_thumb
-        .as_ref()
-        .and_then(|k| match state.thumbs.get(k) {
-            Some(Thumb::Protocol(bytes)) => Some((k, bytes)),
-            _ => None,
-        });
-    match want {
-        Some((key, bytes)) => {
-            let area = ratatui::layout::Rect::new(key.x, key.y, key.cols, key.rows);
-            display.show(&mut out, key, area, bytes);
-        }
-        None => {
-            if display.hide(&mut out) == Hidden::RepaintScreen {
-                // Not `Terminal::clear`: it asks the terminal for the cursor
-                // position, and reading that reply would race the event
-                // loop for stdin.
-                use ratatui::backend::{Backend as _, ClearType};
-                terminal.backend_mut().clear_region(ClearType::All)?;
-                // Forget the last frame, so the next draw paints every cell.
-                terminal.swap_buffers();
-                terminal.draw(|f| ui::draw(f, state))?;
-            }
-        }
+    let w = terminal.backend_mut();
+    if !out.is_empty() {
+        w.write_all(&out)?;
+        out.clear();
     }
+    if !repaint.is_empty() {
+        w.write_all(b"\x1b7")?;
+        w.draw(repaint.iter().map(|(x, y, c)| (*x, *y, c)))?;
+        w.write_all(b"\x1b8")?;
+    }
+    if !placed.is_empty() {
+        w.write_all(&placed)?;
+    }
+    std::io::Write::flush(w)?;
+    Ok(synced.lost)
+}
+
+/// kitty: pictures fetched ahead arrived with nothing to redraw; send them
+/// now, so that the scroll that shows them only places them.
+fn send_ahead(
+    terminal: &mut tui::Term,
+    state: &State,
+    display: &mut Display<ThumbKey>,
+    pictures: &ui::Pictures,
+) -> std::io::Result<()> {
+    let mut out = Vec::new();
+    // The screen is unchanged: only the pictures ahead are written.
+    let _ = display.sync(&mut out, pictures, &ahead(state));
     if !out.is_empty() {
         let w = terminal.backend_mut();
         w.write_all(&out)?;
         w.flush()?;
     }
     Ok(())
+}
+
+/// The pictures the display may send before they are shown: in the
+/// gallery, the window fetched ahead (the next screen and the one before).
+/// Not in the list: there, the window is a screen of Detail-sized pictures
+/// each way, too many bytes to send on a guess over a slow link.
+fn ahead(state: &State) -> Vec<ThumbKey> {
+    if crate::app::layout::gallery_grid(state).is_none() {
+        return Vec::new();
+    }
+    state
+        .thumb_prefetch
+        .iter()
+        .filter(|k| state.thumbs.contains(k))
+        .cloned()
+        .collect()
 }

@@ -346,20 +346,19 @@ impl GalleryGrid {
     }
 }
 
-/// The thumbnail a gallery cell shows for `offer`: half blocks at the
-/// grid's picture size.
+/// The thumbnail a gallery cell shows for `offer`: at the grid's picture
+/// size, in the terminal's pictures (`protocol`).
 pub(crate) fn gallery_thumb(
     offer: &crate::api::Offer,
     grid: &GalleryGrid,
+    protocol: crate::image::protocol::GraphicsProtocol,
 ) -> Option<crate::app::state::ThumbKey> {
     let picture = grid.picture(0);
     Some(crate::app::state::ThumbKey {
         source: crate::app::state::ThumbSource::Url(offer.thumbnail_url()?),
-        x: 0,
-        y: 0,
         cols: picture.width,
         rows: picture.height,
-        protocol: crate::image::protocol::GraphicsProtocol::HalfBlocks,
+        protocol,
     })
 }
 

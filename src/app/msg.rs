@@ -101,6 +101,16 @@ pub enum Msg {
         key: ThumbKey,
         thumb: Thumb,
     },
+    /// A picture encoded for the terminal's protocol. The event loop gives
+    /// its bytes to the display and `update` sees it as
+    /// [`Thumb::Encoded`]: the state holds keys, not encoded pictures.
+    Encoded {
+        key: ThumbKey,
+        picture: crate::image::protocol::Encoded,
+    },
+    /// Pictures the display could not draw because it no longer has their
+    /// bytes (evicted under its bound): fetch them again.
+    PicturesLost(Vec<ThumbKey>),
     /// The picture for crop mode opening `generation`, decoded (or why not).
     CropLoaded {
         generation: u64,

@@ -1,10 +1,20 @@
-//! The one owner of graphics-protocol pictures on screen: it remembers what
-//! it drew where, and erases it the way its protocol needs.
+//! The one owner of graphics-protocol pictures on screen: it keeps their
+//! encoded bytes (the app's state holds only keys), knows which picture is
+//! placed where, and changes only what changed between two frames.
 //!
 //! Pictures are written after ratatui's frame, outside its buffer, so
-//! ratatui cannot erase them: kitty pictures go with kitty's delete
-//! command, iTerm and sixel pictures live in the cells and must be painted
-//! over. Half blocks are ordinary cells in ratatui's buffer: nothing to do.
+//! ratatui cannot erase them:
+//! - kitty: each picture is sent once under an image id, then *placed*
+//!   wherever it appears (a placement is a few dozen bytes); a picture
+//!   that leaves its place loses that placement only, and the terminal's
+//!   copy is freed when the bound of kept pictures evicts it. Pictures
+//!   fetched ahead are sent ahead (stored, not placed), so scrolling the
+//!   gallery places pictures rather than sending them.
+//! - iTerm and sixel pictures live in the cells: only a place whose
+//!   picture changed is drawn again, and a place left empty is handed back
+//!   to the caller to repaint from ratatui's buffer.
+//!
+//! Half blocks are ordinary cells in ratatui's buffer: nothing to do.
 //!
 //! Why not `ratatui-image` (11.1, for ratatui 0.30): it draws inside the
 //! frame by putting the whole escape string in one buffer cell, and its kitty
@@ -12,134 +22,261 @@
 //! our escapes, their tests and this erase path would all change; its
 //! default features also link chafa through pkg-config.
 
+use std::hash::Hash;
 use std::io::Write;
 
+use lru::LruCache;
 use ratatui::layout::Rect;
 
 use super::drivers::kitty;
-use super::protocol::GraphicsProtocol;
+use super::protocol::{Encoded, Fit, GraphicsProtocol};
 
-/// What is drawn where, for one protocol. `K` names a picture at a place:
-/// the same key means the same bytes at the same cells.
-pub(crate) struct Display<K> {
+/// kitty pictures kept in the terminal (a gallery screen at 200×60 places
+/// about 30; three screens are fetched ahead): older ones are freed, and
+/// sent again if they come back. Never one on screen.
+pub(crate) const KITTY_KEPT: usize = 256;
+
+/// What is drawn where, for one protocol. `K` names an encoded picture
+/// (its source and cell box, not its place).
+pub(crate) struct Display<K: Hash + Eq> {
     protocol: GraphicsProtocol,
-    shown: Option<Shown<K>>,
-    /// kitty: pictures the terminal keeps, by image id, oldest first; one
-    /// shown again is placed by its id, not sent again.
-    kept: std::collections::VecDeque<(K, u32)>,
+    /// The encoded pictures, most recently used last, bounded by bytes.
+    pictures: LruCache<K, Encoded>,
+    bytes: usize,
+    max_bytes: usize,
+    /// What is on screen now.
+    shown: Vec<Placed<K>>,
+    /// kitty: pictures the terminal keeps: their image id and fit.
+    kept: LruCache<K, (u32, Fit)>,
     next_id: u32,
+    next_placement: u32,
+    /// kitty: the screen was cleared under us (a resize); placements of
+    /// ours may linger, so the next sync deletes them all first.
+    cleared: bool,
 }
 
-/// kitty pictures kept in the terminal (at most ~60 KB each for the
-/// Detail pane): older ones are freed, and sent again if they come back.
-pub(crate) const KITTY_KEPT: usize = 64;
-
-struct Shown<K> {
+/// A picture on screen: its key, the box it was asked for, the cells it
+/// covers, and (kitty) its image and placement ids.
+#[derive(Debug, Clone)]
+struct Placed<K> {
     key: K,
     area: Rect,
+    covers: Rect,
+    ids: (u32, u32),
 }
 
-/// What [`Display::hide`] left to the caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Hidden {
-    /// Erased by the queued bytes, or there was nothing to erase.
-    Done,
-    /// The picture was in the cells: clear the whole screen and paint every
-    /// cell again. Painting blanks over it would hide what ratatui's buffer
-    /// now holds there, and the caller owns the terminal that can repaint.
-    RepaintScreen,
+/// What [`Display::sync`] leaves to the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Synced<K> {
+    /// Cells whose picture went (iTerm, sixel): write them again from
+    /// ratatui's buffer *before* the queued bytes (a new picture may go
+    /// over them).
+    pub repaint: Vec<Rect>,
+    /// Pictures asked for whose bytes the display no longer has (evicted
+    /// under its bound): the app must fetch them again.
+    pub lost: Vec<K>,
 }
 
-impl<K: PartialEq + Clone> Display<K> {
-    pub(crate) fn new(protocol: GraphicsProtocol) -> Display<K> {
+impl<K: Hash + Eq + Clone> Display<K> {
+    pub(crate) fn new(protocol: GraphicsProtocol, max_bytes: usize) -> Display<K> {
         Display {
             protocol,
-            shown: None,
-            kept: std::collections::VecDeque::new(),
+            pictures: LruCache::unbounded(),
+            bytes: 0,
+            max_bytes,
+            shown: Vec::new(),
+            kept: LruCache::unbounded(),
             next_id: 1,
+            next_placement: 1,
+            cleared: false,
         }
     }
 
-    /// Queues `picture` (escape bytes that draw it in `area`) into `out`,
-    /// after erasing the picture drawn before; nothing when `key` is what
-    /// is already on screen.
-    pub(crate) fn show(&mut self, out: &mut Vec<u8>, key: &K, area: Rect, picture: &[u8]) {
-        if !self.protocol.is_graphics() || self.shown.as_ref().is_some_and(|s| s.key == *key) {
+    /// Keeps an encoded picture. Past the bound, pictures the app no longer
+    /// holds (`held` is false) go first, then the least recently used.
+    /// The new picture itself counts as held.
+    pub(crate) fn keep(&mut self, key: K, picture: Encoded, held: impl Fn(&K) -> bool) {
+        self.bytes += picture.byte_size();
+        if let Some(old) = self.pictures.put(key.clone(), picture) {
+            self.bytes = self.bytes.saturating_sub(old.byte_size());
+        }
+        if self.bytes <= self.max_bytes {
             return;
+        }
+        let stale: Vec<K> = self
+            .pictures
+            .iter()
+            .filter(|(k, _)| **k != key && !held(k))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in stale {
+            if let Some(p) = self.pictures.pop(&k) {
+                self.bytes = self.bytes.saturating_sub(p.byte_size());
+            }
+        }
+        // Keep the newest even if it alone is over the bound.
+        while self.bytes > self.max_bytes && self.pictures.len() > 1 {
+            if let Some((_, p)) = self.pictures.pop_lru() {
+                self.bytes = self.bytes.saturating_sub(p.byte_size());
+            }
+        }
+    }
+
+    /// Bytes of encoded pictures held.
+    #[cfg(test)]
+    pub(crate) fn held_bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Makes the screen show exactly `wanted` (each picture in its box),
+    /// queueing into `out` only what changed; kitty also sends `ahead`
+    /// (pictures that may be wanted next) without placing them.
+    pub(crate) fn sync(
+        &mut self,
+        out: &mut Vec<u8>,
+        wanted: &[(K, Rect)],
+        ahead: &[K],
+    ) -> Synced<K> {
+        let mut synced = Synced {
+            repaint: Vec::new(),
+            lost: Vec::new(),
+        };
+        if !self.protocol.is_graphics() {
+            return synced;
+        }
+        if std::mem::take(&mut self.cleared) && self.protocol == GraphicsProtocol::Kitty {
+            out.extend_from_slice(kitty::delete_all());
+        }
+        // What stays where it is.
+        let before = std::mem::take(&mut self.shown);
+        for placed in before {
+            if wanted
+                .iter()
+                .any(|(k, a)| *k == placed.key && *a == placed.area)
+            {
+                self.shown.push(placed);
+            } else if self.protocol == GraphicsProtocol::Kitty {
+                kitty::delete_placement(out, placed.ids.0, placed.ids.1);
+            } else {
+                synced.repaint.push(placed.covers);
+            }
+        }
+        for (key, area) in wanted {
+            if self.shown.iter().any(|p| p.key == *key && p.area == *area) {
+                continue;
+            }
+            match self.place(out, key, *area) {
+                Some(placed) => self.shown.push(placed),
+                None => synced.lost.push(key.clone()),
+            }
         }
         if self.protocol == GraphicsProtocol::Kitty {
-            // Placements only: the pictures' data stays for later.
-            out.extend_from_slice(kitty::delete_all());
-            self.show_kitty(out, key, picture);
-        } else {
-            if let Some(old) = &self.shown
-                && self.protocol.occupies_cells()
-            {
-                // A smaller new picture would leave the old one's edges.
-                paint_over(out, old.area);
+            for key in ahead {
+                if !self.kept.contains(key)
+                    && let Some(picture) = self.pictures.peek(key)
+                {
+                    let (id, fit) = (self.next_id, picture.fit);
+                    kitty::transmit(out, &picture.payload, id, None);
+                    self.new_id();
+                    self.remember_sent(out, key.clone(), id, fit);
+                }
             }
-            out.extend_from_slice(picture);
         }
-        self.shown = Some(Shown {
+        synced
+    }
+
+    /// Draws one picture in its box; `None` when its bytes are gone (and,
+    /// for kitty, the terminal does not keep it either).
+    fn place(&mut self, out: &mut Vec<u8>, key: &K, area: Rect) -> Option<Placed<K>> {
+        let kitty = self.protocol == GraphicsProtocol::Kitty;
+        let sent = if kitty {
+            self.kept.get(key).copied()
+        } else {
+            None
+        };
+        let fit = match sent {
+            Some((_, fit)) => fit,
+            None => self.pictures.get(key)?.fit,
+        };
+        let (x, y) = fit.origin(area.x, area.y);
+        let covers = Rect::new(x, y, fit.cols, fit.rows).intersection(area);
+        // Save the cursor and move it (CUP is 1-based).
+        let _ = write!(out, "\x1b7\x1b[{};{}H", u32::from(y) + 1, u32::from(x) + 1);
+        let mut ids = (0, 0);
+        if kitty {
+            let pid = self.new_placement();
+            let id = match sent {
+                Some((id, _)) => {
+                    kitty::place(out, id, pid, fit.cols, fit.rows);
+                    id
+                }
+                None => {
+                    let id = self.new_id();
+                    if let Some(p) = self.pictures.peek(key) {
+                        kitty::transmit(out, &p.payload, id, Some((pid, fit.cols, fit.rows)));
+                    }
+                    self.remember_sent(out, key.clone(), id, fit);
+                    id
+                }
+            };
+            ids = (id, pid);
+        } else if let Some(p) = self.pictures.peek(key) {
+            out.extend_from_slice(&p.payload);
+        }
+        out.extend_from_slice(b"\x1b8");
+        Some(Placed {
             key: key.clone(),
             area,
-        });
+            covers,
+            ids,
+        })
     }
 
-    /// kitty: places the picture by its id when the terminal keeps it,
-    /// else sends it under a new id (freeing the oldest past the bound).
-    fn show_kitty(&mut self, out: &mut Vec<u8>, key: &K, picture: &[u8]) {
-        if let Some(at) = self.kept.iter().position(|(k, _)| k == key) {
-            let (_, id) = self.kept[at];
-            if let Some(placed) = kitty::placement(picture, id) {
-                // Most recently used last.
-                if let Some(entry) = self.kept.remove(at) {
-                    self.kept.push_back(entry);
-                }
-                out.extend_from_slice(&placed);
-                return;
-            }
-        }
-        let id = self.next_id;
-        self.next_id = self.next_id.checked_add(1).unwrap_or(1);
-        let Some(sent) = kitty::with_id(picture, id) else {
-            out.extend_from_slice(picture);
+    /// kitty: notes that the terminal keeps `key` under `id`, freeing the
+    /// least recently used picture past the bound (never one on screen).
+    fn remember_sent(&mut self, out: &mut Vec<u8>, key: K, id: u32, fit: Fit) {
+        self.kept.put(key, (id, fit));
+        if self.kept.len() <= KITTY_KEPT {
             return;
-        };
-        out.extend_from_slice(&sent);
-        self.kept.push_back((key.clone(), id));
-        while self.kept.len() > KITTY_KEPT {
-            if let Some((_, old)) = self.kept.pop_front() {
-                kitty::free(out, old);
-            }
+        }
+        let on_screen = |k: &K| self.shown.iter().any(|p| p.key == *k);
+        let oldest = self
+            .kept
+            .iter()
+            .rev()
+            .find(|(k, _)| !on_screen(k))
+            .map(|(k, _)| k.clone());
+        if let Some(k) = oldest
+            && let Some((old, _)) = self.kept.pop(&k)
+        {
+            kitty::free(out, old);
         }
     }
 
-    /// Erases the picture on screen, if any: queues kitty's delete into
-    /// `out`, or asks the caller to repaint the screen for a picture that
-    /// lives in the cells.
-    pub(crate) fn hide(&mut self, out: &mut Vec<u8>) -> Hidden {
-        if !self.protocol.is_graphics() || self.shown.take().is_none() {
-            return Hidden::Done;
-        }
-        if self.protocol.occupies_cells() {
-            Hidden::RepaintScreen
-        } else {
-            out.extend_from_slice(kitty::delete_all());
-            Hidden::Done
-        }
+    fn new_id(&mut self) -> u32 {
+        let id = self.next_id;
+        // Ids are 32-bit and never 0.
+        self.next_id = self.next_id.checked_add(1).unwrap_or(1);
+        id
+    }
+
+    fn new_placement(&mut self) -> u32 {
+        let pid = self.next_placement;
+        self.next_placement = self.next_placement.checked_add(1).unwrap_or(1);
+        pid
     }
 
     /// The terminal cleared the screen itself (a resize): nothing of ours
-    /// is on it any more, so the next `show` draws again.
+    /// is on it any more, so the next `sync` draws every picture again.
     pub(crate) fn forget(&mut self) {
-        self.shown = None;
+        self.shown.clear();
+        self.cleared = true;
     }
 
     /// Erases what the terminal still keeps when the app ends: kitty keeps
     /// its pictures past the alternate screen; cell pictures go with it.
     pub(crate) fn shutdown(&mut self, out: &mut impl Write) {
-        self.shown = None;
+        self.shown.clear();
         if self.protocol == GraphicsProtocol::Kitty {
             self.kept.clear();
             let _ = out.write_all(kitty::free_all());
@@ -148,126 +285,157 @@ impl<K: PartialEq + Clone> Display<K> {
     }
 }
 
-/// Spaces over a picture's cell box (ratatui's buffer holds blanks there, so
-/// the screen and the buffer agree again).
-fn paint_over(out: &mut Vec<u8>, area: Rect) {
-    let blank = " ".repeat(usize::from(area.width));
-    let _ = write!(out, "\x1b7\x1b[0m");
-    for row in 0..area.height {
-        let _ = write!(
-            out,
-            "\x1b[{};{}H{blank}",
-            u32::from(area.y) + u32::from(row) + 1,
-            u32::from(area.x) + 1
-        );
-    }
-    out.extend_from_slice(b"\x1b8");
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn area() -> Rect {
-        Rect::new(2, 1, 3, 2)
+    /// A square noisy picture encoded for `protocol`, fitted into a 6×3
+    /// box (which it fills: a cell is twice as tall as wide).
+    fn encoded(protocol: GraphicsProtocol, seed: u8) -> Encoded {
+        let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(48, 48, |x, y| {
+            image::Rgb([seed, (x * 37 ^ y * 11) as u8, (x * y) as u8])
+        }));
+        crate::image::protocol::encode_picture(&img, protocol, 6, 3)
+            .unwrap()
+            .unwrap()
+    }
+
+    fn display(protocol: GraphicsProtocol, keys: u8) -> Display<u8> {
+        let mut d = Display::new(protocol, 1 << 20);
+        for k in 0..keys {
+            d.keep(k, encoded(protocol, k), |_| true);
+        }
+        d
+    }
+
+    /// Cell `slot` of a one-row grid of 8-column boxes.
+    fn cell(slot: u16) -> Rect {
+        Rect::new(1 + 8 * slot, 2, 6, 3)
+    }
+
+    fn count(out: &[u8], what: &str) -> usize {
+        String::from_utf8_lossy(out).matches(what).count()
     }
 
     #[test]
-    fn kitty_deletes_before_each_new_picture_and_on_hide() {
-        let mut d = Display::new(GraphicsProtocol::Kitty);
+    fn kitty_sends_each_picture_once_with_an_id_then_places_it() {
+        let mut d = display(GraphicsProtocol::Kitty, 4);
         let mut out = Vec::new();
-        d.show(&mut out, &1, area(), b"P1");
-        assert_eq!(out, b"\x1b_Ga=d\x1b\\P1");
+        let screen = [(0, cell(0)), (1, cell(1)), (2, cell(2))];
+        let s = d.sync(&mut out, &screen, &[]);
+        assert_eq!(
+            s,
+            Synced {
+                repaint: vec![],
+                lost: vec![]
+            }
+        );
+        assert_eq!(count(&out, "a=T"), 3, "three pictures sent");
+        for (id, x) in [(1, 1), (2, 9), (3, 17)] {
+            let at = format!("\x1b7\x1b[3;{}H\x1b_Gi={id},p={id},f=100,a=T", x + 1);
+            assert!(String::from_utf8_lossy(&out).contains(&at), "{at:?}");
+        }
+        // The same screen again (the cursor moved within it): nothing.
         out.clear();
-        d.show(&mut out, &1, area(), b"P1");
-        assert!(out.is_empty(), "the same picture is not drawn twice");
-        assert_eq!(d.hide(&mut out), Hidden::Done);
-        assert_eq!(out, b"\x1b_Ga=d\x1b\\");
+        d.sync(&mut out, &screen, &[]);
+        assert!(out.is_empty(), "{:?}", String::from_utf8_lossy(&out));
+    }
+
+    #[test]
+    fn kitty_scrolling_re_places_pictures_already_sent() {
+        let mut d = display(GraphicsProtocol::Kitty, 4);
+        let mut out = Vec::new();
+        d.sync(&mut out, &[(0, cell(0)), (1, cell(1)), (2, cell(2))], &[]);
+        let first = out.len();
+        // Scrolled by one: 1 and 2 move left, 3 comes in.
         out.clear();
-        assert_eq!(d.hide(&mut out), Hidden::Done);
-        assert!(out.is_empty(), "nothing left to erase");
+        d.sync(&mut out, &[(1, cell(0)), (2, cell(1)), (3, cell(2))], &[]);
+        let text = String::from_utf8_lossy(&out).into_owned();
+        assert_eq!(count(&out, "a=d,d=i,"), 3, "old placements deleted: {text}");
+        assert!(!text.contains("d=I"), "no picture's data freed: {text}");
+        assert!(text.contains("a=p,i=2,p=4,") && text.contains("a=p,i=3,p=5,"));
+        assert_eq!(count(&out, "a=T"), 1, "only the new picture sent");
+        assert!(text.contains("i=4,p=6,f=100,a=T"));
+        // With the next picture sent ahead, the same scroll is placements only.
+        let mut d = display(GraphicsProtocol::Kitty, 4);
+        out.clear();
+        d.sync(&mut out, &[(0, cell(0)), (1, cell(1)), (2, cell(2))], &[3]);
+        assert_eq!(count(&out, "a=t,"), 1, "3 sent ahead, not placed");
+        out.clear();
+        d.sync(&mut out, &[(1, cell(0)), (2, cell(1)), (3, cell(2))], &[]);
+        assert_eq!(count(&out, "a=T"), 0);
+        assert_eq!(count(&out, "a=p,"), 3);
+        assert!(out.len() * 20 < first, "{} vs {first} bytes", out.len());
+    }
+
+    #[test]
+    fn kitty_erase_deletes_placements_and_keeps_pictures() {
+        let mut d = display(GraphicsProtocol::Kitty, 2);
+        let mut out = Vec::new();
+        d.sync(&mut out, &[(0, cell(0)), (1, cell(1))], &[]);
+        out.clear();
+        let s = d.sync(&mut out, &[], &[]);
+        assert!(s.repaint.is_empty());
+        assert_eq!(
+            out,
+            b"\x1b_Ga=d,d=i,i=1,p=1,q=2\x1b\\\x1b_Ga=d,d=i,i=2,p=2,q=2\x1b\\"
+        );
+        // Back: placed by id, not sent; even once the bytes are gone here.
+        d.pictures.clear();
+        out.clear();
+        let s = d.sync(&mut out, &[(1, cell(0))], &[]);
+        assert!(s.lost.is_empty());
+        assert_eq!(
+            out,
+            b"\x1b7\x1b[3;2H\x1b_Ga=p,i=2,p=3,q=2,C=1,c=6,r=3\x1b\\\x1b8"
+        );
         let mut end = Vec::new();
         d.shutdown(&mut end);
-        assert_eq!(
-            end, b"\x1b_Ga=d,d=A,q=2\x1b\\",
-            "pictures and their data freed"
-        );
-    }
-
-    /// A kitty picture, as the encoder writes it, at (x, y).
-    fn kitty_picture(x: u16, seed: u8) -> Vec<u8> {
-        let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
-            8,
-            8,
-            image::Rgb([seed, 0, 0]),
-        ));
-        crate::image::protocol::encode_protocol(&img, GraphicsProtocol::Kitty, x, 1, 6, 3).unwrap()
+        assert_eq!(end, b"\x1b_Ga=d,d=A,q=2\x1b\\", "all freed at the end");
     }
 
     #[test]
-    fn kitty_sends_a_picture_once_then_places_it() {
-        let mut d = Display::new(GraphicsProtocol::Kitty);
-        let (a, b) = (kitty_picture(0, 1), kitty_picture(0, 2));
+    fn kitty_frees_the_oldest_picture_not_on_screen_past_its_bound() {
+        let mut d: Display<u16> = Display::new(GraphicsProtocol::Kitty, 1 << 30);
+        let p = encoded(GraphicsProtocol::Kitty, 1);
+        for k in 0..=KITTY_KEPT as u16 {
+            d.keep(k, p.clone(), |_| true);
+        }
         let mut out = Vec::new();
-        d.show(&mut out, &1, area(), &a);
-        let first = out.len();
-        assert!(first > a.len(), "sent whole, under an id");
-        assert!(out.windows(6).any(|w| w == b"_Gi=1,"));
-        // To another picture and back (j, k): the first is placed, not sent.
-        out.clear();
-        d.show(&mut out, &2, area(), &b);
-        assert!(out.windows(6).any(|w| w == b"_Gi=2,"));
-        out.clear();
-        d.show(&mut out, &1, area(), &a);
-        assert!(out.len() < 100, "placed by its id: {} bytes", out.len());
-        assert!(
-            out.starts_with(b"\x1b_Ga=d\x1b\\"),
-            "the old placement erased"
-        );
-        assert!(out.windows(8).any(|w| w == b"a=p,i=1,"));
-        // Hiding deletes placements, not the pictures: shown again, placed.
-        out.clear();
-        assert_eq!(d.hide(&mut out), Hidden::Done);
-        assert_eq!(out, b"\x1b_Ga=d\x1b\\");
-        out.clear();
-        d.show(&mut out, &2, area(), &b);
-        assert!(out.windows(8).any(|w| w == b"a=p,i=2,"));
-    }
-
-    #[test]
-    fn kitty_frees_the_oldest_picture_past_its_bound() {
-        let mut d = Display::new(GraphicsProtocol::Kitty);
-        let mut out = Vec::new();
-        let p = kitty_picture(0, 3);
-        for k in 0..=KITTY_KEPT {
+        // Picture 0 stays on screen the whole time.
+        for k in 1..=KITTY_KEPT as u16 {
             out.clear();
-            d.show(&mut out, &k, area(), &p);
+            d.sync(&mut out, &[(0, cell(0)), (k, cell(1))], &[]);
         }
         assert!(
-            out.ends_with(b"\x1b_Ga=d,d=I,i=1,q=2\x1b\\"),
-            "the first picture's data freed"
+            String::from_utf8_lossy(&out).contains("\x1b_Ga=d,d=I,i=2,q=2\x1b\\"),
+            "picture 1 (id 2) freed, not picture 0 on screen"
         );
         assert_eq!(d.kept.len(), KITTY_KEPT);
-        // The freed one comes back: sent again, under a new id.
+        assert!(d.kept.contains(&0));
+        // Picture 1 comes back: sent again, under a new id.
         out.clear();
-        d.show(&mut out, &0, area(), &p);
-        assert!(out.len() > p.len());
+        d.sync(&mut out, &[(0, cell(0)), (1, cell(1))], &[]);
+        assert_eq!(count(&out, "a=T"), 1);
     }
 
     #[test]
-    fn cell_pictures_are_painted_over_or_repainted() {
+    fn cell_pictures_are_sent_only_where_they_changed() {
         for protocol in [GraphicsProtocol::Iterm, GraphicsProtocol::Sixel] {
-            let mut d = Display::new(protocol);
+            let mut d = display(protocol, 4);
             let mut out = Vec::new();
-            d.show(&mut out, &1, area(), b"P1");
-            assert_eq!(out, b"P1");
+            d.sync(&mut out, &[(0, cell(0)), (1, cell(1)), (2, cell(2))], &[3]);
+            let one = d.pictures.peek(&0).unwrap().payload.len();
+            assert!(out.len() > 3 * one, "three sent");
             out.clear();
-            d.show(&mut out, &2, Rect::new(0, 0, 1, 1), b"P2");
-            assert_eq!(out, b"\x1b7\x1b[0m\x1b[2;3H   \x1b[3;3H   \x1b8P2");
+            let s = d.sync(&mut out, &[(0, cell(0)), (1, cell(1)), (3, cell(2))], &[]);
+            assert_eq!(s.repaint, vec![cell(2)], "2's cells");
+            assert!(out.starts_with(b"\x1b7\x1b[3;18H"), "3 drawn where 2 was");
+            assert!(out.len() < one * 2, "only the changed cell: {protocol:?}");
             out.clear();
-            assert_eq!(d.hide(&mut out), Hidden::RepaintScreen);
+            let s = d.sync(&mut out, &[], &[]);
+            assert_eq!(s.repaint.len(), 3);
             assert!(out.is_empty());
-            assert_eq!(d.hide(&mut out), Hidden::Done);
             let mut end = Vec::new();
             d.shutdown(&mut end);
             assert!(end.is_empty());
@@ -275,16 +443,59 @@ mod tests {
     }
 
     #[test]
-    fn half_blocks_and_forgotten_pictures() {
-        let mut d = Display::new(GraphicsProtocol::HalfBlocks);
+    fn a_picture_whose_bytes_are_gone_is_reported_lost() {
+        for protocol in [GraphicsProtocol::Kitty, GraphicsProtocol::Sixel] {
+            let mut d = display(protocol, 1);
+            let mut out = Vec::new();
+            let s = d.sync(&mut out, &[(0, cell(0)), (9, cell(1))], &[]);
+            assert_eq!(s.lost, vec![9]);
+            assert!(!String::from_utf8_lossy(&out).contains("[3;10H"));
+        }
+    }
+
+    #[test]
+    fn the_bytes_held_are_bounded_and_stale_pictures_go_first() {
+        let p = encoded(GraphicsProtocol::Kitty, 1);
+        let size = p.byte_size();
+        let mut d: Display<u8> = Display::new(GraphicsProtocol::Kitty, 3 * size);
+        for k in 0..3 {
+            d.keep(k, p.clone(), |_| true);
+        }
+        d.pictures.get(&0); // 0 used most recently: 1 is the oldest
+        // 2 is no longer held by the app: it goes before 1.
+        d.keep(3, p.clone(), |k| *k != 2);
+        assert!(d.held_bytes() <= 3 * size);
+        let mut held: Vec<u8> = d.pictures.iter().map(|(k, _)| *k).collect();
+        held.sort_unstable();
+        assert_eq!(held, vec![0, 1, 3]);
+        d.keep(4, p, |_| true);
+        assert!(!d.pictures.contains(&1), "then the least recently used");
+    }
+
+    #[test]
+    fn after_a_resize_everything_is_drawn_again() {
+        let mut d = display(GraphicsProtocol::Kitty, 1);
         let mut out = Vec::new();
-        d.show(&mut out, &1, area(), b"P1");
-        assert!(out.is_empty());
-        let mut d = Display::new(GraphicsProtocol::Iterm);
-        d.show(&mut out, &1, area(), b"P1");
+        d.sync(&mut out, &[(0, cell(0))], &[]);
         d.forget();
         out.clear();
-        d.show(&mut out, &1, area(), b"P1");
-        assert_eq!(out, b"P1", "drawn again, nothing to paint over");
+        d.sync(&mut out, &[(0, cell(0))], &[]);
+        assert!(out.starts_with(kitty::delete_all()), "stale placements go");
+        assert_eq!(count(&out, "a=p,i=1,"), 1, "placed again, not sent");
+        let mut d = display(GraphicsProtocol::Sixel, 1);
+        d.sync(&mut out, &[(0, cell(0))], &[]);
+        d.forget();
+        out.clear();
+        let s = d.sync(&mut out, &[(0, cell(0))], &[]);
+        assert!(s.repaint.is_empty(), "the terminal cleared it");
+        assert!(out.len() > 100, "sent again");
+    }
+
+    #[test]
+    fn half_blocks_have_nothing_to_place() {
+        let mut d: Display<u8> = Display::new(GraphicsProtocol::HalfBlocks, 1 << 20);
+        let mut out = Vec::new();
+        let s = d.sync(&mut out, &[(0, cell(0))], &[0]);
+        assert!(out.is_empty() && s.lost.is_empty());
     }
 }

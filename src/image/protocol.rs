@@ -8,6 +8,7 @@
 //! `icy_sixel` (pure Rust, the encoder viuer's `icy_sixel` feature uses;
 //! that feature also gives us viuer's sixel detection); see `drivers`.
 
+#[cfg(test)]
 use std::io::Write;
 
 use base64::Engine as _;
@@ -15,10 +16,13 @@ use base64::engine::general_purpose::STANDARD as B64;
 use image::DynamicImage;
 
 use super::drivers::iterm::write_iterm;
+#[cfg(test)]
 use super::drivers::kitty::write_kitty;
 use super::drivers::sixel::sixel_for_cells;
 use super::drivers::{fit_cells, png_for_cells};
+#[cfg(test)]
 use super::resize::{fit_within, flatten_to_rgb, resized};
+#[cfg(test)]
 use super::thumbnail::HalfBlockImage;
 
 /// How pictures reach this terminal; chosen once by
@@ -48,12 +52,6 @@ impl GraphicsProtocol {
         !matches!(self, GraphicsProtocol::HalfBlocks)
     }
 
-    /// The picture lives in the terminal's cells (iTerm, sixel), so it must be
-    /// painted over to go away; kitty has its own delete command.
-    pub(crate) fn occupies_cells(self) -> bool {
-        matches!(self, GraphicsProtocol::Iterm | GraphicsProtocol::Sixel)
-    }
-
     /// Parse a `TUSOU_GRAPHICS` value (case-insensitive).
     pub(crate) fn from_name(name: &str) -> Option<GraphicsProtocol> {
         match name.trim().to_ascii_lowercase().as_str() {
@@ -66,9 +64,89 @@ impl GraphicsProtocol {
     }
 }
 
+/// Where a picture goes in the box of cells it was asked for: it fills
+/// `cols × rows` of the `box_cols × box_rows` box, centred (aspect kept).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fit {
+    pub cols: u16,
+    pub rows: u16,
+    pub box_cols: u16,
+    pub box_rows: u16,
+}
+
+impl Fit {
+    /// The picture's top-left cell when its box's top-left is `(x, y)`.
+    pub fn origin(&self, x: u16, y: u16) -> (u16, u16) {
+        (
+            x.saturating_add(self.box_cols.saturating_sub(self.cols) / 2),
+            y.saturating_add(self.box_rows.saturating_sub(self.rows) / 2),
+        )
+    }
+}
+
+/// A picture encoded for a graphics protocol but not placed anywhere: the
+/// display adds where it goes (and, for kitty, the ids it goes under), so
+/// one encoding serves every cell that shows it. The app's state holds only
+/// its key; the display owns these bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encoded {
+    pub protocol: GraphicsProtocol,
+    pub fit: Fit,
+    /// kitty: the PNG's base64; iTerm: the whole OSC 1337 escape; sixel:
+    /// the whole DCS string.
+    pub payload: Vec<u8>,
+}
+
+impl Encoded {
+    /// What it holds in memory (capacity: the bound is on what is allocated).
+    pub fn byte_size(&self) -> usize {
+        self.payload.capacity() + 48
+    }
+}
+
+/// Encodes `img` for `protocol`, fitted (aspect kept) into a `cols × rows`
+/// box of cells; `None` for half blocks or an empty box or picture.
+pub fn encode_picture(
+    img: &DynamicImage,
+    protocol: GraphicsProtocol,
+    cols: u16,
+    rows: u16,
+) -> anyhow::Result<Option<Encoded>> {
+    if !protocol.is_graphics() || cols == 0 || rows == 0 || img.width() == 0 || img.height() == 0 {
+        return Ok(None);
+    }
+    let (fc, fr) = fit_cells(img.width(), img.height(), cols, rows);
+    let payload = match protocol {
+        GraphicsProtocol::Sixel => sixel_for_cells(img, fc, fr)?.into_bytes(),
+        GraphicsProtocol::Kitty => B64.encode(png_for_cells(img, fc, fr)?).into_bytes(),
+        _ => {
+            let png = png_for_cells(img, fc, fr)?;
+            let mut out = Vec::new();
+            write_iterm(&mut out, png.len(), &B64.encode(&png), fc, fr)?;
+            out
+        }
+    };
+    let mut payload = payload;
+    // Grown by doubling: up to half of it would be slack held for as long
+    // as the picture is.
+    payload.shrink_to_fit();
+    Ok(Some(Encoded {
+        protocol,
+        fit: Fit {
+            cols: fc,
+            rows: fr,
+            box_cols: cols,
+            box_rows: rows,
+        },
+        payload,
+    }))
+}
+
 /// Escape bytes that draw `img` fitted (aspect kept, centred) into the
 /// `cols × rows` cell box at cell `(x, y)` (0-based). The cursor is saved
-/// and restored, so write them right after ratatui's frame.
+/// and restored. The app places [`Encoded`] pictures through the display;
+/// this one-shot form pins the escapes' shape in tests.
+#[cfg(test)]
 pub(crate) fn encode_protocol(
     img: &DynamicImage,
     protocol: GraphicsProtocol,
@@ -83,11 +161,10 @@ pub(crate) fn encode_protocol(
     }
     match protocol {
         GraphicsProtocol::Kitty | GraphicsProtocol::Iterm | GraphicsProtocol::Sixel => {
-            let (fc, fr) = fit_cells(img.width(), img.height(), cols, rows);
-            let (cx, cy) = (
-                x.saturating_add((cols - fc) / 2),
-                y.saturating_add((rows - fr) / 2),
-            );
+            let Some(e) = encode_picture(img, protocol, cols, rows)? else {
+                return Ok(out);
+            };
+            let (cx, cy) = e.fit.origin(x, y);
             // Save cursor, move (CUP is 1-based).
             write!(
                 out,
@@ -95,19 +172,10 @@ pub(crate) fn encode_protocol(
                 u32::from(cy) + 1,
                 u32::from(cx) + 1
             )?;
-            match protocol {
-                GraphicsProtocol::Sixel => {
-                    out.extend_from_slice(sixel_for_cells(img, fc, fr)?.as_bytes());
-                }
-                _ => {
-                    let png = png_for_cells(img, fc, fr)?;
-                    let b64 = B64.encode(&png);
-                    if protocol == GraphicsProtocol::Kitty {
-                        write_kitty(&mut out, &b64, fc, fr)?;
-                    } else {
-                        write_iterm(&mut out, png.len(), &b64, fc, fr)?;
-                    }
-                }
+            if protocol == GraphicsProtocol::Kitty {
+                write_kitty(&mut out, &e.payload, e.fit.cols, e.fit.rows)?;
+            } else {
+                out.extend_from_slice(&e.payload);
             }
             out.extend_from_slice(b"\x1b8");
         }
@@ -252,6 +320,6 @@ mod tests {
         )
         .expect("ok");
         assert!(!out.is_empty());
-        assert_eq!(kitty_delete_all(), b"\x1b_Ga=d\x1b\\");
+        assert_eq!(kitty_delete_all(), b"\x1b_Ga=d,q=2\x1b\\");
     }
 }

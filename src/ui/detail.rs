@@ -11,7 +11,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
-pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
+pub fn render(buf: &mut Buffer, area: Rect, state: &State, pictures: &mut super::Pictures) {
     if area.is_empty() {
         return;
     }
@@ -39,7 +39,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
         )
     };
     if !pic.is_empty() && !matches!(subject, Subject::None) {
-        render_picture(buf, pic, state, theme);
+        render_picture(buf, pic, state, theme, pictures);
     }
     let bold = ratatui::style::Style::new().add_modifier(ratatui::style::Modifier::BOLD);
     let plain = ratatui::style::Style::new();
@@ -315,16 +315,22 @@ fn detail_lines(
     l
 }
 
-fn render_picture(buf: &mut Buffer, pic: Rect, state: &State, theme: Theme) {
+fn render_picture(
+    buf: &mut Buffer,
+    pic: Rect,
+    state: &State,
+    theme: Theme,
+    pictures: &mut super::Pictures,
+) {
     let thumb = state
         .wanted_thumb
         .as_ref()
-        .and_then(|k| state.thumbs.get(k));
+        .and_then(|k| Some((k, state.thumbs.get(k)?)));
     match thumb {
-        Some(Thumb::Half(h)) => h.render(pic, buf),
-        // Drawn with escape codes after the frame; the cells stay blank.
-        Some(Thumb::Protocol(_)) => {}
-        Some(Thumb::Failed(e)) => {
+        Some((_, Thumb::Half(h))) => h.render(pic, buf),
+        // Drawn by the display after the frame; the cells stay blank.
+        Some((key, Thumb::Encoded { .. })) => pictures.push((key.clone(), pic)),
+        Some((_, Thumb::Failed(e))) => {
             Paragraph::new(Line::from(Span::styled(
                 format!("no picture: {}", sanitize(&e.to_string())),
                 theme.dim(),

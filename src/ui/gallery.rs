@@ -14,9 +14,15 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-/// Draws the cells of `grid` from the results' offset; answers whether
-/// there is room under the grid for the status line.
-pub(super) fn render(buf: &mut Buffer, grid: &GalleryGrid, state: &State, theme: Theme) {
+/// Draws the cells of `grid` from the results' offset; the protocol
+/// pictures go in `pictures`, for the display.
+pub(super) fn render(
+    buf: &mut Buffer,
+    grid: &GalleryGrid,
+    state: &State,
+    theme: Theme,
+    pictures: &mut super::Pictures,
+) {
     let r = &state.results;
     let focused = matches!(state.focus, Pane::Results);
     for (slot, (i, row)) in r.rows_from(r.offset, grid.cells()).enumerate() {
@@ -32,13 +38,14 @@ pub(super) fn render(buf: &mut Buffer, grid: &GalleryGrid, state: &State, theme:
                 .render(text(0).intersection(cell), buf);
             continue;
         };
-        match gallery_thumb(offer, grid).and_then(|k| state.thumbs.get(&k)) {
-            Some(Thumb::Half(h)) => h.render(picture, buf),
-            Some(Thumb::Failed(_)) => placeholder(buf, picture, theme, "no picture"),
-            Some(Thumb::Protocol(_)) | None if offer.image_url.is_some() => {
-                placeholder(buf, picture, theme, "…");
-            }
-            Some(Thumb::Protocol(_)) | None => placeholder(buf, picture, theme, "no picture"),
+        let key = gallery_thumb(offer, grid, state.graphics);
+        match key.as_ref().and_then(|k| Some((k, state.thumbs.get(k)?))) {
+            Some((_, Thumb::Half(h))) => h.render(picture, buf),
+            // Drawn by the display after the frame; the cells stay blank.
+            Some((k, Thumb::Encoded { .. })) => pictures.push((k.clone(), picture)),
+            Some((_, Thumb::Failed(_))) => placeholder(buf, picture, theme, "no picture"),
+            None if offer.image_url.is_some() => placeholder(buf, picture, theme, "…"),
+            None => placeholder(buf, picture, theme, "no picture"),
         }
         let base = if selected {
             theme.selected(focused)

@@ -132,11 +132,22 @@ pub(crate) fn spinner(state: &State) -> &'static str {
     SPINNER[state.spinner % SPINNER.len()]
 }
 
+/// Protocol pictures a frame leaves room for: each picture's key and the
+/// box of cells it goes in. The frame keeps those cells blank; the event
+/// loop hands the list to the display, which draws them after the frame.
+pub type Pictures = Vec<(crate::app::state::ThumbKey, Rect)>;
+
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame<'_>, state: &State) {
+    let _ = draw_with_pictures(frame, state);
+}
+
+/// Draws the whole screen; answers where the protocol pictures go.
+pub fn draw_with_pictures(frame: &mut Frame<'_>, state: &State) -> Pictures {
+    let mut pictures = Pictures::new();
     let area = frame.area();
     if area.width == 0 || area.height == 0 {
-        return;
+        return pictures;
     }
     let areas = layout(area, state.focus, state.main);
     let buf = frame.buffer_mut();
@@ -145,14 +156,18 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
     }
     picker::render(buf, areas.picker, state);
     filters::render(buf, areas.filters, state);
-    results::render(buf, areas.results, state);
+    results::render(buf, areas.results, state, &mut pictures);
     history::render(buf, areas.history, state);
     shortlist::render(buf, areas.shortlist, state);
-    detail::render(buf, areas.detail, state);
+    detail::render(buf, areas.detail, state, &mut pictures);
     status::render(buf, areas.status, state);
     crop::render(buf, state);
     if let Some(scroll) = state.help {
         help::render(buf, area, state, scroll);
+    }
+    if state.help.is_some() || state.crop.is_some() {
+        // Drawn over the panes: no picture of theirs shows through.
+        pictures.clear();
     }
     // The caret of the active text input.
     if let Some((x, y)) = cursor_position(state, &areas)
@@ -160,6 +175,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
     {
         frame.set_cursor_position((x, y));
     }
+    pictures
 }
 
 fn cursor_position(state: &State, areas: &Areas) -> Option<(u16, u16)> {

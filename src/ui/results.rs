@@ -27,7 +27,7 @@ pub fn progress(state: &State) -> String {
     )
 }
 
-pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
+pub fn render(buf: &mut Buffer, area: Rect, state: &State, pictures: &mut super::Pictures) {
     if area.is_empty() {
         return;
     }
@@ -75,7 +75,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     if state.results_view == crate::app::state::ResultsView::Gallery {
         // Laid out as the update laid it out, in the pane as drawn.
         let grid = crate::app::layout::GalleryGrid::for_area(inner);
-        super::gallery::render(buf, &grid, state, theme);
+        super::gallery::render(buf, &grid, state, theme, pictures);
         // The status under the grid: loading, failed, the end.
         let status = status_row(state, theme);
         let y = inner.y + inner.height.saturating_sub(1);

@@ -6,7 +6,7 @@ use super::{Runner, store};
 use crate::api::Client;
 use crate::app::msg::{Msg, PictureError};
 use crate::app::state::{Thumb, ThumbKey, ThumbSource};
-use crate::image::protocol::{GraphicsProtocol, encode_protocol};
+use crate::image::protocol::{GraphicsProtocol, encode_picture};
 use crate::image::{HalfBlockImage, decode_for_thumbnail};
 use lru::LruCache;
 use std::sync::{Arc, Mutex};
@@ -80,19 +80,25 @@ impl Runner {
             let Ok(_permit) = permits.acquire_owned().await else {
                 return;
             };
-            let thumb = match thumb_bytes(&client, store, &key.source, &downloads).await {
+            let msg = match thumb_bytes(&client, store, &key.source, &downloads).await {
                 Ok(bytes) => {
                     let Ok(_decoding) = decoders.acquire_owned().await else {
                         return;
                     };
                     let k2 = key.clone();
-                    tokio::task::spawn_blocking(move || decode_thumb(&bytes, &k2))
+                    tokio::task::spawn_blocking(move || decode_thumb(&bytes, k2))
                         .await
-                        .unwrap_or_else(|e| Thumb::Failed(PictureError::Task(e.to_string())))
+                        .unwrap_or_else(|e| Msg::Thumb {
+                            key,
+                            thumb: Thumb::Failed(PictureError::Task(e.to_string())),
+                        })
                 }
-                Err(e) => Thumb::Failed(e),
+                Err(e) => Msg::Thumb {
+                    key,
+                    thumb: Thumb::Failed(e),
+                },
             };
-            let _ = tx.send(Msg::Thumb { key, thumb });
+            let _ = tx.send(msg);
         });
         task.abort_handle()
     }
@@ -131,7 +137,13 @@ pub(super) async fn thumb_bytes(
     }
 }
 
-fn decode_thumb(bytes: &[u8], key: &ThumbKey) -> Thumb {
+/// Decodes a thumbnail: half blocks into the state, a protocol picture
+/// encoded for the display (`Msg::Encoded`), or why not.
+fn decode_thumb(bytes: &[u8], key: ThumbKey) -> Msg {
+    let failed = |key, e: PictureError| Msg::Thumb {
+        key,
+        thumb: Thumb::Failed(e),
+    };
     match key.protocol {
         GraphicsProtocol::Kitty | GraphicsProtocol::Iterm | GraphicsProtocol::Sixel => {
             let img = match decode_for_thumbnail(
@@ -140,22 +152,22 @@ fn decode_thumb(bytes: &[u8], key: &ThumbKey) -> Thumb {
                 u32::from(key.rows) * 20,
             ) {
                 Ok(i) => i,
-                Err(e) => return Thumb::Failed(e.into()),
+                Err(e) => return failed(key, e.into()),
             };
             let img = image::DynamicImage::ImageRgb8(img);
-            match encode_protocol(&img, key.protocol, key.x, key.y, key.cols, key.rows) {
-                Ok(mut b) => {
-                    // Grown by doubling: up to half of it would be slack
-                    // held in the cache for as long as the picture is.
-                    b.shrink_to_fit();
-                    Thumb::Protocol(b)
-                }
-                Err(e) => Thumb::Failed(PictureError::Encode(e.to_string())),
+            match encode_picture(&img, key.protocol, key.cols, key.rows) {
+                Ok(Some(picture)) => Msg::Encoded { key, picture },
+                Ok(None) => failed(key, PictureError::Encode("an empty picture".into())),
+                Err(e) => failed(key, PictureError::Encode(e.to_string())),
             }
         }
-        _ => match HalfBlockImage::from_bytes(bytes, key.cols, key.rows) {
-            Ok(h) => Thumb::Half(h),
-            Err(e) => Thumb::Failed(e.into()),
+        GraphicsProtocol::HalfBlocks => match HalfBlockImage::from_bytes(bytes, key.cols, key.rows)
+        {
+            Ok(h) => Msg::Thumb {
+                key,
+                thumb: Thumb::Half(h),
+            },
+            Err(e) => failed(key, e.into()),
         },
     }
 }

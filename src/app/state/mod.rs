@@ -200,12 +200,11 @@ pub enum ThumbSource {
     Stored(crate::store::SearchId),
 }
 
-/// A thumbnail at one size (and, for graphics protocols, one position).
+/// A thumbnail at one size (not at a place: the display places one
+/// picture wherever it appears).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ThumbKey {
     pub source: ThumbSource,
-    pub x: u16,
-    pub y: u16,
     pub cols: u16,
     pub rows: u16,
     pub protocol: GraphicsProtocol,
@@ -215,8 +214,11 @@ pub struct ThumbKey {
 #[derive(Debug, Clone)]
 pub enum Thumb {
     Half(HalfBlockImage),
-    /// Escape bytes drawing the picture at the key's position.
-    Protocol(Vec<u8>),
+    /// Encoded for the terminal's graphics protocol: the display holds the
+    /// bytes (this many) and draws them after the frame.
+    Encoded {
+        bytes: usize,
+    },
     Failed(crate::app::errors::PictureError),
 }
 
@@ -224,8 +226,8 @@ impl Thumb {
     pub(crate) fn byte_size(&self) -> usize {
         match self {
             Thumb::Half(h) => h.byte_size(),
-            // Capacity, not length: the cache bounds what is allocated.
-            Thumb::Protocol(b) => b.capacity() + 32,
+            // The display's copy: bounding it here bounds both.
+            Thumb::Encoded { bytes } => bytes + 32,
             Thumb::Failed(e) => e.to_string().len() + 32,
         }
     }
@@ -259,6 +261,13 @@ impl ThumbCache {
     /// Marks `key` as recently used.
     pub fn touch(&mut self, key: &ThumbKey) {
         let _ = self.map.get(key);
+    }
+
+    /// Forgets `key` (its picture must be fetched again).
+    pub fn remove(&mut self, key: &ThumbKey) {
+        if let Some(old) = self.map.pop(key) {
+            self.bytes = self.bytes.saturating_sub(old.byte_size());
+        }
     }
 
     pub fn insert(&mut self, key: ThumbKey, thumb: Thumb) {

@@ -23,7 +23,7 @@ mod trail;
 mod window;
 
 use super::msg::{Effect, Msg};
-use super::state::{Pane, SearchSource, State};
+use super::state::{Pane, SearchSource, State, Thumb};
 use crate::keymap::Action;
 use picker::list_dir;
 use search::new_search;
@@ -117,6 +117,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Thumb { key, thumb } => {
             thumbs::store(state, key, thumb);
+            Vec::new()
+        }
+        Msg::Encoded { key, picture } => {
+            let bytes = picture.byte_size();
+            thumbs::store(state, key, Thumb::Encoded { bytes });
+            Vec::new()
+        }
+        Msg::PicturesLost(keys) => {
+            thumbs::lost(state, &keys);
             Vec::new()
         }
         Msg::Exported(result) => {

@@ -907,13 +907,11 @@ fn thumb_cache_is_bounded_by_bytes() {
     for i in 0..50 {
         let key = ThumbKey {
             source: ThumbSource::Url(format!("u{i}")),
-            x: 0,
-            y: 0,
             cols: 1,
             rows: 1,
             protocol: GraphicsProtocol::HalfBlocks,
         };
-        c.insert(key, Thumb::Protocol(vec![0; 100]));
+        c.insert(key, Thumb::Encoded { bytes: 100 });
     }
     assert!(c.bytes() <= 1000);
     assert!(c.len() < 50);

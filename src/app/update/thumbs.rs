@@ -5,11 +5,28 @@
 use crate::app::layout;
 use crate::app::msg::Effect;
 use crate::app::state::{Pane, State, Subject, Thumb, ThumbKey, ThumbSource};
-use crate::image::protocol::GraphicsProtocol;
 
 /// A decoded thumbnail arrived.
 pub(super) fn store(state: &mut State, key: ThumbKey, thumb: Thumb) {
     state.thumbs.insert(key, thumb);
+}
+
+/// The display lost these pictures' bytes: forget them, so that the
+/// windows ask for them again.
+pub(super) fn lost(state: &mut State, keys: &[ThumbKey]) {
+    for key in keys {
+        state.thumbs.remove(key);
+    }
+    if state
+        .wanted_thumb
+        .as_ref()
+        .is_some_and(|k| keys.contains(k))
+    {
+        state.wanted_thumb = None;
+    }
+    if keys.iter().any(|k| state.thumb_prefetch.contains(k)) {
+        state.thumb_prefetch.clear();
+    }
 }
 
 /// Whether `msg` is a picture fetched ahead for a row that is not the one
@@ -22,7 +39,7 @@ pub(super) fn store(state: &mut State, key: ThumbKey, thumb: Thumb) {
 /// In the gallery, the pictures of the cells on screen are drawn too.
 pub(crate) fn changes_nothing_on_screen(state: &State, msg: &crate::app::Msg) -> bool {
     match msg {
-        crate::app::Msg::Thumb { key, .. } => {
+        crate::app::Msg::Thumb { key, .. } | crate::app::Msg::Encoded { key, .. } => {
             state.wanted_thumb.as_ref() != Some(key) && !on_a_gallery_cell(state, key)
         }
         _ => false,
@@ -38,7 +55,7 @@ fn on_a_gallery_cell(state: &State, key: &ThumbKey) -> bool {
     r.rows_from(r.offset, grid.cells()).any(|(_, row)| {
         r.offers
             .get(row.offer)
-            .and_then(|o| layout::gallery_thumb(o, &grid))
+            .and_then(|o| layout::gallery_thumb(o, &grid, state.graphics))
             .is_some_and(|k| k == *key)
     })
 }
@@ -69,19 +86,11 @@ fn wanted_thumb(state: &State) -> Option<ThumbKey> {
         Subject::Search(_) => return None,
         Subject::None => return None,
     };
-    let protocol = state.graphics;
-    let (x, y) = if protocol == GraphicsProtocol::HalfBlocks {
-        (0, 0)
-    } else {
-        (rect.x, rect.y)
-    };
     Some(ThumbKey {
         source,
-        x,
-        y,
         cols: rect.width,
         rows: rect.height,
-        protocol,
+        protocol: state.graphics,
     })
 }
 
@@ -155,7 +164,7 @@ fn gallery_window(state: &State) -> Option<Vec<ThumbKey>> {
             .rows
             .get(i)
             .and_then(|&p| r.offers.get(p as usize))
-            .and_then(|o| layout::gallery_thumb(o, &grid))
+            .and_then(|o| layout::gallery_thumb(o, &grid, state.graphics))
         else {
             continue;
         };

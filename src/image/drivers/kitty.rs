@@ -1,28 +1,59 @@
-//! Kitty graphics protocol: show a PNG in a cell box, and delete pictures.
+//! Kitty graphics protocol: send a PNG under an image id, place it in a
+//! cell box (as many times as it appears, each placement with its own id),
+//! delete placements, and free what the terminal keeps.
+//!
+//! Every command says `q=2` (replies would arrive on stdin as bogus key
+//! presses) and every placement `C=1` (the cursor stays still).
 
 use std::io::Write;
 
 /// Kitty wants base64 payloads in chunks of at most 4096 bytes.
 pub(in crate::image) const KITTY_CHUNK: usize = 4096;
 
-/// Kitty transmit+display (a=T) of a PNG (f=100), chunked. q=2 silences
-/// replies that would otherwise arrive on stdin as bogus key presses; C=1
-/// keeps the cursor still.
+/// Transmit+display (a=T) of a PNG (f=100) at the cursor, chunked, with no
+/// id (the one-shot form, for tests of the escapes' shape).
+#[cfg(test)]
 pub(in crate::image) fn write_kitty(
     out: &mut Vec<u8>,
-    b64: &str,
+    b64: &[u8],
     cols: u16,
     rows: u16,
 ) -> std::io::Result<()> {
-    let chunks: Vec<&[u8]> = b64.as_bytes().chunks(KITTY_CHUNK).collect();
+    chunked(
+        out,
+        b64,
+        &format!("f=100,a=T,t=d,q=2,C=1,c={cols},r={rows}"),
+    )
+}
+
+/// Sends a PNG (`b64` is its base64) under image `id`: placed at the cursor
+/// as placement `place.0` in a `place.1 × place.2` cell box, or only stored
+/// (a=t) when `place` is `None`, to be placed later without sending it.
+pub(in crate::image) fn transmit(
+    out: &mut Vec<u8>,
+    b64: &[u8],
+    id: u32,
+    place: Option<(u32, u16, u16)>,
+) {
+    let header = match place {
+        Some((pid, cols, rows)) => {
+            format!("i={id},p={pid},f=100,a=T,t=d,q=2,C=1,c={cols},r={rows}")
+        }
+        None => format!("i={id},f=100,a=t,t=d,q=2"),
+    };
+    let _ = chunked(out, b64, &header);
+}
+
+fn chunked(out: &mut Vec<u8>, b64: &[u8], header: &str) -> std::io::Result<()> {
+    let chunks: Vec<&[u8]> = b64.chunks(KITTY_CHUNK).collect();
     let last = chunks.len().saturating_sub(1);
+    if chunks.is_empty() {
+        write!(out, "\x1b_G{header},m=0;\x1b\\")?;
+    }
     for (i, chunk) in chunks.iter().enumerate() {
         let more = u8::from(i < last);
         if i == 0 {
-            write!(
-                out,
-                "\x1b_Gf=100,a=T,t=d,q=2,C=1,c={cols},r={rows},m={more};"
-            )?;
+            write!(out, "\x1b_G{header},m={more};")?;
         } else {
             write!(out, "\x1b_Gm={more};")?;
         }
@@ -32,9 +63,24 @@ pub(in crate::image) fn write_kitty(
     Ok(())
 }
 
-/// Erase every kitty image placement (when the picture's area goes away).
+/// Places the picture the terminal keeps under `id` at the cursor, as
+/// placement `pid` in a `cols × rows` cell box: a few dozen bytes.
+pub(in crate::image) fn place(out: &mut Vec<u8>, id: u32, pid: u32, cols: u16, rows: u16) {
+    let _ = write!(
+        out,
+        "\x1b_Ga=p,i={id},p={pid},q=2,C=1,c={cols},r={rows}\x1b\\"
+    );
+}
+
+/// Deletes one placement; the picture's data stays for the next placement.
+pub(in crate::image) fn delete_placement(out: &mut Vec<u8>, id: u32, pid: u32) {
+    let _ = write!(out, "\x1b_Ga=d,d=i,i={id},p={pid},q=2\x1b\\");
+}
+
+/// Deletes every placement on screen (after a resize, when what was where
+/// is not known); the pictures' data stays.
 pub(in crate::image) fn delete_all() -> &'static [u8] {
-    b"\x1b_Ga=d\x1b\\"
+    b"\x1b_Ga=d,q=2\x1b\\"
 }
 
 /// Frees a picture the terminal keeps under `id` (its placements and its
@@ -49,96 +95,30 @@ pub(in crate::image) fn free_all() -> &'static [u8] {
     b"\x1b_Ga=d,d=A,q=2\x1b\\"
 }
 
-/// The first chunk's header of a transmit+display that [`write_kitty`]
-/// wrote after the cursor moved: where (`ESC 7 ESC [row;colH`), and the
-/// header up to its `;`.
-struct Transmit<'a> {
-    /// Save the cursor and move it: `ESC 7 ESC [ row ; col H`.
-    cursor: &'a [u8],
-    cols: u16,
-    rows: u16,
-    /// The bytes from `ESC _G` on.
-    rest: &'a [u8],
-}
-
-fn parse(picture: &[u8]) -> Option<Transmit<'_>> {
-    let start = picture.strip_prefix(b"\x1b7\x1b[")?;
-    let h = start.iter().position(|&b| b == b'H')?;
-    let cursor = &picture[..2 + 2 + h + 1];
-    let rest = &start[h + 1..];
-    let header = rest.strip_prefix(b"\x1b_G")?;
-    let end = header.iter().position(|&b| b == b';')?;
-    let header = std::str::from_utf8(&header[..end]).ok()?;
-    if !header.split(',').any(|kv| kv == "a=T") {
-        return None;
-    }
-    let value = |key: &str| {
-        header
-            .split(',')
-            .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
-            .and_then(|v| v.parse().ok())
-    };
-    Some(Transmit {
-        cursor,
-        cols: value("c")?,
-        rows: value("r")?,
-        rest,
-    })
-}
-
-/// `picture` (escapes from [`write_kitty`] after a cursor move) sent under
-/// image id `id`, so that it can be placed again without sending it again.
-/// `None` when the bytes are not such a picture.
-pub(in crate::image) fn with_id(picture: &[u8], id: u32) -> Option<Vec<u8>> {
-    let t = parse(picture)?;
-    let mut out = Vec::with_capacity(picture.len() + 16);
-    out.extend_from_slice(t.cursor);
-    out.extend_from_slice(b"\x1b_G");
-    let _ = write!(out, "i={id},");
-    out.extend_from_slice(&t.rest[3..]);
-    Some(out)
-}
-
-/// The escapes that place the picture sent under `id` where `picture`
-/// would draw it: the cursor moved the same way, and the same cell box.
-pub(in crate::image) fn placement(picture: &[u8], id: u32) -> Option<Vec<u8>> {
-    let t = parse(picture)?;
-    let mut out = Vec::with_capacity(64);
-    out.extend_from_slice(t.cursor);
-    let _ = write!(
-        out,
-        "\x1b_Ga=p,i={id},q=2,C=1,c={},r={}\x1b\\\x1b8",
-        t.cols, t.rows
-    );
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn picture() -> Vec<u8> {
-        let mut out = b"\x1b7\x1b[3;5H".to_vec();
-        let b64 = "A".repeat(KITTY_CHUNK + 10);
-        write_kitty(&mut out, &b64, 12, 6).unwrap();
-        out.extend_from_slice(b"\x1b8");
-        out
-    }
-
     #[test]
     fn a_picture_is_sent_under_an_id_then_placed_by_it() {
-        let p = picture();
-        let sent = with_id(&p, 7).unwrap();
-        assert!(sent.starts_with(b"\x1b7\x1b[3;5H\x1b_Gi=7,f=100,a=T,"));
-        assert_eq!(sent.len(), p.len() + "i=7,".len());
-        let placed = placement(&p, 7).unwrap();
-        assert_eq!(
-            placed,
-            b"\x1b7\x1b[3;5H\x1b_Ga=p,i=7,q=2,C=1,c=12,r=6\x1b\\\x1b8".to_vec()
+        let b64 = vec![b'A'; KITTY_CHUNK + 10];
+        let mut sent = Vec::new();
+        transmit(&mut sent, &b64, 7, Some((2, 12, 6)));
+        let text = String::from_utf8(sent).unwrap();
+        assert!(
+            text.starts_with("\x1b_Gi=7,p=2,f=100,a=T,t=d,q=2,C=1,c=12,r=6,m=1;AAAA"),
+            "{text:.60}"
         );
-        assert!(placed.len() < 64, "a placement is a few bytes");
-        assert_eq!(with_id(b"not a picture", 1), None);
-        assert_eq!(placement(b"\x1b7\x1b[1;1H\x1b_Ga=d;\x1b\\", 1), None);
+        assert!(text.contains("\x1b\\\x1b_Gm=0;AAAAAAAAAA\x1b\\"));
+        let mut stored = Vec::new();
+        transmit(&mut stored, b"QUJD", 8, None);
+        assert_eq!(stored, b"\x1b_Gi=8,f=100,a=t,t=d,q=2,m=0;QUJD\x1b\\");
+        let mut placed = Vec::new();
+        place(&mut placed, 7, 3, 12, 6);
+        assert_eq!(placed, b"\x1b_Ga=p,i=7,p=3,q=2,C=1,c=12,r=6\x1b\\");
+        let mut gone = Vec::new();
+        delete_placement(&mut gone, 7, 3);
+        assert_eq!(gone, b"\x1b_Ga=d,d=i,i=7,p=3,q=2\x1b\\");
         let mut freed = Vec::new();
         free(&mut freed, 7);
         assert_eq!(freed, b"\x1b_Ga=d,d=I,i=7,q=2\x1b\\");
