@@ -121,3 +121,54 @@ fn the_gallery_renders_at_every_size_without_panic() {
         let _ = snap(&s, w, h);
     }
 }
+
+/// With kitty pictures, a cell whose picture arrived is left blank in the
+/// frame and named, with its box, for the display; a cell still loading
+/// keeps its placeholder; Help over the screen leaves no picture.
+#[test]
+fn protocol_pictures_are_left_to_the_display() {
+    let mut s = gallery(200, 60, &[]);
+    s.graphics = crate::image::protocol::GraphicsProtocol::Kitty;
+    update(&mut s, Msg::Tick);
+    let keys = s.thumb_prefetch.clone();
+    let grid = crate::app::layout::gallery_grid(&s).expect("a gallery");
+    let img = image::DynamicImage::ImageRgb8(image::RgbImage::new(30, 30));
+    // Every cell's picture but the second's has arrived.
+    for key in keys.iter().take(grid.cells()).filter(|k| **k != keys[1]) {
+        let picture =
+            crate::image::protocol::encode_picture(&img, key.protocol, key.cols, key.rows)
+                .unwrap()
+                .unwrap();
+        update(
+            &mut s,
+            Msg::Encoded {
+                key: key.clone(),
+                picture,
+            },
+        );
+    }
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, 60)).unwrap();
+    let mut placed = Vec::new();
+    term.draw(|f| placed = crate::ui::draw_with_pictures(f, &s))
+        .unwrap();
+    assert_eq!(placed[0], (keys[0].clone(), grid.picture(0)));
+    assert!(
+        placed.iter().all(|(k, _)| *k != keys[1]),
+        "the second cell still loads"
+    );
+    let buf = term.backend().buffer();
+    let first = grid.picture(0);
+    assert!(
+        first.positions().all(|p| buf[p].symbol() == " "),
+        "left blank"
+    );
+    let second = grid.picture(1);
+    assert!(
+        second.positions().any(|p| buf[p].symbol() == "·"),
+        "placeholder"
+    );
+    update(&mut s, Msg::Action(Action::Help));
+    term.draw(|f| placed = crate::ui::draw_with_pictures(f, &s))
+        .unwrap();
+    assert!(placed.is_empty(), "nothing placed under Help");
+}

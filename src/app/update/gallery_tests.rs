@@ -220,3 +220,44 @@ fn the_remembered_view_is_applied_at_start() {
             .any(|e| matches!(e, Effect::Store(StoreOp::LoadPreferences)))
     );
 }
+
+/// In kitty, a cell's picture is encoded for the display, the state keeps
+/// only its key and size, and a picture whose bytes the display lost is
+/// fetched again.
+#[test]
+fn protocol_pictures_are_keys_in_the_state_and_lost_ones_are_fetched_again() {
+    let (mut s, grid) = gallery(3, 3);
+    s.graphics = GraphicsProtocol::Kitty;
+    let fx = update(&mut s, Msg::Tick);
+    let asked: Vec<ThumbKey> = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::PrefetchThumbs(keys) => Some(keys.clone()),
+            _ => None,
+        })
+        .expect("the kitty pictures are asked for");
+    assert!(asked.iter().all(|k| k.protocol == GraphicsProtocol::Kitty));
+    let key = asked[0].clone();
+    let img = image::DynamicImage::ImageRgb8(image::RgbImage::new(30, 30));
+    let picture = crate::image::protocol::encode_picture(&img, key.protocol, key.cols, key.rows)
+        .unwrap()
+        .unwrap();
+    let bytes = picture.byte_size();
+    update(
+        &mut s,
+        Msg::Encoded {
+            key: key.clone(),
+            picture,
+        },
+    );
+    assert!(matches!(s.thumbs.get(&key), Some(Thumb::Encoded { bytes: b }) if *b == bytes));
+    assert_eq!(key.cols + 1, grid.cell_width);
+    // The display lost it: it is asked for again.
+    let fx = update(&mut s, Msg::PicturesLost(vec![key.clone()]));
+    assert!(!s.thumbs.contains(&key));
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::PrefetchThumbs(keys) if keys.contains(&key))),
+        "{fx:?}"
+    );
+}

@@ -159,6 +159,9 @@ fn gallery_window(state: &State) -> Option<Vec<ThumbKey>> {
     let next = on_screen.end..on_screen.end.saturating_add(cells);
     let before = r.offset.saturating_sub(cells)..r.offset;
     let mut keys: Vec<ThumbKey> = Vec::new();
+    // Rows of one group share a picture: drop repeats in linear time (this
+    // runs after every message in the gallery, keys included).
+    let mut seen = std::collections::HashSet::new();
     for i in on_screen.chain(next).chain(before) {
         let Some(key) = r
             .rows
@@ -168,11 +171,17 @@ fn gallery_window(state: &State) -> Option<Vec<ThumbKey>> {
         else {
             continue;
         };
-        if !keys.contains(&key) {
+        // A hash seen before is a repeat unless it is a collision.
+        if seen.insert(hash_of(&key)) || !keys.contains(&key) {
             keys.push(key);
         }
     }
     Some(keys)
+}
+
+fn hash_of(key: &ThumbKey) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(key)
 }
 
 /// Asks for the pictures around the cursor when that window changes (the
