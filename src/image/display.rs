@@ -198,6 +198,13 @@ impl<K: Hash + Eq + Clone> Display<K> {
             Some((_, fit)) => fit,
             None => self.pictures.get(key)?.fit,
         };
+        // kitty scales a placement to its box: one picture serves a gallery
+        // cell and, enlarged, the Detail pane.
+        let fit = if kitty {
+            fit.scaled_into(area.width, area.height)
+        } else {
+            fit
+        };
         let (x, y) = fit.origin(area.x, area.y);
         let covers = Rect::new(x, y, fit.cols, fit.rows).intersection(area);
         // Save the cursor and move it (CUP is 1-based).
@@ -392,6 +399,22 @@ mod tests {
         let mut end = Vec::new();
         d.shutdown(&mut end);
         assert_eq!(end, b"\x1b_Ga=d,d=A,q=2\x1b\\", "all freed at the end");
+    }
+
+    #[test]
+    fn kitty_places_one_picture_in_two_boxes_scaled_to_each() {
+        let mut d = display(GraphicsProtocol::Kitty, 1);
+        let mut out = Vec::new();
+        // A gallery cell (6×3) and the Detail pane (20×8) show picture 0.
+        let detail = Rect::new(0, 10, 20, 8);
+        d.sync(&mut out, &[(0, cell(0)), (0, detail)], &[]);
+        let text = String::from_utf8_lossy(&out).into_owned();
+        assert_eq!(count(&out, "a=T"), 1, "sent once: {text:.200}");
+        // The square picture is 16×8 cells in Detail, centred: column 2.
+        assert!(
+            text.contains("\x1b7\x1b[11;3H\x1b_Ga=p,i=1,p=2,q=2,C=1,c=16,r=8\x1b\\"),
+            "{text:.300}"
+        );
     }
 
     #[test]

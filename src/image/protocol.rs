@@ -75,6 +75,26 @@ pub struct Fit {
 }
 
 impl Fit {
+    /// The same picture scaled to fill as much of a `cols × rows` box as
+    /// its aspect allows (kitty scales a placement to any cell box).
+    pub fn scaled_into(self, cols: u16, rows: u16) -> Fit {
+        if (cols, rows) == (self.box_cols, self.box_rows) || self.cols == 0 || self.rows == 0 {
+            return self;
+        }
+        let scale =
+            (f64::from(cols) / f64::from(self.cols)).min(f64::from(rows) / f64::from(self.rows));
+        Fit {
+            cols: (f64::from(self.cols) * scale)
+                .round()
+                .clamp(1.0, f64::from(cols.max(1))) as u16,
+            rows: (f64::from(self.rows) * scale)
+                .round()
+                .clamp(1.0, f64::from(rows.max(1))) as u16,
+            box_cols: cols,
+            box_rows: rows,
+        }
+    }
+
     /// The picture's top-left cell when its box's top-left is `(x, y)`.
     pub fn origin(&self, x: u16, y: u16) -> (u16, u16) {
         (

@@ -252,6 +252,16 @@ fn protocol_pictures_are_keys_in_the_state_and_lost_ones_are_fetched_again() {
     );
     assert!(matches!(s.thumbs.get(&key), Some(Thumb::Encoded { bytes: b }) if *b == bytes));
     assert_eq!(key.cols + 1, grid.cell_width);
+    // Detail shows the selected cell's picture (enlarged by kitty): the
+    // same key, nothing more to fetch or send as the cursor moves.
+    let selected = s.results.selected().and_then(|o| o.thumbnail_url());
+    assert_eq!(
+        s.wanted_thumb.as_ref().map(|k| (&k.source, k.cols)),
+        selected
+            .map(ThumbSource::Url)
+            .as_ref()
+            .map(|u| (u, key.cols))
+    );
     // The display lost it: it is asked for again.
     let fx = update(&mut s, Msg::PicturesLost(vec![key.clone()]));
     assert!(!s.thumbs.contains(&key));

@@ -86,12 +86,33 @@ fn wanted_thumb(state: &State) -> Option<ThumbKey> {
         Subject::Search(_) => return None,
         Subject::None => return None,
     };
+    if let Some(key) = gallery_cell_picture(state, &source) {
+        return Some(key);
+    }
     Some(ThumbKey {
         source,
         cols: rect.width,
         rows: rect.height,
         protocol: state.graphics,
     })
+}
+
+/// In a kitty gallery, Detail shows the selected cell's own picture, which
+/// the terminal already has, enlarged by its placement: moving the cursor
+/// then sends no picture at all (the next picture key still fetches the
+/// offer's others at Detail's size).
+fn gallery_cell_picture(state: &State, source: &ThumbSource) -> Option<ThumbKey> {
+    if state.graphics != crate::image::protocol::GraphicsProtocol::Kitty
+        || state.main != Pane::Results
+    {
+        return None;
+    }
+    let Subject::Offer(offer) = state.subject() else {
+        return None;
+    };
+    let grid = layout::gallery_grid(state)?;
+    let key = layout::gallery_thumb(offer, &grid, state.graphics)?;
+    (key.source == *source).then_some(key)
 }
 
 pub(super) fn sync_thumb(state: &mut State) -> Option<Effect> {
