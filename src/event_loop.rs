@@ -115,6 +115,7 @@ async fn event_loop(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
     let size = terminal.size()?;
+    runner.set_cell_size(cell_size());
     let mut fx = update(state, Msg::Resize(size.width, size.height));
     fx.extend(update::init(state, start, cwd));
     for e in fx {
@@ -149,6 +150,7 @@ async fn event_loop(
                 Some(Ok(ev)) => {
                     if let Event::Resize(..) = ev {
                         display.forget();
+                        runner.set_cell_size(cell_size());
                     }
                     event_to_msgs(state, ev)
                 }
@@ -190,6 +192,14 @@ async fn event_loop(
         }
     }
     Ok(())
+}
+
+/// The terminal's cell in pixels, when it reports its size in pixels.
+fn cell_size() -> crate::image::protocol::CellSize {
+    use crate::image::protocol::CellSize;
+    crossterm::terminal::window_size()
+        .map(|w| CellSize::from_window(w.columns, w.rows, w.width, w.height))
+        .unwrap_or_default()
 }
 
 /// Debug builds only: `TUSOU_DEBUG_PANIC=ui` panics on the UI thread after
@@ -287,7 +297,9 @@ fn send_ahead(
 /// Not in the list: there, the window is a screen of Detail-sized pictures
 /// each way, too many bytes to send on a guess over a slow link.
 fn ahead(state: &State) -> Vec<ThumbKey> {
-    if crate::app::layout::gallery_grid(state).is_none() {
+    if !thumbs::gallery_screen_complete(state) {
+        // Nothing ahead of a cell still waiting: over a slow link the
+        // screen's own pictures go first.
         return Vec::new();
     }
     state

@@ -64,6 +64,43 @@ impl GraphicsProtocol {
     }
 }
 
+/// The pixel size of one terminal cell: what pictures are sized for (the
+/// terminal scales them to the cell box anyway; this bounds their bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CellSize {
+    pub width: u16,
+    pub height: u16,
+}
+
+impl Default for CellSize {
+    /// When the terminal does not say: a common cell at a 10–11 pt font.
+    fn default() -> CellSize {
+        CellSize {
+            width: 10,
+            height: 20,
+        }
+    }
+}
+
+impl CellSize {
+    /// From the window's size in cells and in pixels (`TIOCGWINSZ`), when
+    /// the terminal fills in the pixels and the result is plausible.
+    pub fn from_window(columns: u16, rows: u16, width: u16, height: u16) -> CellSize {
+        if columns == 0 || rows == 0 {
+            return CellSize::default();
+        }
+        let (w, h) = (width / columns, height / rows);
+        if (4..=64).contains(&w) && (8..=128).contains(&h) {
+            CellSize {
+                width: w,
+                height: h,
+            }
+        } else {
+            CellSize::default()
+        }
+    }
+}
+
 /// Where a picture goes in the box of cells it was asked for: it fills
 /// `cols × rows` of the `box_cols × box_rows` box, centred (aspect kept).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,22 +162,24 @@ impl Encoded {
 }
 
 /// Encodes `img` for `protocol`, fitted (aspect kept) into a `cols × rows`
-/// box of cells; `None` for half blocks or an empty box or picture.
+/// box of cells of `cell` pixels; `None` for half blocks or an empty box or
+/// picture.
 pub fn encode_picture(
     img: &DynamicImage,
     protocol: GraphicsProtocol,
     cols: u16,
     rows: u16,
+    cell: CellSize,
 ) -> anyhow::Result<Option<Encoded>> {
     if !protocol.is_graphics() || cols == 0 || rows == 0 || img.width() == 0 || img.height() == 0 {
         return Ok(None);
     }
-    let (fc, fr) = fit_cells(img.width(), img.height(), cols, rows);
+    let (fc, fr) = fit_cells(img.width(), img.height(), cols, rows, cell);
     let payload = match protocol {
-        GraphicsProtocol::Sixel => sixel_for_cells(img, fc, fr)?.into_bytes(),
-        GraphicsProtocol::Kitty => B64.encode(png_for_cells(img, fc, fr)?).into_bytes(),
+        GraphicsProtocol::Sixel => sixel_for_cells(img, fc, fr, cell)?.into_bytes(),
+        GraphicsProtocol::Kitty => B64.encode(png_for_cells(img, fc, fr, cell)?).into_bytes(),
         _ => {
-            let png = png_for_cells(img, fc, fr)?;
+            let png = png_for_cells(img, fc, fr, cell)?;
             let mut out = Vec::new();
             write_iterm(&mut out, png.len(), &B64.encode(&png), fc, fr)?;
             out
@@ -181,7 +220,7 @@ pub(crate) fn encode_protocol(
     }
     match protocol {
         GraphicsProtocol::Kitty | GraphicsProtocol::Iterm | GraphicsProtocol::Sixel => {
-            let Some(e) = encode_picture(img, protocol, cols, rows)? else {
+            let Some(e) = encode_picture(img, protocol, cols, rows, CellSize::default())? else {
                 return Ok(out);
             };
             let (cx, cy) = e.fit.origin(x, y);
@@ -321,6 +360,43 @@ mod tests {
         assert!(
             s.contains("\x1b[4;2H") && s.contains("\x1b[8;2H"),
             "{s:.60}"
+        );
+    }
+
+    #[test]
+    fn pictures_are_sized_for_the_terminals_cells() {
+        assert_eq!(
+            CellSize::from_window(200, 60, 1800, 1080),
+            CellSize {
+                width: 9,
+                height: 18
+            }
+        );
+        // No pixels reported (most ptys), or nonsense: the default.
+        assert_eq!(CellSize::from_window(200, 60, 0, 0), CellSize::default());
+        assert_eq!(CellSize::from_window(0, 0, 800, 600), CellSize::default());
+        assert_eq!(
+            CellSize::from_window(10, 10, 10000, 10000),
+            CellSize::default()
+        );
+        // Narrow tall cells (7×17): a square picture in a 20×10 box is
+        // 20 cells wide and 8 tall (20·7 = 140 px ≈ 8·17).
+        let square = picture().crop_imm(0, 0, 100, 100);
+        let tall = CellSize {
+            width: 7,
+            height: 17,
+        };
+        let e = encode_picture(&square, GraphicsProtocol::Kitty, 20, 10, tall)
+            .unwrap()
+            .unwrap();
+        assert_eq!((e.fit.cols, e.fit.rows), (20, 8));
+        let png = B64.decode(&e.payload).unwrap();
+        let small = image::load_from_memory(&png).unwrap();
+        assert!(
+            small.width() <= 140 && small.height() <= 136,
+            "{}×{}",
+            small.width(),
+            small.height()
         );
     }
 

@@ -135,10 +135,15 @@ fn protocol_pictures_are_left_to_the_display() {
     let img = image::DynamicImage::ImageRgb8(image::RgbImage::new(30, 30));
     // Every cell's picture but the second's has arrived.
     for key in keys.iter().take(grid.cells()).filter(|k| **k != keys[1]) {
-        let picture =
-            crate::image::protocol::encode_picture(&img, key.protocol, key.cols, key.rows)
-                .unwrap()
-                .unwrap();
+        let picture = crate::image::protocol::encode_picture(
+            &img,
+            key.protocol,
+            key.cols,
+            key.rows,
+            Default::default(),
+        )
+        .unwrap()
+        .unwrap();
         update(
             &mut s,
             Msg::Encoded {

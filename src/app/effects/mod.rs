@@ -42,6 +42,8 @@ pub(crate) struct Runner {
     prefetch_tasks: HashMap<ThumbKey, AbortHandle>,
     prefetch_permits: Arc<Semaphore>,
     decode_permits: Arc<Semaphore>,
+    /// The terminal's cell in pixels: what protocol pictures are sized for.
+    cell_size: crate::image::protocol::CellSize,
     /// Downloaded offer pictures, so a resize does not download again.
     downloads: Arc<Mutex<LruCache<String, Arc<Vec<u8>>>>>,
     /// Bytes to write to the terminal after the next draw (OSC 52).
@@ -96,6 +98,7 @@ impl Runner {
             prefetch_tasks: HashMap::new(),
             prefetch_permits: Arc::new(Semaphore::new(PREFETCH_CONCURRENCY)),
             decode_permits: Arc::new(Semaphore::new(DECODE_CONCURRENCY)),
+            cell_size: crate::image::protocol::CellSize::default(),
             downloads: Arc::new(Mutex::new(LruCache::new(
                 NonZeroUsize::new(16).unwrap_or(NonZeroUsize::MIN),
             ))),
@@ -103,6 +106,12 @@ impl Runner {
             detail_tasks: Vec::new(),
             detail_permits: Arc::new(Semaphore::new(crate::app::state::DETAIL_CONCURRENCY)),
         }
+    }
+
+    /// The terminal's cell size changed (at start, on a resize): pictures
+    /// encoded from now on are sized for it.
+    pub(crate) fn set_cell_size(&mut self, cell: crate::image::protocol::CellSize) {
+        self.cell_size = cell;
     }
 
     /// Terminal bytes to write after the frame; empties the queue.

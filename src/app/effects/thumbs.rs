@@ -6,7 +6,7 @@ use super::{Runner, store};
 use crate::api::Client;
 use crate::app::msg::{Msg, PictureError};
 use crate::app::state::{Thumb, ThumbKey, ThumbSource};
-use crate::image::protocol::{GraphicsProtocol, encode_picture};
+use crate::image::protocol::{CellSize, GraphicsProtocol, encode_picture};
 use crate::image::{HalfBlockImage, decode_for_thumbnail};
 use lru::LruCache;
 use std::sync::{Arc, Mutex};
@@ -76,6 +76,7 @@ impl Runner {
         let downloads = self.downloads.clone();
         let store = self.store.clone();
         let decoders = self.decode_permits.clone();
+        let cell = self.cell_size;
         let task = tokio::spawn(async move {
             let Ok(_permit) = permits.acquire_owned().await else {
                 return;
@@ -86,7 +87,7 @@ impl Runner {
                         return;
                     };
                     let k2 = key.clone();
-                    tokio::task::spawn_blocking(move || decode_thumb(&bytes, k2))
+                    tokio::task::spawn_blocking(move || decode_thumb(&bytes, k2, cell))
                         .await
                         .unwrap_or_else(|e| Msg::Thumb {
                             key,
@@ -139,7 +140,7 @@ pub(super) async fn thumb_bytes(
 
 /// Decodes a thumbnail: half blocks into the state, a protocol picture
 /// encoded for the display (`Msg::Encoded`), or why not.
-fn decode_thumb(bytes: &[u8], key: ThumbKey) -> Msg {
+fn decode_thumb(bytes: &[u8], key: ThumbKey, cell: CellSize) -> Msg {
     let failed = |key, e: PictureError| Msg::Thumb {
         key,
         thumb: Thumb::Failed(e),
@@ -148,14 +149,14 @@ fn decode_thumb(bytes: &[u8], key: ThumbKey) -> Msg {
         GraphicsProtocol::Kitty | GraphicsProtocol::Iterm | GraphicsProtocol::Sixel => {
             let img = match decode_for_thumbnail(
                 bytes,
-                u32::from(key.cols) * 10,
-                u32::from(key.rows) * 20,
+                u32::from(key.cols) * u32::from(cell.width),
+                u32::from(key.rows) * u32::from(cell.height),
             ) {
                 Ok(i) => i,
                 Err(e) => return failed(key, e.into()),
             };
             let img = image::DynamicImage::ImageRgb8(img);
-            match encode_picture(&img, key.protocol, key.cols, key.rows) {
+            match encode_picture(&img, key.protocol, key.cols, key.rows, cell) {
                 Ok(Some(picture)) => Msg::Encoded { key, picture },
                 Ok(None) => failed(key, PictureError::Encode("an empty picture".into())),
                 Err(e) => failed(key, PictureError::Encode(e.to_string())),

@@ -239,9 +239,15 @@ fn protocol_pictures_are_keys_in_the_state_and_lost_ones_are_fetched_again() {
     assert!(asked.iter().all(|k| k.protocol == GraphicsProtocol::Kitty));
     let key = asked[0].clone();
     let img = image::DynamicImage::ImageRgb8(image::RgbImage::new(30, 30));
-    let picture = crate::image::protocol::encode_picture(&img, key.protocol, key.cols, key.rows)
-        .unwrap()
-        .unwrap();
+    let picture = crate::image::protocol::encode_picture(
+        &img,
+        key.protocol,
+        key.cols,
+        key.rows,
+        Default::default(),
+    )
+    .unwrap()
+    .unwrap();
     let bytes = picture.byte_size();
     update(
         &mut s,

@@ -60,6 +60,21 @@ fn on_a_gallery_cell(state: &State, key: &ThumbKey) -> bool {
     })
 }
 
+/// In the gallery: whether every cell on screen has its picture (or knows
+/// it has none). `false` outside the gallery.
+pub(crate) fn gallery_screen_complete(state: &State) -> bool {
+    let Some(grid) = layout::gallery_grid(state) else {
+        return false;
+    };
+    let r = &state.results;
+    r.rows_from(r.offset, grid.cells()).all(|(_, row)| {
+        r.offers
+            .get(row.offer)
+            .and_then(|o| layout::gallery_thumb(o, &grid, state.graphics))
+            .is_none_or(|k| state.thumbs.contains(&k))
+    })
+}
+
 /// Whether the detail pane's picture is in the cache (drawn rather than
 /// its spinner).
 pub(crate) fn wanted_shown(state: &State) -> bool {

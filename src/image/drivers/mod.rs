@@ -7,27 +7,31 @@ pub(super) mod sixel;
 
 use image::{DynamicImage, ImageEncoder};
 
+use super::protocol::CellSize;
 use super::resize::{fit_within, resized};
 
-/// Assumed pixel size of one terminal cell when sizing what we send; the
-/// terminal scales the picture to the cell box anyway, this only bounds bytes.
-const CELL_PX_W: u32 = 10;
-const CELL_PX_H: u32 = 20;
-
 /// Largest box of whole cells inside `cols × rows` with the picture's aspect,
-/// taking a cell as twice as tall as wide.
-pub(super) fn fit_cells(w: u32, h: u32, cols: u16, rows: u16) -> (u16, u16) {
-    let (bw, bh) = (f64::from(cols), 2.0 * f64::from(rows));
+/// for cells of `cell` pixels.
+pub(super) fn fit_cells(w: u32, h: u32, cols: u16, rows: u16, cell: CellSize) -> (u16, u16) {
+    // In cell widths: a cell is `tall` widths high.
+    let tall = f64::from(cell.height) / f64::from(cell.width.max(1));
+    let (bw, bh) = (f64::from(cols), tall * f64::from(rows));
     let scale = (bw / f64::from(w.max(1))).min(bh / f64::from(h.max(1)));
     let fc = (f64::from(w) * scale).round().clamp(1.0, bw) as u16;
-    let fr = ((f64::from(h) * scale / 2.0).round()).clamp(1.0, f64::from(rows)) as u16;
+    let fr = ((f64::from(h) * scale / tall).round()).clamp(1.0, f64::from(rows)) as u16;
     (fc, fr)
 }
 
-/// PNG of the picture, no larger than the cell box needs (keeps escapes small).
-pub(super) fn png_for_cells(img: &DynamicImage, cols: u16, rows: u16) -> anyhow::Result<Vec<u8>> {
-    let max_w = u32::from(cols) * CELL_PX_W;
-    let max_h = u32::from(rows) * CELL_PX_H;
+/// PNG of the picture, no larger than the cell box needs at the terminal's
+/// cell size (keeps escapes small).
+pub(super) fn png_for_cells(
+    img: &DynamicImage,
+    cols: u16,
+    rows: u16,
+    cell: CellSize,
+) -> anyhow::Result<Vec<u8>> {
+    let max_w = u32::from(cols) * u32::from(cell.width);
+    let max_h = u32::from(rows) * u32::from(cell.height);
     let (w, h) = fit_within(img.width(), img.height(), max_w, max_h);
     let small = resized(img, w, h);
     // PNG takes 8-bit RGB(A); convert anything else.

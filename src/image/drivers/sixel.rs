@@ -3,7 +3,7 @@
 
 use image::DynamicImage;
 
-use super::{CELL_PX_H, CELL_PX_W};
+use crate::image::protocol::CellSize;
 use crate::image::resize::{fit_within, resized};
 
 /// Sixel of the picture, sized to the cell box (a whole number of 6-pixel
@@ -12,9 +12,10 @@ pub(in crate::image) fn sixel_for_cells(
     img: &DynamicImage,
     cols: u16,
     rows: u16,
+    cell: CellSize,
 ) -> anyhow::Result<String> {
-    let max_w = u32::from(cols) * CELL_PX_W;
-    let max_h = (u32::from(rows) * CELL_PX_H) / 6 * 6;
+    let max_w = u32::from(cols) * u32::from(cell.width);
+    let max_h = (u32::from(rows) * u32::from(cell.height)) / 6 * 6;
     let (w, h) = fit_within(img.width(), img.height(), max_w, max_h.max(6));
     let rgba = resized(img, w, h).into_rgba8();
     let (w, h) = (i32::try_from(w)?, i32::try_from(h)?);
