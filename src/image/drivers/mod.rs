@@ -1,9 +1,11 @@
-//! One encoder per graphics protocol (`kitty`, `iterm`, `sixel`), and what
-//! they share: sizing a picture to a box of terminal cells.
+//! One encoder per graphics protocol (`kitty`, `iterm`, `sixel`), tmux's
+//! passthrough wrapper (`tmux`), and what the encoders share: sizing a
+//! picture to a box of terminal cells.
 
 pub(super) mod iterm;
 pub(super) mod kitty;
 pub(super) mod sixel;
+pub(super) mod tmux;
 
 use image::{DynamicImage, ImageEncoder};
 
