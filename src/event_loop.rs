@@ -24,7 +24,8 @@ use std::time::Duration;
 /// Runs the interactive app until the user quits (or a signal says so).
 pub(crate) async fn run(backend: SearchBackend, options: AppOptions) -> anyhow::Result<()> {
     // Detect the graphics protocol ONCE, before the event loop owns stdin.
-    let graphics = detect::detect();
+    let detected = detect::detect_graphics();
+    let graphics = detected.protocol;
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let start = classify_start(options.start.as_deref(), &cwd);
@@ -53,6 +54,7 @@ pub(crate) async fn run(backend: SearchBackend, options: AppOptions) -> anyhow::
     let mut terminal = tui::init()?;
     let _guard = tui::Guard;
     let mut display = Display::new(graphics, THUMB_CACHE_BYTES);
+    display.pass_through_tmux(detected.tmux_passthrough);
     let result = event_loop(
         &mut terminal,
         signals,

@@ -43,18 +43,6 @@ pub(crate) fn detect_graphics() -> Detected {
     }
 }
 
-/// [`detect_graphics`] for a caller that does not wrap escapes for tmux:
-/// where they would need wrapping it gets half blocks, since unwrapped
-/// pictures never reach the terminal (tmux takes them for pane titles).
-pub(crate) fn detect() -> GraphicsProtocol {
-    let d = detect_graphics();
-    if d.tmux_passthrough {
-        GraphicsProtocol::HalfBlocks
-    } else {
-        d.protocol
-    }
-}
-
 /// What [`detect_graphics`] picks for this terminal and why, in words,
 /// without asking the terminal anything (for `tusou doctor`, which may run
 /// in a pipe): where the answer needs a query, it says what the app asks.

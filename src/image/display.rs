@@ -28,7 +28,7 @@ use std::io::Write;
 use lru::LruCache;
 use ratatui::layout::Rect;
 
-use super::drivers::kitty;
+use super::drivers::{kitty, tmux};
 use super::protocol::{Encoded, Fit, GraphicsProtocol};
 
 /// kitty pictures kept in the terminal (a gallery screen at 200×60 places
@@ -53,6 +53,8 @@ pub(crate) struct Display<K: Hash + Eq> {
     /// kitty: the screen was cleared under us (a resize); placements of
     /// ours may linger, so the next sync deletes them all first.
     cleared: bool,
+    /// Inside tmux with passthrough allowed: every escape goes out wrapped.
+    tmux: bool,
 }
 
 /// A picture on screen: its key, the box it was asked for, the cells it
@@ -89,7 +91,13 @@ impl<K: Hash + Eq + Clone> Display<K> {
             next_id: 1,
             next_placement: 1,
             cleared: false,
+            tmux: false,
         }
+    }
+
+    /// Wraps every escape for tmux's passthrough from now on.
+    pub(crate) fn pass_through_tmux(&mut self, on: bool) {
+        self.tmux = on;
     }
 
     /// Keeps an encoded picture. Past the bound, pictures the app no longer
@@ -137,6 +145,16 @@ impl<K: Hash + Eq + Clone> Display<K> {
         wanted: &[(K, Rect)],
         ahead: &[K],
     ) -> Synced<K> {
+        if !self.tmux {
+            return self.sync_raw(out, wanted, ahead);
+        }
+        let mut raw = Vec::new();
+        let synced = self.sync_raw(&mut raw, wanted, ahead);
+        out.extend_from_slice(&tmux::passthrough(&raw));
+        synced
+    }
+
+    fn sync_raw(&mut self, out: &mut Vec<u8>, wanted: &[(K, Rect)], ahead: &[K]) -> Synced<K> {
         let mut synced = Synced {
             repaint: Vec::new(),
             lost: Vec::new(),
@@ -286,7 +304,12 @@ impl<K: Hash + Eq + Clone> Display<K> {
         self.shown.clear();
         if self.protocol == GraphicsProtocol::Kitty {
             self.kept.clear();
-            let _ = out.write_all(kitty::free_all());
+            let free = if self.tmux {
+                tmux::passthrough(kitty::free_all())
+            } else {
+                kitty::free_all().to_vec()
+            };
+            let _ = out.write_all(&free);
             let _ = out.flush();
         }
     }
@@ -512,6 +535,26 @@ mod tests {
         let s = d.sync(&mut out, &[(0, cell(0))], &[]);
         assert!(s.repaint.is_empty(), "the terminal cleared it");
         assert!(out.len() > 100, "sent again");
+    }
+
+    #[test]
+    fn inside_tmux_every_escape_is_wrapped_and_cursor_moves_are_not() {
+        let mut d = display(GraphicsProtocol::Kitty, 1);
+        d.pass_through_tmux(true);
+        let mut out = Vec::new();
+        d.sync(&mut out, &[(0, cell(0))], &[]);
+        let text = String::from_utf8_lossy(&out).into_owned();
+        assert!(
+            text.starts_with("\x1b7\x1b[3;2H\x1bPtmux;\x1b\x1b_Gi=1,p=1,"),
+            "{text:.80}"
+        );
+        // Every kitty command inside a wrapper, its ESC doubled.
+        let commands = text.matches("_G").count();
+        assert!(commands > 0);
+        assert_eq!(text.matches("\x1b\x1b_G").count(), commands, "{text:.120}");
+        let mut end = Vec::new();
+        d.shutdown(&mut end);
+        assert_eq!(end, b"\x1bPtmux;\x1b\x1b_Ga=d,d=A,q=2\x1b\x1b\\\x1b\\");
     }
 
     #[test]

@@ -26,12 +26,12 @@ use super::resize::{fit_within, flatten_to_rgb, resized};
 use super::thumbnail::HalfBlockImage;
 
 /// How pictures reach this terminal; chosen once by
-/// [`detect`](super::detect::detect).
+/// [`detect_graphics`](super::detect::detect_graphics).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GraphicsProtocol {
     Kitty,
     Iterm,
-    /// Chosen by [`detect`](super::detect::detect) when the terminal lists
+    /// Chosen by [`detect_graphics`](super::detect::detect_graphics) when the terminal lists
     /// sixel in its device attributes, or by `TUSOU_GRAPHICS=sixel`.
     Sixel,
     HalfBlocks,

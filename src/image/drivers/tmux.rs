@@ -14,7 +14,6 @@ const BEL: u8 = 0x07;
 /// always close what they open, and an open APC or DCS would make tmux
 /// swallow whatever is written after it as part of the string.
 // Until `display` wraps its escapes with this (being wired there).
-#[cfg_attr(not(test), allow(dead_code))]
 pub(in crate::image) fn passthrough(bytes: &[u8]) -> Vec<u8> {
     // Every wrapped ESC is doubled, plus the wrapper; kitty chunks have two
     // ESCs each, so this is close.
