@@ -14,7 +14,7 @@ simulator's catalog pictures), a catalog photo searched:
   the key to the last byte of the last picture on screen.
 
     cargo build --release && python3 bench/gallery-bytes.py
-    TUSOU_BIN=target/debug/tusou RATE=1000000 python3 bench/gallery-bytes.py
+    TUSOU_BIN=target/debug/tusou RATE=1000000 CELL=9x18 python3 bench/gallery-bytes.py
 
 Every wait is bounded (at most 20 s each); the whole run takes about a minute.
 """
@@ -24,6 +24,10 @@ root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 binary = os.environ.get("TUSOU_BIN", os.path.join(root, "target", "release", "tusou"))
 RATE = float(os.environ.get("RATE", "1000000"))  # bytes per second
 COLS, ROWS = 200, 60
+# CELL=WxH: the pixel size of a cell the pty reports (as a graphical
+# terminal does); unset, the pty reports none and tusou assumes 10x20.
+CELL = tuple(int(v) for v in os.environ["CELL"].split("x")) if os.environ.get("CELL") else (0, 0)
+WINSIZE = struct.pack("HHHH", ROWS, COLS, COLS * CELL[0], ROWS * CELL[1])
 
 
 def pump(fd, quiet, limit, rate=None, until=None):
@@ -91,7 +95,10 @@ def last_picture_end(chunks, protocol):
         data += c
         marks.append((len(data), t))
     if protocol == "kitty":
-        pos = max(data.rfind(b"a=p,"), data.rfind(b"a=T"))
+        # Pictures sent ahead (a=t) start once the screen is complete.
+        ahead = data.find(b",a=t,")
+        screen = data[:ahead] if ahead >= 0 else data
+        pos = max(screen.rfind(b"a=p,"), screen.rfind(b"a=T"))
         if pos < 0:
             return None
         # The end of that command's last chunk (m=0).
@@ -113,9 +120,9 @@ def start(protocol, tmp, photo):
     env.pop("CI", None)
     pid, fd = pty.fork()
     if pid == 0:
-        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+        fcntl.ioctl(0, termios.TIOCSWINSZ, WINSIZE)
         os.execve(binary, [binary, "--demo", photo], env)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, WINSIZE)
     return pid, fd
 
 
@@ -179,6 +186,7 @@ def main():
         os.makedirs(photos)
         subprocess.run([binary, "sim", "--samples", photos], check=True, capture_output=True)
         photo = os.path.join(photos, sorted(p for p in os.listdir(photos) if p.endswith(".jpg"))[0])
+        print(f"200x60 pty, cell {'%dx%d px' % CELL if CELL[0] else 'not reported (tusou assumes 10x20 px)'}")
         for protocol in ["kitty", "sixel"]:
             data = os.path.join(tmp, protocol)
             os.makedirs(data)
