@@ -323,7 +323,7 @@ mod tests {
     /// box (which it fills: a cell is twice as tall as wide).
     fn encoded(protocol: GraphicsProtocol, seed: u8) -> Encoded {
         let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(48, 48, |x, y| {
-            image::Rgb([seed, (x * 37 ^ y * 11) as u8, (x * y) as u8])
+            image::Rgb([seed, ((x * 37) ^ (y * 11)) as u8, (x * y) as u8])
         }));
         crate::image::protocol::encode_picture(&img, protocol, 6, 3, Default::default())
             .unwrap()
