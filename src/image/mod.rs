@@ -2,6 +2,7 @@
 //! (`thumbnail`), terminal graphics protocols (`protocol`, `detect`,
 //! `drivers`) and the pictures on screen (`display`).
 
+mod cell;
 mod decode;
 mod decoded;
 pub(crate) mod detect;

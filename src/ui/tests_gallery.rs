@@ -154,7 +154,7 @@ fn protocol_pictures_are_left_to_the_display() {
     }
     let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, 60)).unwrap();
     let mut placed = Vec::new();
-    term.draw(|f| placed = crate::ui::draw_with_pictures(f, &s))
+    term.draw(|f| placed = super::draw_with_pictures(f, &s))
         .unwrap();
     assert_eq!(placed[0], (keys[0].clone(), grid.picture(0)));
     assert!(
@@ -173,7 +173,7 @@ fn protocol_pictures_are_left_to_the_display() {
         "placeholder"
     );
     update(&mut s, Msg::Action(Action::Help));
-    term.draw(|f| placed = crate::ui::draw_with_pictures(f, &s))
+    term.draw(|f| placed = super::draw_with_pictures(f, &s))
         .unwrap();
     assert!(placed.is_empty(), "nothing placed under Help");
 }

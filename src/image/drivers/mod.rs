@@ -9,7 +9,7 @@ pub(super) mod tmux;
 
 use image::{DynamicImage, ImageEncoder};
 
-use super::protocol::CellSize;
+use super::cell::CellSize;
 use super::resize::{fit_within, resized};
 
 /// Largest box of whole cells inside `cols × rows` with the picture's aspect,

@@ -3,7 +3,7 @@
 
 use image::DynamicImage;
 
-use crate::image::protocol::CellSize;
+use crate::image::cell::CellSize;
 use crate::image::resize::{fit_within, resized};
 
 /// Sixel of the picture, sized to the cell box (a whole number of 6-pixel
