@@ -54,7 +54,8 @@ pub(crate) async fn run(backend: SearchBackend, options: AppOptions) -> anyhow::
     let mut terminal = tui::init()?;
     let _guard = tui::Guard;
     let mut display = Display::new(graphics, THUMB_CACHE_BYTES);
-    display.pass_through_tmux(detected.tmux_passthrough);
+    let tmux = detected.tmux_passthrough;
+    display.pass_through_tmux(tmux.then(detect::tmux_pane_origin));
     let result = event_loop(
         &mut terminal,
         signals,
@@ -153,6 +154,11 @@ async fn event_loop(
                     if let Event::Resize(..) = ev {
                         display.forget();
                         runner.set_cell_size(cell_size());
+                        if display.in_tmux() {
+                            // A split or a zoom moves the pane (tmux answers
+                            // in milliseconds; bounded at 500 ms).
+                            display.pass_through_tmux(Some(detect::tmux_pane_origin()));
+                        }
                     }
                     event_to_msgs(state, ev)
                 }

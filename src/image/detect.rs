@@ -113,6 +113,34 @@ impl std::fmt::Display for TmuxError {
     }
 }
 
+/// Where our tmux pane starts in the outer terminal (columns, rows): a
+/// picture passed through is drawn at the outer terminal's cursor, so its
+/// position must be the pane's plus ours. `(0, 0)` when tmux does not say
+/// (bounded by [`TMUX_TIMEOUT`]).
+pub(crate) fn tmux_pane_origin() -> (u16, u16) {
+    pane_origin(&|k| std::env::var(k).ok(), &run_tmux)
+}
+
+fn pane_origin(
+    env: &impl Fn(&str) -> Option<String>,
+    tmux: &impl Fn(&[&str]) -> Result<String, TmuxError>,
+) -> (u16, u16) {
+    let pane = pane_target(env);
+    let mut args = vec!["display-message", "-p"];
+    if let Some(pane) = &pane {
+        args.extend(["-t", pane.as_str()]);
+    }
+    args.push("#{pane_left} #{pane_top}");
+    let Ok(answer) = tmux(&args) else {
+        return (0, 0);
+    };
+    let mut numbers = first_line(&answer).split(' ').map(|n| n.parse::<u16>());
+    match (numbers.next(), numbers.next()) {
+        (Some(Ok(left)), Some(Ok(top))) => (left, top),
+        _ => (0, 0),
+    }
+}
+
 /// Runs `tmux ARGS` and answers what it printed: stdin closed, stderr
 /// dropped, killed after [`TMUX_TIMEOUT`], at most [`TMUX_ANSWER_CAP`]
 /// bytes read. The `TMUX` variable points it at the server we run in.
@@ -505,6 +533,18 @@ mod tests {
             decision.tmux_passthrough,
             describe(&decision),
         )
+    }
+
+    #[test]
+    fn the_panes_origin_comes_from_tmux() {
+        let env = |k: &str| (k == "TMUX_PANE").then(|| "%3".to_string());
+        let tmux = |args: &[&str]| -> Result<String, TmuxError> {
+            assert_eq!(args[..3], ["display-message", "-p", "-t"]);
+            Ok("81 12\n".into())
+        };
+        assert_eq!(pane_origin(&env, &tmux), (81, 12));
+        let junk = |_: &[&str]| -> Result<String, TmuxError> { Ok("x y".into()) };
+        assert_eq!(pane_origin(&env, &junk), (0, 0));
     }
 
     #[test]

@@ -53,8 +53,9 @@ pub(crate) struct Display<K: Hash + Eq> {
     /// kitty: the screen was cleared under us (a resize); placements of
     /// ours may linger, so the next sync deletes them all first.
     cleared: bool,
-    /// Inside tmux with passthrough allowed: every escape goes out wrapped.
-    tmux: bool,
+    /// Inside tmux with passthrough allowed: where the pane starts in the
+    /// outer terminal; every escape goes out wrapped.
+    tmux: Option<(u16, u16)>,
 }
 
 /// A picture on screen: its key, the box it was asked for, the cells it
@@ -91,13 +92,20 @@ impl<K: Hash + Eq + Clone> Display<K> {
             next_id: 1,
             next_placement: 1,
             cleared: false,
-            tmux: false,
+            tmux: None,
         }
     }
 
-    /// Wraps every escape for tmux's passthrough from now on.
-    pub(crate) fn pass_through_tmux(&mut self, on: bool) {
-        self.tmux = on;
+    /// Whether escapes go through tmux.
+    pub(crate) fn in_tmux(&self) -> bool {
+        self.tmux.is_some()
+    }
+
+    /// Wraps every escape for tmux's passthrough from now on (`None`:
+    /// not in tmux, or tmux passes nothing); `origin` is where the pane
+    /// starts in the outer terminal (columns, rows).
+    pub(crate) fn pass_through_tmux(&mut self, origin: Option<(u16, u16)>) {
+        self.tmux = origin;
     }
 
     /// Keeps an encoded picture. Past the bound, pictures the app no longer
@@ -145,12 +153,12 @@ impl<K: Hash + Eq + Clone> Display<K> {
         wanted: &[(K, Rect)],
         ahead: &[K],
     ) -> Synced<K> {
-        if !self.tmux {
+        let Some(origin) = self.tmux else {
             return self.sync_raw(out, wanted, ahead);
-        }
+        };
         let mut raw = Vec::new();
         let synced = self.sync_raw(&mut raw, wanted, ahead);
-        out.extend_from_slice(&tmux::passthrough(&raw));
+        out.extend_from_slice(&tmux::passthrough(&raw, origin));
         synced
     }
 
@@ -304,8 +312,8 @@ impl<K: Hash + Eq + Clone> Display<K> {
         self.shown.clear();
         if self.protocol == GraphicsProtocol::Kitty {
             self.kept.clear();
-            let free = if self.tmux {
-                tmux::passthrough(kitty::free_all())
+            let free = if let Some(origin) = self.tmux {
+                tmux::passthrough(kitty::free_all(), origin)
             } else {
                 kitty::free_all().to_vec()
             };
@@ -538,14 +546,16 @@ mod tests {
     }
 
     #[test]
-    fn inside_tmux_every_escape_is_wrapped_and_cursor_moves_are_not() {
+    fn inside_tmux_every_escape_is_wrapped_with_its_place() {
         let mut d = display(GraphicsProtocol::Kitty, 1);
-        d.pass_through_tmux(true);
+        d.pass_through_tmux(Some((10, 1)));
+        assert!(d.in_tmux());
         let mut out = Vec::new();
         d.sync(&mut out, &[(0, cell(0))], &[]);
         let text = String::from_utf8_lossy(&out).into_owned();
+        // Placed whole, at the pane's position plus the cell's.
         assert!(
-            text.starts_with("\x1b7\x1b[3;2H\x1bPtmux;\x1b\x1b_Gi=1,p=1,"),
+            text.starts_with("\x1bPtmux;\x1b\x1b7\x1b\x1b[4;12H\x1b\x1b_Gi=1,p=1,"),
             "{text:.80}"
         );
         // Every kitty command inside a wrapper, its ESC doubled.
