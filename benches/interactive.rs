@@ -16,6 +16,9 @@
 //! * history: with 100,000 offers stored (100 searches of 1,000), Enter on
 //!   a History entry → the first frame showing that search's rows (p50/p99
 //!   over 30 reopens, no request made), and the app's peak RSS after them.
+//! * gallery_rss (issue 23; only by name, minutes long): 100,000 offers
+//!   loaded, 300 screens paged back, kitty pictures: peak RSS in the list
+//!   and in the gallery, side by side.
 //!
 //! Every observation is made by the reader thread right after it parses a
 //! chunk of output, so times are those of the bytes' arrival, not of a poll.
@@ -281,6 +284,168 @@ fn flat_memory() {
     result("flat_rss_offers_big", big as f64);
     result("flat_rss_1k_mib", rss[0]);
     result("flat_rss_big_mib", rss[1]);
+}
+
+/// Issue 23: peak RSS of a 100,000-offer session scrolled back through
+/// screen by screen, in the list and in the gallery, kitty pictures in both
+/// (the gallery keeps an encoded picture for every cell on screen and the
+/// screens fetched ahead; the list, the Detail picture and its prefetch
+/// window). One simulator in its own process for both sessions, so each
+/// VmHWM is the app's alone. Not in the default run (it takes minutes):
+/// `cargo bench --bench interactive -- gallery_rss`.
+/// `BENCH_GALLERY_OFFERS=N` (default 100,000) offers are loaded with `G`,
+/// then `BENCH_GALLERY_SCREENS=N` (default 300) screens are paged back
+/// (ctrl-u, `page_up`), each until the output has been quiet for 50 ms
+/// with no picture still loading on screen, at most 1 s
+/// (`BENCH_GALLERY_DEBUG=1` prints the screen of the first two cut short).
+fn gallery_memory() {
+    let env = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let big = env("BENCH_GALLERY_OFFERS", 100_000);
+    let screens = env("BENCH_GALLERY_SCREENS", 300);
+    let catalog = (big + big / 10).to_string();
+    let sim = ExternalSim::start_with(&[
+        "--catalog-size",
+        &catalog,
+        "--max-results",
+        &big.to_string(),
+    ]);
+    let mut rss = Vec::new();
+    for gallery in [false, true] {
+        let view = if gallery { "gallery" } else { "list" };
+        let mut session = spawn(&Options {
+            latency_ms: 0,
+            page_size: 50,
+            graphics: "kitty",
+            big: None,
+            picture: true,
+            external_sim: Some(sim.base_url.clone()),
+            data_dir: None,
+        });
+        session.search();
+        session.send(b"3");
+        if gallery {
+            session.send(b"v");
+            session.wait("the gallery", Duration::from_secs(10), |s| {
+                in_gallery(s.parser.screen())
+            });
+        }
+        let t = Instant::now();
+        session.load(big);
+        let loaded = t.elapsed();
+        settle(&session, Instant::now());
+        let after_load = session.vm_hwm_kib().expect("VmHWM");
+        let t = Instant::now();
+        let mut cut_short = 0;
+        for _ in 0..screens {
+            let sent = session.send(b"\x15"); // ctrl-u: page_up
+            if !settle(&session, sent) {
+                cut_short += 1;
+                if std::env::var_os("BENCH_GALLERY_DEBUG").is_some() && cut_short <= 2 {
+                    let (screen, since) =
+                        session.with(|s| (s.parser.screen().contents(), s.chunk_at.elapsed()));
+                    eprintln!("cut short ({view}), last output {since:?} ago:\n{screen}");
+                }
+            }
+        }
+        let scrolled = t.elapsed();
+        let (still, cursor_at, cmds, out) = session.with(|s| {
+            (
+                in_gallery(s.parser.screen()),
+                progress(&s.parser.screen().contents()),
+                s.kitty_cmds.clone(),
+                s.out_bytes,
+            )
+        });
+        assert_eq!(still, gallery, "the {view} is still shown");
+        let kib = session.vm_hwm_kib().expect("VmHWM");
+        let sent = cmds.sent_shown + cmds.sent_ahead;
+        eprintln!(
+            "gallery_rss {view}: {big} offers loaded in {:.1} s (peak RSS then {:.1} MiB); \
+             {screens} screens paged back in {:.1} s ({cut_short} cut short at 1 s); \
+             kitty: {} pictures sent and shown, {} sent ahead, {} placed, {} deletes; \
+             {:.1} MiB of output; title {cursor_at:?}; peak RSS {:.1} MiB",
+            loaded.as_secs_f64(),
+            after_load as f64 / 1024.0,
+            scrolled.as_secs_f64(),
+            cmds.sent_shown,
+            cmds.sent_ahead,
+            cmds.placed,
+            cmds.deleted,
+            out as f64 / 1048576.0,
+            kib as f64 / 1024.0
+        );
+        result(
+            &format!("gallery_rss_{view}_after_load_mib"),
+            after_load as f64 / 1024.0,
+        );
+        result(&format!("gallery_rss_{view}_pictures_sent"), sent as f64);
+        result(
+            &format!("gallery_rss_{view}_pictures_placed"),
+            cmds.placed as f64,
+        );
+        result(
+            &format!("gallery_rss_{view}_screens_cut_short"),
+            cut_short as f64,
+        );
+        result(&format!("gallery_rss_{view}_mib"), kib as f64 / 1024.0);
+        rss.push(kib as f64 / 1024.0);
+    }
+    let ratio = rss[1] / rss[0];
+    eprintln!(
+        "gallery_rss: {big} offers, {screens} screens back: list {:.1} MiB, gallery {:.1} MiB, \
+         gallery/list {ratio:.3} (goal ≤ 1.1: {})",
+        rss[0],
+        rss[1],
+        if ratio <= 1.1 { "PASS" } else { "FAIL" }
+    );
+    result("gallery_rss_offers", big as f64);
+    result("gallery_rss_screens", screens as f64);
+    result("gallery_rss_ratio", ratio);
+}
+
+/// The results pane shows the gallery: its selected cell's "▶" price line.
+fn in_gallery(screen: &vt100::Screen) -> bool {
+    (RESULTS_TOP..RESULTS_BOTTOM)
+        .any(|row| screen.contents_between(row, LEFT, row, COLS).contains('▶'))
+}
+
+/// After a key sent at `sent`: waits until the output has been quiet for
+/// 50 ms with no picture still loading on screen (a gallery cell's dotted
+/// placeholder, Detail's "picture…"), at most 1 s; false if cut short.
+fn settle(session: &Session, sent: Instant) -> bool {
+    let quiet = Duration::from_millis(50);
+    let deadline = sent + Duration::from_secs(1);
+    let (lock, cv) = &*session.shared;
+    let mut s = lock.lock().expect("screen lock");
+    loop {
+        let now = Instant::now();
+        if now >= deadline {
+            return false;
+        }
+        // Something drawn since the key, then quiet, and no picture left.
+        if s.chunk_at > sent && now.duration_since(s.chunk_at) >= quiet && !picture_loading(&s) {
+            return true;
+        }
+        s = cv
+            .wait_timeout(s, quiet.min(deadline - now))
+            .expect("screen lock")
+            .0;
+    }
+}
+
+fn picture_loading(s: &Shared) -> bool {
+    let screen = s.parser.screen();
+    s.obs.picture_wait
+        || (RESULTS_TOP..RESULTS_BOTTOM).any(|row| {
+            screen
+                .contents_between(row, LEFT, row, COLS)
+                .contains("·······")
+        })
 }
 
 /// A standalone `tusou sim` process with a 12,000-offer catalog, so a
@@ -559,6 +724,10 @@ fn main() {
     }
     if want("flat_rss") {
         flat_memory();
+    }
+    // Minutes long: only when asked for by name, never in the default run.
+    if filter.is_some() && want("gallery_rss") {
+        gallery_memory();
     }
     if want("fig6_rss") {
         peak_rss_full_cache(true);

@@ -48,6 +48,12 @@ pub(crate) struct Shared {
     pub(crate) kitty_bytes: usize,
     pub(crate) in_kitty: bool,
     pub(crate) tail: Vec<u8>,
+    /// kitty commands by action, whatever their keys' order (pictures are
+    /// sent under an image id, `i=…,f=100,a=T`, since the display owns
+    /// them): sent and shown (`a=T`), sent ahead (`a=t`), placed (`a=p`).
+    pub(crate) kitty_cmds: KittyCmds,
+    /// All output bytes so far.
+    pub(crate) out_bytes: usize,
     pub(crate) eof: bool,
 }
 
@@ -197,6 +203,8 @@ pub(crate) fn spawn(opts: &Options) -> Session {
             kitty_bytes: 0,
             in_kitty: false,
             tail: Vec::new(),
+            kitty_cmds: KittyCmds::default(),
+            out_bytes: 0,
             eof: false,
         }),
         Condvar::new(),
@@ -216,6 +224,8 @@ pub(crate) fn spawn(opts: &Options) -> Session {
             s.parser.process(&buf[..n]);
             s.chunk_at = now;
             count_kitty(&mut s, &buf[..n]);
+            s.kitty_cmds.scan(&buf[..n]);
+            s.out_bytes += n;
             let obs = observe(s.parser.screen());
             if obs.framed && s.first_frame_at.is_none() {
                 s.first_frame_at = Some(now);
@@ -266,6 +276,70 @@ pub(crate) fn count_kitty(s: &mut Shared, chunk: &[u8]) {
     }
     let keep = data.len().saturating_sub(START.len());
     s.tail = data[keep..].to_vec();
+}
+
+/// Counts kitty graphics commands (`ESC _ G <keys> ; payload ESC \`) by
+/// their action key, across chunk boundaries.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct KittyCmds {
+    /// `a=T`: a picture sent and shown at once.
+    pub(crate) sent_shown: usize,
+    /// `a=t`: a picture sent ahead (stored, not shown).
+    pub(crate) sent_ahead: usize,
+    /// `a=p`: a picture the terminal already has, placed.
+    pub(crate) placed: usize,
+    /// `a=d`: deletes (placements or pictures).
+    pub(crate) deleted: usize,
+    /// An unfinished command header (or a possible start of one).
+    tail: Vec<u8>,
+}
+
+impl KittyCmds {
+    pub(crate) fn scan(&mut self, chunk: &[u8]) {
+        const START: &[u8] = b"\x1b_G";
+        let mut data = std::mem::take(&mut self.tail);
+        data.extend_from_slice(chunk);
+        let mut i = 0;
+        while i < data.len() {
+            if data[i] != 0x1b {
+                i += 1;
+                continue;
+            }
+            let rest = &data[i..];
+            if rest.len() < START.len() {
+                if START.starts_with(rest) {
+                    self.tail = rest.to_vec();
+                }
+                return;
+            }
+            if !rest.starts_with(START) {
+                i += 1;
+                continue;
+            }
+            // The keys end at the payload's ';' or the command's ESC.
+            let Some(end) = rest[START.len()..]
+                .iter()
+                .position(|&b| b == b';' || b == 0x1b)
+            else {
+                // A header is a few dozen bytes; keep it for the next chunk.
+                if rest.len() < 512 {
+                    self.tail = rest.to_vec();
+                }
+                return;
+            };
+            let keys = &rest[START.len()..START.len() + end];
+            for kv in keys.split(|&b| b == b',') {
+                match kv {
+                    b"a=T" => self.sent_shown += 1,
+                    b"a=t" => self.sent_ahead += 1,
+                    b"a=p" => self.placed += 1,
+                    b"a=d" => self.deleted += 1,
+                    _ => {}
+                }
+            }
+            i += START.len() + end;
+        }
+    }
 }
 
 impl Session {
@@ -349,7 +423,8 @@ impl Session {
     /// Pages to the bottom until `n` offers are loaded.
     pub(crate) fn load(&mut self, n: u64) {
         // 100,000 offers are 2,000 pages of 50.
-        let deadline = Instant::now() + Duration::from_secs(if n > 20_000 { 600 } else { 180 });
+        let deadline =
+            Instant::now() + Duration::from_secs(if n > 20_000 { (n / 100).max(600) } else { 180 });
         loop {
             let before = self.progress().map_or(0, |p| p.0);
             if before >= n {
