@@ -164,6 +164,9 @@ pub struct ResultsState {
     /// Index into `rows`.
     pub cursor: usize,
     pub offset: usize,
+    /// The gallery's last scroll went up (its pictures ahead are fetched
+    /// above first).
+    pub scrolled_up: bool,
     /// The rows shown, as the positions of their offers: one per offer, or
     /// grouped (see [`ResultsState::row`] for what each row is).
     pub rows: Vec<u32>,
@@ -226,6 +229,7 @@ impl Default for ResultsState {
             retrying: None,
             cursor: 0,
             offset: 0,
+            scrolled_up: false,
             rows: Vec::new(),
             grouped: false,
             opened: Default::default(),

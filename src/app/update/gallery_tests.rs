@@ -277,3 +277,37 @@ fn protocol_pictures_are_keys_in_the_state_and_lost_ones_are_fetched_again() {
         "{fx:?}"
     );
 }
+
+/// Paging up fetches the screen above before the one below, nearest row
+/// first; paging down again turns it back.
+#[test]
+fn the_screen_ahead_is_the_one_in_the_direction_of_the_scroll() {
+    let (mut s, grid) = gallery(5, 5);
+    let cells = grid.cells();
+    let url = |k: &ThumbKey| match &k.source {
+        ThumbSource::Url(u) => u.clone(),
+        other => panic!("{other:?}"),
+    };
+    act(&mut s, Action::PageDown);
+    act(&mut s, Action::PageDown);
+    let down_offset = s.results.offset;
+    assert!(down_offset >= cells, "{down_offset}");
+    assert!(!s.results.scrolled_up);
+    let after_screen = url(&s.thumb_prefetch[cells]);
+    assert_eq!(
+        after_screen,
+        format!("http://img/{}.jpg", down_offset + cells)
+    );
+    act(&mut s, Action::PageUp);
+    assert!(s.results.scrolled_up);
+    let offset = s.results.offset;
+    assert!(offset < down_offset);
+    assert!(offset > 0, "a screen above to fetch");
+    // The cell just above the screen comes right after the screen's.
+    assert_eq!(
+        url(&s.thumb_prefetch[cells]),
+        format!("http://img/{}.jpg", offset - 1)
+    );
+    act(&mut s, Action::PageDown);
+    assert!(!s.results.scrolled_up);
+}

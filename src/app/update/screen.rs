@@ -69,7 +69,11 @@ pub(super) fn scroll_into_view(state: &mut State) {
         let columns = grid.columns.max(1);
         let mut top = r.offset / columns;
         keep_visible(r.cursor / columns, &mut top, grid.rows);
-        r.offset = top * columns;
+        let offset = top * columns;
+        if offset != r.offset {
+            r.scrolled_up = offset < r.offset;
+        }
+        r.offset = offset;
     } else {
         let rows = results_rows(state);
         let r = &mut state.results;

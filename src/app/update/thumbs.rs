@@ -183,7 +183,8 @@ fn prefetch_window(state: &State) -> Vec<ThumbKey> {
 }
 
 /// In the gallery: the pictures of the cells on screen, then of the next
-/// screen, then of the screen before (the user pages down more than up).
+/// screen and of the screen before, the one in the direction of the last
+/// scroll first.
 fn gallery_window(state: &State) -> Option<Vec<ThumbKey>> {
     let grid = layout::gallery_grid(state)?;
     if state.main != Pane::Results || state.help.is_some() || state.crop.is_some() {
@@ -194,11 +195,18 @@ fn gallery_window(state: &State) -> Option<Vec<ThumbKey>> {
     let on_screen = r.offset..r.offset.saturating_add(cells);
     let next = on_screen.end..on_screen.end.saturating_add(cells);
     let before = r.offset.saturating_sub(cells)..r.offset;
+    // The screen the user is heading to comes second: paging up fetches
+    // the screen above before the one below (nearest row first).
+    let order: Vec<usize> = if r.scrolled_up {
+        on_screen.chain(before.rev()).chain(next).collect()
+    } else {
+        on_screen.chain(next).chain(before).collect()
+    };
     let mut keys: Vec<ThumbKey> = Vec::new();
     // Rows of one group share a picture: drop repeats in linear time (this
     // runs after every message in the gallery, keys included).
     let mut seen = std::collections::HashSet::new();
-    for i in on_screen.chain(next).chain(before) {
+    for i in order {
         let Some(key) = r
             .rows
             .get(i)
