@@ -104,3 +104,78 @@ fn crop_mode_survives_tiny_terminals() {
         let _ = snap(&s, w, h);
     }
 }
+
+/// kitty: while its picture is on the way, crop mode draws half blocks
+/// sampled at the terminal's cells with the box framed; once it is
+/// encoded, the picture is left to the display (under the text) and only
+/// the box's frame and the subjects' numbers are drawn.
+#[test]
+fn crop_mode_in_kitty_leaves_the_picture_to_the_display() {
+    let mut s = base();
+    resize(&mut s, 200, 60);
+    s.graphics = crate::image::protocol::GraphicsProtocol::Kitty;
+    update(
+        &mut s,
+        Msg::CellSize(crate::image::protocol::CellSize {
+            width: 8,
+            height: 17,
+        }),
+    );
+    cropping(&mut s);
+    let fx = update(&mut s, Msg::Tick);
+    let key = crate::app::layout::crop_thumb(&s).expect("a kitty picture for crop");
+    let view = crate::app::layout::crop_view(&s).expect("a view");
+    assert_eq!((key.cols, key.rows), (view.area.width, view.area.height));
+    assert_eq!(view.cell.w, 8, "laid out in the terminal's cells");
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, crate::app::msg::Effect::LoadThumb(k) if *k == key)),
+        "{fx:?}"
+    );
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, 60)).unwrap();
+    let mut placed = Vec::new();
+    term.draw(|f| placed = super::draw_with_pictures(f, &s))
+        .unwrap();
+    assert!(placed.is_empty(), "not encoded yet");
+    let frame = view.cells_of(s.crop.as_ref().unwrap().selection);
+    let symbol = |t: &ratatui::Terminal<ratatui::backend::TestBackend>, x, y| {
+        t.backend().buffer()[(x, y)].symbol().to_string()
+    };
+    assert_eq!(symbol(&term, frame.x, frame.y), "┏", "the box framed");
+    assert_eq!(
+        symbol(&term, view.area.x, view.area.y),
+        "▀",
+        "half blocks meanwhile"
+    );
+    let img = image::DynamicImage::ImageRgb8(image::RgbImage::new(40, 16));
+    let picture = crate::image::protocol::encode_picture(
+        &img,
+        key.protocol,
+        key.cols,
+        key.rows,
+        Default::default(),
+    )
+    .unwrap()
+    .unwrap();
+    update(
+        &mut s,
+        Msg::Encoded {
+            key: key.clone(),
+            picture,
+        },
+    );
+    term.draw(|f| placed = super::draw_with_pictures(f, &s))
+        .unwrap();
+    assert_eq!(placed, vec![(key, view.area)]);
+    assert_eq!(
+        symbol(&term, view.area.x, view.area.y),
+        " ",
+        "left to kitty"
+    );
+    assert_eq!(symbol(&term, frame.x, frame.y), "┏");
+    // Help over crop: nothing placed.
+    update(&mut s, Msg::Action(Action::Help));
+    term.draw(|f| placed = super::draw_with_pictures(f, &s))
+        .unwrap();
+    assert!(placed.is_empty());
+}
