@@ -119,8 +119,7 @@ async fn event_loop(
 
     let size = terminal.size()?;
     runner.set_cell_size(cell_size());
-    let mut fx = update(state, Msg::CellSize(cell_size()));
-    fx.extend(update(state, Msg::Resize(size.width, size.height)));
+    let mut fx = update(state, Msg::Resize(size.width, size.height));
     fx.extend(update::init(state, start, cwd));
     for e in fx {
         runner.run(e);
@@ -152,19 +151,16 @@ async fn event_loop(
         let msgs: Vec<Msg> = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(ev)) => {
-                    let mut msgs = Vec::new();
                     if let Event::Resize(..) = ev {
                         display.forget();
                         runner.set_cell_size(cell_size());
-                        msgs.push(Msg::CellSize(cell_size()));
                         if display.in_tmux() {
                             // A split or a zoom moves the pane (tmux answers
                             // in milliseconds; bounded at 500 ms).
                             display.pass_through_tmux(Some(detect::tmux_pane_origin()));
                         }
                     }
-                    msgs.extend(event_to_msgs(state, ev));
-                    msgs
+                    event_to_msgs(state, ev)
                 }
                 Some(Err(e)) => return Err(e.into()),
                 None => vec![Msg::Terminate],

@@ -425,7 +425,7 @@ mod tests {
         assert!(s.lost.is_empty());
         assert_eq!(
             out,
-            b"\x1b7\x1b[3;2H\x1b_Ga=p,i=2,p=3,q=2,C=1,z=-1,c=6,r=3\x1b\\\x1b8"
+            b"\x1b7\x1b[3;2H\x1b_Ga=p,i=2,p=3,q=2,C=1,c=6,r=3\x1b\\\x1b8"
         );
         let mut end = Vec::new();
         d.shutdown(&mut end);
@@ -443,7 +443,7 @@ mod tests {
         assert_eq!(count(&out, "a=T"), 1, "sent once: {text:.200}");
         // The square picture is 16×8 cells in Detail, centred: column 2.
         assert!(
-            text.contains("\x1b7\x1b[11;3H\x1b_Ga=p,i=1,p=2,q=2,C=1,z=-1,c=16,r=8\x1b\\"),
+            text.contains("\x1b7\x1b[11;3H\x1b_Ga=p,i=1,p=2,q=2,C=1,c=16,r=8\x1b\\"),
             "{text:.300}"
         );
     }

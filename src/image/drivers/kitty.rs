@@ -3,9 +3,7 @@
 //! delete placements, and free what the terminal keeps.
 //!
 //! Every command says `q=2` (replies would arrive on stdin as bogus key
-//! presses) and every placement `C=1` (the cursor stays still) and `z=-1`
-//! (under the text: cells left blank show the picture, and crop mode's
-//! frame of line characters shows over it).
+//! presses) and every placement `C=1` (the cursor stays still).
 
 use std::io::Write;
 
@@ -39,7 +37,7 @@ pub(in crate::image) fn transmit(
 ) {
     let header = match place {
         Some((pid, cols, rows)) => {
-            format!("i={id},p={pid},f=100,a=T,t=d,q=2,C=1,z=-1,c={cols},r={rows}")
+            format!("i={id},p={pid},f=100,a=T,t=d,q=2,C=1,c={cols},r={rows}")
         }
         None => format!("i={id},f=100,a=t,t=d,q=2"),
     };
@@ -70,7 +68,7 @@ fn chunked(out: &mut Vec<u8>, b64: &[u8], header: &str) -> std::io::Result<()> {
 pub(in crate::image) fn place(out: &mut Vec<u8>, id: u32, pid: u32, cols: u16, rows: u16) {
     let _ = write!(
         out,
-        "\x1b_Ga=p,i={id},p={pid},q=2,C=1,z=-1,c={cols},r={rows}\x1b\\"
+        "\x1b_Ga=p,i={id},p={pid},q=2,C=1,c={cols},r={rows}\x1b\\"
     );
 }
 
@@ -108,7 +106,7 @@ mod tests {
         transmit(&mut sent, &b64, 7, Some((2, 12, 6)));
         let text = String::from_utf8(sent).unwrap();
         assert!(
-            text.starts_with("\x1b_Gi=7,p=2,f=100,a=T,t=d,q=2,C=1,z=-1,c=12,r=6,m=1;AAAA"),
+            text.starts_with("\x1b_Gi=7,p=2,f=100,a=T,t=d,q=2,C=1,c=12,r=6,m=1;AAAA"),
             "{text:.60}"
         );
         assert!(text.contains("\x1b\\\x1b_Gm=0;AAAAAAAAAA\x1b\\"));
@@ -117,7 +115,7 @@ mod tests {
         assert_eq!(stored, b"\x1b_Gi=8,f=100,a=t,t=d,q=2,m=0;QUJD\x1b\\");
         let mut placed = Vec::new();
         place(&mut placed, 7, 3, 12, 6);
-        assert_eq!(placed, b"\x1b_Ga=p,i=7,p=3,q=2,C=1,z=-1,c=12,r=6\x1b\\");
+        assert_eq!(placed, b"\x1b_Ga=p,i=7,p=3,q=2,C=1,c=12,r=6\x1b\\");
         let mut gone = Vec::new();
         delete_placement(&mut gone, 7, 3);
         assert_eq!(gone, b"\x1b_Ga=d,d=i,i=7,p=3,q=2\x1b\\");
