@@ -119,7 +119,8 @@ async fn event_loop(
 
     let size = terminal.size()?;
     runner.set_cell_size(cell_size());
-    let mut fx = update(state, Msg::Resize(size.width, size.height));
+    let mut fx = update(state, Msg::CellSize(cell_size()));
+    fx.extend(update(state, Msg::Resize(size.width, size.height)));
     fx.extend(update::init(state, start, cwd));
     for e in fx {
         runner.run(e);
@@ -151,16 +152,19 @@ async fn event_loop(
         let msgs: Vec<Msg> = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(ev)) => {
+                    let mut msgs = Vec::new();
                     if let Event::Resize(..) = ev {
                         display.forget();
                         runner.set_cell_size(cell_size());
+                        msgs.push(Msg::CellSize(cell_size()));
                         if display.in_tmux() {
                             // A split or a zoom moves the pane (tmux answers
                             // in milliseconds; bounded at 500 ms).
                             display.pass_through_tmux(Some(detect::tmux_pane_origin()));
                         }
                     }
-                    event_to_msgs(state, ev)
+                    msgs.extend(event_to_msgs(state, ev));
+                    msgs
                 }
                 Some(Err(e)) => return Err(e.into()),
                 None => vec![Msg::Terminate],
@@ -254,6 +258,7 @@ fn draw(
     let frame = terminal.draw(|f| drawn = ui::draw_with_pictures(f, state))?;
     let mut placed = Vec::new();
     let synced = display.sync(&mut placed, &drawn, &ahead(state));
+    display.sync_overlay(&mut placed, ui::crop::frame_over(state, &drawn));
     // Cells a picture left (iTerm, sixel): what ratatui's frame holds there,
     // written again before the new pictures, which may go over them.
     let repaint: Vec<(u16, u16, ratatui::buffer::Cell)> = synced

@@ -215,11 +215,39 @@ pub(crate) fn crop_areas(state: &State) -> CropAreas {
 /// in the same cells).
 pub(crate) fn crop_view(state: &State) -> Option<crate::app::crop::View> {
     let picture = state.crop.as_ref()?.picture.as_ref()?;
-    crate::app::crop::fit(
-        picture.size(),
-        crop_areas(state).picture,
-        crate::app::crop::CellPixels::HALF_BLOCKS,
-    )
+    crate::app::crop::fit(picture.size(), crop_areas(state).picture, crop_cell(state))
+}
+
+/// What a crop view's cell holds: kitty draws the picture itself, so a
+/// cell is the terminal's cell in pixels; half blocks are two pixels.
+pub(crate) fn crop_cell(state: &State) -> crate::app::crop::CellPixels {
+    if state.graphics == crate::image::protocol::GraphicsProtocol::Kitty {
+        crate::app::crop::CellPixels {
+            w: u32::from(state.cell_size.width.max(1)),
+            h: u32::from(state.cell_size.height.max(1)),
+        }
+    } else {
+        crate::app::crop::CellPixels::HALF_BLOCKS
+    }
+}
+
+/// kitty: the picture crop mode draws, at the view's cells.
+pub(crate) fn crop_thumb(state: &State) -> Option<crate::app::state::ThumbKey> {
+    if state.graphics != crate::image::protocol::GraphicsProtocol::Kitty {
+        return None;
+    }
+    let crop = state.crop.as_ref()?;
+    let view = crop_view(state)?;
+    let source = match &crop.source {
+        crate::app::state::SearchSource::File(p) => crate::app::state::ThumbSource::File(p.clone()),
+        crate::app::state::SearchSource::Url(u) => crate::app::state::ThumbSource::Url(u.clone()),
+    };
+    Some(crate::app::state::ThumbKey {
+        source,
+        cols: view.area.width,
+        rows: view.area.height,
+        protocol: state.graphics,
+    })
 }
 
 /// Rows for entries inside the picker pane.

@@ -50,6 +50,8 @@ pub enum Msg {
     Paste(String),
     Mouse(MouseMsg),
     Resize(u16, u16),
+    /// The terminal's cell size in pixels (at start, after a resize).
+    CellSize(crate::image::protocol::CellSize),
     /// The spinner's clock.
     Tick,
     /// A batch of directory entries (listing generation `generation`).

@@ -29,12 +29,16 @@ use lru::LruCache;
 use ratatui::layout::Rect;
 
 use super::drivers::{kitty, tmux};
+use super::overlay::CropFrame;
 use super::protocol::{Encoded, Fit, GraphicsProtocol};
 
 /// kitty pictures kept in the terminal (a gallery screen at 200×60 places
 /// about 30; three screens are fetched ahead): older ones are freed, and
 /// sent again if they come back. Never one on screen.
 pub(crate) const KITTY_KEPT: usize = 256;
+
+/// kitty: the image id of crop mode's box (never one of the pictures').
+const OVERLAY_ID: u32 = u32::MAX;
 
 /// What is drawn where, for one protocol. `K` names an encoded picture
 /// (its source and cell box, not its place).
@@ -56,6 +60,9 @@ pub(crate) struct Display<K: Hash + Eq> {
     /// Inside tmux with passthrough allowed: where the pane starts in the
     /// outer terminal; every escape goes out wrapped.
     tmux: Option<(u16, u16)>,
+    /// kitty: crop mode's box over its picture, as last sent, and the cells
+    /// it covers.
+    overlay: Option<(CropFrame, Rect)>,
 }
 
 /// A picture on screen: its key, the box it was asked for, the cells it
@@ -66,6 +73,9 @@ struct Placed<K> {
     area: Rect,
     covers: Rect,
     ids: (u32, u32),
+    /// The cells the picture is scaled to (kitty; it may overrun `covers`
+    /// at the screen's edge).
+    span: Rect,
 }
 
 /// What [`Display::sync`] leaves to the caller.
@@ -93,6 +103,7 @@ impl<K: Hash + Eq + Clone> Display<K> {
             next_placement: 1,
             cleared: false,
             tmux: None,
+            overlay: None,
         }
     }
 
@@ -160,6 +171,44 @@ impl<K: Hash + Eq + Clone> Display<K> {
         let synced = self.sync_raw(&mut raw, wanted, ahead);
         out.extend_from_slice(&tmux::passthrough(&raw, origin));
         synced
+    }
+
+    /// kitty: shows crop mode's box `frame` over the picture `under` where
+    /// that is placed now (after [`Display::sync`]), or erases it (`None`,
+    /// or the picture is not on screen). Sent again only when it changed:
+    /// a few kilobytes per move of the box, the photo under it untouched.
+    pub(crate) fn sync_overlay(&mut self, out: &mut Vec<u8>, frame: Option<(&K, CropFrame)>) {
+        if self.protocol != GraphicsProtocol::Kitty {
+            return;
+        }
+        let wanted = frame.and_then(|(key, frame)| {
+            let placed = self.shown.iter().find(|p| p.key == *key)?;
+            Some((frame, placed.span))
+        });
+        if wanted == self.overlay {
+            return;
+        }
+        let mut raw = Vec::new();
+        if self.overlay.take().is_some() {
+            kitty::free(&mut raw, OVERLAY_ID);
+        }
+        if let Some((frame, span)) = wanted
+            && let Some(b64) = frame.encode(span.width, span.height)
+        {
+            let _ = write!(
+                raw,
+                "\x1b7\x1b[{};{}H",
+                u32::from(span.y) + 1,
+                u32::from(span.x) + 1
+            );
+            kitty::transmit_over(&mut raw, &b64, OVERLAY_ID, 1, span.width, span.height);
+            raw.extend_from_slice(b"\x1b8");
+            self.overlay = Some((frame, span));
+        }
+        match self.tmux {
+            Some(origin) => out.extend_from_slice(&tmux::passthrough(&raw, origin)),
+            None => out.extend_from_slice(&raw),
+        }
     }
 
     fn sync_raw(&mut self, out: &mut Vec<u8>, wanted: &[(K, Rect)], ahead: &[K]) -> Synced<K> {
@@ -232,7 +281,8 @@ impl<K: Hash + Eq + Clone> Display<K> {
             fit
         };
         let (x, y) = fit.origin(area.x, area.y);
-        let covers = Rect::new(x, y, fit.cols, fit.rows).intersection(area);
+        let span = Rect::new(x, y, fit.cols, fit.rows);
+        let covers = span.intersection(area);
         // Save the cursor and move it (CUP is 1-based).
         let _ = write!(out, "\x1b7\x1b[{};{}H", u32::from(y) + 1, u32::from(x) + 1);
         let mut ids = (0, 0);
@@ -262,6 +312,7 @@ impl<K: Hash + Eq + Clone> Display<K> {
             area,
             covers,
             ids,
+            span,
         })
     }
 
@@ -288,8 +339,11 @@ impl<K: Hash + Eq + Clone> Display<K> {
 
     fn new_id(&mut self) -> u32 {
         let id = self.next_id;
-        // Ids are 32-bit and never 0.
-        self.next_id = self.next_id.checked_add(1).unwrap_or(1);
+        // Ids are 32-bit, never 0, and never the overlay's.
+        self.next_id = match self.next_id.checked_add(1) {
+            Some(next) if next != OVERLAY_ID => next,
+            _ => 1,
+        };
         id
     }
 
@@ -303,6 +357,7 @@ impl<K: Hash + Eq + Clone> Display<K> {
     /// is on it any more, so the next `sync` draws every picture again.
     pub(crate) fn forget(&mut self) {
         self.shown.clear();
+        self.overlay = None;
         self.cleared = true;
     }
 
@@ -310,6 +365,7 @@ impl<K: Hash + Eq + Clone> Display<K> {
     /// its pictures past the alternate screen; cell pictures go with it.
     pub(crate) fn shutdown(&mut self, out: &mut impl Write) {
         self.shown.clear();
+        self.overlay = None;
         if self.protocol == GraphicsProtocol::Kitty {
             self.kept.clear();
             let free = if let Some(origin) = self.tmux {
@@ -353,6 +409,77 @@ mod tests {
 
     fn count(out: &[u8], what: &str) -> usize {
         String::from_utf8_lossy(out).matches(what).count()
+    }
+
+    fn crop_frame(x1: u32) -> CropFrame {
+        CropFrame {
+            picture: (48, 48),
+            selection: (x1, 8, 40, 40),
+            subjects: vec![(4, 4, 20, 20)],
+            chosen: None,
+            cell: (10, 20),
+        }
+    }
+
+    /// Crop mode in kitty: the box goes over its picture as a picture of
+    /// its own (z=1, at the picture's cells); moving it sends that again,
+    /// never the photo; leaving frees it.
+    #[test]
+    fn kitty_draws_the_crop_box_over_its_picture_and_moves_it_alone() {
+        let mut d = display(GraphicsProtocol::Kitty, 1);
+        let mut out = Vec::new();
+        d.sync(&mut out, &[(0, cell(0))], &[]);
+        d.sync_overlay(&mut out, Some((&0, crop_frame(8))));
+        let text = String::from_utf8_lossy(&out).to_string();
+        assert!(
+            text.contains(&format!(
+                "\x1b7\x1b[3;2H\x1b_Gi={OVERLAY_ID},p=1,f=100,a=T,t=d,q=2,C=1,z=1,c=6,r=3,"
+            )),
+            "{text:.400}"
+        );
+        // The same box again: nothing.
+        let mut again = Vec::new();
+        d.sync(&mut again, &[(0, cell(0))], &[]);
+        d.sync_overlay(&mut again, Some((&0, crop_frame(8))));
+        assert!(again.is_empty(), "{:?}", String::from_utf8_lossy(&again));
+        // Moved: the old box freed, the new one sent; the photo neither.
+        let mut moved = Vec::new();
+        d.sync(&mut moved, &[(0, cell(0))], &[]);
+        d.sync_overlay(&mut moved, Some((&0, crop_frame(12))));
+        let text = String::from_utf8_lossy(&moved).to_string();
+        assert!(
+            text.starts_with(&format!("\x1b_Ga=d,d=I,i={OVERLAY_ID},q=2\x1b\\")),
+            "{text:.200}"
+        );
+        assert_eq!(count(&moved, "a=T"), 1);
+        assert_eq!(count(&moved, "i=1,"), 0, "the photo is not sent again");
+        assert!(moved.len() < 4_000, "{} bytes", moved.len());
+        // A picture not on screen gets no box; leaving crop mode frees it.
+        let mut gone = Vec::new();
+        d.sync(&mut gone, &[], &[]);
+        d.sync_overlay(&mut gone, Some((&0, crop_frame(12))));
+        assert_eq!(count(&gone, &format!("d=I,i={OVERLAY_ID}")), 1);
+        assert_eq!(count(&gone, "a=T"), 0);
+    }
+
+    #[test]
+    fn no_crop_box_picture_without_kitty() {
+        for protocol in [GraphicsProtocol::Sixel, GraphicsProtocol::Iterm] {
+            let mut d = display(protocol, 1);
+            let mut out = Vec::new();
+            d.sync(&mut out, &[(0, cell(0))], &[]);
+            let before = out.len();
+            d.sync_overlay(&mut out, Some((&0, crop_frame(8))));
+            assert_eq!(out.len(), before);
+        }
+    }
+
+    #[test]
+    fn picture_ids_never_take_the_crop_box_id() {
+        let mut d: Display<u8> = Display::new(GraphicsProtocol::Kitty, 1 << 20);
+        d.next_id = OVERLAY_ID - 1;
+        assert_eq!(d.new_id(), OVERLAY_ID - 1);
+        assert_eq!(d.new_id(), 1);
     }
 
     #[test]

@@ -1,12 +1,15 @@
 //! Crop mode: the picture as large as the screen allows, in half blocks,
 //! outside the box dimmed, the box's edge bright, the detected subjects
-//! numbered; under it what the box is and the keys.
+//! numbered; under it what the box is and the keys. In kitty the picture is
+//! the terminal's own, and so is the box: a mostly transparent picture
+//! placed over it (moving the box sends that, never the photo).
 
 use super::Theme;
 use crate::api::PixelBox;
-use crate::app::crop::{View, describe, whole};
+use crate::app::crop::{CellPixels, View, describe, whole};
 use crate::app::layout::{crop_areas, crop_view};
-use crate::app::state::{CropPicture, CropState, State};
+use crate::app::state::{CropPicture, CropState, State, Thumb};
+use crate::image::overlay::CropFrame;
 use crate::keymap::{Action, KeyContext};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -20,7 +23,7 @@ const EDGE: [u8; 3] = [255, 214, 0];
 /// A detected subject's edge (dotted).
 const SUBJECT: [u8; 3] = [0, 200, 230];
 
-pub fn render(buf: &mut Buffer, state: &State) {
+pub fn render(buf: &mut Buffer, state: &State, pictures: &mut super::Pictures) {
     let Some(crop) = state.crop.as_ref() else {
         return;
     };
@@ -61,9 +64,24 @@ pub fn render(buf: &mut Buffer, state: &State) {
             .render(areas.picture, buf);
         return;
     };
+    let kitty = crate::app::layout::crop_thumb(state)
+        .filter(|k| matches!(state.thumbs.get(k), Some(Thumb::Encoded { .. })));
+    if let Some(key) = kitty {
+        // The box, the dimming and the subjects are kitty's too: a picture
+        // over this one (`frame_over`), so the cells stay blank.
+        pictures.push((key, view.area));
+        render_info(buf, areas.info, state, crop, picture);
+        return;
+    }
     if theme.color {
         draw_picture(buf, &view, picture, crop);
-        mark_corners(buf, view.cells_of(crop.selection));
+        if view.cell == CellPixels::HALF_BLOCKS {
+            mark_corners(buf, view.cells_of(crop.selection));
+        } else {
+            // Sampled at cell centres (the kitty picture is on its way):
+            // the edge's pixels may fall between samples, so a frame.
+            draw_frame(buf, view.cells_of(crop.selection));
+        }
     } else {
         draw_outline(buf, &view, crop.selection);
     }
@@ -83,6 +101,29 @@ pub fn render(buf: &mut Buffer, state: &State) {
         }
     }
     render_info(buf, areas.info, state, crop, picture);
+}
+
+/// kitty: crop mode's box to draw over its picture, when that picture is
+/// among those the frame placed (`drawn`).
+pub(crate) fn frame_over<'a>(
+    state: &State,
+    drawn: &'a super::Pictures,
+) -> Option<(&'a crate::app::state::ThumbKey, CropFrame)> {
+    let crop = state.crop.as_ref()?;
+    let picture = crop.picture.as_ref()?;
+    let key = crate::app::layout::crop_thumb(state)?;
+    let (key, _) = drawn.iter().find(|(k, _)| *k == key)?;
+    let bounds = |b: PixelBox| (b.x1, b.y1, b.x2, b.y2);
+    Some((
+        key,
+        CropFrame {
+            picture: picture.size(),
+            selection: bounds(crop.selection),
+            subjects: crop.subjects.iter().map(|b| bounds(*b)).collect(),
+            chosen: crop.subject,
+            cell: (state.cell_size.width, state.cell_size.height),
+        },
+    ))
 }
 
 /// Each cell's two pixels, sampled from the preview; outside the box
@@ -118,16 +159,20 @@ fn draw_picture(buf: &mut Buffer, view: &View, picture: &CropPicture, crop: &Cro
         Some(c)
     };
     let rgb = |c: [u8; 3]| Color::Rgb(c[0], c[1], c[2]);
+    // A cell's two half-block pixels: the centres of its top and bottom
+    // halves in screen pixels (with half blocks, exactly its two pixels).
+    let (cw, ch) = (view.cell.w.max(1), view.cell.h.max(1));
     for row in 0..view.area.height {
         for col in 0..view.area.width {
-            let (x, y) = (u32::from(col), 2 * u32::from(row));
-            let Some(top) = pixel(x, y) else {
+            let x = u32::from(col) * cw + cw / 2;
+            let y = u32::from(row) * ch;
+            let Some(top) = pixel(x, y + ch / 4) else {
                 continue;
             };
             let at = (view.area.x + col, view.area.y + row);
             if let Some(cell) = buf.cell_mut(at) {
                 cell.set_symbol(UPPER_HALF).set_fg(rgb(top));
-                match pixel(x, y + 1) {
+                match pixel(x, y + (3 * ch) / 4) {
                     Some(bottom) => cell.set_bg(rgb(bottom)),
                     None => cell.set_bg(Color::Reset),
                 };
@@ -147,6 +192,29 @@ fn mark_corners(buf: &mut Buffer, at: Rect) {
         if let Some(cell) = buf.cell_mut((x, y)) {
             cell.set_symbol(glyph)
                 .set_fg(Color::Rgb(EDGE[0], EDGE[1], EDGE[2]));
+        }
+    }
+}
+
+/// The box as a bright frame of line characters (over a kitty picture,
+/// which is placed under the text).
+fn draw_frame(buf: &mut Buffer, at: Rect) {
+    let edge = Style::new()
+        .fg(Color::Rgb(EDGE[0], EDGE[1], EDGE[2]))
+        .add_modifier(Modifier::BOLD);
+    if at.width >= 2 && at.height >= 2 {
+        Block::default()
+            .borders(Borders::ALL)
+            .border_type(BorderType::Thick)
+            .border_style(edge)
+            .render(at, buf);
+    } else {
+        for row in at.y..at.bottom() {
+            for col in at.x..at.right() {
+                if let Some(cell) = buf.cell_mut((col, row)) {
+                    cell.set_symbol("█").set_style(edge);
+                }
+            }
         }
     }
 }

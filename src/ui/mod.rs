@@ -161,12 +161,13 @@ pub fn draw_with_pictures(frame: &mut Frame<'_>, state: &State) -> Pictures {
     shortlist::render(buf, areas.shortlist, state);
     detail::render(buf, areas.detail, state, &mut pictures);
     status::render(buf, areas.status, state);
-    crop::render(buf, state);
+    if state.crop.is_some() {
+        // Drawn over the panes: no picture of theirs shows through.
+        pictures.clear();
+    }
+    crop::render(buf, state, &mut pictures);
     if let Some(scroll) = state.help {
         help::render(buf, area, state, scroll);
-    }
-    if state.help.is_some() || state.crop.is_some() {
-        // Drawn over the panes: no picture of theirs shows through.
         pictures.clear();
     }
     // The caret of the active text input.

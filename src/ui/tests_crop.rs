@@ -104,3 +104,89 @@ fn crop_mode_survives_tiny_terminals() {
         let _ = snap(&s, w, h);
     }
 }
+
+/// kitty: while its picture is on the way, crop mode draws half blocks
+/// sampled at the terminal's cells with the box framed; once it is
+/// encoded, the picture and the box over it are left to the display.
+#[test]
+fn crop_mode_in_kitty_leaves_the_picture_and_its_box_to_the_display() {
+    let mut s = base();
+    resize(&mut s, 200, 60);
+    s.graphics = crate::image::protocol::GraphicsProtocol::Kitty;
+    update(
+        &mut s,
+        Msg::CellSize(crate::image::protocol::CellSize {
+            width: 8,
+            height: 17,
+        }),
+    );
+    cropping(&mut s);
+    let fx = update(&mut s, Msg::Tick);
+    let key = crate::app::layout::crop_thumb(&s).expect("a kitty picture for crop");
+    let view = crate::app::layout::crop_view(&s).expect("a view");
+    assert_eq!((key.cols, key.rows), (view.area.width, view.area.height));
+    assert_eq!(view.cell.w, 8, "laid out in the terminal's cells");
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, crate::app::msg::Effect::LoadThumb(k) if *k == key)),
+        "{fx:?}"
+    );
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, 60)).unwrap();
+    let mut placed = Vec::new();
+    term.draw(|f| placed = super::draw_with_pictures(f, &s))
+        .unwrap();
+    assert!(placed.is_empty(), "not encoded yet");
+    let frame = view.cells_of(s.crop.as_ref().unwrap().selection);
+    let symbol = |t: &ratatui::Terminal<ratatui::backend::TestBackend>, x, y| {
+        t.backend().buffer()[(x, y)].symbol().to_string()
+    };
+    assert_eq!(symbol(&term, frame.x, frame.y), "┏", "the box framed");
+    assert_eq!(
+        symbol(&term, view.area.x, view.area.y),
+        "▀",
+        "half blocks meanwhile"
+    );
+    let img = image::DynamicImage::ImageRgb8(image::RgbImage::new(40, 16));
+    let picture = crate::image::protocol::encode_picture(
+        &img,
+        key.protocol,
+        key.cols,
+        key.rows,
+        Default::default(),
+    )
+    .unwrap()
+    .unwrap();
+    update(
+        &mut s,
+        Msg::Encoded {
+            key: key.clone(),
+            picture,
+        },
+    );
+    term.draw(|f| placed = super::draw_with_pictures(f, &s))
+        .unwrap();
+    assert_eq!(placed, vec![(key.clone(), view.area)]);
+    for (x, y) in [(view.area.x, view.area.y), (frame.x, frame.y)] {
+        assert_eq!(symbol(&term, x, y), " ", "left to kitty at {x},{y}");
+    }
+    // The box goes over the picture as kitty's own, in the picture's pixels.
+    let (under, over) = crate::ui::crop::frame_over(&s, &placed).expect("a frame over it");
+    assert_eq!(*under, key);
+    let crop = s.crop.as_ref().unwrap();
+    let sel = crop.selection;
+    assert_eq!(over.selection, (sel.x1, sel.y1, sel.x2, sel.y2));
+    assert_eq!(over.subjects.len(), crop.subjects.len());
+    assert_eq!(over.cell, (8, 17));
+    // Moving the box changes the frame, not the picture placed.
+    update(&mut s, Msg::Action(Action::CropShrink));
+    term.draw(|f| placed = super::draw_with_pictures(f, &s))
+        .unwrap();
+    assert_eq!(placed, vec![(key, view.area)]);
+    let (_, moved) = crate::ui::crop::frame_over(&s, &placed).unwrap();
+    assert_ne!(moved.selection, over.selection);
+    // Help over crop: nothing placed.
+    update(&mut s, Msg::Action(Action::Help));
+    term.draw(|f| placed = super::draw_with_pictures(f, &s))
+        .unwrap();
+    assert!(placed.is_empty());
+}

@@ -327,6 +327,8 @@ pub struct State {
     pub backend_label: String,
     pub demo: bool,
     pub graphics: GraphicsProtocol,
+    /// The terminal's cell in pixels (kitty's crop view is laid out in it).
+    pub cell_size: crate::image::protocol::CellSize,
     pub color: bool,
     /// A local display exists, so `open_link` can start a browser.
     pub can_open: bool,
@@ -421,6 +423,7 @@ impl State {
             backend_label: String::new(),
             demo: false,
             graphics: GraphicsProtocol::HalfBlocks,
+            cell_size: crate::image::protocol::CellSize::default(),
             color: true,
             can_open: false,
             export_dir: PathBuf::from("."),

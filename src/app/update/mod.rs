@@ -73,6 +73,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Paste(text) => input::paste(state, &text),
         Msg::Mouse(m) => mouse::mouse(state, m),
         Msg::Resize(w, h) => navigation::resize(state, w, h),
+        Msg::CellSize(cell) => {
+            state.cell_size = cell;
+            Vec::new()
+        }
         Msg::Tick => {
             state.spinner = state.spinner.wrapping_add(1);
             detail::tick(state)

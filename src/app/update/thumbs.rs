@@ -86,8 +86,14 @@ pub(crate) fn wanted_shown(state: &State) -> bool {
 
 /// The thumbnail the detail pane wants now, at its size.
 fn wanted_thumb(state: &State) -> Option<ThumbKey> {
+    if state.help.is_some() {
+        return None;
+    }
+    if state.crop.is_some() {
+        return layout::crop_thumb(state);
+    }
     let areas = layout::areas_of(state);
-    if areas.detail.is_empty() || state.help.is_some() || state.crop.is_some() {
+    if areas.detail.is_empty() {
         return None;
     }
     let rect = layout::picture_rect(areas.detail);

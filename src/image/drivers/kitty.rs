@@ -63,6 +63,21 @@ fn chunked(out: &mut Vec<u8>, b64: &[u8], header: &str) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Sends a picture to lie over the others (z=1) at the cursor under image
+/// `id`, placed once as placement `pid` in a `cols × rows` cell box: crop
+/// mode's box over its picture.
+pub(in crate::image) fn transmit_over(
+    out: &mut Vec<u8>,
+    b64: &[u8],
+    id: u32,
+    pid: u32,
+    cols: u16,
+    rows: u16,
+) {
+    let header = format!("i={id},p={pid},f=100,a=T,t=d,q=2,C=1,z=1,c={cols},r={rows}");
+    let _ = chunked(out, b64, &header);
+}
+
 /// Places the picture the terminal keeps under `id` at the cursor, as
 /// placement `pid` in a `cols × rows` cell box: a few dozen bytes.
 pub(in crate::image) fn place(out: &mut Vec<u8>, id: u32, pid: u32, cols: u16, rows: u16) {
