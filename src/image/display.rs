@@ -33,8 +33,8 @@ use super::overlay::CropFrame;
 use super::protocol::{Encoded, Fit, GraphicsProtocol};
 
 /// kitty pictures kept in the terminal (a gallery screen at 200×60 places
-/// about 30; three screens are fetched ahead): older ones are freed, and
-/// sent again if they come back. Never one on screen.
+/// about 30; three screens are fetched ahead): past it, those not on screen
+/// are freed, and sent again if they come back.
 pub(crate) const KITTY_KEPT: usize = 256;
 
 /// kitty: the image id of crop mode's box (never one of the pictures').
@@ -177,6 +177,8 @@ impl<K: Hash + Eq + Clone> Display<K> {
     /// that is placed now (after [`Display::sync`]), or erases it (`None`,
     /// or the picture is not on screen). Sent again only when it changed:
     /// a few kilobytes per move of the box, the photo under it untouched.
+    /// (The box's own picture stays in the terminal after crop mode, a few
+    /// kilobytes, until the next box replaces it or the app ends.)
     pub(crate) fn sync_overlay(&mut self, out: &mut Vec<u8>, frame: Option<(&K, CropFrame)>) {
         if self.protocol != GraphicsProtocol::Kitty {
             return;
@@ -189,8 +191,11 @@ impl<K: Hash + Eq + Clone> Display<K> {
             return;
         }
         let mut raw = Vec::new();
-        if self.overlay.take().is_some() {
-            kitty::free(&mut raw, OVERLAY_ID);
+        // Sending under the same image and placement ids replaces both; a
+        // free (`d=I`) would also free every picture not placed now (see
+        // `make_room`), so leaving deletes the placement only.
+        if self.overlay.take().is_some() && wanted.is_none() {
+            kitty::delete_placement(&mut raw, OVERLAY_ID, 1);
         }
         if let Some((frame, span)) = wanted
             && let Some(b64) = frame.encode(span.width, span.height)
@@ -247,13 +252,15 @@ impl<K: Hash + Eq + Clone> Display<K> {
         }
         if self.protocol == GraphicsProtocol::Kitty {
             for key in ahead {
-                if !self.kept.contains(key)
-                    && let Some(picture) = self.pictures.peek(key)
-                {
+                if self.kept.contains(key) || !self.pictures.contains(key) {
+                    continue;
+                }
+                self.make_room(out);
+                if let Some(picture) = self.pictures.peek(key) {
                     let (id, fit) = (self.next_id, picture.fit);
                     kitty::transmit(out, &picture.payload, id, None);
                     self.new_id();
-                    self.remember_sent(out, key.clone(), id, fit);
+                    self.kept.put(key.clone(), (id, fit));
                 }
             }
         }
@@ -294,11 +301,12 @@ impl<K: Hash + Eq + Clone> Display<K> {
                     id
                 }
                 None => {
+                    self.make_room(out);
                     let id = self.new_id();
                     if let Some(p) = self.pictures.peek(key) {
                         kitty::transmit(out, &p.payload, id, Some((pid, fit.cols, fit.rows)));
                     }
-                    self.remember_sent(out, key.clone(), id, fit);
+                    self.kept.put(key.clone(), (id, fit));
                     id
                 }
             };
@@ -316,24 +324,29 @@ impl<K: Hash + Eq + Clone> Display<K> {
         })
     }
 
-    /// kitty: notes that the terminal keeps `key` under `id`, freeing the
-    /// least recently used picture past the bound (never one on screen).
-    fn remember_sent(&mut self, out: &mut Vec<u8>, key: K, id: u32, fit: Fit) {
-        self.kept.put(key, (id, fit));
-        if self.kept.len() <= KITTY_KEPT {
+    /// kitty: makes room for one more picture in the terminal, at the
+    /// bound of pictures kept. A delete that frees (`d=I`) frees every
+    /// picture that has no placement, not only the one it names (seen in
+    /// kitty 0.26: a picture scrolled away was gone when placed again), so
+    /// the display frees them all at once and forgets them; the pictures
+    /// on screen stay.
+    fn make_room(&mut self, out: &mut Vec<u8>) {
+        if self.kept.len() < KITTY_KEPT {
             return;
         }
-        let on_screen = |k: &K| self.shown.iter().any(|p| p.key == *k);
-        let oldest = self
+        let on_screen: Vec<K> = self.shown.iter().map(|p| p.key.clone()).collect();
+        let unplaced: Vec<(K, u32)> = self
             .kept
             .iter()
-            .rev()
-            .find(|(k, _)| !on_screen(k))
-            .map(|(k, _)| k.clone());
-        if let Some(k) = oldest
-            && let Some((old, _)) = self.kept.pop(&k)
-        {
-            kitty::free(out, old);
+            .filter(|(k, _)| !on_screen.contains(k))
+            .map(|(k, (id, _))| (k.clone(), *id))
+            .collect();
+        let Some((_, named)) = unplaced.first() else {
+            return;
+        };
+        kitty::free(out, *named);
+        for (k, _) in &unplaced {
+            self.kept.pop(k);
         }
     }
 
@@ -442,23 +455,27 @@ mod tests {
         d.sync(&mut again, &[(0, cell(0))], &[]);
         d.sync_overlay(&mut again, Some((&0, crop_frame(8))));
         assert!(again.is_empty(), "{:?}", String::from_utf8_lossy(&again));
-        // Moved: the old box freed, the new one sent; the photo neither.
+        // Moved: the box sent again under its ids (which replaces it); the
+        // photo not.
         let mut moved = Vec::new();
         d.sync(&mut moved, &[(0, cell(0))], &[]);
         d.sync_overlay(&mut moved, Some((&0, crop_frame(12))));
         let text = String::from_utf8_lossy(&moved).to_string();
         assert!(
-            text.starts_with(&format!("\x1b_Ga=d,d=I,i={OVERLAY_ID},q=2\x1b\\")),
-            "{text:.200}"
+            text.starts_with(&format!("\x1b7\x1b[3;2H\x1b_Gi={OVERLAY_ID},p=1,")),
+            "replaced under its ids: {text:.200}"
         );
+        assert_eq!(count(&moved, "a=d"), 0, "nothing freed: {text:.200}");
         assert_eq!(count(&moved, "a=T"), 1);
         assert_eq!(count(&moved, "i=1,"), 0, "the photo is not sent again");
         assert!(moved.len() < 4_000, "{} bytes", moved.len());
-        // A picture not on screen gets no box; leaving crop mode frees it.
+        // A picture not on screen gets no box; leaving crop mode deletes its
+        // placement.
         let mut gone = Vec::new();
         d.sync(&mut gone, &[], &[]);
         d.sync_overlay(&mut gone, Some((&0, crop_frame(12))));
-        assert_eq!(count(&gone, &format!("d=I,i={OVERLAY_ID}")), 1);
+        assert_eq!(count(&gone, &format!("a=d,d=i,i={OVERLAY_ID},p=1")), 1);
+        assert_eq!(count(&gone, "d=I"), 0);
         assert_eq!(count(&gone, "a=T"), 0);
     }
 
@@ -576,7 +593,7 @@ mod tests {
     }
 
     #[test]
-    fn kitty_frees_the_oldest_picture_not_on_screen_past_its_bound() {
+    fn kitty_frees_the_pictures_not_on_screen_past_its_bound() {
         let mut d: Display<u16> = Display::new(GraphicsProtocol::Kitty, 1 << 30);
         let p = encoded(GraphicsProtocol::Kitty, 1);
         for k in 0..=KITTY_KEPT as u16 {
@@ -588,12 +605,14 @@ mod tests {
             out.clear();
             d.sync(&mut out, &[(0, cell(0)), (k, cell(1))], &[]);
         }
-        assert!(
-            String::from_utf8_lossy(&out).contains("\x1b_Ga=d,d=I,i=2,q=2\x1b\\"),
-            "picture 1 (id 2) freed, not picture 0 on screen"
-        );
-        assert_eq!(d.kept.len(), KITTY_KEPT);
-        assert!(d.kept.contains(&0));
+        // Sending picture 256 (the 257th) found the terminal full: one free,
+        // with which kitty frees every picture without a placement; only
+        // picture 0, on screen, is still kept besides the new one.
+        let text = String::from_utf8_lossy(&out).to_string();
+        assert_eq!(count(&out, "d=I"), 1, "{text:.300}");
+        assert!(!text.contains("d=I,i=1,"), "picture 0 (id 1) is not named");
+        assert_eq!(d.kept.len(), 2);
+        assert!(d.kept.contains(&0) && d.kept.contains(&(KITTY_KEPT as u16)));
         // Picture 1 comes back: sent again, under a new id.
         out.clear();
         d.sync(&mut out, &[(0, cell(0)), (1, cell(1))], &[]);

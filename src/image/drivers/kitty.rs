@@ -99,7 +99,8 @@ pub(in crate::image) fn delete_all() -> &'static [u8] {
 }
 
 /// Frees a picture the terminal keeps under `id` (its placements and its
-/// data), when the display's bound of kept pictures evicts it.
+/// data), when the display's bound of kept pictures is reached. kitty
+/// frees with it every picture that has no placement (0.26, seen here).
 pub(in crate::image) fn free(out: &mut Vec<u8>, id: u32) {
     let _ = write!(out, "\x1b_Ga=d,d=I,i={id},q=2\x1b\\");
 }
