@@ -20,6 +20,12 @@
 #   detail-picture-is-kitty   ... with the kitty graphics protocol (its cells
 #                             are blank in the text), not half-block characters
 #   detail-picture-in-rect    nothing of it in the gap column right of its cells
+#   crop-photo-is-kitty       c (crop mode on the search's photo): most of the screen
+#                             shows a picture, blank in the text (kitty graphics)
+#   crop-box-drawn            the box's edge colour outlines a box over it
+#   crop-box-moved            - (shrink): the box's outline moved, the photo still drawn
+#   after-crop-detail-*       esc: the Detail checks again (a freeing kitty delete
+#                             once took Detail's picture with it)
 #   gallery-layout            the gallery's price lines are where the grid says
 #   gallery-pictures-drawn    every cell on screen shows its picture (at least
 #                             half of its picture's cells)
@@ -292,6 +298,44 @@ elif mode == "left":
     n, p, blank, chars = gallery_sum()
     line(blank == 0 and chars == 0, "gallery-gone-after-leaving",
          f"{blank + chars}/{n} cells of the gallery's pictures show a picture")
+elif mode in ("crop", "crop-moved"):
+    # Crop mode: the photo as kitty's picture over most of the screen, the
+    # box (its edge colour, 255,214,0) over it; after a key, the box moved.
+    n = p = blank = chars = 0
+    for y in range(1, rows - 4):
+        for x in range(1, cols - 1):
+            t = grid[y][x]
+            on = shows_picture(x, y)
+            n += 1
+            p += on
+            blank += on and t in (" ", "")
+            chars += t in BLOCKS
+    def edge_box(data):
+        x1 = y1 = 10 ** 9
+        x2 = y2 = -1
+        count = 0
+        for y in range(Y, Y + rows * ch):
+            o = (y * SW + X) * 3
+            row = data[o:o + cols * cw * 3]
+            for i in range(0, len(row) - 2, 3):
+                r, g, b = row[i], row[i + 1], row[i + 2]
+                if r > 225 and 184 < g < 244 and b < 60:
+                    count += 1
+                    x, yy = i // 3, y - Y
+                    x1, y1, x2, y2 = min(x1, x), min(y1, yy), max(x2, x), max(y2, yy)
+        return count, (x1, y1, x2, y2)
+    count, box = edge_box(px)
+    if mode == "crop":
+        line(p >= n * 0.3 and blank >= p * 0.95 and chars == 0, "crop-photo-is-kitty",
+             f"{p}/{n} cells inside crop mode show a picture, {blank} of them blank in the text, {chars} half-block characters")
+        w, h = box[2] - box[0] + 1, box[3] - box[1] + 1
+        perimeter = 2 * (w + h)
+        line(count >= perimeter and w > 20 * cw and h > 5 * ch, "crop-box-drawn",
+             f"{count} pixels of the box's colour, around {w}x{h} px at {box[0]},{box[1]} (perimeter {perimeter})")
+    else:
+        _, before = edge_box(refpx)
+        line(count > 0 and box != before and p >= n * 0.3 and blank >= p * 0.95, "crop-box-moved",
+             f"box {before} -> {box} px; the photo still drawn ({p}/{n} cells, {blank} blank in the text)")
 elif mode == "shell":
     n = on = 0
     for y in range(rows):
@@ -313,6 +357,19 @@ picture_on() { measure detail "$(snap 00-wait)" | grep "^PASS detail-picture-dra
 until_ok 15 picture_on
 s_list=$(snap 01-list)
 measure detail "$s_list" | report
+
+# 1b. Crop mode on the search's photo: the photo and the box over it are
+# kitty's; a key moves the box; leaving brings Detail's picture back.
+key c
+sleep 2.5
+s_crop=$(snap 01b-crop)
+measure crop "$s_crop" | report
+key minus
+sleep 1
+measure crop-moved "$(snap 01c-crop-moved)" "$s_crop" | report
+key Escape
+until_ok 10 picture_on
+measure detail "$(snap 01d-after-crop)" | sed 's/^\(PASS\|FAIL\) detail-/\1 after-crop-detail-/' | report
 
 # 2. The gallery: every cell's picture.
 key v

@@ -83,7 +83,55 @@ fn thumbnails(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, preparation, thumbnails);
+/// Issue 23: what one key costs in crop mode, per way of drawing the box,
+/// at 200×60 with 9×18-pixel cells (the photo fitted in 124×51 cells, about
+/// 1116×918 pixels): kitty encodes only the box's own picture; burning the
+/// box into the photo would encode the photo again at every key (sixel,
+/// iTerm). `cargo bench --bench image -- crop_key`
+fn crop_key(c: &mut Criterion) {
+    use tusou::image::overlay::CropFrame;
+    use tusou::image::protocol::{CellSize, GraphicsProtocol, encode_picture};
+    let (cols, rows) = (124u16, 51u16);
+    let cell = CellSize {
+        width: 9,
+        height: 18,
+    };
+    let photo = image::DynamicImage::ImageRgb8(noisy_photo(600, 600));
+    let mut x1 = 100;
+    let mut group = c.benchmark_group("crop_key");
+    group.sample_size(20);
+    group.bench_function("kitty_box_over_the_photo", |b| {
+        b.iter(|| {
+            x1 = if x1 >= 300 { 100 } else { x1 + 4 };
+            let frame = CropFrame {
+                picture: (600, 600),
+                selection: (x1, 120, x1 + 250, 480),
+                subjects: vec![(50, 50, 250, 250), (300, 300, 550, 560)],
+                chosen: None,
+                cell: (cell.width, cell.height),
+            };
+            black_box(frame.encode(cols, rows))
+        })
+    });
+    for (name, protocol) in [
+        ("sixel_box_burned_in", GraphicsProtocol::Sixel),
+        ("iterm_box_burned_in", GraphicsProtocol::Iterm),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let mut burned = photo.to_rgb8();
+                for x in 100..350 {
+                    burned.put_pixel(x, 120, image::Rgb([255, 214, 0]));
+                }
+                let burned = image::DynamicImage::ImageRgb8(burned);
+                black_box(encode_picture(&burned, protocol, cols, rows, cell).expect("encodes"))
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, preparation, thumbnails, crop_key);
 
 /// `photo` with strong per-pixel noise (xorshift), so a PNG of it is as
 /// big as one of a real photo (the smooth `photo` deflates to almost nothing).

@@ -11,7 +11,7 @@ pub(crate) mod display;
 mod drivers;
 mod encode;
 mod jpeg;
-pub(crate) mod overlay;
+pub mod overlay;
 mod png_decode;
 pub mod prepare;
 pub mod protocol;

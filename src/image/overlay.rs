@@ -11,7 +11,7 @@ use image::{GrayImage, Luma};
 
 /// A box in the picture's own pixels: `(x1, y1, x2, y2)`, right and bottom
 /// exclusive.
-pub(crate) type Bounds = (u32, u32, u32, u32);
+pub type Bounds = (u32, u32, u32, u32);
 
 /// The overlay is drawn in palette indices (a byte per pixel, a quarter of
 /// RGBA's, so the PNG is a few kilobytes at any size): what each means.
@@ -41,7 +41,7 @@ const MAX_SIDE: u32 = 2400;
 
 /// What crop mode shows over its picture.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct CropFrame {
+pub struct CropFrame {
     /// The picture's own size, which the boxes are measured in.
     pub picture: (u32, u32),
     pub selection: Bounds,
@@ -56,7 +56,7 @@ pub(crate) struct CropFrame {
 impl CropFrame {
     /// The overlay for a placement of `cols × rows` cells: `None` when
     /// there is nothing to draw.
-    pub(crate) fn render(&self, cols: u16, rows: u16) -> Option<GrayImage> {
+    pub fn render(&self, cols: u16, rows: u16) -> Option<GrayImage> {
         let (pw, ph) = self.picture;
         let w = u32::from(cols) * u32::from(self.cell.0.max(1));
         let h = u32::from(rows) * u32::from(self.cell.1.max(1));
@@ -92,7 +92,7 @@ impl CropFrame {
     }
 
     /// The overlay as a PNG in base64, ready for kitty.
-    pub(crate) fn encode(&self, cols: u16, rows: u16) -> Option<Vec<u8>> {
+    pub fn encode(&self, cols: u16, rows: u16) -> Option<Vec<u8>> {
         let img = self.render(cols, rows)?;
         let mut png = Vec::new();
         let mut enc = png::Encoder::new(&mut png, img.width(), img.height());
