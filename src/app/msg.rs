@@ -292,3 +292,25 @@ pub enum StoreOp {
     /// Read the remembered choices back (at start).
     LoadPreferences,
 }
+
+#[cfg(test)]
+impl Msg {
+    /// A blank picture encoded for `key`, as a thumbnail task would send it
+    /// (tests of what the state and the view do with one).
+    pub(crate) fn encoded_blank(key: &ThumbKey) -> Msg {
+        let img = image::DynamicImage::ImageRgb8(image::RgbImage::new(30, 30));
+        let picture = crate::image::protocol::encode_picture(
+            &img,
+            key.protocol,
+            key.cols,
+            key.rows,
+            Default::default(),
+        )
+        .expect("encodes")
+        .expect("a protocol picture");
+        Msg::Encoded {
+            key: key.clone(),
+            picture,
+        }
+    }
+}

@@ -146,23 +146,7 @@ fn crop_mode_in_kitty_leaves_the_picture_and_its_box_to_the_display() {
         "▀",
         "half blocks meanwhile"
     );
-    let img = image::DynamicImage::ImageRgb8(image::RgbImage::new(40, 16));
-    let picture = crate::image::protocol::encode_picture(
-        &img,
-        key.protocol,
-        key.cols,
-        key.rows,
-        Default::default(),
-    )
-    .unwrap()
-    .unwrap();
-    update(
-        &mut s,
-        Msg::Encoded {
-            key: key.clone(),
-            picture,
-        },
-    );
+    update(&mut s, Msg::encoded_blank(&key));
     term.draw(|f| placed = super::draw_with_pictures(f, &s))
         .unwrap();
     assert_eq!(placed, vec![(key.clone(), view.area)]);

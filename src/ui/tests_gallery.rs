@@ -132,25 +132,9 @@ fn protocol_pictures_are_left_to_the_display() {
     update(&mut s, Msg::Tick);
     let keys = s.thumb_prefetch.clone();
     let grid = crate::app::layout::gallery_grid(&s).expect("a gallery");
-    let img = image::DynamicImage::ImageRgb8(image::RgbImage::new(30, 30));
     // Every cell's picture but the second's has arrived.
     for key in keys.iter().take(grid.cells()).filter(|k| **k != keys[1]) {
-        let picture = crate::image::protocol::encode_picture(
-            &img,
-            key.protocol,
-            key.cols,
-            key.rows,
-            Default::default(),
-        )
-        .unwrap()
-        .unwrap();
-        update(
-            &mut s,
-            Msg::Encoded {
-                key: key.clone(),
-                picture,
-            },
-        );
+        update(&mut s, Msg::encoded_blank(key));
     }
     let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, 60)).unwrap();
     let mut placed = Vec::new();

@@ -48,31 +48,26 @@ pub(crate) fn changes_nothing_on_screen(state: &State, msg: &crate::app::Msg) ->
 
 /// Whether `key` is the picture of a gallery cell on screen.
 fn on_a_gallery_cell(state: &State, key: &ThumbKey) -> bool {
-    let Some(grid) = layout::gallery_grid(state) else {
-        return false;
-    };
-    let r = &state.results;
-    r.rows_from(r.offset, grid.cells()).any(|(_, row)| {
-        r.offers
-            .get(row.offer)
-            .and_then(|o| layout::gallery_thumb(o, &grid, state.graphics))
-            .is_some_and(|k| k == *key)
-    })
+    gallery_cells_on_screen(state).is_some_and(|mut cells| cells.any(|k| k.as_ref() == Some(key)))
 }
 
 /// In the gallery: whether every cell on screen has its picture (or knows
 /// it has none). `false` outside the gallery.
 pub(crate) fn gallery_screen_complete(state: &State) -> bool {
-    let Some(grid) = layout::gallery_grid(state) else {
-        return false;
-    };
+    gallery_cells_on_screen(state)
+        .is_some_and(|mut cells| cells.all(|k| k.is_none_or(|k| state.thumbs.contains(&k))))
+}
+
+/// In the gallery: the picture of each cell on screen (`None`: its offer
+/// has none, or is not loaded); `None` outside the gallery.
+fn gallery_cells_on_screen(state: &State) -> Option<impl Iterator<Item = Option<ThumbKey>> + '_> {
+    let grid = layout::gallery_grid(state)?;
     let r = &state.results;
-    r.rows_from(r.offset, grid.cells()).all(|(_, row)| {
+    Some(r.rows_from(r.offset, grid.cells()).map(move |(_, row)| {
         r.offers
             .get(row.offer)
             .and_then(|o| layout::gallery_thumb(o, &grid, state.graphics))
-            .is_none_or(|k| state.thumbs.contains(&k))
-    })
+    }))
 }
 
 /// Whether the detail pane's picture is in the cache (drawn rather than
