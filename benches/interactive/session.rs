@@ -252,20 +252,30 @@ pub(crate) fn spawn(opts: &Options) -> Session {
     }
 }
 
-/// Counts kitty pictures (`ESC _ G f=100,a=T`) and the bytes of their
+/// Counts kitty pictures sent and shown (`ESC _ G i=…,p=…,f=100,a=T,…`:
+/// a command whose keys, up to its `;`, say `a=T`) and the bytes of their
 /// escapes, across chunk boundaries.
 pub(crate) fn count_kitty(s: &mut Shared, chunk: &[u8]) {
-    const START: &[u8] = b"\x1b_Gf=100,a=T";
+    const START: &[u8] = b"\x1b_G";
+    /// Longer than any command's keys (ids, placement, size, `m=1;`).
+    const KEYS: usize = 96;
     let mut data = std::mem::take(&mut s.tail);
-    let skip = data.len();
     data.extend_from_slice(chunk);
     let mut i = 0;
-    while i < data.len() {
+    // The last KEYS bytes may start a command whose keys are cut: they are
+    // kept, unread, for the next chunk.
+    let end = data.len().saturating_sub(KEYS);
+    while i < end {
         if data[i..].starts_with(START) {
-            s.kitty_pictures += 1;
-            s.in_kitty = true;
+            let keys = &data[i + START.len()..];
+            let keys = &keys[..keys.len().min(KEYS)];
+            let keys = keys.split(|&b| b == b';').next().unwrap_or_default();
+            if keys.split(|&b| b == b',').any(|k| k == b"a=T") {
+                s.kitty_pictures += 1;
+                s.in_kitty = true;
+            }
         }
-        if s.in_kitty && i >= skip {
+        if s.in_kitty {
             s.kitty_bytes += 1;
         }
         // A picture ends with the cursor restore after its last chunk.
@@ -274,8 +284,7 @@ pub(crate) fn count_kitty(s: &mut Shared, chunk: &[u8]) {
         }
         i += 1;
     }
-    let keep = data.len().saturating_sub(START.len());
-    s.tail = data[keep..].to_vec();
+    s.tail = data[i..].to_vec();
 }
 
 /// Counts kitty graphics commands (`ESC _ G <keys> ; payload ESC \`) by
