@@ -194,6 +194,11 @@ async fn event_loop(
             // A picture fetched ahead changes nothing on screen: no frame
             // for it (unless it pushed the shown one out of the cache).
             let quiet = thumbs::changes_nothing_on_screen(state, &m);
+            if let Msg::Thumb { .. } = &m {
+                // When a picture reached the app (benches time the draw
+                // from here: bench/gallery-bytes.py).
+                tracing::debug!(target: "tusou::pictures", on_screen = !quiet, "picture arrived");
+            }
             let shown = thumbs::wanted_shown(state);
             for e in update(state, m) {
                 runner.run(e);
