@@ -12,8 +12,9 @@ simulator's catalog pictures), a catalog photo searched:
   screen, and of the move that scrolls the grid by one row;
 - the same `v` through a pty read at 1 MB/s (an SSH-like link): the time from
   the key to the last byte of the last picture on screen, and from the
-  moment the screen's last picture reached the app (the app's debug log,
-  `TUSOU_LOG=tusou::pictures=debug`, in its cache dir) to that byte.
+  moment the screen's last picture was ready in the app (decoded and
+  encoded; the app's debug log, `TUSOU_LOG=tusou::pictures=debug`, in its
+  cache dir) to that byte.
 
     cargo build --release && python3 bench/gallery-bytes.py
     TUSOU_BIN=target/debug/tusou RATE=1000000 CELL=9x18 python3 bench/gallery-bytes.py
@@ -167,24 +168,31 @@ def run(protocol, photo, tmp):
 
 
 def last_arrival(tmp, since):
-    """The wall time the last picture for the screen reached the app after
-    `since` (the app's log, TUSOU_LOG=tusou::pictures=debug), or None."""
-    import datetime
+    """The wall time the last picture for the screen was ready (decoded and
+    encoded, sent to the event loop) after `since`, from the app's log
+    (TUSOU_LOG=tusou::pictures=debug): pictures the loop found on screen,
+    matched by tag to their "picture ready" line. None when not logged."""
+    import datetime, re
     path = os.path.join(tmp, "tusou.log")
     if not os.path.exists(path):
         return None
-    last = None
+    ready, on_screen = {}, set()
     for line in open(path, encoding="utf-8", errors="replace"):
-        if "picture arrived" not in line or "on_screen=true" not in line:
+        tag = re.search(r"picture=(\d+)", line)
+        if not tag:
             continue
-        stamp = line.split()[0]
         try:
-            t = datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+            t = datetime.datetime.fromisoformat(line.split()[0].replace("Z", "+00:00")).timestamp()
         except ValueError:
             continue
-        if t >= since:
-            last = t
-    return last
+        if t < since:
+            continue
+        if "picture ready" in line:
+            ready[tag.group(1)] = t
+        elif "picture arrived" in line and "on_screen=true" in line:
+            on_screen.add(tag.group(1))
+    times = [ready[k] for k in on_screen if k in ready]
+    return max(times) if times else None
 
 
 def throttled(protocol, photo, tmp):
@@ -238,7 +246,7 @@ def main():
             shown = f"{took:.3f} s" if took is not None else "not seen"
             since = f"{after:.3f} s" if after is not None else "not seen"
             print(f"  through a pty read at {RATE / 1e6:.1f} MB/s: v -> last picture on screen {shown};"
-                  f" the screen's last picture reaching the app -> its last byte on screen {since}"
+                  f" the screen's last picture ready in the app -> its last byte on screen {since}"
                   f" ({total} bytes read in all)")
 
 

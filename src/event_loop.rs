@@ -194,10 +194,10 @@ async fn event_loop(
             // A picture fetched ahead changes nothing on screen: no frame
             // for it (unless it pushed the shown one out of the cache).
             let quiet = thumbs::changes_nothing_on_screen(state, &m);
-            if let Msg::Thumb { .. } = &m {
-                // When a picture reached the app (benches time the draw
-                // from here: bench/gallery-bytes.py).
-                tracing::debug!(target: "tusou::pictures", on_screen = !quiet, "picture arrived");
+            if let Msg::Thumb { key, .. } = &m {
+                // Whether it was for the screen (bench/gallery-bytes.py
+                // times the draw from the screen's last picture ready).
+                tracing::debug!(target: "tusou::pictures", picture = key.log_tag(), on_screen = !quiet, "picture arrived");
             }
             let shown = thumbs::wanted_shown(state);
             for e in update(state, m) {

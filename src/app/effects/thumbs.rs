@@ -99,6 +99,9 @@ impl Runner {
                     thumb: Thumb::Failed(e),
                 },
             };
+            if let Msg::Thumb { key, .. } | Msg::Encoded { key, .. } = &msg {
+                tracing::debug!(target: "tusou::pictures", picture = key.log_tag(), "picture ready");
+            }
             let _ = tx.send(msg);
         });
         task.abort_handle()

@@ -210,6 +210,17 @@ pub struct ThumbKey {
     pub protocol: GraphicsProtocol,
 }
 
+impl ThumbKey {
+    /// A number naming this picture in the debug log (its hash: no server
+    /// text reaches the log).
+    pub fn log_tag(&self) -> u64 {
+        use std::hash::{Hash as _, Hasher as _};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.hash(&mut h);
+        h.finish()
+    }
+}
+
 /// A decoded thumbnail, ready to draw.
 #[derive(Debug, Clone)]
 pub enum Thumb {
