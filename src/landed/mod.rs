@@ -89,7 +89,7 @@ pub enum LandedError {
     Divisor,
     #[error("use the date the fees were checked, as \"YYYY-MM-DD\"")]
     Date,
-    #[error("{HOW_TO_SET_A_LANE}")]
+    #[error("{}", HOW_TO_SET_A_LANE)]
     NoLanes,
     #[error("no lane named {name:?}: the lanes are {known}")]
     UnknownLane { name: String, known: String },
