@@ -292,9 +292,7 @@ fn chargeable(
     let volume = dims.and_then(|d| d.cubic_mm().map(|v| (v, d)));
     let actual_times_divisor = actual.checked_mul(divisor).ok_or_else(too_large)?;
     let (basis, numerator, denominator) = match volume {
-        Some((mm3, _)) if mm3 > actual_times_divisor => {
-            (WeightBasis::Volumetric, mm3, divisor)
-        }
+        Some((mm3, _)) if mm3 > actual_times_divisor => (WeightBasis::Volumetric, mm3, divisor),
         Some(_) => (WeightBasis::Actual, actual, 1),
         None => (WeightBasis::ActualNoSize, actual, 1),
     };
@@ -302,7 +300,8 @@ fn chargeable(
     let grams = |num: u128| div_round(num, denominator).and_then(|g| u64::try_from(g).ok());
     let per_piece_g = grams(numerator).ok_or_else(too_large)?;
     let lot_g = grams(lot_numerator).ok_or_else(too_large)?;
-    let volumetric_g: Option<u64> = volume.and_then(|(mm3, _)| div_round(mm3, divisor)?.try_into().ok());
+    let volumetric_g: Option<u64> =
+        volume.and_then(|(mm3, _)| div_round(mm3, divisor)?.try_into().ok());
     let mut source = format!(
         "weight {}, {}",
         kg_text(weight.grams.into()),
