@@ -30,7 +30,7 @@ pub(super) fn fixed(value: f64, decimals: u32) -> Option<u64> {
     let scale = 10f64.powi(i32::try_from(decimals).ok()?);
     let scaled = value * scale;
     // Below 2^53 every whole number is exact in an f64.
-    if !scaled.is_finite() || scaled < 0.0 || scaled > 9.0e15 {
+    if !scaled.is_finite() || !(0.0..=9.0e15).contains(&scaled) {
         return None;
     }
     let whole = scaled.round();
