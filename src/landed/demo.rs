@@ -3,8 +3,7 @@
 //! Live mode never gets them.
 
 use super::lanes::{DeMinimis, Lane, Origin, PricedIn, Settings, Share};
-use super::units::{ExactRate, Percent};
-use crate::money::Currency;
+use super::units::Percent;
 
 /// The day the example fees were written (they are plausible, not quoted).
 const EXAMPLES_WRITTEN: jiff::civil::Date = jiff::civil::date(2026, 12, 1);
@@ -12,18 +11,9 @@ const EXAMPLES_WRITTEN: jiff::civil::Date = jiff::civil::date(2026, 12, 1);
 /// `air`: 3.00 USD + 6.50 USD/kg, at least 15.00 USD, ÷6000, at 7.1 ¥/USD.
 /// `sea`: ¥12.00/kg, at least ¥150.00, ÷8000.
 pub fn example_lanes() -> Vec<Lane> {
-    let usd = PricedIn {
-        currency: Currency {
-            code: "USD".into(),
-            rate: 7.1,
-        },
-        rate: ExactRate::of(&Currency {
-            code: "USD".into(),
-            rate: 7.1,
-        })
-        .unwrap_or(ExactRate::YUAN),
-        rate_source: super::lanes::RateSource::Own,
-    };
+    // A checked constant: the fallback to yuan is never taken (the README
+    // example's test would fail).
+    let usd = PricedIn::new("USD", Some(7.1), None).unwrap_or_else(|_| PricedIn::yuan());
     vec![
         Lane {
             name: "air".into(),
