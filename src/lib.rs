@@ -25,6 +25,7 @@ pub mod export;
 pub mod fs;
 pub mod image;
 pub mod keymap;
+pub mod landed;
 pub mod logging;
 pub mod money;
 pub mod secret;

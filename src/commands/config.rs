@@ -53,6 +53,36 @@ pub(crate) const TEMPLATE: &str = r#"# tusou configuration (see the README's "Co
 # [batch.signed_header]
 # rate = 5
 # concurrency = 4
+
+# [landed]                      # landed cost (README, "Landed cost")
+# lane = "air"                  # the lane used when none is named
+# agent_fee_pct = 5             # % of goods + domestic freight; 0 for none
+# duty_pct = 5                  # % of the customs value, 0–500
+# vat_pct = 20                  # % of customs value + duty, 0–100
+# domestic_per_kg = 8           # yuan per kg when the provider gives no freight estimate
+
+# [landed.warehouse]            # your forwarder's warehouse (division codes)
+# province = "440000"
+# city = "440300"
+# district = "440306"
+# label = "my forwarder"
+
+# [landed.de_minimis]           # no duty or VAT at or below this customs value
+# amount = 150
+# currency = "EUR"
+# rate = 7.7                    # yuan per unit; not needed for CNY or your currency
+
+# [landed.extras]               # yuan per piece, any names
+# packaging = 0.3
+
+# [[landed.lanes]]              # one table per lane
+# name = "air"
+# divisor = 6000                # volumetric: L×W×H cm ÷ this = kg
+# currency = "USD"              # the fees' currency (its rate: `rate`, or yours)
+# base_fee = 3                  # per shipment
+# per_kg_fee = 6.5              # per chargeable kg
+# min_fee = 15                  # the least a shipment costs
+# rates_checked = "2026-12-01"  # when you checked these fees
 "#;
 
 pub fn run(command: &ConfigCommand, common: &CommonArgs) -> ExitCode {
@@ -183,6 +213,27 @@ mod tests {
         "concurrency",
         "[batch.dajisaas]",
         "[batch.signed_header]",
+        "[landed]",
+        "lane",
+        "agent_fee_pct",
+        "duty_pct",
+        "vat_pct",
+        "domestic_per_kg",
+        "[landed.warehouse]",
+        "province",
+        "city",
+        "district",
+        "label",
+        "[landed.de_minimis]",
+        "amount",
+        "[landed.extras]",
+        "[[landed.lanes]]",
+        "name",
+        "divisor",
+        "base_fee",
+        "per_kg_fee",
+        "min_fee",
+        "rates_checked",
     ];
 
     /// The template with every setting uncommented.
@@ -212,5 +263,6 @@ mod tests {
         let config = crate::config::Config::load(Some(&path)).unwrap();
         assert_eq!(config.page_size, Some(20));
         assert_eq!(config.retries, 6);
+        assert_eq!(config.landed.lanes.len(), 1);
     }
 }

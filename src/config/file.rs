@@ -29,6 +29,8 @@ pub(super) struct FileConfig {
     pub(super) network: NetworkFile,
     #[serde(default)]
     pub(super) batch: super::batch::BatchFile,
+    #[serde(default)]
+    pub(super) landed: super::landed::LandedFile,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -12,6 +12,7 @@
 mod batch;
 mod currency;
 mod file;
+mod landed;
 mod paths;
 mod resolve;
 
@@ -46,6 +47,9 @@ pub struct Config {
     /// Prices are also shown in this currency, at the user's own rate
     /// (`currency` + `rate`, or `TUSOU_CURRENCY` + `TUSOU_RATE`).
     pub currency: Option<crate::money::Currency>,
+    /// Landed-cost settings (`[landed]`): warehouse, lanes, fees — the
+    /// user's own; see [`Config::landed_settings`] for demo mode's examples.
+    pub landed: crate::landed::Settings,
     /// `tusou batch`'s rate and concurrency per provider (`[batch]`).
     pub(crate) batch: BatchConfig,
     pub connect_timeout: Duration,
@@ -171,6 +175,18 @@ impl Config {
             self.signed_header.clone(),
             self.provider_choice,
         )
+    }
+
+    /// The landed-cost settings in use: in demo mode the examples fill what
+    /// the user did not set; live mode has only the user's.
+    // Called by the app and `search --lane` (the other half of issue 24).
+    #[allow(dead_code)]
+    pub fn landed_settings(&self, demo: bool) -> crate::landed::Settings {
+        if demo {
+            self.landed.clone().with_demo_examples()
+        } else {
+            self.landed.clone()
+        }
     }
 
     /// Client settings for `provider` with this config's network knobs.

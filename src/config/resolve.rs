@@ -108,6 +108,8 @@ impl Config {
         };
 
         let signed = signed.filter(|s| !s.base_url.is_empty());
+        let currency = super::currency::resolve(env, file.currency, file.rate)?;
+        let landed = super::landed::resolve(env, &file.landed, currency.as_ref())?;
         let net = &file.network;
         Ok(Config {
             dajisaas: daji,
@@ -138,7 +140,8 @@ impl Config {
                 file.out_member_id.map(|v| ("out_member_id", v)),
                 crate::api::check_out_member_id,
             )?,
-            currency: super::currency::resolve(env, file.currency, file.rate)?,
+            currency,
+            landed,
             batch: super::batch::resolve(&file.batch)?,
             connect_timeout: seconds(
                 "[network] connect_timeout_secs",
