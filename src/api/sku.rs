@@ -210,7 +210,7 @@ fn field<'a>(obj: &'a Map<String, Value>, names: &[&str]) -> Option<&'a Value> {
         .find(|v| !v.is_null())
 }
 
-fn objects<'a>(v: Option<&'a Value>) -> impl Iterator<Item = &'a Map<String, Value>> {
+fn objects(v: Option<&Value>) -> impl Iterator<Item = &Map<String, Value>> {
     v.and_then(Value::as_array)
         .into_iter()
         .flatten()
