@@ -1,7 +1,8 @@
 //! An offer's detail (DajiSaaS `GET /alibaba/product/queryProductDetail`,
 //! asked in `provider/dajisaas.rs`):
 //! minimum order, price tiers, ship-from, stock, sold count and pictures,
-//! read tolerantly from the reply's `data` (fields missing, numbers as
+//! and (read in `sku.rs`) SKUs, package sizes and weights, the mixed-batch
+//! rule and the quote type, all read tolerantly from the reply's `data` (fields missing, numbers as
 //! strings, nulls), which is kept whole as raw JSON for the store.
 //!
 //! Text fields are raw server text: sanitise before display.
