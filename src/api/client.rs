@@ -380,6 +380,32 @@ impl Client {
             .await
     }
 
+    /// A domestic freight estimate under the client's retry policy and
+    /// pacing (the same pacer as every other provider request; the estimate
+    /// only reads, so it is retried like one). A provider without
+    /// [`Capabilities::freight_estimate`] answers [`ApiError::NoFreight`]
+    /// and nothing is sent; a query that does not check out is refused
+    /// unsent.
+    pub async fn freight_estimate(
+        &self,
+        query: &super::FreightQuery,
+    ) -> Result<super::FreightQuote, ApiError> {
+        let inner = &self.inner;
+        let provider = &inner.settings.provider;
+        if !provider.capabilities().freight_estimate {
+            return Err(ApiError::NoFreight {
+                provider: provider.name(),
+            });
+        }
+        query.check().map_err(|message| ApiError::InvalidRequest {
+            code: 0,
+            message,
+            trace_id: None,
+        })?;
+        self.retrying(|| provider.freight_estimate(&inner.transport, query))
+            .await
+    }
+
     /// Runs one idempotent request under the client's retry policy, each
     /// attempt bounded by the client's timeout (clipped to what is left of
     /// the policy's total bound).

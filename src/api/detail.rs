@@ -1,12 +1,18 @@
 //! An offer's detail (DajiSaaS `GET /alibaba/product/queryProductDetail`,
 //! asked in `provider/dajisaas.rs`):
 //! minimum order, price tiers, ship-from, stock, sold count and pictures,
-//! read tolerantly from the reply's `data` (fields missing, numbers as
+//! and (read in `sku.rs`) SKUs, package sizes and weights, the mixed-batch
+//! rule and the quote type, all read tolerantly from the reply's `data` (fields missing, numbers as
 //! strings, nulls), which is kept whole as raw JSON for the store.
 //!
 //! Text fields are raw server text: sanitise before display.
 
 use super::params::Price;
+use super::read::{count, price, text};
+use super::sku::{
+    self, MixRule, OrderCheck, PriceFrom, QuoteType, Shipping, Sku, Weight, read_mix,
+    read_quote_type, read_shipping, read_skus, read_unit,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -72,43 +78,20 @@ pub struct OfferDetail {
     pub sold: Option<u64>,
     pub images: Vec<String>,
     pub seller_open_id: Option<String>,
+    /// Variants (`productSkuInfos[]`), at most [`sku::MAX_SKUS`].
+    pub skus: Vec<Sku>,
+    /// Package sizes and weights, the offer's and per SKU.
+    pub shipping: Shipping,
+    /// Whether SKUs may be mixed to reach the minimum (`sellerMixSetting`).
+    pub mix: Option<MixRule>,
+    /// `productSaleInfo.quoteType`.
+    pub quote_type: Option<QuoteType>,
+    /// `batchNumber`: pieces per lot (orders may need multiples); 0 is absent.
+    pub batch: Option<u64>,
+    /// The unit a price is for (`unitInfo.transUnit`, else `.unit`), e.g. "Box".
+    pub unit: Option<String>,
     /// The reply's `data` as sent, unknown fields included (the store keeps it).
     pub raw: Value,
-}
-
-/// A number or numeric text (`"1,000"` too) as a count; anything else is absent.
-fn count(v: Option<&Value>) -> Option<u64> {
-    match v? {
-        Value::Number(n) => n.as_u64().or_else(|| {
-            n.as_f64()
-                .filter(|f| *f >= 0.0 && f.is_finite())
-                .map(|f| f as u64)
-        }),
-        Value::String(s) => {
-            let t: String = s.trim().chars().filter(|c| *c != ',').collect();
-            t.parse::<u64>().ok().or_else(|| {
-                t.parse::<f64>()
-                    .ok()
-                    .filter(|f| *f >= 0.0 && f.is_finite())
-                    .map(|f| f as u64)
-            })
-        }
-        _ => None,
-    }
-}
-
-/// A string, or a number as text; empty is absent.
-fn text(v: Option<&Value>) -> Option<String> {
-    let s = match v? {
-        Value::String(s) => s.trim().to_string(),
-        Value::Number(n) => n.to_string(),
-        _ => return None,
-    };
-    (!s.is_empty()).then_some(s)
-}
-
-fn price(v: Option<&Value>) -> Option<Price> {
-    text(v)?.parse().ok()
 }
 
 impl OfferDetail {
@@ -166,6 +149,12 @@ impl OfferDetail {
             sold: count(data.get("soldOut")),
             images,
             seller_open_id: text(data.get("sellerOpenId")),
+            skus: read_skus(data),
+            shipping: read_shipping(shipping),
+            mix: read_mix(data),
+            quote_type: read_quote_type(sale),
+            batch: count(data.get("batchNumber")).filter(|n| *n > 0),
+            unit: read_unit(sale),
             raw,
         })
     }
@@ -190,6 +179,58 @@ impl OfferDetail {
             .find(|t| t.start_quantity <= quantity)
             .unwrap_or(first);
         AtQuantity::Price(tier.effective())
+    }
+
+    /// The SKU of this id, if the detail lists it.
+    pub fn sku(&self, sku_id: &str) -> Option<&Sku> {
+        self.skus.iter().find(|s| s.id == sku_id)
+    }
+
+    /// The unit price of `sku_id` (or of the offer, `None`) at `quantity`,
+    /// and where it came from: the SKU's own price when the offer is priced
+    /// per SKU (`quoteType` 1 or 3), has no tiers, or has one tier equal to
+    /// its cheapest SKU; else the tier at the quantity. An unknown SKU id
+    /// gets the tiers. The minimum order holds either way.
+    pub fn unit_price_for(&self, sku_id: Option<&str>, quantity: u64) -> (AtQuantity, PriceFrom) {
+        let effective: Vec<Price> = self.tiers.iter().map(PriceTier::effective).collect();
+        let chosen = sku_id.and_then(|id| self.sku(id));
+        match chosen {
+            Some(s) if sku::sku_price_applies(self.quote_type, &effective, &self.skus, s) => {
+                let at = match (self.min_order, s.own_price()) {
+                    (Some(min), _) if quantity < min => AtQuantity::BelowMinimum(min),
+                    (_, Some(p)) => AtQuantity::Price(p),
+                    (_, None) => AtQuantity::Unknown,
+                };
+                (at, PriceFrom::Sku)
+            }
+            _ => (self.unit_price_at(quantity), PriceFrom::Tier),
+        }
+    }
+
+    /// One piece's weight for `sku_id` (or the offer's, `None`) with its
+    /// source; [`Weight::Unknown`] when nothing says, never zero.
+    pub fn weight_for(&self, sku_id: Option<&str>) -> Weight {
+        let chosen = sku_id.and_then(|id| self.sku(id));
+        sku::weight_for(&self.shipping, chosen)
+    }
+
+    /// Whether an order of (SKU id, pieces) lines reaches the minimum,
+    /// honouring the mixed-batch rule (see [`sku::check_order`]).
+    pub fn check_order(&self, lines: &[(Option<&str>, u64)]) -> OrderCheck {
+        // The tier of the whole order (at least the minimum) prices each line.
+        let total = lines.iter().map(|l| l.1).fold(0, u64::saturating_add);
+        let at = total.max(self.min_order.unwrap_or(0));
+        let priced: Vec<(u64, Option<Price>)> = lines
+            .iter()
+            .map(|&(id, n)| {
+                let unit = match self.unit_price_for(id, at).0 {
+                    AtQuantity::Price(p) => Some(p),
+                    _ => None,
+                };
+                (n, unit)
+            })
+            .collect();
+        sku::check_order(self.min_order, self.mix.as_ref(), &priced)
     }
 
     /// Whether `quantity` is below the minimum order.

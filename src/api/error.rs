@@ -79,6 +79,10 @@ pub enum ApiError {
     /// documented route takes.
     #[error("no detail from this provider ({provider}): {NO_DETAIL}")]
     NoDetail { provider: &'static str },
+    /// The provider offers no freight estimate; nothing was sent (the
+    /// caller falls back to the user's own domestic rate).
+    #[error("no freight from this provider ({provider})")]
+    NoFreight { provider: &'static str },
     /// What a request's last attempt failed with, after more than one
     /// attempt: how many were made and how long they took in all (waits
     /// included). Its kind is the last error's.
@@ -88,6 +92,22 @@ pub enum ApiError {
         elapsed: Duration,
         last: Box<ApiError>,
     },
+}
+
+/// A destination's address codes that cannot be sent (6-digit GB/T 2260
+/// codes: province `PP0000`, city `PPCC00`, district `PPCCDD`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DestinationError {
+    #[error("the {field} code {value:?} is not 6 digits (e.g. 330000 / 330100 / 330108)")]
+    NotSixDigits { field: &'static str, value: String },
+    #[error("the province code {0} does not end in 0000 (e.g. 330000)")]
+    NotAProvince(String),
+    #[error("the city code {0} does not end in 00 (e.g. 330100)")]
+    NotACity(String),
+    #[error("the city code {city} is not in province {province} (its first two digits differ)")]
+    CityOutsideProvince { city: String, province: String },
+    #[error("the district code {district} is not in city {city} (its first four digits differ)")]
+    DistrictOutsideCity { district: String, city: String },
 }
 
 /// Why the signed-header provider's offers have no detail.
@@ -119,7 +139,7 @@ impl ApiError {
             ApiError::Upload(_) => ErrorKind::Upload,
             ApiError::TooLarge { .. } => ErrorKind::TooLarge,
             ApiError::Cancelled => ErrorKind::Cancelled,
-            ApiError::NoDetail { .. } => ErrorKind::Unsupported,
+            ApiError::NoDetail { .. } | ApiError::NoFreight { .. } => ErrorKind::Unsupported,
             ApiError::Retried { last, .. } => last.kind(),
         }
     }
@@ -287,6 +307,16 @@ mod tests {
             assert!(!rejected(m).is_expired_image_id(), "{m}");
         }
         assert!(!ApiError::Network("imageId expired".into()).is_expired_image_id());
+    }
+
+    #[test]
+    fn no_freight_is_unsupported_and_says_so() {
+        let e = ApiError::NoFreight {
+            provider: "signed-header",
+        };
+        assert_eq!(e.kind(), ErrorKind::Unsupported);
+        assert!(e.to_string().starts_with("no freight from this provider"));
+        assert!(!e.is_retryable());
     }
 
     #[test]

@@ -13,6 +13,7 @@
 pub mod client;
 pub mod detail;
 pub mod error;
+pub mod freight;
 pub mod http;
 pub mod image_cache;
 mod offer;
@@ -20,16 +21,19 @@ pub(crate) use offer::small_picture_url;
 pub mod pace;
 mod params;
 pub mod provider;
+mod read;
 pub use provider::{dajisaas, sign, signed_header};
 pub mod region;
 mod retry;
+pub mod sku;
 pub mod source;
 mod transport;
 mod wire;
 
 pub use client::{Client, ClientSettings};
 pub use detail::{AtQuantity, OfferDetail, PriceTier};
-pub use error::{ApiError, ErrorKind, Redactor};
+pub use error::{ApiError, DestinationError, ErrorKind, Redactor};
+pub use freight::{ChargeBy, Destination, FreightOutcome, FreightQuery, FreightQuote};
 pub use offer::{NO_OFFER_LINK, Offer, OfferLink, ResultPage};
 pub use params::{
     DEFAULT_PAGE_SIZE, FilterFlag, FilterGroup, ImageRef, MAX_PAGE_SIZE, Price, SearchParams, Sort,
@@ -41,5 +45,9 @@ pub use provider::signed_header::SignedHeaderSettings;
 pub use provider::{Capabilities, ProviderInfo, ProviderKind, ProviderSettings};
 pub use region::{PixelBox, Region, Subjects};
 pub use retry::RetryPolicy;
+pub use sku::{
+    Dims, MixRule, OrderCheck, PackSize, PriceFrom, QuoteType, Shipping, SizeSource, Sku,
+    SkuAttribute, SkuPack, Weight, WeightFrom,
+};
 pub use source::{ImageSource, ResolveError, ResolvedImage, Route};
 pub use wire::{Envelope, UploadData, WirePage};

@@ -116,6 +116,21 @@ impl Transport {
     }
 }
 
+impl Transport {
+    /// Sends a freight estimate for `pieces` and reads its `data`
+    /// tolerantly; a `data` that is not an object is a `Decode` error.
+    pub(crate) async fn send_freight(
+        &self,
+        request: reqwest::RequestBuilder,
+        pieces: u64,
+    ) -> Result<super::freight::FreightQuote, ApiError> {
+        let body = self.send_raw(request).await?;
+        let data: serde_json::Value = http::parse_envelope(&body, &self.redactor)?;
+        super::freight::FreightQuote::from_value(data, pieces)
+            .map_err(|reason| ApiError::decode(reason, &body, &self.redactor))
+    }
+}
+
 /// (server − local) in seconds: the reply's `Date` against this machine's
 /// clock at the middle of the round trip from `sent` to `received`. The
 /// header has whole seconds, so the figure is good to about a second.

@@ -59,7 +59,8 @@ pub use clock::Clock;
 pub use faults::{FaultKind, Faults, Latency};
 pub use limit::SimStats;
 pub use routes::{
-    MSG_BAD_IMAGE_URL, MSG_EXPIRED_ID, MSG_NO_IMAGE, MSG_NO_OFFER_ID, MSG_UNKNOWN_OFFER,
+    MSG_BAD_ADDRESS, MSG_BAD_IMAGE_URL, MSG_BAD_SKU, MSG_EXPIRED_ID, MSG_NO_IMAGE, MSG_NO_OFFER_ID,
+    MSG_UNKNOWN_OFFER,
 };
 
 use state::{FaultState, SimState, Uploaded, lock};

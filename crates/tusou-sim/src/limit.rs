@@ -38,6 +38,9 @@ pub struct SimStats {
     /// DajiSaaS offer details answered with code 200.
     #[serde(default)]
     pub details: u64,
+    /// DajiSaaS freight estimates answered with code 200.
+    #[serde(default)]
+    pub freights: u64,
 }
 
 /// Checks a rate limit: requests per second, finite and above zero.
@@ -165,6 +168,10 @@ impl Traffic {
 
     pub(crate) fn count_detail(&mut self) {
         self.stats.details += 1;
+    }
+
+    pub(crate) fn count_freight(&mut self) {
+        self.stats.freights += 1;
     }
 
     pub(crate) fn stats(&self) -> SimStats {

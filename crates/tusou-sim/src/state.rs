@@ -140,6 +140,7 @@ impl SimState {
             routes::Call::Upload => traffic.count_upload(),
             routes::Call::Query => traffic.count_query(),
             routes::Call::Detail => traffic.count_detail(),
+            routes::Call::Freight => traffic.count_freight(),
         }
     }
 

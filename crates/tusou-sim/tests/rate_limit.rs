@@ -357,7 +357,7 @@ async fn the_limit_changes_at_runtime_through_the_control_route() {
 }
 
 #[tokio::test]
-async fn stats_json_has_the_five_fields_and_counts_queries_on_both_providers() {
+async fn stats_json_has_the_six_fields_and_counts_queries_on_both_providers() {
     let h = start(None).await;
     let client = http();
     let base = h.base_url();
@@ -407,6 +407,7 @@ async fn stats_json_has_the_five_fields_and_counts_queries_on_both_providers() {
         keys,
         [
             "details",
+            "freights",
             "max_per_second",
             "queries",
             "rate_limited",

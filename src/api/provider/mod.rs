@@ -20,6 +20,7 @@ pub mod signed_header;
 
 use super::detail::OfferDetail;
 use super::error::ApiError;
+use super::freight::{FreightQuery, FreightQuote};
 use super::transport::Transport;
 use super::{ImageRef, ResultPage, SearchParams};
 use dajisaas::DajiSaasSettings;
@@ -43,7 +44,8 @@ pub struct Capabilities {
     pub region: bool,
     /// An offer's detail (minimum order, price tiers, ship-from).
     pub offer_detail: bool,
-    /// A freight estimate to a destination (neither provider has one yet).
+    /// A domestic freight estimate to a destination in mainland China
+    /// (DajiSaaS only; without it the user's own domestic rate is used).
     pub freight_estimate: bool,
     /// A keyword beside the picture in an image search (not yet used).
     pub keyword_in_image_search: bool,
@@ -122,6 +124,19 @@ pub(crate) trait Provider {
     ) -> Result<OfferDetail, ApiError> {
         let _ = (transport, offer_id, country);
         Err(ApiError::NoDetail {
+            provider: Self::INFO.name,
+        })
+    }
+
+    /// A domestic freight estimate; only asked when
+    /// [`Capabilities::freight_estimate`]. Sends nothing by default.
+    async fn freight_estimate(
+        &self,
+        transport: &Transport,
+        query: &FreightQuery,
+    ) -> Result<FreightQuote, ApiError> {
+        let _ = (transport, query);
+        Err(ApiError::NoFreight {
             provider: Self::INFO.name,
         })
     }
@@ -308,6 +323,14 @@ impl ProviderSettings {
     ) -> Result<OfferDetail, ApiError> {
         each_provider!(self, p => p.offer_detail(transport, offer_id, country).await)
     }
+
+    pub(crate) async fn freight_estimate(
+        &self,
+        transport: &Transport,
+        query: &FreightQuery,
+    ) -> Result<FreightQuote, ApiError> {
+        each_provider!(self, p => p.freight_estimate(transport, query).await)
+    }
 }
 
 #[cfg(test)]
@@ -330,14 +353,15 @@ mod tests {
     }
 
     #[test]
-    fn only_dajisaas_uploads_and_has_detail_today() {
+    fn only_dajisaas_uploads_and_has_detail_and_freight() {
         let daji = ProviderKind::DajiSaas.capabilities();
         let signed = ProviderKind::SignedHeader.capabilities();
         assert!(daji.upload_image && daji.query_by_image_id && daji.offer_detail);
+        assert!(daji.freight_estimate && !signed.freight_estimate);
         assert!(!signed.upload_image && signed.query_by_image_bytes && !signed.offer_detail);
         for c in [daji, signed] {
             assert!(c.query_by_picture_url && c.region);
-            assert!(!c.freight_estimate && !c.keyword_in_image_search);
+            assert!(!c.keyword_in_image_search);
         }
         assert_eq!(ProviderKind::DajiSaas.info().key_label, "app key");
         assert_eq!(ProviderKind::SignedHeader.info().key_label, "access key");

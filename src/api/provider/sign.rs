@@ -50,6 +50,22 @@ where
     md5_upper_hex(canonical.as_bytes())
 }
 
+/// How a JSON array travels in the DajiSaaS signature: freightEstimate's
+/// `logisticsSkuNumModels` is signed as compact JSON, keys in the order
+/// sent (`[{"skuId":"…","number":N}]`, `[]` when there are no SKUs).
+/// Confidence low–medium: the only public client that signs this call
+/// (a Deno "calculate-shipping" function) renders it with
+/// `JSON.stringify`; DajiSaaS documents no rule for non-scalar values.
+/// The same text is sent in the body, so what is signed is what is sent.
+/// SKU ids are digits only (checked before), so nothing needs escaping.
+pub fn dajisaas_sku_lines(lines: &[(String, u64)]) -> String {
+    let items: Vec<String> = lines
+        .iter()
+        .map(|(sku, n)| format!(r#"{{"skuId":"{sku}","number":{n}}}"#))
+        .collect();
+    format!("[{}]", items.join(","))
+}
+
 /// Signed-header provider `signature`: upper-case hex MD5 of
 /// `access-key + timestamp + nonce-str + secret`, concatenated with no separator.
 /// `user-id` is sent but not signed.
@@ -116,6 +132,21 @@ mod tests {
             "demo-secret",
         );
         assert_eq!(sign, "5751B7E2804A86A3D9AF5829D5B66A76");
+    }
+
+    #[test]
+    fn sku_lines_are_signed_as_compact_json() {
+        let lines = [("4878065068300".to_string(), 300), ("11".to_string(), 200)];
+        let text = dajisaas_sku_lines(&lines);
+        assert_eq!(
+            text,
+            r#"[{"skuId":"4878065068300","number":300},{"skuId":"11","number":200}]"#
+        );
+        assert_eq!(dajisaas_sku_lines(&[]), "[]");
+        // What is signed parses back to what is sent.
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back[0]["skuId"], "4878065068300");
+        assert_eq!(back[1]["number"], 200);
     }
 
     #[test]

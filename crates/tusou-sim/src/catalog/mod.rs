@@ -28,7 +28,7 @@ use crate::artwork::{self, Art};
 use crate::similarity::{Descriptor, SHAPE_SIDE};
 use crate::wire::{FilterFlag, Price, Sort, SortField, SortOrder};
 
-pub use detail::OfferDetail;
+pub use detail::{FreightTemplate, MixRule, OfferDetail, PackSource, Pricing, SimSku, WeightStyle};
 pub use generate::{Rng, generate};
 pub use offer::{CatalogOffer, Picture};
 

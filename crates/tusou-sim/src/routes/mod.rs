@@ -8,6 +8,7 @@
 
 mod auth;
 mod detail;
+mod freight;
 mod handlers;
 mod images;
 mod params;
@@ -25,6 +26,7 @@ use serde_json::Value;
 
 use crate::SimState;
 pub use detail::{MSG_NO_OFFER_ID, MSG_UNKNOWN_OFFER};
+pub use freight::{MSG_BAD_ADDRESS, MSG_BAD_SKU};
 pub(crate) use handlers::PictureRef;
 use handlers::{
     catalog_image, catalog_picture, daji_query, daji_upload, get_faults, get_stats, not_found,
@@ -73,6 +75,7 @@ pub(crate) enum Call {
     Upload,
     Query,
     Detail,
+    Freight,
 }
 
 /// A business error: HTTP 200 with this `code` and message in the envelope.
@@ -113,6 +116,10 @@ pub(crate) fn router(state: Arc<SimState>, control: bool) -> Router {
         .route(
             "/alibaba/product/queryProductDetail",
             get(detail::daji_detail),
+        )
+        .route(
+            "/alibaba/product/freightEstimate",
+            post(freight::daji_freight),
         )
         .route("/img/{file}", get(catalog_image))
         .route("/img/ibank/{file}", get(catalog_picture));
