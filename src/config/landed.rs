@@ -172,15 +172,10 @@ pub(super) fn resolve(
         .as_ref()
         .map(|w| {
             Warehouse::new(&w.province, &w.city, &w.district, &w.label).map_err(|e| {
-                let (field, value) = match e {
-                    LandedError::Province => ("province", &w.province),
-                    LandedError::City => ("city", &w.city),
-                    _ => ("district", &w.district),
-                };
-                bad(
-                    &format!("[landed.warehouse] {field}"),
-                    format!("{value:?}"),
-                    e,
+                ConfigError::value(
+                    "[landed.warehouse] province, city, district",
+                    format!("{:?} / {:?} / {:?}", w.province, w.city, w.district),
+                    e.to_string(),
                 )
             })
         })
@@ -384,7 +379,7 @@ rates_checked = "2026-11-20"
         assert_eq!(s.domestic_fen_per_kg, Some(850));
         let w = s.warehouse.as_ref().unwrap();
         assert_eq!(
-            (w.province.as_str(), w.district.as_str()),
+            (w.destination.province(), w.destination.district()),
             ("440000", "440306")
         );
         assert!(!s.uses_examples());

@@ -5,6 +5,7 @@
 
 use super::LandedError;
 use super::units::{ExactRate, Percent, minor_text};
+use crate::api::{Destination, DestinationError};
 use crate::money::Currency;
 use std::fmt;
 
@@ -25,21 +26,12 @@ impl Origin {
     }
 }
 
-/// A mainland China administrative division code: six ASCII digits.
-fn six_digits(code: &str) -> bool {
-    code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())
-}
-
 /// The forwarder's warehouse in China, where the seller ships to: the
-/// division codes a freight estimate asks for, and the user's own label.
+/// division codes a freight estimate asks for (checked by the one rule,
+/// [`Destination::new`]), and the user's own label.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warehouse {
-    /// `440000`: six digits ending in `0000`.
-    pub province: String,
-    /// `440300`: the province's first two digits, ending in `00`.
-    pub city: String,
-    /// `440306`: the city's first four digits.
-    pub district: String,
+    pub destination: Destination,
     /// Free text, e.g. the forwarder's name (raw user text: sanitise before
     /// display).
     pub label: String,
@@ -54,21 +46,9 @@ impl Warehouse {
         city: &str,
         district: &str,
         label: &str,
-    ) -> Result<Warehouse, LandedError> {
-        let (province, city, district) = (province.trim(), city.trim(), district.trim());
-        if !six_digits(province) || !province.ends_with("0000") {
-            return Err(LandedError::Province);
-        }
-        if !six_digits(city) || !city.ends_with("00") || city[..2] != province[..2] {
-            return Err(LandedError::City);
-        }
-        if !six_digits(district) || district[..4] != city[..4] {
-            return Err(LandedError::District);
-        }
+    ) -> Result<Warehouse, DestinationError> {
         Ok(Warehouse {
-            province: province.to_string(),
-            city: city.to_string(),
-            district: district.to_string(),
+            destination: Destination::new(province, city, district)?,
             label: label.trim().to_string(),
         })
     }

@@ -61,14 +61,6 @@ pub use units::{ExactRate, Percent};
 pub enum LandedError {
     #[error("use a percentage from 0 to {max} with at most two decimals, e.g. 5 or 12.5")]
     Percent { max: u32 },
-    #[error("use a province code: six digits ending in 0000, e.g. \"440000\"")]
-    Province,
-    #[error(
-        "use a city code: six digits starting with the province's first two and ending in 00, e.g. \"440300\""
-    )]
-    City,
-    #[error("use a district code: six digits starting with the city's first four, e.g. \"440306\"")]
-    District,
     #[error("{0}")]
     Currency(String),
     #[error("{0}")]

@@ -426,29 +426,36 @@ fn lanes_are_chosen_by_name_default_or_alone() {
 
 #[test]
 fn warehouse_codes_have_the_shape_of_nested_divisions() {
-    assert!(Warehouse::new("440000", "440300", "440306", "forwarder").is_ok());
-    assert_eq!(
-        Warehouse::new("440300", "440300", "440306", ""),
-        Err(LandedError::Province)
-    );
-    assert_eq!(
-        Warehouse::new("440000", "450300", "450306", ""),
-        Err(LandedError::City)
-    );
-    assert_eq!(
-        Warehouse::new("440000", "440301", "440306", ""),
-        Err(LandedError::City)
-    );
-    assert_eq!(
-        Warehouse::new("440000", "440300", "440406", ""),
-        Err(LandedError::District)
-    );
-    assert_eq!(
-        Warehouse::new("44000", "440300", "440306", ""),
-        Err(LandedError::Province)
-    );
-    assert_eq!(
-        Warehouse::new("440000", "440300", "44030６", ""),
-        Err(LandedError::District)
-    );
+    use crate::api::DestinationError as E;
+    let w = Warehouse::new("440000", "440300", "440306", " forwarder ").unwrap();
+    assert_eq!(w.destination.district(), "440306");
+    assert_eq!(w.label, "forwarder");
+    let err = |p, c, d| Warehouse::new(p, c, d, "").unwrap_err();
+    assert!(matches!(
+        err("440300", "440300", "440306"),
+        E::NotAProvince(_)
+    ));
+    assert!(matches!(
+        err("440000", "450300", "450306"),
+        E::CityOutsideProvince { .. }
+    ));
+    assert!(matches!(err("440000", "440301", "440306"), E::NotACity(_)));
+    assert!(matches!(
+        err("440000", "440300", "440406"),
+        E::DistrictOutsideCity { .. }
+    ));
+    assert!(matches!(
+        err("44000", "440300", "440306"),
+        E::NotSixDigits {
+            field: "province",
+            ..
+        }
+    ));
+    assert!(matches!(
+        err("440000", "440300", "44030６"),
+        E::NotSixDigits {
+            field: "district",
+            ..
+        }
+    ));
 }
