@@ -172,9 +172,20 @@ pub(super) fn resolve(
         .as_ref()
         .map(|w| {
             Warehouse::new(&w.province, &w.city, &w.district, &w.label).map_err(|e| {
+                use crate::api::DestinationError as E;
+                let (field, value) = match &e {
+                    E::NotSixDigits { field, .. } => match *field {
+                        "province" => ("province", &w.province),
+                        "city" => ("city", &w.city),
+                        _ => ("district", &w.district),
+                    },
+                    E::NotAProvince(_) => ("province", &w.province),
+                    E::NotACity(_) | E::CityOutsideProvince { .. } => ("city", &w.city),
+                    E::DistrictOutsideCity { .. } => ("district", &w.district),
+                };
                 ConfigError::value(
-                    "[landed.warehouse] province, city, district",
-                    format!("{:?} / {:?} / {:?}", w.province, w.city, w.district),
+                    &format!("[landed.warehouse] {field}"),
+                    format!("{value:?}"),
                     e.to_string(),
                 )
             })
@@ -506,19 +517,19 @@ rates_checked = "2026-11-20"
                 "[landed.warehouse]\nprovince = \"440100\"\ncity = \"440300\"\ndistrict = \"440306\"\n",
                 &[][..],
                 "[landed.warehouse] province = \"440100\"",
-                "ending in 0000",
+                "does not end in 0000",
             ),
             (
                 "[landed.warehouse]\nprovince = \"440000\"\ncity = \"450300\"\ndistrict = \"450306\"\n",
                 &[][..],
                 "[landed.warehouse] city = \"450300\"",
-                "province's first two",
+                "first two digits differ",
             ),
             (
                 "[landed.warehouse]\nprovince = \"440000\"\ncity = \"440300\"\ndistrict = \"44030\"\n",
                 &[][..],
                 "[landed.warehouse] district = \"44030\"",
-                "city's first four",
+                "is not 6 digits",
             ),
         ] {
             let err = resolved(text, env).unwrap_err();

@@ -37,6 +37,7 @@
 
 mod breakdown;
 mod demo;
+mod inputs;
 mod lanes;
 mod units;
 
@@ -48,6 +49,7 @@ pub use breakdown::{
     MinimumStatus, OfferInputs, Total, Weight, WeightBasis, landed_cost,
 };
 pub use demo::example_lanes;
+pub use inputs::offer_inputs;
 pub use lanes::{
     DIVISOR_RANGE, DeMinimis, Extra, Fees, HOW_TO_SET_A_LANE, Lane, Origin, PricedIn, RateSource,
     Settings, Share, Warehouse,
