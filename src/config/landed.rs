@@ -184,7 +184,7 @@ pub(super) fn resolve(
                     E::DistrictOutsideCity { .. } => ("district", &w.district),
                 };
                 ConfigError::value(
-                    &format!("[landed.warehouse] {field}"),
+                    format!("[landed.warehouse] {field}"),
                     format!("{value:?}"),
                     e.to_string(),
                 )
