@@ -249,6 +249,12 @@ pub struct SearchArgs {
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
 
+    /// With --qty: each offer's landed cost per piece by this freight lane
+    /// (`[[landed.lanes]]` in config.toml; demo mode has the example lanes
+    /// `air` and `sea`).
+    #[arg(long, value_name = "NAME")]
+    pub lane: Option<String>,
+
     /// Record the search and the pages fetched in the history (`tusou history`).
     /// A history that cannot be written is reported, never fatal.
     #[arg(long)]

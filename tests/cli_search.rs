@@ -218,3 +218,54 @@ fn a_redirected_stderr_gets_no_colour() {
     assert!(said.contains("DEBUG"), "log lines are there: {said:.500}");
     assert!(!said.contains('\u{1b}'), "no escape codes: {said:.500}");
 }
+
+/// `--qty N --lane NAME`: each row's landed cost per piece by the lane (the
+/// demo's example `air`), worked out from its detail and freight estimate,
+/// or what is missing — never a zero. The lane must exist, and needs
+/// `--qty`.
+#[test]
+fn a_lane_adds_each_offers_landed_cost_or_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, photo) = catalog_photo(dir.path());
+    let photo = photo.to_str().unwrap();
+    let out = tusou(
+        &[
+            "search", photo, "--format", "csv", "--qty", "500", "--lane", "air",
+        ],
+        dir.path(),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("landed cost by lane air"), "{stderr}");
+    let mut rows = csv::Reader::from_reader(out.stdout.as_slice());
+    let header = rows.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let (lane, landed, unit) = (col("lane"), col("landed_cost"), col("unit_cost"));
+    let rows: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 20);
+    let mut known = 0;
+    for r in &rows {
+        assert_eq!(&r[lane], "air (example)");
+        match r[landed].parse::<f64>() {
+            // Freight, fees and duty only add to the goods.
+            Ok(cost) => {
+                known += 1;
+                let goods: f64 = r[unit].parse().expect("a unit cost");
+                assert!(cost > goods, "{cost} ≤ {goods}");
+            }
+            Err(_) => assert!(r[landed].starts_with("? "), "{:?}", &r[landed]),
+        }
+    }
+    assert!(known >= 10, "{known} of 20 known");
+
+    let out = tusou(&["search", photo, "--lane", "air"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--lane needs --qty"));
+    let out = tusou(
+        &["search", photo, "--qty", "5", "--lane", "boat"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("air") && stderr.contains("sea"), "{stderr}");
+}

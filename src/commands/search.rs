@@ -29,9 +29,11 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), CommandErro
         OutputFormat::Jsonl => Format::Jsonl,
         OutputFormat::Csv => Format::Csv,
     };
+    let landed = landed_columns(&args, &config, &backend)?;
     let details = args.query.qty.map(|quantity| crate::export::DetailColumns {
         quantity: Some(quantity),
         known: Default::default(),
+        landed: landed.as_ref().map(|l| l.columns.clone()),
     });
     let spec = ExportSpec {
         format,
@@ -116,10 +118,14 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), CommandErro
             let params = &params;
             let details = details.as_ref();
             let said = &unsupported_said;
+            let landed = landed.as_ref();
             async move {
                 let result = client.search_page(image, params, page).await?;
                 if let Some(details) = details {
                     fetch_details(client, params, &result, details, said).await;
+                    if let (Some(landed), Some(q)) = (landed, details.quantity) {
+                        fetch_freight(client, &result, details, landed, q).await;
+                    }
                 }
                 Ok(result)
             }
@@ -216,6 +222,117 @@ async fn fetch_details(
             }
             Err(e) => eprintln!("tusou: detail of offer {id}: {}", sanitize(&e.to_string())),
         }
+    }
+}
+
+/// `--lane`: the landed-cost columns and where the sellers ship to.
+struct Landed {
+    columns: std::sync::Arc<crate::export::landed::LandedColumns>,
+    warehouse: Option<crate::api::Destination>,
+}
+
+/// The lane `--lane` names (with `--qty`), from the config's `[landed]`
+/// settings (demo mode's examples where the user set none); said once on
+/// stderr.
+fn landed_columns(
+    args: &SearchArgs,
+    config: &crate::config::Config,
+    backend: &crate::backend::SearchBackend,
+) -> Result<Option<Landed>, CommandError> {
+    let Some(name) = &args.lane else {
+        return Ok(None);
+    };
+    if args.query.qty.is_none() {
+        return Err(CommandError::usage(
+            "--lane needs --qty N: a landed cost is worked out at your quantity",
+        ));
+    }
+    let demo = backend.mode == crate::backend::BackendMode::Demo;
+    let settings = config.landed_settings(demo);
+    let lane = settings
+        .lane(Some(name))
+        .map_err(|e| CommandError::usage(format!("--lane: {e}")))?
+        .clone();
+    eprintln!("tusou: landed cost by lane {}", sanitize(&lane.summary()));
+    Ok(Some(Landed {
+        columns: std::sync::Arc::new(crate::export::landed::LandedColumns::new(
+            lane,
+            settings.fees.clone(),
+            settings.domestic_fen_per_kg,
+        )),
+        warehouse: settings.warehouse.map(|w| w.destination),
+    }))
+}
+
+/// Freight estimates at a time.
+const FREIGHT_CONCURRENCY: usize = 4;
+
+/// The domestic freight of a page's offers that have a detail, to the
+/// warehouse for `quantity` pieces (paced with every other request), or
+/// why there is none: the provider has no estimate, or no warehouse is set
+/// (then the user's `domestic_per_kg`, or unknown).
+async fn fetch_freight(
+    client: &crate::api::Client,
+    page: &ResultPage,
+    details: &crate::export::DetailColumns,
+    landed: &Landed,
+    quantity: u64,
+) {
+    use futures::StreamExt;
+    // Each offer with a detail, and the SKU its cost is worked out for.
+    let ids: Vec<(String, Option<String>)> = {
+        let Ok(known) = details.known.lock() else {
+            return;
+        };
+        page.offers
+            .iter()
+            .filter_map(|o| {
+                let id = o.offer_id.clone()?;
+                let detail = known.get(&id)?;
+                let sku = crate::landed::default_sku(detail).map(str::to_string);
+                Some((id, sku))
+            })
+            .collect()
+    };
+    let why_none = if !client.provider().capabilities().freight_estimate {
+        Some(
+            ApiError::NoFreight {
+                provider: client.provider().name(),
+            }
+            .to_string(),
+        )
+    } else if landed.warehouse.is_none() {
+        Some("no warehouse set ([landed.warehouse] in config.toml)".to_string())
+    } else {
+        None
+    };
+    if let Some(why) = why_none {
+        for (id, _) in &ids {
+            landed.columns.keep_freight(id, Err(why.clone()));
+        }
+        return;
+    }
+    let Some(destination) = landed.warehouse.clone() else {
+        return;
+    };
+    let mut fetched = futures::stream::iter(ids)
+        .map(|(offer_id, sku)| {
+            let query = crate::api::FreightQuery {
+                offer_id: offer_id.clone(),
+                destination: destination.clone(),
+                total: quantity,
+                skus: sku.map(|s| vec![(s, quantity)]).unwrap_or_default(),
+            };
+            async move { (offer_id, client.freight_estimate(&query).await) }
+        })
+        .buffered(FREIGHT_CONCURRENCY);
+    while let Some((id, result)) = fetched.next().await {
+        let kept = result.map_err(|e| {
+            let why = sanitize(&e.to_string());
+            eprintln!("tusou: freight of offer {id}: {why}");
+            why
+        });
+        landed.columns.keep_freight(&id, kept);
     }
 }
 

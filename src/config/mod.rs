@@ -179,8 +179,6 @@ impl Config {
 
     /// The landed-cost settings in use: in demo mode the examples fill what
     /// the user did not set; live mode has only the user's.
-    // Called by the app and `search --lane` (the other half of issue 24).
-    #[allow(dead_code)]
     pub fn landed_settings(&self, demo: bool) -> crate::landed::Settings {
         if demo {
             self.landed.clone().with_demo_examples()

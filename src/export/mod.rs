@@ -2,7 +2,8 @@
 //! output, and the one way a file is put on disk.
 //!
 //! * `offers` — search results as a table, CSV, JSON or JSONL, streamed
-//!   page by page (`tusou search` and the app's export).
+//!   page by page (`tusou search` and the app's export); `landed` — their
+//!   landed-cost columns.
 //! * `shortlist` — the shortlist as a table, CSV, JSON(L) or XLSX
 //!   (`tusou shortlist` and the app).
 //! * `sheet` — a batch job's sheet: XLSX with pictures, CSV, JSONL
@@ -13,6 +14,7 @@
 //!   overwrites (a fresh `-N` name, or a refusal for a name the user gave).
 
 pub mod file;
+pub(crate) mod landed;
 pub(crate) mod offers;
 pub mod sheet;
 pub(crate) mod shortlist;

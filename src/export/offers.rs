@@ -107,11 +107,20 @@ pub(crate) type DetailTable =
 pub(crate) struct DetailColumns {
     pub quantity: Option<u64>,
     pub known: DetailTable,
+    /// With a lane (`--lane`): the landed cost at `quantity` too.
+    pub landed: Option<std::sync::Arc<super::landed::LandedColumns>>,
 }
 
 impl PartialEq for DetailColumns {
     fn eq(&self, other: &Self) -> bool {
-        self.quantity == other.quantity && std::sync::Arc::ptr_eq(&self.known, &other.known)
+        let same_landed = match (&self.landed, &other.landed) {
+            (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        self.quantity == other.quantity
+            && std::sync::Arc::ptr_eq(&self.known, &other.known)
+            && same_landed
     }
 }
 
@@ -122,7 +131,11 @@ impl DetailColumns {
         let detail = known
             .as_ref()
             .and_then(|k| k.get(offer.offer_id.as_deref()?));
-        detail_cells(detail, offer, self.quantity, currency)
+        let mut cells = detail_cells(detail, offer, self.quantity, currency);
+        if let (Some(landed), Some(q)) = (&self.landed, self.quantity) {
+            cells.extend(landed.cells(detail, offer, q, currency));
+        }
+        cells
     }
 }
 
@@ -443,7 +456,10 @@ fn table_row<W: Write>(
     // Detail cells (MOQ, unit cost) go last, as `name=value`.
     let details: String = extra
         .iter()
-        .filter(|(k, v)| !v.is_empty() && (k == "moq" || k.starts_with("unit_cost")))
+        .filter(|(k, v)| {
+            !v.is_empty()
+                && (k == "moq" || k.starts_with("unit_cost") || k.starts_with("landed_cost"))
+        })
         .map(|(k, v)| format!("  {k}={v}"))
         .collect();
     writeln!(
@@ -581,6 +597,7 @@ mod tests {
             details: Some(DetailColumns {
                 quantity: Some(quantity),
                 known: known.clone(),
+                landed: None,
             }),
         };
         let without = Offer {

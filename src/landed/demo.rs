@@ -2,7 +2,7 @@
 //! once. Every one is marked [`Origin::Example`], which the screen shows.
 //! Live mode never gets them.
 
-use super::lanes::{DeMinimis, Lane, Origin, PricedIn, Settings, Share};
+use super::lanes::{DeMinimis, Lane, Origin, PricedIn, Settings, Share, Warehouse};
 use super::units::Percent;
 
 /// The day the example fees were written (they are plausible, not quoted).
@@ -57,6 +57,12 @@ impl Settings {
             if self.default_lane.is_none() {
                 self.default_lane = Some("air".into());
             }
+        }
+        if self.warehouse.is_none() {
+            // Yiwu, where many forwarders keep a warehouse (codes of the
+            // shape 1688 asks for; the simulator quotes freight to any).
+            self.warehouse =
+                Warehouse::new("330000", "330700", "330782", "example: a forwarder in Yiwu").ok();
         }
         let fees = &mut self.fees;
         fees.agent = fees.agent.or_else(|| example_share(500));

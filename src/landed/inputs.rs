@@ -10,6 +10,20 @@ use crate::api::{AtQuantity, FreightOutcome, FreightQuote, OfferDetail, PriceFro
 /// Why the domestic freight is not known when no estimate was asked.
 const NOT_ASKED: &str = "no freight estimate";
 
+/// The SKU a cost is worked out for when the user chose none: the cheapest
+/// in stock (its own price; first listed among equals, or when SKUs carry
+/// no price of their own), so its weight and size are the ones priced.
+/// `None` when the offer has no SKU in stock.
+pub fn default_sku(detail: &OfferDetail) -> Option<&str> {
+    detail
+        .skus
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.stock != Some(0))
+        .min_by_key(|(i, s)| (s.own_price().map_or(u64::MAX, |p| p.fen()), *i))
+        .map(|(_, s)| s.id.as_str())
+}
+
 /// The inputs for `quantity` pieces of `sku` (or the offer as a whole).
 /// `freight` is the estimate's reply, or why there is none (the provider
 /// has no estimate, it failed, no warehouse is set); `None` when none was
@@ -198,6 +212,23 @@ mod tests {
         );
         assert_eq!(dims.source, FigureSource::Merchant);
         assert_eq!(i.minimum.min_order, Some(10));
+    }
+
+    #[test]
+    fn the_default_sku_is_the_cheapest_in_stock() {
+        let d = per_sku_offer();
+        assert_eq!(default_sku(&d), Some("222"));
+        let sold_out = detail(json!({"productSkuInfos": [
+            {"skuId": 1, "price": "1.00", "amountOnSale": 0},
+            {"skuId": 2},
+            {"skuId": 3}
+        ]}));
+        assert_eq!(
+            default_sku(&sold_out),
+            Some("2"),
+            "no price: the first in stock"
+        );
+        assert_eq!(default_sku(&detail(json!({}))), None);
     }
 
     #[test]

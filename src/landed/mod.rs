@@ -49,7 +49,7 @@ pub use breakdown::{
     MinimumStatus, OfferInputs, Total, Weight, WeightBasis, landed_cost,
 };
 pub use demo::example_lanes;
-pub use inputs::offer_inputs;
+pub use inputs::{default_sku, offer_inputs};
 pub use lanes::{
     DIVISOR_RANGE, DeMinimis, Extra, Fees, HOW_TO_SET_A_LANE, Lane, Origin, PricedIn, RateSource,
     Settings, Share, Warehouse,

@@ -72,6 +72,7 @@ impl Runner {
                         details.map(|d| crate::export::DetailColumns {
                             quantity: d.quantity,
                             known: Arc::new(Mutex::new(d.known)),
+                            landed: None,
                         }),
                     )
                 })
