@@ -435,8 +435,8 @@ mod tests {
     }
 
     /// Crop mode in kitty: the box goes over its picture as a picture of
-    /// its own (z=1, at the picture's cells); moving it sends that again,
-    /// never the photo; leaving frees it.
+    /// its own (z=1, at the picture's cells); moving it sends that again
+    /// under the same ids, never the photo; leaving deletes its placement.
     #[test]
     fn kitty_draws_the_crop_box_over_its_picture_and_moves_it_alone() {
         let mut d = display(GraphicsProtocol::Kitty, 1);
