@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::time::Duration;
 use tusou::api::{
     ApiError, AtQuantity, ClientSettings, ErrorKind, Price, ProviderKind, RetryPolicy,
 };
@@ -139,18 +138,7 @@ async fn faults_on_the_detail_endpoint_are_retried() {
         first_n: Some(2),
         ..Faults::default()
     });
-    let mut settings = ClientSettings::new(demo_provider(
-        ProviderKind::DajiSaas,
-        &SimCredentials::demo(),
-        &sim.base_url(),
-    ));
-    settings.timeout = Duration::from_secs(10);
-    settings.retry = RetryPolicy {
-        base_delay: Duration::from_millis(10),
-        max_delay: Duration::from_millis(20),
-        ..RetryPolicy::default()
-    };
-    let client = tusou::api::Client::new(settings).expect("client builds");
+    let client = common::retrying_client(ProviderKind::DajiSaas, &sim);
     let id = &tusou_sim::catalog_offer_ids(&config, 1)[0];
     let got = client
         .offer_detail(id, "en")

@@ -10,11 +10,10 @@ use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tusou::api::{
-    ApiError, Client, ClientSettings, DajiSaasSettings, Destination, ErrorKind, FreightOutcome,
-    FreightQuery, Price, ProviderKind, ProviderSettings, RetryPolicy,
+    ApiError, Client, ClientSettings, Destination, ErrorKind, FreightOutcome, FreightQuery, Price,
+    ProviderKind, RetryPolicy,
 };
 use tusou::backend::demo_provider;
-use tusou::secret::Secret;
 use tusou_sim::catalog::OfferDetail as SimDetail;
 use tusou_sim::{FaultKind, Faults, SimConfig, SimCredentials};
 
@@ -203,18 +202,7 @@ async fn faults_on_the_freight_endpoint_are_retried() {
         first_n: Some(2),
         ..Faults::default()
     });
-    let mut settings = ClientSettings::new(demo_provider(
-        ProviderKind::DajiSaas,
-        &SimCredentials::demo(),
-        &sim.base_url(),
-    ));
-    settings.timeout = Duration::from_secs(10);
-    settings.retry = RetryPolicy {
-        base_delay: Duration::from_millis(10),
-        max_delay: Duration::from_millis(20),
-        ..RetryPolicy::default()
-    };
-    let client = Client::new(settings).expect("client builds");
+    let client = common::retrying_client(ProviderKind::DajiSaas, &sim);
     let id = &tusou_sim::catalog_offer_ids(&config, 1)[0];
     let d = tusou_sim::catalog_detail(&config, id).expect("in the catalog");
     client
@@ -298,15 +286,7 @@ async fn fixed_server(head: &'static str, body: String) -> String {
 }
 
 fn bare_client(base_url: String) -> Client {
-    let mut s = ClientSettings::new(ProviderSettings::DajiSaas(DajiSaasSettings {
-        base_url,
-        app_key: "key".into(),
-        app_secret: Secret::new("secret-value"),
-        debug_send_secret: false,
-    }));
-    s.timeout = Duration::from_secs(10);
-    s.retry = RetryPolicy::none();
-    Client::new(s).expect("client")
+    common::dajisaas_client_at(base_url, Duration::from_secs(10))
 }
 
 const OK_HEAD: &str = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n";

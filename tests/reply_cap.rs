@@ -5,14 +5,12 @@
 //! (`VmHWM` in /proc/self/status), which other tests running in parallel
 //! threads would disturb.
 
+mod common;
+
 use std::net::Ipv4Addr;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tusou::api::{
-    ApiError, Client, ClientSettings, DajiSaasSettings, ErrorKind, ImageRef, ProviderSettings,
-    RetryPolicy, SearchParams,
-};
-use tusou::secret::Secret;
+use tusou::api::{ApiError, Client, ErrorKind, ImageRef, SearchParams};
 
 /// How much the streaming server sends at most (finite, so that a client
 /// without a cap fills memory visibly but not the machine).
@@ -70,15 +68,7 @@ async fn huge_server(announce: bool) -> String {
 }
 
 fn client(base_url: String) -> Client {
-    let mut s = ClientSettings::new(ProviderSettings::DajiSaas(DajiSaasSettings {
-        base_url,
-        app_key: "key".into(),
-        app_secret: Secret::new("secret-value"),
-        debug_send_secret: false,
-    }));
-    s.timeout = Duration::from_secs(20);
-    s.retry = RetryPolicy::none();
-    Client::new(s).expect("client")
+    common::dajisaas_client_at(base_url, Duration::from_secs(20))
 }
 
 #[tokio::test]

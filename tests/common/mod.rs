@@ -8,7 +8,9 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use tusou::api::{Client, ClientSettings, ProviderKind, RetryPolicy};
+use tusou::api::{
+    Client, ClientSettings, DajiSaasSettings, ProviderKind, ProviderSettings, RetryPolicy,
+};
 use tusou::backend::demo_provider;
 use tusou_sim::{SimConfig, SimCredentials, SimHandle};
 
@@ -25,6 +27,37 @@ pub(crate) fn client(kind: ProviderKind, sim: &SimHandle) -> Client {
         &sim.base_url(),
     ));
     s.timeout = Duration::from_secs(10);
+    s.retry = RetryPolicy::none();
+    Client::new(s).expect("client builds")
+}
+
+/// [`client`] with retries, their waits short (10–20 ms), so fault tests
+/// see the retries quickly.
+pub(crate) fn retrying_client(kind: ProviderKind, sim: &SimHandle) -> Client {
+    let mut s = ClientSettings::new(demo_provider(
+        kind,
+        &SimCredentials::demo(),
+        &sim.base_url(),
+    ));
+    s.timeout = Duration::from_secs(10);
+    s.retry = RetryPolicy {
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(20),
+        ..RetryPolicy::default()
+    };
+    Client::new(s).expect("client builds")
+}
+
+/// A DajiSaaS client for a hand-made server at `base_url` (made-up
+/// credentials), no retries, the reply awaited at most `timeout`.
+pub(crate) fn dajisaas_client_at(base_url: String, timeout: Duration) -> Client {
+    let mut s = ClientSettings::new(ProviderSettings::DajiSaas(DajiSaasSettings {
+        base_url,
+        app_key: "key".into(),
+        app_secret: tusou::secret::Secret::new("secret-value"),
+        debug_send_secret: false,
+    }));
+    s.timeout = timeout;
     s.retry = RetryPolicy::none();
     Client::new(s).expect("client builds")
 }
