@@ -33,6 +33,18 @@ mod detail;
 
 use session::*;
 use std::time::{Duration, Instant};
+/// A simulator in its own process whose searches answer `results` offers
+/// (its catalog a tenth larger).
+fn sim_answering(results: u64) -> ExternalSim {
+    let catalog = (results + results / 10).to_string();
+    ExternalSim::start_with(&[
+        "--catalog-size",
+        &catalog,
+        "--max-results",
+        &results.to_string(),
+    ])
+}
+
 /// Figure 6a: spawn → the first frame (the picker's "Files" title).
 fn launch_to_first_frame() {
     let mut times = Vec::new();
@@ -251,13 +263,7 @@ fn flat_memory() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
-    let catalog = (big + big / 10).to_string();
-    let sim = ExternalSim::start_with(&[
-        "--catalog-size",
-        &catalog,
-        "--max-results",
-        &big.to_string(),
-    ]);
+    let sim = sim_answering(big);
     let mut rss = Vec::new();
     for n in [1_000u64, big] {
         let mut session = spawn(&Options {
@@ -307,13 +313,7 @@ fn gallery_memory() {
     };
     let big = env("BENCH_GALLERY_OFFERS", 100_000);
     let screens = env("BENCH_GALLERY_SCREENS", 300);
-    let catalog = (big + big / 10).to_string();
-    let sim = ExternalSim::start_with(&[
-        "--catalog-size",
-        &catalog,
-        "--max-results",
-        &big.to_string(),
-    ]);
+    let sim = sim_answering(big);
     let mut rss = Vec::new();
     for gallery in [false, true] {
         let view = if gallery { "gallery" } else { "list" };
