@@ -37,6 +37,7 @@
 
 mod breakdown;
 mod demo;
+mod fetch;
 mod inputs;
 mod lanes;
 mod units;
@@ -49,6 +50,7 @@ pub use breakdown::{
     MinimumStatus, OfferInputs, Total, Weight, WeightBasis, landed_cost,
 };
 pub use demo::example_lanes;
+pub use fetch::{FRESH_SECS, freight_estimate};
 pub use inputs::{default_sku, offer_inputs};
 pub use lanes::{
     DIVISOR_RANGE, DeMinimis, Extra, Fees, HOW_TO_SET_A_LANE, Lane, Origin, PricedIn, RateSource,
