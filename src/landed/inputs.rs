@@ -5,7 +5,9 @@
 //! `batch` price an offer the same way.
 
 use super::breakdown::{Dims, DomesticFreight, FigureSource, Minimum, OfferInputs, Weight};
-use crate::api::{AtQuantity, FreightOutcome, FreightQuote, OfferDetail, PriceFrom, SizeSource};
+use crate::api::{
+    AtQuantity, FreightOutcome, FreightQuote, OfferDetail, Price, PriceFrom, SizeSource,
+};
 
 /// Why the domestic freight is not known when no estimate was asked.
 const NOT_ASKED: &str = "no freight estimate";
@@ -59,12 +61,28 @@ pub fn offer_inputs(
         unit_price_source,
         minimum: Minimum {
             min_order: detail.min_order,
-            mixed_batch_reaches: false,
+            mixed_batch_reaches: mixed_batch_reaches(detail, quantity, unit_price),
         },
         weight: weight(detail, sku),
         dims: dims(detail, sku),
         domestic: domestic(freight, fallback_fen_per_kg),
     }
+}
+
+/// Whether N pieces, below the minimum order, still make an order the
+/// seller takes when made of several SKUs: the seller allows mixing
+/// (`generalHunpi`) and N reaches the rule's own piece count (`mixNumber`)
+/// or amount (`mixAmount`), either of which may be below the minimum.
+fn mixed_batch_reaches(detail: &OfferDetail, quantity: u64, unit_price: Option<Price>) -> bool {
+    let Some(rule) = detail.mix.filter(|m| m.allowed) else {
+        return false;
+    };
+    let by_pieces = rule.min_pieces.is_some_and(|n| quantity >= n);
+    let by_amount = rule
+        .min_amount
+        .zip(unit_price)
+        .is_some_and(|(min, p)| p.fen().saturating_mul(quantity) >= min.fen());
+    by_pieces || by_amount
 }
 
 fn figure_source(source: Option<&SizeSource>) -> FigureSource {
@@ -241,6 +259,29 @@ mod tests {
             "{}",
             i.unit_price_source
         );
+    }
+
+    #[test]
+    fn below_the_minimum_a_mixed_batch_counts_only_as_the_seller_allows() {
+        let with_mix = |mix: serde_json::Value| {
+            detail(json!({
+                "minOrderQuantity": 100,
+                "productSaleInfo": {"priceRangeList": [{"startQuantity": 100, "price": "2.00"}]},
+                "sellerMixSetting": mix
+            }))
+        };
+        let reaches = |d: &OfferDetail, n| offer_inputs(d, None, n, None, None).minimum;
+        // Pieces: 30 reach a mix of 30 although the minimum is 100.
+        let pieces = with_mix(json!({"generalHunpi": true, "mixNumber": 30}));
+        assert!(reaches(&pieces, 30).mixed_batch_reaches);
+        assert!(!reaches(&pieces, 29).mixed_batch_reaches);
+        // Amount: 25 pieces at the minimum's ¥2.00 are ¥50.
+        let amount = with_mix(json!({"generalHunpi": "true", "mixAmount": "50"}));
+        assert!(reaches(&amount, 25).mixed_batch_reaches);
+        assert!(!reaches(&amount, 24).mixed_batch_reaches);
+        // Not allowed: the rule's numbers do not count.
+        let refused = with_mix(json!({"generalHunpi": false, "mixNumber": 1}));
+        assert!(!reaches(&refused, 50).mixed_batch_reaches);
     }
 
     #[test]
