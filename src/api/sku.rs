@@ -57,6 +57,11 @@ impl Sku {
         }
     }
 
+    /// The SKU's own picture (`skuImageUrl` on one of its attributes).
+    pub fn picture(&self) -> Option<&str> {
+        self.attributes.iter().find_map(|a| a.image.as_deref())
+    }
+
     /// The attributes' values joined, translated ones preferred ("Red / XL").
     pub fn label(&self) -> String {
         self.attributes

@@ -92,7 +92,9 @@ pub(crate) fn is_narrow(width: u16, height: u16) -> bool {
 }
 
 /// Splits the screen. Works at any size (zero-sized rects when tiny).
-pub(crate) fn layout(area: Rect, focus: Pane, main: Pane) -> Areas {
+/// `tall_detail`: the detail pane takes more of the right side (its cost
+/// page is open).
+pub(crate) fn layout(area: Rect, focus: Pane, main: Pane, tall_detail: bool) -> Areas {
     let narrow = is_narrow(area.width, area.height);
     let [body, status] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
     if narrow {
@@ -120,7 +122,11 @@ pub(crate) fn layout(area: Rect, focus: Pane, main: Pane) -> Areas {
     let filters_h = (left.height / 2).min(FILTERS_FULL_HEIGHT);
     let [picker, filters] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(filters_h)]).areas(left);
-    let detail_h = (right.height * 2 / 5).clamp(5, 14);
+    let detail_h = if tall_detail {
+        (right.height * 3 / 5).clamp(5, 26)
+    } else {
+        (right.height * 2 / 5).clamp(5, 14)
+    };
     let [top, detail] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(detail_h)]).areas(right);
     let mut areas = Areas {
@@ -149,6 +155,7 @@ pub(crate) fn areas_of(state: &State) -> Areas {
         Rect::new(0, 0, state.width, state.height),
         state.focus,
         state.main,
+        state.landed.cost_page,
     )
 }
 
@@ -274,7 +281,7 @@ fn screen(state: &State) -> Rect {
 
 /// The rect a main pane has (or would have, when shown).
 fn main_rect(state: &State, pane: Pane) -> Rect {
-    layout(screen(state), pane, pane).pane(pane)
+    layout(screen(state), pane, pane, state.landed.cost_page).pane(pane)
 }
 
 /// Visible rows of the results list; in the gallery, the cells on screen.
@@ -405,13 +412,13 @@ pub(crate) fn gallery_grid(state: &State) -> Option<GalleryGrid> {
 
 /// Visible rows of the picker list.
 pub(crate) fn picker_rows(state: &State) -> usize {
-    let rect = layout(screen(state), Pane::Picker, state.main).picker;
+    let rect = layout(screen(state), Pane::Picker, state.main, state.landed.cost_page).picker;
     picker_list_rows(rect, state)
 }
 
 /// Visible rows of the filters list.
 pub(crate) fn filters_rows(state: &State) -> usize {
-    inner_rows(layout(screen(state), Pane::Filters, state.main).filters)
+    inner_rows(layout(screen(state), Pane::Filters, state.main, state.landed.cost_page).filters)
 }
 
 /// Visible rows of the history list.

@@ -45,6 +45,8 @@ pub struct AppOptions {
     pub currency: Option<crate::money::Currency>,
     /// How a batch started from the picker runs.
     pub batch: effects::BatchSetup,
+    /// Warehouse, freight lanes and fees for landed costs.
+    pub landed: crate::landed::Settings,
 }
 
 /// Decides what the start argument names. Runs before the event loop.
@@ -94,6 +96,12 @@ pub(crate) fn initial_state(
     state.can_open = effects::has_local_display();
     state.export_dir = options.export_dir.clone();
     state.currency = options.currency.clone();
+    state.landed = state::LandedState::new(options.landed.clone());
+    state.filters.lanes = options.landed.lanes.iter().map(|l| l.name.clone()).collect();
+    if let Some(lane) = &state.landed.lane {
+        state.filters.fields[state::FilterField::Lane.index()] =
+            tui_input::Input::new(lane.name.clone());
+    }
     state.picker.home = dirs::home_dir();
     // File names and file contents: sanitised before the status bar.
     let mut problems = options

@@ -130,6 +130,11 @@ pub enum Msg {
         offer_id: String,
         result: Result<(Box<crate::api::OfferDetail>, i64), crate::api::ApiError>,
     },
+    /// An offer's freight estimate for the question asked, or why not.
+    Freight {
+        query: crate::api::FreightQuery,
+        result: Result<Box<crate::api::FreightQuote>, crate::api::ApiError>,
+    },
 }
 
 /// Work `update` asks the runtime to do. Every reply comes back as a `Msg`.
@@ -219,6 +224,10 @@ pub enum Effect {
     },
     /// Abort every detail fetch in flight (the cursor moved on).
     CancelDetails,
+    /// Estimate the seller's freight of an offer to the warehouse (the
+    /// store's copy when younger than a day), a few at a time, paced with
+    /// every other provider request.
+    FetchFreight(crate::api::FreightQuery),
 }
 
 /// The details an export's rows carry, by offer id, and the quantity its

@@ -82,6 +82,7 @@ async fn app(
             ..SearchParams::default()
         },
         currency: config.currency.clone(),
+        landed: config.landed_settings(backend.mode == crate::backend::BackendMode::Demo),
         batch: {
             let limits = config.batch.limits(backend.client.kind());
             crate::app::BatchSetup {

@@ -90,6 +90,9 @@ actions! {
     CropSearch => "crop_search", "Crop: search with the box";
     FetchDetail => "fetch_detail", "Fetch the offer's detail now (minimum order, price tiers, ship-from)";
     NextPicture => "next_picture", "Show the detail's next picture";
+    NextSku => "next_sku", "Choose the offer's next SKU (variant): its price, weight and freight";
+    PrevSku => "prev_sku", "Choose the offer's previous SKU (variant)";
+    ToggleCost => "toggle_cost", "Detail: the landed-cost breakdown and the SKUs, or the offer";
     // Shortlist and history
     Star => "star", "Star the offer (add to the shortlist), or unstar it";
     EditNote => "edit_note", "Edit the starred offer's note";

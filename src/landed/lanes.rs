@@ -284,6 +284,9 @@ pub struct Settings {
     pub domestic_fen_per_kg: Option<u64>,
 }
 
+/// Why the seller's freight is not asked without a warehouse.
+pub const NO_WAREHOUSE: &str = "no warehouse set ([landed.warehouse] in config.toml)";
+
 /// How to set a lane, for the hint of live mode without one.
 pub const HOW_TO_SET_A_LANE: &str = "no lanes set: add one to config.toml, e.g.\n\
 [[landed.lanes]]\nname = \"air\"\ndivisor = 6000\ncurrency = \"USD\"\nrate = 7.1\n\

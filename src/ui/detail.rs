@@ -135,6 +135,15 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, pictures: &mut super:
                 price.push_str(&format!("  pf ¥{p}"));
             }
             l.push((price, theme.price()));
+            if state.landed.cost_page {
+                l.extend(super::detail_cost::lines(
+                    state,
+                    o,
+                    theme,
+                    usize::from(text_area.width),
+                ));
+                return render_lines(buf, text_area, l);
+            }
             // What a buyer reads first after the price: MOQ and tiers (the
             // original title follows them).
             if has_detail {
@@ -176,7 +185,12 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, pictures: &mut super:
             l
         }
     };
-    let w = usize::from(text_area.width);
+    render_lines(buf, text_area, items);
+}
+
+/// The pane's text, wrapped to its width and cut at its height.
+fn render_lines(buf: &mut Buffer, area: Rect, items: Vec<(String, ratatui::style::Style)>) {
+    let w = usize::from(area.width);
     let lines: Vec<Line> = items
         .into_iter()
         .flat_map(|(text, style)| {
@@ -184,9 +198,9 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, pictures: &mut super:
                 .into_iter()
                 .map(move |l| Line::from(Span::styled(l, style)))
         })
-        .take(usize::from(text_area.height))
+        .take(usize::from(area.height))
         .collect();
-    Paragraph::new(lines).render(text_area, buf);
+    Paragraph::new(lines).render(area, buf);
 }
 
 /// The offer's detail: minimum order, the tier table, the unit cost at the
@@ -273,6 +287,9 @@ fn detail_lines(
             }
             UnitCost::Unknown => {}
         }
+    }
+    if let Some(line) = super::detail_cost::summary(state, o, theme) {
+        l.push(line);
     }
     let mut facts = Vec::new();
     if let Some(s) = d.stock {

@@ -3,6 +3,7 @@
 
 pub mod crop;
 pub mod detail;
+mod detail_cost;
 pub mod filters;
 mod gallery;
 pub mod help;
@@ -149,7 +150,7 @@ pub fn draw_with_pictures(frame: &mut Frame<'_>, state: &State) -> Pictures {
     if area.width == 0 || area.height == 0 {
         return pictures;
     }
-    let areas = layout(area, state.focus, state.main);
+    let areas = layout(area, state.focus, state.main, state.landed.cost_page);
     let buf = frame.buffer_mut();
     if areas.narrow {
         draw_tabs(buf, areas.tabs, state);

@@ -3,7 +3,7 @@
 use super::{Theme, compact_count, framed_pane, spinner};
 use crate::api::Offer;
 use crate::app::layout::header_shown;
-use crate::app::state::{Failed, Pane, Phase, Row, RowKind, State, UnitCost};
+use crate::app::state::{Failed, LandedCost, Pane, Phase, Row, RowKind, State, UnitCost};
 use crate::keymap::Action;
 use crate::keymap::KeyContext;
 use crate::money::Currency;
@@ -122,7 +122,18 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, pictures: &mut super:
             theme,
         };
         let unit = state.details.unit_cost(offer);
-        let mut line = offer_line(offer, w, state.currency.as_ref(), style, lead, unit);
+        let landed = state
+            .landed
+            .cost_of(&state.details, offer.offer_id.as_deref());
+        let mut line = offer_line(
+            offer,
+            w,
+            state.currency.as_ref(),
+            style,
+            lead,
+            unit,
+            landed.as_ref(),
+        );
         let below = matches!(unit, Some(UnitCost::BelowMinimum(_)));
         if (r.stale || below) && !selected {
             line = line.style(theme.dim());
@@ -214,6 +225,8 @@ struct Columns {
     sold: usize,
     rate: usize,
     badges: usize,
+    /// The landed cost at the quantity by the lane (0 without both).
+    landed: usize,
     /// The unit cost at the quantity (0 without a quantity)…
     unit: usize,
     /// …and in the user's currency (0 without one, or when narrow).
@@ -221,10 +234,13 @@ struct Columns {
 }
 
 impl Columns {
-    fn for_width(w: usize, currency: Option<&Currency>, quantity: bool) -> Columns {
+    fn for_width(w: usize, currency: Option<&Currency>, quantity: bool, landed: bool) -> Columns {
+        // Narrow, the landed cost (what the buyer pays) wins over the unit.
+        let unit = quantity && !(landed && w < 56);
         Columns {
-            unit: if quantity { 10 } else { 0 },
-            unit_converted: if quantity && currency.is_some() && w >= 70 {
+            landed: if landed { 11 } else { 0 },
+            unit: if unit { 10 } else { 0 },
+            unit_converted: if unit && currency.is_some() && w >= 70 + if landed { 11 } else { 0 } {
                 10
             } else {
                 0
@@ -241,6 +257,7 @@ impl Columns {
     fn fixed(&self) -> usize {
         self.price
             + self.converted
+            + self.landed
             + self.unit
             + self.unit_converted
             + self.special
@@ -254,7 +271,8 @@ impl Columns {
 fn header_line(w: usize, state: &State, theme: Theme) -> Line<'static> {
     let currency = state.currency.as_ref();
     let quantity = state.details.quantity;
-    let c = Columns::for_width(w, currency, quantity.is_some());
+    let landed = quantity.is_some() && state.landed.lane.is_some();
+    let c = Columns::for_width(w, currency, quantity.is_some(), landed);
     let mut text = fit("offer", w.saturating_sub(c.fixed()));
     let right = |name: &str, width: usize| {
         if width == 0 {
@@ -268,6 +286,11 @@ fn header_line(w: usize, state: &State, theme: Theme) -> Line<'static> {
         currency.map_or("", |c| c.code.as_str()),
         c.converted,
     ));
+    let landed_name = match (c.unit, quantity) {
+        (0, Some(q)) => format!("landed@{q}"),
+        _ => format!("landed {}", currency.map_or("¥", |c| c.code.as_str())),
+    };
+    text.push_str(&right(&landed_name, c.landed));
     let at = quantity.map_or_else(String::new, |q| format!("@{q} ¥"));
     text.push_str(&right(&at, c.unit));
     text.push_str(&right(
@@ -343,6 +366,7 @@ fn offer_line(
     style: RowStyle,
     lead: Vec<Span<'static>>,
     unit: Option<UnitCost>,
+    landed: Option<&LandedCost>,
 ) -> Line<'static> {
     let RowStyle {
         selected,
@@ -369,7 +393,7 @@ fn offer_line(
     let badges: Vec<String> = offer.badges.iter().map(|b| sanitize(b)).collect();
 
     // Columns from the right; the titles get what is left.
-    let c = Columns::for_width(w, currency, unit.is_some());
+    let c = Columns::for_width(w, currency, unit.is_some(), landed.is_some());
     let (price_w, special_w, sold_w, rate_w, badge_w) =
         (c.price, c.special, c.sold, c.rate, c.badges);
     let title_w = w.saturating_sub(c.fixed());
@@ -409,6 +433,22 @@ fn offer_line(
                 width = c.converted
             ),
             if selected { base } else { theme.price() },
+        ));
+    }
+    if c.landed > 0 {
+        let text = match landed {
+            Some(LandedCost::Done(Ok(b))) => b.total.text(currency),
+            Some(LandedCost::Done(Err(e))) => format!("? {e}"),
+            _ => "…".to_string(),
+        };
+        let known = matches!(landed, Some(LandedCost::Done(Ok(b))) if b.total.per_piece().is_some());
+        spans.push(Span::styled(
+            format!("{:>width$}", truncate(&text, c.landed - 1), width = c.landed),
+            match (selected, known) {
+                (true, _) => base,
+                (false, true) => theme.good(),
+                (false, false) => theme.dim(),
+            },
         ));
     }
     if c.unit > 0 {

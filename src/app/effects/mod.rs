@@ -6,6 +6,7 @@ mod batch;
 mod crop;
 mod detail;
 mod export;
+mod freight;
 mod links;
 mod listing;
 mod search;
@@ -179,6 +180,7 @@ impl Runner {
                 fresh,
             } => self.fetch_details(offer_ids, country, fresh),
             Effect::CancelDetails => self.cancel_details(),
+            Effect::FetchFreight(query) => self.fetch_freight(query),
             Effect::PrefetchThumbs(keys) => self.prefetch_thumbs(keys),
             Effect::Copy(text) => self.copy(&text),
             Effect::OpenLink(link) => self.open_link(link),

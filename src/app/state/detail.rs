@@ -50,10 +50,20 @@ pub struct DetailsState {
     pub picture: usize,
     /// "quantity" from the filters: unit costs are worked out at it.
     pub quantity: Option<u64>,
-    /// Results ordered by the unit cost at `quantity` (a local sort).
-    pub sort_by_unit_cost: bool,
+    /// Results ordered here, not by the provider (with a quantity set).
+    pub sort: LocalSort,
     /// Detail requests asked for this run (tests read it).
     pub requested: u64,
+}
+
+/// How the rows are ordered: as the provider sent them, or here by a cost
+/// at the quantity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LocalSort {
+    #[default]
+    Provider,
+    UnitCost,
+    LandedCost,
 }
 
 /// An offer's unit cost at the quantity, as the row shows it.

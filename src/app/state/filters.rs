@@ -20,15 +20,28 @@ pub fn sort_label(sort: Option<Sort>) -> &'static str {
 /// The sort choice after the provider's [`SORTS`]: the results ordered here
 /// by their unit cost at the quantity (the provider ranks by relevance).
 pub const UNIT_COST_SORT: usize = SORTS.len();
-/// Sort choices `cycle_sort` goes through: the provider's, then the unit cost.
-pub const SORT_CHOICES: usize = SORTS.len() + 1;
+/// The next: ordered here by their landed cost at the quantity by the lane.
+pub const LANDED_COST_SORT: usize = SORTS.len() + 1;
+/// Sort choices `cycle_sort` goes through: the provider's, then the local
+/// ones.
+pub const SORT_CHOICES: usize = SORTS.len() + 2;
 
 /// The label of sort choice `i`.
 pub fn sort_choice_label(i: usize) -> &'static str {
-    if i == UNIT_COST_SORT {
-        "unit cost at qty"
-    } else {
-        sort_label(SORTS.get(i).copied().flatten())
+    match i {
+        UNIT_COST_SORT => "unit cost at qty",
+        LANDED_COST_SORT => "landed cost at qty",
+        _ => sort_label(SORTS.get(i).copied().flatten()),
+    }
+}
+
+/// The local sort a sort choice names.
+pub fn local_sort(choice: usize) -> crate::app::state::LocalSort {
+    use crate::app::state::LocalSort;
+    match choice {
+        UNIT_COST_SORT => LocalSort::UnitCost,
+        LANDED_COST_SORT => LocalSort::LandedCost,
+        _ => LocalSort::Provider,
     }
 }
 
@@ -51,15 +64,21 @@ pub enum FilterField {
     PageSize,
     /// The quantity unit costs are worked out at (local: not sent).
     Quantity,
+    /// The freight lane landed costs are worked out by (local: not sent).
+    Lane,
 }
 
+/// The filters' text fields.
+pub const FIELDS: usize = 6;
+
 impl FilterField {
-    pub const ALL: [FilterField; 5] = [
+    pub const ALL: [FilterField; FIELDS] = [
         FilterField::MinPrice,
         FilterField::MaxPrice,
         FilterField::Category,
         FilterField::PageSize,
         FilterField::Quantity,
+        FilterField::Lane,
     ];
 
     pub(crate) fn label(self) -> &'static str {
@@ -69,6 +88,7 @@ impl FilterField {
             FilterField::Category => "category",
             FilterField::PageSize => "page size",
             FilterField::Quantity => "quantity",
+            FilterField::Lane => "lane",
         }
     }
 
@@ -81,8 +101,11 @@ impl FilterField {
 /// searches; `params` is the last valid set (what searches use).
 #[derive(Debug)]
 pub struct FiltersState {
-    pub fields: [Input; 5],
-    pub errors: [Option<String>; 5],
+    pub fields: [Input; FIELDS],
+    pub errors: [Option<String>; FIELDS],
+    /// The lanes the user set (config.toml; demo mode's examples): what the
+    /// lane field accepts.
+    pub lanes: Vec<String>,
     pub sort: usize,
     pub flags: Vec<bool>,
     pub cursor: usize,
@@ -92,7 +115,7 @@ pub struct FiltersState {
 impl FiltersState {
     /// The pane showing `params`, cursor at the top.
     pub fn from_params(params: &crate::api::SearchParams) -> FiltersState {
-        let mut fields: [Input; 5] = Default::default();
+        let mut fields: [Input; FIELDS] = Default::default();
         if let Some(p) = params.price_start {
             fields[0] = Input::new(p.to_string());
         }
@@ -111,6 +134,7 @@ impl FiltersState {
         FiltersState {
             fields,
             errors: Default::default(),
+            lanes: Vec::new(),
             sort,
             flags,
             cursor: 0,
@@ -130,6 +154,7 @@ impl FiltersState {
             3 => FilterRow::Field(FilterField::Category),
             4 => FilterRow::Field(FilterField::PageSize),
             5 => FilterRow::Field(FilterField::Quantity),
+            6 => FilterRow::Field(FilterField::Lane),
             n => flag_rows()
                 .nth(n - FIXED_FILTER_ROWS)
                 .unwrap_or(FilterRow::Flag(FilterFlag::KNOWN.len().saturating_sub(1))),
@@ -153,8 +178,9 @@ impl FiltersState {
     }
 }
 
-/// Rows above the flags: min, max, sort, category, page size, quantity.
-const FIXED_FILTER_ROWS: usize = 6;
+/// Rows above the flags: min, max, sort, category, page size, quantity,
+/// lane.
+const FIXED_FILTER_ROWS: usize = 7;
 
 /// The flag rows: each group's heading, then its flags.
 fn flag_rows() -> impl Iterator<Item = FilterRow> {

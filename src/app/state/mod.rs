@@ -11,17 +11,22 @@ use tui_input::Input;
 mod crop;
 mod detail;
 mod filters;
+mod landed;
 mod memory;
 mod offers;
 mod results;
 
 pub use crop::{CropPicture, CropState};
 pub use detail::{
-    DETAIL_CONCURRENCY, DetailEntry, DetailsState, MAX_DETAILS, REST_TICKS, Rest, UnitCost,
+    DETAIL_CONCURRENCY, DetailEntry, DetailsState, LocalSort, MAX_DETAILS, REST_TICKS, Rest,
+    UnitCost,
 };
 pub use filters::{
-    FilterField, FilterRow, FiltersState, SORT_CHOICES, SORTS, UNIT_COST_SORT, sort_choice_label,
-    sort_label,
+    FIELDS, FilterField, FilterRow, FiltersState, LANDED_COST_SORT, SORT_CHOICES, SORTS,
+    UNIT_COST_SORT, local_sort, sort_choice_label, sort_label,
+};
+pub use landed::{
+    FreightEntry, FreightState, LandedCost, LandedState, MAX_FREIGHTS, MAX_FREIGHTS_IN_FLIGHT,
 };
 pub use memory::{
     Crumb, HistoryState, NoteEdit, ShortlistSort, ShortlistState, StoreStatus, TRAIL_MAX,
@@ -372,6 +377,9 @@ pub struct State {
     pub crop_generation: u64,
     /// Offer details, the cursor's rest and the quantity.
     pub details: DetailsState,
+    /// Landed costs: the user's lanes, the lane chosen, freight estimates
+    /// and chosen SKUs.
+    pub landed: LandedState,
 }
 
 /// How the results are shown.
@@ -456,6 +464,7 @@ impl State {
             crop: None,
             crop_generation: 0,
             details: DetailsState::default(),
+            landed: LandedState::default(),
         }
     }
 

@@ -5,7 +5,7 @@
 
 use crate::api::ApiError;
 use crate::app::msg::Effect;
-use crate::app::state::{DetailEntry, MAX_DETAILS, Pane, REST_TICKS, Rest, State};
+use crate::app::state::{DetailEntry, LocalSort, MAX_DETAILS, Pane, REST_TICKS, Rest, State};
 
 /// The offer the detail pane shows from the results, with the first row on
 /// screen: a change of either restarts the rest.
@@ -82,7 +82,10 @@ pub(super) fn tick(state: &mut State) -> Vec<Effect> {
     if state.details.quantity.is_some() {
         ids.extend(on_screen_ids(state));
     }
-    request(state, ids, false)
+    // Offers whose detail is known already need only their freight.
+    let mut fx = super::landed::request(state, &ids);
+    fx.extend(request(state, ids, false));
+    fx
 }
 
 /// The offer ids of the rows on screen.
@@ -101,7 +104,9 @@ pub(super) fn fetch_on_screen(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     let ids = on_screen_ids(state);
-    request(state, ids, false)
+    let mut fx = super::landed::request(state, &ids);
+    fx.extend(request(state, ids, false));
+    fx
 }
 
 /// Marks the ids not known yet (or failed, when `again`) as loading and
@@ -156,6 +161,7 @@ pub(super) fn fetch_now(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     state.details.entries.remove(&id);
+    super::landed::forget(state, &id);
     state.set_info("Fetching the offer's detail…");
     request(state, vec![id], true)
 }
@@ -195,11 +201,16 @@ pub(super) fn arrived(
             .entries
             .retain(|_, e| matches!(e, DetailEntry::Loading));
     }
-    state.details.entries.insert(offer_id, entry);
-    if state.details.sort_by_unit_cost && state.details.quantity.is_some() {
+    let loaded = matches!(entry, DetailEntry::Loaded { .. });
+    state.details.entries.insert(offer_id.clone(), entry);
+    if state.details.sort != LocalSort::Provider && state.details.quantity.is_some() {
         reorder(state);
     }
-    Vec::new()
+    if loaded {
+        super::landed::request(state, &[offer_id])
+    } else {
+        Vec::new()
+    }
 }
 
 /// Notes the positions of the offers in memory whose detail is asked for
@@ -262,6 +273,20 @@ pub(crate) fn picture_url(state: &State, offer: &crate::api::Offer) -> Option<St
             .and_then(|d| d.images.get(picked))
     {
         return Some(crate::api::small_picture_url(url).unwrap_or_else(|| url.clone()));
+    }
+    // On the cost page, the chosen SKU's own picture.
+    if state.landed.cost_page
+        && let Some(id) = offer.offer_id.as_deref()
+        && let Some(detail) = state.details.loaded(id)
+        && let Some(sku) = state.landed.sku_of(id, detail)
+        && let Some(url) = detail
+            .skus
+            .iter()
+            .find(|s| s.id == sku)
+            .and_then(|s| s.picture())
+        && crate::text::is_url(url)
+    {
+        return Some(crate::api::small_picture_url(url).unwrap_or_else(|| url.to_string()));
     }
     // The offer's own picture as the results pane prefetches it.
     offer.thumbnail_url()

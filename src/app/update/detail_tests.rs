@@ -106,7 +106,7 @@ fn the_unit_cost_sort_moves_rows_as_details_arrive() {
     s.filters.sort = UNIT_COST_SORT;
     update(&mut s, Msg::Action(Action::ApplyFilters));
     assert_eq!(s.details.quantity, Some(500));
-    assert!(s.details.sort_by_unit_cost);
+    assert_eq!(s.details.sort, crate::app::state::LocalSort::UnitCost);
     let id = |i: u64| offer(i).offer_id.unwrap();
     // Offer 5 is cheapest at 500; offer 7 cheaper still but sells from 1,000.
     for (i, moq, fen) in [(3, 2, 400), (5, 100, 120), (7, 1000, 50)] {

@@ -6,8 +6,8 @@ use crate::api::MAX_PAGE_SIZE;
 use crate::api::{FilterFlag, Price, SearchParams};
 use crate::app::msg::Effect;
 use crate::app::state::{
-    FilterField, FilterRow, FiltersState, Pane, SORT_CHOICES, SORTS, State, UNIT_COST_SORT,
-    sort_choice_label,
+    FIELDS, FilterField, FilterRow, FiltersState, LocalSort, Pane, SORT_CHOICES, SORTS, State,
+    local_sort, sort_choice_label,
 };
 
 pub(super) fn cycle_sort(state: &mut State) -> Vec<Effect> {
@@ -28,6 +28,20 @@ fn quantity(text: &str) -> Result<Option<u64>, String> {
         Ok(n) if (1..=100_000_000).contains(&n) => Ok(Some(n)),
         Ok(_) => Err("must be 1–100000000 pieces".into()),
         Err(_) => Err("not a number of pieces".into()),
+    }
+}
+
+/// The lane field: empty (no landed cost), or one of the user's lanes.
+fn lane(text: &str, lanes: &[String]) -> Result<Option<String>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if lanes.is_empty() {
+        return Err("no lanes set: add [[landed.lanes]] to config.toml".into());
+    }
+    match lanes.iter().find(|l| l.as_str() == text) {
+        Some(l) => Ok(Some(l.clone())),
+        None => Err(format!("not a lane (yours: {})", lanes.join(", "))),
     }
 }
 
@@ -63,7 +77,7 @@ pub(super) fn clear_filters(state: &mut State) -> Vec<Effect> {
 /// Checks every field; sets the inline errors; the parameters if all valid.
 pub(super) fn validate(filters: &mut FiltersState) -> Option<SearchParams> {
     let text = |f: FilterField| filters.fields[f.index()].value().trim().to_string();
-    let mut errors: [Option<String>; 5] = Default::default();
+    let mut errors: [Option<String>; FIELDS] = Default::default();
     let price = |s: &str| -> Result<Option<Price>, String> {
         if s.is_empty() {
             Ok(None)
@@ -117,6 +131,9 @@ pub(super) fn validate(filters: &mut FiltersState) -> Option<SearchParams> {
     if let Err(e) = quantity(&text(FilterField::Quantity)) {
         errors[FilterField::Quantity.index()] = Some(e);
     }
+    if let Err(e) = lane(&text(FilterField::Lane), &filters.lanes) {
+        errors[FilterField::Lane.index()] = Some(e);
+    }
     filters.errors = errors;
     if filters.has_errors() {
         return None;
@@ -136,6 +153,33 @@ pub(super) fn validate(filters: &mut FiltersState) -> Option<SearchParams> {
         category_id: category,
         ..SearchParams::default()
     })
+}
+
+/// What the local settings now show, for the status line.
+fn local_summary(state: &State) -> String {
+    let Some(q) = state.details.quantity else {
+        return "Filters applied".to_string();
+    };
+    let lane = state.landed.lane.as_ref().map(|l| match l.origin {
+        crate::landed::Origin::Example => format!("{} (example)", l.name),
+        crate::landed::Origin::Yours => l.name.clone(),
+    });
+    match (state.details.sort, lane) {
+        (LocalSort::LandedCost, Some(lane)) => {
+            format!("Quantity {q}, lane {lane}: sorted by landed cost")
+        }
+        (LocalSort::LandedCost, None) => format!(
+            "Quantity {q}: set a lane for landed costs (sorted by them once known)"
+        ),
+        (LocalSort::UnitCost, Some(lane)) => {
+            format!("Quantity {q}, lane {lane}: sorted by unit cost, landed costs shown")
+        }
+        (LocalSort::UnitCost, None) => format!("Quantity {q}: sorted by unit cost"),
+        (LocalSort::Provider, Some(lane)) => {
+            format!("Quantity {q}, lane {lane}: unit and landed costs shown")
+        }
+        (LocalSort::Provider, None) => format!("Quantity {q}: unit costs shown"),
+    }
 }
 
 fn short_price_error(e: &str) -> String {
@@ -170,29 +214,32 @@ pub(super) fn apply_filters(state: &mut State) -> Vec<Effect> {
         out_member_id: state.params.out_member_id.clone(),
         ..new
     };
-    // The quantity and the unit-cost sort are local: alone they reorder the
-    // rows on screen, with no new search.
-    let qty_text = state.filters.fields[FilterField::Quantity.index()]
-        .value()
-        .trim()
-        .to_string();
-    let details = &mut state.details;
+    // The quantity, the lane and the local sorts are local: alone they
+    // reorder the rows on screen, with no new search.
+    let field = |f: FilterField| state.filters.fields[f.index()].value().trim().to_string();
+    let (qty_text, lane_text) = (field(FilterField::Quantity), field(FilterField::Lane));
+    let lane_name = lane(&lane_text, &state.filters.lanes).ok().flatten();
     let local = (
         quantity(&qty_text).ok().flatten(),
-        state.filters.sort == UNIT_COST_SORT,
+        local_sort(state.filters.sort),
+        lane_name.clone(),
     );
-    let local_changed = local != (details.quantity, details.sort_by_unit_cost);
-    (details.quantity, details.sort_by_unit_cost) = local;
+    let was = (
+        state.details.quantity,
+        state.details.sort,
+        state.landed.lane.as_ref().map(|l| l.name.clone()),
+    );
+    let local_changed = local != was;
+    state.details.quantity = local.0;
+    state.details.sort = local.1;
+    state.landed.lane = lane_name
+        .as_deref()
+        .and_then(|name| state.landed.settings.lane(Some(name)).ok())
+        .cloned();
     if local_changed && params == state.params && state.results.source.is_some() {
         super::detail::reorder(state);
         state.focus = Pane::Results;
-        state.set_info(match state.details.quantity {
-            Some(q) if state.details.sort_by_unit_cost => {
-                format!("Quantity {q}: sorted by unit cost")
-            }
-            Some(q) => format!("Quantity {q}: unit costs shown"),
-            None => "Filters applied".to_string(),
-        });
+        state.set_info(local_summary(state));
         return super::detail::fetch_on_screen(state);
     }
     state.params = params;

@@ -10,6 +10,7 @@ mod filters;
 mod gallery;
 mod history;
 mod input;
+mod landed;
 mod links;
 mod mouse;
 mod navigation;
@@ -145,6 +146,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![Effect::CancelSearch]
         }
         Msg::Detail { offer_id, result } => detail::arrived(state, offer_id, result),
+        Msg::Freight { query, result } => landed::arrived(state, query, result),
     };
     fx.extend(detail::sync(state));
     fx.extend(window::sync(state));
@@ -263,6 +265,9 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
         | Action::CropSearch => Vec::new(),
         Action::FetchDetail => detail::fetch_now(state),
         Action::NextPicture => detail::next_picture(state),
+        Action::NextSku => landed::choose_sku(state, 1),
+        Action::PrevSku => landed::choose_sku(state, -1),
+        Action::ToggleCost => landed::toggle_cost_page(state),
     }
 }
 

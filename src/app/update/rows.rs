@@ -5,7 +5,7 @@
 use crate::api::Offer;
 use crate::app::group::picture_key;
 use crate::app::msg::Effect;
-use crate::app::state::{RowKind, State};
+use crate::app::state::{LocalSort, RowKind, State};
 use crate::store::GroupFirst;
 
 /// Groups a page's offers (first at `start`) as they arrive: by the
@@ -74,8 +74,8 @@ pub(super) fn rebuild(state: &mut State) {
     } else {
         r.rows.extend(0..n);
     }
-    if state.details.sort_by_unit_cost && state.details.quantity.is_some() {
-        sort_by_unit_cost(state);
+    if state.details.sort != LocalSort::Provider && state.details.quantity.is_some() {
+        sort_by_cost(state);
     }
     let r = &mut state.results;
     r.cursor = keep
@@ -84,17 +84,28 @@ pub(super) fn rebuild(state: &mut State) {
 }
 
 /// Orders the rows by unit cost at the quantity (see
-/// `DetailsState::sort_key`), a group by its cheapest seller, keeping an
-/// open group's sellers under it and the provider's order among equals.
-/// Offers out of memory sort by what `with_detail` keeps of them.
-fn sort_by_unit_cost(state: &mut State) {
+/// `DetailsState::sort_key`) or landed cost (`LandedCost::sort_key`), a
+/// group by its cheapest seller, keeping an open group's sellers under it
+/// and the provider's order among equals. Offers out of memory sort by
+/// what `with_detail` keeps of them.
+fn sort_by_cost(state: &mut State) {
     let r = &mut state.results;
     let details = &state.details;
+    let landed = &state.landed;
+    let by_landed = details.sort == LocalSort::LandedCost;
+    let key = |id: Option<&str>, price| {
+        if by_landed {
+            landed.sort_key_of(details, id)
+        } else {
+            details.sort_key_of(id, price)
+        }
+    };
     let key_of = |i: usize| match r.offers.get(i) {
-        Some(o) => details.sort_key(o),
-        None => r.with_detail.get(&i).map_or((u8::MAX, 0), |(id, price)| {
-            details.sort_key_of(Some(id), *price)
-        }),
+        Some(o) => key(o.offer_id.as_deref(), o.price),
+        None => r
+            .with_detail
+            .get(&i)
+            .map_or((u8::MAX, 0), |(id, price)| key(Some(id), *price)),
     };
     let mut blocks: Vec<((u8, u64), Vec<u32>)> = Vec::new();
     for i in 0..r.rows.len() {
