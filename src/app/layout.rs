@@ -412,13 +412,27 @@ pub(crate) fn gallery_grid(state: &State) -> Option<GalleryGrid> {
 
 /// Visible rows of the picker list.
 pub(crate) fn picker_rows(state: &State) -> usize {
-    let rect = layout(screen(state), Pane::Picker, state.main, state.landed.cost_page).picker;
+    let rect = layout(
+        screen(state),
+        Pane::Picker,
+        state.main,
+        state.landed.cost_page,
+    )
+    .picker;
     picker_list_rows(rect, state)
 }
 
 /// Visible rows of the filters list.
 pub(crate) fn filters_rows(state: &State) -> usize {
-    inner_rows(layout(screen(state), Pane::Filters, state.main, state.landed.cost_page).filters)
+    inner_rows(
+        layout(
+            screen(state),
+            Pane::Filters,
+            state.main,
+            state.landed.cost_page,
+        )
+        .filters,
+    )
 }
 
 /// Visible rows of the history list.

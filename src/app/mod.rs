@@ -97,7 +97,12 @@ pub(crate) fn initial_state(
     state.export_dir = options.export_dir.clone();
     state.currency = options.currency.clone();
     state.landed = state::LandedState::new(options.landed.clone());
-    state.filters.lanes = options.landed.lanes.iter().map(|l| l.name.clone()).collect();
+    state.filters.lanes = options
+        .landed
+        .lanes
+        .iter()
+        .map(|l| l.name.clone())
+        .collect();
     if let Some(lane) = &state.landed.lane {
         state.filters.fields[state::FilterField::Lane.index()] =
             tui_input::Input::new(lane.name.clone());

@@ -53,8 +53,8 @@ pub use demo::example_lanes;
 pub use fetch::{FRESH_SECS, freight_estimate};
 pub use inputs::{default_sku, offer_inputs};
 pub use lanes::{
-    DIVISOR_RANGE, DeMinimis, Extra, Fees, HOW_TO_SET_A_LANE, Lane, NO_WAREHOUSE, Origin, PricedIn, RateSource,
-    Settings, Share, Warehouse,
+    DIVISOR_RANGE, DeMinimis, Extra, Fees, HOW_TO_SET_A_LANE, Lane, NO_WAREHOUSE, Origin, PricedIn,
+    RateSource, Settings, Share, Warehouse,
 };
 pub use units::{ExactRate, Percent};
 

@@ -112,6 +112,16 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, pictures: &mut super:
                 }
                 l.push((line, theme.price()));
             }
+            if state.landed.cost_page {
+                // The row shows the title; the page is for the figures.
+                l.extend(super::detail_cost::lines(
+                    state,
+                    o,
+                    theme,
+                    usize::from(text_area.width),
+                ));
+                return render_lines(buf, text_area, l);
+            }
             if let Some(en) = o.title_en.as_deref().filter(|t| !t.trim().is_empty()) {
                 l.push((sanitize(en), bold));
             }
@@ -135,15 +145,6 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, pictures: &mut super:
                 price.push_str(&format!("  pf ¥{p}"));
             }
             l.push((price, theme.price()));
-            if state.landed.cost_page {
-                l.extend(super::detail_cost::lines(
-                    state,
-                    o,
-                    theme,
-                    usize::from(text_area.width),
-                ));
-                return render_lines(buf, text_area, l);
-            }
             // What a buyer reads first after the price: MOQ and tiers (the
             // original title follows them).
             if has_detail {

@@ -6,7 +6,7 @@ use super::{Theme, spinner};
 use crate::api::{Offer, OfferDetail};
 use crate::app::state::{DetailEntry, LandedCost, State};
 use crate::keymap::{Action, KeyContext};
-use crate::landed::{Amount, Breakdown, MinimumStatus, Total, WeightBasis};
+use crate::landed::{Amount, Breakdown, Item, MinimumStatus, Total, WeightBasis};
 use crate::text::sanitize;
 use ratatui::style::Style;
 
@@ -15,7 +15,9 @@ type Lines = Vec<(String, Style)>;
 /// "landed @500 by air (example): ¥15.94/pc ($ breakdown)", when a
 /// quantity and a lane are set.
 pub(super) fn summary(state: &State, o: &Offer, theme: Theme) -> Option<(String, Style)> {
-    let cost = state.landed.cost_of(&state.details, o.offer_id.as_deref())?;
+    let cost = state
+        .landed
+        .cost_of(&state.details, o.offer_id.as_deref())?;
     let quantity = state.details.quantity?;
     let key = state.key_hint(KeyContext::Results, Action::ToggleCost);
     let head = format!("landed @{quantity} by {}", lane_name(state));
@@ -26,10 +28,7 @@ pub(super) fn summary(state: &State, o: &Offer, theme: Theme) -> Option<(String,
         ),
         LandedCost::Done(Ok(b)) => match &b.total {
             Total::Known { per_piece, .. } => (
-                format!(
-                    "{head}: {}/pc ({key}: breakdown)",
-                    money(*per_piece, state)
-                ),
+                format!("{head}: {}/pc ({key}: breakdown)", money(*per_piece, state)),
                 theme.good(),
             ),
             Total::Unknown(_) => (
@@ -46,7 +45,11 @@ pub(super) fn summary(state: &State, o: &Offer, theme: Theme) -> Option<(String,
 pub(super) fn lines(state: &State, o: &Offer, theme: Theme, width: usize) -> Lines {
     let plain = Style::new();
     let mut l = Lines::new();
-    let detail = match o.offer_id.as_deref().map(|id| state.details.entries.get(id)) {
+    let detail = match o
+        .offer_id
+        .as_deref()
+        .map(|id| state.details.entries.get(id))
+    {
         Some(Some(DetailEntry::Loaded { detail, .. })) => detail,
         Some(Some(DetailEntry::Loading)) => {
             l.push((format!("{} detail…", spinner(state)), theme.accent()));
@@ -120,7 +123,7 @@ fn breakdown(state: &State, b: &Breakdown, theme: Theme, width: usize) -> Lines 
     let head = format!("landed @{} by {}", b.quantity, lane_name(state));
     match &b.total {
         Total::Known { per_piece, lot } => l.push((
-            format!("{head}: {}/pc · ¥{lot} the lot", money(*per_piece, state)),
+            format!("{head}: {}/pc, ¥{lot} the lot", money(*per_piece, state)),
             theme.good(),
         )),
         Total::Unknown(missing) => l.push((
@@ -151,10 +154,15 @@ fn breakdown(state: &State, b: &Breakdown, theme: Theme, width: usize) -> Lines 
             Amount::Known(p) => format!("¥{p}"),
             Amount::Unknown(why) => format!("? {}", sanitize(why)),
         };
+        let label = match &line.item {
+            Item::Domestic => "domestic",
+            Item::International => "intl freight",
+            other => other.label(),
+        };
         l.push((
             cut(format!(
-                "{:<16}{:>9}  {}",
-                line.item.label(),
+                "{:<12}{:>9}  {}",
+                sanitize(label),
                 amount,
                 sanitize(&line.source)
             )),
@@ -164,11 +172,9 @@ fn breakdown(state: &State, b: &Breakdown, theme: Theme, width: usize) -> Lines 
     match &b.chargeable {
         Ok(c) => {
             let basis = match (c.basis, c.volumetric_g) {
-                (WeightBasis::Volumetric, Some(v)) => format!(
-                    "volumetric {} > actual {}",
-                    grams(v),
-                    grams(c.actual_g)
-                ),
+                (WeightBasis::Volumetric, Some(v)) => {
+                    format!("volumetric {} > actual {}", grams(v), grams(c.actual_g))
+                }
                 (WeightBasis::Actual, Some(v)) => {
                     format!("actual {} ≥ volumetric {}", grams(c.actual_g), grams(v))
                 }
@@ -184,7 +190,10 @@ fn breakdown(state: &State, b: &Breakdown, theme: Theme, width: usize) -> Lines 
                 theme.dim(),
             ));
         }
-        Err(why) => l.push((format!("chargeable weight: ? {}", sanitize(why)), theme.dim())),
+        Err(why) => l.push((
+            format!("chargeable weight: ? {}", sanitize(why)),
+            theme.dim(),
+        )),
     }
     if b.uses_examples {
         l.push((

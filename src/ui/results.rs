@@ -238,7 +238,11 @@ impl Columns {
         // Narrow, the landed cost (what the buyer pays) wins over the unit.
         let unit = quantity && !(landed && w < 56);
         Columns {
-            landed: if landed { 11 } else { 0 },
+            landed: match (landed, w >= 90) {
+                (false, _) => 0,
+                (true, false) => 11,
+                (true, true) => 13,
+            },
             unit: if unit { 10 } else { 0 },
             unit_converted: if unit && currency.is_some() && w >= 70 + if landed { 11 } else { 0 } {
                 10
@@ -441,9 +445,14 @@ fn offer_line(
             Some(LandedCost::Done(Err(e))) => format!("? {e}"),
             _ => "…".to_string(),
         };
-        let known = matches!(landed, Some(LandedCost::Done(Ok(b))) if b.total.per_piece().is_some());
+        let known =
+            matches!(landed, Some(LandedCost::Done(Ok(b))) if b.total.per_piece().is_some());
         spans.push(Span::styled(
-            format!("{:>width$}", truncate(&text, c.landed - 1), width = c.landed),
+            format!(
+                "{:>width$}",
+                truncate(&text, c.landed - 1),
+                width = c.landed
+            ),
             match (selected, known) {
                 (true, _) => base,
                 (false, true) => theme.good(),

@@ -443,6 +443,8 @@ mod crop;
 mod detail;
 #[path = "tests_gallery.rs"]
 mod gallery;
+#[path = "tests_landed.rs"]
+mod landed;
 
 #[test]
 fn rows_out_of_memory_show_as_being_read() {

@@ -168,9 +168,9 @@ fn local_summary(state: &State) -> String {
         (LocalSort::LandedCost, Some(lane)) => {
             format!("Quantity {q}, lane {lane}: sorted by landed cost")
         }
-        (LocalSort::LandedCost, None) => format!(
-            "Quantity {q}: set a lane for landed costs (sorted by them once known)"
-        ),
+        (LocalSort::LandedCost, None) => {
+            format!("Quantity {q}: set a lane for landed costs (sorted by them once known)")
+        }
         (LocalSort::UnitCost, Some(lane)) => {
             format!("Quantity {q}, lane {lane}: sorted by unit cost, landed costs shown")
         }

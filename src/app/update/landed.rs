@@ -5,8 +5,7 @@
 use crate::api::{ApiError, FreightQuery, FreightQuote};
 use crate::app::msg::Effect;
 use crate::app::state::{
-    DetailEntry, FreightEntry, FreightState, LocalSort, MAX_FREIGHTS, MAX_FREIGHTS_IN_FLIGHT,
-    State,
+    DetailEntry, FreightEntry, FreightState, LocalSort, MAX_FREIGHTS, MAX_FREIGHTS_IN_FLIGHT, State,
 };
 use crate::text::sanitize;
 

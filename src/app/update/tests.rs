@@ -505,11 +505,11 @@ fn flag_row(flag: &FilterFlag) -> usize {
 fn group_headings_are_passed_over_by_the_cursor() {
     let mut s = state();
     s.focus = Pane::Filters;
-    s.filters.cursor = 5; // quantity, just above the first heading
+    s.filters.cursor = 6; // lane, just above the first heading
     act(&mut s, Action::MoveDown);
     assert_eq!(FiltersState::row(s.filters.cursor), FilterRow::Flag(0));
     act(&mut s, Action::MoveUp);
-    assert_eq!(s.filters.cursor, 5);
+    assert_eq!(s.filters.cursor, 6);
     // Every documented flag is listed once, under its group.
     let flags: Vec<usize> = (0..FiltersState::rows())
         .filter_map(|i| match FiltersState::row(i) {
@@ -595,7 +595,7 @@ fn text_keys_go_to_the_input_and_others_to_the_keymap() {
         [Msg::Action(Action::ApplyFilters)]
     ));
     // On a flag row, space is the keymap's toggle_flag.
-    s.filters.cursor = 6;
+    s.filters.cursor = 8;
     assert!(matches!(
         crate::app::key_to_msgs(&s, &key(' ')).as_slice(),
         [Msg::Action(Action::ToggleFlag)]
@@ -926,6 +926,8 @@ mod crop;
 mod detail;
 #[path = "gallery_tests.rs"]
 mod gallery;
+#[path = "landed_tests.rs"]
+mod landed;
 #[path = "picker_tests.rs"]
 mod picker;
 #[path = "window_tests.rs"]
