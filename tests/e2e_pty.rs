@@ -768,6 +768,99 @@ fn quantity_500_sorted_by_unit_cost_puts_the_cheapest_first() {
     assert_exits_restored(&mut app);
 }
 
+/// Per result row, the cell of the landed-cost column ("¥15.94", "min 1000",
+/// "? no weig…", or "…" while the detail or freight is on its way). At 100
+/// columns, from the right: rep. (5), sold/mo (8), the unit cost (10), then
+/// the landed cost (11). The header row is left out.
+fn landed_cells(rows: &[String]) -> Vec<String> {
+    rows.iter()
+        .filter_map(|r| {
+            let cells: Vec<char> = r.trim_end_matches('┃').chars().collect();
+            let end = cells.len().checked_sub(5 + 8 + 10)?;
+            let start = end.checked_sub(11)?;
+            let cell: String = cells[start..end].iter().collect();
+            let cell = cell.trim().to_string();
+            (!cell.is_empty() && !cell.starts_with("landed")).then_some(cell)
+        })
+        .collect()
+}
+
+#[test]
+fn quantity_500_by_a_lane_sorted_by_landed_cost_puts_the_cheapest_delivered_first() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = tempfile::tempdir().expect("tempdir");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let export = tempfile::tempdir().expect("tempdir");
+    write_catalog_picture(dir.path());
+    let mut app = start(dir.path(), config.path(), cache.path(), export.path());
+    app.wait_for("the picker", |a| a.screen().contains("product.jpg"));
+    app.send(b"\r");
+    app.wait_for("results", |a| {
+        progress(&a.screen()).is_some_and(|(n, _)| n >= 20)
+    });
+
+    // Filters: quantity (the sixth row) 500; the lane (the seventh, the
+    // demo's "air" in it) changed to "sea"; the sort row cycled to "landed
+    // cost at qty"; apply.
+    app.send(b"f");
+    for _ in 0..5 {
+        app.send(b"\x1b[B");
+    }
+    app.send(b"500");
+    app.send(b"\x1b[B");
+    app.send(b"\x7f\x7f\x7fsea");
+    for _ in 0..4 {
+        app.send(b"\x1b[A");
+    }
+    for _ in 0..6 {
+        app.send(b" ");
+    }
+    app.wait_for("the landed-cost sort chosen", |a| {
+        a.screen().contains("landed cost at qty") && a.screen().contains("sea")
+    });
+    app.send(b"\r");
+    app.wait_for("the landed column", |a| {
+        a.screen()
+            .contains("lane sea (example): sorted by landed cost")
+    });
+
+    // Details and freight estimates of the rows on screen arrive and the
+    // rows reorder: once none is waiting, the costs known come first, in
+    // order, and the first row's is the lowest of them.
+    let cost = |c: &str| c.strip_prefix('¥').and_then(|v| v.parse::<f64>().ok());
+    app.wait_for("rows sorted by landed cost, costs known", |a| {
+        let cells = landed_cells(&a.results_rows());
+        let costs: Vec<f64> = cells.iter().filter_map(|c| cost(c)).collect();
+        let known_first = cells.iter().take(costs.len()).all(|c| cost(c).is_some());
+        cells.len() >= 10
+            && !cells.iter().any(|c| c == "…")
+            && costs.len() >= 5
+            && known_first
+            && costs.windows(2).all(|w| w[0] <= w[1])
+    });
+    let cells = landed_cells(&app.results_rows());
+    let first = cost(&cells[0]).expect("the first row has a landed cost");
+    let lowest = cells
+        .iter()
+        .filter_map(|c| cost(c))
+        .fold(f64::MAX, f64::min);
+    assert_eq!(first, lowest, "{cells:#?}");
+    // Delivered costs more than the unit price alone.
+    let units = unit_cells(&app.results_rows());
+    let unit = unit_cost(&units[0]).expect("the first row's unit cost");
+    assert!(first > unit, "landed {first} ≤ unit {unit}");
+
+    // The cost page explains the first row's figure.
+    app.send(b"g$");
+    app.wait_for("the breakdown", |a| {
+        let s = a.screen();
+        s.contains("landed @500 by sea") && s.contains("intl freight")
+    });
+
+    app.send(b"q");
+    assert_exits_restored(&mut app);
+}
+
 /// Crop from the keyboard: search a photo of two products on a desk, open
 /// crop on it, cycle to the second detected subject, enter: the first
 /// result is the offer whose picture that product is.

@@ -410,7 +410,16 @@ fn offer_line(
     let lead_w = lead_w.min(title_w);
     let title_w = title_w - lead_w;
     let mut spans = Vec::new();
+    // The lead gets at most the titles' room: a narrow pane cuts it, never
+    // the columns right of it.
+    let mut room = lead_w;
     for s in lead {
+        if room == 0 {
+            break;
+        }
+        let cut = truncate(&s.content, room).into_owned();
+        room = room.saturating_sub(width(&cut));
+        let s = Span::styled(cut, s.style);
         spans.push(if selected { s.style(base) } else { s });
     }
     let titles = match &title_en {
@@ -440,13 +449,22 @@ fn offer_line(
         ));
     }
     if c.landed > 0 {
+        // Below the minimum order the quantity cannot be bought: said as
+        // the unit column says it, the cost is in the breakdown.
+        let below = |b: &crate::landed::Breakdown| match b.minimum {
+            crate::landed::MinimumStatus::Below { min } => Some(min),
+            _ => None,
+        };
         let text = match landed {
-            Some(LandedCost::Done(Ok(b))) => b.total.text(currency),
+            Some(LandedCost::Done(Ok(b))) => match below(b) {
+                Some(min) => format!("min {}", compact_count(min)),
+                None => b.total.text(currency),
+            },
             Some(LandedCost::Done(Err(e))) => format!("? {e}"),
             _ => "…".to_string(),
         };
-        let known =
-            matches!(landed, Some(LandedCost::Done(Ok(b))) if b.total.per_piece().is_some());
+        let known = matches!(landed, Some(LandedCost::Done(Ok(b)))
+            if b.total.per_piece().is_some() && below(b).is_none());
         spans.push(Span::styled(
             format!(
                 "{:>width$}",
