@@ -7,6 +7,11 @@
 //! frame); besides criterion's mean, a pass of 2,000 keys prints the p50,
 //! p99 and worst (`cargo bench --bench render -- gallery`).
 //!
+//! Issue 24: key → frame while details and freight estimates arrive, with
+//! 10,000 offers sorted by landed cost at 500 pieces (the next tick lays
+//! the rows out again): the p50, p99 and worst of a frame after a key,
+//! after an arrival and after a tick (`cargo bench --bench render -- landed`).
+//!
 //! Each iteration moves the selection by one row (as a key press would) and
 //! draws through a long-lived `Terminal`, so the measured frame includes
 //! ratatui's buffer diff and the backend write, like the real event loop.
@@ -206,5 +211,140 @@ fn gallery(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, frames, gallery);
+/// A detail with a weight, a box and two SKUs, as DajiSaaS sends it.
+fn landed_detail(i: u64) -> Box<tusou::api::OfferDetail> {
+    let fen = 1600 + 37 * (i % 1000);
+    let yuan = |f: u64| format!("{}.{:02}", f / 100, f % 100);
+    let detail = tusou::api::OfferDetail::from_value(serde_json::json!({
+        "offerId": 7_000_000_000u64 + i,
+        "minOrderQuantity": 10 + i % 700,
+        "productSaleInfo": {"quoteType": 1,
+            "priceRangeList": [{"startQuantity": 10, "price": yuan(fen)}]},
+        "productSkuInfos": [
+            {"skuId": 1000 + i, "price": yuan(fen), "amountOnSale": 500,
+             "skuAttributes": [{"attributeName": "颜色", "value": "红色"}]},
+            {"skuId": 2000 + i, "price": yuan(fen + 90), "amountOnSale": 500,
+             "skuAttributes": [{"attributeName": "颜色", "value": "黑色"}]}
+        ],
+        "productShippingInfo": {"weight": (50 + i % 900) as f64 / 1000.0,
+            "length": 20, "width": 10, "height": 1 + i % 20}
+    }));
+    Box::new(detail.unwrap_or_default())
+}
+
+fn landed(c: &mut Criterion) {
+    use tusou::app::state::{FilterField, LANDED_COST_SORT, LandedState};
+    let mut state = state_with(10_000);
+    state.landed = LandedState::new(tusou::landed::Settings::default().with_demo_examples());
+    state.filters.lanes = vec!["air".into(), "sea".into()];
+    state.filters.fields[FilterField::Quantity.index()] = tui_input::Input::new("500".into());
+    state.filters.fields[FilterField::Lane.index()] = tui_input::Input::new("air".into());
+    state.filters.sort = LANDED_COST_SORT;
+    black_box(update(
+        &mut state,
+        Msg::Action(tusou::app::Action::ApplyFilters),
+    ));
+    update(&mut state, Msg::Action(tusou::app::Action::ToggleCost));
+    let backend = ratatui::backend::TestBackend::new(WIDTH, HEIGHT);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap_or_else(|e| match e {});
+    let mut frame = |state: &State| {
+        terminal
+            .draw(|f| tusou::ui::draw(f, black_box(state)))
+            .map(|_| ())
+            .unwrap_or_else(|e| match e {})
+    };
+    let timed = |f: &mut dyn FnMut()| {
+        let at = std::time::Instant::now();
+        f();
+        at.elapsed().as_secs_f64() * 1e3
+    };
+    // 4,000 offers (the most details kept in memory) get a detail and an
+    // estimate, a key between arrivals, as a user scrolls while they come.
+    let (mut keys, mut arrivals, mut ticks) = (Vec::new(), Vec::new(), Vec::new());
+    let mut flip = false;
+    for i in 0..4_000u64 {
+        // The loop's 100 ms tick lays the rows out once for the costs that
+        // came since: at 2 detail requests at a time of ~150 ms, about
+        // every other arrival.
+        if i % 2 == 0 {
+            ticks.push(timed(&mut || {
+                black_box(update(&mut state, Msg::Tick));
+                frame(&state);
+            }));
+        }
+        let offer = 7_000_000_000u64 + i * 2;
+        let fx = update(
+            &mut state,
+            Msg::Detail {
+                offer_id: offer.to_string(),
+                result: Ok((landed_detail(i * 2), 0)),
+            },
+        );
+        frame(&state);
+        for e in fx {
+            if let tusou::app::msg::Effect::FetchFreight(query) = e {
+                let quote = tusou::api::FreightQuote {
+                    outcome: Some(tusou::api::FreightOutcome::Priced {
+                        total: Price(800 + i % 3000),
+                        for_pieces: 500,
+                    }),
+                    ..Default::default()
+                };
+                arrivals.push(timed(&mut || {
+                    update(
+                        &mut state,
+                        Msg::Freight {
+                            query: query.clone(),
+                            result: Ok(Box::new(quote.clone())),
+                        },
+                    );
+                    frame(&state);
+                }));
+            }
+        }
+        flip = !flip;
+        let action = if flip {
+            tusou::app::Action::MoveDown
+        } else {
+            tusou::app::Action::MoveUp
+        };
+        keys.push(timed(&mut || {
+            black_box(update(&mut state, Msg::Action(action)));
+            frame(&state);
+        }));
+    }
+    let report = |name: &str, mut t: Vec<f64>| {
+        t.sort_by(f64::total_cmp);
+        let at = |q: f64| t[((t.len() - 1) as f64 * q).round() as usize];
+        eprintln!(
+            "landed, 200×60, 10,000 offers sorted by landed cost, {name}: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms over {}",
+            at(0.5),
+            at(0.99),
+            t[t.len() - 1],
+            t.len()
+        );
+    };
+    assert!(
+        arrivals.len() >= 3_900,
+        "{} estimates asked",
+        arrivals.len()
+    );
+    report("key → frame while estimates arrive", keys);
+    report("estimate arrives → frame", arrivals);
+    report("tick laying out 10,000 rows → frame", ticks);
+    c.bench_function("landed_key_to_frame_200x60_10000", |b| {
+        b.iter(|| {
+            flip = !flip;
+            let action = if flip {
+                tusou::app::Action::MoveDown
+            } else {
+                tusou::app::Action::MoveUp
+            };
+            black_box(update(&mut state, Msg::Action(action)));
+            frame(&state);
+        })
+    });
+}
+
+criterion_group!(benches, frames, gallery, landed);
 criterion_main!(benches);

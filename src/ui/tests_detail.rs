@@ -108,6 +108,7 @@ fn results_with_quantity_and_greyed_rows() {
         for (i, moq) in [(0, 2), (1, 1000), (2, 100), (3, 500), (4, 2000), (5, 10)] {
             arrive(&mut s, i, moq);
         }
+        update(&mut s, Msg::Tick);
         let screen = snap(&s, w, h);
         assert!(screen.contains("@500"), "{screen}");
         assert!(screen.contains("min 1000"), "{screen}");

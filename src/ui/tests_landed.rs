@@ -94,6 +94,8 @@ fn costed(w: u16, h: u16) -> State {
             }
         }
     }
+    // The rows move into the landed-cost order on the next tick.
+    update(&mut s, Msg::Tick);
     s
 }
 

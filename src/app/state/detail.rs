@@ -54,6 +54,9 @@ pub struct DetailsState {
     pub sort: LocalSort,
     /// Detail requests asked for this run (tests read it).
     pub requested: u64,
+    /// A cost arrived that moves rows in a local sort: laid out on the next
+    /// tick, so a burst of arrivals lays out the rows once.
+    pub reorder_pending: bool,
 }
 
 /// How the rows are ordered: as the provider sent them, or here by a cost

@@ -74,6 +74,10 @@ pub struct LandedState {
     /// The provider said it has no freight estimate: why (then the
     /// user's rate per kg, or unknown).
     pub no_estimates: Option<String>,
+    /// The landed-cost sort's key of each offer with a detail, worked out
+    /// once per change of its inputs (a breakdown costs microseconds, and
+    /// every arrival lays out thousands of rows).
+    pub sort_keys: HashMap<String, (u8, u64)>,
 }
 
 impl LandedState {
@@ -155,10 +159,50 @@ impl LandedState {
         Some(LandedCost::Done(cost))
     }
 
-    /// The landed-cost sort's key of an offer (see [`LandedCost::sort_key`]).
+    /// The landed-cost sort's key of an offer (see [`LandedCost::sort_key`]):
+    /// the one kept for it, else worked out.
     pub fn sort_key_of(&self, details: &DetailsState, offer_id: Option<&str>) -> (u8, u64) {
+        if let Some(key) = offer_id.and_then(|id| self.sort_keys.get(id)) {
+            return *key;
+        }
         self.cost_of(details, offer_id)
             .map_or((2, 0), |c| c.sort_key())
+    }
+
+    /// The key kept for an offer; one without (no detail yet, or none) is
+    /// among the unknown. Call [`LandedState::refresh_sort_keys`] first.
+    pub fn kept_sort_key(&self, offer_id: Option<&str>) -> (u8, u64) {
+        offer_id
+            .and_then(|id| self.sort_keys.get(id))
+            .copied()
+            .unwrap_or((2, 0))
+    }
+
+    /// Works out and keeps the sort keys of the offers with a detail that
+    /// have none kept (after [`LandedState::changed`] or a new detail).
+    pub fn refresh_sort_keys(&mut self, details: &DetailsState) {
+        if self.sort_keys.len() > 2 * super::MAX_DETAILS {
+            self.sort_keys.clear();
+        }
+        let missing: Vec<&String> = details
+            .entries
+            .iter()
+            .filter(|(id, e)| {
+                matches!(e, DetailEntry::Loaded { .. }) && !self.sort_keys.contains_key(*id)
+            })
+            .map(|(id, _)| id)
+            .collect();
+        let keys: Vec<(String, (u8, u64))> = missing
+            .into_iter()
+            .map(|id| (id.clone(), self.sort_key_of(details, Some(id))))
+            .collect();
+        self.sort_keys.extend(keys);
+    }
+
+    /// An offer's inputs changed (its detail, estimate or SKU): its key is
+    /// worked out again.
+    pub fn changed(&mut self, offer_id: &str) {
+        self.sort_keys.remove(offer_id);
     }
 
     /// Freight estimates in flight.

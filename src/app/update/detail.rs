@@ -55,7 +55,9 @@ pub(super) fn sync(state: &mut State) -> Vec<Effect> {
 /// Whether the loop's tick is wanted: a rest is being counted, or a detail
 /// is on its way (the pane's spinner).
 pub(crate) fn wants_tick(state: &State) -> bool {
-    state.details.rest.as_ref().is_some_and(|r| !r.asked)
+    state.details.reorder_pending
+        || state.details.rest.as_ref().is_some_and(|r| !r.asked)
+        || state.landed.in_flight() > 0
         || state
             .details
             .entries
@@ -67,6 +69,9 @@ pub(crate) fn wants_tick(state: &State) -> bool {
 /// offer under the cursor (and, with a quantity set, of the rows on screen)
 /// is asked for.
 pub(super) fn tick(state: &mut State) -> Vec<Effect> {
+    if std::mem::take(&mut state.details.reorder_pending) {
+        reorder(state);
+    }
     let Some(rest) = state.details.rest.as_mut() else {
         return Vec::new();
     };
@@ -203,8 +208,9 @@ pub(super) fn arrived(
     }
     let loaded = matches!(entry, DetailEntry::Loaded { .. });
     state.details.entries.insert(offer_id.clone(), entry);
+    state.landed.changed(&offer_id);
     if state.details.sort != LocalSort::Provider && state.details.quantity.is_some() {
-        reorder(state);
+        state.details.reorder_pending = true;
     }
     if loaded {
         super::landed::request(state, &[offer_id])
@@ -234,9 +240,10 @@ pub(super) fn note_positions(state: &mut State) {
     }
 }
 
-/// Lays the rows out again (the unit-cost order), the cursor kept on its
-/// offer.
+/// Lays the rows out again (the unit- or landed-cost order), the cursor
+/// kept on its offer.
 pub(super) fn reorder(state: &mut State) {
+    state.details.reorder_pending = false;
     super::rows::rebuild(state);
     super::screen::scroll_into_view(state);
     // The cursor's offer did not change; its rest goes on.

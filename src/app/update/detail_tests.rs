@@ -118,6 +118,9 @@ fn the_unit_cost_sort_moves_rows_as_details_arrive() {
             },
         );
     }
+    // The rows move on the next tick (a burst of arrivals, one layout).
+    assert!(s.details.reorder_pending);
+    update(&mut s, Msg::Tick);
     let order: Vec<String> = s
         .results
         .rows

@@ -236,6 +236,8 @@ pub(super) fn apply_filters(state: &mut State) -> Vec<Effect> {
         .as_deref()
         .and_then(|name| state.landed.settings.lane(Some(name)).ok())
         .cloned();
+    // Another quantity or lane: every landed cost is worked out again.
+    state.landed.sort_keys.clear();
     if local_changed && params == state.params && state.results.source.is_some() {
         super::detail::reorder(state);
         state.focus = Pane::Results;

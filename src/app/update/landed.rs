@@ -88,17 +88,22 @@ pub(super) fn arrived(
     if entry.quantity != query.total || entry.sku != sku {
         return Vec::new();
     }
+    let none_here = matches!(result, Err(ApiError::NoFreight { .. }));
     entry.state = match result {
         Ok(quote) => FreightState::Known(quote),
-        Err(e @ ApiError::NoFreight { .. }) => {
-            let why = sanitize(&e.to_string());
-            state.landed.no_estimates = Some(why.clone());
-            FreightState::Failed(why)
-        }
         Err(e) => FreightState::Failed(sanitize(&e.to_string())),
     };
+    if none_here {
+        // No offer of this provider has an estimate: every cost changes.
+        if let FreightState::Failed(why) = &entry.state {
+            state.landed.no_estimates = Some(why.clone());
+        }
+        state.landed.sort_keys.clear();
+    } else {
+        state.landed.changed(&query.offer_id);
+    }
     if state.details.sort == LocalSort::LandedCost && on(state) {
-        super::detail::reorder(state);
+        state.details.reorder_pending = true;
     }
     Vec::new()
 }
@@ -143,6 +148,7 @@ pub(super) fn choose_sku(state: &mut State, step: isize) -> Vec<Effect> {
     }
     let sku_id = sku.id.clone();
     state.landed.skus.insert(id.clone(), sku_id);
+    state.landed.changed(&id);
     state.set_info(said);
     let fx = request(state, &[id]);
     if state.details.sort != LocalSort::Provider && state.details.quantity.is_some() {
@@ -175,4 +181,5 @@ pub(super) fn toggle_cost_page(state: &mut State) -> Vec<Effect> {
 /// A refresh of the selected offer asks its freight again too.
 pub(super) fn forget(state: &mut State, offer_id: &str) {
     state.landed.freights.remove(offer_id);
+    state.landed.changed(offer_id);
 }

@@ -206,6 +206,7 @@ fn the_landed_cost_sort_puts_the_cheapest_delivered_first_and_unknown_after() {
         let q = freights(&detail_arrives(&mut s, i, detail(fen, grams, false)));
         freight_arrives(&mut s, q[0].clone(), Ok(free()));
     }
+    update(&mut s, Msg::Tick);
     let order: Vec<String> = s
         .results
         .rows

@@ -89,13 +89,16 @@ pub(super) fn rebuild(state: &mut State) {
 /// and the provider's order among equals. Offers out of memory sort by
 /// what `with_detail` keeps of them.
 fn sort_by_cost(state: &mut State) {
+    if state.details.sort == LocalSort::LandedCost {
+        state.landed.refresh_sort_keys(&state.details);
+    }
     let r = &mut state.results;
     let details = &state.details;
     let landed = &state.landed;
     let by_landed = details.sort == LocalSort::LandedCost;
     let key = |id: Option<&str>, price| {
         if by_landed {
-            landed.sort_key_of(details, id)
+            landed.kept_sort_key(id)
         } else {
             details.sort_key_of(id, price)
         }
@@ -107,14 +110,16 @@ fn sort_by_cost(state: &mut State) {
             .get(&i)
             .map_or((u8::MAX, 0), |(id, price)| key(Some(id), *price)),
     };
-    let mut blocks: Vec<((u8, u64), Vec<u32>)> = Vec::new();
+    // Blocks of rows (a group with its open sellers) as ranges of `rows`:
+    // no allocation per row.
+    let mut blocks: Vec<((u8, u64), u32, u32)> = Vec::with_capacity(r.rows.len());
     for i in 0..r.rows.len() {
         let Some(row) = r.row(i) else { continue };
-        let p = r.rows[i];
+        let at = u32::try_from(i).unwrap_or(u32::MAX);
         match row.kind {
             RowKind::Member => match blocks.last_mut() {
-                Some((_, block)) => block.push(p),
-                None => blocks.push((key_of(row.offer), vec![p])),
+                Some((_, _, len)) => *len += 1,
+                None => blocks.push((key_of(row.offer), at, 1)),
             },
             RowKind::Group { .. } => {
                 let key = r
@@ -124,13 +129,20 @@ fn sort_by_cost(state: &mut State) {
                     .map(key_of)
                     .min()
                     .unwrap_or_else(|| key_of(row.offer));
-                blocks.push((key, vec![p]));
+                blocks.push((key, at, 1));
             }
-            RowKind::Single => blocks.push((key_of(row.offer), vec![p])),
+            RowKind::Single => blocks.push((key_of(row.offer), at, 1)),
         }
     }
-    blocks.sort_by_key(|(key, _)| *key);
-    r.rows = blocks.into_iter().flat_map(|(_, rows)| rows).collect();
+    blocks.sort_by_key(|(key, _, _)| *key);
+    let rows = std::mem::take(&mut r.rows);
+    r.rows = blocks
+        .into_iter()
+        .flat_map(|(_, at, len)| {
+            let (at, len) = (at as usize, len as usize);
+            rows.get(at..at + len).unwrap_or_default().iter().copied()
+        })
+        .collect();
 }
 
 pub(super) fn toggle_grouping(state: &mut State) -> Vec<Effect> {
