@@ -30,6 +30,9 @@ mod session;
 // Offer detail on cursor rest (its own file, to keep merges apart).
 #[path = "interactive/detail.rs"]
 mod detail;
+// Landed cost on cursor rest: one detail and one estimate per offer.
+#[path = "interactive/landed.rs"]
+mod landed;
 
 use session::*;
 use std::time::{Duration, Instant};
@@ -735,5 +738,8 @@ fn main() {
     }
     if want("detail") {
         detail::detail_on_rest();
+    }
+    if want("landed") {
+        landed::landed_on_rest();
     }
 }

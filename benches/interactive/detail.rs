@@ -17,7 +17,7 @@ use std::time::Duration;
 
 /// One plain HTTP/1.0 request to the simulator's control routes (bounded);
 /// answers the body.
-fn control(sim: &ExternalSim, method: &str, path: &str, body: &str) -> String {
+pub(crate) fn control(sim: &ExternalSim, method: &str, path: &str, body: &str) -> String {
     let authority = sim.base_url.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(authority).expect("connect to the simulator");
     stream
@@ -50,7 +50,13 @@ fn details(sim: &ExternalSim) -> u64 {
 }
 
 /// Key → the highlight on `want`, `n` keys of `key` at `pace`, from `from`.
-fn steps(session: &mut Session, key: &[u8], from: u16, n: u16, pace: Duration) -> Vec<f64> {
+pub(crate) fn steps(
+    session: &mut Session,
+    key: &[u8],
+    from: u16,
+    n: u16,
+    pace: Duration,
+) -> Vec<f64> {
     let mut lat = Vec::new();
     for i in 1..=n {
         let want = if key == b"j" { from + i } else { from - i };

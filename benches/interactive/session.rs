@@ -136,12 +136,17 @@ pub(crate) struct Options {
 }
 
 pub(crate) fn spawn(opts: &Options) -> Session {
+    spawn_with_config(opts, "")
+}
+
+/// [`spawn`] with `extra` appended to its config.toml.
+pub(crate) fn spawn_with_config(opts: &Options, extra: &str) -> Session {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = tempfile::tempdir().expect("tempdir");
     let cache = tempfile::tempdir().expect("tempdir");
     std::fs::write(
         config.path().join("config.toml"),
-        format!("page_size = {}\n", opts.page_size),
+        format!("page_size = {}\n{extra}", opts.page_size),
     )
     .expect("config");
     if opts.picture {
