@@ -399,7 +399,12 @@ impl OfferDetail {
                             attribute_name_trans: "Colour".into(),
                             value: colour.into(),
                             value_trans: colour_en.into(),
-                            sku_image_url: images.first().cloned(),
+                            // Each colour one of the offer's pictures, as
+                            // sellers picture each variant.
+                            sku_image_url: images
+                                .get(s.colour % images.len().max(1))
+                                .or(images.first())
+                                .cloned(),
                         },
                         SkuAttribute {
                             attribute_id: 450,
