@@ -39,7 +39,8 @@ fn detail(fen: u64, grams: Option<u64>, skus: bool) -> Box<OfferDetail> {
             {"skuId": 11, "price": yuan, "amountOnSale": 100,
              "skuAttributes": [{"attributeName": "colour", "value": "red"}]},
             {"skuId": 22, "price": format!("{}.00", fen / 100 + 5), "amountOnSale": 100,
-             "skuAttributes": [{"attributeName": "colour", "value": "blue"}]}
+             "skuAttributes": [{"attributeName": "colour", "value": "blue",
+                                "skuImageUrl": "http://img.example/blue.jpg"}]}
         ]);
     }
     Box::new(OfferDetail::from_value(data).expect("a detail"))
@@ -239,6 +240,17 @@ fn the_sku_keys_choose_the_sku_priced_and_ask_its_freight() {
     freight_arrives(&mut s, asked[0].clone(), Ok(free()));
     let blue = per_piece(&s, i).unwrap();
     assert!(blue > red, "{blue} {red}");
+    // The cost page shows the blue SKU's own picture; the list, the offer's.
+    let o = s.selected_offer().cloned().unwrap();
+    assert_eq!(
+        crate::app::update::detail::picture_url(&s, &o),
+        o.thumbnail_url(),
+        "the cost page is closed"
+    );
+    update(&mut s, Msg::Action(Action::ToggleCost));
+    assert!(s.landed.cost_page);
+    let url = crate::app::update::detail::picture_url(&s, &o).unwrap();
+    assert!(url.contains("blue"), "{url}");
     // Back to red: its estimate is asked again (the entry holds one SKU's).
     let back = update(&mut s, Msg::Action(Action::PrevSku));
     assert_eq!(freights(&back)[0].skus, vec![("11".to_string(), 500)]);
