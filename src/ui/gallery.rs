@@ -69,7 +69,8 @@ pub(super) fn render(
     }
 }
 
-/// "▶ ¥12.50" (or the unit cost at the user's quantity, "@100 ¥11.80").
+/// "▶ ¥12.50" (or the unit cost at the user's quantity, "@100 ¥11.80", or
+/// with a lane the landed cost, "@100 ¥15.94 landed").
 fn price_line(
     state: &State,
     offer: &crate::api::Offer,
@@ -83,6 +84,12 @@ fn price_line(
         .price
         .map_or_else(|| "—".to_string(), |p| format!("¥{p}"));
     let style = if selected { base } else { theme.price() };
+    // With a lane, what the buyer pays delivered ("landed" under it).
+    if let (Some(q), Some(landed)) = (state.details.quantity, landed_text(state, offer)) {
+        let style = if selected { base } else { theme.good() };
+        spans.push(Span::styled(format!("@{q} {landed}"), style));
+        return spans;
+    }
     match (state.details.quantity, state.details.unit_cost(offer)) {
         (Some(q), Some(UnitCost::At(p))) => {
             spans.push(Span::styled(format!("@{q} ¥{p}"), style));
@@ -93,6 +100,23 @@ fn price_line(
         _ => spans.push(Span::styled(price, style)),
     }
     spans
+}
+
+/// The offer's landed cost at the quantity by the lane, when known and the
+/// quantity reaches its minimum order.
+fn landed_text(state: &State, offer: &crate::api::Offer) -> Option<String> {
+    let cost = state
+        .landed
+        .cost_of(&state.details, offer.offer_id.as_deref())?;
+    let crate::app::state::LandedCost::Done(Ok(b)) = cost else {
+        return None;
+    };
+    if b.total.per_piece().is_none()
+        || matches!(b.minimum, crate::landed::MinimumStatus::Below { .. })
+    {
+        return None;
+    }
+    Some(b.total.text(state.currency.as_ref()))
 }
 
 /// Monthly sales and the marks: ★ starred, ×N sellers of one picture, new
@@ -108,6 +132,9 @@ fn marks_line(
 ) -> Vec<Span<'static>> {
     let pick = |s: Style| if selected { base } else { s };
     let mut spans = vec![Span::styled(" ", base)];
+    if landed_text(state, offer).is_some() {
+        spans.push(Span::styled("landed ", pick(theme.good())));
+    }
     let offer_ref = crate::store::Store::offer_ref(&state.provider, offer);
     if state.shortlist.entry(&offer_ref).is_some() {
         spans.push(Span::styled("★ ", pick(theme.price())));

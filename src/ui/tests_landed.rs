@@ -132,3 +132,15 @@ fn the_cost_page_explains_the_landed_cost_and_lists_the_skus() {
         insta::assert_snapshot!(format!("landed_cost_page_{w}x{h}"), screen);
     }
 }
+
+#[test]
+fn the_gallery_shows_the_landed_cost_under_each_picture_that_has_one() {
+    let mut s = costed(200, 60);
+    update(&mut s, Msg::Action(Action::FocusResults));
+    update(&mut s, Msg::Action(Action::ToggleGallery));
+    let screen = snap(&s, 200, 60);
+    assert!(screen.contains("@500 US$4.06"), "{screen}");
+    assert!(screen.contains("landed 19.6k"), "{screen}");
+    // One without a weight keeps its unit cost: nothing unknown is priced.
+    assert!(screen.contains("@500 ¥17.11"), "{screen}");
+}
