@@ -2,8 +2,8 @@
 
 use super::{Theme, framed_pane};
 use crate::api::FilterFlag;
-use crate::app::state::{FilterRow, FiltersState, Pane, State, sort_choice_label};
-use crate::text::{fit, truncate};
+use crate::app::state::{FilterField, FilterRow, FiltersState, Pane, State, sort_choice_label};
+use crate::text::{fit, sanitize, truncate};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -51,12 +51,24 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
                 let scroll = f.fields[field.index()].visual_scroll(VALUE_W);
                 let shown: String = value.chars().skip(scroll).collect();
                 spans.push(Span::styled(fit(&shown, VALUE_W), theme.accent()));
+                let room = w.saturating_sub(LABEL_W + VALUE_W + 2);
                 if let Some(e) = &f.errors[field.index()] {
-                    let room = w.saturating_sub(LABEL_W + VALUE_W + 2);
                     spans.push(Span::raw(" "));
                     spans.push(Span::styled(
                         truncate(&format!("✗ {e}"), room).into_owned(),
                         theme.error(),
+                    ));
+                } else if field == FilterField::Lane && f.fields[field.index()].value().is_empty() {
+                    // Which lanes there are, or how to have one.
+                    let hint = if f.lanes.is_empty() {
+                        "none set: [[landed.lanes]] in config.toml".to_string()
+                    } else {
+                        sanitize(&f.lanes.join(" · "))
+                    };
+                    spans.push(Span::raw(" "));
+                    spans.push(Span::styled(
+                        truncate(&hint, room).into_owned(),
+                        theme.dim(),
                     ));
                 }
             }

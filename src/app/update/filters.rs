@@ -164,7 +164,7 @@ fn local_summary(state: &State) -> String {
         crate::landed::Origin::Example => format!("{} (example)", l.name),
         crate::landed::Origin::Yours => l.name.clone(),
     });
-    match (state.details.sort, lane) {
+    let mut said = match (state.details.sort, lane) {
         (LocalSort::LandedCost, Some(lane)) => {
             format!("Quantity {q}, lane {lane}: sorted by landed cost")
         }
@@ -179,7 +179,12 @@ fn local_summary(state: &State) -> String {
             format!("Quantity {q}, lane {lane}: unit and landed costs shown")
         }
         (LocalSort::Provider, None) => format!("Quantity {q}: unit costs shown"),
+    };
+    if state.landed.lane.is_none() && state.filters.lanes.is_empty() {
+        // Live mode starts without lanes: say how to have landed costs.
+        said.push_str(" · for landed costs add [[landed.lanes]] to config.toml");
     }
+    said
 }
 
 fn short_price_error(e: &str) -> String {
