@@ -119,12 +119,16 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), CommandErro
             let details = details.as_ref();
             let said = &unsupported_said;
             let landed = landed.as_ref();
+            let kept = Kept {
+                store: backend.store.as_ref(),
+                provider: &backend.provider_name,
+            };
             async move {
                 let result = client.search_page(image, params, page).await?;
                 if let Some(details) = details {
                     fetch_details(client, params, &result, details, said).await;
                     if let (Some(landed), Some(q)) = (landed, details.quantity) {
-                        fetch_freight(client, &result, details, landed, q).await;
+                        fetch_freight(client, kept, &result, details, landed, q).await;
                     }
                 }
                 Ok(result)
@@ -267,12 +271,22 @@ fn landed_columns(
 /// Freight estimates at a time.
 const FREIGHT_CONCURRENCY: usize = 4;
 
+/// Where freight estimates are kept between runs: the run's store (none
+/// when history is off) and the provider name offers are stored under.
+#[derive(Clone, Copy)]
+struct Kept<'a> {
+    store: Option<&'a crate::store::Store>,
+    provider: &'a str,
+}
+
 /// The domestic freight of a page's offers that have a detail, to the
-/// warehouse for `quantity` pieces (paced with every other request), or
-/// why there is none: the provider has no estimate, or no warehouse is set
-/// (then the user's `domestic_per_kg`, or unknown).
+/// warehouse for `quantity` pieces — kept in the store and reused for a
+/// day, else asked (paced with every other request) — or why there is
+/// none: the provider has no estimate, or no warehouse is set (then the
+/// user's `domestic_per_kg`, or unknown).
 async fn fetch_freight(
     client: &crate::api::Client,
+    kept: Kept<'_>,
     page: &ResultPage,
     details: &crate::export::DetailColumns,
     landed: &Landed,
@@ -323,7 +337,12 @@ async fn fetch_freight(
                 total: quantity,
                 skus: sku.map(|s| vec![(s, quantity)]).unwrap_or_default(),
             };
-            async move { (offer_id, client.freight_estimate(&query).await) }
+            async move {
+                let quote =
+                    crate::landed::freight_estimate(client, kept.store, kept.provider, &query)
+                        .await;
+                (offer_id, quote)
+            }
         })
         .buffered(FREIGHT_CONCURRENCY);
     while let Some((id, result)) = fetched.next().await {
