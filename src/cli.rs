@@ -133,6 +133,12 @@ pub struct BatchArgs {
     #[command(flatten)]
     pub query: QueryArgs,
 
+    /// With --qty: each match's landed cost per piece by this freight lane
+    /// (`[[landed.lanes]]` in config.toml; demo mode has the example lanes
+    /// `air` and `sea`).
+    #[arg(long, value_name = "NAME")]
+    pub lane: Option<String>,
+
     /// Matches kept per photo (1–50).
     #[arg(long, value_name = "N", default_value_t = 5,
           value_parser = clap::value_parser!(u32).range(1..=50))]

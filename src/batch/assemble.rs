@@ -4,8 +4,9 @@
 //! disk so a second sheet of the same job fetches nothing, and left empty
 //! when it cannot be had (a picture never fails a sheet).
 
-use crate::api::Client;
+use crate::api::{Client, FreightQuery, FreightQuote};
 use crate::export::file::Naming;
+use crate::export::landed::LandedSetup;
 use crate::export::sheet::model::{Match, PhotoOutcome, PhotoResult, SheetInput};
 use crate::export::sheet::{SheetError, write_photos_as};
 use crate::money::Currency;
@@ -24,6 +25,9 @@ const MAX_CACHED_THUMBS: usize = 20_000;
 
 /// Offer details fetched at once for a sheet with a quantity.
 pub const DETAIL_CONCURRENCY: usize = 4;
+
+/// Freight estimates asked at once for a sheet with a lane.
+pub const FREIGHT_CONCURRENCY: usize = 4;
 
 /// Photos assembled (store reads, details, thumbnails) and handed to the
 /// writer at a time: what memory holds at once, whatever the job's size.
@@ -47,6 +51,37 @@ pub async fn write_job_sheet(
     path: &Path,
     naming: Naming,
 ) -> Result<PathBuf, SheetError> {
+    write_job_sheet_landed(
+        store,
+        client,
+        job,
+        currency,
+        quantity,
+        None,
+        thumb_cache,
+        path,
+        naming,
+    )
+    .await
+}
+
+/// [`write_job_sheet`] with a lane (`--qty N --lane NAME`): each match's
+/// landed cost at the quantity too, its domestic freight kept in the store
+/// and reused for a day, else asked (paced like every provider request).
+/// A match whose cost cannot be worked out says what is missing.
+#[allow(clippy::too_many_arguments)]
+pub async fn write_job_sheet_landed(
+    store: &Store,
+    client: &Client,
+    job: JobId,
+    currency: Option<Currency>,
+    quantity: Option<u64>,
+    landed: Option<&LandedSetup>,
+    thumb_cache: Option<&Path>,
+    path: &Path,
+    naming: Naming,
+) -> Result<PathBuf, SheetError> {
+    let landed = landed.filter(|_| quantity.is_some());
     let s = store.clone();
     let (summary, items, details) = tokio::task::spawn_blocking(move || {
         let summary = s
@@ -68,6 +103,7 @@ pub async fn write_job_sheet(
         top,
         currency,
         quantity,
+        lane: landed.map(|l| l.columns.lane_label()),
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<PhotoResult, SheetError>>(CHUNK);
     let writer = {
@@ -99,6 +135,9 @@ pub async fn write_job_sheet(
         };
         if quantity.is_some() {
             fill_details(&mut photos, client, store, &provider, &country).await;
+        }
+        if let (Some(landed), Some(q)) = (landed, quantity) {
+            fill_landed(&mut photos, client, store, &provider, landed, q).await;
         }
         fill_thumbnails(&mut photos, client, thumb_cache).await;
         let mut stopped = false;
@@ -161,6 +200,7 @@ fn photo_result(
                         .map(|d| d.detail),
                     offer,
                     thumb: None,
+                    landed: None,
                 })
                 .collect();
             (PhotoOutcome::Done { total, matches }, thumb)
@@ -223,6 +263,63 @@ async fn fill_details(
                     .offer_id
                     .as_deref()
                     .and_then(|id| fetched.get(id).cloned());
+            }
+        }
+    }
+}
+
+/// The freight estimate of each match with a detail (each question once;
+/// the store's copy when fresh), and from it each match's landed cost at
+/// `quantity`. An estimate that cannot be had leaves the user's fallback
+/// rate or an unknown cost that says so: it never fails the sheet.
+async fn fill_landed(
+    photos: &mut [PhotoResult],
+    client: &Client,
+    store: &Store,
+    provider: &str,
+    landed: &LandedSetup,
+    quantity: u64,
+) {
+    type Key = (String, Vec<(String, u64)>);
+    let key = |q: &FreightQuery| -> Key { (q.offer_id.clone(), q.skus.clone()) };
+    let why_none = landed.why_no_freight(client);
+    let query = |m: &Match| -> Option<FreightQuery> {
+        landed.query(m.offer.offer_id.as_deref()?, m.detail.as_ref()?, quantity)
+    };
+    let mut asks: HashMap<Key, FreightQuery> = HashMap::new();
+    if why_none.is_none() {
+        for q in searched_matches(photos).filter_map(query) {
+            asks.entry(key(&q)).or_insert(q);
+        }
+    }
+    let answers: HashMap<Key, Result<FreightQuote, String>> = futures::stream::iter(asks)
+        .map(|(k, q)| async move {
+            let quote = crate::landed::freight_estimate(client, Some(store), provider, &q)
+                .await
+                .map_err(|e| {
+                    let why = crate::text::sanitize(&e.to_string());
+                    tracing::debug!(error = %why, "batch freight");
+                    why
+                });
+            (k, quote)
+        })
+        .buffer_unordered(FREIGHT_CONCURRENCY)
+        .collect()
+        .await;
+    for photo in photos.iter_mut() {
+        if let PhotoOutcome::Done { matches, .. } = &mut photo.outcome {
+            for m in matches.iter_mut() {
+                let freight = match &why_none {
+                    Some(why) => Some(Err(why.clone())),
+                    None => query(m)
+                        .and_then(|q| answers.get(&key(&q)))
+                        .map(|a| a.as_ref().map_err(Clone::clone)),
+                };
+                m.landed = Some(
+                    landed
+                        .columns
+                        .cost_with(m.detail.as_ref(), quantity, freight),
+                );
             }
         }
     }

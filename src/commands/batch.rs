@@ -13,7 +13,7 @@ use super::error::{CommandError, finish};
 use super::startup::{Exit, headless_backend, headless_config, prepare_options, say_demo};
 use crate::api::pace::Pacer;
 use crate::backend::SearchBackend;
-use crate::batch::assemble::write_job_sheet;
+use crate::batch::assemble::write_job_sheet_landed;
 use crate::batch::inputs::collect;
 use crate::batch::job;
 use crate::batch::run::{Event, RunError, RunOptions, run_job};
@@ -70,6 +70,8 @@ async fn batch(args: BatchArgs, common: &CommonArgs) -> Result<Exit, CommandErro
         return list(&store);
     }
     say_demo(&backend);
+    let landed =
+        super::search::landed_setup(args.lane.as_deref(), args.query.qty, &config, &backend)?;
 
     let job = find_or_create(&args, &config, &store, &backend)?;
     if args.retry_failed {
@@ -168,12 +170,13 @@ async fn batch(args: BatchArgs, common: &CommonArgs) -> Result<Exit, CommandErro
             crate::api::error::NO_DETAIL
         );
     }
-    let written = write_job_sheet(
+    let written = write_job_sheet_landed(
         &store,
         &backend.client,
         job.id,
         config.currency.clone(),
         args.query.qty,
+        landed.as_ref(),
         thumbs.as_deref(),
         &out,
         naming,
