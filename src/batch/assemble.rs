@@ -133,13 +133,20 @@ pub async fn write_job_sheet_landed(
                 break;
             }
         };
-        if quantity.is_some() {
-            fill_details(&mut photos, client, store, &provider, &country).await;
-        }
-        if let (Some(landed), Some(q)) = (landed, quantity) {
-            fill_landed(&mut photos, client, store, &provider, landed, q).await;
-        }
-        fill_thumbnails(&mut photos, client, thumb_cache).await;
+        // Pictures are fetched while details and freight are asked: the
+        // provider's requests then go on at its rate, without waiting for
+        // the pictures between chunks.
+        let thumbs = fetch_thumbnails(thumbnail_urls(&photos), client, thumb_cache);
+        let provider_side = async {
+            if quantity.is_some() {
+                fill_details(&mut photos, client, store, &provider, &country).await;
+            }
+            if let (Some(landed), Some(q)) = (landed, quantity) {
+                fill_landed(&mut photos, client, store, &provider, landed, q).await;
+            }
+        };
+        let ((), thumbs) = tokio::join!(provider_side, thumbs);
+        give_thumbnails(&mut photos, &thumbs);
         let mut stopped = false;
         for photo in photos {
             // The writer has stopped (it failed): its error is the answer.
@@ -336,14 +343,24 @@ fn searched_matches(photos: &[PhotoResult]) -> impl Iterator<Item = &Match> {
         .flatten()
 }
 
-/// Fetches every match's picture (each address once) into a small JPEG.
-async fn fill_thumbnails(photos: &mut [PhotoResult], client: &Client, cache: Option<&Path>) {
+/// Every match's picture address, each once.
+fn thumbnail_urls(photos: &[PhotoResult]) -> Vec<String> {
     let mut urls: Vec<String> = searched_matches(photos)
         .filter_map(|m| m.offer.picture_link())
         .collect();
     urls.sort();
     urls.dedup();
-    let fetched: HashMap<String, Vec<u8>> = futures::stream::iter(urls)
+    urls
+}
+
+/// Fetches each picture at `urls` into a small JPEG (those that cannot be
+/// had are left out).
+async fn fetch_thumbnails(
+    urls: Vec<String>,
+    client: &Client,
+    cache: Option<&Path>,
+) -> HashMap<String, Vec<u8>> {
+    futures::stream::iter(urls)
         .map(|url| async move {
             let thumb = thumbnail(client, &url, cache).await;
             (url, thumb)
@@ -351,7 +368,11 @@ async fn fill_thumbnails(photos: &mut [PhotoResult], client: &Client, cache: Opt
         .buffer_unordered(THUMB_CONCURRENCY)
         .filter_map(|(url, thumb)| async move { thumb.map(|t| (url, t)) })
         .collect()
-        .await;
+        .await
+}
+
+/// Gives each match its picture from `fetched`.
+fn give_thumbnails(photos: &mut [PhotoResult], fetched: &HashMap<String, Vec<u8>>) {
     for photo in photos.iter_mut() {
         if let PhotoOutcome::Done { matches, .. } = &mut photo.outcome {
             for m in matches {

@@ -100,6 +100,7 @@ async fn batch(args: BatchArgs, common: &CommonArgs) -> Result<Exit, CommandErro
     backend.client.set_pacer(Some(pacer.clone()));
 
     let mut code = Exit::Ok;
+    let run_started = Instant::now();
     if job.pending() > 0 {
         eprintln!(
             "tusou: batch job {}: {} photos, {} to search, {} done, {} failed · {rate} requests/s, {concurrency} at once",
@@ -182,6 +183,15 @@ async fn batch(args: BatchArgs, common: &CommonArgs) -> Result<Exit, CommandErro
         naming,
     )
     .await;
+    if args.query.qty.is_some() {
+        // The sheet's details and freight estimates are provider requests
+        // too, under the same pacer: the rate over the whole run.
+        let took = run_started.elapsed().as_secs_f64().max(1e-3);
+        eprintln!(
+            "tusou: searches, details and freight: {}",
+            pace_report(&pacer, took)
+        );
+    }
     let out = match written {
         Ok(path) => path,
         Err(e) => {
