@@ -187,10 +187,12 @@ async fn batch(args: BatchArgs, common: &CommonArgs) -> Result<Exit, CommandErro
         // The sheet's details and freight estimates are provider requests
         // too, under the same pacer: the rate over the whole run.
         let took = run_started.elapsed().as_secs_f64().max(1e-3);
-        eprintln!(
-            "tusou: searches, details and freight: {}",
-            pace_report(&pacer, took)
-        );
+        let what = if landed.is_some() {
+            "searches, details and freight"
+        } else {
+            "searches and details"
+        };
+        eprintln!("tusou: {what}: {}", pace_report(&pacer, took));
     }
     let out = match written {
         Ok(path) => path,
