@@ -24,9 +24,10 @@ const MAX_PICTURE_BYTES: usize = 8 * 1024 * 1024;
 const MAX_CACHED_THUMBS: usize = 20_000;
 
 /// Offer details fetched at once for a sheet with a quantity: enough in
-/// flight to keep the pacer's rate busy at a few hundred milliseconds a
-/// reply (4 at 300 ms could just reach 10/s, and with any overhead did
-/// not: 0.90 of the rate); the pacer keeps them to the rate.
+/// flight to keep a rate of 10/s busy at up to ~0.7 s a reply (4 at 300 ms
+/// only just could); the pacer keeps them to the rate. (At 300 ms, 4 and 8
+/// measured the same, 0.90 of the rate: the pacer's own window, `rate`
+/// requests per 1.1 s, is what bounds it — see BENCHMARKS.md, issue 24.)
 pub const DETAIL_CONCURRENCY: usize = 8;
 
 /// Freight estimates asked at once for a sheet with a lane (as details).
