@@ -66,6 +66,7 @@ fn photo(i: usize, pictures: &Pictures) -> PhotoResult {
             },
             thumb: picture(i * TOP + k + 1),
             detail: None,
+            landed: None,
         })
         .collect();
     PhotoResult {
@@ -112,6 +113,7 @@ fn main() {
         top: TOP,
         currency: None,
         quantity: None,
+        lane: None,
     };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(format!("sheet.{format}"));

@@ -133,6 +133,12 @@ pub struct BatchArgs {
     #[command(flatten)]
     pub query: QueryArgs,
 
+    /// With --qty: each match's landed cost per piece by this freight lane
+    /// (`[[landed.lanes]]` in config.toml; demo mode has the example lanes
+    /// `air` and `sea`).
+    #[arg(long, value_name = "NAME")]
+    pub lane: Option<String>,
+
     /// Matches kept per photo (1–50).
     #[arg(long, value_name = "N", default_value_t = 5,
           value_parser = clap::value_parser!(u32).range(1..=50))]
@@ -185,6 +191,15 @@ pub struct ShortlistArgs {
     /// Write to FILE instead, in the format its name says: .xlsx, .csv, .json or .jsonl.
     #[arg(long, short, value_name = "FILE", conflicts_with = "format")]
     pub out: Option<PathBuf>,
+    /// Your quantity: the unit cost at N pieces, from each offer's detail kept
+    /// in the history (nothing is fetched).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub qty: Option<u64>,
+    /// With --qty: the landed cost per piece by this freight lane, from the
+    /// kept detail and freight estimate (`[[landed.lanes]]` in config.toml;
+    /// the example lanes `air` and `sea` for demo offers).
+    #[arg(long, value_name = "NAME", requires = "qty")]
+    pub lane: Option<String>,
 }
 
 #[derive(Debug, Args)]

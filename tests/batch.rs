@@ -318,6 +318,122 @@ fn qty_puts_moq_tiers_and_the_unit_cost_in_the_sheet() {
     );
 }
 
+/// A live-mode config with one lane and a warehouse (the simulator's
+/// freight estimates), the fees set, no fallback domestic rate.
+const LANDED_CONFIG: &str = r#"
+[landed]
+agent_fee_pct = 5
+duty_pct = 5
+vat_pct = 20
+
+[landed.warehouse]
+province = "330000"
+city = "330700"
+district = "330782"
+
+[landed.de_minimis]
+amount = 150
+currency = "EUR"
+rate = 7.7
+
+[[landed.lanes]]
+name = "air"
+divisor = 6000
+currency = "USD"
+rate = 7.1
+base_fee = 3.00
+per_kg_fee = 6.50
+min_fee = 15.00
+rates_checked = "2026-12-01"
+"#;
+
+/// Issue 24: `--qty N --lane NAME` puts each match's landed cost in the
+/// sheet: a number above the unit cost for a match with its detail,
+/// weight and freight, `? what is missing` for the others (never a
+/// zero); each freight question asked once, and a second sheet of the job
+/// within a day asks none.
+#[test]
+fn a_lane_puts_each_matchs_landed_cost_in_the_sheet() {
+    let s = Setup::new(None, 0);
+    let photos = s.photos(4);
+    let config = s.dir.path().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("config.toml"), LANDED_CONFIG).unwrap();
+    let out = s.dir.path().join("sheet.csv");
+    let args = [
+        photos.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--top",
+        "3",
+        "--qty",
+        "500",
+        "--lane",
+        "air",
+        "--rate",
+        "200",
+    ];
+    let result = s.run(&args);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    assert!(
+        stderr(&result).contains("landed cost by lane air"),
+        "{}",
+        stderr(&result)
+    );
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no {name} column in {header:?}"))
+    };
+    let (lane, landed, unit) = (col("lane"), col("landed_cost"), col("unit_cost"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 4 * 3);
+    let (mut known, mut unknown) = (0, 0);
+    for row in &rows {
+        assert_eq!(&row[lane], "air", "{row:?}");
+        match row[landed].parse::<f64>() {
+            Ok(cost) => {
+                known += 1;
+                // Freight, fees and duty only add to the goods.
+                let goods: f64 = row[unit].parse().unwrap_or_else(|_| panic!("{row:?}"));
+                assert!(cost > goods, "{cost} ≤ {goods}: {row:?}");
+            }
+            Err(_) => {
+                unknown += 1;
+                assert!(row[landed].starts_with("? "), "{row:?}");
+            }
+        }
+    }
+    assert!(known >= 4, "{known} known, {unknown} unknown");
+    let asked = s.sim.stats().freights;
+    assert!(
+        asked > 0 && asked <= rows.len() as u64,
+        "{asked} freight estimates for {} matches",
+        rows.len()
+    );
+
+    // A second sheet of the same job: the estimates are kept for a day.
+    std::fs::remove_file(&out).unwrap();
+    let again = s.run(&args);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert_eq!(s.sim.stats().freights, asked, "{}", stderr(&again));
+    let second = std::fs::read_to_string(&out).unwrap();
+    let first: Vec<String> = rows.iter().map(|r| r[landed].to_string()).collect();
+    let mut reader = csv::Reader::from_reader(second.as_bytes());
+    let again: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[landed].to_string())
+        .collect();
+    assert_eq!(again, first, "the same costs from the kept estimates");
+
+    // --lane without --qty is a usage error.
+    let no_qty = s.run(&[photos.to_str().unwrap(), "--lane", "air"]);
+    assert_eq!(no_qty.status.code(), Some(2), "{}", stderr(&no_qty));
+}
+
 /// Issue 28.2: `--out` is checked before the first request. An unknown
 /// format, a missing folder, a directory or a device used to cost a whole
 /// batch of searches before "unknown sheet format".

@@ -90,6 +90,7 @@ fn a_match(photo: usize, rank: usize) -> Match {
         offer,
         thumb,
         detail: None,
+        landed: None,
     }
 }
 
@@ -132,6 +133,7 @@ fn input() -> SheetInput {
         top: TOP,
         currency: Some(Currency::new("USD", 7.1).expect("a valid currency")),
         quantity: None,
+        lane: None,
     }
 }
 

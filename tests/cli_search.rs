@@ -269,3 +269,71 @@ fn a_lane_adds_each_offers_landed_cost_or_what_is_missing() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("air") && stderr.contains("sea"), "{stderr}");
 }
+
+/// The freight estimates kept in the history file (`TUSOU_DATA_DIR`).
+fn kept_freights(dirs: &Path) -> Vec<(String, i64)> {
+    let conn = rusqlite::Connection::open(dirs.join("data").join("tusou.db")).expect("db opens");
+    let mut st = conn
+        .prepare("SELECT query_key, fetched_at FROM freights ORDER BY query_key")
+        .expect("freights table");
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("rows")
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn freight_estimates_are_kept_and_reused_for_a_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, photo) = catalog_photo(dir.path());
+    let args = [
+        "search",
+        photo.to_str().unwrap(),
+        "--format",
+        "jsonl",
+        "--qty",
+        "500",
+        "--lane",
+        "air",
+    ];
+    let out = tusou(&args, dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let first = kept_freights(dir.path());
+    assert!(
+        (10..=20).contains(&first.len()),
+        "one estimate per offer with a detail: {first:?}"
+    );
+    assert!(first.iter().all(|(k, _)| k.contains("|500|")), "{first:?}");
+
+    // Within a day they are used as kept; one a day old is asked again.
+    let conn = rusqlite::Connection::open(dir.path().join("data").join("tusou.db")).unwrap();
+    conn.execute("UPDATE freights SET fetched_at = fetched_at - 3600", [])
+        .unwrap();
+    let stale = &first[0].0;
+    conn.execute(
+        "UPDATE freights SET fetched_at = fetched_at - 86400 WHERE query_key = ?1",
+        [stale],
+    )
+    .unwrap();
+    drop(conn);
+    let before = kept_freights(dir.path());
+    let out = tusou(&args, dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = kept_freights(dir.path());
+    assert_eq!(after.len(), before.len());
+    for ((key, was), (_, now)) in before.iter().zip(&after) {
+        if key == stale {
+            assert!(now > was, "the stale one is asked again: {key}");
+        } else {
+            assert_eq!(now, was, "reused, not asked: {key}");
+        }
+    }
+}

@@ -44,12 +44,13 @@ fn kept(dir: &Path, prefix: &str) -> Vec<PathBuf> {
 }
 
 /// The schema version this tusou writes.
-const LATEST: i64 = 7;
+const LATEST: i64 = 8;
 
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 11] = [
     "batch_items",
     "batch_jobs",
     "details",
+    "freights",
     "image_ids",
     "offers",
     "preferences",
@@ -630,11 +631,26 @@ fn every_older_version_migrates_to_the_latest() {
             total INTEGER, attempts INTEGER NOT NULL DEFAULT 0, updated_at INTEGER,
             PRIMARY KEY (job_id, idx)) WITHOUT ROWID;
         PRAGMA user_version = 4;";
+    let v5 =
+        "CREATE TABLE details (provider TEXT NOT NULL, offer_key TEXT NOT NULL, raw TEXT NOT NULL,
+            fetched_at INTEGER NOT NULL, PRIMARY KEY (provider, offer_key)) WITHOUT ROWID;
+        PRAGMA user_version = 5;";
+    let v6 = "ALTER TABLE results ADD COLUMN position INTEGER;
+        ALTER TABLE results ADD COLUMN picture_key TEXT;
+        UPDATE results SET position = rank;
+        CREATE INDEX results_by_position ON results (search_id, position);
+        CREATE INDEX results_by_picture ON results (search_id, picture_key, position);
+        PRAGMA user_version = 6;";
+    let v7 = "CREATE TABLE preferences (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        PRAGMA user_version = 7;";
     for (version, sql) in [
         (1, v1.to_string()),
         (2, format!("{v1}{v2}")),
         (3, format!("{v1}{v2}{v3}")),
         (4, format!("{v1}{v2}{v3}{v4}")),
+        (5, format!("{v1}{v2}{v3}{v4}{v5}")),
+        (6, format!("{v1}{v2}{v3}{v4}{v5}{v6}")),
+        (7, format!("{v1}{v2}{v3}{v4}{v5}{v6}{v7}")),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tusou.db");
@@ -674,6 +690,23 @@ fn every_older_version_migrates_to_the_latest() {
         assert_eq!(kept.detail.min_order, Some(20), "v{version}");
         let list = store.shortlist().unwrap();
         assert_eq!(list[0].note, "ask MOQ", "v{version}");
+        // v8: freight estimates are kept and read back.
+        let query = tusou::api::FreightQuery {
+            offer_id: "1".into(),
+            destination: tusou::api::Destination::new("440000", "440100", "440111").unwrap(),
+            total: 500,
+            skus: Vec::new(),
+        };
+        assert_eq!(
+            store.freight("dajisaas", &query).unwrap(),
+            None,
+            "v{version}"
+        );
+        let quote = tusou::api::FreightQuote::from_value(serde_json::json!({"freight": "25"}), 500)
+            .unwrap();
+        store.save_freight("dajisaas", &query, &quote).unwrap();
+        let kept = store.freight("dajisaas", &query).unwrap().unwrap();
+        assert_eq!(kept.quote.outcome(), quote.outcome(), "v{version}");
     }
 }
 

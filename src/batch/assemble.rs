@@ -4,8 +4,9 @@
 //! disk so a second sheet of the same job fetches nothing, and left empty
 //! when it cannot be had (a picture never fails a sheet).
 
-use crate::api::Client;
+use crate::api::{Client, FreightQuery, FreightQuote};
 use crate::export::file::Naming;
+use crate::export::landed::LandedSetup;
 use crate::export::sheet::model::{Match, PhotoOutcome, PhotoResult, SheetInput};
 use crate::export::sheet::{SheetError, write_photos_as};
 use crate::money::Currency;
@@ -22,8 +23,15 @@ const MAX_PICTURE_BYTES: usize = 8 * 1024 * 1024;
 /// Thumbnails kept in the disk cache at most; older ones are removed first.
 const MAX_CACHED_THUMBS: usize = 20_000;
 
-/// Offer details fetched at once for a sheet with a quantity.
-pub const DETAIL_CONCURRENCY: usize = 4;
+/// Offer details fetched at once for a sheet with a quantity: enough in
+/// flight to keep a rate of 10/s busy at up to ~0.7 s a reply (4 at 300 ms
+/// only just could); the pacer keeps them to the rate. (At 300 ms, 4 and 8
+/// measured the same, 0.90 of the rate: the pacer's own window, `rate`
+/// requests per 1.1 s, is what bounds it — see BENCHMARKS.md, issue 24.)
+pub const DETAIL_CONCURRENCY: usize = 8;
+
+/// Freight estimates asked at once for a sheet with a lane (as details).
+pub const FREIGHT_CONCURRENCY: usize = 8;
 
 /// Photos assembled (store reads, details, thumbnails) and handed to the
 /// writer at a time: what memory holds at once, whatever the job's size.
@@ -47,6 +55,37 @@ pub async fn write_job_sheet(
     path: &Path,
     naming: Naming,
 ) -> Result<PathBuf, SheetError> {
+    write_job_sheet_landed(
+        store,
+        client,
+        job,
+        currency,
+        quantity,
+        None,
+        thumb_cache,
+        path,
+        naming,
+    )
+    .await
+}
+
+/// [`write_job_sheet`] with a lane (`--qty N --lane NAME`): each match's
+/// landed cost at the quantity too, its domestic freight kept in the store
+/// and reused for a day, else asked (paced like every provider request).
+/// A match whose cost cannot be worked out says what is missing.
+#[allow(clippy::too_many_arguments)]
+pub async fn write_job_sheet_landed(
+    store: &Store,
+    client: &Client,
+    job: JobId,
+    currency: Option<Currency>,
+    quantity: Option<u64>,
+    landed: Option<&LandedSetup>,
+    thumb_cache: Option<&Path>,
+    path: &Path,
+    naming: Naming,
+) -> Result<PathBuf, SheetError> {
+    let landed = landed.filter(|_| quantity.is_some());
     let s = store.clone();
     let (summary, items, details) = tokio::task::spawn_blocking(move || {
         let summary = s
@@ -68,6 +107,7 @@ pub async fn write_job_sheet(
         top,
         currency,
         quantity,
+        lane: landed.map(|l| l.columns.lane_label()),
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<PhotoResult, SheetError>>(CHUNK);
     let writer = {
@@ -97,10 +137,20 @@ pub async fn write_job_sheet(
                 break;
             }
         };
-        if quantity.is_some() {
-            fill_details(&mut photos, client, store, &provider, &country).await;
-        }
-        fill_thumbnails(&mut photos, client, thumb_cache).await;
+        // Pictures are fetched while details and freight are asked: the
+        // provider's requests then go on at its rate, without waiting for
+        // the pictures between chunks.
+        let thumbs = fetch_thumbnails(thumbnail_urls(&photos), client, thumb_cache);
+        let provider_side = async {
+            if quantity.is_some() {
+                fill_details(&mut photos, client, store, &provider, &country).await;
+            }
+            if let (Some(landed), Some(q)) = (landed, quantity) {
+                fill_landed(&mut photos, client, store, &provider, landed, q).await;
+            }
+        };
+        let ((), thumbs) = tokio::join!(provider_side, thumbs);
+        give_thumbnails(&mut photos, &thumbs);
         let mut stopped = false;
         for photo in photos {
             // The writer has stopped (it failed): its error is the answer.
@@ -161,6 +211,7 @@ fn photo_result(
                         .map(|d| d.detail),
                     offer,
                     thumb: None,
+                    landed: None,
                 })
                 .collect();
             (PhotoOutcome::Done { total, matches }, thumb)
@@ -228,6 +279,63 @@ async fn fill_details(
     }
 }
 
+/// The freight estimate of each match with a detail (each question once;
+/// the store's copy when fresh), and from it each match's landed cost at
+/// `quantity`. An estimate that cannot be had leaves the user's fallback
+/// rate or an unknown cost that says so: it never fails the sheet.
+async fn fill_landed(
+    photos: &mut [PhotoResult],
+    client: &Client,
+    store: &Store,
+    provider: &str,
+    landed: &LandedSetup,
+    quantity: u64,
+) {
+    type Key = (String, Vec<(String, u64)>);
+    let key = |q: &FreightQuery| -> Key { (q.offer_id.clone(), q.skus.clone()) };
+    let why_none = landed.why_no_freight(client);
+    let query = |m: &Match| -> Option<FreightQuery> {
+        landed.query(m.offer.offer_id.as_deref()?, m.detail.as_ref()?, quantity)
+    };
+    let mut asks: HashMap<Key, FreightQuery> = HashMap::new();
+    if why_none.is_none() {
+        for q in searched_matches(photos).filter_map(query) {
+            asks.entry(key(&q)).or_insert(q);
+        }
+    }
+    let answers: HashMap<Key, Result<FreightQuote, String>> = futures::stream::iter(asks)
+        .map(|(k, q)| async move {
+            let quote = crate::landed::freight_estimate(client, Some(store), provider, &q)
+                .await
+                .map_err(|e| {
+                    let why = crate::text::sanitize(&e.to_string());
+                    tracing::debug!(error = %why, "batch freight");
+                    why
+                });
+            (k, quote)
+        })
+        .buffer_unordered(FREIGHT_CONCURRENCY)
+        .collect()
+        .await;
+    for photo in photos.iter_mut() {
+        if let PhotoOutcome::Done { matches, .. } = &mut photo.outcome {
+            for m in matches.iter_mut() {
+                let freight = match &why_none {
+                    Some(why) => Some(Err(why.clone())),
+                    None => query(m)
+                        .and_then(|q| answers.get(&key(&q)))
+                        .map(|a| a.as_ref().map_err(Clone::clone)),
+                };
+                m.landed = Some(
+                    landed
+                        .columns
+                        .cost_with(m.detail.as_ref(), quantity, freight),
+                );
+            }
+        }
+    }
+}
+
 /// Every match of the photos searched so far.
 fn searched_matches(photos: &[PhotoResult]) -> impl Iterator<Item = &Match> {
     photos
@@ -239,14 +347,24 @@ fn searched_matches(photos: &[PhotoResult]) -> impl Iterator<Item = &Match> {
         .flatten()
 }
 
-/// Fetches every match's picture (each address once) into a small JPEG.
-async fn fill_thumbnails(photos: &mut [PhotoResult], client: &Client, cache: Option<&Path>) {
+/// Every match's picture address, each once.
+fn thumbnail_urls(photos: &[PhotoResult]) -> Vec<String> {
     let mut urls: Vec<String> = searched_matches(photos)
         .filter_map(|m| m.offer.picture_link())
         .collect();
     urls.sort();
     urls.dedup();
-    let fetched: HashMap<String, Vec<u8>> = futures::stream::iter(urls)
+    urls
+}
+
+/// Fetches each picture at `urls` into a small JPEG (those that cannot be
+/// had are left out).
+async fn fetch_thumbnails(
+    urls: Vec<String>,
+    client: &Client,
+    cache: Option<&Path>,
+) -> HashMap<String, Vec<u8>> {
+    futures::stream::iter(urls)
         .map(|url| async move {
             let thumb = thumbnail(client, &url, cache).await;
             (url, thumb)
@@ -254,7 +372,11 @@ async fn fill_thumbnails(photos: &mut [PhotoResult], client: &Client, cache: Opt
         .buffer_unordered(THUMB_CONCURRENCY)
         .filter_map(|(url, thumb)| async move { thumb.map(|t| (url, t)) })
         .collect()
-        .await;
+        .await
+}
+
+/// Gives each match its picture from `fetched`.
+fn give_thumbnails(photos: &mut [PhotoResult], fetched: &HashMap<String, Vec<u8>>) {
     for photo in photos.iter_mut() {
         if let PhotoOutcome::Done { matches, .. } = &mut photo.outcome {
             for m in matches {

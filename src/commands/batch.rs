@@ -13,7 +13,7 @@ use super::error::{CommandError, finish};
 use super::startup::{Exit, headless_backend, headless_config, prepare_options, say_demo};
 use crate::api::pace::Pacer;
 use crate::backend::SearchBackend;
-use crate::batch::assemble::write_job_sheet;
+use crate::batch::assemble::write_job_sheet_landed;
 use crate::batch::inputs::collect;
 use crate::batch::job;
 use crate::batch::run::{Event, RunError, RunOptions, run_job};
@@ -70,6 +70,8 @@ async fn batch(args: BatchArgs, common: &CommonArgs) -> Result<Exit, CommandErro
         return list(&store);
     }
     say_demo(&backend);
+    let landed =
+        super::search::landed_setup(args.lane.as_deref(), args.query.qty, &config, &backend)?;
 
     let job = find_or_create(&args, &config, &store, &backend)?;
     if args.retry_failed {
@@ -98,6 +100,7 @@ async fn batch(args: BatchArgs, common: &CommonArgs) -> Result<Exit, CommandErro
     backend.client.set_pacer(Some(pacer.clone()));
 
     let mut code = Exit::Ok;
+    let run_started = Instant::now();
     if job.pending() > 0 {
         eprintln!(
             "tusou: batch job {}: {} photos, {} to search, {} done, {} failed · {rate} requests/s, {concurrency} at once",
@@ -168,17 +171,29 @@ async fn batch(args: BatchArgs, common: &CommonArgs) -> Result<Exit, CommandErro
             crate::api::error::NO_DETAIL
         );
     }
-    let written = write_job_sheet(
+    let written = write_job_sheet_landed(
         &store,
         &backend.client,
         job.id,
         config.currency.clone(),
         args.query.qty,
+        landed.as_ref(),
         thumbs.as_deref(),
         &out,
         naming,
     )
     .await;
+    if args.query.qty.is_some() {
+        // The sheet's details and freight estimates are provider requests
+        // too, under the same pacer: the rate over the whole run.
+        let took = run_started.elapsed().as_secs_f64().max(1e-3);
+        let what = if landed.is_some() {
+            "searches, details and freight"
+        } else {
+            "searches and details"
+        };
+        eprintln!("tusou: {what}: {}", pace_report(&pacer, took));
+    }
     let out = match written {
         Ok(path) => path,
         Err(e) => {

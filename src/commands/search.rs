@@ -6,6 +6,7 @@ use super::save::{Recorder, Searched};
 use super::startup::{Exit, prepare_options, say_demo, start_headless};
 use crate::api::{ApiError, ImageSource, ResolveError, ResultPage, SearchParams};
 use crate::cli::{CommonArgs, OutputFormat, SearchArgs};
+use crate::export::landed::LandedSetup;
 use crate::export::{ExportSpec, Format, OfferWriter};
 use crate::text::sanitize;
 use std::io::Write;
@@ -29,7 +30,7 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), CommandErro
         OutputFormat::Jsonl => Format::Jsonl,
         OutputFormat::Csv => Format::Csv,
     };
-    let landed = landed_columns(&args, &config, &backend)?;
+    let landed = landed_setup(args.lane.as_deref(), args.query.qty, &config, &backend)?;
     let details = args.query.qty.map(|quantity| crate::export::DetailColumns {
         quantity: Some(quantity),
         known: Default::default(),
@@ -119,12 +120,16 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), CommandErro
             let details = details.as_ref();
             let said = &unsupported_said;
             let landed = landed.as_ref();
+            let kept = Kept {
+                store: backend.store.as_ref(),
+                provider: &backend.provider_name,
+            };
             async move {
                 let result = client.search_page(image, params, page).await?;
                 if let Some(details) = details {
                     fetch_details(client, params, &result, details, said).await;
                     if let (Some(landed), Some(q)) = (landed, details.quantity) {
-                        fetch_freight(client, &result, details, landed, q).await;
+                        fetch_freight(client, kept, &result, details, landed, q).await;
                     }
                 }
                 Ok(result)
@@ -225,62 +230,61 @@ async fn fetch_details(
     }
 }
 
-/// `--lane`: the landed-cost columns and where the sellers ship to.
-struct Landed {
-    columns: std::sync::Arc<crate::export::landed::LandedColumns>,
-    warehouse: Option<crate::api::Destination>,
-}
-
 /// The lane `--lane` names (with `--qty`), from the config's `[landed]`
 /// settings (demo mode's examples where the user set none); said once on
-/// stderr.
-fn landed_columns(
-    args: &SearchArgs,
+/// stderr. `search` and `batch` alike.
+pub(super) fn landed_setup(
+    lane: Option<&str>,
+    qty: Option<u64>,
     config: &crate::config::Config,
     backend: &crate::backend::SearchBackend,
-) -> Result<Option<Landed>, CommandError> {
-    let Some(name) = &args.lane else {
+) -> Result<Option<LandedSetup>, CommandError> {
+    let Some(name) = lane else {
         return Ok(None);
     };
-    if args.query.qty.is_none() {
+    if qty.is_none() {
         return Err(CommandError::usage(
             "--lane needs --qty N: a landed cost is worked out at your quantity",
         ));
     }
     let demo = backend.mode == crate::backend::BackendMode::Demo;
     let settings = config.landed_settings(demo);
-    let lane = settings
-        .lane(Some(name))
-        .map_err(|e| CommandError::usage(format!("--lane: {e}")))?
-        .clone();
-    eprintln!("tusou: landed cost by lane {}", sanitize(&lane.summary()));
-    Ok(Some(Landed {
-        columns: std::sync::Arc::new(crate::export::landed::LandedColumns::new(
-            lane,
-            settings.fees.clone(),
-            settings.domestic_fen_per_kg,
-        )),
-        warehouse: settings.warehouse.map(|w| w.destination),
-    }))
+    let setup = LandedSetup::new(&settings, name)
+        .map_err(|e| CommandError::usage(format!("--lane: {e}")))?;
+    eprintln!(
+        "tusou: landed cost by lane {}",
+        sanitize(&setup.columns.lane.summary())
+    );
+    Ok(Some(setup))
 }
 
 /// Freight estimates at a time.
 const FREIGHT_CONCURRENCY: usize = 4;
 
+/// Where freight estimates are kept between runs: the run's store (none
+/// when history is off) and the provider name offers are stored under.
+#[derive(Clone, Copy)]
+struct Kept<'a> {
+    store: Option<&'a crate::store::Store>,
+    provider: &'a str,
+}
+
 /// The domestic freight of a page's offers that have a detail, to the
-/// warehouse for `quantity` pieces (paced with every other request), or
-/// why there is none: the provider has no estimate, or no warehouse is set
-/// (then the user's `domestic_per_kg`, or unknown).
+/// warehouse for `quantity` pieces — kept in the store and reused for a
+/// day, else asked (paced with every other request) — or why there is
+/// none: the provider has no estimate, or no warehouse is set (then the
+/// user's `domestic_per_kg`, or unknown).
 async fn fetch_freight(
     client: &crate::api::Client,
+    kept: Kept<'_>,
     page: &ResultPage,
     details: &crate::export::DetailColumns,
-    landed: &Landed,
+    landed: &LandedSetup,
     quantity: u64,
 ) {
     use futures::StreamExt;
-    // Each offer with a detail, and the SKU its cost is worked out for.
-    let ids: Vec<(String, Option<String>)> = {
+    // Each offer with a detail, and the question for its SKU.
+    let asks: Vec<(String, Option<crate::api::FreightQuery>)> = {
         let Ok(known) = details.known.lock() else {
             return;
         };
@@ -289,41 +293,22 @@ async fn fetch_freight(
             .filter_map(|o| {
                 let id = o.offer_id.clone()?;
                 let detail = known.get(&id)?;
-                let sku = crate::landed::default_sku(detail).map(str::to_string);
-                Some((id, sku))
+                let query = landed.query(&id, detail, quantity);
+                Some((id, query))
             })
             .collect()
     };
-    let why_none = if !client.provider().capabilities().freight_estimate {
-        Some(
-            ApiError::NoFreight {
-                provider: client.provider().name(),
-            }
-            .to_string(),
-        )
-    } else if landed.warehouse.is_none() {
-        Some("no warehouse set ([landed.warehouse] in config.toml)".to_string())
-    } else {
-        None
-    };
-    if let Some(why) = why_none {
-        for (id, _) in &ids {
+    if let Some(why) = landed.why_no_freight(client) {
+        for (id, _) in &asks {
             landed.columns.keep_freight(id, Err(why.clone()));
         }
         return;
     }
-    let Some(destination) = landed.warehouse.clone() else {
-        return;
-    };
-    let mut fetched = futures::stream::iter(ids)
-        .map(|(offer_id, sku)| {
-            let query = crate::api::FreightQuery {
-                offer_id: offer_id.clone(),
-                destination: destination.clone(),
-                total: quantity,
-                skus: sku.map(|s| vec![(s, quantity)]).unwrap_or_default(),
-            };
-            async move { (offer_id, client.freight_estimate(&query).await) }
+    let mut fetched = futures::stream::iter(asks.into_iter().filter_map(|(id, q)| Some((id, q?))))
+        .map(|(offer_id, query)| async move {
+            let quote =
+                crate::landed::freight_estimate(client, kept.store, kept.provider, &query).await;
+            (offer_id, quote)
         })
         .buffered(FREIGHT_CONCURRENCY);
     while let Some((id, result)) = fetched.next().await {

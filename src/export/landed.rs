@@ -1,10 +1,14 @@
-//! The landed-cost columns of an export (`search --qty N --lane NAME`):
-//! the lane, and each offer's landed cost per piece at N for its cheapest
-//! SKU in stock, worked out from its detail and freight estimate by
-//! `landed` (unknown says what is missing, never a zero).
+//! The landed-cost columns of an export (`search`, `batch` and
+//! `shortlist` with `--qty N --lane NAME`): the lane, and each offer's
+//! landed cost per piece at N for its cheapest SKU in stock, worked out
+//! from its detail and freight estimate by `landed` (unknown says what is
+//! missing, never a zero). Also what those commands share to get the
+//! estimates: the question for an offer, and why none can be asked.
 
-use crate::api::{FreightQuote, Offer, OfferDetail};
-use crate::landed::{Fees, Lane, Origin, Total, default_sku, landed_cost, offer_inputs};
+use crate::api::{Client, Destination, FreightQuery, FreightQuote, Offer, OfferDetail};
+use crate::landed::{
+    Fees, LandedError, Lane, Origin, Settings, Total, default_sku, landed_cost, offer_inputs,
+};
 use crate::money::Currency;
 use crate::text::sanitize;
 use std::collections::HashMap;
@@ -18,15 +22,42 @@ const MAX_FREIGHTS: usize = 20_000;
 /// user's fallback domestic rate, and the freight estimates by offer id
 /// (or why an offer has none).
 #[derive(Debug)]
-pub(crate) struct LandedColumns {
+pub struct LandedColumns {
     pub lane: Lane,
     pub fees: Fees,
     pub fallback_fen_per_kg: Option<u64>,
     freights: Mutex<HashMap<String, Result<FreightQuote, String>>>,
 }
 
+/// An offer's landed cost per piece, for a cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LandedCost {
+    /// Per piece, in yuan.
+    Known(crate::api::Price),
+    /// What is missing (`no detail`, `no weight`, …): never a zero.
+    Unknown(String),
+}
+
+impl LandedCost {
+    /// Yuan a piece (`15.94`), or `? what is missing`.
+    pub fn yuan_text(&self) -> String {
+        match self {
+            LandedCost::Known(p) => p.to_string(),
+            LandedCost::Unknown(why) => format!("? {}", sanitize(why)),
+        }
+    }
+
+    /// In `currency` (`US$2.24`), or `? what is missing`.
+    pub fn currency_text(&self, currency: &Currency) -> String {
+        match self {
+            LandedCost::Known(p) => currency.convert(*p),
+            LandedCost::Unknown(_) => self.yuan_text(),
+        }
+    }
+}
+
 impl LandedColumns {
-    pub(crate) fn new(lane: Lane, fees: Fees, fallback_fen_per_kg: Option<u64>) -> LandedColumns {
+    pub fn new(lane: Lane, fees: Fees, fallback_fen_per_kg: Option<u64>) -> LandedColumns {
         LandedColumns {
             lane,
             fees,
@@ -35,9 +66,17 @@ impl LandedColumns {
         }
     }
 
+    /// The lane's name, marked when it is an example (demo mode).
+    pub fn lane_label(&self) -> String {
+        sanitize(&match self.lane.origin {
+            Origin::Example => format!("{} (example)", self.lane.name),
+            Origin::Yours => self.lane.name.clone(),
+        })
+    }
+
     /// Keeps an offer's freight estimate, or why there is none (bounded:
     /// past it, the offer's domestic freight falls back like one without).
-    pub(crate) fn keep_freight(&self, offer_id: &str, freight: Result<FreightQuote, String>) {
+    pub fn keep_freight(&self, offer_id: &str, freight: Result<FreightQuote, String>) {
         if let Ok(mut known) = self.freights.lock()
             && (known.len() < MAX_FREIGHTS || known.contains_key(offer_id))
         {
@@ -45,47 +84,140 @@ impl LandedColumns {
         }
     }
 
+    /// The landed cost of an offer with `detail` (none: unknown) at
+    /// `quantity`, given its freight estimate or why there is none (`None`:
+    /// not asked, the user's fallback rate or unknown).
+    pub fn cost_with(
+        &self,
+        detail: Option<&OfferDetail>,
+        quantity: u64,
+        freight: Option<Result<&FreightQuote, String>>,
+    ) -> LandedCost {
+        let Some(d) = detail else {
+            return LandedCost::Unknown("no detail".into());
+        };
+        let inputs = offer_inputs(
+            d,
+            default_sku(d),
+            quantity,
+            freight,
+            self.fallback_fen_per_kg,
+        );
+        match landed_cost(&inputs, &self.lane, &self.fees).map(|b| b.total) {
+            Ok(Total::Known { per_piece, .. }) => LandedCost::Known(per_piece),
+            Ok(Total::Unknown(missing)) => LandedCost::Unknown(
+                missing
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "not known".into()),
+            ),
+            Err(e) => LandedCost::Unknown(e.to_string()),
+        }
+    }
+
+    /// [`Self::cost_with`] the estimate kept for the offer.
+    pub fn cost(&self, detail: Option<&OfferDetail>, offer: &Offer, quantity: u64) -> LandedCost {
+        let freights = self.freights.lock().ok();
+        let freight = offer
+            .offer_id
+            .as_deref()
+            .and_then(|id| freights.as_ref()?.get(id))
+            .map(|f| f.as_ref().map_err(Clone::clone));
+        self.cost_with(detail, quantity, freight)
+    }
+
+    /// The names of the cells [`Self::cells`] gives.
+    pub fn keys(currency: Option<&Currency>) -> Vec<String> {
+        let mut keys = vec!["lane".to_string(), "landed_cost".to_string()];
+        if let Some(c) = currency {
+            keys.push(format!("landed_cost_{}", c.code.to_ascii_lowercase()));
+        }
+        keys
+    }
+
     /// `lane`, `landed_cost` (yuan a piece, or `? what is missing`) and,
     /// with a currency, the same in it.
-    pub(crate) fn cells(
+    pub fn cells(
         &self,
         detail: Option<&OfferDetail>,
         offer: &Offer,
         quantity: u64,
         currency: Option<&Currency>,
     ) -> Vec<(String, String)> {
-        let lane = match self.lane.origin {
-            Origin::Example => format!("{} (example)", self.lane.name),
-            Origin::Yours => self.lane.name.clone(),
-        };
-        let total = detail.map(|d| {
-            let freights = self.freights.lock().ok();
-            let freight = offer
-                .offer_id
-                .as_deref()
-                .and_then(|id| freights.as_ref()?.get(id))
-                .map(|f| f.as_ref().map_err(Clone::clone));
-            let sku = default_sku(d);
-            let inputs = offer_inputs(d, sku, quantity, freight, self.fallback_fen_per_kg);
-            landed_cost(&inputs, &self.lane, &self.fees).map(|b| b.total)
-        });
-        let text = |c: Option<&Currency>| match &total {
-            None => "? no detail".to_string(),
-            Some(Ok(Total::Known { per_piece, .. })) if c.is_none() => per_piece.to_string(),
-            Some(Ok(t)) => t.text(c),
-            Some(Err(e)) => format!("? {e}"),
-        };
-        let mut cells = vec![
-            ("lane".to_string(), sanitize(&lane)),
-            ("landed_cost".to_string(), sanitize(&text(None))),
-        ];
+        self.cells_of(&self.cost(detail, offer, quantity), currency)
+    }
+
+    /// The cells of a cost worked out already.
+    pub fn cells_of(
+        &self,
+        cost: &LandedCost,
+        currency: Option<&Currency>,
+    ) -> Vec<(String, String)> {
+        let mut values = vec![self.lane_label(), cost.yuan_text()];
         if let Some(c) = currency {
-            cells.push((
-                format!("landed_cost_{}", c.code.to_ascii_lowercase()),
-                sanitize(&text(Some(c))),
-            ));
+            values.push(sanitize(&cost.currency_text(c)));
         }
-        cells
+        Self::keys(currency).into_iter().zip(values).collect()
+    }
+}
+
+/// `--lane NAME` with `--qty`: the lane's columns and where the sellers
+/// ship to, from the user's `[landed]` settings.
+#[derive(Debug)]
+pub struct LandedSetup {
+    pub columns: std::sync::Arc<LandedColumns>,
+    pub warehouse: Option<Destination>,
+}
+
+impl LandedSetup {
+    /// The lane `name` of `settings`; the error says which lanes there are
+    /// (or how to set one).
+    pub fn new(settings: &Settings, name: &str) -> Result<LandedSetup, LandedError> {
+        let lane = settings.lane(Some(name))?.clone();
+        Ok(LandedSetup {
+            columns: std::sync::Arc::new(LandedColumns::new(
+                lane,
+                settings.fees.clone(),
+                settings.domestic_fen_per_kg,
+            )),
+            warehouse: settings.warehouse.as_ref().map(|w| w.destination.clone()),
+        })
+    }
+
+    /// Why no estimate can be asked of this client: the provider has none,
+    /// or no warehouse is set (then the user's `domestic_per_kg`, or
+    /// unknown); `None` when one can.
+    pub fn why_no_freight(&self, client: &Client) -> Option<String> {
+        if !client.provider().capabilities().freight_estimate {
+            Some(
+                crate::api::ApiError::NoFreight {
+                    provider: client.provider().name(),
+                }
+                .to_string(),
+            )
+        } else if self.warehouse.is_none() {
+            Some("no warehouse set ([landed.warehouse] in config.toml)".to_string())
+        } else {
+            None
+        }
+    }
+
+    /// The question for an offer with `detail`: `quantity` pieces of the SKU
+    /// its cost is worked out for, to the warehouse (none set: `None`).
+    pub fn query(
+        &self,
+        offer_id: &str,
+        detail: &OfferDetail,
+        quantity: u64,
+    ) -> Option<FreightQuery> {
+        let destination = self.warehouse.clone()?;
+        let sku = default_sku(detail).map(str::to_string);
+        Some(FreightQuery {
+            offer_id: offer_id.to_string(),
+            destination,
+            total: quantity,
+            skus: sku.map(|s| vec![(s, quantity)]).unwrap_or_default(),
+        })
     }
 }
 

@@ -14,7 +14,7 @@
 //!   overwrites (a fresh `-N` name, or a refusal for a name the user gave).
 
 pub mod file;
-pub(crate) mod landed;
+pub mod landed;
 pub(crate) mod offers;
 pub mod sheet;
 pub(crate) mod shortlist;

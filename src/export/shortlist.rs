@@ -35,7 +35,84 @@ pub(crate) struct ShortlistRow {
     moq: String,
     tiers: String,
     ship_from: String,
+    /// With `--qty N` (and `--lane NAME`): `quantity`, `unit_cost`,
+    /// `lane`, `landed_cost` and their currency columns.
+    #[serde(flatten)]
+    at_quantity: std::collections::BTreeMap<String, String>,
 }
+
+/// `tusou shortlist --qty N [--lane NAME]`: the columns at the quantity,
+/// worked out from what the store keeps (each offer's detail and, by the
+/// lane, its freight estimate to the warehouse for N pieces), as the
+/// shortlist's detail columns are: nothing is fetched.
+pub(crate) struct QuantityColumns {
+    pub quantity: u64,
+    pub landed: Option<super::landed::LandedSetup>,
+}
+
+impl QuantityColumns {
+    /// The names of the columns, in order, after the row's own.
+    pub(crate) fn keys(&self, currency: Option<&Currency>) -> Vec<String> {
+        let mut keys = vec!["quantity".to_string(), "unit_cost".to_string()];
+        if let Some(c) = currency {
+            keys.push(format!("unit_cost_{}", c.code.to_ascii_lowercase()));
+        }
+        if self.landed.is_some() {
+            keys.extend(super::landed::LandedColumns::keys(currency));
+        }
+        keys
+    }
+
+    /// The cells of one starred offer with its kept detail.
+    fn cells(
+        &self,
+        entry: &ShortlistEntry,
+        detail: Option<&OfferDetail>,
+        currency: Option<&Currency>,
+        store: &crate::store::Store,
+    ) -> Vec<(String, String)> {
+        let mut cells: Vec<(String, String)> =
+            super::offers::detail_cells(detail, &entry.offer, Some(self.quantity), currency)
+                .into_iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "moq" | "tiers" | "ship_from"))
+                .collect();
+        let Some(landed) = &self.landed else {
+            return cells;
+        };
+        let q = self.quantity;
+        let query = entry
+            .offer
+            .offer_id
+            .as_deref()
+            .zip(detail)
+            .and_then(|(id, d)| landed.query(id, d, q));
+        let freight: Option<Result<crate::api::FreightQuote, String>> =
+            match (&landed.warehouse, query) {
+                (None, _) => Some(Err(
+                    "no warehouse set ([landed.warehouse] in config.toml)".to_string()
+                )),
+                (Some(_), Some(query)) => {
+                    Some(match store.freight(&entry.offer_ref.provider, &query) {
+                        Ok(Some(kept)) => Ok(kept.quote),
+                        Ok(None) => Err(NO_KEPT_FREIGHT.to_string()),
+                        Err(e) => {
+                            tracing::warn!("freight estimate not read: {e}");
+                            Err(NO_KEPT_FREIGHT.to_string())
+                        }
+                    })
+                }
+                (Some(_), None) => None,
+            };
+        let freight = freight.as_ref().map(|f| f.as_ref().map_err(Clone::clone));
+        let cost = landed.columns.cost_with(detail, q, freight);
+        cells.extend(landed.columns.cells_of(&cost, currency));
+        cells
+    }
+}
+
+/// Why a starred offer has no domestic freight in a shortlist export.
+const NO_KEPT_FREIGHT: &str =
+    "no freight estimate kept for this quantity (search with --qty and --lane to get one)";
 
 impl ShortlistRow {
     /// The row of `e`, with its price also in `currency` when one is set.
@@ -65,6 +142,17 @@ pub(crate) fn rows_with_details(
     currency: Option<&Currency>,
     store: Option<&crate::store::Store>,
 ) -> Vec<ShortlistRow> {
+    rows_at_quantity(entries, currency, store, None)
+}
+
+/// [`rows_with_details`], with the columns at a quantity (`--qty`,
+/// `--lane`) when asked.
+pub(crate) fn rows_at_quantity(
+    entries: &[ShortlistEntry],
+    currency: Option<&Currency>,
+    store: Option<&crate::store::Store>,
+    at: Option<&QuantityColumns>,
+) -> Vec<ShortlistRow> {
     entries
         .iter()
         .map(|e| {
@@ -74,7 +162,12 @@ pub(crate) fn rows_with_details(
                     .ok()
                     .flatten()
             });
-            ShortlistRow::new(e, currency).with_detail(kept.as_ref().map(|k| &k.detail))
+            let detail = kept.as_ref().map(|k| &k.detail);
+            let mut row = ShortlistRow::new(e, currency).with_detail(detail);
+            if let (Some(at), Some(store)) = (at, store) {
+                row.at_quantity = at.cells(e, detail, currency, store).into_iter().collect();
+            }
+            row
         })
         .collect()
 }
@@ -100,11 +193,18 @@ impl From<&ShortlistEntry> for ShortlistRow {
             moq: String::new(),
             tiers: String::new(),
             ship_from: String::new(),
+            at_quantity: Default::default(),
         }
     }
 }
 
 impl ShortlistRow {
+    /// A column at the quantity (`unit_cost`, `landed_cost`, …); "" when
+    /// the row has none.
+    pub(crate) fn extra(&self, key: &str) -> &str {
+        self.at_quantity.get(key).map_or("", String::as_str)
+    }
+
     /// Where to find the offer: its page, else its picture, else the
     /// provider's handle.
     pub(crate) fn whereabouts(&self) -> String {
@@ -127,6 +227,7 @@ pub(crate) fn write_csv<W: Write>(
     out: &mut W,
     rows: &[ShortlistRow],
     currency: Option<&Currency>,
+    extra: &[String],
 ) -> io::Result<()> {
     let mut writer = csv::WriterBuilder::new()
         .has_headers(false)
@@ -138,6 +239,7 @@ pub(crate) fn write_csv<W: Write>(
     header.extend(column.as_deref());
     header.extend(["link", "offer_id", "offer_map_id", "image_url"]);
     header.extend(["moq", "tiers", "ship_from"]);
+    header.extend(extra.iter().map(String::as_str));
     writer.write_record(&header)?;
     for r in rows {
         let guard = |s: &str| formula_safe(s).into_owned();
@@ -158,6 +260,8 @@ pub(crate) fn write_csv<W: Write>(
         record.extend([r.link.as_str(), &r.offer_id, &r.offer_map_id, &r.image_url]);
         let ship_from = guard(&r.ship_from);
         record.extend([r.moq.as_str(), &r.tiers, &ship_from]);
+        let extra: Vec<String> = extra.iter().map(|k| guard(r.extra(k))).collect();
+        record.extend(extra.iter().map(String::as_str));
         writer.write_record(&record)?;
     }
     writer.flush()
@@ -204,6 +308,17 @@ pub(crate) fn shortlist_table<W: Write>(
             fit(&r.provider, 18),
             r.whereabouts()
         )?;
+        let costs: String = r
+            .at_quantity
+            .iter()
+            .filter(|(k, v)| {
+                !v.is_empty() && (k.starts_with("unit_cost") || k.starts_with("landed_cost"))
+            })
+            .map(|(k, v)| format!("  {k}={v}"))
+            .collect();
+        if !costs.is_empty() {
+            writeln!(out, "{:<14}{costs}", "")?;
+        }
     }
     Ok(())
 }
@@ -225,9 +340,9 @@ pub(crate) fn export_both(
     for (path, file) in files {
         let mut out = io::BufWriter::new(file);
         match path.extension().and_then(|e| e.to_str()) {
-            Some("csv") => write_csv(&mut out, &rows, currency)?,
+            Some("csv") => write_csv(&mut out, &rows, currency, &[])?,
             Some("json") => write_json_array(&mut out, &rows)?,
-            _ => write_xlsx(&mut out, &rows, currency)?,
+            _ => write_xlsx(&mut out, &rows, currency, &[])?,
         }
         out.flush()?;
         paths.push(path);
@@ -242,6 +357,7 @@ pub(crate) fn write_xlsx<W: Write + io::Seek + Send>(
     out: W,
     rows: &[ShortlistRow],
     currency: Option<&Currency>,
+    extra: &[String],
 ) -> io::Result<()> {
     use super::xlsx::{Cells, SheetState, col_num, row_num};
     use rust_xlsxwriter::{Format, Workbook, Worksheet};
@@ -267,6 +383,7 @@ pub(crate) fn write_xlsx<W: Write + io::Seek + Send>(
     header.extend(column.as_deref());
     header.extend(["link", "offer id", "offerMapId", "picture", "provider"]);
     header.extend(["MOQ", "price tiers", "ships from"]);
+    header.extend(extra.iter().map(String::as_str));
     let widths = |name: &str| match name {
         "note" => 40.0,
         "title" | "title (original)" => 45.0,
@@ -319,6 +436,17 @@ pub(crate) fn write_xlsx<W: Write + io::Seek + Send>(
         }
         for s in [&r.provider, &r.moq, &r.tiers, &r.ship_from] {
             sheet.text(row, c, s, &plain).map_err(xlsx)?;
+            c += 1;
+        }
+        // Costs as numbers (a currency's as text, with its sign), what is
+        // missing as text.
+        for key in extra {
+            let value = r.extra(key);
+            let money = matches!(key.as_str(), "unit_cost" | "landed_cost");
+            match value.parse::<f64>() {
+                Ok(n) if money => sheet.number(row, c, n, &yuan).map_err(xlsx)?,
+                _ => sheet.text(row, c, value, &plain).map_err(xlsx)?,
+            }
             c += 1;
         }
     }

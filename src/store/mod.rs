@@ -8,6 +8,7 @@
 mod batch;
 mod details;
 mod error;
+mod freight;
 mod image_ids;
 mod offers;
 mod open;
@@ -20,6 +21,7 @@ mod window;
 pub use batch::{ItemState, JobId, JobItem, JobSummary, NewJob};
 pub use details::StoredDetail;
 pub use error::StoreError;
+pub use freight::StoredFreight;
 pub use offers::{Change, GroupFirst};
 pub use searches::{NewSearch, SearchId, SearchSummary, SourceHistory, StoredSearch, search_key};
 pub use shortlist::{OfferRef, ShortlistEntry, Status};

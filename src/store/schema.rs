@@ -144,13 +144,26 @@ const MIGRATIONS: &[&str] = &[
         value TEXT NOT NULL
     ) WITHOUT ROWID;
     ",
+    // v8: domestic freight estimates as the provider sent them, by the
+    // whole question asked, with when, so one is asked once a day at most.
+    "
+    CREATE TABLE freights (
+        provider   TEXT NOT NULL,
+        query_key  TEXT NOT NULL,      -- offer id|province/city/district|total|sku:n,…
+        raw        TEXT NOT NULL,      -- the reply's model, JSON, unknown fields kept
+        fetched_at INTEGER NOT NULL,   -- Unix seconds
+        PRIMARY KEY (provider, query_key)
+    ) WITHOUT ROWID;
+    CREATE INDEX freights_by_age ON freights (fetched_at);
+    ",
 ];
 
 /// The tables of the latest schema.
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 11] = [
     "batch_items",
     "batch_jobs",
     "details",
+    "freights",
     "image_ids",
     "offers",
     "preferences",
@@ -241,6 +254,7 @@ mod tests {
                 "batch_items",
                 "batch_jobs",
                 "details",
+                "freights",
                 "image_ids",
                 "offers",
                 "preferences",

@@ -15,6 +15,9 @@ pub struct SheetInput {
     pub currency: Option<Currency>,
     /// The user's quantity (`--qty`): each match's unit cost at it.
     pub quantity: Option<u64>,
+    /// With a quantity and a lane (`--lane`): the lane's label, and each
+    /// match's landed cost ([`Match::landed`]) in the columns.
+    pub lane: Option<String>,
 }
 
 /// One input photo and what its search gave.
@@ -56,4 +59,7 @@ pub struct Match {
     /// MOQ, tiers and ship-from, when known (kept in the store, or fetched
     /// for `--qty`).
     pub detail: Option<crate::api::OfferDetail>,
+    /// The landed cost per piece at the quantity by the lane, or what is
+    /// missing (`--lane`); `None` without a lane.
+    pub landed: Option<crate::export::landed::LandedCost>,
 }

@@ -109,6 +109,10 @@ pub(crate) struct MatchCells {
     pub(crate) ship_from: Option<String>,
     /// At the user's quantity: the unit price, or why there is none.
     pub(crate) unit_cost: Option<Result<f64, String>>,
+    /// By the lane: the landed cost per piece in yuan, and in the user's
+    /// currency, or `? what is missing`.
+    pub(crate) landed: Option<Result<f64, String>>,
+    pub(crate) landed_converted: Option<Result<f64, String>>,
 }
 
 impl MatchCells {
@@ -126,6 +130,20 @@ impl MatchCells {
             }
         });
         let text = |s: &Option<String>| s.as_deref().map(sanitize).filter(|s| !s.trim().is_empty());
+        use crate::export::landed::LandedCost;
+        let landed_in = |convert: &dyn Fn(crate::api::Price) -> Option<f64>| {
+            m.landed.as_ref().map(|cost| match cost {
+                LandedCost::Known(p) => convert(*p).ok_or_else(|| cost.yuan_text()),
+                LandedCost::Unknown(_) => Err(cost.yuan_text()),
+            })
+        };
+        let landed = landed_in(&|p| Some(p.fen() as f64 / 100.0));
+        let landed_converted = currency.and_then(|c| {
+            landed_in(&|p| {
+                let amount = c.amount(p);
+                amount.is_finite().then(|| round_to(amount, c.decimals()))
+            })
+        });
         MatchCells {
             rank: m.rank,
             title_en: text(&offer.title_en),
@@ -160,6 +178,8 @@ impl MatchCells {
                 .map(sanitize)
                 .filter(|t| !t.trim().is_empty()),
             unit_cost,
+            landed,
+            landed_converted,
         }
     }
 
@@ -261,6 +281,11 @@ pub(crate) enum MatchColumn {
     Tiers,
     ShipFrom,
     UnitCost,
+    /// With a lane: its label, the landed cost in yuan and in the user's
+    /// currency.
+    Lane,
+    Landed,
+    LandedConverted,
 }
 
 /// The flat columns, in order; `with_status` for CSV and JSONL.
@@ -294,6 +319,12 @@ pub(crate) fn match_columns_with(
     }
     if input.quantity.is_some() {
         columns.push(UnitCost);
+        if input.lane.is_some() {
+            columns.extend([Lane, Landed]);
+            if input.currency.is_some() {
+                columns.push(LandedConverted);
+            }
+        }
     }
     columns
 }
@@ -319,6 +350,12 @@ impl MatchColumn {
             Moq => "MOQ".into(),
             ShipFrom => "ship from".into(),
             UnitCost => format!("unit cost ¥ @{}", input.quantity.unwrap_or(0)),
+            Landed => format!("landed ¥ @{}", input.quantity.unwrap_or(0)),
+            LandedConverted => format!(
+                "landed {} @{}",
+                currency_code(input),
+                input.quantity.unwrap_or(0)
+            ),
             User(i) => user_label(input, i),
             other => other.fixed_key().into(),
         }
@@ -351,6 +388,10 @@ impl MatchColumn {
             Tiers => "tiers",
             ShipFrom => "ship_from",
             UnitCost => "unit_cost",
+            Lane => "lane",
+            Landed => "landed_cost",
+            // Replaced by the currency's own name (`landed_cost_usd`) in `keys`.
+            LandedConverted => "landed_cost_converted",
         }
     }
 }
@@ -365,6 +406,7 @@ pub(crate) fn keys(input: &SheetInput, columns: &[MatchColumn]) -> Vec<String> {
         .filter(|c| !matches!(c, MatchColumn::User(_)))
         .map(|c| match c {
             MatchColumn::Converted => converted_key(input),
+            MatchColumn::LandedConverted => landed_converted_key(input),
             other => other.fixed_key().to_string(),
         })
         .collect();
@@ -377,9 +419,18 @@ pub(crate) fn keys(input: &SheetInput, columns: &[MatchColumn]) -> Vec<String> {
                 key
             }
             MatchColumn::Converted => converted_key(input),
+            MatchColumn::LandedConverted => landed_converted_key(input),
             other => other.fixed_key().to_string(),
         })
         .collect()
+}
+
+/// `landed_cost_usd`, as the search export names it.
+fn landed_converted_key(input: &SheetInput) -> String {
+    crate::export::landed::LandedColumns::keys(input.currency.as_ref())
+        .pop()
+        .filter(|k| k != "landed_cost")
+        .unwrap_or_else(|| "landed_cost_converted".into())
 }
 
 fn unique_key(wanted: &str, taken: &[String]) -> String {
@@ -500,6 +551,22 @@ impl FlatRow<'_> {
                 Some(Err(why)) => Value::Text(why),
                 None => Value::Empty,
             },
+            Lane => match (hit, &input.lane) {
+                (Some(_), Some(lane)) => Value::Text(sanitize(lane)),
+                _ => Value::Empty,
+            },
+            Landed => match hit.and_then(|h| h.landed.clone()) {
+                Some(Ok(cost)) => Value::Decimal(cost, 2),
+                Some(Err(why)) => Value::Text(why),
+                None => Value::Empty,
+            },
+            LandedConverted => match hit.and_then(|h| h.landed_converted.clone()) {
+                Some(Ok(cost)) => {
+                    Value::Decimal(cost, input.currency.as_ref().map_or(2, Currency::decimals))
+                }
+                Some(Err(why)) => Value::Text(why),
+                None => Value::Empty,
+            },
         }
     }
 }
@@ -612,6 +679,7 @@ mod tests {
             top,
             currency,
             quantity: None,
+            lane: None,
         }
     }
 
@@ -703,6 +771,7 @@ mod tests {
             offer: o,
             thumb: None,
             detail: None,
+            landed: None,
         };
         let usd = Currency::new("USD", 7.1).ok();
         let cells = MatchCells::new(&m, usd.as_ref(), None);
@@ -770,6 +839,7 @@ mod tests {
             offer: Offer::default(),
             thumb: None,
             detail: Some(detail),
+            landed: None,
         };
         let at = |q| MatchCells::new(&m, None, q);
         let cells = at(Some(1500));
@@ -800,5 +870,66 @@ mod tests {
             keys(&input, &columns).last().map(String::as_str),
             Some("unit_cost")
         );
+    }
+
+    #[test]
+    fn a_lane_adds_the_landed_cost_known_or_what_is_missing() {
+        use crate::export::landed::LandedCost;
+        let usd = Currency::new("USD", 7.1).ok();
+        let mut input = input(&[], 1, usd);
+        let hit = |landed| Match {
+            rank: 1,
+            offer: offer(),
+            thumb: None,
+            detail: None,
+            landed,
+        };
+        // Without a lane (or a quantity) there are no landed columns.
+        input.quantity = Some(500);
+        assert!(!match_columns(&input, true).contains(&MatchColumn::Landed));
+        input.lane = Some("air (example)".into());
+        let columns = match_columns(&input, true);
+        let keys = keys(&input, &columns);
+        assert_eq!(
+            keys[keys.len() - 3..],
+            ["lane", "landed_cost", "landed_cost_usd"]
+        );
+        assert_eq!(MatchColumn::Landed.label(&input), "landed ¥ @500");
+
+        let photo = |m: Match| PhotoResult {
+            index: 1,
+            source: "a.jpg".into(),
+            user_values: vec![],
+            query_thumb: None,
+            outcome: PhotoOutcome::Done {
+                total: Some(1),
+                matches: vec![m],
+            },
+        };
+        let known = photo(hit(Some(LandedCost::Known(Price(1594)))));
+        let prepared = PreparedPhoto::new(&known, &input);
+        let row = &prepared.flat_rows(true)[0];
+        assert_eq!(
+            row.value(MatchColumn::Lane, &input),
+            Value::Text("air (example)".into())
+        );
+        assert_eq!(
+            row.value(MatchColumn::Landed, &input),
+            Value::Decimal(15.94, 2)
+        );
+        assert_eq!(
+            row.value(MatchColumn::LandedConverted, &input),
+            Value::Decimal(2.25, 2)
+        );
+        let unknown = photo(hit(Some(LandedCost::Unknown("no weight".into()))));
+        let prepared = PreparedPhoto::new(&unknown, &input);
+        let row = &prepared.flat_rows(true)[0];
+        for column in [MatchColumn::Landed, MatchColumn::LandedConverted] {
+            assert_eq!(
+                row.value(column, &input),
+                Value::Text("? no weight".into()),
+                "never a zero"
+            );
+        }
     }
 }
