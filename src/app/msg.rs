@@ -209,6 +209,9 @@ pub enum Effect {
         entries: Vec<ShortlistEntry>,
         dir: PathBuf,
         currency: Option<crate::money::Currency>,
+        /// The quantity set (its unit cost) and, with a lane, the landed
+        /// cost from the details and estimates the store keeps.
+        at: Option<ShortlistAt>,
     },
     /// Search every picture of `dir` in the background (`tusou batch`).
     StartBatch {
@@ -236,6 +239,29 @@ pub enum Effect {
 pub struct ExportDetails {
     pub quantity: Option<u64>,
     pub known: std::collections::HashMap<String, crate::api::OfferDetail>,
+    /// With a lane: the landed-cost columns, as the screen works them out.
+    pub landed: Option<ExportLanded>,
+}
+
+/// A shortlist export's columns at the quantity: the lane (with the
+/// user's fees, fallback rate and warehouse) when one is set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShortlistAt {
+    pub quantity: u64,
+    pub lane: Option<crate::landed::Lane>,
+    pub settings: crate::landed::Settings,
+}
+
+/// What an export's landed-cost columns need from the app: the lane, the
+/// fees, the user's fallback rate, each offer's freight estimate (or why
+/// it has none) and the SKU the user chose.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportLanded {
+    pub lane: crate::landed::Lane,
+    pub fees: crate::landed::Fees,
+    pub fallback_fen_per_kg: Option<u64>,
+    pub freights: std::collections::HashMap<String, Result<crate::api::FreightQuote, String>>,
+    pub skus: std::collections::HashMap<String, String>,
 }
 
 /// How the background batch is doing.

@@ -155,7 +155,7 @@ mod tests {
         .unwrap();
         store.save_detail("dajisaas", "42", &detail).unwrap();
         let entries = store.shortlist().unwrap();
-        let rows = crate::export::shortlist::rows_with_details(&entries, None, Some(&store));
+        let rows = crate::export::shortlist::rows_at_quantity(&entries, None, Some(&store), None);
         let mut out = Vec::new();
         write_csv(&mut out, &rows, None, &[]).unwrap();
         let mut reader = csv::Reader::from_reader(&out[..]);

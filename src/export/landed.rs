@@ -27,6 +27,9 @@ pub struct LandedColumns {
     pub fees: Fees,
     pub fallback_fen_per_kg: Option<u64>,
     freights: Mutex<HashMap<String, Result<FreightQuote, String>>>,
+    /// The SKU the user chose by offer id (the app); else the cheapest in
+    /// stock.
+    skus: HashMap<String, String>,
 }
 
 /// An offer's landed cost per piece, for a cell.
@@ -63,7 +66,15 @@ impl LandedColumns {
             fees,
             fallback_fen_per_kg,
             freights: Mutex::new(HashMap::new()),
+            skus: HashMap::new(),
         }
+    }
+
+    /// The SKUs the user chose, by offer id (a SKU the detail no longer
+    /// lists falls back to the cheapest in stock).
+    pub fn with_skus(mut self, skus: HashMap<String, String>) -> LandedColumns {
+        self.skus = skus;
+        self
     }
 
     /// The lane's name, marked when it is an example (demo mode).
@@ -93,12 +104,27 @@ impl LandedColumns {
         quantity: u64,
         freight: Option<Result<&FreightQuote, String>>,
     ) -> LandedCost {
+        self.cost_for(detail, None, quantity, freight)
+    }
+
+    /// [`Self::cost_with`] for the SKU the user chose for `offer_id`.
+    fn cost_for(
+        &self,
+        detail: Option<&OfferDetail>,
+        offer_id: Option<&str>,
+        quantity: u64,
+        freight: Option<Result<&FreightQuote, String>>,
+    ) -> LandedCost {
         let Some(d) = detail else {
             return LandedCost::Unknown("no detail".into());
         };
+        let chosen = offer_id
+            .and_then(|id| self.skus.get(id))
+            .filter(|sku| d.skus.iter().any(|s| &s.id == *sku))
+            .map(String::as_str);
         let inputs = offer_inputs(
             d,
-            default_sku(d),
+            chosen.or_else(|| default_sku(d)),
             quantity,
             freight,
             self.fallback_fen_per_kg,
@@ -123,7 +149,7 @@ impl LandedColumns {
             .as_deref()
             .and_then(|id| freights.as_ref()?.get(id))
             .map(|f| f.as_ref().map_err(Clone::clone));
-        self.cost_with(detail, quantity, freight)
+        self.cost_for(detail, offer.offer_id.as_deref(), quantity, freight)
     }
 
     /// The names of the cells [`Self::cells`] gives.
@@ -196,7 +222,7 @@ impl LandedSetup {
                 .to_string(),
             )
         } else if self.warehouse.is_none() {
-            Some("no warehouse set ([landed.warehouse] in config.toml)".to_string())
+            Some(crate::landed::NO_WAREHOUSE.to_string())
         } else {
             None
         }
@@ -288,5 +314,45 @@ mod tests {
         c.keep_freight("7", Err("no freight from this provider".into()));
         let text = &c.cells(Some(&detail), &offer(), 500, None)[1].1;
         assert!(text.starts_with("? "), "{text}");
+    }
+
+    #[test]
+    fn the_sku_the_user_chose_is_the_one_priced() {
+        let detail = OfferDetail::from_value(json!({
+            "offerId": 7,
+            "productSaleInfo": {"quoteType": 1,
+                "priceRangeList": [{"startQuantity": 1, "price": "3.20"}]},
+            "productSkuInfos": [
+                {"skuId": 71, "price": "3.20", "amountOnSale": 900},
+                {"skuId": 72, "price": "4.20", "amountOnSale": 900}
+            ],
+            "productShippingInfo": {"weight": 0.18, "length": 15, "width": 10, "height": 8}
+        }))
+        .unwrap();
+        let free = || {
+            Ok(FreightQuote {
+                outcome: Some(FreightOutcome::Free { by_template: false }),
+                ..FreightQuote::default()
+            })
+        };
+        let cheapest = columns();
+        cheapest.keep_freight("7", free());
+        let chosen = columns().with_skus([("7".to_string(), "72".to_string())].into());
+        chosen.keep_freight("7", free());
+        let cost = |c: &LandedColumns| match c.cost(Some(&detail), &offer(), 500) {
+            LandedCost::Known(p) => p.fen(),
+            other => panic!("{other:?}"),
+        };
+        // ¥1.00 more a piece, and the agent fee, duty and VAT on it.
+        assert!(
+            cost(&chosen) > cost(&cheapest) + 100,
+            "{} {}",
+            cost(&chosen),
+            cost(&cheapest)
+        );
+        // A SKU the detail no longer lists: the cheapest in stock.
+        let gone = columns().with_skus([("7".to_string(), "99".to_string())].into());
+        gone.keep_freight("7", free());
+        assert_eq!(cost(&gone), cost(&cheapest));
     }
 }

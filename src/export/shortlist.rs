@@ -88,9 +88,7 @@ impl QuantityColumns {
             .and_then(|(id, d)| landed.query(id, d, q));
         let freight: Option<Result<crate::api::FreightQuote, String>> =
             match (&landed.warehouse, query) {
-                (None, _) => Some(Err(
-                    "no warehouse set ([landed.warehouse] in config.toml)".to_string()
-                )),
+                (None, _) => Some(Err(crate::landed::NO_WAREHOUSE.to_string())),
                 (Some(_), Some(query)) => {
                     Some(match store.freight(&entry.offer_ref.provider, &query) {
                         Ok(Some(kept)) => Ok(kept.quote),
@@ -136,17 +134,8 @@ impl ShortlistRow {
     }
 }
 
-/// Rows of `entries`, each with the detail the store keeps for its offer.
-pub(crate) fn rows_with_details(
-    entries: &[ShortlistEntry],
-    currency: Option<&Currency>,
-    store: Option<&crate::store::Store>,
-) -> Vec<ShortlistRow> {
-    rows_at_quantity(entries, currency, store, None)
-}
-
-/// [`rows_with_details`], with the columns at a quantity (`--qty`,
-/// `--lane`) when asked.
+/// A row per starred offer with the details the store keeps (nothing is
+/// fetched), and the columns at a quantity (`--qty`, `--lane`) when asked.
 pub(crate) fn rows_at_quantity(
     entries: &[ShortlistEntry],
     currency: Option<&Currency>,
@@ -332,17 +321,19 @@ pub(crate) fn export_both(
     stem: &str,
     currency: Option<&Currency>,
     store: Option<&crate::store::Store>,
+    at: Option<&QuantityColumns>,
 ) -> io::Result<Vec<PathBuf>> {
-    let rows = rows_with_details(entries, currency, store);
+    let rows = rows_at_quantity(entries, currency, store, at);
+    let extra = at.map(|a| a.keys(currency)).unwrap_or_default();
     std::fs::create_dir_all(dir)?;
     let files = super::file::create_new_set(dir, stem, &["csv", "json", "xlsx"])?;
     let mut paths = Vec::with_capacity(files.len());
     for (path, file) in files {
         let mut out = io::BufWriter::new(file);
         match path.extension().and_then(|e| e.to_str()) {
-            Some("csv") => write_csv(&mut out, &rows, currency, &[])?,
+            Some("csv") => write_csv(&mut out, &rows, currency, &extra)?,
             Some("json") => write_json_array(&mut out, &rows)?,
-            _ => write_xlsx(&mut out, &rows, currency, &[])?,
+            _ => write_xlsx(&mut out, &rows, currency, &extra)?,
         }
         out.flush()?;
         paths.push(path);

@@ -14,9 +14,16 @@ impl Runner {
         entries: Vec<ShortlistEntry>,
         dir: PathBuf,
         currency: Option<Currency>,
+        at: Option<crate::app::msg::ShortlistAt>,
     ) {
         let tx = self.tx.clone();
         let store = self.store.clone();
+        let at = at.map(|a| crate::export::shortlist::QuantityColumns {
+            quantity: a.quantity,
+            landed: a.lane.and_then(|lane| {
+                crate::export::landed::LandedSetup::new(&a.settings, &lane.name).ok()
+            }),
+        });
         tokio::task::spawn_blocking(move || {
             let stem = format!(
                 "tusou-shortlist-{}",
@@ -30,6 +37,7 @@ impl Runner {
                         &stem,
                         currency.as_ref(),
                         store.as_ref(),
+                        at.as_ref(),
                     )
                 })
                 .map_err(|source| ExportError::Write { dir, source });
@@ -72,7 +80,18 @@ impl Runner {
                         details.map(|d| crate::export::DetailColumns {
                             quantity: d.quantity,
                             known: Arc::new(Mutex::new(d.known)),
-                            landed: None,
+                            landed: d.landed.map(|l| {
+                                let columns = crate::export::landed::LandedColumns::new(
+                                    l.lane,
+                                    l.fees,
+                                    l.fallback_fen_per_kg,
+                                )
+                                .with_skus(l.skus);
+                                for (id, freight) in l.freights {
+                                    columns.keep_freight(&id, freight);
+                                }
+                                Arc::new(columns)
+                            }),
                         }),
                     )
                 })

@@ -80,8 +80,39 @@ pub(super) fn detail_columns(state: &State) -> Option<crate::app::msg::ExportDet
     if known.is_empty() && state.details.quantity.is_none() {
         return None;
     }
+    let landed = landed_columns(state, &known);
     Some(crate::app::msg::ExportDetails {
         quantity: state.details.quantity,
         known,
+        landed,
+    })
+}
+
+/// With a quantity and a lane: each offer's estimate (as the screen has
+/// it) and chosen SKU, so the file says what the screen says.
+fn landed_columns(
+    state: &State,
+    known: &std::collections::HashMap<String, crate::api::OfferDetail>,
+) -> Option<crate::app::msg::ExportLanded> {
+    let quantity = state.details.quantity?;
+    let landed = &state.landed;
+    let lane = landed.lane.clone()?;
+    let mut freights = std::collections::HashMap::new();
+    let mut skus = std::collections::HashMap::new();
+    for (id, detail) in known {
+        let sku = landed.sku_of(id, detail);
+        if let Some(freight) = landed.freight_of(id, sku, quantity) {
+            freights.insert(id.clone(), freight.cloned());
+        }
+        if let Some(sku) = sku {
+            skus.insert(id.clone(), sku.to_string());
+        }
+    }
+    Some(crate::app::msg::ExportLanded {
+        lane,
+        fees: landed.settings.fees.clone(),
+        fallback_fen_per_kg: landed.settings.domestic_fen_per_kg,
+        freights,
+        skus,
     })
 }

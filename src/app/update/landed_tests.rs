@@ -292,3 +292,26 @@ fn the_lane_field_takes_only_a_lane_the_user_has() {
     assert_eq!(s.landed.lane, None);
     assert_eq!(cost(&s, 1), None);
 }
+
+#[test]
+fn the_apps_export_carries_the_landed_cost_the_screen_shows() {
+    let (mut s, _) = costed(false);
+    let selected = s.selected_offer().and_then(|o| o.offer_id.clone()).unwrap();
+    let i: u64 = selected.parse::<u64>().unwrap() - 600_000;
+    let q = freights(&detail_arrives(&mut s, i, detail(1000, Some(300), true)));
+    freight_arrives(&mut s, q[0].clone(), Ok(free()));
+    let blue = freights(&update(&mut s, Msg::Action(Action::NextSku)));
+    freight_arrives(&mut s, blue[0].clone(), Ok(free()));
+    let fx = update(&mut s, Msg::Action(Action::Export));
+    let details = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Export { details, .. } => details.clone(),
+            _ => None,
+        })
+        .expect("an export with detail columns");
+    let landed = details.landed.expect("landed columns");
+    assert_eq!(landed.lane.name, "air");
+    assert_eq!(landed.skus.get(&selected).map(String::as_str), Some("22"));
+    assert!(matches!(landed.freights.get(&selected), Some(Ok(_))));
+}

@@ -416,8 +416,20 @@ fn exports_carry_the_users_currency() {
     );
     let fx = act(&mut s, Action::Export);
     assert!(
-        matches!(&fx[..], [Effect::ExportShortlist { entries, currency: Some(c), .. }]
+        matches!(&fx[..], [Effect::ExportShortlist { entries, currency: Some(c), at: None, .. }]
             if entries.len() == 1 && *c == usd),
+        "{fx:?}"
+    );
+    // With a quantity and a lane: their columns too (from what the store
+    // keeps).
+    s.landed = crate::app::state::LandedState::new(
+        crate::landed::Settings::default().with_demo_examples(),
+    );
+    s.details.quantity = Some(500);
+    let fx = act(&mut s, Action::Export);
+    assert!(
+        matches!(&fx[..], [Effect::ExportShortlist { at: Some(at), .. }]
+            if at.quantity == 500 && at.lane.as_ref().is_some_and(|l| l.name == "air")),
         "{fx:?}"
     );
 }

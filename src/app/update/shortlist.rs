@@ -282,9 +282,18 @@ pub(super) fn export(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     state.set_info(format!("Exporting {} starred offers…", entries.len()));
+    let at = state
+        .details
+        .quantity
+        .map(|quantity| crate::app::msg::ShortlistAt {
+            quantity,
+            lane: state.landed.lane.clone(),
+            settings: state.landed.settings.clone(),
+        });
     vec![Effect::ExportShortlist {
         entries,
         dir: state.export_dir.clone(),
         currency: state.currency.clone(),
+        at,
     }]
 }
