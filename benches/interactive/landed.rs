@@ -134,5 +134,10 @@ pub(crate) fn landed_on_rest() {
     );
     assert!(down.1 <= down.0, "more estimates than details");
     assert_eq!(up, (0, 0), "the way back up asked again");
+    assert_eq!(
+        (again.0 + again_up.0, again.1 + again_up.1),
+        (0, 0),
+        "a restart within the day asked again"
+    );
     drop(sim);
 }
