@@ -26,6 +26,9 @@
 #   crop-box-moved            - (shrink): the box's outline moved, the photo still drawn
 #   after-crop-detail-*       esc: the Detail checks again (a freeing kitty delete
 #                             once took Detail's picture with it)
+#   cost-page-*               $ (the cost page): the Detail checks in the taller
+#                             pane the layout gives it (issue 24)
+#   after-cost-detail-*       $ again: the Detail checks where the pane was before
 #   gallery-layout            the gallery's price lines are where the grid says
 #   gallery-pictures-drawn    every cell on screen shows its picture (at least
 #                             half of its picture's cells)
@@ -224,7 +227,11 @@ def classify(rect):
 body_h = rows - 1
 left_w = max(24, min(44, cols * 2 // 5))
 right_w = cols - left_w
-detail_h = max(5, min(14, body_h * 2 // 5))
+if mode == "cost":
+    # The cost page (`$`): the Detail pane takes more of the right side.
+    detail_h = max(5, min(26, body_h * 3 // 5))
+else:
+    detail_h = max(5, min(14, body_h * 2 // 5))
 detail = (left_w, body_h - detail_h, right_w, detail_h)
 top = (left_w, 0, right_w, body_h - detail_h)
 ih = detail_h - 2
@@ -256,7 +263,7 @@ def gallery_sum():
     return tot
 
 where = f"cells {pic[2]}×{pic[3]} at col {pic[0]} row {pic[1]} = px {px_rect(pic)}"
-if mode == "detail":
+if mode in ("detail", "cost"):
     title = "".join(grid[detail[1]][detail[0]:detail[0] + 10])
     n, p, blank, chars = classify(pic)
     if "Detail" not in title:
@@ -370,6 +377,17 @@ measure crop-moved "$(snap 01c-crop-moved)" "$s_crop" | report
 key Escape
 until_ok 10 picture_on
 measure detail "$(snap 01d-after-crop)" | sed 's/^\(PASS\|FAIL\) detail-/\1 after-crop-detail-/' | report
+
+# 1c. The cost page (`$`, issue 24): the Detail pane grows and its picture
+# (the SKU's) is drawn in the larger rectangle; closing it brings the
+# pane and its picture back where they were.
+key dollar
+cost_on() { measure cost "$(snap 00-wait)" | grep "^PASS detail-picture-drawn" >/dev/null; }
+until_ok 10 cost_on
+measure cost "$(snap 01e-cost-page)" | sed 's/^\(PASS\|FAIL\) detail-/\1 cost-page-/' | report
+key dollar
+until_ok 10 picture_on
+measure detail "$(snap 01f-after-cost)" | sed 's/^\(PASS\|FAIL\) detail-/\1 after-cost-detail-/' | report
 
 # 2. The gallery: every cell's picture.
 key v
