@@ -84,7 +84,7 @@ pub(super) fn lines(state: &State, o: &Offer, theme: Theme, width: usize) -> Lin
             .into_iter()
             .map(|(text, style)| (crate::text::truncate(&text, width).to_string(), style)),
     );
-    if l.is_empty() {
+    if detail.skus.is_empty() {
         l.push(("no SKUs: one price for all".into(), plain));
     }
     l
