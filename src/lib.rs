@@ -24,6 +24,7 @@ pub(crate) mod event_loop;
 pub mod export;
 pub mod fs;
 pub mod image;
+pub mod kept;
 pub mod keymap;
 pub mod landed;
 pub mod logging;

@@ -305,7 +305,7 @@ async fn fill_landed(
     }
     let answers: HashMap<Key, Result<FreightQuote, String>> = futures::stream::iter(asks)
         .map(|(k, q)| async move {
-            let quote = crate::landed::freight_estimate(client, Some(store), provider, &q)
+            let quote = crate::kept::freight_estimate(client, Some(store), provider, &q)
                 .await
                 .map_err(|e| {
                     let why = crate::text::sanitize(&e.to_string());

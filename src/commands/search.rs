@@ -127,7 +127,7 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), CommandErro
             async move {
                 let result = client.search_page(image, params, page).await?;
                 if let Some(details) = details {
-                    fetch_details(client, params, &result, details, said).await;
+                    fetch_details(client, kept, params, &result, details, said).await;
                     if let (Some(landed), Some(q)) = (landed, details.quantity) {
                         fetch_freight(client, kept, &result, details, landed, q).await;
                     }
@@ -179,12 +179,14 @@ fn recorded_source(source: &ImageSource, arg: &str) -> String {
 /// Detail requests of one page in flight at once.
 const DETAIL_CONCURRENCY: usize = 4;
 
-/// Fetches the details of a page's offers (a few at a time) into
-/// `details`, so its rows carry MOQ, tiers and the unit cost. A detail that
+/// Fetches the details of a page's offers (a few at a time; those the
+/// store kept less than a day ago from it) into `details`, so its rows
+/// carry MOQ, tiers and the unit cost. A detail that
 /// fails is said on stderr and left empty; a provider without details is
 /// said once.
 async fn fetch_details(
     client: &crate::api::Client,
+    kept: Kept<'_>,
     params: &SearchParams,
     page: &ResultPage,
     details: &crate::export::DetailColumns,
@@ -207,11 +209,16 @@ async fn fetch_details(
         return;
     }
     let mut fetched = futures::stream::iter(ids)
-        .map(|id| async move { (id, client.offer_detail(id, country).await) })
+        .map(|id| async move {
+            let got =
+                crate::kept::offer_detail(client, kept.store, kept.provider, id, country, false)
+                    .await;
+            (id, got)
+        })
         .buffered(DETAIL_CONCURRENCY);
     while let Some((id, result)) = fetched.next().await {
         match result {
-            Ok(detail) => {
+            Ok((detail, _)) => {
                 if let Ok(mut known) = details.known.lock() {
                     known.insert(id.to_string(), detail);
                 }
@@ -261,8 +268,9 @@ pub(super) fn landed_setup(
 /// Freight estimates at a time.
 const FREIGHT_CONCURRENCY: usize = 4;
 
-/// Where freight estimates are kept between runs: the run's store (none
-/// when history is off) and the provider name offers are stored under.
+/// Where details and freight estimates are kept between runs: the run's
+/// store (none when history is off) and the provider name offers are
+/// stored under.
 #[derive(Clone, Copy)]
 struct Kept<'a> {
     store: Option<&'a crate::store::Store>,
@@ -307,7 +315,7 @@ async fn fetch_freight(
     let mut fetched = futures::stream::iter(asks.into_iter().filter_map(|(id, q)| Some((id, q?))))
         .map(|(offer_id, query)| async move {
             let quote =
-                crate::landed::freight_estimate(client, kept.store, kept.provider, &query).await;
+                crate::kept::freight_estimate(client, kept.store, kept.provider, &query).await;
             (offer_id, quote)
         })
         .buffered(FREIGHT_CONCURRENCY);

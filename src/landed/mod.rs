@@ -37,7 +37,6 @@
 
 mod breakdown;
 mod demo;
-mod fetch;
 mod inputs;
 mod lanes;
 mod units;
@@ -50,7 +49,6 @@ pub use breakdown::{
     MinimumStatus, OfferInputs, Total, Weight, WeightBasis, landed_cost,
 };
 pub use demo::example_lanes;
-pub use fetch::{FRESH_SECS, freight_estimate};
 pub use inputs::{default_sku, offer_inputs};
 pub use lanes::{
     DIVISOR_RANGE, DeMinimis, Extra, Fees, HOW_TO_SET_A_LANE, Lane, NO_WAREHOUSE, Origin, PricedIn,

@@ -18,10 +18,9 @@ impl super::Runner {
             let Ok(_permit) = permits.acquire_owned().await else {
                 return;
             };
-            let result =
-                crate::landed::freight_estimate(&client, store.as_ref(), &provider, &query)
-                    .await
-                    .map(Box::new);
+            let result = crate::kept::freight_estimate(&client, store.as_ref(), &provider, &query)
+                .await
+                .map(Box::new);
             let _ = tx.send(Msg::Freight { query, result });
         });
     }

@@ -152,7 +152,8 @@ pub(super) fn choose_sku(state: &mut State, step: isize) -> Vec<Effect> {
     state.set_info(said);
     let fx = request(state, &[id]);
     if state.details.sort != LocalSort::Provider && state.details.quantity.is_some() {
-        super::detail::reorder(state);
+        // Its place in the order moves on the next tick, as for arrivals.
+        state.details.reorder_pending = true;
     }
     fx
 }

@@ -1,12 +1,58 @@
-//! A freight estimate for a landed cost: the store's copy when one younger
-//! than a day was kept for the same question, else the provider's (paced by
-//! the client, then kept). One function for the app, `search` and `batch`.
+//! What the provider answered, kept a day: an offer's detail and a freight
+//! estimate come from the history store when it has one younger than
+//! [`FRESH_SECS`] for the same question, else from the provider (paced by
+//! the client, then kept). One place for the app, `search` and `batch`.
 
-use crate::api::{ApiError, Client, FreightQuery, FreightQuote};
+use crate::api::{ApiError, Client, FreightQuery, FreightQuote, OfferDetail};
 use crate::store::{Store, StoredFreight};
 
-/// A kept estimate younger than this is used as it is.
+/// A kept answer younger than this is used as it is.
 pub const FRESH_SECS: i64 = 24 * 3600;
+
+/// The detail of `provider`'s offer: the store's copy when younger than
+/// [`FRESH_SECS`] (unless `fresh`: a refresh asks the provider), else the
+/// provider's, kept. With its fetch time (Unix seconds). A reply naming
+/// another offer is given back (the caller says so) but never kept under
+/// this one; a store that cannot be read or written is passed by (logged).
+pub async fn offer_detail(
+    client: &Client,
+    store: Option<&Store>,
+    provider: &str,
+    offer_id: &str,
+    country: &str,
+    fresh: bool,
+) -> Result<(OfferDetail, i64), ApiError> {
+    if !fresh && let Some(store) = store {
+        let (s, who, id) = (store.clone(), provider.to_string(), offer_id.to_string());
+        match tokio::task::spawn_blocking(move || s.detail(&who, &id)).await {
+            Ok(Ok(Some(kept))) if is_fresh_at(kept.fetched_at, now()) => {
+                return Ok((kept.detail, kept.fetched_at));
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!("kept detail not read: {e}"),
+            Err(e) => tracing::warn!("kept detail not read: {e}"),
+        }
+    }
+    let detail = client.offer_detail(offer_id, country).await?;
+    let at = now();
+    if detail.offer_id.as_deref().is_some_and(|id| id != offer_id) {
+        return Ok((detail, at));
+    }
+    if let Some(store) = store.filter(|s| s.is_writable()) {
+        let (s, who, id, d) = (
+            store.clone(),
+            provider.to_string(),
+            offer_id.to_string(),
+            detail.clone(),
+        );
+        match tokio::task::spawn_blocking(move || s.save_detail(&who, &id, &d)).await {
+            Ok(Ok(kept_at)) => return Ok((detail, kept_at)),
+            Ok(Err(e)) => tracing::warn!("detail not kept: {e}"),
+            Err(e) => tracing::warn!("detail not kept: {e}"),
+        }
+    }
+    Ok((detail, at))
+}
 
 /// The estimate for `query` from `provider` (the name its offers are
 /// stored under): kept, or asked for and kept. Only an answer is kept (an
@@ -48,7 +94,11 @@ pub async fn freight_estimate(
 /// Kept less than [`FRESH_SECS`] ago (one from the future — the clock was
 /// set back — is not trusted).
 fn is_fresh(kept: &StoredFreight, now: i64) -> bool {
-    let age = now.saturating_sub(kept.fetched_at);
+    is_fresh_at(kept.fetched_at, now)
+}
+
+fn is_fresh_at(fetched_at: i64, now: i64) -> bool {
+    let age = now.saturating_sub(fetched_at);
     (0..FRESH_SECS).contains(&age)
 }
 

@@ -1,12 +1,13 @@
-//! Freight estimates kept in the store over loopback HTTP: the same
-//! question asked again within a day sends nothing, a stale one is asked
-//! again, another question (quantity) is asked, and an error is not kept.
+//! Provider answers kept in the store over loopback HTTP (`tusou::kept`):
+//! a freight estimate or an offer's detail asked again within a day sends
+//! nothing, a stale one is asked again, another question (quantity) is
+//! asked, a refresh asks, and an error is not kept.
 #![cfg(feature = "demo")] // uses the demo credentials helper
 
 mod common;
 
 use tusou::api::{Destination, FreightQuery, ProviderKind};
-use tusou::landed::{FRESH_SECS, freight_estimate};
+use tusou::kept::{FRESH_SECS, freight_estimate, offer_detail};
 use tusou::store::{Opened, Store};
 use tusou_sim::SimConfig;
 
@@ -117,4 +118,50 @@ async fn an_error_is_not_kept() {
         );
     }
     assert_eq!(store.freight("dajisaas", &q).expect("readable"), None);
+}
+
+#[tokio::test]
+async fn a_detail_kept_less_than_a_day_ago_is_the_stores_and_a_refresh_asks() {
+    let config = SimConfig::default();
+    let sim = common::start(config.clone()).await;
+    let client = common::client(ProviderKind::DajiSaas, &sim);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("tusou.db");
+    let store = store_at(&path);
+    let id = tusou_sim::catalog_offer_ids(&config, 1)[0].clone();
+
+    let (first, at) = offer_detail(&client, Some(&store), "dajisaas", &id, "en", false)
+        .await
+        .expect("detail");
+    assert_eq!(sim.stats().details, 1);
+    assert!(at > 0);
+    // A later run on the same file: the store's copy, no request.
+    let later = store_at(&path);
+    let (again, kept_at) = offer_detail(&client, Some(&later), "dajisaas", &id, "en", false)
+        .await
+        .expect("kept detail");
+    assert_eq!(sim.stats().details, 1, "the kept one answered");
+    assert_eq!(again.min_order, first.min_order);
+    assert_eq!(kept_at, at);
+    // A refresh asks the provider, and keeps the new answer.
+    offer_detail(&client, Some(&store), "dajisaas", &id, "en", true)
+        .await
+        .expect("detail");
+    assert_eq!(sim.stats().details, 2);
+    // A day later: asked again.
+    let conn = rusqlite::Connection::open(&path).expect("db opens");
+    conn.execute(
+        "UPDATE details SET fetched_at = fetched_at - ?1",
+        [FRESH_SECS],
+    )
+    .expect("aged");
+    offer_detail(&client, Some(&store), "dajisaas", &id, "en", false)
+        .await
+        .expect("detail");
+    assert_eq!(sim.stats().details, 3);
+    // Without a store (history off): every ask is the provider's.
+    offer_detail(&client, None, "dajisaas", &id, "en", false)
+        .await
+        .expect("detail");
+    assert_eq!(sim.stats().details, 4);
 }
