@@ -25,6 +25,7 @@ mod read;
 pub use provider::{dajisaas, sign, signed_header};
 pub mod region;
 mod retry;
+pub mod seller;
 pub mod sku;
 pub mod source;
 mod transport;
@@ -45,6 +46,7 @@ pub use provider::signed_header::SignedHeaderSettings;
 pub use provider::{Capabilities, ProviderInfo, ProviderKind, ProviderSettings};
 pub use region::{PixelBox, Region, Subjects};
 pub use retry::RetryPolicy;
+pub use seller::{Certificate, Identity, Rate, Score, Seller, SellerKey};
 pub use sku::{
     Dims, MixRule, OrderCheck, PackSize, PriceFrom, QuoteType, Shipping, SizeSource, Sku,
     SkuAttribute, SkuPack, Weight, WeightFrom,
