@@ -40,7 +40,7 @@ pub use params::{
     DEFAULT_PAGE_SIZE, FilterFlag, FilterGroup, ImageRef, MAX_PAGE_SIZE, Price, SearchParams, Sort,
     SortField, SortOrder,
 };
-pub use params::{check_country, check_out_member_id};
+pub use params::{MAX_REFINE_CHARS, check_country, check_out_member_id, check_refine_words};
 pub use provider::dajisaas::DajiSaasSettings;
 pub use provider::signed_header::SignedHeaderSettings;
 pub use provider::{Capabilities, ProviderInfo, ProviderKind, ProviderSettings};
