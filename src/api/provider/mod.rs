@@ -399,8 +399,11 @@ mod tests {
         assert!(!signed.upload_image && signed.query_by_image_bytes && !signed.offer_detail);
         for c in [daji, signed] {
             assert!(c.query_by_picture_url && c.region);
-            assert!(!c.keyword_in_image_search);
         }
+        // Refining by words: the official imageQuery's keyword and
+        // auxiliaryText, which DajiSaaS passes through and seed 001 lacks.
+        assert!(daji.keyword_in_image_search && daji.hint_in_image_search);
+        assert!(!signed.keyword_in_image_search && !signed.hint_in_image_search);
         assert_eq!(ProviderKind::DajiSaas.info().key_label, "app key");
         assert_eq!(ProviderKind::SignedHeader.info().key_label, "access key");
     }
