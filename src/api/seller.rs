@@ -443,6 +443,67 @@ impl Seller {
         (!self.identities.is_empty()).then(|| self.identities.iter().any(Identity::is_factory))
     }
 
+    /// One line per known signal, meaning included ("48 h pickup 92 % over
+    /// 30 days"), in a fixed order; unknown signals are left out (the
+    /// caller says "unknown" where it must). Raw server text (the company,
+    /// unknown identities, certificates) is sanitised here.
+    pub fn lines(&self) -> Vec<String> {
+        let clean = |s: &str| crate::text::sanitize(s);
+        let mut out = Vec::new();
+        if let Some(c) = &self.company {
+            out.push(format!("company {}", clean(c)));
+        }
+        if !self.identities.is_empty() {
+            let names: Vec<String> = self.identities.iter().map(|i| clean(i.label())).collect();
+            out.push(names.join(" · "));
+        }
+        if let Some(y) = self.tp_years {
+            out.push(format!(
+                "{y} {} on 1688 (TrustPass)",
+                if y == 1 { "year" } else { "years" }
+            ));
+        }
+        let scores = [
+            ("trade score", self.trade_score),
+            ("service score", self.composite_service),
+            ("logistics score", self.logistics),
+            ("dispute handling score", self.dispute),
+            ("product score", self.offer_experience),
+            ("consulting score", self.consulting),
+            ("after-sales score", self.after_sales),
+        ];
+        for (what, score) in scores {
+            if let Some(s) = score {
+                out.push(format!("{what} {} of 5", s.text()));
+            }
+        }
+        let rates = [
+            ("48 h pickup", self.pickup_48h_30d, "over 30 days"),
+            ("24 h pickup", self.pickup_24h_30d, "over 30 days"),
+            (
+                "perfect fulfilment",
+                self.perfect_fulfillment_30d,
+                "over 30 days",
+            ),
+            ("delayed shipping", self.delayed_shipping_7d, "over 7 days"),
+            ("quality refunds", self.quality_refund_30d, "over 30 days"),
+            ("quality returns", self.quality_return_30d, "over 30 days"),
+            ("repeat buyers", self.repeat_purchase, ""),
+        ];
+        for (what, rate, period) in rates {
+            if let Some(r) = rate {
+                let line = format!("{what} {} % {period}", r.percent_text());
+                out.push(line.trim_end().to_string());
+            }
+        }
+        for c in &self.certificates {
+            let name = c.name.as_deref().map(clean).unwrap_or_default();
+            let code = c.code.as_deref().map(clean).unwrap_or_default();
+            out.push(format!("certificate {name} {code}").trim_end().to_string());
+        }
+        out
+    }
+
     /// This seller with the gaps filled from `other` (a search item's
     /// signals joined with the detail's): fields known here win.
     pub fn merge(&self, other: &Seller) -> Seller {
@@ -723,6 +784,30 @@ mod tests {
         let joined = s.merge(&item);
         assert_eq!(joined.company, s.company, "known fields win");
         assert_eq!(joined.tp_years, Some(4), "gaps are filled");
+    }
+
+    #[test]
+    fn lines_say_what_each_signal_means_and_sanitise_server_text() {
+        let s = Seller {
+            company: Some("甲\u{1b}[31m厂".into()),
+            identities: vec![Identity::SuperFactory, Identity::Other("x\u{7}".into())],
+            tp_years: Some(1),
+            composite_service: Score::from_hundredths(450),
+            pickup_48h_30d: Rate::from_basis_points(9200),
+            repeat_purchase: Rate::from_basis_points(4666),
+            ..Seller::default()
+        };
+        let lines = s.lines();
+        assert!(
+            lines.iter().all(|l| !l.chars().any(char::is_control)),
+            "{lines:?}"
+        );
+        assert!(lines.contains(&"1 year on 1688 (TrustPass)".to_string()));
+        assert!(lines.contains(&"service score 4.5 of 5".to_string()));
+        assert!(lines.contains(&"48 h pickup 92 % over 30 days".to_string()));
+        assert!(lines.contains(&"repeat buyers 46.66 %".to_string()));
+        assert!(lines[1].starts_with("super factory · "));
+        assert!(Seller::default().lines().is_empty());
     }
 
     #[test]
