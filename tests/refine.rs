@@ -111,6 +111,11 @@ async fn the_signed_header_provider_refuses_keyword_and_hint_unsent() {
         ),
     ];
     for (what, params) in cases {
+        // The same refusal is there to ask before any picture is handled.
+        assert!(matches!(
+            client.check_search(&params),
+            Err(ApiError::NotTaken { .. })
+        ));
         let err = client
             .search_page(&image, &params, 1)
             .await
@@ -155,11 +160,20 @@ async fn words_that_cannot_be_sent_are_refused_before_sending() {
             ..SearchParams::default()
         },
     ] {
+        assert!(client.check_search(&params).is_err());
         let err = client
             .search_page(&image, &params, 1)
             .await
             .expect_err("refused");
         assert_eq!(err.kind(), ErrorKind::InvalidRequest, "{err}");
     }
+    assert_eq!(
+        client.check_search(&SearchParams {
+            keyword: Some("cotton".into()),
+            hint: Some("hot".into()),
+            ..SearchParams::default()
+        }),
+        Ok(())
+    );
     assert!(queries(&sim).is_empty(), "nothing was sent");
 }
