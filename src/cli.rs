@@ -347,6 +347,9 @@ impl QueryArgs {
             price_end: self.max,
             category_id: self.category,
             out_member_id: self.out_member_id.clone().or(config.out_member_id.clone()),
+            // `--keyword` / `--hint` are the app side's (issue 25).
+            keyword: None,
+            hint: None,
         }
     }
 

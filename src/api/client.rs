@@ -151,6 +151,15 @@ impl Client {
         self.provider().capabilities()
     }
 
+    /// Whether this provider can run a search with `params`: a keyword or a
+    /// hint it does not take ([`ApiError::NotTaken`]), or words that cannot
+    /// be sent ([`ApiError::InvalidRequest`]). Every query checks this
+    /// before sending; call it first to refuse before uploading a picture.
+    pub fn check_search(&self, params: &SearchParams) -> Result<(), ApiError> {
+        self.capabilities()
+            .check_search(self.provider().name(), params)
+    }
+
     /// Uploads `image` even when its id is cached (`tusou doctor` checks the
     /// round trip). A provider that takes no upload gets the picture with
     /// every query.

@@ -9,6 +9,7 @@
 
 use super::params::Price;
 use super::read::{count, price, text};
+use super::seller::Seller;
 use super::sku::{
     self, MixRule, OrderCheck, PriceFrom, QuoteType, Shipping, Sku, Weight, read_mix,
     read_quote_type, read_shipping, read_skus, read_unit,
@@ -90,6 +91,9 @@ pub struct OfferDetail {
     pub batch: Option<u64>,
     /// The unit a price is for (`unitInfo.transUnit`, else `.unit`), e.g. "Box".
     pub unit: Option<String>,
+    /// The seller block: `sellerOpenId`, `companyName`, identities,
+    /// `sellerDataInfo` scores and percents, `certificateList`.
+    pub seller: Option<Seller>,
     /// The reply's `data` as sent, unknown fields included (the store keeps it).
     pub raw: Value,
 }
@@ -155,6 +159,7 @@ impl OfferDetail {
             quote_type: read_quote_type(sale),
             batch: count(data.get("batchNumber")).filter(|n| *n > 0),
             unit: read_unit(sale),
+            seller: Seller::from_detail(data),
             raw,
         })
     }

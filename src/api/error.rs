@@ -83,6 +83,15 @@ pub enum ApiError {
     /// caller falls back to the user's own domestic rate).
     #[error("no freight from this provider ({provider})")]
     NoFreight { provider: &'static str },
+    /// The search asks for something this provider's image search does not
+    /// take (a keyword, a hint); nothing was sent.
+    #[error(
+        "{provider} does not take a {what} in an image search: nothing was sent; remove the {what} or use a provider that takes one"
+    )]
+    NotTaken {
+        provider: &'static str,
+        what: &'static str,
+    },
     /// What a request's last attempt failed with, after more than one
     /// attempt: how many were made and how long they took in all (waits
     /// included). Its kind is the last error's.
@@ -139,7 +148,9 @@ impl ApiError {
             ApiError::Upload(_) => ErrorKind::Upload,
             ApiError::TooLarge { .. } => ErrorKind::TooLarge,
             ApiError::Cancelled => ErrorKind::Cancelled,
-            ApiError::NoDetail { .. } | ApiError::NoFreight { .. } => ErrorKind::Unsupported,
+            ApiError::NoDetail { .. } | ApiError::NoFreight { .. } | ApiError::NotTaken { .. } => {
+                ErrorKind::Unsupported
+            }
             ApiError::Retried { last, .. } => last.kind(),
         }
     }

@@ -25,6 +25,7 @@ mod read;
 pub use provider::{dajisaas, sign, signed_header};
 pub mod region;
 mod retry;
+pub mod seller;
 pub mod sku;
 pub mod source;
 mod transport;
@@ -39,12 +40,13 @@ pub use params::{
     DEFAULT_PAGE_SIZE, FilterFlag, FilterGroup, ImageRef, MAX_PAGE_SIZE, Price, SearchParams, Sort,
     SortField, SortOrder,
 };
-pub use params::{check_country, check_out_member_id};
+pub use params::{MAX_REFINE_CHARS, check_country, check_out_member_id, check_refine_words};
 pub use provider::dajisaas::DajiSaasSettings;
 pub use provider::signed_header::SignedHeaderSettings;
 pub use provider::{Capabilities, ProviderInfo, ProviderKind, ProviderSettings};
 pub use region::{PixelBox, Region, Subjects};
 pub use retry::RetryPolicy;
+pub use seller::{Certificate, Identity, Rate, Score, Seller, SellerKey};
 pub use sku::{
     Dims, MixRule, OrderCheck, PackSize, PriceFrom, QuoteType, Shipping, SizeSource, Sku,
     SkuAttribute, SkuPack, Weight, WeightFrom,

@@ -2,6 +2,7 @@
 //! links, and `ResultPage`, built from a provider's page and checked.
 
 use super::params::Price;
+use super::seller::Seller;
 use super::wire::{WireOffer, WireOffers, WirePage};
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +29,10 @@ pub struct Offer {
     pub badges: Vec<String>,
     pub image_url: Option<String>,
     pub category_id: Option<u64>,
+    /// Who sells it, as far as the item says (identities, trade score,
+    /// shipping rates, years, company); `None` when it says nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seller: Option<Seller>,
 }
 
 impl Offer {
@@ -120,18 +125,6 @@ pub enum OfferLink {
 pub const NO_OFFER_LINK: &str = "no offer link: this provider sends only an opaque offerMapId, \
      which no public document maps to a 1688 page";
 
-/// Readable names for the seller identities DajiSaaS items carry; others
-/// are shown as sent.
-fn seller_identity_label(identity: &str) -> &str {
-    match identity.trim() {
-        "super_factory" => "super factory",
-        "powerful_merchants" => "power merchant",
-        "tp_member" => "TP member",
-        "certified_factory" | "verified_factory" => "factory",
-        other => other,
-    }
-}
-
 /// Parses "41%", "41", "0.41%" or "41.5 %" into percent.
 fn parse_percent(s: &str) -> Option<f32> {
     let t = s.trim().trim_end_matches('%').trim();
@@ -141,6 +134,7 @@ fn parse_percent(s: &str) -> Option<f32> {
 
 impl From<WireOffer> for Offer {
     fn from(w: WireOffer) -> Self {
+        let seller = seller_of(&w);
         let price_info = w.price_info.unwrap_or_default();
         let parse_price = |s: Option<String>| s.and_then(|s| s.parse::<Price>().ok());
         let mut badges = Vec::new();
@@ -160,8 +154,8 @@ impl From<WireOffer> for Offer {
         badge(w.is_one_psale_free_post, "1pc free ship");
         badge(w.is_one_psale && !w.is_one_psale_free_post, "1pc");
         badge(w.no_reason_7d_return, "7d return");
-        for identity in w.seller_identities.unwrap_or_default() {
-            let name = seller_identity_label(&identity);
+        for identity in seller.iter().flat_map(|s| &s.identities) {
+            let name = identity.label();
             if !name.trim().is_empty() && !badges.iter().any(|b| b == name) {
                 badges.push(name.to_string());
             }
@@ -179,8 +173,32 @@ impl From<WireOffer> for Offer {
             badges,
             image_url: w.image_url.filter(|s| !s.is_empty()),
             category_id: w.category_id,
+            seller,
         }
     }
+}
+
+/// The item's seller signals, read by [`Seller::from_item`] from the
+/// fields the wire form kept as sent.
+fn seller_of(w: &WireOffer) -> Option<Seller> {
+    let mut item = serde_json::Map::new();
+    let mut put = |key: &str, v: Option<serde_json::Value>| {
+        if let Some(v) = v {
+            item.insert(key.to_string(), v);
+        }
+    };
+    put("sellerIdentities", w.seller_identities.clone());
+    put("tradeScore", w.trade_score.clone());
+    put("sellerDataInfo", w.seller_data_info.clone());
+    put(
+        "productSimpleShippingInfo",
+        w.product_simple_shipping_info.clone(),
+    );
+    put(
+        "companyName",
+        w.company_name.clone().map(serde_json::Value::String),
+    );
+    Seller::from_item(&item)
 }
 
 /// One page of results, normalised.

@@ -419,6 +419,16 @@ pub struct SearchParams {
     pub price_end: Option<Price>,
     pub category_id: Option<i64>,
     pub out_member_id: Option<String>,
+    /// Words to search within the image results (1688's `keyword`, 在结果中搜索).
+    /// Check with [`check_refine_words`]; sent only where the provider's
+    /// [`Capabilities::keyword_in_image_search`](crate::api::Capabilities).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyword: Option<String>,
+    /// Words that steer a multimodal image search (1688's `auxiliaryText`,
+    /// 多模态图搜文案). Check with [`check_refine_words`]; sent only where
+    /// [`Capabilities::hint_in_image_search`](crate::api::Capabilities).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 impl SearchParams {
@@ -439,6 +449,12 @@ impl SearchParams {
         parts.extend(p.filters.iter().map(|f| f.label().to_string()));
         if let Some(c) = p.category_id {
             parts.push(format!("category {c}"));
+        }
+        if let Some(k) = &p.keyword {
+            parts.push(format!("words \u{201c}{k}\u{201d}"));
+        }
+        if let Some(h) = &p.hint {
+            parts.push(format!("hint \u{201c}{h}\u{201d}"));
         }
         if let Some(crop) = &p.crop {
             parts.push(format!("crop {crop}"));
@@ -496,6 +512,28 @@ pub fn check_out_member_id(value: &str) -> Result<(), String> {
     }
 }
 
+/// Longest `keyword` or `auxiliaryText` sent, in characters (a search
+/// box's worth; the official document sets no limit).
+pub const MAX_REFINE_CHARS: usize = 100;
+
+/// A `keyword` or hint (`auxiliaryText`) as sent: 1 to
+/// [`MAX_REFINE_CHARS`] characters, not only spaces, no control
+/// characters. `what` names it in the message ("keyword", "hint").
+pub fn check_refine_words(what: &str, value: &str) -> Result<(), String> {
+    if value.trim().is_empty() {
+        return Err(format!("the {what} is empty: give a word or leave it out"));
+    }
+    if value.chars().count() > MAX_REFINE_CHARS {
+        return Err(format!(
+            "the {what} is longer than {MAX_REFINE_CHARS} characters"
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(format!("the {what} has a control character"));
+    }
+    Ok(())
+}
+
 /// How the query names its image.
 #[derive(Clone, PartialEq, Eq)]
 pub enum ImageRef {
@@ -549,6 +587,39 @@ mod tests {
             r#"{"rePurchaseRate":"desc"}"#
         );
         assert!("weight-asc".parse::<Sort>().is_err());
+    }
+
+    #[test]
+    fn refine_words_are_checked_and_summarised() {
+        assert_eq!(check_refine_words("keyword", "书本"), Ok(()));
+        assert_eq!(check_refine_words("hint", "hot selling red"), Ok(()));
+        assert!(check_refine_words("keyword", "  ").is_err());
+        assert!(check_refine_words("keyword", "").is_err());
+        assert!(check_refine_words("hint", "a\u{1b}[31mb").is_err());
+        assert!(check_refine_words("hint", "a\nb").is_err());
+        let long = "字".repeat(MAX_REFINE_CHARS + 1);
+        assert!(
+            check_refine_words("keyword", &long)
+                .unwrap_err()
+                .contains("100")
+        );
+        assert_eq!(
+            check_refine_words("keyword", &long[..3 * MAX_REFINE_CHARS]),
+            Ok(())
+        );
+        let p = SearchParams {
+            keyword: Some("cotton".into()),
+            hint: Some("hot".into()),
+            ..SearchParams::default()
+        };
+        assert_eq!(
+            p.summary(),
+            "words \u{201c}cotton\u{201d} · hint \u{201c}hot\u{201d}"
+        );
+        let stored = serde_json::to_string(&SearchParams::default()).unwrap();
+        assert!(!stored.contains("keyword"), "absent words are not stored");
+        let old: SearchParams = serde_json::from_str(&stored).unwrap();
+        assert_eq!(old.keyword, None);
     }
 
     #[test]

@@ -311,8 +311,18 @@ pub struct WireOffer {
         skip_serializing_if = "is_false"
     )]
     pub ship_in_48_hours: bool,
+    /// A list of codes as documented, or whatever was sent: read by
+    /// `seller::read_identities` (a wrong kind never sets the item aside).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seller_identities: Option<Vec<String>>,
+    pub seller_identities: Option<serde_json::Value>,
+    /// `tradeScore`, `sellerDataInfo`, `productSimpleShippingInfo`: the
+    /// supplier signals, kept as sent and read by `seller::Seller::from_item`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trade_score: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seller_data_info: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_simple_shipping_info: Option<serde_json::Value>,
     #[serde(
         default,
         deserialize_with = "lenient_u64",

@@ -104,6 +104,7 @@ fn offer(i: u64) -> Offer {
         },
         image_url: Some(format!("http://img.example/{i}.jpg")),
         category_id: Some(1031910),
+        seller: None,
     }
 }
 

@@ -382,6 +382,14 @@ fn catalog_offer(config: &SimConfig, offer_id: &str) -> Option<catalog::CatalogO
     offers.into_iter().find(|o| o.offer_id == id)
 }
 
+/// The seller of an offer as this config's simulator serves it (rates in
+/// basis points, scores in hundredths, `None` for fields left out), for
+/// tests to compare with what a client read. `None` for ids not in the
+/// catalog.
+pub fn catalog_seller(config: &SimConfig, offer_id: &str) -> Option<catalog::SimSeller> {
+    Some((*catalog_offer(config, offer_id)?.seller).clone())
+}
+
 /// The first `n` offer ids of the catalog this config describes.
 pub fn catalog_offer_ids(config: &SimConfig, n: usize) -> Vec<String> {
     // Generation is sequential, so the first n of a catalog are the whole of

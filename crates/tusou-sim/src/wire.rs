@@ -272,7 +272,9 @@ pub struct DajiPriceInfo {
 }
 
 /// A DajiSaaS image-query item: the seed's eight fields plus `offerId` (a
-/// JSON number), `isOnePsale` and `sellerIdentities`.
+/// JSON number), `isOnePsale`, `sellerIdentities` and the supplier signals
+/// of the official imageQuery table (`companyName`, `tradeScore`,
+/// `sellerDataInfo`, `productSimpleShippingInfo`).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DajiItem {
@@ -288,6 +290,15 @@ pub struct DajiItem {
     pub is_one_psale: bool,
     /// e.g. `super_factory`, `tp_member`, `powerful_merchants`.
     pub seller_identities: Vec<String>,
+    /// The seller's shop name.
+    pub company_name: String,
+    /// `"4.8"`, `4.8` or null (the official table types it String).
+    pub trade_score: serde_json::Value,
+    /// `{tpYear, compositeServiceScore}`, fields left out when unknown.
+    pub seller_data_info: serde_json::Value,
+    /// `{shippingTimeGuarantee, perfectFulfillmentRate30d,
+    /// pickupWithin24hRate30d, qualityReturnRate30d, delayedShippingRate7d}`.
+    pub product_simple_shipping_info: serde_json::Value,
 }
 
 /// The item keys of each provider, in order (tests compare replies with these).
@@ -303,7 +314,7 @@ pub const SIGNED_ITEM_KEYS: [&str; 8] = [
 ];
 
 /// DajiSaaS item keys: the signed-header eight plus the documented extras.
-pub const DAJI_ITEM_KEYS: [&str; 11] = [
+pub const DAJI_ITEM_KEYS: [&str; 15] = [
     "imageUrl",
     "subject",
     "subjectTrans",
@@ -315,6 +326,10 @@ pub const DAJI_ITEM_KEYS: [&str; 11] = [
     "offerId",
     "isOnePsale",
     "sellerIdentities",
+    "companyName",
+    "tradeScore",
+    "sellerDataInfo",
+    "productSimpleShippingInfo",
 ];
 
 #[cfg(test)]
@@ -446,6 +461,10 @@ mod tests {
             offer_id: 612345678901,
             is_one_psale: true,
             seller_identities: vec!["super_factory".into()],
+            company_name: "c".into(),
+            trade_score: json!("4.8"),
+            seller_data_info: json!({"tpYear": 3}),
+            product_simple_shipping_info: json!({}),
         };
         let v = serde_json::to_value(&daji).unwrap();
         assert_eq!(keys(&v), sorted(&DAJI_ITEM_KEYS));

@@ -166,6 +166,16 @@ pub struct DajiDetail {
     pub seller_mix_setting: Option<SellerMixSetting>,
     /// Pieces per lot; null on most offers, as in a real reply.
     pub batch_number: Option<u64>,
+    /// The seller's shop name.
+    pub company_name: String,
+    /// Seller identities as names (`超级工厂`, `诚信通`…), as the official
+    /// detail table's example writes them.
+    pub offer_identities: Vec<String>,
+    /// The seller's scores and percents (fractions in text, `"0.4666"`).
+    pub seller_data_info: serde_json::Value,
+    /// `[{certificateName, certificateCode, certificatePhotoList[]}]`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub certificate_list: Vec<serde_json::Value>,
 }
 
 #[cfg(test)]

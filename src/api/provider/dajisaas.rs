@@ -57,7 +57,8 @@ impl Provider for DajiSaasSettings {
             region: true,
             offer_detail: true,
             freight_estimate: true,
-            keyword_in_image_search: false,
+            keyword_in_image_search: true,
+            hint_in_image_search: true,
         },
         // It signs no time: a clock off is only worth a warning.
         clock_skew_tolerance: None,
@@ -220,7 +221,9 @@ fn query_params(
     pairs.push(("beginPage", page.to_string()));
     pairs.push(("pageSize", params.effective_page_size().to_string()));
     pairs.push(("country", params.effective_country().to_string()));
-    let optional: [(&'static str, Option<String>); 7] = [
+    // 1688's `keyword` and `auxiliaryText`, passed through under the same
+    // names (official imageQuery table; research notes, issue 25).
+    let optional: [(&'static str, Option<String>); 9] = [
         ("priceStart", params.price_start.map(|p| p.to_string())),
         ("priceEnd", params.price_end.map(|p| p.to_string())),
         ("sort", params.sort.map(|s| s.to_wire())),
@@ -228,6 +231,8 @@ fn query_params(
         ("categoryId", params.category_id.map(|c| c.to_string())),
         ("region", params.region.clone()),
         ("outMemberId", params.out_member_id.clone()),
+        ("keyword", params.keyword.clone()),
+        ("auxiliaryText", params.hint.clone()),
     ];
     pairs.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
     let sign = dajisaas_sign(
@@ -326,6 +331,30 @@ mod tests {
         );
         assert_eq!(sign, &expected);
         assert!(pairs.iter().all(|(_, v)| !v.contains("s3cret")));
+    }
+
+    #[test]
+    fn keyword_and_hint_are_sent_as_keyword_and_auxiliary_text_and_signed() {
+        let settings = DajiSaasSettings {
+            base_url: "http://x".into(),
+            app_key: "k1".into(),
+            app_secret: Secret::new("s3cret"),
+            debug_send_secret: false,
+        };
+        let params = SearchParams {
+            keyword: Some("书本".into()),
+            hint: Some("hot".into()),
+            ..Default::default()
+        };
+        let pairs = query_params(&settings, &ImageRef::Id("123".into()), &params, 1).unwrap();
+        let get = |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("keyword"), Some("书本"));
+        assert_eq!(get("auxiliaryText"), Some("hot"));
+        let expected = crate::api::sign::md5_upper_hex(
+            "appKey=k1&auxiliaryText=hot&beginPage=1&country=en&imageId=123&keyword=书本&pageSize=20&secret=s3cret"
+                .as_bytes(),
+        );
+        assert_eq!(get("sign"), Some(expected.as_str()));
     }
 
     #[test]

@@ -47,8 +47,45 @@ pub struct Capabilities {
     /// A domestic freight estimate to a destination in mainland China
     /// (DajiSaaS only; without it the user's own domestic rate is used).
     pub freight_estimate: bool,
-    /// A keyword beside the picture in an image search (not yet used).
+    /// Words to search within an image search's results
+    /// ([`SearchParams::keyword`], 1688's `keyword`).
     pub keyword_in_image_search: bool,
+    /// Words that steer a multimodal image search ([`SearchParams::hint`],
+    /// 1688's `auxiliaryText`).
+    pub hint_in_image_search: bool,
+}
+
+impl Capabilities {
+    /// Refuses, before anything is sent, a search asking for what this
+    /// provider does not take or with words that cannot be sent.
+    pub fn check_search(
+        &self,
+        provider: &'static str,
+        params: &SearchParams,
+    ) -> Result<(), ApiError> {
+        let refine = [
+            (
+                "keyword",
+                params.keyword.as_deref(),
+                self.keyword_in_image_search,
+            ),
+            ("hint", params.hint.as_deref(), self.hint_in_image_search),
+        ];
+        for (what, value, taken) in refine {
+            let Some(value) = value else { continue };
+            if !taken {
+                return Err(ApiError::NotTaken { provider, what });
+            }
+            super::params::check_refine_words(what, value).map_err(|message| {
+                ApiError::InvalidRequest {
+                    code: 0,
+                    message,
+                    trace_id: None,
+                }
+            })?;
+        }
+        Ok(())
+    }
 }
 
 /// Requests per second and photos at once that `tusou batch` uses with a
@@ -312,6 +349,7 @@ impl ProviderSettings {
         params: &SearchParams,
         page: u32,
     ) -> Result<ResultPage, ApiError> {
+        self.capabilities().check_search(self.name(), params)?;
         each_provider!(self, p => p.query(transport, image, params, page).await)
     }
 
@@ -361,8 +399,11 @@ mod tests {
         assert!(!signed.upload_image && signed.query_by_image_bytes && !signed.offer_detail);
         for c in [daji, signed] {
             assert!(c.query_by_picture_url && c.region);
-            assert!(!c.keyword_in_image_search);
         }
+        // Refining by words: the official imageQuery's keyword and
+        // auxiliaryText, which DajiSaaS passes through and seed 001 lacks.
+        assert!(daji.keyword_in_image_search && daji.hint_in_image_search);
+        assert!(!signed.keyword_in_image_search && !signed.hint_in_image_search);
         assert_eq!(ProviderKind::DajiSaas.info().key_label, "app key");
         assert_eq!(ProviderKind::SignedHeader.info().key_label, "access key");
     }

@@ -53,6 +53,7 @@ impl Provider for SignedHeaderSettings {
             offer_detail: false,
             freight_estimate: false,
             keyword_in_image_search: false,
+            hint_in_image_search: false,
         },
         // It refuses timestamps further than this from its clock.
         clock_skew_tolerance: Some(Duration::from_secs(600)),

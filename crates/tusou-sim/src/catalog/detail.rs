@@ -457,7 +457,7 @@ impl OfferDetail {
                 sku_shipping_details,
                 sku_shipping_info_list,
             }),
-            seller_open_id: format!("BBB{:016x}", offer.group ^ DETAIL_SALT),
+            seller_open_id: offer.seller.open_id.clone(),
             sold_out: self.sold,
             product_sku_infos,
             seller_mix_setting: self.mix.map(|m| SellerMixSetting {
@@ -466,6 +466,10 @@ impl OfferDetail {
                 mix_number: count(m.min_pieces),
             }),
             batch_number: self.batch,
+            company_name: offer.seller.company.clone(),
+            offer_identities: offer.seller.detail_identities(),
+            seller_data_info: offer.seller.detail_data_info(),
+            certificate_list: offer.seller.certificate_list(),
         }
     }
 }

@@ -6,8 +6,10 @@ use std::collections::HashSet;
 use base64::Engine;
 
 use super::offer::{CatalogOffer, Picture};
+use super::seller::{SELLERS, SimSeller};
 use super::vocab::{ADJECTIVES, CITIES, HOSTILE, KINDS, Kind, Pair, SEASONS, SUFFIXES, SYLLABLES};
 use crate::artwork::{Art, Pattern, Shape};
+use std::sync::{Arc, LazyLock};
 
 /// SplitMix64: tiny, fast and stable across crate versions, so a seed means
 /// the same catalog forever.
@@ -352,6 +354,8 @@ pub(super) fn listing(
         selection_1688: rng.chance(0.08),
         seller_identities,
         company_name,
+        // Set by `generate` from the catalog's pool.
+        seller: std::sync::Arc::clone(&PLACEHOLDER_SELLER),
         art,
         picture: new_picture(offer_id, false),
         colour,
@@ -363,6 +367,26 @@ pub(super) fn listing(
 /// sequential (a re-listing only copies an earlier offer), so the first n
 /// offers of a catalog are the whole of the catalog of n.
 pub fn generate(seed: u64, size: usize) -> Vec<CatalogOffer> {
+    let sellers: Vec<Arc<SimSeller>> = (0..SELLERS)
+        .map(|i| Arc::new(SimSeller::of(seed, i)))
+        .collect();
+    let mut out = generate_offers(seed, size);
+    for o in &mut out {
+        let seller = &sellers[SimSeller::index_for(seed, o.offer_id) as usize];
+        // The seller's name and identities replace the offer's own draws
+        // (still drawn, so the other fields stay as they were).
+        o.company_name = seller.company.clone();
+        o.seller_identities = seller.identities.clone();
+        o.seller = Arc::clone(seller);
+    }
+    out
+}
+
+/// A stand-in until `generate` sets each offer's seller.
+static PLACEHOLDER_SELLER: LazyLock<Arc<SimSeller>> =
+    LazyLock::new(|| Arc::new(SimSeller::of(0, 0)));
+
+fn generate_offers(seed: u64, size: usize) -> Vec<CatalogOffer> {
     let mut rng = Rng::new(seed ^ 0x1688_7475_736F_u64);
     let mut seen = HashSet::with_capacity(size);
     let mut out: Vec<CatalogOffer> = Vec::with_capacity(size);

@@ -17,6 +17,7 @@
 mod detail;
 mod generate;
 mod offer;
+mod seller;
 #[cfg(test)]
 mod tests;
 mod vocab;
@@ -31,6 +32,7 @@ use crate::wire::{FilterFlag, Price, Sort, SortField, SortOrder};
 pub use detail::{FreightTemplate, MixRule, OfferDetail, PackSource, Pricing, SimSku, WeightStyle};
 pub use generate::{Rng, generate};
 pub use offer::{CatalogOffer, Picture};
+pub use seller::{NumberStyle, SELLERS, SimSeller};
 
 /// Most records a query reports (`totalRecords` is capped here, like the real
 /// service, which never pages through a whole category).
@@ -211,6 +213,10 @@ impl Catalog {
                 }
             });
         }
+        if !q.words.is_empty() {
+            // Stable: the similarity (or sort) order holds within each part.
+            hits.sort_by_key(|&(_, i)| !q.title_has_word(&self.offers[i]));
+        }
         hits.into_iter().map(|(_, i)| i).collect()
     }
 
@@ -243,6 +249,7 @@ struct RankKey {
     sort: Option<Sort>,
     category_id: Option<u64>,
     prefer: Option<u64>,
+    words: Vec<String>,
     max_results: usize,
 }
 
@@ -256,6 +263,7 @@ impl RankKey {
             sort: q.sort,
             category_id: q.category_id,
             prefer: q.prefer,
+            words: q.words.clone(),
             max_results,
         }
     }
@@ -322,9 +330,20 @@ pub struct SearchQuery<'a> {
     /// The offer whose picture address was searched, when one was: first
     /// among the listings showing that very picture.
     pub prefer: Option<u64>,
+    /// Lower-cased words (`keyword`, `auxiliaryText`): offers whose title
+    /// (original or translated) holds one come first, in their order.
+    pub words: Vec<String>,
 }
 
 impl SearchQuery<'_> {
+    /// Whether the offer's title holds one of the query's words.
+    fn title_has_word(&self, o: &CatalogOffer) -> bool {
+        let (zh, en) = (o.subject.to_lowercase(), o.subject_trans.to_lowercase());
+        self.words
+            .iter()
+            .any(|w| zh.contains(w.as_str()) || en.contains(w.as_str()))
+    }
+
     /// Filters act on the catalog's own flags, including those the items
     /// do not carry on the wire.
     fn matches(&self, o: &CatalogOffer) -> bool {

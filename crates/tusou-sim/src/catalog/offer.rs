@@ -1,6 +1,7 @@
 //! One catalog offer: its fields, and its shape in each provider's wire
 //! format.
 
+use super::seller::SimSeller;
 use super::vocab::Pair;
 use crate::artwork::{Art, Shape};
 use crate::wire::{DajiItem, DajiPriceInfo, Price, SignedItem, SignedPriceInfo};
@@ -37,7 +38,10 @@ pub struct CatalogOffer {
     pub selection_1688: bool,
     /// `super_factory`, `tp_member`, `powerful_merchants`.
     pub seller_identities: Vec<String>,
+    /// The seller's company name (`companyName`).
     pub company_name: String,
+    /// Who lists it: one of the catalog's sellers, shared by many offers.
+    pub seller: std::sync::Arc<SimSeller>,
     pub art: Art,
     /// The picture file this listing shows (shared with the listing it
     /// copies when the seller re-used that file).
@@ -116,6 +120,21 @@ impl CatalogOffer {
             offer_id: self.offer_id,
             is_one_psale: self.is_one_psale,
             seller_identities: self.seller_identities.clone(),
+            company_name: self.company_name.clone(),
+            trade_score: self.seller.trade_score_wire(),
+            seller_data_info: self.seller.item_data_info(),
+            product_simple_shipping_info: self.seller.item_shipping_info(self.guarantee()),
+        }
+    }
+
+    /// `shippingTimeGuarantee`: the fastest of its shipping flags.
+    fn guarantee(&self) -> Option<&'static str> {
+        if self.ship_in_24_hours {
+            Some("shipIn24Hours")
+        } else if self.ship_in_48_hours {
+            Some("shipIn48Hours")
+        } else {
+            None
         }
     }
 

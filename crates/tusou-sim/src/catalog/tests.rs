@@ -16,6 +16,7 @@ fn q(d: &Descriptor) -> SearchQuery<'_> {
         sort: None,
         category_id: None,
         prefer: None,
+        words: vec![],
     }
 }
 
@@ -375,6 +376,7 @@ mod ranking {
                 sort: None,
                 category_id: None,
                 prefer: None,
+                words: vec![],
             };
             let ranked: Vec<&CatalogOffer> =
                 cat.rank(&q).iter().map(|&(_, j)| &cat.offers[j]).collect();
@@ -437,6 +439,7 @@ mod ranking {
                 sort: None,
                 category_id: None,
                 prefer: None,
+                words: vec![],
             };
             let same: Vec<f32> = cat
                 .rank(&q)
@@ -453,4 +456,31 @@ mod ranking {
         }
         assert!(ordered >= 16, "colour-ordered within type: {ordered}/20");
     }
+}
+
+#[test]
+fn words_rank_offers_whose_titles_hold_them_first() {
+    let cat = Catalog::build(3, 400);
+    let d = cat.descriptors[0].clone();
+    let mut all = q(&d);
+    all.page_size = 400;
+    let plain = cat.search(&all).1;
+    // A word from a title further down the plain ranking.
+    let target = plain[plain.len() / 2];
+    let word: String = target.subject.chars().take(2).collect();
+    let mut worded = q(&d);
+    worded.page_size = 400;
+    worded.words = vec![word.to_lowercase()];
+    let (total, rows) = cat.search(&worded);
+    assert_eq!(total as usize, plain.len(), "words reorder, never drop");
+    let holds = |o: &CatalogOffer| o.subject.to_lowercase().contains(&word.to_lowercase());
+    let first_miss = rows.iter().position(|o| !holds(o)).unwrap_or(rows.len());
+    assert!(
+        first_miss >= 1,
+        "the offer the word came from ranks among the first"
+    );
+    assert!(
+        rows[first_miss..].iter().all(|o| !holds(o)),
+        "every match comes first"
+    );
 }

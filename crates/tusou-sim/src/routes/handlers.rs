@@ -143,6 +143,8 @@ pub(super) async fn daji_query(State(state): State<Arc<SimState>>, req: Request)
             filter: get("filter"),
             category_id: get("categoryId"),
             region: get("region"),
+            keyword: get("keyword"),
+            auxiliary_text: get("auxiliaryText"),
         }
         .validate()?;
         search(&state, Provider::Daji, &origin, source, params).await
@@ -202,6 +204,9 @@ pub(super) async fn signed_query(State(state): State<Arc<SimState>>, req: Reques
             filter: body.filter,
             category_id: body.category_id.map(|v| v.to_string()),
             region: body.region,
+            // Not in the seed's body: the signed-header provider takes neither.
+            keyword: None,
+            auxiliary_text: None,
         }
         .validate()?;
         search(&state, Provider::Signed, &origin, source, params).await

@@ -24,7 +24,16 @@ pub(super) struct RawParams {
     pub(super) filter: Option<String>,
     pub(super) category_id: Option<String>,
     pub(super) region: Option<String>,
+    /// `keyword` (search within the results).
+    pub(super) keyword: Option<String>,
+    /// `auxiliaryText` (words steering the image search).
+    pub(super) auxiliary_text: Option<String>,
 }
+
+/// Longest `keyword` / `auxiliaryText` the simulator takes, in characters.
+const MAX_WORDS_CHARS: usize = 200;
+/// Words kept from `keyword` and `auxiliaryText` together.
+const MAX_WORDS: usize = 16;
 
 pub(super) struct Params {
     pub(super) begin_page: u64,
@@ -35,6 +44,26 @@ pub(super) struct Params {
     pub(super) filters: Vec<FilterFlag>,
     pub(super) category_id: Option<u64>,
     pub(super) region: Option<String>,
+    /// The words of `keyword` and `auxiliaryText`, lower-cased: offers
+    /// whose titles hold one rank first.
+    pub(super) words: Vec<String>,
+}
+
+/// The words of a `keyword` or `auxiliaryText`: split on spaces and commas,
+/// lower-cased; too long is refused like a real gateway would.
+fn words_of(v: Option<String>, name: &str, out: &mut Vec<String>) -> Result<(), ApiErr> {
+    let Some(v) = nonempty(v) else {
+        return Ok(());
+    };
+    if v.chars().count() > MAX_WORDS_CHARS {
+        return Err(bad(format!("{name}过长 {name} is too long")));
+    }
+    for w in v.split(|c: char| c.is_whitespace() || c == ',' || c == '，') {
+        if !w.is_empty() && out.len() < MAX_WORDS {
+            out.push(w.to_lowercase());
+        }
+    }
+    Ok(())
 }
 
 pub(super) fn nonempty(v: Option<String>) -> Option<String> {
@@ -93,7 +122,11 @@ impl RawParams {
                     .map_err(|_| bad("categoryId格式错误 categoryId must be a number"))
             })
             .transpose()?;
+        let mut words = Vec::new();
+        words_of(self.keyword, "keyword", &mut words)?;
+        words_of(self.auxiliary_text, "auxiliaryText", &mut words)?;
         Ok(Params {
+            words,
             begin_page,
             page_size,
             price_start,

@@ -124,6 +124,7 @@ pub(super) async fn search(
         sort: params.sort,
         category_id: params.category_id,
         prefer,
+        words: params.words.clone(),
     };
     let (total, rows) = catalog.search_cached(&query, state.max_results, &state.ranks);
     fn page<T: Serialize>(
