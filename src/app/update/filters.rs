@@ -212,11 +212,14 @@ pub(super) fn apply_filters(state: &mut State) -> Vec<Effect> {
         state.set_error(format!("Filters not applied — {first}"));
         return Vec::new();
     };
-    // Keep what the filters pane does not edit (country, region, member id).
+    // Keep what the filters pane does not edit (country, region, member id,
+    // the refining words).
     let params = SearchParams {
         country: state.params.country.clone(),
         region: state.params.region.clone(),
         out_member_id: state.params.out_member_id.clone(),
+        keyword: state.params.keyword.clone(),
+        hint: state.params.hint.clone(),
         ..new
     };
     // The quantity, the lane and the local sorts are local: alone they
