@@ -312,6 +312,16 @@ pub struct QueryArgs {
     #[arg(long, value_name = "ID", value_parser = parse_out_member_id)]
     pub out_member_id: Option<String>,
 
+    /// Search within the picture's results by these words (`keyword`;
+    /// DajiSaaS only: the other provider refuses it before sending).
+    #[arg(long, value_name = "WORDS", value_parser = parse_keyword)]
+    pub keyword: Option<String>,
+
+    /// Words that steer the image search towards what you mean
+    /// (`auxiliaryText`, e.g. "ceramic mug with a star"; DajiSaaS only).
+    #[arg(long, value_name = "WORDS", value_parser = parse_hint)]
+    pub hint: Option<String>,
+
     /// Your quantity: each offer's detail is fetched (DajiSaaS only) and the
     /// output gains MOQ, tiers, ship-from and the unit cost at N pieces.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
@@ -347,9 +357,8 @@ impl QueryArgs {
             price_end: self.max,
             category_id: self.category,
             out_member_id: self.out_member_id.clone().or(config.out_member_id.clone()),
-            // `--keyword` / `--hint` are the app side's (issue 25).
-            keyword: None,
-            hint: None,
+            keyword: self.keyword.clone(),
+            hint: self.hint.clone(),
         }
     }
 
@@ -399,6 +408,14 @@ fn parse_country(s: &str) -> Result<String, String> {
 
 fn parse_out_member_id(s: &str) -> Result<String, String> {
     crate::api::check_out_member_id(s).map(|()| s.to_string())
+}
+
+fn parse_keyword(s: &str) -> Result<String, String> {
+    crate::api::check_refine_words("keyword", s).map(|()| s.to_string())
+}
+
+fn parse_hint(s: &str) -> Result<String, String> {
+    crate::api::check_refine_words("hint", s).map(|()| s.to_string())
 }
 
 fn parse_sort(s: &str) -> Result<Sort, String> {

@@ -337,3 +337,80 @@ fn freight_estimates_are_kept_and_reused_for_a_day() {
         }
     }
 }
+
+/// `--keyword` searches within the picture's results: an offer whose
+/// title holds the word comes first (the simulator ranks by its titles).
+/// Empty words and a provider that takes none are refused before anything
+/// is sent.
+#[test]
+fn a_keyword_brings_the_offers_whose_titles_hold_it_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, photo) = catalog_photo(dir.path());
+    let photo = photo.to_str().unwrap();
+    let titles = |out: &Output| -> Vec<String> {
+        let mut rows = csv::Reader::from_reader(out.stdout.as_slice());
+        let header = rows.headers().unwrap().clone();
+        let (zh, en) = (
+            header.iter().position(|h| h == "title").expect("title"),
+            header
+                .iter()
+                .position(|h| h == "title_en")
+                .expect("title_en"),
+        );
+        rows.records()
+            .map(|r| {
+                let r = r.unwrap();
+                format!("{} {}", &r[zh], &r[en]).to_lowercase()
+            })
+            .collect()
+    };
+    let plain = tusou(&["search", photo, "--format", "csv"], dir.path());
+    assert!(
+        plain.status.success(),
+        "{}",
+        String::from_utf8_lossy(&plain.stderr)
+    );
+    let before = titles(&plain);
+    // A word of a later title that the first one lacks.
+    let word = before
+        .iter()
+        .skip(1)
+        .flat_map(|t| t.split(|c: char| !c.is_ascii_alphabetic()))
+        .find(|w| w.len() >= 4 && !before[0].contains(*w))
+        .expect("a word the first title lacks")
+        .to_string();
+    let out = tusou(
+        &["search", photo, "--format", "csv", "--keyword", &word],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = titles(&out);
+    assert!(after[0].contains(&word), "{word}: {after:#?}");
+
+    let empty = tusou(&["search", photo, "--keyword", "  "], dir.path());
+    assert_eq!(empty.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("keyword is empty"));
+    let refused = tusou(
+        &[
+            "search",
+            photo,
+            "--provider",
+            "signed-header",
+            "--hint",
+            "star mug",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("nothing was sent"), "{said}");
+}

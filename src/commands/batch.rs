@@ -60,6 +60,11 @@ async fn batch(args: BatchArgs, common: &CommonArgs) -> Result<Exit, CommandErro
         .transpose()
         .map_err(|e| CommandError::usage(e.to_string()))?;
     let backend = headless_backend(&config, common).await?;
+    // Words the provider does not take are refused before any upload.
+    backend
+        .client
+        .check_search(&args.query.params(&config, None))
+        .map_err(|e| CommandError::usage(crate::text::sanitize(&e.to_string())))?;
     let Some(store) = backend.store.clone() else {
         let why = backend.history_off.clone().unwrap_or_default();
         return Err(CommandError::failure(format!(

@@ -23,6 +23,11 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), CommandErro
     args.query.check().map_err(CommandError::usage)?;
     let (config, backend) = start_headless(common).await?;
     say_demo(&backend);
+    // Words the provider does not take are refused before the upload.
+    backend
+        .client
+        .check_search(&args.query.params(&config, args.page_size))
+        .map_err(|e| CommandError::usage(sanitize(&e.to_string())))?;
 
     let format = match args.format {
         OutputFormat::Table => Format::Table,
