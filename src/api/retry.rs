@@ -3,7 +3,7 @@
 //! total time bound.
 
 use super::error::ApiError;
-use super::pace::Pacer;
+use super::pace::{Pacer, Turn};
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use std::collections::VecDeque;
@@ -151,9 +151,10 @@ impl RetryPolicy {
                 // Alone, an attempt waits its turn here, off the clock;
                 // beside others, it waits in its own future, on it.
                 let alone = in_flight.is_empty();
+                let mut turn = None;
                 if alone && let Some(pacer) = pacer {
                     let waited = Instant::now();
-                    pacer.ready().await;
+                    turn = Some(pacer.ready().await);
                     paced += waited.elapsed();
                 }
                 let deadline = started + total + paced;
@@ -166,7 +167,7 @@ impl RetryPolicy {
                 }
                 made += 1;
                 let pacer = if alone { None } else { pacer };
-                in_flight.push(one_attempt(attempt(), pacer, timeout, deadline));
+                in_flight.push(one_attempt(attempt(), pacer, turn, timeout, deadline));
                 if let Some(latencies) = latencies {
                     hedge_at = Some(Instant::now() + latencies.hedge_after(timeout));
                 }
@@ -237,16 +238,20 @@ impl RetryPolicy {
     }
 }
 
-/// One attempt: its turn at `pacer` (a hedge's), then `request`, bounded by
-/// `timeout` and by `deadline`. Answers how long the request took.
-async fn one_attempt<T>(
+/// One attempt: its `turn`, or one taken at `pacer` (a hedge's), then
+/// `request`, bounded by `timeout` and by `deadline`; the turn ends with
+/// the answer. Answers how long the request took.
+async fn one_attempt<'p, T>(
     request: impl Future<Output = Result<T, ApiError>>,
-    pacer: Option<&Pacer>,
+    pacer: Option<&'p Pacer>,
+    mut turn: Option<Turn<'p>>,
     timeout: Duration,
     deadline: Instant,
 ) -> (Result<T, ApiError>, Duration) {
-    if let Some(pacer) = pacer {
-        pacer.ready().await;
+    if turn.is_none()
+        && let Some(pacer) = pacer
+    {
+        turn = Some(pacer.ready().await);
     }
     let began = Instant::now();
     let budget = timeout.min(deadline.saturating_duration_since(began));
@@ -254,6 +259,7 @@ async fn one_attempt<T>(
         Ok(result) => result,
         Err(_) => Err(ApiError::Timeout(budget)),
     };
+    drop(turn);
     (result, began.elapsed())
 }
 
