@@ -504,6 +504,48 @@ impl Seller {
         out
     }
 
+    /// Whether at least `min` of orders were picked up within 48 hours
+    /// over 30 days: the detail's figure where known; else the items'
+    /// 24-hour figure when it already reaches `min` (what left within 24 h
+    /// left within 48 h); else unknown (`None`).
+    pub fn pickup_48h_at_least(&self, min: Rate) -> Option<bool> {
+        match (self.pickup_48h_30d, self.pickup_24h_30d) {
+            (Some(r), _) => Some(r >= min),
+            (None, Some(r)) if r >= min => Some(true),
+            _ => None,
+        }
+    }
+
+    /// The share of orders refunded or returned for quality over 30 days:
+    /// the detail's refunds where known, else the items' returns.
+    pub fn quality_refunds(&self) -> Option<Rate> {
+        self.quality_refund_30d.or(self.quality_return_30d)
+    }
+
+    /// The results column: "factory 5y ★4.5", "trader 2y", "? 3y" — kind,
+    /// years on 1688 and one service figure (the trade score, else the
+    /// service score), each left out when unknown. Plain ASCII and digits
+    /// but for the star: no server text.
+    pub fn compact(&self, with_score: bool) -> String {
+        let mut parts = vec![
+            match self.is_factory() {
+                Some(true) => "factory",
+                Some(false) => "trader",
+                None => "?",
+            }
+            .to_string(),
+        ];
+        if let Some(y) = self.tp_years {
+            parts.push(format!("{y}y"));
+        }
+        if let Some(s) = self.trade_score.or(self.composite_service)
+            && with_score
+        {
+            parts.push(format!("★{}", s.text()));
+        }
+        parts.join(" ")
+    }
+
     /// This seller with the gaps filled from `other` (a search item's
     /// signals joined with the detail's): fields known here win.
     pub fn merge(&self, other: &Seller) -> Seller {
@@ -553,6 +595,37 @@ pub enum SellerKey {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn pickup_within_48_hours_is_known_from_the_detail_or_a_24_hour_figure_reaching_it() {
+        let at = |bp| Rate::from_basis_points(bp).unwrap();
+        let mut s = Seller::default();
+        assert_eq!(s.pickup_48h_at_least(at(9_000)), None);
+        s.pickup_24h_30d = Some(at(9_500));
+        assert_eq!(s.pickup_48h_at_least(at(9_000)), Some(true));
+        // 24 h below the bar says nothing of 48 h.
+        assert_eq!(s.pickup_48h_at_least(at(9_600)), None);
+        s.pickup_48h_30d = Some(at(8_000));
+        assert_eq!(s.pickup_48h_at_least(at(9_000)), Some(false));
+        assert_eq!(s.pickup_48h_at_least(at(8_000)), Some(true));
+    }
+
+    #[test]
+    fn the_compact_column_says_kind_years_and_one_score_and_leaves_out_the_unknown() {
+        let mut s = Seller::default();
+        assert_eq!(s.compact(true), "?");
+        s.identities = vec![Identity::TpMember];
+        s.tp_years = Some(2);
+        assert_eq!(s.compact(true), "trader 2y");
+        s.identities.push(Identity::SuperFactory);
+        s.trade_score = Score::from_hundredths(450);
+        assert_eq!(s.compact(true), "factory 2y ★4.5");
+        assert_eq!(s.compact(false), "factory 2y");
+        s.quality_return_30d = Rate::from_basis_points(120);
+        assert_eq!(s.quality_refunds(), Rate::from_basis_points(120));
+        s.quality_refund_30d = Rate::from_basis_points(80);
+        assert_eq!(s.quality_refunds(), Rate::from_basis_points(80));
+    }
 
     fn rate(v: Value) -> Option<u16> {
         read_rate(Some(&v)).map(Rate::basis_points)

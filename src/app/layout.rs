@@ -274,6 +274,18 @@ pub(crate) fn header_shown(state: &State, inner_rows: usize) -> bool {
     state.results_view == ResultsView::List && !state.results.rows.is_empty() && inner_rows >= 3
 }
 
+/// Is the supplier filters' line ("312 of 2000 shown: factory") drawn
+/// above the list, `inner_rows` tall? While a filter is on.
+pub(crate) fn filter_line_shown(state: &State, inner_rows: usize) -> bool {
+    state.results_view == ResultsView::List && state.suppliers.filter.is_on() && inner_rows > 1
+}
+
+/// Lines above the list's rows: the filters' line and the column header.
+pub(crate) fn lines_above_rows(state: &State, inner_rows: usize) -> usize {
+    let filter = usize::from(filter_line_shown(state, inner_rows));
+    filter + usize::from(header_shown(state, inner_rows - filter))
+}
+
 /// The whole screen as a rect.
 fn screen(state: &State) -> Rect {
     Rect::new(0, 0, state.width, state.height)
@@ -290,11 +302,7 @@ pub(crate) fn results_rows(state: &State) -> usize {
         return grid.cells();
     }
     let rows = inner_rows(main_rect(state, Pane::Results));
-    if header_shown(state, rows) {
-        rows - 1
-    } else {
-        rows
-    }
+    rows - lines_above_rows(state, rows)
 }
 
 /// The narrowest gallery cell: a 15-column picture, a gap, and room for

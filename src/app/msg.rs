@@ -135,6 +135,11 @@ pub enum Msg {
         query: crate::api::FreightQuery,
         result: Result<Box<crate::api::FreightQuote>, crate::api::ApiError>,
     },
+    /// How many of the user's searches a seller appears in, or why not.
+    SellerAppearances {
+        key: crate::api::seller::SellerKey,
+        result: Result<crate::app::state::SellerAppearances, String>,
+    },
 }
 
 /// Work `update` asks the runtime to do. Every reply comes back as a `Msg`.
@@ -231,6 +236,8 @@ pub enum Effect {
     /// store's copy when younger than a day), a few at a time, paced with
     /// every other provider request.
     FetchFreight(crate::api::FreightQuery),
+    /// Ask the history how many searches a seller appears in.
+    SellerAppearances(crate::api::seller::SellerKey),
 }
 
 /// The details an export's rows carry, by offer id, and the quantity its

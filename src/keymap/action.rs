@@ -93,6 +93,7 @@ actions! {
     NextSku => "next_sku", "Choose the offer's next SKU (variant): its price, weight and freight";
     PrevSku => "prev_sku", "Choose the offer's previous SKU (variant)";
     ToggleCost => "toggle_cost", "Detail: the landed-cost breakdown and the SKUs, or the offer";
+    SellerOffers => "seller_offers", "List only the selected offer's seller's offers, or every seller again";
     // Shortlist and history
     Star => "star", "Star the offer (add to the shortlist), or unstar it";
     EditNote => "edit_note", "Edit the starred offer's note";

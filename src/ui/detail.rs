@@ -180,6 +180,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, pictures: &mut super:
             if let Some(m) = &o.offer_map_id {
                 l.push((format!("offerMapId {}", sanitize(m)), theme.dim()));
             }
+            l.extend(super::supplier::lines(state, o, theme));
             if !has_detail {
                 l.extend(detail_lines(state, o, theme));
             }

@@ -87,9 +87,35 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
                 let fill = "─".repeat(w.saturating_sub(crate::text::width(&text)));
                 spans.push(Span::styled(format!("{text}{fill}"), theme.dim()));
             }
-            FilterRow::Flag(i) => {
-                let on = f.flags.get(i).copied().unwrap_or(false);
-                let label = FilterFlag::KNOWN.get(i).map_or("?", |fl| fl.label());
+            FilterRow::SupplierHeading => {
+                let text = "─ supplier (here, not sent) ";
+                let fill = "─".repeat(w.saturating_sub(crate::text::width(text)));
+                spans.push(Span::styled(format!("{text}{fill}"), theme.dim()));
+            }
+            FilterRow::Unknowns => {
+                let style = if selected {
+                    theme.selected(focused)
+                } else {
+                    ratatui::style::Style::new()
+                };
+                spans.push(Span::styled(fit("unknown", LABEL_W), style));
+                spans.push(Span::raw(" "));
+                spans.push(Span::styled(
+                    fit(
+                        &format!("{} (space: change)", f.unknowns.label()),
+                        w.saturating_sub(LABEL_W + 1),
+                    ),
+                    theme.accent(),
+                ));
+            }
+            FilterRow::Flag(_) | FilterRow::FactoryOnly => {
+                let (on, label) = match FiltersState::row(index) {
+                    FilterRow::Flag(i) => (
+                        f.flags.get(i).copied().unwrap_or(false),
+                        FilterFlag::KNOWN.get(i).map_or("?", |fl| fl.label()),
+                    ),
+                    _ => (f.factory_only, "factory only"),
+                };
                 let text = format!("[{}] {label}", if on { "x" } else { " " });
                 let style = if selected {
                     theme.selected(focused)

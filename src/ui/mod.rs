@@ -12,6 +12,7 @@ pub mod picker;
 pub mod results;
 pub mod shortlist;
 pub mod status;
+mod supplier;
 
 use crate::app::layout::{Areas, layout};
 use crate::app::state::{Pane, State};

@@ -89,6 +89,17 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, pictures: &mut super:
     let w = usize::from(inner.width);
     let mut rows = usize::from(inner.height);
     let mut y = inner.y;
+    if crate::app::layout::filter_line_shown(state, rows) {
+        let key = state.key_hint(KeyContext::Results, Action::SellerOffers);
+        let mut text = state.suppliers.shown_text();
+        if state.suppliers.filter.seller.is_some() {
+            text.push_str(&format!(" ({key}: every seller)"));
+        }
+        Line::styled(truncate(&text, w).into_owned(), theme.accent())
+            .render(Rect::new(inner.x, y, inner.width, 1), buf);
+        y += 1;
+        rows -= 1;
+    }
     if header_shown(state, rows) {
         header_line(w, state, theme).render(Rect::new(inner.x, y, inner.width, 1), buf);
         y += 1;
@@ -231,6 +242,8 @@ struct Columns {
     unit: usize,
     /// …and in the user's currency (0 without one, or when narrow).
     unit_converted: usize,
+    /// Who sells it: factory or trader, years, a score (when wide).
+    supplier: usize,
 }
 
 impl Columns {
@@ -255,6 +268,11 @@ impl Columns {
             sold: if w >= 34 { 8 } else { 0 },
             rate: if w >= 40 { 5 } else { 0 },
             badges: if w >= 90 { 16 } else { 0 },
+            supplier: match w {
+                0..56 => 0,
+                56..100 => 12,
+                _ => 16,
+            },
         }
     }
 
@@ -268,6 +286,7 @@ impl Columns {
             + self.sold
             + self.rate
             + self.badges
+            + self.supplier
     }
 }
 
@@ -304,6 +323,9 @@ fn header_line(w: usize, state: &State, theme: Theme) -> Line<'static> {
     text.push_str(&right("special", c.special));
     text.push_str(&right("sold/mo", c.sold));
     text.push_str(&right("rep.", c.rate));
+    if c.supplier > 0 {
+        text.push_str(&format!(" {}", fit("supplier", c.supplier - 1)));
+    }
     if c.badges > 0 {
         text.push_str(&format!(" {}", fit("badges", c.badges - 1)));
     }
@@ -519,6 +541,21 @@ fn offer_line(
         spans.push(Span::styled(
             format!("{:>width$}", truncate(&rate, rate_w - 1), width = rate_w),
             base,
+        ));
+    }
+    if c.supplier > 0 {
+        let s = offer
+            .seller
+            .as_ref()
+            .map_or_else(String::new, |s| s.compact(c.supplier >= 16));
+        let factory = offer.seller.as_ref().and_then(|s| s.is_factory()) == Some(true);
+        spans.push(Span::styled(
+            format!(" {}", fit(&s, c.supplier - 1)),
+            match (selected, factory) {
+                (true, _) => base,
+                (false, true) => theme.good(),
+                (false, false) => Style::new(),
+            },
         ));
     }
     if badge_w > 0 {

@@ -11,6 +11,7 @@ mod links;
 mod listing;
 mod search;
 mod store;
+mod suppliers;
 mod thumbs;
 
 pub use batch::BatchSetup;
@@ -182,6 +183,7 @@ impl Runner {
             } => self.fetch_details(offer_ids, country, fresh),
             Effect::CancelDetails => self.cancel_details(),
             Effect::FetchFreight(query) => self.fetch_freight(query),
+            Effect::SellerAppearances(key) => self.seller_appearances(key),
             Effect::PrefetchThumbs(keys) => self.prefetch_thumbs(keys),
             Effect::Copy(text) => self.copy(&text),
             Effect::OpenLink(link) => self.open_link(link),

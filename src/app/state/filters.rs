@@ -54,6 +54,19 @@ pub enum FilterRow {
     Group(FilterGroup),
     /// Index into `FilterFlag::KNOWN`.
     Flag(usize),
+    /// The heading of the supplier filters (local: nothing is sent).
+    SupplierHeading,
+    /// Only offers of sellers that say they are factories.
+    FactoryOnly,
+    /// Whether offers a supplier filter cannot judge are shown.
+    Unknowns,
+}
+
+impl FilterRow {
+    /// A heading: the cursor passes over it.
+    pub fn is_heading(self) -> bool {
+        matches!(self, FilterRow::Group(_) | FilterRow::SupplierHeading)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,10 +79,18 @@ pub enum FilterField {
     Quantity,
     /// The freight lane landed costs are worked out by (local: not sent).
     Lane,
+    /// Words that narrow the image search (the provider's `keyword`).
+    Words,
+    /// Supplier filters (local): at least this many years on 1688…
+    MinYears,
+    /// …48-hour pickup at least this percent…
+    MinPickup,
+    /// …quality refunds at most this percent.
+    MaxRefunds,
 }
 
 /// The filters' text fields.
-pub const FIELDS: usize = 6;
+pub const FIELDS: usize = 10;
 
 impl FilterField {
     pub const ALL: [FilterField; FIELDS] = [
@@ -79,6 +100,10 @@ impl FilterField {
         FilterField::PageSize,
         FilterField::Quantity,
         FilterField::Lane,
+        FilterField::Words,
+        FilterField::MinYears,
+        FilterField::MinPickup,
+        FilterField::MaxRefunds,
     ];
 
     pub(crate) fn label(self) -> &'static str {
@@ -89,6 +114,10 @@ impl FilterField {
             FilterField::PageSize => "page size",
             FilterField::Quantity => "quantity",
             FilterField::Lane => "lane",
+            FilterField::Words => "words",
+            FilterField::MinYears => "years ≥",
+            FilterField::MinPickup => "48h pick≥%",
+            FilterField::MaxRefunds => "refunds≤%",
         }
     }
 
@@ -108,6 +137,9 @@ pub struct FiltersState {
     pub lanes: Vec<String>,
     pub sort: usize,
     pub flags: Vec<bool>,
+    /// The supplier filters' toggles (the text ones are fields).
+    pub factory_only: bool,
+    pub unknowns: crate::app::state::Unknowns,
     pub cursor: usize,
     pub offset: usize,
 }
@@ -126,6 +158,9 @@ impl FiltersState {
             fields[2] = Input::new(c.to_string());
         }
         fields[3] = Input::new(params.effective_page_size().to_string());
+        if let Some(w) = params.keyword.as_deref() {
+            fields[FilterField::Words.index()] = Input::new(w.to_string());
+        }
         let sort = SORTS.iter().position(|s| *s == params.sort).unwrap_or(0);
         let flags = FilterFlag::KNOWN
             .iter()
@@ -137,6 +172,8 @@ impl FiltersState {
             lanes: Vec::new(),
             sort,
             flags,
+            factory_only: false,
+            unknowns: Default::default(),
             cursor: 0,
             offset: 0,
         }
@@ -155,6 +192,13 @@ impl FiltersState {
             4 => FilterRow::Field(FilterField::PageSize),
             5 => FilterRow::Field(FilterField::Quantity),
             6 => FilterRow::Field(FilterField::Lane),
+            7 => FilterRow::Field(FilterField::Words),
+            8 => FilterRow::SupplierHeading,
+            9 => FilterRow::FactoryOnly,
+            10 => FilterRow::Field(FilterField::MinYears),
+            11 => FilterRow::Field(FilterField::MinPickup),
+            12 => FilterRow::Field(FilterField::MaxRefunds),
+            13 => FilterRow::Unknowns,
             n => flag_rows()
                 .nth(n - FIXED_FILTER_ROWS)
                 .unwrap_or(FilterRow::Flag(FilterFlag::KNOWN.len().saturating_sub(1))),
@@ -179,8 +223,8 @@ impl FiltersState {
 }
 
 /// Rows above the flags: min, max, sort, category, page size, quantity,
-/// lane.
-const FIXED_FILTER_ROWS: usize = 7;
+/// lane, words, then the supplier filters under their heading.
+const FIXED_FILTER_ROWS: usize = 14;
 
 /// The flag rows: each group's heading, then its flags.
 fn flag_rows() -> impl Iterator<Item = FilterRow> {

@@ -15,6 +15,7 @@ mod landed;
 mod memory;
 mod offers;
 mod results;
+mod suppliers;
 
 pub use crop::{CropPicture, CropState};
 pub use detail::{
@@ -31,6 +32,10 @@ pub use landed::{
 pub use memory::{
     Crumb, HistoryState, NoteEdit, ShortlistSort, ShortlistState, StoreStatus, TRAIL_MAX,
     source_name,
+};
+pub use suppliers::{
+    MAX_APPEARANCES, SellerAppearances, Shown, SupplierFilter, SupplierMark, SuppliersState, Unknowns,
+    Verdict,
 };
 pub use results::{CACHED_PAGES, Group, Groups, Offers, ResultsState, Row, RowKind};
 
@@ -380,6 +385,7 @@ pub struct State {
     /// Landed costs: the user's lanes, the lane chosen, freight estimates
     /// and chosen SKUs.
     pub landed: LandedState,
+    pub suppliers: SuppliersState,
 }
 
 /// How the results are shown.
@@ -465,6 +471,7 @@ impl State {
             crop_generation: 0,
             details: DetailsState::default(),
             landed: LandedState::default(),
+            suppliers: SuppliersState::default(),
         }
     }
 

@@ -5,9 +5,10 @@ use super::search::search_again;
 use crate::api::MAX_PAGE_SIZE;
 use crate::api::{FilterFlag, Price, SearchParams};
 use crate::app::msg::Effect;
+use crate::api::seller::Rate;
 use crate::app::state::{
     FIELDS, FilterField, FilterRow, FiltersState, LocalSort, Pane, SORT_CHOICES, SORTS, State,
-    local_sort, sort_choice_label,
+    SupplierFilter, Unknowns, local_sort, sort_choice_label,
 };
 
 pub(super) fn cycle_sort(state: &mut State) -> Vec<Effect> {
@@ -45,6 +46,63 @@ fn lane(text: &str, lanes: &[String]) -> Result<Option<String>, String> {
     }
 }
 
+/// A supplier filter's years: empty, or a whole number up to 60.
+fn years(text: &str) -> Result<Option<u32>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<u32>() {
+        Ok(n) if n <= 60 => Ok(Some(n)),
+        Ok(_) => Err("at most 60 years".into()),
+        Err(_) => Err("not a number of years".into()),
+    }
+}
+
+/// A supplier filter's percent: empty, or 0–100 with at most two
+/// decimals ("92", "92.5", "92 %").
+fn percent(text: &str) -> Result<Option<Rate>, String> {
+    let text = text.trim_end_matches('%').trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let bad = || "a percent, 0–100".to_string();
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    if frac.len() > 2 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("at most two decimals".into());
+    }
+    let whole: u16 = whole.parse().map_err(|_| bad())?;
+    let frac: u16 = format!("{frac:0<2}").parse().map_err(|_| bad())?;
+    whole
+        .checked_mul(100)
+        .and_then(|w| w.checked_add(frac))
+        .and_then(Rate::from_basis_points)
+        .map(Some)
+        .ok_or_else(bad)
+}
+
+/// The words field: empty, or words the provider's checks accept.
+fn words(text: &str) -> Result<Option<String>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    crate::api::check_refine_words("words", text)?;
+    Ok(Some(text.to_string()))
+}
+
+/// The supplier filters as the fields and toggles set them (the seller
+/// filter is not a field: it stays as it is).
+fn supplier_filter(filters: &FiltersState, seller: Option<(u32, String)>) -> SupplierFilter {
+    let text = |f: FilterField| filters.fields[f.index()].value().trim().to_string();
+    SupplierFilter {
+        factory_only: filters.factory_only,
+        min_years: years(&text(FilterField::MinYears)).ok().flatten(),
+        min_pickup_48h: percent(&text(FilterField::MinPickup)).ok().flatten(),
+        max_refunds: percent(&text(FilterField::MaxRefunds)).ok().flatten(),
+        unknowns: filters.unknowns,
+        seller,
+    }
+}
+
 /// Space on a flag row flips it; on the sort row it cycles the sort.
 pub(super) fn toggle_flag(state: &mut State) -> Vec<Effect> {
     if state.focus == Pane::Filters {
@@ -57,7 +115,9 @@ pub(super) fn toggle_flag(state: &mut State) -> Vec<Effect> {
             FilterRow::Sort => {
                 state.filters.sort = (state.filters.sort + 1) % SORT_CHOICES;
             }
-            FilterRow::Field(_) | FilterRow::Group(_) => {}
+            FilterRow::FactoryOnly => state.filters.factory_only = !state.filters.factory_only,
+            FilterRow::Unknowns => state.filters.unknowns = state.filters.unknowns.flipped(),
+            FilterRow::Field(_) | FilterRow::Group(_) | FilterRow::SupplierHeading => {}
         }
     }
     Vec::new()
@@ -69,6 +129,8 @@ pub(super) fn clear_filters(state: &mut State) -> Vec<Effect> {
     }
     state.filters.sort = 0;
     state.filters.flags.iter_mut().for_each(|f| *f = false);
+    state.filters.factory_only = false;
+    state.filters.unknowns = Unknowns::default();
     validate(&mut state.filters);
     state.set_info("Filters cleared (apply to search again)");
     Vec::new()
@@ -134,6 +196,18 @@ pub(super) fn validate(filters: &mut FiltersState) -> Option<SearchParams> {
     if let Err(e) = lane(&text(FilterField::Lane), &filters.lanes) {
         errors[FilterField::Lane.index()] = Some(e);
     }
+    let keyword = words(&text(FilterField::Words)).unwrap_or_else(|e| {
+        errors[FilterField::Words.index()] = Some(e);
+        None
+    });
+    if let Err(e) = years(&text(FilterField::MinYears)) {
+        errors[FilterField::MinYears.index()] = Some(e);
+    }
+    for f in [FilterField::MinPickup, FilterField::MaxRefunds] {
+        if let Err(e) = percent(&text(f)) {
+            errors[f.index()] = Some(e);
+        }
+    }
     filters.errors = errors;
     if filters.has_errors() {
         return None;
@@ -151,12 +225,26 @@ pub(super) fn validate(filters: &mut FiltersState) -> Option<SearchParams> {
         price_start: min.ok().flatten(),
         price_end: max.ok().flatten(),
         category_id: category,
+        keyword,
         ..SearchParams::default()
     })
 }
 
 /// What the local settings now show, for the status line.
 fn local_summary(state: &State) -> String {
+    let costs = costs_summary(state);
+    if !state.suppliers.filter.is_on() {
+        return costs;
+    }
+    let shown = super::suppliers::shown_text(state);
+    if state.details.quantity.is_none() {
+        return shown;
+    }
+    format!("{shown} · {costs}")
+}
+
+/// What the quantity, lane and local sort now show.
+fn costs_summary(state: &State) -> String {
     let Some(q) = state.details.quantity else {
         return "Filters applied".to_string();
     };
@@ -213,12 +301,11 @@ pub(super) fn apply_filters(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     };
     // Keep what the filters pane does not edit (country, region, member id,
-    // the refining words).
+    // the hint words).
     let params = SearchParams {
         country: state.params.country.clone(),
         region: state.params.region.clone(),
         out_member_id: state.params.out_member_id.clone(),
-        keyword: state.params.keyword.clone(),
         hint: state.params.hint.clone(),
         ..new
     };
@@ -237,7 +324,9 @@ pub(super) fn apply_filters(state: &mut State) -> Vec<Effect> {
         state.details.sort,
         state.landed.lane.as_ref().map(|l| l.name.clone()),
     );
-    let local_changed = local != was;
+    let suppliers = supplier_filter(&state.filters, state.suppliers.filter.seller.clone());
+    let local_changed = local != was || suppliers != state.suppliers.filter;
+    state.suppliers.filter = suppliers;
     state.details.quantity = local.0;
     state.details.sort = local.1;
     state.landed.lane = lane_name

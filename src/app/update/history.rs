@@ -86,6 +86,7 @@ pub(super) fn reopened(
     // pages far from the screen are dropped, to be read back by position
     // when every position can be.
     super::rows::group_page(state, 0, &stored.offers, None);
+    super::suppliers::note_page(state, 0, &stored.offers);
     let r = &mut state.results;
     r.groups.keys.clear();
     r.read_from = stored.readable.then_some(summary.id);

@@ -19,6 +19,7 @@ mod rows;
 mod screen;
 mod search;
 mod shortlist;
+mod suppliers;
 pub(crate) mod thumbs;
 mod trail;
 mod window;
@@ -147,8 +148,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Detail { offer_id, result } => detail::arrived(state, offer_id, result),
         Msg::Freight { query, result } => landed::arrived(state, query, result),
+        Msg::SellerAppearances { key, result } => {
+            suppliers::appearances(state, key, result);
+            Vec::new()
+        }
     };
     fx.extend(detail::sync(state));
+    fx.extend(suppliers::sync(state));
     fx.extend(window::sync(state));
     if let Some(e) = thumbs::sync_thumb(state) {
         fx.push(e);
@@ -268,6 +274,7 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
         Action::NextSku => landed::choose_sku(state, 1),
         Action::PrevSku => landed::choose_sku(state, -1),
         Action::ToggleCost => landed::toggle_cost_page(state),
+        Action::SellerOffers => suppliers::seller_offers(state),
     }
 }
 

@@ -5,7 +5,7 @@ use super::navigation::move_cursor;
 use super::screen::{maybe_fetch, scroll_into_view};
 use crate::app::layout;
 use crate::app::msg::{Effect, MouseMsg};
-use crate::app::state::{FilterRow, FiltersState, Pane, State};
+use crate::app::state::{FiltersState, Pane, State};
 use crate::keymap::Action;
 
 pub(super) fn mouse(state: &mut State, m: MouseMsg) -> Vec<Effect> {
@@ -97,19 +97,15 @@ pub(super) fn mouse(state: &mut State, m: MouseMsg) -> Vec<Effect> {
                 Pane::Filters => {
                     let i = state.filters.offset + line;
                     if i < FiltersState::rows()
-                        && !matches!(FiltersState::row(i), FilterRow::Group(_))
+                        && !FiltersState::row(i).is_heading()
                     {
                         state.filters.cursor = i;
                     }
                 }
                 Pane::Results | Pane::Detail => {
-                    // The column header is not a row.
-                    let header = layout::header_shown(state, layout::inner_rows(rect));
-                    let line = if header {
-                        line.checked_sub(1)
-                    } else {
-                        Some(line)
-                    };
+                    // The filters' line and the column header are not rows.
+                    let above = layout::lines_above_rows(state, layout::inner_rows(rect));
+                    let line = line.checked_sub(above);
                     if let Some(i) = line.map(|l| state.results.offset + l)
                         && i < state.results.rows.len()
                     {

@@ -4,7 +4,7 @@
 use super::screen::{focus, maybe_fetch, scroll_into_view};
 use crate::app::layout::{self, picker_rows, results_rows};
 use crate::app::msg::Effect;
-use crate::app::state::{FilterRow, FiltersState, Pane, State};
+use crate::app::state::{FiltersState, Pane, State};
 use crate::keymap::Action;
 
 /// The terminal's new size; the narrow layout has a Detail tab, the wide one not.
@@ -93,7 +93,7 @@ pub(super) fn move_cursor(state: &mut State, delta: isize) -> Vec<Effect> {
             let rows = FiltersState::rows();
             let mut cursor = step(state.filters.cursor, delta, rows);
             // Headings are not stops: go on past one, or back at the edge.
-            if matches!(FiltersState::row(cursor), FilterRow::Group(_)) {
+            if FiltersState::row(cursor).is_heading() {
                 let dir = if delta < 0 { -1 } else { 1 };
                 let past = step(cursor, dir, rows);
                 cursor = if past == cursor {

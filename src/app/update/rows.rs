@@ -74,6 +74,7 @@ pub(super) fn rebuild(state: &mut State) {
     } else {
         r.rows.extend(0..n);
     }
+    super::suppliers::filter_rows(state);
     if state.details.sort != LocalSort::Provider && state.details.quantity.is_some() {
         sort_by_cost(state);
     }

@@ -304,6 +304,7 @@ pub(super) fn page_reply(
                 &p.offers,
                 stored.as_ref().map(|s| s.firsts.as_slice()),
             );
+            super::suppliers::note_page(state, start, &p.offers);
             let r = &mut state.results;
             r.offers
                 .push_page(p.offers, stored.is_some() && r.read_from.is_some());

@@ -505,11 +505,16 @@ fn flag_row(flag: &FilterFlag) -> usize {
 fn group_headings_are_passed_over_by_the_cursor() {
     let mut s = state();
     s.focus = Pane::Filters;
-    s.filters.cursor = 6; // lane, just above the first heading
+    s.filters.cursor = 7; // words, just above the supplier heading
+    act(&mut s, Action::MoveDown);
+    assert_eq!(FiltersState::row(s.filters.cursor), FilterRow::FactoryOnly);
+    act(&mut s, Action::MoveUp);
+    assert_eq!(s.filters.cursor, 7);
+    s.filters.cursor = 13; // unknowns, just above the first flag heading
     act(&mut s, Action::MoveDown);
     assert_eq!(FiltersState::row(s.filters.cursor), FilterRow::Flag(0));
     act(&mut s, Action::MoveUp);
-    assert_eq!(s.filters.cursor, 6);
+    assert_eq!(s.filters.cursor, 13);
     // Every documented flag is listed once, under its group.
     let flags: Vec<usize> = (0..FiltersState::rows())
         .filter_map(|i| match FiltersState::row(i) {
