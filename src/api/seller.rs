@@ -527,11 +527,22 @@ impl Seller {
     /// service score), each left out when unknown. Plain ASCII and digits
     /// but for the star: no server text.
     pub fn compact(&self, with_score: bool) -> String {
+        self.compact_as(with_score, false)
+    }
+
+    /// [`Seller::compact`] for a narrow column: "fac 5y", "trd 2y".
+    pub fn compact_short(&self) -> String {
+        self.compact_as(false, true)
+    }
+
+    fn compact_as(&self, with_score: bool, short: bool) -> String {
         let mut parts = vec![
-            match self.is_factory() {
-                Some(true) => "factory",
-                Some(false) => "trader",
-                None => "?",
+            match (self.is_factory(), short) {
+                (Some(true), false) => "factory",
+                (Some(false), false) => "trader",
+                (Some(true), true) => "fac",
+                (Some(false), true) => "trd",
+                (None, _) => "?",
             }
             .to_string(),
         ];
@@ -621,6 +632,7 @@ mod tests {
         s.trade_score = Score::from_hundredths(450);
         assert_eq!(s.compact(true), "factory 2y ★4.5");
         assert_eq!(s.compact(false), "factory 2y");
+        assert_eq!(s.compact_short(), "fac 2y");
         s.quality_return_30d = Rate::from_basis_points(120);
         assert_eq!(s.quality_refunds(), Rate::from_basis_points(120));
         s.quality_refund_30d = Rate::from_basis_points(80);

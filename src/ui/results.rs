@@ -269,7 +269,8 @@ impl Columns {
             rate: if w >= 40 { 5 } else { 0 },
             badges: if w >= 90 { 16 } else { 0 },
             supplier: match w {
-                0..56 => 0,
+                0..40 => 0,
+                40..56 => 8,
                 56..100 => 12,
                 _ => 16,
             },
@@ -324,7 +325,12 @@ fn header_line(w: usize, state: &State, theme: Theme) -> Line<'static> {
     text.push_str(&right("sold/mo", c.sold));
     text.push_str(&right("rep.", c.rate));
     if c.supplier > 0 {
-        text.push_str(&format!(" {}", fit("supplier", c.supplier - 1)));
+        let name = if c.supplier < 12 {
+            "seller"
+        } else {
+            "supplier"
+        };
+        text.push_str(&format!(" {}", fit(name, c.supplier - 1)));
     }
     if c.badges > 0 {
         text.push_str(&format!(" {}", fit("badges", c.badges - 1)));
@@ -544,10 +550,14 @@ fn offer_line(
         ));
     }
     if c.supplier > 0 {
-        let s = offer
-            .seller
-            .as_ref()
-            .map_or_else(String::new, |s| s.compact(c.supplier >= 16));
+        let s = offer.seller.as_ref().map_or_else(
+            || "—".to_string(),
+            |s| match c.supplier {
+                16.. => s.compact(true),
+                12.. => s.compact(false),
+                _ => s.compact_short(),
+            },
+        );
         let factory = offer.seller.as_ref().and_then(|s| s.is_factory()) == Some(true);
         spans.push(Span::styled(
             format!(" {}", fit(&s, c.supplier - 1)),

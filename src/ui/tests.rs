@@ -465,3 +465,5 @@ fn rows_out_of_memory_show_as_being_read() {
     assert!(screen.contains("  …"), "{screen}");
     assert!(!screen.contains("Item 0"), "{screen}");
 }
+#[path = "tests_suppliers.rs"]
+mod suppliers;

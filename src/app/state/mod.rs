@@ -33,11 +33,11 @@ pub use memory::{
     Crumb, HistoryState, NoteEdit, ShortlistSort, ShortlistState, StoreStatus, TRAIL_MAX,
     source_name,
 };
-pub use suppliers::{
-    MAX_APPEARANCES, SellerAppearances, Shown, SupplierFilter, SupplierMark, SuppliersState, Unknowns,
-    Verdict,
-};
 pub use results::{CACHED_PAGES, Group, Groups, Offers, ResultsState, Row, RowKind};
+pub use suppliers::{
+    MAX_APPEARANCES, SellerAppearances, Shown, SupplierFilter, SupplierMark, SuppliersState,
+    Unknowns, Verdict,
+};
 
 /// Cap on the bytes held by decoded thumbnails.
 pub const THUMB_CACHE_BYTES: usize = 8 * 1024 * 1024;

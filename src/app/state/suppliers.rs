@@ -67,7 +67,11 @@ impl SupplierMark {
 
     /// The signals back as a seller, for [`Seller`]'s own rules.
     fn seller(&self) -> Seller {
-        let rate = |bp: u16| (bp != NONE_U16).then(|| Rate::from_basis_points(bp)).flatten();
+        let rate = |bp: u16| {
+            (bp != NONE_U16)
+                .then(|| Rate::from_basis_points(bp))
+                .flatten()
+        };
         Seller {
             tp_years: (self.years != NONE_U8).then_some(u32::from(self.years)),
             pickup_48h_30d: rate(self.pickup_48h),
@@ -143,15 +147,12 @@ impl SupplierFilter {
         let tests = [
             self.factory_only
                 .then(|| (mark.factory != NONE_U8).then_some(mark.factory == 1)),
-            self.min_years
-                .map(|min| seller.tp_years.map(|y| y >= min)),
+            self.min_years.map(|min| seller.tp_years.map(|y| y >= min)),
             self.min_pickup_48h
                 .map(|min| seller.pickup_48h_at_least(min)),
             self.max_refunds
                 .map(|max| seller.quality_refunds().map(|r| r <= max)),
-            self.seller
-                .as_ref()
-                .map(|(id, _)| Some(mark.seller == *id)),
+            self.seller.as_ref().map(|(id, _)| Some(mark.seller == *id)),
         ];
         let mut unknown = false;
         for test in tests.into_iter().flatten() {
@@ -235,7 +236,11 @@ impl SuppliersState {
     }
 
     /// Notes a page's offers, the first at `start`.
-    pub fn note_page<'a>(&mut self, start: usize, offers: impl IntoIterator<Item = &'a crate::api::Offer>) {
+    pub fn note_page<'a>(
+        &mut self,
+        start: usize,
+        offers: impl IntoIterator<Item = &'a crate::api::Offer>,
+    ) {
         for (i, offer) in offers.into_iter().enumerate() {
             self.note(start + i, offer.seller.as_ref());
         }

@@ -3,9 +3,9 @@
 
 use super::search::search_again;
 use crate::api::MAX_PAGE_SIZE;
+use crate::api::seller::Rate;
 use crate::api::{FilterFlag, Price, SearchParams};
 use crate::app::msg::Effect;
-use crate::api::seller::Rate;
 use crate::app::state::{
     FIELDS, FilterField, FilterRow, FiltersState, LocalSort, Pane, SORT_CHOICES, SORTS, State,
     SupplierFilter, Unknowns, local_sort, sort_choice_label,

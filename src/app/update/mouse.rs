@@ -96,9 +96,7 @@ pub(super) fn mouse(state: &mut State, m: MouseMsg) -> Vec<Effect> {
                 }
                 Pane::Filters => {
                     let i = state.filters.offset + line;
-                    if i < FiltersState::rows()
-                        && !FiltersState::row(i).is_heading()
-                    {
+                    if i < FiltersState::rows() && !FiltersState::row(i).is_heading() {
                         state.filters.cursor = i;
                     }
                 }

@@ -95,10 +95,7 @@ pub(super) fn seller_offers(state: &mut State) -> Vec<Effect> {
         crate::keymap::KeyContext::Results,
         crate::keymap::Action::SellerOffers,
     );
-    state.set_info(format!(
-        "{} ({key}: every seller)",
-        shown_text(state)
-    ));
+    state.set_info(format!("{} ({key}: every seller)", shown_text(state)));
     Vec::new()
 }
 

@@ -935,5 +935,7 @@ mod gallery;
 mod landed;
 #[path = "picker_tests.rs"]
 mod picker;
+#[path = "suppliers_tests.rs"]
+mod suppliers;
 #[path = "window_tests.rs"]
 mod window;
