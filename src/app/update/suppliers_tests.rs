@@ -25,7 +25,8 @@ fn seller(i: u64) -> Option<Seller> {
         }],
         tp_years: Some(years),
         // 24 h pickup 95 % for the first factory, nothing for the others.
-        pickup_24h_30d: (i % 4 == 0)
+        pickup_24h_30d: i
+            .is_multiple_of(4)
             .then(|| Rate::from_basis_points(9_500))
             .flatten(),
         quality_return_30d: Rate::from_basis_points(if i % 4 == 1 { 300 } else { 50 }),
