@@ -689,15 +689,18 @@ fn both_starred_with_notes(app: &mut App) {
     app.send(b"k");
 }
 
+/// The supplier column's width at 100 columns (the results pane's last).
+const SELLER_W: usize = 12;
+
 /// Per result row, the cell of the unit-cost column ("¥14.79", "min 1000",
 /// or "…" while the detail is on its way). At 100 columns the results
-/// pane's right columns are, from the right: rep. (5), sold/mo (8), then the
-/// unit cost (10). The header row is left out.
+/// pane's right columns are, from the right: the supplier (12), rep. (5),
+/// sold/mo (8), then the unit cost (10). The header row is left out.
 fn unit_cells(rows: &[String]) -> Vec<String> {
     rows.iter()
         .filter_map(|r| {
             let cells: Vec<char> = r.trim_end_matches('┃').chars().collect();
-            let end = cells.len().checked_sub(5 + 8)?;
+            let end = cells.len().checked_sub(SELLER_W + 5 + 8)?;
             let start = end.checked_sub(10)?;
             let cell: String = cells[start..end].iter().collect();
             let cell = cell.trim().to_string();
@@ -770,13 +773,13 @@ fn quantity_500_sorted_by_unit_cost_puts_the_cheapest_first() {
 
 /// Per result row, the cell of the landed-cost column ("¥15.94", "min 1000",
 /// "? no weig…", or "…" while the detail or freight is on its way). At 100
-/// columns, from the right: rep. (5), sold/mo (8), the unit cost (10), then
-/// the landed cost (11). The header row is left out.
+/// columns, from the right: the supplier (12), rep. (5), sold/mo (8), the
+/// unit cost (10), then the landed cost (11). The header row is left out.
 fn landed_cells(rows: &[String]) -> Vec<String> {
     rows.iter()
         .filter_map(|r| {
             let cells: Vec<char> = r.trim_end_matches('┃').chars().collect();
-            let end = cells.len().checked_sub(5 + 8 + 10)?;
+            let end = cells.len().checked_sub(SELLER_W + 5 + 8 + 10)?;
             let start = end.checked_sub(11)?;
             let cell: String = cells[start..end].iter().collect();
             let cell = cell.trim().to_string();
@@ -889,7 +892,7 @@ fn crop_to_the_second_detected_product_finds_it_first() {
             .iter()
             .find(|o| o.offer_id == id)
             .expect("in the catalog");
-        o.subject_trans.chars().take(24).collect()
+        o.subject_trans.chars().take(18).collect()
     };
     let second = title(ids[1]);
 
@@ -1049,6 +1052,94 @@ fn gallery_move_star_and_detail() {
         progress(&s).is_some_and(|(n, _)| n >= 20)
             && selected_cell_price(&a.results_rows()).is_some()
     });
+    app.send(b"q");
+    assert_exits_restored(&mut app);
+}
+
+/// Per result row, the supplier column's cell ("factory 6y", "trader 2y",
+/// "—" when nothing is known): the last 12 columns at 100 columns. The
+/// filters' line and the header row are left out.
+fn supplier_cells(rows: &[String]) -> Vec<String> {
+    rows.iter()
+        .filter(|r| !r.contains(" shown: ") && !r.contains("price ¥"))
+        .filter_map(|r| {
+            let cells: Vec<char> = r.trim_end_matches('┃').chars().collect();
+            let start = cells.len().checked_sub(SELLER_W)?;
+            let cell: String = cells[start..].iter().collect();
+            let cell = cell.trim().to_string();
+            (!cell.is_empty()).then_some(cell)
+        })
+        .collect()
+}
+
+/// "factory 6y" → 6 when a factory.
+fn factory_years(cell: &str) -> Option<u32> {
+    cell.strip_prefix("factory ")?
+        .split_whitespace()
+        .next()?
+        .strip_suffix('y')?
+        .parse()
+        .ok()
+}
+
+/// "312 of 2000 shown" → (312, 2000).
+fn shown_of(screen: &str) -> Option<(usize, usize)> {
+    let at = screen.find(" shown: ")?;
+    let head = &screen[..at];
+    let mut words = head.rsplit(|c: char| c.is_whitespace() || c == '┃');
+    let of: usize = words.next()?.parse().ok()?;
+    (words.next()? == "of").then_some(())?;
+    let shown: usize = words.next()?.parse().ok()?;
+    Some((shown, of))
+}
+
+#[test]
+fn factory_only_and_three_years_shows_only_such_sellers_and_says_how_many_are_hidden() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = tempfile::tempdir().expect("tempdir");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let export = tempfile::tempdir().expect("tempdir");
+    write_catalog_picture(dir.path());
+    let mut app = start(dir.path(), config.path(), cache.path(), export.path());
+    app.wait_for("the picker", |a| a.screen().contains("product.jpg"));
+    app.send(b"\r");
+    app.wait_for("results with their sellers", |a| {
+        progress(&a.screen()).is_some_and(|(n, _)| n >= 20)
+            && supplier_cells(&a.results_rows()).len() >= 10
+    });
+
+    // Filters: down to "factory only" (the supplier heading is passed
+    // over), space; "years ≥" 3; down to "unknown", space (hidden); apply.
+    app.send(b"f");
+    for _ in 0..8 {
+        app.send(b"\x1b[B");
+    }
+    app.send(b" ");
+    app.send(b"\x1b[B");
+    app.send(b"3");
+    for _ in 0..3 {
+        app.send(b"\x1b[B");
+    }
+    app.send(b" ");
+    app.wait_for("factory only ticked, unknown hidden", |a| {
+        let s = a.screen();
+        s.contains("[x] factory only") && s.contains("hidden (space: change)")
+    });
+    app.send(b"\r");
+    app.wait_for("the shown line and only such sellers", |a| {
+        let s = a.screen();
+        let cells = supplier_cells(&a.results_rows());
+        s.contains("shown: factory, ≥ 3 years")
+            && shown_of(&s).is_some_and(|(shown, of)| shown > 0 && shown < of)
+            && !cells.is_empty()
+            && cells
+                .iter()
+                .all(|c| factory_years(c).is_some_and(|y| y >= 3))
+    });
+    let screen = app.screen();
+    let (shown, of) = shown_of(&screen).expect("the shown line");
+    assert!(shown < of, "some are hidden: {screen}");
+
     app.send(b"q");
     assert_exits_restored(&mut app);
 }

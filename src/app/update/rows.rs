@@ -50,9 +50,12 @@ pub(super) fn rebuild(state: &mut State) {
     let r = &mut state.results;
     let keep = r.row(r.cursor).map(|row| row.offer);
     r.rows.clear();
-    r.grouped = state.grouping;
+    // Filtered by supplier, every row is one offer of a seller that
+    // qualifies: a group row would stand for sellers that do not.
+    let grouping = state.grouping && !state.suppliers.filter.is_on();
+    r.grouped = grouping;
     let n = u32::try_from(r.offers.len()).unwrap_or(u32::MAX);
-    if state.grouping {
+    if grouping {
         // Both ascending: one walk over the positions and the grouped ones.
         let mut under = r.groups.listed_under().peekable();
         for p in 0..n {
@@ -152,7 +155,11 @@ pub(super) fn toggle_grouping(state: &mut State) -> Vec<Effect> {
     super::screen::scroll_into_view(state);
     let r = &state.results;
     let groups = r.groups.len();
-    if state.grouping {
+    if state.grouping && state.suppliers.filter.is_on() {
+        state.set_info(
+            "Same picture grouped once the supplier filters are off: filtered, a row is one offer",
+        );
+    } else if state.grouping {
         state.set_info(format!(
             "Same picture grouped: {} offers in {} rows ({groups} groups)",
             r.offers.len(),

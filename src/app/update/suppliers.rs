@@ -13,8 +13,8 @@ pub(super) fn note_page(state: &mut State, start: usize, offers: &[crate::api::O
     state.suppliers.note_page(start, offers);
 }
 
-/// Keeps only the rows the supplier filters show (a group while any of its
-/// sellers is shown), and counts what they show of the loaded offers.
+/// Keeps only the rows the supplier filters show (laid out one per offer
+/// while a filter is on), and counts what they show of the loaded offers.
 pub(super) fn filter_rows(state: &mut State) {
     let r = &mut state.results;
     let s = &mut state.suppliers;
@@ -40,20 +40,8 @@ pub(super) fn filter_rows(state: &mut State) {
             show
         })
         .collect();
-    let kept = |p: usize| keep.get(p).copied().unwrap_or(false);
-    let rows: Vec<u32> = r
-        .rows
-        .iter()
-        .copied()
-        .filter(|&p| {
-            let p = p as usize;
-            match r.grouped.then(|| r.groups.group(p)).flatten() {
-                Some(_) => r.groups.members(p).into_iter().any(kept),
-                None => kept(p),
-            }
-        })
-        .collect();
-    r.rows = rows;
+    r.rows
+        .retain(|&p| keep.get(p as usize).copied().unwrap_or(false));
     s.shown = shown;
 }
 
@@ -135,9 +123,11 @@ pub(super) fn appearances(
     match result {
         Ok(found) => state.suppliers.remember(key, Some(found)),
         Err(e) => {
-            // Said once; not asked again for this seller in this run.
+            // Not asked again for this seller in this run; Detail shows no
+            // count. Not said on the status line: it would cover what the
+            // user did last for a figure they did not ask for.
             state.suppliers.remember(key, None);
-            state.set_error(format!("history: {e}"));
+            tracing::warn!(error = %crate::text::sanitize(&e), "a seller's searches not counted");
         }
     }
 }

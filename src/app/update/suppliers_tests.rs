@@ -94,6 +94,7 @@ fn row_of(r: FilterRow) -> usize {
 #[test]
 fn factory_only_and_years_hide_what_fails_and_say_how_many_are_shown() {
     let mut s = loaded(2);
+    s.grouping = true;
     s.focus = Pane::Filters;
     s.filters.cursor = row_of(FilterRow::FactoryOnly);
     act(&mut s, Action::ToggleFlag);
@@ -103,6 +104,8 @@ fn factory_only_and_years_hide_what_fails_and_say_how_many_are_shown() {
     let shown = shown_positions(&s);
     assert!(shown.iter().all(|p| p % 4 == 0 || p % 4 == 3), "{shown:?}");
     assert_eq!(shown.len(), 10);
+    // One row per offer: a group row would stand for sellers that fail.
+    assert!(!s.results.grouped);
     assert_eq!(
         s.suppliers.shown_text(),
         "10 of 20 shown: factory, ≥ 3 years · 5 unknown, shown"
