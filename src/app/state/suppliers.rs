@@ -8,14 +8,101 @@ use std::collections::HashMap;
 
 /// Sellers told apart in one search at most; past it, a new seller has no
 /// id (its offers cannot be listed by seller, and filters still apply).
-const MAX_SELLERS: usize = 100_000;
+const MAX_SELLERS: usize = u16::MAX as usize - 1;
 /// Sellers whose appearances across searches are kept.
 pub const MAX_APPEARANCES: usize = 512;
+/// Marks are kept in chunks of this many, so a long session holds at most
+/// one chunk it does not use (a doubling vector could hold as many again).
+const CHUNK: usize = 4_096;
 
-/// No seller id, years, or rate.
-const NONE_U32: u32 = u32::MAX;
+/// No seller id, or no rate.
 const NONE_U16: u16 = u16::MAX;
-const NONE_U8: u8 = u8::MAX;
+/// In `pickup`: the figure is the 24-hour one, a lower bound of the 48.
+const LOWER_BOUND: u16 = 0x8000;
+/// In `kind_years`: years in the low 6 bits (`YEARS_UNKNOWN` unknown), the
+/// kind above them (0 unknown, 1 trader, 2 factory).
+const YEARS_UNKNOWN: u8 = 63;
+const TRADER: u8 = 1 << 6;
+const FACTORY: u8 = 2 << 6;
+
+/// One offer's supplier signals in 8 bytes (a session may list 100,000
+/// offers): what the filters read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SupplierMark {
+    seller: u16,
+    /// 48-hour pickup in basis points; with [`LOWER_BOUND`], the 24-hour.
+    pickup: u16,
+    refunds: u16,
+    kind_years: u8,
+}
+
+impl Default for SupplierMark {
+    fn default() -> Self {
+        SupplierMark {
+            seller: NONE_U16,
+            pickup: NONE_U16,
+            refunds: NONE_U16,
+            kind_years: YEARS_UNKNOWN,
+        }
+    }
+}
+
+impl SupplierMark {
+    fn of(seller: &Seller, id: Option<u16>) -> SupplierMark {
+        let pickup = match (seller.pickup_48h_30d, seller.pickup_24h_30d) {
+            (Some(r), _) => r.basis_points(),
+            (None, Some(r)) => r.basis_points() | LOWER_BOUND,
+            (None, None) => NONE_U16,
+        };
+        let kind = match seller.is_factory() {
+            Some(true) => FACTORY,
+            Some(false) => TRADER,
+            None => 0,
+        };
+        let years = seller
+            .tp_years
+            .map_or(YEARS_UNKNOWN, |y| y.min(u32::from(YEARS_UNKNOWN - 1)) as u8);
+        SupplierMark {
+            seller: id.unwrap_or(NONE_U16),
+            pickup,
+            refunds: seller
+                .quality_refunds()
+                .map_or(NONE_U16, Rate::basis_points),
+            kind_years: kind | years,
+        }
+    }
+
+    /// The signals back as a seller, for [`Seller`]'s own rules.
+    fn seller(&self) -> Seller {
+        let rate = |bp: u16| Rate::from_basis_points(bp);
+        let years = self.kind_years & YEARS_UNKNOWN;
+        let (p48, p24) = match self.pickup {
+            NONE_U16 => (None, None),
+            p if p & LOWER_BOUND != 0 => (None, rate(p & !LOWER_BOUND)),
+            p => (rate(p), None),
+        };
+        Seller {
+            tp_years: (years != YEARS_UNKNOWN).then_some(u32::from(years)),
+            pickup_48h_30d: p48,
+            pickup_24h_30d: p24,
+            quality_refund_30d: rate(self.refunds),
+            ..Seller::default()
+        }
+    }
+
+    /// Whether the seller says it is a factory (`None`: unknown).
+    fn factory(&self) -> Option<bool> {
+        match self.kind_years & !YEARS_UNKNOWN {
+            FACTORY => Some(true),
+            TRADER => Some(false),
+            _ => None,
+        }
+    }
+
+    pub fn seller_id(&self) -> Option<u32> {
+        (self.seller != NONE_U16).then_some(u32::from(self.seller))
+    }
+}
 
 /// In how many of the user's searches a seller's offers were listed, and
 /// how many of its offers were seen (the store's count).
@@ -23,67 +110,6 @@ const NONE_U8: u8 = u8::MAX;
 pub struct SellerAppearances {
     pub searches: u64,
     pub offers: u64,
-}
-
-/// One offer's supplier signals, 12 bytes: what the filters read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SupplierMark {
-    seller: u32,
-    /// 0 trader, 1 factory, `NONE_U8` unknown.
-    factory: u8,
-    years: u8,
-    pickup_48h: u16,
-    pickup_24h: u16,
-    refunds: u16,
-}
-
-impl Default for SupplierMark {
-    fn default() -> Self {
-        SupplierMark {
-            seller: NONE_U32,
-            factory: NONE_U8,
-            years: NONE_U8,
-            pickup_48h: NONE_U16,
-            pickup_24h: NONE_U16,
-            refunds: NONE_U16,
-        }
-    }
-}
-
-impl SupplierMark {
-    fn of(seller: &Seller, id: Option<u32>) -> SupplierMark {
-        let bp = |r: Option<Rate>| r.map_or(NONE_U16, Rate::basis_points);
-        SupplierMark {
-            seller: id.unwrap_or(NONE_U32),
-            factory: seller.is_factory().map_or(NONE_U8, u8::from),
-            years: seller
-                .tp_years
-                .map_or(NONE_U8, |y| u8::try_from(y).unwrap_or(NONE_U8 - 1)),
-            pickup_48h: bp(seller.pickup_48h_30d),
-            pickup_24h: bp(seller.pickup_24h_30d),
-            refunds: bp(seller.quality_refunds()),
-        }
-    }
-
-    /// The signals back as a seller, for [`Seller`]'s own rules.
-    fn seller(&self) -> Seller {
-        let rate = |bp: u16| {
-            (bp != NONE_U16)
-                .then(|| Rate::from_basis_points(bp))
-                .flatten()
-        };
-        Seller {
-            tp_years: (self.years != NONE_U8).then_some(u32::from(self.years)),
-            pickup_48h_30d: rate(self.pickup_48h),
-            pickup_24h_30d: rate(self.pickup_24h),
-            quality_refund_30d: rate(self.refunds),
-            ..Seller::default()
-        }
-    }
-
-    pub fn seller_id(&self) -> Option<u32> {
-        (self.seller != NONE_U32).then_some(self.seller)
-    }
 }
 
 /// Offers whose signals are not known for a filter: shown or hidden, as
@@ -145,14 +171,15 @@ impl SupplierFilter {
     pub fn verdict(&self, mark: &SupplierMark) -> Verdict {
         let seller = mark.seller();
         let tests = [
-            self.factory_only
-                .then(|| (mark.factory != NONE_U8).then_some(mark.factory == 1)),
+            self.factory_only.then(|| mark.factory()),
             self.min_years.map(|min| seller.tp_years.map(|y| y >= min)),
             self.min_pickup_48h
                 .map(|min| seller.pickup_48h_at_least(min)),
             self.max_refunds
                 .map(|max| seller.quality_refunds().map(|r| r <= max)),
-            self.seller.as_ref().map(|(id, _)| Some(mark.seller == *id)),
+            self.seller
+                .as_ref()
+                .map(|(id, _)| Some(mark.seller_id() == Some(*id))),
         ];
         let mut unknown = false;
         for test in tests.into_iter().flatten() {
@@ -213,10 +240,10 @@ pub struct Shown {
 /// The results' supplier signals, filters and appearances.
 #[derive(Debug, Default)]
 pub struct SuppliersState {
-    /// By position, as pages arrive.
-    marks: Vec<SupplierMark>,
+    /// By position, as pages arrive, in chunks of [`CHUNK`].
+    marks: Vec<Vec<SupplierMark>>,
     /// Seller ids in this search.
-    ids: HashMap<SellerKey, u32>,
+    ids: HashMap<SellerKey, u16>,
     pub filter: SupplierFilter,
     /// What the last layout of the rows showed (while a filter is on).
     pub shown: Shown,
@@ -253,7 +280,7 @@ impl SuppliersState {
             return;
         };
         let id = seller.key().and_then(|key| {
-            let next = u32::try_from(self.ids.len()).ok()?;
+            let next = u16::try_from(self.ids.len()).ok()?;
             match self.ids.get(&key) {
                 Some(&id) => Some(id),
                 None if self.ids.len() < MAX_SELLERS => {
@@ -267,19 +294,28 @@ impl SuppliersState {
     }
 
     fn set(&mut self, position: usize, mark: SupplierMark) {
-        if position >= self.marks.len() {
-            self.marks.resize(position + 1, SupplierMark::default());
+        let (chunk, at) = (position / CHUNK, position % CHUNK);
+        while self.marks.len() <= chunk {
+            self.marks.push(Vec::with_capacity(CHUNK));
         }
-        self.marks[position] = mark;
+        let marks = &mut self.marks[chunk];
+        if marks.len() <= at {
+            marks.resize(at + 1, SupplierMark::default());
+        }
+        marks[at] = mark;
     }
 
     pub fn mark(&self, position: usize) -> SupplierMark {
-        self.marks.get(position).copied().unwrap_or_default()
+        self.marks
+            .get(position / CHUNK)
+            .and_then(|c| c.get(position % CHUNK))
+            .copied()
+            .unwrap_or_default()
     }
 
     /// The id of a seller in this search.
     pub fn id_of(&self, key: &SellerKey) -> Option<u32> {
-        self.ids.get(key).copied()
+        self.ids.get(key).copied().map(u32::from)
     }
 
     /// "312 of 2000 shown: factory, ≥ 3 years · 41 unknown, shown".
@@ -298,11 +334,6 @@ impl SuppliersState {
             ));
         }
         text
-    }
-
-    /// Bytes held per offer, for the memory figures.
-    pub fn capacity_bytes(&self) -> usize {
-        self.marks.capacity() * std::mem::size_of::<SupplierMark>()
     }
 
     /// Keeps an answer from the store; the oldest half go when full.
@@ -335,7 +366,24 @@ mod tests {
 
     #[test]
     fn a_mark_is_small() {
-        assert_eq!(std::mem::size_of::<SupplierMark>(), 12);
+        assert_eq!(std::mem::size_of::<SupplierMark>(), 8);
+    }
+
+    #[test]
+    fn a_mark_reads_back_what_the_filters_need() {
+        let mut s = seller(Some(true), Some(70), None);
+        s.pickup_24h_30d = Rate::from_basis_points(9_250);
+        s.quality_refund_30d = Rate::from_basis_points(10_000);
+        let back = SupplierMark::of(&s, Some(3)).seller();
+        assert_eq!(back.tp_years, Some(62), "years past 62 read as 62");
+        assert_eq!(back.pickup_24h_30d, s.pickup_24h_30d);
+        assert_eq!(back.pickup_48h_30d, None);
+        assert_eq!(back.quality_refund_30d, s.quality_refund_30d);
+        assert_eq!(SupplierMark::of(&s, Some(3)).factory(), Some(true));
+        let mut far = SuppliersState::default();
+        far.note(CHUNK * 2 + 5, Some(&s));
+        assert_eq!(far.mark(CHUNK * 2 + 5).seller_id(), Some(0));
+        assert_eq!(far.mark(CHUNK + 1), SupplierMark::default());
     }
 
     #[test]
