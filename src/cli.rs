@@ -82,6 +82,9 @@ pub enum Command {
     History(HistoryArgs),
     /// Print the shortlist: every starred offer with its note and status.
     Shortlist(ShortlistArgs),
+    /// Rank the sellers of your history: how many of your searches show them, their offers,
+    /// price level, factory or trader, years, scores and rates.
+    Suppliers(SuppliersArgs),
     /// Search a folder (or a CSV/TXT list) of photos at the provider's rate and write a sheet.
     Batch(BatchArgs),
     /// The configuration file: where it is, a commented template, a check.
@@ -200,6 +203,20 @@ pub struct ShortlistArgs {
     /// the example lanes `air` and `sea` for demo offers).
     #[arg(long, value_name = "NAME", requires = "qty")]
     pub lane: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SuppliersArgs {
+    /// Output format (on stdout).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+    /// Write to FILE instead, in the format its name says: .xlsx, .csv, .json or .jsonl.
+    #[arg(long, short, value_name = "FILE", conflicts_with = "format")]
+    pub out: Option<PathBuf>,
+    /// How many sellers, those in the most searches first (at most 10000).
+    #[arg(long, value_name = "N", default_value_t = 50,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub limit: u32,
 }
 
 #[derive(Debug, Args)]
