@@ -321,11 +321,26 @@ fn xlsx_holds_every_photo_match_link_and_picture() {
     assert_eq!(float(&matches, formula_row, 10), 0.41);
     // The seller's cells: text as text, never a formula; years, scores
     // and rates as numbers; unknown empty.
-    assert_eq!(text(&matches, formula_row, column(&matches, "company")), "=甲厂");
-    assert_eq!(text(&matches, formula_row, column(&matches, "factory")), "yes");
-    assert_eq!(float(&matches, formula_row, column(&matches, "years on 1688")), 9.0);
-    assert_eq!(float(&matches, formula_row, column(&matches, "trade score")), 4.8);
-    assert_eq!(float(&matches, formula_row, column(&matches, "48 h pickup %")), 0.92);
+    assert_eq!(
+        text(&matches, formula_row, column(&matches, "company")),
+        "=甲厂"
+    );
+    assert_eq!(
+        text(&matches, formula_row, column(&matches, "factory")),
+        "yes"
+    );
+    assert_eq!(
+        float(&matches, formula_row, column(&matches, "years on 1688")),
+        9.0
+    );
+    assert_eq!(
+        float(&matches, formula_row, column(&matches, "trade score")),
+        4.8
+    );
+    assert_eq!(
+        float(&matches, formula_row, column(&matches, "48 h pickup %")),
+        0.92
+    );
     assert_eq!(
         matches.get_value((formula_row, column(&matches, "service score"))),
         Some(&Data::Empty)

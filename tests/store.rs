@@ -643,7 +643,8 @@ fn every_older_version_migrates_to_the_latest() {
         PRAGMA user_version = 6;";
     let v7 = "CREATE TABLE preferences (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
         PRAGMA user_version = 7;";
-    let v8 = "CREATE TABLE freights (provider TEXT NOT NULL, query_key TEXT NOT NULL, raw TEXT NOT NULL,
+    let v8 =
+        "CREATE TABLE freights (provider TEXT NOT NULL, query_key TEXT NOT NULL, raw TEXT NOT NULL,
             fetched_at INTEGER NOT NULL, PRIMARY KEY (provider, query_key)) WITHOUT ROWID;
         CREATE INDEX freights_by_age ON freights (fetched_at);
         PRAGMA user_version = 8;";

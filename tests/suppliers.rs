@@ -279,9 +279,12 @@ fn suppliers_of_fifty_searches_match_a_hand_count_in_every_format() {
     }
 
     // JSON: the same rows.
-    let json: serde_json::Value =
-        serde_json::from_str(&ok(&tusou(&["suppliers", "--format", "json"], dir.path(), None)))
-            .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&ok(&tusou(
+        &["suppliers", "--format", "json"],
+        dir.path(),
+        None,
+    )))
+    .unwrap();
     let rows = json.as_array().unwrap();
     assert_eq!(rows.len(), ranked.len());
     for ((c, hand), row) in ranked.iter().zip(rows) {
@@ -389,7 +392,13 @@ fn suppliers_of_fifty_searches_match_a_hand_count_in_every_format() {
 
     // Another provider's history has none of them.
     let other = tusou(
-        &["suppliers", "--provider", "signed-header", "--format", "json"],
+        &[
+            "suppliers",
+            "--provider",
+            "signed-header",
+            "--format",
+            "json",
+        ],
         dir.path(),
         None,
     );

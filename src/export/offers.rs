@@ -659,7 +659,9 @@ mod tests {
         let after = headers.iter().position(|h| h == "image_url").unwrap() + 1;
         assert_eq!(headers[after..], super::super::seller::SELLER_COLUMNS);
         let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-        let at = |r: usize, name: &str| rows[r][headers.iter().position(|h| h == name).unwrap()].to_string();
+        let at = |r: usize, name: &str| {
+            rows[r][headers.iter().position(|h| h == name).unwrap()].to_string()
+        };
         assert_eq!(at(0, "company"), "'=甲厂");
         assert_eq!(at(0, "factory"), "yes");
         assert_eq!(at(0, "years"), "9");

@@ -235,7 +235,10 @@ pub(crate) fn offer_seller(
     offer: &crate::api::Offer,
     detail: Option<&crate::api::OfferDetail>,
 ) -> Option<Seller> {
-    match (detail.and_then(|d| d.seller.as_ref()), offer.seller.as_ref()) {
+    match (
+        detail.and_then(|d| d.seller.as_ref()),
+        offer.seller.as_ref(),
+    ) {
         (Some(d), Some(i)) => Some(d.merge(i)),
         (Some(d), None) => Some(d.clone()),
         (None, i) => i.cloned(),
@@ -288,7 +291,12 @@ mod tests {
         let fields = SellerFields::of(Some(&s));
         assert_eq!(fields.cells(), cells.each_ref().map(String::as_str));
         let json = serde_json::to_value(&fields).unwrap();
-        let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         let mut sorted = SELLER_COLUMNS.to_vec();
         sorted.sort_unstable();
         assert_eq!(keys, sorted, "serde_json's map is sorted");

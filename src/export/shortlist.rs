@@ -454,7 +454,12 @@ pub(crate) fn write_xlsx<W: Write + io::Seek + Send>(
             sheet.text(row, c, s, &plain).map_err(xlsx)?;
             c += 1;
         }
-        for (value, kind) in r.seller.cells().into_iter().zip(super::seller::SELLER_KINDS) {
+        for (value, kind) in r
+            .seller
+            .cells()
+            .into_iter()
+            .zip(super::seller::SELLER_KINDS)
+        {
             super::seller::write_xlsx_cell(&mut sheet, row, c, value, kind, &plain)
                 .map_err(xlsx)?;
             c += 1;

@@ -345,7 +345,10 @@ mod tests {
         let mut table = Vec::new();
         write_table(&mut table, &rows, 80).unwrap();
         let table = String::from_utf8(table).unwrap();
-        assert!(table.lines().all(|l| crate::text::width(l) <= 80), "{table}");
+        assert!(
+            table.lines().all(|l| crate::text::width(l) <= 80),
+            "{table}"
+        );
         assert!(table.contains("factory"), "{table}");
         assert!(!table.contains('\u{1b}'));
         let mut wide = Vec::new();
