@@ -70,13 +70,13 @@ fn store(dirs: &Path) -> Store {
 /// offer. Company 2 also has an open id (as a merged detail would give),
 /// company 10 no identities (factory unknown).
 fn seller_of(i: u32) -> Option<usize> {
-    (i % 13 != 0).then_some((i * 7 % 11) as usize)
+    (!i.is_multiple_of(13)).then_some((i * 7 % 11) as usize)
 }
 
 fn seller(c: usize) -> Seller {
     let mut s = Seller {
         company: Some(COMPANIES[c].0.to_string()),
-        identities: if c % 2 == 0 {
+        identities: if c.is_multiple_of(2) {
             vec![Identity::Factory, Identity::TpMember]
         } else {
             vec![Identity::PowerMerchant]
@@ -106,7 +106,7 @@ fn offer(i: u32) -> Offer {
     Offer {
         offer_id: Some(format!("7{i:05}")),
         title: format!("offer {i}"),
-        price: (i % 19 != 0).then(|| Price(price(i))),
+        price: (!i.is_multiple_of(19)).then(|| Price(price(i))),
         seller: seller_of(i).map(seller),
         ..Offer::default()
     }
@@ -132,7 +132,7 @@ impl Hand {
         let mut p: Vec<u64> = self
             .offers
             .iter()
-            .filter(|&&i| i % 19 != 0)
+            .filter(|&&i| !i.is_multiple_of(19))
             .map(|&i| price(i))
             .collect();
         p.sort_unstable();
@@ -172,12 +172,12 @@ fn history(dirs: &Path) -> Vec<(usize, Hand)> {
                 provider: "dajisaas",
                 params: &SearchParams::default(),
             })
-            .unwrap();
+            .expect("search recorded");
         let offers: Vec<Offer> = shown(s).into_iter().map(offer).collect();
         // Two pages, as a search that loaded more.
         let (first, second) = offers.split_at(offers.len() / 2);
-        store.record_page(id, 1, first, Some(500)).unwrap();
-        store.record_page(id, 2, second, Some(500)).unwrap();
+        store.record_page(id, 1, first, Some(500)).expect("page 1");
+        store.record_page(id, 2, second, Some(500)).expect("page 2");
         for i in shown(s) {
             if let Some(c) = seller_of(i) {
                 let hand = hands.entry(c).or_default();
@@ -256,7 +256,7 @@ fn suppliers_of_fifty_searches_match_a_hand_count_in_every_format() {
         assert_eq!(at("company"), guarded, "row {i}");
         let factory = match c {
             10 => "",
-            c if c % 2 == 0 => "yes",
+            c if c.is_multiple_of(2) => "yes",
             _ => "no",
         };
         assert_eq!(at("factory"), factory, "row {i}");
@@ -267,9 +267,9 @@ fn suppliers_of_fifty_searches_match_a_hand_count_in_every_format() {
             "row {i}"
         );
         let trade = 400 + 5 * *c as u64;
-        let trade = if trade % 100 == 0 {
+        let trade = if trade.is_multiple_of(100) {
             (trade / 100).to_string()
-        } else if trade % 10 == 0 {
+        } else if trade.is_multiple_of(10) {
             format!("{}.{}", trade / 100, trade % 100 / 10)
         } else {
             format!("{}.{:02}", trade / 100, trade % 100)
@@ -315,7 +315,10 @@ fn suppliers_of_fifty_searches_match_a_hand_count_in_every_format() {
     let expected: Vec<String> = ranked.iter().take(5).map(|(c, _)| clean_key(*c)).collect();
     assert_eq!(keys, expected);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("5 sellers seen most of 11"), "{stderr}");
+    assert!(
+        stderr.contains("the 5 sellers seen most of 11 sellers in 50 searches"),
+        "{stderr}"
+    );
 
     // The table (default), 200 columns: a line per seller, counts first,
     // the name last, no escape sequence.

@@ -85,12 +85,21 @@ fn say_what_is_listed(list: &SupplierList) {
         );
     } else if list.total > list.sellers.len() as u64 {
         eprintln!(
-            "tusou: the {} sellers seen most of {} in {searches} (--limit for more)",
-            list.sellers.len(),
+            "tusou: the {} seen most of {} sellers in {searches} (--limit for more)",
+            sellers(list.sellers.len() as u64),
             list.total
         );
     } else {
-        eprintln!("tusou: {} sellers in {searches}", list.total);
+        eprintln!("tusou: {} in {searches}", sellers(list.total));
+    }
+}
+
+/// "1 seller", "12 sellers".
+fn sellers(n: u64) -> String {
+    if n == 1 {
+        "1 seller".into()
+    } else {
+        format!("{n} sellers")
     }
 }
 

@@ -175,8 +175,9 @@ pub(crate) fn write_json<W: Write>(out: &mut W, rows: &[SupplierRow]) -> io::Res
 }
 
 /// The table's columns before the name (rank, searches, offers, lowest and
-/// median price, kind, years, a score, 48 h pickup, quality refunds) and
-/// the spaces between them.
+/// median price, kind, years, a score, 24 h pickup, quality returns: the
+/// rates search items carry, so most sellers have them) and the spaces
+/// between them.
 const TABLE_FIXED: usize = 3 + 6 + 6 + 8 + 8 + 7 + 3 + 5 + 5 + 7 + 9 + 2;
 /// The name column's least and most width.
 const NAME_MIN: usize = 10;
@@ -201,8 +202,8 @@ pub(crate) fn write_table<W: Write>(
         "kind",
         "yrs",
         "score",
-        "48h%",
-        "refund%",
+        "24h%",
+        "return%",
         fit("company (seller)", name).trim_end(),
     )?;
     for r in rows {
@@ -221,8 +222,8 @@ pub(crate) fn write_table<W: Write>(
             r.kind,
             r.seller.years,
             score,
-            r.seller.pickup_48h_pct,
-            r.seller.quality_refund_pct,
+            r.seller.pickup_24h_pct,
+            r.seller.quality_return_pct,
             fit(r.name(), name),
         );
         writeln!(out, "{}", line.trim_end())?;
