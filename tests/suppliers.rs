@@ -449,3 +449,68 @@ fn an_empty_history_says_so() {
         "{stderr}"
     );
 }
+
+/// The whole path against the simulator: `tusou search --save` (its
+/// sellers carry several offers across the catalog), then `tusou
+/// suppliers`, whose counts must match a hand count of the searches'
+/// own JSONL output (company and offer id per row).
+#[test]
+fn saved_simulator_searches_are_counted_per_seller() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = tusou_sim::SimConfig::default();
+    let id = tusou_sim::catalog_offer_ids(&config, 5)[4].clone();
+    let photo = dir.path().join("photo.jpg");
+    std::fs::write(&photo, tusou_sim::catalog_image(&config, &id).unwrap()).unwrap();
+    let photo = photo.to_str().unwrap();
+    let runs: [&[&str]; 3] = [
+        &["--pages", "2"],
+        &["--min", "5", "--page-size", "30"],
+        &["--sort", "price-asc", "--page-size", "40"],
+    ];
+    // Company → (searches, offer ids), by hand from what each search printed.
+    let mut hand: BTreeMap<String, (BTreeSet<usize>, BTreeSet<String>)> = BTreeMap::new();
+    for (run, extra) in runs.iter().enumerate() {
+        let mut args = vec!["search", photo, "--save", "--format", "jsonl"];
+        args.extend_from_slice(extra);
+        let lines = ok(&tusou(&args, dir.path(), None));
+        for line in lines.lines() {
+            let row: serde_json::Value = serde_json::from_str(line).unwrap();
+            let company = row["company"].as_str().unwrap().trim().to_string();
+            if company.is_empty() {
+                continue;
+            }
+            let entry = hand.entry(company).or_default();
+            entry.0.insert(run);
+            entry
+                .1
+                .insert(row["offer_id"].as_str().unwrap().to_string());
+        }
+    }
+    assert!(hand.len() > 5, "the simulator names sellers: {hand:?}");
+    assert!(
+        hand.values().any(|(_, offers)| offers.len() > 1),
+        "some seller carries several offers"
+    );
+    let out = tusou(
+        &["suppliers", "--format", "json", "--limit", "10000"],
+        dir.path(),
+        None,
+    );
+    let rows: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), hand.len());
+    let mut previous = (u64::MAX, u64::MAX);
+    for row in rows {
+        let company = row["company"].as_str().unwrap().trim();
+        let (searches, offers) = &hand[company];
+        assert_eq!(row["provider"], "demo-dajisaas");
+        assert_eq!(row["searches"], searches.len() as u64, "{company}");
+        assert_eq!(row["offers"], offers.len() as u64, "{company}");
+        let at = (
+            row["searches"].as_u64().unwrap(),
+            row["offers"].as_u64().unwrap(),
+        );
+        assert!(at <= previous, "ranked by searches, then offers");
+        previous = at;
+    }
+}
