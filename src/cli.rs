@@ -217,6 +217,9 @@ pub struct SuppliersArgs {
     #[arg(long, value_name = "N", default_value_t = 50,
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub limit: u32,
+    /// Count only searches made on or after this day (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE", value_parser = parse_since)]
+    pub since: Option<i64>,
 }
 
 #[derive(Debug, Args)]
@@ -435,6 +438,17 @@ fn parse_hint(s: &str) -> Result<String, String> {
     crate::api::check_refine_words("hint", s).map(|()| s.to_string())
 }
 
+/// A day, `YYYY-MM-DD`, as the Unix second its UTC midnight starts.
+fn parse_since(s: &str) -> Result<i64, String> {
+    let day: jiff::civil::Date = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a day: write it YYYY-MM-DD"))?;
+    day.to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp().as_second())
+        .map_err(|e| format!("{s:?}: {e}"))
+}
+
 fn parse_sort(s: &str) -> Result<Sort, String> {
     s.parse()
 }
@@ -451,6 +465,15 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn since_is_a_day_at_utc_midnight() {
+        assert_eq!(parse_since("2026-01-01"), Ok(1_767_225_600));
+        assert_eq!(parse_since(" 1970-01-02 "), Ok(86_400));
+        for bad in ["2026-13-01", "yesterday", "2026-1-1x", ""] {
+            assert!(parse_since(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

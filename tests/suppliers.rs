@@ -393,6 +393,43 @@ fn suppliers_of_fifty_searches_match_a_hand_count_in_every_format() {
     );
     assert_eq!(again.status.code(), Some(2));
 
+    // --since: the first 20 searches made in 2020 are left out; the
+    // counts are those of the other 30, by hand again.
+    let db = rusqlite::Connection::open(dir.path().join("data").join("tusou.db")).unwrap();
+    db.execute(
+        "UPDATE searches SET searched_at = 1577836800 WHERE id <= 20",
+        [],
+    )
+    .unwrap();
+    drop(db);
+    let mut recent: BTreeMap<String, (BTreeSet<u32>, BTreeSet<u32>)> = BTreeMap::new();
+    for s in 20..SEARCHES {
+        for i in shown(s) {
+            if let Some(c) = seller_of(i) {
+                let entry = recent.entry(clean_key(c)).or_default();
+                entry.0.insert(s);
+                entry.1.insert(i);
+            }
+        }
+    }
+    let out = tusou(
+        &["suppliers", "--since", "2021-01-01", "--format", "json"],
+        dir.path(),
+        None,
+    );
+    let rows: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), recent.len());
+    for row in rows {
+        let (searches, offers) = &recent[row["seller_key"].as_str().unwrap()];
+        assert_eq!(row["searches"], searches.len() as u64);
+        assert_eq!(row["offers"], offers.len() as u64);
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("in 30 searches"), "{stderr}");
+    let bad = tusou(&["suppliers", "--since", "last week"], dir.path(), None);
+    assert_eq!(bad.status.code(), Some(2));
+
     // Another provider's history has none of them.
     let other = tusou(
         &[

@@ -35,7 +35,7 @@ fn suppliers(args: &SuppliersArgs, common: &CommonArgs) -> Result<(), CommandErr
     let list = store
         .suppliers(&SupplierQuery {
             providers,
-            since: None,
+            since: args.since,
             limit: args.limit,
         })
         .map_err(|e| CommandError::failure(format!("suppliers: {e}")))?;
