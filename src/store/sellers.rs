@@ -139,7 +139,8 @@ impl Store {
                      UNION
                      SELECT o.id FROM offers o
                      WHERE o.provider = ?1 AND o.seller_key IN
-                         (SELECT 'company:' || trim(company) FROM named WHERE typeof(company) = 'text')
+                         (SELECT 'company:' || trim(company, ' ' || char(9, 10, 11, 12, 13, 160, 12288))
+                          FROM named WHERE typeof(company) = 'text')
                  )
                  SELECT COUNT(DISTINCT r.search_id), COUNT(DISTINCT r.offer_id)
                  FROM results r WHERE r.offer_id IN (SELECT id FROM chosen)",
