@@ -82,6 +82,9 @@ pub enum Command {
     History(HistoryArgs),
     /// Print the shortlist: every starred offer with its note and status.
     Shortlist(ShortlistArgs),
+    /// Rank the sellers of your history: how many of your searches show them, their offers,
+    /// price level, factory or trader, years, scores and rates.
+    Suppliers(SuppliersArgs),
     /// Search a folder (or a CSV/TXT list) of photos at the provider's rate and write a sheet.
     Batch(BatchArgs),
     /// The configuration file: where it is, a commented template, a check.
@@ -200,6 +203,23 @@ pub struct ShortlistArgs {
     /// the example lanes `air` and `sea` for demo offers).
     #[arg(long, value_name = "NAME", requires = "qty")]
     pub lane: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SuppliersArgs {
+    /// Output format (on stdout).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+    /// Write to FILE instead, in the format its name says: .xlsx, .csv, .json or .jsonl.
+    #[arg(long, short, value_name = "FILE", conflicts_with = "format")]
+    pub out: Option<PathBuf>,
+    /// How many sellers, those in the most searches first (at most 10000).
+    #[arg(long, value_name = "N", default_value_t = 50,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub limit: u32,
+    /// Count only searches made on or after this day (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE", value_parser = parse_since)]
+    pub since: Option<i64>,
 }
 
 #[derive(Debug, Args)]
@@ -418,6 +438,17 @@ fn parse_hint(s: &str) -> Result<String, String> {
     crate::api::check_refine_words("hint", s).map(|()| s.to_string())
 }
 
+/// A day, `YYYY-MM-DD`, as the Unix second its UTC midnight starts.
+fn parse_since(s: &str) -> Result<i64, String> {
+    let day: jiff::civil::Date = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a day: write it YYYY-MM-DD"))?;
+    day.to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp().as_second())
+        .map_err(|e| format!("{s:?}: {e}"))
+}
+
 fn parse_sort(s: &str) -> Result<Sort, String> {
     s.parse()
 }
@@ -434,6 +465,15 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn since_is_a_day_at_utc_midnight() {
+        assert_eq!(parse_since("2026-01-01"), Ok(1_767_225_600));
+        assert_eq!(parse_since(" 1970-01-02 "), Ok(86_400));
+        for bad in ["2026-13-01", "yesterday", "2026-1-1x", ""] {
+            assert!(parse_since(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

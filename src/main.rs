@@ -97,6 +97,10 @@ async fn headless(command: Command, common: &CommonArgs) -> ExitCode {
             to_stderr("warn");
             commands::shortlist::run(&args, common)
         }
+        Command::Suppliers(args) => {
+            to_stderr("warn");
+            commands::suppliers::run(&args, common)
+        }
         Command::Batch(args) => {
             to_stderr("warn");
             commands::batch::run(args, common).await

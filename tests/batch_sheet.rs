@@ -74,6 +74,14 @@ fn a_match(photo: usize, rank: usize) -> Match {
     };
     if key == FORMULA_TITLE {
         offer.title_en = Some(FORMULA.into());
+        offer.seller = Some(tusou::api::Seller {
+            company: Some("=甲厂\x1b[31m".into()),
+            identities: vec![tusou::api::Identity::SuperFactory],
+            tp_years: Some(9),
+            trade_score: tusou::api::Score::from_hundredths(480),
+            pickup_48h_30d: tusou::api::Rate::from_basis_points(9200),
+            ..Default::default()
+        });
     }
     if key == HANDLE_ONLY {
         offer.offer_id = None;
@@ -281,7 +289,21 @@ fn xlsx_holds_every_photo_match_link_and_picture() {
             "link",
             "offer_id",
             "offer_map_id",
-            "image_url"
+            "image_url",
+            "seller id",
+            "company",
+            "factory",
+            "identities",
+            "years on 1688",
+            "trade score",
+            "service score",
+            "48 h pickup %",
+            "24 h pickup %",
+            "perfect fulfilment %",
+            "delayed shipping %",
+            "quality refunds %",
+            "quality returns %",
+            "repeat buyers %"
         ]
     );
     let photo_numbers: BTreeSet<u64> = (1..matches.height() as u32)
@@ -297,6 +319,32 @@ fn xlsx_holds_every_photo_match_link_and_picture() {
     assert_eq!(float(&matches, formula_row, 7), 17.5);
     assert_eq!(float(&matches, formula_row, 8), 2.46);
     assert_eq!(float(&matches, formula_row, 10), 0.41);
+    // The seller's cells: text as text, never a formula; years, scores
+    // and rates as numbers; unknown empty.
+    assert_eq!(
+        text(&matches, formula_row, column(&matches, "company")),
+        "=甲厂"
+    );
+    assert_eq!(
+        text(&matches, formula_row, column(&matches, "factory")),
+        "yes"
+    );
+    assert_eq!(
+        float(&matches, formula_row, column(&matches, "years on 1688")),
+        9.0
+    );
+    assert_eq!(
+        float(&matches, formula_row, column(&matches, "trade score")),
+        4.8
+    );
+    assert_eq!(
+        float(&matches, formula_row, column(&matches, "48 h pickup %")),
+        0.92
+    );
+    assert_eq!(
+        matches.get_value((formula_row, column(&matches, "service score"))),
+        Some(&Data::Empty)
+    );
 
     // Nothing anywhere was written as a formula.
     for sheet in ["Photos", "Matches"] {
@@ -353,7 +401,7 @@ fn xlsx_holds_every_photo_match_link_and_picture() {
 }
 
 /// The CSV/JSONL keys, in order.
-const KEYS: [&str; 18] = [
+const KEYS: [&str; 32] = [
     "photo",
     "source",
     "SKU",
@@ -372,6 +420,20 @@ const KEYS: [&str; 18] = [
     "offer_id",
     "offer_map_id",
     "image_url",
+    "seller_id",
+    "company",
+    "factory",
+    "identities",
+    "years",
+    "trade_score",
+    "service_score",
+    "pickup_48h_pct",
+    "pickup_24h_pct",
+    "perfect_fulfilment_pct",
+    "delayed_shipping_pct",
+    "quality_refund_pct",
+    "quality_return_pct",
+    "repeat_buyers_pct",
 ];
 
 #[test]
@@ -409,6 +471,12 @@ fn csv_has_every_match_and_every_photo_without_one() {
     assert_eq!(at(formula, "repurchase_rate"), "41");
     assert_eq!(at(formula, "link"), offer_link(4, 1));
     assert_eq!(at(formula, "status"), "ok");
+    assert_eq!(at(formula, "company"), "'=甲厂", "guarded, sanitised");
+    assert_eq!(at(formula, "factory"), "yes");
+    assert_eq!(at(formula, "years"), "9");
+    assert_eq!(at(formula, "trade_score"), "4.80");
+    assert_eq!(at(formula, "pickup_48h_pct"), "92");
+    assert_eq!(at(formula, "service_score"), "");
     let handle = rows
         .iter()
         .find(|r| at(r, "photo") == "10" && at(r, "rank") == "2")
@@ -457,6 +525,12 @@ fn jsonl_is_one_typed_object_per_row() {
     assert_eq!(formula["month_sold"], 401);
     assert_eq!(formula["repurchase_rate"], 41.0);
     assert!(formula["reason"].is_null());
+    assert_eq!(formula["company"], "=甲厂");
+    assert_eq!(formula["factory"], "yes");
+    assert_eq!(formula["years"], 9);
+    assert_eq!(formula["trade_score"], 4.8);
+    assert_eq!(formula["pickup_48h_pct"], 92.0);
+    assert!(formula["service_score"].is_null());
     let handle = rows
         .iter()
         .find(|r| r["photo"] == 10 && r["rank"] == 2)

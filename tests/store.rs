@@ -44,7 +44,7 @@ fn kept(dir: &Path, prefix: &str) -> Vec<PathBuf> {
 }
 
 /// The schema version this tusou writes.
-const LATEST: i64 = 8;
+const LATEST: i64 = 9;
 
 const TABLES: [&str; 11] = [
     "batch_items",
@@ -643,6 +643,11 @@ fn every_older_version_migrates_to_the_latest() {
         PRAGMA user_version = 6;";
     let v7 = "CREATE TABLE preferences (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
         PRAGMA user_version = 7;";
+    let v8 =
+        "CREATE TABLE freights (provider TEXT NOT NULL, query_key TEXT NOT NULL, raw TEXT NOT NULL,
+            fetched_at INTEGER NOT NULL, PRIMARY KEY (provider, query_key)) WITHOUT ROWID;
+        CREATE INDEX freights_by_age ON freights (fetched_at);
+        PRAGMA user_version = 8;";
     for (version, sql) in [
         (1, v1.to_string()),
         (2, format!("{v1}{v2}")),
@@ -651,6 +656,7 @@ fn every_older_version_migrates_to_the_latest() {
         (5, format!("{v1}{v2}{v3}{v4}{v5}")),
         (6, format!("{v1}{v2}{v3}{v4}{v5}{v6}")),
         (7, format!("{v1}{v2}{v3}{v4}{v5}{v6}{v7}")),
+        (8, format!("{v1}{v2}{v3}{v4}{v5}{v6}{v7}{v8}")),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tusou.db");
@@ -661,7 +667,7 @@ fn every_older_version_migrates_to_the_latest() {
         conn.execute(
             "INSERT INTO offers (provider, offer_key, offer, first_seen, last_seen, last_price_fen)
              VALUES ('dajisaas', 'id:1', ?1, 1, 1, 150)",
-            [serde_json::to_string(&offer(1, 150)).unwrap()],
+            [serde_json::to_string(&sold_by(offer(1, 150), "甲厂")).unwrap()],
         )
         .unwrap();
         drop(conn);
@@ -707,6 +713,43 @@ fn every_older_version_migrates_to_the_latest() {
         store.save_freight("dajisaas", &query, &quote).unwrap();
         let kept = store.freight("dajisaas", &query).unwrap().unwrap();
         assert_eq!(kept.quote.outcome(), quote.outcome(), "v{version}");
+        // v9: the offer's seller is known from its stored JSON, and so is
+        // how often it appears; the offer reads back with its seller.
+        let company = tusou::api::SellerKey::Company("甲厂".into());
+        assert_eq!(
+            store.seller_appearances("dajisaas", &company).unwrap(),
+            tusou::store::SellerAppearances {
+                searches: 1,
+                offers: 1
+            },
+            "v{version}"
+        );
+        assert_eq!(
+            loaded.offers[0]
+                .seller
+                .as_ref()
+                .and_then(|s| s.company.as_deref()),
+            Some("甲厂"),
+            "v{version}"
+        );
+        let suppliers = store
+            .suppliers(&tusou::store::SupplierQuery {
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(suppliers.sellers.len(), 1, "v{version}");
+        assert_eq!(suppliers.sellers[0].key, "company:甲厂", "v{version}");
+    }
+}
+
+fn sold_by(offer: Offer, company: &str) -> Offer {
+    Offer {
+        seller: Some(tusou::api::Seller {
+            company: Some(company.into()),
+            ..Default::default()
+        }),
+        ..offer
     }
 }
 

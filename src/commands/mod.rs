@@ -21,3 +21,4 @@ pub mod shortlist;
 #[cfg(feature = "demo")]
 pub mod sim;
 pub(crate) mod startup;
+pub mod suppliers;

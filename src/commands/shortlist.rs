@@ -139,6 +139,11 @@ mod tests {
             offer_id: Some("42".into()),
             title: "杯子".into(),
             price: Some(Price(500)),
+            seller: Some(crate::api::Seller {
+                company: Some("甲厂".into()),
+                tp_years: Some(6),
+                ..crate::api::Seller::default()
+            }),
             ..Offer::default()
         };
         store.star("dajisaas", &offer).unwrap();
@@ -150,7 +155,9 @@ mod tests {
         let detail = crate::api::OfferDetail::from_value(serde_json::json!({
             "minOrderQuantity": 50,
             "productSaleInfo": {"priceRangeList": [{"startQuantity": 50, "price": "5.00"}]},
-            "productShippingInfo": {"sendGoodsAddressText": "=义乌"}
+            "productShippingInfo": {"sendGoodsAddressText": "=义乌"},
+            "sellerOpenId": "BBBx",
+            "sellerDataInfo": {"collect30DayWithin48HPercent": "92%"}
         }))
         .unwrap();
         store.save_detail("dajisaas", "42", &detail).unwrap();
@@ -167,6 +174,25 @@ mod tests {
         assert_eq!(&of("42")[at("tiers")], "50+: 5.00");
         assert_eq!(&of("42")[at("ship_from")], "'=义乌");
         assert_eq!(&of("43")[at("moq")], "");
+        // The seller: the detail's open id and rate over the item's company
+        // and years; the other offer's item seller alone.
+        assert_eq!(&of("42")[at("seller_id")], "BBBx");
+        assert_eq!(&of("42")[at("company")], "甲厂");
+        assert_eq!(&of("42")[at("years")], "6");
+        assert_eq!(&of("42")[at("pickup_48h_pct")], "92");
+        assert_eq!(&of("43")[at("seller_id")], "");
+        assert_eq!(&of("43")[at("company")], "甲厂");
+        let json = serde_json::to_value(&rows).unwrap();
+        let first = json
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["offer_id"] == "42")
+            .unwrap();
+        assert_eq!(first["pickup_48h_pct"], "92");
+        let mut book = std::io::Cursor::new(Vec::new());
+        crate::export::shortlist::write_xlsx(&mut book, &rows, None, &[]).unwrap();
+        assert!(!book.into_inner().is_empty());
     }
 
     /// `--qty 500 --lane air`: the landed cost from the kept detail and

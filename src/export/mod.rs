@@ -8,6 +8,10 @@
 //!   (`tusou shortlist` and the app).
 //! * `sheet` — a batch job's sheet: XLSX with pictures, CSV, JSONL
 //!   (`tusou batch` and the app).
+//! * `seller` — the seller columns every export above shares (who sells
+//!   the offer, factory or trader, years, scores and rates).
+//! * `suppliers` — `tusou suppliers`: the sellers of the history as a
+//!   table, CSV, JSON or XLSX.
 //! * `xlsx` — the one XLSX writer: cells within Excel's limits, text never
 //!   a formula, links where Excel can hold them.
 //! * `file` — the one file writer: never follows a symlink, never
@@ -16,8 +20,10 @@
 pub mod file;
 pub mod landed;
 pub(crate) mod offers;
+pub(crate) mod seller;
 pub mod sheet;
 pub(crate) mod shortlist;
+pub(crate) mod suppliers;
 pub mod xlsx;
 
 pub(crate) use offers::{DetailColumns, ExportSpec, Format, OfferWriter, export_both_detailed};

@@ -27,11 +27,43 @@ pub(crate) struct ExportRow {
     pub badges: String,
     pub link: String,
     pub image_url: String,
+    /// The seller columns ([`super::seller::SELLER_COLUMNS`], same order):
+    /// who sells the offer and the signals known, empty where unknown.
+    pub seller_id: String,
+    pub company: String,
+    pub factory: String,
+    pub identities: String,
+    pub years: String,
+    pub trade_score: String,
+    pub service_score: String,
+    pub pickup_48h_pct: String,
+    pub pickup_24h_pct: String,
+    pub perfect_fulfilment_pct: String,
+    pub delayed_shipping_pct: String,
+    pub quality_refund_pct: String,
+    pub quality_return_pct: String,
+    pub repeat_buyers_pct: String,
 }
 
 impl ExportRow {
     fn from_offer(rank: usize, offer: &Offer) -> Self {
         let opt = |s: Option<String>| s.map(|s| sanitize(&s)).unwrap_or_default();
+        let [
+            seller_id,
+            company,
+            factory,
+            identities,
+            years,
+            trade_score,
+            service_score,
+            pickup_48h_pct,
+            pickup_24h_pct,
+            perfect_fulfilment_pct,
+            delayed_shipping_pct,
+            quality_refund_pct,
+            quality_return_pct,
+            repeat_buyers_pct,
+        ] = super::seller::seller_cells(offer.seller.as_ref());
         ExportRow {
             rank,
             offer_id: opt(offer.offer_id.clone()),
@@ -57,6 +89,20 @@ impl ExportRow {
                 .join("|"),
             link: offer.link().unwrap_or_default(),
             image_url: opt(offer.image_url.clone()),
+            seller_id,
+            company,
+            factory,
+            identities,
+            years,
+            trade_score,
+            service_score,
+            pickup_48h_pct,
+            pickup_24h_pct,
+            perfect_fulfilment_pct,
+            delayed_shipping_pct,
+            quality_refund_pct,
+            quality_return_pct,
+            repeat_buyers_pct,
         }
     }
 }
@@ -241,11 +287,12 @@ impl<W: Write> OfferWriter<W> {
                     .unwrap_or_default();
                 writeln!(
                     out,
-                    "{:>4}  {:>9}  {converted}{:>8}  {:>5}  {}  link",
+                    "{:>4}  {:>9}  {converted}{:>8}  {:>5}  {}  {}  link",
                     "#",
                     "price ¥",
                     "sold/mo",
                     "rep.",
+                    crate::text::fit("seller", SELLER_WIDTH),
                     crate::text::fit("title", 50),
                 )?;
                 Sink::Plain(out)
@@ -278,7 +325,14 @@ impl<W: Write> OfferWriter<W> {
             match &mut self.sink {
                 Sink::Csv(writer, header_written) => {
                     let mut row = ExportRow::from_offer(rank, offer);
-                    for cell in [&mut row.title, &mut row.title_en, &mut row.badges] {
+                    for cell in [
+                        &mut row.title,
+                        &mut row.title_en,
+                        &mut row.badges,
+                        &mut row.seller_id,
+                        &mut row.company,
+                        &mut row.identities,
+                    ] {
                         if cell.starts_with(['=', '+', '-', '@']) {
                             cell.insert(0, '\'');
                         }
@@ -462,12 +516,21 @@ fn table_row<W: Write>(
         })
         .map(|(k, v)| format!("  {k}={v}"))
         .collect();
+    let seller = offer
+        .seller
+        .as_ref()
+        .map(super::seller::brief)
+        .unwrap_or_default();
     writeln!(
         out,
-        "{rank:>4}  {price:>9}  {converted}{sold:>8}  {rate:>5}  {}  {link}{details}",
+        "{rank:>4}  {price:>9}  {converted}{sold:>8}  {rate:>5}  {}  {}  {link}{details}",
+        crate::text::fit(&seller, SELLER_WIDTH),
         crate::text::fit(&title, 50)
     )
 }
+
+/// The table's seller column: `factory 9y 4.8`.
+const SELLER_WIDTH: usize = 16;
 
 fn write_all<W: Write>(spec: impl Into<ExportSpec>, offers: &[Offer], out: W) -> io::Result<()> {
     let mut writer = OfferWriter::new(spec, out)?;
@@ -570,6 +633,60 @@ mod tests {
         assert!(!text.contains('\x1b'));
     }
 
+    /// Every format carries the seller columns, after the offer's own, with
+    /// server text sanitised and formula-safe; unknown is empty.
+    #[test]
+    fn the_seller_columns_follow_the_offer_s_own_in_every_format() {
+        use crate::api::{Identity, Rate, Score, Seller};
+        let sold = Offer {
+            seller: Some(Seller {
+                company: Some("=甲\u{1b}[31m厂".into()),
+                identities: vec![Identity::SuperFactory],
+                tp_years: Some(9),
+                trade_score: Score::from_hundredths(480),
+                pickup_48h_30d: Rate::from_basis_points(9200),
+                quality_refund_30d: Rate::from_basis_points(123),
+                ..Seller::default()
+            }),
+            ..offer()
+        };
+        let mut out = Vec::new();
+        write_csv(&[sold.clone(), offer()], &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains('\x1b'));
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+        let after = headers.iter().position(|h| h == "image_url").unwrap() + 1;
+        assert_eq!(headers[after..], super::super::seller::SELLER_COLUMNS);
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let at = |r: usize, name: &str| {
+            rows[r][headers.iter().position(|h| h == name).unwrap()].to_string()
+        };
+        assert_eq!(at(0, "company"), "'=甲厂");
+        assert_eq!(at(0, "factory"), "yes");
+        assert_eq!(at(0, "years"), "9");
+        assert_eq!(at(0, "trade_score"), "4.8");
+        assert_eq!(at(0, "pickup_48h_pct"), "92");
+        assert_eq!(at(0, "quality_refund_pct"), "1.23");
+        assert_eq!(at(0, "seller_id"), "");
+        assert_eq!(at(1, "company"), "");
+        assert_eq!(at(1, "factory"), "");
+        for format in [Format::Json, Format::Jsonl] {
+            let mut out = Vec::new();
+            write_all(format, std::slice::from_ref(&sold), &mut out).unwrap();
+            let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+            let row = if format == Format::Json { &v[0] } else { &v };
+            assert_eq!(row["factory"], "yes", "{format:?}");
+            assert_eq!(row["pickup_48h_pct"], "92", "{format:?}");
+            assert_eq!(row["company"], "=甲厂", "{format:?}");
+        }
+        let mut table = Vec::new();
+        write_all(Format::Table, &[sold], &mut table).unwrap();
+        let table = String::from_utf8(table).unwrap();
+        assert!(table.lines().next().unwrap().contains("seller"), "{table}");
+        assert!(table.contains("factory 9y 4.8"), "{table}");
+    }
+
     fn usd() -> ExportSpec {
         ExportSpec {
             format: Format::Csv,
@@ -641,12 +758,13 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         let mut reader = csv::Reader::from_reader(text.as_bytes());
         let headers = reader.headers().unwrap().clone();
-        assert_eq!(headers.len(), 14);
+        // 13 offer columns, 14 seller columns, then the converted price.
+        assert_eq!(headers.len(), 28);
         assert_eq!(&headers[0], "rank");
-        assert_eq!(&headers[13], "price_usd");
+        assert_eq!(&headers[27], "price_usd");
         let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-        assert_eq!((&rows[0][5], &rows[0][13]), ("16.00", "2.25"));
-        assert_eq!(&rows[1][13], "");
+        assert_eq!((&rows[0][5], &rows[0][27]), ("16.00", "2.25"));
+        assert_eq!(&rows[1][27], "");
         assert!(rows[0][4].starts_with("'="), "still formula-safe");
         // Without a currency the columns are as they were.
         let mut plain = Vec::new();

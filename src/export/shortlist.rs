@@ -35,10 +35,17 @@ pub(crate) struct ShortlistRow {
     moq: String,
     tiers: String,
     ship_from: String,
+    /// Who sells it and the signals known ([`super::seller::SELLER_COLUMNS`]),
+    /// from the offer and its kept detail.
+    #[serde(flatten)]
+    seller: super::seller::SellerFields,
     /// With `--qty N` (and `--lane NAME`): `quantity`, `unit_cost`,
     /// `lane`, `landed_cost` and their currency columns.
     #[serde(flatten)]
     at_quantity: std::collections::BTreeMap<String, String>,
+    /// The search item's seller, joined with the detail's when it comes.
+    #[serde(skip)]
+    item_seller: Option<crate::api::Seller>,
 }
 
 /// `tusou shortlist --qty N [--lane NAME]`: the columns at the quantity,
@@ -129,6 +136,9 @@ impl ShortlistRow {
             self.moq = d.min_order.map(|m| m.to_string()).unwrap_or_default();
             self.tiers = sanitize(&d.tiers_line());
             self.ship_from = d.ship_from.as_deref().map(sanitize).unwrap_or_default();
+            if let Some(seller) = self.seller_of_detail(d) {
+                self.seller = super::seller::SellerFields::of(Some(&seller));
+            }
         }
         self
     }
@@ -182,12 +192,23 @@ impl From<&ShortlistEntry> for ShortlistRow {
             moq: String::new(),
             tiers: String::new(),
             ship_from: String::new(),
+            seller: super::seller::SellerFields::of(o.seller.as_ref()),
+            item_seller: o.seller.clone(),
             at_quantity: Default::default(),
         }
     }
 }
 
 impl ShortlistRow {
+    /// The detail's seller over the item's (the detail's fields win).
+    fn seller_of_detail(&self, d: &OfferDetail) -> Option<crate::api::Seller> {
+        let item = Offer {
+            seller: self.item_seller.clone(),
+            ..Offer::default()
+        };
+        super::seller::offer_seller(&item, Some(d))
+    }
+
     /// A column at the quantity (`unit_cost`, `landed_cost`, …); "" when
     /// the row has none.
     pub(crate) fn extra(&self, key: &str) -> &str {
@@ -228,6 +249,7 @@ pub(crate) fn write_csv<W: Write>(
     header.extend(column.as_deref());
     header.extend(["link", "offer_id", "offer_map_id", "image_url"]);
     header.extend(["moq", "tiers", "ship_from"]);
+    header.extend(super::seller::SELLER_COLUMNS);
     header.extend(extra.iter().map(String::as_str));
     writer.write_record(&header)?;
     for r in rows {
@@ -249,6 +271,8 @@ pub(crate) fn write_csv<W: Write>(
         record.extend([r.link.as_str(), &r.offer_id, &r.offer_map_id, &r.image_url]);
         let ship_from = guard(&r.ship_from);
         record.extend([r.moq.as_str(), &r.tiers, &ship_from]);
+        let seller: Vec<String> = r.seller.cells().iter().map(|c| guard(c)).collect();
+        record.extend(seller.iter().map(String::as_str));
         let extra: Vec<String> = extra.iter().map(|k| guard(r.extra(k))).collect();
         record.extend(extra.iter().map(String::as_str));
         writer.write_record(&record)?;
@@ -374,6 +398,7 @@ pub(crate) fn write_xlsx<W: Write + io::Seek + Send>(
     header.extend(column.as_deref());
     header.extend(["link", "offer id", "offerMapId", "picture", "provider"]);
     header.extend(["MOQ", "price tiers", "ships from"]);
+    header.extend(super::seller::SELLER_LABELS);
     header.extend(extra.iter().map(String::as_str));
     let widths = |name: &str| match name {
         "note" => 40.0,
@@ -427,6 +452,16 @@ pub(crate) fn write_xlsx<W: Write + io::Seek + Send>(
         }
         for s in [&r.provider, &r.moq, &r.tiers, &r.ship_from] {
             sheet.text(row, c, s, &plain).map_err(xlsx)?;
+            c += 1;
+        }
+        for (value, kind) in r
+            .seller
+            .cells()
+            .into_iter()
+            .zip(super::seller::SELLER_KINDS)
+        {
+            super::seller::write_xlsx_cell(&mut sheet, row, c, value, kind, &plain)
+                .map_err(xlsx)?;
             c += 1;
         }
         // Costs as numbers (a currency's as text, with its sign), what is

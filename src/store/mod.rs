@@ -1,6 +1,7 @@
 //! The history store: one SQLite file (`tusou.db` in the data directory),
 //! shared safely by several tusou processes, holding searches, offers seen,
-//! their results, the shortlist, price history and the image-id cache.
+//! their results (each offer with its seller's key), the shortlist, price
+//! history and the image-id cache.
 //!
 //! `open` never panics and never deletes: see `open.rs` for what happens to
 //! a corrupt or newer file and when history is off.
@@ -15,6 +16,7 @@ mod open;
 mod preferences;
 mod schema;
 mod searches;
+mod sellers;
 mod shortlist;
 mod window;
 
@@ -24,6 +26,9 @@ pub use error::StoreError;
 pub use freight::StoredFreight;
 pub use offers::{Change, GroupFirst};
 pub use searches::{NewSearch, SearchId, SearchSummary, SourceHistory, StoredSearch, search_key};
+pub use sellers::{
+    MAX_SUPPLIERS, SellerAppearances, SupplierList, SupplierQuery, SupplierSummary, seller_key_text,
+};
 pub use shortlist::{OfferRef, ShortlistEntry, Status};
 
 use rusqlite::Connection;

@@ -3,6 +3,7 @@
 //! the same picture before it (new offers, prices up or down).
 
 use super::searches::SearchId;
+use super::sellers::offer_seller_key;
 use super::{Store, StoreError, now};
 use crate::api::{Offer, Price};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
@@ -172,11 +173,12 @@ impl Store {
                     "SELECT id, last_price_fen FROM offers WHERE provider = ?1 AND offer_key = ?2",
                 )?;
                 let mut insert = tx.prepare_cached(
-                    "INSERT INTO offers (provider, offer_key, offer, first_seen, last_seen, last_price_fen)
-                     VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+                    "INSERT INTO offers (provider, offer_key, offer, first_seen, last_seen, last_price_fen, seller_key)
+                     VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)",
                 )?;
                 let mut update = tx.prepare_cached(
-                    "UPDATE offers SET offer = ?2, last_seen = ?3, last_price_fen = ?4 WHERE id = ?1",
+                    "UPDATE offers SET offer = ?2, last_seen = ?3, last_price_fen = ?4, seller_key = ?5
+                     WHERE id = ?1",
                 )?;
                 let mut history = tx.prepare_cached(
                     "INSERT OR REPLACE INTO price_history (offer_id, seen_at, price_fen)
@@ -192,6 +194,7 @@ impl Store {
                     let picture = picture_keys.get(i).cloned().flatten();
                     let key = offer_key(offer, json);
                     let price = fen(offer);
+                    let seller = offer_seller_key(offer);
                     let found = find
                         .query_row(params![provider, key], |r| {
                             Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?))
@@ -199,11 +202,11 @@ impl Store {
                         .optional()?;
                     let (id, changed) = match found {
                         Some((id, last)) => {
-                            update.execute(params![id, json, at, price.or(last)])?;
+                            update.execute(params![id, json, at, price.or(last), seller])?;
                             (id, price.is_some() && price != last)
                         }
                         None => {
-                            insert.execute(params![provider, key, json, at, price])?;
+                            insert.execute(params![provider, key, json, at, price, seller])?;
                             (tx.last_insert_rowid(), price.is_some())
                         }
                     };

@@ -156,6 +156,24 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX freights_by_age ON freights (fetched_at);
     ",
+    // v9: each offer's seller (`open:<open id>` or `company:<name>`, as
+    // `store::sellers::seller_key_text` writes it), so the sellers of a
+    // history are counted without reading every offer's JSON. Older rows
+    // take it from their stored offer where it names the seller; else NULL.
+    "
+    ALTER TABLE offers ADD COLUMN seller_key TEXT;
+    UPDATE offers SET seller_key = CASE WHEN json_valid(offer) THEN
+        CASE
+            WHEN json_type(offer, '$.seller.open_id') = 'text'
+                 AND trim(json_extract(offer, '$.seller.open_id'), ' ' || char(9, 10, 11, 12, 13, 160, 12288)) <> ''
+            THEN 'open:' || trim(json_extract(offer, '$.seller.open_id'), ' ' || char(9, 10, 11, 12, 13, 160, 12288))
+            WHEN json_type(offer, '$.seller.company') = 'text'
+                 AND trim(json_extract(offer, '$.seller.company'), ' ' || char(9, 10, 11, 12, 13, 160, 12288)) <> ''
+            THEN 'company:' || trim(json_extract(offer, '$.seller.company'), ' ' || char(9, 10, 11, 12, 13, 160, 12288))
+        END
+    END;
+    CREATE INDEX offers_by_seller ON offers (provider, seller_key) WHERE seller_key IS NOT NULL;
+    ",
 ];
 
 /// The tables of the latest schema.
@@ -373,6 +391,52 @@ mod tests {
             )
             .unwrap();
         assert_eq!(order, "1:1:0 1:2:1 1:2:2 2:1:0");
+    }
+
+    /// v9: older offers take their seller's key from the stored JSON (the
+    /// open id, else the company, trimmed); one that names none, or whose
+    /// JSON does not read, has none.
+    #[test]
+    fn offers_before_v9_take_their_seller_key_from_the_stored_offer() {
+        for from in 1..9 {
+            let mut conn = Connection::open_in_memory().unwrap();
+            for sql in &MIGRATIONS[..from] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", from as i64)
+                .unwrap();
+            conn.execute_batch(
+                r#"INSERT INTO offers (provider, offer_key, offer, first_seen, last_seen) VALUES
+                    ('p', 'id:1', '{"title": "a", "seller": {"company": " 甲厂\t"}}', 0, 0),
+                    ('p', 'id:2', '{"seller": {"open_id": "BBB", "company": "乙厂"}}', 0, 0),
+                    ('p', 'id:3', '{"seller": {"company": "  "}}', 0, 0),
+                    ('p', 'id:4', '{"seller": {"company": 7}}', 0, 0),
+                    ('p', 'id:5', '{"title": "no seller"}', 0, 0),
+                    ('p', 'id:6', 'not json', 0, 0);"#,
+            )
+            .unwrap();
+            migrate(&mut conn).unwrap();
+            assert_eq!(version(&conn).unwrap(), latest(), "v{from}");
+            let keys: Vec<Option<String>> = conn
+                .prepare("SELECT seller_key FROM offers ORDER BY offer_key")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert_eq!(
+                keys,
+                [
+                    Some("company:甲厂".to_string()),
+                    Some("open:BBB".to_string()),
+                    None,
+                    None,
+                    None,
+                    None
+                ],
+                "v{from}"
+            );
+        }
     }
 
     #[test]

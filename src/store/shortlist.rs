@@ -3,6 +3,7 @@
 //! store has not seen it yet.
 
 use super::offers::{fen, offer_key};
+use super::sellers::offer_seller_key;
 use super::{Store, StoreError, now};
 use crate::api::Offer;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
@@ -125,10 +126,17 @@ impl Store {
         self.with(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.prepare_cached(
-                "INSERT INTO offers (provider, offer_key, offer, first_seen, last_seen, last_price_fen)
-                 VALUES (?1, ?2, ?3, ?4, ?4, ?5) ON CONFLICT (provider, offer_key) DO NOTHING",
+                "INSERT INTO offers (provider, offer_key, offer, first_seen, last_seen, last_price_fen, seller_key)
+                 VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6) ON CONFLICT (provider, offer_key) DO NOTHING",
             )?
-            .execute(params![r.provider, r.key, json, at, fen(offer)])?;
+            .execute(params![
+                r.provider,
+                r.key,
+                json,
+                at,
+                fen(offer),
+                offer_seller_key(offer)
+            ])?;
             tx.prepare_cached(
                 "INSERT INTO shortlist (offer_id, added_at, changed_at, seq)
                  SELECT o.id, ?3, ?3, (SELECT COALESCE(MAX(seq), 0) + 1 FROM shortlist)

@@ -107,6 +107,9 @@ pub(crate) struct MatchCells {
     pub(crate) moq: Option<u64>,
     pub(crate) tiers: Option<String>,
     pub(crate) ship_from: Option<String>,
+    /// The seller columns ([`crate::export::seller::SELLER_COLUMNS`]), from
+    /// the offer and its detail, sanitised; "" where unknown.
+    pub(crate) seller: [String; 14],
     /// At the user's quantity: the unit price, or why there is none.
     pub(crate) unit_cost: Option<Result<f64, String>>,
     /// By the lane: the landed cost per piece in yuan, and in the user's
@@ -177,6 +180,9 @@ impl MatchCells {
                 .and_then(|d| d.ship_from.as_deref())
                 .map(sanitize)
                 .filter(|t| !t.trim().is_empty()),
+            seller: crate::export::seller::seller_cells(
+                crate::export::seller::offer_seller(offer, detail).as_ref(),
+            ),
             unit_cost,
             landed,
             landed_converted,
@@ -277,6 +283,8 @@ pub(crate) enum MatchColumn {
     OfferId,
     OfferMapId,
     ImageUrl,
+    /// A seller column: its place in [`crate::export::seller::SELLER_COLUMNS`].
+    Seller(usize),
     Moq,
     Tiers,
     ShipFrom,
@@ -314,6 +322,7 @@ pub(crate) fn match_columns_with(
     columns.extend([
         Sold, Repurchase, Badges, Link, OfferId, OfferMapId, ImageUrl,
     ]);
+    columns.extend((0..crate::export::seller::SELLER_COLUMNS.len()).map(Seller));
     if input.quantity.is_some() || details {
         columns.extend([Moq, Tiers, ShipFrom]);
     }
@@ -357,6 +366,11 @@ impl MatchColumn {
                 input.quantity.unwrap_or(0)
             ),
             User(i) => user_label(input, i),
+            Seller(i) => crate::export::seller::SELLER_LABELS
+                .get(i)
+                .copied()
+                .unwrap_or_default()
+                .into(),
             other => other.fixed_key().into(),
         }
     }
@@ -384,6 +398,10 @@ impl MatchColumn {
             OfferId => "offer_id",
             OfferMapId => "offer_map_id",
             ImageUrl => "image_url",
+            Seller(i) => crate::export::seller::SELLER_COLUMNS
+                .get(i)
+                .copied()
+                .unwrap_or_default(),
             Moq => "moq",
             Tiers => "tiers",
             ShipFrom => "ship_from",
@@ -543,6 +561,9 @@ impl FlatRow<'_> {
             OfferId => hit.map_or(Value::Empty, |h| text(&h.offer_id)),
             OfferMapId => hit.map_or(Value::Empty, |h| text(&h.offer_map_id)),
             ImageUrl => hit.map_or(Value::Empty, |h| text(&h.image_url)),
+            Seller(i) => hit
+                .and_then(|h| h.seller.get(i))
+                .map_or(Value::Empty, |v| seller_value(i, v)),
             Moq => hit.and_then(|h| h.moq).map_or(Value::Empty, Value::Count),
             Tiers => hit.map_or(Value::Empty, |h| text(&h.tiers)),
             ShipFrom => hit.map_or(Value::Empty, |h| text(&h.ship_from)),
@@ -568,6 +589,26 @@ impl FlatRow<'_> {
                 None => Value::Empty,
             },
         }
+    }
+}
+
+/// A seller cell, typed: counts and scores as numbers, rates as percents,
+/// the rest as text.
+fn seller_value(column: usize, value: &str) -> Value {
+    use crate::export::seller::{SELLER_COLUMNS, SELLER_KINDS, SellerCellKind};
+    if value.is_empty() {
+        return Value::Empty;
+    }
+    let rate = SELLER_COLUMNS
+        .get(column)
+        .is_some_and(|name| name.ends_with("_pct"));
+    match (SELLER_KINDS.get(column), value.parse::<f64>()) {
+        (Some(SellerCellKind::Count), Ok(_)) => value
+            .parse::<u64>()
+            .map_or_else(|_| Value::Text(value.to_string()), Value::Count),
+        (Some(SellerCellKind::Number), Ok(x)) if rate => Value::Percent(x),
+        (Some(SellerCellKind::Number), Ok(x)) => Value::Decimal(x, 2),
+        _ => Value::Text(value.to_string()),
     }
 }
 
