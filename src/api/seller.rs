@@ -522,10 +522,11 @@ impl Seller {
         self.quality_refund_30d.or(self.quality_return_30d)
     }
 
-    /// The results column: "factory 5y ★4.5", "trader 2y", "? 3y" — kind,
-    /// years on 1688 and one service figure (the trade score, else the
-    /// service score), each left out when unknown. Plain ASCII and digits
-    /// but for the star: no server text.
+    /// The results column and the tables' seller column: "factory 5y 4.5",
+    /// "trader 2y", "6y": kind, years on 1688 and one service figure (the
+    /// trade score, else the service score; with `with_score`), each left
+    /// out when unknown (empty when all are). ASCII only (a star is two
+    /// cells in some CJK terminals): no server text.
     pub fn compact(&self, with_score: bool) -> String {
         self.compact_as(with_score, false)
     }
@@ -536,23 +537,20 @@ impl Seller {
     }
 
     fn compact_as(&self, with_score: bool, short: bool) -> String {
-        let mut parts = vec![
-            match (self.is_factory(), short) {
-                (Some(true), false) => "factory",
-                (Some(false), false) => "trader",
-                (Some(true), true) => "fac",
-                (Some(false), true) => "trd",
-                (None, _) => "?",
-            }
-            .to_string(),
-        ];
+        let mut parts: Vec<String> = match (self.is_factory(), short) {
+            (Some(true), false) => vec!["factory".into()],
+            (Some(false), false) => vec!["trader".into()],
+            (Some(true), true) => vec!["fac".into()],
+            (Some(false), true) => vec!["trd".into()],
+            (None, _) => Vec::new(),
+        };
         if let Some(y) = self.tp_years {
             parts.push(format!("{y}y"));
         }
         if let Some(s) = self.trade_score.or(self.composite_service)
             && with_score
         {
-            parts.push(format!("★{}", s.text()));
+            parts.push(s.text());
         }
         parts.join(" ")
     }
@@ -593,6 +591,19 @@ impl Seller {
     }
 }
 
+/// The seller of an offer, with what its detail (when known) adds: the
+/// detail's fields win, the item's fill its gaps.
+pub fn offer_seller(offer: &super::Offer, detail: Option<&super::OfferDetail>) -> Option<Seller> {
+    match (
+        detail.and_then(|d| d.seller.as_ref()),
+        offer.seller.as_ref(),
+    ) {
+        (Some(d), Some(i)) => Some(d.merge(i)),
+        (Some(d), None) => Some(d.clone()),
+        (None, i) => i.cloned(),
+    }
+}
+
 /// How a seller is told apart from others.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SellerKey {
@@ -624,13 +635,13 @@ mod tests {
     #[test]
     fn the_compact_column_says_kind_years_and_one_score_and_leaves_out_the_unknown() {
         let mut s = Seller::default();
-        assert_eq!(s.compact(true), "?");
+        assert_eq!(s.compact(true), "");
         s.identities = vec![Identity::TpMember];
         s.tp_years = Some(2);
         assert_eq!(s.compact(true), "trader 2y");
         s.identities.push(Identity::SuperFactory);
         s.trade_score = Score::from_hundredths(450);
-        assert_eq!(s.compact(true), "factory 2y ★4.5");
+        assert_eq!(s.compact(true), "factory 2y 4.5");
         assert_eq!(s.compact(false), "factory 2y");
         assert_eq!(s.compact_short(), "fac 2y");
         s.quality_return_30d = Rate::from_basis_points(120);

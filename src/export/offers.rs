@@ -519,7 +519,7 @@ fn table_row<W: Write>(
     let seller = offer
         .seller
         .as_ref()
-        .map(super::seller::brief)
+        .map(|s| s.compact(true))
         .unwrap_or_default();
     writeln!(
         out,

@@ -210,40 +210,7 @@ pub(crate) fn write_xlsx_cell(
     }
 }
 
-/// A few words for a table's narrow column: factory or trader (where
-/// said), years, and one service figure (the trade score, else the service
-/// score): `factory 9y 4.8`. Empty when none is known. No server text.
-pub(crate) fn brief(seller: &Seller) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    match seller.is_factory() {
-        Some(true) => parts.push("factory".into()),
-        Some(false) => parts.push("trader".into()),
-        None => {}
-    }
-    if let Some(y) = seller.tp_years {
-        parts.push(format!("{y}y"));
-    }
-    if let Some(s) = seller.trade_score.or(seller.composite_service) {
-        parts.push(s.text());
-    }
-    parts.join(" ")
-}
-
-/// The seller of an offer, with what its detail (when known) adds: the
-/// detail's fields win, the item's fill its gaps.
-pub(crate) fn offer_seller(
-    offer: &crate::api::Offer,
-    detail: Option<&crate::api::OfferDetail>,
-) -> Option<Seller> {
-    match (
-        detail.and_then(|d| d.seller.as_ref()),
-        offer.seller.as_ref(),
-    ) {
-        (Some(d), Some(i)) => Some(d.merge(i)),
-        (Some(d), None) => Some(d.clone()),
-        (None, i) => i.cloned(),
-    }
-}
+pub(crate) use crate::api::seller::offer_seller;
 
 #[cfg(test)]
 mod tests {
@@ -284,9 +251,9 @@ mod tests {
             ..Seller::default()
         };
         assert_eq!(factory_text(&trader), "no");
-        assert_eq!(brief(&s), "factory 7y 4.8");
-        assert_eq!(brief(&trader), "trader");
-        assert_eq!(brief(&Seller::default()), "");
+        assert_eq!(s.compact(true), "factory 7y 4.8");
+        assert_eq!(trader.compact(true), "trader");
+        assert_eq!(Seller::default().compact(true), "");
         // The named fields serialise under the columns' names, in order.
         let fields = SellerFields::of(Some(&s));
         assert_eq!(fields.cells(), cells.each_ref().map(String::as_str));

@@ -11,17 +11,11 @@ use crate::keymap::{Action, KeyContext};
 use ratatui::style::Style;
 
 pub(super) fn lines(state: &State, offer: &Offer, theme: Theme) -> Vec<(String, Style)> {
-    let from_detail = offer
+    let detail = offer
         .offer_id
         .as_deref()
-        .and_then(|id| state.details.loaded(id))
-        .and_then(|d| d.seller.as_ref());
-    let seller = match (from_detail, offer.seller.as_ref()) {
-        (Some(d), Some(item)) => d.merge(item),
-        (Some(d), None) => d.clone(),
-        (None, Some(item)) => item.clone(),
-        (None, None) => Seller::default(),
-    };
+        .and_then(|id| state.details.loaded(id));
+    let seller = crate::api::seller::offer_seller(offer, detail).unwrap_or_default();
     if seller.is_empty() {
         return vec![("supplier: nothing known".to_string(), theme.dim())];
     }

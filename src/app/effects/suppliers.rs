@@ -3,7 +3,6 @@
 
 use crate::api::seller::SellerKey;
 use crate::app::msg::Msg;
-use crate::app::state::SellerAppearances;
 
 impl super::Runner {
     pub(super) fn seller_appearances(&mut self, key: SellerKey) {
@@ -19,9 +18,9 @@ impl super::Runner {
         tokio::spawn(async move {
             let asked = key.clone();
             let result = tokio::task::spawn_blocking(move || {
-                // MERGE: store.seller_appearances(&provider, &asked)
-                let _ = (store, provider, asked);
-                Err::<SellerAppearances, String>("MERGE".into())
+                store
+                    .seller_appearances(&provider, &asked)
+                    .map_err(|e| e.to_string())
             })
             .await
             .unwrap_or_else(|e| Err(e.to_string()));

@@ -104,13 +104,8 @@ impl SupplierMark {
     }
 }
 
-/// In how many of the user's searches a seller's offers were listed, and
-/// how many of its offers were seen (the store's count).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct SellerAppearances {
-    pub searches: u64,
-    pub offers: u64,
-}
+/// How many of the user's searches a seller appears in (the store's count).
+pub use crate::store::SellerAppearances;
 
 /// Offers whose signals are not known for a filter: shown or hidden, as
 /// the user chooses (never decided silently).
