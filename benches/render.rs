@@ -12,6 +12,10 @@
 //! the rows out again): the p50, p99 and worst of a frame after a key,
 //! after an arrival and after a tick (`cargo bench --bench render -- landed`).
 //!
+//! Issue 25: key → frame with the supplier column on, without and with a
+//! supplier filter, and what applying it and `S` cost
+//! (`cargo bench --bench render -- suppliers`).
+//!
 //! Each iteration moves the selection by one row (as a key press would) and
 //! draws through a long-lived `Terminal`, so the measured frame includes
 //! ratatui's buffer diff and the backend write, like the real event loop.
@@ -64,8 +68,30 @@ fn offer(i: u64) -> Offer {
         },
         image_url: Some(format!("http://img.example/{i}.jpg")),
         category_id: Some(1031910),
-        seller: None,
+        seller: seller(i),
     }
+}
+
+/// Offer `i`'s seller: one of 300, a factory or a trader of 0–14 years
+/// with a trade score; every seventh offer's seller unknown.
+fn seller(i: u64) -> Option<tusou::api::seller::Seller> {
+    use tusou::api::seller::{Identity, Rate, Score, Seller};
+    if i % 7 == 6 {
+        return None;
+    }
+    let n = i % 300;
+    Some(Seller {
+        company: Some(format!("义乌市第{n}号商行")),
+        identities: vec![if n.is_multiple_of(3) {
+            Identity::SuperFactory
+        } else {
+            Identity::TpMember
+        }],
+        tp_years: Some((n % 15) as u32),
+        trade_score: Score::from_hundredths(300 + (n % 200) as u16),
+        pickup_24h_30d: Rate::from_basis_points(8_000 + (n % 2_000) as u16),
+        ..Seller::default()
+    })
 }
 
 /// The main screen at 200×60 with `n` offers loaded page by page through
@@ -347,5 +373,91 @@ fn landed(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, frames, gallery, landed);
+/// Issue 25: key → frame at 200×60 with 10,000 offers, the supplier column
+/// on, with no supplier filter and with "factory only, ≥ 3 years"; and
+/// what applying the filter and `S` (one seller's offers) cost, each a
+/// relayout of the 10,000 offers and a frame.
+fn suppliers(c: &mut Criterion) {
+    use tusou::app::Action;
+    use tusou::app::state::FilterField;
+    let mut state = state_with(10_000);
+    let backend = ratatui::backend::TestBackend::new(WIDTH, HEIGHT);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap_or_else(|e| match e {});
+    let mut frame = |state: &State| {
+        terminal
+            .draw(|f| tusou::ui::draw(f, black_box(state)))
+            .map(|_| ())
+            .unwrap_or_else(|e| match e {})
+    };
+    let keys = |state: &mut State, frame: &mut dyn FnMut(&State), n: usize| {
+        let mut t = Vec::with_capacity(n);
+        for k in 0..n {
+            let action = if k % 2 == 0 {
+                Action::MoveDown
+            } else {
+                Action::MoveUp
+            };
+            let at = std::time::Instant::now();
+            black_box(update(state, Msg::Action(action)));
+            frame(state);
+            t.push(at.elapsed().as_secs_f64() * 1e3);
+        }
+        t
+    };
+    let report = |name: &str, mut t: Vec<f64>| {
+        t.sort_by(f64::total_cmp);
+        let at = |q: f64| t[((t.len() - 1) as f64 * q).round() as usize];
+        eprintln!(
+            "suppliers, 200×60, 10,000 offers, supplier column on, {name}: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms over {}",
+            at(0.5),
+            at(0.99),
+            t[t.len() - 1],
+            t.len()
+        );
+    };
+    update(&mut state, Msg::Action(Action::FocusResults));
+    report(
+        "key → frame, no filter",
+        keys(&mut state, &mut frame, 2_000),
+    );
+    let mut applies = Vec::new();
+    let mut sellers = Vec::new();
+    for round in 0..50 {
+        state.filters.factory_only = true;
+        state.filters.fields[FilterField::MinYears.index()] =
+            tui_input::Input::new(if round % 2 == 0 { "3" } else { "4" }.into());
+        let at = std::time::Instant::now();
+        black_box(update(&mut state, Msg::Action(Action::ApplyFilters)));
+        frame(&state);
+        applies.push(at.elapsed().as_secs_f64() * 1e3);
+        let at = std::time::Instant::now();
+        black_box(update(&mut state, Msg::Action(Action::SellerOffers)));
+        frame(&state);
+        sellers.push(at.elapsed().as_secs_f64() * 1e3);
+        black_box(update(&mut state, Msg::Action(Action::SellerOffers)));
+    }
+    assert!(state.suppliers.filter.is_on());
+    assert!(state.results.rows.len() < 10_000, "the filter hides some");
+    report(
+        "key → frame, factory only and ≥ 3 years",
+        keys(&mut state, &mut frame, 2_000),
+    );
+    report("applying the supplier filter → frame", applies);
+    report("S (one seller's offers) → frame", sellers);
+    c.bench_function("suppliers_key_to_frame_200x60_10000", |b| {
+        let mut flip = false;
+        b.iter(|| {
+            flip = !flip;
+            let action = if flip {
+                Action::MoveDown
+            } else {
+                Action::MoveUp
+            };
+            black_box(update(&mut state, Msg::Action(action)));
+            frame(&state);
+        })
+    });
+}
+
+criterion_group!(benches, frames, gallery, landed, suppliers);
 criterion_main!(benches);
