@@ -149,6 +149,8 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, pictures: &mut super:
             // original title follows them).
             if has_detail {
                 l.extend(detail_lines(state, o, theme));
+                // Who sells it, before what is on the row already.
+                l.extend(super::supplier::lines(state, o, theme));
                 l.push((sanitize(&o.title), plain));
             }
             let mut facts = Vec::new();
@@ -180,8 +182,9 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, pictures: &mut super:
             if let Some(m) = &o.offer_map_id {
                 l.push((format!("offerMapId {}", sanitize(m)), theme.dim()));
             }
-            l.extend(super::supplier::lines(state, o, theme));
+            l.extend(super::supplier::nothing_known(state, o, theme));
             if !has_detail {
+                l.extend(super::supplier::lines(state, o, theme));
                 l.extend(detail_lines(state, o, theme));
             }
             l

@@ -10,14 +10,12 @@ use crate::app::state::State;
 use crate::keymap::{Action, KeyContext};
 use ratatui::style::Style;
 
+/// The block; empty when nothing is known of the seller (then
+/// [`nothing_known`] says so at the pane's end).
 pub(super) fn lines(state: &State, offer: &Offer, theme: Theme) -> Vec<(String, Style)> {
-    let detail = offer
-        .offer_id
-        .as_deref()
-        .and_then(|id| state.details.loaded(id));
-    let seller = crate::api::seller::offer_seller(offer, detail).unwrap_or_default();
+    let seller = seller_of(state, offer);
     if seller.is_empty() {
-        return vec![("supplier: nothing known".to_string(), theme.dim())];
+        return Vec::new();
     }
     let mut l = vec![(heading(state, offer, &seller), theme.accent())];
     l.extend(seller.lines().into_iter().map(|s| (s, Style::new())));
@@ -40,7 +38,24 @@ pub(super) fn lines(state: &State, offer: &Offer, theme: Theme) -> Vec<(String, 
     l
 }
 
-/// "supplier · factory · in 7 of your searches (S: its offers here)".
+/// "supplier: nothing known", when it is so.
+pub(super) fn nothing_known(state: &State, offer: &Offer, theme: Theme) -> Option<(String, Style)> {
+    seller_of(state, offer)
+        .is_empty()
+        .then(|| ("supplier: nothing known".to_string(), theme.dim()))
+}
+
+/// The search item's seller, filled in from the detail when loaded.
+fn seller_of(state: &State, offer: &Offer) -> Seller {
+    let detail = offer
+        .offer_id
+        .as_deref()
+        .and_then(|id| state.details.loaded(id));
+    crate::api::seller::offer_seller(offer, detail).unwrap_or_default()
+}
+
+/// "supplier · factory · in 7 of your searches (12 offers) · S: its offers
+/// here" (the key's hint where there is room).
 fn heading(state: &State, offer: &Offer, seller: &Seller) -> String {
     let mut text = "supplier".to_string();
     match seller.is_factory() {
@@ -52,16 +67,16 @@ fn heading(state: &State, offer: &Offer, seller: &Seller) -> String {
     if let Some(Some(seen)) = key.as_ref().map(|k| state.suppliers.appearances.get(k)) {
         match seen {
             Some(a) if a.searches > 0 => text.push_str(&format!(
-                " · in {} of your searches, {} of its offers seen",
+                " · in {} of your searches ({} offers)",
                 a.searches, a.offers
             )),
             Some(_) => {}
             None => text.push_str(" · …"),
         }
     }
-    if key.is_some() {
+    if key.is_some() && state.width >= 100 {
         let k = state.key_hint(KeyContext::Results, Action::SellerOffers);
-        text.push_str(&format!(" ({k}: its offers here)"));
+        text.push_str(&format!(" · {k}: its offers here"));
     }
     text
 }

@@ -96,7 +96,10 @@ fn results_filtered_by_supplier_with_the_column_and_the_shown_line() {
         );
         if w >= 200 {
             assert!(screen.contains("factory 6y 4.5"), "{screen}");
-            assert!(screen.contains("in 7 of your searches"), "{screen}");
+            assert!(
+                screen.contains("in 7 of your searches (12 offers)"),
+                "{screen}"
+            );
             assert!(screen.contains("6 years on 1688"), "{screen}");
         }
         assert!(!screen.contains("Hangzhou Bright"), "traders are hidden");
