@@ -277,6 +277,19 @@ pub(crate) fn is_offer_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 24 && id.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// The seller of an offer, with what its detail (when known) adds: the
+/// detail's fields win, the item's fill its gaps.
+pub fn offer_seller(offer: &super::Offer, detail: Option<&super::OfferDetail>) -> Option<Seller> {
+    match (
+        detail.and_then(|d| d.seller.as_ref()),
+        offer.seller.as_ref(),
+    ) {
+        (Some(d), Some(i)) => Some(d.merge(i)),
+        (Some(d), None) => Some(d.clone()),
+        (None, i) => i.cloned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

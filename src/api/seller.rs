@@ -591,19 +591,6 @@ impl Seller {
     }
 }
 
-/// The seller of an offer, with what its detail (when known) adds: the
-/// detail's fields win, the item's fill its gaps.
-pub fn offer_seller(offer: &super::Offer, detail: Option<&super::OfferDetail>) -> Option<Seller> {
-    match (
-        detail.and_then(|d| d.seller.as_ref()),
-        offer.seller.as_ref(),
-    ) {
-        (Some(d), Some(i)) => Some(d.merge(i)),
-        (Some(d), None) => Some(d.clone()),
-        (None, i) => i.cloned(),
-    }
-}
-
 /// How a seller is told apart from others.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SellerKey {

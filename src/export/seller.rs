@@ -210,7 +210,7 @@ pub(crate) fn write_xlsx_cell(
     }
 }
 
-pub(crate) use crate::api::seller::offer_seller;
+pub(crate) use crate::api::detail::offer_seller;
 
 #[cfg(test)]
 mod tests {

@@ -51,7 +51,7 @@ fn seller_of(state: &State, offer: &Offer) -> Seller {
         .offer_id
         .as_deref()
         .and_then(|id| state.details.loaded(id));
-    crate::api::seller::offer_seller(offer, detail).unwrap_or_default()
+    crate::api::detail::offer_seller(offer, detail).unwrap_or_default()
 }
 
 /// "supplier · factory · in 7 of your searches (12 offers) · S: its offers

@@ -5,7 +5,7 @@
 use crate::api::Offer;
 use crate::app::group::picture_key;
 use crate::app::msg::Effect;
-use crate::app::state::{LocalSort, RowKind, State};
+use crate::app::state::{LocalSort, RowKind, Shown, State, Verdict};
 use crate::store::GroupFirst;
 
 /// Groups a page's offers (first at `start`) as they arrive: by the
@@ -77,7 +77,7 @@ pub(super) fn rebuild(state: &mut State) {
     } else {
         r.rows.extend(0..n);
     }
-    super::suppliers::filter_rows(state);
+    filter_rows(state);
     if state.details.sort != LocalSort::Provider && state.details.quantity.is_some() {
         sort_by_cost(state);
     }
@@ -85,6 +85,38 @@ pub(super) fn rebuild(state: &mut State) {
     r.cursor = keep
         .and_then(|k| r.row_of(k))
         .unwrap_or_else(|| r.cursor.min(r.rows.len().saturating_sub(1)));
+}
+
+/// Keeps only the rows the supplier filters show (laid out one per offer
+/// while a filter is on), and counts what they show of the loaded offers.
+fn filter_rows(state: &mut State) {
+    let r = &mut state.results;
+    let s = &mut state.suppliers;
+    let n = r.offers.len();
+    if !s.filter.is_on() {
+        s.shown = Shown {
+            shown: n,
+            of: n,
+            unknown: 0,
+        };
+        return;
+    }
+    let mut shown = Shown {
+        of: n,
+        ..Shown::default()
+    };
+    let keep: Vec<bool> = (0..n)
+        .map(|p| {
+            let verdict = s.filter.verdict(&s.mark(p));
+            shown.unknown += usize::from(verdict == Verdict::Unknown);
+            let show = s.filter.shows(verdict);
+            shown.shown += usize::from(show);
+            show
+        })
+        .collect();
+    r.rows
+        .retain(|&p| keep.get(p as usize).copied().unwrap_or(false));
+    s.shown = shown;
 }
 
 /// Orders the rows by unit cost at the quantity (see

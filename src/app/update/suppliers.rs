@@ -3,7 +3,7 @@
 
 use crate::api::seller::SellerKey;
 use crate::app::msg::Effect;
-use crate::app::state::{Pane, SellerAppearances, Shown, State, StoreStatus, Verdict};
+use crate::app::state::{Pane, SellerAppearances, State, StoreStatus};
 
 /// Notes the supplier signals of a page's offers, the first at `start`.
 pub(super) fn note_page(state: &mut State, start: usize, offers: &[crate::api::Offer]) {
@@ -11,38 +11,6 @@ pub(super) fn note_page(state: &mut State, start: usize, offers: &[crate::api::O
         state.suppliers.clear();
     }
     state.suppliers.note_page(start, offers);
-}
-
-/// Keeps only the rows the supplier filters show (laid out one per offer
-/// while a filter is on), and counts what they show of the loaded offers.
-pub(super) fn filter_rows(state: &mut State) {
-    let r = &mut state.results;
-    let s = &mut state.suppliers;
-    let n = r.offers.len();
-    if !s.filter.is_on() {
-        s.shown = Shown {
-            shown: n,
-            of: n,
-            unknown: 0,
-        };
-        return;
-    }
-    let mut shown = Shown {
-        of: n,
-        ..Shown::default()
-    };
-    let keep: Vec<bool> = (0..n)
-        .map(|p| {
-            let verdict = s.filter.verdict(&s.mark(p));
-            shown.unknown += usize::from(verdict == Verdict::Unknown);
-            let show = s.filter.shows(verdict);
-            shown.shown += usize::from(show);
-            show
-        })
-        .collect();
-    r.rows
-        .retain(|&p| keep.get(p as usize).copied().unwrap_or(false));
-    s.shown = shown;
 }
 
 pub(crate) fn shown_text(state: &State) -> String {
