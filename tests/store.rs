@@ -648,6 +648,9 @@ fn every_older_version_migrates_to_the_latest() {
             fetched_at INTEGER NOT NULL, PRIMARY KEY (provider, query_key)) WITHOUT ROWID;
         CREATE INDEX freights_by_age ON freights (fetched_at);
         PRAGMA user_version = 8;";
+    let v9 = "ALTER TABLE offers ADD COLUMN seller_key TEXT;
+        CREATE INDEX offers_by_seller ON offers (provider, seller_key) WHERE seller_key IS NOT NULL;
+        PRAGMA user_version = 9;";
     for (version, sql) in [
         (1, v1.to_string()),
         (2, format!("{v1}{v2}")),
@@ -657,6 +660,7 @@ fn every_older_version_migrates_to_the_latest() {
         (6, format!("{v1}{v2}{v3}{v4}{v5}{v6}")),
         (7, format!("{v1}{v2}{v3}{v4}{v5}{v6}{v7}")),
         (8, format!("{v1}{v2}{v3}{v4}{v5}{v6}{v7}{v8}")),
+        (9, format!("{v1}{v2}{v3}{v4}{v5}{v6}{v7}{v8}{v9}")),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tusou.db");
@@ -740,6 +744,35 @@ fn every_older_version_migrates_to_the_latest() {
             .unwrap();
         assert_eq!(suppliers.sellers.len(), 1, "v{version}");
         assert_eq!(suppliers.sellers[0].key, "company:甲厂", "v{version}");
+        // v10: watches are kept, listed and run; the search a run
+        // recorded is the one before the next.
+        let params = tusou::api::SearchParams::default();
+        let watch = store
+            .add_watch(&tusou::store::NewWatch {
+                source: "shoe.jpg",
+                picture: Some(b"jpeg"),
+                picture_md5: "aa",
+                thumbnail: None,
+                provider: "dajisaas",
+                params: &params,
+                pages: 1,
+                qty: None,
+                lane: None,
+                every_secs: 3600,
+                drop_bps: 500,
+            })
+            .unwrap();
+        assert_eq!(store.watches().unwrap().len(), 1, "v{version}");
+        let run = store.start_run(watch, Some(search.id)).unwrap();
+        store
+            .finish_run(watch, run, &tusou::store::RunCounts::default())
+            .unwrap();
+        let next = store.start_run(watch, None).unwrap();
+        assert_eq!(
+            store.last_done_search(watch, next).unwrap(),
+            Some(search.id),
+            "v{version}"
+        );
     }
 }
 
