@@ -132,7 +132,6 @@ mod tests {
             })
             .unwrap();
         assert_eq!(c.get(first).map(|o| o.price_fen), Some(50));
-        assert_eq!(c.detail(c.get(first).unwrap()).tiers[0].1, 50);
         let (c, _) = c
             .edited(&CatalogEdit::SetMinOrder {
                 offer_id: first,
