@@ -155,7 +155,6 @@ pub(super) fn service_unit(exe: &Path, notify_cmd: Option<&str>) -> String {
     format!(
         "[Unit]\n\
          Description=tusou watch: run the searches that are due and say what changed\n\
-         Documentation=man:tusou(1)\n\
          \n\
          [Service]\n\
          Type=oneshot\n\
