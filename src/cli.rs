@@ -103,7 +103,7 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum WatchCommand {
     /// Keep a search to run again: a picture (file or URL) or a search of the history.
-    Add(WatchAddArgs),
+    Add(Box<WatchAddArgs>),
     /// List the watches with their last run (dates in UTC).
     List(WatchListArgs),
     /// Remove a watch and its runs (the searches they recorded stay in the history).

@@ -89,7 +89,7 @@ fn recorded_source(arg: &str) -> String {
 /// `86400` → `1d`, `5400` → `90m`.
 pub(super) fn every_text(secs: u64) -> String {
     for (unit, n) in [("w", 7 * 86_400), ("d", 86_400), ("h", 3600), ("m", 60)] {
-        if secs >= n && secs % n == 0 {
+        if secs >= n && secs.is_multiple_of(n) {
             return format!("{}{unit}", secs / n);
         }
     }
@@ -98,7 +98,7 @@ pub(super) fn every_text(secs: u64) -> String {
 
 /// `500` → `5%`, `50` → `0.5%`.
 pub(super) fn bps_text(bps: u32) -> String {
-    if bps % 100 == 0 {
+    if bps.is_multiple_of(100) {
         format!("{}%", bps / 100)
     } else {
         format!("{}%", f64::from(bps) / 100.0)

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 
 pub async fn run(command: WatchCommand, common: &CommonArgs) -> ExitCode {
     match command {
-        WatchCommand::Add(args) => add::run(args, common).await,
+        WatchCommand::Add(args) => add::run(*args, common).await,
         WatchCommand::List(args) => list::run(&args, common),
         WatchCommand::Remove(args) => remove::run(&args, common),
         WatchCommand::Run(args) => run::run(args, common).await,

@@ -6,10 +6,10 @@
 //! it is killed if it has not finished within [`NOTIFY_WAIT`]. Its failure
 //! is said on stderr and does not change the exit code.
 
+use std::io::Write;
 use std::os::fd::AsFd;
 use std::process::Stdio;
 use std::time::Duration;
-use std::io::Write;
 use std::time::Instant;
 
 /// How long the command may take, writing its input included.
