@@ -158,7 +158,8 @@ fn changes_of(watch: &serde_json::Value, kind: &str) -> Vec<u64> {
 /// Between two runs the simulator gains a listing, moves three prices (one
 /// under the threshold), loses a listing and changes a minimum order: the
 /// digest says each, the exit code says something changed; run again with
-/// nothing changed, it says so and exits 0. The photo is deleted and the
+/// nothing changed, it says so and exits 0; `--notify-cmd` is given the
+/// digest only when something changed. The photo is deleted and the
 /// provider forgets its image id between the runs: the kept copy is
 /// uploaded again.
 #[test]
@@ -220,8 +221,14 @@ fn new_gone_cheaper_dearer_and_moq_changed_between_runs() {
     let (code, nothing_due) = s.watch_run(&[]);
     assert_eq!(code, Some(0));
     assert_eq!(nothing_due["watches"], serde_json::json!([]));
-    let (code, second) = s.watch_run(&[&id]);
+    // Something changed: the digest is piped to --notify-cmd too.
+    let told = s.dir.path().join("told.json");
+    let notify = format!("cat > '{}'", told.display());
+    let (code, second) = s.watch_run(&[&id, "--notify-cmd", &notify]);
     assert_eq!(code, Some(10), "{second}");
+    let piped: serde_json::Value = serde_json::from_slice(&std::fs::read(&told).unwrap()).unwrap();
+    assert_eq!(piped, second, "the same digest");
+    std::fs::remove_file(&told).unwrap();
     assert_eq!(second["changed"], true);
     let w = &second["watches"][0];
     assert_eq!(w["status"], "changed", "{w}");
@@ -257,9 +264,18 @@ fn new_gone_cheaper_dearer_and_moq_changed_between_runs() {
     let history: serde_json::Value = serde_json::from_slice(&history.stdout).unwrap();
     assert_eq!(history.as_array().unwrap().len(), 2);
 
-    // Nothing changed since: 0, and the table says so.
-    let out = s.run(&["watch", "run", &id, "--rate", "100"]);
+    // Nothing changed since: 0, the table says so, nothing is piped.
+    let out = s.run(&[
+        "watch",
+        "run",
+        &id,
+        "--rate",
+        "100",
+        "--notify-cmd",
+        &notify,
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!told.exists(), "told only of changes");
     let table = String::from_utf8(out.stdout).unwrap();
     assert!(table.contains("nothing changed among 20 offers"), "{table}");
 
