@@ -157,7 +157,8 @@ pub const WATCH_RUN_EXIT_CODES: &str = "Exit codes:\n  \
     3   a watch's picture or request was refused\n  \
     4   credentials refused\n  \
     5   the provider failed or could not be reached (the watch stays due)\n  \
-    6   configuration\n\
+    6   configuration\n  \
+    130 stopped by Ctrl-C, SIGTERM or SIGHUP (the watch being run stays due)\n\
     A failed watch's code wins over 10; the others still ran.";
 
 #[derive(Debug, Args)]

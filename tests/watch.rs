@@ -492,3 +492,48 @@ fn install_writes_units_systemd_accepts() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!dir.join("tusou-watch.service").exists());
 }
+
+/// SIGTERM in the middle of a run: exit 130, the lock given back at once
+/// (another run takes the watch straight away), the watch still due.
+#[test]
+fn a_stopped_run_gives_its_lock_back_and_stays_due() {
+    let s = Setup::new(800);
+    let photo = s.photos(1).remove(0);
+    s.add(&[path(&photo), "--page-size", "10"]);
+    let child = s
+        .command(&["watch", "run", "--format", "json", "--rate", "100"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once it holds the watch's lock (its signal handlers are then in
+    // place), while its upload waits on the simulator's latency.
+    let db = s.dir.path().join("data").join("tusou.db");
+    let started = std::time::Instant::now();
+    loop {
+        let locked: i64 = rusqlite::Connection::open(&db)
+            .and_then(|c| c.query_row("SELECT MAX(lock_until) FROM watches", [], |r| r.get(0)))
+            .unwrap_or(0);
+        if locked > 0 {
+            break;
+        }
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "the run never took the lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(stderr(&out).contains("stays due"), "{}", stderr(&out));
+    s.sim.set_faults(Faults::none());
+    let (code, again) = s.watch_run(&[]);
+    assert_eq!(code, Some(0), "{again}");
+    assert_eq!(again["watches"][0]["status"], "first-run", "{again}");
+}

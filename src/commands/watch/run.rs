@@ -8,14 +8,15 @@
 //! another `watch run` holds (its lock in the store) is skipped.
 //!
 //! Exit: 0 nothing changed, 10 something changed, else the first failed
-//! watch's code (see `cli::WATCH_RUN_EXIT_CODES`).
+//! watch's code (see `cli::WATCH_RUN_EXIT_CODES`); 130 when stopped by a
+//! signal (the watch being run gives its lock back and stays due).
 
 use super::picture;
 use crate::api::pace::Pacer;
 use crate::api::{ApiError, Client, ImageRef, ResultPage};
 use crate::cli::{CommonArgs, DigestFormat, WatchRunArgs};
 use crate::commands::error::{CommandError, Exit, finish};
-use crate::commands::startup::{say_demo, start_headless};
+use crate::commands::startup::{say_demo, start_headless, stop_signal};
 use crate::export::watch_digest::{DigestStyle, Outcome, WatchReport, write_digest};
 use crate::store::{
     Changed, NewSearch, OfferChange, RunId, SearchId, Store, Watch, WatchId, compare_runs,
@@ -76,6 +77,10 @@ async fn run_watches(args: WatchRunArgs, common: &CommonArgs) -> Result<Exit, Co
     };
     let mut reports = Vec::with_capacity(ids.len());
     let mut failed: Option<Exit> = None;
+    // Ctrl-C, SIGTERM or SIGHUP stop the run where it is: the lock is
+    // given back, the watch stays due, the digest says what finished.
+    let mut stop = Box::pin(stop_signal());
+    let mut stopped = false;
     for id in ids {
         if !store.claim_watch(id, &owner, now(), LOCK_SECS, due_only)? {
             let source = store.watch(id)?.map(|w| w.source).unwrap_or_default();
@@ -92,13 +97,24 @@ async fn run_watches(args: WatchRunArgs, common: &CommonArgs) -> Result<Exit, Co
             });
             continue;
         }
-        let ran = run_one(&ctx, id).await;
+        let ran = tokio::select! {
+            ran = run_one(&ctx, id) => Some(ran),
+            () = &mut stop => None,
+        };
         if let Err(e) = store.release_watch(id, &owner) {
             tracing::warn!("watch {}: lock not released: {e}", id.0);
         }
         match ran {
-            Ok(report) => reports.push(report),
-            Err((report, exit)) => {
+            None => {
+                eprintln!(
+                    "tusou: stopped; watch {} stays due (what it fetched is kept)",
+                    id.0
+                );
+                stopped = true;
+                break;
+            }
+            Some(Ok(report)) => reports.push(report),
+            Some(Err((report, exit))) => {
                 failed.get_or_insert(exit);
                 reports.push(report);
             }
@@ -122,6 +138,7 @@ async fn run_watches(args: WatchRunArgs, common: &CommonArgs) -> Result<Exit, Co
         super::notify::send(cmd, &digest).await;
     }
     Ok(match failed {
+        _ if stopped => Exit::Stopped,
         Some(exit) => exit,
         None if changed => Exit::Changed,
         None => Exit::Ok,
