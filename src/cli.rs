@@ -87,6 +87,10 @@ pub enum Command {
     Suppliers(SuppliersArgs),
     /// Search a folder (or a CSV/TXT list) of photos at the provider's rate and write a sheet.
     Batch(BatchArgs),
+    /// Keep a search and run it again on a schedule: says what changed (new offers,
+    /// offers gone, price drops and rises, minimum orders).
+    #[command(subcommand)]
+    Watch(WatchCommand),
     /// The configuration file: where it is, a commented template, a check.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -94,6 +98,193 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff) on stdout.
     Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WatchCommand {
+    /// Keep a search to run again: a picture (file or URL) or a search of the history.
+    Add(Box<WatchAddArgs>),
+    /// List the watches with their last run (dates in UTC).
+    List(WatchListArgs),
+    /// Remove a watch and its runs (the searches they recorded stay in the history).
+    Remove(WatchRemoveArgs),
+    /// Run the watches that are due (or those named) and print what changed.
+    #[command(after_help = WATCH_RUN_EXIT_CODES)]
+    Run(WatchRunArgs),
+    /// Write a systemd user timer and service that run `tusou watch run` (a crontab line
+    /// where systemd does not run).
+    Install(WatchInstallArgs),
+    /// Remove the systemd user timer and service `watch install` wrote.
+    Uninstall,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchInstallArgs {
+    /// Print the units instead of writing them.
+    #[arg(long)]
+    pub print: bool,
+    /// How often the timer wakes the watches (a systemd calendar: hourly, daily, *:0/30…);
+    /// each watch still runs only when its own --every says it is due.
+    #[arg(long, value_name = "CALENDAR", default_value = "hourly", value_parser = parse_calendar)]
+    pub every: String,
+    /// Passed to `watch run --notify-cmd`.
+    #[arg(long, value_name = "CMD")]
+    pub notify_cmd: Option<String>,
+}
+
+/// A systemd calendar expression: one line of plain characters.
+fn parse_calendar(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.is_empty()
+        || t.len() > 100
+        || !t
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || " *:/-.,~".contains(c))
+    {
+        return Err(format!(
+            "{s:?}: a systemd calendar such as hourly, daily or *:0/30"
+        ));
+    }
+    Ok(t.to_string())
+}
+
+/// `tusou watch run`'s exit codes (also in the README).
+pub const WATCH_RUN_EXIT_CODES: &str = "Exit codes:\n  \
+    0   ran (or nothing was due) and nothing changed\n  \
+    10  something changed (the digest says what)\n  \
+    1   a failure (the history database, output)\n  \
+    2   usage\n  \
+    3   a watch's picture or request was refused\n  \
+    4   credentials refused\n  \
+    5   the provider failed or could not be reached (the watch stays due)\n  \
+    6   configuration\n  \
+    130 stopped by Ctrl-C, SIGTERM or SIGHUP (the watch being run stays due)\n\
+    A failed watch's code wins over 10; the others still ran.";
+
+#[derive(Debug, Args)]
+pub struct WatchAddArgs {
+    /// Image file path or http(s) image URL.
+    #[arg(required_unless_present = "history", conflicts_with = "history")]
+    pub image: Option<String>,
+
+    /// Watch a search of the history (`tusou history`): its picture and filters.
+    #[arg(long, value_name = "ID")]
+    pub history: Option<i64>,
+
+    #[command(flatten)]
+    pub query: QueryArgs,
+
+    /// With --qty: the freight lane of the landed cost (kept with the watch).
+    #[arg(long, value_name = "NAME", requires = "qty")]
+    pub lane: Option<String>,
+
+    /// Results per page (1–50).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub page_size: Option<u32>,
+
+    /// Pages fetched per run (1–20).
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub pages: u32,
+
+    /// How often it is due: a number and s, m, h, d or w (e.g. 12h, 1d, 1w).
+    #[arg(long, value_name = "EVERY", default_value = "1d", value_parser = parse_every)]
+    pub every: u64,
+
+    /// Report a price change only from this much of the old price (e.g. 5%, 0.5%, 0).
+    #[arg(long, value_name = "PERCENT", default_value = "5%", value_parser = parse_drop)]
+    pub drop: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchListArgs {
+    /// Output format (on stdout).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchRemoveArgs {
+    /// The watch's id (`tusou watch list`).
+    pub id: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchRunArgs {
+    /// Run these watches whether due or not (default: every watch that is due).
+    #[arg(value_name = "ID")]
+    pub ids: Vec<i64>,
+
+    /// The digest's format (on stdout).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DigestFormat,
+
+    /// Provider requests per second, never exceeded (default: [batch] rate in config.toml, else 5).
+    #[arg(long, value_name = "R")]
+    pub rate: Option<f64>,
+
+    /// When something changed, pipe the digest to this command's stdin (run by `sh -c`, with
+    /// only PATH in its environment; killed after 60 s), e.g. 'mail -s tusou me@example.com'.
+    #[arg(long, value_name = "CMD")]
+    pub notify_cmd: Option<String>,
+}
+
+/// `watch list`'s formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ListFormat {
+    #[default]
+    Table,
+    Json,
+}
+
+/// `watch run`'s digest formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum DigestFormat {
+    /// Aligned lines, for reading.
+    #[default]
+    Table,
+    /// Markdown (a heading per watch, a table of changes).
+    Markdown,
+    /// One JSON object: each watch run with its changes.
+    Json,
+}
+
+/// `--every`: a number and a unit (s, m, h, d, w), in seconds; at least a minute.
+pub(crate) fn parse_every(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(split);
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("{s:?}: write a number and s, m, h, d or w, e.g. 1d"))?;
+    let unit = match unit.trim() {
+        "s" => 1,
+        "m" | "min" => 60,
+        "h" => 3600,
+        "" | "d" => 86_400,
+        "w" => 7 * 86_400,
+        other => return Err(format!("{other:?}: the unit is s, m, h, d or w")),
+    };
+    let secs = n
+        .checked_mul(unit)
+        .filter(|v| *v <= 366 * 86_400)
+        .ok_or_else(|| format!("{s:?}: at most a year"))?;
+    if secs < 60 {
+        return Err(format!("{s:?}: at least a minute"));
+    }
+    Ok(secs)
+}
+
+/// `--drop`: a percentage (the `%` optional), as basis points, 0–100 %.
+pub(crate) fn parse_drop(s: &str) -> Result<u32, String> {
+    let t = s.trim().trim_end_matches('%').trim();
+    let pct: f64 = t
+        .parse()
+        .map_err(|_| format!("{s:?}: write a percentage, e.g. 5%"))?;
+    if !(0.0..=100.0).contains(&pct) {
+        return Err(format!("{s:?}: from 0% to 100%"));
+    }
+    Ok((pct * 100.0).round() as u32)
 }
 
 #[derive(Debug, Subcommand)]
@@ -465,6 +656,24 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn watch_every_and_drop_parse() {
+        assert_eq!(parse_every("1d"), Ok(86_400));
+        assert_eq!(parse_every("12h"), Ok(43_200));
+        assert_eq!(parse_every("90m"), Ok(5_400));
+        assert_eq!(parse_every("2w"), Ok(1_209_600));
+        assert_eq!(parse_every("3"), Ok(259_200));
+        for bad in ["10s", "0d", "1y", "d", "", "400d", "99999999999999999999w"] {
+            assert!(parse_every(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_drop("5%"), Ok(500));
+        assert_eq!(parse_drop("0.5"), Ok(50));
+        assert_eq!(parse_drop("0"), Ok(0));
+        for bad in ["-1%", "101%", "five", "NaN"] {
+            assert!(parse_drop(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

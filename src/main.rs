@@ -105,6 +105,10 @@ async fn headless(command: Command, common: &CommonArgs) -> ExitCode {
             to_stderr("warn");
             commands::batch::run(args, common).await
         }
+        Command::Watch(command) => {
+            to_stderr("warn");
+            commands::watch::run(command, common).await
+        }
         Command::Doctor => {
             to_stderr("warn");
             commands::doctor::run(common).await

@@ -44,9 +44,9 @@ fn kept(dir: &Path, prefix: &str) -> Vec<PathBuf> {
 }
 
 /// The schema version this tusou writes.
-const LATEST: i64 = 9;
+const LATEST: i64 = 10;
 
-const TABLES: [&str; 11] = [
+const TABLES: [&str; 14] = [
     "batch_items",
     "batch_jobs",
     "details",
@@ -58,6 +58,9 @@ const TABLES: [&str; 11] = [
     "results",
     "searches",
     "shortlist",
+    "watch_moqs",
+    "watch_runs",
+    "watches",
 ];
 
 #[test]
@@ -648,6 +651,9 @@ fn every_older_version_migrates_to_the_latest() {
             fetched_at INTEGER NOT NULL, PRIMARY KEY (provider, query_key)) WITHOUT ROWID;
         CREATE INDEX freights_by_age ON freights (fetched_at);
         PRAGMA user_version = 8;";
+    let v9 = "ALTER TABLE offers ADD COLUMN seller_key TEXT;
+        CREATE INDEX offers_by_seller ON offers (provider, seller_key) WHERE seller_key IS NOT NULL;
+        PRAGMA user_version = 9;";
     for (version, sql) in [
         (1, v1.to_string()),
         (2, format!("{v1}{v2}")),
@@ -657,6 +663,7 @@ fn every_older_version_migrates_to_the_latest() {
         (6, format!("{v1}{v2}{v3}{v4}{v5}{v6}")),
         (7, format!("{v1}{v2}{v3}{v4}{v5}{v6}{v7}")),
         (8, format!("{v1}{v2}{v3}{v4}{v5}{v6}{v7}{v8}")),
+        (9, format!("{v1}{v2}{v3}{v4}{v5}{v6}{v7}{v8}{v9}")),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tusou.db");
@@ -670,6 +677,11 @@ fn every_older_version_migrates_to_the_latest() {
             [serde_json::to_string(&sold_by(offer(1, 150), "甲厂")).unwrap()],
         )
         .unwrap();
+        if version >= 9 {
+            // As v9 wrote it: the seller's key beside the offer.
+            conn.execute("UPDATE offers SET seller_key = 'company:甲厂'", [])
+                .unwrap();
+        }
         drop(conn);
         assert_eq!(user_version(&path), version);
         let (store, notices) = open(&path, None);
@@ -740,6 +752,35 @@ fn every_older_version_migrates_to_the_latest() {
             .unwrap();
         assert_eq!(suppliers.sellers.len(), 1, "v{version}");
         assert_eq!(suppliers.sellers[0].key, "company:甲厂", "v{version}");
+        // v10: watches are kept, listed and run; the search a run
+        // recorded is the one before the next.
+        let params = tusou::api::SearchParams::default();
+        let watch = store
+            .add_watch(&tusou::store::NewWatch {
+                source: "shoe.jpg",
+                picture: Some(b"jpeg"),
+                picture_md5: "aa",
+                thumbnail: None,
+                provider: "dajisaas",
+                params: &params,
+                pages: 1,
+                qty: None,
+                lane: None,
+                every_secs: 3600,
+                drop_bps: 500,
+            })
+            .unwrap();
+        assert_eq!(store.watches().unwrap().len(), 1, "v{version}");
+        let run = store.start_run(watch, Some(search.id)).unwrap();
+        store
+            .finish_run(watch, run, &tusou::store::RunCounts::default())
+            .unwrap();
+        let next = store.start_run(watch, None).unwrap();
+        assert_eq!(
+            store.last_done_search(watch, next).unwrap(),
+            Some(search.id),
+            "v{version}"
+        );
     }
 }
 

@@ -19,6 +19,8 @@ pub(crate) enum Exit {
     Config = 6,
     /// `tusou batch`: the sheet written, some photos failed.
     SomeFailed = 7,
+    /// `tusou watch run`: ran, and something changed.
+    Changed = 10,
     /// Stopped by Ctrl-C, SIGTERM or SIGHUP (resume later).
     Stopped = 130,
 }

@@ -22,3 +22,4 @@ pub mod shortlist;
 pub mod sim;
 pub(crate) mod startup;
 pub mod suppliers;
+pub mod watch;

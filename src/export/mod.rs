@@ -12,6 +12,8 @@
 //!   the offer, factory or trader, years, scores and rates).
 //! * `suppliers` — `tusou suppliers`: the sellers of the history as a
 //!   table, CSV, JSON or XLSX.
+//! * `watch_digest` — `tusou watch run`'s digest of what changed, as
+//!   lines, Markdown or JSON.
 //! * `xlsx` — the one XLSX writer: cells within Excel's limits, text never
 //!   a formula, links where Excel can hold them.
 //! * `file` — the one file writer: never follows a symlink, never
@@ -24,6 +26,7 @@ pub(crate) mod seller;
 pub mod sheet;
 pub(crate) mod shortlist;
 pub(crate) mod suppliers;
+pub(crate) mod watch_digest;
 pub mod xlsx;
 
 pub(crate) use offers::{DetailColumns, ExportSpec, Format, OfferWriter, export_both_detailed};

@@ -1,7 +1,8 @@
 //! The history store: one SQLite file (`tusou.db` in the data directory),
 //! shared safely by several tusou processes, holding searches, offers seen,
 //! their results (each offer with its seller's key), the shortlist, price
-//! history and the image-id cache.
+//! history, the image-id cache and watches (searches run again on a
+//! schedule).
 //!
 //! `open` never panics and never deletes: see `open.rs` for what happens to
 //! a corrupt or newer file and when history is off.
@@ -18,6 +19,7 @@ mod schema;
 mod searches;
 mod sellers;
 mod shortlist;
+mod watches;
 mod window;
 
 pub use batch::{ItemState, JobId, JobItem, JobSummary, NewJob};
@@ -30,6 +32,11 @@ pub use sellers::{
     MAX_SUPPLIERS, SellerAppearances, SupplierList, SupplierQuery, SupplierSummary, seller_key_text,
 };
 pub use shortlist::{OfferRef, ShortlistEntry, Status};
+pub use watches::{
+    Changed, MAX_WATCH_PICTURE, NewWatch, OfferChange, RunCounts, RunId, RunStatus, RunSummary,
+    Watch, WatchId, compare as compare_runs, count as count_changes, key_of as watch_offer_key,
+    past_threshold,
+};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};

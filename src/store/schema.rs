@@ -174,10 +174,62 @@ const MIGRATIONS: &[&str] = &[
     END;
     CREATE INDEX offers_by_seller ON offers (provider, seller_key) WHERE seller_key IS NOT NULL;
     ",
+    // v10: watches (`tusou watch`): a search kept to be run again, with the
+    // prepared picture it searches with (capped, so a moved or deleted photo
+    // still works), its filters and schedule, and a lock so that two runs at
+    // once never run one watch; each run, recorded as an ordinary search,
+    // with what changed since the run before; each offer's last known
+    // minimum order, where its detail was fetched.
+    "
+    CREATE TABLE watches (
+        id          INTEGER PRIMARY KEY,
+        source      TEXT NOT NULL,     -- file path or URL, as given (raw)
+        picture     BLOB CHECK (picture IS NULL OR length(picture) <= 2097152),
+                                       -- the prepared copy; NULL for a 1688 picture by address
+        picture_md5 TEXT NOT NULL,     -- as searches.source_md5
+        thumbnail   BLOB,
+        provider    TEXT NOT NULL,
+        params      TEXT NOT NULL,     -- SearchParams, JSON
+        pages       INTEGER NOT NULL DEFAULT 1 CHECK (pages BETWEEN 1 AND 100),
+        qty         INTEGER,
+        lane        TEXT,
+        every_secs  INTEGER NOT NULL CHECK (every_secs > 0),
+        drop_bps    INTEGER NOT NULL CHECK (drop_bps BETWEEN 0 AND 10000),
+        created_at  INTEGER NOT NULL,
+        last_run_at INTEGER,
+        next_due    INTEGER NOT NULL,
+        lock_owner  TEXT,
+        lock_until  INTEGER NOT NULL DEFAULT 0   -- Unix seconds; free once past
+    );
+    CREATE INDEX watches_by_due ON watches (next_due);
+
+    CREATE TABLE watch_runs (
+        id          INTEGER PRIMARY KEY,
+        watch_id    INTEGER NOT NULL REFERENCES watches (id) ON DELETE CASCADE,
+        search_id   INTEGER REFERENCES searches (id) ON DELETE SET NULL,
+        started_at  INTEGER NOT NULL,
+        finished_at INTEGER,
+        status      TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'done', 'failed')),
+        reason      TEXT,
+        new         INTEGER NOT NULL DEFAULT 0,
+        gone        INTEGER NOT NULL DEFAULT 0,
+        cheaper     INTEGER NOT NULL DEFAULT 0,
+        dearer      INTEGER NOT NULL DEFAULT 0,
+        moq_changed INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX watch_runs_by_watch ON watch_runs (watch_id, id);
+
+    CREATE TABLE watch_moqs (
+        watch_id  INTEGER NOT NULL REFERENCES watches (id) ON DELETE CASCADE,
+        offer_key TEXT NOT NULL,
+        moq       INTEGER NOT NULL,
+        PRIMARY KEY (watch_id, offer_key)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// The tables of the latest schema.
-const TABLES: [&str; 11] = [
+const TABLES: [&str; 14] = [
     "batch_items",
     "batch_jobs",
     "details",
@@ -189,6 +241,9 @@ const TABLES: [&str; 11] = [
     "results",
     "searches",
     "shortlist",
+    "watch_moqs",
+    "watch_runs",
+    "watches",
 ];
 
 /// Every table of the latest schema is there (a file whose `user_version`
@@ -279,7 +334,10 @@ mod tests {
                 "price_history",
                 "results",
                 "searches",
-                "shortlist"
+                "shortlist",
+                "watch_moqs",
+                "watch_runs",
+                "watches"
             ]
         );
         migrate(&mut conn).unwrap();

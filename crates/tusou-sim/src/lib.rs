@@ -53,7 +53,7 @@ use std::time::{Duration, Instant};
 use lru::LruCache;
 use tokio::sync::{OnceCell, watch};
 
-pub use catalog::MAX_RESULTS;
+pub use catalog::{CatalogEdit, MAX_RESULTS};
 pub use cli::{SimArgs, run_standalone, write_samples, write_scenes};
 pub use clock::Clock;
 pub use faults::{FaultKind, Faults, Latency};
@@ -252,6 +252,22 @@ impl SimHandle {
         lock(&self.state.uploads).clear();
     }
 
+    /// Changes the catalog from now on, as sellers change a live
+    /// marketplace between two searches: a new listing, a price moved, a
+    /// listing taken down, a minimum order changed ([`CatalogEdit`]).
+    /// Edits build on each other and last until the simulator stops; other
+    /// simulators (even of the same seed) are unaffected. Answers the offer
+    /// id concerned (the new listing's for a relisting); fails, changing
+    /// nothing, for an offer not in the catalog or a zero price or
+    /// minimum order.
+    pub async fn edit_catalog(&self, edit: CatalogEdit) -> anyhow::Result<String> {
+        self.state
+            .edit_catalog(&edit)
+            .await
+            .map(|id| id.to_string())
+            .map_err(anyhow::Error::msg)
+    }
+
     /// The simulator's clock (real time shifted by the configured offset).
     pub fn clock(&self) -> Clock {
         self.state.clock
@@ -309,6 +325,7 @@ pub async fn spawn(config: SimConfig, addr: SocketAddr) -> anyhow::Result<SimHan
         max_results: config.max_results.max(1),
         base_url: base_url.clone(),
         catalog: OnceCell::new(),
+        edited: Mutex::new(None),
         ranks: catalog::RankCache::new(),
         faults: Mutex::new(FaultState::new(config.faults)),
         uploads: Mutex::new(LruCache::new(capacity(MAX_UPLOADS))),

@@ -66,6 +66,9 @@ pub(crate) struct SimState {
     pub(crate) max_results: usize,
     pub(crate) base_url: String,
     pub(crate) catalog: OnceCell<Arc<Catalog>>,
+    /// The catalog as edited between searches ([`crate::SimHandle::edit_catalog`]),
+    /// once it was; searches, details and freight read it instead.
+    pub(crate) edited: Mutex<Option<Arc<Catalog>>>,
     /// The last few queries' hits, so paging through one ranks it once.
     pub(crate) ranks: catalog::RankCache,
     pub(crate) faults: Mutex<FaultState>,
@@ -103,6 +106,9 @@ pub(crate) fn shared_catalog(seed: u64, size: usize) -> Arc<Catalog> {
 impl SimState {
     /// The catalog, built on a blocking thread on first use.
     pub(crate) async fn catalog(&self) -> Option<Arc<Catalog>> {
+        if let Some(edited) = lock(&self.edited).as_ref() {
+            return Some(Arc::clone(edited));
+        }
         let (seed, size) = (self.seed, self.catalog_size);
         self.catalog
             .get_or_try_init(|| async move {
@@ -111,6 +117,20 @@ impl SimState {
             .await
             .ok()
             .cloned()
+    }
+
+    /// Applies an edit to the catalog (edits one after another build on
+    /// each other), forgetting ranked queries; answers the offer id it
+    /// concerns.
+    pub(crate) async fn edit_catalog(&self, edit: &catalog::CatalogEdit) -> Result<u64, String> {
+        let current = self
+            .catalog()
+            .await
+            .ok_or_else(|| "the catalog could not be built".to_string())?;
+        let (next, id) = current.edited(edit)?;
+        *lock(&self.edited) = Some(Arc::new(next));
+        self.ranks.clear();
+        Ok(id)
     }
 
     /// Counts an API request and draws its fault, latency and Retry-After.

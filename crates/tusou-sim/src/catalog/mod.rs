@@ -15,6 +15,7 @@
 //! one offer and its wire forms.
 
 mod detail;
+mod edit;
 mod generate;
 mod offer;
 mod seller;
@@ -30,6 +31,7 @@ use crate::similarity::{Descriptor, SHAPE_SIDE};
 use crate::wire::{FilterFlag, Price, Sort, SortField, SortOrder};
 
 pub use detail::{FreightTemplate, MixRule, OfferDetail, PackSource, Pricing, SimSku, WeightStyle};
+pub use edit::CatalogEdit;
 pub use generate::{Rng, generate};
 pub use offer::{CatalogOffer, Picture};
 pub use seller::{NumberStyle, SELLERS, SimSeller};
@@ -45,6 +47,8 @@ pub struct Catalog {
     by_id: HashMap<u64, usize>,
     /// Picture file (without extension) → the listing that uploaded it.
     by_file: HashMap<String, usize>,
+    /// Minimum orders set by an edit ([`CatalogEdit::SetMinOrder`]).
+    moqs: HashMap<u64, u64>,
 }
 
 /// Renders one offer at twice the descriptor size and describes it the way
@@ -81,6 +85,15 @@ impl Catalog {
                 })
                 .collect()
         });
+        Catalog::from_parts(offers, descriptors, HashMap::new())
+    }
+
+    /// A catalog of these offers with their descriptors (same order).
+    fn from_parts(
+        offers: Vec<CatalogOffer>,
+        descriptors: Vec<Descriptor>,
+        moqs: HashMap<u64, u64>,
+    ) -> Catalog {
         let by_id = offers
             .iter()
             .enumerate()
@@ -95,6 +108,7 @@ impl Catalog {
             descriptors,
             by_id,
             by_file,
+            moqs,
         }
     }
 
@@ -297,6 +311,11 @@ impl RankCache {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Forgets every query (the catalog they ranked changed).
+    pub fn clear(&self) {
+        crate::lock(&self.entries).clear();
     }
 
     fn get(&self, key: &RankKey) -> Option<Arc<[usize]>> {

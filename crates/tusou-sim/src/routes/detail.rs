@@ -10,7 +10,6 @@ use super::auth::{check_daji, given};
 use super::reply::{Trace, run_api};
 use super::{ApiErr, Call, Provider, bad, busy};
 use crate::SimState;
-use crate::catalog::OfferDetail;
 
 /// Code 400: no `offerId`, or not a number.
 pub const MSG_NO_OFFER_ID: &str =
@@ -55,6 +54,6 @@ async fn detail(state: &SimState, offer_id: u64) -> Result<serde_json::Value, Ap
             .filter(|u| !images.contains(u))
             .collect::<Vec<_>>(),
     );
-    let wire = OfferDetail::of(offer).to_daji(offer, images);
+    let wire = catalog.detail(offer).to_daji(offer, images);
     serde_json::to_value(wire).map_err(|_| busy())
 }

@@ -15,7 +15,7 @@ use super::auth::check_daji;
 use super::reply::{Trace, run_api};
 use super::{ApiErr, Call, MAX_BODY_BYTES, Provider, bad, busy};
 use crate::SimState;
-use crate::catalog::{OfferDetail, SimSku};
+use crate::catalog::SimSku;
 use crate::wire::Price;
 
 /// Code 400: destination codes missing, not 6 digits, or not nested
@@ -170,7 +170,7 @@ async fn estimate(
     let offer = catalog
         .get(offer_id)
         .ok_or_else(|| bad(super::MSG_UNKNOWN_OFFER))?;
-    let detail = OfferDetail::of(offer);
+    let detail = catalog.detail(offer);
     let priced: Vec<(Option<&SimSku>, u64)> = if lines.is_empty() {
         vec![(None, total)]
     } else {

@@ -1,0 +1,340 @@
+//! `tusou watch run`'s digest: for each watch run, what changed since its
+//! run before (new offers, offers gone, price moves past the watch's
+//! threshold, minimum orders), as aligned lines, Markdown or one JSON
+//! object. Every text from outside (titles, sources, reasons) is
+//! sanitised; Markdown's table cells are escaped.
+
+use crate::api::{Offer, Price};
+use crate::store::{Changed, OfferChange, RunCounts};
+use crate::text::sanitize;
+use std::io::{self, Write};
+
+/// The digest's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DigestStyle {
+    Table,
+    Markdown,
+    Json,
+}
+
+/// How one watch's run went.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Outcome {
+    /// Its first run: what it found is the baseline for the next.
+    Baseline { offers: usize },
+    /// Compared with the run before (the changes may be none).
+    Compared { offers: usize },
+    /// It failed (what it fetched is kept); it stays due.
+    Failed { reason: String },
+    /// Another `watch run` holds it; not run.
+    Busy,
+}
+
+/// One watch's part of the digest.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct WatchReport {
+    pub(crate) id: i64,
+    /// Raw: sanitised here.
+    pub(crate) source: String,
+    /// The history search the run recorded.
+    pub(crate) search: Option<i64>,
+    pub(crate) outcome: Outcome,
+    pub(crate) changes: Vec<Changed>,
+}
+
+impl WatchReport {
+    pub(crate) fn counts(&self) -> RunCounts {
+        crate::store::count_changes(&self.changes)
+    }
+}
+
+/// Writes the digest of `reports` to `out`.
+pub(crate) fn write_digest(
+    style: DigestStyle,
+    reports: &[WatchReport],
+    mut out: impl Write,
+) -> io::Result<()> {
+    match style {
+        DigestStyle::Table => {
+            for r in reports {
+                table(r, &mut out)?;
+            }
+            if reports.is_empty() {
+                writeln!(out, "no watch was due")?;
+            }
+        }
+        DigestStyle::Markdown => {
+            writeln!(out, "# tusou watch")?;
+            if reports.is_empty() {
+                writeln!(out, "\nNo watch was due.")?;
+            }
+            for r in reports {
+                markdown(r, &mut out)?;
+            }
+        }
+        DigestStyle::Json => {
+            let changed = reports.iter().any(|r| r.counts().any());
+            let watches: Vec<_> = reports.iter().map(json).collect();
+            serde_json::to_writer_pretty(
+                &mut out,
+                &serde_json::json!({ "changed": changed, "watches": watches }),
+            )?;
+            writeln!(out)?;
+        }
+    }
+    out.flush()
+}
+
+fn name(r: &WatchReport) -> String {
+    let source = sanitize(&r.source);
+    let shown = std::path::Path::new(&source)
+        .file_name()
+        .filter(|_| !crate::text::is_url(&source))
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or(source);
+    format!("watch {} · {}", r.id, crate::text::truncate(&shown, 60))
+}
+
+fn summary(r: &WatchReport) -> String {
+    let c = r.counts();
+    let search = r
+        .search
+        .map(|s| format!(" (history search {s})"))
+        .unwrap_or_default();
+    match &r.outcome {
+        Outcome::Baseline { offers } => {
+            format!("first run: {offers} offers kept to compare with next time{search}")
+        }
+        Outcome::Compared { offers } if !c.any() => {
+            format!("nothing changed among {offers} offers{search}")
+        }
+        Outcome::Compared { .. } => format!(
+            "{} new, {} gone, {} cheaper, {} dearer, {} MOQ changed{search}",
+            c.new, c.gone, c.cheaper, c.dearer, c.moq_changed
+        ),
+        Outcome::Failed { reason } => format!(
+            "failed: {}; what was fetched is kept and the watch stays due{search}",
+            sanitize(reason)
+        ),
+        Outcome::Busy => "another `tusou watch run` is running it; skipped".into(),
+    }
+}
+
+/// The change's label and what moved, e.g. ("cheaper", "¥10.00 → ¥9.00 (−10.0 %)").
+fn describe(ch: &Changed) -> (&'static str, String) {
+    let price = |o: &Offer| {
+        o.price
+            .map(|p| format!("¥{p}"))
+            .unwrap_or_else(|| "—".into())
+    };
+    match ch.change {
+        OfferChange::New => ("new", price(&ch.offer)),
+        OfferChange::Gone => ("gone", price(&ch.offer)),
+        OfferChange::Cheaper { was_fen, now_fen } => ("cheaper", moved(was_fen, now_fen)),
+        OfferChange::Dearer { was_fen, now_fen } => ("dearer", moved(was_fen, now_fen)),
+        OfferChange::MoqChanged { was, now } => ("moq", format!("MOQ {was} → {now}")),
+    }
+}
+
+fn moved(was: u64, now: u64) -> String {
+    let pct = if was == 0 {
+        String::new()
+    } else {
+        let bps = (i128::from(now) - i128::from(was)) * 10_000 / i128::from(was);
+        let sign = if bps < 0 { "−" } else { "+" };
+        let a = bps.unsigned_abs();
+        format!(" ({sign}{}.{} %)", a / 100, (a % 100) / 10)
+    };
+    format!("¥{} → ¥{}{pct}", Price(was), Price(now))
+}
+
+fn title(o: &Offer) -> String {
+    crate::text::truncate(&sanitize(&o.title), 50).into_owned()
+}
+
+fn link(o: &Offer) -> String {
+    o.link()
+        .or_else(|| o.picture_link())
+        .map(|l| sanitize(&l))
+        .unwrap_or_default()
+}
+
+fn table(r: &WatchReport, out: &mut impl Write) -> io::Result<()> {
+    writeln!(out, "{}: {}", name(r), summary(r))?;
+    for ch in &r.changes {
+        let (label, what) = describe(ch);
+        writeln!(
+            out,
+            "  {label:<8} {what:<32} {}  {}",
+            title(&ch.offer),
+            link(&ch.offer)
+        )?;
+    }
+    Ok(())
+}
+
+/// A Markdown table cell: pipes, backslashes and markup characters escaped.
+fn cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(
+            c,
+            '|' | '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn markdown(r: &WatchReport, out: &mut impl Write) -> io::Result<()> {
+    writeln!(out, "\n## {}\n\n{}", cell(&name(r)), cell(&summary(r)))?;
+    if r.changes.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\n| change | price | offer | link |\n|---|---|---|---|"
+    )?;
+    for ch in &r.changes {
+        let (label, what) = describe(ch);
+        let link = link(&ch.offer);
+        let link = if link.is_empty() {
+            String::new()
+        } else {
+            format!("<{}>", link.replace(['<', '>', ' '], ""))
+        };
+        writeln!(
+            out,
+            "| {label} | {} | {} | {link} |",
+            cell(&what),
+            cell(&title(&ch.offer))
+        )?;
+    }
+    Ok(())
+}
+
+fn json(r: &WatchReport) -> serde_json::Value {
+    let (status, reason, offers) = match &r.outcome {
+        Outcome::Baseline { offers } => ("first-run", None, Some(*offers)),
+        Outcome::Compared { offers } if r.counts().any() => ("changed", None, Some(*offers)),
+        Outcome::Compared { offers } => ("unchanged", None, Some(*offers)),
+        Outcome::Failed { reason } => ("failed", Some(sanitize(reason)), None),
+        Outcome::Busy => ("busy", None, None),
+    };
+    let changes: Vec<_> = r
+        .changes
+        .iter()
+        .map(|ch| {
+            let mut v = serde_json::to_value(ch.change).unwrap_or_default();
+            if let Some(map) = v.as_object_mut() {
+                let o = &ch.offer;
+                map.insert(
+                    "offer_id".into(),
+                    o.offer_id.as_deref().map(sanitize).into(),
+                );
+                map.insert("title".into(), sanitize(&o.title).into());
+                map.insert("price_fen".into(), o.price.map(|p| p.fen()).into());
+                map.insert("link".into(), o.link().map(|l| sanitize(&l)).into());
+            }
+            v
+        })
+        .collect();
+    serde_json::json!({
+        "id": r.id,
+        "source": sanitize(&r.source),
+        "search_id": r.search,
+        "status": status,
+        "reason": reason,
+        "offers": offers,
+        "counts": r.counts(),
+        "changes": changes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn offer(id: &str, title: &str, fen: u64) -> Offer {
+        Offer {
+            offer_id: Some(id.into()),
+            title: title.into(),
+            price: Some(Price(fen)),
+            ..Offer::default()
+        }
+    }
+
+    fn report() -> WatchReport {
+        WatchReport {
+            id: 3,
+            source: "/photos/mug.jpg".into(),
+            search: Some(17),
+            outcome: Outcome::Compared { offers: 20 },
+            changes: vec![
+                Changed {
+                    change: OfferChange::Cheaper {
+                        was_fen: 1000,
+                        now_fen: 900,
+                    },
+                    offer: offer("11", "mug | blue\u{1b}[31m", 900),
+                },
+                Changed {
+                    change: OfferChange::New,
+                    offer: offer("12", "new mug", 500),
+                },
+            ],
+        }
+    }
+
+    fn text(style: DigestStyle, reports: &[WatchReport]) -> String {
+        let mut out = Vec::new();
+        write_digest(style, reports, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn the_table_says_counts_and_each_change_sanitised() {
+        let t = text(DigestStyle::Table, &[report()]);
+        assert!(
+            t.starts_with("watch 3 · mug.jpg: 1 new, 0 gone, 1 cheaper"),
+            "{t}"
+        );
+        assert!(t.contains("¥10.00 → ¥9.00 (−10.0 %)"), "{t}");
+        assert!(t.contains("https://detail.1688.com/offer/11.html"), "{t}");
+        assert!(!t.contains('\u{1b}'), "{t}");
+    }
+
+    #[test]
+    fn markdown_escapes_cells() {
+        let t = text(DigestStyle::Markdown, &[report()]);
+        assert!(
+            t.contains("| cheaper | ¥10.00 → ¥9.00 (−10.0 %) | mug \\| blue"),
+            "{t}"
+        );
+        assert!(t.contains("<https://detail.1688.com/offer/12.html>"), "{t}");
+    }
+
+    #[test]
+    fn json_carries_status_counts_and_changes() {
+        let failed = WatchReport {
+            id: 4,
+            source: "x".into(),
+            search: None,
+            outcome: Outcome::Failed {
+                reason: "page 2 failed".into(),
+            },
+            changes: Vec::new(),
+        };
+        let v: serde_json::Value =
+            serde_json::from_str(&text(DigestStyle::Json, &[report(), failed])).unwrap();
+        assert_eq!(v["changed"], true);
+        assert_eq!(v["watches"][0]["status"], "changed");
+        assert_eq!(v["watches"][0]["counts"]["cheaper"], 1);
+        assert_eq!(v["watches"][0]["changes"][0]["change"], "cheaper");
+        assert_eq!(v["watches"][0]["changes"][0]["was_fen"], 1000);
+        assert_eq!(v["watches"][1]["status"], "failed");
+        assert_eq!(v["watches"][1]["reason"], "page 2 failed");
+    }
+}
