@@ -558,6 +558,8 @@ fn offer_line(
                 _ => s.compact_short(),
             },
         );
+        // A seller known by name only: its kind, years and scores unknown.
+        let s = if s.is_empty() { "?".to_string() } else { s };
         let factory = offer.seller.as_ref().and_then(|s| s.is_factory()) == Some(true);
         spans.push(Span::styled(
             format!(" {}", fit(&s, c.supplier - 1)),
