@@ -11,6 +11,7 @@ use tui_input::Input;
 mod crop;
 mod detail;
 mod filters;
+mod groups;
 mod landed;
 mod memory;
 mod offers;

@@ -7,6 +7,7 @@ use crate::api::{ImageRef, Offer, Price, SearchParams};
 use crate::store::Change;
 use std::collections::HashMap;
 
+pub use super::groups::{Group, Groups};
 pub use super::offers::{CACHED_PAGES, Offers};
 
 /// One row of the results list: an offer alone, a group of offers with the
@@ -17,100 +18,6 @@ pub struct Row {
     /// The offer's position in `ResultsState::offers`.
     pub offer: usize,
     pub kind: RowKind,
-}
-
-/// Offers with the same picture (one product, many sellers), grouped as
-/// pages arrive. Compact, since a search may list 100,000 offers: an offer
-/// alone costs nothing here, a grouped one 8 bytes, a group 16.
-#[derive(Debug, Default, Clone)]
-pub struct Groups {
-    /// Each grouped offer after its group's first: (position, the first's
-    /// position), ascending by position.
-    members: Vec<(u32, u32)>,
-    /// Groups by their first offer's position: (offers in it, the cheapest
-    /// price in fen, `u64::MAX` when none has a price).
-    multi: HashMap<u32, (u32, u64)>,
-    /// Picture keys of offers grouped here rather than by the store (pages
-    /// the store does not hold): the first position showing each.
-    pub keys: HashMap<String, usize>,
-}
-
-/// A group of two or more offers showing one picture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Group {
-    pub count: usize,
-    /// The cheapest member's price.
-    pub min_price: Option<Price>,
-}
-
-impl Groups {
-    /// The offer at `position` (price `price`) shows the same picture as
-    /// the one at `first` (price `first_price`); `first == position` when it
-    /// is the first to show it.
-    pub fn join(
-        &mut self,
-        position: usize,
-        price: Option<Price>,
-        first: usize,
-        first_price: Option<Price>,
-    ) {
-        let (Ok(at), Ok(first)) = (u32::try_from(position), u32::try_from(first)) else {
-            return;
-        };
-        if first >= at || self.first_of(position).is_some() {
-            return;
-        }
-        let fen = |p: Option<Price>| p.map_or(u64::MAX, |p| p.fen());
-        let group = self.multi.entry(first).or_insert((1, fen(first_price)));
-        group.0 += 1;
-        group.1 = group.1.min(fen(price));
-        // Pages arrive in order: almost always a push.
-        let i = self.members.partition_point(|(p, _)| *p < at);
-        self.members.insert(i, (at, first));
-    }
-
-    /// The group whose first offer is at `first`.
-    pub fn group(&self, first: usize) -> Option<Group> {
-        let (count, fen) = *self.multi.get(&u32::try_from(first).ok()?)?;
-        Some(Group {
-            count: count as usize,
-            min_price: (fen != u64::MAX).then_some(Price(fen)),
-        })
-    }
-
-    /// The first offer of the group the offer at `position` is listed under
-    /// (`None` for an offer alone or a group's first).
-    pub fn first_of(&self, position: usize) -> Option<usize> {
-        let at = u32::try_from(position).ok()?;
-        let i = self.members.binary_search_by_key(&at, |(p, _)| *p).ok()?;
-        self.members.get(i).map(|(_, f)| *f as usize)
-    }
-
-    /// The offers of the group first at `first`, ascending, the first included.
-    pub fn members(&self, first: usize) -> Vec<usize> {
-        let mut all = vec![first];
-        all.extend(
-            self.members
-                .iter()
-                .filter(|(_, f)| *f as usize == first)
-                .map(|(p, _)| *p as usize),
-        );
-        all
-    }
-
-    /// Grouped offers after their group's first, ascending.
-    pub fn listed_under(&self) -> impl Iterator<Item = usize> + '_ {
-        self.members.iter().map(|(p, _)| *p as usize)
-    }
-
-    /// Groups of two or more.
-    pub fn len(&self) -> usize {
-        self.multi.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.multi.is_empty()
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
