@@ -44,14 +44,15 @@ fn kept(dir: &Path, prefix: &str) -> Vec<PathBuf> {
 }
 
 /// The schema version this tusou writes.
-const LATEST: i64 = 10;
+const LATEST: i64 = 11;
 
-const TABLES: [&str; 14] = [
+const TABLES: [&str; 15] = [
     "batch_items",
     "batch_jobs",
     "details",
     "freights",
     "image_ids",
+    "kept_apart",
     "offers",
     "preferences",
     "price_history",
@@ -781,6 +782,13 @@ fn every_older_version_migrates_to_the_latest() {
             Some(search.id),
             "v{version}"
         );
+        // v11: offers split out of a group stay apart.
+        let apart = tusou::store::OfferRef {
+            provider: "dajisaas".into(),
+            key: "id:1".into(),
+        };
+        store.keep_apart(&[apart]).unwrap();
+        assert_eq!(store.kept_apart("dajisaas").unwrap(), ["id:1"], "v{version}");
     }
 }
 

@@ -12,6 +12,7 @@ mod details;
 mod error;
 mod freight;
 mod image_ids;
+mod kept_apart;
 mod offers;
 mod open;
 mod preferences;
@@ -26,6 +27,7 @@ pub use batch::{ItemState, JobId, JobItem, JobSummary, NewJob};
 pub use details::StoredDetail;
 pub use error::StoreError;
 pub use freight::StoredFreight;
+pub use kept_apart::KEPT_APART_MAX;
 pub use offers::{Change, GroupFirst};
 pub use searches::{NewSearch, SearchId, SearchSummary, SourceHistory, StoredSearch, search_key};
 pub use sellers::{

@@ -226,15 +226,26 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (watch_id, offer_key)
     ) WITHOUT ROWID;
     ",
+    // v11: offers the user split out of a same-product group, never grouped
+    // again (by picture file or by what the picture shows).
+    "
+    CREATE TABLE kept_apart (
+        provider  TEXT NOT NULL,
+        offer_key TEXT NOT NULL,       -- as offers.offer_key
+        at        INTEGER NOT NULL,    -- Unix seconds
+        PRIMARY KEY (provider, offer_key)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// The tables of the latest schema.
-const TABLES: [&str; 14] = [
+const TABLES: [&str; 15] = [
     "batch_items",
     "batch_jobs",
     "details",
     "freights",
     "image_ids",
+    "kept_apart",
     "offers",
     "preferences",
     "price_history",
@@ -329,6 +340,7 @@ mod tests {
                 "details",
                 "freights",
                 "image_ids",
+                "kept_apart",
                 "offers",
                 "preferences",
                 "price_history",
