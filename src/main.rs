@@ -11,6 +11,7 @@ use tusou::logging::to_stderr;
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
 
 fn main() -> ExitCode {
+    few_allocator_arenas();
     let cli = Cli::parse();
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     builder.enable_all();
@@ -49,6 +50,21 @@ fn main() -> ExitCode {
 const BACKGROUND_NICE: libc::c_int = 5;
 
 /// The calling (UI) thread's nice value.
+/// glibc gives each thread that allocates its own arena (up to 8 per
+/// core), and an arena keeps what it peaked at: pictures decoded on the
+/// runtime's blocking threads, one after another on whichever thread is
+/// free, grew the app's memory by ~4.5 MiB over a long session. Two arenas
+/// (the UI thread's and one shared) keep it flat; decoding is one at a
+/// time anyway.
+fn few_allocator_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt(3) only sets an allocator parameter, before any
+    // thread is started; a refusal (0) leaves glibc's default.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
 fn ui_priority() -> i32 {
     #[cfg(target_os = "linux")]
     // SAFETY: getpriority(2) only reads; -1 is also what an error returns,

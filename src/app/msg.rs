@@ -140,6 +140,17 @@ pub enum Msg {
         key: crate::api::seller::SellerKey,
         result: Result<crate::app::state::SellerAppearances, String>,
     },
+    /// The picture of the offer at `position` of search `generation`,
+    /// signed for the same-product comparison (None: no usable picture).
+    Signed {
+        generation: u64,
+        position: usize,
+        signature: Option<Box<tusou_same::Signature>>,
+    },
+    /// Every picture of the batch `Effect::SignPictures` asked for is in.
+    SigningDone { generation: u64 },
+    /// The offers kept apart (split out of a group), from the store.
+    KeptApart(Vec<String>),
 }
 
 /// Work `update` asks the runtime to do. Every reply comes back as a `Msg`.
@@ -238,6 +249,15 @@ pub enum Effect {
     FetchFreight(crate::api::FreightQuery),
     /// Ask the history how many searches a seller appears in.
     SellerAppearances(crate::api::seller::SellerKey),
+    /// Fetch these offers' pictures (position, address) in the background
+    /// and sign each for the same-product comparison (`Msg::Signed`, then
+    /// `Msg::SigningDone`); replaces a batch still running.
+    SignPictures {
+        generation: u64,
+        pictures: Vec<(usize, String)>,
+    },
+    /// Stop signing pictures (a new search, grouping off).
+    CancelSigning,
 }
 
 /// The details an export's rows carry, by offer id, and the quantity its
@@ -331,6 +351,10 @@ pub enum StoreOp {
     SetStatus(OfferRef, Box<Offer>, Status),
     /// Remember a choice for the next start (name, value).
     SetPreference(String, String),
+    /// Keep these offers apart from every same-product group, for good.
+    KeepApart(Vec<OfferRef>),
+    /// Read the offers kept apart with this provider (`Msg::KeptApart`).
+    LoadKeptApart(String),
     /// Read the remembered choices back (at start).
     LoadPreferences,
 }

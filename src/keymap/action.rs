@@ -68,6 +68,7 @@ actions! {
     Back => "back", "Back to the results before (breadcrumbs), without a request";
     ToggleGrouping => "toggle_grouping", "Group offers with the same picture (one product, many sellers)";
     ExpandGroup => "expand_group", "Show or hide the sellers of the highlighted group";
+    SplitGroup => "split_group", "Split the highlighted group: its sellers listed apart, for good";
     ToggleGallery => "toggle_gallery", "Show the results as a gallery of pictures, or as a list";
     MoveLeft => "move_left", "Gallery: move the cursor left";
     MoveRight => "move_right", "Gallery: move the cursor right";

@@ -65,6 +65,11 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, pictures: &mut super:
         title.push(Span::styled("· previous results ", theme.dim()));
     } else if r.pages_loaded > 0 {
         title.push(Span::raw(format!("· {} ", progress(state))));
+        if state.grouping
+            && let Some(same) = state.same.progress_text(r.offers.len())
+        {
+            title.push(Span::styled(format!("· {same} "), theme.dim()));
+        }
     }
     if r.busy() {
         title.push(Span::styled(format!("{} ", spinner(state)), theme.accent()));
@@ -363,15 +368,14 @@ fn lead(state: &State, row: &Row, theme: Theme) -> Vec<Span<'static>> {
         Change::Same => {}
     }
     match row.kind {
-        RowKind::Group {
-            count,
-            min_price,
-            open,
-        } => {
-            let from = min_price.map_or_else(String::new, |p| format!(" from ¥{p}"));
+        RowKind::Group { count, open, .. } => {
             let arrow = if open { "▾" } else { "▸" };
+            let spread = r
+                .groups
+                .group(row.offer)
+                .map_or_else(String::new, |g| spread_text(&g));
             spans.push(Span::styled(
-                format!("{arrow}×{count} sellers{from} "),
+                format!("{arrow}×{count} sellers{spread} "),
                 theme.accent(),
             ));
         }
@@ -379,6 +383,17 @@ fn lead(state: &State, row: &Row, theme: Theme) -> Vec<Span<'static>> {
         RowKind::Single => {}
     }
     spans
+}
+
+/// " · ¥12.50–19.00 · median ¥14.20" (" · ¥12.50" when all are one price;
+/// nothing when none has a price).
+pub(crate) fn spread_text(g: &crate::app::state::Group) -> String {
+    match (g.min_price, g.max_price, g.median) {
+        (Some(lo), Some(hi), _) if lo == hi => format!(" · ¥{lo}"),
+        (Some(lo), Some(hi), Some(mid)) => format!(" · ¥{lo}–{hi} · median ¥{mid}"),
+        (Some(lo), _, _) => format!(" · from ¥{lo}"),
+        _ => String::new(),
+    }
 }
 
 /// How a row is drawn: highlighted or not, in a focused pane or not.

@@ -9,6 +9,7 @@ mod export;
 mod freight;
 mod links;
 mod listing;
+mod same;
 mod search;
 mod store;
 mod suppliers;
@@ -64,6 +65,8 @@ pub(crate) struct Runner {
     /// Offer-detail fetches in flight, and how many may run at once.
     detail_tasks: Vec<AbortHandle>,
     detail_permits: Arc<Semaphore>,
+    /// The same-product pictures being signed.
+    signing_task: Option<AbortHandle>,
 }
 
 impl Drop for Runner {
@@ -107,6 +110,7 @@ impl Runner {
             pending: Vec::new(),
             detail_tasks: Vec::new(),
             detail_permits: Arc::new(Semaphore::new(crate::app::state::DETAIL_CONCURRENCY)),
+            signing_task: None,
         }
     }
 
@@ -125,6 +129,7 @@ impl Runner {
     pub(crate) fn shutdown(&mut self) {
         self.cancel_search();
         self.cancel_details();
+        self.cancel_signing();
         for (_, h) in self.thumb_tasks.drain().chain(self.prefetch_tasks.drain()) {
             h.abort();
         }
@@ -184,6 +189,11 @@ impl Runner {
             Effect::CancelDetails => self.cancel_details(),
             Effect::FetchFreight(query) => self.fetch_freight(query),
             Effect::SellerAppearances(key) => self.seller_appearances(key),
+            Effect::SignPictures {
+                generation,
+                pictures,
+            } => self.sign_pictures(generation, pictures),
+            Effect::CancelSigning => self.cancel_signing(),
             Effect::PrefetchThumbs(keys) => self.prefetch_thumbs(keys),
             Effect::Copy(text) => self.copy(&text),
             Effect::OpenLink(link) => self.open_link(link),

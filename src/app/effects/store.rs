@@ -179,6 +179,7 @@ async fn handle(store: Option<Store>, op: StoreOp) -> Vec<Msg> {
             StoreOp::LoadShortlist => Msg::Shortlist(Ok(Vec::new())),
             StoreOp::Reopen(_) => Msg::Reopened(Ok(None)),
             StoreOp::LoadPreferences => Msg::ResultsView(None),
+            StoreOp::LoadKeptApart(_) => Msg::KeptApart(Vec::new()),
             _ => Msg::Stored(Err(HistoryError::OffNoChanges)),
         }];
     };
@@ -199,6 +200,20 @@ async fn handle(store: Option<Store>, op: StoreOp) -> Vec<Msg> {
                     .flatten()
                     .and_then(|v| crate::app::state::ResultsView::from_name(&v));
             vec![Msg::ResultsView(view)]
+        }
+        StoreOp::LoadKeptApart(provider) => {
+            // None kept apart is what a store that cannot answer means.
+            let keys = blocking(move || store.kept_apart(&provider))
+                .await
+                .unwrap_or_default();
+            vec![Msg::KeptApart(keys)]
+        }
+        StoreOp::KeepApart(offers) => {
+            let n = offers.len();
+            let done = blocking(move || store.keep_apart(&offers))
+                .await
+                .map(|()| format!("Split: {n} sellers listed apart, and kept apart in later searches"));
+            vec![Msg::Stored(done)]
         }
         StoreOp::SetPreference(name, value) => {
             // Quietly: a view not remembered is no reason to interrupt.
@@ -254,6 +269,8 @@ fn write_op(store: &Store, op: StoreOp) -> Result<String, StoreError> {
         | StoreOp::Reopen(_)
         | StoreOp::DeleteSearch(_)
         | StoreOp::LoadPreferences
+        | StoreOp::LoadKeptApart(_)
+        | StoreOp::KeepApart(_)
         | StoreOp::SetPreference(..) => String::new(),
     })
 }

@@ -16,6 +16,7 @@ mod landed;
 mod memory;
 mod offers;
 mod results;
+mod same;
 mod suppliers;
 
 pub use crop::{CropPicture, CropState};
@@ -35,13 +36,20 @@ pub use memory::{
     source_name,
 };
 pub use results::{CACHED_PAGES, Group, Groups, Offers, ResultsState, Row, RowKind};
+pub use same::{COMPARE_MAX, SAME_LIMIT, SIGN_BATCH, SameState};
 pub use suppliers::{
     MAX_APPEARANCES, SellerAppearances, Shown, SupplierFilter, SupplierMark, SuppliersState,
     Unknowns, Verdict,
 };
 
-/// Cap on the bytes held by decoded thumbnails.
+/// Cap on the bytes held by decoded thumbnails (and, in the display, by
+/// pictures encoded for the terminal's protocol).
 pub const THUMB_CACHE_BYTES: usize = 8 * 1024 * 1024;
+/// Cap on the bytes of half-block thumbnails among them: ~1.2–1.7 KB each,
+/// so ~1,200+ rows' pictures, many screens of scrolling back, where 8 MiB
+/// made the app's memory grow with the offers scrolled through (issue 26's
+/// flat-memory figure).
+pub const HALF_BLOCK_CACHE_BYTES: usize = 2 * 1024 * 1024;
 
 /// A pane. `Detail` is a tab of its own only in the narrow layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -260,6 +268,8 @@ impl Thumb {
 pub struct ThumbCache {
     map: LruCache<ThumbKey, Thumb>,
     bytes: usize,
+    /// Bytes of the half-block pictures in `bytes`.
+    half_bytes: usize,
     pub max_bytes: usize,
 }
 
@@ -268,6 +278,7 @@ impl ThumbCache {
         ThumbCache {
             map: LruCache::unbounded(),
             bytes: 0,
+            half_bytes: 0,
             max_bytes,
         }
     }
@@ -288,20 +299,31 @@ impl ThumbCache {
     /// Forgets `key` (its picture must be fetched again).
     pub fn remove(&mut self, key: &ThumbKey) {
         if let Some(old) = self.map.pop(key) {
-            self.bytes = self.bytes.saturating_sub(old.byte_size());
+            self.forget(&old);
         }
     }
 
     pub fn insert(&mut self, key: ThumbKey, thumb: Thumb) {
         self.bytes += thumb.byte_size();
-        if let Some((_, old)) = self.map.push(key, thumb) {
-            self.bytes = self.bytes.saturating_sub(old.byte_size());
+        if let Thumb::Half(_) = thumb {
+            self.half_bytes += thumb.byte_size();
         }
-        while self.bytes > self.max_bytes && self.map.len() > 1 {
+        if let Some((_, old)) = self.map.push(key, thumb) {
+            self.forget(&old);
+        }
+        let half_max = HALF_BLOCK_CACHE_BYTES.min(self.max_bytes);
+        while (self.bytes > self.max_bytes || self.half_bytes > half_max) && self.map.len() > 1 {
             match self.map.pop_lru() {
-                Some((_, old)) => self.bytes = self.bytes.saturating_sub(old.byte_size()),
+                Some((_, old)) => self.forget(&old),
                 None => break,
             }
+        }
+    }
+
+    fn forget(&mut self, old: &Thumb) {
+        self.bytes = self.bytes.saturating_sub(old.byte_size());
+        if let Thumb::Half(_) = old {
+            self.half_bytes = self.half_bytes.saturating_sub(old.byte_size());
         }
     }
 
@@ -387,6 +409,8 @@ pub struct State {
     /// and chosen SKUs.
     pub landed: LandedState,
     pub suppliers: SuppliersState,
+    /// Same product told by the pictures (issue 26).
+    pub same: SameState,
 }
 
 /// How the results are shown.
@@ -473,6 +497,7 @@ impl State {
             details: DetailsState::default(),
             landed: LandedState::default(),
             suppliers: SuppliersState::default(),
+            same: SameState::default(),
         }
     }
 

@@ -85,6 +85,8 @@ pub(super) fn reopened(
     // Grouped here (the store groups pages as they are recorded); then the
     // pages far from the screen are dropped, to be read back by position
     // when every position can be.
+    state.same.restart();
+    super::same::note_page(state, 0, &stored.offers);
     super::rows::group_page(state, 0, &stored.offers, None);
     super::suppliers::note_page(state, 0, &stored.offers);
     let r = &mut state.results;
@@ -95,7 +97,9 @@ pub(super) fn reopened(
     r.reopened = Some(summary);
     super::detail::note_positions(state);
     super::rows::rebuild(state);
-    super::screen::focus(state, Pane::Results)
+    let mut fx = super::screen::focus(state, Pane::Results);
+    fx.extend(super::same::next_batch(state));
+    fx
 }
 
 /// `retry`: the failed page or search again; with nothing failed, results

@@ -16,6 +16,7 @@ mod mouse;
 mod navigation;
 mod picker;
 mod rows;
+mod same;
 mod screen;
 mod search;
 mod shortlist;
@@ -45,6 +46,9 @@ pub fn init(state: &mut State, start: Start, cwd: PathBuf) -> Vec<Effect> {
     let mut fx = Vec::new();
     if let super::state::StoreStatus::On = state.store {
         fx.push(Effect::Store(super::msg::StoreOp::LoadPreferences));
+        fx.push(Effect::Store(super::msg::StoreOp::LoadKeptApart(
+            state.provider.clone(),
+        )));
     }
     match start {
         Start::Dir(d) => fx.push(list_dir(state, d, None)),
@@ -152,6 +156,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             suppliers::appearances(state, key, result);
             Vec::new()
         }
+        Msg::Signed {
+            generation,
+            position,
+            signature,
+        } => same::signed(state, generation, position, signature.map(|s| *s)),
+        Msg::SigningDone { generation } => same::signing_done(state, generation),
+        Msg::KeptApart(keys) => {
+            same::kept_apart(state, keys);
+            Vec::new()
+        }
     };
     fx.extend(detail::sync(state));
     fx.extend(suppliers::sync(state));
@@ -244,6 +258,7 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
         Action::Back => trail::back(state),
         Action::ToggleGrouping => rows::toggle_grouping(state),
         Action::ExpandGroup => rows::expand_group(state),
+        Action::SplitGroup => same::split_group(state),
         Action::Refresh => history::refresh(state),
         Action::DeleteEntry => history::delete(state),
         Action::Retry if state.picker.error.is_some() && state.focus == Pane::Picker => {

@@ -18,8 +18,12 @@ pub(super) fn group_page(
     firsts: Option<&[GroupFirst]>,
 ) {
     let r = &mut state.results;
+    let apart = &state.same;
     for (i, offer) in offers.iter().enumerate() {
         let position = start + i;
+        if apart.is_apart(position) {
+            continue;
+        }
         let (first, first_price) = match firsts.and_then(|f| f.get(i)) {
             Some(f) => (usize::try_from(f.position).unwrap_or(position), f.price),
             None => {
@@ -41,6 +45,9 @@ pub(super) fn group_page(
                 }
             }
         };
+        if apart.is_apart(first) {
+            continue;
+        }
         r.groups.join(position, offer.price, first, first_price);
     }
 }
@@ -82,8 +89,9 @@ pub(super) fn rebuild(state: &mut State) {
         sort_by_cost(state);
     }
     let r = &mut state.results;
+    // An offer joined to a group keeps the cursor on the group's row.
     r.cursor = keep
-        .and_then(|k| r.row_of(k))
+        .and_then(|k| r.row_of(k).or_else(|| r.row_of(r.groups.first_of(k)?)))
         .unwrap_or_else(|| r.cursor.min(r.rows.len().saturating_sub(1)));
 }
 
@@ -171,7 +179,16 @@ fn sort_by_cost(state: &mut State) {
         }
     }
     blocks.sort_by_key(|(key, _, _)| *key);
-    let rows = std::mem::take(&mut r.rows);
+    let mut rows = std::mem::take(&mut r.rows);
+    // An open group's sellers, cheapest first at the quantity too.
+    for (_, at, len) in &blocks {
+        let (at, len) = (*at as usize, *len as usize);
+        if len > 2
+            && let Some(sellers) = rows.get_mut(at + 1..at + len)
+        {
+            sellers.sort_by_key(|p| key_of(*p as usize));
+        }
+    }
     r.rows = blocks
         .into_iter()
         .flat_map(|(_, at, len)| {
@@ -183,6 +200,12 @@ fn sort_by_cost(state: &mut State) {
 
 pub(super) fn toggle_grouping(state: &mut State) -> Vec<Effect> {
     state.grouping = !state.grouping;
+    let mut fx = Vec::new();
+    if state.grouping {
+        fx.extend(super::same::next_batch(state));
+    } else if state.same.signing.take().is_some() {
+        fx.push(Effect::CancelSigning);
+    }
     rebuild(state);
     super::screen::scroll_into_view(state);
     let r = &state.results;
@@ -200,7 +223,8 @@ pub(super) fn toggle_grouping(state: &mut State) -> Vec<Effect> {
     } else {
         state.set_info(format!("Grouping off: {} rows", r.rows.len()));
     }
-    super::screen::maybe_fetch(state).into_iter().collect()
+    fx.extend(super::screen::maybe_fetch(state));
+    fx
 }
 
 /// Opens the highlighted group (or closes the group of a highlighted seller).

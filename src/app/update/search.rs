@@ -274,6 +274,7 @@ pub(super) fn page_reply(
                 r.marks.clear();
                 r.with_detail.clear();
                 r.opened.clear();
+                state.same.restart();
                 r.stale = false;
                 r.cursor = 0;
                 r.offset = 0;
@@ -298,6 +299,7 @@ pub(super) fn page_reply(
             }
             let was_retry = r.retrying.take() == Some(page);
             let last = p.is_last();
+            super::same::note_page(state, start, &p.offers);
             super::rows::group_page(
                 state,
                 start,
@@ -354,7 +356,9 @@ pub(super) fn page_reply(
             } else if matches!(&state.message, Some(m) if m.error) {
                 state.message = None;
             }
-            maybe_fetch(state).into_iter().collect()
+            let mut fx: Vec<Effect> = maybe_fetch(state).into_iter().collect();
+            fx.extend(super::same::next_batch(state));
+            fx
         }
         Err(e) => {
             r.phase = Phase::Failed;

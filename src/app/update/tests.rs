@@ -935,6 +935,8 @@ mod gallery;
 mod landed;
 #[path = "picker_tests.rs"]
 mod picker;
+#[path = "same_tests.rs"]
+mod same;
 #[path = "suppliers_tests.rs"]
 mod suppliers;
 #[path = "window_tests.rs"]
