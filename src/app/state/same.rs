@@ -21,6 +21,8 @@ pub struct SameState {
     pub signing: Option<u64>,
     /// The next position to look at for a picture to sign.
     pub next: usize,
+    /// Where the batch out started (looked at again if it is cancelled).
+    pub batch_start: usize,
     /// One signature per group or lone offer, by the position of its first
     /// offer: what a new picture is compared with.
     pub reps: BTreeMap<u32, Signature>,
@@ -40,6 +42,7 @@ impl SameState {
     pub fn restart(&mut self) {
         self.signing = None;
         self.next = 0;
+        self.batch_start = 0;
         self.reps = BTreeMap::new();
         self.compared = 0;
         self.merged = 0;

@@ -204,6 +204,8 @@ pub(super) fn toggle_grouping(state: &mut State) -> Vec<Effect> {
     if state.grouping {
         fx.extend(super::same::next_batch(state));
     } else if state.same.signing.take().is_some() {
+        // The batch out is asked for again when grouping is back on.
+        state.same.next = state.same.batch_start;
         fx.push(Effect::CancelSigning);
     }
     rebuild(state);

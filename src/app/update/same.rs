@@ -17,6 +17,7 @@ pub(super) fn next_batch(state: &mut State) -> Option<Effect> {
     let r = &state.results;
     let s = &mut state.same;
     let end = r.offers.len().min(SAME_LIMIT);
+    s.batch_start = s.next;
     let mut pictures = Vec::new();
     while s.next < end && pictures.len() < SIGN_BATCH {
         let position = s.next;
