@@ -220,6 +220,8 @@ pub enum Effect {
         crop: Option<String>,
         /// MOQ, tiers, ship-from and unit-cost columns, where details are known.
         details: Option<ExportDetails>,
+        /// Same-product columns: each grouped offer's group and its spread.
+        same: Option<crate::export::same::SameColumns>,
     },
     ExportShortlist {
         entries: Vec<ShortlistEntry>,

@@ -45,6 +45,7 @@ async fn search(args: SearchArgs, common: &CommonArgs) -> Result<(), CommandErro
         format,
         currency: config.currency.clone(),
         details: details.clone(),
+        same: None,
     };
 
     let source = ImageSource::parse(&args.image);

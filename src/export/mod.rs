@@ -22,6 +22,7 @@
 pub mod file;
 pub mod landed;
 pub(crate) mod offers;
+pub mod same;
 pub(crate) mod seller;
 pub mod sheet;
 pub(crate) mod shortlist;

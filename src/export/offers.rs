@@ -130,6 +130,8 @@ pub(crate) struct ExportSpec {
     /// Detail columns (MOQ, tiers, ship-from, unit cost at the quantity),
     /// when details were asked for.
     pub details: Option<DetailColumns>,
+    /// Same-product columns (group and price spread), when grouped.
+    pub same: Option<std::sync::Arc<super::same::SameColumns>>,
 }
 
 impl From<Format> for ExportSpec {
@@ -138,6 +140,7 @@ impl From<Format> for ExportSpec {
             format,
             currency: None,
             details: None,
+            same: None,
         }
     }
 }
@@ -258,6 +261,7 @@ pub(crate) struct OfferWriter<W: Write> {
     format: Format,
     currency: Option<Currency>,
     details: Option<DetailColumns>,
+    same: Option<std::sync::Arc<super::same::SameColumns>>,
     sink: Sink<W>,
     written: usize,
 }
@@ -270,6 +274,7 @@ impl<W: Write> OfferWriter<W> {
             format,
             currency,
             details,
+            same,
         } = spec.into();
         let sink = match format {
             Format::Csv => Sink::Csv(
@@ -307,6 +312,7 @@ impl<W: Write> OfferWriter<W> {
             format,
             currency,
             details,
+            same,
             sink,
             written: 0,
         })
@@ -321,7 +327,10 @@ impl<W: Write> OfferWriter<W> {
     pub(crate) fn write(&mut self, offers: &[Offer]) -> io::Result<()> {
         for offer in offers {
             let rank = self.written + 1;
-            let extra = extra_cells(self.currency.as_ref(), self.details.as_ref(), offer);
+            let mut extra = extra_cells(self.currency.as_ref(), self.details.as_ref(), offer);
+            if let Some(same) = &self.same {
+                extra.extend(same.cells(rank));
+            }
             match &mut self.sink {
                 Sink::Csv(writer, header_written) => {
                     let mut row = ExportRow::from_offer(rank, offer);
@@ -571,7 +580,7 @@ pub(crate) fn export_both_with(
     stem: &str,
     currency: Option<&Currency>,
 ) -> io::Result<(PathBuf, PathBuf)> {
-    export_both_detailed(offers, dir, stem, currency, None)
+    export_both_detailed(offers, dir, stem, currency, None, None)
 }
 
 /// [`export_both_with`], with detail columns (MOQ, tiers, ship-from, unit
@@ -582,8 +591,10 @@ pub(crate) fn export_both_detailed(
     stem: &str,
     currency: Option<&Currency>,
     details: Option<DetailColumns>,
+    same: Option<super::same::SameColumns>,
 ) -> io::Result<(PathBuf, PathBuf)> {
     std::fs::create_dir_all(dir)?;
+    let same = same.filter(|s| !s.is_empty()).map(std::sync::Arc::new);
     let mut files = super::file::create_new_set(dir, stem, &["csv", "json"])?.into_iter();
     let (Some((csv_path, csv_file)), Some((json_path, json_file))) = (files.next(), files.next())
     else {
@@ -593,6 +604,7 @@ pub(crate) fn export_both_detailed(
         format,
         currency: currency.cloned(),
         details: details.clone(),
+        same: same.clone(),
     };
     write_all(spec(Format::Csv), offers, io::BufWriter::new(csv_file))?;
     write_all(spec(Format::Json), offers, io::BufWriter::new(json_file))?;
@@ -692,6 +704,7 @@ mod tests {
             format: Format::Csv,
             currency: Some(Currency::new("USD", 7.1).unwrap()),
             details: None,
+            same: None,
         }
     }
 
@@ -716,6 +729,7 @@ mod tests {
                 known: known.clone(),
                 landed: None,
             }),
+            same: None,
         };
         let without = Offer {
             offer_id: Some("1".into()),

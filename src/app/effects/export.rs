@@ -52,6 +52,7 @@ impl Runner {
         currency: Option<Currency>,
         crop: Option<String>,
         details: Option<ExportDetails>,
+        same: Option<crate::export::same::SameColumns>,
     ) {
         let tx = self.tx.clone();
         let store = self.store.clone();
@@ -93,6 +94,7 @@ impl Runner {
                                 Arc::new(columns)
                             }),
                         }),
+                        same,
                     )
                 })
                 .map(|(csv, json)| vec![csv, json])

@@ -203,7 +203,8 @@ impl Runner {
                 currency,
                 crop,
                 details,
-            } => self.export(offers, dir, currency, crop, details),
+                same,
+            } => self.export(offers, dir, currency, crop, details, same),
         }
     }
 }

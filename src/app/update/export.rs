@@ -21,6 +21,7 @@ pub(super) fn export(state: &mut State) -> Vec<Effect> {
             currency: state.currency.clone(),
             crop: state.results.params.crop.clone(),
             details: detail_columns(state),
+            same: same_columns(state),
         }]
     }
 }
@@ -115,4 +116,26 @@ fn landed_columns(
         freights,
         skus,
     })
+}
+
+/// Each grouped offer's group and the group's spread, when grouping is on.
+fn same_columns(state: &State) -> Option<crate::export::same::SameColumns> {
+    let r = &state.results;
+    if !state.grouping || r.groups.is_empty() {
+        return None;
+    }
+    let mut same = crate::export::same::SameColumns::default();
+    let firsts: std::collections::BTreeSet<usize> = r
+        .groups
+        .listed_under()
+        .filter_map(|p| r.groups.first_of(p))
+        .collect();
+    for first in firsts {
+        let Some(group) = r.groups.group(first) else {
+            continue;
+        };
+        let ranks: Vec<usize> = r.groups.members(first).iter().map(|p| p + 1).collect();
+        same.add_group(&ranks, group.count, group.min_price);
+    }
+    Some(same)
 }

@@ -246,3 +246,23 @@ fn the_unit_cost_sort_orders_groups_by_their_cheapest_and_sellers_within() {
     // cheapest first, then 5.
     assert_eq!(order, [3, 16, 12, 5, 0]);
 }
+
+#[test]
+fn an_export_names_each_grouped_offer_s_group_and_its_spread() {
+    let mut s = grouped();
+    let fx = update(&mut s, Msg::Action(Action::Export));
+    let same = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Export { same, .. } => same.clone(),
+            _ => None,
+        })
+        .expect("same-product columns");
+    // Offers 3 and 12 are ranks 4 and 13; the group is named after rank 4.
+    for rank in [4, 13] {
+        let cells = same.cells(rank);
+        assert_eq!(cells[0].1, "g4");
+        assert_eq!(cells[1].1, "same product: 2 sellers, from ¥3.50");
+    }
+    assert_eq!(same.cells(8)[0].1, "");
+}
