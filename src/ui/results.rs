@@ -131,7 +131,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, pictures: &mut super:
             drawn += 1;
             continue;
         };
-        let lead = lead(state, &row, theme);
+        let lead = lead(state, &row, theme, w);
         let style = RowStyle {
             selected,
             focused,
@@ -351,7 +351,7 @@ fn header_line(w: usize, state: &State, theme: Theme) -> Line<'static> {
 /// What goes before an offer's title: ★ when starred, "new" or a price
 /// move since the last search of the picture, and "×N from ¥x" for a
 /// group of sellers (▸ closed, ▾ open; └ for a seller inside).
-fn lead(state: &State, row: &Row, theme: Theme) -> Vec<Span<'static>> {
+fn lead(state: &State, row: &Row, theme: Theme, width: usize) -> Vec<Span<'static>> {
     let r = &state.results;
     let mut spans = Vec::new();
     let Some(offer) = r.offers.get(row.offer) else {
@@ -370,19 +370,33 @@ fn lead(state: &State, row: &Row, theme: Theme) -> Vec<Span<'static>> {
     match row.kind {
         RowKind::Group { count, open, .. } => {
             let arrow = if open { "▾" } else { "▸" };
-            let spread = r
-                .groups
-                .group(row.offer)
-                .map_or_else(String::new, |g| spread_text(&g));
-            spans.push(Span::styled(
-                format!("{arrow}×{count} sellers{spread} "),
-                theme.accent(),
-            ));
+            let group = r.groups.group(row.offer);
+            // Narrow, the title keeps room: "▸×3 ¥14.50–16.37".
+            let text = if width < WIDE_GROUP_ROW {
+                let range = group.map_or_else(String::new, |g| range_text(&g));
+                format!("{arrow}×{count}{range} ")
+            } else {
+                let spread = group.map_or_else(String::new, |g| spread_text(&g));
+                format!("{arrow}×{count} sellers{spread} ")
+            };
+            spans.push(Span::styled(text, theme.accent()));
         }
         RowKind::Member => spans.insert(0, Span::styled("  └ ", theme.dim())),
         RowKind::Single => {}
     }
     spans
+}
+
+/// Rows at least this wide say a group's spread in full.
+const WIDE_GROUP_ROW: usize = 120;
+
+/// " ¥12.50–19.00" (" ¥12.50" for one price; nothing without prices).
+fn range_text(g: &crate::app::state::Group) -> String {
+    match (g.min_price, g.max_price) {
+        (Some(lo), Some(hi)) if lo != hi => format!(" ¥{lo}–{hi}"),
+        (Some(lo), _) => format!(" ¥{lo}"),
+        _ => String::new(),
+    }
 }
 
 /// " · ¥12.50–19.00 · median ¥14.20" (" · ¥12.50" when all are one price;

@@ -381,8 +381,11 @@ fn offers_with_the_same_picture_fold_into_one_row_that_opens() {
     }
     act(&mut s, Action::ExpandGroup);
     assert_eq!(s.results.rows.len(), 20);
+    // Its sellers cheapest first: 12, then 7.
     assert_eq!(s.results.row(4).unwrap().kind, RowKind::Member);
-    assert_eq!(s.results.row(4).unwrap().offer, 7);
+    assert_eq!(s.results.row(4).unwrap().offer, 12);
+    assert_eq!(s.results.row(5).unwrap().offer, 7);
+    act(&mut s, Action::MoveDown);
     act(&mut s, Action::MoveDown);
     assert_eq!(
         s.results.selected().map(|o| o.title.as_str()),

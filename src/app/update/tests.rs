@@ -627,11 +627,13 @@ fn fuzzy_matches(pattern: &str, name: &str) -> bool {
 fn picker_lists_dirs_first_filters_fuzzily_and_opens() {
     let mut s = state();
     let fx = init(&mut s, Start::Dir("/d".into()), PathBuf::from("/"));
-    // The remembered view is read from the store at the start, too.
+    // The remembered view and the offers kept apart are read from the
+    // store at the start, too.
     assert_eq!(
         fx,
         vec![
             Effect::Store(crate::app::msg::StoreOp::LoadPreferences),
+            Effect::Store(crate::app::msg::StoreOp::LoadKeptApart(String::new())),
             Effect::ListDir {
                 generation: 1,
                 dir: "/d".into()
