@@ -465,5 +465,7 @@ fn rows_out_of_memory_show_as_being_read() {
     assert!(screen.contains("  …"), "{screen}");
     assert!(!screen.contains("Item 0"), "{screen}");
 }
+#[path = "tests_same.rs"]
+mod same;
 #[path = "tests_suppliers.rs"]
 mod suppliers;
