@@ -67,6 +67,7 @@ fn photo(i: usize, pictures: &Pictures) -> PhotoResult {
             thumb: picture(i * TOP + k + 1),
             detail: None,
             landed: None,
+            same: None,
         })
         .collect();
     PhotoResult {

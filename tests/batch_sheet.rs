@@ -99,6 +99,7 @@ fn a_match(photo: usize, rank: usize) -> Match {
         thumb,
         detail: None,
         landed: None,
+        same: None,
     }
 }
 
@@ -303,7 +304,9 @@ fn xlsx_holds_every_photo_match_link_and_picture() {
             "delayed shipping %",
             "quality refunds %",
             "quality returns %",
-            "repeat buyers %"
+            "repeat buyers %",
+            "same product group",
+            "same product"
         ]
     );
     let photo_numbers: BTreeSet<u64> = (1..matches.height() as u32)
@@ -401,7 +404,7 @@ fn xlsx_holds_every_photo_match_link_and_picture() {
 }
 
 /// The CSV/JSONL keys, in order.
-const KEYS: [&str; 32] = [
+const KEYS: [&str; 34] = [
     "photo",
     "source",
     "SKU",
@@ -434,6 +437,8 @@ const KEYS: [&str; 32] = [
     "quality_refund_pct",
     "quality_return_pct",
     "repeat_buyers_pct",
+    "same_product_group",
+    "same_product",
 ];
 
 #[test]

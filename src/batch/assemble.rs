@@ -151,6 +151,13 @@ pub async fn write_job_sheet_landed(
         };
         let ((), thumbs) = tokio::join!(provider_side, thumbs);
         give_thumbnails(&mut photos, &thumbs);
+        // The matcher compares the thumbnails just fetched: off the async threads.
+        photos = tokio::task::spawn_blocking(move || {
+            super::same::mark_same_product(&mut photos);
+            photos
+        })
+        .await
+        .map_err(|e| SheetError::Source(format!("a task failed: {e}")))?;
         let mut stopped = false;
         for photo in photos {
             // The writer has stopped (it failed): its error is the answer.
@@ -212,6 +219,7 @@ fn photo_result(
                     offer,
                     thumb: None,
                     landed: None,
+                    same: None,
                 })
                 .collect();
             (PhotoOutcome::Done { total, matches }, thumb)

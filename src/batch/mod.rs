@@ -11,3 +11,4 @@ pub mod assemble;
 pub mod inputs;
 pub mod job;
 pub mod run;
+mod same;

@@ -18,7 +18,7 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use super::file::{Naming, WriteError, write_new};
-pub use model::{PhotoResult, SheetInput};
+pub use model::{Match, PhotoOutcome, PhotoResult, SameOf, SheetInput};
 
 pub use flat::{write_csv, write_jsonl};
 pub use xlsx::write_xlsx;

@@ -62,4 +62,18 @@ pub struct Match {
     /// The landed cost per piece at the quantity by the lane, or what is
     /// missing (`--lane`); `None` without a lane.
     pub landed: Option<crate::export::landed::LandedCost>,
+    /// The same product as other matches of the photo (re-uploads of one
+    /// picture), when it is.
+    pub same: Option<SameOf>,
+}
+
+/// A match's same-product group among its photo's matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SameOf {
+    /// The rank of the group's first match (the group is named "g{rank}").
+    pub group: usize,
+    /// Sellers in the group.
+    pub count: usize,
+    /// The cheapest of them.
+    pub from: Option<crate::api::Price>,
 }

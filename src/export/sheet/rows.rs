@@ -116,6 +116,9 @@ pub(crate) struct MatchCells {
     /// currency, or `? what is missing`.
     pub(crate) landed: Option<Result<f64, String>>,
     pub(crate) landed_converted: Option<Result<f64, String>>,
+    /// Its same-product group ("g3") and the group's spread.
+    pub(crate) same_group: Option<String>,
+    pub(crate) same_product: Option<String>,
 }
 
 impl MatchCells {
@@ -186,6 +189,10 @@ impl MatchCells {
             unit_cost,
             landed,
             landed_converted,
+            same_group: m.same.map(|g| format!("g{}", g.group)),
+            same_product: m
+                .same
+                .map(|g| crate::export::same::spread_label(g.count, g.from)),
         }
     }
 
@@ -294,6 +301,9 @@ pub(crate) enum MatchColumn {
     Lane,
     Landed,
     LandedConverted,
+    /// The match's same-product group among the photo's, and its spread.
+    SameGroup,
+    SameProduct,
 }
 
 /// The flat columns, in order; `with_status` for CSV and JSONL.
@@ -335,6 +345,7 @@ pub(crate) fn match_columns_with(
             }
         }
     }
+    columns.extend([SameGroup, SameProduct]);
     columns
 }
 
@@ -352,6 +363,8 @@ impl MatchColumn {
         use MatchColumn::*;
         match self {
             Photo => "photo #".into(),
+            SameGroup => "same product group".into(),
+            SameProduct => "same product".into(),
             Price => "price ¥".into(),
             Converted => format!("price {}", currency_code(input)),
             Sold => "sold/mo".into(),
@@ -410,6 +423,8 @@ impl MatchColumn {
             Landed => "landed_cost",
             // Replaced by the currency's own name (`landed_cost_usd`) in `keys`.
             LandedConverted => "landed_cost_converted",
+            SameGroup => crate::export::same::SAME_COLUMNS[0],
+            SameProduct => crate::export::same::SAME_COLUMNS[1],
         }
     }
 }
@@ -588,6 +603,8 @@ impl FlatRow<'_> {
                 Some(Err(why)) => Value::Text(why),
                 None => Value::Empty,
             },
+            SameGroup => hit.map_or(Value::Empty, |h| text(&h.same_group)),
+            SameProduct => hit.map_or(Value::Empty, |h| text(&h.same_product)),
         }
     }
 }
@@ -813,6 +830,7 @@ mod tests {
             thumb: None,
             detail: None,
             landed: None,
+            same: None,
         };
         let usd = Currency::new("USD", 7.1).ok();
         let cells = MatchCells::new(&m, usd.as_ref(), None);
@@ -881,6 +899,7 @@ mod tests {
             thumb: None,
             detail: Some(detail),
             landed: None,
+            same: None,
         };
         let at = |q| MatchCells::new(&m, None, q);
         let cells = at(Some(1500));
@@ -924,6 +943,7 @@ mod tests {
             thumb: None,
             detail: None,
             landed,
+            same: None,
         };
         // Without a lane (or a quantity) there are no landed columns.
         input.quantity = Some(500);
