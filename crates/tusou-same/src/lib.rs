@@ -2,8 +2,48 @@
 //! once per thumbnail, and [`compare`] for a pair. A cheap [`might_match`]
 //! shortlists candidates; [`compare`] verifies a pair.
 //!
-//! PLACEHOLDER: the real matcher (keypoints aligned by RANSAC, colour
-//! compared inside the object) replaces this; the API stays.
+//! # The algorithm, and why each step
+//!
+//! 1. **Downscale** by whole-block averaging to a longer side of 96–191 px:
+//!    listing thumbnails are 100–400 px, and everything after this runs on
+//!    a bounded number of pixels (the < 1 ms budget).
+//! 2. **Trim** near-uniform rows and columns from the four edges. Padding and
+//!    borders (white or coloured) are uniform lines, and so is the plain
+//!    background of a product shot, so what is left is the object's box:
+//!    the same box whether the reseller padded, framed or resized the photo.
+//!    A picture with nothing left is blank (`None`).
+//! 3. **Canvas**: the box, widened by a 1/7 margin of real surrounding
+//!    pixels, resampled to 72×72. Two re-listings of one photo now differ
+//!    by at most a per-axis scale and shift (a crop that cuts into the
+//!    object, an overlay that stops the trim early).
+//! 4. **Keypoints**: Harris corners (steadier than FAST at this small scale
+//!    and under JPEG blur), at most 28, each with a 128-bit BRIEF
+//!    descriptor (fixed pseudo-random pixel pairs in a 15×15 patch of the
+//!    smoothed canvas). Resellers do not rotate product photos, so the
+//!    descriptor is not steered.
+//! 5. **Grids**: the box cut into 8×8 cells; per cell the mean colour
+//!    (YCbCr) and four texture energies (mean absolute difference along x,
+//!    y and both diagonals). The energies tell stripes from checks, dots or
+//!    a plain body when the silhouette and the mean colour are the same —
+//!    the look-alikes a global hash merges.
+//! 6. **Compare**: descriptors matched by Hamming distance (mutual nearest,
+//!    ratio test), then an exhaustive, deterministic RANSAC over match
+//!    pairs for the per-axis scale-and-shift that keeps most matches within
+//!    2.5 px; the identity is a hypothesis too. Under the best alignment the
+//!    grids of the object's cells (the cells that differ from the
+//!    background) are compared: colour after removing a small global shift
+//!    (the reseller's colour or brightness change), and texture. Same
+//!    product only with enough geometric inliers *and* matching colour and
+//!    texture inside the object: the geometry rejects different products,
+//!    the colour/texture rejects same-shape, different-print look-alikes.
+//!
+//! [`might_match`] compares the object's mean colour only: a few ns, and it
+//! never rejects a pair [`compare`] would accept (the colour test inside
+//! `compare` is stricter than its tolerance).
+//!
+//! Everything is integer-indexed and loop-ordered, so signatures and
+//! verdicts are deterministic; [`compare`] orders its arguments first, so
+//! it is exactly symmetric.
 
 use image::RgbImage;
 
@@ -13,7 +53,8 @@ pub const SIGNATURE_MAX_BYTES: usize = 1024;
 /// What a picture shows, small enough to keep one per offer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Signature {
-    tiny: Vec<u8>,
+    /// Header, colour grid, texture grid, keypoints: see the `*_OFF` consts.
+    data: Vec<u8>,
 }
 
 /// The verdict on a pair.
@@ -21,9 +62,60 @@ pub struct Signature {
 pub struct Match {
     /// Both pictures show the same product.
     pub same: bool,
-    /// 0 (nothing alike) to 1 (the same picture).
+    /// 0 (nothing alike) to 1 (the same picture); `same` ⇔ `score` ≥ 0.5.
     pub score: f32,
 }
+
+/// Longer side of the working picture is in `WORK..2*WORK`.
+const WORK: u32 = 96;
+/// Canvas side, margin and the box's side inside it.
+const C: usize = 72;
+const MARGIN: f32 = 8.0;
+const INNER: f32 = 56.0;
+/// Grid cells per side and a cell's side on the canvas.
+const G: usize = 8;
+const CELL: f32 = INNER / G as f32;
+const MAX_KP: usize = 28;
+const KP_BYTES: usize = 18;
+const PATCH: i32 = 7;
+
+const BG_OFF: usize = 0;
+const MEAN_OFF: usize = 3;
+const COL_OFF: usize = 6;
+const TEX_OFF: usize = COL_OFF + G * G * 3;
+const KP_OFF: usize = TEX_OFF + G * G * 4;
+const _: () = assert!(KP_OFF + MAX_KP * KP_BYTES <= SIGNATURE_MAX_BYTES);
+
+/// A line is background when this share of its pixels is within
+/// `TRIM_TOL` (per channel) of the line's mean.
+const TRIM_SHARE: f32 = 0.96;
+const TRIM_TOL: f32 = 20.0;
+
+/// Decision thresholds (see [`verdict`]).
+/// Fewest geometric inliers for a pair to be the same product.
+pub const MIN_INLIERS: u32 = 5;
+/// Least share of one picture's object cells that land inside the other.
+pub const MIN_COVERAGE: f32 = 0.5;
+/// Largest mean colour residual (YCbCr units) after the global shift.
+pub const MAX_COLOUR: f32 = 9.0;
+/// Largest mean relative texture-energy difference.
+pub const MAX_TEXTURE: f32 = 0.22;
+/// Largest global colour shift forgiven (Y, and Cb/Cr).
+const SHIFT_Y: f32 = 28.0;
+const SHIFT_C: f32 = 14.0;
+/// [`might_match`]'s tolerance on the object's mean colour: wider than any
+/// pair [`compare`] accepts (shift + residual + the cells' weighting).
+const MIGHT_Y: i32 = 60;
+const MIGHT_C: i32 = 36;
+
+/// Descriptor matching: largest Hamming distance (of 128 bits) and the
+/// ratio the best must beat the second best by.
+const MAX_HAMMING: u32 = 34;
+const RATIO: f32 = 0.85;
+/// RANSAC: inlier tolerance (canvas px) and the scale range allowed.
+const INLIER_PX: f32 = 2.5;
+const SCALE_MIN: f32 = 0.6;
+const SCALE_MAX: f32 = 1.7;
 
 impl Signature {
     /// The signature of a decoded picture of any size; None when the
@@ -32,39 +124,717 @@ impl Signature {
         if img.width() < 8 || img.height() < 8 {
             return None;
         }
-        let small = image::imageops::resize(img, 8, 8, image::imageops::FilterType::Triangle);
-        Some(Signature {
-            tiny: small.into_raw(),
-        })
+        let small = Small::of(img);
+        let bbox = small.trim()?;
+        let canvas = Canvas::of(&small, bbox);
+        Some(canvas.signature())
     }
 
     /// Bytes kept on the heap; at most [`SIGNATURE_MAX_BYTES`].
     pub fn heap_bytes(&self) -> usize {
-        self.tiny.capacity()
+        self.data.capacity()
+    }
+
+    /// Number of keypoints kept.
+    pub fn keypoints(&self) -> usize {
+        (self.data.len() - KP_OFF) / KP_BYTES
+    }
+
+    fn kp(&self, i: usize) -> Kp {
+        let o = KP_OFF + i * KP_BYTES;
+        let mut d = [0u8; 16];
+        d.copy_from_slice(&self.data[o + 2..o + 18]);
+        Kp {
+            x: f32::from(self.data[o]),
+            y: f32::from(self.data[o + 1]),
+            d: u128::from_le_bytes(d),
+        }
+    }
+
+    fn colour(&self, cell: usize) -> [f32; 3] {
+        let o = COL_OFF + cell * 3;
+        [0, 1, 2].map(|k| f32::from(self.data[o + k]))
+    }
+
+    fn texture(&self, cell: usize) -> [f32; 4] {
+        let o = TEX_OFF + cell * 4;
+        [0, 1, 2, 3].map(|k| f32::from(self.data[o + k]))
+    }
+
+    fn is_object(&self, cell: usize) -> bool {
+        let c = self.colour(cell);
+        let bg = [0, 1, 2].map(|k| f32::from(self.data[BG_OFF + k]));
+        let dc = (0..3).map(|k| (c[k] - bg[k]).abs()).fold(0.0, f32::max);
+        let t: f32 = self.texture(cell).iter().sum();
+        dc > 16.0 || t > 24.0
     }
 }
 
 /// Cheap test: false means the pair is surely not the same product.
 pub fn might_match(a: &Signature, b: &Signature) -> bool {
-    distance(a, b) < 40.0
+    let d = |k: usize| {
+        (i32::from(a.data[MEAN_OFF + k]) - i32::from(b.data[MEAN_OFF + k])).abs()
+    };
+    d(0) <= MIGHT_Y && d(1) <= MIGHT_C && d(2) <= MIGHT_C
 }
 
 /// The verdict on a pair; symmetric.
 pub fn compare(a: &Signature, b: &Signature) -> Match {
-    let d = distance(a, b);
+    let (a, b) = if a.data <= b.data { (a, b) } else { (b, a) };
+    let e = evidence(a, b);
+    verdict(e.inliers, e.coverage, e.colour, e.texture)
+}
+
+/// What [`compare`] measured on a pair, for the evaluation and tests.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Evidence {
+    /// Keypoint matches consistent with the chosen alignment.
+    pub inliers: u32,
+    /// Share of the first picture's object cells inside the second.
+    pub coverage: f32,
+    /// Mean colour residual inside the object after the global shift.
+    pub colour: f32,
+    /// Mean relative texture difference inside the object.
+    pub texture: f32,
+}
+
+/// The measurements behind [`compare`] (arguments in the given order).
+pub fn evidence(a: &Signature, b: &Signature) -> Evidence {
+    let ka: Vec<Kp> = (0..a.keypoints()).map(|i| a.kp(i)).collect();
+    let kb: Vec<Kp> = (0..b.keypoints()).map(|i| b.kp(i)).collect();
+    let matches = match_descriptors(&ka, &kb);
+    let mut hyps = vec![Axis::IDENTITY];
+    if let Some(t) = ransac(&matches) {
+        hyps.push(t);
+    }
+    let mut best: Option<(f32, Evidence)> = None;
+    for t in hyps {
+        let inliers = t.inliers(&matches);
+        let (coverage, colour, texture) = grids(a, b, &t);
+        let e = Evidence {
+            inliers,
+            coverage,
+            colour,
+            texture,
+        };
+        let s = verdict(inliers, coverage, colour, texture).score;
+        if best.is_none_or(|(bs, _)| s > bs) {
+            best = Some((s, e));
+        }
+    }
+    best.map_or(
+        Evidence {
+            inliers: 0,
+            coverage: 0.0,
+            colour: f32::MAX,
+            texture: f32::MAX,
+        },
+        |(_, e)| e,
+    )
+}
+
+/// The decision from the measurements: same when every threshold holds.
+/// The score is 1 for identical pictures and 0.5 at the nearest threshold.
+pub fn verdict(inliers: u32, coverage: f32, colour: f32, texture: f32) -> Match {
+    // Each ratio is < 1 inside its threshold.
+    let r_colour = colour / MAX_COLOUR;
+    let r_texture = texture / MAX_TEXTURE;
+    let r_cover = if coverage >= MIN_COVERAGE { 0.0 } else { 1.0 + (MIN_COVERAGE - coverage) };
+    let r_inl = if inliers >= MIN_INLIERS {
+        0.0
+    } else {
+        1.0 + (MIN_INLIERS - inliers) as f32 / MIN_INLIERS as f32
+    };
+    let worst = r_colour.max(r_texture).max(r_cover).max(r_inl);
+    let worst = if worst.is_finite() { worst } else { f32::MAX };
+    let score = 1.0 / (1.0 + worst);
     Match {
-        same: d < 12.0,
-        score: (1.0 - d / 255.0).clamp(0.0, 1.0),
+        same: worst < 1.0,
+        score: score.clamp(0.0, 1.0),
     }
 }
 
-fn distance(a: &Signature, b: &Signature) -> f32 {
-    let n = a.tiny.len().min(b.tiny.len()).max(1);
-    let sum: u32 = a
-        .tiny
-        .iter()
-        .zip(&b.tiny)
-        .map(|(x, y)| u32::from(x.abs_diff(*y)))
-        .sum();
-    sum as f32 / n as f32
+#[derive(Clone, Copy)]
+struct Kp {
+    x: f32,
+    y: f32,
+    d: u128,
 }
+
+type Pair = ([f32; 2], [f32; 2]);
+
+fn match_descriptors(a: &[Kp], b: &[Kp]) -> Vec<Pair> {
+    let nearest = |p: &Kp, set: &[Kp]| -> (usize, u32, u32) {
+        let (mut bi, mut bd, mut sd) = (usize::MAX, u32::MAX, u32::MAX);
+        for (j, q) in set.iter().enumerate() {
+            let d = (p.d ^ q.d).count_ones();
+            if d < bd {
+                sd = bd;
+                bd = d;
+                bi = j;
+            } else if d < sd {
+                sd = d;
+            }
+        }
+        (bi, bd, sd)
+    };
+    let mut out = Vec::with_capacity(a.len().min(b.len()));
+    for (i, p) in a.iter().enumerate() {
+        let (j, d, second) = nearest(p, b);
+        if j == usize::MAX || d > MAX_HAMMING {
+            continue;
+        }
+        if second != u32::MAX && d as f32 > RATIO * second as f32 {
+            continue;
+        }
+        if nearest(&b[j], a).0 != i {
+            continue;
+        }
+        out.push(([p.x, p.y], [b[j].x, b[j].y]));
+    }
+    out
+}
+
+/// Per-axis scale and shift: b = s * a + t.
+#[derive(Debug, Clone, Copy)]
+struct Axis {
+    sx: f32,
+    sy: f32,
+    tx: f32,
+    ty: f32,
+}
+
+impl Axis {
+    const IDENTITY: Axis = Axis {
+        sx: 1.0,
+        sy: 1.0,
+        tx: 0.0,
+        ty: 0.0,
+    };
+
+    fn apply(&self, p: [f32; 2]) -> [f32; 2] {
+        [self.sx * p[0] + self.tx, self.sy * p[1] + self.ty]
+    }
+
+    fn fits(&self, m: &Pair) -> bool {
+        let q = self.apply(m.0);
+        (q[0] - m.1[0]).abs() <= INLIER_PX && (q[1] - m.1[1]).abs() <= INLIER_PX
+    }
+
+    fn inliers(&self, ms: &[Pair]) -> u32 {
+        ms.iter().filter(|m| self.fits(m)).count() as u32
+    }
+}
+
+/// The scale for one axis from two matches, when they are far enough apart.
+fn axis_scale(a0: f32, a1: f32, b0: f32, b1: f32) -> Option<f32> {
+    let da = a1 - a0;
+    (da.abs() >= 4.0).then(|| (b1 - b0) / da)
+}
+
+/// Least squares b = s a + t over the inliers, one axis.
+fn fit_axis(pts: &[(f32, f32)]) -> Option<(f32, f32)> {
+    let n = pts.len() as f32;
+    let ma = pts.iter().map(|p| p.0).sum::<f32>() / n;
+    let mb = pts.iter().map(|p| p.1).sum::<f32>() / n;
+    let saa: f32 = pts.iter().map(|p| (p.0 - ma) * (p.0 - ma)).sum();
+    let sab: f32 = pts.iter().map(|p| (p.0 - ma) * (p.1 - mb)).sum();
+    if saa < 16.0 {
+        return None;
+    }
+    let s = sab / saa;
+    Some((s, mb - s * ma))
+}
+
+fn scale_ok(s: f32) -> bool {
+    (SCALE_MIN..=SCALE_MAX).contains(&s)
+}
+
+/// Every pair of matches proposes a per-axis scale and shift; the one most
+/// matches agree with wins, refined by least squares. Deterministic.
+fn ransac(ms: &[Pair]) -> Option<Axis> {
+    if ms.len() < 2 {
+        return None;
+    }
+    let mut best: Option<(u32, Axis)> = None;
+    for i in 0..ms.len() {
+        for j in i + 1..ms.len() {
+            let (a0, b0) = ms[i];
+            let (a1, b1) = ms[j];
+            let sx = axis_scale(a0[0], a1[0], b0[0], b1[0]);
+            let sy = axis_scale(a0[1], a1[1], b0[1], b1[1]);
+            let (sx, sy) = match (sx, sy) {
+                (Some(x), Some(y)) => (x, y),
+                (Some(x), None) => (x, x),
+                (None, Some(y)) => (y, y),
+                (None, None) => continue,
+            };
+            if !scale_ok(sx) || !scale_ok(sy) || !(0.75..=1.34).contains(&(sx / sy)) {
+                continue;
+            }
+            let t = Axis {
+                sx,
+                sy,
+                tx: (b0[0] + b1[0] - sx * (a0[0] + a1[0])) * 0.5,
+                ty: (b0[1] + b1[1] - sy * (a0[1] + a1[1])) * 0.5,
+            };
+            let n = t.inliers(ms);
+            if best.is_none_or(|(bn, _)| n > bn) {
+                best = Some((n, t));
+            }
+        }
+    }
+    let (n, t) = best?;
+    let inl: Vec<&Pair> = ms.iter().filter(|m| t.fits(m)).collect();
+    let xs: Vec<(f32, f32)> = inl.iter().map(|m| (m.0[0], m.1[0])).collect();
+    let ys: Vec<(f32, f32)> = inl.iter().map(|m| (m.0[1], m.1[1])).collect();
+    let mut r = t;
+    if let Some((s, o)) = fit_axis(&xs) {
+        r.sx = s;
+        r.tx = o;
+    }
+    if let Some((s, o)) = fit_axis(&ys) {
+        r.sy = s;
+        r.ty = o;
+    }
+    if scale_ok(r.sx) && scale_ok(r.sy) && r.inliers(ms) >= n {
+        Some(r)
+    } else {
+        Some(t)
+    }
+}
+
+/// Bilinear sample of a grid quantity at fractional cell coordinates.
+fn sample<const K: usize>(f: impl Fn(usize) -> [f32; K], gx: f32, gy: f32) -> [f32; K] {
+    let gx = gx.clamp(0.0, (G - 1) as f32);
+    let gy = gy.clamp(0.0, (G - 1) as f32);
+    let (x0, y0) = (gx.floor() as usize, gy.floor() as usize);
+    let (x1, y1) = ((x0 + 1).min(G - 1), (y0 + 1).min(G - 1));
+    let (fx, fy) = (gx - x0 as f32, gy - y0 as f32);
+    let (c00, c10, c01, c11) = (f(y0 * G + x0), f(y0 * G + x1), f(y1 * G + x0), f(y1 * G + x1));
+    let mut out = [0.0; K];
+    for k in 0..K {
+        let top = c00[k] * (1.0 - fx) + c10[k] * fx;
+        let bot = c01[k] * (1.0 - fx) + c11[k] * fx;
+        out[k] = top * (1.0 - fy) + bot * fy;
+    }
+    out
+}
+
+/// Colour and texture of a's object cells against b under `t`:
+/// (coverage, colour residual, texture difference).
+fn grids(a: &Signature, b: &Signature, t: &Axis) -> (f32, f32, f32) {
+    let mut diffs = [[0.0f32; 3]; G * G];
+    let mut tex_sum = 0.0;
+    let mut n_obj = 0usize;
+    let mut n_in = 0usize;
+    let mut mean = [0.0f32; 3];
+    for cell in 0..G * G {
+        if !a.is_object(cell) {
+            continue;
+        }
+        n_obj += 1;
+        let (u, v) = (cell % G, cell / G);
+        let p = [
+            MARGIN + (u as f32 + 0.5) * CELL,
+            MARGIN + (v as f32 + 0.5) * CELL,
+        ];
+        let q = t.apply(p);
+        let gx = (q[0] - MARGIN) / CELL - 0.5;
+        let gy = (q[1] - MARGIN) / CELL - 0.5;
+        if !(-0.5..=G as f32 - 0.5).contains(&gx) || !(-0.5..=G as f32 - 0.5).contains(&gy) {
+            continue;
+        }
+        let ca = a.colour(cell);
+        let cb = sample(|c| b.colour(c), gx, gy);
+        let ta = a.texture(cell);
+        let tb = sample(|c| b.texture(c), gx, gy);
+        for k in 0..3 {
+            diffs[n_in][k] = cb[k] - ca[k];
+            mean[k] += cb[k] - ca[k];
+        }
+        tex_sum += (0..4)
+            .map(|k| (ta[k] - tb[k]).abs() / (ta[k] + tb[k] + 16.0))
+            .sum::<f32>()
+            / 4.0;
+        n_in += 1;
+    }
+    if n_obj == 0 || n_in == 0 {
+        return (0.0, f32::MAX, f32::MAX);
+    }
+    let n = n_in as f32;
+    let shift = [
+        (mean[0] / n).clamp(-SHIFT_Y, SHIFT_Y),
+        (mean[1] / n).clamp(-SHIFT_C, SHIFT_C),
+        (mean[2] / n).clamp(-SHIFT_C, SHIFT_C),
+    ];
+    let colour: f32 = diffs[..n_in]
+        .iter()
+        .map(|d| (0..3).map(|k| (d[k] - shift[k]).abs()).sum::<f32>() / 3.0)
+        .sum::<f32>()
+        / n;
+    (n_in as f32 / n_obj as f32, colour, tex_sum / n)
+}
+
+/// The picture reduced by whole-block averaging.
+struct Small {
+    w: usize,
+    h: usize,
+    px: Vec<[f32; 3]>,
+}
+
+impl Small {
+    fn of(img: &RgbImage) -> Small {
+        let (iw, ih) = (img.width() as usize, img.height() as usize);
+        let f = (iw.max(ih) / WORK as usize).max(1);
+        let (w, h) = (iw / f, ih / f);
+        let raw = img.as_raw();
+        let mut px = vec![[0.0f32; 3]; w * h];
+        let norm = 1.0 / (f * f) as f32;
+        for y in 0..h {
+            let row = &mut px[y * w..(y + 1) * w];
+            for sy in 0..f {
+                let line = &raw[((y * f + sy) * iw) * 3..((y * f + sy) * iw + w * f) * 3];
+                for (x, out) in row.iter_mut().enumerate() {
+                    let block = &line[x * f * 3..(x + 1) * f * 3];
+                    for p in block.chunks_exact(3) {
+                        out[0] += f32::from(p[0]);
+                        out[1] += f32::from(p[1]);
+                        out[2] += f32::from(p[2]);
+                    }
+                }
+            }
+            for out in row.iter_mut() {
+                for v in out.iter_mut() {
+                    *v *= norm;
+                }
+            }
+        }
+        Small { w, h, px }
+    }
+
+    fn uniform(&self, it: impl Iterator<Item = usize> + Clone) -> bool {
+        let mut mean = [0.0f32; 3];
+        let mut n = 0usize;
+        for i in it.clone() {
+            for k in 0..3 {
+                mean[k] += self.px[i][k];
+            }
+            n += 1;
+        }
+        if n == 0 {
+            return true;
+        }
+        let inv = 1.0 / n as f32;
+        let mean = mean.map(|v| v * inv);
+        let near = it
+            .filter(|&i| (0..3).all(|k| (self.px[i][k] - mean[k]).abs() <= TRIM_TOL))
+            .count();
+        near as f32 >= TRIM_SHARE * n as f32
+    }
+
+    /// The box left after trimming uniform edge lines: (x0, y0, x1, y1),
+    /// exclusive ends; None when too little is left.
+    fn trim(&self) -> Option<(usize, usize, usize, usize)> {
+        let (mut x0, mut y0, mut x1, mut y1) = (0, 0, self.w, self.h);
+        let w = self.w;
+        loop {
+            let mut moved = false;
+            if y1 > y0 && self.uniform((x0..x1).map(|x| y0 * w + x)) {
+                y0 += 1;
+                moved = true;
+            }
+            if y1 > y0 && self.uniform((x0..x1).map(|x| (y1 - 1) * w + x)) {
+                y1 -= 1;
+                moved = true;
+            }
+            if x1 > x0 && self.uniform((y0..y1).map(|y| y * w + x0)) {
+                x0 += 1;
+                moved = true;
+            }
+            if x1 > x0 && self.uniform((y0..y1).map(|y| y * w + x1 - 1)) {
+                x1 -= 1;
+                moved = true;
+            }
+            if x1 < x0 + 6 || y1 < y0 + 6 {
+                return None;
+            }
+            if !moved {
+                return Some((x0, y0, x1, y1));
+            }
+        }
+    }
+
+    fn bilinear(&self, x: f32, y: f32) -> [f32; 3] {
+        let x = (x - 0.5).clamp(0.0, (self.w - 1) as f32);
+        let y = (y - 0.5).clamp(0.0, (self.h - 1) as f32);
+        let (xa, ya) = (x.floor() as usize, y.floor() as usize);
+        let (xb, yb) = ((xa + 1).min(self.w - 1), (ya + 1).min(self.h - 1));
+        let (fx, fy) = (x - xa as f32, y - ya as f32);
+        let p = |xx: usize, yy: usize| self.px[yy * self.w + xx];
+        let (a, b, c, d) = (p(xa, ya), p(xb, ya), p(xa, yb), p(xb, yb));
+        [0, 1, 2].map(|k| {
+            (a[k] * (1.0 - fx) + b[k] * fx) * (1.0 - fy) + (c[k] * (1.0 - fx) + d[k] * fx) * fy
+        })
+    }
+}
+
+/// The object's box on a fixed canvas, as YCbCr and grey.
+struct Canvas {
+    ycc: Vec<[f32; 3]>,
+    grey: Vec<f32>,
+}
+
+fn to_ycc(p: [f32; 3]) -> [f32; 3] {
+    let y = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+    [y, 128.0 + 0.564 * (p[2] - y), 128.0 + 0.713 * (p[0] - y)]
+}
+
+/// Separable [1 2 1]/4 blur with clamped edges.
+fn blur(src: &[f32]) -> Vec<f32> {
+    let mut tmp = vec![0.0; C * C];
+    for y in 0..C {
+        for x in 0..C {
+            let l = src[y * C + x.saturating_sub(1)];
+            let r = src[y * C + (x + 1).min(C - 1)];
+            tmp[y * C + x] = 0.25 * l + 0.5 * src[y * C + x] + 0.25 * r;
+        }
+    }
+    let mut out = vec![0.0; C * C];
+    for y in 0..C {
+        for x in 0..C {
+            let u = tmp[y.saturating_sub(1) * C + x];
+            let d = tmp[(y + 1).min(C - 1) * C + x];
+            out[y * C + x] = 0.25 * u + 0.5 * tmp[y * C + x] + 0.25 * d;
+        }
+    }
+    out
+}
+
+/// BRIEF's 128 point pairs in a 15×15 patch: fixed, pseudo-random,
+/// concentrated near the centre (sum of two uniforms).
+const PAIRS: [[i8; 4]; 128] = brief_pairs();
+
+const fn brief_pairs() -> [[i8; 4]; 128] {
+    let mut out = [[0i8; 4]; 128];
+    let mut s: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut i = 0;
+    while i < 128 {
+        let mut k = 0;
+        while k < 4 {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let a = (s & 0xff) as i32 % 8; // 0..=7
+            let b = ((s >> 8) & 0xff) as i32 % 8;
+            let v = a + b - 7; // -7..=7, triangular
+            out[i][k] = v as i8;
+            k += 1;
+        }
+        if out[i][0] == out[i][2] && out[i][1] == out[i][3] {
+            out[i][2] = -out[i][0];
+            out[i][3] = -out[i][1] + if out[i][1] == 0 { 1 } else { 0 };
+        }
+        i += 1;
+    }
+    out
+}
+
+impl Canvas {
+    fn of(small: &Small, (x0, y0, x1, y1): (usize, usize, usize, usize)) -> Canvas {
+        let bw = (x1 - x0) as f32;
+        let bh = (y1 - y0) as f32;
+        let mut ycc = Vec::with_capacity(C * C);
+        let mut grey = Vec::with_capacity(C * C);
+        for cy in 0..C {
+            let sy = y0 as f32 + ((cy as f32 + 0.5) - MARGIN) / INNER * bh;
+            for cx in 0..C {
+                let sx = x0 as f32 + ((cx as f32 + 0.5) - MARGIN) / INNER * bw;
+                let p = small.bilinear(sx, sy);
+                let c = to_ycc(p);
+                grey.push(c[0]);
+                ycc.push(c);
+            }
+        }
+        Canvas { ycc, grey }
+    }
+
+    fn signature(&self) -> Signature {
+        let mut data = Vec::with_capacity(KP_OFF + MAX_KP * KP_BYTES);
+        data.resize(KP_OFF, 0);
+        // Background: the mean of the margin ring.
+        let lo = MARGIN as usize;
+        let hi = lo + INNER as usize;
+        let mut bg = [0.0f32; 3];
+        let mut n = 0.0;
+        for y in 0..C {
+            for x in 0..C {
+                if (lo..hi).contains(&x) && (lo..hi).contains(&y) {
+                    continue;
+                }
+                for k in 0..3 {
+                    bg[k] += self.ycc[y * C + x][k];
+                }
+                n += 1.0;
+            }
+        }
+        for k in 0..3 {
+            data[BG_OFF + k] = q8(bg[k] / n);
+        }
+        // Grids.
+        let cell = CELL as usize;
+        for gy in 0..G {
+            for gx in 0..G {
+                let (mut c, mut t) = ([0.0f32; 3], [0.0f32; 4]);
+                for y in lo + gy * cell..lo + (gy + 1) * cell {
+                    for x in lo + gx * cell..lo + (gx + 1) * cell {
+                        let i = y * C + x;
+                        for k in 0..3 {
+                            c[k] += self.ycc[i][k];
+                        }
+                        let g = self.grey[i];
+                        t[0] += (self.grey[i + 1] - g).abs();
+                        t[1] += (self.grey[i + C] - g).abs();
+                        t[2] += (self.grey[i + C + 1] - g).abs();
+                        t[3] += (self.grey[i - C + 1] - g).abs();
+                    }
+                }
+                let inv = 1.0 / (cell * cell) as f32;
+                let id = gy * G + gx;
+                for k in 0..3 {
+                    data[COL_OFF + id * 3 + k] = q8(c[k] * inv);
+                }
+                for k in 0..4 {
+                    data[TEX_OFF + id * 4 + k] = q8(t[k] * inv * 2.0);
+                }
+            }
+        }
+        // The object's mean colour, for might_match.
+        let probe = Signature { data };
+        let mut mean = [0.0f32; 3];
+        let mut m = 0.0;
+        for id in 0..G * G {
+            if probe.is_object(id) {
+                let c = probe.colour(id);
+                for k in 0..3 {
+                    mean[k] += c[k];
+                }
+                m += 1.0;
+            }
+        }
+        let mut data = probe.data;
+        if m == 0.0 {
+            for id in 0..G * G {
+                for k in 0..3 {
+                    mean[k] += f32::from(data[COL_OFF + id * 3 + k]);
+                }
+            }
+            m = (G * G) as f32;
+        }
+        for k in 0..3 {
+            data[MEAN_OFF + k] = q8(mean[k] / m);
+        }
+        self.keypoints(&mut data);
+        Signature { data }
+    }
+
+    /// Harris corners with 5×5 non-maximum suppression, strongest first,
+    /// each with its BRIEF descriptor.
+    fn keypoints(&self, data: &mut Vec<u8>) {
+        let s1 = blur(&self.grey);
+        let s2 = blur(&s1);
+        let mut ixx = vec![0.0f32; C * C];
+        let mut iyy = vec![0.0f32; C * C];
+        let mut ixy = vec![0.0f32; C * C];
+        for y in 1..C - 1 {
+            for x in 1..C - 1 {
+                let i = y * C + x;
+                let gx = (s1[i + 1] - s1[i - 1]) * 0.5;
+                let gy = (s1[i + C] - s1[i - C]) * 0.5;
+                ixx[i] = gx * gx;
+                iyy[i] = gy * gy;
+                ixy[i] = gx * gy;
+            }
+        }
+        let box5 = |src: &[f32]| -> Vec<f32> {
+            let mut tmp = vec![0.0f32; C * C];
+            for y in 0..C {
+                for x in 2..C - 2 {
+                    tmp[y * C + x] = src[y * C + x - 2..=y * C + x + 2].iter().sum();
+                }
+            }
+            let mut out = vec![0.0f32; C * C];
+            for y in 2..C - 2 {
+                for x in 0..C {
+                    out[y * C + x] = (0..5).map(|d| tmp[(y + d - 2) * C + x]).sum();
+                }
+            }
+            out
+        };
+        let (sxx, syy, sxy) = (box5(&ixx), box5(&iyy), box5(&ixy));
+        let lo = (PATCH + 1) as usize;
+        let hi = C - PATCH as usize - 2;
+        let mut resp = vec![0.0f32; C * C];
+        let mut rmax = 0.0f32;
+        for y in lo..hi {
+            for x in lo..hi {
+                let i = y * C + x;
+                let tr = sxx[i] + syy[i];
+                let r = sxx[i] * syy[i] - sxy[i] * sxy[i] - 0.05 * tr * tr;
+                resp[i] = r;
+                rmax = rmax.max(r);
+            }
+        }
+        let floor = (rmax * 0.01).max(2.0e4);
+        let mut cands: Vec<(f32, usize)> = Vec::new();
+        for y in lo..hi {
+            for x in lo..hi {
+                let i = y * C + x;
+                let r = resp[i];
+                if r <= floor {
+                    continue;
+                }
+                let mut peak = true;
+                'n: for dy in -2i32..=2 {
+                    for dx in -2i32..=2 {
+                        if dx == 0 && dy == 0 {
+                            continue;
+                        }
+                        let j = ((y as i32 + dy) as usize) * C + (x as i32 + dx) as usize;
+                        // Ties go to the earlier pixel, so plateaus give one peak.
+                        if resp[j] > r || (resp[j] == r && j < i) {
+                            peak = false;
+                            break 'n;
+                        }
+                    }
+                }
+                if peak {
+                    cands.push((r, i));
+                }
+            }
+        }
+        cands.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        for &(_, i) in cands.iter().take(MAX_KP) {
+            let (x, y) = ((i % C) as i32, (i / C) as i32);
+            let mut d = 0u128;
+            for (bit, p) in PAIRS.iter().enumerate() {
+                let at = |dx: i8, dy: i8| {
+                    s2[((y + i32::from(dy)) as usize) * C + (x + i32::from(dx)) as usize]
+                };
+                if at(p[0], p[1]) < at(p[2], p[3]) {
+                    d |= 1 << bit;
+                }
+            }
+            data.push(x as u8);
+            data.push(y as u8);
+            data.extend_from_slice(&d.to_le_bytes());
+        }
+    }
+}
+
+fn q8(v: f32) -> u8 {
+    v.round().clamp(0.0, 255.0) as u8
+}
+
+#[cfg(test)]
+mod tests;
