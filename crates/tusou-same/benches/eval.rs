@@ -114,6 +114,27 @@ fn run_set(name: &str, originals: &[RgbImage], partner: &[Option<usize>], seeds:
                         continue;
                     };
                     let (merged, missed_by_gate) = timing.merged(sj, &rs);
+                    if diag() && (j == i || partner[i] == Some(j)) {
+                        let e = tusou_same::evidence(sj, &rs);
+                        let e2 = tusou_same::evidence(&rs, sj);
+                        println!(
+                            "DIAG {} {} {:?} inl {} {} cov {:.2} col {:.1} tex {:.3} | {} {:.2} {:.1} {:.3} kp {} {}",
+                            if j == i { "POS" } else { "LOOK" },
+                            merged,
+                            t,
+                            e.inliers,
+                            0,
+                            e.coverage,
+                            e.colour,
+                            e.texture,
+                            e2.inliers,
+                            e2.coverage,
+                            e2.colour,
+                            e2.texture,
+                            sj.keypoints(),
+                            rs.keypoints()
+                        );
+                    }
                     if j == i {
                         tally.tp += u32::from(merged);
                         tally.shortlist_miss += u32::from(missed_by_gate);
@@ -179,6 +200,10 @@ fn run_set(name: &str, originals: &[RgbImage], partner: &[Option<usize>], seeds:
     );
 }
 
+fn diag() -> bool {
+    std::env::var_os("EVAL_DIAG").is_some()
+}
+
 fn decode(bytes: &[u8]) -> RgbImage {
     image::load_from_memory(bytes)
         .map(|d| d.to_rgb8())
@@ -199,6 +224,22 @@ fn main() {
         originals.push(decode(&render_jpeg(&look, 320)));
         partner.push(Some(2 * i + 1));
         partner.push(Some(2 * i));
+    }
+    if diag() {
+        for (i, art) in arts.iter().enumerate() {
+            let look = lookalike(art, i as u64);
+            let (Some(a), Some(b)) = (
+                Signature::of_image(&originals[2 * i]),
+                Signature::of_image(&originals[2 * i + 1]),
+            ) else {
+                continue;
+            };
+            let e = tusou_same::evidence(&a, &b);
+            println!(
+                "ART {:?} {:?}/{:?} body {:?} acc {:?} kp {} {} -> {:?} same {}",
+                art.shape, art.pattern, look.pattern, art.body, art.accent, a.keypoints(), b.keypoints(), e, compare(&a, &b).same
+            );
+        }
     }
     run_set("Set 1, synthetic (simulator catalog + look-alikes)", &originals, &partner, 2);
 

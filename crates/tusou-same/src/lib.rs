@@ -12,8 +12,8 @@
 //!    background of a product shot, so what is left is the object's box:
 //!    the same box whether the reseller padded, framed or resized the photo.
 //!    A picture with nothing left is blank (`None`).
-//! 3. **Canvas**: the box, widened by a 1/7 margin of real surrounding
-//!    pixels, resampled to 72×72. Two re-listings of one photo now differ
+//! 3. **Canvas**: the box resampled to 60×60 inside a 76×76 canvas whose
+//!    margin repeats the box's edge. Two re-listings of one photo now differ
 //!    by at most a per-axis scale and shift (a crop that cuts into the
 //!    object, an overlay that stops the trim early).
 //! 4. **Keypoints**: Harris corners (steadier than FAST at this small scale
@@ -21,8 +21,8 @@
 //!    descriptor (fixed pseudo-random pixel pairs in a 15×15 patch of the
 //!    smoothed canvas). Resellers do not rotate product photos, so the
 //!    descriptor is not steered.
-//! 5. **Grids**: the box cut into 8×8 cells; per cell the mean colour
-//!    (YCbCr) and four texture energies (mean absolute difference along x,
+//! 5. **Grids**: the box cut into 8×8 cells for the mean colour (YCbCr),
+//!    and into 12×12 cells for four texture energies (mean absolute difference along x,
 //!    y and both diagonals). The energies tell stripes from checks, dots or
 //!    a plain body when the silhouette and the mean colour are the same —
 //!    the look-alikes a global hash merges.
@@ -67,23 +67,38 @@ pub struct Match {
 }
 
 /// Longer side of the working picture is in `WORK..2*WORK`.
-const WORK: u32 = 96;
+const WORK: u32 = 128;
 /// Canvas side, margin and the box's side inside it.
-const C: usize = 72;
+const C: usize = 96;
 const MARGIN: f32 = 8.0;
-const INNER: f32 = 56.0;
+const INNER: f32 = 80.0;
 /// Grid cells per side and a cell's side on the canvas.
 const G: usize = 8;
 const CELL: f32 = INNER / G as f32;
+/// Texture cells per side (finer than colour: a print is fine detail) and
+/// a texture cell's side.
+const GT: usize = 12;
+const TCELL: f32 = INNER / GT as f32;
 const MAX_KP: usize = 28;
 const KP_BYTES: usize = 18;
 const PATCH: i32 = 7;
+/// Harris response floor: relative to the strongest corner, and absolute
+/// (below it, JPEG noise on a plain body).
+const HARRIS_REL: f32 = 0.0005;
+const HARRIS_ABS: f32 = 1.0e5;
+/// Share of the object's cells whose differences count: the worst are
+/// dropped, as a logo or a text overlay covers a few cells entirely, while a
+/// different print differs everywhere.
+const KEEP: f32 = 0.8;
 
 const BG_OFF: usize = 0;
 const MEAN_OFF: usize = 3;
-const COL_OFF: usize = 6;
+const FLAGS_OFF: usize = 6;
+/// Flag: fewer than a quarter of the cells differ from the background.
+const ALL_OBJECT: u8 = 1;
+const COL_OFF: usize = 7;
 const TEX_OFF: usize = COL_OFF + G * G * 3;
-const KP_OFF: usize = TEX_OFF + G * G * 4;
+const KP_OFF: usize = TEX_OFF + GT * GT * 2;
 const _: () = assert!(KP_OFF + MAX_KP * KP_BYTES <= SIGNATURE_MAX_BYTES);
 
 /// A line is background when this share of its pixels is within
@@ -98,8 +113,8 @@ pub const MIN_INLIERS: u32 = 5;
 pub const MIN_COVERAGE: f32 = 0.5;
 /// Largest mean colour residual (YCbCr units) after the global shift.
 pub const MAX_COLOUR: f32 = 9.0;
-/// Largest mean relative texture-energy difference.
-pub const MAX_TEXTURE: f32 = 0.22;
+/// Largest mean texture-energy difference (half octaves).
+pub const MAX_TEXTURE: f32 = 1.0;
 /// Largest global colour shift forgiven (Y, and Cb/Cr).
 const SHIFT_Y: f32 = 28.0;
 const SHIFT_C: f32 = 14.0;
@@ -156,17 +171,32 @@ impl Signature {
         [0, 1, 2].map(|k| f32::from(self.data[o + k]))
     }
 
+    /// A texture cell's four energies, log-quantised (half octaves).
     fn texture(&self, cell: usize) -> [f32; 4] {
-        let o = TEX_OFF + cell * 4;
-        [0, 1, 2, 3].map(|k| f32::from(self.data[o + k]))
+        let o = TEX_OFF + cell * 2;
+        let (p, q) = (self.data[o], self.data[o + 1]);
+        [p >> 4, p & 15, q >> 4, q & 15].map(f32::from)
     }
 
+    /// A colour cell that differs from the background.
     fn is_object(&self, cell: usize) -> bool {
+        // A photo with no plain background: every cell is the object.
+        if self.data[FLAGS_OFF] & ALL_OBJECT != 0 {
+            return true;
+        }
         let c = self.colour(cell);
         let bg = [0, 1, 2].map(|k| f32::from(self.data[BG_OFF + k]));
         let dc = (0..3).map(|k| (c[k] - bg[k]).abs()).fold(0.0, f32::max);
-        let t: f32 = self.texture(cell).iter().sum();
-        dc > 16.0 || t > 24.0
+        dc > 16.0
+    }
+
+    /// A texture cell on the object: in an object colour cell, or textured.
+    fn is_object_t(&self, tcell: usize) -> bool {
+        let (u, v) = (tcell % GT, tcell / GT);
+        let cu = ((u as f32 + 0.5) * TCELL / CELL) as usize;
+        let cv = ((v as f32 + 0.5) * TCELL / CELL) as usize;
+        self.is_object(cv.min(G - 1) * G + cu.min(G - 1))
+            || self.texture(tcell).iter().sum::<f32>() >= 12.0
     }
 }
 
@@ -404,14 +434,14 @@ fn ransac(ms: &[Pair]) -> Option<Axis> {
     }
 }
 
-/// Bilinear sample of a grid quantity at fractional cell coordinates.
-fn sample<const K: usize>(f: impl Fn(usize) -> [f32; K], gx: f32, gy: f32) -> [f32; K] {
-    let gx = gx.clamp(0.0, (G - 1) as f32);
-    let gy = gy.clamp(0.0, (G - 1) as f32);
+/// Bilinear sample of a `g`×`g` grid quantity at fractional cell coordinates.
+fn sample<const K: usize>(f: impl Fn(usize) -> [f32; K], g: usize, gx: f32, gy: f32) -> [f32; K] {
+    let gx = gx.clamp(0.0, (g - 1) as f32);
+    let gy = gy.clamp(0.0, (g - 1) as f32);
     let (x0, y0) = (gx.floor() as usize, gy.floor() as usize);
-    let (x1, y1) = ((x0 + 1).min(G - 1), (y0 + 1).min(G - 1));
+    let (x1, y1) = ((x0 + 1).min(g - 1), (y0 + 1).min(g - 1));
     let (fx, fy) = (gx - x0 as f32, gy - y0 as f32);
-    let (c00, c10, c01, c11) = (f(y0 * G + x0), f(y0 * G + x1), f(y1 * G + x0), f(y1 * G + x1));
+    let (c00, c10, c01, c11) = (f(y0 * g + x0), f(y0 * g + x1), f(y1 * g + x0), f(y1 * g + x1));
     let mut out = [0.0; K];
     for k in 0..K {
         let top = c00[k] * (1.0 - fx) + c10[k] * fx;
@@ -425,41 +455,50 @@ fn sample<const K: usize>(f: impl Fn(usize) -> [f32; K], gx: f32, gy: f32) -> [f
 /// (coverage, colour residual, texture difference).
 fn grids(a: &Signature, b: &Signature, t: &Axis) -> (f32, f32, f32) {
     let mut diffs = [[0.0f32; 3]; G * G];
-    let mut tex_sum = 0.0;
     let mut n_obj = 0usize;
     let mut n_in = 0usize;
     let mut mean = [0.0f32; 3];
+    let inside = |g: usize, gx: f32, gy: f32| {
+        let r = -0.5..=g as f32 - 0.5;
+        r.contains(&gx) && r.contains(&gy)
+    };
     for cell in 0..G * G {
         if !a.is_object(cell) {
             continue;
         }
         n_obj += 1;
         let (u, v) = (cell % G, cell / G);
-        let p = [
-            MARGIN + (u as f32 + 0.5) * CELL,
-            MARGIN + (v as f32 + 0.5) * CELL,
-        ];
-        let q = t.apply(p);
-        let gx = (q[0] - MARGIN) / CELL - 0.5;
-        let gy = (q[1] - MARGIN) / CELL - 0.5;
-        if !(-0.5..=G as f32 - 0.5).contains(&gx) || !(-0.5..=G as f32 - 0.5).contains(&gy) {
+        let q = t.apply([MARGIN + (u as f32 + 0.5) * CELL, MARGIN + (v as f32 + 0.5) * CELL]);
+        let (gx, gy) = ((q[0] - MARGIN) / CELL - 0.5, (q[1] - MARGIN) / CELL - 0.5);
+        if !inside(G, gx, gy) {
             continue;
         }
         let ca = a.colour(cell);
-        let cb = sample(|c| b.colour(c), gx, gy);
-        let ta = a.texture(cell);
-        let tb = sample(|c| b.texture(c), gx, gy);
+        let cb = sample(|c| b.colour(c), G, gx, gy);
         for k in 0..3 {
             diffs[n_in][k] = cb[k] - ca[k];
             mean[k] += cb[k] - ca[k];
         }
-        tex_sum += (0..4)
-            .map(|k| (ta[k] - tb[k]).abs() / (ta[k] + tb[k] + 16.0))
-            .sum::<f32>()
-            / 4.0;
         n_in += 1;
     }
-    if n_obj == 0 || n_in == 0 {
+    let mut texs = [0.0f32; GT * GT];
+    let mut n_t = 0usize;
+    for cell in 0..GT * GT {
+        if !a.is_object_t(cell) {
+            continue;
+        }
+        let (u, v) = (cell % GT, cell / GT);
+        let q = t.apply([MARGIN + (u as f32 + 0.5) * TCELL, MARGIN + (v as f32 + 0.5) * TCELL]);
+        let (gx, gy) = ((q[0] - MARGIN) / TCELL - 0.5, (q[1] - MARGIN) / TCELL - 0.5);
+        if !inside(GT, gx, gy) {
+            continue;
+        }
+        let ta = a.texture(cell);
+        let tb = sample(|c| b.texture(c), GT, gx, gy);
+        texs[n_t] = (0..4).map(|k| (ta[k] - tb[k]).abs()).sum::<f32>() / 4.0;
+        n_t += 1;
+    }
+    if n_obj == 0 || n_in == 0 || n_t == 0 {
         return (0.0, f32::MAX, f32::MAX);
     }
     let n = n_in as f32;
@@ -468,12 +507,22 @@ fn grids(a: &Signature, b: &Signature, t: &Axis) -> (f32, f32, f32) {
         (mean[1] / n).clamp(-SHIFT_C, SHIFT_C),
         (mean[2] / n).clamp(-SHIFT_C, SHIFT_C),
     ];
-    let colour: f32 = diffs[..n_in]
-        .iter()
-        .map(|d| (0..3).map(|k| (d[k] - shift[k]).abs()).sum::<f32>() / 3.0)
-        .sum::<f32>()
-        / n;
-    (n_in as f32 / n_obj as f32, colour, tex_sum / n)
+    let mut cols = [0.0f32; G * G];
+    for (c, d) in cols.iter_mut().zip(&diffs[..n_in]) {
+        *c = (0..3).map(|k| (d[k] - shift[k]).abs()).sum::<f32>() / 3.0;
+    }
+    (
+        n_in as f32 / n_obj as f32,
+        trimmed_mean(&mut cols[..n_in]),
+        trimmed_mean(&mut texs[..n_t]),
+    )
+}
+
+/// Mean of the smallest [`KEEP`] share of `v` (at least one value).
+fn trimmed_mean(v: &mut [f32]) -> f32 {
+    v.sort_by(f32::total_cmp);
+    let k = ((v.len() as f32 * KEEP).ceil() as usize).clamp(1, v.len());
+    v[..k].iter().sum::<f32>() / k as f32
 }
 
 /// The picture reduced by whole-block averaging.
@@ -579,6 +628,58 @@ impl Small {
     }
 }
 
+/// Summed-area table of the small picture, for area averages over
+/// fractional rectangles.
+struct Integral {
+    w: usize,
+    h: usize,
+    /// (w + 1) × (h + 1) sums, a zero row and column first.
+    sum: Vec<[f32; 3]>,
+}
+
+impl Integral {
+    fn of(small: &Small) -> Integral {
+        let (w, h) = (small.w, small.h);
+        let mut sum = vec![[0.0f32; 3]; (w + 1) * (h + 1)];
+        for y in 0..h {
+            let mut row = [0.0f32; 3];
+            for x in 0..w {
+                let p = small.px[y * w + x];
+                for k in 0..3 {
+                    row[k] += p[k];
+                    sum[(y + 1) * (w + 1) + x + 1][k] = sum[y * (w + 1) + x + 1][k] + row[k];
+                }
+            }
+        }
+        Integral { w, h, sum }
+    }
+
+    /// The sum over [0, x) × [0, y), x and y fractional (bilinear in the
+    /// table, exact for a picture constant over each pixel).
+    fn at(&self, x: f32, y: f32) -> [f32; 3] {
+        let x = x.clamp(0.0, self.w as f32);
+        let y = y.clamp(0.0, self.h as f32);
+        let (xa, ya) = (x.floor() as usize, y.floor() as usize);
+        let (xb, yb) = ((xa + 1).min(self.w), (ya + 1).min(self.h));
+        let (fx, fy) = (x - xa as f32, y - ya as f32);
+        let s = |xx: usize, yy: usize| self.sum[yy * (self.w + 1) + xx];
+        let (a, b, c, d) = (s(xa, ya), s(xb, ya), s(xa, yb), s(xb, yb));
+        [0, 1, 2].map(|k| {
+            (a[k] * (1.0 - fx) + b[k] * fx) * (1.0 - fy) + (c[k] * (1.0 - fx) + d[k] * fx) * fy
+        })
+    }
+
+    fn mean(&self, x0: f32, y0: f32, x1: f32, y1: f32) -> [f32; 3] {
+        let x0 = x0.clamp(0.0, self.w as f32);
+        let x1 = x1.clamp(0.0, self.w as f32);
+        let y0 = y0.clamp(0.0, self.h as f32);
+        let y1 = y1.clamp(0.0, self.h as f32);
+        let area = ((x1 - x0) * (y1 - y0)).max(1e-3);
+        let (a, b, c, d) = (self.at(x0, y0), self.at(x1, y0), self.at(x0, y1), self.at(x1, y1));
+        [0, 1, 2].map(|k| (d[k] - b[k] - c[k] + a[k]) / area)
+    }
+}
+
 /// The object's box on a fixed canvas, as YCbCr and grey.
 struct Canvas {
     ycc: Vec<[f32; 3]>,
@@ -646,11 +747,26 @@ impl Canvas {
         let bh = (y1 - y0) as f32;
         let mut ycc = Vec::with_capacity(C * C);
         let mut grey = Vec::with_capacity(C * C);
+        let integral = Integral::of(small);
+        // One canvas pixel covers this much of the small picture: averaging
+        // over it (not a bilinear point sample) keeps fine prints from
+        // aliasing differently at each re-listing's size.
+        let (fw, fh) = (bw / INNER, bh / INNER);
         for cy in 0..C {
             let sy = y0 as f32 + ((cy as f32 + 0.5) - MARGIN) / INNER * bh;
             for cx in 0..C {
                 let sx = x0 as f32 + ((cx as f32 + 0.5) - MARGIN) / INNER * bw;
-                let p = small.bilinear(sx, sy);
+                // The margin repeats the box's edge: what lies beyond it
+                // (padding, a border, the rest of a cropped photo) differs
+                // between re-listings and must not reach the canvas.
+                let sx = sx.clamp(x0 as f32 + 0.5, x1 as f32 - 0.5);
+                let sy = sy.clamp(y0 as f32 + 0.5, y1 as f32 - 0.5);
+                let p = if fw > 1.0 || fh > 1.0 {
+                    let (hw, hh) = (fw.max(1.0) * 0.5, fh.max(1.0) * 0.5);
+                    integral.mean(sx - hw, sy - hh, sx + hw, sy + hh)
+                } else {
+                    small.bilinear(sx, sy)
+                };
                 let c = to_ycc(p);
                 grey.push(c[0]);
                 ycc.push(c);
@@ -681,36 +797,52 @@ impl Canvas {
         for k in 0..3 {
             data[BG_OFF + k] = q8(bg[k] / n);
         }
-        // Grids.
-        let cell = CELL as usize;
+        // Grids: colour cells, then texture cells (integer pixel ranges).
+        let span = |i: usize, g: usize| lo + i * INNER as usize / g..lo + (i + 1) * INNER as usize / g;
         for gy in 0..G {
             for gx in 0..G {
-                let (mut c, mut t) = ([0.0f32; 3], [0.0f32; 4]);
-                for y in lo + gy * cell..lo + (gy + 1) * cell {
-                    for x in lo + gx * cell..lo + (gx + 1) * cell {
-                        let i = y * C + x;
+                let mut c = [0.0f32; 3];
+                let mut m = 0.0f32;
+                for y in span(gy, G) {
+                    for x in span(gx, G) {
                         for k in 0..3 {
-                            c[k] += self.ycc[i][k];
+                            c[k] += self.ycc[y * C + x][k];
                         }
+                        m += 1.0;
+                    }
+                }
+                for k in 0..3 {
+                    data[COL_OFF + (gy * G + gx) * 3 + k] = q8(c[k] / m);
+                }
+            }
+        }
+        for gy in 0..GT {
+            for gx in 0..GT {
+                let mut t = [0.0f32; 4];
+                let mut m = 0.0f32;
+                for y in span(gy, GT) {
+                    for x in span(gx, GT) {
+                        let i = y * C + x;
                         let g = self.grey[i];
                         t[0] += (self.grey[i + 1] - g).abs();
                         t[1] += (self.grey[i + C] - g).abs();
                         t[2] += (self.grey[i + C + 1] - g).abs();
                         t[3] += (self.grey[i - C + 1] - g).abs();
+                        m += 1.0;
                     }
                 }
-                let inv = 1.0 / (cell * cell) as f32;
-                let id = gy * G + gx;
-                for k in 0..3 {
-                    data[COL_OFF + id * 3 + k] = q8(c[k] * inv);
-                }
-                for k in 0..4 {
-                    data[TEX_OFF + id * 4 + k] = q8(t[k] * inv * 2.0);
-                }
+                // Half octaves of the mean absolute difference: 0..=15.
+                let q = t.map(|v| ((1.0 + v / m).log2() * 2.0).round().clamp(0.0, 15.0) as u8);
+                let o = TEX_OFF + (gy * GT + gx) * 2;
+                data[o] = q[0] << 4 | q[1];
+                data[o + 1] = q[2] << 4 | q[3];
             }
         }
         // The object's mean colour, for might_match.
-        let probe = Signature { data };
+        let mut probe = Signature { data };
+        if (0..G * G).filter(|&c| probe.is_object(c)).count() < G * G / 4 {
+            probe.data[FLAGS_OFF] |= ALL_OBJECT;
+        }
         let mut mean = [0.0f32; 3];
         let mut m = 0.0;
         for id in 0..G * G {
@@ -785,7 +917,7 @@ impl Canvas {
                 rmax = rmax.max(r);
             }
         }
-        let floor = (rmax * 0.01).max(2.0e4);
+        let floor = (rmax * HARRIS_REL).max(HARRIS_ABS);
         let mut cands: Vec<(f32, usize)> = Vec::new();
         for y in lo..hi {
             for x in lo..hi {

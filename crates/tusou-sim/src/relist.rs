@@ -274,11 +274,21 @@ pub fn catalog_arts(n: usize, seed: u64) -> Vec<Art> {
                     r.random_range(200..=250),
                 ],
             };
+            let body: [u8; 3] = [r.random_range(20..=230), r.random_range(20..=230), r.random_range(20..=230)];
+            // The print must show: an accent far from the body colour (a
+            // print a buyer cannot see is no different product).
+            let accent = loop {
+                let c: [u8; 3] = [r.random(), r.random(), r.random()];
+                let d: u32 = (0..3).map(|k| u32::from(c[k].abs_diff(body[k]))).sum();
+                if d >= 150 {
+                    break c;
+                }
+            };
             Art {
                 shape: SHAPES[i % SHAPES.len()],
                 pattern: Pattern::ALL[(i / SHAPES.len() + i) % Pattern::ALL.len()],
-                body: [r.random_range(20..=230), r.random_range(20..=230), r.random_range(20..=230)],
-                accent: [r.random_range(0..=255), r.random_range(0..=255), r.random_range(0..=255)],
+                body,
+                accent,
                 background,
                 scale: r.random_range(0.85..=1.15),
                 dx: r.random_range(-0.05..=0.05),
