@@ -216,6 +216,19 @@ fn main() {
 
     // Set 1: the simulator's catalog, each with a look-alike of its own.
     let arts = catalog_arts(48, 2026);
+    {
+        // Steady-state cost of one signature (a warm loop on one picture).
+        let img = decode(&render_jpeg(&arts[0], 320));
+        let n = 300;
+        let t = Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(Signature::of_image(std::hint::black_box(&img)));
+        }
+        println!(
+            "signature, warm loop on a 320x320 picture: {:.0} µs",
+            t.elapsed().as_secs_f64() * 1e6 / f64::from(n)
+        );
+    }
     let mut originals = Vec::new();
     let mut partner = Vec::new();
     for (i, art) in arts.iter().enumerate() {

@@ -108,16 +108,22 @@ const TRIM_TOL: f32 = 20.0;
 
 /// Decision thresholds (see [`verdict`]).
 /// Fewest geometric inliers for a pair to be the same product.
-pub const MIN_INLIERS: u32 = 5;
+pub const MIN_INLIERS: u32 = 4;
 /// Least share of one picture's object cells that land inside the other.
 pub const MIN_COVERAGE: f32 = 0.5;
 /// Largest mean colour residual (YCbCr units) after the global shift.
-pub const MAX_COLOUR: f32 = 9.0;
-/// Largest mean texture-energy difference (half octaves).
-pub const MAX_TEXTURE: f32 = 1.0;
+pub const MAX_COLOUR: f32 = 8.0;
+/// Largest mean texture-energy difference (half octaves, after the
+/// global shift), and the looser one when the geometry is strong evidence
+/// by itself (many corners agree, inside the object too).
+pub const MAX_TEXTURE: f32 = 0.4;
+pub const STRONG_INLIERS: u32 = 16;
+pub const MAX_TEXTURE_STRONG: f32 = 1.0;
 /// Largest global colour shift forgiven (Y, and Cb/Cr).
 const SHIFT_Y: f32 = 28.0;
 const SHIFT_C: f32 = 14.0;
+/// Largest global texture-energy shift forgiven (half octaves).
+const TEX_SHIFT: f32 = 2.0;
 /// [`might_match`]'s tolerance on the object's mean colour: wider than any
 /// pair [`compare`] accepts (shift + residual + the cells' weighting).
 const MIGHT_Y: i32 = 60;
@@ -268,7 +274,12 @@ pub fn evidence(a: &Signature, b: &Signature) -> Evidence {
 pub fn verdict(inliers: u32, coverage: f32, colour: f32, texture: f32) -> Match {
     // Each ratio is < 1 inside its threshold.
     let r_colour = colour / MAX_COLOUR;
-    let r_texture = texture / MAX_TEXTURE;
+    let tex_limit = if inliers >= STRONG_INLIERS {
+        MAX_TEXTURE_STRONG
+    } else {
+        MAX_TEXTURE
+    };
+    let r_texture = texture / tex_limit;
     let r_cover = if coverage >= MIN_COVERAGE { 0.0 } else { 1.0 + (MIN_COVERAGE - coverage) };
     let r_inl = if inliers >= MIN_INLIERS {
         0.0
@@ -481,7 +492,8 @@ fn grids(a: &Signature, b: &Signature, t: &Axis) -> (f32, f32, f32) {
         }
         n_in += 1;
     }
-    let mut texs = [0.0f32; GT * GT];
+    let mut tdiffs = [[0.0f32; 4]; GT * GT];
+    let mut tmean = 0.0f32;
     let mut n_t = 0usize;
     for cell in 0..GT * GT {
         if !a.is_object_t(cell) {
@@ -495,7 +507,10 @@ fn grids(a: &Signature, b: &Signature, t: &Axis) -> (f32, f32, f32) {
         }
         let ta = a.texture(cell);
         let tb = sample(|c| b.texture(c), GT, gx, gy);
-        texs[n_t] = (0..4).map(|k| (ta[k] - tb[k]).abs()).sum::<f32>() / 4.0;
+        for k in 0..4 {
+            tdiffs[n_t][k] = tb[k] - ta[k];
+            tmean += tb[k] - ta[k];
+        }
         n_t += 1;
     }
     if n_obj == 0 || n_in == 0 || n_t == 0 {
@@ -507,6 +522,13 @@ fn grids(a: &Signature, b: &Signature, t: &Axis) -> (f32, f32, f32) {
         (mean[1] / n).clamp(-SHIFT_C, SHIFT_C),
         (mean[2] / n).clamp(-SHIFT_C, SHIFT_C),
     ];
+    // A smaller or blurrier re-listing has weaker texture everywhere: a
+    // global offset (in half octaves) is forgiven, a different print is not.
+    let toff = (tmean / (4 * n_t) as f32).clamp(-TEX_SHIFT, TEX_SHIFT);
+    let mut texs = [0.0f32; GT * GT];
+    for (t, d) in texs.iter_mut().zip(&tdiffs[..n_t]) {
+        *t = d.iter().map(|v| (v - toff).abs()).sum::<f32>() / 4.0;
+    }
     let mut cols = [0.0f32; G * G];
     for (c, d) in cols.iter_mut().zip(&diffs[..n_in]) {
         *c = (0..3).map(|k| (d[k] - shift[k]).abs()).sum::<f32>() / 3.0;
@@ -613,71 +635,6 @@ impl Small {
             }
         }
     }
-
-    fn bilinear(&self, x: f32, y: f32) -> [f32; 3] {
-        let x = (x - 0.5).clamp(0.0, (self.w - 1) as f32);
-        let y = (y - 0.5).clamp(0.0, (self.h - 1) as f32);
-        let (xa, ya) = (x.floor() as usize, y.floor() as usize);
-        let (xb, yb) = ((xa + 1).min(self.w - 1), (ya + 1).min(self.h - 1));
-        let (fx, fy) = (x - xa as f32, y - ya as f32);
-        let p = |xx: usize, yy: usize| self.px[yy * self.w + xx];
-        let (a, b, c, d) = (p(xa, ya), p(xb, ya), p(xa, yb), p(xb, yb));
-        [0, 1, 2].map(|k| {
-            (a[k] * (1.0 - fx) + b[k] * fx) * (1.0 - fy) + (c[k] * (1.0 - fx) + d[k] * fx) * fy
-        })
-    }
-}
-
-/// Summed-area table of the small picture, for area averages over
-/// fractional rectangles.
-struct Integral {
-    w: usize,
-    h: usize,
-    /// (w + 1) × (h + 1) sums, a zero row and column first.
-    sum: Vec<[f32; 3]>,
-}
-
-impl Integral {
-    fn of(small: &Small) -> Integral {
-        let (w, h) = (small.w, small.h);
-        let mut sum = vec![[0.0f32; 3]; (w + 1) * (h + 1)];
-        for y in 0..h {
-            let mut row = [0.0f32; 3];
-            for x in 0..w {
-                let p = small.px[y * w + x];
-                for k in 0..3 {
-                    row[k] += p[k];
-                    sum[(y + 1) * (w + 1) + x + 1][k] = sum[y * (w + 1) + x + 1][k] + row[k];
-                }
-            }
-        }
-        Integral { w, h, sum }
-    }
-
-    /// The sum over [0, x) × [0, y), x and y fractional (bilinear in the
-    /// table, exact for a picture constant over each pixel).
-    fn at(&self, x: f32, y: f32) -> [f32; 3] {
-        let x = x.clamp(0.0, self.w as f32);
-        let y = y.clamp(0.0, self.h as f32);
-        let (xa, ya) = (x.floor() as usize, y.floor() as usize);
-        let (xb, yb) = ((xa + 1).min(self.w), (ya + 1).min(self.h));
-        let (fx, fy) = (x - xa as f32, y - ya as f32);
-        let s = |xx: usize, yy: usize| self.sum[yy * (self.w + 1) + xx];
-        let (a, b, c, d) = (s(xa, ya), s(xb, ya), s(xa, yb), s(xb, yb));
-        [0, 1, 2].map(|k| {
-            (a[k] * (1.0 - fx) + b[k] * fx) * (1.0 - fy) + (c[k] * (1.0 - fx) + d[k] * fx) * fy
-        })
-    }
-
-    fn mean(&self, x0: f32, y0: f32, x1: f32, y1: f32) -> [f32; 3] {
-        let x0 = x0.clamp(0.0, self.w as f32);
-        let x1 = x1.clamp(0.0, self.w as f32);
-        let y0 = y0.clamp(0.0, self.h as f32);
-        let y1 = y1.clamp(0.0, self.h as f32);
-        let area = ((x1 - x0) * (y1 - y0)).max(1e-3);
-        let (a, b, c, d) = (self.at(x0, y0), self.at(x1, y0), self.at(x0, y1), self.at(x1, y1));
-        [0, 1, 2].map(|k| (d[k] - b[k] - c[k] + a[k]) / area)
-    }
 }
 
 /// The object's box on a fixed canvas, as YCbCr and grey.
@@ -743,33 +700,62 @@ const fn brief_pairs() -> [[i8; 4]; 128] {
 
 impl Canvas {
     fn of(small: &Small, (x0, y0, x1, y1): (usize, usize, usize, usize)) -> Canvas {
+        let (w, h) = (small.w, small.h);
         let bw = (x1 - x0) as f32;
         let bh = (y1 - y0) as f32;
-        let mut ycc = Vec::with_capacity(C * C);
-        let mut grey = Vec::with_capacity(C * C);
-        let integral = Integral::of(small);
         // One canvas pixel covers this much of the small picture: averaging
-        // over it (not a bilinear point sample) keeps fine prints from
-        // aliasing differently at each re-listing's size.
-        let (fw, fh) = (bw / INNER, bh / INNER);
-        for cy in 0..C {
-            let sy = y0 as f32 + ((cy as f32 + 0.5) - MARGIN) / INNER * bh;
-            for cx in 0..C {
-                let sx = x0 as f32 + ((cx as f32 + 0.5) - MARGIN) / INNER * bw;
-                // The margin repeats the box's edge: what lies beyond it
-                // (padding, a border, the rest of a cropped photo) differs
-                // between re-listings and must not reach the canvas.
-                let sx = sx.clamp(x0 as f32 + 0.5, x1 as f32 - 0.5);
-                let sy = sy.clamp(y0 as f32 + 0.5, y1 as f32 - 0.5);
-                let p = if fw > 1.0 || fh > 1.0 {
-                    let (hw, hh) = (fw.max(1.0) * 0.5, fh.max(1.0) * 0.5);
-                    integral.mean(sx - hw, sy - hh, sx + hw, sy + hh)
-                } else {
-                    small.bilinear(sx, sy)
-                };
-                let c = to_ycc(p);
-                grey.push(c[0]);
-                ycc.push(c);
+        // over it (not a point sample) keeps fine prints from aliasing
+        // differently at each re-listing's size. The margin repeats the
+        // box's edge: what lies beyond it (padding, a border, the rest of a
+        // cropped photo) differs between re-listings.
+        let spans = |lo: usize, hi: usize, len: f32, n: usize| -> Vec<(f32, f32)> {
+            let half = (len / INNER).max(1.0) * 0.5;
+            (0..C)
+                .map(|c| {
+                    let centre = lo as f32 + ((c as f32 + 0.5) - MARGIN) / INNER * len;
+                    let centre = centre.clamp(lo as f32 + 0.5, hi as f32 - 0.5);
+                    let a = (centre - half).clamp(0.0, n as f32);
+                    let b = (centre + half).clamp(0.0, n as f32);
+                    (a, b.max(a + 1e-3))
+                })
+                .collect()
+        };
+        let xs = spans(x0, x1, bw, w);
+        let ys = spans(y0, y1, bh, h);
+        // Mean of a prefix-summed line over [a, b), fractional ends.
+        fn mean(prefix: &[[f32; 3]], a: f32, b: f32) -> [f32; 3] {
+            let at = |x: f32| {
+                let i = (x.floor() as usize).min(prefix.len() - 2);
+                let f = x - i as f32;
+                let (p, q) = (prefix[i], prefix[i + 1]);
+                [0, 1, 2].map(|k| p[k] + (q[k] - p[k]) * f)
+            };
+            let (pa, pb) = (at(a), at(b));
+            [0, 1, 2].map(|k| (pb[k] - pa[k]) / (b - a))
+        }
+        // Rows first (every small row, C columns), then columns.
+        let mut rows = vec![[0.0f32; 3]; h * C];
+        let mut prefix = vec![[0.0f32; 3]; w.max(h) + 1];
+        for y in 0..h {
+            for x in 0..w {
+                let p = small.px[y * w + x];
+                prefix[x + 1] = [0, 1, 2].map(|k| prefix[x][k] + p[k]);
+            }
+            for (cx, &(a, b)) in xs.iter().enumerate() {
+                rows[y * C + cx] = mean(&prefix[..=w], a, b);
+            }
+        }
+        let mut ycc = vec![[0.0f32; 3]; C * C];
+        let mut grey = vec![0.0f32; C * C];
+        for cx in 0..C {
+            for y in 0..h {
+                let p = rows[y * C + cx];
+                prefix[y + 1] = [0, 1, 2].map(|k| prefix[y][k] + p[k]);
+            }
+            for (cy, &(a, b)) in ys.iter().enumerate() {
+                let c = to_ycc(mean(&prefix[..=h], a, b));
+                grey[cy * C + cx] = c[0];
+                ycc[cy * C + cx] = c;
             }
         }
         Canvas { ycc, grey }
@@ -822,12 +808,17 @@ impl Canvas {
                 let mut m = 0.0f32;
                 for y in span(gy, GT) {
                     for x in span(gx, GT) {
+                        // Colour differences, not grey only: a print of
+                        // another hue at the body's brightness is a print.
                         let i = y * C + x;
-                        let g = self.grey[i];
-                        t[0] += (self.grey[i + 1] - g).abs();
-                        t[1] += (self.grey[i + C] - g).abs();
-                        t[2] += (self.grey[i + C + 1] - g).abs();
-                        t[3] += (self.grey[i - C + 1] - g).abs();
+                        let d = |j: usize| -> f32 {
+                            let (p, q) = (self.ycc[i], self.ycc[j]);
+                            (p[0] - q[0]).abs() + (p[1] - q[1]).abs() + (p[2] - q[2]).abs()
+                        };
+                        t[0] += d(i + 1);
+                        t[1] += d(i + C);
+                        t[2] += d(i + C + 1);
+                        t[3] += d(i - C + 1);
                         m += 1.0;
                     }
                 }

@@ -82,9 +82,13 @@ fn each_threshold_just_inside_and_just_outside() {
     // Colour.
     assert!(ok(i, cov, MAX_COLOUR - 0.01, tex));
     assert!(!ok(i, cov, MAX_COLOUR, tex));
-    // Texture.
+    // Texture, with few inliers and with many.
+    assert!(i < STRONG_INLIERS);
     assert!(ok(i, cov, col, MAX_TEXTURE - 0.001));
     assert!(!ok(i, cov, col, MAX_TEXTURE));
+    assert!(!ok(STRONG_INLIERS - 1, cov, col, MAX_TEXTURE + 0.01));
+    assert!(ok(STRONG_INLIERS, cov, col, MAX_TEXTURE_STRONG - 0.001));
+    assert!(!ok(STRONG_INLIERS, cov, col, MAX_TEXTURE_STRONG));
     // The score is 0.5 at a threshold and above it inside.
     assert!(verdict(i, cov, col, MAX_TEXTURE - 0.001).score > 0.5);
     assert!(verdict(i, cov, MAX_COLOUR, tex).score <= 0.5);
