@@ -39,7 +39,11 @@ impl Tally {
     }
     fn precision(&self) -> f64 {
         let m = self.tp + self.fp;
-        if m == 0 { 1.0 } else { f64::from(self.tp) / f64::from(m) }
+        if m == 0 {
+            1.0
+        } else {
+            f64::from(self.tp) / f64::from(m)
+        }
     }
     fn recall(&self) -> f64 {
         f64::from(self.tp) / f64::from(self.pos.max(1))
@@ -90,7 +94,10 @@ fn run_set(name: &str, originals: &[RgbImage], partner: &[Option<usize>], seeds:
     let sigs: Vec<Option<Signature>> = originals.iter().map(|o| timing.sig(o)).collect();
     let none = sigs.iter().filter(|s| s.is_none()).count();
     let mut total = Tally::default();
-    println!("\n### {name}: {} originals, {seeds} seeds per transform", originals.len());
+    println!(
+        "\n### {name}: {} originals, {seeds} seeds per transform",
+        originals.len()
+    );
     if none > 0 {
         println!("({none} originals gave no signature)");
     }
@@ -250,11 +257,24 @@ fn main() {
             let e = tusou_same::evidence(&a, &b);
             println!(
                 "ART {:?} {:?}/{:?} body {:?} acc {:?} kp {} {} -> {:?} same {}",
-                art.shape, art.pattern, look.pattern, art.body, art.accent, a.keypoints(), b.keypoints(), e, compare(&a, &b).same
+                art.shape,
+                art.pattern,
+                look.pattern,
+                art.body,
+                art.accent,
+                a.keypoints(),
+                b.keypoints(),
+                e,
+                compare(&a, &b).same
             );
         }
     }
-    run_set("Set 1, synthetic (simulator catalog + look-alikes)", &originals, &partner, 2);
+    run_set(
+        "Set 1, synthetic (simulator catalog + look-alikes)",
+        &originals,
+        &partner,
+        2,
+    );
 
     // Set 2: the photographs; `_a`/`_b` halves are look-alike pairs.
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("photos");
@@ -282,6 +302,14 @@ fn main() {
             names.iter().position(|m| *m == other)
         })
         .collect();
-    run_set("Set 2, photographs (crates/tusou-same/photos)", &photos, &partner, 6);
-    println!("\n(evaluation took {:.1} s)", started.elapsed().as_secs_f64());
+    run_set(
+        "Set 2, photographs (crates/tusou-same/photos)",
+        &photos,
+        &partner,
+        6,
+    );
+    println!(
+        "\n(evaluation took {:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
 }

@@ -208,9 +208,7 @@ impl Signature {
 
 /// Cheap test: false means the pair is surely not the same product.
 pub fn might_match(a: &Signature, b: &Signature) -> bool {
-    let d = |k: usize| {
-        (i32::from(a.data[MEAN_OFF + k]) - i32::from(b.data[MEAN_OFF + k])).abs()
-    };
+    let d = |k: usize| (i32::from(a.data[MEAN_OFF + k]) - i32::from(b.data[MEAN_OFF + k])).abs();
     d(0) <= MIGHT_Y && d(1) <= MIGHT_C && d(2) <= MIGHT_C
 }
 
@@ -280,7 +278,11 @@ pub fn verdict(inliers: u32, coverage: f32, colour: f32, texture: f32) -> Match 
         MAX_TEXTURE
     };
     let r_texture = texture / tex_limit;
-    let r_cover = if coverage >= MIN_COVERAGE { 0.0 } else { 1.0 + (MIN_COVERAGE - coverage) };
+    let r_cover = if coverage >= MIN_COVERAGE {
+        0.0
+    } else {
+        1.0 + (MIN_COVERAGE - coverage)
+    };
     let r_inl = if inliers >= MIN_INLIERS {
         0.0
     } else {
@@ -452,7 +454,12 @@ fn sample<const K: usize>(f: impl Fn(usize) -> [f32; K], g: usize, gx: f32, gy: 
     let (x0, y0) = (gx.floor() as usize, gy.floor() as usize);
     let (x1, y1) = ((x0 + 1).min(g - 1), (y0 + 1).min(g - 1));
     let (fx, fy) = (gx - x0 as f32, gy - y0 as f32);
-    let (c00, c10, c01, c11) = (f(y0 * g + x0), f(y0 * g + x1), f(y1 * g + x0), f(y1 * g + x1));
+    let (c00, c10, c01, c11) = (
+        f(y0 * g + x0),
+        f(y0 * g + x1),
+        f(y1 * g + x0),
+        f(y1 * g + x1),
+    );
     let mut out = [0.0; K];
     for k in 0..K {
         let top = c00[k] * (1.0 - fx) + c10[k] * fx;
@@ -479,7 +486,10 @@ fn grids(a: &Signature, b: &Signature, t: &Axis) -> (f32, f32, f32) {
         }
         n_obj += 1;
         let (u, v) = (cell % G, cell / G);
-        let q = t.apply([MARGIN + (u as f32 + 0.5) * CELL, MARGIN + (v as f32 + 0.5) * CELL]);
+        let q = t.apply([
+            MARGIN + (u as f32 + 0.5) * CELL,
+            MARGIN + (v as f32 + 0.5) * CELL,
+        ]);
         let (gx, gy) = ((q[0] - MARGIN) / CELL - 0.5, (q[1] - MARGIN) / CELL - 0.5);
         if !inside(G, gx, gy) {
             continue;
@@ -500,7 +510,10 @@ fn grids(a: &Signature, b: &Signature, t: &Axis) -> (f32, f32, f32) {
             continue;
         }
         let (u, v) = (cell % GT, cell / GT);
-        let q = t.apply([MARGIN + (u as f32 + 0.5) * TCELL, MARGIN + (v as f32 + 0.5) * TCELL]);
+        let q = t.apply([
+            MARGIN + (u as f32 + 0.5) * TCELL,
+            MARGIN + (v as f32 + 0.5) * TCELL,
+        ]);
         let (gx, gy) = ((q[0] - MARGIN) / TCELL - 0.5, (q[1] - MARGIN) / TCELL - 0.5);
         if !inside(GT, gx, gy) {
             continue;
@@ -588,9 +601,7 @@ impl Small {
         let mut mean = [0.0f32; 3];
         let mut n = 0usize;
         for i in it.clone() {
-            for k in 0..3 {
-                mean[k] += self.px[i][k];
-            }
+            add3(&mut mean, self.px[i]);
             n += 1;
         }
         if n == 0 {
@@ -774,9 +785,7 @@ impl Canvas {
                 if (lo..hi).contains(&x) && (lo..hi).contains(&y) {
                     continue;
                 }
-                for k in 0..3 {
-                    bg[k] += self.ycc[y * C + x][k];
-                }
+                add3(&mut bg, self.ycc[y * C + x]);
                 n += 1.0;
             }
         }
@@ -784,16 +793,15 @@ impl Canvas {
             data[BG_OFF + k] = q8(bg[k] / n);
         }
         // Grids: colour cells, then texture cells (integer pixel ranges).
-        let span = |i: usize, g: usize| lo + i * INNER as usize / g..lo + (i + 1) * INNER as usize / g;
+        let span =
+            |i: usize, g: usize| lo + i * INNER as usize / g..lo + (i + 1) * INNER as usize / g;
         for gy in 0..G {
             for gx in 0..G {
                 let mut c = [0.0f32; 3];
                 let mut m = 0.0f32;
                 for y in span(gy, G) {
                     for x in span(gx, G) {
-                        for k in 0..3 {
-                            c[k] += self.ycc[y * C + x][k];
-                        }
+                        add3(&mut c, self.ycc[y * C + x]);
                         m += 1.0;
                     }
                 }
@@ -952,6 +960,12 @@ impl Canvas {
             data.push(y as u8);
             data.extend_from_slice(&d.to_le_bytes());
         }
+    }
+}
+
+fn add3(acc: &mut [f32; 3], v: [f32; 3]) {
+    for (a, x) in acc.iter_mut().zip(v) {
+        *a += x;
     }
 }
 

@@ -16,11 +16,15 @@ fn shot(n: u32, stripes: bool) -> RgbImage {
             Rgb([40, 40, 40])
         } else if body {
             let on = if stripes {
-                ((v * 20.0) as u32) % 2 == 0
+                ((v * 20.0) as u32).is_multiple_of(2)
             } else {
-                ((u * 12.0) as u32 + (v * 12.0) as u32) % 2 == 0
+                ((u * 12.0) as u32 + (v * 12.0) as u32).is_multiple_of(2)
             };
-            if on { Rgb([200, 60, 60]) } else { Rgb([120, 30, 160]) }
+            if on {
+                Rgb([200, 60, 60])
+            } else {
+                Rgb([120, 30, 160])
+            }
         } else {
             Rgb([255, 255, 255])
         }

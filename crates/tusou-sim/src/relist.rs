@@ -159,7 +159,15 @@ fn blend(img: &mut RgbImage, x: i64, y: i64, c: [u8; 3], a: f32) {
 }
 
 /// A line of made-up glyphs (5×7 cells) at (x0, y0), `cell` px per dot.
-fn text(img: &mut RgbImage, r: &mut StdRng, x0: i64, y0: i64, chars: u32, cell: i64, c: [u8; 3], a: f32) {
+fn text(
+    img: &mut RgbImage,
+    r: &mut StdRng,
+    x0: i64,
+    y0: i64,
+    chars: u32,
+    cell: i64,
+    (c, a): ([u8; 3], f32),
+) {
     for i in 0..i64::from(chars) {
         let bits: u64 = r.random();
         for gy in 0..7i64 {
@@ -192,7 +200,7 @@ fn overlay(img: &RgbImage, r: &mut StdRng) -> RgbImage {
             let y0 = hi / 2 + r.random_range(-hi / 6..=hi / 6);
             let grey = r.random_range(120..=230u8);
             let a = r.random_range(0.25..=0.5f32);
-            text(&mut out, r, x0, y0, chars, cell, [grey, grey, grey], a);
+            text(&mut out, r, x0, y0, chars, cell, ([grey, grey, grey], a));
         }
         1 => {
             // An opaque shop logo in a corner: a coloured box with letters.
@@ -207,12 +215,24 @@ fn overlay(img: &RgbImage, r: &mut StdRng) -> RgbImage {
                 }
             }
             let cell = (bh / 10).max(1);
-            text(&mut out, r, x0 + cell, y0 + bh / 3, 3, cell, [255, 255, 255], 1.0);
+            text(
+                &mut out,
+                r,
+                x0 + cell,
+                y0 + bh / 3,
+                3,
+                cell,
+                ([255, 255, 255], 1.0),
+            );
         }
         _ => {
             // A text banner along the bottom.
             let bh = hi * r.random_range(7..=11) / 100;
-            let c = [r.random_range(0..=80u8), r.random_range(0..=80u8), r.random_range(0..=80u8)];
+            let c = [
+                r.random_range(0..=80u8),
+                r.random_range(0..=80u8),
+                r.random_range(0..=80u8),
+            ];
             for y in hi - bh..hi {
                 for x in 0..wi {
                     blend(&mut out, x, y, c, 0.85);
@@ -220,7 +240,15 @@ fn overlay(img: &RgbImage, r: &mut StdRng) -> RgbImage {
             }
             let cell = (bh / 9).max(1);
             let chars = ((wi - 8) / (6 * cell)).clamp(1, 20) as u32;
-            text(&mut out, r, 4, hi - bh + cell, chars, cell, [255, 255, 255], 1.0);
+            text(
+                &mut out,
+                r,
+                4,
+                hi - bh + cell,
+                chars,
+                cell,
+                ([255, 255, 255], 1.0),
+            );
         }
     }
     out
@@ -274,7 +302,11 @@ pub fn catalog_arts(n: usize, seed: u64) -> Vec<Art> {
                     r.random_range(200..=250),
                 ],
             };
-            let body: [u8; 3] = [r.random_range(20..=230), r.random_range(20..=230), r.random_range(20..=230)];
+            let body: [u8; 3] = [
+                r.random_range(20..=230),
+                r.random_range(20..=230),
+                r.random_range(20..=230),
+            ];
             // The print must show: an accent far from the body colour (a
             // print a buyer cannot see is no different product).
             let accent = loop {
@@ -303,7 +335,10 @@ pub fn catalog_arts(n: usize, seed: u64) -> Vec<Art> {
 /// layout and background, another print (pattern), its own grain.
 pub fn lookalike(art: &Art, seed: u64) -> Art {
     let mut r = rng(seed, 0x100C);
-    let others: Vec<Pattern> = Pattern::ALL.into_iter().filter(|p| *p != art.pattern).collect();
+    let others: Vec<Pattern> = Pattern::ALL
+        .into_iter()
+        .filter(|p| *p != art.pattern)
+        .collect();
     Art {
         pattern: others[r.random_range(0..others.len())],
         grain: r.random(),
