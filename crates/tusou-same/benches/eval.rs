@@ -205,6 +205,23 @@ fn run_set(name: &str, originals: &[RgbImage], partner: &[Option<usize>], seeds:
         timing.cmp_n,
         timing.cmp_ns_total / timing.cmp_n.max(1) as f64 / 1000.0
     );
+    let valid: Vec<&Signature> = sigs.iter().flatten().collect();
+    let t = Instant::now();
+    let mut kept = 0u32;
+    let mut n = 0u32;
+    for _ in 0..20 {
+        for a in &valid {
+            for b in &valid {
+                kept += u32::from(might_match(std::hint::black_box(a), b));
+                n += 1;
+            }
+        }
+    }
+    println!(
+        "might_match: {:.1} ns per pair, keeps {:.1} % of all pairs",
+        t.elapsed().as_secs_f64() * 1e9 / f64::from(n.max(1)),
+        100.0 * f64::from(kept) / f64::from(n.max(1))
+    );
 }
 
 fn diag() -> bool {

@@ -4,7 +4,7 @@
 //!
 //! # The algorithm, and why each step
 //!
-//! 1. **Downscale** by whole-block averaging to a longer side of 96–191 px:
+//! 1. **Downscale** by whole-block averaging to a longer side of 128–255 px:
 //!    listing thumbnails are 100–400 px, and everything after this runs on
 //!    a bounded number of pixels (the < 1 ms budget).
 //! 2. **Trim** near-uniform rows and columns from the four edges. Padding and
@@ -12,38 +12,54 @@
 //!    background of a product shot, so what is left is the object's box:
 //!    the same box whether the reseller padded, framed or resized the photo.
 //!    A picture with nothing left is blank (`None`).
-//! 3. **Canvas**: the box resampled to 60×60 inside a 76×76 canvas whose
-//!    margin repeats the box's edge. Two re-listings of one photo now differ
-//!    by at most a per-axis scale and shift (a crop that cuts into the
-//!    object, an overlay that stops the trim early).
+//! 3. **Canvas**: the box area-averaged (separably, so fine prints do not
+//!    alias differently at each size) to 80×80 inside a 96×96 canvas whose
+//!    margin repeats the box's edge (what lies beyond the box differs
+//!    between re-listings). Two re-listings of one photo now differ by at
+//!    most a per-axis scale and shift (a crop that cuts into the object, an
+//!    overlay that stops the trim early).
 //! 4. **Keypoints**: Harris corners (steadier than FAST at this small scale
 //!    and under JPEG blur), at most 28, each with a 128-bit BRIEF
 //!    descriptor (fixed pseudo-random pixel pairs in a 15×15 patch of the
 //!    smoothed canvas). Resellers do not rotate product photos, so the
-//!    descriptor is not steered.
-//! 5. **Grids**: the box cut into 8×8 cells for the mean colour (YCbCr),
-//!    and into 12×12 cells for four texture energies (mean absolute difference along x,
-//!    y and both diagonals). The energies tell stripes from checks, dots or
-//!    a plain body when the silhouette and the mean colour are the same —
-//!    the look-alikes a global hash merges.
+//!    descriptor is not steered. Written here: `imageproc` has FAST and
+//!    BRIEF, but its compile time buys ~150 lines.
+//! 5. **Grids**: the box cut into 8×8 cells for the mean colour (YCbCr) and
+//!    into 12×12 cells for four texture energies (mean absolute *colour*
+//!    difference along x, y and both diagonals, in half octaves). The
+//!    energies tell stripes from checks, dots or a plain body when the
+//!    silhouette and the mean colour are the same — the look-alikes a
+//!    global hash merges; colour differences, because a print in another
+//!    hue at the body's brightness is invisible in grey.
 //! 6. **Compare**: descriptors matched by Hamming distance (mutual nearest,
 //!    ratio test), then an exhaustive, deterministic RANSAC over match
 //!    pairs for the per-axis scale-and-shift that keeps most matches within
-//!    2.5 px; the identity is a hypothesis too. Under the best alignment the
-//!    grids of the object's cells (the cells that differ from the
-//!    background) are compared: colour after removing a small global shift
-//!    (the reseller's colour or brightness change), and texture. Same
-//!    product only with enough geometric inliers *and* matching colour and
-//!    texture inside the object: the geometry rejects different products,
-//!    the colour/texture rejects same-shape, different-print look-alikes.
+//!    2.5 px, refined by least squares; the identity is a hypothesis too.
+//!    Under the best alignment the grids of the object's cells (the cells
+//!    that differ from the background) are compared: colour after removing
+//!    a small global shift (the reseller's colour or brightness change),
+//!    texture after removing a global energy shift (a smaller, blurrier
+//!    copy), each averaged over the best 80 % of cells (a logo or a text
+//!    overlay covers a few cells; a different print differs everywhere).
+//!    Same product only with enough geometric inliers *and* matching colour
+//!    and texture inside the object: the geometry rejects different
+//!    products, the colour/texture rejects same-shape, different-print
+//!    look-alikes. With many inliers (corners inside the object agree too)
+//!    the texture test is looser.
 //!
-//! [`might_match`] compares the object's mean colour only: a few ns, and it
-//! never rejects a pair [`compare`] would accept (the colour test inside
-//! `compare` is stricter than its tolerance).
+//! [`might_match`] compares the object's mean colour only (a few ns), with
+//! a tolerance wider than the colour shift `compare` forgives; the
+//! evaluation prints the positives it drops (none in the figures of
+//! BENCHMARKS.md; 2 of 2,100, both overlays, in one earlier tuning).
 //!
 //! Everything is integer-indexed and loop-ordered, so signatures and
 //! verdicts are deterministic; [`compare`] orders its arguments first, so
 //! it is exactly symmetric.
+//!
+//! Measured figures: BENCHMARKS.md, "Issue 26: same product — the matcher,
+//! per transform" (`cargo bench -p tusou-same --bench eval`; set
+//! `EVAL_DIAG=1` to print the evidence of every positive and look-alike
+//! pair).
 
 use image::RgbImage;
 
