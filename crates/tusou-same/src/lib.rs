@@ -2,8 +2,64 @@
 //! once per thumbnail, and [`compare`] for a pair. A cheap [`might_match`]
 //! shortlists candidates; [`compare`] verifies a pair.
 //!
-//! PLACEHOLDER: the real matcher (keypoints aligned by RANSAC, colour
-//! compared inside the object) replaces this; the API stays.
+//! # The algorithm, and why each step
+//!
+//! 1. **Downscale** by whole-block averaging to a longer side of 128–255 px:
+//!    listing thumbnails are 100–400 px, and everything after this runs on
+//!    a bounded number of pixels (the < 1 ms budget).
+//! 2. **Trim** near-uniform rows and columns from the four edges. Padding and
+//!    borders (white or coloured) are uniform lines, and so is the plain
+//!    background of a product shot, so what is left is the object's box:
+//!    the same box whether the reseller padded, framed or resized the photo.
+//!    A picture with nothing left is blank (`None`).
+//! 3. **Canvas**: the box area-averaged (separably, so fine prints do not
+//!    alias differently at each size) to 80×80 inside a 96×96 canvas whose
+//!    margin repeats the box's edge (what lies beyond the box differs
+//!    between re-listings). Two re-listings of one photo now differ by at
+//!    most a per-axis scale and shift (a crop that cuts into the object, an
+//!    overlay that stops the trim early).
+//! 4. **Keypoints**: Harris corners (steadier than FAST at this small scale
+//!    and under JPEG blur), at most 28, each with a 128-bit BRIEF
+//!    descriptor (fixed pseudo-random pixel pairs in a 15×15 patch of the
+//!    smoothed canvas). Resellers do not rotate product photos, so the
+//!    descriptor is not steered. Written here: `imageproc` has FAST and
+//!    BRIEF, but its compile time buys ~150 lines.
+//! 5. **Grids**: the box cut into 8×8 cells for the mean colour (YCbCr) and
+//!    into 12×12 cells for four texture energies (mean absolute *colour*
+//!    difference along x, y and both diagonals, in half octaves). The
+//!    energies tell stripes from checks, dots or a plain body when the
+//!    silhouette and the mean colour are the same — the look-alikes a
+//!    global hash merges; colour differences, because a print in another
+//!    hue at the body's brightness is invisible in grey.
+//! 6. **Compare**: descriptors matched by Hamming distance (mutual nearest,
+//!    ratio test), then an exhaustive, deterministic RANSAC over match
+//!    pairs for the per-axis scale-and-shift that keeps most matches within
+//!    2.5 px, refined by least squares; the identity is a hypothesis too.
+//!    Under the best alignment the grids of the object's cells (the cells
+//!    that differ from the background) are compared: colour after removing
+//!    a small global shift (the reseller's colour or brightness change),
+//!    texture after removing a global energy shift (a smaller, blurrier
+//!    copy), each averaged over the best 80 % of cells (a logo or a text
+//!    overlay covers a few cells; a different print differs everywhere).
+//!    Same product only with enough geometric inliers *and* matching colour
+//!    and texture inside the object: the geometry rejects different
+//!    products, the colour/texture rejects same-shape, different-print
+//!    look-alikes. With many inliers (corners inside the object agree too)
+//!    the texture test is looser.
+//!
+//! [`might_match`] compares the object's mean colour only (a few ns), with
+//! a tolerance wider than the colour shift `compare` forgives; the
+//! evaluation prints the positives it drops (none in the figures of
+//! BENCHMARKS.md; 2 of 2,100, both overlays, in one earlier tuning).
+//!
+//! Everything is integer-indexed and loop-ordered, so signatures and
+//! verdicts are deterministic; [`compare`] orders its arguments first, so
+//! it is exactly symmetric.
+//!
+//! Measured figures: BENCHMARKS.md, "Issue 26: same product — the matcher,
+//! per transform" (`cargo bench -p tusou-same --bench eval`; set
+//! `EVAL_DIAG=1` to print the evidence of every positive and look-alike
+//! pair).
 
 use image::RgbImage;
 
@@ -13,7 +69,8 @@ pub const SIGNATURE_MAX_BYTES: usize = 1024;
 /// What a picture shows, small enough to keep one per offer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Signature {
-    tiny: Vec<u8>,
+    /// Header, colour grid, texture grid, keypoints: see the `*_OFF` consts.
+    data: Vec<u8>,
 }
 
 /// The verdict on a pair.
@@ -21,9 +78,81 @@ pub struct Signature {
 pub struct Match {
     /// Both pictures show the same product.
     pub same: bool,
-    /// 0 (nothing alike) to 1 (the same picture).
+    /// 0 (nothing alike) to 1 (the same picture); `same` ⇔ `score` ≥ 0.5.
     pub score: f32,
 }
+
+/// Longer side of the working picture is in `WORK..2*WORK`.
+const WORK: u32 = 128;
+/// Canvas side, margin and the box's side inside it.
+const C: usize = 96;
+const MARGIN: f32 = 8.0;
+const INNER: f32 = 80.0;
+/// Grid cells per side and a cell's side on the canvas.
+const G: usize = 8;
+const CELL: f32 = INNER / G as f32;
+/// Texture cells per side (finer than colour: a print is fine detail) and
+/// a texture cell's side.
+const GT: usize = 12;
+const TCELL: f32 = INNER / GT as f32;
+const MAX_KP: usize = 28;
+const KP_BYTES: usize = 18;
+const PATCH: i32 = 7;
+/// Harris response floor: relative to the strongest corner, and absolute
+/// (below it, JPEG noise on a plain body).
+const HARRIS_REL: f32 = 0.0005;
+const HARRIS_ABS: f32 = 1.0e5;
+/// Share of the object's cells whose differences count: the worst are
+/// dropped, as a logo or a text overlay covers a few cells entirely, while a
+/// different print differs everywhere.
+const KEEP: f32 = 0.8;
+
+const BG_OFF: usize = 0;
+const MEAN_OFF: usize = 3;
+const FLAGS_OFF: usize = 6;
+/// Flag: fewer than a quarter of the cells differ from the background.
+const ALL_OBJECT: u8 = 1;
+const COL_OFF: usize = 7;
+const TEX_OFF: usize = COL_OFF + G * G * 3;
+const KP_OFF: usize = TEX_OFF + GT * GT * 2;
+const _: () = assert!(KP_OFF + MAX_KP * KP_BYTES <= SIGNATURE_MAX_BYTES);
+
+/// A line is background when this share of its pixels is within
+/// `TRIM_TOL` (per channel) of the line's mean.
+const TRIM_SHARE: f32 = 0.96;
+const TRIM_TOL: f32 = 20.0;
+
+/// Decision thresholds (see [`verdict`]).
+/// Fewest geometric inliers for a pair to be the same product.
+pub const MIN_INLIERS: u32 = 4;
+/// Least share of one picture's object cells that land inside the other.
+pub const MIN_COVERAGE: f32 = 0.5;
+/// Largest mean colour residual (YCbCr units) after the global shift.
+pub const MAX_COLOUR: f32 = 8.0;
+/// Largest mean texture-energy difference (half octaves, after the
+/// global shift), and the looser one when the geometry is strong evidence
+/// by itself (many corners agree, inside the object too).
+pub const MAX_TEXTURE: f32 = 0.4;
+pub const STRONG_INLIERS: u32 = 16;
+pub const MAX_TEXTURE_STRONG: f32 = 1.0;
+/// Largest global colour shift forgiven (Y, and Cb/Cr).
+const SHIFT_Y: f32 = 28.0;
+const SHIFT_C: f32 = 14.0;
+/// Largest global texture-energy shift forgiven (half octaves).
+const TEX_SHIFT: f32 = 2.0;
+/// [`might_match`]'s tolerance on the object's mean colour: wider than any
+/// pair [`compare`] accepts (shift + residual + the cells' weighting).
+const MIGHT_Y: i32 = 60;
+const MIGHT_C: i32 = 36;
+
+/// Descriptor matching: largest Hamming distance (of 128 bits) and the
+/// ratio the best must beat the second best by.
+const MAX_HAMMING: u32 = 34;
+const RATIO: f32 = 0.85;
+/// RANSAC: inlier tolerance (canvas px) and the scale range allowed.
+const INLIER_PX: f32 = 2.5;
+const SCALE_MIN: f32 = 0.6;
+const SCALE_MAX: f32 = 1.7;
 
 impl Signature {
     /// The signature of a decoded picture of any size; None when the
@@ -32,39 +161,833 @@ impl Signature {
         if img.width() < 8 || img.height() < 8 {
             return None;
         }
-        let small = image::imageops::resize(img, 8, 8, image::imageops::FilterType::Triangle);
-        Some(Signature {
-            tiny: small.into_raw(),
-        })
+        let small = Small::of(img);
+        let bbox = small.trim()?;
+        let canvas = Canvas::of(&small, bbox);
+        Some(canvas.signature())
     }
 
     /// Bytes kept on the heap; at most [`SIGNATURE_MAX_BYTES`].
     pub fn heap_bytes(&self) -> usize {
-        self.tiny.capacity()
+        self.data.capacity()
+    }
+
+    /// Number of keypoints kept.
+    pub fn keypoints(&self) -> usize {
+        (self.data.len() - KP_OFF) / KP_BYTES
+    }
+
+    fn kp(&self, i: usize) -> Kp {
+        let o = KP_OFF + i * KP_BYTES;
+        let mut d = [0u8; 16];
+        d.copy_from_slice(&self.data[o + 2..o + 18]);
+        Kp {
+            x: f32::from(self.data[o]),
+            y: f32::from(self.data[o + 1]),
+            d: u128::from_le_bytes(d),
+        }
+    }
+
+    fn colour(&self, cell: usize) -> [f32; 3] {
+        let o = COL_OFF + cell * 3;
+        [0, 1, 2].map(|k| f32::from(self.data[o + k]))
+    }
+
+    /// A texture cell's four energies, log-quantised (half octaves).
+    fn texture(&self, cell: usize) -> [f32; 4] {
+        let o = TEX_OFF + cell * 2;
+        let (p, q) = (self.data[o], self.data[o + 1]);
+        [p >> 4, p & 15, q >> 4, q & 15].map(f32::from)
+    }
+
+    /// A colour cell that differs from the background.
+    fn is_object(&self, cell: usize) -> bool {
+        // A photo with no plain background: every cell is the object.
+        if self.data[FLAGS_OFF] & ALL_OBJECT != 0 {
+            return true;
+        }
+        let c = self.colour(cell);
+        let bg = [0, 1, 2].map(|k| f32::from(self.data[BG_OFF + k]));
+        let dc = (0..3).map(|k| (c[k] - bg[k]).abs()).fold(0.0, f32::max);
+        dc > 16.0
+    }
+
+    /// A texture cell on the object: in an object colour cell, or textured.
+    fn is_object_t(&self, tcell: usize) -> bool {
+        let (u, v) = (tcell % GT, tcell / GT);
+        let cu = ((u as f32 + 0.5) * TCELL / CELL) as usize;
+        let cv = ((v as f32 + 0.5) * TCELL / CELL) as usize;
+        self.is_object(cv.min(G - 1) * G + cu.min(G - 1))
+            || self.texture(tcell).iter().sum::<f32>() >= 12.0
     }
 }
 
 /// Cheap test: false means the pair is surely not the same product.
 pub fn might_match(a: &Signature, b: &Signature) -> bool {
-    distance(a, b) < 40.0
+    let d = |k: usize| (i32::from(a.data[MEAN_OFF + k]) - i32::from(b.data[MEAN_OFF + k])).abs();
+    d(0) <= MIGHT_Y && d(1) <= MIGHT_C && d(2) <= MIGHT_C
 }
 
 /// The verdict on a pair; symmetric.
 pub fn compare(a: &Signature, b: &Signature) -> Match {
-    let d = distance(a, b);
+    let (a, b) = if a.data <= b.data { (a, b) } else { (b, a) };
+    let e = evidence(a, b);
+    verdict(e.inliers, e.coverage, e.colour, e.texture)
+}
+
+/// What [`compare`] measured on a pair, for the evaluation and tests.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Evidence {
+    /// Keypoint matches consistent with the chosen alignment.
+    pub inliers: u32,
+    /// Share of the first picture's object cells inside the second.
+    pub coverage: f32,
+    /// Mean colour residual inside the object after the global shift.
+    pub colour: f32,
+    /// Mean relative texture difference inside the object.
+    pub texture: f32,
+}
+
+/// The measurements behind [`compare`] (arguments in the given order).
+pub fn evidence(a: &Signature, b: &Signature) -> Evidence {
+    let ka: Vec<Kp> = (0..a.keypoints()).map(|i| a.kp(i)).collect();
+    let kb: Vec<Kp> = (0..b.keypoints()).map(|i| b.kp(i)).collect();
+    let matches = match_descriptors(&ka, &kb);
+    let mut hyps = vec![Axis::IDENTITY];
+    if let Some(t) = ransac(&matches) {
+        hyps.push(t);
+    }
+    let mut best: Option<(f32, Evidence)> = None;
+    for t in hyps {
+        let inliers = t.inliers(&matches);
+        let (coverage, colour, texture) = grids(a, b, &t);
+        let e = Evidence {
+            inliers,
+            coverage,
+            colour,
+            texture,
+        };
+        let s = verdict(inliers, coverage, colour, texture).score;
+        if best.is_none_or(|(bs, _)| s > bs) {
+            best = Some((s, e));
+        }
+    }
+    best.map_or(
+        Evidence {
+            inliers: 0,
+            coverage: 0.0,
+            colour: f32::MAX,
+            texture: f32::MAX,
+        },
+        |(_, e)| e,
+    )
+}
+
+/// The decision from the measurements: same when every threshold holds.
+/// The score is 1 for identical pictures and 0.5 at the nearest threshold.
+pub fn verdict(inliers: u32, coverage: f32, colour: f32, texture: f32) -> Match {
+    // Each ratio is < 1 inside its threshold.
+    let r_colour = colour / MAX_COLOUR;
+    let tex_limit = if inliers >= STRONG_INLIERS {
+        MAX_TEXTURE_STRONG
+    } else {
+        MAX_TEXTURE
+    };
+    let r_texture = texture / tex_limit;
+    let r_cover = if coverage >= MIN_COVERAGE {
+        0.0
+    } else {
+        1.0 + (MIN_COVERAGE - coverage)
+    };
+    let r_inl = if inliers >= MIN_INLIERS {
+        0.0
+    } else {
+        1.0 + (MIN_INLIERS - inliers) as f32 / MIN_INLIERS as f32
+    };
+    let worst = r_colour.max(r_texture).max(r_cover).max(r_inl);
+    let worst = if worst.is_finite() { worst } else { f32::MAX };
+    let score = 1.0 / (1.0 + worst);
     Match {
-        same: d < 12.0,
-        score: (1.0 - d / 255.0).clamp(0.0, 1.0),
+        same: worst < 1.0,
+        score: score.clamp(0.0, 1.0),
     }
 }
 
-fn distance(a: &Signature, b: &Signature) -> f32 {
-    let n = a.tiny.len().min(b.tiny.len()).max(1);
-    let sum: u32 = a
-        .tiny
-        .iter()
-        .zip(&b.tiny)
-        .map(|(x, y)| u32::from(x.abs_diff(*y)))
-        .sum();
-    sum as f32 / n as f32
+#[derive(Clone, Copy)]
+struct Kp {
+    x: f32,
+    y: f32,
+    d: u128,
 }
+
+type Pair = ([f32; 2], [f32; 2]);
+
+fn match_descriptors(a: &[Kp], b: &[Kp]) -> Vec<Pair> {
+    let nearest = |p: &Kp, set: &[Kp]| -> (usize, u32, u32) {
+        let (mut bi, mut bd, mut sd) = (usize::MAX, u32::MAX, u32::MAX);
+        for (j, q) in set.iter().enumerate() {
+            let d = (p.d ^ q.d).count_ones();
+            if d < bd {
+                sd = bd;
+                bd = d;
+                bi = j;
+            } else if d < sd {
+                sd = d;
+            }
+        }
+        (bi, bd, sd)
+    };
+    let mut out = Vec::with_capacity(a.len().min(b.len()));
+    for (i, p) in a.iter().enumerate() {
+        let (j, d, second) = nearest(p, b);
+        if j == usize::MAX || d > MAX_HAMMING {
+            continue;
+        }
+        if second != u32::MAX && d as f32 > RATIO * second as f32 {
+            continue;
+        }
+        if nearest(&b[j], a).0 != i {
+            continue;
+        }
+        out.push(([p.x, p.y], [b[j].x, b[j].y]));
+    }
+    out
+}
+
+/// Per-axis scale and shift: b = s * a + t.
+#[derive(Debug, Clone, Copy)]
+struct Axis {
+    sx: f32,
+    sy: f32,
+    tx: f32,
+    ty: f32,
+}
+
+impl Axis {
+    const IDENTITY: Axis = Axis {
+        sx: 1.0,
+        sy: 1.0,
+        tx: 0.0,
+        ty: 0.0,
+    };
+
+    fn apply(&self, p: [f32; 2]) -> [f32; 2] {
+        [self.sx * p[0] + self.tx, self.sy * p[1] + self.ty]
+    }
+
+    fn fits(&self, m: &Pair) -> bool {
+        let q = self.apply(m.0);
+        (q[0] - m.1[0]).abs() <= INLIER_PX && (q[1] - m.1[1]).abs() <= INLIER_PX
+    }
+
+    fn inliers(&self, ms: &[Pair]) -> u32 {
+        ms.iter().filter(|m| self.fits(m)).count() as u32
+    }
+}
+
+/// The scale for one axis from two matches, when they are far enough apart.
+fn axis_scale(a0: f32, a1: f32, b0: f32, b1: f32) -> Option<f32> {
+    let da = a1 - a0;
+    (da.abs() >= 4.0).then(|| (b1 - b0) / da)
+}
+
+/// Least squares b = s a + t over the inliers, one axis.
+fn fit_axis(pts: &[(f32, f32)]) -> Option<(f32, f32)> {
+    let n = pts.len() as f32;
+    let ma = pts.iter().map(|p| p.0).sum::<f32>() / n;
+    let mb = pts.iter().map(|p| p.1).sum::<f32>() / n;
+    let saa: f32 = pts.iter().map(|p| (p.0 - ma) * (p.0 - ma)).sum();
+    let sab: f32 = pts.iter().map(|p| (p.0 - ma) * (p.1 - mb)).sum();
+    if saa < 16.0 {
+        return None;
+    }
+    let s = sab / saa;
+    Some((s, mb - s * ma))
+}
+
+fn scale_ok(s: f32) -> bool {
+    (SCALE_MIN..=SCALE_MAX).contains(&s)
+}
+
+/// Every pair of matches proposes a per-axis scale and shift; the one most
+/// matches agree with wins, refined by least squares. Deterministic.
+fn ransac(ms: &[Pair]) -> Option<Axis> {
+    if ms.len() < 2 {
+        return None;
+    }
+    let mut best: Option<(u32, Axis)> = None;
+    for i in 0..ms.len() {
+        for j in i + 1..ms.len() {
+            let (a0, b0) = ms[i];
+            let (a1, b1) = ms[j];
+            let sx = axis_scale(a0[0], a1[0], b0[0], b1[0]);
+            let sy = axis_scale(a0[1], a1[1], b0[1], b1[1]);
+            let (sx, sy) = match (sx, sy) {
+                (Some(x), Some(y)) => (x, y),
+                (Some(x), None) => (x, x),
+                (None, Some(y)) => (y, y),
+                (None, None) => continue,
+            };
+            if !scale_ok(sx) || !scale_ok(sy) || !(0.75..=1.34).contains(&(sx / sy)) {
+                continue;
+            }
+            let t = Axis {
+                sx,
+                sy,
+                tx: (b0[0] + b1[0] - sx * (a0[0] + a1[0])) * 0.5,
+                ty: (b0[1] + b1[1] - sy * (a0[1] + a1[1])) * 0.5,
+            };
+            let n = t.inliers(ms);
+            if best.is_none_or(|(bn, _)| n > bn) {
+                best = Some((n, t));
+            }
+        }
+    }
+    let (n, t) = best?;
+    let inl: Vec<&Pair> = ms.iter().filter(|m| t.fits(m)).collect();
+    let xs: Vec<(f32, f32)> = inl.iter().map(|m| (m.0[0], m.1[0])).collect();
+    let ys: Vec<(f32, f32)> = inl.iter().map(|m| (m.0[1], m.1[1])).collect();
+    let mut r = t;
+    if let Some((s, o)) = fit_axis(&xs) {
+        r.sx = s;
+        r.tx = o;
+    }
+    if let Some((s, o)) = fit_axis(&ys) {
+        r.sy = s;
+        r.ty = o;
+    }
+    if scale_ok(r.sx) && scale_ok(r.sy) && r.inliers(ms) >= n {
+        Some(r)
+    } else {
+        Some(t)
+    }
+}
+
+/// Bilinear sample of a `g`×`g` grid quantity at fractional cell coordinates.
+fn sample<const K: usize>(f: impl Fn(usize) -> [f32; K], g: usize, gx: f32, gy: f32) -> [f32; K] {
+    let gx = gx.clamp(0.0, (g - 1) as f32);
+    let gy = gy.clamp(0.0, (g - 1) as f32);
+    let (x0, y0) = (gx.floor() as usize, gy.floor() as usize);
+    let (x1, y1) = ((x0 + 1).min(g - 1), (y0 + 1).min(g - 1));
+    let (fx, fy) = (gx - x0 as f32, gy - y0 as f32);
+    let (c00, c10, c01, c11) = (
+        f(y0 * g + x0),
+        f(y0 * g + x1),
+        f(y1 * g + x0),
+        f(y1 * g + x1),
+    );
+    let mut out = [0.0; K];
+    for k in 0..K {
+        let top = c00[k] * (1.0 - fx) + c10[k] * fx;
+        let bot = c01[k] * (1.0 - fx) + c11[k] * fx;
+        out[k] = top * (1.0 - fy) + bot * fy;
+    }
+    out
+}
+
+/// Colour and texture of a's object cells against b under `t`:
+/// (coverage, colour residual, texture difference).
+fn grids(a: &Signature, b: &Signature, t: &Axis) -> (f32, f32, f32) {
+    let mut diffs = [[0.0f32; 3]; G * G];
+    let mut n_obj = 0usize;
+    let mut n_in = 0usize;
+    let mut mean = [0.0f32; 3];
+    let inside = |g: usize, gx: f32, gy: f32| {
+        let r = -0.5..=g as f32 - 0.5;
+        r.contains(&gx) && r.contains(&gy)
+    };
+    for cell in 0..G * G {
+        if !a.is_object(cell) {
+            continue;
+        }
+        n_obj += 1;
+        let (u, v) = (cell % G, cell / G);
+        let q = t.apply([
+            MARGIN + (u as f32 + 0.5) * CELL,
+            MARGIN + (v as f32 + 0.5) * CELL,
+        ]);
+        let (gx, gy) = ((q[0] - MARGIN) / CELL - 0.5, (q[1] - MARGIN) / CELL - 0.5);
+        if !inside(G, gx, gy) {
+            continue;
+        }
+        let ca = a.colour(cell);
+        let cb = sample(|c| b.colour(c), G, gx, gy);
+        for k in 0..3 {
+            diffs[n_in][k] = cb[k] - ca[k];
+            mean[k] += cb[k] - ca[k];
+        }
+        n_in += 1;
+    }
+    let mut tdiffs = [[0.0f32; 4]; GT * GT];
+    let mut tmean = 0.0f32;
+    let mut n_t = 0usize;
+    for cell in 0..GT * GT {
+        if !a.is_object_t(cell) {
+            continue;
+        }
+        let (u, v) = (cell % GT, cell / GT);
+        let q = t.apply([
+            MARGIN + (u as f32 + 0.5) * TCELL,
+            MARGIN + (v as f32 + 0.5) * TCELL,
+        ]);
+        let (gx, gy) = ((q[0] - MARGIN) / TCELL - 0.5, (q[1] - MARGIN) / TCELL - 0.5);
+        if !inside(GT, gx, gy) {
+            continue;
+        }
+        let ta = a.texture(cell);
+        let tb = sample(|c| b.texture(c), GT, gx, gy);
+        for k in 0..4 {
+            tdiffs[n_t][k] = tb[k] - ta[k];
+            tmean += tb[k] - ta[k];
+        }
+        n_t += 1;
+    }
+    if n_obj == 0 || n_in == 0 || n_t == 0 {
+        return (0.0, f32::MAX, f32::MAX);
+    }
+    let n = n_in as f32;
+    let shift = [
+        (mean[0] / n).clamp(-SHIFT_Y, SHIFT_Y),
+        (mean[1] / n).clamp(-SHIFT_C, SHIFT_C),
+        (mean[2] / n).clamp(-SHIFT_C, SHIFT_C),
+    ];
+    // A smaller or blurrier re-listing has weaker texture everywhere: a
+    // global offset (in half octaves) is forgiven, a different print is not.
+    let toff = (tmean / (4 * n_t) as f32).clamp(-TEX_SHIFT, TEX_SHIFT);
+    let mut texs = [0.0f32; GT * GT];
+    for (t, d) in texs.iter_mut().zip(&tdiffs[..n_t]) {
+        *t = d.iter().map(|v| (v - toff).abs()).sum::<f32>() / 4.0;
+    }
+    let mut cols = [0.0f32; G * G];
+    for (c, d) in cols.iter_mut().zip(&diffs[..n_in]) {
+        *c = (0..3).map(|k| (d[k] - shift[k]).abs()).sum::<f32>() / 3.0;
+    }
+    (
+        n_in as f32 / n_obj as f32,
+        trimmed_mean(&mut cols[..n_in]),
+        trimmed_mean(&mut texs[..n_t]),
+    )
+}
+
+/// Mean of the smallest [`KEEP`] share of `v` (at least one value).
+fn trimmed_mean(v: &mut [f32]) -> f32 {
+    v.sort_by(f32::total_cmp);
+    let k = ((v.len() as f32 * KEEP).ceil() as usize).clamp(1, v.len());
+    v[..k].iter().sum::<f32>() / k as f32
+}
+
+/// The picture reduced by whole-block averaging.
+struct Small {
+    w: usize,
+    h: usize,
+    px: Vec<[f32; 3]>,
+}
+
+impl Small {
+    fn of(img: &RgbImage) -> Small {
+        let (iw, ih) = (img.width() as usize, img.height() as usize);
+        let f = (iw.max(ih) / WORK as usize).max(1);
+        let (w, h) = (iw / f, ih / f);
+        let raw = img.as_raw();
+        let mut px = vec![[0.0f32; 3]; w * h];
+        let norm = 1.0 / (f * f) as f32;
+        for y in 0..h {
+            let row = &mut px[y * w..(y + 1) * w];
+            for sy in 0..f {
+                let line = &raw[((y * f + sy) * iw) * 3..((y * f + sy) * iw + w * f) * 3];
+                for (x, out) in row.iter_mut().enumerate() {
+                    let block = &line[x * f * 3..(x + 1) * f * 3];
+                    for p in block.chunks_exact(3) {
+                        out[0] += f32::from(p[0]);
+                        out[1] += f32::from(p[1]);
+                        out[2] += f32::from(p[2]);
+                    }
+                }
+            }
+            for out in row.iter_mut() {
+                for v in out.iter_mut() {
+                    *v *= norm;
+                }
+            }
+        }
+        Small { w, h, px }
+    }
+
+    fn uniform(&self, it: impl Iterator<Item = usize> + Clone) -> bool {
+        let mut mean = [0.0f32; 3];
+        let mut n = 0usize;
+        for i in it.clone() {
+            add3(&mut mean, self.px[i]);
+            n += 1;
+        }
+        if n == 0 {
+            return true;
+        }
+        let inv = 1.0 / n as f32;
+        let mean = mean.map(|v| v * inv);
+        let near = it
+            .filter(|&i| (0..3).all(|k| (self.px[i][k] - mean[k]).abs() <= TRIM_TOL))
+            .count();
+        near as f32 >= TRIM_SHARE * n as f32
+    }
+
+    /// The box left after trimming uniform edge lines: (x0, y0, x1, y1),
+    /// exclusive ends; None when too little is left.
+    fn trim(&self) -> Option<(usize, usize, usize, usize)> {
+        let (mut x0, mut y0, mut x1, mut y1) = (0, 0, self.w, self.h);
+        let w = self.w;
+        loop {
+            let mut moved = false;
+            if y1 > y0 && self.uniform((x0..x1).map(|x| y0 * w + x)) {
+                y0 += 1;
+                moved = true;
+            }
+            if y1 > y0 && self.uniform((x0..x1).map(|x| (y1 - 1) * w + x)) {
+                y1 -= 1;
+                moved = true;
+            }
+            if x1 > x0 && self.uniform((y0..y1).map(|y| y * w + x0)) {
+                x0 += 1;
+                moved = true;
+            }
+            if x1 > x0 && self.uniform((y0..y1).map(|y| y * w + x1 - 1)) {
+                x1 -= 1;
+                moved = true;
+            }
+            if x1 < x0 + 6 || y1 < y0 + 6 {
+                return None;
+            }
+            if !moved {
+                return Some((x0, y0, x1, y1));
+            }
+        }
+    }
+}
+
+/// The object's box on a fixed canvas, as YCbCr and grey.
+struct Canvas {
+    ycc: Vec<[f32; 3]>,
+    grey: Vec<f32>,
+}
+
+fn to_ycc(p: [f32; 3]) -> [f32; 3] {
+    let y = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+    [y, 128.0 + 0.564 * (p[2] - y), 128.0 + 0.713 * (p[0] - y)]
+}
+
+/// Separable [1 2 1]/4 blur with clamped edges.
+fn blur(src: &[f32]) -> Vec<f32> {
+    let mut tmp = vec![0.0; C * C];
+    for y in 0..C {
+        for x in 0..C {
+            let l = src[y * C + x.saturating_sub(1)];
+            let r = src[y * C + (x + 1).min(C - 1)];
+            tmp[y * C + x] = 0.25 * l + 0.5 * src[y * C + x] + 0.25 * r;
+        }
+    }
+    let mut out = vec![0.0; C * C];
+    for y in 0..C {
+        for x in 0..C {
+            let u = tmp[y.saturating_sub(1) * C + x];
+            let d = tmp[(y + 1).min(C - 1) * C + x];
+            out[y * C + x] = 0.25 * u + 0.5 * tmp[y * C + x] + 0.25 * d;
+        }
+    }
+    out
+}
+
+/// BRIEF's 128 point pairs in a 15×15 patch: fixed, pseudo-random,
+/// concentrated near the centre (sum of two uniforms).
+const PAIRS: [[i8; 4]; 128] = brief_pairs();
+
+const fn brief_pairs() -> [[i8; 4]; 128] {
+    let mut out = [[0i8; 4]; 128];
+    let mut s: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut i = 0;
+    while i < 128 {
+        let mut k = 0;
+        while k < 4 {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let a = (s & 0xff) as i32 % 8; // 0..=7
+            let b = ((s >> 8) & 0xff) as i32 % 8;
+            let v = a + b - 7; // -7..=7, triangular
+            out[i][k] = v as i8;
+            k += 1;
+        }
+        if out[i][0] == out[i][2] && out[i][1] == out[i][3] {
+            out[i][2] = -out[i][0];
+            out[i][3] = -out[i][1] + if out[i][1] == 0 { 1 } else { 0 };
+        }
+        i += 1;
+    }
+    out
+}
+
+impl Canvas {
+    fn of(small: &Small, (x0, y0, x1, y1): (usize, usize, usize, usize)) -> Canvas {
+        let (w, h) = (small.w, small.h);
+        let bw = (x1 - x0) as f32;
+        let bh = (y1 - y0) as f32;
+        // One canvas pixel covers this much of the small picture: averaging
+        // over it (not a point sample) keeps fine prints from aliasing
+        // differently at each re-listing's size. The margin repeats the
+        // box's edge: what lies beyond it (padding, a border, the rest of a
+        // cropped photo) differs between re-listings.
+        let spans = |lo: usize, hi: usize, len: f32, n: usize| -> Vec<(f32, f32)> {
+            let half = (len / INNER).max(1.0) * 0.5;
+            (0..C)
+                .map(|c| {
+                    let centre = lo as f32 + ((c as f32 + 0.5) - MARGIN) / INNER * len;
+                    let centre = centre.clamp(lo as f32 + 0.5, hi as f32 - 0.5);
+                    let a = (centre - half).clamp(0.0, n as f32);
+                    let b = (centre + half).clamp(0.0, n as f32);
+                    (a, b.max(a + 1e-3))
+                })
+                .collect()
+        };
+        let xs = spans(x0, x1, bw, w);
+        let ys = spans(y0, y1, bh, h);
+        // Mean of a prefix-summed line over [a, b), fractional ends.
+        fn mean(prefix: &[[f32; 3]], a: f32, b: f32) -> [f32; 3] {
+            let at = |x: f32| {
+                let i = (x.floor() as usize).min(prefix.len() - 2);
+                let f = x - i as f32;
+                let (p, q) = (prefix[i], prefix[i + 1]);
+                [0, 1, 2].map(|k| p[k] + (q[k] - p[k]) * f)
+            };
+            let (pa, pb) = (at(a), at(b));
+            [0, 1, 2].map(|k| (pb[k] - pa[k]) / (b - a))
+        }
+        // Rows first (every small row, C columns), then columns.
+        let mut rows = vec![[0.0f32; 3]; h * C];
+        let mut prefix = vec![[0.0f32; 3]; w.max(h) + 1];
+        for y in 0..h {
+            for x in 0..w {
+                let p = small.px[y * w + x];
+                prefix[x + 1] = [0, 1, 2].map(|k| prefix[x][k] + p[k]);
+            }
+            for (cx, &(a, b)) in xs.iter().enumerate() {
+                rows[y * C + cx] = mean(&prefix[..=w], a, b);
+            }
+        }
+        let mut ycc = vec![[0.0f32; 3]; C * C];
+        let mut grey = vec![0.0f32; C * C];
+        for cx in 0..C {
+            for y in 0..h {
+                let p = rows[y * C + cx];
+                prefix[y + 1] = [0, 1, 2].map(|k| prefix[y][k] + p[k]);
+            }
+            for (cy, &(a, b)) in ys.iter().enumerate() {
+                let c = to_ycc(mean(&prefix[..=h], a, b));
+                grey[cy * C + cx] = c[0];
+                ycc[cy * C + cx] = c;
+            }
+        }
+        Canvas { ycc, grey }
+    }
+
+    fn signature(&self) -> Signature {
+        let mut data = Vec::with_capacity(KP_OFF + MAX_KP * KP_BYTES);
+        data.resize(KP_OFF, 0);
+        // Background: the mean of the margin ring.
+        let lo = MARGIN as usize;
+        let hi = lo + INNER as usize;
+        let mut bg = [0.0f32; 3];
+        let mut n = 0.0;
+        for y in 0..C {
+            for x in 0..C {
+                if (lo..hi).contains(&x) && (lo..hi).contains(&y) {
+                    continue;
+                }
+                add3(&mut bg, self.ycc[y * C + x]);
+                n += 1.0;
+            }
+        }
+        for k in 0..3 {
+            data[BG_OFF + k] = q8(bg[k] / n);
+        }
+        // Grids: colour cells, then texture cells (integer pixel ranges).
+        let span =
+            |i: usize, g: usize| lo + i * INNER as usize / g..lo + (i + 1) * INNER as usize / g;
+        for gy in 0..G {
+            for gx in 0..G {
+                let mut c = [0.0f32; 3];
+                let mut m = 0.0f32;
+                for y in span(gy, G) {
+                    for x in span(gx, G) {
+                        add3(&mut c, self.ycc[y * C + x]);
+                        m += 1.0;
+                    }
+                }
+                for k in 0..3 {
+                    data[COL_OFF + (gy * G + gx) * 3 + k] = q8(c[k] / m);
+                }
+            }
+        }
+        for gy in 0..GT {
+            for gx in 0..GT {
+                let mut t = [0.0f32; 4];
+                let mut m = 0.0f32;
+                for y in span(gy, GT) {
+                    for x in span(gx, GT) {
+                        // Colour differences, not grey only: a print of
+                        // another hue at the body's brightness is a print.
+                        let i = y * C + x;
+                        let d = |j: usize| -> f32 {
+                            let (p, q) = (self.ycc[i], self.ycc[j]);
+                            (p[0] - q[0]).abs() + (p[1] - q[1]).abs() + (p[2] - q[2]).abs()
+                        };
+                        t[0] += d(i + 1);
+                        t[1] += d(i + C);
+                        t[2] += d(i + C + 1);
+                        t[3] += d(i - C + 1);
+                        m += 1.0;
+                    }
+                }
+                // Half octaves of the mean absolute difference: 0..=15.
+                let q = t.map(|v| ((1.0 + v / m).log2() * 2.0).round().clamp(0.0, 15.0) as u8);
+                let o = TEX_OFF + (gy * GT + gx) * 2;
+                data[o] = q[0] << 4 | q[1];
+                data[o + 1] = q[2] << 4 | q[3];
+            }
+        }
+        // The object's mean colour, for might_match.
+        let mut probe = Signature { data };
+        if (0..G * G).filter(|&c| probe.is_object(c)).count() < G * G / 4 {
+            probe.data[FLAGS_OFF] |= ALL_OBJECT;
+        }
+        let mut mean = [0.0f32; 3];
+        let mut m = 0.0;
+        for id in 0..G * G {
+            if probe.is_object(id) {
+                let c = probe.colour(id);
+                for k in 0..3 {
+                    mean[k] += c[k];
+                }
+                m += 1.0;
+            }
+        }
+        let mut data = probe.data;
+        if m == 0.0 {
+            for id in 0..G * G {
+                for k in 0..3 {
+                    mean[k] += f32::from(data[COL_OFF + id * 3 + k]);
+                }
+            }
+            m = (G * G) as f32;
+        }
+        for k in 0..3 {
+            data[MEAN_OFF + k] = q8(mean[k] / m);
+        }
+        self.keypoints(&mut data);
+        Signature { data }
+    }
+
+    /// Harris corners with 5×5 non-maximum suppression, strongest first,
+    /// each with its BRIEF descriptor.
+    fn keypoints(&self, data: &mut Vec<u8>) {
+        let s1 = blur(&self.grey);
+        let s2 = blur(&s1);
+        let mut ixx = vec![0.0f32; C * C];
+        let mut iyy = vec![0.0f32; C * C];
+        let mut ixy = vec![0.0f32; C * C];
+        for y in 1..C - 1 {
+            for x in 1..C - 1 {
+                let i = y * C + x;
+                let gx = (s1[i + 1] - s1[i - 1]) * 0.5;
+                let gy = (s1[i + C] - s1[i - C]) * 0.5;
+                ixx[i] = gx * gx;
+                iyy[i] = gy * gy;
+                ixy[i] = gx * gy;
+            }
+        }
+        let box5 = |src: &[f32]| -> Vec<f32> {
+            let mut tmp = vec![0.0f32; C * C];
+            for y in 0..C {
+                for x in 2..C - 2 {
+                    tmp[y * C + x] = src[y * C + x - 2..=y * C + x + 2].iter().sum();
+                }
+            }
+            let mut out = vec![0.0f32; C * C];
+            for y in 2..C - 2 {
+                for x in 0..C {
+                    out[y * C + x] = (0..5).map(|d| tmp[(y + d - 2) * C + x]).sum();
+                }
+            }
+            out
+        };
+        let (sxx, syy, sxy) = (box5(&ixx), box5(&iyy), box5(&ixy));
+        let lo = (PATCH + 1) as usize;
+        let hi = C - PATCH as usize - 2;
+        let mut resp = vec![0.0f32; C * C];
+        let mut rmax = 0.0f32;
+        for y in lo..hi {
+            for x in lo..hi {
+                let i = y * C + x;
+                let tr = sxx[i] + syy[i];
+                let r = sxx[i] * syy[i] - sxy[i] * sxy[i] - 0.05 * tr * tr;
+                resp[i] = r;
+                rmax = rmax.max(r);
+            }
+        }
+        let floor = (rmax * HARRIS_REL).max(HARRIS_ABS);
+        let mut cands: Vec<(f32, usize)> = Vec::new();
+        for y in lo..hi {
+            for x in lo..hi {
+                let i = y * C + x;
+                let r = resp[i];
+                if r <= floor {
+                    continue;
+                }
+                let mut peak = true;
+                'n: for dy in -2i32..=2 {
+                    for dx in -2i32..=2 {
+                        if dx == 0 && dy == 0 {
+                            continue;
+                        }
+                        let j = ((y as i32 + dy) as usize) * C + (x as i32 + dx) as usize;
+                        // Ties go to the earlier pixel, so plateaus give one peak.
+                        if resp[j] > r || (resp[j] == r && j < i) {
+                            peak = false;
+                            break 'n;
+                        }
+                    }
+                }
+                if peak {
+                    cands.push((r, i));
+                }
+            }
+        }
+        cands.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        for &(_, i) in cands.iter().take(MAX_KP) {
+            let (x, y) = ((i % C) as i32, (i / C) as i32);
+            let mut d = 0u128;
+            for (bit, p) in PAIRS.iter().enumerate() {
+                let at = |dx: i8, dy: i8| {
+                    s2[((y + i32::from(dy)) as usize) * C + (x + i32::from(dx)) as usize]
+                };
+                if at(p[0], p[1]) < at(p[2], p[3]) {
+                    d |= 1 << bit;
+                }
+            }
+            data.push(x as u8);
+            data.push(y as u8);
+            data.extend_from_slice(&d.to_le_bytes());
+        }
+    }
+}
+
+fn add3(acc: &mut [f32; 3], v: [f32; 3]) {
+    for (a, x) in acc.iter_mut().zip(v) {
+        *a += x;
+    }
+}
+
+fn q8(v: f32) -> u8 {
+    v.round().clamp(0.0, 255.0) as u8
+}
+
+#[cfg(test)]
+mod tests;

@@ -35,6 +35,7 @@ mod control;
 pub mod faults;
 mod limit;
 pub mod region;
+pub mod relist;
 mod routes;
 pub mod sign;
 pub mod similarity;
