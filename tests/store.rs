@@ -788,7 +788,11 @@ fn every_older_version_migrates_to_the_latest() {
             key: "id:1".into(),
         };
         store.keep_apart(&[apart]).unwrap();
-        assert_eq!(store.kept_apart("dajisaas").unwrap(), ["id:1"], "v{version}");
+        assert_eq!(
+            store.kept_apart("dajisaas").unwrap(),
+            ["id:1"],
+            "v{version}"
+        );
     }
 }
 

@@ -148,7 +148,9 @@ pub enum Msg {
         signature: Option<Box<tusou_same::Signature>>,
     },
     /// Every picture of the batch `Effect::SignPictures` asked for is in.
-    SigningDone { generation: u64 },
+    SigningDone {
+        generation: u64,
+    },
     /// The offers kept apart (split out of a group), from the store.
     KeptApart(Vec<String>),
 }

@@ -81,9 +81,21 @@ mod tests {
     #[test]
     fn matches_of_one_picture_file_are_one_group_with_its_cheapest_price() {
         let mut matches = vec![
-            at(1, "https://cbu01.alicdn.com/img/ibank/O1CN01Aa_!!1.jpg", 1500),
-            at(2, "https://cbu01.alicdn.com/img/ibank/O1CN01Bb_!!2.jpg", 900),
-            at(3, "https://img.alicdn.com/O1CN01Aa_!!1.jpg_300x300.jpg", 1180),
+            at(
+                1,
+                "https://cbu01.alicdn.com/img/ibank/O1CN01Aa_!!1.jpg",
+                1500,
+            ),
+            at(
+                2,
+                "https://cbu01.alicdn.com/img/ibank/O1CN01Bb_!!2.jpg",
+                900,
+            ),
+            at(
+                3,
+                "https://img.alicdn.com/O1CN01Aa_!!1.jpg_300x300.jpg",
+                1180,
+            ),
         ];
         mark(&mut matches);
         let group = SameOf {

@@ -210,9 +210,9 @@ async fn handle(store: Option<Store>, op: StoreOp) -> Vec<Msg> {
         }
         StoreOp::KeepApart(offers) => {
             let n = offers.len();
-            let done = blocking(move || store.keep_apart(&offers))
-                .await
-                .map(|()| format!("Split: {n} sellers listed apart, and kept apart in later searches"));
+            let done = blocking(move || store.keep_apart(&offers)).await.map(|()| {
+                format!("Split: {n} sellers listed apart, and kept apart in later searches")
+            });
             vec![Msg::Stored(done)]
         }
         StoreOp::SetPreference(name, value) => {

@@ -111,17 +111,19 @@ impl Groups {
         };
         // The gone group's prices (or the lone offer's) join the kept one.
         let gone_group = self.multi.remove(&gone32);
-        let gone_first_fen = gone_group.as_ref().map_or_else(
-            || fen_of(price_of_root(gone).flatten()),
-            |g| g.first_fen,
-        );
+        let gone_first_fen = gone_group
+            .as_ref()
+            .map_or_else(|| fen_of(price_of_root(gone).flatten()), |g| g.first_fen);
         let keep_fen = fen_of(price_of_root(keep).flatten());
         let kept = self.multi.entry(keep32).or_insert_with(|| Spread {
             first_fen: keep_fen,
             fens: vec![keep_fen],
         });
         match gone_group {
-            Some(g) => g.fens.iter().for_each(|f| insert_sorted(&mut kept.fens, *f)),
+            Some(g) => g
+                .fens
+                .iter()
+                .for_each(|f| insert_sorted(&mut kept.fens, *f)),
             None => insert_sorted(&mut kept.fens, gone_first_fen),
         }
         for m in &mut self.members {
@@ -180,7 +182,10 @@ impl Groups {
     /// (`None` for an offer alone or a group's first).
     pub fn first_of(&self, position: usize) -> Option<usize> {
         let at = u32::try_from(position).ok()?;
-        let i = self.members.binary_search_by_key(&at, |(p, _, _)| *p).ok()?;
+        let i = self
+            .members
+            .binary_search_by_key(&at, |(p, _, _)| *p)
+            .ok()?;
         self.members.get(i).map(|(_, f, _)| *f as usize)
     }
 
@@ -224,7 +229,6 @@ fn insert_sorted(fens: &mut Vec<u32>, fen: u32) {
     let i = fens.partition_point(|f| *f <= fen);
     fens.insert(i, fen);
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -271,7 +275,10 @@ mod tests {
         // Two lone offers.
         assert_eq!(g.unite(12, yuan(7), 11, None), Some(11));
         let lone = g.group(11).unwrap();
-        assert_eq!((lone.count, lone.min_price, lone.max_price), (2, yuan(7), yuan(7)));
+        assert_eq!(
+            (lone.count, lone.min_price, lone.max_price),
+            (2, yuan(7), yuan(7))
+        );
         assert_eq!(g.members(11), vec![11, 12]);
     }
 
