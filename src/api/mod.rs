@@ -20,6 +20,7 @@ mod offer;
 pub(crate) use offer::small_picture_url;
 pub mod pace;
 mod params;
+mod picture_key;
 pub mod provider;
 mod read;
 pub use provider::{dajisaas, sign, signed_header};
@@ -41,6 +42,7 @@ pub use params::{
     SortField, SortOrder,
 };
 pub use params::{MAX_REFINE_CHARS, check_country, check_out_member_id, check_refine_words};
+pub use picture_key::picture_key;
 pub use provider::dajisaas::DajiSaasSettings;
 pub use provider::signed_header::SignedHeaderSettings;
 pub use provider::{Capabilities, ProviderInfo, ProviderKind, ProviderSettings};

@@ -3,7 +3,7 @@
 //! thumbnails are fetched for the sheet anyway), are one group, named after
 //! its first match's rank, with its seller count and cheapest price.
 
-use crate::app::group::picture_key;
+use crate::api::picture_key;
 use crate::export::sheet::{Match, PhotoOutcome, PhotoResult, SameOf};
 use tusou_same::{Signature, compare};
 

@@ -256,7 +256,11 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
         Action::CycleStatus => shortlist::cycle_status(state),
         Action::MoreLikeThis => trail::more_like_this(state),
         Action::Back => trail::back(state),
-        Action::ToggleGrouping => rows::toggle_grouping(state),
+        Action::ToggleGrouping => {
+            let mut fx = rows::toggle_grouping(state);
+            fx.extend(same::grouping_toggled(state));
+            fx
+        }
         Action::ExpandGroup => rows::expand_group(state),
         Action::SplitGroup => same::split_group(state),
         Action::Refresh => history::refresh(state),

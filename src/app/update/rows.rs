@@ -201,13 +201,6 @@ fn sort_by_cost(state: &mut State) {
 pub(super) fn toggle_grouping(state: &mut State) -> Vec<Effect> {
     state.grouping = !state.grouping;
     let mut fx = Vec::new();
-    if state.grouping {
-        fx.extend(super::same::next_batch(state));
-    } else if state.same.signing.take().is_some() {
-        // The batch out is asked for again when grouping is back on.
-        state.same.next = state.same.batch_start;
-        fx.push(Effect::CancelSigning);
-    }
     rebuild(state);
     super::screen::scroll_into_view(state);
     let r = &state.results;

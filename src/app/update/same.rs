@@ -49,6 +49,19 @@ pub(super) fn next_batch(state: &mut State) -> Option<Effect> {
     })
 }
 
+/// Grouping was turned on or off: signing goes on or stops.
+pub(super) fn grouping_toggled(state: &mut State) -> Vec<Effect> {
+    if state.grouping {
+        return next_batch(state).into_iter().collect();
+    }
+    if state.same.signing.take().is_some() {
+        // The batch out is asked for again when grouping is back on.
+        state.same.next = state.same.batch_start;
+        return vec![Effect::CancelSigning];
+    }
+    Vec::new()
+}
+
 /// The batch is in: the next one.
 pub(super) fn signing_done(state: &mut State, generation: u64) -> Vec<Effect> {
     if state.same.signing != Some(generation) {
