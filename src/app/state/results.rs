@@ -165,6 +165,17 @@ impl ResultsState {
         self.row(self.cursor)
     }
 
+    /// The first offer of the highlighted group, or of the group of the
+    /// highlighted seller; None on an offer alone.
+    pub fn selected_group(&self) -> Option<usize> {
+        let row = self.selected_row()?;
+        match row.kind {
+            RowKind::Group { .. } => Some(row.offer),
+            RowKind::Member => Some(self.groups.first_of(row.offer).unwrap_or(row.offer)),
+            RowKind::Single => None,
+        }
+    }
+
     /// Row `i` of the list: its offer and whether it stands for a group.
     pub fn row(&self, i: usize) -> Option<Row> {
         let offer = *self.rows.get(i)? as usize;

@@ -225,13 +225,8 @@ pub(super) fn toggle_grouping(state: &mut State) -> Vec<Effect> {
 /// Opens the highlighted group (or closes the group of a highlighted seller).
 pub(super) fn expand_group(state: &mut State) -> Vec<Effect> {
     let r = &mut state.results;
-    let Some(row) = r.selected_row() else {
+    let Some(first) = r.selected_group() else {
         return Vec::new();
-    };
-    let first = match row.kind {
-        RowKind::Group { .. } => row.offer,
-        RowKind::Member => r.groups.first_of(row.offer).unwrap_or(row.offer),
-        RowKind::Single => return Vec::new(),
     };
     if !r.opened.remove(&first) {
         r.opened.insert(first);

@@ -6,7 +6,7 @@
 
 use crate::api::Offer;
 use crate::app::msg::{Effect, StoreOp};
-use crate::app::state::{COMPARE_MAX, RowKind, SAME_LIMIT, SIGN_BATCH, State, StoreStatus};
+use crate::app::state::{COMPARE_MAX, SAME_LIMIT, SIGN_BATCH, State, StoreStatus};
 use tusou_same::{Signature, compare, might_match};
 
 /// The next batch of pictures to sign, when none is out and grouping is on.
@@ -154,16 +154,18 @@ pub(super) fn kept_apart(state: &mut State, keys: Vec<String>) {
 /// its offers are listed apart, and kept apart in later searches.
 pub(super) fn split_group(state: &mut State) -> Vec<Effect> {
     let r = &mut state.results;
-    let Some(row) = r.selected_row() else {
+    if r.selected_row().is_none() {
         return Vec::new();
-    };
-    let first = match row.kind {
-        RowKind::Group { .. } => row.offer,
-        RowKind::Member => r.groups.first_of(row.offer).unwrap_or(row.offer),
-        RowKind::Single => {
-            state.set_info("Not a group: X splits a group of sellers into single offers");
-            return Vec::new();
-        }
+    }
+    let Some(first) = r.selected_group() else {
+        let key = state.key_hint(
+            crate::keymap::KeyContext::Results,
+            crate::keymap::Action::SplitGroup,
+        );
+        state.set_info(format!(
+            "Not a group: {key} splits a group of sellers into single offers"
+        ));
+        return Vec::new();
     };
     let freed = r.groups.split(first);
     r.opened.remove(&first);
