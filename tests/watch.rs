@@ -537,3 +537,88 @@ fn a_stopped_run_gives_its_lock_back_and_stays_due() {
     assert_eq!(code, Some(0), "{again}");
     assert_eq!(again["watches"][0]["status"], "first-run", "{again}");
 }
+
+/// Stopped while its pages are being fetched: the run's row says stopped
+/// (kept as `failed` with the stop's reason), never left `running`.
+#[test]
+fn a_run_stopped_by_a_signal_is_marked_stopped_not_running() {
+    let s = Setup::new(600);
+    let photo = s.photos(1).remove(0);
+    s.add(&[path(&photo), "--page-size", "10", "--pages", "3"]);
+    let child = s
+        .command(&["watch", "run", "--format", "json", "--rate", "100"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once its run row is written (the upload done, page 1 on its way).
+    let db = s.dir.path().join("data").join("tusou.db");
+    let started = std::time::Instant::now();
+    loop {
+        let runs: i64 = rusqlite::Connection::open(&db)
+            .and_then(|c| c.query_row("SELECT COUNT(*) FROM watch_runs", [], |r| r.get(0)))
+            .unwrap_or(0);
+        if runs > 0 {
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 20, "the run never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    let (status, reason): (String, Option<String>) = rusqlite::Connection::open(&db)
+        .and_then(|c| {
+            c.query_row(
+                "SELECT status, reason FROM watch_runs ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+        })
+        .unwrap();
+    assert_eq!(status, "failed");
+    assert_eq!(reason.as_deref(), Some(tusou::store::STOPPED_REASON));
+    let store = s.store();
+    let w = &store.watches().unwrap()[0];
+    assert_eq!(
+        w.last.as_ref().map(|l| l.status),
+        Some(tusou::store::RunStatus::Stopped)
+    );
+    let list = s.run(&["watch", "list"]);
+    assert!(
+        String::from_utf8_lossy(&list.stdout).contains("stopped"),
+        "{}",
+        String::from_utf8_lossy(&list.stdout)
+    );
+}
+
+/// A watch made against one provider, run against another: skipped with
+/// its reason in the digest, no request made for it.
+#[test]
+fn a_watch_of_another_provider_is_skipped_with_a_reason() {
+    let s = Setup::new(0);
+    let photos = s.photos(2);
+    s.add(&[path(&photos[0]), "--page-size", "10"]);
+    s.add(&[path(&photos[1]), "--page-size", "10"]);
+    rusqlite::Connection::open(s.dir.path().join("data").join("tusou.db"))
+        .and_then(|c| c.execute("UPDATE watches SET provider = 'other' WHERE id = 1", []))
+        .unwrap();
+    let before = s.sim.stats();
+    let (code, digest) = s.watch_run(&[]);
+    assert_eq!(code, Some(0), "{digest}");
+    let w = &digest["watches"];
+    assert_eq!(w[0]["status"], "skipped", "{digest}");
+    let reason = w[0]["reason"].as_str().unwrap();
+    assert!(reason.contains("made for provider other"), "{reason}");
+    assert_eq!(w[1]["status"], "first-run", "{digest}");
+    let after = s.sim.stats();
+    assert_eq!(after.uploads - before.uploads, 1, "only the second uploaded");
+    // Still due: it runs once the provider is the right one again.
+    let store = s.store();
+    assert!(store.watch(tusou::store::WatchId(1)).unwrap().unwrap().last.is_none());
+}

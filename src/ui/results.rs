@@ -362,6 +362,7 @@ fn lead(state: &State, row: &Row, theme: Theme) -> Vec<Span<'static>> {
         Change::PriceDown { .. } => spans.push(Span::styled("↓ ", theme.good())),
         Change::Same => {}
     }
+    spans.extend(super::watches::mark_span(state, offer, theme));
     match row.kind {
         RowKind::Group {
             count,

@@ -32,6 +32,7 @@ pub fn mode(state: &State) -> &'static str {
         Pane::Detail => "DETAIL",
         Pane::History => "HISTORY",
         Pane::Shortlist => "SHORTLIST",
+        Pane::Watches => "WATCHES",
     }
 }
 
@@ -69,6 +70,10 @@ pub(crate) fn hints(state: &State) -> String {
             KeyContext::Crop => &[
                 (Action::CropSearch, "search the box"),
                 (Action::Cancel, "leave"),
+                (Action::Help, "help"),
+            ],
+            KeyContext::Watches => &[
+                (Action::Open, "last run's results"),
                 (Action::Help, "help"),
             ],
             KeyContext::Shortlist => &[

@@ -11,6 +11,7 @@ mod links;
 mod listing;
 mod search;
 mod store;
+mod watches;
 mod suppliers;
 mod thumbs;
 
@@ -194,6 +195,7 @@ impl Runner {
                 crop,
                 details,
             } => self.export(offers, dir, currency, crop, details),
+            Effect::Watch(op) => self.watch_op(op),
         }
     }
 }

@@ -22,6 +22,7 @@ mod shortlist;
 mod suppliers;
 pub(crate) mod thumbs;
 mod trail;
+mod watches;
 mod window;
 
 use super::msg::{Effect, Msg};
@@ -152,7 +153,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             suppliers::appearances(state, key, result);
             Vec::new()
         }
+        Msg::Watches(result) => watches::loaded(state, result),
+        Msg::WatchOpened(result) => watches::opened(state, result),
+        Msg::WatchMade(result) => watches::made(state, result),
     };
+    watches::sync_marks(state);
     fx.extend(detail::sync(state));
     fx.extend(suppliers::sync(state));
     fx.extend(window::sync(state));
@@ -212,6 +217,7 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
             Pane::Filters => filters::apply_filters(state),
             Pane::Results | Pane::Detail | Pane::Shortlist => links::open_link(state),
             Pane::History => history::reopen(state),
+            Pane::Watches => watches::open(state),
         },
         Action::Search => {
             if state.focus == Pane::Picker {
@@ -275,6 +281,8 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
         Action::PrevSku => landed::choose_sku(state, -1),
         Action::ToggleCost => landed::toggle_cost_page(state),
         Action::SellerOffers => suppliers::seller_offers(state),
+        Action::FocusWatches => watches::show(state),
+        Action::WatchSearch => watches::watch_search(state),
     }
 }
 

@@ -937,5 +937,7 @@ mod landed;
 mod picker;
 #[path = "suppliers_tests.rs"]
 mod suppliers;
+#[path = "watches_tests.rs"]
+mod watches;
 #[path = "window_tests.rs"]
 mod window;
