@@ -1205,8 +1205,14 @@ fn a_watch_made_on_screen_shows_its_new_and_cheaper_counts() {
     let creds = SimCredentials::demo();
     let env: Vec<(&str, String)> = vec![
         ("TUSOU_CONFIG_DIR", config.path().display().to_string()),
-        ("TUSOU_CACHE_DIR", data.path().join("cache").display().to_string()),
-        ("TUSOU_EXPORT_DIR", data.path().join("out").display().to_string()),
+        (
+            "TUSOU_CACHE_DIR",
+            data.path().join("cache").display().to_string(),
+        ),
+        (
+            "TUSOU_EXPORT_DIR",
+            data.path().join("out").display().to_string(),
+        ),
         ("TUSOU_DAJI_BASE_URL", sim.base_url()),
         ("TUSOU_APP_KEY", creds.app_key.to_string()),
         ("TUSOU_APP_SECRET", creds.app_secret.to_string()),
@@ -1247,7 +1253,9 @@ fn a_watch_made_on_screen_shows_its_new_and_cheaper_counts() {
     let (code, first) = watch_run(&[]);
     assert_eq!(code, Some(0), "{first}");
     assert_eq!(first["watches"][0]["status"], "first-run", "{first}");
-    let search = first["watches"][0]["search_id"].as_i64().expect("search id");
+    let search = first["watches"][0]["search_id"]
+        .as_i64()
+        .expect("search id");
     let store = match tusou::store::Store::open(&data.path().join("tusou.db"), None) {
         tusou::store::Opened::On { store, .. } => store,
         tusou::store::Opened::Off { reason } => panic!("{reason}"),
@@ -1294,7 +1302,8 @@ fn a_watch_made_on_screen_shows_its_new_and_cheaper_counts() {
     // it may be folded into that offer's group: one mark shows at least.)
     let rows = app.results_rows();
     assert!(
-        rows.iter().any(|r| r.contains("-50% ") || r.contains("new ")),
+        rows.iter()
+            .any(|r| r.contains("-50% ") || r.contains("new ")),
         "marks on the rows: {rows:#?}"
     );
     app.send(b"q");

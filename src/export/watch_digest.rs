@@ -412,10 +412,12 @@ mod tests {
         assert!(t.contains("landed ? no weight"), "{t}");
         assert!(!t.contains('\u{1b}'), "{t}");
         let m = text(DigestStyle::Markdown, std::slice::from_ref(&r));
-        assert!(m.contains("| change | price | landed | offer | link |"), "{m}");
+        assert!(
+            m.contains("| change | price | landed | offer | link |"),
+            "{m}"
+        );
         assert!(m.contains("landed ¥15.94/pc @500 by air"), "{m}");
-        let v: serde_json::Value =
-            serde_json::from_str(&text(DigestStyle::Json, &[r])).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text(DigestStyle::Json, &[r])).unwrap();
         assert_eq!(v["watches"][0]["landed"]["qty"], 500);
         assert_eq!(v["watches"][0]["changes"][0]["landed_cost"], "15.94");
     }

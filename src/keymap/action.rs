@@ -101,7 +101,7 @@ actions! {
     Refresh => "refresh", "Search the stored search again with the provider";
     DeleteEntry => "delete_entry", "Delete the highlighted history entry";
     // Watches
-    FocusWatches => "focus_watches", "Show the watches (searches run again by `tusou watch run`)";
+    FocusWatches => "focus_watches", "Show the watches and their last runs";
     WatchSearch => "watch_search", "Watch the search on screen: run it again every day, say what changed";
     // Anywhere
     Help => "help", "Show or hide this help";

@@ -253,20 +253,20 @@ fn watch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Watch> {
         Some(id) => {
             let reason: Option<String> = r.get(20)?;
             Some(RunSummary {
-            id: RunId(id),
-            search: r.get::<_, Option<i64>>(16)?.map(SearchId),
-            started_at: r.get(17)?,
-            finished_at: r.get(18)?,
-            status: RunStatus::parse(&r.get::<_, String>(19)?, reason.as_deref()),
-            reason,
-            counts: RunCounts {
-                new: u(r, 21)?,
-                gone: u(r, 22)?,
-                cheaper: u(r, 23)?,
-                dearer: u(r, 24)?,
-                moq_changed: u(r, 25)?,
-            },
-        })
+                id: RunId(id),
+                search: r.get::<_, Option<i64>>(16)?.map(SearchId),
+                started_at: r.get(17)?,
+                finished_at: r.get(18)?,
+                status: RunStatus::parse(&r.get::<_, String>(19)?, reason.as_deref()),
+                reason,
+                counts: RunCounts {
+                    new: u(r, 21)?,
+                    gone: u(r, 22)?,
+                    cheaper: u(r, 23)?,
+                    dearer: u(r, 24)?,
+                    moq_changed: u(r, 25)?,
+                },
+            })
         }
     };
     Ok(Watch {

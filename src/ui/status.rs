@@ -72,10 +72,7 @@ pub(crate) fn hints(state: &State) -> String {
                 (Action::Cancel, "leave"),
                 (Action::Help, "help"),
             ],
-            KeyContext::Watches => &[
-                (Action::Open, "last run's results"),
-                (Action::Help, "help"),
-            ],
+            KeyContext::Watches => &[(Action::Open, "last run's results"), (Action::Help, "help")],
             KeyContext::Shortlist => &[
                 (Action::EditNote, "note"),
                 (Action::CycleStatus, "status"),

@@ -81,7 +81,11 @@ fn last_of(w: &Watch) -> Last {
     Last {
         when,
         result,
-        new: if counts { r.counts.new.to_string() } else { String::new() },
+        new: if counts {
+            r.counts.new.to_string()
+        } else {
+            String::new()
+        },
         cheaper: if counts {
             r.counts.cheaper.to_string()
         } else {
@@ -127,7 +131,12 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
     let wide = w >= 64;
     let reason_w = if w >= 120 { 40 } else { 0 };
     let fixed = |id_w: usize| {
-        id_w + 1 + if wide { 6 + 17 } else { 0 } + 10 + 5 + 8 + if reason_w > 0 { 1 + reason_w } else { 0 }
+        id_w + 1
+            + if wide { 6 + 17 } else { 0 }
+            + 10
+            + 5
+            + 8
+            + if reason_w > 0 { 1 + reason_w } else { 0 }
     };
     let id_w = ws
         .entries
@@ -136,7 +145,14 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
         .max()
         .unwrap_or(2);
     let search_w = w.saturating_sub(fixed(id_w));
-    let row = |id: &str, search: &str, every: &str, when: &str, result: &str, new: &str, cheaper: &str, reason: &str| {
+    let row = |id: &str,
+               search: &str,
+               every: &str,
+               when: &str,
+               result: &str,
+               new: &str,
+               cheaper: &str,
+               reason: &str| {
         let mut s = format!("{id:>id_w$} {}", fit(search, search_w));
         if wide {
             s.push_str(&format!(" {every:>5} {when:>16}"));
@@ -147,7 +163,16 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
         }
         fit(&s, w)
     };
-    let header = row("#", "search", "every", "last run (UTC)", "result", "new", "cheaper", "why");
+    let header = row(
+        "#",
+        "search",
+        "every",
+        "last run (UTC)",
+        "result",
+        "new",
+        "cheaper",
+        "why",
+    );
     Line::from(Span::styled(header, theme.dim())).render(line_at(0), buf);
     let rows = usize::from(inner.height).saturating_sub(1);
     for (line, (i, e)) in ws

@@ -11,9 +11,9 @@ mod links;
 mod listing;
 mod search;
 mod store;
-mod watches;
 mod suppliers;
 mod thumbs;
+mod watches;
 
 pub use batch::BatchSetup;
 pub(crate) use links::has_local_display;

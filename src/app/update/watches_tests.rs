@@ -69,7 +69,10 @@ fn showing_the_pane_reads_the_watches_each_time() {
     assert_eq!(s.focus, Pane::Watches);
     assert_eq!(s.main, Pane::Watches);
     assert!(fx.contains(&Effect::Watch(WatchOp::Load)), "{fx:?}");
-    update(&mut s, Msg::Watches(Ok(vec![watch(1, false), watch(2, true)])));
+    update(
+        &mut s,
+        Msg::Watches(Ok(vec![watch(1, false), watch(2, true)])),
+    );
     assert_eq!(s.watches.entries.len(), 2);
     act(&mut s, Action::MoveDown);
     assert_eq!(s.watches.cursor, 1);
@@ -98,7 +101,10 @@ fn the_history_off_asks_the_store_nothing() {
 fn enter_opens_the_last_run_with_its_changes_marked_until_another_search() {
     let mut s = state();
     act(&mut s, Action::FocusWatches);
-    update(&mut s, Msg::Watches(Ok(vec![watch(1, false), watch(2, true)])));
+    update(
+        &mut s,
+        Msg::Watches(Ok(vec![watch(1, false), watch(2, true)])),
+    );
     // Never run: nothing to open, and it says so.
     let fx = act(&mut s, Action::Open);
     assert!(fx.is_empty(), "{fx:?}");
@@ -122,10 +128,7 @@ fn enter_opens_the_last_run_with_its_changes_marked_until_another_search() {
     assert_eq!(s.focus, Pane::Results);
     assert_eq!(s.results.offers.len(), 5);
     let g = s.results.generation;
-    assert_eq!(
-        s.watches.marks.get(g, Some(&new_id)),
-        Some(WatchMark::New)
-    );
+    assert_eq!(s.watches.marks.get(g, Some(&new_id)), Some(WatchMark::New));
     assert_eq!(
         s.watches.marks.get(g, Some(&cheaper_id)),
         Some(WatchMark::Cheaper { bps: 800 })
@@ -134,7 +137,10 @@ fn enter_opens_the_last_run_with_its_changes_marked_until_another_search() {
     // Another search on screen: the marks go.
     update(&mut s, Msg::Reopened(Ok(Some(stored()))));
     assert!(s.watches.marks.is_empty());
-    assert_eq!(s.watches.marks.get(s.results.generation, Some(&new_id)), None);
+    assert_eq!(
+        s.watches.marks.get(s.results.generation, Some(&new_id)),
+        None
+    );
 }
 
 #[test]

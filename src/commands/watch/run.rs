@@ -20,8 +20,7 @@ use crate::commands::startup::{say_demo, start_headless, stop_signal};
 use crate::export::watch_digest::{DigestStyle, Landed, Outcome, WatchReport, write_digest};
 use crate::store::{
     Changed, NewSearch, OfferChange, RunId, RunStatus, SearchId, Store, Watch, WatchId,
-    compare_runs,
-    watch_offer_key,
+    compare_runs, watch_offer_key,
 };
 use crate::text::sanitize;
 use futures::StreamExt;
@@ -264,7 +263,9 @@ async fn holding_lock<T>(
 /// stopped: the run was stopped by a signal.
 fn mark_stopped(store: &Store, id: WatchId) {
     let running = match store.watch(id) {
-        Ok(w) => w.and_then(|w| w.last).filter(|r| r.status == RunStatus::Running),
+        Ok(w) => w
+            .and_then(|w| w.last)
+            .filter(|r| r.status == RunStatus::Running),
         Err(e) => {
             tracing::warn!("watch {}: run not marked stopped: {e}", id.0);
             None
