@@ -1,15 +1,19 @@
 //! `tusou watch run [ID…]`: runs the watches that are due (or those
-//! named), one after another at the provider's rate through the client's
-//! one pacer. Each run is recorded in the history as an ordinary search,
+//! named), a few at once (the provider's batch concurrency) at the
+//! provider's rate through the client's one pacer. Each run is recorded in the history as an ordinary search,
 //! page by page, and compared with the watch's previous finished run: new
 //! offers, offers gone, price moves past the watch's threshold, and (with
 //! `--qty`, where details are fetched) minimum orders. A run that fails
 //! half-way keeps the pages it fetched and leaves the watch due. A watch
-//! another `watch run` holds (its lock in the store) is skipped.
+//! another `watch run` holds (its lock in the store, refreshed while its
+//! run goes on) is skipped; one made for another provider is skipped with
+//! its reason. With `--qty` and `--lane` the digest says each changed
+//! offer's landed cost.
 //!
 //! Exit: 0 nothing changed, 10 something changed, else the first failed
 //! watch's code (see `cli::WATCH_RUN_EXIT_CODES`); 130 when stopped by a
-//! signal (the watch being run gives its lock back and stays due).
+//! signal (the watches being run are marked stopped, give their locks back
+//! and stay due).
 
 use super::picture;
 use crate::api::pace::Pacer;
