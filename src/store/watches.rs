@@ -797,4 +797,26 @@ mod tests {
             .unwrap();
         assert_eq!(then, [("id:1".to_string(), 10, 50)]);
     }
+
+    #[test]
+    fn the_same_search_is_found_and_a_lock_is_refreshed_only_by_its_owner() {
+        let store = test_store();
+        let params = SearchParams::default();
+        let new = new_watch(&params, None);
+        assert_eq!(store.same_watch(&new).unwrap(), None);
+        let id = store.add_watch(&new).unwrap();
+        assert_eq!(store.same_watch(&new).unwrap(), Some(id));
+        let other_qty = NewWatch { qty: None, ..new };
+        assert_eq!(store.same_watch(&other_qty).unwrap(), None);
+        assert!(store.claim_watch(id, "a", 1000, 60, false).unwrap());
+        assert!(!store.refresh_watch_lock(id, "b", 5000).unwrap());
+        assert!(store.refresh_watch_lock(id, "a", 5000).unwrap());
+        assert!(!store.claim_watch(id, "b", 4000, 60, false).unwrap());
+        assert!(store.claim_watch(id, "b", 5001, 60, false).unwrap());
+        // A stopped run reads back as stopped.
+        let run = store.start_run(id, None).unwrap();
+        store.stop_run(run).unwrap();
+        let last = store.watch(id).unwrap().unwrap().last.unwrap();
+        assert_eq!(last.status, RunStatus::Stopped);
+    }
 }
