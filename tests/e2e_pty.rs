@@ -1143,3 +1143,169 @@ fn factory_only_and_three_years_shows_only_such_sellers_and_says_how_many_are_hi
     app.send(b"q");
     assert_exits_restored(&mut app);
 }
+
+/// The app against a simulator of the test's own (live mode, dajisaas at
+/// its address with its demo credentials): the same simulator a `tusou
+/// watch run` beside it reaches, and whose catalog the test edits.
+fn start_live(dir: &std::path::Path, data: &std::path::Path, env: &[(&str, String)]) -> App {
+    let pty = native_pty_system();
+    let pair = pty
+        .openpty(PtySize {
+            rows: ROWS,
+            cols: COLS,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("open a pty");
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_tusou"));
+    cmd.arg(dir);
+    cmd.cwd(dir);
+    cmd.env("TUSOU_GRAPHICS", "halfblocks");
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("TUSOU_DATA_DIR", data);
+    for name in [
+        "NO_COLOR",
+        "DISPLAY",
+        "WAYLAND_DISPLAY",
+        "TUSOU_ACCESS_KEY",
+        "TUSOU_CURRENCY",
+        "TUSOU_RATE",
+    ] {
+        cmd.env_remove(name);
+    }
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    spawn_in_pty(cmd, pair)
+}
+
+/// Issue 27: W makes a watch of the search on screen; `tusou watch run`
+/// (another process, the same data directory) runs it, the simulator's
+/// catalog changes (a new listing, a price halved), it runs again; the
+/// Watches pane (6) shows 1 new and 1 cheaper, and Enter opens that run's
+/// results with the two marked.
+#[test]
+fn a_watch_made_on_screen_shows_its_new_and_cheaper_counts() {
+    use tusou_sim::{CatalogEdit, SimCredentials};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let sim = rt
+        .block_on(tusou_sim::spawn(
+            SimConfig::default(),
+            "127.0.0.1:0".parse().expect("address"),
+        ))
+        .expect("simulator");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = tempfile::tempdir().expect("tempdir");
+    let data = tempfile::tempdir().expect("tempdir");
+    write_catalog_picture(dir.path());
+    let creds = SimCredentials::demo();
+    let env: Vec<(&str, String)> = vec![
+        ("TUSOU_CONFIG_DIR", config.path().display().to_string()),
+        (
+            "TUSOU_CACHE_DIR",
+            data.path().join("cache").display().to_string(),
+        ),
+        (
+            "TUSOU_EXPORT_DIR",
+            data.path().join("out").display().to_string(),
+        ),
+        ("TUSOU_DAJI_BASE_URL", sim.base_url()),
+        ("TUSOU_APP_KEY", creds.app_key.to_string()),
+        ("TUSOU_APP_SECRET", creds.app_secret.to_string()),
+        ("TUSOU_PROVIDER", "dajisaas".to_string()),
+    ];
+    let watch_run = |args: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tusou"));
+        cmd.args(["watch", "run", "--format", "json", "--rate", "100"])
+            .args(args)
+            .env("TUSOU_DATA_DIR", data.path())
+            .env_remove("TUSOU_ACCESS_KEY")
+            .env_remove("TUSOU_CURRENCY")
+            .env_remove("TUSOU_RATE");
+        for (name, value) in &env {
+            cmd.env(name, value);
+        }
+        let out = cmd.output().expect("tusou watch run");
+        let digest: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
+        });
+        (out.status.code(), digest)
+    };
+
+    let mut app = start_live(dir.path(), data.path(), &env);
+    app.wait_for("the picker", |a| a.screen().contains("product.jpg"));
+    app.send(b"\r");
+    app.wait_for("results", |a| {
+        progress(&a.screen()).is_some_and(|(n, _)| n >= 20)
+    });
+    app.send(b"W");
+    app.wait_for("the watch made", |a| a.screen().contains("Watch 1 made"));
+    // W again: the same search is watched already.
+    app.send(b"W");
+    app.wait_for("the watch already there", |a| {
+        a.screen().contains("watched already")
+    });
+
+    let (code, first) = watch_run(&[]);
+    assert_eq!(code, Some(0), "{first}");
+    assert_eq!(first["watches"][0]["status"], "first-run", "{first}");
+    let search = first["watches"][0]["search_id"]
+        .as_i64()
+        .expect("search id");
+    let store = match tusou::store::Store::open(&data.path().join("tusou.db"), None) {
+        tusou::store::Opened::On { store, .. } => store,
+        tusou::store::Opened::Off { reason } => panic!("{reason}"),
+    };
+    let offers: Vec<(u64, u64)> = store
+        .search_offers(tusou::store::SearchId(search))
+        .expect("the run's offers")
+        .iter()
+        .filter_map(|o| Some((o.offer_id.as_deref()?.parse().ok()?, o.price?.fen())))
+        .collect();
+    assert!(offers.len() >= 2, "{offers:?}");
+    let edit = |e| rt.block_on(sim.edit_catalog(e)).expect("catalog edit");
+    edit(CatalogEdit::Relist {
+        like: offers[0].0,
+        price_fen: 1,
+    });
+    edit(CatalogEdit::SetPrice {
+        offer_id: offers[1].0,
+        price_fen: offers[1].1 / 2,
+    });
+    let (code, second) = watch_run(&["1"]);
+    assert_eq!(code, Some(10), "{second}");
+    assert_eq!(second["watches"][0]["counts"]["new"], 1, "{second}");
+    assert_eq!(second["watches"][0]["counts"]["cheaper"], 1, "{second}");
+
+    // The Watches pane: the watch's row ends "ok … 1 1" (new, cheaper).
+    app.send(b"6");
+    app.wait_for("the watch's counts", |a| {
+        a.screen().lines().any(|l| {
+            let words: Vec<&str> = l
+                .trim_matches(|c: char| !c.is_ascii_alphanumeric())
+                .split_whitespace()
+                .collect();
+            l.contains("product.jpg")
+                && words.len() >= 3
+                && words[words.len() - 3..] == ["ok", "1", "1"]
+        })
+    });
+    app.send(b"\r");
+    app.wait_for("the run's results marked", |a| {
+        a.screen().contains("1 new and 1 cheaper offers marked")
+    });
+    // (The new listing shares its picture with the offer it copies, so
+    // it may be folded into that offer's group: one mark shows at least.)
+    let rows = app.results_rows();
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("-50% ") || r.contains("new ")),
+        "marks on the rows: {rows:#?}"
+    );
+    app.send(b"q");
+    assert_exits_restored(&mut app);
+}

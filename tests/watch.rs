@@ -537,3 +537,178 @@ fn a_stopped_run_gives_its_lock_back_and_stays_due() {
     assert_eq!(code, Some(0), "{again}");
     assert_eq!(again["watches"][0]["status"], "first-run", "{again}");
 }
+
+/// Stopped while its pages are being fetched: the run's row says stopped
+/// (kept as `failed` with the stop's reason), never left `running`.
+#[test]
+fn a_run_stopped_by_a_signal_is_marked_stopped_not_running() {
+    let s = Setup::new(600);
+    let photo = s.photos(1).remove(0);
+    s.add(&[path(&photo), "--page-size", "10", "--pages", "3"]);
+    let child = s
+        .command(&["watch", "run", "--format", "json", "--rate", "100"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once its run row is written (the upload done, page 1 on its way).
+    let db = s.dir.path().join("data").join("tusou.db");
+    let started = std::time::Instant::now();
+    loop {
+        let runs: i64 = rusqlite::Connection::open(&db)
+            .and_then(|c| c.query_row("SELECT COUNT(*) FROM watch_runs", [], |r| r.get(0)))
+            .unwrap_or(0);
+        if runs > 0 {
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 20, "the run never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    let (status, reason): (String, Option<String>) = rusqlite::Connection::open(&db)
+        .and_then(|c| {
+            c.query_row(
+                "SELECT status, reason FROM watch_runs ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+        })
+        .unwrap();
+    assert_eq!(status, "failed");
+    assert_eq!(reason.as_deref(), Some(tusou::store::STOPPED_REASON));
+    let store = s.store();
+    let w = &store.watches().unwrap()[0];
+    assert_eq!(
+        w.last.as_ref().map(|l| l.status),
+        Some(tusou::store::RunStatus::Stopped)
+    );
+    let list = s.run(&["watch", "list"]);
+    assert!(
+        String::from_utf8_lossy(&list.stdout).contains("stopped"),
+        "{}",
+        String::from_utf8_lossy(&list.stdout)
+    );
+}
+
+/// A watch made against one provider, run against another: skipped with
+/// its reason in the digest, no request made for it.
+#[test]
+fn a_watch_of_another_provider_is_skipped_with_a_reason() {
+    let s = Setup::new(0);
+    let photos = s.photos(2);
+    s.add(&[path(&photos[0]), "--page-size", "10"]);
+    s.add(&[path(&photos[1]), "--page-size", "10"]);
+    rusqlite::Connection::open(s.dir.path().join("data").join("tusou.db"))
+        .and_then(|c| c.execute("UPDATE watches SET provider = 'other' WHERE id = 1", []))
+        .unwrap();
+    let before = s.sim.stats();
+    let (code, digest) = s.watch_run(&[]);
+    assert_eq!(code, Some(0), "{digest}");
+    let w = &digest["watches"];
+    assert_eq!(w[0]["status"], "skipped", "{digest}");
+    let reason = w[0]["reason"].as_str().unwrap();
+    assert!(reason.contains("made for provider other"), "{reason}");
+    assert_eq!(w[1]["status"], "first-run", "{digest}");
+    let after = s.sim.stats();
+    assert_eq!(
+        after.uploads - before.uploads,
+        1,
+        "only the second uploaded"
+    );
+    // Still due: it runs once the provider is the right one again.
+    let store = s.store();
+    assert!(
+        store
+            .watch(tusou::store::WatchId(1))
+            .unwrap()
+            .unwrap()
+            .last
+            .is_none()
+    );
+}
+
+/// A watch with `--qty` and `--lane`: the digest says each changed offer's
+/// landed cost at that quantity by that lane (as `tusou search` works it
+/// out: detail, freight estimate to the warehouse, fees).
+#[test]
+fn a_watch_with_a_lane_says_the_landed_cost_of_each_change() {
+    let s = Setup::new(0);
+    let config = s.dir.path().join("config").join("config.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(
+        r#"
+[landed]
+agent_fee_pct = 5
+duty_pct = 5
+vat_pct = 20
+
+[landed.warehouse]
+province = "330000"
+city = "330700"
+district = "330782"
+
+[[landed.lanes]]
+name = "air"
+divisor = 6000
+currency = "USD"
+rate = 7.1
+base_fee = 3.00
+per_kg_fee = 6.50
+min_fee = 15.00
+rates_checked = "2026-12-01"
+"#,
+    );
+    std::fs::write(&config, text).unwrap();
+    let photo = s.photos(1).remove(0);
+    s.add(&[
+        path(&photo),
+        "--page-size",
+        "10",
+        "--qty",
+        "500",
+        "--lane",
+        "air",
+    ]);
+    let (code, first) = s.watch_run(&[]);
+    assert_eq!(code, Some(0), "{first}");
+    let offers = recorded(&s.store(), &first["watches"][0]["search_id"]);
+    s.edit(CatalogEdit::SetPrice {
+        offer_id: offers[0].0,
+        price_fen: offers[0].1 / 2,
+    });
+    let (code, second) = s.watch_run(&["1"]);
+    assert_eq!(code, Some(10), "{second}");
+    let w = &second["watches"][0];
+    assert_eq!(w["landed"]["lane"], "air", "{w}");
+    assert_eq!(w["landed"]["qty"], 500, "{w}");
+    let cheaper = w["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["change"] == "cheaper")
+        .expect("the cheaper offer");
+    let cost = cheaper["landed_cost"].as_str().expect("a landed cost");
+    assert!(
+        cost.parse::<f64>().is_ok_and(|y| y > 0.0),
+        "a known cost per piece: {cost} in {w}"
+    );
+    // The table says it too.
+    s.edit(CatalogEdit::SetPrice {
+        offer_id: offers[0].0,
+        price_fen: offers[0].1 / 4,
+    });
+    let out = s.run(&["watch", "run", "1", "--rate", "100"]);
+    assert_eq!(out.status.code(), Some(10), "{}", stderr(&out));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("landed ¥") && table.contains("/pc @500 by air"),
+        "{table}"
+    );
+}

@@ -79,3 +79,19 @@ pub enum PictureError {
     #[error("{0}")]
     Task(String),
 }
+
+/// Why a watch could not be listed, opened or made (the Watches pane).
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum WatchError {
+    #[error("{0}")]
+    History(#[from] HistoryError),
+    /// The picture could not be prepared or kept (its words).
+    #[error("the picture: {0}")]
+    Picture(String),
+    /// The watch has no run with results in the history.
+    #[error("watch {0} has no results to open: it has not run yet (`tusou watch run`)")]
+    NeverRun(i64),
+    /// The watch or its run's search is gone.
+    #[error("watch {0} or its last search is no longer in the history")]
+    Gone(i64),
+}

@@ -20,6 +20,7 @@ pub(crate) struct Areas {
     pub history: Rect,
     pub shortlist: Rect,
     pub status: Rect,
+    pub watches: Rect,
     pub narrow: bool,
 }
 
@@ -32,6 +33,7 @@ impl Areas {
             Pane::Detail => self.detail,
             Pane::History => self.history,
             Pane::Shortlist => self.shortlist,
+            Pane::Watches => self.watches,
         }
     }
 
@@ -44,13 +46,14 @@ impl Areas {
     }
 }
 
-const ALL_PANES: [Pane; 6] = [
+const ALL_PANES: [Pane; 7] = [
     Pane::Picker,
     Pane::Filters,
     Pane::Results,
     Pane::Detail,
     Pane::History,
     Pane::Shortlist,
+    Pane::Watches,
 ];
 
 /// The panes in tab order for a layout: every pane as a tab when narrow;
@@ -113,6 +116,7 @@ pub(crate) fn layout(area: Rect, focus: Pane, main: Pane, tall_detail: bool) -> 
             Pane::Detail => areas.detail = body,
             Pane::History => areas.history = body,
             Pane::Shortlist => areas.shortlist = body,
+            Pane::Watches => areas.watches = body,
         }
         return areas;
     }
@@ -141,6 +145,7 @@ pub(crate) fn layout(area: Rect, focus: Pane, main: Pane, tall_detail: bool) -> 
     match main {
         Pane::History => areas.history = top,
         Pane::Shortlist => areas.shortlist = top,
+        Pane::Watches => areas.watches = top,
         _ => areas.results = top,
     }
     areas
@@ -446,6 +451,12 @@ pub(crate) fn filters_rows(state: &State) -> usize {
 /// Visible rows of the history list.
 pub(crate) fn history_rows(state: &State) -> usize {
     inner_rows(main_rect(state, Pane::History))
+}
+
+/// Visible rows of the watches' list (one line under the border is its
+/// header).
+pub(crate) fn watches_rows(state: &State) -> usize {
+    inner_rows(main_rect(state, Pane::Watches)).saturating_sub(1)
 }
 
 /// Visible rows of the shortlist (one line under the border is its header).

@@ -1,6 +1,8 @@
 //! Messages into `update` and the effects it asks for.
 
-pub use super::errors::{ExportError, HistoryError, ListingError, OpenError, PictureError};
+pub use super::errors::{
+    ExportError, HistoryError, ListingError, OpenError, PictureError, WatchError,
+};
 pub use super::failure::{Failure, FailureKind};
 use super::state::{CropPicture, Entry, SearchSource, Thumb, ThumbKey};
 use crate::api::{ImageRef, Offer, ResultPage, SearchParams};
@@ -153,6 +155,13 @@ pub enum Msg {
     },
     /// The offers kept apart (split out of a group), from the store.
     KeptApart(Vec<String>),
+    /// The watches, read from the store.
+    Watches(Result<Vec<crate::store::Watch>, WatchError>),
+    /// A watch's last run, read back to open: its search and the marks of
+    /// what changed since the run before.
+    WatchOpened(Result<Box<WatchRun>, WatchError>),
+    /// A watch of the search on screen was made (or one existed).
+    WatchMade(Result<WatchMade, WatchError>),
 }
 
 /// Work `update` asks the runtime to do. Every reply comes back as a `Msg`.
@@ -262,6 +271,45 @@ pub enum Effect {
     },
     /// Stop signing pictures (a new search, grouping off).
     CancelSigning,
+    /// Work on the watches (the Watches pane, `watch_search`).
+    Watch(WatchOp),
+}
+
+/// Work on the watches, in the store (and the picture, to make one).
+#[derive(Debug, Clone, PartialEq)]
+pub enum WatchOp {
+    /// Read the list.
+    Load,
+    /// Read a watch's last run back, with its changes.
+    Open(crate::store::WatchId),
+    /// Make a watch of a search, as `tusou watch add` does.
+    Make(Box<WatchRequest>),
+}
+
+/// The search a watch is made of.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WatchRequest {
+    pub source: crate::api::ImageSource,
+    pub params: SearchParams,
+    pub qty: Option<u64>,
+    pub lane: Option<String>,
+}
+
+/// A watch's last run, read back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WatchRun {
+    pub watch: i64,
+    pub search: StoredSearch,
+    /// The run's new and cheaper offers, by offer id.
+    pub marks: Vec<(String, crate::app::state::WatchMark)>,
+}
+
+/// A watch made from the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WatchMade {
+    pub id: i64,
+    /// The same search was watched already: this is that watch.
+    pub existed: bool,
 }
 
 /// The details an export's rows carry, by offer id, and the quantity its

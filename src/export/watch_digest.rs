@@ -28,6 +28,8 @@ pub(crate) enum Outcome {
     Failed { reason: String },
     /// Another `watch run` holds it; not run.
     Busy,
+    /// Not run, and why (it was made for another provider).
+    Skipped { reason: String },
 }
 
 /// One watch's part of the digest.
@@ -40,6 +42,38 @@ pub(crate) struct WatchReport {
     pub(crate) search: Option<i64>,
     pub(crate) outcome: Outcome,
     pub(crate) changes: Vec<Changed>,
+    /// The changed offers' landed costs (a watch with `--qty` and
+    /// `--lane`).
+    pub(crate) landed: Option<Landed>,
+}
+
+/// The landed costs of a run's changed offers, as `tusou search --qty N
+/// --lane L` works them out.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Landed {
+    /// The lane's name (marked when it is demo mode's example).
+    pub(crate) lane: String,
+    pub(crate) qty: u64,
+    /// Per change, in order: yuan a piece (`15.94`) or `? what is missing`.
+    pub(crate) costs: Vec<String>,
+}
+
+impl WatchReport {
+    /// The landed cost of change `i`, as the digest says it.
+    fn landed_text(&self, i: usize) -> Option<String> {
+        let l = self.landed.as_ref()?;
+        let cost = l.costs.get(i)?;
+        let yuan = if cost.starts_with('?') {
+            sanitize(cost)
+        } else {
+            format!("¥{}", sanitize(cost))
+        };
+        Some(format!(
+            "landed {yuan}/pc @{} by {}",
+            l.qty,
+            sanitize(&l.lane)
+        ))
+    }
 }
 
 impl WatchReport {
@@ -117,6 +151,7 @@ fn summary(r: &WatchReport) -> String {
             sanitize(reason)
         ),
         Outcome::Busy => "another `tusou watch run` is running it; skipped".into(),
+        Outcome::Skipped { reason } => format!("not run: {}", sanitize(reason)),
     }
 }
 
@@ -161,11 +196,15 @@ fn link(o: &Offer) -> String {
 
 fn table(r: &WatchReport, out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "{}: {}", name(r), summary(r))?;
-    for ch in &r.changes {
+    for (i, ch) in r.changes.iter().enumerate() {
         let (label, what) = describe(ch);
+        let landed = r
+            .landed_text(i)
+            .map(|l| format!("  {l}"))
+            .unwrap_or_default();
         writeln!(
             out,
-            "  {label:<8} {what:<32} {}  {}",
+            "  {label:<8} {what:<32} {}  {}{landed}",
             title(&ch.offer),
             link(&ch.offer)
         )?;
@@ -193,12 +232,24 @@ fn markdown(r: &WatchReport, out: &mut impl Write) -> io::Result<()> {
     if r.changes.is_empty() {
         return Ok(());
     }
-    writeln!(
-        out,
-        "\n| change | price | offer | link |\n|---|---|---|---|"
-    )?;
-    for ch in &r.changes {
+    if r.landed.is_some() {
+        writeln!(
+            out,
+            "\n| change | price | landed | offer | link |\n|---|---|---|---|---|"
+        )?;
+    } else {
+        writeln!(
+            out,
+            "\n| change | price | offer | link |\n|---|---|---|---|"
+        )?;
+    }
+    for (i, ch) in r.changes.iter().enumerate() {
         let (label, what) = describe(ch);
+        let what = match r.landed_text(i) {
+            Some(landed) => format!("{} | {}", cell(&what), cell(&landed)),
+            None if r.landed.is_some() => format!("{} | ", cell(&what)),
+            None => cell(&what),
+        };
         let link = link(&ch.offer);
         let link = if link.is_empty() {
             String::new()
@@ -207,8 +258,7 @@ fn markdown(r: &WatchReport, out: &mut impl Write) -> io::Result<()> {
         };
         writeln!(
             out,
-            "| {label} | {} | {} | {link} |",
-            cell(&what),
+            "| {label} | {what} | {} | {link} |",
             cell(&title(&ch.offer))
         )?;
     }
@@ -222,13 +272,18 @@ fn json(r: &WatchReport) -> serde_json::Value {
         Outcome::Compared { offers } => ("unchanged", None, Some(*offers)),
         Outcome::Failed { reason } => ("failed", Some(sanitize(reason)), None),
         Outcome::Busy => ("busy", None, None),
+        Outcome::Skipped { reason } => ("skipped", Some(sanitize(reason)), None),
     };
     let changes: Vec<_> = r
         .changes
         .iter()
-        .map(|ch| {
+        .enumerate()
+        .map(|(i, ch)| {
             let mut v = serde_json::to_value(ch.change).unwrap_or_default();
             if let Some(map) = v.as_object_mut() {
+                if let Some(cost) = r.landed.as_ref().and_then(|l| l.costs.get(i)) {
+                    map.insert("landed_cost".into(), sanitize(cost).into());
+                }
                 let o = &ch.offer;
                 map.insert(
                     "offer_id".into(),
@@ -249,6 +304,10 @@ fn json(r: &WatchReport) -> serde_json::Value {
         "reason": reason,
         "offers": offers,
         "counts": r.counts(),
+        "landed": r.landed.as_ref().map(|l| serde_json::json!({
+            "lane": sanitize(&l.lane),
+            "qty": l.qty,
+        })),
         "changes": changes,
     })
 }
@@ -285,6 +344,7 @@ mod tests {
                     offer: offer("12", "new mug", 500),
                 },
             ],
+            landed: None,
         }
     }
 
@@ -326,6 +386,7 @@ mod tests {
                 reason: "page 2 failed".into(),
             },
             changes: Vec::new(),
+            landed: None,
         };
         let v: serde_json::Value =
             serde_json::from_str(&text(DigestStyle::Json, &[report(), failed])).unwrap();
@@ -336,5 +397,28 @@ mod tests {
         assert_eq!(v["watches"][0]["changes"][0]["was_fen"], 1000);
         assert_eq!(v["watches"][1]["status"], "failed");
         assert_eq!(v["watches"][1]["reason"], "page 2 failed");
+    }
+
+    #[test]
+    fn a_watch_with_a_lane_says_each_change_s_landed_cost() {
+        let mut r = report();
+        r.landed = Some(Landed {
+            lane: "air".into(),
+            qty: 500,
+            costs: vec!["15.94".into(), "? no weight\u{1b}[2J".into()],
+        });
+        let t = text(DigestStyle::Table, std::slice::from_ref(&r));
+        assert!(t.contains("landed ¥15.94/pc @500 by air"), "{t}");
+        assert!(t.contains("landed ? no weight"), "{t}");
+        assert!(!t.contains('\u{1b}'), "{t}");
+        let m = text(DigestStyle::Markdown, std::slice::from_ref(&r));
+        assert!(
+            m.contains("| change | price | landed | offer | link |"),
+            "{m}"
+        );
+        assert!(m.contains("landed ¥15.94/pc @500 by air"), "{m}");
+        let v: serde_json::Value = serde_json::from_str(&text(DigestStyle::Json, &[r])).unwrap();
+        assert_eq!(v["watches"][0]["landed"]["qty"], 500);
+        assert_eq!(v["watches"][0]["changes"][0]["landed_cost"], "15.94");
     }
 }

@@ -101,6 +101,9 @@ actions! {
     CycleStatus => "cycle_status", "Cycle the starred offer's status (to ask, sample ordered, rejected, ordered)";
     Refresh => "refresh", "Search the stored search again with the provider";
     DeleteEntry => "delete_entry", "Delete the highlighted history entry";
+    // Watches
+    FocusWatches => "focus_watches", "Show the watches and their last runs";
+    WatchSearch => "watch_search", "Watch the search on screen: run it again every day, say what changed";
     // Anywhere
     Help => "help", "Show or hide this help";
     Cancel => "cancel", "Close the overlay, leave the input, or cancel";

@@ -47,6 +47,7 @@ pub enum KeyContext {
     History,
     Shortlist,
     Crop,
+    Watches,
 }
 
 impl KeyContext {
@@ -60,6 +61,7 @@ impl KeyContext {
             KeyContext::History => "history",
             KeyContext::Shortlist => "shortlist",
             KeyContext::Crop => "crop",
+            KeyContext::Watches => "watches",
         }
     }
 
@@ -73,6 +75,7 @@ impl KeyContext {
             KeyContext::History,
             KeyContext::Shortlist,
             KeyContext::Crop,
+            KeyContext::Watches,
         ]
     }
 
@@ -102,7 +105,7 @@ struct Binding {
 /// Key bindings per context. Cheap lookups: one hash of the normalised key.
 #[derive(Debug, Clone)]
 pub struct Keymap {
-    contexts: [HashMap<KeyId, Binding>; 7],
+    contexts: [HashMap<KeyId, Binding>; 8],
 }
 
 impl Keymap {

@@ -36,8 +36,8 @@ pub use sellers::{
 pub use shortlist::{OfferRef, ShortlistEntry, Status};
 pub use watches::{
     Changed, MAX_WATCH_PICTURE, NewWatch, OfferChange, RunCounts, RunId, RunStatus, RunSummary,
-    Watch, WatchId, compare as compare_runs, count as count_changes, key_of as watch_offer_key,
-    past_threshold,
+    STOPPED_REASON, Watch, WatchId, compare as compare_runs, count as count_changes,
+    key_of as watch_offer_key, past_threshold,
 };
 
 use rusqlite::Connection;

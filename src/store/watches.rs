@@ -69,12 +69,19 @@ pub enum RunStatus {
     Running,
     Done,
     Failed,
+    /// Stopped by a signal (kept as `failed` with [`STOPPED_REASON`]: the
+    /// v10 schema's statuses; the watch stays due).
+    Stopped,
 }
 
+/// The reason a run stopped by a signal is kept with.
+pub const STOPPED_REASON: &str = "stopped by a signal";
+
 impl RunStatus {
-    fn parse(s: &str) -> RunStatus {
+    fn parse(s: &str, reason: Option<&str>) -> RunStatus {
         match s {
             "done" => RunStatus::Done,
+            "failed" if reason == Some(STOPPED_REASON) => RunStatus::Stopped,
             "failed" => RunStatus::Failed,
             _ => RunStatus::Running,
         }
@@ -243,21 +250,24 @@ fn watch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Watch> {
     let params: String = r.get(6)?;
     let last = match r.get::<_, Option<i64>>(15)? {
         None => None,
-        Some(id) => Some(RunSummary {
-            id: RunId(id),
-            search: r.get::<_, Option<i64>>(16)?.map(SearchId),
-            started_at: r.get(17)?,
-            finished_at: r.get(18)?,
-            status: RunStatus::parse(&r.get::<_, String>(19)?),
-            reason: r.get(20)?,
-            counts: RunCounts {
-                new: u(r, 21)?,
-                gone: u(r, 22)?,
-                cheaper: u(r, 23)?,
-                dearer: u(r, 24)?,
-                moq_changed: u(r, 25)?,
-            },
-        }),
+        Some(id) => {
+            let reason: Option<String> = r.get(20)?;
+            Some(RunSummary {
+                id: RunId(id),
+                search: r.get::<_, Option<i64>>(16)?.map(SearchId),
+                started_at: r.get(17)?,
+                finished_at: r.get(18)?,
+                status: RunStatus::parse(&r.get::<_, String>(19)?, reason.as_deref()),
+                reason,
+                counts: RunCounts {
+                    new: u(r, 21)?,
+                    gone: u(r, 22)?,
+                    cheaper: u(r, 23)?,
+                    dearer: u(r, 24)?,
+                    moq_changed: u(r, 25)?,
+                },
+            })
+        }
     };
     Ok(Watch {
         id: WatchId(r.get(0)?),
@@ -462,6 +472,57 @@ impl Store {
                 params![run.0, now(), reason],
             )?;
             Ok(())
+        })
+    }
+
+    /// A run stopped by a signal: not left `running` (what it fetched
+    /// stays in its search); the watch stays due.
+    pub fn stop_run(&self, run: RunId) -> Result<(), StoreError> {
+        self.fail_run(run, STOPPED_REASON)
+    }
+
+    /// Keeps `owner`'s lock on the watch until `until` (Unix seconds): a
+    /// run longer than the lock's lifetime refreshes it. False when
+    /// `owner` no longer holds it.
+    pub fn refresh_watch_lock(
+        &self,
+        id: WatchId,
+        owner: &str,
+        until: i64,
+    ) -> Result<bool, StoreError> {
+        self.with(|conn| {
+            Ok(conn.execute(
+                "UPDATE watches SET lock_until = MAX(lock_until, ?3)
+                 WHERE id = ?1 AND lock_owner = ?2",
+                params![id.0, owner, until],
+            )? == 1)
+        })
+    }
+
+    /// The watch of the same search — picture, provider, filters, pages,
+    /// quantity and lane — if there is one.
+    pub fn same_watch(&self, w: &NewWatch<'_>) -> Result<Option<WatchId>, StoreError> {
+        let params = serde_json::to_string(w.params).map_err(StoreError::Json)?;
+        self.with(|conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT id FROM watches WHERE source = ?1 AND picture_md5 = ?2
+                       AND provider = ?3 AND params = ?4 AND pages = ?5
+                       AND qty IS ?6 AND lane IS ?7
+                     ORDER BY id LIMIT 1",
+                    params![
+                        w.source,
+                        w.picture_md5,
+                        w.provider,
+                        params,
+                        w.pages.clamp(1, 100),
+                        w.qty.map(i),
+                        w.lane
+                    ],
+                    |r| r.get::<_, i64>(0),
+                )
+                .optional()?
+                .map(WatchId))
         })
     }
 
@@ -735,5 +796,27 @@ mod tests {
             .swap_moqs(id, &[("id:1".into(), 50), ("id:2".into(), 5)])
             .unwrap();
         assert_eq!(then, [("id:1".to_string(), 10, 50)]);
+    }
+
+    #[test]
+    fn the_same_search_is_found_and_a_lock_is_refreshed_only_by_its_owner() {
+        let store = test_store();
+        let params = SearchParams::default();
+        let new = new_watch(&params, None);
+        assert_eq!(store.same_watch(&new).unwrap(), None);
+        let id = store.add_watch(&new).unwrap();
+        assert_eq!(store.same_watch(&new).unwrap(), Some(id));
+        let other_qty = NewWatch { qty: None, ..new };
+        assert_eq!(store.same_watch(&other_qty).unwrap(), None);
+        assert!(store.claim_watch(id, "a", 1000, 60, false).unwrap());
+        assert!(!store.refresh_watch_lock(id, "b", 5000).unwrap());
+        assert!(store.refresh_watch_lock(id, "a", 5000).unwrap());
+        assert!(!store.claim_watch(id, "b", 4000, 60, false).unwrap());
+        assert!(store.claim_watch(id, "b", 5001, 60, false).unwrap());
+        // A stopped run reads back as stopped.
+        let run = store.start_run(id, None).unwrap();
+        store.stop_run(run).unwrap();
+        let last = store.watch(id).unwrap().unwrap().last.unwrap();
+        assert_eq!(last.status, RunStatus::Stopped);
     }
 }

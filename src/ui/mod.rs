@@ -13,6 +13,7 @@ pub mod results;
 pub mod shortlist;
 pub mod status;
 mod supplier;
+pub mod watches;
 
 use crate::app::layout::{Areas, layout};
 use crate::app::state::{Pane, State};
@@ -161,6 +162,7 @@ pub fn draw_with_pictures(frame: &mut Frame<'_>, state: &State) -> Pictures {
     results::render(buf, areas.results, state, &mut pictures);
     history::render(buf, areas.history, state);
     shortlist::render(buf, areas.shortlist, state);
+    watches::render(buf, areas.watches, state);
     detail::render(buf, areas.detail, state, &mut pictures);
     status::render(buf, areas.status, state);
     if state.crop.is_some() {

@@ -367,6 +367,7 @@ fn lead(state: &State, row: &Row, theme: Theme, width: usize) -> Vec<Span<'stati
         Change::PriceDown { .. } => spans.push(Span::styled("↓ ", theme.good())),
         Change::Same => {}
     }
+    spans.extend(super::watches::mark_span(state, offer, theme));
     match row.kind {
         RowKind::Group { count, open, .. } => {
             let arrow = if open { "▾" } else { "▸" };

@@ -32,6 +32,7 @@ pub fn mode(state: &State) -> &'static str {
         Pane::Detail => "DETAIL",
         Pane::History => "HISTORY",
         Pane::Shortlist => "SHORTLIST",
+        Pane::Watches => "WATCHES",
     }
 }
 
@@ -71,6 +72,7 @@ pub(crate) fn hints(state: &State) -> String {
                 (Action::Cancel, "leave"),
                 (Action::Help, "help"),
             ],
+            KeyContext::Watches => &[(Action::Open, "last run's results"), (Action::Help, "help")],
             KeyContext::Shortlist => &[
                 (Action::EditNote, "note"),
                 (Action::CycleStatus, "status"),

@@ -446,6 +446,8 @@ mod detail;
 mod gallery;
 #[path = "tests_landed.rs"]
 mod landed;
+#[path = "tests_watches.rs"]
+mod watches;
 
 #[test]
 fn rows_out_of_memory_show_as_being_read() {

@@ -14,6 +14,7 @@ mod search;
 mod store;
 mod suppliers;
 mod thumbs;
+mod watches;
 
 pub use batch::BatchSetup;
 pub(crate) use links::has_local_display;
@@ -205,6 +206,7 @@ impl Runner {
                 details,
                 same,
             } => self.export(offers, dir, currency, crop, details, same),
+            Effect::Watch(op) => self.watch_op(op),
         }
     }
 }

@@ -18,6 +18,7 @@ mod offers;
 mod results;
 mod same;
 mod suppliers;
+mod watches;
 
 pub use crop::{CropPicture, CropState};
 pub use detail::{
@@ -41,6 +42,7 @@ pub use suppliers::{
     MAX_APPEARANCES, SellerAppearances, Shown, SupplierFilter, SupplierMark, SuppliersState,
     Unknowns, Verdict,
 };
+pub use watches::{MAX_WATCH_MARKS, WatchMark, WatchMarks, WatchesState};
 
 /// Cap on the bytes held by decoded thumbnails (and, in the display, by
 /// pictures encoded for the terminal's protocol).
@@ -60,6 +62,7 @@ pub enum Pane {
     Detail,
     History,
     Shortlist,
+    Watches,
 }
 
 impl Pane {
@@ -71,6 +74,7 @@ impl Pane {
             Pane::Detail => "Detail",
             Pane::History => "History",
             Pane::Shortlist => "Shortlist",
+            Pane::Watches => "Watches",
         }
     }
 
@@ -80,13 +84,17 @@ impl Pane {
             Pane::Filters => KeyContext::Filters,
             Pane::Results | Pane::Detail => KeyContext::Results,
             Pane::History => KeyContext::History,
+            Pane::Watches => KeyContext::Watches,
             Pane::Shortlist => KeyContext::Shortlist,
         }
     }
 
     /// The panes that take the main (right-hand) place in the wide layout.
     pub(crate) fn is_main(self) -> bool {
-        matches!(self, Pane::Results | Pane::History | Pane::Shortlist)
+        matches!(
+            self,
+            Pane::Results | Pane::History | Pane::Shortlist | Pane::Watches
+        )
     }
 }
 
@@ -385,6 +393,8 @@ pub struct State {
     pub main: Pane,
     pub history: HistoryState,
     pub shortlist: ShortlistState,
+    /// The Watches pane, and the marks of a watch run's changes.
+    pub watches: WatchesState,
     pub note: Option<NoteEdit>,
     /// Results to go back to, newest last.
     pub trail: Vec<Crumb>,
@@ -484,6 +494,7 @@ impl State {
             main: Pane::Results,
             history: HistoryState::default(),
             shortlist: ShortlistState::default(),
+            watches: WatchesState::default(),
             note: None,
             trail: Vec::new(),
             store: StoreStatus::On,

@@ -23,6 +23,7 @@ mod shortlist;
 mod suppliers;
 pub(crate) mod thumbs;
 mod trail;
+mod watches;
 mod window;
 
 use super::msg::{Effect, Msg};
@@ -166,7 +167,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             same::kept_apart(state, keys);
             Vec::new()
         }
+        Msg::Watches(result) => watches::loaded(state, result),
+        Msg::WatchOpened(result) => watches::opened(state, result),
+        Msg::WatchMade(result) => watches::made(state, result),
     };
+    watches::sync_marks(state);
     fx.extend(detail::sync(state));
     fx.extend(suppliers::sync(state));
     fx.extend(window::sync(state));
@@ -226,6 +231,7 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
             Pane::Filters => filters::apply_filters(state),
             Pane::Results | Pane::Detail | Pane::Shortlist => links::open_link(state),
             Pane::History => history::reopen(state),
+            Pane::Watches => watches::open(state),
         },
         Action::Search => {
             if state.focus == Pane::Picker {
@@ -294,6 +300,8 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
         Action::PrevSku => landed::choose_sku(state, -1),
         Action::ToggleCost => landed::toggle_cost_page(state),
         Action::SellerOffers => suppliers::seller_offers(state),
+        Action::FocusWatches => watches::show(state),
+        Action::WatchSearch => watches::watch_search(state),
     }
 }
 

@@ -116,6 +116,14 @@ pub(super) fn mouse(state: &mut State, m: MouseMsg) -> Vec<Effect> {
                         state.history.cursor = i;
                     }
                 }
+                Pane::Watches => {
+                    // Under the header line.
+                    if let Some(i) = line.checked_sub(1).map(|l| state.watches.offset + l)
+                        && i < state.watches.entries.len()
+                    {
+                        state.watches.cursor = i;
+                    }
+                }
                 Pane::Shortlist => {
                     // Under the sort/filter line.
                     if let Some(i) = line.checked_sub(1).map(|l| state.shortlist.offset + l)

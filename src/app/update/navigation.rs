@@ -79,6 +79,7 @@ fn page_rows(state: &State) -> usize {
         Pane::Results | Pane::Detail => results_rows(state),
         Pane::History => layout::history_rows(state),
         Pane::Shortlist => layout::shortlist_rows(state),
+        Pane::Watches => layout::watches_rows(state),
     };
     rows.max(1)
 }
@@ -120,6 +121,10 @@ pub(super) fn move_cursor(state: &mut State, delta: isize) -> Vec<Effect> {
         Pane::Shortlist => {
             let len = state.shortlist.visible.len();
             state.shortlist.cursor = step(state.shortlist.cursor, delta, len);
+        }
+        Pane::Watches => {
+            let len = state.watches.entries.len();
+            state.watches.cursor = step(state.watches.cursor, delta, len);
         }
     }
     scroll_into_view(state);

@@ -91,6 +91,8 @@ pub(super) fn scroll_into_view(state: &mut State) {
     keep_visible(state.history.cursor, &mut state.history.offset, rows);
     let rows = layout::shortlist_rows(state);
     keep_visible(state.shortlist.cursor, &mut state.shortlist.offset, rows);
+    let rows = layout::watches_rows(state);
+    keep_visible(state.watches.cursor, &mut state.watches.offset, rows);
 }
 
 /// Fetches the next page when the loaded rows do not reach one page (and

@@ -941,5 +941,7 @@ mod picker;
 mod same;
 #[path = "suppliers_tests.rs"]
 mod suppliers;
+#[path = "watches_tests.rs"]
+mod watches;
 #[path = "window_tests.rs"]
 mod window;

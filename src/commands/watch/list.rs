@@ -42,6 +42,7 @@ fn last_text(w: &Watch) -> String {
         Some(r) => match r.status {
             RunStatus::Running => format!("running since {}", utc_minute(r.started_at)),
             RunStatus::Failed => format!("failed {}", utc_minute(r.started_at)),
+            RunStatus::Stopped => format!("stopped {}", utc_minute(r.started_at)),
             RunStatus::Done => format!(
                 "{}: {} new, {} gone, {} cheaper, {} dearer, {} MOQ",
                 utc_minute(r.finished_at.unwrap_or(r.started_at)),
