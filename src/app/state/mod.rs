@@ -48,10 +48,10 @@ pub use watches::{MAX_WATCH_MARKS, WatchMark, WatchMarks, WatchesState};
 /// pictures encoded for the terminal's protocol).
 pub const THUMB_CACHE_BYTES: usize = 8 * 1024 * 1024;
 /// Cap on the bytes of half-block thumbnails among them: ~1.2–1.7 KB each,
-/// so ~1,200+ rows' pictures, many screens of scrolling back, where 8 MiB
+/// so ~600+ rows' pictures, many screens of scrolling back, where 8 MiB
 /// made the app's memory grow with the offers scrolled through (issue 26's
 /// flat-memory figure).
-pub const HALF_BLOCK_CACHE_BYTES: usize = 2 * 1024 * 1024;
+pub const HALF_BLOCK_CACHE_BYTES: usize = 1024 * 1024;
 
 /// A pane. `Detail` is a tab of its own only in the narrow layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

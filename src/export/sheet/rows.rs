@@ -926,9 +926,11 @@ mod tests {
         assert!(columns.contains(&MatchColumn::Moq) && !columns.contains(&MatchColumn::UnitCost));
         input.quantity = Some(10);
         let columns = match_columns(&input, true);
+        // The unit cost, then the same-product columns, last.
+        let keys = keys(&input, &columns);
         assert_eq!(
-            keys(&input, &columns).last().map(String::as_str),
-            Some("unit_cost")
+            keys[keys.len() - 3..],
+            ["unit_cost", "same_product_group", "same_product"]
         );
     }
 
@@ -952,7 +954,7 @@ mod tests {
         let columns = match_columns(&input, true);
         let keys = keys(&input, &columns);
         assert_eq!(
-            keys[keys.len() - 3..],
+            keys[keys.len() - 5..keys.len() - 2],
             ["lane", "landed_cost", "landed_cost_usd"]
         );
         assert_eq!(MatchColumn::Landed.label(&input), "landed ¥ @500");
