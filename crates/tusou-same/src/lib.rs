@@ -128,13 +128,18 @@ pub const MIN_INLIERS: u32 = 4;
 /// Least share of one picture's object cells that land inside the other.
 pub const MIN_COVERAGE: f32 = 0.5;
 /// Largest mean colour residual (YCbCr units) after the global shift.
-pub const MAX_COLOUR: f32 = 8.0;
+pub const MAX_COLOUR: f32 = 6.0;
+/// Below this many inliers the geometry is weak evidence, so the colour
+/// must agree closely too (never inliers or colour alone).
+pub const FIRM_INLIERS: u32 = 8;
+/// Largest colour residual when the inliers are fewer than [`FIRM_INLIERS`].
+pub const MAX_COLOUR_WEAK: f32 = 3.0;
 /// Largest mean texture-energy difference (half octaves, after the
 /// global shift), and the looser one when the geometry is strong evidence
 /// by itself (many corners agree, inside the object too).
 pub const MAX_TEXTURE: f32 = 0.4;
 pub const STRONG_INLIERS: u32 = 16;
-pub const MAX_TEXTURE_STRONG: f32 = 1.0;
+pub const MAX_TEXTURE_STRONG: f32 = 0.6;
 /// Largest global colour shift forgiven (Y, and Cb/Cr).
 const SHIFT_Y: f32 = 28.0;
 const SHIFT_C: f32 = 14.0;
@@ -287,7 +292,12 @@ pub fn evidence(a: &Signature, b: &Signature) -> Evidence {
 /// The score is 1 for identical pictures and 0.5 at the nearest threshold.
 pub fn verdict(inliers: u32, coverage: f32, colour: f32, texture: f32) -> Match {
     // Each ratio is < 1 inside its threshold.
-    let r_colour = colour / MAX_COLOUR;
+    let col_limit = if inliers >= FIRM_INLIERS {
+        MAX_COLOUR
+    } else {
+        MAX_COLOUR_WEAK
+    };
+    let r_colour = colour / col_limit;
     let tex_limit = if inliers >= STRONG_INLIERS {
         MAX_TEXTURE_STRONG
     } else {
