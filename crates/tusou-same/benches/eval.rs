@@ -136,7 +136,7 @@ fn run_set(name: &str, originals: &[RgbImage], partner: &[Option<usize>], seeds:
                             merged,
                             t,
                             e.inliers,
-                            0,
+                            e.interior,
                             e.coverage,
                             e.colour,
                             e.texture,

@@ -139,7 +139,12 @@ pub const MAX_COLOUR_WEAK: f32 = 3.0;
 /// by itself (many corners agree, inside the object too).
 pub const MAX_TEXTURE: f32 = 0.4;
 pub const STRONG_INLIERS: u32 = 16;
-pub const MAX_TEXTURE_STRONG: f32 = 0.6;
+/// Inliers inside the object needed for the looser texture limit.
+pub const STRONG_INTERIOR: u32 = 4;
+/// Texture limit when fewer than [`STRONG_INTERIOR`] inliers are inside the
+/// object: the geometry may be the shared outline of a look-alike.
+pub const MAX_TEXTURE_OUTLINE: f32 = 0.33;
+pub const MAX_TEXTURE_STRONG: f32 = 1.0;
 /// Largest global colour shift forgiven (Y, and Cb/Cr).
 const SHIFT_Y: f32 = 28.0;
 const SHIFT_C: f32 = 14.0;
@@ -206,6 +211,23 @@ impl Signature {
     }
 
     /// A colour cell that differs from the background.
+    /// Whether a canvas point lies inside the object, a cell away from its
+    /// outline (every point of a photo with no plain background).
+    fn is_interior(&self, p: [f32; 2]) -> bool {
+        if self.data[FLAGS_OFF] & ALL_OBJECT != 0 {
+            return true;
+        }
+        let u = ((p[0] - MARGIN) / CELL).floor() as i32;
+        let v = ((p[1] - MARGIN) / CELL).floor() as i32;
+        let g = G as i32;
+        [(0, 0), (-1, 0), (1, 0), (0, -1), (0, 1)]
+            .iter()
+            .all(|&(du, dv)| {
+                let (x, y) = (u + du, v + dv);
+                (0..g).contains(&x) && (0..g).contains(&y) && self.is_object((y * g + x) as usize)
+            })
+    }
+
     fn is_object(&self, cell: usize) -> bool {
         // A photo with no plain background: every cell is the object.
         if self.data[FLAGS_OFF] & ALL_OBJECT != 0 {
@@ -237,7 +259,7 @@ pub fn might_match(a: &Signature, b: &Signature) -> bool {
 pub fn compare(a: &Signature, b: &Signature) -> Match {
     let (a, b) = if a.data <= b.data { (a, b) } else { (b, a) };
     let e = evidence(a, b);
-    verdict(e.inliers, e.coverage, e.colour, e.texture)
+    verdict_interior(e.inliers, e.interior, e.coverage, e.colour, e.texture)
 }
 
 /// What [`compare`] measured on a pair, for the evaluation and tests.
@@ -245,6 +267,9 @@ pub fn compare(a: &Signature, b: &Signature) -> Match {
 pub struct Evidence {
     /// Keypoint matches consistent with the chosen alignment.
     pub inliers: u32,
+    /// Of those, the ones inside the first picture's object, away from its
+    /// outline (look-alikes share the outline, not the print).
+    pub interior: u32,
     /// Share of the first picture's object cells inside the second.
     pub coverage: f32,
     /// Mean colour residual inside the object after the global shift.
@@ -265,14 +290,19 @@ pub fn evidence(a: &Signature, b: &Signature) -> Evidence {
     let mut best: Option<(f32, Evidence)> = None;
     for t in hyps {
         let inliers = t.inliers(&matches);
+        let interior = matches
+            .iter()
+            .filter(|m| t.fits(m) && a.is_interior(m.0))
+            .count() as u32;
         let (coverage, colour, texture) = grids(a, b, &t);
         let e = Evidence {
             inliers,
+            interior,
             coverage,
             colour,
             texture,
         };
-        let s = verdict(inliers, coverage, colour, texture).score;
+        let s = verdict_interior(inliers, interior, coverage, colour, texture).score;
         if best.is_none_or(|(bs, _)| s > bs) {
             best = Some((s, e));
         }
@@ -280,6 +310,7 @@ pub fn evidence(a: &Signature, b: &Signature) -> Evidence {
     best.map_or(
         Evidence {
             inliers: 0,
+            interior: 0,
             coverage: 0.0,
             colour: f32::MAX,
             texture: f32::MAX,
@@ -291,6 +322,18 @@ pub fn evidence(a: &Signature, b: &Signature) -> Evidence {
 /// The decision from the measurements: same when every threshold holds.
 /// The score is 1 for identical pictures and 0.5 at the nearest threshold.
 pub fn verdict(inliers: u32, coverage: f32, colour: f32, texture: f32) -> Match {
+    verdict_interior(inliers, inliers, coverage, colour, texture)
+}
+
+/// [`verdict`] with the inliers inside the object counted apart: the looser
+/// texture limit needs [`STRONG_INLIERS`] of them there, not on the outline.
+pub fn verdict_interior(
+    inliers: u32,
+    interior: u32,
+    coverage: f32,
+    colour: f32,
+    texture: f32,
+) -> Match {
     // Each ratio is < 1 inside its threshold.
     let col_limit = if inliers >= FIRM_INLIERS {
         MAX_COLOUR
@@ -298,10 +341,12 @@ pub fn verdict(inliers: u32, coverage: f32, colour: f32, texture: f32) -> Match 
         MAX_COLOUR_WEAK
     };
     let r_colour = colour / col_limit;
-    let tex_limit = if inliers >= STRONG_INLIERS {
+    let tex_limit = if inliers >= STRONG_INLIERS && interior >= STRONG_INTERIOR {
         MAX_TEXTURE_STRONG
-    } else {
+    } else if interior >= STRONG_INTERIOR {
         MAX_TEXTURE
+    } else {
+        MAX_TEXTURE_OUTLINE
     };
     let r_texture = texture / tex_limit;
     let r_cover = if coverage >= MIN_COVERAGE {
