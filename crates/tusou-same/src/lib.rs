@@ -140,8 +140,11 @@ pub const MAX_COLOUR_WEAK: f32 = 3.0;
 pub const MAX_TEXTURE: f32 = 0.4;
 pub const STRONG_INLIERS: u32 = 16;
 /// Inliers inside the object needed for the looser texture limit.
-pub const STRONG_INTERIOR: u32 = 4;
-/// Texture limit when fewer than [`STRONG_INTERIOR`] inliers are inside the
+pub const MIN_INTERIOR: u32 = 4;
+/// Inliers inside the object that give the looser texture limit whatever
+/// the total.
+pub const STRONG_INTERIOR: u32 = 8;
+/// Texture limit when fewer than [`MIN_INTERIOR`] inliers are inside the
 /// object: the geometry may be the shared outline of a look-alike.
 pub const MAX_TEXTURE_OUTLINE: f32 = 0.33;
 pub const MAX_TEXTURE_STRONG: f32 = 1.0;
@@ -341,9 +344,11 @@ pub fn verdict_interior(
         MAX_COLOUR_WEAK
     };
     let r_colour = colour / col_limit;
-    let tex_limit = if inliers >= STRONG_INLIERS && interior >= STRONG_INTERIOR {
+    let strong =
+        (inliers >= STRONG_INLIERS && interior >= MIN_INTERIOR) || interior >= STRONG_INTERIOR;
+    let tex_limit = if strong {
         MAX_TEXTURE_STRONG
-    } else if interior >= STRONG_INTERIOR {
+    } else if interior >= MIN_INTERIOR {
         MAX_TEXTURE
     } else {
         MAX_TEXTURE_OUTLINE
