@@ -143,11 +143,13 @@ pub const STRONG_INLIERS: u32 = 16;
 pub const MIN_INTERIOR: u32 = 4;
 /// Inliers inside the object that give the looser texture limit whatever
 /// the total.
-pub const STRONG_INTERIOR: u32 = 8;
+pub const STRONG_INTERIOR: u32 = 7;
 /// Texture limit when fewer than [`MIN_INTERIOR`] inliers are inside the
 /// object: the geometry may be the shared outline of a look-alike.
 pub const MAX_TEXTURE_OUTLINE: f32 = 0.33;
-pub const MAX_TEXTURE_STRONG: f32 = 1.0;
+pub const MAX_TEXTURE_STRONG: f32 = 0.9;
+/// Texture limit with [`STRONG_INTERIOR`] inliers inside the object.
+pub const MAX_TEXTURE_INTERIOR: f32 = 1.2;
 /// Largest global colour shift forgiven (Y, and Cb/Cr).
 const SHIFT_Y: f32 = 28.0;
 const SHIFT_C: f32 = 14.0;
