@@ -346,9 +346,9 @@ pub fn verdict_interior(
         MAX_COLOUR_WEAK
     };
     let r_colour = colour / col_limit;
-    let strong =
-        (inliers >= STRONG_INLIERS && interior >= MIN_INTERIOR) || interior >= STRONG_INTERIOR;
-    let tex_limit = if strong {
+    let tex_limit = if interior >= STRONG_INTERIOR {
+        MAX_TEXTURE_INTERIOR
+    } else if inliers >= STRONG_INLIERS && interior >= MIN_INTERIOR {
         MAX_TEXTURE_STRONG
     } else if interior >= MIN_INTERIOR {
         MAX_TEXTURE
