@@ -44,8 +44,11 @@
 //!    Same product only with enough geometric inliers *and* matching colour
 //!    and texture inside the object: the geometry rejects different
 //!    products, the colour/texture rejects same-shape, different-print
-//!    look-alikes. With many inliers (corners inside the object agree too)
-//!    the texture test is looser.
+//!    look-alikes. With few inliers the colour must agree closely. Inliers
+//!    inside the object (a colour cell away from its outline) are counted
+//!    apart: look-alikes share the outline, not the print, so the texture
+//!    test is looser only when enough inliers are inside, and tightest when
+//!    the geometry is the outline alone.
 //!
 //! [`might_match`] compares the object's mean colour only (a few ns), with
 //! a tolerance wider than the colour shift `compare` forgives; the
