@@ -121,16 +121,22 @@ fn run_set(name: &str, originals: &[RgbImage], partner: &[Option<usize>], seeds:
                         continue;
                     };
                     let (merged, missed_by_gate) = timing.merged(sj, &rs);
-                    if diag() && (j == i || partner[i] == Some(j)) {
+                    if diag() && (j == i || partner[i] == Some(j) || merged) {
                         let e = tusou_same::evidence(sj, &rs);
                         let e2 = tusou_same::evidence(&rs, sj);
                         println!(
                             "DIAG {} {} {:?} inl {} {} cov {:.2} col {:.1} tex {:.3} | {} {:.2} {:.1} {:.3} kp {} {}",
-                            if j == i { "POS" } else { "LOOK" },
+                            if j == i {
+                                "POS"
+                            } else if partner[i] == Some(j) {
+                                "LOOK"
+                            } else {
+                                "OTHER"
+                            },
                             merged,
                             t,
                             e.inliers,
-                            0,
+                            e.interior,
                             e.coverage,
                             e.colour,
                             e.texture,

@@ -44,8 +44,11 @@
 //!    Same product only with enough geometric inliers *and* matching colour
 //!    and texture inside the object: the geometry rejects different
 //!    products, the colour/texture rejects same-shape, different-print
-//!    look-alikes. With many inliers (corners inside the object agree too)
-//!    the texture test is looser.
+//!    look-alikes. With few inliers the colour must agree closely. Inliers
+//!    inside the object (a colour cell away from its outline) are counted
+//!    apart: look-alikes share the outline, not the print, so the texture
+//!    test is looser only when enough inliers are inside, and tightest when
+//!    the geometry is the outline alone.
 //!
 //! [`might_match`] compares the object's mean colour only (a few ns), with
 //! a tolerance wider than the colour shift `compare` forgives; the
@@ -128,13 +131,28 @@ pub const MIN_INLIERS: u32 = 4;
 /// Least share of one picture's object cells that land inside the other.
 pub const MIN_COVERAGE: f32 = 0.5;
 /// Largest mean colour residual (YCbCr units) after the global shift.
-pub const MAX_COLOUR: f32 = 8.0;
+pub const MAX_COLOUR: f32 = 6.0;
+/// Below this many inliers the geometry is weak evidence, so the colour
+/// must agree closely too (never inliers or colour alone).
+pub const FIRM_INLIERS: u32 = 8;
+/// Largest colour residual when the inliers are fewer than [`FIRM_INLIERS`].
+pub const MAX_COLOUR_WEAK: f32 = 3.0;
 /// Largest mean texture-energy difference (half octaves, after the
 /// global shift), and the looser one when the geometry is strong evidence
 /// by itself (many corners agree, inside the object too).
 pub const MAX_TEXTURE: f32 = 0.4;
 pub const STRONG_INLIERS: u32 = 16;
-pub const MAX_TEXTURE_STRONG: f32 = 1.0;
+/// Inliers inside the object needed for the looser texture limit.
+pub const MIN_INTERIOR: u32 = 4;
+/// Inliers inside the object that give the looser texture limit whatever
+/// the total.
+pub const STRONG_INTERIOR: u32 = 7;
+/// Texture limit when fewer than [`MIN_INTERIOR`] inliers are inside the
+/// object: the geometry may be the shared outline of a look-alike.
+pub const MAX_TEXTURE_OUTLINE: f32 = 0.33;
+pub const MAX_TEXTURE_STRONG: f32 = 0.9;
+/// Texture limit with [`STRONG_INTERIOR`] inliers inside the object.
+pub const MAX_TEXTURE_INTERIOR: f32 = 1.2;
 /// Largest global colour shift forgiven (Y, and Cb/Cr).
 const SHIFT_Y: f32 = 28.0;
 const SHIFT_C: f32 = 14.0;
@@ -201,6 +219,23 @@ impl Signature {
     }
 
     /// A colour cell that differs from the background.
+    /// Whether a canvas point lies inside the object, a cell away from its
+    /// outline (every point of a photo with no plain background).
+    fn is_interior(&self, p: [f32; 2]) -> bool {
+        if self.data[FLAGS_OFF] & ALL_OBJECT != 0 {
+            return true;
+        }
+        let u = ((p[0] - MARGIN) / CELL).floor() as i32;
+        let v = ((p[1] - MARGIN) / CELL).floor() as i32;
+        let g = G as i32;
+        [(0, 0), (-1, 0), (1, 0), (0, -1), (0, 1)]
+            .iter()
+            .all(|&(du, dv)| {
+                let (x, y) = (u + du, v + dv);
+                (0..g).contains(&x) && (0..g).contains(&y) && self.is_object((y * g + x) as usize)
+            })
+    }
+
     fn is_object(&self, cell: usize) -> bool {
         // A photo with no plain background: every cell is the object.
         if self.data[FLAGS_OFF] & ALL_OBJECT != 0 {
@@ -232,7 +267,7 @@ pub fn might_match(a: &Signature, b: &Signature) -> bool {
 pub fn compare(a: &Signature, b: &Signature) -> Match {
     let (a, b) = if a.data <= b.data { (a, b) } else { (b, a) };
     let e = evidence(a, b);
-    verdict(e.inliers, e.coverage, e.colour, e.texture)
+    verdict_interior(e.inliers, e.interior, e.coverage, e.colour, e.texture)
 }
 
 /// What [`compare`] measured on a pair, for the evaluation and tests.
@@ -240,6 +275,9 @@ pub fn compare(a: &Signature, b: &Signature) -> Match {
 pub struct Evidence {
     /// Keypoint matches consistent with the chosen alignment.
     pub inliers: u32,
+    /// Of those, the ones inside the first picture's object, away from its
+    /// outline (look-alikes share the outline, not the print).
+    pub interior: u32,
     /// Share of the first picture's object cells inside the second.
     pub coverage: f32,
     /// Mean colour residual inside the object after the global shift.
@@ -260,14 +298,19 @@ pub fn evidence(a: &Signature, b: &Signature) -> Evidence {
     let mut best: Option<(f32, Evidence)> = None;
     for t in hyps {
         let inliers = t.inliers(&matches);
+        let interior = matches
+            .iter()
+            .filter(|m| t.fits(m) && a.is_interior(m.0))
+            .count() as u32;
         let (coverage, colour, texture) = grids(a, b, &t);
         let e = Evidence {
             inliers,
+            interior,
             coverage,
             colour,
             texture,
         };
-        let s = verdict(inliers, coverage, colour, texture).score;
+        let s = verdict_interior(inliers, interior, coverage, colour, texture).score;
         if best.is_none_or(|(bs, _)| s > bs) {
             best = Some((s, e));
         }
@@ -275,6 +318,7 @@ pub fn evidence(a: &Signature, b: &Signature) -> Evidence {
     best.map_or(
         Evidence {
             inliers: 0,
+            interior: 0,
             coverage: 0.0,
             colour: f32::MAX,
             texture: f32::MAX,
@@ -286,12 +330,33 @@ pub fn evidence(a: &Signature, b: &Signature) -> Evidence {
 /// The decision from the measurements: same when every threshold holds.
 /// The score is 1 for identical pictures and 0.5 at the nearest threshold.
 pub fn verdict(inliers: u32, coverage: f32, colour: f32, texture: f32) -> Match {
+    verdict_interior(inliers, inliers, coverage, colour, texture)
+}
+
+/// [`verdict`] with the inliers inside the object counted apart: the looser
+/// texture limit needs [`STRONG_INLIERS`] of them there, not on the outline.
+pub fn verdict_interior(
+    inliers: u32,
+    interior: u32,
+    coverage: f32,
+    colour: f32,
+    texture: f32,
+) -> Match {
     // Each ratio is < 1 inside its threshold.
-    let r_colour = colour / MAX_COLOUR;
-    let tex_limit = if inliers >= STRONG_INLIERS {
-        MAX_TEXTURE_STRONG
+    let col_limit = if inliers >= FIRM_INLIERS {
+        MAX_COLOUR
     } else {
+        MAX_COLOUR_WEAK
+    };
+    let r_colour = colour / col_limit;
+    let tex_limit = if interior >= STRONG_INTERIOR {
+        MAX_TEXTURE_INTERIOR
+    } else if inliers >= STRONG_INLIERS && interior >= MIN_INTERIOR {
+        MAX_TEXTURE_STRONG
+    } else if interior >= MIN_INTERIOR {
         MAX_TEXTURE
+    } else {
+        MAX_TEXTURE_OUTLINE
     };
     let r_texture = texture / tex_limit;
     let r_cover = if coverage >= MIN_COVERAGE {

@@ -74,27 +74,69 @@ fn compare_is_symmetric_and_tells_a_print_apart() {
 
 #[test]
 fn each_threshold_just_inside_and_just_outside() {
-    let ok = |i, cov, col, tex| verdict(i, cov, col, tex).same;
-    let (i, cov, col, tex) = (MIN_INLIERS + 3, 0.9, 1.0, 0.02);
-    assert!(ok(i, cov, col, tex));
+    // Firm geometry: enough inliers, a few of them inside the object.
+    let ok = |i, it, cov, col, tex| verdict_interior(i, it, cov, col, tex).same;
+    let (i, it, cov, col, tex) = (FIRM_INLIERS, MIN_INTERIOR, 0.9, 1.0, 0.02);
+    assert!(ok(i, it, cov, col, tex));
     // Inliers.
-    assert!(ok(MIN_INLIERS, cov, col, tex));
-    assert!(!ok(MIN_INLIERS - 1, cov, col, tex));
+    assert!(ok(MIN_INLIERS, it, cov, col, tex));
+    assert!(!ok(MIN_INLIERS - 1, it, cov, col, tex));
     // Coverage.
-    assert!(ok(i, MIN_COVERAGE, col, tex));
-    assert!(!ok(i, MIN_COVERAGE - 0.01, col, tex));
-    // Colour.
-    assert!(ok(i, cov, MAX_COLOUR - 0.01, tex));
-    assert!(!ok(i, cov, MAX_COLOUR, tex));
-    // Texture, with few inliers and with many.
-    assert!(i < STRONG_INLIERS);
-    assert!(ok(i, cov, col, MAX_TEXTURE - 0.001));
-    assert!(!ok(i, cov, col, MAX_TEXTURE));
-    assert!(!ok(STRONG_INLIERS - 1, cov, col, MAX_TEXTURE + 0.01));
-    assert!(ok(STRONG_INLIERS, cov, col, MAX_TEXTURE_STRONG - 0.001));
-    assert!(!ok(STRONG_INLIERS, cov, col, MAX_TEXTURE_STRONG));
+    assert!(ok(i, it, MIN_COVERAGE, col, tex));
+    assert!(!ok(i, it, MIN_COVERAGE - 0.01, col, tex));
+    // Colour: firm geometry, then weak geometry (never either alone).
+    assert!(ok(i, it, cov, MAX_COLOUR - 0.01, tex));
+    assert!(!ok(i, it, cov, MAX_COLOUR, tex));
+    assert!(ok(FIRM_INLIERS - 1, it, cov, MAX_COLOUR_WEAK - 0.01, tex));
+    assert!(!ok(FIRM_INLIERS - 1, it, cov, MAX_COLOUR_WEAK, tex));
+    // Texture: inliers only on the outline (a look-alike's shared silhouette).
+    assert!(ok(
+        i,
+        MIN_INTERIOR - 1,
+        cov,
+        col,
+        MAX_TEXTURE_OUTLINE - 0.001
+    ));
+    assert!(!ok(i, MIN_INTERIOR - 1, cov, col, MAX_TEXTURE_OUTLINE));
+    assert!(!ok(
+        STRONG_INLIERS + 4,
+        MIN_INTERIOR - 1,
+        cov,
+        col,
+        MAX_TEXTURE_OUTLINE
+    ));
+    // A few inside.
+    assert!(i < STRONG_INLIERS && it < STRONG_INTERIOR);
+    assert!(ok(i, it, cov, col, MAX_TEXTURE - 0.001));
+    assert!(!ok(i, it, cov, col, MAX_TEXTURE));
+    // Many in all, a few inside.
+    assert!(ok(STRONG_INLIERS, it, cov, col, MAX_TEXTURE_STRONG - 0.001));
+    assert!(!ok(STRONG_INLIERS, it, cov, col, MAX_TEXTURE_STRONG));
+    assert!(!ok(STRONG_INLIERS - 1, it, cov, col, MAX_TEXTURE + 0.01));
+    // Many inside.
+    assert!(ok(
+        STRONG_INTERIOR,
+        STRONG_INTERIOR,
+        cov,
+        col,
+        MAX_TEXTURE_INTERIOR - 0.001
+    ));
+    assert!(!ok(
+        STRONG_INTERIOR,
+        STRONG_INTERIOR,
+        cov,
+        col,
+        MAX_TEXTURE_INTERIOR
+    ));
+    assert!(!ok(
+        STRONG_INTERIOR,
+        STRONG_INTERIOR - 1,
+        cov,
+        col,
+        MAX_TEXTURE + 0.01
+    ));
     // The score is 0.5 at a threshold and above it inside.
-    assert!(verdict(i, cov, col, MAX_TEXTURE - 0.001).score > 0.5);
-    assert!(verdict(i, cov, MAX_COLOUR, tex).score <= 0.5);
+    assert!(verdict_interior(i, it, cov, col, MAX_TEXTURE - 0.001).score > 0.5);
+    assert!(verdict_interior(i, it, cov, MAX_COLOUR, tex).score <= 0.5);
     assert!(verdict(0, 0.0, f32::MAX, f32::MAX).score < 0.5);
 }
