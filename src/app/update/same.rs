@@ -126,7 +126,10 @@ pub(super) fn signed(
     if r.opened.remove(&(root as usize)) || r.opened.remove(&other_at) {
         r.opened.insert(kept);
     }
+    // Rows above the cursor may have folded into a group: it stays on
+    // screen, on its offer (or its group's row).
     super::rows::rebuild(state);
+    super::screen::scroll_into_view(state);
     Vec::new()
 }
 

@@ -266,3 +266,22 @@ fn an_export_names_each_grouped_offer_s_group_and_its_spread() {
     }
     assert_eq!(same.cells(8)[0].1, "");
 }
+
+#[test]
+fn rows_folding_above_the_cursor_keep_it_on_its_offer_and_on_screen() {
+    let (mut s, _) = loaded();
+    // The cursor on offer 10, at the top of the list's window.
+    s.results.cursor = 10;
+    s.results.offset = 10;
+    signed(&mut s, 3, Some(signature(0, 300, 90)));
+    signed(&mut s, 7, Some(signature(0, 220, 70)));
+    assert_eq!(s.results.groups.first_of(7), Some(3));
+    let r = &s.results;
+    assert_eq!(r.selected().map(|o| o.title.as_str()), Some("商品10"));
+    assert!(
+        r.offset <= r.cursor,
+        "cursor {} above the window at {}",
+        r.cursor,
+        r.offset
+    );
+}
