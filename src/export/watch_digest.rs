@@ -77,6 +77,21 @@ impl WatchReport {
 }
 
 impl WatchReport {
+    /// A report of watch `id` not run yet: failed with no reason, no
+    /// changes (what a run fills in, or what a failure leaves).
+    pub(crate) fn unrun(id: i64) -> WatchReport {
+        WatchReport {
+            id,
+            source: String::new(),
+            search: None,
+            outcome: Outcome::Failed {
+                reason: String::new(),
+            },
+            changes: Vec::new(),
+            landed: None,
+        }
+    }
+
     pub(crate) fn counts(&self) -> RunCounts {
         crate::store::count_changes(&self.changes)
     }

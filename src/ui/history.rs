@@ -1,8 +1,8 @@
 //! The History pane: past searches, newest first, with their filters and
 //! how many offers each brought; the highlighted one's picture is in Detail.
 
-use super::{Theme, framed_pane};
-use crate::app::state::{Pane, State, StoreStatus, source_name};
+use super::{Theme, store_list_pane};
+use crate::app::state::{Pane, State, source_name};
 use crate::text::{day_month, fit, sanitize};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -11,9 +11,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
-    if area.is_empty() {
-        return;
-    }
     let theme = Theme::of(state);
     let h = &state.history;
     let focused = state.focus == Pane::History;
@@ -22,15 +19,11 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
         " History · {n} search{} ",
         if n == 1 { "" } else { "es" }
     ));
-    let Some(inner) = framed_pane(theme, title, focused, area, buf) else {
+    let Some(inner) = store_list_pane(state, title, focused, area, buf) else {
         return;
     };
     let w = usize::from(inner.width);
     let line_at = |i: u16| Rect::new(inner.x, inner.y + i, inner.width, 1);
-    if let StoreStatus::Off(reason) = &state.store {
-        Line::from(Span::styled(fit(&sanitize(reason), w), theme.error())).render(line_at(0), buf);
-        return;
-    }
     if h.entries.is_empty() {
         let text = if h.loaded {
             "No searches yet: every search is kept here"

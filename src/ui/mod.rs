@@ -129,6 +129,30 @@ pub(crate) fn framed_pane(
     (!inner.is_empty()).then_some(inner)
 }
 
+/// The frame of a pane listing what the history database holds (History,
+/// Shortlist, Watches) and, in it, why the database is off when it is;
+/// the area inside when the list can be drawn.
+pub(crate) fn store_list_pane(
+    state: &State,
+    title: Line<'_>,
+    focused: bool,
+    area: Rect,
+    buf: &mut Buffer,
+) -> Option<Rect> {
+    if area.is_empty() {
+        return None;
+    }
+    let theme = Theme::of(state);
+    let inner = framed_pane(theme, title, focused, area, buf)?;
+    if let crate::app::state::StoreStatus::Off(reason) = &state.store {
+        let text = crate::text::fit(&crate::text::sanitize(reason), usize::from(inner.width));
+        Line::from(Span::styled(text, theme.error()))
+            .render(Rect::new(inner.x, inner.y, inner.width, 1), buf);
+        return None;
+    }
+    Some(inner)
+}
+
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 pub(crate) fn spinner(state: &State) -> &'static str {

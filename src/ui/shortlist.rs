@@ -1,8 +1,8 @@
 //! The Shortlist pane: every starred offer with its status, price and note;
 //! a line on top says the order and the filter.
 
-use super::{Theme, framed_pane};
-use crate::app::state::{Pane, State, StoreStatus};
+use super::{Theme, store_list_pane};
+use crate::app::state::{Pane, State};
 use crate::keymap::{Action, KeyContext};
 use crate::store::Status;
 use crate::text::{fit, sanitize, width};
@@ -17,9 +17,6 @@ const STATUS_W: usize = 15;
 const PRICE_W: usize = 10;
 
 pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
-    if area.is_empty() {
-        return;
-    }
     let theme = Theme::of(state);
     let s = &state.shortlist;
     let focused = state.focus == Pane::Shortlist;
@@ -29,15 +26,11 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
         format!("{}/{} starred", s.visible.len(), s.entries.len())
     };
     let title = Line::from(format!(" Shortlist · {count} "));
-    let Some(inner) = framed_pane(theme, title, focused, area, buf) else {
+    let Some(inner) = store_list_pane(state, title, focused, area, buf) else {
         return;
     };
     let w = usize::from(inner.width);
     let line_at = |i: u16| Rect::new(inner.x, inner.y + i, inner.width, 1);
-    if let StoreStatus::Off(reason) = &state.store {
-        Line::from(Span::styled(fit(&sanitize(reason), w), theme.error())).render(line_at(0), buf);
-        return;
-    }
     // The top line: order and filter.
     let filter = s.filter.value();
     let top = if s.filter_active || !filter.is_empty() {

@@ -2,9 +2,9 @@
 //! it runs, its last run and what that run found new and cheaper; and the
 //! tag a watch run's change puts on a results row.
 
-use super::{Theme, framed_pane};
+use super::{Theme, store_list_pane};
 use crate::api::Offer;
-use crate::app::state::{Pane, State, StoreStatus};
+use crate::app::state::{Pane, State};
 use crate::store::{RunStatus, Watch};
 use crate::text::{fit, sanitize, utc_minute};
 use ratatui::buffer::Buffer;
@@ -96,9 +96,6 @@ fn last_of(w: &Watch) -> Last {
 }
 
 pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
-    if area.is_empty() {
-        return;
-    }
     let theme = Theme::of(state);
     let ws = &state.watches;
     let focused = state.focus == Pane::Watches;
@@ -107,15 +104,11 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State) {
         " Watches · {n} watch{} ",
         if n == 1 { "" } else { "es" }
     ));
-    let Some(inner) = framed_pane(theme, title, focused, area, buf) else {
+    let Some(inner) = store_list_pane(state, title, focused, area, buf) else {
         return;
     };
     let w = usize::from(inner.width);
     let line_at = |i: u16| Rect::new(inner.x, inner.y + i, inner.width, 1);
-    if let StoreStatus::Off(reason) = &state.store {
-        Line::from(Span::styled(fit(&sanitize(reason), w), theme.error())).render(line_at(0), buf);
-        return;
-    }
     if ws.entries.is_empty() {
         let text = if ws.loaded {
             "No watches yet: W on a search's results watches it (or `tusou watch add`)"

@@ -188,16 +188,7 @@ async fn claim_and_run(
     let claimed = match store.claim_watch(id, owner, now(), LOCK_SECS, due_only) {
         Ok(c) => c,
         Err(e) => {
-            let report = WatchReport {
-                id: id.0,
-                source: String::new(),
-                search: None,
-                outcome: Outcome::Failed {
-                    reason: String::new(),
-                },
-                changes: Vec::new(),
-                landed: None,
-            };
+            let report = WatchReport::unrun(id.0);
             return Err(Box::new(fail(report, None, &CommandError::from(e))));
         }
     };
@@ -294,16 +285,7 @@ struct Ctx<'a> {
 /// One watch's run, holding its lock: the report, or the report of its
 /// failure and the exit code it calls for.
 async fn run_one(ctx: &Ctx<'_>, id: WatchId) -> Result<WatchReport, (WatchReport, Exit)> {
-    let mut report = WatchReport {
-        id: id.0,
-        source: String::new(),
-        search: None,
-        outcome: Outcome::Failed {
-            reason: String::new(),
-        },
-        changes: Vec::new(),
-        landed: None,
-    };
+    let mut report = WatchReport::unrun(id.0);
     let watch = match ctx.store.watch(id) {
         Ok(Some(w)) => w,
         Ok(None) => return Ok(report_gone(report)),
