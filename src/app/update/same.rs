@@ -110,6 +110,7 @@ pub(super) fn signed(
     };
     let price = |p: usize| r.offers.get(p).and_then(|o| o.price);
     let other_at = other as usize;
+    let at_cursor = r.selected_row().map(|row| row.offer);
     let Some(kept) = r
         .groups
         .unite(position, price(position), other_at, price(other_at))
@@ -125,6 +126,11 @@ pub(super) fn signed(
     }
     if r.opened.remove(&(root as usize)) || r.opened.remove(&other_at) {
         r.opened.insert(kept);
+    }
+    // The offer under the cursor stays a row of its own, so what the user
+    // acts on next is what they chose: its new group opens.
+    if let Some(first) = at_cursor.and_then(|o| r.groups.first_of(o)) {
+        r.opened.insert(first);
     }
     // Rows above the cursor may have folded into a group: it stays on
     // screen, on its offer (or its group's row).

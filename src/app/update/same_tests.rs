@@ -285,3 +285,18 @@ fn rows_folding_above_the_cursor_keep_it_on_its_offer_and_on_screen() {
         r.offset
     );
 }
+
+#[test]
+fn the_offer_under_the_cursor_stays_a_row_when_it_joins_a_group() {
+    let (mut s, _) = loaded();
+    signed(&mut s, 3, Some(signature(0, 300, 90)));
+    // The user is on offer 12 when its picture joins offer 3's group.
+    s.results.cursor = s.results.row_of(12).unwrap();
+    signed(&mut s, 12, Some(signature(0, 220, 70)));
+    assert_eq!(s.results.groups.first_of(12), Some(3));
+    assert_eq!(
+        s.results.selected().map(|o| o.title.as_str()),
+        Some("商品12")
+    );
+    assert!(s.results.opened.contains(&3));
+}
