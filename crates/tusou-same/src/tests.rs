@@ -74,69 +74,52 @@ fn compare_is_symmetric_and_tells_a_print_apart() {
 
 #[test]
 fn each_threshold_just_inside_and_just_outside() {
-    // Firm geometry: enough inliers, a few of them inside the object.
-    let ok = |i, it, cov, col, tex| verdict_interior(i, it, cov, col, tex).same;
-    let (i, it, cov, col, tex) = (FIRM_INLIERS, MIN_INTERIOR, 0.9, 1.0, 0.02);
-    assert!(ok(i, it, cov, col, tex));
-    // Inliers.
-    assert!(ok(MIN_INLIERS, it, cov, col, tex));
-    assert!(!ok(MIN_INLIERS - 1, it, cov, col, tex));
-    // Coverage.
-    assert!(ok(i, it, MIN_COVERAGE, col, tex));
-    assert!(!ok(i, it, MIN_COVERAGE - 0.01, col, tex));
-    // Colour: firm geometry, then weak geometry (never either alone).
-    assert!(ok(i, it, cov, MAX_COLOUR - 0.01, tex));
-    assert!(!ok(i, it, cov, MAX_COLOUR, tex));
-    assert!(ok(FIRM_INLIERS - 1, it, cov, MAX_COLOUR_WEAK - 0.01, tex));
-    assert!(!ok(FIRM_INLIERS - 1, it, cov, MAX_COLOUR_WEAK, tex));
-    // Texture: inliers only on the outline (a look-alike's shared silhouette).
+    let ok = |i, it, cov, col, tex| verdict(i, it, cov, col, tex).same;
+    let cov = 0.9;
+    // A few inliers, none inside the object: colour and texture agree closely.
+    let (i, it) = (MIN_INLIERS, 0);
+    assert!(ok(i, it, cov, MAX_COLOUR - 0.01, MAX_TEXTURE - 0.001));
+    assert!(!ok(i - 1, it, cov, 0.0, 0.0));
+    assert!(!ok(i, it, cov, MAX_COLOUR, 0.0));
+    assert!(!ok(i, it, cov, 0.0, MAX_TEXTURE));
+    // Coverage, whatever the geometry.
+    assert!(ok(i, it, MIN_COVERAGE, 0.0, 0.0));
+    assert!(!ok(i, it, MIN_COVERAGE - 0.01, 0.0, 0.0));
+    assert!(!ok(
+        STRONG_INLIERS,
+        STRONG_INLIERS,
+        MIN_COVERAGE - 0.01,
+        0.0,
+        0.0
+    ));
+    // Many inliers, maybe only on the outline a look-alike shares.
+    let (i, it) = (STRONG_INLIERS, 0);
     assert!(ok(
         i,
-        MIN_INTERIOR - 1,
+        it,
         cov,
-        col,
-        MAX_TEXTURE_OUTLINE - 0.001
+        MAX_COLOUR_STRONG - 0.01,
+        MAX_TEXTURE_STRONG - 0.001
     ));
-    assert!(!ok(i, MIN_INTERIOR - 1, cov, col, MAX_TEXTURE_OUTLINE));
-    assert!(!ok(
-        STRONG_INLIERS + 4,
-        MIN_INTERIOR - 1,
-        cov,
-        col,
-        MAX_TEXTURE_OUTLINE
-    ));
-    // A few inside.
-    assert!(i < STRONG_INLIERS && it < STRONG_INTERIOR);
-    assert!(ok(i, it, cov, col, MAX_TEXTURE - 0.001));
-    assert!(!ok(i, it, cov, col, MAX_TEXTURE));
-    // Many in all, a few inside.
-    assert!(ok(STRONG_INLIERS, it, cov, col, MAX_TEXTURE_STRONG - 0.001));
-    assert!(!ok(STRONG_INLIERS, it, cov, col, MAX_TEXTURE_STRONG));
-    assert!(!ok(STRONG_INLIERS - 1, it, cov, col, MAX_TEXTURE + 0.01));
-    // Many inside.
+    assert!(!ok(i, it, cov, MAX_COLOUR_STRONG, 0.0));
+    assert!(!ok(i, it, cov, 0.0, MAX_TEXTURE_STRONG));
+    assert!(!ok(i - 1, it, cov, MAX_COLOUR_STRONG - 0.01, 0.0));
+    assert!(!ok(i - 1, it, cov, 0.0, MAX_TEXTURE_STRONG - 0.001));
+    // Corners inside the object: the print itself is aligned.
+    let (i, it) = (MIN_INTERIOR, MIN_INTERIOR);
     assert!(ok(
-        STRONG_INTERIOR,
-        STRONG_INTERIOR,
+        i,
+        it,
         cov,
-        col,
+        MAX_COLOUR_INTERIOR - 0.01,
         MAX_TEXTURE_INTERIOR - 0.001
     ));
-    assert!(!ok(
-        STRONG_INTERIOR,
-        STRONG_INTERIOR,
-        cov,
-        col,
-        MAX_TEXTURE_INTERIOR
-    ));
-    assert!(!ok(
-        STRONG_INTERIOR,
-        STRONG_INTERIOR - 1,
-        cov,
-        col,
-        MAX_TEXTURE + 0.01
-    ));
+    assert!(!ok(i, it, cov, MAX_COLOUR_INTERIOR, 0.0));
+    assert!(!ok(i, it, cov, 0.0, MAX_TEXTURE_INTERIOR));
+    assert!(!ok(i, it - 1, cov, MAX_COLOUR_INTERIOR - 0.01, 0.0));
+    assert!(!ok(i, it - 1, cov, 0.0, MAX_TEXTURE_INTERIOR - 0.001));
     // The score is 0.5 at a threshold and above it inside.
-    assert!(verdict_interior(i, it, cov, col, MAX_TEXTURE - 0.001).score > 0.5);
-    assert!(verdict_interior(i, it, cov, MAX_COLOUR, tex).score <= 0.5);
-    assert!(verdict(0, 0.0, f32::MAX, f32::MAX).score < 0.5);
+    assert!(verdict(MIN_INLIERS, 0, cov, 0.0, MAX_TEXTURE - 0.001).score > 0.5);
+    assert!(verdict(MIN_INLIERS, 0, cov, MAX_COLOUR, 0.0).score <= 0.5);
+    assert!(verdict(0, 0, 0.0, f32::MAX, f32::MAX).score < 0.5);
 }
