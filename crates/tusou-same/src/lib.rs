@@ -95,8 +95,10 @@ pub struct Match {
     pub score: f32,
 }
 
-/// Longer side of the working picture is in `WORK..2*WORK`.
-const WORK: u32 = 128;
+/// Longer side of the picture the box is found in: `WORK..2*WORK`.
+const WORK: u32 = 64;
+/// Longer side of the box the canvas is made from: about this.
+const BOX_WORK: usize = 256;
 /// Canvas side, margin and the box's side inside it.
 const C: usize = 96;
 const MARGIN: f32 = 8.0;
@@ -132,10 +134,17 @@ const TEX_OFF: usize = COL_OFF + G * G * 3;
 const KP_OFF: usize = TEX_OFF + GT * GT * 2;
 const _: () = assert!(KP_OFF + MAX_KP * KP_BYTES <= SIGNATURE_MAX_BYTES);
 
-/// A line is background when this share of its pixels is within
-/// `TRIM_TOL` (per channel) of the line's mean.
-const TRIM_SHARE: f32 = 0.96;
-const TRIM_TOL: f32 = 20.0;
+/// A line is background when 96 % of its pixels are within 20 (per
+/// channel) of the line's mean; on the reduced picture, where thin parts
+/// fade, 99 % within 12.
+const BACKGROUND: Uniform = Uniform {
+    share: 0.96,
+    tol: 20.0,
+};
+const STRICT: Uniform = Uniform {
+    share: 0.99,
+    tol: 12.0,
+};
 
 /// Decision thresholds (see [`verdict`]), tuned on re-listings and
 /// look-alikes made with other seeds than the evaluation's.
@@ -145,16 +154,16 @@ pub const MIN_INLIERS: u32 = 4;
 pub const MIN_COVERAGE: f32 = 0.5;
 /// Limits with a few inliers: mean colour residual (YCbCr units, after
 /// the global shift) and mean texture difference (half octaves).
-pub const MAX_COLOUR: f32 = 3.0;
-pub const MAX_TEXTURE: f32 = 0.4;
+pub const MAX_COLOUR: f32 = 2.5;
+pub const MAX_TEXTURE: f32 = 0.5;
 /// Inliers that make the geometry strong evidence, and its limits.
 pub const STRONG_INLIERS: u32 = 16;
 pub const MAX_COLOUR_STRONG: f32 = 4.0;
-pub const MAX_TEXTURE_STRONG: f32 = 0.8;
+pub const MAX_TEXTURE_STRONG: f32 = 1.0;
 /// Inliers inside the object (a colour cell away from its outline) that
 /// align the print itself, and its limits.
-pub const MIN_INTERIOR: u32 = 4;
-pub const MAX_COLOUR_INTERIOR: f32 = 6.0;
+pub const MIN_INTERIOR: u32 = 5;
+pub const MAX_COLOUR_INTERIOR: f32 = 7.0;
 pub const MAX_TEXTURE_INTERIOR: f32 = 1.2;
 /// Texture cells inside the object needed to judge texture there only
 /// (the outline's energy moves with the alignment).
@@ -185,9 +194,55 @@ impl Signature {
         if img.width() < 8 || img.height() < 8 {
             return None;
         }
-        let small = Small::of(img);
-        let bbox = small.trim()?;
-        let canvas = Canvas::of(&small, bbox);
+        let (iw, ih) = (img.width() as usize, img.height() as usize);
+        let f = (iw.max(ih) / WORK as usize).max(1);
+        // The box: trimmed on the reduced picture with a strict rule (the
+        // reduction fades thin parts, such as a soft shadow's ends, into the
+        // background), then from a block further out on the picture itself,
+        // so it sits on the object to the pixel however the picture was
+        // padded or cropped.
+        let small = Small::sampled(img, f);
+        let (x0, y0, x1, y1) = trim(|x, y| small.at(x, y), (0, 0, small.w, small.h), STRICT)?;
+        let start = (
+            (x0 * f).saturating_sub(f),
+            (y0 * f).saturating_sub(f),
+            (x1 * f + f).min(iw),
+            (y1 * f + f).min(ih),
+        );
+        let raw = img.as_raw();
+        let pixel = |x: usize, y: usize| {
+            let i = (y * iw + x) * 3;
+            [raw[i], raw[i + 1], raw[i + 2]].map(f32::from)
+        };
+        let (x0, y0, x1, y1) = trim(pixel, start, BACKGROUND)?;
+        let b = [x0, y0, x1, y1].map(|v| v as f32);
+        // The box again, from the picture itself at a resolution set by the
+        // box's size, not the picture's: padding or a crop changes the
+        // picture's size, and the object must come out the same.
+        let long = (b[2] - b[0]).max(b[3] - b[1]);
+        let g = ((long / BOX_WORK as f32).round() as usize).max(1);
+        let rx0 = (b[0].floor() as usize).min(iw);
+        let ry0 = (b[1].floor() as usize).min(ih);
+        let rx1 = (b[2].ceil() as usize).clamp(rx0, iw);
+        let ry1 = (b[3].ceil() as usize).clamp(ry0, ih);
+        let object = Small::of(img, (rx0, ry0, rx1, ry1), g);
+        if object.w < 6 || object.h < 6 {
+            return None;
+        }
+        let (ow, oh) = (object.w as f32, object.h as f32);
+        let bbox = [
+            ((b[0] - rx0 as f32) / g as f32).clamp(0.0, ow - 6.0),
+            ((b[1] - ry0 as f32) / g as f32).clamp(0.0, oh - 6.0),
+            0.0,
+            0.0,
+        ];
+        let bbox = [
+            bbox[0],
+            bbox[1],
+            ((b[2] - rx0 as f32) / g as f32).clamp(bbox[0] + 6.0, ow),
+            ((b[3] - ry0 as f32) / g as f32).clamp(bbox[1] + 6.0, oh),
+        ];
+        let canvas = Canvas::of(&object, bbox);
         Some(canvas.signature())
     }
 
@@ -668,82 +723,126 @@ struct Small {
 }
 
 impl Small {
-    fn of(img: &RgbImage) -> Small {
-        let (iw, ih) = (img.width() as usize, img.height() as usize);
-        let f = (iw.max(ih) / WORK as usize).max(1);
-        let (w, h) = (iw / f, ih / f);
+    /// The region `(x0, y0, x1, y1)` of `img` averaged over `f`×`f` blocks.
+    fn of(img: &RgbImage, (x0, y0, x1, y1): (usize, usize, usize, usize), f: usize) -> Small {
+        let iw = img.width() as usize;
+        let (w, h) = ((x1 - x0) / f, (y1 - y0) / f);
         let raw = img.as_raw();
         let mut px = vec![[0.0f32; 3]; w * h];
         let norm = 1.0 / (f * f) as f32;
-        // Integer sums: the picture's bytes are most of the work.
-        let mut acc = vec![[0u32; 3]; w];
+        // Integer sums, the f rows first (straight adds of bytes, which the
+        // compiler vectorises), then each block's f pixels.
+        let mut line_sum = vec![0u32; w * f * 3];
         for y in 0..h {
-            acc.fill([0; 3]);
+            line_sum.fill(0);
             for sy in 0..f {
-                let start = (y * f + sy) * iw * 3;
+                let start = ((y0 + y * f + sy) * iw + x0) * 3;
                 let line = &raw[start..start + w * f * 3];
-                for (a, block) in acc.iter_mut().zip(line.chunks_exact(f * 3)) {
-                    for p in block.chunks_exact(3) {
-                        a[0] += u32::from(p[0]);
-                        a[1] += u32::from(p[1]);
-                        a[2] += u32::from(p[2]);
-                    }
+                for (a, &b) in line_sum.iter_mut().zip(line) {
+                    *a += u32::from(b);
                 }
             }
-            for (out, a) in px[y * w..(y + 1) * w].iter_mut().zip(&acc) {
+            for (out, block) in px[y * w..(y + 1) * w]
+                .iter_mut()
+                .zip(line_sum.chunks_exact(f * 3))
+            {
+                let mut a = [0u32; 3];
+                for p in block.chunks_exact(3) {
+                    a[0] += p[0];
+                    a[1] += p[1];
+                    a[2] += p[2];
+                }
                 *out = a.map(|v| v as f32 * norm);
             }
         }
         Small { w, h, px }
     }
 
-    fn uniform(&self, it: impl Iterator<Item = usize> + Clone) -> bool {
-        let mut mean = [0.0f32; 3];
-        let mut n = 0usize;
-        for i in it.clone() {
-            add3(&mut mean, self.px[i]);
-            n += 1;
+    /// The picture point-sampled every `f` pixels: enough to find where
+    /// the background ends, at a fraction of the reads.
+    fn sampled(img: &RgbImage, f: usize) -> Small {
+        let iw = img.width() as usize;
+        let (w, h) = (iw / f, img.height() as usize / f);
+        let raw = img.as_raw();
+        let mut px = Vec::with_capacity(w * h);
+        for y in 0..h {
+            let row = &raw[(y * f + f / 2) * iw * 3..];
+            px.extend((0..w).map(|x| {
+                let i = (x * f + f / 2) * 3;
+                [row[i], row[i + 1], row[i + 2]].map(f32::from)
+            }));
         }
+        Small { w, h, px }
+    }
+
+    fn at(&self, x: usize, y: usize) -> [f32; 3] {
+        self.px[y * self.w + x]
+    }
+}
+
+/// How near to its mean a line must be to be background: the share of its
+/// pixels within a tolerance (per channel) of the line's mean.
+#[derive(Clone, Copy)]
+struct Uniform {
+    share: f32,
+    tol: f32,
+}
+
+/// The box left after trimming background lines from the four edges of
+/// `start` (x0, y0, x1, y1; exclusive ends) of a `px(x, y)` picture;
+/// None when too little is left. Padding and borders (white or coloured)
+/// are uniform lines, and so is the plain background of a product shot.
+fn trim(
+    px: impl Fn(usize, usize) -> [f32; 3],
+    start: (usize, usize, usize, usize),
+    u: Uniform,
+) -> Option<(usize, usize, usize, usize)> {
+    // A row (fixed y, x in a..b) or a column (fixed x, y in a..b).
+    let uniform = |row: bool, fixed: usize, a: usize, b: usize| {
+        let at = |i: usize| if row { px(i, fixed) } else { px(fixed, i) };
+        let n = b.saturating_sub(a);
         if n == 0 {
             return true;
         }
-        let inv = 1.0 / n as f32;
-        let mean = mean.map(|v| v * inv);
-        let near = it
-            .filter(|&i| (0..3).all(|k| (self.px[i][k] - mean[k]).abs() <= TRIM_TOL))
+        let mut mean = [0.0f32; 3];
+        for i in a..b {
+            add3(&mut mean, at(i));
+        }
+        let mean = mean.map(|v| v / n as f32);
+        let near = (a..b)
+            .filter(|&i| {
+                let p = at(i);
+                (p[0] - mean[0]).abs() <= u.tol
+                    && (p[1] - mean[1]).abs() <= u.tol
+                    && (p[2] - mean[2]).abs() <= u.tol
+            })
             .count();
-        near as f32 >= TRIM_SHARE * n as f32
-    }
-
-    /// The box left after trimming uniform edge lines: (x0, y0, x1, y1),
-    /// exclusive ends; None when too little is left.
-    fn trim(&self) -> Option<(usize, usize, usize, usize)> {
-        let (mut x0, mut y0, mut x1, mut y1) = (0, 0, self.w, self.h);
-        let w = self.w;
-        loop {
-            let mut moved = false;
-            if y1 > y0 && self.uniform((x0..x1).map(|x| y0 * w + x)) {
-                y0 += 1;
-                moved = true;
-            }
-            if y1 > y0 && self.uniform((x0..x1).map(|x| (y1 - 1) * w + x)) {
-                y1 -= 1;
-                moved = true;
-            }
-            if x1 > x0 && self.uniform((y0..y1).map(|y| y * w + x0)) {
-                x0 += 1;
-                moved = true;
-            }
-            if x1 > x0 && self.uniform((y0..y1).map(|y| y * w + x1 - 1)) {
-                x1 -= 1;
-                moved = true;
-            }
-            if x1 < x0 + 6 || y1 < y0 + 6 {
-                return None;
-            }
-            if !moved {
-                return Some((x0, y0, x1, y1));
-            }
+        near as f32 >= u.share * n as f32
+    };
+    let (mut x0, mut y0, mut x1, mut y1) = start;
+    loop {
+        let mut moved = false;
+        if y1 > y0 && uniform(true, y0, x0, x1) {
+            y0 += 1;
+            moved = true;
+        }
+        if y1 > y0 && uniform(true, y1 - 1, x0, x1) {
+            y1 -= 1;
+            moved = true;
+        }
+        if x1 > x0 && uniform(false, x0, y0, y1) {
+            x0 += 1;
+            moved = true;
+        }
+        if x1 > x0 && uniform(false, x1 - 1, y0, y1) {
+            x1 -= 1;
+            moved = true;
+        }
+        if x1 < x0 + 6 || y1 < y0 + 6 {
+            return None;
+        }
+        if !moved {
+            return Some((x0, y0, x1, y1));
         }
     }
 }
@@ -810,21 +909,21 @@ const fn brief_pairs() -> [[i8; 4]; 128] {
 }
 
 impl Canvas {
-    fn of(small: &Small, (x0, y0, x1, y1): (usize, usize, usize, usize)) -> Canvas {
+    fn of(small: &Small, [x0, y0, x1, y1]: [f32; 4]) -> Canvas {
         let (w, h) = (small.w, small.h);
-        let bw = (x1 - x0) as f32;
-        let bh = (y1 - y0) as f32;
+        let bw = x1 - x0;
+        let bh = y1 - y0;
         // One canvas pixel covers this much of the small picture: averaging
         // over it (not a point sample) keeps fine prints from aliasing
         // differently at each re-listing's size. The margin repeats the
         // box's edge: what lies beyond it (padding, a border, the rest of a
         // cropped photo) differs between re-listings.
-        let spans = |lo: usize, hi: usize, len: f32, n: usize| -> Vec<(f32, f32)> {
+        let spans = |lo: f32, hi: f32, len: f32, n: usize| -> Vec<(f32, f32)> {
             let half = (len / INNER).max(1.0) * 0.5;
             (0..C)
                 .map(|c| {
-                    let centre = lo as f32 + ((c as f32 + 0.5) - MARGIN) / INNER * len;
-                    let centre = centre.clamp(lo as f32 + 0.5, hi as f32 - 0.5);
+                    let centre = lo + ((c as f32 + 0.5) - MARGIN) / INNER * len;
+                    let centre = centre.clamp(lo + 0.5, hi - 0.5);
                     let a = (centre - half).clamp(0.0, n as f32);
                     let b = (centre + half).clamp(0.0, n as f32);
                     (a, b.max(a + 1e-3))
@@ -833,62 +932,80 @@ impl Canvas {
         };
         let xs = spans(x0, x1, bw, w);
         let ys = spans(y0, y1, bh, h);
-        // Each span as prefix indices and fractions, worked out once.
+        // Each span as the first and last source pixel it touches and
+        // their weights, worked out once.
         struct Span {
-            i: [usize; 2],
-            f: [f32; 2],
+            first: usize,
+            last: usize,
+            w_first: f32,
+            w_last: f32,
             inv: f32,
         }
         let plan = |spans: &[(f32, f32)], n: usize| -> Vec<Span> {
             spans
                 .iter()
                 .map(|&(a, b)| {
-                    let at = |x: f32| (x as usize).min(n - 1);
-                    let (ia, ib) = (at(a), at(b));
+                    let first = (a as usize).min(n - 1);
+                    let last = ((b.ceil() as usize).max(1) - 1).clamp(first, n - 1);
+                    let (w_first, w_last) = if first == last {
+                        (b - a, 0.0)
+                    } else {
+                        (first as f32 + 1.0 - a, b - last as f32)
+                    };
                     Span {
-                        i: [ia, ib],
-                        f: [a - ia as f32, b - ib as f32],
+                        first,
+                        last,
+                        w_first,
+                        w_last,
                         inv: 1.0 / (b - a),
                     }
                 })
                 .collect()
         };
-        // Mean of a prefix-summed line over a span, fractional ends.
-        let mean = |prefix: &[[f32; 3]], s: &Span| -> [f32; 3] {
-            let (p0, q0) = (prefix[s.i[0]], prefix[s.i[0] + 1]);
-            let (p1, q1) = (prefix[s.i[1]], prefix[s.i[1] + 1]);
-            [0, 1, 2].map(|k| {
-                let a = p0[k] + (q0[k] - p0[k]) * s.f[0];
-                let b = p1[k] + (q1[k] - p1[k]) * s.f[1];
-                (b - a) * s.inv
-            })
-        };
         let xp = plan(&xs, w);
         let yp = plan(&ys, h);
         // Only the rows the column spans read.
-        let first = yp.iter().map(|s| s.i[0]).min().unwrap_or(0);
-        let last = yp.iter().map(|s| s.i[1] + 1).max().unwrap_or(h).min(h);
-        // Rows first (C columns each), then columns.
+        let top = yp.iter().map(|s| s.first).min().unwrap_or(0);
+        let bottom = yp.iter().map(|s| s.last + 1).max().unwrap_or(h).min(h);
+        // Rows first: each source row to C columns (independent sums, so
+        // no chain through a running total).
         let mut rows = vec![[0.0f32; 3]; h * C];
-        let mut prefix = vec![[0.0f32; 3]; w.max(h) + 1];
-        for y in first..last {
-            for x in 0..w {
-                let p = small.px[y * w + x];
-                prefix[x + 1] = [0, 1, 2].map(|k| prefix[x][k] + p[k]);
-            }
-            for (cx, s) in xp.iter().enumerate() {
-                rows[y * C + cx] = mean(&prefix, s);
+        for y in top..bottom {
+            let line = &small.px[y * w..(y + 1) * w];
+            let out = &mut rows[y * C..(y + 1) * C];
+            for (o, s) in out.iter_mut().zip(&xp) {
+                let mut acc = line[s.first].map(|v| v * s.w_first);
+                if s.last > s.first {
+                    for p in &line[s.first + 1..s.last] {
+                        add3(&mut acc, *p);
+                    }
+                    add3(&mut acc, line[s.last].map(|v| v * s.w_last));
+                }
+                *o = acc.map(|v| v * s.inv);
             }
         }
+        // Then columns: each canvas row a weighted sum of whole rows.
         let mut ycc = vec![[0.0f32; 3]; C * C];
         let mut grey = vec![0.0f32; C * C];
-        for cx in 0..C {
-            for y in first..last {
-                let p = rows[y * C + cx];
-                prefix[y + 1] = [0, 1, 2].map(|k| prefix[y][k] + p[k]);
+        let mut acc = vec![[0.0f32; 3]; C];
+        for (cy, s) in yp.iter().enumerate() {
+            acc.fill([0.0; 3]);
+            for y in s.first..=s.last {
+                let k = if y == s.first {
+                    s.w_first
+                } else if y == s.last {
+                    s.w_last
+                } else {
+                    1.0
+                } * s.inv;
+                for (a, p) in acc.iter_mut().zip(&rows[y * C..(y + 1) * C]) {
+                    a[0] += k * p[0];
+                    a[1] += k * p[1];
+                    a[2] += k * p[2];
+                }
             }
-            for (cy, s) in yp.iter().enumerate() {
-                let c = to_ycc(mean(&prefix, s));
+            for (cx, a) in acc.iter().enumerate() {
+                let c = to_ycc(*a);
                 grey[cy * C + cx] = c[0];
                 ycc[cy * C + cx] = c;
             }
