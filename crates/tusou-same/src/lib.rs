@@ -141,6 +141,19 @@ const BACKGROUND: Uniform = Uniform {
     share: 0.96,
     tol: 20.0,
 };
+/// Overlays at the picture's edge (see [`Small::strip_overlays`]): a pixel
+/// is not background when a channel differs by more than this; a banner is
+/// at most this share (%) of the box; a logo lies within this share (%) of
+/// the box from its edge and holds at most this share of what differs, and
+/// at least this share of the box's area.
+const OVERLAY_TOL: f32 = 40.0;
+const BANNER_MAX: usize = 15;
+const BANNER_SHARE: f32 = 0.55;
+/// A banner stands out from the background by this much in some channel.
+const BANNER_CONTRAST: f32 = 80.0;
+const LOGO_REACH: usize = 40;
+const LOGO_MASS: f32 = 0.1;
+const LOGO_MIN: f32 = 0.005;
 const STRICT: Uniform = Uniform {
     share: 0.99,
     tol: 12.0,
@@ -202,12 +215,15 @@ impl Signature {
         // so it sits on the object to the pixel however the picture was
         // padded or cropped.
         let small = Small::sampled(img, f);
-        let (x0, y0, x1, y1) = trim(|x, y| small.at(x, y), (0, 0, small.w, small.h), STRICT)?;
+        let trimmed = trim(|x, y| small.at(x, y), (0, 0, small.w, small.h), STRICT)?;
+        let ((x0, y0, x1, y1), cut) = small.strip_overlays(trimmed);
+        // A block further out, except where an overlay was cut off.
+        let out = |side: usize| if cut[side] { 0 } else { f };
         let start = (
-            (x0 * f).saturating_sub(f),
-            (y0 * f).saturating_sub(f),
-            (x1 * f + f).min(iw),
-            (y1 * f + f).min(ih),
+            (x0 * f).saturating_sub(out(0)),
+            (y0 * f).saturating_sub(out(1)),
+            (x1 * f + out(2)).min(iw),
+            (y1 * f + out(3)).min(ih),
         );
         let raw = img.as_raw();
         let pixel = |x: usize, y: usize| {
@@ -778,7 +794,204 @@ impl Small {
     fn at(&self, x: usize, y: usize) -> [f32; 3] {
         self.px[y * self.w + x]
     }
+
+    /// The pixels of one line of box `b`, `i` lines in from `side` (left,
+    /// top, right, bottom).
+    fn line(&self, side: usize, i: usize, b: Bounds) -> impl Iterator<Item = [f32; 3]> + '_ {
+        let (x0, y0, x1, y1) = b;
+        let (fixed, range, row) = match side {
+            0 => (x0 + i, y0..y1, false),
+            1 => (y0 + i, x0..x1, true),
+            2 => (x1 - 1 - i, y0..y1, false),
+            _ => (y1 - 1 - i, x0..x1, true),
+        };
+        range.map(move |j| {
+            if row {
+                self.at(j, fixed)
+            } else {
+                self.at(fixed, j)
+            }
+        })
+    }
+
+    /// A line's dominant colour (per-channel median) and the share of its
+    /// pixels near it.
+    fn dominant(&self, side: usize, i: usize, b: Bounds) -> ([f32; 3], f32) {
+        let px: Vec<[f32; 3]> = self.line(side, i, b).collect();
+        if px.is_empty() {
+            return ([0.0; 3], 0.0);
+        }
+        let median = [0, 1, 2].map(|k| {
+            let mut v: Vec<f32> = px.iter().map(|p| p[k]).collect();
+            v.sort_by(f32::total_cmp);
+            v[v.len() / 2]
+        });
+        let near = px.iter().filter(|p| close(**p, median)).count();
+        (median, near as f32 / px.len() as f32)
+    }
+
+    /// The trimmed box without what a reseller put at the picture's edge:
+    /// a banner (lines of one colour at an edge, then another colour) or a
+    /// logo (a small part in a corner, a background line away from the
+    /// rest). Left in, either stretches the box, and the object comes out
+    /// smaller and shifted on the canvas. Returns the box and the sides
+    /// cut (left, top, right, bottom).
+    fn strip_overlays(&self, b: Bounds) -> (Bounds, [bool; 4]) {
+        let extent = |side: usize, b: Bounds| {
+            if side.is_multiple_of(2) {
+                b.2 - b.0
+            } else {
+                b.3 - b.1
+            }
+        };
+        let shrink = |b: Bounds, side: usize, k: usize| match side {
+            0 => (b.0 + k, b.1, b.2, b.3),
+            1 => (b.0, b.1 + k, b.2, b.3),
+            2 => (b.0, b.1, b.2 - k, b.3),
+            _ => (b.0, b.1, b.2, b.3 - k),
+        };
+        let mut b = b;
+        let mut cut = 0u8;
+        // The line just outside the box on a side, when there is one.
+        let ring = |side: usize, b: Bounds| -> Option<Bounds> {
+            match side {
+                0 => (b.0 > 0).then(|| (b.0 - 1, b.1, b.0, b.3)),
+                1 => (b.1 > 0).then(|| (b.0, b.1 - 1, b.2, b.1)),
+                2 => (b.2 < self.w).then(|| (b.2, b.1, b.2 + 1, b.3)),
+                _ => (b.3 < self.h).then(|| (b.0, b.3, b.2, b.3 + 1)),
+            }
+        };
+        // Banners: up to BANNER_MAX % of lines sharing one dominant colour,
+        // unlike the background beyond the opposite side, running to the
+        // picture's edge, then a line mostly of that background.
+        for side in 0..4 {
+            let most = extent(side, b) * BANNER_MAX / 100;
+            let (band, share) = self.dominant(side, 0, b);
+            let opposite = (side + 2) % 4;
+            let Some(far) = ring(opposite, b) else {
+                continue;
+            };
+            let (far_bg, far_share) = self.dominant(opposite, 0, far);
+            // A banner runs to the picture's edge: beyond the box is the
+            // picture's edge or more of the band (its plain lines, trimmed).
+            let to_edge = ring(side, b).is_none_or(|r| close(self.dominant(side, 0, r).0, band));
+            // ... and across it, edge to edge.
+            let across = if side.is_multiple_of(2) {
+                b.1 == 0 && b.3 == self.h
+            } else {
+                b.0 == 0 && b.2 == self.w
+            };
+            if most == 0
+                || !to_edge
+                || !across
+                || share < BANNER_SHARE
+                || far_share < BANNER_SHARE
+                || (0..3).all(|k| (band[k] - far_bg[k]).abs() <= BANNER_CONTRAST)
+            {
+                continue;
+            }
+            let mut k = 1;
+            while k < most {
+                let (c, share) = self.dominant(side, k, b);
+                if share < BANNER_SHARE || !close(c, band) {
+                    break;
+                }
+                k += 1;
+            }
+            if k < most {
+                let (c, share) = self.dominant(side, k, b);
+                if share >= BANNER_SHARE && !close(c, band) && close(c, far_bg) {
+                    b = shrink(b, side, k);
+                    cut |= 1 << side;
+                }
+            }
+        }
+        // The background: the lines just outside the box, on sides not cut.
+        let mut bg = [0.0f32; 3];
+        let mut n = 0.0f32;
+        for side in 0..4 {
+            let Some(ring) = ring(side, b).filter(|_| cut & 1 << side == 0) else {
+                continue;
+            };
+            for p in self.line(side, 0, ring) {
+                add3(&mut bg, p);
+                n += 1.0;
+            }
+        }
+        if n > 0.0 {
+            let bg = bg.map(|v| v / n);
+            // One line's pixels that differ from the background, whether
+            // they keep to one end of it (a corner), and whether the line
+            // is plain background (a soft shadow is not).
+            let differ = |side: usize, i: usize, b: Bounds| -> (f32, bool, bool) {
+                let len = extent(side + 1, b);
+                let (mut on, mut first, mut last) = (0usize, len, 0usize);
+                let mut plain = true;
+                for (j, p) in self.line(side, i, b).enumerate() {
+                    plain &= (0..3).all(|k| (p[k] - bg[k]).abs() <= BACKGROUND.tol);
+                    if !close(p, bg) {
+                        on += 1;
+                        first = first.min(j);
+                        last = j;
+                    }
+                }
+                let end = len * 35 / 100;
+                (
+                    on as f32,
+                    on == 0 || last < end || first >= len - end,
+                    plain,
+                )
+            };
+            // Logos: a small part in a corner, then a background line.
+            for side in 0..4 {
+                if cut & 1 << side != 0 {
+                    continue;
+                }
+                let n = extent(side, b);
+                let total: f32 = (0..n).map(|i| differ(side, i, b).0).sum();
+                let mut mass = 0.0;
+                let mut gap = None;
+                for i in 0..n * LOGO_REACH / 100 {
+                    let (on, corner, plain) = differ(side, i, b);
+                    if !corner {
+                        break;
+                    }
+                    if plain && mass > 0.0 {
+                        gap = Some((i, mass));
+                    }
+                    mass += on;
+                }
+                // A logo has some body (not a few stray pixels) and is
+                // small beside the rest.
+                let area = (extent(0, b) * extent(1, b)) as f32;
+                if let Some((i, m)) = gap
+                    && m <= LOGO_MASS * total
+                    && m >= LOGO_MIN * area
+                {
+                    b = shrink(b, side, i + 1);
+                    cut |= 1 << side;
+                }
+            }
+        }
+        let sides = [0, 1, 2, 3].map(|side| cut & 1 << side != 0);
+        if cut == 0 {
+            return (b, sides);
+        }
+        // What the cut leaves at the edges is background again.
+        match trim(|x, y| self.at(x, y), b, STRICT) {
+            Some(t) => (t, sides),
+            None => (b, [false; 4]),
+        }
+    }
 }
+
+/// Two colours alike to the eye of [`Small::strip_overlays`].
+fn close(p: [f32; 3], q: [f32; 3]) -> bool {
+    (0..3).all(|k| (p[k] - q[k]).abs() <= OVERLAY_TOL)
+}
+
+/// A box: x0, y0, x1, y1, exclusive ends.
+type Bounds = (usize, usize, usize, usize);
 
 /// How near to its mean a line must be to be background: the share of its
 /// pixels within a tolerance (per channel) of the line's mean.
