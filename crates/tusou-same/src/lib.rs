@@ -4,22 +4,30 @@
 //!
 //! # The algorithm, and why each step
 //!
-//! 1. **Downscale** by whole-block averaging to a longer side of 128–255 px:
-//!    listing thumbnails are 100–400 px, and everything after this runs on
-//!    a bounded number of pixels (the < 1 ms budget).
-//! 2. **Trim** near-uniform rows and columns from the four edges. Padding and
-//!    borders (white or coloured) are uniform lines, and so is the plain
-//!    background of a product shot, so what is left is the object's box:
-//!    the same box whether the reseller padded, framed or resized the photo.
+//! 1. **Trim** near-uniform rows and columns from the four edges, first on
+//!    the picture sampled every few pixels (64–127 samples a side) with a
+//!    strict rule, then from a sample further out on the picture itself,
+//!    so the box sits on the object to the pixel. Padding and borders
+//!    (white or coloured) are uniform lines, and so is the plain background
+//!    of a product shot, so what is left is the object's box: the same box
+//!    whether the reseller padded, framed, resized or re-encoded the photo.
 //!    A picture with nothing left is blank (`None`).
-//! 3. **Canvas**: the box area-averaged (separably, so fine prints do not
-//!    alias differently at each size) to 80×80 inside a 96×96 canvas whose
+//! 2. **Overlays** at the edge are cut off the box on the sampled picture:
+//!    a banner (lines of one colour, unlike the background, running to the
+//!    picture's edge, then background) and a logo (a small part in a
+//!    corner, then a line of plain background). Left in, either stretches
+//!    the box and shrinks the object on the canvas.
+//! 3. **Canvas**: the box averaged in whole blocks to about 128–256 px (a
+//!    size set by the box, not the picture, so padding changes nothing),
+//!    then area-averaged (separably, so fine prints do not alias
+//!    differently at each size) to 80×80 inside a 96×96 canvas whose
 //!    margin repeats the box's edge (what lies beyond the box differs
 //!    between re-listings). Two re-listings of one photo now differ by at
 //!    most a per-axis scale and shift (a crop that cuts into the object, an
-//!    overlay that stops the trim early).
+//!    overlay left in). Everything after this runs on a bounded number of
+//!    pixels (the < 1 ms budget).
 //! 4. **Keypoints**: Harris corners (steadier than FAST at this small scale
-//!    and under JPEG blur), at most 28, each with a 128-bit BRIEF
+//!    and under JPEG blur), at most 38, each with a 96-bit BRIEF
 //!    descriptor (fixed pseudo-random pixel pairs in a 15×15 patch of the
 //!    smoothed canvas). Resellers do not rotate product photos, so the
 //!    descriptor is not steered. Written here: `imageproc` has FAST and
@@ -39,7 +47,9 @@
 //!    ratio test), then an exhaustive, deterministic RANSAC over match
 //!    pairs for the per-axis scale-and-shift that keeps most matches within
 //!    2.5 px, refined by least squares; the identity (the same box) wins
-//!    when it explains as many matches.
+//!    when it explains as many matches. Where the corners agree and colour
+//!    and texture nearly do, the alignment is nudged to where they agree
+//!    best (a few corners fix it to a pixel or two only).
 //!    Under the best alignment the grids of the object's cells (the cells
 //!    that differ from the background) are compared: colour after removing
 //!    a small global shift (the reseller's colour or brightness change),
@@ -110,10 +120,12 @@ const CELL: f32 = INNER / G as f32;
 /// a texture cell's side.
 const GT: usize = 12;
 const TCELL: f32 = INNER / GT as f32;
-const MAX_KP: usize = 28;
+const MAX_KP: usize = 38;
+/// BRIEF bits kept per keypoint.
+const DESC_BITS: usize = 96;
 /// Texture differences are taken this many canvas pixels apart.
 const STEP: usize = 2;
-const KP_BYTES: usize = 18;
+const KP_BYTES: usize = 2 + DESC_BITS / 8;
 const PATCH: i32 = 7;
 /// Harris response floor: relative to the strongest corner, and absolute
 /// (below it, JPEG noise on a plain body).
@@ -191,9 +203,9 @@ const TEX_SHIFT: f32 = 2.0;
 const MIGHT_Y: i32 = 60;
 const MIGHT_C: i32 = 36;
 
-/// Descriptor matching: largest Hamming distance (of 128 bits) and the
+/// Descriptor matching: largest Hamming distance (of [`DESC_BITS`]) and the
 /// ratio the best must beat the second best by.
-const MAX_HAMMING: u32 = 34;
+const MAX_HAMMING: u32 = 26;
 const RATIO: f32 = 0.85;
 /// RANSAC: inlier tolerance (canvas px) and the scale range allowed.
 const INLIER_PX: f32 = 2.5;
@@ -282,7 +294,7 @@ impl Signature {
     fn kp(&self, i: usize) -> Kp {
         let o = KP_OFF + i * KP_BYTES;
         let mut d = [0u8; 16];
-        d.copy_from_slice(&self.data[o + 2..o + 18]);
+        d[..DESC_BITS / 8].copy_from_slice(&self.data[o + 2..o + KP_BYTES]);
         Kp {
             x: f32::from(self.data[o]),
             y: f32::from(self.data[o + 1]),
@@ -1484,7 +1496,7 @@ impl Canvas {
         for &(_, i) in cands.iter().take(MAX_KP) {
             let (x, y) = ((i % C) as i32, (i / C) as i32);
             let mut d = 0u128;
-            for (bit, p) in PAIRS.iter().enumerate() {
+            for (bit, p) in PAIRS.iter().take(DESC_BITS).enumerate() {
                 let at = |dx: i8, dy: i8| {
                     s2[((y + i32::from(dy)) as usize) * C + (x + i32::from(dx)) as usize]
                 };
@@ -1494,7 +1506,7 @@ impl Canvas {
             }
             data.push(x as u8);
             data.push(y as u8);
-            data.extend_from_slice(&d.to_le_bytes());
+            data.extend_from_slice(&d.to_le_bytes()[..DESC_BITS / 8]);
         }
     }
 }
