@@ -159,12 +159,16 @@ const BACKGROUND: Uniform = Uniform {
 /// the box from its edge and holds at most this share of what differs, and
 /// at least this share of the box's area.
 const OVERLAY_TOL: f32 = 40.0;
-const BANNER_MAX: usize = 15;
+const BANNER_MAX: usize = 25;
 const BANNER_SHARE: f32 = 0.55;
+const BANNER_TEXT: f32 = 0.4;
 /// A banner stands out from the background by this much in some channel.
 const BANNER_CONTRAST: f32 = 80.0;
 const LOGO_REACH: usize = 40;
 const LOGO_MASS: f32 = 0.1;
+/// A logo's pixels differ from the background by more than this (a soft
+/// shadow's do not).
+const LOGO_TOL: f32 = 60.0;
 const LOGO_MIN: f32 = 0.005;
 const STRICT: Uniform = Uniform {
     share: 0.99,
@@ -949,15 +953,25 @@ impl Small {
         // picture's edge, then a line mostly of that background.
         for side in 0..4 {
             let most = extent(side, b) * BANNER_MAX / 100;
-            let (band, share) = self.dominant(side, 0, b);
             let opposite = (side + 2) % 4;
             let Some(far) = ring(opposite, b) else {
                 continue;
             };
             let (far_bg, far_share) = self.dominant(opposite, 0, far);
             // A banner runs to the picture's edge: beyond the box is the
-            // picture's edge or more of the band (its plain lines, trimmed).
-            let to_edge = ring(side, b).is_none_or(|r| close(self.dominant(side, 0, r).0, band));
+            // picture's edge, or the banner's plain lines, trimmed (then
+            // they give its colour; the box's first line may be text).
+            let (band, share) = match ring(side, b) {
+                None => self.dominant(side, 0, b),
+                Some(r) => {
+                    let (beyond, plain) = self.dominant(side, 0, r);
+                    let (first, share) = self.dominant(side, 0, b);
+                    if plain < BANNER_SHARE || !close(first, beyond) {
+                        continue;
+                    }
+                    (beyond, share.max(BANNER_SHARE))
+                }
+            };
             // ... and across it, edge to edge.
             let across = if side.is_multiple_of(2) {
                 b.1 == 0 && b.3 == self.h
@@ -965,7 +979,6 @@ impl Small {
                 b.0 == 0 && b.2 == self.w
             };
             if most == 0
-                || !to_edge
                 || !across
                 || share < BANNER_SHARE
                 || far_share < BANNER_SHARE
@@ -976,7 +989,8 @@ impl Small {
             let mut k = 1;
             while k < most {
                 let (c, share) = self.dominant(side, k, b);
-                if share < BANNER_SHARE || !close(c, band) {
+                // A line of the banner's text still has its colour most.
+                if share < BANNER_TEXT || !close(c, band) {
                     break;
                 }
                 k += 1;
@@ -1011,8 +1025,8 @@ impl Small {
                 let (mut on, mut first, mut last) = (0usize, len, 0usize);
                 let mut plain = true;
                 for (j, p) in self.line(side, i, b).enumerate() {
-                    plain &= (0..3).all(|k| (p[k] - bg[k]).abs() <= BACKGROUND.tol);
-                    if !close(p, bg) {
+                    plain &= close(p, bg);
+                    if (0..3).any(|k| (p[k] - bg[k]).abs() > LOGO_TOL) {
                         on += 1;
                         first = first.min(j);
                         last = j;
