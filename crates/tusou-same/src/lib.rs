@@ -141,7 +141,10 @@ const MEAN_OFF: usize = 3;
 const FLAGS_OFF: usize = 6;
 /// Flag: fewer than a quarter of the cells differ from the background.
 const ALL_OBJECT: u8 = 1;
-const COL_OFF: usize = 7;
+/// The box's longer side in the picture's pixels (u16): how sharp the
+/// canvas can be.
+const SOURCE_OFF: usize = 7;
+const COL_OFF: usize = 9;
 const TEX_OFF: usize = COL_OFF + G * G * 3;
 const KP_OFF: usize = TEX_OFF + GT * GT * 2;
 const _: () = assert!(KP_OFF + MAX_KP * KP_BYTES <= SIGNATURE_MAX_BYTES);
@@ -200,8 +203,12 @@ const MIN_INTERIOR_CELLS: usize = 6;
 /// Largest global colour shift forgiven (Y, and Cb/Cr).
 const SHIFT_Y: f32 = 28.0;
 const SHIFT_C: f32 = 14.0;
-/// Largest global texture-energy shift forgiven (half octaves).
+/// Largest global texture-energy shift forgiven (half octaves): when
+/// either canvas was made from fewer pixels than it has (a blurred
+/// canvas), and when both were made from plenty (as sharp as a canvas
+/// gets; a re-encode still softens a little).
 const TEX_SHIFT: f32 = 2.0;
+const TEX_SHIFT_SHARP: f32 = 0.75;
 /// [`might_match`]'s tolerance on the object's mean colour: wider than any
 /// pair [`compare`] accepts (shift + residual + the cells' weighting).
 const MIGHT_Y: i32 = 60;
@@ -282,7 +289,10 @@ impl Signature {
             ((b[3] - ry0 as f32) / g as f32).clamp(bbox[1] + 6.0, oh),
         ];
         let canvas = Canvas::of(&object, bbox);
-        Some(canvas.signature())
+        let mut sig = canvas.signature();
+        let source = (long.round() as u16).to_le_bytes();
+        sig.data[SOURCE_OFF..SOURCE_OFF + 2].copy_from_slice(&source);
+        Some(sig)
     }
 
     /// Bytes kept on the heap; at most [`SIGNATURE_MAX_BYTES`].
@@ -782,7 +792,8 @@ fn grids(a: &Signature, b: &Signature, t: &Axis) -> (f32, f32, f32) {
     ];
     // A smaller or blurrier re-listing has weaker texture everywhere: a
     // global offset (in half octaves) is forgiven, a different print is not.
-    let toff = (tmean / (4 * n_t) as f32).clamp(-TEX_SHIFT, TEX_SHIFT);
+    let most = texture_shift(a, b);
+    let toff = (tmean / (4 * n_t) as f32).clamp(-most, most);
     let mut texs = [0.0f32; GT * GT];
     for (t, d) in texs.iter_mut().zip(&tdiffs[..n_t]) {
         *t = d.iter().map(|v| (v - toff).abs()).sum::<f32>() / 4.0;
@@ -809,6 +820,22 @@ fn grids(a: &Signature, b: &Signature, t: &Axis) -> (f32, f32, f32) {
         trimmed_mean(&mut cols[..n_in]),
         texture,
     )
+}
+
+/// How far the texture of a pair may differ everywhere: a canvas made
+/// from fewer pixels than it has is blurred, one made from twice as many
+/// or more is as sharp as a canvas gets. Look-alikes photographed alike
+/// keep their print's energy apart.
+fn texture_shift(a: &Signature, b: &Signature) -> f32 {
+    let source = |s: &Signature| {
+        f32::from(u16::from_le_bytes([
+            s.data[SOURCE_OFF],
+            s.data[SOURCE_OFF + 1],
+        ]))
+    };
+    let least = source(a).min(source(b));
+    let sharp = ((least / INNER - 1.0).clamp(0.0, 1.0)).min(1.0);
+    TEX_SHIFT + (TEX_SHIFT_SHARP - TEX_SHIFT) * sharp
 }
 
 /// Mean of the smallest [`KEEP`] share of `v` (at least one value).
