@@ -123,3 +123,102 @@ fn each_threshold_just_inside_and_just_outside() {
     assert!(verdict(MIN_INLIERS, 0, cov, MAX_COLOUR, 0.0).score <= 0.5);
     assert!(verdict(0, 0, 0.0, f32::MAX, f32::MAX).score < 0.5);
 }
+
+/// `img` inside a frame of `colour`, `l`, `t`, `r`, `b` pixels wide.
+fn framed(img: &RgbImage, (l, t, r, b): (u32, u32, u32, u32), colour: [u8; 3]) -> RgbImage {
+    let mut out = RgbImage::from_pixel(img.width() + l + r, img.height() + t + b, Rgb(colour));
+    image::imageops::replace(&mut out, img, i64::from(l), i64::from(t));
+    out
+}
+
+fn source(s: &Signature) -> u16 {
+    u16::from_le_bytes([s.data[SOURCE_OFF], s.data[SOURCE_OFF + 1]])
+}
+
+#[test]
+fn padding_and_a_frame_find_the_same_box_to_the_pixel() {
+    let img = shot(240, true);
+    let a = Signature::of_image(&img).expect("a");
+    // Uneven white padding makes the picture larger, so it is sampled more
+    // coarsely; the box must not move on the object for that.
+    for (pad, colour) in [
+        ((60, 13, 7, 41), [255, 255, 255]),
+        ((9, 9, 9, 9), [30, 140, 60]),
+    ] {
+        let b = Signature::of_image(&framed(&img, pad, colour)).expect("b");
+        assert_eq!(source(&a), source(&b), "{pad:?}");
+        let m = compare(&a, &b);
+        assert!(m.same && m.score > 0.8, "{pad:?} {m:?}");
+    }
+}
+
+/// A shot with a reseller's full-width dark banner of "text" at the bottom.
+fn with_banner(img: &RgbImage) -> RgbImage {
+    let (w, h) = img.dimensions();
+    let band = h / 10;
+    let mut out = framed(img, (0, 0, 0, band), [255, 255, 255]);
+    for y in h..h + band {
+        for x in 0..w {
+            let text = (band / 3..band * 2 / 3).contains(&(y - h)) && (x / 3 + y) % 4 == 0;
+            out.put_pixel(x, y, Rgb(if text { [250, 250, 250] } else { [40, 30, 35] }));
+        }
+    }
+    out
+}
+
+/// A shot with an opaque logo box in its top-left corner.
+fn with_logo(img: &RgbImage) -> RgbImage {
+    let mut out = framed(img, (0, 0, 0, 0), [255, 255, 255]);
+    let s = img.width() / 6;
+    for y in 2..2 + s * 2 / 3 {
+        for x in 2..2 + s {
+            out.put_pixel(x, y, Rgb([200, 30, 40]));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_banner_and_a_corner_logo_are_cut_off_the_box() {
+    let img = framed(&shot(200, false), (30, 30, 30, 30), [255, 255, 255]);
+    let sides = |pic: &RgbImage| {
+        let f = (pic.width().max(pic.height()) / WORK) as usize;
+        let small = Small::sampled(pic, f.max(1));
+        let t = trim(|x, y| small.at(x, y), (0, 0, small.w, small.h), STRICT).expect("box");
+        small.strip_overlays(t).1
+    };
+    assert_eq!(sides(&img), [false; 4]);
+    assert_eq!(sides(&with_banner(&img)), [false, false, false, true]);
+    let logo = sides(&with_logo(&img));
+    assert!(logo[0] || logo[1], "{logo:?}");
+    let a = Signature::of_image(&img).expect("a");
+    for b in [with_banner(&img), with_logo(&img)] {
+        let b = Signature::of_image(&b).expect("b");
+        assert!(compare(&a, &b).same, "{:?}", evidence(&a, &b));
+    }
+}
+
+#[test]
+fn a_photo_with_no_plain_background_keeps_its_edges() {
+    // Texture everywhere: nothing is background, nothing is cut.
+    let img = RgbImage::from_fn(160, 120, |x, y| {
+        let v = ((x * 7 + y * 13) % 50) as u8 * 4;
+        Rgb([v, 255 - v, (x * 2 % 256) as u8])
+    });
+    let small = Small::sampled(&img, 1);
+    let all = (0, 0, small.w, small.h);
+    let t = trim(|x, y| small.at(x, y), all, STRICT).expect("box");
+    assert_eq!(t, all);
+    assert_eq!(small.strip_overlays(t), (all, [false; 4]));
+}
+
+#[test]
+fn texture_may_shift_more_when_a_canvas_was_blurred() {
+    let mut sharp = Signature::of_image(&shot(240, true)).expect("sharp");
+    let mut blurred = sharp.clone();
+    sharp.data[SOURCE_OFF..SOURCE_OFF + 2].copy_from_slice(&240u16.to_le_bytes());
+    blurred.data[SOURCE_OFF..SOURCE_OFF + 2].copy_from_slice(&60u16.to_le_bytes());
+    assert_eq!(texture_shift(&sharp, &sharp), TEX_SHIFT_SHARP);
+    assert_eq!(texture_shift(&sharp, &blurred), TEX_SHIFT);
+    assert_eq!(texture_shift(&blurred, &sharp), TEX_SHIFT);
+}
