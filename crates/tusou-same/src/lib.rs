@@ -155,27 +155,38 @@ const _: () = assert!(KP_OFF + MAX_KP * KP_BYTES <= SIGNATURE_MAX_BYTES);
 const BACKGROUND: Uniform = Uniform {
     share: 0.96,
     tol: 20.0,
+    whole: false,
 };
-/// Overlays at the picture's edge (see [`Small::strip_overlays`]): a pixel
-/// is not background when a channel differs by more than this; a banner is
-/// at most this share (%) of the box; a logo lies within this share (%) of
-/// the box from its edge and holds at most this share of what differs, and
-/// at least this share of the box's area.
+/// [`BACKGROUND`] side by side, for the colour around the object.
+const LOOSE: Uniform = Uniform {
+    whole: true,
+    ..BACKGROUND
+};
+/// Overlays at the picture's edge (see [`Small::strip_overlays`] and
+/// [`Small::corner_logo`]): a pixel is not background when a channel
+/// differs by more than this (and it is not the background in shade); a
+/// banner is at most this share (%) of the box; a logo lies within this
+/// share (%) of the box from its corner, holds at most this share of what
+/// differs, and at least this share of the box's area.
 const OVERLAY_TOL: f32 = 40.0;
 const BANNER_MAX: usize = 25;
 const BANNER_SHARE: f32 = 0.55;
-const BANNER_TEXT: f32 = 0.4;
+const BANNER_TEXT: f32 = 0.3;
 /// A banner stands out from the background by this much in some channel.
 const BANNER_CONTRAST: f32 = 80.0;
 const LOGO_REACH: usize = 40;
-const LOGO_MASS: f32 = 0.1;
-/// A logo's pixels differ from the background by more than this (a soft
-/// shadow's do not).
-const LOGO_TOL: f32 = 60.0;
+const LOGO_MASS: f32 = 0.3;
 const LOGO_MIN: f32 = 0.005;
+/// The background in a soft shadow: this share of its brightness, and
+/// its colour scaled within this much per channel (a re-encode moves a
+/// soft shadow's colour that far).
+const SHADE_MIN: f32 = 0.7;
+const SHADE_MAX: f32 = 0.97;
+const SHADE_TOL: f32 = 18.0;
 const STRICT: Uniform = Uniform {
     share: 0.99,
     tol: 12.0,
+    whole: false,
 };
 
 /// Decision thresholds (see [`verdict`]), tuned on re-listings and
@@ -234,33 +245,8 @@ impl Signature {
     /// The signature of a decoded picture of any size; None when the
     /// picture shows nothing to match on (blank, or too small).
     pub fn of_image(img: &RgbImage) -> Option<Signature> {
-        if img.width() < 8 || img.height() < 8 {
-            return None;
-        }
         let (iw, ih) = (img.width() as usize, img.height() as usize);
-        let f = (iw.max(ih) / WORK as usize).max(1);
-        // The box: trimmed on the reduced picture with a strict rule (the
-        // reduction fades thin parts, such as a soft shadow's ends, into the
-        // background), then from a block further out on the picture itself,
-        // so it sits on the object to the pixel however the picture was
-        // padded or cropped.
-        let small = Small::sampled(img, f);
-        let trimmed = trim(|x, y| small.at(x, y), (0, 0, small.w, small.h), STRICT)?;
-        let ((x0, y0, x1, y1), cut) = small.strip_overlays(trimmed);
-        // A block further out, except where an overlay was cut off.
-        let out = |side: usize| if cut[side] { 0 } else { f };
-        let start = (
-            (x0 * f).saturating_sub(out(0)),
-            (y0 * f).saturating_sub(out(1)),
-            (x1 * f + out(2)).min(iw),
-            (y1 * f + out(3)).min(ih),
-        );
-        let raw = img.as_raw();
-        let pixel = |x: usize, y: usize| {
-            let i = (y * iw + x) * 3;
-            [raw[i], raw[i + 1], raw[i + 2]].map(f32::from)
-        };
-        let (x0, y0, x1, y1) = trim(pixel, start, BACKGROUND)?;
+        let ((x0, y0, x1, y1), logo) = object_box(img)?;
         let b = [x0, y0, x1, y1].map(|v| v as f32);
         // The box again, from the picture itself at a resolution set by the
         // box's size, not the picture's: padding or a crop changes the
@@ -271,7 +257,12 @@ impl Signature {
         let ry0 = (b[1].floor() as usize).min(ih);
         let rx1 = (b[2].ceil() as usize).clamp(rx0, iw);
         let ry1 = (b[3].ceil() as usize).clamp(ry0, ih);
-        let object = Small::of(img, (rx0, ry0, rx1, ry1), g);
+        let mut object = Small::of(img, (rx0, ry0, rx1, ry1), g);
+        if let Some((r, bg)) = logo {
+            let to = |v: usize, o: usize| v.saturating_sub(o) / g;
+            let up = |v: usize, o: usize| v.saturating_sub(o).div_ceil(g);
+            object.paint((to(r.0, rx0), to(r.1, ry0), up(r.2, rx0), up(r.3, ry0)), bg);
+        }
         if object.w < 6 || object.h < 6 {
             return None;
         }
@@ -293,6 +284,11 @@ impl Signature {
         let source = (long.round() as u16).to_le_bytes();
         sig.data[SOURCE_OFF..SOURCE_OFF + 2].copy_from_slice(&source);
         Some(sig)
+    }
+
+    #[doc(hidden)]
+    pub fn debug_box(img: &RgbImage) -> Option<(usize, usize, usize, usize)> {
+        object_box(img).map(|b| b.0)
     }
 
     /// Bytes kept on the heap; at most [`SIGNATURE_MAX_BYTES`].
@@ -365,6 +361,72 @@ impl Signature {
         self.is_object(cv.min(G - 1) * G + cu.min(G - 1))
             || self.texture(tcell).iter().sum::<f32>() >= 12.0
     }
+}
+
+/// The object's box in the picture's pixels (x0, y0, x1, y1; exclusive
+/// ends); None when the picture shows nothing to match on.
+fn object_box(img: &RgbImage) -> Option<(Bounds, Option<Patch>)> {
+    if img.width() < 8 || img.height() < 8 {
+        return None;
+    }
+    let (iw, ih) = (img.width() as usize, img.height() as usize);
+    let f = (iw.max(ih) / WORK as usize).max(1);
+    // The box: trimmed on the reduced picture with a strict rule (the
+    // reduction fades thin parts, such as a soft shadow's ends, into the
+    // background), then from a block further out on the picture itself,
+    // so it sits on the object to the pixel however the picture was
+    // padded or cropped.
+    let mut small = Small::sampled(img, f);
+    let strict = trim(
+        |x, y| small.at(x, y),
+        (0, 0, small.w, small.h),
+        STRICT,
+        None,
+    )?;
+    let (mut stripped, cut) = small.strip_overlays(strict);
+    // A logo in a corner is painted over with the background, here and
+    // on the picture itself (to the middle of the plain line beyond it).
+    let logo = small.corner_logo(stripped);
+    if let Some((r, bg)) = logo {
+        small.paint(r, bg);
+        stripped = trim(|x, y| small.at(x, y), stripped, STRICT, None)?;
+    }
+    let logo = logo.map(|((x0, y0, x1, y1), bg)| {
+        let lo = |v: usize, edge: usize| if v == edge { 0 } else { v * f };
+        let hi = |v: usize, edge: usize, n: usize| if v == edge { n } else { v * f + f / 2 };
+        let r = (
+            lo(x0, stripped.0.min(x0)),
+            lo(y0, stripped.1.min(y0)),
+            hi(x1, stripped.2.max(x1), iw),
+            hi(y1, stripped.3.max(y1), ih),
+        );
+        (r, bg)
+    });
+    // A soft shadow beside the object is the background in shade: a
+    // crop, a frame or a banner cuts it anywhere, so it is left out.
+    let loose = trim(|x, y| small.at(x, y), stripped, LOOSE, None);
+    let shade = loose.and_then(|b| small.around(b));
+    let (x0, y0, x1, y1) = shade
+        .zip(loose)
+        .and_then(|(bg, b)| trim(|x, y| small.at(x, y), b, STRICT, Some(bg)))
+        .unwrap_or(stripped);
+    // A block further out, except where an overlay was cut off.
+    let out = |side: usize| if cut[side] { 0 } else { f };
+    let start = (
+        (x0 * f).saturating_sub(out(0)),
+        (y0 * f).saturating_sub(out(1)),
+        (x1 * f + out(2)).min(iw),
+        (y1 * f + out(3)).min(ih),
+    );
+    let raw = img.as_raw();
+    let pixel = |x: usize, y: usize| match logo {
+        Some((r, bg)) if (r.0..r.2).contains(&x) && (r.1..r.3).contains(&y) => bg,
+        _ => {
+            let i = (y * iw + x) * 3;
+            [raw[i], raw[i + 1], raw[i + 2]].map(f32::from)
+        }
+    };
+    Some((trim(pixel, start, BACKGROUND, shade)?, logo))
 }
 
 /// Cheap test: false means the pair is surely not the same product.
@@ -905,6 +967,126 @@ impl Small {
         Small { w, h, px }
     }
 
+    /// The background around box `b`: the per-channel median of the lines
+    /// just outside it; None when it fills the picture.
+    fn around(&self, b: Bounds) -> Option<[f32; 3]> {
+        let (x0, y0, x1, y1) = b;
+        let mut px: Vec<[f32; 3]> = Vec::new();
+        if y0 > 0 {
+            px.extend((x0..x1).map(|x| self.at(x, y0 - 1)));
+        }
+        if y1 < self.h {
+            px.extend((x0..x1).map(|x| self.at(x, y1)));
+        }
+        if x0 > 0 {
+            px.extend((y0..y1).map(|y| self.at(x0 - 1, y)));
+        }
+        if x1 < self.w {
+            px.extend((y0..y1).map(|y| self.at(x1, y)));
+        }
+        if px.is_empty() {
+            return None;
+        }
+        Some([0, 1, 2].map(|k| {
+            let mut v: Vec<f32> = px.iter().map(|p| p[k]).collect();
+            v.sort_by(f32::total_cmp);
+            v[v.len() / 2]
+        }))
+    }
+
+    /// A logo in a corner of box `b`: a small part that plain lines (an
+    /// L of them, through the shadow if there is one) keep apart from the
+    /// rest, however far the object reaches beside it. Returns its
+    /// rectangle, from the box's corner, and the background around it.
+    fn corner_logo(&self, b: Bounds) -> Option<Patch> {
+        let bg = self.around(b)?;
+        let (x0, y0, x1, y1) = b;
+        let (w, h) = (x1 - x0, y1 - y0);
+        let on = |x: usize, y: usize| {
+            let p = self.at(x, y);
+            !close(p, bg) && !in_shade(p, bg)
+        };
+        let (mw, mh) = (w * LOGO_REACH / 100, h * LOGO_REACH / 100);
+        let mut found: Option<(usize, Bounds)> = None;
+        for corner in 0..4 {
+            let (right, bottom) = (corner & 1 != 0, corner & 2 != 0);
+            // u, v count from the corner inwards.
+            let at = |u: usize, v: usize| {
+                let x = if right { x1 - 1 - u } else { x0 + u };
+                let y = if bottom { y1 - 1 - v } else { y0 + v };
+                on(x, y)
+            };
+            // The first part in each row (and column) from the corner.
+            let first_u: Vec<usize> = (0..=mh)
+                .map(|v| (0..=mw).find(|&u| at(u, v)).unwrap_or(mw + 1))
+                .collect();
+            let first_v: Vec<usize> = (0..=mw)
+                .map(|u| (0..=mh).find(|&v| at(u, v)).unwrap_or(mh + 1))
+                .collect();
+            // Parts below and right of the corner, summed.
+            let mut mass = vec![0usize; (mw + 1) * (mh + 1)];
+            for v in 0..mh {
+                for u in 0..mw {
+                    let here = usize::from(at(u, v));
+                    let up = if v > 0 {
+                        mass[(v - 1) * (mw + 1) + u + 1]
+                    } else {
+                        0
+                    };
+                    let left = mass[v * (mw + 1) + u];
+                    let diag = if v > 0 {
+                        mass[(v - 1) * (mw + 1) + u]
+                    } else {
+                        0
+                    };
+                    mass[v * (mw + 1) + u + 1] = here + up + left - diag;
+                }
+            }
+            let enclosed = |lw: usize, lh: usize| mass[(lh - 1) * (mw + 1) + lw];
+            let mut best: Option<(usize, usize, usize)> = None;
+            for (lh, &row_first) in first_u.iter().enumerate().take(mh).skip(1) {
+                for (lw, &col_first) in first_v.iter().enumerate().take(mw).skip(1) {
+                    // Plain along row lh and column lw, corner included.
+                    if row_first <= lw || col_first <= lh {
+                        continue;
+                    }
+                    let m = enclosed(lw, lh);
+                    if m > 0 && best.is_none_or(|(bw, bh, _)| lw * lh < bw * bh) {
+                        best = Some((lw, lh, m));
+                    }
+                }
+            }
+            let Some((lw, lh, m)) = best else {
+                continue;
+            };
+            if (m as f32) < LOGO_MIN * (w * h) as f32 {
+                continue;
+            }
+            // Small beside the rest (counted only for a candidate).
+            let total = (y0..y1)
+                .map(|y| (x0..x1).filter(|&x| on(x, y)).count())
+                .sum::<usize>();
+            if m as f32 > LOGO_MASS * total as f32 {
+                continue;
+            }
+            let (rx0, rx1) = if right { (x1 - lw, x1) } else { (x0, x0 + lw) };
+            let (ry0, ry1) = if bottom { (y1 - lh, y1) } else { (y0, y0 + lh) };
+            if found.is_none_or(|(fm, _)| m > fm) {
+                found = Some((m, (rx0, ry0, rx1, ry1)));
+            }
+        }
+        found.map(|(_, r)| (r, bg))
+    }
+
+    /// Box `r` painted over in colour `c`.
+    fn paint(&mut self, r: Bounds, c: [f32; 3]) {
+        for y in r.1..r.3.min(self.h) {
+            for x in r.0..r.2.min(self.w) {
+                self.px[y * self.w + x] = c;
+            }
+        }
+    }
+
     fn at(&self, x: usize, y: usize) -> [f32; 3] {
         self.px[y * self.w + x]
     }
@@ -926,6 +1108,16 @@ impl Small {
                 self.at(fixed, j)
             }
         })
+    }
+
+    /// The share of one line's pixels close to colour `c`.
+    fn share_near(&self, side: usize, i: usize, b: Bounds, c: [f32; 3]) -> f32 {
+        let (mut near, mut all) = (0usize, 0usize);
+        for p in self.line(side, i, b) {
+            near += usize::from(close(p, c));
+            all += 1;
+        }
+        near as f32 / all.max(1) as f32
     }
 
     /// A line's dominant colour (per-channel median) and the share of its
@@ -975,9 +1167,9 @@ impl Small {
                 _ => (b.3 < self.h).then(|| (b.0, b.3, b.2, b.3 + 1)),
             }
         };
-        // Banners: up to BANNER_MAX % of lines sharing one dominant colour,
-        // unlike the background beyond the opposite side, running to the
-        // picture's edge, then a line mostly of that background.
+        // Banners: up to BANNER_MAX % of lines of one colour (with text on
+        // it), unlike the background beyond the opposite side, running to
+        // the picture's edge, then a line mostly of that background.
         for side in 0..4 {
             let most = extent(side, b) * BANNER_MAX / 100;
             let opposite = (side + 2) % 4;
@@ -988,15 +1180,14 @@ impl Small {
             // A banner runs to the picture's edge: beyond the box is the
             // picture's edge, or the banner's plain lines, trimmed (then
             // they give its colour; the box's first line may be text).
-            let (band, share) = match ring(side, b) {
-                None => self.dominant(side, 0, b),
+            let band = match ring(side, b) {
+                None => self.dominant(side, 0, b).0,
                 Some(r) => {
                     let (beyond, plain) = self.dominant(side, 0, r);
-                    let (first, share) = self.dominant(side, 0, b);
-                    if plain < BANNER_SHARE || !close(first, beyond) {
+                    if plain < BANNER_SHARE {
                         continue;
                     }
-                    (beyond, share.max(BANNER_SHARE))
+                    beyond
                 }
             };
             // ... and across it, edge to edge.
@@ -1007,94 +1198,31 @@ impl Small {
             };
             if most == 0
                 || !across
-                || share < BANNER_SHARE
                 || far_share < BANNER_SHARE
                 || (0..3).all(|k| (band[k] - far_bg[k]).abs() <= BANNER_CONTRAST)
             {
                 continue;
             }
-            let mut k = 1;
-            while k < most {
-                let (c, share) = self.dominant(side, k, b);
-                // A line of the banner's text still has its colour most.
-                if share < BANNER_TEXT || !close(c, band) {
-                    break;
-                }
+            // A line of the banner's text still has much of its colour.
+            let mut k = 0;
+            while k < most && self.share_near(side, k, b, band) >= BANNER_TEXT {
                 k += 1;
             }
-            if k < most {
-                let (c, share) = self.dominant(side, k, b);
-                if share >= BANNER_SHARE && !close(c, band) && close(c, far_bg) {
-                    b = shrink(b, side, k);
-                    cut |= 1 << side;
+            // (Its edge may have blended into one line.)
+            let plain = |k: usize| {
+                k < most && {
+                    let (mut near, mut all) = (0usize, 0usize);
+                    for p in self.line(side, k, b) {
+                        near += usize::from(close(p, far_bg) || in_shade(p, far_bg));
+                        all += 1;
+                    }
+                    near as f32 >= BANNER_SHARE * all as f32
                 }
-            }
-        }
-        // The background: the lines just outside the box, on sides not cut.
-        let mut bg = [0.0f32; 3];
-        let mut n = 0.0f32;
-        for side in 0..4 {
-            let Some(ring) = ring(side, b).filter(|_| cut & 1 << side == 0) else {
-                continue;
             };
-            for p in self.line(side, 0, ring) {
-                add3(&mut bg, p);
-                n += 1.0;
-            }
-        }
-        if n > 0.0 {
-            let bg = bg.map(|v| v / n);
-            // One line's pixels that differ from the background, whether
-            // they keep to one end of it (a corner), and whether the line
-            // is plain background (a soft shadow is not).
-            let differ = |side: usize, i: usize, b: Bounds| -> (f32, bool, bool) {
-                let len = extent(side + 1, b);
-                let (mut on, mut first, mut last) = (0usize, len, 0usize);
-                let mut plain = true;
-                for (j, p) in self.line(side, i, b).enumerate() {
-                    plain &= close(p, bg);
-                    if (0..3).any(|k| (p[k] - bg[k]).abs() > LOGO_TOL) {
-                        on += 1;
-                        first = first.min(j);
-                        last = j;
-                    }
-                }
-                let end = len * 35 / 100;
-                (
-                    on as f32,
-                    on == 0 || last < end || first >= len - end,
-                    plain,
-                )
-            };
-            // Logos: a small part in a corner, then a background line.
-            for side in 0..4 {
-                if cut & 1 << side != 0 {
-                    continue;
-                }
-                let n = extent(side, b);
-                let total: f32 = (0..n).map(|i| differ(side, i, b).0).sum();
-                let mut mass = 0.0;
-                let mut gap = None;
-                for i in 0..n * LOGO_REACH / 100 {
-                    let (on, corner, plain) = differ(side, i, b);
-                    if !corner {
-                        break;
-                    }
-                    if plain && mass > 0.0 {
-                        gap = Some((i, mass));
-                    }
-                    mass += on;
-                }
-                // A logo has some body (not a few stray pixels) and is
-                // small beside the rest.
-                let area = (extent(0, b) * extent(1, b)) as f32;
-                if let Some((i, m)) = gap
-                    && m <= LOGO_MASS * total
-                    && m >= LOGO_MIN * area
-                {
-                    b = shrink(b, side, i + 1);
-                    cut |= 1 << side;
-                }
+            let end = if plain(k) { k } else { k + 1 };
+            if k > 0 && plain(end) {
+                b = shrink(b, side, end);
+                cut |= 1 << side;
             }
         }
         let sides = [0, 1, 2, 3].map(|side| cut & 1 << side != 0);
@@ -1102,10 +1230,48 @@ impl Small {
             return (b, sides);
         }
         // What the cut leaves at the edges is background again.
-        match trim(|x, y| self.at(x, y), b, STRICT) {
+        match trim(|x, y| self.at(x, y), b, STRICT, None) {
             Some(t) => (t, sides),
             None => (b, [false; 4]),
         }
+    }
+}
+
+/// Whether `p` is the background `bg` in a soft shadow: the same colour,
+/// a little darker.
+fn in_shade(p: [f32; 3], bg: [f32; 3]) -> bool {
+    Shade::of(bg).covers(p)
+}
+
+/// A background colour and what its soft shadow looks like.
+struct Shade {
+    bg: [f32; 3],
+    /// The background's brightness (sum of channels) at the shadow's
+    /// limits, and its inverse.
+    lo: f32,
+    hi: f32,
+    inv: f32,
+}
+
+impl Shade {
+    fn of(bg: [f32; 3]) -> Shade {
+        let sum = (bg[0] + bg[1] + bg[2]).max(1.0);
+        Shade {
+            bg,
+            lo: SHADE_MIN * sum,
+            hi: SHADE_MAX * sum,
+            inv: 1.0 / sum,
+        }
+    }
+
+    /// `p` is the background, darker by a shadow's share, same colour.
+    fn covers(&self, p: [f32; 3]) -> bool {
+        let s = p[0] + p[1] + p[2];
+        if s < self.lo || s > self.hi {
+            return false;
+        }
+        let k = s * self.inv;
+        (0..3).all(|c| (p[c] - k * self.bg[c]).abs() <= SHADE_TOL)
     }
 }
 
@@ -1117,12 +1283,20 @@ fn close(p: [f32; 3], q: [f32; 3]) -> bool {
 /// A box: x0, y0, x1, y1, exclusive ends.
 type Bounds = (usize, usize, usize, usize);
 
+/// A box painted over in a colour (a logo, in the background's colour).
+type Patch = (Bounds, [f32; 3]);
+
 /// How near to its mean a line must be to be background: the share of its
 /// pixels within a tolerance (per channel) of the line's mean.
 #[derive(Clone, Copy)]
 struct Uniform {
     share: f32,
     tol: f32,
+    /// Lines are tested across the whole starting box, not the shrinking
+    /// one: each side stops at the first line with anything on it, so a
+    /// plain part of the object is not taken for background once the box
+    /// has shrunk to its width.
+    whole: bool,
 }
 
 /// The box left after trimming background lines from the four edges of
@@ -1133,7 +1307,10 @@ fn trim(
     px: impl Fn(usize, usize) -> [f32; 3],
     start: (usize, usize, usize, usize),
     u: Uniform,
+    shade: Option<[f32; 3]>,
 ) -> Option<(usize, usize, usize, usize)> {
+    let shade = shade.map(Shade::of);
+    let shaded = |p: [f32; 3]| shade.as_ref().is_some_and(|s| s.covers(p));
     // A row (fixed y, x in a..b) or a column (fixed x, y in a..b).
     let uniform = |row: bool, fixed: usize, a: usize, b: usize| {
         let at = |i: usize| if row { px(i, fixed) } else { px(fixed, i) };
@@ -1141,17 +1318,33 @@ fn trim(
         if n == 0 {
             return true;
         }
+        // The background in shade counts as background, and not in the
+        // line's mean.
         let mut mean = [0.0f32; 3];
+        let mut lit = 0usize;
         for i in a..b {
-            add3(&mut mean, at(i));
+            let p = at(i);
+            if !shaded(p) {
+                add3(&mut mean, p);
+                lit += 1;
+            }
         }
-        let mean = mean.map(|v| v / n as f32);
+        if lit == 0 {
+            return true;
+        }
+        let mean = mean.map(|v| v / lit as f32);
+        // Past the shadow, only the background itself: a line across a
+        // plain part of the object is uniform too.
+        if shade.as_ref().is_some_and(|s| !close(mean, s.bg)) {
+            return false;
+        }
         let near = (a..b)
             .filter(|&i| {
                 let p = at(i);
-                (p[0] - mean[0]).abs() <= u.tol
+                ((p[0] - mean[0]).abs() <= u.tol
                     && (p[1] - mean[1]).abs() <= u.tol
-                    && (p[2] - mean[2]).abs() <= u.tol
+                    && (p[2] - mean[2]).abs() <= u.tol)
+                    || shaded(p)
             })
             .count();
         near as f32 >= u.share * n as f32
@@ -1159,19 +1352,24 @@ fn trim(
     let (mut x0, mut y0, mut x1, mut y1) = start;
     loop {
         let mut moved = false;
-        if y1 > y0 && uniform(true, y0, x0, x1) {
+        let (ax0, ax1, ay0, ay1) = if u.whole {
+            (start.0, start.2, start.1, start.3)
+        } else {
+            (x0, x1, y0, y1)
+        };
+        if y1 > y0 && uniform(true, y0, ax0, ax1) {
             y0 += 1;
             moved = true;
         }
-        if y1 > y0 && uniform(true, y1 - 1, x0, x1) {
+        if y1 > y0 && uniform(true, y1 - 1, ax0, ax1) {
             y1 -= 1;
             moved = true;
         }
-        if x1 > x0 && uniform(false, x0, y0, y1) {
+        if x1 > x0 && uniform(false, x0, ay0, ay1) {
             x0 += 1;
             moved = true;
         }
-        if x1 > x0 && uniform(false, x1 - 1, y0, y1) {
+        if x1 > x0 && uniform(false, x1 - 1, ay0, ay1) {
             x1 -= 1;
             moved = true;
         }

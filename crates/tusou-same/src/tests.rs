@@ -181,21 +181,82 @@ fn with_logo(img: &RgbImage) -> RgbImage {
 #[test]
 fn a_banner_and_a_corner_logo_are_cut_off_the_box() {
     let img = framed(&shot(200, false), (30, 30, 30, 30), [255, 255, 255]);
-    let sides = |pic: &RgbImage| {
+    // The sides a banner was cut from, and the corner logo's rectangle.
+    let overlays = |pic: &RgbImage| {
         let f = (pic.width().max(pic.height()) / WORK) as usize;
         let small = Small::sampled(pic, f.max(1));
-        let t = trim(|x, y| small.at(x, y), (0, 0, small.w, small.h), STRICT).expect("box");
-        small.strip_overlays(t).1
+        let all = (0, 0, small.w, small.h);
+        let t = trim(|x, y| small.at(x, y), all, STRICT, None).expect("box");
+        let (b, cut) = small.strip_overlays(t);
+        (cut, small.corner_logo(b).map(|(r, _)| (r, b)))
     };
-    assert_eq!(sides(&img), [false; 4]);
-    assert_eq!(sides(&with_banner(&img)), [false, false, false, true]);
-    let logo = sides(&with_logo(&img));
-    assert!(logo[0] || logo[1], "{logo:?}");
+    assert_eq!(overlays(&img), ([false; 4], None));
+    assert_eq!(overlays(&with_banner(&img)).0, [false, false, false, true]);
+    let (cut, logo) = overlays(&with_logo(&img));
+    assert_eq!(cut, [false; 4]);
+    let (r, b) = logo.expect("a logo");
+    assert_eq!((r.0, r.1), (b.0, b.1), "top-left: {r:?} in {b:?}");
+    assert!(
+        r.2 < b.0 + (b.2 - b.0) / 3 && r.3 < b.1 + (b.3 - b.1) / 3,
+        "{r:?}"
+    );
     let a = Signature::of_image(&img).expect("a");
-    for b in [with_banner(&img), with_logo(&img)] {
-        let b = Signature::of_image(&b).expect("b");
+    let sharp = object_box(&img).expect("box").0;
+    for pic in [with_banner(&img), with_logo(&img)] {
+        assert_eq!(object_box(&pic).expect("box").0, sharp);
+        let b = Signature::of_image(&pic).expect("b");
         assert!(compare(&a, &b).same, "{:?}", evidence(&a, &b));
     }
+}
+
+/// `img` with a soft floor shadow (the background, 14 % darker) under the
+/// object, wider than it, and `cut` rows cut off the bottom.
+fn with_shadow(img: &RgbImage, cut: u32) -> RgbImage {
+    let (w, h) = img.dimensions();
+    let mut out = img.clone();
+    for (x, y, p) in out.enumerate_pixels_mut() {
+        let (u, v) = (x as f32 / w as f32 - 0.5, y as f32 / h as f32 - 0.92);
+        if (u / 0.45).powi(2) + (v / 0.04).powi(2) <= 1.0 {
+            *p = Rgb(p.0.map(|c| (f32::from(c) * 0.86) as u8));
+        }
+    }
+    image::imageops::crop_imm(&out, 0, 0, w, h - cut).to_image()
+}
+
+#[test]
+fn a_soft_shadow_is_left_out_of_the_box_wherever_it_is_cut() {
+    let img = shot(240, true);
+    let (x0, y0, x1, y1) = object_box(&img).expect("box").0;
+    for cut in [0, 10, 20] {
+        let (a0, b0, a1, b1) = object_box(&with_shadow(&img, cut)).expect("box").0;
+        assert!(
+            x0.abs_diff(a0) <= 1
+                && y0.abs_diff(b0) <= 1
+                && x1.abs_diff(a1) <= 1
+                && y1.abs_diff(b1) <= 1,
+            "cut {cut}: {:?} against {:?}",
+            (a0, b0, a1, b1),
+            (x0, y0, x1, y1)
+        );
+    }
+    // The shadow is no reason to trim a plain part of the object: the top
+    // bar of the shot is one colour once the box is as wide as it.
+    let plain = RgbImage::from_fn(200, 200, |x, y| {
+        let bar = (40..160).contains(&x) && (40..70).contains(&y);
+        let body = (60..140).contains(&x) && (70..150).contains(&y);
+        let dot = (90..110).contains(&x) && (100..120).contains(&y);
+        Rgb(if dot {
+            [20, 20, 20]
+        } else if bar {
+            [90, 140, 130]
+        } else if body {
+            [200, 40, 160]
+        } else {
+            [230, 215, 245]
+        })
+    });
+    let boxed = object_box(&with_shadow(&plain, 0)).expect("box").0;
+    assert_eq!(boxed, (40, 40, 160, 150));
 }
 
 #[test]
@@ -207,7 +268,7 @@ fn a_photo_with_no_plain_background_keeps_its_edges() {
     });
     let small = Small::sampled(&img, 1);
     let all = (0, 0, small.w, small.h);
-    let t = trim(|x, y| small.at(x, y), all, STRICT).expect("box");
+    let t = trim(|x, y| small.at(x, y), all, STRICT, None).expect("box");
     assert_eq!(t, all);
     assert_eq!(small.strip_overlays(t), (all, [false; 4]));
 }
