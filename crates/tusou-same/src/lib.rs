@@ -192,7 +192,7 @@ const STRICT: Uniform = Uniform {
 /// Decision thresholds (see [`verdict`]), tuned on re-listings and
 /// look-alikes made with other seeds than the evaluation's.
 /// Fewest geometric inliers for a pair to be the same product.
-pub const MIN_INLIERS: u32 = 4;
+pub const MIN_INLIERS: u32 = 3;
 /// Least share of one picture's object cells that land inside the other.
 pub const MIN_COVERAGE: f32 = 0.5;
 /// Limits with a few inliers: mean colour residual (YCbCr units, after
@@ -200,14 +200,14 @@ pub const MIN_COVERAGE: f32 = 0.5;
 pub const MAX_COLOUR: f32 = 2.5;
 pub const MAX_TEXTURE: f32 = 0.5;
 /// Inliers that make the geometry strong evidence, and its limits.
-pub const STRONG_INLIERS: u32 = 16;
-pub const MAX_COLOUR_STRONG: f32 = 4.0;
-pub const MAX_TEXTURE_STRONG: f32 = 1.0;
+pub const STRONG_INLIERS: u32 = 20;
+pub const MAX_COLOUR_STRONG: f32 = 6.75;
+pub const MAX_TEXTURE_STRONG: f32 = 1.4;
 /// Inliers inside the object (a colour cell away from its outline) that
 /// align the print itself, and its limits.
-pub const MIN_INTERIOR: u32 = 5;
-pub const MAX_COLOUR_INTERIOR: f32 = 7.0;
-pub const MAX_TEXTURE_INTERIOR: f32 = 1.2;
+pub const MIN_INTERIOR: u32 = 4;
+pub const MAX_COLOUR_INTERIOR: f32 = 2.25;
+pub const MAX_TEXTURE_INTERIOR: f32 = 1.1;
 /// Texture cells inside the object needed to judge texture there only
 /// (the outline's energy moves with the alignment).
 const MIN_INTERIOR_CELLS: usize = 6;
@@ -447,8 +447,8 @@ pub fn compare(a: &Signature, b: &Signature) -> Match {
     );
     // The alignment is refined only where it can change the verdict: the
     // corners agree, colour and texture nearly do.
-    let near = quick.colour <= REFINE_NEAR * MAX_COLOUR_INTERIOR
-        && quick.texture <= REFINE_NEAR * MAX_TEXTURE_INTERIOR;
+    let near = quick.colour <= REFINE_NEAR * MAX_COLOUR_STRONG
+        && quick.texture <= REFINE_NEAR * MAX_TEXTURE_STRONG;
     if m.same || quick.inliers < MIN_INLIERS || !near {
         return m;
     }
@@ -471,6 +471,9 @@ pub struct Evidence {
     pub colour: f32,
     /// Mean relative texture difference inside the object.
     pub texture: f32,
+    /// Mean colour residual of the cells `colour` leaves out (the worst
+    /// fifth): an overlay's few cells, or another colourway's accent.
+    pub tail: f32,
 }
 
 impl Evidence {
@@ -483,6 +486,7 @@ impl Evidence {
             coverage: self.coverage.min(other.coverage),
             colour: self.colour.max(other.colour),
             texture: self.texture.max(other.texture),
+            tail: self.tail.max(other.tail),
         }
     }
 }
@@ -507,7 +511,7 @@ fn measure(a: &Signature, b: &Signature, refine: bool) -> Evidence {
         .iter()
         .filter(|m| t.fits(m) && a.is_interior(m.0))
         .count() as u32;
-    let (coverage, colour, texture) = if refine && inliers >= MIN_INLIERS {
+    let (coverage, colour, texture, tail) = if refine && inliers >= MIN_INLIERS {
         refined(a, b, t)
     } else {
         grids(a, b, &t)
@@ -518,6 +522,7 @@ fn measure(a: &Signature, b: &Signature, refine: bool) -> Evidence {
         coverage,
         colour,
         texture,
+        tail,
     }
 }
 
@@ -525,8 +530,8 @@ fn measure(a: &Signature, b: &Signature, refine: bool) -> Evidence {
 /// few corners fix the alignment to a pixel or two, and a cell's colour or
 /// texture changes over that much at the object's outline. A look-alike
 /// is aligned already (the same outline), so this helps re-listings only.
-fn refined(a: &Signature, b: &Signature, t: Axis) -> (f32, f32, f32) {
-    let score = |g: (f32, f32, f32)| g.1 + REFINE_TEXTURE * g.2;
+fn refined(a: &Signature, b: &Signature, t: Axis) -> (f32, f32, f32, f32) {
+    let score = |g: (f32, f32, f32, f32)| g.1 + REFINE_TEXTURE * g.2;
     let mut best = (grids(a, b, &t), t);
     let mut step = [1.0f32, 1.0, 0.02, 0.02];
     for _ in 0..REFINE_ROUNDS {
@@ -785,7 +790,7 @@ fn sample<const K: usize>(f: impl Fn(usize) -> [f32; K], g: usize, gx: f32, gy: 
 
 /// Colour and texture of a's object cells against b under `t`:
 /// (coverage, colour residual, texture difference).
-fn grids(a: &Signature, b: &Signature, t: &Axis) -> (f32, f32, f32) {
+fn grids(a: &Signature, b: &Signature, t: &Axis) -> (f32, f32, f32, f32) {
     let mut diffs = [[0.0f32; 3]; G * G];
     let mut n_obj = 0usize;
     let mut n_in = 0usize;
@@ -844,7 +849,7 @@ fn grids(a: &Signature, b: &Signature, t: &Axis) -> (f32, f32, f32) {
         n_t += 1;
     }
     if n_obj == 0 || n_in == 0 || n_t == 0 {
-        return (0.0, f32::MAX, f32::MAX);
+        return (0.0, f32::MAX, f32::MAX, f32::MAX);
     }
     let n = n_in as f32;
     let shift = [
@@ -877,10 +882,12 @@ fn grids(a: &Signature, b: &Signature, t: &Axis) -> (f32, f32, f32) {
     } else {
         trimmed_mean(&mut texs[..n_t])
     };
+    let colour = trimmed_mean(&mut cols[..n_in]);
     (
         n_in as f32 / n_obj as f32,
-        trimmed_mean(&mut cols[..n_in]),
+        colour,
         texture,
+        tail_mean(&cols[..n_in]),
     )
 }
 
@@ -898,6 +905,15 @@ fn texture_shift(a: &Signature, b: &Signature) -> f32 {
     let least = source(a).min(source(b));
     let sharp = ((least / INNER - 1.0).clamp(0.0, 1.0)).min(1.0);
     TEX_SHIFT + (TEX_SHIFT_SHARP - TEX_SHIFT) * sharp
+}
+
+/// Mean of what [`trimmed_mean`] left out of sorted `v` (0 when nothing).
+fn tail_mean(v: &[f32]) -> f32 {
+    let k = ((v.len() as f32 * KEEP).ceil() as usize).clamp(1, v.len());
+    if k == v.len() {
+        return 0.0;
+    }
+    v[k..].iter().sum::<f32>() / (v.len() - k) as f32
 }
 
 /// Mean of the smallest [`KEEP`] share of `v` (at least one value).
@@ -1350,6 +1366,17 @@ fn trim(
         near as f32 >= u.share * n as f32
     };
     let (mut x0, mut y0, mut x1, mut y1) = start;
+    // A side's line that was not background stays so until the line's
+    // span changes: it is not read again till then.
+    let mut held: [Option<(usize, usize)>; 4] = [None; 4];
+    let mut test = |side: usize, row: bool, fixed: usize, a: usize, b: usize| {
+        if held[side] == Some((a, b)) {
+            return false;
+        }
+        let bg = uniform(row, fixed, a, b);
+        held[side] = (!bg).then_some((a, b));
+        bg
+    };
     loop {
         let mut moved = false;
         let (ax0, ax1, ay0, ay1) = if u.whole {
@@ -1357,19 +1384,19 @@ fn trim(
         } else {
             (x0, x1, y0, y1)
         };
-        if y1 > y0 && uniform(true, y0, ax0, ax1) {
+        if y1 > y0 && test(1, true, y0, ax0, ax1) {
             y0 += 1;
             moved = true;
         }
-        if y1 > y0 && uniform(true, y1 - 1, ax0, ax1) {
+        if y1 > y0 && test(3, true, y1 - 1, ax0, ax1) {
             y1 -= 1;
             moved = true;
         }
-        if x1 > x0 && uniform(false, x0, ay0, ay1) {
+        if x1 > x0 && test(0, false, x0, ay0, ay1) {
             x0 += 1;
             moved = true;
         }
-        if x1 > x0 && uniform(false, x1 - 1, ay0, ay1) {
+        if x1 > x0 && test(2, false, x1 - 1, ay0, ay1) {
             x1 -= 1;
             moved = true;
         }
