@@ -207,7 +207,7 @@ pub const MAX_TEXTURE_STRONG: f32 = 1.4;
 /// align the print itself, and its limits.
 pub const MIN_INTERIOR: u32 = 4;
 pub const MAX_COLOUR_INTERIOR: f32 = 2.25;
-pub const MAX_TEXTURE_INTERIOR: f32 = 1.1;
+pub const MAX_TEXTURE_INTERIOR: f32 = 0.95;
 /// Texture cells inside the object needed to judge texture there only
 /// (the outline's energy moves with the alignment).
 const MIN_INTERIOR_CELLS: usize = 6;
@@ -220,6 +220,9 @@ const SHIFT_C: f32 = 14.0;
 /// gets; a re-encode still softens a little).
 const TEX_SHIFT: f32 = 2.0;
 const TEX_SHIFT_SHARP: f32 = 0.75;
+/// The texture difference of a pair is divided by 1 + this × how blurred
+/// the blurrier canvas is (see [`Evidence::blur`]).
+const TEX_BLUR: f32 = 0.3;
 /// [`might_match`]'s tolerance on the object's mean colour: wider than any
 /// pair [`compare`] accepts (shift + residual + the cells' weighting).
 const MIGHT_Y: i32 = 60;
@@ -474,6 +477,9 @@ pub struct Evidence {
     /// Mean colour residual of the cells `colour` leaves out (the worst
     /// fifth): an overlay's few cells, or another colourway's accent.
     pub tail: f32,
+    /// How blurred the blurrier canvas is: 0 (made from twice its pixels
+    /// or more) to 1 (from no more than it has).
+    pub blur: f32,
 }
 
 impl Evidence {
@@ -487,6 +493,7 @@ impl Evidence {
             colour: self.colour.max(other.colour),
             texture: self.texture.max(other.texture),
             tail: self.tail.max(other.tail),
+            blur: self.blur.max(other.blur),
         }
     }
 }
@@ -516,13 +523,17 @@ fn measure(a: &Signature, b: &Signature, refine: bool) -> Evidence {
     } else {
         grids(a, b, &t)
     };
+    // A blurred canvas's print differs more from cell to cell, not only
+    // overall (the shift `grids` forgives).
+    let blur = blurred(a, b);
     Evidence {
         inliers,
         interior,
         coverage,
         colour,
-        texture,
+        texture: texture / (1.0 + TEX_BLUR * blur),
         tail,
+        blur,
     }
 }
 
@@ -896,6 +907,12 @@ fn grids(a: &Signature, b: &Signature, t: &Axis) -> (f32, f32, f32, f32) {
 /// or more is as sharp as a canvas gets. Look-alikes photographed alike
 /// keep their print's energy apart.
 fn texture_shift(a: &Signature, b: &Signature) -> f32 {
+    TEX_SHIFT + (TEX_SHIFT_SHARP - TEX_SHIFT) * (1.0 - blurred(a, b))
+}
+
+/// How blurred the blurrier of two canvases is: 1 when it was made from
+/// no more pixels than it has, 0 from twice as many or more.
+fn blurred(a: &Signature, b: &Signature) -> f32 {
     let source = |s: &Signature| {
         f32::from(u16::from_le_bytes([
             s.data[SOURCE_OFF],
@@ -903,8 +920,7 @@ fn texture_shift(a: &Signature, b: &Signature) -> f32 {
         ]))
     };
     let least = source(a).min(source(b));
-    let sharp = ((least / INNER - 1.0).clamp(0.0, 1.0)).min(1.0);
-    TEX_SHIFT + (TEX_SHIFT_SHARP - TEX_SHIFT) * sharp
+    1.0 - (least / INNER - 1.0).clamp(0.0, 1.0)
 }
 
 /// Mean of what [`trimmed_mean`] left out of sorted `v` (0 when nothing).
