@@ -260,12 +260,20 @@ impl Signature {
         let ry0 = (b[1].floor() as usize).min(ih);
         let rx1 = (b[2].ceil() as usize).clamp(rx0, iw);
         let ry1 = (b[3].ceil() as usize).clamp(ry0, ih);
-        let mut object = Small::of(img, (rx0, ry0, rx1, ry1), g);
-        if let Some((r, bg)) = logo {
-            let to = |v: usize, o: usize| v.saturating_sub(o) / g;
-            let up = |v: usize, o: usize| v.saturating_sub(o).div_ceil(g);
-            object.paint((to(r.0, rx0), to(r.1, ry0), up(r.2, rx0), up(r.3, ry0)), bg);
-        }
+        let to = |v: usize, o: usize| v.saturating_sub(o) / g;
+        let up = |v: usize, o: usize| v.saturating_sub(o).div_ceil(g);
+        let object = Region {
+            img,
+            x0: rx0,
+            y0: ry0,
+            w: (rx1 - rx0) / g,
+            h: (ry1 - ry0) / g,
+            g,
+            patch: logo.map(|(r, bg)| {
+                let r = (to(r.0, rx0), to(r.1, ry0), up(r.2, rx0), up(r.3, ry0));
+                (r, bg)
+            }),
+        };
         if object.w < 6 || object.h < 6 {
             return None;
         }
@@ -939,6 +947,56 @@ fn trimmed_mean(v: &mut [f32]) -> f32 {
     v[..k].iter().sum::<f32>() / k as f32
 }
 
+/// A region of a picture averaged over `g`×`g` blocks, read a row at a
+/// time (the whole reduced region is never held).
+struct Region<'a> {
+    img: &'a RgbImage,
+    x0: usize,
+    y0: usize,
+    /// Size in blocks.
+    w: usize,
+    h: usize,
+    g: usize,
+    /// Blocks painted over (a logo), in blocks.
+    patch: Option<Patch>,
+}
+
+impl Region<'_> {
+    /// Row `y` of blocks into `out` (`w` long); `sums` is scratch of
+    /// `w * g * 3`.
+    fn row(&self, y: usize, out: &mut [[f32; 3]], sums: &mut [u32]) {
+        let (iw, g, w) = (self.img.width() as usize, self.g, self.w);
+        let raw = self.img.as_raw();
+        let norm = 1.0 / (g * g) as f32;
+        // Integer sums, the g rows first (straight adds of bytes, which the
+        // compiler vectorises), then each block's g pixels.
+        sums.fill(0);
+        for sy in 0..g {
+            let start = ((self.y0 + y * g + sy) * iw + self.x0) * 3;
+            let line = &raw[start..start + w * g * 3];
+            for (a, &b) in sums.iter_mut().zip(line) {
+                *a += u32::from(b);
+            }
+        }
+        for (o, block) in out.iter_mut().zip(sums.chunks_exact(g * 3)) {
+            let mut a = [0u32; 3];
+            for p in block.chunks_exact(3) {
+                a[0] += p[0];
+                a[1] += p[1];
+                a[2] += p[2];
+            }
+            *o = a.map(|v| v as f32 * norm);
+        }
+        if let Some((r, c)) = self.patch
+            && (r.1..r.3).contains(&y)
+        {
+            for o in &mut out[r.0.min(w)..r.2.min(w)] {
+                *o = c;
+            }
+        }
+    }
+}
+
 /// The picture reduced by whole-block averaging.
 struct Small {
     w: usize,
@@ -947,41 +1005,6 @@ struct Small {
 }
 
 impl Small {
-    /// The region `(x0, y0, x1, y1)` of `img` averaged over `f`×`f` blocks.
-    fn of(img: &RgbImage, (x0, y0, x1, y1): (usize, usize, usize, usize), f: usize) -> Small {
-        let iw = img.width() as usize;
-        let (w, h) = ((x1 - x0) / f, (y1 - y0) / f);
-        let raw = img.as_raw();
-        let mut px = vec![[0.0f32; 3]; w * h];
-        let norm = 1.0 / (f * f) as f32;
-        // Integer sums, the f rows first (straight adds of bytes, which the
-        // compiler vectorises), then each block's f pixels.
-        let mut line_sum = vec![0u32; w * f * 3];
-        for y in 0..h {
-            line_sum.fill(0);
-            for sy in 0..f {
-                let start = ((y0 + y * f + sy) * iw + x0) * 3;
-                let line = &raw[start..start + w * f * 3];
-                for (a, &b) in line_sum.iter_mut().zip(line) {
-                    *a += u32::from(b);
-                }
-            }
-            for (out, block) in px[y * w..(y + 1) * w]
-                .iter_mut()
-                .zip(line_sum.chunks_exact(f * 3))
-            {
-                let mut a = [0u32; 3];
-                for p in block.chunks_exact(3) {
-                    a[0] += p[0];
-                    a[1] += p[1];
-                    a[2] += p[2];
-                }
-                *out = a.map(|v| v as f32 * norm);
-            }
-        }
-        Small { w, h, px }
-    }
-
     /// The picture point-sampled every `f` pixels: enough to find where
     /// the background ends, at a fraction of the reads.
     fn sampled(img: &RgbImage, f: usize) -> Small {
@@ -1393,26 +1416,36 @@ fn trim(
         held[side] = (!bg).then_some((a, b));
         bg
     };
+    // Each side in turn as far as it goes (a side's move changes the
+    // span of the two beside it, which are read again after).
+    let across = |b: Bounds| if u.whole { start } else { b };
     loop {
         let mut moved = false;
-        let (ax0, ax1, ay0, ay1) = if u.whole {
-            (start.0, start.2, start.1, start.3)
-        } else {
-            (x0, x1, y0, y1)
-        };
-        if y1 > y0 && test(1, true, y0, ax0, ax1) {
+        while y1 > y0 && {
+            let s = across((x0, y0, x1, y1));
+            test(1, true, y0, s.0, s.2)
+        } {
             y0 += 1;
             moved = true;
         }
-        if y1 > y0 && test(3, true, y1 - 1, ax0, ax1) {
+        while y1 > y0 && {
+            let s = across((x0, y0, x1, y1));
+            test(3, true, y1 - 1, s.0, s.2)
+        } {
             y1 -= 1;
             moved = true;
         }
-        if x1 > x0 && test(0, false, x0, ay0, ay1) {
+        while x1 > x0 && {
+            let s = across((x0, y0, x1, y1));
+            test(0, false, x0, s.1, s.3)
+        } {
             x0 += 1;
             moved = true;
         }
-        if x1 > x0 && test(2, false, x1 - 1, ay0, ay1) {
+        while x1 > x0 && {
+            let s = across((x0, y0, x1, y1));
+            test(2, false, x1 - 1, s.1, s.3)
+        } {
             x1 -= 1;
             moved = true;
         }
@@ -1439,19 +1472,19 @@ fn to_ycc(p: [f32; 3]) -> [f32; 3] {
 /// Separable [1 2 1]/4 blur with clamped edges.
 fn blur(src: &[f32]) -> Vec<f32> {
     let mut tmp = vec![0.0; C * C];
-    for y in 0..C {
-        for x in 0..C {
-            let l = src[y * C + x.saturating_sub(1)];
-            let r = src[y * C + (x + 1).min(C - 1)];
-            tmp[y * C + x] = 0.25 * l + 0.5 * src[y * C + x] + 0.25 * r;
+    for (s, t) in src.chunks_exact(C).zip(tmp.chunks_exact_mut(C)) {
+        t[0] = 0.25 * s[0] + 0.5 * s[0] + 0.25 * s[1];
+        for (o, w) in t[1..C - 1].iter_mut().zip(s.windows(3)) {
+            *o = 0.25 * w[0] + 0.5 * w[1] + 0.25 * w[2];
         }
+        t[C - 1] = 0.25 * s[C - 2] + 0.5 * s[C - 1] + 0.25 * s[C - 1];
     }
     let mut out = vec![0.0; C * C];
-    for y in 0..C {
-        for x in 0..C {
-            let u = tmp[y.saturating_sub(1) * C + x];
-            let d = tmp[(y + 1).min(C - 1) * C + x];
-            out[y * C + x] = 0.25 * u + 0.5 * tmp[y * C + x] + 0.25 * d;
+    for (y, o) in out.chunks_exact_mut(C).enumerate() {
+        let row = |r: usize| &tmp[r * C..(r + 1) * C];
+        let (u, m, d) = (row(y.saturating_sub(1)), row(y), row((y + 1).min(C - 1)));
+        for (((o, &u), &m), &d) in o.iter_mut().zip(u).zip(m).zip(d) {
+            *o = 0.25 * u + 0.5 * m + 0.25 * d;
         }
     }
     out
@@ -1487,7 +1520,7 @@ const fn brief_pairs() -> [[i8; 4]; 128] {
 }
 
 impl Canvas {
-    fn of(small: &Small, [x0, y0, x1, y1]: [f32; 4]) -> Canvas {
+    fn of(small: &Region, [x0, y0, x1, y1]: [f32; 4]) -> Canvas {
         let (w, h) = (small.w, small.h);
         let bw = x1 - x0;
         let bh = y1 - y0;
@@ -1548,8 +1581,10 @@ impl Canvas {
         // Rows first: each source row to C columns (independent sums, so
         // no chain through a running total).
         let mut rows = vec![[0.0f32; 3]; h * C];
+        let mut line = vec![[0.0f32; 3]; w];
+        let mut sums = vec![0u32; w * small.g * 3];
         for y in top..bottom {
-            let line = &small.px[y * w..(y + 1) * w];
+            small.row(y, &mut line, &mut sums);
             let out = &mut rows[y * C..(y + 1) * C];
             for (o, s) in out.iter_mut().zip(&xp) {
                 let mut acc = line[s.first].map(|v| v * s.w_first);
