@@ -156,6 +156,7 @@ const BACKGROUND: Uniform = Uniform {
     share: 0.96,
     tol: 20.0,
     whole: false,
+    ends: 0,
 };
 /// [`BACKGROUND`] side by side, for the colour around the object.
 const LOOSE: Uniform = Uniform {
@@ -187,7 +188,10 @@ const STRICT: Uniform = Uniform {
     share: 0.99,
     tol: 12.0,
     whole: false,
+    ends: 0,
 };
+/// [`STRICT`] through a frame whose corners a re-encode smeared.
+const FRAMED: Uniform = Uniform { ends: 2, ..STRICT };
 
 /// Decision thresholds (see [`verdict`]), tuned on re-listings and
 /// look-alikes made with other seeds than the evaluation's.
@@ -388,12 +392,19 @@ fn object_box(img: &RgbImage) -> Option<(Bounds, Option<Patch>)> {
     // so it sits on the object to the pixel however the picture was
     // padded or cropped.
     let mut small = Small::sampled(img, f);
-    let strict = trim(
-        |x, y| small.at(x, y),
-        (0, 0, small.w, small.h),
-        STRICT,
-        None,
-    )?;
+    let whole = (0, 0, small.w, small.h);
+    let mut strict = trim(|x, y| small.at(x, y), whole, STRICT, None)?;
+    // Nothing trimmed: maybe a frame whose corners a re-encode smeared
+    // (then there is something to trim on every side).
+    if strict == whole
+        && let Some(framed) = trim(|x, y| small.at(x, y), whole, FRAMED, None)
+        && framed.0 > 0
+        && framed.1 > 0
+        && framed.2 < small.w
+        && framed.3 < small.h
+    {
+        strict = framed;
+    }
     let (mut stripped, cut) = small.strip_overlays(strict);
     // A logo in a corner is painted over with the background, here and
     // on the picture itself (to the middle of the plain line beyond it).
@@ -1352,6 +1363,9 @@ struct Uniform {
     /// plain part of the object is not taken for background once the box
     /// has shrunk to its width.
     whole: bool,
+    /// Pixels left out at each end of a line: where a frame meets the
+    /// picture's edge, a re-encode smears the two colours.
+    ends: usize,
 }
 
 /// The box left after trimming background lines from the four edges of
@@ -1369,6 +1383,11 @@ fn trim(
     // A row (fixed y, x in a..b) or a column (fixed x, y in a..b).
     let uniform = |row: bool, fixed: usize, a: usize, b: usize| {
         let at = |i: usize| if row { px(i, fixed) } else { px(fixed, i) };
+        let (a, b) = if b > a + 4 * u.ends {
+            (a + u.ends, b - u.ends)
+        } else {
+            (a, b)
+        };
         let n = b.saturating_sub(a);
         if n == 0 {
             return true;
