@@ -125,7 +125,7 @@ fn run_set(name: &str, originals: &[RgbImage], partner: &[Option<usize>], seeds:
                         let e = tusou_same::evidence(sj, &rs);
                         let e2 = tusou_same::evidence(&rs, sj);
                         println!(
-                            "DIAG {} {} {:?} inl {} {} cov {:.2} col {:.1} tex {:.3} | {} {:.2} {:.1} {:.3} kp {} {}",
+                            "DIAG {} {} {:?} inl {} {} cov {:.2} col {:.1} tex {:.3} tail {:.1} | {} {:.2} {:.1} {:.3} {:.1} kp {} {} blur {:.2} box {:?} {:?}",
                             if j == i {
                                 "POS"
                             } else if partner[i] == Some(j) {
@@ -140,12 +140,17 @@ fn run_set(name: &str, originals: &[RgbImage], partner: &[Option<usize>], seeds:
                             e.coverage,
                             e.colour,
                             e.texture,
+                            e.tail,
                             e2.inliers,
                             e2.coverage,
                             e2.colour,
                             e2.texture,
+                            e2.tail,
                             sj.keypoints(),
-                            rs.keypoints()
+                            rs.keypoints(),
+                            e.blur,
+                            Signature::object_box(&originals[j]),
+                            Signature::object_box(&r)
                         );
                     }
                     if j == i {

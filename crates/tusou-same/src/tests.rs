@@ -284,3 +284,47 @@ fn texture_may_shift_more_when_a_canvas_was_blurred() {
     assert_eq!(texture_shift(&sharp, &blurred), TEX_SHIFT);
     assert_eq!(texture_shift(&blurred, &sharp), TEX_SHIFT);
 }
+
+#[test]
+fn a_logo_beside_the_object_is_painted_over_however_far_the_object_reaches() {
+    // An L-shaped product along the top and the left, striped, and a shop
+    // logo in the bottom-right corner: no whole row or column keeps the
+    // logo apart, an L of plain lines does.
+    let product = |logo: bool| {
+        RgbImage::from_fn(240, 240, |x, y| {
+            let arm = (20..220).contains(&x) && (20..100).contains(&y)
+                || (20..100).contains(&x) && (20..220).contains(&y);
+            if logo && (190..232).contains(&x) && (195..232).contains(&y) {
+                Rgb([30, 160, 70])
+            } else if arm {
+                Rgb(if (x / 6 + y / 6) % 2 == 0 {
+                    [200, 60, 60]
+                } else {
+                    [60, 60, 200]
+                })
+            } else {
+                Rgb([255, 255, 255])
+            }
+        })
+    };
+    let (plain, marked) = (product(false), product(true));
+    assert_eq!(object_box(&plain).expect("box").0, (20, 20, 220, 220));
+    let (boxed, patch) = object_box(&marked).expect("box");
+    assert_eq!(boxed, (20, 20, 220, 220));
+    let (r, bg) = patch.expect("the logo");
+    assert_eq!(bg, [255.0; 3]);
+    assert!(
+        r.0 <= 190 && r.1 <= 195 && r.2 >= 232 && r.3 >= 232,
+        "{r:?}"
+    );
+    assert!(
+        r.0 >= 100 && r.1 >= 100,
+        "the product is not painted: {r:?}"
+    );
+    let (a, b) = (
+        Signature::of_image(&plain).expect("a"),
+        Signature::of_image(&marked).expect("b"),
+    );
+    let m = compare(&a, &b);
+    assert!(m.same && m.score > 0.8, "{m:?} {:?}", evidence(&a, &b));
+}
