@@ -185,6 +185,9 @@ const OVERLAY_TOL: f32 = 40.0;
 const BANNER_MAX: usize = 25;
 const BANNER_SHARE: f32 = 0.55;
 const BANNER_TEXT: f32 = 0.3;
+/// A banner laid over the object's foot: the line beyond it holds at
+/// least this share of background beside the object.
+const BANNER_BESIDE: f32 = 0.15;
 /// A banner stands out from the background by this much in some channel.
 const BANNER_CONTRAST: f32 = 80.0;
 const LOGO_REACH: usize = 40;
@@ -1300,9 +1303,16 @@ impl Small {
                     near as f32 >= BANNER_SHARE * all as f32
                 }
             };
+            // Beyond it, the background, or the object it was laid over
+            // with some background beside it.
             let end = if plain(k) { k } else { k + 1 };
-            if k > 0 && plain(end) {
-                b = shrink(b, side, end);
+            let cut_at = if plain(end) {
+                Some(end)
+            } else {
+                (k < most && self.share_near(side, k, b, far_bg) >= BANNER_BESIDE).then_some(k)
+            };
+            if let Some(at) = cut_at.filter(|_| k > 0) {
+                b = shrink(b, side, at);
                 cut |= 1 << side;
             }
         }
