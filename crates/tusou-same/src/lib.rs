@@ -484,10 +484,13 @@ pub fn compare(a: &Signature, b: &Signature) -> Match {
         quick.texture,
     );
     // The alignment is refined only where it can change the verdict: the
-    // corners agree, colour and texture nearly do.
-    let near = quick.colour <= REFINE_NEAR * MAX_COLOUR_STRONG
-        && quick.texture <= REFINE_NEAR * MAX_TEXTURE_STRONG;
-    if m.same || quick.inliers < MIN_INLIERS || !near {
+    // corners of a kind of evidence agree, its colour and texture nearly do.
+    let near = kinds(quick.inliers, quick.interior)
+        .iter()
+        .any(|&(geometry, col, tex)| {
+            geometry && quick.colour <= REFINE_NEAR * col && quick.texture <= REFINE_NEAR * tex
+        });
+    if m.same || !near {
         return m;
     }
     let e = evidence(a, b).weakest(&evidence(b, a));
@@ -611,6 +614,24 @@ fn refined(a: &Signature, b: &Signature, t: Axis) -> (f32, f32, f32, f32) {
     best.0
 }
 
+/// The three kinds of evidence of [`verdict`]: whether each one's geometry
+/// holds, and its colour and texture limits.
+fn kinds(inliers: u32, interior: u32) -> [(bool, f32, f32); 3] {
+    [
+        (
+            interior >= MIN_INTERIOR,
+            MAX_COLOUR_INTERIOR,
+            MAX_TEXTURE_INTERIOR,
+        ),
+        (
+            inliers >= STRONG_INLIERS,
+            MAX_COLOUR_STRONG,
+            MAX_TEXTURE_STRONG,
+        ),
+        (inliers >= MIN_INLIERS, MAX_COLOUR, MAX_TEXTURE),
+    ]
+}
+
 /// The decision from the measurements: same when one of three kinds of
 /// evidence holds, each a geometry and a limit on colour and texture:
 /// - corners inside the object agree ([`MIN_INTERIOR`]): the print itself
@@ -626,19 +647,7 @@ fn refined(a: &Signature, b: &Signature, t: Axis) -> (f32, f32, f32, f32) {
 /// the evaluation's (BENCHMARKS.md, issue 26). The score is 1 for
 /// identical pictures and 0.5 at the threshold.
 pub fn verdict(inliers: u32, interior: u32, coverage: f32, colour: f32, texture: f32) -> Match {
-    let kinds = [
-        (
-            interior >= MIN_INTERIOR,
-            MAX_COLOUR_INTERIOR,
-            MAX_TEXTURE_INTERIOR,
-        ),
-        (
-            inliers >= STRONG_INLIERS,
-            MAX_COLOUR_STRONG,
-            MAX_TEXTURE_STRONG,
-        ),
-        (inliers >= MIN_INLIERS, MAX_COLOUR, MAX_TEXTURE),
-    ];
+    let kinds = kinds(inliers, interior);
     let r_cover = if coverage >= MIN_COVERAGE {
         0.0
     } else {
